@@ -1,0 +1,289 @@
+/**
+ * One zod schema over the environment. A bad value is a startup error that names the variable and says
+ * what is expected; secrets never appear in that message.
+ */
+import { z } from "zod";
+import { CloudConfigurationError } from "./errors.js";
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+const idList = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (!v || v.trim() === "") return [] as number[];
+    const ids = v.split(/[\s,]+/).filter(Boolean);
+    const out: number[] = [];
+    for (const id of ids) {
+      if (!/^\d{1,15}$/.test(id)) {
+        ctx.addIssue({ code: "custom", message: `expected comma-separated numeric Telegram user ids, got "${id}"` });
+        return z.NEVER;
+      }
+      out.push(Number(id));
+    }
+    return out;
+  });
+
+const bool = z
+  .enum(["1", "0", "true", "false", "yes", "no", ""])
+  .optional()
+  .transform((v) => v === "1" || v === "true" || v === "yes");
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const positiveNumber = (fallback: number) => z.coerce.number().positive().max(1_000_000).default(fallback);
+
+/** Variables whose values are secrets: never logged, never echoed in errors. */
+export const SECRET_VARIABLES = [
+  "BOT_TOKEN",
+  "MODEL_SIGNING_KEY",
+  "WEBHOOK_SECRET",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "RUNPOD_API_KEY",
+  "RUNPOD_STORAGE_ACCESS_KEY",
+  "RUNPOD_STORAGE_SECRET_KEY",
+] as const;
+
+const envSchema = z.object({
+  // Telegram
+  BOT_TOKEN: optionalString.refine((v) => v === undefined || /^\d+:[\w-]{20,}$/.test(v), {
+    message: "expected a token from @BotFather, like 123456:ABC-DEF…",
+  }),
+  TELEGRAM_API_ROOT: z.url({ message: "expected an http(s) URL such as https://api.telegram.org" })
+    .default("https://api.telegram.org")
+    .refine((v) => !v.endsWith("/"), { message: "must not end with '/'" }),
+  WEBHOOK_URL: optionalString.pipe(z.url().optional()),
+  WEBHOOK_SECRET: optionalString,
+  PORT: positiveInt(8080),
+  PLAYGROUND: bool,
+  PLAYGROUND_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  ALLOWED_USER_IDS: idList,
+  ADMIN_USER_IDS: idList,
+  RATE_LIMIT_PER_MINUTE: positiveInt(40),
+  // State
+  REDIS_URL: optionalString.pipe(z.url({ message: "expected redis://host:port[/db]" }).optional()),
+  REDIS_PREFIX: z.string().regex(/^[\w.-]{1,40}$/).default("sma"),
+  // Storage and local compute
+  DATA_DIR: z.string().min(1).default(".data"),
+  MODEL_SIGNING_KEY: optionalString.refine((v) => v === undefined || v.length >= 32, {
+    message: "must be at least 32 characters (for example: openssl rand -hex 32)",
+  }),
+  LOCAL_MAX_CONCURRENT_JOBS: z.coerce.number().int().min(1).max(64).optional(),
+  JOB_DEADLINE_MINUTES: positiveInt(60),
+  // Data limits
+  MAX_UPLOAD_MB: positiveNumber(20),
+  MAX_ROWS: positiveInt(1_000_000),
+  MAX_COLUMNS: positiveInt(1_000),
+  MAX_CELL_LENGTH: positiveInt(10_000),
+  // Budgets (dollars)
+  MAX_TRAINING_COST: positiveNumber(10),
+  MAX_PREDICTION_COST: positiveNumber(1),
+  MONTHLY_BUDGET: positiveNumber(50),
+  COST_WARNING_THRESHOLD: z.coerce.number().min(0).max(1).default(0.8),
+  // Logging
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // AWS (seed CloudConfig)
+  AWS_REGION: z.string().default("us-east-1"),
+  AWS_ACCESS_KEY_ID: optionalString,
+  AWS_SECRET_ACCESS_KEY: optionalString,
+  AWS_SESSION_TOKEN: optionalString,
+  AWS_PROFILE: optionalString,
+  S3_BUCKET: optionalString,
+  S3_ENDPOINT: optionalString.pipe(z.url().optional()),
+  S3_FORCE_PATH_STYLE: bool,
+  S3_CHECKSUM_WHEN_REQUIRED: bool,
+  S3_DATASET_EXPIRY_DAYS: positiveInt(90),
+  S3_RESULT_EXPIRY_DAYS: positiveInt(30),
+  KMS_KEY_ID: optionalString,
+  EC2_INSTANCE_TYPE: z.string().default("m5.large"),
+  EC2_AMI_ID: optionalString,
+  EC2_KEY_NAME: optionalString,
+  EC2_SECURITY_GROUP: optionalString,
+  EC2_SUBNET_ID: optionalString,
+  EC2_IAM_INSTANCE_PROFILE: optionalString,
+  EC2_SPOT_MAX_PRICE: z.coerce.number().positive().optional(),
+  EC2_USE_SPOT: bool,
+  LAMBDA_FUNCTION_NAME: z.string().default("ml-agent-prediction"),
+  LAMBDA_MEMORY_MB: z.coerce.number().int().min(128).max(10240).default(3008),
+  LAMBDA_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(900).default(900),
+  LAMBDA_LAYER_ARN: optionalString,
+  WORKER_IMAGE: z.string().default("ghcr.io/statistical-modeling-agent/worker:latest"),
+  // RunPod (seed RunPodConfig)
+  RUNPOD_API_KEY: optionalString,
+  RUNPOD_API_URL: z.url().default("https://api.runpod.io/graphql"),
+  RUNPOD_SERVERLESS_URL: z.url().default("https://api.runpod.ai/v2"),
+  RUNPOD_STORAGE_ENDPOINT: optionalString.pipe(z.url().optional()),
+  RUNPOD_NETWORK_VOLUME_ID: optionalString,
+  RUNPOD_DATA_CENTER_ID: optionalString,
+  RUNPOD_STORAGE_ACCESS_KEY: optionalString,
+  RUNPOD_STORAGE_SECRET_KEY: optionalString,
+  RUNPOD_DEFAULT_GPU_TYPE: z.string().default("NVIDIA RTX A5000"),
+  RUNPOD_CLOUD_TYPE: z.enum(["COMMUNITY", "SECURE", "ALL"]).default("COMMUNITY"),
+  RUNPOD_SERVERLESS_ENDPOINT_ID: optionalString,
+  RUNPOD_POD_READY_TIMEOUT_SECONDS: positiveInt(300),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  telegram: {
+    token?: string;
+    apiRoot: string;
+    webhookUrl?: string;
+    webhookSecret?: string;
+    port: number;
+    allowedUserIds: number[];
+    adminUserIds: number[];
+    rateLimitPerMinute: number;
+    /** Bytes a bot may download: 20 MB on the public Bot API, up to 2 GB with a self-hosted server. */
+    maxDownloadBytes: number;
+  };
+  playground: { forced: boolean; port: number };
+  redis: { url?: string; prefix: string };
+  dataDir: string;
+  modelSigningKey?: string;
+  compute: { localMaxConcurrentJobs?: number; jobDeadlineMinutes: number };
+  limits: { maxUploadBytes: number; maxRows: number; maxColumns: number; maxCellLength: number };
+  budget: {
+    maxTrainingCost: number;
+    maxPredictionCost: number;
+    monthlyBudget: number;
+    warningThreshold: number;
+  };
+  logLevel: Env["LOG_LEVEL"];
+  aws: {
+    region: string;
+    accessKeyId?: string;
+    secretAccessKey?: string;
+    sessionToken?: string;
+    profile?: string;
+    s3Bucket?: string;
+    s3Endpoint?: string;
+    s3ForcePathStyle: boolean;
+    checksumWhenRequired: boolean;
+    datasetExpiryDays: number;
+    resultExpiryDays: number;
+    kmsKeyId?: string;
+    ec2InstanceType: string;
+    ec2AmiId?: string;
+    ec2KeyName?: string;
+    ec2SecurityGroup?: string;
+    ec2SubnetId?: string;
+    ec2IamInstanceProfile?: string;
+    ec2SpotMaxPrice?: number;
+    ec2UseSpot: boolean;
+    lambdaFunctionName: string;
+    lambdaMemoryMb: number;
+    lambdaTimeoutSeconds: number;
+    lambdaLayerArn?: string;
+    workerImage: string;
+  };
+  runpod: {
+    apiKey?: string;
+    apiUrl: string;
+    serverlessUrl: string;
+    storageEndpoint?: string;
+    networkVolumeId?: string;
+    dataCenterId?: string;
+    storageAccessKey?: string;
+    storageSecretKey?: string;
+    defaultGpuType: string;
+    cloudType: "COMMUNITY" | "SECURE" | "ALL";
+    serverlessEndpointId?: string;
+    podReadyTimeoutSeconds: number;
+    workerImage: string;
+  };
+}
+
+const PUBLIC_BOT_API_DOWNLOAD_BYTES = 20 * 1024 * 1024;
+const SELF_HOSTED_BOT_API_DOWNLOAD_BYTES = 2000 * 1024 * 1024;
+
+/** Parses the environment. Throws CloudConfigurationError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`);
+    throw new CloudConfigurationError(`Invalid configuration. ${problems.join("; ")}`, {
+      variables: parsed.error.issues.map((issue) => String(issue.path[0])),
+    });
+  }
+  const e = parsed.data;
+  const selfHosted = e.TELEGRAM_API_ROOT !== "https://api.telegram.org";
+  return {
+    telegram: {
+      token: e.BOT_TOKEN,
+      apiRoot: e.TELEGRAM_API_ROOT,
+      webhookUrl: e.WEBHOOK_URL,
+      webhookSecret: e.WEBHOOK_SECRET,
+      port: e.PORT,
+      allowedUserIds: e.ALLOWED_USER_IDS,
+      adminUserIds: e.ADMIN_USER_IDS,
+      rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      maxDownloadBytes: selfHosted ? SELF_HOSTED_BOT_API_DOWNLOAD_BYTES : PUBLIC_BOT_API_DOWNLOAD_BYTES,
+    },
+    playground: { forced: e.PLAYGROUND, port: e.PLAYGROUND_PORT },
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    dataDir: e.DATA_DIR,
+    modelSigningKey: e.MODEL_SIGNING_KEY,
+    compute: { localMaxConcurrentJobs: e.LOCAL_MAX_CONCURRENT_JOBS, jobDeadlineMinutes: e.JOB_DEADLINE_MINUTES },
+    limits: {
+      maxUploadBytes: Math.round(e.MAX_UPLOAD_MB * 1024 * 1024),
+      maxRows: e.MAX_ROWS,
+      maxColumns: e.MAX_COLUMNS,
+      maxCellLength: e.MAX_CELL_LENGTH,
+    },
+    budget: {
+      maxTrainingCost: e.MAX_TRAINING_COST,
+      maxPredictionCost: e.MAX_PREDICTION_COST,
+      monthlyBudget: e.MONTHLY_BUDGET,
+      warningThreshold: e.COST_WARNING_THRESHOLD,
+    },
+    logLevel: e.LOG_LEVEL,
+    aws: {
+      region: e.AWS_REGION,
+      accessKeyId: e.AWS_ACCESS_KEY_ID,
+      secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
+      sessionToken: e.AWS_SESSION_TOKEN,
+      profile: e.AWS_PROFILE,
+      s3Bucket: e.S3_BUCKET,
+      s3Endpoint: e.S3_ENDPOINT,
+      s3ForcePathStyle: e.S3_FORCE_PATH_STYLE,
+      checksumWhenRequired: e.S3_CHECKSUM_WHEN_REQUIRED,
+      datasetExpiryDays: e.S3_DATASET_EXPIRY_DAYS,
+      resultExpiryDays: e.S3_RESULT_EXPIRY_DAYS,
+      kmsKeyId: e.KMS_KEY_ID,
+      ec2InstanceType: e.EC2_INSTANCE_TYPE,
+      ec2AmiId: e.EC2_AMI_ID,
+      ec2KeyName: e.EC2_KEY_NAME,
+      ec2SecurityGroup: e.EC2_SECURITY_GROUP,
+      ec2SubnetId: e.EC2_SUBNET_ID,
+      ec2IamInstanceProfile: e.EC2_IAM_INSTANCE_PROFILE,
+      ec2SpotMaxPrice: e.EC2_SPOT_MAX_PRICE,
+      ec2UseSpot: e.EC2_USE_SPOT,
+      lambdaFunctionName: e.LAMBDA_FUNCTION_NAME,
+      lambdaMemoryMb: e.LAMBDA_MEMORY_MB,
+      lambdaTimeoutSeconds: e.LAMBDA_TIMEOUT_SECONDS,
+      lambdaLayerArn: e.LAMBDA_LAYER_ARN,
+      workerImage: e.WORKER_IMAGE,
+    },
+    runpod: {
+      apiKey: e.RUNPOD_API_KEY,
+      apiUrl: e.RUNPOD_API_URL,
+      serverlessUrl: e.RUNPOD_SERVERLESS_URL,
+      storageEndpoint: e.RUNPOD_STORAGE_ENDPOINT,
+      networkVolumeId: e.RUNPOD_NETWORK_VOLUME_ID,
+      dataCenterId: e.RUNPOD_DATA_CENTER_ID,
+      storageAccessKey: e.RUNPOD_STORAGE_ACCESS_KEY,
+      storageSecretKey: e.RUNPOD_STORAGE_SECRET_KEY,
+      defaultGpuType: e.RUNPOD_DEFAULT_GPU_TYPE,
+      cloudType: e.RUNPOD_CLOUD_TYPE,
+      serverlessEndpointId: e.RUNPOD_SERVERLESS_ENDPOINT_ID,
+      podReadyTimeoutSeconds: e.RUNPOD_POD_READY_TIMEOUT_SECONDS,
+      workerImage: e.WORKER_IMAGE,
+    },
+  };
+}
