@@ -19,7 +19,10 @@ const idList = z
     const out: number[] = [];
     for (const id of ids) {
       if (!/^\d{1,15}$/.test(id)) {
-        ctx.addIssue({ code: "custom", message: `expected comma-separated numeric Telegram user ids, got "${id}"` });
+        ctx.addIssue({
+          code: "custom",
+          message: `expected comma-separated numeric Telegram user ids, got "${id}"`,
+        });
         return z.NEVER;
       }
       out.push(Number(id));
@@ -53,7 +56,8 @@ const envSchema = z.object({
   BOT_TOKEN: optionalString.refine((v) => v === undefined || /^\d+:[\w-]{20,}$/.test(v), {
     message: "expected a token from @BotFather, like 123456:ABC-DEF…",
   }),
-  TELEGRAM_API_ROOT: z.url({ message: "expected an http(s) URL such as https://api.telegram.org" })
+  TELEGRAM_API_ROOT: z
+    .url({ message: "expected an http(s) URL such as https://api.telegram.org" })
     .default("https://api.telegram.org")
     .refine((v) => !v.endsWith("/"), { message: "must not end with '/'" }),
   WEBHOOK_URL: optionalString.pipe(z.url().optional()),
@@ -66,7 +70,10 @@ const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: positiveInt(40),
   // State
   REDIS_URL: optionalString.pipe(z.url({ message: "expected redis://host:port[/db]" }).optional()),
-  REDIS_PREFIX: z.string().regex(/^[\w.-]{1,40}$/).default("sma"),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w.-]{1,40}$/)
+    .default("sma"),
   // Storage and local compute
   DATA_DIR: z.string().min(1).default(".data"),
   MODEL_SIGNING_KEY: optionalString.refine((v) => v === undefined || v.length >= 32, {
@@ -229,7 +236,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     dataDir: e.DATA_DIR,
     modelSigningKey: e.MODEL_SIGNING_KEY,
-    compute: { localMaxConcurrentJobs: e.LOCAL_MAX_CONCURRENT_JOBS, jobDeadlineMinutes: e.JOB_DEADLINE_MINUTES },
+    compute: {
+      localMaxConcurrentJobs: e.LOCAL_MAX_CONCURRENT_JOBS,
+      jobDeadlineMinutes: e.JOB_DEADLINE_MINUTES,
+    },
     limits: {
       maxUploadBytes: Math.round(e.MAX_UPLOAD_MB * 1024 * 1024),
       maxRows: e.MAX_ROWS,

@@ -58,7 +58,8 @@ export class MissingCredentialError extends CloudConfigurationError {
 }
 export class InvalidCredentialError extends CloudConfigurationError {
   static override readonly code: number = 1002;
-  static override readonly recovery: string = "Regenerate the API key or credentials and update the environment.";
+  static override readonly recovery: string =
+    "Regenerate the API key or credentials and update the environment.";
 }
 
 // === 2xxx storage
@@ -85,7 +86,8 @@ export class StoragePermissionError extends CloudStorageError {
 }
 export class ObjectNotFoundError extends CloudStorageError {
   static override readonly code: number = 2005;
-  static override readonly recovery: string = "It may have been deleted. List what you have and pick another.";
+  static override readonly recovery: string =
+    "It may have been deleted. List what you have and pick another.";
 }
 
 // === 3xxx training
@@ -99,7 +101,8 @@ export class PodCreationTimeoutError extends CloudTrainingError {
 }
 export class InstanceLaunchError extends CloudTrainingError {
   static override readonly code: number = 3002;
-  static override readonly recovery: string = "Check the account's quotas and the AMI, or pick another instance type.";
+  static override readonly recovery: string =
+    "Check the account's quotas and the AMI, or pick another instance type.";
 }
 export class SpotInterruptionError extends CloudTrainingError {
   static override readonly code: number = 3003;
@@ -131,7 +134,8 @@ export class StateManagementError extends AppError {
 }
 export class InvalidTransitionError extends StateManagementError {
   static override readonly code: number = 5001;
-  static override readonly recovery: string = "Use the buttons of the current step, or /cancel to start over.";
+  static override readonly recovery: string =
+    "Use the buttons of the current step, or /cancel to start over.";
 }
 export class StateCorruptionError extends StateManagementError {
   static override readonly code: number = 5002;
@@ -153,7 +157,8 @@ export class EmptyFileError extends DataError {
 }
 export class NoUsableTargetError extends DataError {
   static override readonly code: number = 6003;
-  static override readonly recovery: string = "Pick a column with at least two distinct values as the target.";
+  static override readonly recovery: string =
+    "Pick a column with at least two distinct values as the target.";
 }
 export class DataLimitError extends DataError {
   static override readonly code: number = 6004;
@@ -171,7 +176,8 @@ export class ModelError extends AppError {
 }
 export class ModelIntegrityError extends ModelError {
   static override readonly code: number = 7001;
-  static override readonly recovery: string = "The model file was changed or not signed by this bot. Train it again.";
+  static override readonly recovery: string =
+    "The model file was changed or not signed by this bot. Train it again.";
 }
 export class InvalidParameterError extends ModelError {
   static override readonly code: number = 7002;
@@ -183,13 +189,15 @@ export class NotFittedError extends ModelError {
 }
 export class TrainingFailedError extends ModelError {
   static override readonly code: number = 7004;
-  static override readonly recovery: string = "Try another model, or check the data for constant or empty columns.";
+  static override readonly recovery: string =
+    "Try another model, or check the data for constant or empty columns.";
 }
 
 // === 8xxx access
 export class AccessDeniedError extends AppError {
   static override readonly code: number = 8001;
-  static override readonly recovery: string = "Ask the operator to add your Telegram user id to ALLOWED_USER_IDS.";
+  static override readonly recovery: string =
+    "Ask the operator to add your Telegram user id to ALLOWED_USER_IDS.";
 }
 export class RateLimitedError extends AppError {
   static override readonly code: number = 8002;
@@ -236,9 +244,8 @@ const ERROR_CLASSES = [
 const BY_NAME = new Map<string, typeof AppError>(ERROR_CLASSES.map((c) => [c.name, c]));
 
 /** The seed's table, code → class name, for docs and tests. */
-export const ERROR_TABLE: ReadonlyArray<{ code: number; errorClass: string; recovery: string }> = ERROR_CLASSES.map(
-  (c) => ({ code: c.code, errorClass: c.name, recovery: c.recovery }),
-);
+export const ERROR_TABLE: ReadonlyArray<{ code: number; errorClass: string; recovery: string }> =
+  ERROR_CLASSES.map((c) => ({ code: c.code, errorClass: c.name, recovery: c.recovery }));
 
 /** Rebuilds an error serialized by another process (a worker's result.json, a Lambda response). */
 export function errorFromResponse(response: ErrorResponse): AppError {

@@ -19,11 +19,18 @@ const REDACT_KEYS = [
   "storageAccessKey",
 ];
 
-export const REDACT_PATHS = [...REDACT_KEYS, ...REDACT_KEYS.map((k) => `*.${k}`), ...REDACT_KEYS.map((k) => `*.*.${k}`)];
+export const REDACT_PATHS = [
+  ...REDACT_KEYS,
+  ...REDACT_KEYS.map((k) => `*.${k}`),
+  ...REDACT_KEYS.map((k) => `*.*.${k}`),
+];
 
 export type { Logger };
 
-export function createLogger(level = process.env.LOG_LEVEL ?? "info", destination?: pino.DestinationStream): Logger {
+export function createLogger(
+  level = process.env.LOG_LEVEL ?? "info",
+  destination?: pino.DestinationStream,
+): Logger {
   return pino(
     { level, redact: { paths: REDACT_PATHS, censor: "[redacted]" }, base: { app: "sma" } },
     destination,

@@ -1,0 +1,110 @@
+/**
+ * The worker ↔ bot channel: one JSON spec per job, and the progress/result objects the worker writes next to
+ * it under `jobs/{jobId}/`. The same zod schemas are used by the bot (to write and read) and by every worker
+ * (locally, on EC2, on RunPod, in Lambda), so the two sides cannot drift apart.
+ */
+import { z } from "zod";
+
+/** Job ids appear in storage keys, pod names and EC2 client tokens: short, URL-safe, unique. */
+export const jobIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{5,62}$/, "job ids are lowercase letters, digits and '-'");
+
+export const trainJobSpecSchema = z.object({
+  kind: z.literal("train"),
+  jobId: jobIdSchema,
+  userId: z.number().int().positive(),
+  modelId: z.string().regex(/^[\w-]{1,80}$/),
+  modelName: z.string().max(100).optional(),
+  datasetUri: z.string().min(1),
+  /** Where the model directory goes, e.g. s3://bucket/models/user_1/{modelId}/ */
+  outputUri: z.string().min(1),
+  modelType: z.string().min(1),
+  task: z.enum(["regression", "classification"]),
+  target: z.string().min(1),
+  features: z.array(z.string()).min(1),
+  hyperparameters: z.record(z.string(), z.unknown()).default({}),
+  testSize: z.number().gt(0).lt(1).default(0.2),
+  seed: z.number().int().default(42),
+  scaling: z.enum(["standard", "minmax", "robust", "none"]).default("standard"),
+  /** Where it runs, recorded in the model's metadata ("local", "aws:m5.large", "runpod:NVIDIA RTX A5000"). */
+  trainedOn: z.string().default("local"),
+  /** ISO time after which the worker gives up and exits. */
+  deadline: z.iso.datetime(),
+  createdAt: z.iso.datetime(),
+});
+export type TrainJobSpec = z.infer<typeof trainJobSpecSchema>;
+export type TrainJobSpecInput = z.input<typeof trainJobSpecSchema>;
+
+export const predictJobSpecSchema = z.object({
+  kind: z.literal("predict"),
+  jobId: jobIdSchema,
+  userId: z.number().int().positive(),
+  modelUri: z.string().min(1),
+  dataUri: z.string().min(1),
+  outputUri: z.string().min(1),
+  predictionColumn: z.string().min(1).max(100).default("prediction"),
+  featureColumns: z.array(z.string()).optional(),
+  probabilities: z.boolean().default(false),
+  deadline: z.iso.datetime(),
+  createdAt: z.iso.datetime(),
+});
+export type PredictJobSpec = z.infer<typeof predictJobSpecSchema>;
+export type PredictJobSpecInput = z.input<typeof predictJobSpecSchema>;
+
+export const jobSpecSchema = z.discriminatedUnion("kind", [trainJobSpecSchema, predictJobSpecSchema]);
+export type JobSpec = z.infer<typeof jobSpecSchema>;
+
+export const jobStateSchema = z.enum(["queued", "starting", "running", "succeeded", "failed", "cancelled"]);
+export type JobState = z.infer<typeof jobStateSchema>;
+
+/** jobs/{jobId}/progress.json, rewritten by the worker as it goes. */
+export const jobProgressSchema = z.object({
+  state: jobStateSchema,
+  phase: z.string(),
+  percent: z.number().min(0).max(100),
+  message: z.string(),
+  updatedAt: z.iso.datetime(),
+  queuePosition: z.number().int().min(0).optional(),
+});
+export type JobProgress = z.infer<typeof jobProgressSchema>;
+
+const errorResponseSchema = z.object({
+  error_code: z.number(),
+  error_class: z.string(),
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()),
+  recovery_suggestion: z.string(),
+  timestamp: z.string(),
+});
+
+/** jobs/{jobId}/result.json, written once when the worker ends, whatever the outcome. */
+export const jobResultSchema = z.discriminatedUnion("status", [
+  z.object({
+    status: z.literal("succeeded"),
+    finishedAt: z.iso.datetime(),
+    runtimeSeconds: z.number().min(0),
+    /** Training: the model directory URI; prediction: the predictions file URI. */
+    outputUri: z.string(),
+    /** Training: metrics, importance, facts. Prediction: counts and summary statistics. */
+    summary: z.record(z.string(), z.unknown()),
+  }),
+  z.object({
+    status: z.enum(["failed", "cancelled"]),
+    finishedAt: z.iso.datetime(),
+    runtimeSeconds: z.number().min(0),
+    error: errorResponseSchema,
+  }),
+]);
+export type JobResult = z.infer<typeof jobResultSchema>;
+
+/** One line of jobs/{jobId}/log.jsonl. */
+export const jobLogLineSchema = z.object({ at: z.iso.datetime(), level: z.string(), message: z.string() });
+export type JobLogLine = z.infer<typeof jobLogLineSchema>;
+
+export const JOB_FILES = {
+  spec: "spec.json",
+  progress: "progress.json",
+  log: "log.jsonl",
+  result: "result.json",
+} as const;
