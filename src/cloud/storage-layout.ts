@@ -79,6 +79,7 @@ export function generateModelId(modelType?: string, now = new Date()): string {
 export function sanitizeDisplayName(name: string, fallback = "dataset", maxLength = 100): string {
   const cleaned = name
     .normalize("NFKC")
+    .replace(/[\t\n\v\f\r]/g, " ")
     .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, "")
     .replace(/[\\/:*?"<>|`$]/g, "_")
     .replace(/\s+/g, " ")

@@ -235,7 +235,7 @@ export class StorageManager implements CloudStorageProvider {
     return this.uris.format(key);
   }
 
-  readBytes(storageUri: string, scope?: AccessScope): Promise<Uint8Array> {
+  async readBytes(storageUri: string, scope?: AccessScope): Promise<Uint8Array> {
     return this.store.getBytes(this.uris.parse(storageUri, scope));
   }
 
