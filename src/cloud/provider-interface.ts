@@ -110,6 +110,8 @@ export interface TrainingJob {
   hourlyRate: number;
   /** Provider resource id (instance id, pod id, pid) when known. */
   resourceId?: string;
+  /** ISO time by which the job must have ended (as launched; a re-launch returns the original). */
+  deadline: string;
 }
 
 export interface TrainingStatus {

@@ -1,0 +1,27 @@
+/** The bot's Context type and the dependencies every handler gets (no singletons). */
+import type { Context } from "grammy";
+import type { Config } from "../config.js";
+import type { Logger } from "../logger.js";
+import type { WorkflowRuntime } from "../state/runtime.js";
+import type { StateManager } from "../state/state-manager.js";
+import type { ConversationKey } from "../state/store.js";
+import type { Texts } from "./texts/en.js";
+
+export interface BotDeps {
+  config: Config;
+  logger: Logger;
+  manager: StateManager;
+  runtime: WorkflowRuntime;
+  /** Where downloaded uploads wait before a workflow ingests them. */
+  stagingDir: string;
+}
+
+export interface BotFlavor {
+  deps: BotDeps;
+  log: Logger;
+  texts: Texts;
+  /** The conversation this update belongs to; the user id comes only from the update. */
+  conv?: ConversationKey;
+}
+
+export type BotContext = Context & BotFlavor;

@@ -1,0 +1,68 @@
+/** The one escaping helper for Telegram's HTML parse mode, and small formatting helpers built on it. */
+
+const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
+
+/** Escapes text for HTML parse mode. Everything that came from a user or a file goes through here. */
+export function esc(text: unknown): string {
+  return String(text).replace(/[&<>"]/g, (c) => ENTITIES[c]);
+}
+
+export const b = (text: unknown) => `<b>${esc(text)}</b>`;
+export const i = (text: unknown) => `<i>${esc(text)}</i>`;
+export const code = (text: unknown) => `<code>${esc(text)}</code>`;
+export const pre = (text: unknown) => `<pre>${esc(text)}</pre>`;
+
+/** Telegram's limit on a message's text, counted after entities are parsed. */
+export const MESSAGE_LIMIT = 4096;
+export const CAPTION_LIMIT = 1024;
+
+/** Visible length of an HTML message (what Telegram counts). */
+export function visibleLength(html: string): number {
+  return html.replace(/<[^>]+>/g, "").replace(/&(amp|lt|gt|quot);/g, "x").length;
+}
+
+/**
+ * Trims an HTML message to Telegram's limit at a line boundary, so no tag is cut in half; lines are built
+ * so that each one closes what it opens.
+ */
+export function fitMessage(html: string, limit = MESSAGE_LIMIT): string {
+  if (visibleLength(html) <= limit) return html;
+  const lines = html.split("\n");
+  const out: string[] = [];
+  let length = 0;
+  const more = "\n…";
+  for (const line of lines) {
+    const n = visibleLength(line) + 1;
+    if (length + n + more.length > limit) break;
+    out.push(line);
+    length += n;
+  }
+  return out.join("\n") + more;
+}
+
+/** 0.8234 → "0.823"; large and small numbers stay readable. */
+export function num(value: number, digits = 3): string {
+  if (!Number.isFinite(value)) return "—";
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs >= 1e6 || abs < 1e-3)) return value.toExponential(2);
+  return Number(value.toFixed(digits)).toString();
+}
+
+export function pct(fraction: number, digits = 1): string {
+  return `${Number((fraction * 100).toFixed(digits))}%`;
+}
+
+/** A text progress bar: ▓▓▓▓░░░░░░ 40% */
+export function progressBar(percent: number, width = 12): string {
+  const p = Math.max(0, Math.min(100, percent));
+  const filled = Math.round((p / 100) * width);
+  return `${"▓".repeat(filled)}${"░".repeat(width - filled)} ${Math.round(p)}%`;
+}
+
+export function duration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return "—";
+  if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s`;
+  const m = Math.floor(seconds / 60);
+  const s = Math.round(seconds % 60);
+  return m < 60 ? `${m} min ${s} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}

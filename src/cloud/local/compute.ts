@@ -1,0 +1,166 @@
+/**
+ * LocalTrainingProvider: training on this machine, through the same worker and job channel as the cloud.
+ * Contracts: ../provider-interface.ts (CloudTrainingProvider).
+ */
+
+import { ObjectNotFoundError } from "../../errors.js";
+import type { JobProgress, TrainJobSpec } from "../job-spec.js";
+import { JOB_FILES, jobLogLineSchema } from "../job-spec.js";
+import {
+  type CloudTrainingProvider,
+  type TrainingJob,
+  type TrainingLaunchConfig,
+  type TrainingStatus,
+  trainingStatusOf,
+} from "../provider-interface.js";
+import type { LocalJobRunner } from "./job-runner.js";
+
+const LOG_POLL_MS = 1000;
+
+export class LocalTrainingProvider implements CloudTrainingProvider {
+  readonly provider = "local" as const;
+
+  constructor(
+    private readonly runner: LocalJobRunner,
+    private readonly storage: import("../provider-interface.js").CloudStorageProvider,
+  ) {}
+
+  async selectComputeType(): Promise<string> {
+    return "local";
+  }
+
+  async launchTraining(config: TrainingLaunchConfig): Promise<TrainingJob> {
+    const spec: TrainJobSpec = {
+      kind: "train",
+      jobId: config.jobId,
+      userId: config.userId,
+      modelId: config.modelId,
+      modelName: config.modelName,
+      datasetUri: config.datasetUri,
+      outputUri: this.storage.modelUri(config.userId, config.modelId),
+      modelType: config.modelType,
+      task: config.taskType,
+      target: config.targetColumn,
+      features: config.featureColumns,
+      hyperparameters: config.hyperparameters,
+      testSize: config.testSize ?? 0.2,
+      seed: 42,
+      scaling: config.preprocessing?.scaling ?? "standard",
+      trainedOn: "local",
+      deadline: config.deadline,
+      createdAt: new Date().toISOString(),
+    };
+    const stored = await this.runner.submit(spec);
+    const status = await this.runner.status(config.jobId);
+    return {
+      jobId: config.jobId,
+      status: status.state === "queued" ? "queued" : status.state === "finished" ? "complete" : "running",
+      launchTime: stored.createdAt,
+      computeType: "local",
+      estimatedCost: 0,
+      hourlyRate: 0,
+      deadline: stored.deadline,
+    };
+  }
+
+  async monitorTraining(jobId: string): Promise<TrainingStatus> {
+    const status = await this.runner.status(jobId);
+    const spec = await this.runner.readSpec(jobId);
+    if (!spec) throw new ObjectNotFoundError(`No training job ${jobId}.`, { jobId });
+    const runtimeSeconds = Math.max(0, (Date.now() - Date.parse(spec.createdAt)) / 1000);
+    const base = {
+      jobId,
+      runtimeSeconds,
+      logs: await this.lastLogLines(jobId, 10),
+      costSoFar: 0,
+    };
+    if (status.result) {
+      const r = status.result;
+      if (r.status === "succeeded") {
+        return {
+          ...base,
+          status: "complete",
+          progress: 100,
+          runtimeSeconds: r.runtimeSeconds,
+          outputUri: r.outputUri,
+          summary: r.summary,
+        };
+      }
+      return {
+        ...base,
+        status: r.status,
+        progress: status.progress?.percent ?? 0,
+        runtimeSeconds: r.runtimeSeconds,
+        error: r.error,
+      };
+    }
+    if (status.state === "queued") {
+      return {
+        ...base,
+        status: "queued",
+        progress: 0,
+        queuePosition: status.queuePosition,
+        message: `Queued (position ${status.queuePosition})`,
+      };
+    }
+    if (status.state === "unknown") {
+      // Known to storage but not to this process: a restart lost it before it started. Launch again re-queues it.
+      return { ...base, status: "launching", progress: 0, message: "Waiting for the worker" };
+    }
+    return { ...base, ...fromProgress(status.progress) };
+  }
+
+  async terminateTraining(jobId: string): Promise<string> {
+    await this.runner.cancel(jobId);
+    return jobId;
+  }
+
+  async *pollTrainingLogs(jobId: string, signal?: AbortSignal): AsyncIterable<string> {
+    let seen = 0;
+    while (!signal?.aborted) {
+      const lines = await this.logLines(jobId);
+      for (const line of lines.slice(seen)) yield line;
+      seen = lines.length;
+      if ((await this.runner.status(jobId)).state === "finished") {
+        const last = await this.logLines(jobId);
+        for (const line of last.slice(seen)) yield line;
+        return;
+      }
+      await new Promise((r) => setTimeout(r, LOG_POLL_MS));
+    }
+  }
+
+  private async lastLogLines(jobId: string, n: number): Promise<string[]> {
+    return (await this.logLines(jobId)).slice(-n);
+  }
+
+  private async logLines(jobId: string): Promise<string[]> {
+    let text: string;
+    try {
+      text = Buffer.from(await this.storage.readBytes(this.storage.jobUri(jobId, JOB_FILES.log))).toString(
+        "utf8",
+      );
+    } catch (error) {
+      if (error instanceof ObjectNotFoundError) return [];
+      throw error;
+    }
+    return text
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => jobLogLineSchema.safeParse(JSON.parse(line)))
+      .filter((p) => p.success)
+      .map((p) => p.data.message);
+  }
+}
+
+function fromProgress(
+  progress: JobProgress | undefined,
+): Pick<TrainingStatus, "status" | "progress" | "phase" | "message"> {
+  if (!progress) return { status: "launching", progress: 0, message: "Starting the worker" };
+  return {
+    status: trainingStatusOf(progress.state),
+    progress: progress.percent,
+    phase: progress.phase,
+    message: progress.message,
+  };
+}

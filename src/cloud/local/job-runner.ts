@@ -1,0 +1,314 @@
+/**
+ * Runs jobs on this machine: each job is a child process running the same worker entry point that cloud
+ * compute runs (src/worker/main.ts), talking back through storage (jobs/{jobId}/…). A bounded queue caps how
+ * many run at once. Children are detached, so a bot restart does not kill them: on the next launch of the
+ * same job id the runner adopts the running process instead of starting another.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { AppError, CloudTrainingError, ObjectNotFoundError } from "../../errors.js";
+import type { Logger } from "../../logger.js";
+import {
+  JOB_FILES,
+  type JobProgress,
+  type JobResult,
+  type JobSpec,
+  jobProgressSchema,
+  jobResultSchema,
+} from "../job-spec.js";
+import type { CloudStorageProvider } from "../provider-interface.js";
+
+export interface LocalJobRunnerOptions {
+  storage: CloudStorageProvider;
+  /** At most this many jobs run at once; the rest wait in order. */
+  maxConcurrent: number;
+  /** Environment for the worker processes (DATA_DIR, MODEL_SIGNING_KEY, …). */
+  env: NodeJS.ProcessEnv;
+  /** Folder for the workers' stderr files. */
+  logDir: string;
+  logger?: Logger;
+  /** Time a worker gets to exit after SIGTERM before SIGKILL. */
+  killGraceMs?: number;
+}
+
+export interface LocalJobStatus {
+  state: "queued" | "running" | "finished" | "unknown";
+  queuePosition?: number;
+  progress?: JobProgress;
+  result?: JobResult;
+}
+
+interface Running {
+  pid: number;
+  child?: ChildProcess;
+  deadlineTimer?: NodeJS.Timeout;
+  exited: Promise<void>;
+}
+
+const WORKER_ENTRY = fileURLToPath(new URL("../../worker/main.ts", import.meta.url));
+const TSX_LOADER = import.meta.resolve("tsx");
+const ADOPTED_POLL_MS = 1000;
+
+export class LocalJobRunner {
+  private readonly queue: JobSpec[] = [];
+  private readonly running = new Map<string, Running>();
+  private readonly killGraceMs: number;
+
+  constructor(private readonly options: LocalJobRunnerOptions) {
+    this.killGraceMs = options.killGraceMs ?? 5000;
+    mkdirSync(options.logDir, { recursive: true });
+  }
+
+  private get storage(): CloudStorageProvider {
+    return this.options.storage;
+  }
+
+  /**
+   * Queues a job, idempotently: a job already queued, running (also in a process started before a restart)
+   * or finished is not started again. Returns the spec as first submitted.
+   */
+  async submit(spec: JobSpec): Promise<JobSpec> {
+    const specUri = this.storage.jobUri(spec.jobId, JOB_FILES.spec);
+    const existing = await this.readSpec(spec.jobId);
+    if (!existing) await this.storage.writeBytes(specUri, JSON.stringify(spec));
+    const stored = existing ?? spec;
+    if (this.isQueued(spec.jobId) || this.running.has(spec.jobId) || (await this.readResult(spec.jobId)))
+      return stored;
+    const orphan = this.findWorkerProcess(specUri);
+    if (orphan) {
+      this.adopt(stored, orphan);
+      return stored;
+    }
+    this.queue.push(stored);
+    await this.writeQueuedProgress();
+    this.pump();
+    return stored;
+  }
+
+  async status(jobId: string): Promise<LocalJobStatus> {
+    const result = await this.readResult(jobId);
+    if (result) return { state: "finished", result, progress: await this.readProgress(jobId) };
+    const position = this.queue.findIndex((s) => s.jobId === jobId);
+    if (position >= 0) return { state: "queued", queuePosition: position + 1 };
+    if (this.running.has(jobId)) return { state: "running", progress: await this.readProgress(jobId) };
+    return { state: "unknown", progress: await this.readProgress(jobId) };
+  }
+
+  /** Stops a queued or running job and records it as cancelled. "Not found" counts as done. */
+  async cancel(jobId: string): Promise<void> {
+    const position = this.queue.findIndex((s) => s.jobId === jobId);
+    if (position >= 0) {
+      this.queue.splice(position, 1);
+      await this.writeFinalIfMissing(
+        jobId,
+        "cancelled",
+        new AppError("The job was cancelled before it started."),
+      );
+      await this.writeQueuedProgress();
+      return;
+    }
+    const run = this.running.get(jobId);
+    if (!run) return;
+    await this.stopProcess(run);
+    await this.writeFinalIfMissing(jobId, "cancelled", new AppError("The job was cancelled."));
+  }
+
+  /** Kills every running worker (tests and shutdown of throwaway runners). */
+  async stopAll(): Promise<void> {
+    this.queue.length = 0;
+    await Promise.all([...this.running.values()].map((run) => this.stopProcess(run)));
+  }
+
+  private pump(): void {
+    while (this.running.size < this.options.maxConcurrent && this.queue.length > 0) {
+      const spec = this.queue.shift()!;
+      this.start(spec);
+    }
+    void this.writeQueuedProgress();
+  }
+
+  private start(spec: JobSpec): void {
+    const specUri = this.storage.jobUri(spec.jobId, JOB_FILES.spec);
+    const stderr = openSync(join(this.options.logDir, `${spec.jobId}.log`), "a");
+    const child = spawn(process.execPath, ["--import", TSX_LOADER, WORKER_ENTRY, specUri], {
+      detached: true,
+      stdio: ["ignore", stderr, stderr],
+      env: this.options.env,
+    });
+    child.unref();
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const run: Running = { pid: child.pid ?? -1, child, exited };
+    this.running.set(spec.jobId, run);
+    this.options.logger?.info({ jobId: spec.jobId, pid: run.pid }, "local job started");
+    this.armDeadline(spec, run);
+    child.once("exit", (code, signal) => void this.onExit(spec.jobId, run, code, signal));
+  }
+
+  private adopt(spec: JobSpec, pid: number): void {
+    const exited = new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (!isAlive(pid)) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, ADOPTED_POLL_MS);
+      timer.unref();
+    });
+    const run: Running = { pid, exited };
+    this.running.set(spec.jobId, run);
+    this.options.logger?.info({ jobId: spec.jobId, pid }, "adopted a running local job");
+    this.armDeadline(spec, run);
+    void exited.then(() => this.onExit(spec.jobId, run, null, null));
+  }
+
+  /** The worker enforces its deadline, but a synchronous training loop cannot hear its own timer. */
+  private armDeadline(spec: JobSpec, run: Running): void {
+    const msLeft = Date.parse(spec.deadline) - Date.now();
+    run.deadlineTimer = setTimeout(
+      async () => {
+        if (this.running.get(spec.jobId) !== run) return;
+        this.options.logger?.warn({ jobId: spec.jobId }, "local job past its deadline: killing it");
+        await this.stopProcess(run, 0);
+        const error = new CloudTrainingError("The job ran past its deadline and was stopped.", {
+          deadline: spec.deadline,
+        });
+        await this.writeFinalIfMissing(spec.jobId, "failed", error);
+      },
+      Math.max(0, msLeft),
+    );
+    run.deadlineTimer.unref();
+  }
+
+  private async onExit(
+    jobId: string,
+    run: Running,
+    code: number | null,
+    signal: string | null,
+  ): Promise<void> {
+    if (run.deadlineTimer) clearTimeout(run.deadlineTimer);
+    if (this.running.get(jobId) === run) this.running.delete(jobId);
+    const reason = code !== null ? `exit code ${code}` : signal ? `signal ${signal}` : "it disappeared";
+    await this.writeFinalIfMissing(
+      jobId,
+      "failed",
+      new CloudTrainingError(`The worker stopped unexpectedly (${reason}).`, { jobId }),
+    ).catch((error) => this.options.logger?.error({ err: error, jobId }, "could not record the job's end"));
+    this.pump();
+  }
+
+  private async stopProcess(run: Running, graceMs = this.killGraceMs): Promise<void> {
+    signalGroup(run.pid, "SIGTERM");
+    const killed = setTimeout(() => signalGroup(run.pid, "SIGKILL"), graceMs);
+    await run.exited;
+    clearTimeout(killed);
+  }
+
+  private async writeFinalIfMissing(
+    jobId: string,
+    status: "failed" | "cancelled",
+    error: AppError,
+  ): Promise<void> {
+    if (await this.readResult(jobId)) return;
+    const result: JobResult = {
+      status,
+      finishedAt: new Date().toISOString(),
+      runtimeSeconds: 0,
+      error: error.toJSON(),
+    };
+    await this.storage.writeBytes(this.storage.jobUri(jobId, JOB_FILES.result), JSON.stringify(result));
+  }
+
+  private async writeQueuedProgress(): Promise<void> {
+    await Promise.all(
+      this.queue.map((spec, i) => {
+        const progress: JobProgress = {
+          state: "queued",
+          phase: "queued",
+          percent: 0,
+          message: `Waiting for a free slot (position ${i + 1})`,
+          updatedAt: new Date().toISOString(),
+          queuePosition: i + 1,
+        };
+        return this.storage.writeBytes(
+          this.storage.jobUri(spec.jobId, JOB_FILES.progress),
+          JSON.stringify(progress),
+        );
+      }),
+    );
+  }
+
+  private isQueued(jobId: string): boolean {
+    return this.queue.some((s) => s.jobId === jobId);
+  }
+
+  private async readJson(jobId: string, file: string): Promise<unknown | undefined> {
+    try {
+      const bytes = await this.storage.readBytes(this.storage.jobUri(jobId, file));
+      return JSON.parse(Buffer.from(bytes).toString("utf8"));
+    } catch (error) {
+      if (error instanceof ObjectNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  async readSpec(jobId: string): Promise<JobSpec | undefined> {
+    return (await this.readJson(jobId, JOB_FILES.spec)) as JobSpec | undefined;
+  }
+
+  async readProgress(jobId: string): Promise<JobProgress | undefined> {
+    const raw = await this.readJson(jobId, JOB_FILES.progress);
+    const parsed = jobProgressSchema.safeParse(raw);
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  async readResult(jobId: string): Promise<JobResult | undefined> {
+    const raw = await this.readJson(jobId, JOB_FILES.result);
+    const parsed = jobResultSchema.safeParse(raw);
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  /** A live worker process for this spec, started by an earlier bot process (Linux /proc). */
+  private findWorkerProcess(specUri: string): number | undefined {
+    let entries: string[];
+    try {
+      entries = readdirSync("/proc");
+    } catch {
+      return undefined;
+    }
+    for (const entry of entries) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+        if (cmdline.includes(WORKER_ENTRY) && cmdline.includes(specUri)) return Number(entry);
+      } catch {
+        // the process ended while we looked
+      }
+    }
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Signals the worker's whole process group (it was started detached, as a group leader). */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  if (pid <= 0) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The training job: what runs inside any compute (a local child process, an EC2 instance, a RunPod pod).
+ * It reads everything it needs through storage, trains with src/ml, and writes the model directory.
+ */
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import type { TrainJobSpec } from "../cloud/job-spec.js";
+import type { CloudStorageProvider } from "../cloud/provider-interface.js";
+import { getModelSpec, readTable, serializeModel, trainModel } from "../ml/index.js";
+import type { ModelMetadata } from "../ml/types.js";
+import type { JobReporter } from "./reporter.js";
+
+export interface TrainJobDeps {
+  storage: CloudStorageProvider;
+  reporter: JobReporter;
+  signingKey: string;
+  /** A private scratch folder for this job. */
+  workDir: string;
+}
+
+export interface TrainJobOutput {
+  outputUri: string;
+  summary: Record<string, unknown>;
+}
+
+/** Importance entries kept in the summary (the full list is in metadata.json). */
+const TOP_FEATURES = 20;
+
+export async function runTrainJob(spec: TrainJobSpec, deps: TrainJobDeps): Promise<TrainJobOutput> {
+  const { storage, reporter } = deps;
+  await mkdir(deps.workDir, { recursive: true });
+  reporter.log(`training ${spec.modelType} on ${spec.features.length} features to predict ${spec.target}`);
+  await reporter.progress("running", "preparing", 2, "Downloading the dataset", true);
+
+  const dataPath = join(deps.workDir, basename(spec.datasetUri));
+  await storage.downloadFile(spec.datasetUri, dataPath, { userId: spec.userId });
+  const frame = await readTable(new Uint8Array(await readFile(dataPath)), { fileName: dataPath });
+  reporter.log(`read ${frame.nRows} rows × ${frame.columns.length} columns`);
+  await reporter.progress("running", "preparing", 8, `Read ${frame.nRows} rows`);
+
+  const result = trainModel(
+    frame,
+    {
+      modelType: spec.modelType,
+      task: spec.task,
+      target: spec.target,
+      features: spec.features,
+      hyperparameters: spec.hyperparameters,
+      testSize: spec.testSize,
+      seed: spec.seed,
+      scaling: spec.scaling,
+    },
+    (p) => {
+      // Training reports 0–100 of its own; it occupies 10–90 of the job.
+      void reporter.progress("running", p.phase, 10 + p.percent * 0.8, p.message);
+    },
+  );
+  reporter.log(`fitted in ${result.fitSeconds.toFixed(2)} s`);
+  await reporter.progress("running", "saving", 92, "Saving the model", true);
+
+  const metadata: ModelMetadata = {
+    modelId: spec.modelId,
+    name: spec.modelName ?? defaultModelName(spec.modelType, new Date(spec.createdAt)),
+    modelType: spec.modelType,
+    taskType: spec.task,
+    target: spec.target,
+    features: result.model.features.map((f) => f.name),
+    trainedAt: new Date().toISOString(),
+    metrics: result.metrics,
+    trainedOn: spec.trainedOn,
+    importance: result.importance,
+    facts: result.facts,
+  };
+  const modelDir = join(deps.workDir, "model");
+  await mkdir(modelDir, { recursive: true });
+  for (const [name, bytes] of Object.entries(serializeModel(result.model, metadata, deps.signingKey))) {
+    await writeFile(join(modelDir, name), bytes);
+  }
+  const outputUri = await storage.saveModel(spec.userId, spec.modelId, modelDir);
+  return {
+    outputUri,
+    summary: {
+      modelId: spec.modelId,
+      name: metadata.name,
+      modelType: spec.modelType,
+      task: spec.task,
+      target: spec.target,
+      metrics: result.metrics,
+      importance: result.importance.slice(0, TOP_FEATURES),
+      facts: result.facts,
+      fitSeconds: result.fitSeconds,
+      classes: result.model.classes,
+    },
+  };
+}
+
+/** "Linear regression - Nov 28 2026", the original's default naming. */
+export function defaultModelName(modelType: string, at: Date): string {
+  const display = getModelSpec(modelType).displayName;
+  const date = at.toLocaleDateString("en-US", {
+    month: "short",
+    day: "numeric",
+    year: "numeric",
+    timeZone: "UTC",
+  });
+  return `${display} - ${date.replace(",", "")}`;
+}
