@@ -80,8 +80,8 @@ export function decodeEnvelope(
 export function restoreSnapshot(definition: WorkflowDefinition, persisted: unknown): AnySnapshot {
   let snapshot: AnySnapshot;
   try {
-    // biome-ignore lint/suspicious/noExplicitAny: persisted JSON is validated by XState's restore
     snapshot = createActor(definition.machine, {
+      // biome-ignore lint/suspicious/noExplicitAny: persisted JSON is validated by XState's restore
       snapshot: persisted as any,
       input: undefined,
     }).getSnapshot();

@@ -17,7 +17,7 @@ documentsFeature.on("message:document", async (ctx) => {
     await beginWorkflow(ctx, "training");
     current = await currentWorkflow(ctx);
   }
-  if (!current || current.state !== "AWAITING_DATA.idle") {
+  if (current?.state !== "AWAITING_DATA.idle") {
     await ctx.reply(ctx.texts.useButtons);
     return;
   }

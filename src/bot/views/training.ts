@@ -103,7 +103,8 @@ export function resultView(t: Texts, c: TrainingContext): View {
   const top = (summary.importance ?? []).slice(0, 5);
   if (top.length > 0) {
     lines.push("", t.topFeatures);
-    top.forEach((f, index) => lines.push(`${index + 1}. ${code(f.feature)} ${num(f.importance)}`));
+    for (const [index, f] of top.entries())
+      lines.push(`${index + 1}. ${code(f.feature)} ${num(f.importance)}`);
   }
   lines.push("", `⏱ ${duration(r.runtimeSeconds)}`, t.modelId(r.modelId));
   const keyboard = new InlineKeyboard()
