@@ -10,7 +10,7 @@ import { CallLog, type CallLogEntry } from "./call-log.js";
 import { DEFAULT_LIMITS, FloodControl, type Limits } from "./limits.js";
 import { commandsKey } from "./methods/bot.js";
 import { StatePersistence } from "./persistence.js";
-import { type ChatEvent, Store, type StoredFile } from "./store.js";
+import { type ChatEvent, type ReplyKeyboard, Store, type StoredFile } from "./store.js";
 import type { TgBotCommand, TgMessage, TgUser } from "./types.js";
 import { UpdateQueue } from "./updates.js";
 import { type UserActionOptions, type UserProfile, UserSide } from "./user-side.js";
@@ -69,6 +69,10 @@ export interface BotApiServer {
   /** The seq of the latest event (a marker: later events have a larger seq). */
   lastSeq(): number;
   pendingUpdateCount(): number;
+  /** Every simulated user so far. */
+  users(): TgUser[];
+  /** The reply keyboard the bot shows under a chat's input field, if any. */
+  replyKeyboard(chatId: number): ReplyKeyboard | null;
 }
 
 export const DEFAULT_TEST_TOKEN = "123456789:TEST-emulator-token-aaaaaaaaaaaaaaaaaaaaaa";
@@ -144,6 +148,8 @@ export async function startBotApiServer(options: BotApiServerOptions = {}): Prom
     subscribe: (listener) => store.subscribe(listener),
     lastSeq: () => store.lastSeq(),
     pendingUpdateCount: () => updates.pendingCount(),
+    users: () => [...store.users.values()].map((u) => structuredClone(u.user)),
+    replyKeyboard: (chatId) => structuredClone(store.chat(chatId)?.replyKeyboard ?? null),
   };
   return api;
 }

@@ -68,7 +68,7 @@ function trim({ text, entities }: FormattedText): FormattedText {
 }
 
 const DETECTORS: Array<{ type: string; pattern: RegExp }> = [
-  { type: "bot_command", pattern: /(?<![\w/])\/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/])/g },
+  { type: "bot_command", pattern: /(?<![\w/<>])\/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/<>])/g },
   { type: "url", pattern: /\bhttps?:\/\/[^\s<>"]+[^\s<>".,;:!?)]/g },
 ];
 
