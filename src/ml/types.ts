@@ -129,6 +129,8 @@ export interface DatasetFacts {
   rowsUsed: number;
   trainRows: number;
   testRows: number;
+  /** Rows dropped before training because the target was missing. */
+  droppedMissingTarget?: number;
   /** Classification: count per class over all rows used. */
   classBalance?: Array<{ label: string; count: number }>;
   /** Regression: target quartiles. */
@@ -160,6 +162,7 @@ export interface TrainResult {
   facts: DatasetFacts;
   /** Held-out truth and predictions, for charts (predicted vs actual, confusion matrix, ROC). */
   evaluation: {
+    /** Regression: target values. Classification: class indices into `model.classes`. */
     yTrue: number[];
     yPred: number[];
     /** Classification: probability of each class per row, row-major, classes in `model.classes` order. */

@@ -1,0 +1,16 @@
+/**
+ * The ML engine's public surface. Everything outside src/ml uses only these functions and the types in
+ * types.ts. One engine trains and predicts everywhere: locally, in cloud workers, in Lambda and Serverless.
+ */
+
+export { deserializeModel, serializeModel } from "./artifact/artifact.js";
+export { validateHyperparameters } from "./hyperparameters.js";
+export { DEFAULT_LIMITS } from "./io/limits.js";
+export { readTable } from "./io/read-table.js";
+export { writeCsv } from "./io/write-csv.js";
+export { predictFrame } from "./predict.js";
+export { profileFrame } from "./profile.js";
+export { getModelSpec, MODEL_ALIASES, MODEL_REGISTRY, type ModelSpec, resolveModelId } from "./registry.js";
+export { detectTask, suggestSchema } from "./schema.js";
+export { trainModel } from "./train.js";
+export * from "./types.js";

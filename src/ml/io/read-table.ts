@@ -1,0 +1,52 @@
+/** readTable: bytes + file name → Frame, whatever the format. */
+import { DataLimitError, EmptyFileError, UnreadableFileError } from "../../errors.js";
+import type { DataLimits, Frame } from "../types.js";
+import { detectDelimiter, parseDelimited } from "./csv.js";
+import { decodeText } from "./decode.js";
+import { inferColumn, uniqueNames } from "./infer.js";
+import { resolveLimits } from "./limits.js";
+import { readParquet } from "./parquet.js";
+import { type CellTable, readXlsx } from "./xlsx.js";
+
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31];
+
+/** Reads CSV/TSV (auto delimiter, BOM, Latin-1 fallback, CRLF, quotes), .xlsx (exceljs), .parquet (hyparquet). */
+export async function readTable(
+  bytes: Uint8Array,
+  opts: { fileName: string; limits?: Partial<DataLimits> },
+): Promise<Frame> {
+  const limits = resolveLimits(opts.limits);
+  if (bytes.length > limits.maxBytes) {
+    throw new DataLimitError(`The file is ${bytes.length} bytes; the limit is ${limits.maxBytes}.`, {
+      bytes: bytes.length,
+      limit: limits.maxBytes,
+    });
+  }
+  if (bytes.length === 0) throw new EmptyFileError("The file is empty.");
+  const table = await readCells(bytes, opts.fileName, limits);
+  return frameFromCells(table);
+}
+
+async function readCells(bytes: Uint8Array, fileName: string, limits: DataLimits): Promise<CellTable> {
+  const lower = fileName.toLowerCase();
+  if (lower.endsWith(".xls")) {
+    throw new UnreadableFileError("Old .xls workbooks are not supported; save the sheet as .xlsx or CSV.");
+  }
+  if (lower.endsWith(".xlsx") || startsWith(bytes, ZIP_MAGIC)) return readXlsx(bytes, limits);
+  if (lower.endsWith(".parquet") || startsWith(bytes, PARQUET_MAGIC)) return readParquet(bytes, limits);
+  const { text } = decodeText(bytes);
+  if (text.includes("\u0000")) throw new UnreadableFileError("This looks like a binary file, not CSV text.");
+  return parseDelimited(text, detectDelimiter(text, fileName), limits);
+}
+
+function startsWith(bytes: Uint8Array, magic: number[]): boolean {
+  return magic.every((b, i) => bytes[i] === b);
+}
+
+/** Typed columns from a table of cells; duplicate and empty header names are made unique. */
+export function frameFromCells(table: CellTable): Frame {
+  if (table.nRows === 0) throw new EmptyFileError("The file has a header but no data rows.");
+  const names = uniqueNames(table.header);
+  return { nRows: table.nRows, columns: names.map((name, j) => inferColumn(name, table.columns[j])) };
+}

@@ -1,0 +1,195 @@
+/**
+ * trainModel: frame + spec → fitted model document, held-out metrics, importance and dataset facts.
+ * Rows with a missing target are dropped first; the split is seeded (stratified for classification); the
+ * preprocessing is fitted on the training rows only.
+ */
+import { DataError, InvalidParameterError } from "../errors.js";
+import { validateHyperparameters } from "./hyperparameters.js";
+import { aggregateByFeature, coefficientScores, permutationImportance } from "./importance.js";
+import { quantileSorted } from "./kernels/quantile.js";
+import type { Matrix } from "./matrix.js";
+import { classificationMetrics } from "./metrics/classification.js";
+import { regressionMetrics } from "./metrics/regression.js";
+import { type AnyClassifier, type AnyEstimator, createEstimator, supportsTask } from "./models/factory.js";
+import { fitPreprocessing } from "./preprocess/fit.js";
+import type { Preprocessing } from "./preprocess/plan.js";
+import { transform } from "./preprocess/transform.js";
+import { profileColumn } from "./profile.js";
+import { Random } from "./random.js";
+import { getModelSpec } from "./registry.js";
+import { featureNames, findColumn } from "./schema.js";
+import { trainTestSplit } from "./split.js";
+import { encodeTarget } from "./target.js";
+import type {
+  DatasetFacts,
+  FeatureImportance,
+  Frame,
+  ModelDocument,
+  TrainProgress,
+  TrainResult,
+  TrainSpec,
+} from "./types.js";
+
+export const MODEL_FORMAT = "sma-model" as const;
+export const MODEL_FORMAT_VERSION = 1;
+/** The original refused fewer than 10 rows; below that a held-out score means nothing. */
+export const MIN_ROWS = 10;
+
+export function trainModel(
+  frame: Frame,
+  spec: TrainSpec,
+  onProgress?: (p: TrainProgress) => void,
+): TrainResult {
+  const started = performance.now();
+  const report = (phase: TrainProgress["phase"], percent: number, message: string) =>
+    onProgress?.({ phase, percent: Math.round(percent), message });
+  report("preparing", 0, "Preparing the data");
+  const modelSpec = getModelSpec(spec.modelType);
+  if (!supportsTask(modelSpec.id, spec.task)) {
+    throw new InvalidParameterError(`${modelSpec.displayName} cannot be used for ${spec.task}.`, {
+      modelType: modelSpec.id,
+      task: spec.task,
+    });
+  }
+  const params = validateHyperparameters(modelSpec.id, spec.hyperparameters ?? {});
+  const seed = spec.seed ?? 42;
+  const target = encodeTarget(findColumn(frame, spec.target), spec.task);
+  if (target.rows.length < MIN_ROWS) {
+    throw new DataError(
+      `At least ${MIN_ROWS} rows with a value in "${spec.target}" are needed; found ${target.rows.length}.`,
+    );
+  }
+  const featureCols = resolveFeatures(frame, spec);
+  const nClasses = target.classes?.length ?? 0;
+  const split = trainTestSplit(
+    target.rows.length,
+    spec.testSize ?? 0.2,
+    seed,
+    spec.task === "classification" ? Int32Array.from(target.y) : undefined,
+  );
+  const trainRows = Int32Array.from(split.train, (i) => target.rows[i]);
+  const testRows = Int32Array.from(split.test, (i) => target.rows[i]);
+  const yTrain = Float64Array.from(split.train, (i) => target.y[i]);
+  const yTest = Float64Array.from(split.test, (i) => target.y[i]);
+  const pre = fitPreprocessing(featureCols, trainRows, spec.scaling ?? "standard");
+  const Xtrain = transform(pre, featureCols, frame.nRows, trainRows);
+  const Xtest = transform(pre, featureCols, frame.nRows, testRows);
+
+  report("training", 10, `Training ${modelSpec.displayName}`);
+  const est = createEstimator(modelSpec.id, spec.task, params, nClasses);
+  est.fit(Xtrain, yTrain, {
+    rng: new Random(seed + 1),
+    onProgress: (f, message) => report("training", 10 + 80 * f, message),
+  });
+
+  report("evaluating", 90, "Scoring on the held-out rows");
+  const evaluation = evaluate(est, spec.task, Xtest, yTest, nClasses);
+  const names = featureCols.map((c) => c.name);
+  const importance = importanceOf(est, spec.task, pre, Xtest, yTest, names, seed);
+  const model: ModelDocument = {
+    format: MODEL_FORMAT,
+    version: MODEL_FORMAT_VERSION,
+    modelType: modelSpec.id,
+    task: spec.task,
+    target: spec.target,
+    classes: target.classes,
+    features: pre.features.map((f) => ({
+      name: f.name,
+      type: f.type,
+      ...(f.kind === "categorical" ? { levels: f.levels } : {}),
+    })),
+    hyperparameters: params,
+    preprocessing: pre,
+    fitted: est.getFitted(),
+  };
+  report("evaluating", 100, "Done");
+  return {
+    model,
+    metrics: evaluation.metrics,
+    importance,
+    facts: factsOf(target, split.train.length, split.test.length),
+    evaluation: evaluation.arrays,
+    fitSeconds: (performance.now() - started) / 1000,
+  };
+}
+
+function resolveFeatures(frame: Frame, spec: TrainSpec) {
+  const requested =
+    spec.features.length > 0
+      ? spec.features
+      : featureNames(
+          frame.columns.map((c) => profileColumn(c, frame.nRows)),
+          spec.target,
+        );
+  const names = requested.filter((n) => n !== spec.target);
+  if (names.length === 0) throw new DataError("No feature columns are left to train on.");
+  const missing = names.filter((n) => !frame.columns.some((c) => c.name === n));
+  if (missing.length > 0) {
+    throw new DataError(
+      `These feature columns are not in the data: ${missing.map((m) => `"${m}"`).join(", ")}.`,
+      { missing },
+    );
+  }
+  return names.map((n) => findColumn(frame, n));
+}
+
+function evaluate(est: AnyEstimator, task: TrainSpec["task"], X: Matrix, y: Float64Array, k: number) {
+  if (task === "regression") {
+    const pred = est.predict(X);
+    return { metrics: regressionMetrics(y, pred), arrays: { yTrue: Array.from(y), yPred: Array.from(pred) } };
+  }
+  const clf = est as AnyClassifier;
+  const proba = clf.predictProba(X);
+  const pred = clf.predict(X);
+  return {
+    metrics: classificationMetrics(y, pred, k, proba),
+    arrays: { yTrue: Array.from(y), yPred: Array.from(pred), proba: Array.from(proba) },
+  };
+}
+
+function importanceOf(
+  est: AnyEstimator,
+  task: TrainSpec["task"],
+  pre: Preprocessing,
+  Xtest: Matrix,
+  yTest: Float64Array,
+  names: string[],
+  seed: number,
+): FeatureImportance[] {
+  const own = ownImportance(est, pre.outputNames.length);
+  if (own) return aggregateByFeature(own, pre.outputSource, names);
+  return permutationImportance(est, task, Xtest, yTest, pre.outputSource, names, seed);
+}
+
+/** Coefficients or impurity importances, when the estimator has them for the design columns. */
+function ownImportance(est: AnyEstimator, nColumns: number): Float64Array | null {
+  const withOwn = est as AnyEstimator & { columnImportance?: () => Float64Array | null };
+  if (typeof withOwn.columnImportance === "function") return withOwn.columnImportance();
+  const fitted = est.getFitted() as { coef?: unknown };
+  if (fitted.coef instanceof Float64Array && fitted.coef.length % nColumns === 0) {
+    return coefficientScores(fitted.coef, nColumns);
+  }
+  return null;
+}
+
+function factsOf(target: ReturnType<typeof encodeTarget>, trainRows: number, testRows: number): DatasetFacts {
+  const facts: DatasetFacts = {
+    rowsUsed: target.rows.length,
+    trainRows,
+    testRows,
+    droppedMissingTarget: target.dropped,
+  };
+  if (target.classes) {
+    const counts = new Array<number>(target.classes.length).fill(0);
+    for (const k of target.y) counts[k]++;
+    facts.classBalance = target.classes.map((label, k) => ({ label, count: counts[k] }));
+  } else {
+    const sorted = target.y.slice().sort();
+    facts.targetQuartiles = [
+      quantileSorted(sorted, 0.25),
+      quantileSorted(sorted, 0.5),
+      quantileSorted(sorted, 0.75),
+    ];
+  }
+  return facts;
+}
