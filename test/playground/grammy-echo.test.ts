@@ -2,6 +2,7 @@
  * A real grammY bot, long polling against the emulator through test/helpers/telegram.ts: replies with HTML
  * and a keyboard, answers a button and edits its message, downloads an upload and sends a document back.
  */
+import { autoRetry } from "@grammyjs/auto-retry";
 import { Bot, InlineKeyboard, InputFile } from "grammy";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type FakeTelegram, runBot, startFakeTelegram } from "../helpers/telegram.js";
@@ -97,5 +98,44 @@ describe("a grammY bot against the emulator", () => {
     await bob.waitFor(/echo: from bob/);
     expect(alice.messages().map((m) => m.text)).toEqual(["from alice", "echo: from alice"]);
     expect(bob.messages().map((m) => m.text)).toEqual(["from bob", "echo: from bob"]);
+  });
+
+  it("works in a group chat", async () => {
+    tg.group(-100123, "Analysts");
+    const alice = tg.user(111, { firstName: "Alice" }).inChat(-100123);
+    await alice.send("hi all");
+    const reply = await alice.waitFor(/echo: hi all/);
+    expect(reply.chat).toEqual({ id: -100123, type: "group", title: "Analysts" });
+    expect(tg.server.messages(111)).toEqual([]);
+  });
+});
+
+describe("flood control with grammY's auto-retry", () => {
+  it("gets a 429, waits retry_after, and delivers every message in order", async () => {
+    const tg = await startFakeTelegram({ limits: { perChatBurst: 3, perChatPerSecond: 2 } });
+    const bot = new Bot(tg.token, { client: { apiRoot: tg.apiRoot } });
+    bot.api.config.use(autoRetry());
+    bot.command("burst", async (ctx) => {
+      for (let i = 1; i <= 5; i++) await ctx.reply(`line ${i}`);
+    });
+    const stop = await runBot(bot);
+    try {
+      const alice = tg.user(111);
+      await alice.send("/burst");
+      await alice.waitFor("line 5");
+      expect(alice.botMessages().map((m) => m.text)).toEqual([
+        "line 1",
+        "line 2",
+        "line 3",
+        "line 4",
+        "line 5",
+      ]);
+      const refused = tg.callsTo("sendMessage").filter((c) => !c.ok);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused[0].error).toMatchObject({ error_code: 429, parameters: { retry_after: 1 } });
+    } finally {
+      await stop();
+      await tg.close();
+    }
   });
 });
