@@ -57,6 +57,7 @@ describe("the playground page in Chromium", () => {
   let browser: BrowserContext;
   let page: Page;
   let profileDir: string;
+  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
@@ -86,6 +87,7 @@ describe("the playground page in Chromium", () => {
       ],
     });
     page = await browser.newPage();
+    page.on("pageerror", (error) => pageErrors.push(error.message));
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
@@ -106,6 +108,7 @@ describe("the playground page in Chromium", () => {
     await welcome.waitFor();
     expect(await welcome.locator("strong").textContent()).toBe("Modeling Agent");
     expect(await welcome.locator("code").textContent()).toBe("/train");
+    await page.screenshot({ path: join(SCREENSHOTS, "playground-keyboard.png") });
 
     await page.fill("#text-input", "<b>not bold</b>");
     await page.press("#text-input", "Enter");
@@ -134,6 +137,16 @@ describe("the playground page in Chromium", () => {
     const downloaded = await page.request.get(`${pg.url}${download?.replace(/^\//, "")}`);
     expect(await downloaded.text()).toBe("id,prediction\n1,setosa\n");
 
+    // Browser-side code as a string: this project's TypeScript has no DOM types.
+    const dropped = await page.evaluateHandle(`(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(["x,y\\n1,2\\n"], "dropped.csv", { type: "text/csv" }));
+      return transfer;
+    })()`);
+    await page.dispatchEvent("#chat", "drop", { dataTransfer: dropped });
+    await page.locator(".from-user .doc-name", { hasText: "dropped.csv" }).waitFor();
+    await page.locator(".from-bot", { hasText: "Read 1 rows" }).waitFor();
+
     await page.click("#commands-button");
     await page.locator("#command-menu button", { hasText: "/chart" }).click();
     const photo = page.locator(".from-bot img.photo");
@@ -145,6 +158,7 @@ describe("the playground page in Chromium", () => {
 
     await page.setViewportSize({ width: 390, height: 760 });
     await page.screenshot({ path: join(SCREENSHOTS, "playground-phone.png") });
+    expect(pageErrors).toEqual([]);
   });
 
   it("shows each user only their own chat", async () => {

@@ -2,7 +2,7 @@
  * The web chat page and its JSON/SSE endpoints, served next to the Bot API by the same server.
  * Static files are read from ./static on each request: no build step, and edits show on reload.
  *
- *   GET  /                      the page (index.html, app.js, format.js, style.css)
+ *   GET  /                      the page (index.html, app.js, messages.js, format.js, style.css)
  *   GET  /api/state?user=ID     transcript, commands, reply keyboard, bot and users
  *   POST /api/send              { user, text }
  *   POST /api/upload            multipart: user, caption?, file
@@ -25,6 +25,7 @@ const STATIC_FILES: Record<string, string> = {
   "/index.html": "index.html",
   "/app.js": "app.js",
   "/format.js": "format.js",
+  "/messages.js": "messages.js",
   "/style.css": "style.css",
 };
 const CONTENT_TYPES: Record<string, string> = {

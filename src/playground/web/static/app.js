@@ -1,6 +1,6 @@
 // The playground chat page: one simulated Telegram user (?user=ID) talking to the bot through the
 // emulator's user-side endpoints, with live updates over server-sent events.
-import { formatSize, renderEntities } from "./format.js";
+import { messageElement } from "./messages.js";
 
 const $ = (id) => document.getElementById(id);
 const DEFAULT_USER_ID = 1001;
@@ -29,126 +29,23 @@ function jsonPost(body) {
   return { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
 }
 
-// === Drawing messages
-
-function messageElement(message) {
-  const fromBot = Boolean(message.from?.is_bot);
-  const item = document.createElement("li");
-  item.className = `message ${fromBot ? "from-bot" : "from-user"}`;
-  item.dataset.id = String(message.message_id);
-  const bubble = document.createElement("div");
-  bubble.className = "bubble";
-  if (message.reply_to_message) bubble.append(replyQuote(message.reply_to_message));
-  if (message.photo) bubble.append(photo(message.photo));
-  if (message.document) bubble.append(documentLink(message.document));
-  const body = message.text ?? message.caption;
-  if (body) {
-    const text = document.createElement("div");
-    text.className = "text";
-    text.append(renderEntities(body, message.entities ?? message.caption_entities, { onCommand: sendText }));
-    bubble.append(text);
-  }
-  bubble.append(meta(message));
-  item.append(bubble);
-  const keyboard = message.reply_markup?.inline_keyboard;
-  if (keyboard?.length) item.append(inlineKeyboard(message.message_id, keyboard));
-  return item;
-}
-
-function replyQuote(original) {
-  const quote = document.createElement("div");
-  quote.className = "reply-quote";
-  quote.textContent = (original.text ?? original.caption ?? original.document?.file_name ?? "Photo").slice(
-    0,
-    80,
-  );
-  return quote;
-}
-
-function photo(sizes) {
-  const largest = sizes[sizes.length - 1];
-  const img = document.createElement("img");
-  img.className = "photo";
-  img.src = `/api/file?id=${encodeURIComponent(largest.file_id)}`;
-  img.alt = "Photo";
-  img.width = largest.width;
-  img.height = largest.height;
-  img.addEventListener("load", scrollToEnd);
-  return img;
-}
-
-function documentLink(doc) {
-  const a = document.createElement("a");
-  a.className = "document";
-  a.href = `/api/file?id=${encodeURIComponent(doc.file_id)}&download=1`;
-  a.download = doc.file_name ?? "file";
-  const icon = document.createElement("span");
-  icon.className = "doc-icon";
-  icon.textContent = (doc.file_name?.split(".").pop() ?? "file").slice(0, 4).toUpperCase();
-  const info = document.createElement("span");
-  info.className = "doc-info";
-  const name = document.createElement("span");
-  name.className = "doc-name";
-  name.textContent = doc.file_name ?? "file";
-  const size = document.createElement("span");
-  size.className = "doc-size";
-  size.textContent = formatSize(doc.file_size);
-  info.append(name, size);
-  a.append(icon, info);
-  return a;
-}
-
-function meta(message) {
-  const span = document.createElement("span");
-  span.className = "meta";
-  const time = new Date(message.date * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  span.textContent = message.edit_date ? `edited ${time}` : time;
-  return span;
-}
-
-function inlineKeyboard(messageId, rows) {
-  const keyboard = document.createElement("div");
-  keyboard.className = "inline-keyboard";
-  for (const row of rows) {
-    const line = document.createElement("div");
-    line.className = "row";
-    for (const button of row) line.append(inlineButton(messageId, button));
-    keyboard.append(line);
-  }
-  return keyboard;
-}
-
-function inlineButton(messageId, button) {
-  if (button.url && /^https?:/i.test(button.url)) {
-    const a = document.createElement("a");
-    a.className = "inline-button";
-    a.href = button.url;
-    a.target = "_blank";
-    a.rel = "noopener noreferrer";
-    a.textContent = `${button.text} ↗`;
-    return a;
-  }
-  const element = document.createElement("button");
-  element.type = "button";
-  element.className = "inline-button";
-  element.textContent = button.text;
-  if (button.callback_data === undefined) element.disabled = true;
-  element.addEventListener("click", async () => {
-    element.classList.add("pending");
+const messageActions = {
+  onCommand: (command) => sendText(command),
+  onImageLoad: () => scrollToEnd(),
+  onPress: async (messageId, data) => {
     try {
-      await api("/api/press", { user: state.userId, messageId, data: button.callback_data });
+      await api("/api/press", { user: state.userId, messageId, data });
     } catch (error) {
-      element.classList.remove("pending");
       toast(error.message);
+      throw error;
     }
-  });
-  return element;
-}
+  },
+};
 
 function upsertMessage(message) {
   state.messages.set(message.message_id, message);
   const list = $("messages");
-  const next = messageElement(message);
+  const next = messageElement(message, messageActions);
   const existing = list.querySelector(`[data-id="${message.message_id}"]`);
   if (existing) existing.replaceWith(next);
   else {
@@ -172,12 +69,12 @@ function scrollToEnd() {
 
 // === Menus, keyboards, status
 
-function renderCommands(commands) {
+function renderCommands(commands, shown = commands) {
   state.commands = commands;
   $("commands-button").hidden = commands.length === 0;
   const menu = $("command-menu");
   menu.replaceChildren(
-    ...commands.map((c) => {
+    ...shown.map((c) => {
       const item = document.createElement("li");
       const button = document.createElement("button");
       button.type = "button";
@@ -188,12 +85,21 @@ function renderCommands(commands) {
       button.append(name, description);
       button.addEventListener("click", () => {
         menu.hidden = true;
+        $("text-input").value = "";
         sendText(`/${c.command}`);
       });
       item.append(button);
       return item;
     }),
   );
+}
+
+/** While the user types "/tr", the menu shows the commands starting with it. */
+function suggestCommands(value) {
+  const typing = value.startsWith("/") && !/\s/.test(value);
+  const matching = typing ? state.commands.filter((c) => `/${c.command}`.startsWith(value)) : [];
+  if (matching.length > 0) renderCommands(state.commands, matching);
+  $("command-menu").hidden = matching.length === 0;
 }
 
 function renderReplyKeyboard(keyboard) {
@@ -320,6 +226,7 @@ function wire() {
     const text = input.value;
     input.value = "";
     autosize(input);
+    $("command-menu").hidden = true;
     sendText(text);
   });
   input.addEventListener("keydown", (event) => {
@@ -330,16 +237,13 @@ function wire() {
   });
   input.addEventListener("input", () => {
     autosize(input);
-    $("command-menu").hidden = !(
-      input.value.startsWith("/") &&
-      !input.value.includes(" ") &&
-      state.commands.length
-    );
+    suggestCommands(input.value);
   });
-  $("commands-button").addEventListener(
-    "click",
-    () => ($("command-menu").hidden = !$("command-menu").hidden),
-  );
+  $("commands-button").addEventListener("click", () => {
+    const menu = $("command-menu");
+    if (menu.hidden) renderCommands(state.commands);
+    menu.hidden = !menu.hidden;
+  });
   $("attach-button").addEventListener("click", () => $("file-input").click());
   $("file-input").addEventListener("change", (event) => {
     for (const file of event.target.files) uploadFile(file);
