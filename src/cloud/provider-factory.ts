@@ -206,7 +206,18 @@ export class CloudProviderFactory {
       const client = new RunPodGraphqlClient(runpodApiSettingsFrom(this.config), this.options.fetch);
       return checkRunPodHealth(client, timeoutSeconds);
     }
-    return checkAwsHealth(this.awsHealthTargets(), timeoutSeconds);
+    return this.probeAws(timeoutSeconds);
+  }
+
+  private async probeAws(timeoutSeconds: number): Promise<HealthReport> {
+    const targets = this.awsHealthTargets();
+    try {
+      return await checkAwsHealth(targets, timeoutSeconds);
+    } finally {
+      // Release the sockets of clients made for this probe only.
+      if (targets.s3 !== this.options.awsClients?.s3) targets.s3.destroy();
+      if (targets.ec2 !== this.options.awsClients?.ec2) targets.ec2.destroy();
+    }
   }
 
   private awsHealthTargets() {

@@ -1,10 +1,10 @@
 /** Small file helpers shared by the storage backends: atomic streaming writes, directory walks, limits. */
 import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdir, readdir, rename, rm } from "node:fs/promises";
-import { dirname, join, posix } from "node:path";
+import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, join, posix } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { UploadError } from "../errors.js";
 
 const CONTENT_TYPES: Record<string, string> = {
   csv: "text/csv",
@@ -32,14 +32,30 @@ export function temporarySibling(path: string): string {
  * never see a half-written file and a failed transfer leaves nothing behind.
  */
 export async function writeStreamAtomically(source: Readable, destination: string): Promise<void> {
-  await mkdir(dirname(destination), { recursive: true });
   const temporary = temporarySibling(destination);
+  const handle = await openInDirectory(temporary);
   try {
-    await pipeline(source, createWriteStream(temporary));
+    await pipeline(source, handle.createWriteStream());
     await rename(temporary, destination);
   } catch (error) {
+    await handle.close().catch(() => undefined);
     await rm(temporary, { force: true });
     throw error;
+  }
+}
+
+/**
+ * Creates the file and its directory. A concurrent delete may remove the directory once it is empty
+ * (between mkdir and open), so that case is retried; once the file exists, the directory stays.
+ */
+async function openInDirectory(path: string): Promise<FileHandle> {
+  for (let attempt = 1; ; attempt++) {
+    await mkdir(dirname(path), { recursive: true });
+    try {
+      return await open(path, "wx");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT" || attempt >= 3) throw error;
+    }
   }
 }
 
@@ -78,4 +94,22 @@ export async function mapLimit<T, R>(
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+/** Refuses a local path that is not a regular file, with the seed's upload error. */
+export async function assertLocalFile(path: string): Promise<void> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile()) throw new UploadError("Local file not found.", { file: basename(path) });
+}
+
+/** [matching, not matching], each in input order. */
+export function partition<T>(items: T[], predicate: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(predicate), items.filter((item) => !predicate(item))];
+}
+
+/** Drains an async iterable (listings) into an array. */
+export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
 }

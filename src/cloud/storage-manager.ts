@@ -3,7 +3,6 @@
  * ObjectStore. Local disk, S3 and RunPod volumes differ only in their ObjectStore and URI scheme, so the
  * layout, the user isolation and the dataset/model bookkeeping cannot drift apart between providers.
  */
-import { stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { Logger } from "pino";
 import { z } from "zod";
@@ -15,7 +14,14 @@ import type {
   ModelInfo,
   ProviderName,
 } from "./provider-interface.js";
-import { contentTypeOf, listLocalFiles, mapLimit } from "./storage-files.js";
+import {
+  assertLocalFile,
+  collect,
+  contentTypeOf,
+  listLocalFiles,
+  mapLimit,
+  partition,
+} from "./storage-files.js";
 import {
   checkRelativePath,
   checkStorageId,
@@ -131,7 +137,16 @@ export class StorageManager implements CloudStorageProvider {
       throw new UploadError("Model directory not found.", { modelId }, { cause });
     });
     if (files.length === 0) throw new UploadError("Model directory is empty.", { modelId });
-    const paths = files.map((file) => checkRelativePath(file));
+    const paths = files.map((file) => {
+      try {
+        return checkRelativePath(file);
+      } catch {
+        throw new UploadError("A model file name is not storable (use letters, digits, '_', '-', '.').", {
+          modelId,
+          file: file.slice(0, 100),
+        });
+      }
+    });
     // metadata.json goes last: a model shows up in listUserModels only once all its files are stored.
     const [meta, rest] = partition(paths, (p) => p === MODEL_METADATA_FILE);
     const upload = (p: string) =>
@@ -280,11 +295,6 @@ export class StorageManager implements CloudStorageProvider {
   }
 }
 
-async function assertLocalFile(path: string): Promise<void> {
-  const info = await stat(path).catch(() => undefined);
-  if (!info?.isFile()) throw new UploadError("Local file not found.", { file: basename(path) });
-}
-
 function parseDatasetFile(
   key: string,
   prefix: string,
@@ -301,14 +311,4 @@ function decodeName(value: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function partition<T>(items: T[], predicate: (item: T) => boolean): [T[], T[]] {
-  return [items.filter(predicate), items.filter((item) => !predicate(item))];
-}
-
-export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
 }

@@ -115,8 +115,14 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async deleteObject(key: string): Promise<void> {
-    await rm(this.pathOf(key), { force: true });
-    await rm(this.metaPathOf(key), { force: true });
+    try {
+      await rm(this.pathOf(key), { force: true });
+      await rm(this.metaPathOf(key), { force: true });
+    } catch (error) {
+      // A key naming a directory is not an object: nothing to delete, as on S3.
+      if ((error as NodeJS.ErrnoException).code === "ERR_FS_EISDIR") return;
+      throw new CloudStorageError("Could not delete the file.", { key }, { cause: error });
+    }
     await this.pruneEmptyParents(this.pathOf(key));
     await this.pruneEmptyParents(this.metaPathOf(key));
   }

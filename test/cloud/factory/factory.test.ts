@@ -34,15 +34,13 @@ afterAll(async () => {
 });
 beforeEach(() => {
   ec2Mock.reset();
-  ec2Mock
-    .on(DescribeRegionsCommand, { DryRun: true }, true)
-    .rejects(
-      new EC2ServiceException({
-        name: "DryRunOperation",
-        $fault: "client",
-        $metadata: { httpStatusCode: 412 },
-      }),
-    );
+  ec2Mock.on(DescribeRegionsCommand, { DryRun: true }, true).rejects(
+    new EC2ServiceException({
+      name: "DryRunOperation",
+      $fault: "client",
+      $metadata: { httpStatusCode: 412 },
+    }),
+  );
 });
 
 describe("detectAvailableProviders", () => {
@@ -208,15 +206,13 @@ describe("fallback order", () => {
       awsClients: { ec2 },
     });
     ec2Mock.reset();
-    ec2Mock
-      .on(DescribeRegionsCommand)
-      .rejects(
-        new EC2ServiceException({
-          name: "AuthFailure",
-          $fault: "client",
-          $metadata: { httpStatusCode: 401 },
-        }),
-      );
+    ec2Mock.on(DescribeRegionsCommand).rejects(
+      new EC2ServiceException({
+        name: "AuthFailure",
+        $fault: "client",
+        $metadata: { httpStatusCode: 401 },
+      }),
+    );
     const error = await factory.createProviderWithFallback("prediction", 2).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CloudConfigurationError);
     expect((error as CloudConfigurationError).details.attempts).toHaveLength(3);
