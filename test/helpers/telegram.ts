@@ -165,7 +165,9 @@ export class TestUser {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const since = this.marker;
     return new Promise((resolve, reject) => {
-      let scanned = 0;
+      // Events are in seq order: start at the first one after the marker.
+      let scanned = this.hub.events.length;
+      while (scanned > 0 && this.hub.events[scanned - 1].seq > since) scanned--;
       const check = () => {
         const events = this.hub.events;
         for (; scanned < events.length; scanned++) {

@@ -131,10 +131,16 @@ export class UserSide {
       : undefined;
     const message = this.store.addMessage(chatId, {
       from: structuredClone(user.user),
-      ...(replyTo ? { reply_to_message: structuredClone(replyTo) } : {}),
+      ...(replyTo ? { reply_to_message: withoutNestedReply(replyTo) } : {}),
       ...content,
     });
     this.updates.push({ message });
     return message;
   }
+}
+
+/** Telegram includes the replied-to message one level deep only. */
+function withoutNestedReply(message: TgMessage): TgMessage {
+  const { reply_to_message: _nested, ...rest } = structuredClone(message);
+  return rest;
 }
