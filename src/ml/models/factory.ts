@@ -2,9 +2,21 @@
 import { TrainingFailedError } from "../../errors.js";
 import type { Task } from "../types.js";
 import type { Classifier, Regressor } from "./base.js";
+import { ElasticNet, type ElasticNetParams } from "./coordinate-descent.js";
+import { DecisionTreeClassifier, DecisionTreeRegressor, type TreeParams } from "./decision-tree.js";
+import {
+  type BoostingParams,
+  GradientBoostingClassifier,
+  GradientBoostingRegressor,
+} from "./gradient-boosting.js";
+import { KNeighborsClassifier, KNeighborsRegressor, type KnnParams } from "./knn.js";
 import { LinearRegression, Ridge, type RidgeParams } from "./linear.js";
 import { type LogisticParams, LogisticRegression } from "./logistic.js";
+import { MLPClassifier, MLPRegressor, type MlpParams } from "./mlp.js";
+import { GaussianNB, type NaiveBayesParams } from "./naive-bayes.js";
 import { type PolynomialParams, PolynomialRegression } from "./polynomial.js";
+import { type ForestParams, RandomForestClassifier, RandomForestRegressor } from "./random-forest.js";
+import { SVC, SVR, type SvmParams } from "./svm.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: estimators have different param and fitted shapes
 export type AnyRegressor = Regressor<any, any>;
@@ -14,15 +26,31 @@ export type AnyEstimator = AnyRegressor | AnyClassifier;
 
 type Params = Record<string, unknown>;
 type Builder = (params: Params) => AnyEstimator;
+const as = <T>(p: Params) => p as unknown as T;
 
 const REGRESSORS: Record<string, Builder> = {
   linear: () => new LinearRegression({}),
-  ridge: (p) => new Ridge(p as unknown as RidgeParams),
-  polynomial: (p) => new PolynomialRegression(p as unknown as PolynomialParams),
+  ridge: (p) => new Ridge(as<RidgeParams>(p)),
+  lasso: (p) => new ElasticNet({ ...as<ElasticNetParams>(p), l1Ratio: 1 }),
+  elasticnet: (p) => new ElasticNet(as<ElasticNetParams>(p)),
+  polynomial: (p) => new PolynomialRegression(as<PolynomialParams>(p)),
+  decision_tree: (p) => new DecisionTreeRegressor(as<TreeParams>(p)),
+  random_forest: (p) => new RandomForestRegressor(as<ForestParams>(p)),
+  gradient_boosting: (p) => new GradientBoostingRegressor(as<BoostingParams>(p)),
+  svm: (p) => new SVR(as<SvmParams>(p)),
+  mlp: (p) => new MLPRegressor(as<MlpParams>(p)),
+  knn: (p) => new KNeighborsRegressor(as<KnnParams>(p)),
 };
 
 const CLASSIFIERS: Record<string, Builder> = {
-  logistic: (p) => new LogisticRegression(p as unknown as LogisticParams),
+  logistic: (p) => new LogisticRegression(as<LogisticParams>(p)),
+  decision_tree: (p) => new DecisionTreeClassifier(as<TreeParams>(p)),
+  random_forest: (p) => new RandomForestClassifier(as<ForestParams>(p)),
+  gradient_boosting: (p) => new GradientBoostingClassifier(as<BoostingParams>(p)),
+  svm: (p) => new SVC(as<SvmParams>(p)),
+  naive_bayes: (p) => new GaussianNB(as<NaiveBayesParams>(p)),
+  mlp: (p) => new MLPClassifier(as<MlpParams>(p)),
+  knn: (p) => new KNeighborsClassifier(as<KnnParams>(p)),
 };
 
 /** A fresh estimator; nClasses is set for classifiers. */
@@ -40,8 +68,4 @@ export function createEstimator(id: string, task: Task, params: Params, nClasses
 
 export function supportsTask(id: string, task: Task): boolean {
   return (task === "regression" ? REGRESSORS : CLASSIFIERS)[id] !== undefined;
-}
-
-export function isClassifier(est: AnyEstimator, task: Task): est is AnyClassifier {
-  return task === "classification";
 }

@@ -1,0 +1,339 @@
+/**
+ * CART tree growth (Breiman et al., "Classification and Regression Trees", 1984) on presorted feature
+ * orders: each node is one segment of every feature's order, split by a linear scan with O(1) criterion
+ * updates, and its children are made by a stable partition of each order, so no node ever sorts.
+ * Criteria as scikit-learn's tree module: Gini or entropy (classification), squared error (regression),
+ * thresholds at midpoints, `x <= threshold` goes left, min_samples_leaf counted in samples.
+ */
+import type { Random } from "../../random.js";
+import { NodeStore, type TreeArrays } from "./arrays.js";
+
+export interface TreeInput {
+  /** Column-major n × p. */
+  Xc: Float64Array;
+  n: number;
+  p: number;
+  /** Regression target, or class index 0..nClasses-1. */
+  y: Float64Array;
+  /** 0 for regression. */
+  nClasses: number;
+  /** Per-sample weights (bootstrap counts, subsampling); rows with weight 0 are out of the tree. */
+  weight: Float64Array | null;
+  /** presortColumns(Xc, n, p) */
+  sorted: Int32Array;
+}
+
+export interface TreeOptions {
+  criterion: "gini" | "entropy" | "squared_error";
+  maxDepth: number;
+  minSamplesSplit: number;
+  minSamplesLeaf: number;
+  /** Features examined per split (non-constant ones), at most p. */
+  maxFeatures: number;
+  rng: Random;
+}
+
+export interface BuiltTree {
+  tree: TreeArrays;
+  /** Leaf reached by each training row (−1 for rows not in the tree). */
+  leafOfRow: Int32Array;
+}
+
+const PURE = 1e-7;
+
+export function buildTree(input: TreeInput, opts: TreeOptions): BuiltTree {
+  const { n, p } = input;
+  const ord = inBagOrders(input);
+  const m = ord.length / p;
+  const nOut = input.nClasses > 0 ? input.nClasses : 1;
+  const store = new NodeStore(nOut);
+  const leafOfRow = new Int32Array(n).fill(-1);
+  const ctx = new SplitContext(input, opts, ord, m);
+  const stack: number[] = [store.add(), 0, m, 0];
+  while (stack.length > 0) {
+    const depth = stack.pop() as number;
+    const end = stack.pop() as number;
+    const start = stack.pop() as number;
+    const node = stack.pop() as number;
+    const impurity = ctx.nodeStats(start, end, store, node);
+    const count = end - start;
+    const canSplit =
+      depth < opts.maxDepth &&
+      count >= opts.minSamplesSplit &&
+      count >= 2 * opts.minSamplesLeaf &&
+      impurity > PURE;
+    const split = canSplit ? ctx.bestSplit(start, end) : null;
+    if (!split) {
+      for (let k = start; k < end; k++) leafOfRow[ord[k]] = node;
+      continue;
+    }
+    ctx.partition(start, end, split.feature, split.position);
+    const left = store.add();
+    const right = store.add();
+    store.feature[node] = split.feature;
+    store.threshold[node] = split.threshold;
+    store.left[node] = left;
+    store.right[node] = right;
+    stack.push(right, split.position, end, depth + 1, left, start, split.position, depth + 1);
+  }
+  return { tree: store.finish(), leafOfRow };
+}
+
+/** Per-feature orders restricted to rows with positive weight: p segments of m rows each. */
+function inBagOrders(input: TreeInput): Int32Array {
+  const { n, p, weight, sorted } = input;
+  if (!weight) return sorted.slice();
+  let m = 0;
+  for (let i = 0; i < n; i++) if (weight[i] > 0) m++;
+  const ord = new Int32Array(m * p);
+  for (let f = 0; f < p; f++) {
+    let k = f * m;
+    const base = f * n;
+    for (let t = 0; t < n; t++) {
+      const i = sorted[base + t];
+      if (weight[i] > 0) ord[k++] = i;
+    }
+  }
+  return ord;
+}
+
+class SplitContext {
+  private readonly k: number;
+  private readonly features: Int32Array;
+  private readonly goLeft: Uint8Array;
+  private readonly tmp: Int32Array;
+  private readonly leftStats: Float64Array;
+  private readonly rightStats: Float64Array;
+  private readonly totalStats: Float64Array;
+
+  constructor(
+    private readonly input: TreeInput,
+    private readonly opts: TreeOptions,
+    private readonly ord: Int32Array,
+    private readonly m: number,
+  ) {
+    this.k = Math.max(1, input.nClasses);
+    this.features = Int32Array.from({ length: input.p }, (_, f) => f);
+    this.goLeft = new Uint8Array(input.n);
+    this.tmp = new Int32Array(m);
+    this.leftStats = new Float64Array(this.k);
+    this.rightStats = new Float64Array(this.k);
+    this.totalStats = new Float64Array(this.k);
+  }
+
+  /** Writes value, impurity and weight of the node over ord[start, end); returns its impurity. */
+  nodeStats(start: number, end: number, store: NodeStore, node: number): number {
+    const { y, weight, nClasses } = this.input;
+    const ord = this.ord;
+    let w = 0;
+    let impurity: number;
+    if (nClasses > 0) {
+      const counts = this.totalStats;
+      counts.fill(0);
+      for (let t = start; t < end; t++) {
+        const i = ord[t];
+        const wi = weight ? weight[i] : 1;
+        counts[y[i]] += wi;
+        w += wi;
+      }
+      impurity = this.opts.criterion === "entropy" ? entropy(counts, w) : gini(counts, w);
+      for (let c = 0; c < nClasses; c++) store.value[node * nClasses + c] = counts[c] / w;
+    } else {
+      let sum = 0;
+      let sumSq = 0;
+      for (let t = start; t < end; t++) {
+        const i = ord[t];
+        const wi = weight ? weight[i] : 1;
+        sum += wi * y[i];
+        sumSq += wi * y[i] * y[i];
+        w += wi;
+      }
+      const mean = sum / w;
+      impurity = Math.max(0, sumSq / w - mean * mean);
+      store.value[node] = mean;
+    }
+    store.impurity[node] = impurity;
+    store.weight[node] = w;
+    return impurity;
+  }
+
+  bestSplit(start: number, end: number): { feature: number; position: number; threshold: number } | null {
+    const { p, n, Xc } = this.input;
+    const { rng, maxFeatures } = this.opts;
+    const features = this.features;
+    let best = Number.NEGATIVE_INFINITY;
+    let bestFeature = -1;
+    let bestPos = -1;
+    let visited = 0;
+    // Draw features without replacement until maxFeatures non-constant ones were examined (sklearn's rule).
+    for (let j = 0; j < p && visited < maxFeatures; j++) {
+      const r = j + rng.int(p - j);
+      const f = features[r];
+      features[r] = features[j];
+      features[j] = f;
+      const seg = f * this.m;
+      const base = f * n;
+      if (Xc[base + this.ord[seg + start]] >= Xc[base + this.ord[seg + end - 1]]) continue;
+      visited++;
+      const found =
+        this.input.nClasses > 0
+          ? this.scanClassification(f, start, end, best)
+          : this.scanRegression(f, start, end, best);
+      if (found.score > best) {
+        best = found.score;
+        bestFeature = f;
+        bestPos = found.position;
+      }
+    }
+    if (bestFeature < 0) return null;
+    const seg = bestFeature * this.m;
+    const base = bestFeature * n;
+    const lo = Xc[base + this.ord[seg + bestPos - 1]];
+    const hi = Xc[base + this.ord[seg + bestPos]];
+    let threshold = lo / 2 + hi / 2;
+    if (threshold >= hi || !Number.isFinite(threshold)) threshold = lo;
+    return { feature: bestFeature, position: bestPos, threshold };
+  }
+
+  private scanClassification(
+    f: number,
+    start: number,
+    end: number,
+    bestSoFar: number,
+  ): { score: number; position: number } {
+    const { y, weight, Xc, n } = this.input;
+    const ord = this.ord;
+    const k = this.k;
+    const L = this.leftStats;
+    const R = this.rightStats;
+    const useEntropy = this.opts.criterion === "entropy";
+    const minLeaf = this.opts.minSamplesLeaf;
+    L.fill(0);
+    R.set(this.totalStats);
+    let wL = 0;
+    let wR = 0;
+    for (let c = 0; c < k; c++) wR += R[c];
+    // Running Σc² (Gini) or Σc·ln c (entropy) on each side, updated in O(1) per moved sample.
+    let accL = 0;
+    let accR = 0;
+    for (let c = 0; c < k; c++) accR += useEntropy ? xlogx(R[c]) : R[c] * R[c];
+    let best = bestSoFar;
+    let bestPos = -1;
+    const seg = f * this.m;
+    const base = f * n;
+    for (let t = start; t < end - 1; t++) {
+      const i = ord[seg + t];
+      const wi = weight ? weight[i] : 1;
+      const c = y[i];
+      if (useEntropy) {
+        accL += xlogx(L[c] + wi) - xlogx(L[c]);
+        accR += xlogx(R[c] - wi) - xlogx(R[c]);
+      } else {
+        accL += wi * (2 * L[c] + wi);
+        accR += wi * (wi - 2 * R[c]);
+      }
+      L[c] += wi;
+      R[c] -= wi;
+      wL += wi;
+      wR -= wi;
+      const nLeft = t - start + 1;
+      if (nLeft < minLeaf) continue;
+      if (end - start - nLeft < minLeaf) break;
+      if (Xc[base + ord[seg + t + 1]] <= Xc[base + i]) continue;
+      const score = useEntropy ? accL + accR - xlogx(wL) - xlogx(wR) : accL / wL + accR / wR;
+      if (score > best) {
+        best = score;
+        bestPos = t + 1;
+      }
+    }
+    return { score: bestPos < 0 ? Number.NEGATIVE_INFINITY : best, position: bestPos };
+  }
+
+  private scanRegression(
+    f: number,
+    start: number,
+    end: number,
+    bestSoFar: number,
+  ): { score: number; position: number } {
+    const { y, weight, Xc, n } = this.input;
+    const ord = this.ord;
+    const minLeaf = this.opts.minSamplesLeaf;
+    const seg = f * this.m;
+    const base = f * n;
+    let sumTotal = 0;
+    let wTotal = 0;
+    for (let t = start; t < end; t++) {
+      const i = ord[seg + t];
+      const wi = weight ? weight[i] : 1;
+      sumTotal += wi * y[i];
+      wTotal += wi;
+    }
+    let sumL = 0;
+    let wL = 0;
+    let best = bestSoFar;
+    let bestPos = -1;
+    for (let t = start; t < end - 1; t++) {
+      const i = ord[seg + t];
+      const wi = weight ? weight[i] : 1;
+      sumL += wi * y[i];
+      wL += wi;
+      const nLeft = t - start + 1;
+      if (nLeft < minLeaf) continue;
+      if (end - start - nLeft < minLeaf) break;
+      if (Xc[base + ord[seg + t + 1]] <= Xc[base + i]) continue;
+      const sumR = sumTotal - sumL;
+      // Proxy of the squared-error decrease: ΣL²/wL + ΣR²/wR (the constant parent term is left out).
+      const score = (sumL * sumL) / wL + (sumR * sumR) / (wTotal - wL);
+      if (score > best) {
+        best = score;
+        bestPos = t + 1;
+      }
+    }
+    return { score: bestPos < 0 ? Number.NEGATIVE_INFINITY : best, position: bestPos };
+  }
+
+  /** Splits every feature's segment [start, end) into rows going left, then right, keeping value order. */
+  partition(start: number, end: number, feature: number, position: number): void {
+    const { p } = this.input;
+    const ord = this.ord;
+    const m = this.m;
+    const goLeft = this.goLeft;
+    const seg = feature * m;
+    for (let t = start; t < end; t++) goLeft[ord[seg + t]] = t < position ? 1 : 0;
+    const tmp = this.tmp;
+    for (let g = 0; g < p; g++) {
+      if (g === feature) continue;
+      const s = g * m;
+      let l = s + start;
+      let r = 0;
+      for (let t = s + start; t < s + end; t++) {
+        const i = ord[t];
+        if (goLeft[i] === 1) ord[l++] = i;
+        else tmp[r++] = i;
+      }
+      for (let q = 0; q < r; q++) ord[l + q] = tmp[q];
+    }
+  }
+}
+
+function xlogx(c: number): number {
+  return c > 0 ? c * Math.log(c) : 0;
+}
+
+function gini(counts: Float64Array, w: number): number {
+  let s = 0;
+  for (let c = 0; c < counts.length; c++) s += counts[c] * counts[c];
+  return 1 - s / (w * w);
+}
+
+/** Entropy in bits, as scikit-learn reports it. */
+function entropy(counts: Float64Array, w: number): number {
+  let h = 0;
+  for (let c = 0; c < counts.length; c++) {
+    if (counts[c] > 0) {
+      const q = counts[c] / w;
+      h -= q * Math.log2(q);
+    }
+  }
+  return h;
+}
