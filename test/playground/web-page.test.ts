@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
-import { Bot, InlineKeyboard, InputFile } from "grammy";
+import { Bot, InlineKeyboard, InputFile, Keyboard } from "grammy";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Playground, startPlayground } from "../../src/playground/index.js";
@@ -39,6 +39,9 @@ function echoBot(pg: Playground): Bot {
   );
   bot.command("chart", (ctx) =>
     ctx.replyWithPhoto(new InputFile(chartPng(), "chart.png"), { caption: "Feature importance" }),
+  );
+  bot.command("menu", (ctx) =>
+    ctx.reply("Pick one", { reply_markup: new Keyboard().text("Yes").text("No").oneTime().resized() }),
   );
   bot.callbackQuery("train", async (ctx) => {
     await ctx.answerCallbackQuery({ text: "Starting…" });
@@ -151,6 +154,12 @@ describe("the playground page in Chromium", () => {
     await page.dispatchEvent("#chat", "drop", { dataTransfer: dropped });
     await page.locator(".from-user .doc-name", { hasText: "dropped.csv" }).waitFor();
     await page.locator(".from-bot", { hasText: "Read 1 rows" }).waitFor();
+
+    await page.fill("#text-input", "/menu");
+    await page.press("#text-input", "Enter");
+    await page.locator("#reply-keyboard button", { hasText: "Yes" }).click();
+    await page.locator(".from-bot", { hasText: "echo: Yes" }).waitFor();
+    expect(await page.isHidden("#reply-keyboard")).toBe(true);
 
     await page.click("#commands-button");
     await page.locator("#command-menu button", { hasText: "/chart" }).click();

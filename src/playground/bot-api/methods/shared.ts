@@ -55,7 +55,16 @@ export function assertModified(before: TgMessage, after: TgMessage): void {
 function sameJson(a: unknown, b: unknown): boolean {
   const empty = (v: unknown) => v === undefined || (Array.isArray(v) && v.length === 0);
   if (empty(a) && empty(b)) return true;
-  return JSON.stringify(a) === JSON.stringify(b);
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+/** JSON with object keys sorted, so `{text, callback_data}` equals `{callback_data, text}`. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+      : v,
+  );
 }
 
 /** Sets or removes an optional field, so absent values don't appear as `undefined` keys. */
