@@ -79,7 +79,8 @@ function train(
 
 function gatherTargets(targets: Float64Array, rows: Int32Array, width: number): Float64Array {
   const out = new Float64Array(rows.length * width);
-  rows.forEach((r, i) => out.set(targets.subarray(r * width, (r + 1) * width), i * width));
+  for (let i = 0; i < rows.length; i++)
+    out.set(targets.subarray(rows[i] * width, (rows[i] + 1) * width), i * width);
   return out;
 }
 
@@ -97,7 +98,8 @@ function holdOut(
 
 function gather(X: Matrix, rows: Int32Array): Matrix {
   const out = new Float64Array(rows.length * X.cols);
-  rows.forEach((r, i) => out.set(X.data.subarray(r * X.cols, (r + 1) * X.cols), i * X.cols));
+  for (let i = 0; i < rows.length; i++)
+    out.set(X.data.subarray(rows[i] * X.cols, (rows[i] + 1) * X.cols), i * X.cols);
   return { data: out, rows: rows.length, cols: X.cols };
 }
 

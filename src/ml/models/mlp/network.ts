@@ -249,10 +249,9 @@ export class Network {
 }
 
 function activate(Z: Float64Array, n: number, kind: Activation): void {
-  for (let i = 0; i < n; i++) {
-    const z = Z[i];
-    Z[i] = kind === "relu" ? (z > 0 ? z : 0) : kind === "tanh" ? Math.tanh(z) : 1 / (1 + Math.exp(-z));
-  }
+  if (kind === "relu") for (let i = 0; i < n; i++) Z[i] = Math.max(Z[i], 0);
+  else if (kind === "tanh") for (let i = 0; i < n; i++) Z[i] = Math.tanh(Z[i]);
+  else for (let i = 0; i < n; i++) Z[i] = 1 / (1 + Math.exp(-Z[i]));
 }
 
 /** Derivative expressed through the activation value a = f(z). */
