@@ -3,8 +3,9 @@
  * machine and a version. Snapshots are stored in a versioned envelope (STYLE R11) so that a snapshot written by
  * an older machine is migrated or closed with a message, never handed to createActor as an unknown shape.
  */
-import { type AnyStateMachine, createActor, type MachineSnapshot } from "xstate";
-import { StateCorruptionError } from "../errors.js";
+import { type Actor, type AnyStateMachine, createActor, type MachineSnapshot } from "xstate";
+import { z } from "zod";
+import { StateCorruptionError, StateManagementError } from "../errors.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: snapshots of every machine flow through this layer
 export type AnySnapshot = MachineSnapshot<any, any, any, any, any, any, any, any>;
@@ -16,80 +17,145 @@ export interface WorkflowDefinition {
   version: number;
   /** The machine with its ports provided. Pure transitions never start its actors; live actors do. */
   machine: AnyStateMachine;
-  /** Turns an older persisted snapshot into the current shape, or returns undefined when it cannot. */
+  /**
+   * Turns a persisted snapshot of an older version into the current shape, or returns undefined when it
+   * cannot (the workflow is then closed and the user told). A throw counts as "cannot".
+   */
   migrate?: (fromVersion: number, persisted: unknown) => unknown | undefined;
-}
-
-export interface SnapshotEnvelope {
-  machine: string;
-  v: number;
-  snapshot: unknown;
-}
-
-export function encodeEnvelope(definition: WorkflowDefinition, persisted: unknown): string {
-  const envelope: SnapshotEnvelope = { machine: definition.type, v: definition.version, snapshot: persisted };
-  return JSON.stringify(envelope);
+  /** Optional schema of the context, checked on every restore: catches drift that a version bump missed. */
+  context?: z.ZodType;
 }
 
 /** Why a stored snapshot could not be used; the bot turns this into a message for the user. */
-export type CorruptionReason = "unreadable" | "unknown-workflow" | "outdated" | "invalid-state";
+export type CorruptionReason =
+  | "unreadable"
+  | "unknown-workflow"
+  | "outdated"
+  | "invalid-state"
+  | "invalid-context"
+  | "actor-failed";
 
+const MESSAGES: Record<CorruptionReason, string> = {
+  unreadable: "The saved session could not be read.",
+  "unknown-workflow": "The saved session belongs to a workflow this version no longer has.",
+  outdated: "The saved session was made by an older version of the bot and could not be carried over.",
+  "invalid-state": "The saved session is in a step this version no longer has.",
+  "invalid-context": "The saved session holds data this version cannot use.",
+  "actor-failed": "The session stopped on an internal error.",
+};
+
+/** The error for an unusable snapshot; `details.reason` says why (a tombstone may carry any reason). */
 export function corruption(
-  reason: CorruptionReason,
+  reason: CorruptionReason | (string & {}),
   details: Record<string, unknown> = {},
 ): StateCorruptionError {
-  const messages: Record<CorruptionReason, string> = {
-    unreadable: "The saved session could not be read.",
-    "unknown-workflow": "The saved session belongs to a workflow this version no longer has.",
-    outdated: "The saved session was made by an older version of the bot and could not be carried over.",
-    "invalid-state": "The saved session is in a step this version no longer has.",
-  };
-  return new StateCorruptionError(messages[reason], { reason, ...details });
+  const message = MESSAGES[reason as CorruptionReason] ?? "The saved session could not be used.";
+  return new StateCorruptionError(message, { reason, ...details });
+}
+
+/** What a stored envelope holds: a workflow to restore, or the tombstone of one that was closed. */
+export type DecodedEnvelope =
+  | { kind: "workflow"; definition: WorkflowDefinition; persisted: unknown }
+  | { kind: "closed"; workflowType: string; reason: string; told: boolean };
+
+const envelopeSchema = z.object({
+  machine: z.string(),
+  v: z.number().int().optional(),
+  snapshot: z.unknown().optional(),
+  closed: z.object({ reason: z.string(), at: z.string(), told: z.boolean() }).optional(),
+});
+
+export function encodeEnvelope(definition: WorkflowDefinition, persisted: unknown): string {
+  return JSON.stringify({ machine: definition.type, v: definition.version, snapshot: persisted });
+}
+
+/** The tombstone of a closed workflow; the unusable envelope is kept (truncated) for diagnosis. */
+export function encodeClosed(workflowType: string, reason: string, told: boolean, previous: string): string {
+  const closed = { reason, at: new Date().toISOString(), told };
+  return JSON.stringify({ machine: workflowType, closed, previous: previous.slice(0, 64_000) });
 }
 
 /**
- * Decodes an envelope into the persisted snapshot for the current machine version.
- * @throws StateCorruptionError with details.reason
+ * Decodes an envelope into the persisted snapshot for the current machine version (migrating if needed).
+ * @throws StateCorruptionError with details.reason when it can never be used
+ * @throws StateManagementError (reason "newer-version") when a newer deployment wrote it: not ours to close
  */
 export function decodeEnvelope(
   raw: string,
   definitions: ReadonlyMap<string, WorkflowDefinition>,
-): { definition: WorkflowDefinition; persisted: unknown } {
-  let envelope: SnapshotEnvelope;
+): DecodedEnvelope {
+  let parsed: unknown;
   try {
-    envelope = JSON.parse(raw) as SnapshotEnvelope;
+    parsed = JSON.parse(raw);
   } catch {
     throw corruption("unreadable");
   }
-  if (!envelope || typeof envelope !== "object" || typeof envelope.machine !== "string")
-    throw corruption("unreadable");
-  const definition = definitions.get(envelope.machine);
-  if (!definition) throw corruption("unknown-workflow", { workflowType: envelope.machine });
-  if (envelope.v === definition.version) return { definition, persisted: envelope.snapshot };
-  const migrated =
-    envelope.v < definition.version ? definition.migrate?.(envelope.v, envelope.snapshot) : undefined;
-  if (migrated === undefined)
-    throw corruption("outdated", { workflowType: envelope.machine, from: envelope.v });
-  return { definition, persisted: migrated };
+  const envelope = envelopeSchema.safeParse(parsed);
+  if (!envelope.success) throw corruption("unreadable");
+  const { machine, v, snapshot, closed } = envelope.data;
+  if (closed) return { kind: "closed", workflowType: machine, ...closed };
+  const definition = definitions.get(machine);
+  if (!definition) throw corruption("unknown-workflow", { workflowType: machine });
+  if (v === undefined) throw corruption("unreadable", { workflowType: machine });
+  if (v === definition.version) return { kind: "workflow", definition, persisted: snapshot };
+  if (v > definition.version) {
+    throw new StateManagementError("This conversation was saved by a newer version of the bot.", {
+      reason: "newer-version",
+      workflowType: machine,
+      from: v,
+    });
+  }
+  const migrated = migrateQuietly(definition, v, snapshot);
+  if (migrated === undefined) throw corruption("outdated", { workflowType: machine, from: v });
+  return { kind: "workflow", definition, persisted: migrated };
 }
 
-/**
- * Restores a persisted snapshot without starting anything. XState reports an unknown state as an error
- * snapshot (and would rethrow it asynchronously from a started actor), so it is checked here.
- */
-export function restoreSnapshot(definition: WorkflowDefinition, persisted: unknown): AnySnapshot {
-  let snapshot: AnySnapshot;
+function migrateQuietly(definition: WorkflowDefinition, from: number, snapshot: unknown): unknown {
   try {
-    snapshot = createActor(definition.machine, {
-      // biome-ignore lint/suspicious/noExplicitAny: persisted JSON is validated by XState's restore
-      snapshot: persisted as any,
-      input: undefined,
-    }).getSnapshot();
-  } catch (error) {
-    throw corruption("invalid-state", { cause: String(error) });
+    return definition.migrate?.(from, snapshot);
+  } catch {
+    return undefined;
   }
-  if (snapshot.status === "error") throw corruption("invalid-state", { cause: String(snapshot.error) });
-  return snapshot;
+}
+
+const persistedShape = z.looseObject({
+  status: z.enum(["active", "done", "error", "stopped"]),
+  value: z.union([z.string(), z.record(z.string(), z.unknown())]),
+  context: z.record(z.string(), z.unknown()),
+  children: z.record(z.string(), z.looseObject({ src: z.string(), snapshot: z.unknown() })),
+});
+
+/**
+ * Restores a persisted snapshot into an actor that is NOT started. XState turns an unknown state into an
+ * error snapshot (and a started actor would rethrow it asynchronously), and silently drops an invoked child
+ * whose actor no longer exists; both are refused here, so nothing unusable is ever started.
+ * `persisted` must be freshly parsed JSON: XState may revive it in place.
+ * @throws StateCorruptionError
+ */
+export function restoreActor(definition: WorkflowDefinition, persisted: unknown): Actor<AnyStateMachine> {
+  const shape = persistedShape.safeParse(persisted);
+  if (!shape.success) throw corruption("unreadable", { workflowType: definition.type });
+  if (definition.context && !definition.context.safeParse(shape.data.context).success)
+    throw corruption("invalid-context", { workflowType: definition.type });
+  let actor: Actor<AnyStateMachine>;
+  try {
+    // biome-ignore lint/suspicious/noExplicitAny: persisted JSON, shape-checked above and by XState's restore
+    actor = createActor(definition.machine, { snapshot: persisted as any, input: undefined });
+  } catch (error) {
+    throw corruption("invalid-state", { workflowType: definition.type, cause: String(error) });
+  }
+  const snapshot = actor.getSnapshot() as AnySnapshot;
+  if (snapshot.status === "error")
+    throw corruption("invalid-state", { workflowType: definition.type, cause: String(snapshot.error) });
+  const lost = Object.keys(shape.data.children).filter((id) => !(id in snapshot.children));
+  if (lost.length > 0)
+    throw corruption("invalid-state", { workflowType: definition.type, cause: `unknown actors ${lost}` });
+  return actor;
+}
+
+/** The restored snapshot (see restoreActor). */
+export function restoreSnapshot(definition: WorkflowDefinition, persisted: unknown): AnySnapshot {
+  return restoreActor(definition, persisted).getSnapshot() as AnySnapshot;
 }
 
 /** The top-level state name of a snapshot ("MONITORING_TRAINING"). */
@@ -98,8 +164,8 @@ export function stateName(snapshot: AnySnapshot): string {
   return typeof value === "string" ? value : Object.keys(value)[0];
 }
 
-/** True when the snapshot has running invoked actors, i.e. a live actor must host it. */
-export function hasLiveWork(persisted: unknown): boolean {
-  const p = persisted as { status?: string; children?: Record<string, unknown> };
-  return p?.status === "active" && Object.keys(p.children ?? {}).length > 0;
+/** True when a snapshot (live or persisted) has running invoked actors, i.e. a live actor must host it. */
+export function hasLiveWork(snapshot: unknown): boolean {
+  const s = snapshot as { status?: string; children?: Record<string, unknown> };
+  return s?.status === "active" && Object.keys(s.children ?? {}).length > 0;
 }

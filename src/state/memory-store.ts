@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import {
   type CasResult,
+  type ChangeListener,
   type ConversationKey,
   HISTORY_CAP,
   type HistoryEntry,
@@ -25,6 +26,7 @@ interface Lease {
 interface Saved {
   workflows: Array<[string, WorkflowRecord]>;
   active: string[];
+  live?: string[];
   userDocs: Array<[string, unknown]>;
   history: Array<[number, HistoryEntry[]]>;
 }
@@ -32,6 +34,7 @@ interface Saved {
 export class MemoryWorkflowStore implements WorkflowStore {
   private workflows = new Map<string, WorkflowRecord>();
   private active = new Set<string>();
+  private live = new Set<string>();
   private leases = new Map<string, Lease>();
   private userDocs = new Map<string, unknown>();
   private history = new Map<number, HistoryEntry[]>();
@@ -46,6 +49,10 @@ export class MemoryWorkflowStore implements WorkflowStore {
   async read(key: ConversationKey): Promise<WorkflowRecord | null> {
     const record = this.workflows.get(keyString(key));
     return record ? { ...record } : null;
+  }
+
+  async readVersion(key: ConversationKey): Promise<number> {
+    return this.workflows.get(keyString(key))?.version ?? 0;
   }
 
   async compareAndSet(
@@ -66,12 +73,21 @@ export class MemoryWorkflowStore implements WorkflowStore {
     });
     if (write.active) this.active.add(k);
     else this.active.delete(k);
+    if (write.active && write.live) this.live.add(k);
+    else this.live.delete(k);
+    if (write.history) this.appendHistory(key.userId, write.history, HISTORY_CAP);
     this.scheduleSave();
+    // Delivered later, as Redis pub/sub would be: the writer sees its result before anyone sees the notice.
+    setImmediate(() => this.changes.emit("change", key, version, write.needsHost === true));
     return { ok: true, version };
   }
 
   async listActive(): Promise<ConversationKey[]> {
     return [...this.active].map(parseKeyString);
+  }
+
+  async listLive(): Promise<ConversationKey[]> {
+    return [...this.live].map(parseKeyString);
   }
 
   async acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
@@ -92,11 +108,11 @@ export class MemoryWorkflowStore implements WorkflowStore {
     if (this.leases.get(name)?.owner === owner) this.leases.delete(name);
   }
 
-  async publishChange(key: ConversationKey, version: number): Promise<void> {
-    this.changes.emit("change", key, version);
+  async publishChange(key: ConversationKey, version: number, needsHost = false): Promise<void> {
+    setImmediate(() => this.changes.emit("change", key, version, needsHost));
   }
 
-  async onChange(listener: (key: ConversationKey, version: number) => void): Promise<() => Promise<void>> {
+  async onChange(listener: ChangeListener): Promise<() => Promise<void>> {
     this.changes.on("change", listener);
     return async () => {
       this.changes.off("change", listener);
@@ -113,8 +129,29 @@ export class MemoryWorkflowStore implements WorkflowStore {
     this.scheduleSave();
   }
 
-  async incrementUserCounter(userId: number, name: string, amount: number): Promise<number> {
+  async updateUserDoc<T>(userId: number, name: string, change: (current: unknown) => T): Promise<T> {
+    // Synchronous from read to write, so nothing can interleave.
     const k = `${userId}:${name}`;
+    const current = this.userDocs.get(k);
+    const next = change(current === undefined ? undefined : structuredClone(current));
+    this.userDocs.set(k, structuredClone(next));
+    this.scheduleSave();
+    return next;
+  }
+
+  async incrementUserCounter(
+    userId: number,
+    name: string,
+    amount: number,
+    onceToken?: string,
+  ): Promise<number> {
+    const k = `${userId}:${name}`;
+    if (onceToken !== undefined) {
+      const tokensKey = `${k}:applied`;
+      const applied = (this.userDocs.get(tokensKey) as string[] | undefined) ?? [];
+      if (applied.includes(onceToken)) return Number(this.userDocs.get(k) ?? 0);
+      this.userDocs.set(tokensKey, [...applied, onceToken]);
+    }
     const next = Number(this.userDocs.get(k) ?? 0) + amount;
     this.userDocs.set(k, next);
     this.scheduleSave();
@@ -122,9 +159,12 @@ export class MemoryWorkflowStore implements WorkflowStore {
   }
 
   async pushHistory(userId: number, entry: HistoryEntry, cap = HISTORY_CAP): Promise<void> {
-    const list = [entry, ...(this.history.get(userId) ?? [])].slice(0, cap);
-    this.history.set(userId, list);
+    this.appendHistory(userId, entry, cap);
     this.scheduleSave();
+  }
+
+  private appendHistory(userId: number, entry: HistoryEntry, cap: number): void {
+    this.history.set(userId, [entry, ...(this.history.get(userId) ?? [])].slice(0, cap));
   }
 
   async listHistory(userId: number): Promise<HistoryEntry[]> {
@@ -158,6 +198,7 @@ export class MemoryWorkflowStore implements WorkflowStore {
     const saved: Saved = {
       workflows: [...this.workflows],
       active: [...this.active],
+      live: [...this.live],
       userDocs: [...this.userDocs],
       history: [...this.history],
     };
@@ -176,6 +217,7 @@ export class MemoryWorkflowStore implements WorkflowStore {
     }
     this.workflows = new Map(saved.workflows);
     this.active = new Set(saved.active);
+    this.live = new Set(saved.live ?? []);
     this.userDocs = new Map(saved.userDocs);
     this.history = new Map(saved.history);
   }

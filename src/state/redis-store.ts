@@ -1,12 +1,24 @@
 /**
- * WorkflowStore on Redis. One hash per conversation ({prefix}:wf:{userId}:{chatId}) with the version, state,
- * snapshot and updatedAt; a set indexes active workflows. Writes go through one Lua compare-and-set, which is
- * atomic on a shared ioredis connection (WATCH/MULTI is not: see reference/stack.md §6).
+ * WorkflowStore on Redis. One hash per conversation ({prefix}:wf:{userId}:{chatId}) with the version, type,
+ * state, snapshot and updatedAt; a set indexes active workflows and another the ones with long work; a capped
+ * list per user keeps the history. Every workflow write is one Lua compare-and-set (redis-scripts.ts).
  */
 import { Redis } from "ioredis";
+import { KeyedQueue } from "./keyed-queue.js";
+import {
+  ACQUIRE_LEASE,
+  CAS_DOC,
+  CAS_WORKFLOW,
+  INCREMENT_ONCE,
+  RELEASE_LEASE,
+  RENEW_LEASE,
+} from "./redis-scripts.js";
 import {
   type CasResult,
+  type ChangeListener,
   type ConversationKey,
+  decodeNotice,
+  encodeNotice,
   HISTORY_CAP,
   type HistoryEntry,
   keyString,
@@ -16,35 +28,15 @@ import {
   type WorkflowWrite,
 } from "./store.js";
 
-const CAS_LUA = `
-local cur = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
-if cur ~= tonumber(ARGV[1]) then return {0, cur} end
-redis.call('HSET', KEYS[1], 'v', cur + 1, 'type', ARGV[2], 'state', ARGV[3], 'snap', ARGV[4], 'updatedAt', ARGV[5])
-if ARGV[6] == '1' then redis.call('SADD', KEYS[2], ARGV[7]) else redis.call('SREM', KEYS[2], ARGV[7]) end
-return {1, cur + 1}
-`;
-
-const RENEW_LUA = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-`;
-
-const RELEASE_LUA = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
-
-/** SET NX, or keep it if we already own it (re-entrant for the same owner). */
-const ACQUIRE_LUA = `
-local cur = redis.call('GET', KEYS[1])
-if cur == false then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
-if cur == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
-return 0
-`;
+/** Attempts of a read-modify-write on a user document before giving up (only other processes race us). */
+const MAX_DOC_ATTEMPTS = 50;
 
 export class RedisWorkflowStore implements WorkflowStore {
   private readonly redis: Redis;
+  private readonly ownsClient: boolean;
   private subscriber?: Redis;
+  private readonly listeners = new Set<ChangeListener>();
+  private readonly docQueue = new KeyedQueue();
 
   /**
    * @param urlOrClient a redis:// URL or an existing client (not closed by close() if passed in)
@@ -54,14 +46,12 @@ export class RedisWorkflowStore implements WorkflowStore {
     urlOrClient: string | Redis,
     private readonly prefix: string,
   ) {
+    this.ownsClient = typeof urlOrClient === "string";
     this.redis =
       typeof urlOrClient === "string"
         ? new Redis(urlOrClient, { lazyConnect: false, maxRetriesPerRequest: 3 })
         : urlOrClient;
-    this.ownsClient = typeof urlOrClient === "string";
   }
-
-  private readonly ownsClient: boolean;
 
   private wfKey(key: ConversationKey): string {
     return `${this.prefix}:wf:${keyString(key)}`;
@@ -69,20 +59,40 @@ export class RedisWorkflowStore implements WorkflowStore {
   private get activeKey(): string {
     return `${this.prefix}:wf-active`;
   }
+  private get liveKey(): string {
+    return `${this.prefix}:wf-live`;
+  }
   private get channel(): string {
     return `${this.prefix}:wf-changed`;
   }
+  private userKey(userId: number, name: string): string {
+    return `${this.prefix}:user:${userId}:${name}`;
+  }
+  private leaseKey(name: string): string {
+    return `${this.prefix}:lease:${name}`;
+  }
 
   async read(key: ConversationKey): Promise<WorkflowRecord | null> {
-    const h = await this.redis.hgetall(this.wfKey(key));
-    if (!h.v) return null;
+    const [v, type, state, snap, updatedAt] = await this.redis.hmget(
+      this.wfKey(key),
+      "v",
+      "type",
+      "state",
+      "snap",
+      "updatedAt",
+    );
+    if (!v) return null;
     return {
-      version: Number(h.v),
-      workflowType: h.type ?? "",
-      state: h.state ?? "",
-      snapshot: h.snap ?? "",
-      updatedAt: h.updatedAt ?? "",
+      version: Number(v),
+      workflowType: type ?? "",
+      state: state ?? "",
+      snapshot: snap ?? "",
+      updatedAt: updatedAt ?? "",
     };
+  }
+
+  async readVersion(key: ConversationKey): Promise<number> {
+    return Number((await this.redis.hget(this.wfKey(key), "v")) ?? 0);
   }
 
   async compareAndSet(
@@ -90,66 +100,62 @@ export class RedisWorkflowStore implements WorkflowStore {
     expectedVersion: number,
     write: WorkflowWrite,
   ): Promise<CasResult> {
-    const [ok, version] = (await this.redis.eval(
-      CAS_LUA,
-      2,
-      this.wfKey(key),
-      this.activeKey,
-      String(expectedVersion),
+    const keys = [this.wfKey(key), this.activeKey, this.liveKey, this.userKey(key.userId, "history")];
+    const [ok, version] = (await CAS_WORKFLOW.run(this.redis, keys, [
+      expectedVersion,
       write.workflowType,
       write.state,
       write.snapshot,
       new Date().toISOString(),
       write.active ? "1" : "0",
+      write.active && write.live ? "1" : "0",
       keyString(key),
-    )) as [number, number];
+      write.history ? JSON.stringify(write.history) : "",
+      HISTORY_CAP,
+      this.channel,
+      write.needsHost ? "1" : "0",
+    ])) as [number, number];
     return ok === 1 ? { ok: true, version } : { ok: false, version };
   }
 
   async listActive(): Promise<ConversationKey[]> {
-    const members = await this.redis.smembers(this.activeKey);
-    return members.map(parseKeyString);
+    return (await this.redis.smembers(this.activeKey)).map(parseKeyString);
   }
 
-  private leaseKey(name: string): string {
-    return `${this.prefix}:lease:${name}`;
+  async listLive(): Promise<ConversationKey[]> {
+    return (await this.redis.smembers(this.liveKey)).map(parseKeyString);
   }
 
   async acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.eval(ACQUIRE_LUA, 1, this.leaseKey(name), owner, String(ttlMs))) === 1;
+    return (await ACQUIRE_LEASE.run(this.redis, [this.leaseKey(name)], [owner, ttlMs])) === 1;
   }
 
   async renewLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.eval(RENEW_LUA, 1, this.leaseKey(name), owner, String(ttlMs))) === 1;
+    return (await RENEW_LEASE.run(this.redis, [this.leaseKey(name)], [owner, ttlMs])) === 1;
   }
 
   async releaseLease(name: string, owner: string): Promise<void> {
-    await this.redis.eval(RELEASE_LUA, 1, this.leaseKey(name), owner);
+    await RELEASE_LEASE.run(this.redis, [this.leaseKey(name)], [owner]);
   }
 
-  async publishChange(key: ConversationKey, version: number): Promise<void> {
-    await this.redis.publish(this.channel, `${keyString(key)}@${version}`);
+  async publishChange(key: ConversationKey, version: number, needsHost = false): Promise<void> {
+    await this.redis.publish(this.channel, encodeNotice(key, version, needsHost));
   }
 
-  async onChange(listener: (key: ConversationKey, version: number) => void): Promise<() => Promise<void>> {
+  async onChange(listener: ChangeListener): Promise<() => Promise<void>> {
     if (!this.subscriber) {
       this.subscriber = this.redis.duplicate();
+      this.subscriber.on("message", (channel: string, message: string) => {
+        if (channel !== this.channel) return;
+        const { key, version, needsHost } = decodeNotice(message);
+        for (const each of this.listeners) each(key, version, needsHost);
+      });
       await this.subscriber.subscribe(this.channel);
     }
-    const sub = this.subscriber;
-    const handler = (channel: string, message: string) => {
-      if (channel !== this.channel) return;
-      const at = message.lastIndexOf("@");
-      listener(parseKeyString(message.slice(0, at)), Number(message.slice(at + 1)));
-    };
-    sub.on("message", handler);
+    this.listeners.add(listener);
     return async () => {
-      sub.off("message", handler);
+      this.listeners.delete(listener);
     };
-  }
-
-  private userKey(userId: number, name: string): string {
-    return `${this.prefix}:user:${userId}:${name}`;
   }
 
   async getUserDoc<T>(userId: number, name: string): Promise<T | undefined> {
@@ -161,8 +167,29 @@ export class RedisWorkflowStore implements WorkflowStore {
     await this.redis.set(this.userKey(userId, name), JSON.stringify(value));
   }
 
-  async incrementUserCounter(userId: number, name: string, amount: number): Promise<number> {
-    return Number(await this.redis.incrbyfloat(this.userKey(userId, name), amount));
+  updateUserDoc<T>(userId: number, name: string, change: (current: unknown) => T): Promise<T> {
+    const key = this.userKey(userId, name);
+    // Serialized here, so only another process can make the compare-and-set fail.
+    return this.docQueue.run(key, async () => {
+      for (let attempt = 0; attempt < MAX_DOC_ATTEMPTS; attempt++) {
+        const raw = await this.redis.get(key);
+        const next = change(raw === null ? undefined : JSON.parse(raw));
+        const args = [raw ?? "", raw === null ? "1" : "0", JSON.stringify(next)];
+        if ((await CAS_DOC.run(this.redis, [key], args)) === 1) return next;
+      }
+      throw new Error(`too much contention on user document ${name}`);
+    });
+  }
+
+  async incrementUserCounter(
+    userId: number,
+    name: string,
+    amount: number,
+    onceToken?: string,
+  ): Promise<number> {
+    const keys = [this.userKey(userId, name), this.userKey(userId, `${name}:applied`)];
+    const mode = Number.isSafeInteger(amount) ? "i" : "f";
+    return Number(await INCREMENT_ONCE.run(this.redis, keys, [amount, onceToken ?? "", mode]));
   }
 
   async pushHistory(userId: number, entry: HistoryEntry, cap = HISTORY_CAP): Promise<void> {
@@ -188,6 +215,7 @@ export class RedisWorkflowStore implements WorkflowStore {
   }
 
   async close(): Promise<void> {
+    this.listeners.clear();
     if (this.subscriber) await this.subscriber.quit().catch(() => undefined);
     if (this.ownsClient) await this.redis.quit().catch(() => undefined);
   }

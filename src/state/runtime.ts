@@ -1,20 +1,24 @@
 /**
  * WorkflowRuntime: hosts the live actors that do long work (launching, monitoring, predicting).
  *
- * Events from outside go through StateManager.transition (pure decide + compare-and-set). After every commit the
- * runtime reconciles: when the committed state has invoked actors, exactly one process (the lease holder)
- * restores a live actor from the snapshot, which starts them; their results come back as snapshots that are
- * committed with the same compare-and-set. A restart restores every active workflow the same way, so a job
- * that was being monitored is monitored again, and a launch re-runs idempotently (the job id is in context).
+ * Events from outside go through StateManager.transition (pure decide + compare-and-set). After a commit whose
+ * state has invoked actors, exactly one process (the lease holder) restores a live actor from the snapshot,
+ * which starts them; their results come back as snapshots committed with the same compare-and-set. When the
+ * store moves on without it (a user event, another process), the live actor is dropped and rebuilt from the
+ * store: every actor is idempotent (R9), so a restart re-runs a launch harmlessly and resumes polling.
+ * A restart restores every active workflow the same way, and a dead replica's leases expire and are taken.
  */
 import { randomUUID } from "node:crypto";
-import { type Actor, type AnyEventObject, type AnyStateMachine, createActor } from "xstate";
+import type { Actor, AnyEventObject, AnyStateMachine } from "xstate";
+import { StateCorruptionError } from "../errors.js";
 import type { Logger } from "../logger.js";
-import { type AnySnapshot, hasLiveWork } from "./definitions.js";
+import { type AnySnapshot, corruption, hasLiveWork, restoreActor } from "./definitions.js";
+import { KeyedQueue } from "./keyed-queue.js";
 import type { Commit, StateManager } from "./state-manager.js";
 import { type ConversationKey, keyString } from "./store.js";
 
 interface LiveWorkflow {
+  key: ConversationKey;
   actor: Actor<AnyStateMachine>;
   type: string;
   /** The store version this actor's current snapshot corresponds to. */
@@ -24,21 +28,38 @@ interface LiveWorkflow {
   /** Serializes this actor's commits. */
   queue: Promise<void>;
   stopped: boolean;
+  /** Until when the lease is surely ours: the last successful acquire or renew plus the TTL. */
+  leaseUntil: number;
+}
+
+/** What a workflow should look like here: the stored version and, if it has long work, its snapshot. */
+interface Target {
+  version: number;
+  type: string;
+  persisted: unknown;
 }
 
 export interface RuntimeOptions {
   /** Identifies this process in leases. */
   owner?: string;
+  /** A lease not renewed for this long expires, and another process takes the workflow (default 15 s). */
   leaseTtlMs?: number;
+  /** How often leases are renewed and hosted workflows checked against the store (default TTL / 3). */
+  renewIntervalMs?: number;
+  /** How often workflows with long work that nobody hosts are looked for (default TTL / 3). */
+  scanIntervalMs?: number;
   logger?: Logger;
 }
+
+/** Workflows restored at once on start-up. */
+const RECOVERY_BATCH = 64;
 
 export class WorkflowRuntime {
   readonly owner: string;
   private readonly leaseTtlMs: number;
   private readonly live = new Map<string, LiveWorkflow>();
-  private readonly locks = new Map<string, Promise<void>>();
-  private timer?: NodeJS.Timeout;
+  private readonly reconciles = new KeyedQueue();
+  private readonly timers = new Set<NodeJS.Timeout>();
   private unsubscribe?: () => Promise<void>;
   private running = false;
 
@@ -51,35 +72,38 @@ export class WorkflowRuntime {
     manager.onCommit((commit) => this.afterCommit(commit));
   }
 
-  /** Restores every active workflow with long work, then keeps leases fresh and picks up orphans. */
+  /** Restores every active workflow (hosting those with long work), then keeps leases fresh and scans. */
   async start(): Promise<void> {
     this.running = true;
-    this.unsubscribe = await this.manager.store.onChange((key, version) => {
-      const live = this.live.get(keyString(key));
-      if (live && live.version >= version) return; // our own commit, or an old notice
-      void this.reconcile(key);
-    });
-    await this.scan();
-    this.timer = setInterval(() => void this.tick(), Math.max(200, Math.floor(this.leaseTtlMs / 3)));
-    this.timer.unref();
+    this.unsubscribe = await this.manager.store.onChange((key, version, needsHost) =>
+      this.onNotice(key, version, needsHost),
+    );
+    const keys = await this.manager.store.listActive();
+    for (let i = 0; i < keys.length; i += RECOVERY_BATCH)
+      await Promise.all(keys.slice(i, i + RECOVERY_BATCH).map((key) => this.reconcile(key)));
+    const third = Math.max(50, Math.floor(this.leaseTtlMs / 3));
+    this.every(this.options.renewIntervalMs ?? third, () => this.renewLeases());
+    this.every(this.options.scanIntervalMs ?? third, () => this.scan());
   }
 
-  /** Stops live actors without committing anything and releases their leases (for shutdown and tests). */
+  /** Stops live actors without committing anything more and releases their leases (shutdown, tests). */
   async stop(): Promise<void> {
     this.running = false;
-    if (this.timer) clearInterval(this.timer);
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     await this.unsubscribe?.();
-    await Promise.all([...this.live.keys()].map((k) => this.detach(k)));
+    await this.reconciles.drain();
+    await Promise.all([...this.live.values()].map((entry) => this.detach(entry)));
   }
 
   /** Applies an event from outside (a user action). Throws InvalidTransitionError when not accepted. */
   send(key: ConversationKey, event: AnyEventObject): Promise<Commit> {
-    return this.withLock(key, () => this.manager.transition(key, event));
+    return this.manager.transition(key, event);
   }
 
   /** Starts a new workflow of `type` in the conversation. */
   begin(key: ConversationKey, type: string, input: Record<string, unknown>): Promise<Commit> {
-    return this.withLock(key, () => this.manager.start(key, type, input));
+    return this.manager.start(key, type, input);
   }
 
   /** Keys of the workflows this process is hosting right now. */
@@ -87,125 +111,222 @@ export class WorkflowRuntime {
     return [...this.live.keys()];
   }
 
-  private async afterCommit(commit: Commit): Promise<void> {
+  private afterCommit(commit: Commit): void {
     if (commit.source === "live" || !this.running) return; // a live actor manages itself
-    void this.reconcile(commit.key);
+    const entry = this.live.get(keyString(commit.key));
+    if (entry ? entry.version >= commit.version : !hasLiveWork(commit.next)) return;
+    void this.reconcile(commit.key, commit.version, commit);
   }
 
-  /** Makes this process's live actor (if any) match the stored workflow. */
-  async reconcile(key: ConversationKey): Promise<void> {
-    const k = keyString(key);
-    await this.withLock(key, async () => {
-      if (!this.running) return;
-      const record = await this.manager.store.read(key);
-      const live = this.live.get(k);
-      if (live && record && live.version === record.version) return;
-      if (live) await this.detach(k);
-      if (!record) return;
-      let decoded: { definition: { type: string }; persisted: unknown };
-      try {
-        decoded = this.manager.decodePersisted(record.snapshot);
-      } catch (error) {
-        this.options.logger?.warn({ err: error, key: k }, "cannot restore workflow");
-        return;
-      }
-      const { persisted } = decoded;
-      if (!hasLiveWork(persisted)) return;
-      if (!(await this.manager.store.acquireLease(`wf:${k}`, this.owner, this.leaseTtlMs))) return;
-      this.attach(key, decoded.definition.type, record.version, persisted);
-    });
+  private onNotice(key: ConversationKey, version: number, needsHost: boolean): void {
+    if (!this.running) return;
+    const entry = this.live.get(keyString(key));
+    if (entry ? entry.version >= version : !needsHost) return;
+    void this.reconcile(key, version);
   }
 
-  private attach(key: ConversationKey, type: string, version: number, persisted: unknown): void {
+  /**
+   * Makes this process's live actor (if any) follow the stored workflow. `version` skips the work when the
+   * live actor is already there; `commit` (a commit made here) saves reading back what was just written.
+   */
+  reconcile(key: ConversationKey, version?: number, commit?: Commit): Promise<void> {
     const k = keyString(key);
-    const machine = this.manager.definition(type).machine;
-    // biome-ignore lint/suspicious/noExplicitAny: a persisted snapshot of this machine, checked by decodeEnvelope
-    const actor = createActor(machine, { snapshot: persisted as any, input: undefined });
+    return this.reconciles
+      .run(k, async () => {
+        if (!this.running) return;
+        const current = this.live.get(k);
+        if (current) await current.queue; // let an in-flight proposal settle first
+        const entry = this.live.get(k);
+        if (entry && version !== undefined && entry.version >= version) return;
+        const target = await this.target(key, commit);
+        if (entry && target && entry.version === target.version) return;
+        if (entry) await this.detach(entry);
+        if (target && hasLiveWork(target.persisted)) return this.host(key, target);
+        // Nothing to host: let go of a lease the scan may have taken for it.
+        if (!entry) await this.manager.store.releaseLease(`wf:${k}`, this.owner);
+      })
+      .catch((error) => this.options.logger?.warn({ err: error, conv: k }, "reconcile failed"));
+  }
+
+  /** The stored workflow, from the commit when it is still current, else from the store. */
+  private async target(key: ConversationKey, commit?: Commit): Promise<Target | undefined> {
+    const store = this.manager.store;
+    if (commit && (await store.readVersion(key)) === commit.version) {
+      const machine = this.manager.definition(commit.workflowType).machine;
+      // Through JSON, so the live actor starts from exactly what is stored.
+      const persisted = JSON.parse(JSON.stringify(machine.getPersistedSnapshot(commit.next)));
+      return { version: commit.version, type: commit.workflowType, persisted };
+    }
+    const record = await store.read(key);
+    if (!record) return undefined;
+    try {
+      const decoded = this.manager.decodeStored(record.snapshot);
+      if (decoded.kind === "closed")
+        return { version: record.version, type: decoded.workflowType, persisted: {} };
+      return { version: record.version, type: decoded.definition.type, persisted: decoded.persisted };
+    } catch (error) {
+      await this.refuse(key, record.version, error);
+      return { version: record.version, type: record.workflowType, persisted: {} };
+    }
+  }
+
+  /** Takes the lease and starts a live actor; an unrestorable snapshot closes the workflow instead. */
+  private async host(key: ConversationKey, target: Target): Promise<void> {
+    const k = keyString(key);
+    const store = this.manager.store;
+    if (!this.running || !(await store.acquireLease(`wf:${k}`, this.owner, this.leaseTtlMs))) return;
+    const leaseUntil = Date.now() + this.leaseTtlMs;
+    let actor: Actor<AnyStateMachine>;
+    try {
+      actor = restoreActor(this.manager.definition(target.type), target.persisted);
+    } catch (error) {
+      await store.releaseLease(`wf:${k}`, this.owner).catch(() => undefined);
+      await this.refuse(key, target.version, error);
+      return;
+    }
+    this.attach(key, target, actor, leaseUntil);
+  }
+
+  /** A snapshot that can never run is closed (and the user told); anything else is only logged. */
+  private async refuse(key: ConversationKey, version: number, error: unknown): Promise<void> {
+    const conv = keyString(key);
+    if (!(error instanceof StateCorruptionError)) {
+      this.options.logger?.warn({ err: error, conv }, "cannot host workflow now");
+      return;
+    }
+    this.options.logger?.warn({ err: error, conv }, "stored workflow unusable; closing it");
+    await this.manager.closeBroken(key, version, error);
+  }
+
+  private attach(
+    key: ConversationKey,
+    target: Target,
+    actor: Actor<AnyStateMachine>,
+    leaseUntil: number,
+  ): void {
+    const k = keyString(key);
+    const committed = actor.getSnapshot() as AnySnapshot;
     const entry: LiveWorkflow = {
+      key,
       actor,
-      type,
-      version,
-      committed: actor.getSnapshot(),
+      type: target.type,
+      version: target.version,
+      committed,
       queue: Promise.resolve(),
       stopped: false,
+      leaseUntil,
     };
     this.live.set(k, entry);
+    // Observers before start: an actor error must never surface as an uncaught exception.
     actor.subscribe({
       next: (snapshot) => {
-        entry.queue = entry.queue.then(() => this.commitLive(key, entry, snapshot));
+        entry.queue = entry.queue
+          .then(() => this.commitLive(entry, snapshot as AnySnapshot))
+          .catch((error) => this.onCommitFailure(entry, error));
       },
-      error: (error) => {
-        this.options.logger?.error({ err: error, key: k }, "live workflow actor failed");
-        void this.detach(k);
-      },
+      error: (error) => void this.onActorError(entry, error),
     });
-    this.options.logger?.debug({ key: k, version }, "hosting workflow");
+    this.options.logger?.debug({ conv: k, version: target.version }, "hosting workflow");
     actor.start();
   }
 
-  private async commitLive(key: ConversationKey, entry: LiveWorkflow, snapshot: AnySnapshot): Promise<void> {
+  private async commitLive(entry: LiveWorkflow, snapshot: AnySnapshot): Promise<void> {
     if (entry.stopped || snapshot === entry.committed) return;
-    const commit = await this.manager.commitProposal(
-      key,
-      entry.version,
-      entry.type,
-      entry.committed,
-      snapshot,
-    );
-    const k = keyString(key);
+    const { key, version, type, committed } = entry;
+    const commit = await this.manager.commitProposal(key, version, type, committed, snapshot);
     if (!commit) {
-      // Someone else changed the workflow: our actor is stale. Drop it and follow the store.
-      await this.detach(k);
+      // Someone else changed the workflow: this actor is stale. Drop it and follow the store.
+      await this.detach(entry);
       void this.reconcile(key);
       return;
     }
     entry.version = commit.version;
     entry.committed = snapshot;
-    if (snapshot.status !== "active" || Object.keys(snapshot.children).length === 0) await this.detach(k);
+    if (!hasLiveWork(snapshot)) await this.detach(entry);
     await this.manager.announce(commit);
   }
 
-  private async detach(k: string): Promise<void> {
-    const entry = this.live.get(k);
-    if (!entry) return;
-    this.live.delete(k);
+  /** The store was unreachable: drop the actor; the scan rebuilds it from the store later. */
+  private async onCommitFailure(entry: LiveWorkflow, error: unknown): Promise<void> {
+    this.options.logger?.error({ err: error, conv: keyString(entry.key) }, "live commit failed");
+    await this.detach(entry);
+  }
+
+  /** A machine error is deterministic (restoring would fail the same way): close the workflow. */
+  private async onActorError(entry: LiveWorkflow, error: unknown): Promise<void> {
+    const conv = keyString(entry.key);
+    this.options.logger?.error({ err: error, conv }, "live workflow actor failed");
+    await entry.queue;
+    if (entry.stopped) return;
+    await this.detach(entry);
+    const failure = corruption("actor-failed", { workflowType: entry.type, cause: String(error) });
+    await this.manager.closeBroken(entry.key, entry.version, failure).catch(() => undefined);
+  }
+
+  /** Stops the entry's actor (if it is still the hosted one) and releases its lease. */
+  private async detach(entry: LiveWorkflow): Promise<void> {
+    if (entry.stopped) return;
     entry.stopped = true;
+    const k = keyString(entry.key);
+    if (this.live.get(k) === entry) this.live.delete(k);
     entry.actor.stop();
     await this.manager.store.releaseLease(`wf:${k}`, this.owner).catch(() => undefined);
   }
 
-  private async tick(): Promise<void> {
-    for (const [k, entry] of this.live) {
-      const held = await this.manager.store
-        .renewLease(`wf:${k}`, this.owner, this.leaseTtlMs)
-        .catch(() => false);
-      if (!held && this.live.get(k) === entry) {
-        this.options.logger?.warn({ key: k }, "lost the lease of a workflow; another process hosts it now");
-        await this.detach(k);
-      }
-    }
-    await this.scan().catch((error) => this.options.logger?.warn({ err: error }, "recovery scan failed"));
-  }
-
-  /** Picks up active workflows with long work that nobody hosts (start-up, or a dead replica). */
-  private async scan(): Promise<void> {
-    for (const key of await this.manager.store.listActive()) {
-      if (!this.live.has(keyString(key))) await this.reconcile(key);
-    }
-  }
-
-  private withLock<T>(key: ConversationKey, work: () => Promise<T>): Promise<T> {
-    const k = keyString(key);
-    const previous = this.locks.get(k) ?? Promise.resolve();
-    const result = previous.then(work, work);
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
+  /** Renews every lease; a lost lease drops the actor, and a version we missed (pub/sub) reconciles. */
+  private async renewLeases(): Promise<void> {
+    const store = this.manager.store;
+    await Promise.all(
+      [...this.live.values()].map(async (entry) => {
+        const k = keyString(entry.key);
+        try {
+          if (entry.stopped) return;
+          const [held, version] = await Promise.all([
+            store.renewLease(`wf:${k}`, this.owner, this.leaseTtlMs),
+            store.readVersion(entry.key),
+          ]);
+          if (!held) {
+            this.options.logger?.warn({ conv: k }, "lost the lease of a workflow; another process hosts it");
+            return this.detach(entry);
+          }
+          entry.leaseUntil = Date.now() + this.leaseTtlMs;
+          if (version !== entry.version) void this.reconcile(entry.key, version);
+        } catch (error) {
+          // Unreachable store: keep going while the lease surely is ours, then step back.
+          if (Date.now() >= entry.leaseUntil) await this.detach(entry);
+          this.options.logger?.warn({ err: error, conv: k }, "lease renewal failed");
+        }
+      }),
     );
-    this.locks.set(k, tail);
-    void tail.then(() => {
-      if (this.locks.get(k) === tail) this.locks.delete(k);
-    });
-    return result;
+  }
+
+  /** Picks up workflows with long work that nobody hosts (a dead replica's, once its lease expired). */
+  private async scan(): Promise<void> {
+    const store = this.manager.store;
+    for (const key of await store.listLive()) {
+      if (!this.running || this.live.has(keyString(key))) continue;
+      // The lease first: workflows another process hosts cost one call, not a read and a decode.
+      if (await store.acquireLease(`wf:${keyString(key)}`, this.owner, this.leaseTtlMs))
+        await this.reconcile(key);
+    }
+  }
+
+  private every(intervalMs: number, work: () => Promise<void>): void {
+    const run = async () => {
+      await work().catch((error) => this.options.logger?.warn({ err: error }, "runtime loop failed"));
+      if (!this.running) return;
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        void run();
+      }, intervalMs);
+      timer.unref();
+      this.timers.add(timer);
+    };
+    const first = setTimeout(() => {
+      this.timers.delete(first);
+      void run();
+    }, intervalMs);
+    first.unref();
+    this.timers.add(first);
   }
 }

@@ -3,19 +3,27 @@
  *
  * A transition is decided purely (XState's `transition()`: guards and assigns run, nothing is started) and
  * committed with a compare-and-set on the record's version. A lost race reloads and decides again, so an
- * event is never applied to a stale snapshot and never lost silently.
+ * event is never applied to a stale snapshot and never lost silently. Events for one conversation are queued
+ * in this process, so only another process can make a commit retry.
  */
 import { type AnyEventObject, initialTransition, transition as pureTransition } from "xstate";
 import { InvalidTransitionError, StateCorruptionError, StateManagementError } from "../errors.js";
 import {
   type AnySnapshot,
+  corruption,
+  type DecodedEnvelope,
   decodeEnvelope,
   encodeEnvelope,
+  hasLiveWork,
   restoreSnapshot,
   stateName,
   type WorkflowDefinition,
 } from "./definitions.js";
-import type { ConversationKey, WorkflowStore } from "./store.js";
+import { historyEntry } from "./history.js";
+import { KeyedQueue } from "./keyed-queue.js";
+import { type ConversationKey, keyString, type WorkflowRecord, type WorkflowStore } from "./store.js";
+import { type ClosedListener, Tombstones } from "./tombstones.js";
+import { handledEvents, hasTransition } from "./transition-graph.js";
 
 export interface LoadedWorkflow {
   definition: WorkflowDefinition;
@@ -23,7 +31,7 @@ export interface LoadedWorkflow {
   snapshot: AnySnapshot;
 }
 
-/** A committed change, as seen by listeners (the renderer, the runtime, the history writer). */
+/** A committed change, as seen by listeners (the renderer, the runtime). */
 export interface Commit {
   key: ConversationKey;
   workflowType: string;
@@ -38,11 +46,21 @@ export interface Commit {
 
 export type CommitListener = (commit: Commit) => void | Promise<void>;
 
+/** The seed's get_state result. `history` is the machine's back-history (previous steps, oldest first). */
+export interface WorkflowState {
+  state: string;
+  workflowType: string;
+  data: Record<string, unknown>;
+  history: string[];
+}
+
 const MAX_CAS_ATTEMPTS = 20;
 
 export class StateManager {
   private readonly definitions: ReadonlyMap<string, WorkflowDefinition>;
   private readonly listeners: CommitListener[] = [];
+  private readonly queue = new KeyedQueue();
+  private readonly tombstones: Tombstones;
 
   constructor(
     readonly store: WorkflowStore,
@@ -51,6 +69,7 @@ export class StateManager {
       console.error(error),
   ) {
     this.definitions = new Map(definitions.map((d) => [d.type, d]));
+    this.tombstones = new Tombstones(store);
   }
 
   definition(type: string): WorkflowDefinition {
@@ -59,41 +78,76 @@ export class StateManager {
     return definition;
   }
 
+  /** A stored envelope decoded (and migrated) for the current machine versions; see decodeEnvelope. */
+  decodeStored(raw: string): DecodedEnvelope {
+    return decodeEnvelope(raw, this.definitions);
+  }
+
   onCommit(listener: CommitListener): void {
     this.listeners.push(listener);
   }
 
   /**
-   * Loads the conversation's workflow, or null when there is none.
+   * Called when a workflow is closed in the background (recovery found it unusable), so the user can be told.
+   * When every listener succeeds the user counts as told; otherwise the next load raises the error instead.
+   */
+  onClosed(listener: ClosedListener): void {
+    this.tombstones.onClosed(listener);
+  }
+
+  /**
+   * Loads the conversation's workflow, or null when there is none (or it was closed and the user told).
+   * An unusable snapshot is closed right here, so it is reported once and never retried.
    * @throws StateCorruptionError when the stored snapshot cannot be used (details.reason says why)
    */
   async load(key: ConversationKey): Promise<LoadedWorkflow | null> {
-    const record = await this.store.read(key);
-    if (!record) return null;
-    return { ...this.decode(record.snapshot), version: record.version };
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const record = await this.store.read(key);
+      if (!record) return null;
+      const loaded = await this.examine(key, record);
+      if (loaded !== "changed") return loaded;
+    }
+    throw new StateManagementError("Too much contention on this conversation; try again.", { key });
   }
 
-  /** The stored envelope decoded (and migrated) into a persisted snapshot of the current machine version. */
-  decodePersisted(raw: string): { definition: WorkflowDefinition; persisted: unknown } {
-    return decodeEnvelope(raw, this.definitions);
+  private async examine(
+    key: ConversationKey,
+    record: WorkflowRecord,
+  ): Promise<LoadedWorkflow | null | "changed"> {
+    let decoded: DecodedEnvelope;
+    try {
+      decoded = decodeEnvelope(record.snapshot, this.definitions);
+    } catch (error) {
+      return this.closeAndRethrow(key, record, error);
+    }
+    if (decoded.kind === "closed") {
+      // Closed in the background and nobody told the user yet: this caller does, once.
+      if (decoded.told) return null;
+      if (!(await this.tombstones.markTold(key, record))) return "changed";
+      throw corruption(decoded.reason, { workflowType: decoded.workflowType });
+    }
+    try {
+      const snapshot = restoreSnapshot(decoded.definition, decoded.persisted);
+      return { definition: decoded.definition, version: record.version, snapshot };
+    } catch (error) {
+      return this.closeAndRethrow(key, record, error);
+    }
   }
 
-  private decode(raw: string): { definition: WorkflowDefinition; snapshot: AnySnapshot } {
-    const { definition, persisted } = decodeEnvelope(raw, this.definitions);
-    return { definition, snapshot: restoreSnapshot(definition, persisted) };
+  /** Closes an unusable workflow and rethrows; the caller gets the error and tells the user. */
+  private async closeAndRethrow(
+    key: ConversationKey,
+    record: WorkflowRecord,
+    error: unknown,
+  ): Promise<"changed"> {
+    if (!(error instanceof StateCorruptionError)) throw error;
+    if (!(await this.tombstones.close(key, record, String(error.details.reason), true))) return "changed";
+    throw error;
   }
 
-  /** The seed's getState: current state name, workflow type, context, and the back-history. */
-  async getState(
-    userId: number,
-    conversationId: string | number,
-  ): Promise<{
-    state: string;
-    workflowType: string;
-    data: Record<string, unknown>;
-    history: string[];
-  } | null> {
-    const loaded = await this.load({ userId, chatId: Number(conversationId) });
+  /** The seed's getState: current state name, workflow type, context and back-history; null when none. */
+  async getState(userId: number, conversationId: string | number): Promise<WorkflowState | null> {
+    const loaded = await this.load(conversationKey(userId, conversationId));
     if (!loaded) return null;
     const context = loaded.snapshot.context as Record<string, unknown>;
     return {
@@ -108,58 +162,55 @@ export class StateManager {
    * Starts a new workflow in the conversation, replacing whatever was there (the caller cancels a running one
    * first). Returns the initial snapshot.
    */
-  async start(key: ConversationKey, type: string, input: Record<string, unknown>): Promise<Commit> {
+  start(key: ConversationKey, type: string, input: Record<string, unknown>): Promise<Commit> {
     const definition = this.definition(type);
     const [snapshot] = initialTransition(definition.machine, input);
-    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const record = await this.store.read(key);
-      const prev = record ? this.decodeQuietly(record.snapshot) : undefined;
-      const result = await this.write(key, record?.version ?? 0, definition, snapshot);
-      if (result.ok)
-        return this.committed({
-          key,
-          workflowType: type,
-          version: result.version,
-          prev,
-          next: snapshot,
-          source: "external",
-        });
-    }
-    throw new StateManagementError("Too much contention starting the workflow", { key });
+    return this.queue.run(keyString(key), async () => {
+      for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+        const record = await this.store.read(key);
+        const prev = record ? this.previousQuietly(record) : undefined;
+        const result = await this.write(key, record?.version ?? 0, definition, snapshot, "external");
+        if (result.ok) {
+          const commit: Commit = { key, workflowType: type, version: result.version, prev, next: snapshot };
+          return this.committed({ ...commit, source: "external" });
+        }
+      }
+      throw new StateManagementError("Too much contention starting the workflow", { key });
+    });
   }
 
   /**
    * Applies an event: decide purely, compare-and-set, and on a lost race reload and decide again.
    * @throws InvalidTransitionError (5001) when the current state does not accept the event
-   * @throws StateCorruptionError when the stored snapshot is unusable
+   * @throws StateCorruptionError when the stored snapshot is unusable (it is closed)
    */
-  async transition(key: ConversationKey, event: AnyEventObject): Promise<Commit> {
-    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const loaded = await this.load(key);
-      if (!loaded)
-        throw new InvalidTransitionError("There is no active workflow here.", { event: event.type });
-      const { definition, version, snapshot } = loaded;
-      if (snapshot.status !== "active" || !snapshot.can(event)) {
-        throw new InvalidTransitionError(`"${event.type}" is not possible in ${stateName(snapshot)}.`, {
-          state: stateName(snapshot),
-          event: event.type,
-        });
+  transition(key: ConversationKey, event: AnyEventObject): Promise<Commit> {
+    return this.queue.run(keyString(key), async () => {
+      for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+        const loaded = await this.load(key);
+        if (!loaded) {
+          throw new InvalidTransitionError("There is no active workflow here.", {
+            state: null,
+            event: event.type,
+          });
+        }
+        const { definition, version, snapshot } = loaded;
+        if (snapshot.status !== "active" || !snapshot.can(event)) throw rejected(definition, snapshot, event);
+        const [next] = pureTransition(definition.machine, snapshot, event);
+        const result = await this.write(key, version, definition, next, "external");
+        if (result.ok) {
+          const commit = {
+            key,
+            workflowType: definition.type,
+            version: result.version,
+            prev: snapshot,
+            next,
+          };
+          return this.committed({ ...commit, event, source: "external" });
+        }
       }
-      const [next] = pureTransition(definition.machine, snapshot, event);
-      const result = await this.write(key, version, definition, next);
-      if (result.ok) {
-        return this.committed({
-          key,
-          workflowType: definition.type,
-          version: result.version,
-          prev: snapshot,
-          next,
-          event,
-          source: "external",
-        });
-      }
-    }
-    throw new StateManagementError("Too much contention on this conversation; try again.", { key });
+      throw new StateManagementError("Too much contention on this conversation; try again.", { key });
+    });
   }
 
   /**
@@ -174,47 +225,49 @@ export class StateManager {
     next: AnySnapshot,
   ): Promise<Commit | null> {
     const definition = this.definition(type);
-    const result = await this.write(key, expectedVersion, definition, next);
+    const result = await this.write(key, expectedVersion, definition, next, "live");
     if (!result.ok) return null;
     return { key, workflowType: type, version: result.version, prev, next, source: "live" };
   }
 
-  /** Publishes a commit made by commitProposal to other processes and to listeners. */
+  /** Hands a commit made by commitProposal to the listeners (other processes were told by the store). */
   announce(commit: Commit): Promise<Commit> {
     return this.committed(commit);
   }
 
   /**
-   * The seed's validateTransition: true when some transition of `from` (or of an ancestor, e.g. the root's
-   * cancel) targets `to`. Guards are not evaluated: this answers "is there an edge", not "is it allowed now".
+   * The seed's validateTransition: true when some transition can take `from` to `to` (names or dotted paths).
+   * Guards are not evaluated: this answers "is there an edge", not "is it allowed now". Without a workflow
+   * type, any registered machine with that edge counts.
    */
-  validateTransition(type: string, from: string, to: string): boolean {
-    const machine = this.definition(type).machine;
-    const node = machine.states[from];
-    if (!node || !machine.states[to]) return false;
-    for (let current: typeof node | undefined = node; current; current = current.parent) {
-      for (const transitions of current.transitions.values()) {
-        for (const t of transitions) {
-          if (t.target?.some((target) => target.key === to || target.path[0] === to)) return true;
-        }
-      }
-      for (const t of current.always ?? []) {
-        if (t.target?.some((target) => target.key === to)) return true;
-      }
-    }
-    return false;
+  validateTransition(from: string, to: string, workflowType?: string): boolean {
+    const machines = workflowType
+      ? [this.definition(workflowType).machine]
+      : [...this.definitions.values()].map((d) => d.machine);
+    return machines.some((machine) => hasTransition(machine, from, to));
   }
 
-  /** Deletes nothing: marks the conversation's workflow as closed so it is no longer recovered. */
-  async reset(key: ConversationKey, reason: string): Promise<void> {
-    const record = await this.store.read(key);
-    if (!record) return;
-    await this.store.compareAndSet(key, record.version, {
-      workflowType: record.workflowType,
-      state: `RESET:${reason}`.slice(0, 60),
-      snapshot: record.snapshot,
-      active: false,
+  /**
+   * Closes the conversation's workflow (whatever state it is in) so it is neither loaded nor recovered again.
+   * The caller tells the user. Returns false when there was nothing open to close.
+   */
+  reset(key: ConversationKey, reason: string): Promise<boolean> {
+    return this.queue.run(keyString(key), async () => {
+      for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+        const record = await this.store.read(key);
+        if (!record || Tombstones.isClosed(record)) return false;
+        if (await this.tombstones.close(key, record, reason, true)) return true;
+      }
+      throw new StateManagementError("Too much contention on this conversation; try again.", { key });
     });
+  }
+
+  /**
+   * Closes a workflow found unusable in the background (recovery, a failed live actor), if it is still at
+   * `version`, and tells the closed-listeners. Returns false when the workflow had moved on.
+   */
+  closeBroken(key: ConversationKey, version: number, error: StateCorruptionError): Promise<boolean> {
+    return this.queue.run(keyString(key), () => this.tombstones.closeAndNotify(key, version, error));
   }
 
   private async write(
@@ -222,28 +275,34 @@ export class StateManager {
     expected: number,
     definition: WorkflowDefinition,
     next: AnySnapshot,
+    source: "external" | "live",
   ) {
     const persisted = definition.machine.getPersistedSnapshot(next);
+    const live = hasLiveWork(persisted);
     return this.store.compareAndSet(key, expected, {
       workflowType: definition.type,
       state: stateName(next),
       snapshot: encodeEnvelope(definition, persisted),
       active: next.status === "active",
+      live,
+      // A live actor's own commit is already hosted; an outside event's may need a host anywhere.
+      needsHost: live && source === "external",
+      // Only a commit from an active snapshot can finish a workflow, and the CAS lets exactly one through.
+      history: next.status === "done" ? historyEntry(definition.type, next) : undefined,
     });
   }
 
-  private decodeQuietly(raw: string): AnySnapshot | undefined {
+  private previousQuietly(record: WorkflowRecord): AnySnapshot | undefined {
     try {
-      return this.decode(raw).snapshot;
-    } catch (error) {
-      if (error instanceof StateCorruptionError) return undefined;
-      throw error;
+      const decoded = decodeEnvelope(record.snapshot, this.definitions);
+      return decoded.kind === "workflow" ? restoreSnapshot(decoded.definition, decoded.persisted) : undefined;
+    } catch {
+      return undefined; // whatever was there is being replaced
     }
   }
 
   /** Listeners run after the commit is durable; their failures are reported, never undo the commit. */
   private async committed(commit: Commit): Promise<Commit> {
-    await this.store.publishChange(commit.key, commit.version);
     for (const listener of this.listeners) {
       try {
         await listener(commit);
@@ -253,4 +312,22 @@ export class StateManager {
     }
     return commit;
   }
+}
+
+function rejected(definition: WorkflowDefinition, snapshot: AnySnapshot, event: AnyEventObject) {
+  const state = stateName(snapshot);
+  return new InvalidTransitionError(`"${event.type}" is not possible in ${state}.`, {
+    workflowType: definition.type,
+    state,
+    event: event.type,
+    handledEvents: handledEvents(snapshot),
+  });
+}
+
+/** The seed's conversation id: a chat id, or "chatId:threadId" for a forum topic. */
+export function conversationKey(userId: number, conversationId: string | number): ConversationKey {
+  const [chatId, threadId] = String(conversationId).split(":").map(Number);
+  if (!Number.isSafeInteger(chatId) || (threadId !== undefined && !Number.isSafeInteger(threadId)))
+    throw new StateManagementError(`Bad conversation id ${conversationId}`, { conversationId });
+  return threadId === undefined ? { userId, chatId } : { userId, chatId, threadId };
 }

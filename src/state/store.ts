@@ -35,12 +35,19 @@ export interface WorkflowRecord {
   updatedAt: string;
 }
 
+/** One committed change. The store applies all of it atomically, or none of it. */
 export interface WorkflowWrite {
   workflowType: string;
   state: string;
   snapshot: string;
   /** Active workflows are listed for recovery on start-up; finished ones are not. */
   active: boolean;
+  /** The state has invoked actors (long work) that a live actor must host; indexed for the recovery scan. */
+  live?: boolean;
+  /** Tells other processes that nobody hosts this state's long work yet (they may take its lease). */
+  needsHost?: boolean;
+  /** Appended to the user's capped history in the same atomic step (a workflow finishing). */
+  history?: HistoryEntry;
 }
 
 export type CasResult = { ok: true; version: number } | { ok: false; version: number };
@@ -55,12 +62,22 @@ export interface HistoryEntry {
   summary: Record<string, unknown>;
 }
 
+/** A committed change as announced to every process. */
+export type ChangeListener = (key: ConversationKey, version: number, needsHost: boolean) => void;
+
 export interface WorkflowStore {
   read(key: ConversationKey): Promise<WorkflowRecord | null>;
-  /** Writes only if the stored version equals `expectedVersion` (0 = absent). Atomic. */
+  /** The stored version only (0 = absent): a cheap staleness check for hosted workflows. */
+  readVersion(key: ConversationKey): Promise<number>;
+  /**
+   * Writes only if the stored version equals `expectedVersion` (0 = absent). Atomic with the indexes, the
+   * history entry and the change notice, so a crash can never leave a commit half-announced.
+   */
   compareAndSet(key: ConversationKey, expectedVersion: number, write: WorkflowWrite): Promise<CasResult>;
-  /** Keys of every active workflow, for recovery. */
+  /** Keys of every active workflow. */
   listActive(): Promise<ConversationKey[]>;
+  /** Keys of active workflows whose state has long work (a subset of listActive), for the recovery scan. */
+  listLive(): Promise<ConversationKey[]>;
 
   /** Takes the named lease if free (or already ours); true when we hold it afterwards. */
   acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean>;
@@ -68,15 +85,24 @@ export interface WorkflowStore {
   renewLease(name: string, owner: string, ttlMs: number): Promise<boolean>;
   releaseLease(name: string, owner: string): Promise<void>;
 
-  /** Announces a committed change to every process (pub/sub); subscribers reconcile their live actors. */
-  publishChange(key: ConversationKey, version: number): Promise<void>;
-  onChange(listener: (key: ConversationKey, version: number) => void): Promise<() => Promise<void>>;
+  /** Announces a change to every process (compareAndSet already does this for its own writes). */
+  publishChange(key: ConversationKey, version: number, needsHost?: boolean): Promise<void>;
+  onChange(listener: ChangeListener): Promise<() => Promise<void>>;
 
   /** Per-user JSON documents that outlive workflows: language, budget, templates, model index, spend. */
   getUserDoc<T>(userId: number, name: string): Promise<T | undefined>;
   setUserDoc<T>(userId: number, name: string, value: T): Promise<void>;
-  /** Atomically adds `amount` to a numeric per-user counter (e.g. monthly spend in cents); returns the new total. */
-  incrementUserCounter(userId: number, name: string, amount: number): Promise<number>;
+  /**
+   * Read-modify-write of a per-user document without lost updates: `change` gets the stored value (or
+   * undefined) and returns the new one; on a concurrent change it is called again with the newer value.
+   * `change` may throw to abort (nothing is written).
+   */
+  updateUserDoc<T>(userId: number, name: string, change: (current: unknown) => T): Promise<T>;
+  /**
+   * Atomically adds `amount` to a numeric per-user counter (integers stay exact, e.g. micro-dollars) and
+   * returns the new total. With `onceToken`, a token already applied to this counter adds nothing.
+   */
+  incrementUserCounter(userId: number, name: string, amount: number, onceToken?: string): Promise<number>;
 
   pushHistory(userId: number, entry: HistoryEntry, cap?: number): Promise<void>;
   listHistory(userId: number): Promise<HistoryEntry[]>;
@@ -86,3 +112,13 @@ export interface WorkflowStore {
 }
 
 export const HISTORY_CAP = 20;
+
+/** The change notice on the wire: `{key}@{version}@{0|1}`. */
+export function encodeNotice(key: ConversationKey, version: number, needsHost: boolean): string {
+  return `${keyString(key)}@${version}@${needsHost ? 1 : 0}`;
+}
+
+export function decodeNotice(message: string): { key: ConversationKey; version: number; needsHost: boolean } {
+  const [key, version, needsHost] = message.split("@");
+  return { key: parseKeyString(key), version: Number(version), needsHost: needsHost === "1" };
+}

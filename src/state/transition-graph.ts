@@ -1,0 +1,65 @@
+/**
+ * Questions about a machine's graph rather than about one conversation: is there an edge from one state to
+ * another (the seed's validateTransition), and which events does a state handle (for error details).
+ */
+import type { AnyStateMachine, StateNode } from "xstate";
+import { __unsafe_getAllOwnEventDescriptors as ownEventDescriptors } from "xstate";
+import type { AnySnapshot } from "./definitions.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: state nodes of any machine
+type AnyStateNode = StateNode<any, any>;
+
+/** A state by top-level name ("CONFIRMING_MODEL") or dotted path ("AWAITING_DATA.ingesting"). */
+function findNode(machine: AnyStateMachine, path: string): AnyStateNode | undefined {
+  let node: AnyStateNode | undefined;
+  let states: Record<string, AnyStateNode> = machine.states;
+  for (const part of path.split(".")) {
+    node = states[part];
+    if (!node) return undefined;
+    states = node.states;
+  }
+  return node;
+}
+
+function isWithin(node: AnyStateNode, ancestor: AnyStateNode): boolean {
+  for (let current: AnyStateNode | undefined = node; current; current = current.parent)
+    if (current === ancestor) return true;
+  return false;
+}
+
+function descendants(node: AnyStateNode): AnyStateNode[] {
+  const children = Object.values(node.states) as AnyStateNode[];
+  return children.flatMap((child) => [child, ...descendants(child)]);
+}
+
+function targetsOf(node: AnyStateNode): AnyStateNode[] {
+  const all = [...node.transitions.values()].flat().concat(node.always ?? []);
+  return all.flatMap((t) => (t.target ?? []) as AnyStateNode[]);
+}
+
+/**
+ * True when some transition can take the machine from `from` to `to`: one declared on `from` itself, on a
+ * state inside it (leaving it), or on an ancestor (like a root-level cancel). Guards are not evaluated: this
+ * answers "is there an edge", not "is it allowed now".
+ */
+export function hasTransition(machine: AnyStateMachine, from: string, to: string): boolean {
+  const source = findNode(machine, from);
+  const target = findNode(machine, to);
+  if (!source || !target) return false;
+  // A top-level final state ends the machine: nothing, not even a root-level handler, leaves it.
+  if (source.type === "final" && source.parent === machine.root) return false;
+  const reaches = (t: AnyStateNode) => isWithin(t, target);
+  for (let node: AnyStateNode | undefined = source; node; node = node.parent) {
+    if (targetsOf(node).some(reaches)) return true;
+  }
+  // Inner states' transitions count when they leave `from` (an invoke inside a compound step finishing it).
+  return descendants(source).some((inner) =>
+    targetsOf(inner).some((t) => reaches(t) && !isWithin(t, source)),
+  );
+}
+
+/** The event types the snapshot's current states have handlers for (guards not evaluated). */
+export function handledEvents(snapshot: AnySnapshot): string[] {
+  if (snapshot.status !== "active") return [];
+  return ownEventDescriptors(snapshot).filter((type) => !type.startsWith("xstate.") && type !== "*");
+}
