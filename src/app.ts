@@ -5,13 +5,15 @@
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import type { Bot } from "grammy";
-import type { BotContext } from "./bot/context.js";
+import type { BotContext, BotDeps } from "./bot/context.js";
+import { userTexts } from "./bot/language.js";
 import { createBot } from "./bot/index.js";
 import { Renderer } from "./bot/renderer.js";
 import { LocalTrainingProvider } from "./cloud/local/compute.js";
 import { LocalJobRunner } from "./cloud/local/job-runner.js";
 import { LocalPredictionProvider } from "./cloud/local/prediction.js";
 import { LocalStorageManager } from "./cloud/local/storage.js";
+import { createComputeOffers } from "./cloud/offers.js";
 import type { Config } from "./config.js";
 import { CloudConfigurationError } from "./errors.js";
 import { createWorkflowDefinitions } from "./flows/index.js";
@@ -22,6 +24,7 @@ import { RedisWorkflowStore } from "./state/redis-store.js";
 import { WorkflowRuntime } from "./state/runtime.js";
 import { StateManager } from "./state/state-manager.js";
 import type { WorkflowStore } from "./state/store.js";
+import { createUserDataPort } from "./user-data-port.js";
 
 export interface App {
   bot: Bot<BotContext>;
@@ -83,6 +86,8 @@ export function createApp(config: Config, options: AppOptions): App {
     : new MemoryWorkflowStore(join(dataDir, ".state", "workflows.json"));
   const definitions = createWorkflowDefinitions({
     storage,
+    userData: createUserDataPort(store, config),
+    compute: createComputeOffers(),
     training: () => training,
     prediction: () => prediction,
     clock: systemClock,
@@ -100,8 +105,17 @@ export function createApp(config: Config, options: AppOptions): App {
     logger.error({ err: error, conv: `${commit.key.userId}:${commit.key.chatId}` }, "commit listener failed"),
   );
   const runtime = new WorkflowRuntime(manager, { logger, leaseTtlMs: options.leaseTtlMs });
-  const bot = createBot(config.telegram.token, { config, logger, manager, runtime, stagingDir });
-  const renderer = new Renderer(bot.api, store, logger);
+  const texts = (userId: number) => userTexts(store, userId);
+  const deps = { config, logger, manager, runtime, stagingDir, texts } as Omit<BotDeps, "renderer"> as BotDeps;
+  const bot = createBot(config.telegram.token, deps);
+  const renderer = new Renderer({
+    api: bot.api,
+    store,
+    logger,
+    texts,
+    readFile: (userId, uri) => storage.readBytes(uri, { userId }),
+  });
+  deps.renderer = renderer;
   manager.onCommit((commit) => renderer.render(commit));
 
   let polling: Promise<void> | undefined;

@@ -5,7 +5,8 @@ import type { Logger } from "../logger.js";
 import type { WorkflowRuntime } from "../state/runtime.js";
 import type { StateManager } from "../state/state-manager.js";
 import type { ConversationKey } from "../state/store.js";
-import type { Texts } from "./texts/en.js";
+import type { Texts } from "./i18n/index.js";
+import type { Renderer } from "./renderer.js";
 
 export interface BotDeps {
   config: Config;
@@ -14,6 +15,9 @@ export interface BotDeps {
   runtime: WorkflowRuntime;
   /** Where downloaded uploads wait before a workflow ingests them. */
   stagingDir: string;
+  renderer: Renderer;
+  /** The user's texts: their /language choice, else their Telegram client's language. */
+  texts(userId: number, clientLanguage?: string): Promise<Texts>;
 }
 
 export interface BotFlavor {

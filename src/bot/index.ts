@@ -10,8 +10,8 @@ import type { BotContext, BotDeps } from "./context.js";
 import { buttonsFeature } from "./features/buttons.js";
 import { commandsFeature } from "./features/commands.js";
 import { documentsFeature } from "./features/documents.js";
+import { textFeature } from "./features/text.js";
 import { unhandledFeature } from "./features/unhandled.js";
-import { en } from "./texts/en.js";
 import { errorText } from "./views/common.js";
 
 export function createBot(token: string, deps: BotDeps, botConfig?: BotConfig<BotContext>): Bot<BotContext> {
@@ -25,7 +25,7 @@ export function createBot(token: string, deps: BotDeps, botConfig?: BotConfig<Bo
 
   bot.use(async (ctx, next) => {
     ctx.deps = deps;
-    ctx.texts = en;
+    ctx.texts = await deps.texts(ctx.from?.id ?? 0, ctx.from?.language_code);
     if (ctx.from && ctx.chat) ctx.conv = { userId: ctx.from.id, chatId: ctx.chat.id };
     ctx.log = deps.logger.child({
       update_id: ctx.update.update_id,
@@ -37,14 +37,14 @@ export function createBot(token: string, deps: BotDeps, botConfig?: BotConfig<Bo
   bot.use(async (ctx, next) => {
     const allowed = deps.config.telegram.allowedUserIds;
     if (allowed.length === 0 || (ctx.from && allowed.includes(ctx.from.id))) return next();
-    if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.texts.accessDenied, show_alert: true });
-    else if (ctx.chat?.type === "private") await ctx.reply(ctx.texts.accessDenied);
+    if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.texts.errors.accessDenied, show_alert: true });
+    else if (ctx.chat?.type === "private") await ctx.reply(ctx.texts.errors.accessDenied);
   });
 
   const features = bot.errorBoundary(errorHandler);
   // Updates without a user (channel posts) have no conversation and nothing for us to do.
   const withConversation = features.filter((ctx) => ctx.conv !== undefined);
-  withConversation.use(commandsFeature, documentsFeature, buttonsFeature, unhandledFeature);
+  withConversation.use(commandsFeature, documentsFeature, textFeature, buttonsFeature, unhandledFeature);
 
   bot.catch((err) =>
     deps.logger.error({ err: scrubSecrets(String(err.error)) }, "update failed outside the boundary"),
@@ -72,7 +72,7 @@ const errorHandler: ErrorHandler<BotContext> = async (err) => {
           message: error.message,
           recovery: error.recoverySuggestion,
         })
-      : ctx.texts.internalError;
+      : ctx.texts.errors.internal;
   try {
     if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
     if (ctx.chat) await ctx.reply(text, { parse_mode: "HTML" });
