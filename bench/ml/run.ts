@@ -1,5 +1,5 @@
 /**
- * `npm run bench:ml` (tsx bench/ml/run.ts [--scale 10000,100000] [--models a,b] [--no-sklearn]):
+ * `npm run bench:ml` (tsx bench/ml/run.ts [--scale 10000,100000] [--models a,b] [--seeds 1,2] [--no-sklearn]):
  * trains every model on the shared datasets (and optional synthetic sizes) with the engine, then runs the
  * same split and design matrices through scikit-learn with /usr/bin/python3 when python3-sklearn is
  * installed, and prints: model, dataset, our score, theirs, our fit time, theirs, ratio (ours / theirs).
@@ -52,11 +52,18 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+/** Split seeds (`--seeds 1,2,3`); several seeds average out the luck of one split. */
+function seeds(): number[] {
+  return (arg("seeds") ?? "42").split(",").map(Number);
+}
+
 async function datasets(): Promise<Prepared[]> {
   const out: Prepared[] = [];
   for (const [name, target, task] of DATASETS) {
     const bytes = readFileSync(new URL(`../../test/fixtures/${name}.csv`, import.meta.url));
-    out.push(prepare(name, await readTable(bytes, { fileName: `${name}.csv` }), target, task));
+    const frame = await readTable(bytes, { fileName: `${name}.csv` });
+    for (const seed of seeds())
+      out.push(prepare(seeds().length > 1 ? `${name}#${seed}` : name, frame, target, task, seed));
   }
   for (const n of (arg("scale") ?? "").split(",").filter(Boolean).map(Number)) {
     out.push(synthetic("regression", n), synthetic("classification", n));

@@ -35,6 +35,9 @@ export interface MlpFitted {
 
 type Output = "identity" | "logistic" | "softmax";
 
+/** Smallest validation split early stopping uses. */
+export const MIN_VALIDATION_ROWS = 50;
+
 function train(
   X: Matrix,
   targets: Float64Array,
@@ -90,9 +93,10 @@ function holdOut(
   rng: Random,
 ): { trainRows: Int32Array; validRows: Int32Array | null } {
   const all = rng.permutation(n);
-  if (!params.earlyStopping) return { trainRows: all, validRows: null };
-  const nValid = Math.max(1, Math.round(params.validationFraction * n));
-  if (n - nValid < 2) return { trainRows: all, validRows: null };
+  const nValid = Math.round(params.validationFraction * n);
+  // A few dozen held-out rows make a noisy stopping signal and cost training data: below
+  // MIN_VALIDATION_ROWS the training loss decides when to stop, as with earlyStopping off.
+  if (!params.earlyStopping || nValid < MIN_VALIDATION_ROWS) return { trainRows: all, validRows: null };
   return { trainRows: all.slice(nValid), validRows: all.slice(0, nValid) };
 }
 

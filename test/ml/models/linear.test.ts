@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { NotFittedError } from "../../../src/errors.js";
 import type { Matrix } from "../../../src/ml/matrix.js";
+import { ElasticNet } from "../../../src/ml/models/coordinate-descent.js";
 import { LinearRegression, Ridge } from "../../../src/ml/models/linear.js";
 import { expandPolynomial, PolynomialRegression } from "../../../src/ml/models/polynomial.js";
 import { Random } from "../../../src/ml/random.js";
@@ -106,5 +107,31 @@ describe("PolynomialRegression", () => {
       ctx,
     );
     expect(m.predict(matrix([[4]]))[0]).toBeCloseTo(1 - 4 + 8, 9);
+  });
+});
+
+describe("Lasso and ElasticNet (coordinate descent)", () => {
+  it("agree with scikit-learn's Lasso(alpha=0.1): the weaker feature is exactly zero", () => {
+    const m = new ElasticNet({ alpha: 0.1, l1Ratio: 1, maxIter: 1000, tol: 1e-4 }).fit(X, y, ctx);
+    const { coef, intercept } = m.getFitted();
+    expect(coef[0]).toBeCloseTo(2.0119047619047623, 6);
+    expect(coef[1]).toBe(0);
+    expect(intercept).toBeCloseTo(1.0214285714285687, 6);
+  });
+
+  it("agree with scikit-learn's ElasticNet(alpha=0.1, l1_ratio=0.5)", () => {
+    const { coef, intercept } = new ElasticNet({ alpha: 0.1, l1Ratio: 0.5, maxIter: 1000, tol: 1e-4 })
+      .fit(X, y, ctx)
+      .getFitted();
+    expect(coef[0]).toBeCloseTo(1.9653060979357238, 4);
+    expect(coef[1]).toBeCloseTo(0.043499708984702005, 4);
+    expect(intercept).toBeCloseTo(1.0380926006696267, 4);
+  });
+
+  it("a large alpha zeroes every coefficient and predicts the mean", () => {
+    const m = new ElasticNet({ alpha: 1e4, l1Ratio: 1, maxIter: 1000, tol: 1e-4 }).fit(X, y, ctx);
+    const mean = y.reduce((s, v) => s + v, 0) / y.length;
+    expect(Array.from(m.getFitted().coef)).toEqual([0, 0]);
+    expect(m.predict(X)[3]).toBeCloseTo(mean, 12);
   });
 });
