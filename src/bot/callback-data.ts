@@ -26,13 +26,47 @@ export function unpack(data: string): Press | undefined {
   return rest.length > 0 ? { wf, action, arg: rest.join("|") } : { wf, action };
 }
 
-/** Button actions. */
+/** Button actions; args are short (indexes into the workflow's context, not names, which may be long). */
 export const A = {
+  // choosing data
+  upload: "up",
+  datasets: "ds",
+  pickDataset: "dsp",
+  templates: "tpl",
+  useTemplate: "tpu",
+  // schema
   acceptSchema: "acc",
-  pickModel: "model",
-  pickPredictionModel: "pmodel",
-  cancel: "cancel",
+  changeTarget: "tgt",
+  chooseFeatures: "fts",
+  setTask: "task",
+  pickTarget: "pt",
+  toggleFeature: "tf",
+  allFeatures: "fall",
+  noFeatures: "fnone",
+  featuresDone: "fdone",
+  page: "pg",
+  noop: "nop",
+  // model
+  pickCategory: "cat",
+  pickModel: "mdl",
+  setParam: "prm",
+  editParam: "pe",
+  resetParams: "prst",
+  paramsDone: "pdone",
+  // where
+  pickOffer: "off",
+  launch: "go",
+  // results
+  nameModel: "nm",
+  saveTemplate: "st",
+  predictNow: "pn",
+  trainAnother: "ta",
+  // prediction
+  pickPredictionModel: "pm",
+  useDefaultColumn: "col",
+  run: "run",
+  // everywhere
+  back: "back",
+  cancel: "cx",
   done: "done",
-  predictNow: "predict",
-  trainAnother: "train",
 } as const;

@@ -66,3 +66,11 @@ export function duration(seconds: number): string {
   const s = Math.round(seconds % 60);
   return m < 60 ? `${m} min ${s} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
+
+/** Dollars: "$0.042", "$1.20", "$12"; free shows as "$0". */
+export function money(dollars: number): string {
+  if (!Number.isFinite(dollars) || dollars === 0) return "$0";
+  if (dollars < 0.1) return `$${Number(dollars.toPrecision(2))}`;
+  if (dollars < 100) return `$${dollars.toFixed(2)}`;
+  return `$${Math.round(dollars)}`;
+}

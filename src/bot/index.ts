@@ -37,7 +37,8 @@ export function createBot(token: string, deps: BotDeps, botConfig?: BotConfig<Bo
   bot.use(async (ctx, next) => {
     const allowed = deps.config.telegram.allowedUserIds;
     if (allowed.length === 0 || (ctx.from && allowed.includes(ctx.from.id))) return next();
-    if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.texts.errors.accessDenied, show_alert: true });
+    if (ctx.callbackQuery)
+      await ctx.answerCallbackQuery({ text: ctx.texts.errors.accessDenied, show_alert: true });
     else if (ctx.chat?.type === "private") await ctx.reply(ctx.texts.errors.accessDenied);
   });
 

@@ -12,7 +12,11 @@ export interface UserSettings {
   clientLanguage?: Language;
 }
 
-export async function userLanguage(store: WorkflowStore, userId: number, clientLanguageCode?: string): Promise<Language> {
+export async function userLanguage(
+  store: WorkflowStore,
+  userId: number,
+  clientLanguageCode?: string,
+): Promise<Language> {
   const settings = (await store.getUserDoc<UserSettings>(userId, "settings")) ?? {};
   if (clientLanguageCode !== undefined) {
     const client = languageOf(clientLanguageCode);
@@ -24,11 +28,19 @@ export async function userLanguage(store: WorkflowStore, userId: number, clientL
   return settings.language ?? settings.clientLanguage ?? "en";
 }
 
-export async function userTexts(store: WorkflowStore, userId: number, clientLanguageCode?: string): Promise<Texts> {
+export async function userTexts(
+  store: WorkflowStore,
+  userId: number,
+  clientLanguageCode?: string,
+): Promise<Texts> {
   return textsFor(await userLanguage(store, userId, clientLanguageCode));
 }
 
-export async function setUserLanguage(store: WorkflowStore, userId: number, language: Language): Promise<void> {
+export async function setUserLanguage(
+  store: WorkflowStore,
+  userId: number,
+  language: Language,
+): Promise<void> {
   const settings = (await store.getUserDoc<UserSettings>(userId, "settings")) ?? {};
   await store.setUserDoc(userId, "settings", { ...settings, language });
 }

@@ -1,8 +1,12 @@
 /**
  * Renders workflow commits to the chat. Handlers never send screens themselves: they send an event, and every
- * committed change (from a user event, or from a job reporting back) arrives here, in the process that
- * committed it. Progress goes into one message edited in place, throttled and never edited to the same text.
+ * committed change (from a user's action, or from a job reporting back) arrives here, in the process that
+ * committed it. A new step is a new message (the previous one loses its buttons, so old menus cannot be
+ * pressed); a change within a step caused by a button (a page, a toggle) edits the message in place. Training
+ * progress is one message edited in place, throttled, and never edited to the same text.
  */
+import { stat } from "node:fs/promises";
+import { zipSync } from "fflate";
 import { type Api, GrammyError, InputFile } from "grammy";
 import type { PredictionContext } from "../flows/prediction/machine.js";
 import type { TrainingContext } from "../flows/training/machine.js";
@@ -11,46 +15,87 @@ import type { AnySnapshot } from "../state/definitions.js";
 import type { Commit } from "../state/state-manager.js";
 import { type ConversationKey, keyString, type WorkflowStore } from "../state/store.js";
 import { fitMessage } from "./html.js";
-import { en, type Texts } from "./texts/en.js";
-import type { View } from "./views/common.js";
-import { errorText } from "./views/common.js";
-import { awaitingPredictionDataView, modelChoiceView, predictionResultView } from "./views/prediction.js";
+import type { Texts } from "./i18n/index.js";
+import { errorText, type View } from "./views/common.js";
+import {
+  columnView,
+  compatibilityView,
+  predictionAwaitingView,
+  predictionLocationView,
+  predictionModelView,
+  predictionResultView,
+  predictionSourceView,
+  readyView,
+} from "./views/prediction.js";
+import { cancellingView, completeView, progressDoneView, progressView, resultView } from "./views/results.js";
 import {
   awaitingDataView,
+  categoryView,
+  confirmView,
+  featurePickerView,
+  locationView,
   modelPickerView,
-  progressDoneView,
-  progressView,
-  resultView,
+  namingView,
+  paramsView,
   schemaView,
+  sourceView,
+  targetPickerView,
 } from "./views/training.js";
 
 /** Per-conversation message bookkeeping, persisted so a restarted bot edits the same messages. */
 interface UiState {
   screenMessageId?: number;
+  /** Which step the screen message shows; a change within the step edits it. */
+  screenKey?: string;
+  screenText?: string;
   progressMessageId?: number;
   progressText?: string;
   progressEditedAt?: number;
 }
 
+export interface RendererDeps {
+  api: Api;
+  store: WorkflowStore;
+  logger: Logger;
+  texts(userId: number): Promise<Texts>;
+  /** Reads a stored file of the user's (charts of a model). */
+  readFile(userId: number, uri: string): Promise<Uint8Array>;
+  /** A download link for a file too large for Telegram, where the storage can make one. */
+  linkFor?(userId: number, uri: string): Promise<string | undefined>;
+}
+
 /** At most one progress edit per chat this often (Telegram allows about one message per second per chat). */
 export const PROGRESS_EDIT_INTERVAL_MS = 3000;
+/** Telegram's upload limit for bots. */
+const DOCUMENT_LIMIT_BYTES = 50 * 1024 * 1024;
+
+type Screen = { key: string; view: View } | { progress: "start" | "update" | "cancelling" } | undefined;
 
 export class Renderer {
   private readonly queues = new Map<string, Promise<void>>();
   private readonly trailing = new Map<string, NodeJS.Timeout>();
 
-  constructor(
-    private readonly api: Api,
-    private readonly store: WorkflowStore,
-    private readonly logger: Logger,
-    private readonly texts: (userId: number) => Promise<Texts> = async () => en,
-  ) {}
+  constructor(private readonly deps: RendererDeps) {}
+
+  private get api(): Api {
+    return this.deps.api;
+  }
 
   /** Queues the rendering of a commit; renders for one conversation happen in commit order. */
   render(commit: Commit): Promise<void> {
-    const k = keyString(commit.key);
+    return this.enqueue(commit.key, () => this.renderNow(commit));
+  }
+
+  /** Shows the running job's progress again, as a new message (for /status). */
+  async showProgress(key: ConversationKey, context: TrainingContext): Promise<void> {
+    const t = await this.deps.texts(key.userId);
+    await this.enqueue(key, () => this.startProgress(key, progressView(t, context, Date.now())));
+  }
+
+  private enqueue(key: ConversationKey, work: () => Promise<void>): Promise<void> {
+    const k = keyString(key);
     const run = (this.queues.get(k) ?? Promise.resolve()).then(() =>
-      this.renderNow(commit).catch((error) => this.logger.error({ err: error, conv: k }, "render failed")),
+      work().catch((error) => this.deps.logger.error({ err: error, conv: k }, "render failed")),
     );
     this.queues.set(k, run);
     void run.then(() => {
@@ -60,116 +105,76 @@ export class Renderer {
   }
 
   private async renderNow(commit: Commit): Promise<void> {
-    const t = await this.texts(commit.key.userId);
+    if (commit.event?.replaced) return; // superseded by a new workflow, whose screen follows
+    const t = await this.deps.texts(commit.key.userId);
     const prev = commit.prev ? statePath(commit.prev) : undefined;
     const next = statePath(commit.next);
-    const changed = prev !== next || commit.prev?.context.error !== commit.next.context.error;
-    if (commit.event?.replaced) return; // superseded by a new workflow, whose screen follows
+    const key = commit.key;
     if (commit.workflowType === "training") {
-      await this.renderTraining(t, commit.key, commit.next.context as TrainingContext, next, changed);
-    } else if (commit.workflowType === "prediction") {
-      await this.renderPrediction(t, commit.key, commit.next.context as PredictionContext, next, changed);
-    }
-  }
-
-  private async renderTraining(
-    t: Texts,
-    key: ConversationKey,
-    c: TrainingContext,
-    state: string,
-    changed: boolean,
-  ) {
-    switch (state) {
-      case "AWAITING_DATA.idle":
-        if (changed) await this.screen(key, awaitingDataView(t, c));
-        return;
-      case "CONFIRMING_SCHEMA":
-        if (changed) await this.screen(key, schemaView(t, c));
-        return;
-      case "CONFIRMING_MODEL":
-        if (changed) await this.screen(key, modelPickerView(t, c));
-        return;
-      case "LAUNCHING_TRAINING":
-        if (changed) await this.startProgress(key, progressView(t, c, Date.now()));
-        return;
-      case "MONITORING_TRAINING":
-        await this.updateProgress(key, progressView(t, c, Date.now()));
-        return;
-      case "TRAINING_COMPLETE":
-        if (!changed) return;
+      const c = commit.next.context as TrainingContext;
+      if (next === "TRAINING_COMPLETE.idle" && prev?.startsWith("MONITORING")) {
         await this.finishProgress(key, progressDoneView(t, c));
-        await this.screen(key, resultView(t, c));
-        return;
-      case "COMPLETE":
-        if (changed) await this.screen(key, { text: t.finished });
-        return;
-      case "FAILED":
-        if (!changed) return;
-        await this.finishProgress(key);
-        await this.screen(key, { text: c.error ? errorText(t, c.error) : t.failed });
-        return;
-      case "CANCELLED":
-        if (!changed) return;
-        await this.finishProgress(key);
-        await this.screen(key, { text: t.cancelled });
-        return;
+        await this.sendCharts(key, c);
+      }
+      if (["FAILED", "CANCELLED"].includes(next)) await this.finishProgress(key);
+      await this.show(key, trainingScreen(t, c, next, prev), commit);
+    } else if (commit.workflowType === "prediction") {
+      const c = commit.next.context as PredictionContext;
+      await this.show(key, predictionScreen(t, c, next), commit);
+      if (next === "COMPLETE" && prev !== next) await this.sendPredictions(t, key, c);
     }
   }
 
-  private async renderPrediction(
-    t: Texts,
-    key: ConversationKey,
-    c: PredictionContext,
-    state: string,
-    changed: boolean,
-  ) {
-    if (!changed) return;
-    switch (state) {
-      case "SELECTING_MODEL.ready":
-        await this.screen(key, modelChoiceView(t, c));
-        return;
-      case "AWAITING_DATA.idle":
-        await this.screen(key, awaitingPredictionDataView(t, c));
-        return;
-      case "RUNNING_PREDICTION":
-        await this.screen(key, { text: t.predicting });
-        return;
-      case "COMPLETE":
-        await this.screen(key, predictionResultView(t, c));
-        await this.api.sendDocument(key.chatId, new InputFile(c.result!.localPath, c.result!.fileName), {
-          reply_parameters: c.replyTo
-            ? { message_id: c.replyTo, allow_sending_without_reply: true }
-            : undefined,
-        });
-        return;
-      case "FAILED":
-        await this.screen(key, { text: c.error ? errorText(t, c.error) : t.failed });
-        return;
-      case "CANCELLED":
-        await this.screen(key, { text: t.cancelled });
-        return;
+  private async show(key: ConversationKey, screen: Screen, commit: Commit): Promise<void> {
+    if (!screen) return;
+    const t = await this.deps.texts(key.userId);
+    if ("progress" in screen) {
+      const c = commit.next.context as TrainingContext;
+      if (screen.progress === "start") return this.startProgress(key, progressView(t, c, Date.now()));
+      if (screen.progress === "cancelling") return this.updateProgress(key, cancellingView(t, c), true);
+      return this.updateProgress(key, progressView(t, c, Date.now()));
     }
-  }
-
-  /** Sends a new screen and takes the buttons off the previous one, so old menus cannot be pressed. */
-  private async screen(key: ConversationKey, view: View): Promise<void> {
     const ui = await this.ui(key);
-    if (ui.screenMessageId) {
-      await this.api.editMessageReplyMarkup(key.chatId, ui.screenMessageId).catch(() => undefined);
+    const sameStep = ui.screenKey === screen.key && ui.screenMessageId !== undefined;
+    if (sameStep && ui.screenText === screen.view.text && commit.event?.type !== "user.typedText") return;
+    // Within a step, a button edits the screen in place; typed input gets a fresh screen below the message.
+    if (sameStep && commit.event?.type !== "user.typedText" && commit.source !== "live") {
+      try {
+        await this.api.editMessageText(key.chatId, ui.screenMessageId!, fitMessage(screen.view.text), {
+          parse_mode: "HTML",
+          reply_markup: screen.view.keyboard,
+          link_preview_options: { is_disabled: true },
+        });
+        await this.saveUi(key, { ...ui, screenText: screen.view.text });
+        return;
+      } catch (error) {
+        if (error instanceof GrammyError && error.description.includes("message is not modified")) return;
+        this.deps.logger.debug({ err: String(error) }, "screen edit failed; sending a new one");
+      }
     }
+    await this.sendScreen(key, ui, screen.key, screen.view);
+  }
+
+  private async sendScreen(key: ConversationKey, ui: UiState, screenKey: string, view: View): Promise<void> {
+    if (ui.screenMessageId)
+      await this.api.editMessageReplyMarkup(key.chatId, ui.screenMessageId).catch(() => undefined);
     const sent = await this.api.sendMessage(key.chatId, fitMessage(view.text), {
       parse_mode: "HTML",
       reply_markup: view.keyboard,
       link_preview_options: { is_disabled: true },
     });
-    await this.saveUi(key, { ...ui, screenMessageId: view.keyboard ? sent.message_id : undefined });
+    await this.saveUi(key, {
+      ...ui,
+      screenMessageId: view.keyboard ? sent.message_id : undefined,
+      screenKey: view.keyboard ? screenKey : undefined,
+      screenText: view.text,
+    });
   }
 
   private async startProgress(key: ConversationKey, view: View): Promise<void> {
     const ui = await this.ui(key);
-    if (ui.screenMessageId) {
+    if (ui.screenMessageId)
       await this.api.editMessageReplyMarkup(key.chatId, ui.screenMessageId).catch(() => undefined);
-    }
     const sent = await this.api.sendMessage(key.chatId, view.text, {
       parse_mode: "HTML",
       reply_markup: view.keyboard,
@@ -182,22 +187,17 @@ export class Renderer {
   }
 
   /** Edits the progress message, at most every PROGRESS_EDIT_INTERVAL_MS; the latest text always lands. */
-  private async updateProgress(key: ConversationKey, view: View): Promise<void> {
+  private async updateProgress(key: ConversationKey, view: View, now = false): Promise<void> {
     const k = keyString(key);
     const ui = await this.ui(key);
     if (!ui.progressMessageId) return this.startProgress(key, view);
     if (ui.progressText === view.text) return;
-    const wait = (ui.progressEditedAt ?? 0) + PROGRESS_EDIT_INTERVAL_MS - Date.now();
+    const wait = now ? 0 : (ui.progressEditedAt ?? 0) + PROGRESS_EDIT_INTERVAL_MS - Date.now();
     clearTimeout(this.trailing.get(k));
     if (wait > 0) {
       const timer = setTimeout(() => {
         this.trailing.delete(k);
-        const run = (this.queues.get(k) ?? Promise.resolve()).then(() =>
-          this.updateProgress(key, view).catch((error) =>
-            this.logger.warn({ err: error }, "progress edit failed"),
-          ),
-        );
-        this.queues.set(k, run);
+        void this.enqueue(key, () => this.updateProgress(key, view));
       }, wait);
       timer.unref();
       this.trailing.set(k, timer);
@@ -212,9 +212,13 @@ export class Renderer {
     this.trailing.delete(k);
     const ui = await this.ui(key);
     if (!ui.progressMessageId) return;
-    if (view) await this.editProgress(key, ui, view);
+    if (view) await this.editProgress(key, ui, view).catch(() => undefined);
     else await this.api.editMessageReplyMarkup(key.chatId, ui.progressMessageId).catch(() => undefined);
-    await this.saveUi(key, { ...ui, progressMessageId: undefined, progressText: undefined });
+    await this.saveUi(key, {
+      ...(await this.ui(key)),
+      progressMessageId: undefined,
+      progressText: undefined,
+    });
   }
 
   private async editProgress(key: ConversationKey, ui: UiState, view: View): Promise<void> {
@@ -230,12 +234,135 @@ export class Renderer {
     await this.saveUi(key, { ...ui, progressText: view.text, progressEditedAt: Date.now() });
   }
 
+  /** The model's charts (rendered by the worker into the model directory), as photos. */
+  private async sendCharts(key: ConversationKey, c: TrainingContext): Promise<void> {
+    const charts = (c.result?.summary.charts ?? []) as Array<{ name: string; uri: string; caption?: string }>;
+    for (const chart of charts.slice(0, 4)) {
+      try {
+        const bytes = await this.deps.readFile(key.userId, chart.uri);
+        await this.api.sendPhoto(key.chatId, new InputFile(bytes, `${chart.name}.png`), {
+          caption: chart.caption,
+        });
+      } catch (error) {
+        this.deps.logger.warn({ err: String(error), chart: chart.name }, "chart not sent");
+      }
+    }
+  }
+
+  /** The predictions file as a reply to the user's data; zipped when large, a link when still too large. */
+  private async sendPredictions(t: Texts, key: ConversationKey, c: PredictionContext): Promise<void> {
+    const r = c.result!;
+    const reply = c.replyTo ? { message_id: c.replyTo, allow_sending_without_reply: true } : undefined;
+    const size = (await stat(r.localPath)).size;
+    if (size <= DOCUMENT_LIMIT_BYTES) {
+      await this.api.sendDocument(key.chatId, new InputFile(r.localPath, r.fileName), {
+        reply_parameters: reply,
+      });
+      return;
+    }
+    const { readFile } = await import("node:fs/promises");
+    const zipped = zipSync({ [r.fileName]: new Uint8Array(await readFile(r.localPath)) }, { level: 6 });
+    if (zipped.byteLength <= DOCUMENT_LIMIT_BYTES) {
+      await this.api.sendDocument(key.chatId, new InputFile(zipped, `${r.fileName}.zip`), {
+        reply_parameters: reply,
+        caption: t.predict.zipped,
+      });
+      return;
+    }
+    const link = await this.deps.linkFor?.(key.userId, r.outputUri);
+    await this.api.sendMessage(key.chatId, link ? t.predict.link(link) : t.files.tooBig(size / 1e6, 50), {
+      reply_parameters: reply,
+    });
+  }
+
   private async ui(key: ConversationKey): Promise<UiState> {
-    return (await this.store.getUserDoc<UiState>(key.userId, `ui:${key.chatId}`)) ?? {};
+    return (await this.deps.store.getUserDoc<UiState>(key.userId, `ui:${key.chatId}`)) ?? {};
   }
 
   private async saveUi(key: ConversationKey, ui: UiState): Promise<void> {
-    await this.store.setUserDoc(key.userId, `ui:${key.chatId}`, ui);
+    await this.deps.store.setUserDoc(key.userId, `ui:${key.chatId}`, ui);
+  }
+}
+
+function trainingScreen(t: Texts, c: TrainingContext, state: string, prev: string | undefined): Screen {
+  const screen = (key: string, view: View) => ({ key, view });
+  switch (state) {
+    case "CHOOSING_DATA_SOURCE.ready":
+    case "CHOOSING_DATA_SOURCE.datasets":
+    case "CHOOSING_DATA_SOURCE.templates":
+      return screen(state, sourceView(t, c, state));
+    case "AWAITING_DATA.idle":
+      return screen(state, awaitingDataView(t, c));
+    case "CONFIRMING_SCHEMA":
+      return screen(state, schemaView(t, c));
+    case "SELECTING_TARGET":
+      return screen(state, targetPickerView(t, c));
+    case "SELECTING_FEATURES":
+      return screen(state, featurePickerView(t, c));
+    case "SELECTING_MODEL_CATEGORY":
+      return screen(state, categoryView(t, c));
+    case "CONFIRMING_MODEL":
+      return screen(state, modelPickerView(t, c));
+    case "COLLECTING_HYPERPARAMETERS.choosing":
+    case "COLLECTING_HYPERPARAMETERS.typing":
+      return screen("COLLECTING_HYPERPARAMETERS", paramsView(t, c, state.endsWith("typing")));
+    case "CHOOSING_TRAINING_LOCATION.ready":
+      return screen(state, locationView(t, c, false));
+    case "CONFIRMING_INSTANCE_TYPE":
+      return screen(state, confirmView(t, c));
+    case "LAUNCHING_TRAINING":
+      return prev === state ? undefined : { progress: "start" };
+    case "MONITORING_TRAINING":
+      return { progress: "update" };
+    case "CANCELLING":
+      return { progress: "cancelling" };
+    case "TRAINING_COMPLETE.idle":
+      return screen(state, resultView(t, c));
+    case "TRAINING_COMPLETE.namingTemplate":
+      return screen(state, namingView(t, c, "template"));
+    case "NAMING_MODEL.typing":
+      return screen(state, namingView(t, c, "model"));
+    case "COMPLETE":
+      return screen(state, completeView(t, c, prev?.startsWith("NAMING_MODEL") ?? false));
+    case "FAILED":
+      return screen(state, { text: c.error ? errorText(t, c.error) : t.failed });
+    case "CANCELLED":
+      return screen(state, { text: t.cancelled });
+    default:
+      return undefined;
+  }
+}
+
+function predictionScreen(t: Texts, c: PredictionContext, state: string): Screen {
+  const screen = (key: string, view: View) => ({ key, view });
+  switch (state) {
+    case "CHOOSING_DATA_SOURCE.ready":
+    case "CHOOSING_DATA_SOURCE.datasets":
+    case "CHOOSING_DATA_SOURCE.templates":
+      return screen(state, predictionSourceView(t, c, state));
+    case "AWAITING_DATA.idle":
+      return screen(state, predictionAwaitingView(t, c));
+    case "CONFIRMING_SCHEMA":
+      return screen(state, compatibilityView(t, c));
+    case "SELECTING_MODEL":
+      return screen(state, predictionModelView(t, c));
+    case "CONFIRMING_PREDICTION_COLUMN":
+      return screen(state, columnView(t, c));
+    case "CHOOSING_PREDICTION_LOCATION.ready":
+      return screen(state, predictionLocationView(t, c, false));
+    case "READY_TO_RUN.idle":
+    case "READY_TO_RUN.namingTemplate":
+      return screen(state, readyView(t, c, state.endsWith("namingTemplate")));
+    case "RUNNING_PREDICTION":
+      return screen(state, { text: t.predict.running });
+    case "COMPLETE":
+      return screen(state, predictionResultView(t, c));
+    case "FAILED":
+      return screen(state, { text: c.error ? errorText(t, c.error) : t.failed });
+    case "CANCELLED":
+      return screen(state, { text: t.cancelled });
+    default:
+      return undefined;
   }
 }
 

@@ -37,7 +37,7 @@ export async function currentWorkflow(ctx: BotContext): Promise<CurrentWorkflow 
     if (!(error instanceof StateCorruptionError)) throw error;
     ctx.log.warn({ err: error }, "stored workflow unusable; closing it");
     await ctx.deps.manager.reset(key, String(error.details.reason ?? "corrupt"));
-    await ctx.reply(ctx.texts.sessionReset);
+    await ctx.reply(ctx.texts.errors.sessionReset);
     return undefined;
   }
 }

@@ -2,6 +2,7 @@
  * The side-effect ports of the workflow machines. Machines are pure; these are provided by src/main.ts (real
  * providers) or by tests (fakes). Context holds only JSON: ids, URIs, numbers.
  */
+import type { ComputeOffer, ComputePort, OfferRequest } from "../cloud/offers.js";
 import type {
   CloudPredictionProvider,
   CloudStorageProvider,
@@ -25,7 +26,15 @@ export interface DatasetSummary {
   nRows: number;
   nColumns: number;
   missingCells: number;
-  columns: Array<{ name: string; type: ColumnType; missingPct: number; unique: number }>;
+  columns: Array<{
+    name: string;
+    type: ColumnType;
+    missingPct: number;
+    unique: number;
+    /** The task this column would give as a target, or why it cannot be one. */
+    task?: Task;
+    targetProblem?: string;
+  }>;
   suggestion: SchemaSuggestion;
 }
 
@@ -44,8 +53,51 @@ export interface ModelChoice {
   metric?: { name: string; value: number };
 }
 
+/** Feedback on a typed input, translated by the bot: a key and its parameters. */
+export interface Notice {
+  key: string;
+  params?: Record<string, string | number>;
+}
+
+export interface StoredDatasetChoice {
+  datasetId: string;
+  uri: string;
+  name: string;
+  sizeBytes: number;
+  uploadedAt: string;
+}
+
+export interface TemplateChoice {
+  name: string;
+  kind: "training" | "prediction";
+  config: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface BudgetState {
+  /** Dollars. */
+  perTrainingJob: number;
+  perPrediction: number;
+  monthly: number;
+  spentThisMonth: number;
+}
+
+/** Per-user data that outlives workflows (src/state/user-data.ts behind it). */
+export interface UserDataPort {
+  listTemplates(userId: number, kind: TemplateChoice["kind"]): Promise<TemplateChoice[]>;
+  saveTemplate(userId: number, template: Omit<TemplateChoice, "createdAt">): Promise<void>;
+  budget(userId: number): Promise<BudgetState>;
+  /** Adds a job's actual cost to this month's spend, once per job id (a repeated call is a no-op). */
+  recordJobCost(userId: number, jobId: string, dollars: number): Promise<void>;
+  /** Display names given to models (the signed artifacts keep their original metadata). */
+  modelNames(userId: number): Promise<Record<string, string>>;
+  setModelName(userId: number, modelId: string, name: string): Promise<void>;
+}
+
 export interface FlowPorts {
   storage: CloudStorageProvider;
+  userData: UserDataPort;
+  compute: ComputePort;
   training(provider: ProviderName): CloudTrainingProvider;
   prediction(provider: ProviderName): CloudPredictionProvider;
   clock: Clock;
@@ -58,5 +110,7 @@ export interface FlowPorts {
   /** Milliseconds between job status polls. */
   pollIntervalMs: number;
 }
+
+export type { ComputeOffer, ComputePort, OfferRequest };
 
 export type ErrorInfo = { code: number; errorClass: string; message: string; recovery: string };

@@ -30,11 +30,11 @@ async function trainLinearOnDiabetes(user: TestUser): Promise<string> {
   await user.send("/train");
   await user.waitFor(/Send me your data/);
   await user.upload("diabetes.csv", fixture("diabetes.csv"), { mimeType: "text/csv" });
-  const card = await user.waitFor(/Suggested target/);
-  expect(card.text).toContain("progression");
-  expect(card.text).toContain("regression");
+  const card = await user.waitFor(/Target: progression → regression/);
   expect(card.text).toContain("442 rows × 11 columns");
   await user.click(/Accept/);
+  await user.waitFor(/What kind of model for regression/);
+  await user.click(/Linear models/);
   await user.waitFor(/Pick a model for regression/);
   await user.click(/^Linear regression/);
   const result = await user.waitFor(/is trained/, TRAINING_TIMEOUT);
@@ -74,13 +74,18 @@ describe("walking skeleton: train and predict through every layer", () => {
     expect(progress[0].text).toMatch(/Finished in/);
 
     await alice.send("/predict");
-    await alice.waitFor(/Which model/);
-    await alice.click(/Linear regression/);
-    await alice.waitFor(/Send the data/);
+    await alice.waitFor(/Send the file with the rows to predict/);
     const upload = await alice.upload(
       "new_patients.csv",
       withoutColumn(fixture("diabetes.csv"), "progression"),
     );
+    const fits = await alice.waitFor(/Models that fit this data/);
+    expect(fits.text).toMatch(/Linear regression/);
+    await alice.click(/Continue/);
+    await alice.waitFor(/new column progression_predicted/);
+    await alice.click(/Use this name/);
+    await alice.waitFor(/Ready to run/);
+    await alice.click(/Run/);
     const card = await alice.waitFor(/442 predictions/, TRAINING_TIMEOUT);
     expect(card.text).toMatch(/mean [\d.]+/);
     const doc = await alice.waitFor((m) => Boolean(m.document), TRAINING_TIMEOUT);
@@ -128,9 +133,7 @@ describe("walking skeleton: train and predict through every layer", () => {
     await bob.waitFor(/no data rows.*code 6002/s);
 
     await bob.upload("iris.csv", fixture("iris.csv"));
-    const card = await bob.waitFor(/Suggested target/);
-    expect(card.text).toContain("species");
-    expect(card.text).toContain("classification");
+    await bob.waitFor(/Target: species → classification/);
   });
 
   it("treats a double press as one", async () => {
@@ -138,15 +141,15 @@ describe("walking skeleton: train and predict through every layer", () => {
     await carol.send("/train");
     await carol.waitFor(/Send me your data/);
     await carol.upload("iris.csv", fixture("iris.csv"));
-    const card = await carol.waitFor(/Suggested target/);
+    const card = await carol.waitFor(/Target: species/);
     const accept = card.reply_markup!.inline_keyboard.flat().find((b) => /Accept/.test(b.text))!;
     const first = tg.server.pressButton(carol.id, card.message_id, accept.callback_data!);
     const second = tg.server.pressButton(carol.id, card.message_id, accept.callback_data!);
     await carol.waitForAnswer(first);
     await carol.waitForAnswer(second);
-    await carol.waitFor(/Pick a model for classification/);
+    await carol.waitFor(/What kind of model for classification/);
     await new Promise((r) => setTimeout(r, 500));
-    expect(carol.botMessages().filter((m) => /Pick a model/.test(m.text ?? ""))).toHaveLength(1);
+    expect(carol.botMessages().filter((m) => /What kind of model/.test(m.text ?? ""))).toHaveLength(1);
   });
 });
 
@@ -160,12 +163,14 @@ describe("walking skeleton: a restart between two steps loses nothing", () => {
       await dave.send("/train");
       await dave.waitFor(/Send me your data/);
       await dave.upload("diabetes.csv", fixture("diabetes.csv"));
-      await dave.waitFor(/Suggested target/);
+      await dave.waitFor(/Target: progression/);
 
       await killBot(bot);
       bot = await spawnBot(env);
 
       await dave.click(/Accept/);
+      await dave.waitFor(/What kind of model/);
+      await dave.click(/Linear models/);
       await dave.waitFor(/Pick a model for regression/);
       await dave.click(/^Linear regression/);
       const result = await dave.waitFor(/is trained/, TRAINING_TIMEOUT);

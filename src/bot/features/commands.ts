@@ -1,5 +1,6 @@
-/** /start, /help, /train, /predict, /cancel. */
+/** /start, /help, /train, /predict, /cancel, /status. */
 import { Composer } from "grammy";
+import type { TrainingContext } from "../../flows/training/machine.js";
 import type { BotContext } from "../context.js";
 import { beginWorkflow, currentWorkflow, sendQuietly } from "../workflows.js";
 
@@ -33,4 +34,14 @@ commandsFeature.command("cancel", async (ctx) => {
   if (!current?.active || !(await sendQuietly(ctx, ctx.conv!, { type: "user.cancel" }))) {
     await ctx.reply(ctx.texts.nothingToCancel);
   }
+});
+
+commandsFeature.command("status", async (ctx) => {
+  const current = await currentWorkflow(ctx);
+  const state = current?.state.split(".")[0];
+  if (current?.type === "training" && (state === "MONITORING_TRAINING" || state === "LAUNCHING_TRAINING")) {
+    await ctx.deps.renderer.showProgress(ctx.conv!, current.snapshot.context as TrainingContext);
+    return;
+  }
+  await ctx.reply(ctx.texts.noJob);
 });

@@ -8,24 +8,35 @@ import { downloadTelegramFile } from "../files.js";
 import { errorText } from "../views/common.js";
 import { beginWorkflow, currentWorkflow, sendQuietly } from "../workflows.js";
 
+/** The steps in which a workflow takes a file. */
+const TAKES_A_FILE = new Set(["CHOOSING_DATA_SOURCE.ready", "AWAITING_DATA.idle"]);
+
 export const documentsFeature = new Composer<BotContext>();
 
 documentsFeature.on("message:document", async (ctx) => {
-  const document = ctx.message.document;
+  const t = ctx.texts;
   let current = await currentWorkflow(ctx);
   if (!current?.active) {
     await beginWorkflow(ctx, "training");
     current = await currentWorkflow(ctx);
+    // The new workflow lists the user's datasets first; wait until it takes a file.
+    for (let i = 0; i < 50 && current?.state === "CHOOSING_DATA_SOURCE.loading"; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      current = await currentWorkflow(ctx);
+    }
   }
-  if (current?.state !== "AWAITING_DATA.idle") {
-    await ctx.reply(ctx.texts.useButtons);
+  if (current?.state.startsWith("AWAITING_DATA.reading")) {
+    await ctx.reply(t.files.stillReading);
+    return;
+  }
+  if (!current || !TAKES_A_FILE.has(current.state)) {
+    await ctx.reply(t.files.notNow);
     return;
   }
   const { config, stagingDir } = ctx.deps;
   const maxBytes = Math.min(config.telegram.maxDownloadBytes, config.limits.maxUploadBytes);
-  let file: Awaited<ReturnType<typeof downloadTelegramFile>>;
   try {
-    file = await downloadTelegramFile(
+    const file = await downloadTelegramFile(
       ctx.api,
       {
         apiRoot: config.telegram.apiRoot,
@@ -34,39 +45,32 @@ documentsFeature.on("message:document", async (ctx) => {
         stagingDir,
         userId: ctx.conv!.userId,
       },
-      document,
+      ctx.message.document,
     );
+    await sendQuietly(ctx, ctx.conv!, {
+      type: "user.fileReceived",
+      stagingPath: file.path,
+      fileName: file.fileName,
+      sizeBytes: file.sizeBytes,
+      messageId: ctx.message.message_id,
+    });
   } catch (error) {
     if (error instanceof DataLimitError) {
       const size = Number(error.details.sizeBytes ?? 0) / 1024 / 1024;
-      await ctx.reply(ctx.texts.fileTooBig(size, Math.floor(maxBytes / 1024 / 1024)));
+      await ctx.reply(t.files.tooBig(size, Math.floor(maxBytes / 1024 / 1024)));
       return;
     }
-    if (error instanceof AppError) {
-      await ctx.reply(
-        errorText(ctx.texts, {
-          code: error.code,
-          errorClass: error.name,
-          message: error.message,
-          recovery: error.recoverySuggestion,
-        }),
-        {
-          parse_mode: "HTML",
-        },
-      );
-      return;
-    }
-    throw error;
+    if (!(error instanceof AppError)) throw error;
+    const info = {
+      code: error.code,
+      errorClass: error.name,
+      message: error.message,
+      recovery: error.recoverySuggestion,
+    };
+    await ctx.reply(errorText(t, info), { parse_mode: "HTML" });
   }
-  await sendQuietly(ctx, ctx.conv!, {
-    type: "user.fileReceived",
-    stagingPath: file.path,
-    fileName: file.fileName,
-    sizeBytes: file.sizeBytes,
-    messageId: ctx.message.message_id,
-  });
 });
 
 documentsFeature.on(["message:photo", "message:video", "message:audio", "message:voice"], (ctx) =>
-  ctx.reply(ctx.texts.notADocument),
+  ctx.reply(ctx.texts.files.notADocument),
 );

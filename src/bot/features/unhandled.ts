@@ -6,7 +6,7 @@ import { currentWorkflow } from "../workflows.js";
 export const unhandledFeature = new Composer<BotContext>();
 
 unhandledFeature.on("callback_query", (ctx) =>
-  ctx.answerCallbackQuery({ text: ctx.texts.staleButton, show_alert: true }),
+  ctx.answerCallbackQuery({ text: ctx.texts.stale, show_alert: true }),
 );
 
 unhandledFeature.on("message", async (ctx) => {

@@ -1,7 +1,7 @@
-import { InlineKeyboard } from "grammy";
-import type { ErrorInfo } from "../../flows/ports.js";
+import type { InlineKeyboard } from "grammy";
+import type { ErrorInfo, Notice } from "../../flows/ports.js";
 import { A, pack } from "../callback-data.js";
-import type { Texts } from "../texts/en.js";
+import type { Texts } from "../i18n/index.js";
 
 /** What a screen shows: HTML text and optional buttons. */
 export interface View {
@@ -10,9 +10,53 @@ export interface View {
 }
 
 export function errorText(t: Texts, error: ErrorInfo): string {
-  return t.errorCard(error.message, error.recovery, error.code);
+  return t.errors.card(error.message, error.recovery, error.code);
 }
 
-export function cancelRow(t: Texts, wf: string, keyboard = new InlineKeyboard()): InlineKeyboard {
-  return keyboard.text(t.cancel, pack({ wf, action: A.cancel }));
+export function noticeText(t: Texts, notice: Notice | undefined): string | undefined {
+  if (!notice) return undefined;
+  const render = t.notices[notice.key] as ((params: unknown) => string) | undefined;
+  return render ? render(notice.params ?? {}) : undefined;
+}
+
+/** Appends the notice (feedback on the last input) and the error, if any, to a screen's lines. */
+export function withFeedback(t: Texts, lines: string[], c: { notice?: Notice; error?: ErrorInfo }): string {
+  const extra = [noticeText(t, c.notice), c.error ? errorText(t, c.error) : undefined].filter(Boolean);
+  return [...lines, ...(extra.length ? ["", ...extra] : [])].join("\n");
+}
+
+/** The last row of a screen: Back (when the step has one) and Cancel. */
+export function navRow(
+  t: Texts,
+  wf: string,
+  keyboard: InlineKeyboard,
+  options: { back?: boolean } = {},
+): InlineKeyboard {
+  keyboard.row();
+  if (options.back) keyboard.text(t.buttons.back, pack({ wf, action: A.back }));
+  return keyboard.text(t.buttons.cancel, pack({ wf, action: A.cancel }));
+}
+
+export const PAGE_SIZE = 12;
+
+export function pageCount(total: number): number {
+  return Math.max(1, Math.ceil(total / PAGE_SIZE));
+}
+
+/** ◀️ page ▶️ controls, when there is more than one page. */
+export function pagerRow(t: Texts, wf: string, keyboard: InlineKeyboard, page: number, total: number): void {
+  const pages = pageCount(total);
+  if (pages <= 1) return;
+  const current = Math.min(page, pages - 1);
+  keyboard.row();
+  keyboard.text(t.buttons.prev, pack({ wf, action: A.page, arg: String((current - 1 + pages) % pages) }));
+  keyboard.text(t.page(current + 1, pages), pack({ wf, action: A.noop }));
+  keyboard.text(t.buttons.next, pack({ wf, action: A.page, arg: String((current + 1) % pages) }));
+}
+
+/** A button label that fits: long column names are shortened in the middle. */
+export function short(label: string, max = 28): string {
+  if (label.length <= max) return label;
+  const half = Math.floor((max - 1) / 2);
+  return `${label.slice(0, half)}…${label.slice(-half)}`;
 }

@@ -2,31 +2,151 @@
 import { InlineKeyboard } from "grammy";
 import type { PredictionContext } from "../../flows/prediction/machine.js";
 import { A, pack } from "../callback-data.js";
-import { b, duration, esc, num, pct, pre } from "../html.js";
-import type { Texts } from "../texts/en.js";
-import { cancelRow, errorText, type View } from "./common.js";
+import { b, duration, esc, money, num, pct, pre } from "../html.js";
+import type { Texts } from "../i18n/index.js";
+import { navRow, PAGE_SIZE, pagerRow, short, type View, withFeedback } from "./common.js";
+import { datasetLines } from "./datasets.js";
+import { listNames, minutes } from "./training.js";
 
-const MAX_MODEL_BUTTONS = 10;
+const MAX_MODEL_LINES = 8;
 
-export function modelChoiceView(t: Texts, c: PredictionContext): View {
-  if (c.models.length === 0) return { text: t.noModels };
+export function predictionSourceView(t: Texts, c: PredictionContext, state: string): View {
+  const wf = c.workflowId;
   const keyboard = new InlineKeyboard();
-  c.models.slice(0, MAX_MODEL_BUTTONS).forEach((m, index) => {
-    const metric = m.metric ? ` · ${m.metric.name === "r2" ? "R²" : "acc"} ${num(m.metric.value, 2)}` : "";
+  if (state.endsWith(".datasets")) {
+    const list = c.datasets ?? [];
+    const start = c.page * PAGE_SIZE;
+    for (const d of list.slice(start, start + PAGE_SIZE)) {
+      keyboard.text(short(d.name, 40), pack({ wf, action: A.pickDataset, arg: d.datasetId })).row();
+    }
+    pagerRow(t, wf, keyboard, c.page, list.length);
+    return {
+      text: list.length ? t.source.pickDataset : t.source.noDatasets,
+      keyboard: navRow(t, wf, keyboard, { back: true }),
+    };
+  }
+  if (state.endsWith(".templates")) {
+    (c.templates ?? []).forEach((tpl, index) => {
+      keyboard
+        .text(`📋 ${short(tpl.name, 40)}`, pack({ wf, action: A.useTemplate, arg: String(index) }))
+        .row();
+    });
+    return {
+      text: c.templates?.length ? t.source.pickTemplate : t.source.noTemplates,
+      keyboard: navRow(t, wf, keyboard, { back: true }),
+    };
+  }
+  const lines = [c.template ? t.source.template(c.template) : t.source.predict];
+  const preselected = c.models.find((m) => m.modelId === c.modelId);
+  if (preselected)
+    lines.push(
+      t.predict.readyModel(preselected.name),
+      `${t.schema.features(preselected.features.length, listNames(preselected.features, 10))}`,
+    );
+  if (!c.template && ((c.datasets?.length ?? 0) > 0 || (c.templates?.length ?? 0) > 0)) {
+    lines.push("", t.source.alternatives);
+    if (c.datasets?.length) keyboard.text(t.buttons.myDatasets, pack({ wf, action: A.datasets }));
+    if (c.templates?.length) keyboard.text(t.buttons.templates, pack({ wf, action: A.templates }));
+  }
+  return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard) };
+}
+
+export function predictionAwaitingView(t: Texts, c: PredictionContext): View {
+  const lines = c.error ? [t.source.tryAnother] : [t.source.predict];
+  return {
+    text: withFeedback(t, lines, c),
+    keyboard: navRow(t, c.workflowId, new InlineKeyboard(), { back: true }),
+  };
+}
+
+export function compatibilityView(t: Texts, c: PredictionContext): View {
+  const wf = c.workflowId;
+  const lines = datasetLines(t, c.dataset!);
+  const compatible = c.models.filter((m) => c.compatible?.includes(m.modelId));
+  const others = c.models.filter((m) => !c.compatible?.includes(m.modelId));
+  lines.push("");
+  if (compatible.length > 0) {
+    lines.push(t.predict.compatible);
+    for (const m of compatible.slice(0, MAX_MODEL_LINES)) lines.push(`• ${b(m.name)}${metric(m.metric)}`);
+  }
+  if (others.length > 0) {
+    lines.push(compatible.length > 0 ? "" : t.predict.noneFit, t.predict.incompatible);
+    for (const m of others.slice(0, MAX_MODEL_LINES)) {
+      lines.push(`• ${esc(m.name)}: ${t.predict.missing(listNames(c.missingByModel?.[m.modelId] ?? [], 4))}`);
+    }
+  }
+  const keyboard = new InlineKeyboard();
+  if (compatible.length > 0) keyboard.text(t.buttons.continue, pack({ wf, action: A.acceptSchema }));
+  return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard, { back: true }) };
+}
+
+export function predictionModelView(t: Texts, c: PredictionContext): View {
+  const wf = c.workflowId;
+  const keyboard = new InlineKeyboard();
+  c.models.forEach((m, index) => {
+    if (!c.compatible?.includes(m.modelId)) return;
     keyboard
       .text(
-        `${m.name}${metric}`,
-        pack({ wf: c.workflowId, action: A.pickPredictionModel, arg: String(index) }),
+        `${short(m.name, 40)}${metric(m.metric)}`,
+        pack({ wf, action: A.pickPredictionModel, arg: String(index) }),
       )
       .row();
   });
-  return { text: t.pickPredictionModel, keyboard: cancelRow(t, c.workflowId, keyboard) };
+  return {
+    text: withFeedback(t, [t.predict.pickModel], c),
+    keyboard: navRow(t, wf, keyboard, { back: true }),
+  };
 }
 
-export function awaitingPredictionDataView(t: Texts, c: PredictionContext): View {
-  const ask = t.askForPredictionData(c.model!.name, c.model!.features);
-  const text = c.error ? `${errorText(t, c.error)}\n\n${ask}` : ask;
-  return { text, keyboard: cancelRow(t, c.workflowId) };
+export function columnView(t: Texts, c: PredictionContext): View {
+  const wf = c.workflowId;
+  const name = `${c.model!.target}_predicted`;
+  const keyboard = new InlineKeyboard().text(t.buttons.useThisName, pack({ wf, action: A.useDefaultColumn }));
+  return {
+    text: withFeedback(t, [t.predict.column(name), t.predict.columnHint], c),
+    keyboard: navRow(t, wf, keyboard, { back: true }),
+  };
+}
+
+export function predictionLocationView(t: Texts, c: PredictionContext, quoting: boolean): View {
+  const wf = c.workflowId;
+  if (quoting) return { text: t.location.quoting };
+  const keyboard = new InlineKeyboard();
+  const lines = [t.location.title, ""];
+  (c.offers ?? []).forEach((offer, index) => {
+    const cost = offer.estimatedCost === 0 ? t.location.free : money(offer.estimatedCost);
+    lines.push(`${index + 1}. ${t.location.offer(esc(offer.label), minutes(offer.estimatedMinutes), cost)}`);
+    keyboard
+      .text(`${index + 1}. ${short(offer.label, 30)}`, pack({ wf, action: A.pickOffer, arg: String(index) }))
+      .row();
+  });
+  return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard, { back: true }) };
+}
+
+export function readyView(t: Texts, c: PredictionContext, naming: boolean): View {
+  const wf = c.workflowId;
+  if (naming) {
+    return {
+      text: withFeedback(t, [t.result.templatePrompt], c),
+      keyboard: new InlineKeyboard().text(t.buttons.back, pack({ wf, action: A.back })),
+    };
+  }
+  const offer = c.offer;
+  const lines = [
+    t.predict.ready,
+    "",
+    t.predict.readyModel(c.model!.name),
+    t.predict.readyData(c.dataset!.fileName, c.dataset!.nRows),
+    t.predict.readyColumn(c.predictionColumn!),
+    t.predict.readyWhere(
+      offer?.label ?? "local",
+      offer && offer.estimatedCost > 0 ? money(offer.estimatedCost) : t.location.free,
+    ),
+  ];
+  const keyboard = new InlineKeyboard()
+    .text(t.buttons.run, pack({ wf, action: A.run }))
+    .text(t.buttons.saveTemplate, pack({ wf, action: A.saveTemplate }));
+  return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard, { back: true }) };
 }
 
 export function predictionResultView(t: Texts, c: PredictionContext): View {
@@ -39,24 +159,24 @@ export function predictionResultView(t: Texts, c: PredictionContext): View {
     max?: number;
     distribution?: Array<{ label: string; count: number }>;
   };
-  const lines = [t.predictionsTitle(r.numPredictions), ""];
+  const lines = [t.predict.title(r.numPredictions), ""];
   if (summary.distribution) {
-    lines.push(t.predictionsClasses);
+    lines.push(t.predict.classes);
     for (const d of summary.distribution.slice(0, 10)) {
       lines.push(`• ${esc(d.label)}: ${d.count} (${pct(d.count / Math.max(1, r.numPredictions))})`);
     }
   } else if (summary.mean !== undefined) {
     lines.push(
-      t.predictionsStats,
+      t.predict.stats,
       `mean ${b(num(summary.mean))} · std ${num(summary.std ?? 0)}`,
       `min ${num(summary.min ?? 0)} · median ${num(summary.median ?? 0)} · max ${num(summary.max ?? 0)}`,
     );
   }
   lines.push(
     "",
-    t.preview,
+    t.predict.preview,
     pre(previewTable(r.preview, c.predictionColumn ?? "")),
-    t.predictionTime(duration(r.executionTime)),
+    t.predict.time(duration(r.executionTime)),
   );
   return { text: lines.join("\n") };
 }
@@ -79,4 +199,9 @@ export function previewTable(
   ];
   const widths = indexes.map((_, j) => Math.max(...rows.map((row) => row[j].length)));
   return rows.map((row) => row.map((v, j) => v.padEnd(widths[j])).join("  ")).join("\n");
+}
+
+function metric(m: { name: string; value: number } | undefined): string {
+  if (!m) return "";
+  return m.name === "r2" ? ` · R² ${num(m.value, 2)}` : ` · ${pct(m.value, 0)}`;
 }

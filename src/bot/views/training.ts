@@ -1,12 +1,13 @@
 /** Screens of the training workflow, built from its context only. */
 import { InlineKeyboard } from "grammy";
+import { categoriesFor, modelsFor } from "../../flows/shared/models.js";
 import type { TrainingContext } from "../../flows/training/machine.js";
-import { MODEL_REGISTRY } from "../../ml/index.js";
-import type { FeatureImportance, Metrics } from "../../ml/types.js";
+import { getModelSpec, MODEL_REGISTRY } from "../../ml/index.js";
 import { A, pack } from "../callback-data.js";
-import { b, code, duration, esc, num, pct, progressBar } from "../html.js";
-import type { Texts } from "../texts/en.js";
-import { cancelRow, errorText, type View } from "./common.js";
+import { b, code, esc, money, num } from "../html.js";
+import type { Texts } from "../i18n/index.js";
+import { navRow, PAGE_SIZE, pagerRow, short, type View, withFeedback } from "./common.js";
+import { datasetLines } from "./datasets.js";
 
 const TYPE_ICONS: Record<string, string> = {
   numeric: "🔢",
@@ -18,116 +19,260 @@ const TYPE_ICONS: Record<string, string> = {
   identifier: "🆔",
 };
 
+export function modelName(modelType: string | undefined): string {
+  return MODEL_REGISTRY.find((m) => m.id === modelType)?.displayName ?? modelType ?? "";
+}
+
+export function sourceView(t: Texts, c: TrainingContext, state: string): View {
+  const wf = c.workflowId;
+  const keyboard = new InlineKeyboard();
+  if (state.endsWith(".datasets")) {
+    const list = c.datasets ?? [];
+    const start = c.page * PAGE_SIZE;
+    for (const d of list.slice(start, start + PAGE_SIZE)) {
+      keyboard.text(short(d.name, 40), pack({ wf, action: A.pickDataset, arg: d.datasetId })).row();
+    }
+    pagerRow(t, wf, keyboard, c.page, list.length);
+    return {
+      text: list.length ? t.source.pickDataset : t.source.noDatasets,
+      keyboard: navRow(t, wf, keyboard, { back: true }),
+    };
+  }
+  if (state.endsWith(".templates")) {
+    (c.templates ?? []).forEach((tpl, index) => {
+      keyboard
+        .text(`📋 ${short(tpl.name, 40)}`, pack({ wf, action: A.useTemplate, arg: String(index) }))
+        .row();
+    });
+    return {
+      text: c.templates?.length ? t.source.pickTemplate : t.source.noTemplates,
+      keyboard: navRow(t, wf, keyboard, { back: true }),
+    };
+  }
+  const lines = [c.template ? t.source.template(c.template) : t.source.train];
+  if (!c.template && ((c.datasets?.length ?? 0) > 0 || (c.templates?.length ?? 0) > 0)) {
+    lines.push("", t.source.alternatives);
+    if (c.datasets?.length) keyboard.text(t.buttons.myDatasets, pack({ wf, action: A.datasets }));
+    if (c.templates?.length) keyboard.text(t.buttons.templates, pack({ wf, action: A.templates }));
+  }
+  return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard) };
+}
+
 export function awaitingDataView(t: Texts, c: TrainingContext): View {
-  const text = c.error ? `${errorText(t, c.error)}\n\n${t.tryAnotherFile}` : t.askForData;
-  return { text, keyboard: cancelRow(t, c.workflowId) };
+  const lines = c.error
+    ? [t.source.tryAnother]
+    : [c.template ? t.source.template(c.template) : t.source.train];
+  return {
+    text: withFeedback(t, lines, c),
+    keyboard: navRow(t, c.workflowId, new InlineKeyboard(), { back: true }),
+  };
 }
 
 export function schemaView(t: Texts, c: TrainingContext): View {
   const d = c.dataset!;
-  const s = d.suggestion;
-  const typeCounts = new Map<string, number>();
-  for (const col of d.columns) typeCounts.set(col.type, (typeCounts.get(col.type) ?? 0) + 1);
-  const lines = [
-    t.schemaCard.title(d.fileName),
-    `${t.schemaCard.shape(d.nRows, d.nColumns)} · ${t.schemaCard.missing(d.missingCells)}`,
-    `${t.schemaCard.types}: ${[...typeCounts].map(([type, n]) => `${TYPE_ICONS[type] ?? ""} ${esc(type)} ${n}`).join(" · ")}`,
-    "",
-  ];
-  const keyboard = new InlineKeyboard();
-  if (s.target && s.task) {
-    lines.push(
-      t.schemaCard.suggestion(s.target, s.task),
-      t.schemaCard.features(s.features.length),
-      `<i>${esc(s.reason)}</i>`,
-    );
-    keyboard.text(t.schemaCard.accept, pack({ wf: c.workflowId, action: A.acceptSchema }));
+  const wf = c.workflowId;
+  const lines = datasetLines(t, d);
+  lines.push("");
+  if (c.target && c.task) {
+    lines.push(t.schema.target(c.target, t.task[c.task]));
+    if (d.suggestion.target === c.target) lines.push(t.schema.suggested(d.suggestion.confidence));
+    lines.push(t.schema.features(c.features?.length ?? 0, listNames(c.features ?? [], 8)));
+    const unused = d.columns.map((col) => col.name).filter((n) => n !== c.target && !c.features?.includes(n));
+    if (unused.length > 0) lines.push(t.schema.excluded(listNames(unused, 6)));
+    if (d.suggestion.target === c.target) lines.push(`<i>${inlineCode(d.suggestion.reason)}</i>`);
   } else {
-    lines.push(t.schemaCard.noTarget);
+    lines.push(t.schema.noTarget);
   }
-  return { text: lines.join("\n"), keyboard: cancelRow(t, c.workflowId, keyboard) };
+  const keyboard = new InlineKeyboard();
+  if (c.target && c.task && (c.features?.length ?? 0) > 0)
+    keyboard.text(t.buttons.accept, pack({ wf, action: A.acceptSchema })).row();
+  keyboard.text(t.buttons.changeTarget, pack({ wf, action: A.changeTarget }));
+  keyboard.text(t.buttons.chooseFeatures, pack({ wf, action: A.chooseFeatures }));
+  const targetInfo = d.columns.find((col) => col.name === c.target);
+  if (targetInfo && ["numeric", "integer", "boolean"].includes(targetInfo.type)) {
+    const other = c.task === "regression" ? "classification" : "regression";
+    if (other === "regression" || targetInfo.unique <= 100) {
+      keyboard
+        .row()
+        .text(
+          other === "classification" ? t.buttons.asClassification : t.buttons.asRegression,
+          pack({ wf, action: A.setTask, arg: other[0] }),
+        );
+    }
+  }
+  return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard, { back: true }) };
+}
+
+export function targetPickerView(t: Texts, c: TrainingContext): View {
+  const wf = c.workflowId;
+  const columns = c.dataset!.columns;
+  const keyboard = new InlineKeyboard();
+  const start = c.page * PAGE_SIZE;
+  columns.slice(start, start + PAGE_SIZE).forEach((col, k) => {
+    const index = start + k;
+    const mark = col.name === c.target ? "🎯" : col.task ? (TYPE_ICONS[col.type] ?? "") : "🚫";
+    keyboard.text(
+      `${mark} ${index + 1}. ${short(col.name, 22)}`,
+      pack({ wf, action: A.pickTarget, arg: String(index) }),
+    );
+    if (k % 2 === 1) keyboard.row();
+  });
+  pagerRow(t, wf, keyboard, c.page, columns.length);
+  return {
+    text: withFeedback(t, [t.target.title, t.target.hint], c),
+    keyboard: navRow(t, wf, keyboard, { back: true }),
+  };
+}
+
+export function featurePickerView(t: Texts, c: TrainingContext): View {
+  const wf = c.workflowId;
+  const columns = c.dataset!.columns;
+  const chosen = new Set(c.features ?? []);
+  const keyboard = new InlineKeyboard();
+  const start = c.page * PAGE_SIZE;
+  columns.slice(start, start + PAGE_SIZE).forEach((col, k) => {
+    const index = start + k;
+    const mark = col.name === c.target ? "🎯" : chosen.has(col.name) ? "✅" : "▫️";
+    keyboard.text(
+      `${mark} ${index + 1}. ${short(col.name, 22)}`,
+      pack({ wf, action: A.toggleFeature, arg: String(index) }),
+    );
+    if (k % 2 === 1) keyboard.row();
+  });
+  pagerRow(t, wf, keyboard, c.page, columns.length);
+  keyboard
+    .row()
+    .text(t.buttons.all, pack({ wf, action: A.allFeatures }))
+    .text(t.buttons.none, pack({ wf, action: A.noFeatures }));
+  keyboard.row().text(t.buttons.done, pack({ wf, action: A.featuresDone }));
+  const lines = [t.features.title(chosen.size, columns.length - 1), t.features.hint];
+  return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard, { back: true }) };
+}
+
+export function categoryView(t: Texts, c: TrainingContext): View {
+  const wf = c.workflowId;
+  const keyboard = new InlineKeyboard();
+  for (const category of categoriesFor(c.task!)) {
+    keyboard
+      .text(t.category.names[category] ?? category, pack({ wf, action: A.pickCategory, arg: category }))
+      .row();
+  }
+  return {
+    text: withFeedback(t, [t.category.title(t.task[c.task!])], c),
+    keyboard: navRow(t, wf, keyboard, { back: true }),
+  };
 }
 
 export function modelPickerView(t: Texts, c: TrainingContext): View {
+  const wf = c.workflowId;
   const keyboard = new InlineKeyboard();
-  const models = MODEL_REGISTRY.filter((m) => m.tasks.includes(c.task!));
-  models.forEach((m, index) => {
-    const star = m.recommended?.includes(c.task!) ? ` ${t.recommended}` : "";
-    keyboard.text(`${m.displayName}${star}`, pack({ wf: c.workflowId, action: A.pickModel, arg: m.id }));
-    if (index % 2 === 1) keyboard.row();
-  });
-  keyboard.row();
-  return { text: t.pickModel(c.task!), keyboard: cancelRow(t, c.workflowId, keyboard) };
-}
-
-export function progressView(t: Texts, c: TrainingContext, nowMs: number): View {
-  const job = c.job!;
-  const started = job.launchedAt ? Date.parse(job.launchedAt) : nowMs;
-  const phase = t.phase[job.status as keyof Texts["phase"]] ?? job.status;
-  const lines = [
-    t.progressTitle(modelName(c.modelType!)),
-    "",
-    `${progressBar(job.progress)}`,
-    `${esc(phase)}${job.message ? ` — ${esc(job.message)}` : ""}`,
-    t.elapsed(duration((nowMs - started) / 1000)),
-  ];
-  return { text: lines.join("\n"), keyboard: cancelRow(t, c.workflowId) };
-}
-
-export function progressDoneView(t: Texts, c: TrainingContext): View {
-  return {
-    text: [
-      t.progressTitle(modelName(c.modelType!)),
-      "",
-      progressBar(100),
-      t.doneIn(duration(c.result?.runtimeSeconds ?? 0)),
-    ].join("\n"),
-  };
-}
-
-export function resultView(t: Texts, c: TrainingContext): View {
-  const r = c.result!;
-  const summary = r.summary as {
-    metrics?: Metrics;
-    importance?: FeatureImportance[];
-    facts?: { testRows?: number };
-    name?: string;
-  };
-  const metrics = summary.metrics ?? {};
-  const lines = [
-    t.resultTitle(summary.name ?? modelName(c.modelType!)),
-    "",
-    t.heldOut(summary.facts?.testRows ?? 0),
-  ];
-  lines.push(...metricLines(t, metrics));
-  const top = (summary.importance ?? []).slice(0, 5);
-  if (top.length > 0) {
-    lines.push("", t.topFeatures);
-    for (const [index, f] of top.entries())
-      lines.push(`${index + 1}. ${code(f.feature)} ${num(f.importance)}`);
+  const lines = [t.model.title(t.task[c.task!]), ""];
+  for (const m of modelsFor(c.task!, c.category)) {
+    const star = m.recommended?.includes(c.task!) ? " ⭐" : "";
+    keyboard.text(`${m.displayName}${star}`, pack({ wf, action: A.pickModel, arg: m.id })).row();
+    lines.push(`• ${b(m.displayName)}${star} — ${esc(m.description)}`);
   }
-  lines.push("", `⏱ ${duration(r.runtimeSeconds)}`, t.modelId(r.modelId));
-  const keyboard = new InlineKeyboard()
-    .text(t.predictNow, pack({ wf: c.workflowId, action: A.predictNow }))
-    .text(t.trainAnother, pack({ wf: c.workflowId, action: A.trainAnother }))
-    .row()
-    .text(t.done, pack({ wf: c.workflowId, action: A.done }));
-  return { text: lines.join("\n"), keyboard };
+  return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard, { back: true }) };
 }
 
-export function metricLines(t: Texts, m: Metrics): string[] {
-  const lines: string[] = [];
-  if (m.r2 !== undefined) lines.push(`• R² ${b(num(m.r2))} — ${t.hints.r2(pct(Math.max(0, m.r2), 0))}`);
-  if (m.rmse !== undefined) lines.push(`• RMSE ${b(num(m.rmse))}`);
-  if (m.mae !== undefined) lines.push(`• MAE ${b(num(m.mae))}`);
-  if (m.accuracy !== undefined)
-    lines.push(`• Accuracy ${b(pct(m.accuracy))} — ${t.hints.accuracy(pct(m.accuracy, 0))}`);
-  if (m.f1 !== undefined) lines.push(`• F1 ${b(num(m.f1))}`);
-  if (m.f1Macro !== undefined && m.f1 === undefined) lines.push(`• F1 (macro) ${b(num(m.f1Macro))}`);
-  if (m.rocAuc !== undefined) lines.push(`• ROC-AUC ${b(num(m.rocAuc))}`);
-  return lines;
+export function paramsView(t: Texts, c: TrainingContext, typing: boolean): View {
+  const wf = c.workflowId;
+  const spec = getModelSpec(c.modelType!);
+  const defaults = spec.params.parse({}) as Record<string, unknown>;
+  const values = { ...defaults, ...c.hyperparameters };
+  const keyboard = new InlineKeyboard();
+  const lines = [t.params.title(spec.displayName), ""];
+  for (const [name, value] of Object.entries(values)) {
+    lines.push(`• ${code(name)} = ${b(show(value))}`);
+  }
+  if (typing && c.editingParam) {
+    const field = (spec.params.shape as Record<string, { description?: string }>)[c.editingParam];
+    lines.push("", t.params.typing(c.editingParam, field?.description ?? ""));
+    return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard, { back: true }) };
+  }
+  lines.push("", t.params.hint);
+  for (const [name, options] of Object.entries(spec.choices ?? {})) {
+    options.forEach((option, index) => {
+      const selected = show(values[name]) === show(option === "none" ? null : option);
+      keyboard.text(
+        `${selected ? "• " : ""}${name}=${show(option)}`,
+        pack({ wf, action: A.setParam, arg: `${name}:${index}` }),
+      );
+    });
+    keyboard.text(t.buttons.custom, pack({ wf, action: A.editParam, arg: name })).row();
+  }
+  keyboard
+    .text(t.buttons.useDefaults, pack({ wf, action: A.paramsDone }))
+    .text(t.buttons.resetParams, pack({ wf, action: A.resetParams }));
+  return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard, { back: true }) };
 }
 
-export function modelName(modelType: string): string {
-  return MODEL_REGISTRY.find((m) => m.id === modelType)?.displayName ?? modelType;
+export function locationView(t: Texts, c: TrainingContext, quoting: boolean): View {
+  const wf = c.workflowId;
+  if (quoting) return { text: t.location.quoting };
+  const keyboard = new InlineKeyboard();
+  const lines = [t.location.title, ""];
+  (c.offers ?? []).forEach((offer, index) => {
+    const cost =
+      offer.estimatedCost === 0
+        ? t.location.free
+        : `${money(offer.estimatedCost)} (${t.location.perHour(money(offer.hourlyRate))})`;
+    lines.push(`${index + 1}. ${t.location.offer(esc(offer.label), minutes(offer.estimatedMinutes), cost)}`);
+    keyboard
+      .text(`${index + 1}. ${short(offer.label, 30)}`, pack({ wf, action: A.pickOffer, arg: String(index) }))
+      .row();
+  });
+  const sources = [...new Set((c.offers ?? []).filter((o) => o.hourlyRate > 0).map((o) => o.priceSource))];
+  if (sources.length > 0) lines.push("", t.location.priceSource(sources.join(", ")));
+  return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard, { back: true }) };
+}
+
+export function confirmView(t: Texts, c: TrainingContext): View {
+  const wf = c.workflowId;
+  const offer = c.offer!;
+  const lines = [
+    t.confirm.title,
+    "",
+    t.confirm.where(offer.label),
+    t.confirm.rate(money(offer.hourlyRate)),
+    t.confirm.estimate(minutes(offer.estimatedMinutes), money(offer.estimatedCost)),
+  ];
+  if (c.budget) lines.push(t.confirm.budget(money(c.budget.perJob), money(c.budget.monthlyLeft)));
+  const within =
+    !c.budget || (offer.estimatedCost <= c.budget.perJob && offer.estimatedCost <= c.budget.monthlyLeft);
+  const keyboard = new InlineKeyboard();
+  if (within) keyboard.text(t.buttons.launch, pack({ wf, action: A.launch }));
+  else lines.push("", t.confirm.overBudget);
+  return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard, { back: true }) };
+}
+
+export function namingView(t: Texts, c: TrainingContext, what: "model" | "template"): View {
+  const text = withFeedback(t, [what === "model" ? t.result.namePrompt : t.result.templatePrompt], c);
+  return {
+    text,
+    keyboard: new InlineKeyboard().text(t.buttons.back, pack({ wf: c.workflowId, action: A.back })),
+  };
+}
+
+/** Escapes text and turns `backtick` spans into code. */
+export function inlineCode(text: string): string {
+  return esc(text).replace(/`([^`]+)`/g, "<code>$1</code>");
+}
+
+export function listNames(names: string[], max: number): string {
+  const shown = names.slice(0, max).map(code).join(", ");
+  return names.length > max ? `${shown} +${names.length - max}` : shown;
+}
+
+export function minutes(m: number): string {
+  if (m < 1) return `${Math.max(1, Math.round(m * 60))} s`;
+  if (m < 90) return `${Math.round(m)} min`;
+  return `${(m / 60).toFixed(1)} h`;
+}
+
+function show(value: unknown): string {
+  if (value === null || value === undefined) return "none";
+  if (Array.isArray(value)) return value.join(",");
+  if (typeof value === "number") return num(value, 6);
+  return String(value);
 }

@@ -4,43 +4,64 @@
  */
 import { mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
-import { SchemaMismatchError } from "../../errors.js";
 import type { Metrics, Task } from "../../ml/types.js";
-import type { FlowPorts, ModelChoice } from "../ports.js";
+import type { DatasetSummary, FlowPorts, ModelChoice, StoredDatasetChoice } from "../ports.js";
 import { safePromise } from "../shared/actors.js";
-import { ingestDataset } from "../shared/datasets.js";
-import type { PredictionOutcome, RunInput } from "./machine.js";
+import { type DatasetSource, ingestDataset } from "../shared/datasets.js";
+import type { PredictionOutcome, PredictionTemplateConfig, RunInput } from "./types.js";
 
 const PREVIEW_ROWS = 8;
 const MAX_MODELS_OFFERED = 50;
 
 export function predictionActors(ports: FlowPorts) {
   return {
-    listModels: safePromise(async ({ userId }: { userId: number }) => listModelChoices(ports, userId)),
+    loadSources: safePromise(async ({ userId }: { userId: number }) => {
+      const [models, datasets, templates] = await Promise.all([
+        listModelChoices(ports, userId),
+        ports.storage.listUserDatasets(userId),
+        ports.userData.listTemplates(userId, "prediction"),
+      ]);
+      const datasetChoices: StoredDatasetChoice[] = datasets
+        .sort((a, b) => b.uploadedAt.localeCompare(a.uploadedAt))
+        .slice(0, 50)
+        .map((d) => ({
+          datasetId: d.datasetId,
+          uri: d.uri,
+          name: d.name,
+          sizeBytes: d.size,
+          uploadedAt: d.uploadedAt,
+        }));
+      return { models, datasets: datasetChoices, templates };
+    }),
 
-    checkDataset: safePromise(
-      async (input: { userId: number; stagingPath: string; fileName: string; features: string[] }) => {
-        const { summary } = await ingestDataset(ports, input);
-        const missing = missingColumns(
-          input.features,
-          summary.columns.map((c) => c.name),
-        );
-        if (missing.length > 0) {
-          throw new SchemaMismatchError(
-            `The file lacks ${missing.length} column(s) the model needs: ${missing.join(", ")}.`,
-            {
-              missing,
-            },
-          );
-        }
-        return summary;
+    ingestDataset: safePromise(async (source: DatasetSource) => (await ingestDataset(ports, source)).summary),
+
+    quotePrediction: safePromise(
+      async (input: { userId: number; modelType: string; dataset: DatasetSummary }) => {
+        const [offers, budget] = await Promise.all([
+          ports.compute.predictionOffers({
+            userId: input.userId,
+            modelType: input.modelType,
+            nRows: input.dataset.nRows,
+            nColumns: input.dataset.nColumns,
+            sizeBytes: input.dataset.sizeBytes,
+          }),
+          ports.userData.budget(input.userId),
+        ]);
+        return {
+          offers,
+          budget: {
+            perJob: budget.perPrediction,
+            monthlyLeft: Math.max(0, budget.monthly - budget.spentThisMonth),
+          },
+        };
       },
     ),
 
     runPrediction: safePromise(async (input: RunInput, signal: AbortSignal): Promise<PredictionOutcome> => {
       const fileName = predictionsFileName(input.inputFileName);
       const outputUri = ports.storage.resultUri(input.userId, input.jobId, fileName);
-      const result = await ports.prediction("local").invokePrediction(
+      const result = await ports.prediction(input.provider).invokePrediction(
         {
           jobId: input.jobId,
           userId: input.userId,
@@ -51,21 +72,34 @@ export function predictionActors(ports: FlowPorts) {
         },
         signal,
       );
+      if (result.cost > 0) await ports.userData.recordJobCost(input.userId, input.jobId, result.cost);
       const outbox = join(ports.stagingDir, "outbox", input.jobId);
       await mkdir(outbox, { recursive: true });
       const localPath = join(outbox, fileName);
       await ports.storage.downloadFile(result.outputUri, localPath, { userId: input.userId });
       return { ...result, localPath, fileName, preview: await readPreview(localPath) };
     }),
+
+    saveTemplate: safePromise(
+      async (input: { userId: number; name: string; config: PredictionTemplateConfig }) =>
+        ports.userData.saveTemplate(input.userId, {
+          name: input.name,
+          kind: "prediction",
+          config: input.config as unknown as Record<string, unknown>,
+        }),
+    ),
   };
 }
 
 /** The user's models, newest first, with what the prediction flow needs to check compatibility. */
 export async function listModelChoices(
-  ports: Pick<FlowPorts, "storage">,
+  ports: Pick<FlowPorts, "storage" | "userData">,
   userId: number,
 ): Promise<ModelChoice[]> {
-  const models = await ports.storage.listUserModels(userId);
+  const [models, names] = await Promise.all([
+    ports.storage.listUserModels(userId),
+    ports.userData.modelNames(userId),
+  ]);
   models.sort((a, b) => b.trainedAt.localeCompare(a.trainedAt));
   const choices: ModelChoice[] = [];
   for (const m of models.slice(0, MAX_MODELS_OFFERED)) {
@@ -77,7 +111,7 @@ export async function listModelChoices(
     choices.push({
       modelId: m.modelId,
       uri: m.uri,
-      name: meta.name ?? m.name,
+      name: names[m.modelId] ?? meta.name ?? m.name,
       modelType: m.modelType,
       task: m.taskType as Task,
       target: meta.target ?? "target",
@@ -93,13 +127,6 @@ export function mainMetric(metrics: Metrics): ModelChoice["metric"] {
   if (metrics.r2 !== undefined) return { name: "r2", value: metrics.r2 };
   if (metrics.accuracy !== undefined) return { name: "accuracy", value: metrics.accuracy };
   return undefined;
-}
-
-/** Features absent from the columns, matching names case- and whitespace-insensitively (as prediction does). */
-export function missingColumns(features: string[], columns: string[]): string[] {
-  const norm = (s: string) => s.trim().toLowerCase().replace(/\s+/g, " ");
-  const have = new Set(columns.map(norm));
-  return features.filter((f) => !have.has(norm(f)));
 }
 
 function predictionsFileName(inputFileName: string): string {

@@ -1,67 +1,65 @@
 /**
  * The prediction workflow. Pure; actors come from `predictionActors(ports)`.
  *
- *   SELECTING_MODEL (loading → ready) ─pick→ AWAITING_DATA ─file→ (checking) → RUNNING_PREDICTION → COMPLETE
- *   FAILED and CANCELLED from anywhere that can.
+ *   CHOOSING_DATA_SOURCE → AWAITING_DATA (reading) → CONFIRMING_SCHEMA → SELECTING_MODEL (compatible models only)
+ *   → CONFIRMING_PREDICTION_COLUMN → CHOOSING_PREDICTION_LOCATION → READY_TO_RUN → RUNNING_PREDICTION → COMPLETE;
+ *   FAILED and CANCELLED wherever something can fail or be cancelled.
+ *
+ * Steps with nothing to ask are skipped: the model when exactly one fits (or one was preselected), the column
+ * when a template fixed it, the location when only this machine is available.
  */
 import { assign, fromPromise, setup } from "xstate";
-import type { PredictionResult } from "../../cloud/provider-interface.js";
-import type { DatasetSummary, ErrorInfo, ModelChoice } from "../ports.js";
+import type {
+  ComputeOffer,
+  DatasetSummary,
+  ErrorInfo,
+  ModelChoice,
+  StoredDatasetChoice,
+  TemplateChoice,
+} from "../ports.js";
+import { backTransitions, popHistoryTo } from "../shared/back.js";
+import { missingColumns } from "../shared/compatibility.js";
+import type {
+  PredictionContext,
+  PredictionEvent,
+  PredictionInput,
+  PredictionOutcome,
+  PredictionTemplateConfig,
+  RunInput,
+} from "./types.js";
 
-export const PREDICTION_MACHINE_VERSION = 1;
+export type { PredictionContext, PredictionEvent, PredictionInput, PredictionOutcome } from "./types.js";
 
-export interface PredictionInput {
-  workflowId: string;
-  userId: number;
-  chatId: number;
-  startedAt: string;
-  /** Preselected model (from "Predict now" or /models). */
-  modelId?: string;
-}
+export const PREDICTION_MACHINE_VERSION = 2;
 
-export interface PredictionOutcome extends PredictionResult {
-  /** Local copy of the predictions file, ready to send. */
-  localPath: string;
-  fileName: string;
-  /** The first rows, for the result card's preview table. */
-  preview: { columns: string[]; rows: string[][] };
-}
+const COLUMN_NAME = /^[\p{L}\p{N} _.()-]{1,64}$/u;
+const TEMPLATE_NAME = /^[\p{L}\p{N} _-]{1,40}$/u;
 
-export interface PredictionContext extends PredictionInput {
-  history: string[];
-  models: ModelChoice[];
-  model?: ModelChoice;
-  upload?: { stagingPath: string; fileName: string; sizeBytes: number; messageId?: number };
-  dataset?: DatasetSummary;
-  /** The user's message with the data, which the predictions file answers. */
-  replyTo?: number;
-  predictionColumn?: string;
-  jobId?: string;
-  result?: PredictionOutcome;
-  error?: ErrorInfo;
-  runs: number;
-}
+const STEP_ORDER = [
+  "CHOOSING_DATA_SOURCE",
+  "CONFIRMING_SCHEMA",
+  "SELECTING_MODEL",
+  "CONFIRMING_PREDICTION_COLUMN",
+  "CHOOSING_PREDICTION_LOCATION",
+  "READY_TO_RUN",
+] as const;
 
-export type PredictionEvent =
-  | { type: "user.pickModel"; modelId: string }
-  | {
-      type: "user.fileReceived";
-      stagingPath: string;
-      fileName: string;
-      sizeBytes: number;
-      messageId?: number;
-    }
-  | { type: "user.cancel"; replaced?: boolean }
-  | { type: "user.done" };
+const OWNED: Record<string, Partial<PredictionContext>> = {
+  CHOOSING_DATA_SOURCE: {
+    dataset: undefined,
+    compatible: undefined,
+    missingByModel: undefined,
+    replyTo: undefined,
+  },
+  CONFIRMING_SCHEMA: {},
+  SELECTING_MODEL: { model: undefined },
+  CONFIRMING_PREDICTION_COLUMN: { predictionColumn: undefined },
+  CHOOSING_PREDICTION_LOCATION: { offers: undefined, offer: undefined, budget: undefined },
+  READY_TO_RUN: {},
+};
 
-export interface RunInput {
-  jobId: string;
-  userId: number;
-  modelUri: string;
-  dataUri: string;
-  inputFileName: string;
-  predictionColumn: string;
-}
+const back = (...targets: string[]) => backTransitions("prediction", ...targets);
+const forward = (context: PredictionContext, from: string) => ({ history: [...context.history, from] });
 
 const notProvided = (name: string) => () => {
   throw new Error(`port not provided: ${name}`);
@@ -74,108 +72,384 @@ export const predictionMachine = setup({
     input: {} as PredictionInput,
   },
   actors: {
-    listModels: fromPromise<ModelChoice[], { userId: number }>(notProvided("listModels")),
-    checkDataset: fromPromise<
+    loadSources: fromPromise<
+      { models: ModelChoice[]; datasets: StoredDatasetChoice[]; templates: TemplateChoice[] },
+      { userId: number }
+    >(notProvided("loadSources")),
+    ingestDataset: fromPromise<
       DatasetSummary,
-      { userId: number; stagingPath: string; fileName: string; features: string[] }
-    >(notProvided("checkDataset")),
+      { userId: number; stagingPath?: string; fileName: string; datasetUri?: string }
+    >(notProvided("ingestDataset")),
+    quotePrediction: fromPromise<
+      { offers: ComputeOffer[]; budget: { perJob: number; monthlyLeft: number } },
+      { userId: number; modelType: string; dataset: DatasetSummary }
+    >(notProvided("quotePrediction")),
     runPrediction: fromPromise<PredictionOutcome, RunInput>(notProvided("runPrediction")),
+    saveTemplate: fromPromise<void, { userId: number; name: string; config: PredictionTemplateConfig }>(
+      notProvided("saveTemplate"),
+    ),
   },
   guards: {
-    isOfferedModel: ({ context, event }) =>
-      event.type === "user.pickModel" && context.models.some((m) => m.modelId === event.modelId),
+    cameFrom: ({ context }, params: { state: string }) => context.history.at(-1) === params.state,
+    hasModels: ({ event }) =>
+      (event as unknown as { output: { models: unknown[] } }).output.models.length > 0,
+    preselectedFits: ({ context }) =>
+      Boolean(context.modelId && context.compatible?.includes(context.modelId)),
+    oneModelFits: ({ context }) => context.compatible?.length === 1,
+    someModelFits: ({ context }) => (context.compatible?.length ?? 0) > 0,
+    columnFixed: ({ context }) => Boolean(context.templateColumn),
+    isCompatibleModel: ({ context, event }) =>
+      event.type === "user.pickModel" && Boolean(context.compatible?.includes(event.modelId)),
+    isValidColumnName: ({ context, event }) =>
+      event.type === "user.typedText" && columnNameProblem(context, event.text) === undefined,
+    onlyFreeOffer: ({ event }) => {
+      const offers = (event as unknown as { output: { offers: ComputeOffer[] } }).output.offers;
+      return offers.length === 1 && offers[0].estimatedCost === 0;
+    },
+    isOffer: ({ context, event }) =>
+      event.type === "user.pickOffer" &&
+      Number.isInteger(event.index) &&
+      Boolean(context.offers?.[event.index]),
+    isWithinBudget: ({ context }) => {
+      const cost = context.offer?.estimatedCost ?? 0;
+      return (
+        cost === 0 ||
+        Boolean(context.budget && cost <= context.budget.perJob && cost <= context.budget.monthlyLeft)
+      );
+    },
+    isValidTemplateName: ({ event }) =>
+      event.type === "user.typedText" && TEMPLATE_NAME.test(event.text.trim()),
+    isKnownDataset: ({ context, event }) =>
+      event.type === "user.pickDataset" &&
+      Boolean(context.datasets?.some((d) => d.datasetId === event.datasetId)),
+    isKnownTemplate: ({ context, event }) =>
+      event.type === "user.useTemplate" && Boolean(context.templates?.some((t) => t.name === event.name)),
+  },
+  actions: {
+    goBack: assign(({ context }, params: { to: string }) =>
+      popHistoryTo(context, params.to, STEP_ORDER, OWNED),
+    ),
+    takeUpload: assign(({ event }) => {
+      const e = event as Extract<PredictionEvent, { type: "user.fileReceived" }>;
+      return {
+        upload: {
+          stagingPath: e.stagingPath,
+          fileName: e.fileName,
+          sizeBytes: e.sizeBytes,
+          messageId: e.messageId,
+        },
+        error: undefined,
+      };
+    }),
+    recordError: assign({ error: ({ event }) => (event as unknown as { error: ErrorInfo }).error }),
+    selectPreselected: assign(({ context }) => ({
+      model: context.models.find((m) => m.modelId === context.modelId),
+      ...forward(context, "CONFIRMING_SCHEMA"),
+    })),
+    selectOnlyFit: assign(({ context }) => ({
+      model: context.models.find((m) => m.modelId === context.compatible![0]),
+      ...forward(context, "CONFIRMING_SCHEMA"),
+    })),
   },
 }).createMachine({
   id: "prediction",
-  context: ({ input }) => ({ ...input, history: [], models: [], runs: 0 }),
-  initial: "SELECTING_MODEL",
-  on: { "user.cancel": { target: ".CANCELLED" } },
+  context: ({ input }) => ({ ...input, history: [], models: [], runs: 0, page: 0 }),
+  initial: "CHOOSING_DATA_SOURCE",
+  on: {
+    "user.cancel": { target: ".CANCELLED", actions: assign({ summary: () => ({ status: "cancelled" }) }) },
+  },
   states: {
-    SELECTING_MODEL: {
+    CHOOSING_DATA_SOURCE: {
       initial: "loading",
       states: {
         loading: {
           invoke: {
-            src: "listModels",
+            src: "loadSources",
             input: ({ context }) => ({ userId: context.userId }),
             onDone: [
               {
-                guard: ({ event, context }) =>
-                  event.output.some((m: ModelChoice) => m.modelId === context.modelId),
-                target: "#prediction.AWAITING_DATA",
-                actions: assign({
-                  models: ({ event }) => event.output,
-                  model: ({ event, context }) =>
-                    event.output.find((m: ModelChoice) => m.modelId === context.modelId),
+                guard: "hasModels",
+                target: "ready",
+                actions: assign(({ context, event }) => {
+                  const template = event.output.templates.find((t) => t.name === context.template);
+                  const config = template?.config as unknown as PredictionTemplateConfig | undefined;
+                  return {
+                    models: event.output.models,
+                    datasets: event.output.datasets,
+                    templates: event.output.templates,
+                    modelId: config?.modelId ?? context.modelId,
+                    templateColumn: config?.predictionColumn,
+                  };
                 }),
               },
-              { target: "ready", actions: assign({ models: ({ event }) => event.output }) },
+              {
+                target: "#prediction.FAILED",
+                actions: assign({
+                  error: {
+                    code: 0,
+                    errorClass: "NoModels",
+                    message: "You have no trained models yet.",
+                    recovery: "Send /train first.",
+                  },
+                }),
+              },
             ],
-            onError: {
-              target: "#prediction.FAILED",
-              actions: assign({ error: ({ event }) => event.error as ErrorInfo }),
-            },
+            onError: { target: "#prediction.FAILED", actions: "recordError" },
           },
         },
         ready: {
           on: {
-            "user.pickModel": {
-              guard: "isOfferedModel",
-              target: "#prediction.AWAITING_DATA",
-              actions: assign({
-                model: ({ context, event }) => context.models.find((m) => m.modelId === event.modelId),
-                history: ({ context }) => [...context.history, "SELECTING_MODEL"],
+            "user.fileReceived": { target: "#prediction.AWAITING_DATA.reading", actions: "takeUpload" },
+            "user.chooseUpload": { target: "#prediction.AWAITING_DATA" },
+            "user.browseDatasets": { target: "datasets" },
+            "user.browseTemplates": { target: "templates" },
+          },
+        },
+        datasets: {
+          on: {
+            "user.pickDataset": {
+              guard: "isKnownDataset",
+              target: "#prediction.AWAITING_DATA.reading",
+              actions: assign(({ context, event }) => {
+                const d = context.datasets!.find((x) => x.datasetId === event.datasetId)!;
+                return {
+                  upload: { stagingPath: "", fileName: d.name, sizeBytes: d.sizeBytes, storedUri: d.uri },
+                };
               }),
             },
+            "user.page": { actions: assign({ page: ({ event }) => Math.max(0, event.page) }) },
+            "user.back": { target: "ready", actions: assign({ page: 0 }) },
+          },
+        },
+        templates: {
+          on: {
+            "user.useTemplate": {
+              guard: "isKnownTemplate",
+              target: "ready",
+              actions: assign(({ context, event }) => {
+                const config = context.templates!.find((t) => t.name === event.name)!
+                  .config as unknown as PredictionTemplateConfig;
+                return {
+                  template: event.name,
+                  modelId: config.modelId,
+                  templateColumn: config.predictionColumn,
+                };
+              }),
+            },
+            "user.back": { target: "ready" },
           },
         },
       },
     },
     AWAITING_DATA: {
       initial: "idle",
+      on: { "user.back": back("CHOOSING_DATA_SOURCE") },
       states: {
-        idle: {
-          on: {
-            "user.fileReceived": {
-              target: "checking",
-              actions: assign({
-                upload: ({ event }) => ({
-                  stagingPath: event.stagingPath,
-                  fileName: event.fileName,
-                  sizeBytes: event.sizeBytes,
-                  messageId: event.messageId,
-                }),
-                error: undefined,
-              }),
-            },
-          },
-        },
-        checking: {
+        idle: { on: { "user.fileReceived": { target: "reading", actions: "takeUpload" } } },
+        reading: {
           invoke: {
-            src: "checkDataset",
+            src: "ingestDataset",
             input: ({ context }) => ({
               userId: context.userId,
-              stagingPath: context.upload!.stagingPath,
+              stagingPath: context.upload?.stagingPath || undefined,
               fileName: context.upload!.fileName,
-              features: context.model!.features,
+              datasetUri: context.upload!.storedUri,
             }),
             onDone: {
-              target: "#prediction.RUNNING_PREDICTION",
-              actions: assign(({ context, event }) => {
-                const runs = context.runs + 1;
-                return {
-                  dataset: event.output,
-                  replyTo: context.upload?.messageId,
-                  upload: undefined,
-                  runs,
-                  jobId: `${context.workflowId}-p${runs}`,
-                  predictionColumn: context.predictionColumn ?? `${context.model!.target}_predicted`,
-                };
-              }),
+              target: "#prediction.CONFIRMING_SCHEMA",
+              actions: assign(({ context, event }) => ({
+                dataset: event.output,
+                replyTo: context.upload?.messageId,
+                upload: undefined,
+                ...compatibility(context.models, event.output),
+                ...forward(context, "CHOOSING_DATA_SOURCE"),
+              })),
             },
             onError: {
               target: "idle",
               actions: assign({ error: ({ event }) => event.error as ErrorInfo, upload: undefined }),
+            },
+          },
+        },
+      },
+    },
+    CONFIRMING_SCHEMA: {
+      on: {
+        "user.acceptSchema": [
+          { guard: "preselectedFits", target: "CONFIRMING_PREDICTION_COLUMN", actions: "selectPreselected" },
+          { guard: "oneModelFits", target: "CONFIRMING_PREDICTION_COLUMN", actions: "selectOnlyFit" },
+          {
+            guard: "someModelFits",
+            target: "SELECTING_MODEL",
+            actions: assign(({ context }) => ({
+              ...forward(context, "CONFIRMING_SCHEMA"),
+              notice: undefined,
+            })),
+          },
+          { actions: assign({ notice: { key: "noCompatibleModel" } }) },
+        ],
+        "user.back": back("CHOOSING_DATA_SOURCE"),
+      },
+    },
+    SELECTING_MODEL: {
+      on: {
+        "user.pickModel": {
+          guard: "isCompatibleModel",
+          target: "CONFIRMING_PREDICTION_COLUMN",
+          actions: assign(({ context, event }) => ({
+            model: context.models.find((m) => m.modelId === event.modelId),
+            ...forward(context, "SELECTING_MODEL"),
+          })),
+        },
+        "user.page": { actions: assign({ page: ({ event }) => Math.max(0, event.page) }) },
+        "user.back": back("CONFIRMING_SCHEMA"),
+      },
+    },
+    CONFIRMING_PREDICTION_COLUMN: {
+      always: {
+        guard: "columnFixed",
+        target: "CHOOSING_PREDICTION_LOCATION",
+        actions: assign(({ context }) => ({
+          predictionColumn: uniqueColumn(context, context.templateColumn!),
+        })),
+      },
+      on: {
+        "user.useDefaultColumn": {
+          target: "CHOOSING_PREDICTION_LOCATION",
+          actions: assign(({ context }) => ({
+            predictionColumn: uniqueColumn(context, `${context.model!.target}_predicted`),
+            ...forward(context, "CONFIRMING_PREDICTION_COLUMN"),
+            notice: undefined,
+          })),
+        },
+        "user.typedText": [
+          {
+            guard: "isValidColumnName",
+            target: "CHOOSING_PREDICTION_LOCATION",
+            actions: assign(({ context, event }) => ({
+              predictionColumn: event.text.trim(),
+              ...forward(context, "CONFIRMING_PREDICTION_COLUMN"),
+              notice: undefined,
+            })),
+          },
+          {
+            actions: assign(({ context, event }) => ({
+              notice: {
+                key: columnNameProblem(context, event.text) ?? "badColumnName",
+                params: { name: event.text.trim() },
+              },
+            })),
+          },
+        ],
+        "user.back": back("SELECTING_MODEL", "CONFIRMING_SCHEMA"),
+      },
+    },
+    CHOOSING_PREDICTION_LOCATION: {
+      initial: "quoting",
+      on: { "user.back": back("CONFIRMING_PREDICTION_COLUMN", "SELECTING_MODEL", "CONFIRMING_SCHEMA") },
+      states: {
+        quoting: {
+          invoke: {
+            src: "quotePrediction",
+            input: ({ context }) => ({
+              userId: context.userId,
+              modelType: context.model!.modelType,
+              dataset: context.dataset!,
+            }),
+            onDone: [
+              {
+                guard: "onlyFreeOffer",
+                target: "#prediction.READY_TO_RUN",
+                actions: assign(({ event }) => ({
+                  offers: event.output.offers,
+                  offer: event.output.offers[0],
+                  budget: event.output.budget,
+                })),
+              },
+              {
+                target: "ready",
+                actions: assign(({ event }) => ({
+                  offers: event.output.offers,
+                  budget: event.output.budget,
+                })),
+              },
+            ],
+            onError: { target: "#prediction.FAILED", actions: "recordError" },
+          },
+        },
+        ready: {
+          on: {
+            "user.pickOffer": {
+              guard: "isOffer",
+              target: "#prediction.READY_TO_RUN",
+              actions: assign(({ context, event }) => ({
+                offer: context.offers![event.index],
+                ...forward(context, "CHOOSING_PREDICTION_LOCATION"),
+              })),
+            },
+          },
+        },
+      },
+    },
+    READY_TO_RUN: {
+      initial: "idle",
+      on: {
+        "user.run": [
+          {
+            guard: "isWithinBudget",
+            target: "RUNNING_PREDICTION",
+            actions: assign(({ context }) => {
+              const runs = context.runs + 1;
+              return { runs, jobId: `${context.workflowId}-p${runs}`, notice: undefined, error: undefined };
+            }),
+          },
+          { actions: assign({ notice: { key: "overBudget" } }) },
+        ],
+        "user.back": back(
+          "CHOOSING_PREDICTION_LOCATION",
+          "CONFIRMING_PREDICTION_COLUMN",
+          "SELECTING_MODEL",
+          "CONFIRMING_SCHEMA",
+        ),
+      },
+      states: {
+        idle: {
+          on: { "user.saveTemplate": { target: "namingTemplate", actions: assign({ notice: undefined }) } },
+        },
+        namingTemplate: {
+          on: {
+            "user.typedText": [
+              {
+                guard: "isValidTemplateName",
+                target: "savingTemplate",
+                actions: assign({ templateName: ({ event }) => event.text.trim(), notice: undefined }),
+              },
+              { actions: assign({ notice: { key: "badTemplateName" } }) },
+            ],
+          },
+        },
+        savingTemplate: {
+          invoke: {
+            src: "saveTemplate",
+            input: ({ context }) => ({
+              userId: context.userId,
+              name: context.templateName!,
+              config: { modelId: context.model!.modelId, predictionColumn: context.predictionColumn! },
+            }),
+            onDone: {
+              target: "idle",
+              actions: assign(({ context }) => ({
+                notice: { key: "templateSaved", params: { name: context.templateName! } },
+              })),
+            },
+            onError: {
+              target: "namingTemplate",
+              actions: assign({
+                notice: ({ event }) => ({
+                  key: "error",
+                  params: { message: (event.error as ErrorInfo).message },
+                }),
+              }),
             },
           },
         },
@@ -187,13 +461,33 @@ export const predictionMachine = setup({
         input: ({ context }) => ({
           jobId: context.jobId!,
           userId: context.userId,
+          provider: context.offer?.provider ?? "local",
           modelUri: context.model!.uri,
           dataUri: context.dataset!.uri,
           inputFileName: context.dataset!.fileName,
           predictionColumn: context.predictionColumn!,
         }),
-        onDone: { target: "COMPLETE", actions: assign({ result: ({ event }) => event.output }) },
-        onError: { target: "FAILED", actions: assign({ error: ({ event }) => event.error as ErrorInfo }) },
+        onDone: {
+          target: "COMPLETE",
+          actions: assign(({ context, event }) => ({
+            result: event.output,
+            summary: {
+              status: "complete",
+              model: context.model!.name,
+              rows: event.output.numPredictions,
+              runtimeSeconds: event.output.executionTime,
+              cost: event.output.cost,
+              where: context.offer?.label ?? "local",
+            },
+          })),
+        },
+        onError: {
+          target: "FAILED",
+          actions: [
+            "recordError",
+            assign(({ context }) => ({ summary: { status: "failed", model: context.model?.name } })),
+          ],
+        },
       },
     },
     COMPLETE: { type: "final" },
@@ -201,3 +495,31 @@ export const predictionMachine = setup({
     CANCELLED: { type: "final" },
   },
 });
+
+function compatibility(models: ModelChoice[], dataset: DatasetSummary): Partial<PredictionContext> {
+  const columns = dataset.columns.map((c) => c.name);
+  const missingByModel: Record<string, string[]> = {};
+  const compatible: string[] = [];
+  for (const m of models) {
+    const missing = missingColumns(m.features, columns);
+    if (missing.length === 0) compatible.push(m.modelId);
+    else missingByModel[m.modelId] = missing;
+  }
+  return { compatible, missingByModel };
+}
+
+function columnNameProblem(context: PredictionContext, text: string): string | undefined {
+  const name = text.trim();
+  if (!COLUMN_NAME.test(name)) return "badColumnName";
+  if (context.dataset?.columns.some((c) => c.name.toLowerCase() === name.toLowerCase()))
+    return "columnExists";
+  return undefined;
+}
+
+/** The default column name, with a suffix if the data already has a column of that name. */
+function uniqueColumn(context: PredictionContext, base: string): string {
+  const taken = new Set(context.dataset?.columns.map((c) => c.name.toLowerCase()) ?? []);
+  let name = base;
+  for (let i = 2; taken.has(name.toLowerCase()); i++) name = `${base}_${i}`;
+  return name;
+}

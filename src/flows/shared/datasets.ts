@@ -1,57 +1,80 @@
 /**
- * Turning an uploaded file into a stored dataset and a compact summary for the workflow context.
- * The file is parsed once here (to reject bad input before anything is stored) and stored as sent.
+ * Turning an uploaded file (or a stored dataset) into a compact summary for the workflow context. The file is
+ * parsed here, so bad input is refused before anything is stored; an upload is then stored as it was sent.
  */
-import { readFile, rm } from "node:fs/promises";
-import { basename } from "node:path";
-import { profileFrame, readTable, suggestSchema } from "../../ml/index.js";
-import type { Frame } from "../../ml/types.js";
+import { mkdir, readFile, rm } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { detectTask, profileFrame, readTable, suggestSchema } from "../../ml/index.js";
+import type { Frame, Task } from "../../ml/types.js";
 import type { DatasetSummary, FlowPorts } from "../ports.js";
 
-export interface UploadedFile {
+export interface DatasetSource {
   userId: number;
-  /** Local path where the bot put the downloaded file. */
-  stagingPath: string;
   fileName: string;
+  /** A fresh upload on local disk: read, then stored. */
+  stagingPath?: string;
+  /** A dataset already in storage: downloaded and read. */
+  datasetUri?: string;
 }
 
-/** The largest number of columns we describe in context; pickers page through them. */
+/** The largest number of columns described in context; more than MAX_COLUMNS is refused when reading. */
 const MAX_COLUMNS_IN_CONTEXT = 1000;
 
 export async function ingestDataset(
-  ports: Pick<FlowPorts, "storage" | "limits">,
-  upload: UploadedFile,
+  ports: Pick<FlowPorts, "storage" | "limits" | "stagingDir">,
+  source: DatasetSource,
 ): Promise<{ summary: DatasetSummary; frame: Frame }> {
-  const bytes = new Uint8Array(await readFile(upload.stagingPath));
-  const frame = await readTable(bytes, { fileName: upload.fileName, limits: ports.limits });
+  const local = source.stagingPath ?? (await downloadStored(ports, source));
+  try {
+    const bytes = new Uint8Array(await readFile(local));
+    const frame = await readTable(bytes, { fileName: source.fileName, limits: ports.limits });
+    const uri =
+      source.datasetUri ?? (await ports.storage.uploadDataset(source.userId, local, source.fileName));
+    return { summary: summarize(frame, uri, source.fileName, bytes.byteLength), frame };
+  } finally {
+    await rm(local, { force: true });
+  }
+}
+
+async function downloadStored(
+  ports: Pick<FlowPorts, "storage" | "stagingDir">,
+  source: DatasetSource,
+): Promise<string> {
+  const dir = join(ports.stagingDir, "datasets", String(source.userId));
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `${Date.now()}-${basename(source.datasetUri!)}`);
+  await ports.storage.downloadFile(source.datasetUri!, path, { userId: source.userId });
+  return path;
+}
+
+function summarize(frame: Frame, uri: string, fileName: string, sizeBytes: number): DatasetSummary {
   const profile = profileFrame(frame);
-  const suggestion = suggestSchema(frame);
-  const uri = await ports.storage.uploadDataset(upload.userId, upload.stagingPath, upload.fileName);
-  await rm(upload.stagingPath, { force: true });
-  const summary: DatasetSummary = {
-    datasetId: datasetIdOf(uri),
+  return {
+    datasetId: basename(uri).replace(/\.[^.]+$/, ""),
     uri,
-    fileName: upload.fileName,
-    sizeBytes: bytes.byteLength,
+    fileName,
+    sizeBytes,
     nRows: profile.nRows,
     nColumns: profile.nColumns,
     missingCells: profile.missingCells,
     columns: profile.columns.slice(0, MAX_COLUMNS_IN_CONTEXT).map((c) => ({
       name: c.name,
       type: c.type,
-      missingPct: round(c.missingPct, 1),
+      missingPct: Math.round(c.missingPct * 10) / 10,
       unique: c.unique,
+      ...targetInfo(frame, c.name, c.type),
     })),
-    suggestion,
+    suggestion: suggestSchema(frame),
   };
-  return { summary, frame };
 }
 
-function datasetIdOf(uri: string): string {
-  return basename(uri).replace(/\.[^.]+$/, "");
-}
-
-function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
+/** Whether the column could be a target, and for which task; ids and free text never are. */
+function targetInfo(frame: Frame, name: string, type: string): { task?: Task; targetProblem?: string } {
+  if (type === "identifier") return { targetProblem: "it looks like an identifier" };
+  if (type === "text") return { targetProblem: "it is free text" };
+  try {
+    return { task: detectTask(frame, name) };
+  } catch (error) {
+    return { targetProblem: error instanceof Error ? error.message : String(error) };
+  }
 }

@@ -1,105 +1,69 @@
 /**
- * The training workflow. Pure: every side effect is an invoked actor whose implementation is provided by
- * `trainingActors(ports)` (src/flows/training/actors.ts). Context holds only JSON.
+ * The training workflow. Pure: every side effect is an invoked actor provided by `trainingActors(ports)`.
  *
- *   AWAITING_DATA ─file→ (ingesting) → CONFIRMING_SCHEMA ─accept→ CONFIRMING_MODEL ─pick→ LAUNCHING_TRAINING
- *   → MONITORING_TRAINING → TRAINING_COMPLETE ─done→ COMPLETE;   FAILED and CANCELLED from anywhere that can.
+ *   CHOOSING_DATA_SOURCE → AWAITING_DATA (reading) → CONFIRMING_SCHEMA ⇄ SELECTING_TARGET / SELECTING_FEATURES
+ *   → SELECTING_MODEL_CATEGORY → CONFIRMING_MODEL → COLLECTING_HYPERPARAMETERS → CHOOSING_TRAINING_LOCATION
+ *   → CONFIRMING_INSTANCE_TYPE → LAUNCHING_TRAINING → MONITORING_TRAINING → TRAINING_COMPLETE → NAMING_MODEL
+ *   → COMPLETE;   FAILED and CANCELLED wherever something can fail or be cancelled.
+ *
+ * BACK is an explicit transition to the previous step (context.history) and clears what later steps set.
+ * Steps with nothing to ask are skipped: hyperparameters for models without any, the location when only this
+ * machine is available.
  */
 import { assign, fromCallback, fromPromise, setup } from "xstate";
-import type { TrainingJob, TrainingStatus } from "../../cloud/provider-interface.js";
-import type { Task } from "../../ml/types.js";
-import type { DatasetSummary, ErrorInfo } from "../ports.js";
+import type { TrainingStatus } from "../../cloud/provider-interface.js";
+import { getModelSpec } from "../../ml/index.js";
+import type {
+  ComputeOffer,
+  DatasetSummary,
+  ErrorInfo,
+  StoredDatasetChoice,
+  TemplateChoice,
+} from "../ports.js";
+import { backTransitions } from "../shared/back.js";
+import {
+  categoriesFor,
+  hasHyperparameters,
+  isModelFor,
+  modelsFor,
+  setHyperparameter,
+} from "../shared/models.js";
+import {
+  backTo,
+  canUseTask,
+  forwardFrom,
+  selectionFor,
+  setFeatures,
+  toggledFeature,
+  typedFeatures,
+  typedTarget,
+  withTarget,
+} from "./steps.js";
+import type {
+  LaunchInput,
+  LaunchOutput,
+  MonitorInput,
+  TrainingContext,
+  TrainingEvent,
+  TrainingInput,
+  TrainingJobState,
+  TrainingTemplateConfig,
+} from "./types.js";
 
-export const TRAINING_MACHINE_VERSION = 1;
+export type { TrainingContext, TrainingEvent, TrainingInput, TrainingJobState } from "./types.js";
 
-export interface TrainingInput {
-  workflowId: string;
-  userId: number;
-  chatId: number;
-  startedAt: string;
-}
+/** Bump when states or context change shape (src/state migrates or closes older snapshots). */
+export const TRAINING_MACHINE_VERSION = 2;
 
-export interface TrainingJobState {
-  jobId: string;
-  modelId: string;
-  provider: "local" | "aws" | "runpod";
-  computeType: string;
-  hourlyRate: number;
-  deadline: string;
-  launchedAt?: string;
-  status: TrainingStatus["status"];
-  progress: number;
-  phase?: string;
-  message?: string;
-  queuePosition?: number;
-  logTail: string[];
-  costSoFar: number;
-  runtimeSeconds: number;
-}
-
-export interface TrainingResult {
-  modelId: string;
-  modelUri: string;
-  summary: Record<string, unknown>;
-  runtimeSeconds: number;
-  cost: number;
-}
-
-export interface TrainingContext extends TrainingInput {
-  history: string[];
-  upload?: { stagingPath: string; fileName: string; sizeBytes: number };
-  dataset?: DatasetSummary;
-  target?: string;
-  task?: Task;
-  features?: string[];
-  modelType?: string;
-  hyperparameters: Record<string, unknown>;
-  job?: TrainingJobState;
-  result?: TrainingResult;
-  error?: ErrorInfo;
-  /** Attempts so far, used to derive a fresh, deterministic job id per launch. */
-  launches: number;
-}
-
-export type TrainingEvent =
-  | {
-      type: "user.fileReceived";
-      stagingPath: string;
-      fileName: string;
-      sizeBytes: number;
-      messageId?: number;
-    }
-  | { type: "user.acceptSchema" }
-  | { type: "user.pickModel"; modelType: string }
-  | { type: "user.done" }
-  | { type: "user.cancel"; replaced?: boolean }
-  | { type: "job.progress"; status: TrainingStatus }
-  | { type: "job.completed"; status: TrainingStatus }
-  | { type: "job.failed"; error: ErrorInfo };
-
-export interface LaunchInput {
-  jobId: string;
-  modelId: string;
-  userId: number;
-  provider: TrainingJobState["provider"];
-  computeType: string;
-  datasetUri: string;
-  modelType: string;
-  task: Task;
-  target: string;
-  features: string[];
-  hyperparameters: Record<string, unknown>;
-}
-
-export interface MonitorInput {
-  jobId: string;
-  provider: TrainingJobState["provider"];
-  deadline: string;
-}
+const MODEL_NAME = /^[\p{L}\p{N} _.()-]{3,100}$/u;
+const TEMPLATE_NAME = /^[\p{L}\p{N} _-]{1,40}$/u;
 
 const notProvided = (name: string) => () => {
   throw new Error(`port not provided: ${name}`);
 };
+
+/** BACK to one of `targets`, whichever was the previous step. */
+const back = (...targets: string[]) => backTransitions("training", ...targets);
 
 export const trainingMachine = setup({
   types: {
@@ -108,63 +72,195 @@ export const trainingMachine = setup({
     input: {} as TrainingInput,
   },
   actors: {
-    ingestDataset: fromPromise<DatasetSummary, { userId: number; stagingPath: string; fileName: string }>(
-      notProvided("ingestDataset"),
-    ),
-    launchTraining: fromPromise<TrainingJob, LaunchInput>(notProvided("launchTraining")),
+    loadSources: fromPromise<
+      { datasets: StoredDatasetChoice[]; templates: TemplateChoice[] },
+      { userId: number }
+    >(notProvided("loadSources")),
+    ingestDataset: fromPromise<
+      DatasetSummary,
+      { userId: number; stagingPath?: string; fileName: string; datasetUri?: string }
+    >(notProvided("ingestDataset")),
+    quoteTraining: fromPromise<
+      { offers: ComputeOffer[]; budget: { perJob: number; monthlyLeft: number } },
+      { userId: number; modelType: string; dataset: DatasetSummary }
+    >(notProvided("quoteTraining")),
+    launchTraining: fromPromise<LaunchOutput, LaunchInput>(notProvided("launchTraining")),
     monitorTraining: fromCallback<TrainingEvent, MonitorInput>(notProvided("monitorTraining")),
-    terminateTraining: fromPromise<void, { jobId: string; provider: TrainingJobState["provider"] }>(
-      notProvided("terminateTraining"),
+    terminateTraining: fromPromise<
+      void,
+      { jobId: string; provider: TrainingJobState["provider"]; userId: number }
+    >(notProvided("terminateTraining")),
+    renameModel: fromPromise<void, { userId: number; modelId: string; name: string }>(
+      notProvided("renameModel"),
+    ),
+    saveTemplate: fromPromise<void, { userId: number; name: string; config: TrainingTemplateConfig }>(
+      notProvided("saveTemplate"),
     ),
   },
   guards: {
-    hasSuggestedTarget: ({ context }) =>
-      Boolean(context.dataset?.suggestion.target && context.dataset.suggestion.task),
-    hasTarget: ({ context }) => Boolean(context.target && context.task && context.features?.length),
-    isKnownModel: ({ event }) => event.type === "user.pickModel" && /^[a-z_]{2,40}$/.test(event.modelType),
+    cameFrom: ({ context }, params: { state: string }) => context.history.at(-1) === params.state,
+    hasTarget: ({ context }) => Boolean(context.target && context.task),
+    hasFeatures: ({ context }) => (context.features?.length ?? 0) > 0,
+    canStartModelChoice: ({ context }) =>
+      Boolean(context.target && context.task && (context.features?.length ?? 0) > 0),
+    templateReady: ({ context }) =>
+      Boolean(context.templateConfig && context.modelType && isModelFor(context.modelType, context.task!)),
+    isTypedTarget: ({ context, event }) =>
+      event.type === "user.typedText" && typedTarget(context, event.text).notice === undefined,
+    isTypedParam: ({ context, event }) =>
+      event.type === "user.typedText" &&
+      setHyperparameter(context.modelType!, context.hyperparameters, context.editingParam!, event.text).ok,
+    isUsableTarget: ({ context, event }) =>
+      event.type === "user.pickTarget" && withTarget(context, event.column) !== undefined,
+    isAllowedTask: ({ context, event }) => event.type === "user.setTask" && canUseTask(context, event.task),
+    isOfferedCategory: ({ context, event }) =>
+      event.type === "user.pickCategory" && categoriesFor(context.task!).includes(event.category),
+    isOfferedModel: ({ context, event }) =>
+      event.type === "user.pickModel" &&
+      modelsFor(context.task!, context.category).some((m) => m.id === event.modelType),
+    modelHasNoParams: ({ context }) => !context.modelType || !hasHyperparameters(context.modelType),
+    isKnownParam: ({ context, event }) =>
+      event.type === "user.editParam" &&
+      Boolean(context.modelType) &&
+      hasParam(context.modelType!, event.name),
+    onlyFreeOffer: ({ event }) => {
+      const offers = (event as unknown as { output: { offers: ComputeOffer[] } }).output.offers;
+      return offers.length === 1 && offers[0].estimatedCost === 0;
+    },
+    isOffer: ({ context, event }) =>
+      event.type === "user.pickOffer" &&
+      Number.isInteger(event.index) &&
+      Boolean(context.offers?.[event.index]),
+    isWithinBudget: ({ context }) => withinBudget(context),
+    isValidModelName: ({ event }) => event.type === "user.typedText" && MODEL_NAME.test(event.text.trim()),
+    isValidTemplateName: ({ event }) =>
+      event.type === "user.typedText" && TEMPLATE_NAME.test(event.text.trim()),
+    isKnownDataset: ({ context, event }) =>
+      event.type === "user.pickDataset" &&
+      Boolean(context.datasets?.some((d) => d.datasetId === event.datasetId)),
+    isKnownTemplate: ({ context, event }) =>
+      event.type === "user.useTemplate" && Boolean(context.templates?.some((t) => t.name === event.name)),
   },
   actions: {
-    recordError: assign({
-      error: ({ event }) => (event as unknown as { error: unknown }).error as ErrorInfo,
+    takeModel: assign(({ context, event }) => ({
+      modelType: (event as Extract<TrainingEvent, { type: "user.pickModel" }>).modelType,
+      hyperparameters: {},
+      ...forwardFrom(context, "CONFIRMING_MODEL"),
+    })),
+    goBack: assign(({ context }, params: { to: string }) => backTo(context, params.to)),
+    recordError: assign({ error: ({ event }) => (event as unknown as { error: ErrorInfo }).error }),
+    takeUpload: assign(({ event }) => {
+      const e = event as Extract<TrainingEvent, { type: "user.fileReceived" }>;
+      return {
+        upload: {
+          stagingPath: e.stagingPath,
+          fileName: e.fileName,
+          sizeBytes: e.sizeBytes,
+          messageId: e.messageId,
+        },
+        error: undefined,
+      };
     }),
   },
 }).createMachine({
   id: "training",
-  context: ({ input }) => ({ ...input, history: [], hyperparameters: {}, launches: 0 }),
-  initial: "AWAITING_DATA",
+  context: ({ input }) => ({ ...input, history: [], hyperparameters: {}, launches: 0, page: 0 }),
+  initial: "CHOOSING_DATA_SOURCE",
   on: {
-    "user.cancel": { target: ".CANCELLED" },
+    "user.cancel": { target: ".CANCELLED", actions: assign({ summary: () => ({ status: "cancelled" }) }) },
   },
   states: {
-    AWAITING_DATA: {
-      initial: "idle",
+    CHOOSING_DATA_SOURCE: {
+      initial: "loading",
+      on: {
+        "user.fileReceived": { target: "AWAITING_DATA.reading", actions: "takeUpload" },
+      },
       states: {
-        idle: {
-          on: {
-            "user.fileReceived": {
-              target: "ingesting",
-              actions: assign({
-                upload: ({ event }) => ({
-                  stagingPath: event.stagingPath,
-                  fileName: event.fileName,
-                  sizeBytes: event.sizeBytes,
-                }),
-                error: undefined,
+        loading: {
+          invoke: {
+            src: "loadSources",
+            input: ({ context }) => ({ userId: context.userId }),
+            onDone: {
+              target: "ready",
+              actions: assign(({ context, event }) => {
+                const templates = event.output.templates;
+                const chosen = templates.find((t) => t.name === context.template);
+                return {
+                  datasets: event.output.datasets,
+                  templates,
+                  templateConfig: chosen?.config as TrainingTemplateConfig | undefined,
+                };
               }),
             },
+            // Listing is a convenience: without it the user can still upload.
+            onError: { target: "ready", actions: assign({ datasets: [], templates: [] }) },
           },
         },
-        ingesting: {
+        ready: {
+          on: {
+            "user.chooseUpload": { target: "#training.AWAITING_DATA" },
+            "user.browseDatasets": { target: "datasets" },
+            "user.browseTemplates": { target: "templates" },
+          },
+        },
+        datasets: {
+          on: {
+            "user.pickDataset": {
+              guard: "isKnownDataset",
+              target: "#training.AWAITING_DATA.reading",
+              actions: assign(({ context, event }) => {
+                const d = context.datasets!.find((x) => x.datasetId === event.datasetId)!;
+                return {
+                  upload: { stagingPath: "", fileName: d.name, sizeBytes: d.sizeBytes, storedUri: d.uri },
+                };
+              }),
+            },
+            "user.page": { actions: assign({ page: ({ event }) => Math.max(0, event.page) }) },
+            "user.back": { target: "ready", actions: assign({ page: 0 }) },
+          },
+        },
+        templates: {
+          on: {
+            "user.useTemplate": {
+              guard: "isKnownTemplate",
+              target: "#training.AWAITING_DATA",
+              actions: assign(({ context, event }) => ({
+                template: event.name,
+                templateConfig: context.templates!.find((t) => t.name === event.name)!
+                  .config as unknown as TrainingTemplateConfig,
+              })),
+            },
+            "user.back": { target: "ready" },
+          },
+        },
+      },
+    },
+    AWAITING_DATA: {
+      initial: "idle",
+      on: { "user.back": back("CHOOSING_DATA_SOURCE") },
+      states: {
+        idle: {
+          on: { "user.fileReceived": { target: "reading", actions: "takeUpload" } },
+        },
+        reading: {
           invoke: {
             src: "ingestDataset",
             input: ({ context }) => ({
               userId: context.userId,
-              stagingPath: context.upload!.stagingPath,
+              stagingPath: context.upload?.stagingPath || undefined,
               fileName: context.upload!.fileName,
+              datasetUri: context.upload!.storedUri,
             }),
             onDone: {
               target: "#training.CONFIRMING_SCHEMA",
-              actions: assign({ dataset: ({ event }) => event.output, upload: undefined }),
+              actions: assign(({ context, event }) => ({
+                dataset: event.output,
+                upload: undefined,
+                error: undefined,
+                page: 0,
+                ...selectionFor(event.output, context.templateConfig),
+                ...forwardFrom(context, "CHOOSING_DATA_SOURCE"),
+              })),
             },
             onError: {
               target: "idle",
@@ -176,47 +272,241 @@ export const trainingMachine = setup({
     },
     CONFIRMING_SCHEMA: {
       on: {
-        "user.acceptSchema": {
-          guard: "hasSuggestedTarget",
-          target: "CONFIRMING_MODEL",
-          actions: assign({
-            target: ({ context }) => context.dataset!.suggestion.target!,
-            task: ({ context }) => context.dataset!.suggestion.task!,
-            features: ({ context }) => context.dataset!.suggestion.features,
-            history: ({ context }) => [...context.history, "CONFIRMING_SCHEMA"],
-          }),
+        "user.acceptSchema": [
+          {
+            guard: "templateReady",
+            target: "CHOOSING_TRAINING_LOCATION",
+            actions: assign(({ context }) => ({
+              ...forwardFrom(context, "CONFIRMING_SCHEMA"),
+              notice: undefined,
+            })),
+          },
+          {
+            guard: "canStartModelChoice",
+            target: "SELECTING_MODEL_CATEGORY",
+            actions: assign(({ context }) => ({
+              ...forwardFrom(context, "CONFIRMING_SCHEMA"),
+              notice: undefined,
+            })),
+          },
+        ],
+        "user.changeTarget": { target: "SELECTING_TARGET", actions: assign({ page: 0, notice: undefined }) },
+        "user.chooseFeatures": [
+          {
+            guard: "hasTarget",
+            target: "SELECTING_FEATURES",
+            actions: assign({ page: 0, notice: undefined }),
+          },
+          { target: "SELECTING_TARGET", actions: assign({ page: 0, notice: undefined }) },
+        ],
+        "user.setTask": {
+          guard: "isAllowedTask",
+          actions: assign({ task: ({ event }) => event.task, modelType: undefined, category: undefined }),
         },
+        "user.back": back("CHOOSING_DATA_SOURCE"),
+      },
+    },
+    SELECTING_TARGET: {
+      on: {
+        "user.pickTarget": [
+          {
+            guard: "isUsableTarget",
+            target: "CONFIRMING_SCHEMA",
+            actions: assign(({ context, event }) => ({
+              ...withTarget(context, event.column)!,
+              templateConfig: undefined,
+            })),
+          },
+          {
+            actions: assign({
+              notice: ({ event }) => ({
+                key: "notATarget",
+                params: { column: (event as { column: string }).column },
+              }),
+            }),
+          },
+        ],
+        "user.typedText": [
+          {
+            guard: "isTypedTarget",
+            target: "CONFIRMING_SCHEMA",
+            actions: assign(({ context, event }) => ({
+              ...typedTarget(context, event.text),
+              templateConfig: undefined,
+            })),
+          },
+          { actions: assign(({ context, event }) => typedTarget(context, event.text)) },
+        ],
+        "user.page": { actions: assign({ page: ({ event }) => Math.max(0, event.page) }) },
+        "user.back": { target: "CONFIRMING_SCHEMA", actions: assign({ page: 0, notice: undefined }) },
+      },
+    },
+    SELECTING_FEATURES: {
+      on: {
+        "user.toggleFeature": {
+          actions: assign(({ context, event }) => toggledFeature(context, event.column)),
+        },
+        "user.setFeatures": { actions: assign(({ context, event }) => setFeatures(context, event.columns)) },
+        "user.typedText": { actions: assign(({ context, event }) => typedFeatures(context, event.text)) },
+        "user.page": { actions: assign({ page: ({ event }) => Math.max(0, event.page) }) },
+        "user.featuresDone": [
+          {
+            guard: "hasFeatures",
+            target: "CONFIRMING_SCHEMA",
+            actions: assign({ page: 0, notice: undefined }),
+          },
+          { actions: assign({ notice: { key: "noFeatures" } }) },
+        ],
+        "user.back": [
+          {
+            guard: "hasFeatures",
+            target: "CONFIRMING_SCHEMA",
+            actions: assign({ page: 0, notice: undefined }),
+          },
+          { actions: assign({ notice: { key: "noFeatures" } }) },
+        ],
+      },
+    },
+    SELECTING_MODEL_CATEGORY: {
+      on: {
+        "user.pickCategory": {
+          guard: "isOfferedCategory",
+          target: "CONFIRMING_MODEL",
+          actions: assign(({ context, event }) => ({
+            category: event.category,
+            ...forwardFrom(context, "SELECTING_MODEL_CATEGORY"),
+          })),
+        },
+        "user.back": back("CONFIRMING_SCHEMA"),
       },
     },
     CONFIRMING_MODEL: {
       on: {
-        "user.pickModel": {
-          guard: "isKnownModel",
-          target: "LAUNCHING_TRAINING",
-          actions: assign(({ context, event }) => {
-            const launches = context.launches + 1;
-            const jobId = `${context.workflowId}-t${launches}`;
-            return {
-              modelType: event.modelType,
-              launches,
-              history: [...context.history, "CONFIRMING_MODEL"],
-              error: undefined,
-              job: {
-                jobId,
-                modelId: `m-${jobId}`,
-                provider: "local" as const,
-                computeType: "local",
-                hourlyRate: 0,
-                deadline: "",
-                status: "launching" as const,
-                progress: 0,
-                logTail: [],
-                costSoFar: 0,
-                runtimeSeconds: 0,
-              },
-            };
-          }),
+        "user.pickModel": [
+          {
+            guard: { type: "isOfferedModel" },
+            target: "COLLECTING_HYPERPARAMETERS",
+            actions: "takeModel",
+          },
+        ],
+        "user.back": back("SELECTING_MODEL_CATEGORY"),
+      },
+    },
+    COLLECTING_HYPERPARAMETERS: {
+      initial: "choosing",
+      // Models without hyperparameters skip this step (BACK from the next one returns to the model list).
+      always: { guard: "modelHasNoParams", target: "CHOOSING_TRAINING_LOCATION" },
+      on: {
+        "user.paramsDone": {
+          target: "CHOOSING_TRAINING_LOCATION",
+          actions: assign(({ context }) => ({
+            ...forwardFrom(context, "COLLECTING_HYPERPARAMETERS"),
+            notice: undefined,
+            editingParam: undefined,
+          })),
         },
+        "user.resetParams": {
+          target: ".choosing",
+          actions: assign({ hyperparameters: {}, notice: undefined }),
+        },
+        "user.setParam": {
+          target: ".choosing",
+          actions: assign(({ context, event }) => paramUpdate(context, event.name, event.value)),
+        },
+        "user.back": back("CONFIRMING_MODEL"),
+      },
+      states: {
+        choosing: {
+          on: {
+            "user.editParam": {
+              guard: "isKnownParam",
+              target: "typing",
+              actions: assign({ editingParam: ({ event }) => event.name, notice: undefined }),
+            },
+          },
+        },
+        typing: {
+          on: {
+            "user.typedText": [
+              {
+                guard: "isTypedParam",
+                target: "choosing",
+                actions: assign(({ context, event }) =>
+                  paramUpdate(context, context.editingParam!, event.text),
+                ),
+              },
+              {
+                actions: assign(({ context, event }) =>
+                  paramUpdate(context, context.editingParam!, event.text),
+                ),
+              },
+            ],
+          },
+        },
+      },
+    },
+    CHOOSING_TRAINING_LOCATION: {
+      initial: "quoting",
+      on: {
+        "user.back": back("COLLECTING_HYPERPARAMETERS", "CONFIRMING_MODEL", "CONFIRMING_SCHEMA"),
+      },
+      states: {
+        quoting: {
+          invoke: {
+            src: "quoteTraining",
+            input: ({ context }) => ({
+              userId: context.userId,
+              modelType: context.modelType!,
+              dataset: context.dataset!,
+            }),
+            onDone: [
+              {
+                // Only this machine: nothing to choose, nothing to pay.
+                guard: "onlyFreeOffer",
+                target: "#training.LAUNCHING_TRAINING",
+                actions: assign(({ context, event }) => ({
+                  offers: event.output.offers,
+                  budget: event.output.budget,
+                  offer: event.output.offers[0],
+                  ...launchFields(context, event.output.offers[0]),
+                })),
+              },
+              {
+                target: "ready",
+                actions: assign(({ event }) => ({
+                  offers: event.output.offers,
+                  budget: event.output.budget,
+                })),
+              },
+            ],
+            onError: { target: "#training.FAILED", actions: "recordError" },
+          },
+        },
+        ready: {
+          on: {
+            "user.pickOffer": {
+              guard: "isOffer",
+              target: "#training.CONFIRMING_INSTANCE_TYPE",
+              actions: assign(({ context, event }) => ({
+                offer: context.offers![event.index],
+                ...forwardFrom(context, "CHOOSING_TRAINING_LOCATION"),
+              })),
+            },
+          },
+        },
+      },
+    },
+    CONFIRMING_INSTANCE_TYPE: {
+      on: {
+        "user.launch": [
+          {
+            guard: "isWithinBudget",
+            target: "LAUNCHING_TRAINING",
+            actions: assign(({ context }) => launchFields(context, context.offer!)),
+          },
+          { actions: assign({ notice: { key: "overBudget" } }) },
+        ],
+        "user.back": back("CHOOSING_TRAINING_LOCATION"),
       },
     },
     LAUNCHING_TRAINING: {
@@ -226,28 +516,35 @@ export const trainingMachine = setup({
           jobId: context.job!.jobId,
           modelId: context.job!.modelId,
           userId: context.userId,
-          provider: context.job!.provider,
-          computeType: context.job!.computeType,
+          offers: rankedFrom(context),
           datasetUri: context.dataset!.uri,
           modelType: context.modelType!,
           task: context.task!,
           target: context.target!,
           features: context.features!,
           hyperparameters: context.hyperparameters,
+          maxCost: context.budget ? Math.min(context.budget.perJob, context.budget.monthlyLeft) : 0,
         }),
         onDone: {
           target: "MONITORING_TRAINING",
           actions: assign({
             job: ({ context, event }) => ({
               ...context.job!,
-              launchedAt: event.output.launchTime,
-              deadline: event.output.deadline,
-              hourlyRate: event.output.hourlyRate,
-              status: event.output.status === "queued" ? "queued" : "running",
+              provider: event.output.offer.provider,
+              computeType: event.output.offer.computeType,
+              launchedAt: event.output.job.launchTime,
+              deadline: event.output.job.deadline,
+              hourlyRate: event.output.job.hourlyRate,
+              attempts: event.output.attempts,
+              status: event.output.job.status === "queued" ? ("queued" as const) : ("running" as const),
             }),
+            offer: ({ event }) => event.output.offer,
           }),
         },
-        onError: { target: "FAILED", actions: "recordError" },
+        onError: {
+          target: "FAILED",
+          actions: ["recordError", assign({ summary: () => ({ status: "failed" }) })],
+        },
       },
       on: { "user.cancel": { target: "CANCELLING" } },
     },
@@ -256,8 +553,10 @@ export const trainingMachine = setup({
         src: "monitorTraining",
         input: ({ context }) => ({
           jobId: context.job!.jobId,
+          userId: context.userId,
           provider: context.job!.provider,
           deadline: context.job!.deadline,
+          maxCost: context.budget ? Math.min(context.budget.perJob, context.budget.monthlyLeft) : 0,
         }),
       },
       on: {
@@ -266,39 +565,212 @@ export const trainingMachine = setup({
         },
         "job.completed": {
           target: "TRAINING_COMPLETE",
-          actions: assign(({ context, event }) => ({
-            job: mergeStatus(context.job!, event.status),
-            result: {
+          actions: assign(({ context, event }) => {
+            const summary = event.status.summary ?? {};
+            const result = {
               modelId: context.job!.modelId,
               modelUri: event.status.outputUri ?? "",
-              summary: event.status.summary ?? {},
+              name: String(summary.name ?? context.modelType),
+              summary,
               runtimeSeconds: event.status.runtimeSeconds,
               cost: event.status.costSoFar,
-            },
-          })),
+              trainedOn: context.offer?.label ?? "local",
+            };
+            return {
+              job: mergeStatus(context.job!, event.status),
+              result,
+              summary: historySummary(context, result.cost, "complete"),
+            };
+          }),
         },
-        "job.failed": { target: "FAILED", actions: "recordError" },
+        "job.failed": {
+          target: "FAILED",
+          actions: [
+            "recordError",
+            assign(({ context }) => ({
+              summary: historySummary(context, context.job?.costSoFar ?? 0, "failed"),
+            })),
+          ],
+        },
         "user.cancel": { target: "CANCELLING" },
       },
     },
     CANCELLING: {
       invoke: {
         src: "terminateTraining",
-        input: ({ context }) => ({ jobId: context.job!.jobId, provider: context.job!.provider }),
-        onDone: { target: "CANCELLED" },
+        input: ({ context }) => ({
+          jobId: context.job!.jobId,
+          provider: context.job!.provider,
+          userId: context.userId,
+        }),
+        onDone: {
+          target: "CANCELLED",
+          actions: assign(({ context }) => ({
+            summary: historySummary(context, context.job?.costSoFar ?? 0, "cancelled"),
+          })),
+        },
         onError: { target: "CANCELLED", actions: "recordError" },
       },
+      // Cancelling twice changes nothing; the first one is on its way.
       on: { "user.cancel": {} },
     },
     TRAINING_COMPLETE: {
-      // The model is saved: leaving this screen completes the workflow rather than cancelling anything.
-      on: { "user.done": { target: "COMPLETE" }, "user.cancel": { target: "COMPLETE" } },
+      initial: "idle",
+      on: {
+        "user.nameModel": { target: "NAMING_MODEL", actions: assign({ notice: undefined }) },
+        "user.done": { target: "COMPLETE" },
+        // The model is saved: leaving this screen completes the workflow rather than cancelling anything.
+        "user.cancel": { target: "COMPLETE" },
+      },
+      states: {
+        idle: {
+          on: { "user.saveTemplate": { target: "namingTemplate", actions: assign({ notice: undefined }) } },
+        },
+        namingTemplate: {
+          on: {
+            "user.typedText": [
+              {
+                guard: "isValidTemplateName",
+                target: "savingTemplate",
+                actions: assign({ templateName: ({ event }) => event.text.trim(), notice: undefined }),
+              },
+              { actions: assign({ notice: { key: "badTemplateName" } }) },
+            ],
+            "user.back": { target: "idle", actions: assign({ notice: undefined }) },
+          },
+        },
+        savingTemplate: {
+          invoke: {
+            src: "saveTemplate",
+            input: ({ context }) => ({
+              userId: context.userId,
+              name: context.templateName!,
+              config: {
+                target: context.target!,
+                task: context.task!,
+                features: context.features!,
+                modelType: context.modelType!,
+                hyperparameters: context.hyperparameters,
+              },
+            }),
+            onDone: {
+              target: "idle",
+              actions: assign(({ context }) => ({
+                notice: { key: "templateSaved", params: { name: context.templateName! } },
+              })),
+            },
+            onError: {
+              target: "namingTemplate",
+              actions: assign({
+                notice: ({ event }) => ({
+                  key: "error",
+                  params: { message: (event.error as ErrorInfo).message },
+                }),
+              }),
+            },
+          },
+        },
+      },
+    },
+    NAMING_MODEL: {
+      initial: "typing",
+      on: { "user.back": { target: "TRAINING_COMPLETE", actions: assign({ notice: undefined }) } },
+      states: {
+        typing: {
+          on: {
+            "user.typedText": [
+              {
+                guard: "isValidModelName",
+                target: "saving",
+                actions: assign(({ context, event }) => ({
+                  result: { ...context.result!, name: event.text.trim() },
+                  notice: undefined,
+                })),
+              },
+              { actions: assign({ notice: { key: "badModelName" } }) },
+            ],
+          },
+        },
+        saving: {
+          invoke: {
+            src: "renameModel",
+            input: ({ context }) => ({
+              userId: context.userId,
+              modelId: context.result!.modelId,
+              name: context.result!.name,
+            }),
+            onDone: { target: "#training.COMPLETE" },
+            onError: {
+              target: "typing",
+              actions: assign({
+                notice: ({ event }) => ({
+                  key: "error",
+                  params: { message: (event.error as ErrorInfo).message },
+                }),
+              }),
+            },
+          },
+        },
+      },
     },
     COMPLETE: { type: "final" },
     FAILED: { type: "final" },
     CANCELLED: { type: "final" },
   },
 });
+
+function hasParam(modelType: string, name: string): boolean {
+  return name in getModelSpec(modelType).params.shape;
+}
+
+function paramUpdate(context: TrainingContext, name: string, value: unknown): Partial<TrainingContext> {
+  const result = setHyperparameter(context.modelType!, context.hyperparameters, name, value);
+  if (!result.ok) return { notice: { key: "badParam", params: { message: result.message } } };
+  return { hyperparameters: result.values, editingParam: undefined, notice: undefined };
+}
+
+function withinBudget(context: TrainingContext): boolean {
+  const cost = context.offer?.estimatedCost ?? 0;
+  if (cost === 0) return true;
+  return Boolean(context.budget && cost <= context.budget.perJob && cost <= context.budget.monthlyLeft);
+}
+
+/** The job is fixed before the launch actor starts: a re-run after a restart finds the same job. */
+function launchFields(
+  context: TrainingContext,
+  offer: NonNullable<TrainingContext["offer"]>,
+): Partial<TrainingContext> {
+  const launches = context.launches + 1;
+  const jobId = `${context.workflowId}-t${launches}`;
+  return {
+    launches,
+    error: undefined,
+    notice: undefined,
+    job: {
+      jobId,
+      modelId: `m-${jobId}`,
+      provider: offer.provider,
+      computeType: offer.computeType,
+      hourlyRate: offer.hourlyRate,
+      deadline: "",
+      status: "launching",
+      progress: 0,
+      logTail: [],
+      costSoFar: 0,
+      runtimeSeconds: 0,
+      attempts: [],
+    },
+  };
+}
+
+/** The chosen offer, then the other offers of the same provider as fallbacks (capacity failover). */
+function rankedFrom(context: TrainingContext) {
+  const chosen = context.offer!;
+  const rest = (context.offers ?? []).filter(
+    (o) => o !== chosen && o.provider === chosen.provider && o.computeType !== chosen.computeType,
+  );
+  return [chosen, ...rest.filter((o) => o.estimatedCost <= Math.max(chosen.estimatedCost * 2, 0.01))];
+}
 
 function mergeStatus(job: TrainingJobState, status: TrainingStatus): TrainingJobState {
   return {
@@ -311,5 +783,17 @@ function mergeStatus(job: TrainingJobState, status: TrainingStatus): TrainingJob
     logTail: status.logs.slice(-3),
     costSoFar: status.costSoFar,
     runtimeSeconds: status.runtimeSeconds,
+  };
+}
+
+function historySummary(context: TrainingContext, cost: number, status: string): Record<string, unknown> {
+  return {
+    status,
+    modelType: context.modelType,
+    target: context.target,
+    dataset: context.dataset?.fileName,
+    where: context.offer?.label ?? "local",
+    runtimeSeconds: context.job?.runtimeSeconds ?? 0,
+    cost,
   };
 }

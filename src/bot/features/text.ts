@@ -1,0 +1,16 @@
+/** Free text: typed values go to the workflow when its current step takes text (names, ranges, values). */
+import { Composer } from "grammy";
+import type { BotContext } from "../context.js";
+import { currentWorkflow, sendQuietly } from "../workflows.js";
+
+export const textFeature = new Composer<BotContext>();
+
+textFeature.on("message:text", async (ctx, next) => {
+  const text = ctx.message.text;
+  if (text.startsWith("/")) return next();
+  const current = await currentWorkflow(ctx);
+  if (!current?.active) return next();
+  const event = { type: "user.typedText", text: text.slice(0, 2000) };
+  if (current.snapshot.can(event) && (await sendQuietly(ctx, ctx.conv!, event))) return;
+  await ctx.reply(ctx.texts.useButtons);
+});

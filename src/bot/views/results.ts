@@ -1,0 +1,120 @@
+/** The training progress message and the result card. */
+import { InlineKeyboard } from "grammy";
+import type { TrainingContext } from "../../flows/training/machine.js";
+import type { DatasetFacts, FeatureImportance, Metrics } from "../../ml/types.js";
+import { A, pack } from "../callback-data.js";
+import { b, code, duration, esc, money, num, pct, progressBar } from "../html.js";
+import type { Texts } from "../i18n/index.js";
+import { type View, withFeedback } from "./common.js";
+import { modelName } from "./training.js";
+
+export function progressView(t: Texts, c: TrainingContext, nowMs: number): View {
+  const job = c.job!;
+  const started = job.launchedAt ? Date.parse(job.launchedAt) : nowMs;
+  const phase = t.progress.phase[job.status] ?? job.status;
+  const detail =
+    job.status === "queued" && job.queuePosition
+      ? t.progress.queue(job.queuePosition)
+      : job.message
+        ? esc(job.message)
+        : "";
+  const lines = [t.progress.title(modelName(c.modelType)), t.progress.where(c.offer?.label ?? "local"), ""];
+  for (const attempt of job.attempts) lines.push(t.progress.attempt(attempt.offer, attempt.reason));
+  lines.push(progressBar(job.progress), `${esc(phase)}${detail ? ` — ${detail}` : ""}`);
+  if (job.logTail.length > 0) lines.push(`<i>${esc(job.logTail.at(-1))}</i>`);
+  lines.push(t.progress.elapsed(duration((nowMs - started) / 1000)));
+  if (job.hourlyRate > 0) lines.push(t.progress.cost(money(job.costSoFar)));
+  const keyboard = new InlineKeyboard().text(t.buttons.stop, pack({ wf: c.workflowId, action: A.cancel }));
+  return { text: lines.join("\n"), keyboard };
+}
+
+export function cancellingView(t: Texts, c: TrainingContext): View {
+  return { text: [t.progress.title(modelName(c.modelType)), "", t.progress.cancelling].join("\n") };
+}
+
+export function progressDoneView(t: Texts, c: TrainingContext): View {
+  const lines = [t.progress.title(modelName(c.modelType)), t.progress.where(c.offer?.label ?? "local"), ""];
+  for (const attempt of c.job?.attempts ?? []) lines.push(t.progress.attempt(attempt.offer, attempt.reason));
+  lines.push(progressBar(100), t.progress.doneIn(duration(c.result?.runtimeSeconds ?? 0)));
+  return { text: lines.join("\n") };
+}
+
+interface ResultSummary {
+  metrics?: Metrics;
+  importance?: FeatureImportance[];
+  facts?: DatasetFacts;
+  name?: string;
+}
+
+export function resultView(t: Texts, c: TrainingContext): View {
+  const r = c.result!;
+  const summary = r.summary as ResultSummary;
+  const lines = [t.result.title(r.name), "", t.result.heldOut(summary.facts?.testRows ?? 0)];
+  lines.push(...metricLines(t, summary.metrics ?? {}));
+  lines.push(...factLines(t, summary.facts));
+  const top = (summary.importance ?? []).slice(0, 5);
+  if (top.length > 0) {
+    lines.push("", t.result.topFeatures);
+    for (const [index, f] of top.entries())
+      lines.push(`${index + 1}. ${code(f.feature)} ${num(f.importance)}`);
+  }
+  lines.push(
+    "",
+    t.result.footer(duration(r.runtimeSeconds), r.trainedOn, money(r.cost)),
+    t.result.modelId(r.modelId),
+  );
+  const wf = c.workflowId;
+  const keyboard = new InlineKeyboard()
+    .text(t.buttons.nameModel, pack({ wf, action: A.nameModel }))
+    .text(t.buttons.predictNow, pack({ wf, action: A.predictNow }))
+    .row()
+    .text(t.buttons.saveTemplate, pack({ wf, action: A.saveTemplate }))
+    .text(t.buttons.trainAnother, pack({ wf, action: A.trainAnother }))
+    .row()
+    .text(t.buttons.done, pack({ wf, action: A.done }));
+  return { text: withFeedback(t, lines, c), keyboard };
+}
+
+/** Final screen after naming or Done: the model is ready; buttons start new workflows. */
+export function completeView(t: Texts, c: TrainingContext, named: boolean): View {
+  const wf = c.workflowId;
+  const text = named && c.result ? t.result.named(c.result.name) : t.result.finished;
+  const keyboard = new InlineKeyboard()
+    .text(t.buttons.predictNow, pack({ wf, action: A.predictNow }))
+    .text(t.buttons.trainAnother, pack({ wf, action: A.trainAnother }));
+  return { text, keyboard: c.result ? keyboard : undefined };
+}
+
+export function metricLines(t: Texts, m: Metrics): string[] {
+  const lines: string[] = [];
+  if (m.r2 !== undefined)
+    lines.push(`• R² ${b(num(m.r2))} — ${t.result.hints.r2(pct(Math.max(0, m.r2), 0))}`);
+  if (m.rmse !== undefined) lines.push(`• RMSE ${b(num(m.rmse))} — ${t.result.hints.rmse}`);
+  if (m.mae !== undefined) lines.push(`• MAE ${b(num(m.mae))} — ${t.result.hints.mae}`);
+  if (m.mape !== undefined) lines.push(`• MAPE ${b(pct(m.mape))}`);
+  if (m.accuracy !== undefined)
+    lines.push(`• Accuracy ${b(pct(m.accuracy))} — ${t.result.hints.accuracy(pct(m.accuracy, 0))}`);
+  if (m.f1 !== undefined) lines.push(`• F1 ${b(num(m.f1))} — ${t.result.hints.f1}`);
+  else if (m.f1Macro !== undefined) lines.push(`• F1 (macro) ${b(num(m.f1Macro))} — ${t.result.hints.f1}`);
+  if (m.precision !== undefined && m.recall !== undefined)
+    lines.push(`• Precision ${b(num(m.precision))} · Recall ${b(num(m.recall))}`);
+  if (m.rocAuc !== undefined) lines.push(`• ROC-AUC ${b(num(m.rocAuc))} — ${t.result.hints.rocAuc}`);
+  if (m.logLoss !== undefined) lines.push(`• Log-loss ${num(m.logLoss)}`);
+  return lines;
+}
+
+function factLines(t: Texts, facts: DatasetFacts | undefined): string[] {
+  if (!facts) return [];
+  if (facts.classBalance?.length) {
+    const total = facts.classBalance.reduce((s, x) => s + x.count, 0);
+    const shown = facts.classBalance
+      .slice(0, 6)
+      .map((x) => `${esc(x.label)} ${pct(x.count / Math.max(1, total), 0)}`);
+    return ["", `${t.result.balance} ${shown.join(" · ")}`];
+  }
+  if (facts.targetQuartiles) {
+    const [q1, q2, q3] = facts.targetQuartiles.map((q) => num(q));
+    return ["", t.result.quartiles(q1, q2, q3)];
+  }
+  return [];
+}

@@ -1,0 +1,105 @@
+/** Context, events and actor inputs of the prediction workflow. Everything here is JSON. */
+import type { PredictionResult } from "../../cloud/provider-interface.js";
+import type {
+  ComputeOffer,
+  DatasetSummary,
+  ErrorInfo,
+  ModelChoice,
+  Notice,
+  StoredDatasetChoice,
+  TemplateChoice,
+} from "../ports.js";
+
+export interface PredictionInput {
+  workflowId: string;
+  userId: number;
+  chatId: number;
+  startedAt: string;
+  /** Preselected model ("Predict now", /models). */
+  modelId?: string;
+  /** Start from a saved prediction template (its name). */
+  template?: string;
+}
+
+export interface PredictionOutcome extends PredictionResult {
+  /** Local copy of the predictions file, ready to send. */
+  localPath: string;
+  fileName: string;
+  /** The first rows, for the result card's preview table. */
+  preview: { columns: string[]; rows: string[][] };
+}
+
+export interface PredictionTemplateConfig {
+  modelId: string;
+  predictionColumn: string;
+}
+
+export interface PredictionContext extends PredictionInput {
+  history: string[];
+  models: ModelChoice[];
+  datasets?: StoredDatasetChoice[];
+  templates?: TemplateChoice[];
+  upload?: {
+    stagingPath: string;
+    fileName: string;
+    sizeBytes: number;
+    messageId?: number;
+    storedUri?: string;
+  };
+  dataset?: DatasetSummary;
+  /** Models whose features the data has, and what the others lack. */
+  compatible?: string[];
+  missingByModel?: Record<string, string[]>;
+  model?: ModelChoice;
+  predictionColumn?: string;
+  /** The column name fixed by a template (skips the column step). */
+  templateColumn?: string;
+  offers?: ComputeOffer[];
+  offer?: ComputeOffer;
+  budget?: { perJob: number; monthlyLeft: number };
+  page: number;
+  /** The user's message with the data, which the predictions file answers. */
+  replyTo?: number;
+  jobId?: string;
+  runs: number;
+  result?: PredictionOutcome;
+  error?: ErrorInfo;
+  notice?: Notice;
+  templateName?: string;
+  summary?: Record<string, unknown>;
+}
+
+export type PredictionEvent =
+  | {
+      type: "user.fileReceived";
+      stagingPath: string;
+      fileName: string;
+      sizeBytes: number;
+      messageId?: number;
+    }
+  | { type: "user.chooseUpload" }
+  | { type: "user.browseDatasets" }
+  | { type: "user.pickDataset"; datasetId: string }
+  | { type: "user.browseTemplates" }
+  | { type: "user.useTemplate"; name: string }
+  | { type: "user.acceptSchema" }
+  | { type: "user.pickModel"; modelId: string }
+  | { type: "user.useDefaultColumn" }
+  | { type: "user.typedText"; text: string }
+  | { type: "user.pickOffer"; index: number }
+  | { type: "user.run" }
+  | { type: "user.saveTemplate" }
+  | { type: "user.page"; page: number }
+  | { type: "user.back" }
+  | { type: "user.done" }
+  | { type: "user.cancel"; replaced?: boolean };
+
+export interface RunInput {
+  jobId: string;
+  userId: number;
+  provider: ComputeOffer["provider"];
+  modelUri: string;
+  dataUri: string;
+  inputFileName: string;
+  predictionColumn: string;
+}

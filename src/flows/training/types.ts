@@ -1,0 +1,174 @@
+/** Context, events and actor inputs of the training workflow. Everything here is JSON. */
+import type { TrainingJob, TrainingStatus } from "../../cloud/provider-interface.js";
+import type { Task } from "../../ml/types.js";
+import type {
+  ComputeOffer,
+  DatasetSummary,
+  ErrorInfo,
+  Notice,
+  StoredDatasetChoice,
+  TemplateChoice,
+} from "../ports.js";
+
+export interface TrainingInput {
+  workflowId: string;
+  userId: number;
+  chatId: number;
+  startedAt: string;
+  /** Start from a saved template (its name). */
+  template?: string;
+}
+
+export interface TrainingJobState {
+  jobId: string;
+  modelId: string;
+  provider: ComputeOffer["provider"];
+  computeType: string;
+  hourlyRate: number;
+  deadline: string;
+  launchedAt?: string;
+  status: TrainingStatus["status"];
+  progress: number;
+  phase?: string;
+  message?: string;
+  queuePosition?: number;
+  logTail: string[];
+  costSoFar: number;
+  runtimeSeconds: number;
+  /** Offers tried before this one, with why they failed ("RTX A5000 community: no capacity"). */
+  attempts: Array<{ offer: string; reason: string }>;
+}
+
+export interface TrainingResult {
+  modelId: string;
+  modelUri: string;
+  name: string;
+  summary: Record<string, unknown>;
+  runtimeSeconds: number;
+  cost: number;
+  trainedOn: string;
+}
+
+/** The settings a template keeps: everything the user chose after the data. */
+export interface TrainingTemplateConfig {
+  target: string;
+  task: Task;
+  features: string[];
+  modelType: string;
+  hyperparameters: Record<string, unknown>;
+}
+
+import type { ModelCategory } from "../shared/models.js";
+
+export type { ModelCategory };
+
+export interface TrainingContext extends TrainingInput {
+  /** States visited, for BACK. */
+  history: string[];
+  /** The file being read: a fresh upload (stagingPath) or a stored dataset (storedUri). */
+  upload?: {
+    stagingPath: string;
+    fileName: string;
+    sizeBytes: number;
+    messageId?: number;
+    storedUri?: string;
+  };
+  datasets?: StoredDatasetChoice[];
+  templates?: TemplateChoice[];
+  templateConfig?: TrainingTemplateConfig;
+  dataset?: DatasetSummary;
+  target?: string;
+  task?: Task;
+  features?: string[];
+  /** Page of the column pickers (kept here so a restart shows the same page). */
+  page: number;
+  category?: ModelCategory;
+  modelType?: string;
+  hyperparameters: Record<string, unknown>;
+  /** The parameter whose custom value the user is typing. */
+  editingParam?: string;
+  offers?: ComputeOffer[];
+  offer?: ComputeOffer;
+  /** Budget left this month and the per-job cap, in dollars, fetched with the offers. */
+  budget?: { perJob: number; monthlyLeft: number };
+  job?: TrainingJobState;
+  result?: TrainingResult;
+  error?: ErrorInfo;
+  /** Feedback on the last input (a bad typed value), shown on the current screen. */
+  notice?: Notice;
+  launches: number;
+  /** The name being given to a new template. */
+  templateName?: string;
+  /** What /history shows once the workflow has ended. */
+  summary?: Record<string, unknown>;
+}
+
+export type TrainingEvent =
+  | {
+      type: "user.fileReceived";
+      stagingPath: string;
+      fileName: string;
+      sizeBytes: number;
+      messageId?: number;
+    }
+  | { type: "user.chooseUpload" }
+  | { type: "user.browseDatasets" }
+  | { type: "user.pickDataset"; datasetId: string }
+  | { type: "user.browseTemplates" }
+  | { type: "user.useTemplate"; name: string }
+  | { type: "user.acceptSchema" }
+  | { type: "user.changeTarget" }
+  | { type: "user.chooseFeatures" }
+  | { type: "user.setTask"; task: Task }
+  | { type: "user.pickTarget"; column: string }
+  | { type: "user.toggleFeature"; column: string }
+  | { type: "user.setFeatures"; columns: string[] }
+  | { type: "user.featuresDone" }
+  | { type: "user.page"; page: number }
+  | { type: "user.pickCategory"; category: ModelCategory }
+  | { type: "user.pickModel"; modelType: string }
+  | { type: "user.setParam"; name: string; value: unknown }
+  | { type: "user.editParam"; name: string }
+  | { type: "user.resetParams" }
+  | { type: "user.paramsDone" }
+  | { type: "user.pickOffer"; index: number }
+  | { type: "user.launch" }
+  | { type: "user.typedText"; text: string }
+  | { type: "user.nameModel" }
+  | { type: "user.saveTemplate" }
+  | { type: "user.back" }
+  | { type: "user.done" }
+  | { type: "user.cancel"; replaced?: boolean }
+  | { type: "job.progress"; status: TrainingStatus }
+  | { type: "job.completed"; status: TrainingStatus }
+  | { type: "job.failed"; error: ErrorInfo };
+
+export interface LaunchInput {
+  jobId: string;
+  modelId: string;
+  userId: number;
+  /** The chosen offer first, then the fallbacks in rank order. */
+  offers: ComputeOffer[];
+  datasetUri: string;
+  modelType: string;
+  task: Task;
+  target: string;
+  features: string[];
+  hyperparameters: Record<string, unknown>;
+  maxCost: number;
+}
+
+export interface LaunchOutput {
+  job: TrainingJob;
+  offer: ComputeOffer;
+  attempts: Array<{ offer: string; reason: string }>;
+}
+
+export interface MonitorInput {
+  jobId: string;
+  userId: number;
+  provider: ComputeOffer["provider"];
+  deadline: string;
+  /** Dollars: the job is stopped when its cost reaches this. */
+  maxCost: number;
+}
