@@ -112,6 +112,16 @@ export class BudgetExceededError extends CloudTrainingError {
   static override readonly code: number = 3004;
   static override readonly recovery: string = "Raise your budget with /budget, or pick a cheaper option.";
 }
+/** The provider has no machine for this offer right now; nothing was created. The next offer is tried. */
+export class CapacityError extends CloudTrainingError {
+  static override readonly code: number = 3005;
+  static override readonly recovery: string = "Another GPU or instance type is tried; or retry later.";
+}
+/** The provider is still working on it (a termination not yet confirmed); ask again shortly. */
+export class RetryLaterError extends CloudTrainingError {
+  static override readonly code: number = 3006;
+  static override readonly recovery: string = "Nothing to do: it is checked again automatically.";
+}
 
 // === 4xxx prediction
 export class CloudPredictionError extends AppError {
@@ -220,6 +230,8 @@ const ERROR_CLASSES = [
   InstanceLaunchError,
   SpotInterruptionError,
   BudgetExceededError,
+  CapacityError,
+  RetryLaterError,
   CloudPredictionError,
   LambdaTimeoutError,
   SchemaMismatchError,

@@ -97,6 +97,8 @@ export interface TrainingLaunchConfig {
   deadline: string;
   /** Use a spot/interruptible offer where the provider has one. */
   spot?: boolean;
+  /** The offer's estimated minutes, for TrainingJob.estimatedCost (else the time left to the deadline). */
+  estimatedMinutes?: number;
 }
 
 export interface TrainingJob {

@@ -1,0 +1,69 @@
+/**
+ * Costs on the provider side: what a job has cost so far (provider runtime × the rate captured at launch, per
+ * piece of compute it used), and the pre-launch budget check (BudgetExceededError 3004). The per-user monthly
+ * totals live in the state layer's user data; this file only does the arithmetic.
+ */
+import { BudgetExceededError } from "../errors.js";
+import { costOf } from "./pricing.js";
+
+/** One piece of compute a job ran on: an instance, a pod, a relaunch after a spot interruption. */
+export interface CostSegment {
+  /** Instance id, pod id. */
+  resourceId: string;
+  /** Dollars per hour, captured when this piece was launched. */
+  hourlyRate: number;
+  startedAt: string;
+  /** When the provider confirmed it gone (or the worker ended); open while it runs. */
+  endedAt?: string;
+  /** The provider's minimum billed time (EC2 and RunPod: 60 s). */
+  minBilledSeconds: number;
+}
+
+/** Dollars spent so far over every segment; open segments are counted up to `now`. */
+export function costSoFar(segments: readonly CostSegment[], now: Date = new Date()): number {
+  let total = 0;
+  for (const s of segments) {
+    const end = s.endedAt ? Date.parse(s.endedAt) : now.getTime();
+    const seconds = Math.max(0, (end - Date.parse(s.startedAt)) / 1000);
+    total += costOf(s.hourlyRate, seconds, s.minBilledSeconds);
+  }
+  return total;
+}
+
+/** Seconds of compute over every segment (what the user is billed for, before minimums). */
+export function runtimeSecondsOf(segments: readonly CostSegment[], now: Date = new Date()): number {
+  return segments.reduce((sum, s) => {
+    const end = s.endedAt ? Date.parse(s.endedAt) : now.getTime();
+    return sum + Math.max(0, (end - Date.parse(s.startedAt)) / 1000);
+  }, 0);
+}
+
+/** A user's limits at launch time: the per-job cap and what is left of the monthly budget. */
+export interface BudgetLimits {
+  perJob: number;
+  monthlyLeft: number;
+}
+
+/** Why an estimate does not fit the limits, or undefined when it does. Free (local) work always fits. */
+export function budgetProblem(estimatedCost: number, limits: BudgetLimits): string | undefined {
+  if (estimatedCost <= 0) return undefined;
+  if (estimatedCost > limits.perJob) {
+    return `estimated $${estimatedCost.toFixed(3)} is over your per-job limit of $${limits.perJob.toFixed(2)}`;
+  }
+  if (estimatedCost > limits.monthlyLeft) {
+    return `estimated $${estimatedCost.toFixed(3)} is more than the $${Math.max(0, limits.monthlyLeft).toFixed(2)} left this month`;
+  }
+  return undefined;
+}
+
+/** The pre-launch check: throws BudgetExceededError 3004 naming the limit that an estimate breaks. */
+export function assertWithinBudget(estimatedCost: number, limits: BudgetLimits, what = "This job"): void {
+  const problem = budgetProblem(estimatedCost, limits);
+  if (problem) {
+    throw new BudgetExceededError(`${what}: ${problem}.`, {
+      estimatedCost,
+      perJobLimit: limits.perJob,
+      monthlyLeft: limits.monthlyLeft,
+    });
+  }
+}
