@@ -37,6 +37,18 @@ export function createUserDataPort(store: WorkflowStore, config: Config): UserDa
         { ...template, createdAt: new Date().toISOString() },
       ]);
     },
+    async deleteTemplate(userId, name) {
+      const all = await templates(userId);
+      await store.setUserDoc(
+        userId,
+        "templates",
+        all.filter((t) => t.name.toLowerCase() !== name.toLowerCase()),
+      );
+    },
+    async setBudget(userId, caps) {
+      const settings = (await store.getUserDoc<BudgetSettings>(userId, "budget")) ?? {};
+      await store.setUserDoc(userId, "budget", { ...settings, ...caps });
+    },
     async budget(userId): Promise<BudgetState> {
       const settings = (await store.getUserDoc<BudgetSettings>(userId, "budget")) ?? {};
       const spent = (await store.getUserDoc<number>(userId, `spend:${monthKey()}`)) ?? 0;

@@ -1,6 +1,8 @@
 /** The bot's Context type and the dependencies every handler gets (no singletons). */
 import type { Context } from "grammy";
 import type { Config } from "../config.js";
+import type { Catalog } from "../flows/catalog.js";
+import type { UserDataPort } from "../flows/ports.js";
 import type { Logger } from "../logger.js";
 import type { WorkflowRuntime } from "../state/runtime.js";
 import type { StateManager } from "../state/state-manager.js";
@@ -16,6 +18,8 @@ export interface BotDeps {
   /** Where downloaded uploads wait before a workflow ingests them. */
   stagingDir: string;
   renderer: Renderer;
+  catalog: Catalog;
+  userData: UserDataPort;
   /** The user's texts: their /language choice, else their Telegram client's language. */
   texts(userId: number, clientLanguage?: string): Promise<Texts>;
 }

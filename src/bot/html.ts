@@ -74,3 +74,11 @@ export function money(dollars: number): string {
   if (dollars < 100) return `$${dollars.toFixed(2)}`;
   return `$${Math.round(dollars)}`;
 }
+
+/** 1536 → "1.5 KB". */
+export function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GB`;
+}

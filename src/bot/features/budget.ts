@@ -1,0 +1,52 @@
+/** /budget: the user's caps and this month's spend; tapping a cap asks for a new value. */
+import { Composer, InlineKeyboard } from "grammy";
+import { pack, unpack } from "../callback-data.js";
+import type { BotContext } from "../context.js";
+import { askForm } from "../forms.js";
+import { money } from "../html.js";
+
+const FIELDS = { bj: "perTrainingJob", bp: "perPrediction", bm: "monthly" } as const;
+const press = (action: string) => pack({ wf: "-", action });
+
+export const budgetFeature = new Composer<BotContext>();
+
+budgetFeature.command("budget", (ctx) => showBudget(ctx));
+
+budgetFeature.on("callback_query:data", async (ctx, next) => {
+  const p = unpack(ctx.callbackQuery.data);
+  const field = p?.wf === "-" ? FIELDS[p.action as keyof typeof FIELDS] : undefined;
+  if (!field) return next();
+  await ctx.answerCallbackQuery();
+  await askForm(ctx.deps.manager.store, ctx.conv!, { kind: "budget", field });
+  await ctx.reply(ctx.texts.budget.prompt(ctx.texts.budget.what[field], money(operatorCap(ctx, field))));
+});
+
+export function operatorCap(ctx: BotContext, field: keyof typeof CAP_OF): number {
+  return ctx.deps.config.budget[CAP_OF[field]];
+}
+
+const CAP_OF = {
+  perTrainingJob: "maxTrainingCost",
+  perPrediction: "maxPredictionCost",
+  monthly: "monthlyBudget",
+} as const;
+
+export async function showBudget(ctx: BotContext): Promise<void> {
+  const t = ctx.texts;
+  const b = await ctx.deps.userData.budget(ctx.conv!.userId);
+  const caps = ctx.deps.config.budget;
+  const lines = [
+    t.budget.title,
+    "",
+    t.budget.perJob(money(b.perTrainingJob), money(caps.maxTrainingCost)),
+    t.budget.perPrediction(money(b.perPrediction), money(caps.maxPredictionCost)),
+    t.budget.monthly(money(b.monthly), money(b.spentThisMonth)),
+    "",
+    t.budget.hint,
+  ];
+  const keyboard = new InlineKeyboard()
+    .text(t.budget.setJob, press("bj"))
+    .text(t.budget.setPrediction, press("bp"))
+    .text(t.budget.setMonthly, press("bm"));
+  await ctx.reply(lines.join("\n"), { parse_mode: "HTML", reply_markup: keyboard });
+}

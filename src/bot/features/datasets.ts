@@ -1,0 +1,56 @@
+/** /datasets: stored datasets with size and date; delete with confirmation. */
+import { Composer, InlineKeyboard } from "grammy";
+import { ObjectNotFoundError } from "../../errors.js";
+import { pack, unpack } from "../callback-data.js";
+import type { BotContext } from "../context.js";
+import { bytes } from "../html.js";
+
+const D = { del: "dd", delYes: "ddy", list: "dl" } as const;
+const press = (action: string, arg?: string) => pack({ wf: "-", action, arg });
+const SHOWN = 20;
+
+export const datasetsFeature = new Composer<BotContext>();
+
+datasetsFeature.command("datasets", (ctx) => showList(ctx, false));
+
+datasetsFeature.on("callback_query:data", async (ctx, next) => {
+  const p = unpack(ctx.callbackQuery.data);
+  if (p?.wf !== "-" || !Object.values(D).includes(p.action as never)) return next();
+  await ctx.answerCallbackQuery();
+  const t = ctx.texts;
+  const userId = ctx.conv!.userId;
+  if (p.action === D.list) return showList(ctx, true);
+  const dataset = (await ctx.deps.catalog.datasets(userId)).find((d) => d.datasetId === p.arg);
+  if (!dataset) return void (await ctx.editMessageText(t.stale));
+  if (p.action === D.del) {
+    const keyboard = new InlineKeyboard()
+      .text(t.models.yesDelete, press(D.delYes, dataset.datasetId))
+      .text(t.models.keep, press(D.list));
+    return void (await ctx.editMessageText(t.datasets.confirmDelete(dataset.name), {
+      parse_mode: "HTML",
+      reply_markup: keyboard,
+    }));
+  }
+  try {
+    await ctx.deps.catalog.deleteDataset(userId, dataset.datasetId);
+  } catch (error) {
+    if (!(error instanceof ObjectNotFoundError)) throw error;
+  }
+  await ctx.editMessageText(t.datasets.deleted(dataset.name), { parse_mode: "HTML" });
+});
+
+async function showList(ctx: BotContext, edit: boolean): Promise<void> {
+  const t = ctx.texts;
+  const list = await ctx.deps.catalog.datasets(ctx.conv!.userId);
+  if (list.length === 0) return void (await ctx.reply(t.datasets.none));
+  const lines = [t.datasets.title(list.length), ""];
+  const keyboard = new InlineKeyboard();
+  list.slice(0, SHOWN).forEach((d, k) => {
+    lines.push(t.datasets.line(k + 1, d.name, bytes(d.size), d.uploadedAt.slice(0, 10)));
+    keyboard.text(t.datasets.delete(k + 1), press(D.del, d.datasetId));
+    if (k % 5 === 4) keyboard.row();
+  });
+  const text = lines.join("\n");
+  if (edit) await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: keyboard });
+  else await ctx.reply(text, { parse_mode: "HTML", reply_markup: keyboard });
+}

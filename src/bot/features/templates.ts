@@ -1,0 +1,48 @@
+/** /templates: the one template store — list, use (starts the workflow from it), delete. */
+import { Composer, InlineKeyboard } from "grammy";
+import { pack, unpack } from "../callback-data.js";
+import type { BotContext } from "../context.js";
+import { code, esc } from "../html.js";
+import { modelName } from "../views/training.js";
+import { beginWorkflow } from "../workflows.js";
+
+const T = { use: "tu", del: "td" } as const;
+const press = (action: string, arg?: string) => pack({ wf: "-", action, arg });
+
+export const templatesFeature = new Composer<BotContext>();
+
+templatesFeature.command("templates", async (ctx) => {
+  const t = ctx.texts;
+  const list = await ctx.deps.catalog.templates(ctx.conv!.userId);
+  if (list.length === 0) return void (await ctx.reply(t.templates.none));
+  const lines = [t.templates.title(list.length), ""];
+  const keyboard = new InlineKeyboard();
+  list.forEach((tpl, k) => {
+    const c = tpl.config as Record<string, unknown>;
+    const detail =
+      tpl.kind === "training"
+        ? `${esc(modelName(String(c.modelType)))} → ${code(String(c.target))}`
+        : `${code(String(c.predictionColumn))}`;
+    lines.push(t.templates.line(k + 1, tpl.name, t.templates.kinds[tpl.kind], detail));
+    keyboard
+      .text(t.templates.use(k + 1), press(T.use, String(k)))
+      .text(t.templates.delete(k + 1), press(T.del, String(k)))
+      .row();
+  });
+  await ctx.reply(lines.join("\n"), { parse_mode: "HTML", reply_markup: keyboard });
+});
+
+templatesFeature.on("callback_query:data", async (ctx, next) => {
+  const p = unpack(ctx.callbackQuery.data);
+  if (p?.wf !== "-" || !Object.values(T).includes(p.action as never)) return next();
+  await ctx.answerCallbackQuery();
+  const template = (await ctx.deps.catalog.templates(ctx.conv!.userId))[Number(p.arg)];
+  if (!template) return void (await ctx.reply(ctx.texts.stale));
+  if (p.action === T.del) {
+    await ctx.deps.catalog.deleteTemplate(ctx.conv!.userId, template.name);
+    return void (await ctx.editMessageText(ctx.texts.templates.deleted(template.name), {
+      parse_mode: "HTML",
+    }));
+  }
+  await beginWorkflow(ctx, template.kind, { template: template.name });
+});
