@@ -6,8 +6,11 @@ import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import type { Bot } from "grammy";
 import type { BotContext, BotDeps } from "./bot/context.js";
-import { userTexts } from "./bot/language.js";
 import { createBot } from "./bot/index.js";
+import { userTexts } from "./bot/language.js";
+import { createBotService, type HttpPlacement } from "./bot/lifecycle.js";
+import { type BotMetrics, createBotMetrics, registerJobsGauge } from "./bot/metrics.js";
+import { UpdateTracker } from "./bot/middleware/updates.js";
 import { Renderer } from "./bot/renderer.js";
 import { LocalTrainingProvider } from "./cloud/local/compute.js";
 import { LocalJobRunner } from "./cloud/local/job-runner.js";
@@ -16,6 +19,7 @@ import { LocalStorageManager } from "./cloud/local/storage.js";
 import { createComputeOffers } from "./cloud/offers.js";
 import type { Config } from "./config.js";
 import { CloudConfigurationError } from "./errors.js";
+import { Catalog } from "./flows/catalog.js";
 import { createWorkflowDefinitions } from "./flows/index.js";
 import { systemClock } from "./flows/ports.js";
 import type { Logger } from "./logger.js";
@@ -31,9 +35,14 @@ export interface App {
   store: WorkflowStore;
   runtime: WorkflowRuntime;
   manager: StateManager;
-  /** Starts long polling and recovery. Resolves when polling has started. */
+  metrics: BotMetrics;
+  /** How updates arrive: long polling, or a webhook when WEBHOOK_URL is set. */
+  readonly mode: "polling" | "webhook";
+  /** The port serving /healthz, /metrics (and the webhook) once started, when the app runs its own server. */
+  readonly httpPort: number | undefined;
+  /** Starts recovery, the HTTP server and taking updates. Resolves when updates are being taken. */
   start(): Promise<void>;
-  /** Stops taking updates, lets handlers finish, stops live actors, closes the store. */
+  /** Stops taking updates, lets handlers finish, stops live actors, closes the server and the store. */
   stop(): Promise<void>;
 }
 
@@ -43,6 +52,12 @@ export interface AppOptions {
   pollIntervalMs?: number;
   /** Lease time of a hosted workflow (default 15 s). */
   leaseTtlMs?: number;
+  /** Where /healthz, /metrics and the webhook are served (default: PORT on every interface). */
+  http?: HttpPlacement;
+  /** Longest wait for running handlers when stopping (default 10 s). */
+  shutdownGraceMs?: number;
+  /** Updates stopped arriving by themselves (401, or 409: another instance polls): the process should exit. */
+  onFatal?: (error: unknown) => void;
 }
 
 export function createApp(config: Config, options: AppOptions): App {
@@ -84,9 +99,10 @@ export function createApp(config: Config, options: AppOptions): App {
   const store: WorkflowStore = config.redis.url
     ? new RedisWorkflowStore(config.redis.url, config.redis.prefix)
     : new MemoryWorkflowStore(join(dataDir, ".state", "workflows.json"));
+  const userData = createUserDataPort(store, config);
   const definitions = createWorkflowDefinitions({
     storage,
-    userData: createUserDataPort(store, config),
+    userData,
     compute: createComputeOffers(),
     training: () => training,
     prediction: () => prediction,
@@ -105,9 +121,17 @@ export function createApp(config: Config, options: AppOptions): App {
     logger.error({ err: error, conv: `${commit.key.userId}:${commit.key.chatId}` }, "commit listener failed"),
   );
   const runtime = new WorkflowRuntime(manager, { logger, leaseTtlMs: options.leaseTtlMs });
-  const texts = (userId: number) => userTexts(store, userId);
-  const deps = { config, logger, manager, runtime, stagingDir, texts } as Omit<BotDeps, "renderer"> as BotDeps;
-  const bot = createBot(config.telegram.token, deps);
+  const texts = (userId: number, clientLanguage?: string) => userTexts(store, userId, clientLanguage);
+  const catalog = new Catalog({ storage, userData });
+  // The renderer needs the bot's API, and the bot's handlers need the renderer: it is set just below.
+  const deps = { config, logger, manager, runtime, stagingDir, texts, catalog, userData } as Omit<
+    BotDeps,
+    "renderer"
+  > as BotDeps;
+  const metrics = createBotMetrics();
+  registerJobsGauge(metrics.registry, store);
+  const tracker = new UpdateTracker();
+  const bot = createBot(config.telegram.token, deps, { metrics, tracker });
   const renderer = new Renderer({
     api: bot.api,
     store,
@@ -117,28 +141,35 @@ export function createApp(config: Config, options: AppOptions): App {
   });
   deps.renderer = renderer;
   manager.onCommit((commit) => renderer.render(commit));
+  manager.onCommit((commit) => {
+    const value = commit.next.value;
+    const state = typeof value === "string" ? value : Object.keys(value as object)[0];
+    metrics.commits.inc({ workflow: commit.workflowType, state: state ?? "unknown" });
+  });
 
-  let polling: Promise<void> | undefined;
+  const service = createBotService({
+    bot,
+    config,
+    logger,
+    store,
+    runtime,
+    metrics,
+    tracker,
+    http: options.http ?? { port: config.telegram.port },
+    shutdownGraceMs: options.shutdownGraceMs,
+    onFatal: options.onFatal,
+  });
   return {
     bot,
     store,
     runtime,
     manager,
-    async start() {
-      await bot.init();
-      await runtime.start();
-      await new Promise<void>((started, failed) => {
-        polling = bot.start({ drop_pending_updates: false, onStart: () => started() }).catch((error) => {
-          logger.error({ err: String(error) }, "polling stopped");
-          failed(error);
-        });
-      });
+    metrics,
+    mode: service.mode,
+    get httpPort() {
+      return service.httpPort;
     },
-    async stop() {
-      await bot.stop();
-      await polling;
-      await runtime.stop();
-      await store.close();
-    },
+    start: () => service.start(),
+    stop: () => service.stop(),
   };
 }

@@ -61,8 +61,11 @@ const envSchema = z.object({
     .default("https://api.telegram.org")
     .refine((v) => !v.endsWith("/"), { message: "must not end with '/'" }),
   WEBHOOK_URL: optionalString.pipe(z.url().optional()),
-  WEBHOOK_SECRET: optionalString,
-  PORT: positiveInt(8080),
+  WEBHOOK_SECRET: optionalString.refine((v) => v === undefined || /^[A-Za-z0-9_-]{1,256}$/.test(v), {
+    message: "1–256 characters: letters, digits, _ and - (Telegram's rule for secret_token)",
+  }),
+  // 0 picks a free port (tests).
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   PLAYGROUND: bool,
   PLAYGROUND_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   ALLOWED_USER_IDS: idList,

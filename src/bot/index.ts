@@ -1,56 +1,80 @@
 /**
- * createBot: the one place that decides middleware order. Dependencies are attached per update; all features
- * sit under one error boundary; the unhandled feature goes last.
+ * createBot: the one place that decides middleware order. Update tracking first (metrics, graceful
+ * shutdown), then group-chat filtering, dependencies per update, access, per-user rate limit and per-conversation
+ * ordering; all features sit under one error boundary; the unhandled feature goes last.
  */
 import { autoRetry } from "@grammyjs/auto-retry";
+import { sequentialize } from "@grammyjs/runner";
 import { Bot, type BotConfig, type ErrorHandler } from "grammy";
 import { AppError } from "../errors.js";
 import { scrubSecrets } from "../logger.js";
+import { keyString } from "../state/store.js";
 import type { BotContext, BotDeps } from "./context.js";
-import { buttonsFeature } from "./features/buttons.js";
-import { commandsFeature } from "./features/commands.js";
-import { documentsFeature } from "./features/documents.js";
-import { textFeature } from "./features/text.js";
-import { unhandledFeature } from "./features/unhandled.js";
+import { features as allFeatures } from "./features/index.js";
+import { type BotMetrics, createBotMetrics } from "./metrics.js";
+import { accessControl } from "./middleware/access.js";
+import { observeApiCalls } from "./middleware/api-calls.js";
+import { groupChatFilter } from "./middleware/groups.js";
+import { rateLimit } from "./middleware/rate-limit.js";
+import { UpdateTracker } from "./middleware/updates.js";
 import { errorText } from "./views/common.js";
 
-export function createBot(token: string, deps: BotDeps, botConfig?: BotConfig<BotContext>): Bot<BotContext> {
+export interface CreateBotOptions {
+  botConfig?: BotConfig<BotContext>;
+  /** Where counts go (/metrics); a private set when omitted. */
+  metrics?: BotMetrics;
+  /** Running handlers, for graceful shutdown; a private one when omitted. */
+  tracker?: UpdateTracker;
+}
+
+export function createBot(token: string, deps: BotDeps, options: CreateBotOptions = {}): Bot<BotContext> {
+  const { botConfig } = options;
+  const metrics = options.metrics ?? createBotMetrics();
+  const tracker = options.tracker ?? new UpdateTracker();
   const bot = new Bot<BotContext>(token, {
     ...botConfig,
     client: { apiRoot: deps.config.telegram.apiRoot, ...botConfig?.client },
   });
 
-  // Honour 429 retry_after and ride out 5xx blips, for every call made through bot.api.
+  // Transformers: the last installed runs outermost. Observing inside auto-retry counts every attempt
+  // (and every 429); auto-retry honours retry_after and rides out 5xx blips for every call through bot.api.
+  bot.api.config.use(observeApiCalls(metrics, deps.logger));
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
 
+  bot.use(tracker.middleware(metrics));
+  // Before anything reads the store: chatter in groups costs nothing.
+  bot.use(groupChatFilter(metrics));
   bot.use(async (ctx, next) => {
     ctx.deps = deps;
     ctx.texts = await deps.texts(ctx.from?.id ?? 0, ctx.from?.language_code);
     if (ctx.from && ctx.chat) ctx.conv = { userId: ctx.from.id, chatId: ctx.chat.id };
     ctx.log = deps.logger.child({
       update_id: ctx.update.update_id,
-      conv: ctx.conv && `${ctx.conv.userId}:${ctx.conv.chatId}`,
+      conv: ctx.conv && keyString(ctx.conv),
     });
     await next();
   });
+  bot.use(accessControl(metrics));
+  bot.use(rateLimit({ perMinute: deps.config.telegram.rateLimitPerMinute, metrics }));
+  // The runner handles updates concurrently: one conversation's updates still run one after another.
+  bot.use(sequentialize((ctx: BotContext) => ctx.conv && keyString(ctx.conv)));
 
-  bot.use(async (ctx, next) => {
-    const allowed = deps.config.telegram.allowedUserIds;
-    if (allowed.length === 0 || (ctx.from && allowed.includes(ctx.from.id))) return next();
-    if (ctx.callbackQuery)
-      await ctx.answerCallbackQuery({ text: ctx.texts.errors.accessDenied, show_alert: true });
-    else if (ctx.chat?.type === "private") await ctx.reply(ctx.texts.errors.accessDenied);
-  });
-
-  const features = bot.errorBoundary(errorHandler);
+  const bounded = bot.errorBoundary(errorHandlerCounting(metrics));
   // Updates without a user (channel posts) have no conversation and nothing for us to do.
-  const withConversation = features.filter((ctx) => ctx.conv !== undefined);
-  withConversation.use(commandsFeature, documentsFeature, textFeature, buttonsFeature, unhandledFeature);
+  bounded.filter((ctx) => ctx.conv !== undefined).use(allFeatures);
 
-  bot.catch((err) =>
-    deps.logger.error({ err: scrubSecrets(String(err.error)) }, "update failed outside the boundary"),
-  );
+  bot.catch((err) => {
+    metrics.errors.inc({ code: "unhandled" });
+    deps.logger.error({ err: scrubSecrets(String(err.error)) }, "update failed outside the boundary");
+  });
   return bot;
+}
+
+function errorHandlerCounting(metrics: BotMetrics): ErrorHandler<BotContext> {
+  return (err) => {
+    metrics.errors.inc({ code: err.error instanceof AppError ? String(err.error.code) : "internal" });
+    return errorHandler(err);
+  };
 }
 
 /** Our errors become a card with the recovery hint; anything else is logged and gets a generic answer. */

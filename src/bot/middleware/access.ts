@@ -10,8 +10,9 @@ export function accessControl(metrics?: BotMetrics): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     if (isAllowed(ctx)) return next();
     metrics?.droppedUpdates.inc({ reason: "not_allowed" });
-    if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.texts.accessDenied, show_alert: true });
-    else if (ctx.chat?.type === "private") await ctx.reply(ctx.texts.accessDenied);
+    if (ctx.callbackQuery)
+      await ctx.answerCallbackQuery({ text: ctx.texts.errors.accessDenied, show_alert: true });
+    else if (ctx.chat?.type === "private") await ctx.reply(ctx.texts.errors.accessDenied);
   };
 }
 

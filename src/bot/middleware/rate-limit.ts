@@ -36,8 +36,8 @@ export function rateLimit(options: RateLimitOptions): MiddlewareFn<BotContext> {
 
 async function notify(ctx: BotContext): Promise<void> {
   try {
-    if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.texts.rateLimited });
-    else if (ctx.chat) await ctx.reply(ctx.texts.rateLimited);
+    if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.texts.errors.rateLimited });
+    else if (ctx.chat) await ctx.reply(ctx.texts.errors.rateLimited);
   } catch (error) {
     ctx.log.warn({ err: String(error) }, "could not send the rate-limit notice");
   }

@@ -39,6 +39,12 @@ export const conflictOtherGetUpdates = (): TelegramApiError =>
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
   );
 
+export const conflictWebhookActive = (): TelegramApiError =>
+  new TelegramApiError(
+    409,
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+  );
+
 /** Texts used by more than one method. */
 export const ERR = {
   chatNotFound: "chat not found",

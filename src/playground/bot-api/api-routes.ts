@@ -12,6 +12,7 @@ import { Params } from "./params.js";
 import type { Store } from "./store.js";
 import type { ApiResponse } from "./types.js";
 import type { UpdateQueue } from "./updates.js";
+import type { WebhookDelivery } from "./webhook.js";
 
 export interface ApiDeps {
   token: string;
@@ -20,6 +21,7 @@ export interface ApiDeps {
   limits: Limits;
   flood: FloodControl;
   calls: CallLog;
+  webhook: WebhookDelivery;
 }
 
 /** Multipart overhead on top of the largest file a bot may upload. */

@@ -2,7 +2,7 @@
  * `startBotApiServer`: the embedded Telegram Bot API emulator. One HTTP server answers the bot (Bot API
  * routes), serves the web chat page, and exposes the simulated users' side in-process.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { handleWebRoute } from "../web/routes.js";
 import { handleApiRoute, sendJson } from "./api-routes.js";
@@ -14,6 +14,7 @@ import { type ChatEvent, type ReplyKeyboard, Store, type StoredFile } from "./st
 import type { TgBotCommand, TgMessage, TgUser } from "./types.js";
 import { UpdateQueue } from "./updates.js";
 import { type UserActionOptions, type UserProfile, UserSide } from "./user-side.js";
+import { WebhookDelivery, type WebhookInfo } from "./webhook.js";
 
 export interface BotApiServerOptions {
   /** 0 (default) picks a free port. */
@@ -29,7 +30,12 @@ export interface BotApiServerOptions {
   botUsername?: string;
   /** Serve the web chat page at `/` (default true). */
   web?: boolean;
+  /** Delay before a failed webhook delivery is retried; doubles with each failure in a row (default 1 s). */
+  webhookRetryBaseMs?: number;
 }
+
+/** Extra routes served by the same HTTP server; returns true when it handled the request. */
+export type MountedRoute = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 /** The running emulator: bot-facing HTTP API plus the in-process user side. */
 export interface BotApiServer {
@@ -73,6 +79,10 @@ export interface BotApiServer {
   users(): TgUser[];
   /** The reply keyboard the bot shows under a chat's input field, if any. */
   replyKeyboard(chatId: number): ReplyKeyboard | null;
+  /** What getWebhookInfo answers now. */
+  webhookInfo(): WebhookInfo;
+  /** Serves more routes on this server (after the Bot API and the page); returns the unmount function. */
+  mount(route: MountedRoute): () => void;
 }
 
 export const DEFAULT_TEST_TOKEN = "123456789:TEST-emulator-token-aaaaaaaaaaaaaaaaaaaaaa";
@@ -93,7 +103,9 @@ export async function startBotApiServer(options: BotApiServerOptions = {}): Prom
   const persistence = options.stateFile ? new StatePersistence(options.stateFile, store, updates) : undefined;
   persistence?.load();
   const calls = new CallLog();
-  const deps = { token, store, updates, limits, flood: new FloodControl(limits), calls };
+  const webhook = new WebhookDelivery(updates, options.webhookRetryBaseMs);
+  const deps = { token, store, updates, limits, flood: new FloodControl(limits), calls, webhook };
+  const mounted: MountedRoute[] = [];
   const users = new UserSide(store, updates);
   if (persistence) store.subscribe(() => persistence.scheduleSave());
 
@@ -101,6 +113,7 @@ export async function startBotApiServer(options: BotApiServerOptions = {}): Prom
     void (async () => {
       if (await handleApiRoute(deps, req, res)) return persistence?.scheduleSave();
       if (options.web !== false && (await handleWebRoute(api, req, res))) return;
+      for (const route of mounted) if (await route(req, res)) return;
       sendJson(res, 404, { ok: false, error_code: 404, description: "Not Found" });
     })().catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { ok: false, error_code: 500, description: String(error) });
@@ -123,6 +136,7 @@ export async function startBotApiServer(options: BotApiServerOptions = {}): Prom
       return calls.all();
     },
     close: async () => {
+      webhook.close();
       updates.close();
       persistence?.flush();
       server.closeAllConnections();
@@ -150,6 +164,14 @@ export async function startBotApiServer(options: BotApiServerOptions = {}): Prom
     pendingUpdateCount: () => updates.pendingCount(),
     users: () => [...store.users.values()].map((u) => structuredClone(u.user)),
     replyKeyboard: (chatId) => structuredClone(store.chat(chatId)?.replyKeyboard ?? null),
+    webhookInfo: () => webhook.info(),
+    mount: (route) => {
+      mounted.push(route);
+      return () => {
+        const index = mounted.indexOf(route);
+        if (index >= 0) mounted.splice(index, 1);
+      };
+    },
   };
   return api;
 }

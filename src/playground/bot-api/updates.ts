@@ -32,6 +32,7 @@ export class UpdateQueue {
   private allowed: Set<string> | null = null;
   private waiter: Waiter | null = null;
   private wakeScheduled = false;
+  private readonly pendingListeners: Array<() => void> = [];
 
   constructor(private nextId = 1) {}
 
@@ -48,9 +49,7 @@ export class UpdateQueue {
 
   /** Answers a getUpdates call, parking it when nothing is pending and a timeout was given. */
   getUpdates(request: GetUpdatesRequest): Promise<TgUpdate[]> {
-    if (request.allowedUpdates) {
-      this.allowed = request.allowedUpdates.length > 0 ? new Set(request.allowedUpdates) : null;
-    }
+    if (request.allowedUpdates) this.setAllowed(request.allowedUpdates);
     if (request.offset !== undefined) this.confirm(request.offset);
     const limit = Math.min(100, Math.max(1, request.limit ?? 100));
     if (this.waiter) {
@@ -72,6 +71,26 @@ export class UpdateQueue {
 
   dropPending(): void {
     this.pending = [];
+  }
+
+  /** allowed_updates of getUpdates or setWebhook; an empty list restores the default. */
+  setAllowed(types: string[]): void {
+    this.allowed = types.length > 0 ? new Set(types) : null;
+  }
+
+  /** Every pending update, oldest first (webhook delivery reads them without confirming). */
+  peekAll(): TgUpdate[] {
+    return structuredClone(this.pending);
+  }
+
+  /** Confirms one update (a webhook answered 2xx for it). */
+  remove(updateId: number): void {
+    this.pending = this.pending.filter((u) => u.update_id !== updateId);
+  }
+
+  /** Called (once per tick) when updates are pending: webhook delivery listens. */
+  onPending(listener: () => void): void {
+    this.pendingListeners.push(listener);
   }
 
   pendingCount(): number {
@@ -142,6 +161,7 @@ export class UpdateQueue {
       this.wakeScheduled = false;
       const waiter = this.waiter;
       if (waiter && this.pending.length > 0) this.finish(waiter, this.take(waiter.limit));
+      if (this.pending.length > 0) for (const listener of this.pendingListeners) listener();
     });
   }
 }

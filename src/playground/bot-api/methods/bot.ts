@@ -1,8 +1,7 @@
 /**
- * getMe, getUpdates, deleteWebhook, getWebhookInfo, set/get/deleteMyCommands, answerCallbackQuery and
- * sendChatAction (https://core.telegram.org/bots/api#available-methods).
+ * getMe, getUpdates, set/get/deleteMyCommands, answerCallbackQuery and sendChatAction (https://core.telegram.org/bots/api#available-methods).
  */
-import { badRequest, ERR } from "../api-error.js";
+import { badRequest, conflictWebhookActive, ERR } from "../api-error.js";
 import type { TgBotCommand } from "../types.js";
 import type { MethodContext, MethodHandler } from "./context.js";
 
@@ -16,6 +15,7 @@ const getMe: MethodHandler = (ctx) => ({
 });
 
 const getUpdates: MethodHandler = (ctx) => {
+  if (ctx.webhook.active) throw conflictWebhookActive();
   const allowed = ctx.params.json<string[]>("allowed_updates", "can't parse allowed updates JSON object");
   return ctx.updates.getUpdates({
     offset: ctx.params.int("offset"),
@@ -25,17 +25,6 @@ const getUpdates: MethodHandler = (ctx) => {
     signal: ctx.signal,
   });
 };
-
-const deleteWebhook: MethodHandler = (ctx) => {
-  if (ctx.params.bool("drop_pending_updates")) ctx.updates.dropPending();
-  return true;
-};
-
-const getWebhookInfo: MethodHandler = (ctx) => ({
-  url: "",
-  has_custom_certificate: false,
-  pending_update_count: ctx.updates.pendingCount(),
-});
 
 /** Commands are kept per (scope, language), as Telegram does; a lookup never falls back. */
 export function commandsKey(
@@ -128,8 +117,6 @@ const sendChatAction: MethodHandler = (ctx) => {
 export const botMethods: Record<string, MethodHandler> = {
   getMe,
   getUpdates,
-  deleteWebhook,
-  getWebhookInfo,
   setMyCommands,
   getMyCommands,
   deleteMyCommands,

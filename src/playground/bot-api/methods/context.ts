@@ -3,6 +3,7 @@ import type { FloodControl, Limits } from "../limits.js";
 import type { Params } from "../params.js";
 import type { Store } from "../store.js";
 import type { UpdateQueue } from "../updates.js";
+import type { WebhookDelivery } from "../webhook.js";
 
 export interface MethodContext {
   params: Params;
@@ -10,6 +11,7 @@ export interface MethodContext {
   updates: UpdateQueue;
   limits: Limits;
   flood: FloodControl;
+  webhook: WebhookDelivery;
   /** Aborted when the HTTP client disconnects before the answer is written. */
   signal: AbortSignal;
 }
