@@ -134,6 +134,15 @@ export class JobChannel {
     return result;
   }
 
+  /**
+   * Forgets a run's outcome before the job is relaunched elsewhere (a spot interruption looks like a
+   * SIGTERM from inside, so the worker wrote "cancelled"); the relaunched worker writes its own.
+   */
+  async clearOutcome(jobId: string): Promise<void> {
+    await this.storage.delete(this.uri(jobId, JOB_FILES.result));
+    await this.storage.delete(this.uri(jobId, JOB_FILES.progress));
+  }
+
   /** New log lines as they appear, until `isDone()` says the job ended (then one last read). */
   async *pollLogs(
     jobId: string,

@@ -1,105 +1,25 @@
 /**
- * Worker entry point: `node --import tsx src/worker/main.ts <specUri>`. Used as-is by local compute and by the
- * worker image on EC2 and RunPod. Reads the job spec, runs it, and always writes result.json before exiting:
- * on success, on failure, past the deadline, and when asked to stop (SIGTERM).
+ * Worker entry point: `node --import tsx src/worker/main.ts <specUri>` (or the spec URI in SMA_SPEC_URI, as the
+ * worker image receives it). Used as-is by local compute and by the worker image on EC2 and RunPod pods. It
+ * runs the job (run-job.ts), then, on any exit, asks its own compute to go away (self-terminate.ts): a RunPod
+ * pod terminates itself; an EC2 instance powers off from its user-data trap once this process ends.
  */
-import { rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type JobResult, type JobSpec, jobSpecSchema } from "../cloud/job-spec.js";
-import type { CloudStorageProvider } from "../cloud/provider-interface.js";
 import { loadConfig } from "../config.js";
-import { AppError, CloudTrainingError, toErrorResponse } from "../errors.js";
 import { createLogger } from "../logger.js";
-import { runPredictJob } from "./predict-handler.js";
-import { JobReporter } from "./reporter.js";
-import { storageForUri } from "./storage.js";
-import { runTrainJob } from "./train-job.js";
-
-type Outcome = JobResult extends infer R
-  ? R extends unknown
-    ? Omit<R, "finishedAt" | "runtimeSeconds">
-    : never
-  : never;
-
-const EXIT = { ok: 0, failed: 1, deadline: 3, cancelled: 143 } as const;
+import { EXIT, runJobFromSpec } from "./run-job.js";
+import { selfTerminate } from "./self-terminate.js";
 
 async function main(specUri: string | undefined): Promise<number> {
-  if (!specUri) throw new Error("usage: worker <specUri>");
+  if (!specUri) throw new Error("usage: worker <specUri> (or set SMA_SPEC_URI)");
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
-  const storage = storageForUri(specUri, config, logger);
-  const spec = jobSpecSchema.parse(
-    JSON.parse(Buffer.from(await storage.readBytes(specUri)).toString("utf8")),
-  );
-  const reporter = new JobReporter(storage, spec.jobId);
-  const started = Date.now();
-  const finish = async (result: Outcome, code: number) => {
-    const runtimeSeconds = (Date.now() - started) / 1000;
-    await reporter.finish({ ...result, finishedAt: new Date().toISOString(), runtimeSeconds } as JobResult);
-    return code;
-  };
-
-  const msLeft = Date.parse(spec.deadline) - Date.now();
-  const deadline = new Promise<number>((resolve) => {
-    setTimeout(
-      () => {
-        const error = new CloudTrainingError("The job ran past its deadline and was stopped.", {
-          deadline: spec.deadline,
-        });
-        resolve(finish({ status: "failed", error: error.toJSON() }, EXIT.deadline));
-      },
-      Math.max(0, msLeft),
-    ).unref();
-  });
-  const cancelled = new Promise<number>((resolve) => {
-    process.once("SIGTERM", () => {
-      const error = new AppError(
-        "The job was cancelled.",
-        {},
-        { recovery: "Start it again when you are ready." },
-      );
-      resolve(finish({ status: "cancelled", error: error.toJSON() }, EXIT.cancelled));
-    });
-  });
-  const work = (async () => {
-    try {
-      await reporter.progress("running", "starting", 1, "Starting", true);
-      const { outputUri, summary } = await run(spec, storage, reporter, config.modelSigningKey);
-      return finish({ status: "succeeded", outputUri, summary }, EXIT.ok);
-    } catch (error) {
-      logger.warn({ err: error, jobId: spec.jobId }, "job failed");
-      return finish({ status: "failed", error: toErrorResponse(error) }, EXIT.failed);
-    }
-  })();
-  return Promise.race([work, deadline, cancelled]);
+  return runJobFromSpec(specUri, config, createLogger(config.logLevel));
 }
 
-async function run(
-  spec: JobSpec,
-  storage: CloudStorageProvider,
-  reporter: JobReporter,
-  signingKey: string | undefined,
-): Promise<{ outputUri: string; summary: Record<string, unknown> }> {
-  if (!signingKey)
-    throw new AppError("The worker has no MODEL_SIGNING_KEY.", {}, { recovery: "Set MODEL_SIGNING_KEY." });
-  const workDir = join(tmpdir(), `sma-job-${spec.jobId}`);
-  try {
-    if (spec.kind === "train") return await runTrainJob(spec, { storage, reporter, signingKey, workDir });
-    const out = await runPredictJob(spec, { storage, signingKey, workDir });
-    return {
-      outputUri: out.outputUri,
-      summary: { ...out.summary, numPredictions: out.numPredictions, executionTime: out.executionTime },
-    };
-  } finally {
-    await rm(workDir, { recursive: true, force: true });
-  }
+let code: number = EXIT.failed;
+try {
+  code = await main(process.argv[2] ?? process.env.SMA_SPEC_URI);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
 }
-
-main(process.argv[2]).then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(EXIT.failed);
-  },
-);
+await selfTerminate(process.env).catch((error) => console.error(`self-termination failed: ${String(error)}`));
+process.exit(code);

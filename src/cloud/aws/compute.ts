@@ -12,7 +12,7 @@ import { costSoFar, runtimeSecondsOf } from "../budget.js";
 import { type ComputeRecord, JobChannel, trainSpecFrom } from "../job-channel.js";
 import type { TrainJobSpec } from "../job-spec.js";
 import { selectFromOffers } from "../offers.js";
-import { costOf, EC2_INSTANCE_TYPES, EC2_MIN_BILLED_SECONDS } from "../pricing.js";
+import { costOf, EC2_MIN_BILLED_SECONDS } from "../pricing.js";
 import type {
   CloudStorageProvider,
   CloudTrainingProvider,
@@ -141,6 +141,10 @@ export class EC2Manager implements CloudTrainingProvider, ReconcilableCompute {
     if (!record) throw new ObjectNotFoundError(`No EC2 training job ${jobId}.`, { jobId });
     record = await this.closeEndedSegments(jobId, record, instances);
     let snapshot = await this.channel.snapshot(jobId);
+    if (snapshot.result?.status === "cancelled" && this.wasInterrupted(record, instances)) {
+      await this.channel.clearOutcome(jobId); // the worker saw the interruption as a SIGTERM
+      snapshot = { ...snapshot, result: undefined, progress: undefined };
+    }
     const compute = snapshot.result
       ? ({ kind: "running" } as const)
       : await this.computeState(jobId, record, instances);
@@ -284,6 +288,11 @@ export class EC2Manager implements CloudTrainingProvider, ReconcilableCompute {
       kind: "relaunching",
       message: `AWS reclaimed the spot instance; restarting on-demand (${relaunches + 1})`,
     };
+  }
+
+  private wasInterrupted(record: ComputeRecord, instances: Instance[]): boolean {
+    const current = instances.find((i) => i.InstanceId === record.segments.at(-1)?.resourceId);
+    return current !== undefined && isGone(current) && wasSpotInterrupted(current);
   }
 
   private async relaunchOnDemand(jobId: string, record: ComputeRecord): Promise<void> {
