@@ -103,8 +103,11 @@ export class FakeJobBoard {
         res.writeHead(status, { "content-type": "application/json" });
         res.end(JSON.stringify(body));
       };
+      // A create still waiting when its caller dies (SIGKILL) stops waiting.
+      const gone = new AbortController();
+      res.on("close", () => gone.abort());
       const handle = async () => {
-        if (req.method === "POST" && !action) await this.create(jobId, owner);
+        if (req.method === "POST" && !action) await this.create(jobId, owner, gone.signal);
         else if (req.method === "POST" && action === "cancel") this.cancel(jobId);
         else return reply(200, this.poll(jobId, owner));
         reply(200, { jobId });
