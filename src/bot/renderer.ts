@@ -47,6 +47,7 @@ interface UiState {
   screenMessageId?: number;
   /** Which step the screen message shows; a change within the step edits it. */
   screenKey?: string;
+  /** Text and buttons of the screen message as last sent. */
   screenText?: string;
   progressMessageId?: number;
   progressText?: string;
@@ -135,8 +136,9 @@ export class Renderer {
       return this.updateProgress(key, progressView(t, c, Date.now()));
     }
     const ui = await this.ui(key);
+    const fingerprint = screenFingerprint(screen.view);
     const sameStep = ui.screenKey === screen.key && ui.screenMessageId !== undefined;
-    if (sameStep && ui.screenText === screen.view.text && commit.event?.type !== "user.typedText") return;
+    if (sameStep && ui.screenText === fingerprint && commit.event?.type !== "user.typedText") return;
     // Within a step, a button edits the screen in place; typed input gets a fresh screen below the message.
     if (sameStep && commit.event?.type !== "user.typedText" && commit.source !== "live") {
       try {
@@ -145,7 +147,7 @@ export class Renderer {
           reply_markup: screen.view.keyboard,
           link_preview_options: { is_disabled: true },
         });
-        await this.saveUi(key, { ...ui, screenText: screen.view.text });
+        await this.saveUi(key, { ...ui, screenText: fingerprint });
         return;
       } catch (error) {
         if (error instanceof GrammyError && error.description.includes("message is not modified")) return;
@@ -167,7 +169,7 @@ export class Renderer {
       ...ui,
       screenMessageId: view.keyboard ? sent.message_id : undefined,
       screenKey: view.keyboard ? screenKey : undefined,
-      screenText: view.text,
+      screenText: screenFingerprint(view),
     });
   }
 
@@ -364,6 +366,11 @@ function predictionScreen(t: Texts, c: PredictionContext, state: string): Screen
     default:
       return undefined;
   }
+}
+
+/** What a screen shows, to skip edits that would change nothing ("message is not modified"). */
+function screenFingerprint(view: View): string {
+  return JSON.stringify([view.text, view.keyboard?.inline_keyboard ?? null]);
 }
 
 /** "AWAITING_DATA.idle", "CONFIRMING_SCHEMA", … */

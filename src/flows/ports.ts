@@ -89,7 +89,10 @@ export interface UserDataPort {
   deleteTemplate(userId: number, name: string): Promise<void>;
   budget(userId: number): Promise<BudgetState>;
   /** Lowers (or restores) the user's caps; values above the operator's caps are clamped to them. */
-  setBudget(userId: number, caps: Partial<Pick<BudgetState, "perTrainingJob" | "perPrediction" | "monthly">>): Promise<void>;
+  setBudget(
+    userId: number,
+    caps: Partial<Pick<BudgetState, "perTrainingJob" | "perPrediction" | "monthly">>,
+  ): Promise<void>;
   /** Adds a job's actual cost to this month's spend, once per job id (a repeated call is a no-op). */
   recordJobCost(userId: number, jobId: string, dollars: number): Promise<void>;
   /** Display names given to models (the signed artifacts keep their original metadata). */

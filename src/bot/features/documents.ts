@@ -10,6 +10,7 @@ import { beginWorkflow, currentWorkflow, sendQuietly } from "../workflows.js";
 
 /** The steps in which a workflow takes a file. */
 const TAKES_A_FILE = new Set(["CHOOSING_DATA_SOURCE.ready", "AWAITING_DATA.idle"]);
+const LOADING_WAIT_STEPS = 100;
 
 export const documentsFeature = new Composer<BotContext>();
 
@@ -19,11 +20,11 @@ documentsFeature.on("message:document", async (ctx) => {
   if (!current?.active) {
     await beginWorkflow(ctx, "training");
     current = await currentWorkflow(ctx);
-    // The new workflow lists the user's datasets first; wait until it takes a file.
-    for (let i = 0; i < 50 && current?.state === "CHOOSING_DATA_SOURCE.loading"; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      current = await currentWorkflow(ctx);
-    }
+  }
+  // A new workflow first lists what the user has (models, datasets); a file sent meanwhile waits for it.
+  for (let i = 0; i < LOADING_WAIT_STEPS && current?.state === "CHOOSING_DATA_SOURCE.loading"; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    current = await currentWorkflow(ctx);
   }
   if (current?.state.startsWith("AWAITING_DATA.reading")) {
     await ctx.reply(t.files.stillReading);

@@ -11,6 +11,7 @@ import type { TrainingContext, TrainingTemplateConfig } from "./types.js";
 /** The forward steps, in order. BACK to a step clears what the steps after it set. */
 export const STEP_ORDER = [
   "CHOOSING_DATA_SOURCE",
+  "AWAITING_DATA",
   "CONFIRMING_SCHEMA",
   "SELECTING_MODEL_CATEGORY",
   "CONFIRMING_MODEL",
@@ -23,7 +24,8 @@ type Step = (typeof STEP_ORDER)[number];
 
 /** What each step sets in context. */
 const OWNED: Record<Step, Partial<TrainingContext>> = {
-  CHOOSING_DATA_SOURCE: {
+  CHOOSING_DATA_SOURCE: {},
+  AWAITING_DATA: {
     dataset: undefined,
     target: undefined,
     task: undefined,
