@@ -121,7 +121,7 @@ function resolveFeatures(frame: Frame, spec: TrainSpec) {
           frame.columns.map((c) => profileColumn(c, frame.nRows)),
           spec.target,
         );
-  const names = requested.filter((n) => n !== spec.target);
+  const names = [...new Set(requested)].filter((n) => n !== spec.target);
   if (names.length === 0) throw new DataError("No feature columns are left to train on.");
   const missing = names.filter((n) => !frame.columns.some((c) => c.name === n));
   if (missing.length > 0) {

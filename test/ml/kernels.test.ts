@@ -4,6 +4,8 @@ import { solveCholeskyPivoted } from "../../src/ml/kernels/cholesky-pivoted.js";
 import { minimizeLbfgs } from "../../src/ml/kernels/lbfgs.js";
 import { quantileSorted } from "../../src/ml/kernels/quantile.js";
 import { sumCompensated } from "../../src/ml/kernels/sum-compensated.js";
+import { presortColumns } from "../../src/ml/models/tree/presort.js";
+import { Random } from "../../src/ml/random.js";
 
 describe("sumCompensated", () => {
   it("returns 0 for n ≤ 0", () => {
@@ -76,5 +78,27 @@ describe("quantileSorted", () => {
     expect(quantileSorted([0, 5, 10, 20], 0.25)).toBe(3.75);
     expect(quantileSorted([7], 0.9)).toBe(7);
     expect(quantileSorted([], 0.5)).toBeNaN();
+  });
+});
+
+describe("presortColumns", () => {
+  it("orders rows by value per feature, ties by row, for the comparator and the radix path alike", () => {
+    const rng = new Random(3);
+    for (const n of [7, 5000]) {
+      const p = 2;
+      const Xc = Float64Array.from({ length: n * p }, (_, k) =>
+        k < n ? Math.round(rng.normal() * 3) : rng.normal() * 1e3,
+      );
+      Xc[1] = -0.5;
+      Xc[2] = Number.MAX_VALUE;
+      Xc[3] = -Number.MAX_VALUE;
+      const order = presortColumns(Xc, n, p);
+      for (let f = 0; f < p; f++) {
+        const expected = Array.from({ length: n }, (_, i) => i).sort(
+          (a, b) => Xc[f * n + a] - Xc[f * n + b] || a - b,
+        );
+        expect(Array.from(order.subarray(f * n, (f + 1) * n))).toEqual(expected);
+      }
+    }
   });
 });

@@ -6,6 +6,7 @@
 import { NotFittedError } from "../../errors.js";
 import type { Matrix } from "../matrix.js";
 import type { Random } from "../random.js";
+import { checkMatrix } from "../validation.js";
 
 /** What fit may use besides X and y. */
 export interface FitContext {
@@ -72,10 +73,11 @@ export function argmaxRows(p: Float64Array, n: number, k: number): Float64Array 
   return out;
 }
 
-/** Fails early on an empty fit or mismatched lengths, naming both counts (sklearn's check_consistent_length). */
+/** Fails early on an empty fit, mismatched lengths (naming both counts) or non-finite input. */
 export function checkFitInput(X: Matrix, y: Float64Array, name: string): void {
   if (X.rows !== y.length) {
     throw new RangeError(`${name}: X has ${X.rows} rows but y has ${y.length} values.`);
   }
   if (X.rows === 0) throw new RangeError(`${name}: cannot fit on zero rows.`);
+  checkMatrix(X);
 }

@@ -2,9 +2,13 @@
  * Polynomial regression: the degree-2 (or 3) expansion without bias, in scikit-learn's PolynomialFeatures
  * order (all x_i, then x_i·x_j for i ≤ j, then cubes), followed by least squares.
  */
+import { TrainingFailedError } from "../../errors.js";
 import { createMatrix, type Matrix } from "../matrix.js";
 import { checkFitInput, type FitContext, Regressor } from "./base.js";
 import { fitLeastSquares, type LinearFitted, linearPredict } from "./linear.js";
+
+/** The normal equations are p × p: beyond this the fit takes minutes and gigabytes. */
+export const MAX_POLYNOMIAL_COLUMNS = 2000;
 
 export interface PolynomialParams {
   degree: number;
@@ -13,6 +17,13 @@ export interface PolynomialParams {
 export class PolynomialRegression extends Regressor<PolynomialParams, LinearFitted> {
   fit(X: Matrix, y: Float64Array, _ctx?: FitContext): this {
     checkFitInput(X, y, "PolynomialRegression");
+    const width = polynomialWidth(X.cols, this.params.degree);
+    if (width > MAX_POLYNOMIAL_COLUMNS) {
+      throw new TrainingFailedError(
+        `Degree-${this.params.degree} terms of ${X.cols} input columns make ${width} columns; the limit is ${MAX_POLYNOMIAL_COLUMNS}. Select fewer features or use degree 2.`,
+        { columns: width, limit: MAX_POLYNOMIAL_COLUMNS },
+      );
+    }
     this.fitted = fitLeastSquares(expandPolynomial(X, this.params.degree), y, 0);
     return this;
   }

@@ -135,3 +135,26 @@ describe("Lasso and ElasticNet (coordinate descent)", () => {
     expect(m.predict(X)[3]).toBeCloseTo(mean, 12);
   });
 });
+
+describe("input checks", () => {
+  it("refuse NaN in the design, naming the column and suggesting imputation", () => {
+    const bad = matrix([
+      [1, 2],
+      [Number.NaN, 1],
+      [3, 4],
+    ]);
+    expect(() => new LinearRegression({}).fit(bad, Float64Array.from([1, 2, 3]), ctx)).toThrow(
+      /NaN or infinity in 'column 0' \(row 1\)\. Impute it first\./,
+    );
+  });
+
+  it("refuse a polynomial expansion too wide to solve", () => {
+    const wide = matrix([
+      Array.from({ length: 70 }, (_, j) => j),
+      Array.from({ length: 70 }, (_, j) => 2 * j),
+    ]);
+    expect(() => new PolynomialRegression({ degree: 2 }).fit(wide, Float64Array.from([1, 2]), ctx)).toThrow(
+      /make 2555 columns; the limit is 2000/,
+    );
+  });
+});

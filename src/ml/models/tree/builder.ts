@@ -43,12 +43,12 @@ const PURE = 1e-7;
 
 export function buildTree(input: TreeInput, opts: TreeOptions): BuiltTree {
   const { n, p } = input;
-  const ord = inBagOrders(input);
+  const { ord, vals } = inBagOrders(input);
   const m = ord.length / p;
   const nOut = input.nClasses > 0 ? input.nClasses : 1;
   const store = new NodeStore(nOut);
   const leafOfRow = new Int32Array(n).fill(-1);
-  const ctx = new SplitContext(input, opts, ord, m);
+  const ctx = new SplitContext(input, opts, ord, vals, m);
   const stack: number[] = [store.add(), 0, m, 0];
   while (stack.length > 0) {
     const depth = stack.pop() as number;
@@ -79,22 +79,30 @@ export function buildTree(input: TreeInput, opts: TreeOptions): BuiltTree {
   return { tree: store.finish(), leafOfRow };
 }
 
-/** Per-feature orders restricted to rows with positive weight: p segments of m rows each. */
-function inBagOrders(input: TreeInput): Int32Array {
-  const { n, p, weight, sorted } = input;
-  if (!weight) return sorted.slice();
-  let m = 0;
-  for (let i = 0; i < n; i++) if (weight[i] > 0) m++;
+/**
+ * Per-feature orders restricted to rows with positive weight (p segments of m rows), and the feature values
+ * in the same order, so scans and partitions read memory sequentially instead of gathering through ord.
+ */
+function inBagOrders(input: TreeInput): { ord: Int32Array; vals: Float64Array } {
+  const { n, p, weight, sorted, Xc } = input;
+  let m = n;
+  if (weight) {
+    m = 0;
+    for (let i = 0; i < n; i++) if (weight[i] > 0) m++;
+  }
   const ord = new Int32Array(m * p);
+  const vals = new Float64Array(m * p);
   for (let f = 0; f < p; f++) {
     let k = f * m;
     const base = f * n;
     for (let t = 0; t < n; t++) {
       const i = sorted[base + t];
-      if (weight[i] > 0) ord[k++] = i;
+      if (weight && !(weight[i] > 0)) continue;
+      ord[k] = i;
+      vals[k++] = Xc[base + i];
     }
   }
-  return ord;
+  return { ord, vals };
 }
 
 class SplitContext {
@@ -102,6 +110,10 @@ class SplitContext {
   private readonly features: Int32Array;
   private readonly goLeft: Uint8Array;
   private readonly tmp: Int32Array;
+  private readonly tmpVals: Float64Array;
+  /** Σ w·y and Σ w of the current node (regression), computed once in nodeStats. */
+  private nodeSum = 0;
+  private nodeWeight = 0;
   private readonly leftStats: Float64Array;
   private readonly rightStats: Float64Array;
   private readonly totalStats: Float64Array;
@@ -110,12 +122,14 @@ class SplitContext {
     private readonly input: TreeInput,
     private readonly opts: TreeOptions,
     private readonly ord: Int32Array,
+    private readonly vals: Float64Array,
     private readonly m: number,
   ) {
     this.k = Math.max(1, input.nClasses);
     this.features = Int32Array.from({ length: input.p }, (_, f) => f);
     this.goLeft = new Uint8Array(input.n);
     this.tmp = new Int32Array(m);
+    this.tmpVals = new Float64Array(m);
     this.leftStats = new Float64Array(this.k);
     this.rightStats = new Float64Array(this.k);
     this.totalStats = new Float64Array(this.k);
@@ -148,6 +162,8 @@ class SplitContext {
         sumSq += wi * y[i] * y[i];
         w += wi;
       }
+      this.nodeSum = sum;
+      this.nodeWeight = w;
       const mean = sum / w;
       impurity = Math.max(0, sumSq / w - mean * mean);
       store.value[node] = mean;
@@ -158,8 +174,9 @@ class SplitContext {
   }
 
   bestSplit(start: number, end: number): { feature: number; position: number; threshold: number } | null {
-    const { p, n, Xc } = this.input;
+    const { p } = this.input;
     const { rng, maxFeatures } = this.opts;
+    const vals = this.vals;
     const features = this.features;
     let best = Number.NEGATIVE_INFINITY;
     let bestFeature = -1;
@@ -172,8 +189,7 @@ class SplitContext {
       features[r] = features[j];
       features[j] = f;
       const seg = f * this.m;
-      const base = f * n;
-      if (Xc[base + this.ord[seg + start]] >= Xc[base + this.ord[seg + end - 1]]) continue;
+      if (vals[seg + start] >= vals[seg + end - 1]) continue;
       visited++;
       const found =
         this.input.nClasses > 0
@@ -187,9 +203,8 @@ class SplitContext {
     }
     if (bestFeature < 0) return null;
     const seg = bestFeature * this.m;
-    const base = bestFeature * n;
-    const lo = Xc[base + this.ord[seg + bestPos - 1]];
-    const hi = Xc[base + this.ord[seg + bestPos]];
+    const lo = vals[seg + bestPos - 1];
+    const hi = vals[seg + bestPos];
     let threshold = lo / 2 + hi / 2;
     if (threshold >= hi || !Number.isFinite(threshold)) threshold = lo;
     return { feature: bestFeature, position: bestPos, threshold };
@@ -201,8 +216,9 @@ class SplitContext {
     end: number,
     bestSoFar: number,
   ): { score: number; position: number } {
-    const { y, weight, Xc, n } = this.input;
+    const { y, weight } = this.input;
     const ord = this.ord;
+    const vals = this.vals;
     const k = this.k;
     const L = this.leftStats;
     const R = this.rightStats;
@@ -220,7 +236,6 @@ class SplitContext {
     let best = bestSoFar;
     let bestPos = -1;
     const seg = f * this.m;
-    const base = f * n;
     for (let t = start; t < end - 1; t++) {
       const i = ord[seg + t];
       const wi = weight ? weight[i] : 1;
@@ -239,7 +254,7 @@ class SplitContext {
       const nLeft = t - start + 1;
       if (nLeft < minLeaf) continue;
       if (end - start - nLeft < minLeaf) break;
-      if (Xc[base + ord[seg + t + 1]] <= Xc[base + i]) continue;
+      if (vals[seg + t + 1] <= vals[seg + t]) continue;
       const score = useEntropy ? accL + accR - xlogx(wL) - xlogx(wR) : accL / wL + accR / wR;
       if (score > best) {
         best = score;
@@ -255,19 +270,13 @@ class SplitContext {
     end: number,
     bestSoFar: number,
   ): { score: number; position: number } {
-    const { y, weight, Xc, n } = this.input;
+    const { y, weight } = this.input;
     const ord = this.ord;
+    const vals = this.vals;
     const minLeaf = this.opts.minSamplesLeaf;
     const seg = f * this.m;
-    const base = f * n;
-    let sumTotal = 0;
-    let wTotal = 0;
-    for (let t = start; t < end; t++) {
-      const i = ord[seg + t];
-      const wi = weight ? weight[i] : 1;
-      sumTotal += wi * y[i];
-      wTotal += wi;
-    }
+    const sumTotal = this.nodeSum;
+    const wTotal = this.nodeWeight;
     let sumL = 0;
     let wL = 0;
     let best = bestSoFar;
@@ -280,7 +289,7 @@ class SplitContext {
       const nLeft = t - start + 1;
       if (nLeft < minLeaf) continue;
       if (end - start - nLeft < minLeaf) break;
-      if (Xc[base + ord[seg + t + 1]] <= Xc[base + i]) continue;
+      if (vals[seg + t + 1] <= vals[seg + t]) continue;
       const sumR = sumTotal - sumL;
       // Proxy of the squared-error decrease: ΣL²/wL + ΣR²/wR (the constant parent term is left out).
       const score = (sumL * sumL) / wL + (sumR * sumR) / (wTotal - wL);
@@ -301,6 +310,8 @@ class SplitContext {
     const seg = feature * m;
     for (let t = start; t < end; t++) goLeft[ord[seg + t]] = t < position ? 1 : 0;
     const tmp = this.tmp;
+    const tmpVals = this.tmpVals;
+    const vals = this.vals;
     for (let g = 0; g < p; g++) {
       if (g === feature) continue;
       const s = g * m;
@@ -308,10 +319,18 @@ class SplitContext {
       let r = 0;
       for (let t = s + start; t < s + end; t++) {
         const i = ord[t];
-        if (goLeft[i] === 1) ord[l++] = i;
-        else tmp[r++] = i;
+        if (goLeft[i] === 1) {
+          vals[l] = vals[t];
+          ord[l++] = i;
+        } else {
+          tmpVals[r] = vals[t];
+          tmp[r++] = i;
+        }
       }
-      for (let q = 0; q < r; q++) ord[l + q] = tmp[q];
+      for (let q = 0; q < r; q++) {
+        ord[l + q] = tmp[q];
+        vals[l + q] = tmpVals[q];
+      }
     }
   }
 }
