@@ -1,0 +1,226 @@
+/**
+ * Per-user data that outlives workflows: settings (language, budget caps), templates (user-templates.ts),
+ * the model index (modelId → display name, for a quick /models; artifacts stay in storage) and monthly
+ * spend. Typed and zod-checked over the store's user documents and counters.
+ */
+import { z } from "zod";
+import { DataError } from "../errors.js";
+import type { WorkflowStore } from "./store.js";
+import { normalizeName, type Template, type TemplateKind, UserTemplates } from "./user-templates.js";
+
+export type Language = "en" | "pt";
+
+/** Per-user budget caps in dollars; an unset cap falls back to the operator's default. */
+export interface BudgetSettings {
+  perTrainingJob?: number;
+  perPrediction?: number;
+  monthly?: number;
+}
+
+export interface UserSettings {
+  language?: Language;
+  budget: BudgetSettings;
+}
+
+/** The caps in force and this month's spend, in dollars. */
+export interface BudgetState {
+  perTrainingJob: number;
+  perPrediction: number;
+  monthly: number;
+  spentThisMonth: number;
+}
+
+export interface ModelIndexEntry {
+  modelId: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface UserDataOptions {
+  /** The operator's caps (config.budget), used where a user set none. */
+  defaults: { perTrainingJob: number; perPrediction: number; monthly: number };
+  now?: () => Date;
+}
+
+/** The largest cap or single cost accepted, in dollars: a typo guard, not a policy. */
+const MAX_DOLLARS = 1_000_000;
+const MICROS_PER_DOLLAR = 1_000_000;
+
+const dollars = z.number().finite().min(0).max(MAX_DOLLARS);
+const settingsSchema = z.object({
+  language: z.enum(["en", "pt"]).optional(),
+  budget: z
+    .object({
+      perTrainingJob: dollars.optional(),
+      perPrediction: dollars.optional(),
+      monthly: dollars.optional(),
+    })
+    .default({}),
+});
+const modelSchema = z.object({ modelId: z.string().min(1), name: z.string(), createdAt: z.string() });
+const counterSchema = z.coerce.number().int();
+
+/** "YYYY-MM" of a date, in UTC: the month spend is counted in. */
+export function monthOf(date: Date): string {
+  return date.toISOString().slice(0, 7);
+}
+
+function checkDollars(value: number, what: string): number {
+  if (!dollars.safeParse(value).success) {
+    throw new DataError(
+      `${what} must be a number of dollars between 0 and ${MAX_DOLLARS}.`,
+      { value },
+      {
+        recovery: "Send an amount like 5 or 12.50.",
+      },
+    );
+  }
+  return value;
+}
+
+export class UserData {
+  readonly templates: UserTemplates;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly store: WorkflowStore,
+    private readonly options: UserDataOptions,
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.templates = new UserTemplates(store, this.now);
+  }
+
+  // === settings
+
+  /** The user's settings; a missing or damaged document reads as the defaults. */
+  async getSettings(userId: number): Promise<UserSettings> {
+    const parsed = settingsSchema.safeParse((await this.store.getUserDoc(userId, "settings")) ?? {});
+    return parsed.success ? parsed.data : { budget: {} };
+  }
+
+  async setLanguage(userId: number, language: Language): Promise<UserSettings> {
+    z.enum(["en", "pt"]).parse(language);
+    return this.updateSettings(userId, (s) => ({ ...s, language }));
+  }
+
+  /** Sets budget caps; `null` clears one back to the operator's default. @throws DataError */
+  async setBudget(
+    userId: number,
+    changes: { [K in keyof BudgetSettings]?: number | null },
+  ): Promise<UserSettings> {
+    for (const [name, value] of Object.entries(changes)) if (value !== null) checkDollars(value!, name);
+    return this.updateSettings(userId, (s) => {
+      const budget: BudgetSettings = { ...s.budget };
+      for (const [name, value] of Object.entries(changes) as Array<[keyof BudgetSettings, number | null]>) {
+        if (value === null) delete budget[name];
+        else budget[name] = value;
+      }
+      return { ...s, budget };
+    });
+  }
+
+  /** The caps in force for the user and what they spent this month. */
+  async budget(userId: number): Promise<BudgetState> {
+    const [{ budget }, spentThisMonth] = await Promise.all([this.getSettings(userId), this.getSpend(userId)]);
+    const { defaults } = this.options;
+    return {
+      perTrainingJob: budget.perTrainingJob ?? defaults.perTrainingJob,
+      perPrediction: budget.perPrediction ?? defaults.perPrediction,
+      monthly: budget.monthly ?? defaults.monthly,
+      spentThisMonth,
+    };
+  }
+
+  private updateSettings(userId: number, change: (s: UserSettings) => UserSettings): Promise<UserSettings> {
+    return this.store.updateUserDoc(userId, "settings", (raw) => {
+      const parsed = settingsSchema.safeParse(raw ?? {});
+      return change(parsed.success ? parsed.data : { budget: {} });
+    });
+  }
+
+  // === spend, kept in integer micro-dollars so sums are exact
+
+  /** Adds a cost to the month of `at` (default now); returns that month's total in dollars. */
+  async addSpend(userId: number, amount: number, at = this.now()): Promise<number> {
+    const micros = Math.round(checkDollars(amount, "A cost") * MICROS_PER_DOLLAR);
+    const total = await this.store.incrementUserCounter(userId, `spend:${monthOf(at)}`, micros);
+    return total / MICROS_PER_DOLLAR;
+  }
+
+  /** Adds a job's actual cost to this month's spend once: a repeated call for the same job adds nothing. */
+  async recordJobCost(userId: number, jobId: string, amount: number): Promise<void> {
+    const micros = Math.round(checkDollars(amount, "A cost") * MICROS_PER_DOLLAR);
+    await this.store.incrementUserCounter(userId, `spend:${monthOf(this.now())}`, micros, `job:${jobId}`);
+  }
+
+  /** Spend in dollars for a month ("YYYY-MM", default this month). */
+  async getSpend(userId: number, month = monthOf(this.now())): Promise<number> {
+    const raw = await this.store.getUserDoc(userId, `spend:${month}`);
+    const micros = counterSchema.safeParse(raw ?? 0);
+    return micros.success ? micros.data / MICROS_PER_DOLLAR : 0;
+  }
+
+  // === model index
+
+  /** Adds (or renames) a model in the index; the display name follows the one naming rule. */
+  async setModelName(userId: number, modelId: string, name: string): Promise<ModelIndexEntry> {
+    const clean = normalizeName(name, "model name");
+    let entry!: ModelIndexEntry;
+    await this.store.updateUserDoc(userId, "models", (raw) => {
+      const models = readModels(raw);
+      entry = { modelId, name: clean, createdAt: models[modelId]?.createdAt ?? this.now().toISOString() };
+      return { ...models, [modelId]: entry };
+    });
+    return entry;
+  }
+
+  /** Removes a model from the index; false when it was not there. */
+  async removeModel(userId: number, modelId: string): Promise<boolean> {
+    let removed = false;
+    await this.store.updateUserDoc(userId, "models", (raw) => {
+      const models = readModels(raw);
+      removed = modelId in models;
+      delete models[modelId];
+      return models;
+    });
+    return removed;
+  }
+
+  /** The user's models, newest first. */
+  async listModels(userId: number): Promise<ModelIndexEntry[]> {
+    const models = Object.values(readModels(await this.store.getUserDoc(userId, "models")));
+    return models.sort(
+      (a, b) => b.createdAt.localeCompare(a.createdAt) || a.modelId.localeCompare(b.modelId),
+    );
+  }
+
+  /** modelId → display name. */
+  async modelNames(userId: number): Promise<Record<string, string>> {
+    const models = readModels(await this.store.getUserDoc(userId, "models"));
+    return Object.fromEntries(Object.values(models).map((m) => [m.modelId, m.name]));
+  }
+
+  // === templates (the UserDataPort shape; the full API is `templates`)
+
+  listTemplates(userId: number, kind?: TemplateKind): Promise<Template[]> {
+    return this.templates.list(userId, kind);
+  }
+
+  saveTemplate(
+    userId: number,
+    template: { name: string; kind: TemplateKind; config: Record<string, unknown> },
+  ): Promise<Template> {
+    return this.templates.save(userId, template);
+  }
+}
+
+/** Valid entries of the model index; a damaged entry is skipped rather than hiding the others. */
+function readModels(raw: unknown): Record<string, ModelIndexEntry> {
+  const entries = raw && typeof raw === "object" ? Object.values(raw as Record<string, unknown>) : [];
+  const models: Record<string, ModelIndexEntry> = {};
+  for (const entry of entries) {
+    const parsed = modelSchema.safeParse(entry);
+    if (parsed.success) models[parsed.data.modelId] = parsed.data;
+  }
+  return models;
+}
