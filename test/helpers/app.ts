@@ -1,9 +1,9 @@
-/** Runs the real app against the fake Bot API server, in this process or as a child process. */
+/** Runs the real app against the fake Bot API server, in this process or as a child process (`npm start`). */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type App, createApp } from "../../src/app.js";
+import { type App, type AppOptions, createApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { deletePrefix, REDIS_TEST_URL, testPrefix } from "./redis.js";
@@ -31,6 +31,8 @@ export function testEnv(tg: FakeTelegram, name: string, extra: Record<string, st
       DATA_DIR: dataDir,
       MODEL_SIGNING_KEY: TEST_SIGNING_KEY,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+      // Parallel test files each get a free port for /healthz and /metrics.
+      PORT: "0",
       ...extra,
     },
     async cleanup() {
@@ -40,39 +42,86 @@ export function testEnv(tg: FakeTelegram, name: string, extra: Record<string, st
   };
 }
 
-export async function startApp(env: TestEnv): Promise<App> {
+/** The app in this process; its HTTP server (/healthz, /metrics, webhook) listens on a free loopback port. */
+export async function startApp(env: TestEnv, options: Partial<AppOptions> = {}): Promise<App> {
   const config = loadConfig(env.env);
-  const app = createApp(config, { logger: createLogger(config.logLevel), pollIntervalMs: 200 });
+  const app = createApp(config, {
+    logger: createLogger(config.logLevel),
+    pollIntervalMs: 200,
+    http: { port: Number(env.env.PORT ?? 0), host: "127.0.0.1" },
+    ...options,
+  });
   await app.start();
   return app;
 }
 
-/** `npm start` as a child process, for restart tests; resolves once the bot polls. */
-export async function spawnBot(env: TestEnv): Promise<ChildProcess> {
+/** A `node src/main.ts` child process and what it printed. */
+export interface MainProcess {
+  child: ChildProcess;
+  /** Everything printed so far (stdout and stderr). */
+  output(): string;
+  /** Resolves when the output matches (checking what was already printed first). */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  /** Resolves with the exit code and signal once the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Starts `node --import tsx src/main.ts` with exactly `env` on top of PATH/HOME (so a BOT_TOKEN or REDIS_URL
+ * in the test runner's environment cannot leak in), and resolves once the output matches `ready`.
+ */
+export async function spawnMain(env: Record<string, string>, ready: RegExp): Promise<MainProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    env: { ...process.env, ...env.env, LOG_LEVEL: "info" },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bot did not start:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("bot is polling")) {
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const listener of listeners) listener();
+  };
+  child.stdout?.on("data", onData);
+  child.stderr?.on("data", onData);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  const waitForOutput = (pattern: RegExp, timeoutMs = 30_000) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const check = () => {
+        const match = pattern.exec(output);
+        if (match) finish(() => resolve(match));
+      };
+      const finish = (settle: () => void) => {
         clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`bot exited with ${code}:\n${output}`));
+        listeners.delete(check);
+        settle();
+      };
+      const timer = setTimeout(
+        () =>
+          finish(() => reject(new Error(`no ${pattern} in the output within ${timeoutMs} ms:\n${output}`))),
+        timeoutMs,
+      );
+      listeners.add(check);
+      void exited.then(({ code, signal }) =>
+        finish(() => reject(new Error(`exited (${code ?? signal}) before ${pattern}:\n${output}`))),
+      );
+      check();
     });
-  });
-  child.stdout?.resume();
-  child.stderr?.resume();
-  return child;
+  const main: MainProcess = { child, output: () => output, waitForOutput, exited };
+  try {
+    await waitForOutput(ready);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
+  }
+  return main;
+}
+
+/** `npm start` as a child process, for restart tests; resolves once the bot polls. */
+export async function spawnBot(env: TestEnv): Promise<ChildProcess> {
+  const main = await spawnMain({ ...env.env, LOG_LEVEL: "info" }, /bot is polling/);
+  return main.child;
 }
 
 export async function killBot(child: ChildProcess): Promise<void> {

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { notFound, TelegramApiError, unauthorized } from "./api-error.js";
 import type { CallLog } from "./call-log.js";
+import type { CallHolds } from "./holds.js";
 import type { FloodControl, Limits } from "./limits.js";
 import { findMethod } from "./methods/index.js";
 import { decodeBody, readBody } from "./multipart.js";
@@ -22,6 +23,7 @@ export interface ApiDeps {
   flood: FloodControl;
   calls: CallLog;
   webhook: WebhookDelivery;
+  holds: CallHolds;
 }
 
 /** Multipart overhead on top of the largest file a bot may upload. */
@@ -69,6 +71,7 @@ async function callMethod(
     if (decodeURIComponent(token) !== deps.token) throw unauthorized();
     const handler = findMethod(method);
     if (!handler) throw notFound();
+    await deps.holds.wait(method);
     const body = await readBody(req, deps.limits.maxUploadBytes + BODY_SLACK_BYTES);
     params = Params.from(decodeBody(req.headers["content-type"], body, query));
     const ctx = { params, signal: abort.signal, ...deps };

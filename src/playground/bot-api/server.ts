@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { handleWebRoute } from "../web/routes.js";
 import { handleApiRoute, sendJson } from "./api-routes.js";
 import { CallLog, type CallLogEntry } from "./call-log.js";
+import { type CallHold, CallHolds } from "./holds.js";
 import { DEFAULT_LIMITS, FloodControl, type Limits } from "./limits.js";
 import { commandsKey } from "./methods/bot.js";
 import { StatePersistence } from "./persistence.js";
@@ -81,6 +82,8 @@ export interface BotApiServer {
   replyKeyboard(chatId: number): ReplyKeyboard | null;
   /** What getWebhookInfo answers now. */
   webhookInfo(): WebhookInfo;
+  /** Test hook: the next call of `method` waits until the returned hold is released. */
+  holdNextCall(method: string): CallHold;
   /** Serves more routes on this server (after the Bot API and the page); returns the unmount function. */
   mount(route: MountedRoute): () => void;
 }
@@ -104,7 +107,8 @@ export async function startBotApiServer(options: BotApiServerOptions = {}): Prom
   persistence?.load();
   const calls = new CallLog();
   const webhook = new WebhookDelivery(updates, options.webhookRetryBaseMs);
-  const deps = { token, store, updates, limits, flood: new FloodControl(limits), calls, webhook };
+  const holds = new CallHolds();
+  const deps = { token, store, updates, limits, flood: new FloodControl(limits), calls, webhook, holds };
   const mounted: MountedRoute[] = [];
   const users = new UserSide(store, updates);
   if (persistence) store.subscribe(() => persistence.scheduleSave());
@@ -165,6 +169,7 @@ export async function startBotApiServer(options: BotApiServerOptions = {}): Prom
     users: () => [...store.users.values()].map((u) => structuredClone(u.user)),
     replyKeyboard: (chatId) => structuredClone(store.chat(chatId)?.replyKeyboard ?? null),
     webhookInfo: () => webhook.info(),
+    holdNextCall: (method) => holds.hold(method),
     mount: (route) => {
       mounted.push(route);
       return () => {
