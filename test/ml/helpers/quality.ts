@@ -96,3 +96,6 @@ export function expectWithinBand(
     `${model} on ${dataset}: ${got.mean.toFixed(4)} vs band ${mean} ± 2·${std}`,
   ).toBeGreaterThanOrEqual(mean - 2 * std - tolerance);
 }
+
+/** Five fits per test; the MLP ones take ~10 s idle and several times that on a loaded 2-core machine. */
+export const QUALITY_TIMEOUT_MS = 180_000;

@@ -1,18 +1,22 @@
 /** Every model on breast_cancer.csv (target `diagnosis`) against the scikit-learn band (see helpers/quality.ts). */
 import { describe, it } from "vitest";
 import { loadFixture } from "../helpers/fixtures.js";
-import { BASELINES, expectWithinBand, meanScore } from "../helpers/quality.js";
+import { BASELINES, expectWithinBand, meanScore, QUALITY_TIMEOUT_MS } from "../helpers/quality.js";
 
 describe("quality on breast_cancer", () => {
   for (const model of Object.keys(BASELINES.breast_cancer)) {
-    it(`${model} reaches the band`, async () => {
-      const frame = await loadFixture("breast_cancer");
-      expectWithinBand(
-        "breast_cancer",
-        model,
-        "classification",
-        meanScore(frame, model, "classification", "diagnosis"),
-      );
-    });
+    it(
+      `${model} reaches the band`,
+      async () => {
+        const frame = await loadFixture("breast_cancer");
+        expectWithinBand(
+          "breast_cancer",
+          model,
+          "classification",
+          meanScore(frame, model, "classification", "diagnosis"),
+        );
+      },
+      QUALITY_TIMEOUT_MS,
+    );
   }
 });

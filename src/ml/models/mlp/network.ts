@@ -9,7 +9,7 @@ import type { Random } from "../../random.js";
 export type Activation = "relu" | "tanh" | "logistic";
 export type OutputActivation = "identity" | "logistic" | "softmax";
 
-/** JSON-able weights: W[l] is sizes[l] × sizes[l+1], row-major. */
+/** JSON-able weights: W[l] is sizes[l+1] × sizes[l] (one row of input weights per unit), row-major. */
 export interface NetworkWeights {
   sizes: number[];
   activation: Activation;
@@ -33,6 +33,9 @@ export class Network {
   private step = 0;
   private acts: Float64Array[] = [];
   private deltas: Float64Array[] = [];
+  /** Transposed activations and deltas (units × rows), so weight gradients are contiguous dot products. */
+  private actsT: Float64Array[] = [];
+  private deltasT: Float64Array[] = [];
   private bufferRows = 0;
 
   private constructor(private readonly w: NetworkWeights) {}
@@ -141,6 +144,8 @@ export class Network {
     if (rows <= this.bufferRows) return;
     this.acts = this.w.sizes.map((s) => new Float64Array(rows * s));
     this.deltas = this.w.sizes.map((s) => new Float64Array(rows * s));
+    this.actsT = this.w.sizes.map((s) => new Float64Array(rows * s));
+    this.deltasT = this.w.sizes.map((s) => new Float64Array(rows * s));
     this.bufferRows = rows;
   }
 
@@ -166,15 +171,9 @@ export class Network {
       const Wl = W[l];
       const bl = b[l];
       for (let r = 0; r < rows; r++) {
-        const zr = r * nOut;
-        for (let j = 0; j < nOut; j++) Z[zr + j] = bl[j];
         const ar = r * nIn;
-        for (let k = 0; k < nIn; k++) {
-          const a = A[ar + k];
-          if (a === 0) continue;
-          const wk = k * nOut;
-          for (let j = 0; j < nOut; j++) Z[zr + j] += a * Wl[wk + j];
-        }
+        const zr = r * nOut;
+        for (let j = 0; j < nOut; j++) Z[zr + j] = bl[j] + dot(A, ar, Wl, j * nIn, nIn);
       }
       if (l < L - 1) activate(Z, rows * nOut, this.w.activation);
       else finishOutput(Z, rows, nOut, this.w.output);
@@ -189,41 +188,33 @@ export class Network {
       const nOut = sizes[l + 1];
       const A = this.acts[l];
       const D = this.deltas[l + 1];
+      const At = transposeInto(A, rows, nIn, this.actsT[l]);
+      const Dt = transposeInto(D, rows, nOut, this.deltasT[l + 1]);
       const gW = this.gW[l];
       const gB = this.gB[l];
       const Wl = W[l];
-      for (let i = 0; i < gW.length; i++) gW[i] = alpha * Wl[i];
-      gB.fill(0);
-      for (let r = 0; r < rows; r++) {
-        const ar = r * nIn;
-        const dr = r * nOut;
-        for (let j = 0; j < nOut; j++) gB[j] += D[dr + j];
-        for (let k = 0; k < nIn; k++) {
-          const a = A[ar + k];
-          if (a === 0) continue;
-          const wk = k * nOut;
-          for (let j = 0; j < nOut; j++) gW[wk + j] += a * D[dr + j];
-        }
+      // gW[j, k] = (Σ_r D[r, j]·A[r, k] + alpha·W[j, k]) / rows
+      for (let j = 0; j < nOut; j++) {
+        const dj = j * rows;
+        let sb = 0;
+        for (let r = 0; r < rows; r++) sb += Dt[dj + r];
+        gB[j] = sb / rows;
+        for (let k = 0; k < nIn; k++)
+          gW[j * nIn + k] = (dot(Dt, dj, At, k * rows, rows) + alpha * Wl[j * nIn + k]) / rows;
       }
-      for (let i = 0; i < gW.length; i++) gW[i] /= rows;
-      for (let j = 0; j < nOut; j++) gB[j] /= rows;
       if (l === 0) continue;
       const Dprev = this.deltas[l];
       for (let r = 0; r < rows; r++) {
         const ar = r * nIn;
         const dr = r * nOut;
-        for (let k = 0; k < nIn; k++) {
-          const a = A[ar + k];
-          const deriv = derivative(a, this.w.activation);
-          if (deriv === 0) {
-            Dprev[ar + k] = 0;
-            continue;
-          }
-          let s = 0;
-          const wk = k * nOut;
-          for (let j = 0; j < nOut; j++) s += D[dr + j] * Wl[wk + j];
-          Dprev[ar + k] = s * deriv;
+        for (let k = 0; k < nIn; k++) Dprev[ar + k] = 0;
+        for (let j = 0; j < nOut; j++) {
+          const d = D[dr + j];
+          if (d === 0) continue;
+          const wj = j * nIn;
+          for (let k = 0; k < nIn; k++) Dprev[ar + k] += d * Wl[wj + k];
         }
+        for (let k = 0; k < nIn; k++) Dprev[ar + k] *= derivative(A[ar + k], this.w.activation);
       }
     }
   }
@@ -246,6 +237,32 @@ export class Network {
       update(b, this.gB[l], this.mB[l], this.vB[l]);
     });
   }
+}
+
+/** Dot product of a[ao .. ao+n) and b[bo .. bo+n), four accumulators so the adds can overlap. */
+function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (; k + 3 < n; k += 4) {
+    s0 += a[ao + k] * b[bo + k];
+    s1 += a[ao + k + 1] * b[bo + k + 1];
+    s2 += a[ao + k + 2] * b[bo + k + 2];
+    s3 += a[ao + k + 3] * b[bo + k + 3];
+  }
+  for (; k < n; k++) s0 += a[ao + k] * b[bo + k];
+  return s0 + s1 + s2 + s3;
+}
+
+/** out (cols × rows) = transpose of m (rows × cols); returns out. */
+function transposeInto(m: Float64Array, rows: number, cols: number, out: Float64Array): Float64Array {
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) out[c * rows + r] = m[base + c];
+  }
+  return out;
 }
 
 function activate(Z: Float64Array, n: number, kind: Activation): void {
