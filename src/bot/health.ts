@@ -5,6 +5,8 @@
  * for a cloud API.
  */
 import type { CloudProviderFactory } from "../cloud/provider-factory.js";
+import type { Config } from "../config.js";
+import type { Logger } from "../logger.js";
 import type { WorkflowStore } from "../state/store.js";
 
 /** One provider's health (the seed's check_provider_health result). */
@@ -103,11 +105,20 @@ export class HealthChecker {
   }
 }
 
-/** Health of every provider the environment configures (local always), through the factory's cached probes. */
-export function providerHealthFrom(factory: CloudProviderFactory): ProviderHealthSource {
+/**
+ * Health of every provider the environment configures (local always), through the factory's cached probes.
+ * The factory (and the cloud SDKs behind it) loads on the first probe, in the background, not at start-up.
+ */
+export function providerHealthFrom(config: Config, logger: Logger): ProviderHealthSource {
+  let factory: CloudProviderFactory | undefined;
   return async () => {
-    const providers = factory.detectAvailableProviders();
-    const reports = await Promise.all(providers.map((p) => factory.checkProviderHealth(p)));
+    if (!factory) {
+      const { CloudProviderFactory } = await import("../cloud/provider-factory.js");
+      factory = new CloudProviderFactory({ config, logger });
+    }
+    const probes = factory;
+    const providers = probes.detectAvailableProviders();
+    const reports = await Promise.all(providers.map((p) => probes.checkProviderHealth(p)));
     return Object.fromEntries(
       providers.map((p, i) => [p, { healthy: reports[i].healthy, errors: reports[i].errors }]),
     );

@@ -4,7 +4,6 @@
  * workflow runtime, which persists, close the HTTP server and the store).
  */
 import type { Bot } from "grammy";
-import { CloudProviderFactory } from "../cloud/provider-factory.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
 import type { WorkflowRuntime } from "../state/runtime.js";
@@ -63,7 +62,7 @@ export function createBotService(options: BotServiceOptions): BotService {
     webhook ?? pollingReceiver(bot, tracker, logger, options.onFatal ?? (() => undefined));
   const health = new HealthChecker({
     store,
-    providers: providerHealthFrom(new CloudProviderFactory({ config, logger })),
+    providers: providerHealthFrom(config, logger),
   });
   const routes = opsRoutes({ health, metrics: options.metrics.registry, webhook, draining: () => draining });
 

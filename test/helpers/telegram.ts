@@ -109,15 +109,16 @@ export class TestUser {
     return new TestUser(this.hub, this.id, chatId);
   }
 
-  async send(text: string): Promise<TgMessage> {
+  /** Sends text; `replyTo` makes it a reply to that message (how people address a bot in a group). */
+  async send(text: string, options: { replyTo?: number } = {}): Promise<TgMessage> {
     this.markAction(`send ${JSON.stringify(text)}`);
-    return this.hub.server.sendText(this.id, text, this.where());
+    return this.hub.server.sendText(this.id, text, this.where(options.replyTo));
   }
 
   async upload(
     fileName: string,
     bytes: Uint8Array | string,
-    options: { mimeType?: string; caption?: string } = {},
+    options: { mimeType?: string; caption?: string; replyTo?: number } = {},
   ): Promise<TgMessage> {
     this.markAction(`upload ${fileName}`);
     const data = typeof bytes === "string" ? Buffer.from(bytes) : bytes;
@@ -127,7 +128,7 @@ export class TestUser {
       data,
       options.mimeType,
       options.caption,
-      this.where(),
+      this.where(options.replyTo),
     );
   }
 
@@ -262,8 +263,11 @@ export class TestUser {
     this.lastAction = description;
   }
 
-  private where() {
-    return this.chatId === this.id ? {} : { chatId: this.chatId };
+  private where(replyTo?: number) {
+    return {
+      ...(this.chatId === this.id ? {} : { chatId: this.chatId }),
+      ...(replyTo === undefined ? {} : { replyToMessageId: replyTo }),
+    };
   }
 }
 
