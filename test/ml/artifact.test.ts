@@ -81,15 +81,31 @@ describe("serializeModel / deserializeModel", () => {
       features: [],
     });
     const files = serializeModel(
-      { ...r.model, fitted: { ...(r.model.fitted as object), pad: new Float64Array(1000) } },
+      { ...r.model, fitted: { ...(r.model.fitted as object), pad: new Float64Array(5000) } },
       metadataOf(r),
       KEY,
     );
     expect(files["model.bin"]).toBeInstanceOf(Uint8Array);
-    expect(deserializeModel(files, KEY).model.fitted).toMatchObject({ pad: new Float64Array(1000) });
+    expect(deserializeModel(files, KEY).model.fitted).toMatchObject({ pad: new Float64Array(5000) });
     const bin = files["model.bin"].slice();
     bin[10] ^= 1;
     expect(() => deserializeModel({ ...files, "model.bin": bin }, KEY)).toThrow(/model.bin was changed/);
+  });
+
+  it("puts a forest's trees in the sidecar; predictions are identical after loading", async () => {
+    const frame = await loadFixture("breast_cancer");
+    const r = trainModel(frame, {
+      modelType: "random_forest",
+      task: "classification",
+      target: "diagnosis",
+      features: [],
+    });
+    const files = serializeModel(r.model, metadataOf(r), KEY);
+    expect(files["model.bin"].length).toBeGreaterThan(files["model.json"].length);
+    const { model } = deserializeModel(files, KEY);
+    expect(predictFrame(model, frame, { probabilities: true })).toEqual(
+      predictFrame(r.model, frame, { probabilities: true }),
+    );
   });
 
   it("refuses an unsigned artifact", async () => {

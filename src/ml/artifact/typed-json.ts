@@ -1,7 +1,9 @@
 /**
- * JSON with typed arrays: small arrays are written inline ({"$typed": "f64", "data": [...]}), large ones go
- * to a binary sidecar ({"$typed": "f64", "offset": 0, "length": 1000}), little-endian, 8-byte aligned.
- * Non-finite numbers are spelled out so they survive JSON.
+ * JSON with typed arrays. When a document's arrays add up to SIDECAR_MIN_TOTAL_BYTES or more (a forest of
+ * small trees counts as a whole), every array of at least SIDECAR_MIN_BYTES goes to a binary sidecar
+ * ({"$typed": "f64", "offset": 0, "length": 1000}; little-endian, 8-byte aligned), which is about 2.5×
+ * smaller than decimal text and needs no number parsing. Other arrays are written inline
+ * ({"$typed": "f64", "data": [...]}), with non-finite numbers spelled out so they survive JSON.
  */
 import { ModelIntegrityError } from "../../errors.js";
 
@@ -15,22 +17,33 @@ const KINDS = {
 type Kind = keyof typeof KINDS;
 type Typed = InstanceType<(typeof KINDS)[Kind]>;
 
-/** Arrays larger than this many bytes go to the sidecar. */
-export const SIDECAR_MIN_BYTES = 4096;
+export const SIDECAR_MIN_TOTAL_BYTES = 32 * 1024;
+export const SIDECAR_MIN_BYTES = 64;
 
 function kindOf(v: unknown): Kind | null {
   for (const [k, C] of Object.entries(KINDS)) if (v instanceof C) return k as Kind;
   return null;
 }
 
+/** Total bytes of the typed arrays inside a value. */
+function typedBytes(v: unknown): number {
+  if (kindOf(v)) return (v as Typed).byteLength;
+  if (Array.isArray(v)) return v.reduce((s: number, x) => s + typedBytes(x), 0);
+  if (v !== null && typeof v === "object")
+    return Object.values(v).reduce((s: number, x) => s + typedBytes(x), 0);
+  return 0;
+}
+
 export function encodeTyped(value: unknown): { json: unknown; sidecar: Uint8Array | null } {
   const chunks: Uint8Array[] = [];
   let size = 0;
+  const useSidecar = typedBytes(value) >= SIDECAR_MIN_TOTAL_BYTES;
   const walk = (v: unknown): unknown => {
     const kind = kindOf(v);
     if (kind) {
       const arr = v as Typed;
-      if (arr.byteLength < SIDECAR_MIN_BYTES) return { $typed: kind, data: Array.from(arr, encodeNumber) };
+      if (!useSidecar || arr.byteLength < SIDECAR_MIN_BYTES)
+        return { $typed: kind, data: Array.from(arr, encodeNumber) };
       const pad = (8 - (size % 8)) % 8;
       if (pad > 0) chunks.push(new Uint8Array(pad));
       size += pad;
