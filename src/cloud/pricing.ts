@@ -63,24 +63,27 @@ export const LAMBDA_REQUEST_PRICE = 0.2 / 1_000_000;
 export const RUNPOD_SERVERLESS_SECOND_PRICE = 0.00016;
 
 /**
- * Seconds of single-core training per million cells (rows × columns), by model family, from
- * `bench/ml/run.ts --scale 20000` on the reference 2-core machine (see bench/cloud/README in the report).
- * Our engine is single-threaded JavaScript: more vCPUs or a GPU do not make one fit faster.
+ * Seconds of single-core training per million cells (rows × columns), by model family. Calibrated on
+ * 2026-11-28 with `tsx bench/ml/run.ts --scale 20000 --no-sklearn` (20,000 × 20 synthetic sets) on the
+ * reference 2-core machine, rounded up, and including evaluation on the held-out split; lasso, elastic net,
+ * polynomial and SVM are not in that sweep and keep conservative values. Our engine is single-threaded
+ * JavaScript: more vCPUs or a GPU do not make one fit faster, and tree ensembles and kNN grow faster than
+ * linearly, so large inputs are estimated on the low side.
  */
 export const SECONDS_PER_MILLION_CELLS: Readonly<Record<string, number>> = {
-  linear: 0.5,
-  ridge: 0.5,
+  linear: 0.1,
+  ridge: 0.1,
   lasso: 2,
   elasticnet: 2,
   polynomial: 3,
-  logistic: 2,
-  naive_bayes: 0.3,
-  knn: 1,
-  decision_tree: 5,
-  random_forest: 60,
-  gradient_boosting: 40,
+  logistic: 0.2,
+  naive_bayes: 0.1,
+  knn: 5,
+  decision_tree: 1,
+  random_forest: 25,
+  gradient_boosting: 12,
   svm: 120,
-  mlp: 90,
+  mlp: 30,
 };
 const UNKNOWN_MODEL_SECONDS_PER_MILLION = 30;
 /** Process start, reading the file and writing the model, on top of the fit itself. */
