@@ -12,7 +12,7 @@ import { isAddressedToBot } from "../../src/bot/middleware/groups.js";
 import { loadConfig } from "../../src/config.js";
 import { startApp, type TestEnv, testEnv } from "../helpers/app.js";
 import { fixture } from "../helpers/flows.js";
-import { type FakeTelegram, startFakeTelegram, type TgMessage } from "../helpers/telegram.js";
+import { type FakeTelegram, startFakeTelegram } from "../helpers/telegram.js";
 import { eventually, plainText } from "./helpers.js";
 
 const PER_MINUTE = 8;
@@ -115,7 +115,7 @@ describe("access, rate limit and group chats", () => {
 
 describe("isAddressedToBot", () => {
   const BOT_ID = 42;
-  const message = (text: string, extra: Partial<TgMessage> = {}) =>
+  const message = (text: string, extra: Record<string, unknown> = {}) =>
     ({
       message_id: 1,
       date: 0,
