@@ -7,6 +7,8 @@
  */
 import type { Random } from "../../random.js";
 import { NodeStore, type TreeArrays } from "./arrays.js";
+import { entropy, gini, xlogx } from "./criteria.js";
+import { inBagOrders } from "./orders.js";
 
 export interface TreeInput {
   /** Column-major n × p. */
@@ -77,32 +79,6 @@ export function buildTree(input: TreeInput, opts: TreeOptions): BuiltTree {
     stack.push(right, split.position, end, depth + 1, left, start, split.position, depth + 1);
   }
   return { tree: store.finish(), leafOfRow };
-}
-
-/**
- * Per-feature orders restricted to rows with positive weight (p segments of m rows), and the feature values
- * in the same order, so scans and partitions read memory sequentially instead of gathering through ord.
- */
-function inBagOrders(input: TreeInput): { ord: Int32Array; vals: Float64Array } {
-  const { n, p, weight, sorted, Xc } = input;
-  let m = n;
-  if (weight) {
-    m = 0;
-    for (let i = 0; i < n; i++) if (weight[i] > 0) m++;
-  }
-  const ord = new Int32Array(m * p);
-  const vals = new Float64Array(m * p);
-  for (let f = 0; f < p; f++) {
-    let k = f * m;
-    const base = f * n;
-    for (let t = 0; t < n; t++) {
-      const i = sorted[base + t];
-      if (weight && !(weight[i] > 0)) continue;
-      ord[k] = i;
-      vals[k++] = Xc[base + i];
-    }
-  }
-  return { ord, vals };
 }
 
 class SplitContext {
@@ -333,26 +309,4 @@ class SplitContext {
       }
     }
   }
-}
-
-function xlogx(c: number): number {
-  return c > 0 ? c * Math.log(c) : 0;
-}
-
-function gini(counts: Float64Array, w: number): number {
-  let s = 0;
-  for (let c = 0; c < counts.length; c++) s += counts[c] * counts[c];
-  return 1 - s / (w * w);
-}
-
-/** Entropy in bits, as scikit-learn reports it. */
-function entropy(counts: Float64Array, w: number): number {
-  let h = 0;
-  for (let c = 0; c < counts.length; c++) {
-    if (counts[c] > 0) {
-      const q = counts[c] / w;
-      h -= q * Math.log2(q);
-    }
-  }
-  return h;
 }
