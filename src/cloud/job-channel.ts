@@ -97,6 +97,15 @@ export class JobChannel {
     return lines;
   }
 
+  /** A bot-side record next to the job (compute.json, invocation.json). */
+  async readRecord(jobId: string, file: string): Promise<unknown> {
+    return this.readJson(jobId, file);
+  }
+
+  async writeRecord(jobId: string, file: string, value: unknown): Promise<void> {
+    await this.storage.writeBytes(this.uri(jobId, file), JSON.stringify(value));
+  }
+
   async readCompute(jobId: string): Promise<ComputeRecord | undefined> {
     return (await this.readJson(jobId, COMPUTE_FILE)) as ComputeRecord | undefined;
   }

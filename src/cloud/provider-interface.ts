@@ -165,6 +165,9 @@ export interface PredictionRequest {
   predictionColumnName?: string;
   featureColumns?: string[];
   probabilities?: boolean;
+  /** Rows and bytes of the input, when known: small inputs run synchronously, large ones asynchronously. */
+  nRows?: number;
+  dataSizeBytes?: number;
 }
 
 export interface PredictionResult {

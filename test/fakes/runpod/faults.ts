@@ -25,6 +25,8 @@ export type FakeFault =
   | { kind: "job-ttl-expiry"; afterMs: number }
   /** Serverless: the next job sits IN_QUEUE; no worker gets it. */
   | { kind: "job-stuck-in-queue" }
+  /** Serverless: no worker takes the next job, and it ends TIMED_OUT this long after it is queued. */
+  | { kind: "job-times-out"; afterMs: number }
   /** Serverless: the next job ends COMPLETED without output (an oversized result, runpod-python #309). */
   | { kind: "job-completed-without-output" };
 

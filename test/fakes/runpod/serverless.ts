@@ -34,6 +34,8 @@ export interface FakeJob {
   expiresAt: number;
   stuck: boolean;
   dropOutput: boolean;
+  /** Ends TIMED_OUT at this time without a worker ever taking it. */
+  timesOutAt?: number;
 }
 
 export interface ServerlessOptions {
@@ -146,6 +148,7 @@ export class FakeServerless {
     if (body.input === undefined) return sendJson(res, 400, { error: "input is required" });
     const now = Date.now();
     const ttl = this.o.faults.take("job-ttl-expiry")?.afterMs ?? body.policy?.ttl ?? 86_400_000;
+    const timesOut = this.o.faults.take("job-times-out");
     const job: FakeJob = {
       id: route === "run" ? `${randomUUID()}-u1` : `sync-${randomUUID()}`,
       input: body.input,
@@ -154,7 +157,8 @@ export class FakeServerless {
       createdAt: now,
       executionTimeoutMs: body.policy?.executionTimeout ?? 600_000,
       expiresAt: now + ttl,
-      stuck: Boolean(this.o.faults.take("job-stuck-in-queue")),
+      stuck: Boolean(timesOut) || Boolean(this.o.faults.take("job-stuck-in-queue")),
+      timesOutAt: timesOut ? now + timesOut.afterMs : undefined,
       dropOutput: Boolean(this.o.faults.take("job-completed-without-output")),
     };
     this.jobs.set(job.id, job);
@@ -214,6 +218,7 @@ export class FakeServerless {
         this.jobs.delete(job.id); // TTL: deleted even mid-run
         continue;
       }
+      if (job.status === "IN_QUEUE" && job.timesOutAt && now >= job.timesOutAt) this.finish(job, "TIMED_OUT");
       if (job.status === "IN_PROGRESS" && job.startedAt && now - job.startedAt > job.executionTimeoutMs) {
         this.finish(job, "TIMED_OUT");
       }

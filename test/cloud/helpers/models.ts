@@ -1,0 +1,58 @@
+/** A signed model trained in-process and saved to a storage, for prediction tests. */
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { CloudStorageProvider } from "../../../src/cloud/provider-interface.js";
+import { readTable, serializeModel, trainModel } from "../../../src/ml/index.js";
+import type { ModelMetadata } from "../../../src/ml/types.js";
+
+export const IRIS_FEATURES = ["sepal_length_cm", "sepal_width_cm", "petal_length_cm", "petal_width_cm"];
+
+export function fixturePath(name: string): string {
+  return fileURLToPath(new URL(`../../fixtures/${name}`, import.meta.url));
+}
+
+/** Trains logistic regression on iris and saves it under models/user_{userId}/{modelId}/; returns its URI. */
+export async function saveIrisModel(
+  storage: CloudStorageProvider,
+  userId: number,
+  modelId: string,
+  signingKey: string,
+): Promise<string> {
+  const frame = await readTable(new Uint8Array(await readFile(fixturePath("iris.csv"))), {
+    fileName: "iris.csv",
+  });
+  const trained = trainModel(frame, {
+    modelType: "logistic",
+    task: "classification",
+    target: "species",
+    features: IRIS_FEATURES,
+    hyperparameters: {},
+    testSize: 0.2,
+    seed: 42,
+    scaling: "standard",
+  });
+  const metadata: ModelMetadata = {
+    modelId,
+    name: "Iris logistic",
+    modelType: "logistic",
+    taskType: "classification",
+    target: "species",
+    features: IRIS_FEATURES,
+    trainedAt: new Date().toISOString(),
+    metrics: trained.metrics,
+    trainedOn: "local",
+    importance: trained.importance,
+    facts: trained.facts,
+  };
+  const dir = await mkdtemp(join(tmpdir(), "sma-model-"));
+  try {
+    for (const [name, bytes] of Object.entries(serializeModel(trained.model, metadata, signingKey))) {
+      await writeFile(join(dir, name), bytes);
+    }
+    return await storage.saveModel(userId, modelId, dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
