@@ -71,6 +71,10 @@ const envSchema = z.object({
   ALLOWED_USER_IDS: idList,
   ADMIN_USER_IDS: idList,
   RATE_LIMIT_PER_MINUTE: positiveInt(40),
+  // Outgoing pacing, just under Telegram's flood limits.
+  TELEGRAM_PER_CHAT_PER_SECOND: z.coerce.number().positive().max(1000).default(0.9),
+  TELEGRAM_PER_CHAT_BURST: positiveInt(8),
+  TELEGRAM_GLOBAL_PER_SECOND: z.coerce.number().positive().max(10_000).default(25),
   // State
   REDIS_URL: optionalString.pipe(z.url({ message: "expected redis://host:port[/db]" }).optional()),
   REDIS_PREFIX: z
@@ -149,6 +153,8 @@ export interface Config {
     allowedUserIds: number[];
     adminUserIds: number[];
     rateLimitPerMinute: number;
+    /** How fast the bot sends: per chat (after a burst) and overall. */
+    outgoing: { perChatPerSecond: number; perChatBurst: number; perGroupPerMinute: number; globalPerSecond: number };
     /** Bytes a bot may download: 20 MB on the public Bot API, up to 2 GB with a self-hosted server. */
     maxDownloadBytes: number;
   };
@@ -233,6 +239,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowedUserIds: e.ALLOWED_USER_IDS,
       adminUserIds: e.ADMIN_USER_IDS,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      outgoing: {
+        perChatPerSecond: e.TELEGRAM_PER_CHAT_PER_SECOND,
+        perChatBurst: e.TELEGRAM_PER_CHAT_BURST,
+        perGroupPerMinute: 18,
+        globalPerSecond: e.TELEGRAM_GLOBAL_PER_SECOND,
+      },
       maxDownloadBytes: selfHosted ? SELF_HOSTED_BOT_API_DOWNLOAD_BYTES : PUBLIC_BOT_API_DOWNLOAD_BYTES,
     },
     playground: { forced: e.PLAYGROUND, port: e.PLAYGROUND_PORT },

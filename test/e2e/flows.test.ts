@@ -10,6 +10,7 @@ import { startApp, type TestEnv, testEnv } from "../helpers/app.js";
 import {
   csvColumn,
   enginePredictions,
+  FAST_BOT_ENV,
   FAST_TELEGRAM,
   fixture,
   modelIdIn,
@@ -26,7 +27,7 @@ let app: App;
 
 beforeAll(async () => {
   tg = await startFakeTelegram(FAST_TELEGRAM);
-  env = testEnv(tg, "flows", { MAX_UPLOAD_MB: "1" });
+  env = testEnv(tg, "flows", { MAX_UPLOAD_MB: "1", ...FAST_BOT_ENV });
   app = await startApp(env);
 });
 

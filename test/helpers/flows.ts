@@ -12,6 +12,12 @@ export const SLOW = { timeoutMs: 90_000 };
 export const FAST_TELEGRAM = {
   limits: { perChatPerSecond: 50, perChatBurst: 200, globalPerSecond: 500, globalBurst: 500 },
 };
+/** The bot's own pacing to match FAST_TELEGRAM. */
+export const FAST_BOT_ENV = {
+  TELEGRAM_PER_CHAT_PER_SECOND: "40",
+  TELEGRAM_PER_CHAT_BURST: "150",
+  TELEGRAM_GLOBAL_PER_SECOND: "400",
+};
 
 /** A CSV without one of its columns (simple CSVs only: no quoted commas). */
 export function withoutColumn(csv: Buffer | string, column: string): string {

@@ -104,8 +104,14 @@ export class LocalTrainingProvider implements CloudTrainingProvider {
       };
     }
     if (status.state === "unknown") {
-      // Known to storage but not to this process: a restart lost it before it started. Launch again re-queues it.
-      return { ...base, status: "launching", progress: 0, message: "Waiting for the worker" };
+      // Known to storage but not to this process (it was queued, or running, when the bot restarted):
+      // submitting again adopts a worker that is still running, or queues the job again.
+      await this.runner.submit(spec);
+      const again = await this.runner.status(jobId);
+      if (again.state === "queued") {
+        return { ...base, status: "queued", progress: 0, queuePosition: again.queuePosition };
+      }
+      return { ...base, ...fromProgress(again.progress) };
     }
     return { ...base, ...fromProgress(status.progress) };
   }

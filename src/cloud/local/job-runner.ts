@@ -7,9 +7,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { AppError, CloudTrainingError, ObjectNotFoundError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
+import { isWorkerCommand, workerArgs } from "./worker-command.js";
 import {
   JOB_FILES,
   type JobProgress,
@@ -47,14 +47,13 @@ interface Running {
   exited: Promise<void>;
 }
 
-const WORKER_ENTRY = fileURLToPath(new URL("../../worker/main.ts", import.meta.url));
-const TSX_LOADER = import.meta.resolve("tsx");
 const ADOPTED_POLL_MS = 1000;
 
 export class LocalJobRunner {
   private readonly queue: JobSpec[] = [];
   private readonly running = new Map<string, Running>();
   private readonly killGraceMs: number;
+  private closed = false;
 
   constructor(private readonly options: LocalJobRunnerOptions) {
     this.killGraceMs = options.killGraceMs ?? 5000;
@@ -121,26 +120,44 @@ export class LocalJobRunner {
     await Promise.all([...this.running.values()].map((run) => this.stopProcess(run)));
   }
 
-  private pump(): void {
-    while (this.running.size < this.options.maxConcurrent && this.queue.length > 0) {
-      const spec = this.queue.shift()!;
-      this.start(spec);
-    }
-    void this.writeQueuedProgress();
+  /**
+   * Stops starting jobs (shutdown). Running workers go on, detached: the next bot process adopts them, and
+   * re-queues the ones that were waiting when its monitors ask for them.
+   */
+  close(): void {
+    this.closed = true;
+    this.queue.length = 0;
   }
 
-  private start(spec: JobSpec): void {
+  private pump(): void {
+    while (!this.closed && this.running.size < this.options.maxConcurrent && this.queue.length > 0) {
+      const spec = this.queue.shift()!;
+      this.start(spec).catch((error) => this.options.logger?.error({ err: error, jobId: spec.jobId }, "could not start a job"));
+    }
+    void this.writeQueuedProgress().catch(() => undefined);
+  }
+
+  private async start(spec: JobSpec): Promise<void> {
     const specUri = this.storage.jobUri(spec.jobId, JOB_FILES.spec);
+    // Claim the slot before the first await, so pump() does not start more than maxConcurrent.
+    let markExited!: () => void;
+    const exited = new Promise<void>((resolve) => {
+      markExited = resolve;
+    });
+    const run: Running = { pid: -1, exited };
+    this.running.set(spec.jobId, run);
+    const args = await workerArgs();
+    mkdirSync(this.options.logDir, { recursive: true });
     const stderr = openSync(join(this.options.logDir, `${spec.jobId}.log`), "a");
-    const child = spawn(process.execPath, ["--import", TSX_LOADER, WORKER_ENTRY, specUri], {
+    const child = spawn(process.execPath, [...args, specUri], {
       detached: true,
       stdio: ["ignore", stderr, stderr],
       env: this.options.env,
     });
     child.unref();
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    const run: Running = { pid: child.pid ?? -1, child, exited };
-    this.running.set(spec.jobId, run);
+    child.once("exit", () => markExited());
+    run.pid = child.pid ?? -1;
+    run.child = child;
     this.options.logger?.info({ jobId: spec.jobId, pid: run.pid }, "local job started");
     this.armDeadline(spec, run);
     child.once("exit", (code, signal) => void this.onExit(spec.jobId, run, code, signal));
@@ -281,7 +298,7 @@ export class LocalJobRunner {
       if (!/^\d+$/.test(entry)) continue;
       try {
         const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
-        if (cmdline.includes(WORKER_ENTRY) && cmdline.includes(specUri)) return Number(entry);
+        if (isWorkerCommand(cmdline) && cmdline.includes(specUri)) return Number(entry);
       } catch {
         // the process ended while we looked
       }

@@ -1,11 +1,12 @@
 /** .parquet → header + cells via hyparquet (column chunks are copied straight into columns). */
-import { parquetMetadata, parquetRead, parquetSchema } from "hyparquet";
 import { DataLimitError, EmptyFileError, UnreadableFileError } from "../../errors.js";
 import type { DataLimits } from "../types.js";
 import type { Cell } from "./infer.js";
 import type { CellTable } from "./xlsx.js";
 
 export async function readParquet(bytes: Uint8Array, limits: DataLimits): Promise<CellTable> {
+  // Loaded on first use, like exceljs: most files are CSV.
+  const { parquetMetadata, parquetRead, parquetSchema } = await import("hyparquet");
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let header: string[];
   let nRows: number;

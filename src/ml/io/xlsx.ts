@@ -2,7 +2,6 @@
  * .xlsx → header + cells via exceljs (first worksheet, first row is the header). The archive's declared
  * uncompressed size is checked first, so a zip bomb is refused before anything is inflated.
  */
-import ExcelJS from "exceljs";
 import { unzipSync } from "fflate";
 import { DataLimitError, EmptyFileError, UnreadableFileError } from "../../errors.js";
 import type { DataLimits } from "../types.js";
@@ -36,6 +35,8 @@ export function checkDecompressedSize(bytes: Uint8Array, limits: DataLimits): vo
 
 export async function readXlsx(bytes: Uint8Array, limits: DataLimits): Promise<CellTable> {
   checkDecompressedSize(bytes, limits);
+  // Loaded on first use: exceljs takes a second to import, and most files are CSV.
+  const { default: ExcelJS } = await import("exceljs");
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
