@@ -5,6 +5,7 @@
  */
 import type { Bot } from "grammy";
 import type { Config } from "../config.js";
+import { CloudConfigurationError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { WorkflowRuntime } from "../state/runtime.js";
 import type { WorkflowStore } from "../state/store.js";
@@ -58,6 +59,11 @@ export function createBotService(options: BotServiceOptions): BotService {
   const webhook = webhookUrl
     ? webhookReceiver(bot, webhookUrl, webhookSecretFor(bot.token, config.telegram.webhookSecret))
     : undefined;
+  if (webhook && (!options.http || "mount" in options.http)) {
+    throw new CloudConfigurationError("WEBHOOK_URL needs the bot's own HTTP server (PORT).", {
+      variables: ["WEBHOOK_URL", "PORT"],
+    });
+  }
   const receiver: Receiver =
     webhook ?? pollingReceiver(bot, tracker, logger, options.onFatal ?? (() => undefined));
   const health = new HealthChecker({
