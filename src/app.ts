@@ -12,6 +12,7 @@ import { createBotService, type HttpPlacement } from "./bot/lifecycle.js";
 import { type BotMetrics, createBotMetrics, registerJobsGauge } from "./bot/metrics.js";
 import { UpdateTracker } from "./bot/middleware/updates.js";
 import { Renderer } from "./bot/renderer.js";
+import { throttle } from "./bot/throttle.js";
 import { LocalTrainingProvider } from "./cloud/local/compute.js";
 import { LocalJobRunner } from "./cloud/local/job-runner.js";
 import { LocalPredictionProvider } from "./cloud/local/prediction.js";
@@ -132,6 +133,8 @@ export function createApp(config: Config, options: AppOptions): App {
   registerJobsGauge(metrics.registry, store);
   const tracker = new UpdateTracker();
   const bot = createBot(config.telegram.token, deps, { metrics, tracker });
+  // Outermost transformer: pace sends under Telegram's flood limits rather than collect 429s.
+  bot.api.config.use(throttle(config.telegram.outgoing));
   const renderer = new Renderer({
     api: bot.api,
     store,
@@ -170,6 +173,11 @@ export function createApp(config: Config, options: AppOptions): App {
       return service.httpPort;
     },
     start: () => service.start(),
-    stop: () => service.stop(),
+    stop: async () => {
+      // Workers already running go on and are adopted by the next start; nothing new starts now.
+      trainingRunner.close();
+      predictionRunner.close();
+      await service.stop();
+    },
   };
 }
