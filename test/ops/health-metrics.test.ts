@@ -26,7 +26,11 @@ describe("/healthz and /metrics of a running bot", () => {
   beforeAll(async () => {
     // A tight per-chat limit, so replies in a row meet Telegram's 429.
     tg = await startFakeTelegram({ limits: { perChatBurst: 1, perChatPerSecond: 2 } });
-    env = testEnv(tg, "health-metrics");
+    // The bot's own pacing is loosened so the emulator's 429s really happen.
+    env = testEnv(tg, "health-metrics", {
+      TELEGRAM_PER_CHAT_PER_SECOND: "100",
+      TELEGRAM_PER_CHAT_BURST: "100",
+    });
     app = await startApp(env);
     base = `http://127.0.0.1:${app.httpPort}`;
   });
