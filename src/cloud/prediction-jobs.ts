@@ -37,6 +37,8 @@ export interface InvocationRecord {
   pricePerRequest: number;
   /** The provider's own id (a RunPod Serverless job id). */
   externalId?: string;
+  /** Seconds the provider billed, when it says (Lambda's "Billed Duration"); else the worker's time is used. */
+  billedSeconds?: number;
 }
 
 export interface PredictionJobsOptions {
@@ -119,7 +121,8 @@ export class PredictionJobs {
     const invocation = await this.invocation(jobId);
     const executionTime = Number(result.summary.executionTime ?? result.runtimeSeconds);
     const outputUri = await this.deliver(jobId, result.outputUri, invocation);
-    const cost = invocation ? invocation.pricePerRequest + invocation.pricePerSecond * executionTime : 0;
+    const billed = invocation?.billedSeconds ?? executionTime;
+    const cost = invocation ? invocation.pricePerRequest + invocation.pricePerSecond * billed : 0;
     const prediction: PredictionResult = {
       success: true,
       outputUri,
