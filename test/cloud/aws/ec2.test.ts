@@ -306,15 +306,13 @@ describe("EC2Manager monitor and terminate", () => {
       summary: { metrics: { accuracy: 0.95 } },
     };
     await world.storage.writeBytes(world.storage.jobUri(config.jobId, "result.json"), JSON.stringify(result));
-    ec2Mock
-      .on(DescribeInstancesCommand)
-      .resolves(
-        reservations(
-          instance(id, config.jobId, "terminated", {
-            StateTransitionReason: "User initiated (2026-11-28 12:40:00 GMT)",
-          }),
-        ),
-      );
+    ec2Mock.on(DescribeInstancesCommand).resolves(
+      reservations(
+        instance(id, config.jobId, "terminated", {
+          StateTransitionReason: "User initiated (2026-11-28 12:40:00 GMT)",
+        }),
+      ),
+    );
     now = new Date(NOW.getTime() + 60 * 60_000);
     const done = await m.monitorTraining(config.jobId);
     expect(done).toMatchObject({
@@ -330,18 +328,16 @@ describe("EC2Manager monitor and terminate", () => {
     const { config, id } = await launched();
     const m = manager();
     await m.launchTraining(config);
-    ec2Mock
-      .on(DescribeInstancesCommand)
-      .resolves(
-        reservations(
-          instance(id, config.jobId, "terminated", {
-            StateReason: {
-              Code: "Server.InternalError",
-              Message: "Server.InternalError: Internal error on launch",
-            },
-          }),
-        ),
-      );
+    ec2Mock.on(DescribeInstancesCommand).resolves(
+      reservations(
+        instance(id, config.jobId, "terminated", {
+          StateReason: {
+            Code: "Server.InternalError",
+            Message: "Server.InternalError: Internal error on launch",
+          },
+        }),
+      ),
+    );
     const status = await m.monitorTraining(config.jobId);
     expect(status).toMatchObject({ status: "failed", error: { error_code: 3002 } });
     expect(status.error?.message).toBe(
