@@ -61,7 +61,7 @@ export async function handlePredictEvent(event: unknown, deps: PredictEntryDeps)
     return { status: "failed", jobId: (event as { jobId?: string })?.jobId, error: error.toJSON() };
   }
   const spec = parsed.data;
-  const storage = (deps.storageFor ?? ((uri) => storageForUri(uri, deps.config, deps.logger)))(
+  const storage = await (deps.storageFor ?? ((uri) => storageForUri(uri, deps.config, deps.logger)))(
     spec.outputUri,
   );
   const reporter = new JobReporter(storage, spec.jobId);
@@ -76,25 +76,63 @@ export async function handlePredictEvent(event: unknown, deps: PredictEntryDeps)
   };
   deps.onProgress?.(5, "Loading the model");
   await reporter.progress("running", "predicting", 5, "Loading the model", true);
-  const work = predict(spec, storage, deps).then(
-    async (out) => {
-      const summary = {
-        ...out.summary,
-        numPredictions: out.numPredictions,
-        executionTime: out.executionTime,
-      };
-      await end({ status: "succeeded", outputUri: out.outputUri, summary });
-      deps.onProgress?.(100, "Done");
-      return { status: "succeeded", jobId: spec.jobId, ...out } as PredictResponse;
-    },
-    async (error: unknown) => {
-      deps.logger.warn({ err: error, jobId: spec.jobId }, "prediction failed");
-      const response = toErrorResponse(error);
-      await end({ status: "failed", error: response });
-      return { status: "failed", jobId: spec.jobId, error: response } as PredictResponse;
-    },
+  // The first of "work done" and "out of time" decides both the stored result and the answer.
+  const outcome = firstDecision<PredictResponse>();
+  predict(spec, storage, deps).then(
+    (out) =>
+      outcome.decide(async () => {
+        const summary = {
+          ...out.summary,
+          numPredictions: out.numPredictions,
+          executionTime: out.executionTime,
+        };
+        await end({ status: "succeeded", outputUri: out.outputUri, summary });
+        deps.onProgress?.(100, "Done");
+        return { status: "succeeded", jobId: spec.jobId, ...out };
+      }),
+    (error: unknown) =>
+      outcome.decide(async () => {
+        deps.logger.warn({ err: error, jobId: spec.jobId }, "prediction failed");
+        const response = toErrorResponse(error);
+        await end({ status: "failed", error: response });
+        return { status: "failed", jobId: spec.jobId, error: response };
+      }),
   );
-  return deps.timeLeftMs ? raceTimeout(work, deps.timeLeftMs(), spec, end) : work;
+  const timer = deps.timeLeftMs
+    ? setTimeout(
+        () =>
+          outcome.decide(async () => {
+            const error = new LambdaTimeoutError("The prediction ran out of time.", {
+              jobId: spec.jobId,
+            }).toJSON();
+            await end({ status: "failed", error });
+            return { status: "failed", jobId: spec.jobId, error };
+          }),
+        Math.max(0, deps.timeLeftMs()),
+      )
+    : undefined;
+  try {
+    return await outcome.result;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A promise settled by the first `decide` call; later calls are ignored. */
+function firstDecision<T>(): { result: Promise<T>; decide: (make: () => Promise<T>) => void } {
+  let settle!: (value: Promise<T>) => void;
+  const result = new Promise<T>((resolve) => {
+    settle = resolve;
+  });
+  let decided = false;
+  return {
+    result,
+    decide(make) {
+      if (decided) return;
+      decided = true;
+      settle(make());
+    },
+  };
 }
 
 async function predict(spec: PredictJobSpec, storage: CloudStorageProvider, deps: PredictEntryDeps) {
@@ -106,32 +144,5 @@ async function predict(spec: PredictJobSpec, storage: CloudStorageProvider, deps
     return await runPredictJob(spec, { storage, signingKey, workDir });
   } finally {
     await rm(workDir, { recursive: true, force: true });
-  }
-}
-
-/** Writes a LambdaTimeoutError result before the platform kills us, when the work runs out of time. */
-async function raceTimeout(
-  work: Promise<PredictResponse>,
-  msLeft: number,
-  spec: PredictJobSpec,
-  end: (result: Outcome) => Promise<void>,
-): Promise<PredictResponse> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<PredictResponse>((resolve) => {
-    timer = setTimeout(
-      async () => {
-        const error = new LambdaTimeoutError("The prediction ran out of time.", {
-          jobId: spec.jobId,
-        }).toJSON();
-        await end({ status: "failed", error });
-        resolve({ status: "failed", jobId: spec.jobId, error });
-      },
-      Math.max(0, msLeft),
-    );
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -26,7 +26,7 @@ export const EXIT = { ok: 0, failed: 1, deadline: 3, cancelled: 143 } as const;
 
 /** Runs the job at `specUri`; resolves with the process exit code once result.json is written. */
 export async function runJobFromSpec(specUri: string, config: Config, logger: Logger): Promise<number> {
-  const storage = storageForUri(specUri, config, logger);
+  const storage = await storageForUri(specUri, config, logger);
   const spec = jobSpecSchema.parse(
     JSON.parse(Buffer.from(await storage.readBytes(specUri)).toString("utf8")),
   );
