@@ -159,12 +159,18 @@ export class LocalTrainingProvider implements CloudTrainingProvider {
   }
 }
 
+/**
+ * Status from progress.json alone. The worker marks progress finished just before it writes result.json, so
+ * a finished progress without a result still counts as running: only result.json ends a job.
+ */
 function fromProgress(
   progress: JobProgress | undefined,
 ): Pick<TrainingStatus, "status" | "progress" | "phase" | "message"> {
   if (!progress) return { status: "launching", progress: 0, message: "Starting the worker" };
+  const status = trainingStatusOf(progress.state);
+  const ended = status === "complete" || status === "failed" || status === "cancelled";
   return {
-    status: trainingStatusOf(progress.state),
+    status: ended ? "running" : status,
     progress: progress.percent,
     phase: progress.phase,
     message: progress.message,

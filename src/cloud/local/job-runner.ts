@@ -9,7 +9,6 @@ import { mkdirSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { AppError, CloudTrainingError, ObjectNotFoundError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
-import { isWorkerCommand, workerArgs } from "./worker-command.js";
 import {
   JOB_FILES,
   type JobProgress,
@@ -19,6 +18,7 @@ import {
   jobResultSchema,
 } from "../job-spec.js";
 import type { CloudStorageProvider } from "../provider-interface.js";
+import { isWorkerCommand, workerArgs } from "./worker-command.js";
 
 export interface LocalJobRunnerOptions {
   storage: CloudStorageProvider;
@@ -132,7 +132,9 @@ export class LocalJobRunner {
   private pump(): void {
     while (!this.closed && this.running.size < this.options.maxConcurrent && this.queue.length > 0) {
       const spec = this.queue.shift()!;
-      this.start(spec).catch((error) => this.options.logger?.error({ err: error, jobId: spec.jobId }, "could not start a job"));
+      this.start(spec).catch((error) =>
+        this.options.logger?.error({ err: error, jobId: spec.jobId }, "could not start a job"),
+      );
     }
     void this.writeQueuedProgress().catch(() => undefined);
   }
