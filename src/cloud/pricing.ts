@@ -130,3 +130,13 @@ export function roundDollars(dollars: number): number {
   if (dollars <= 0) return 0;
   return Math.max(0.001, Math.round(dollars * 1000) / 1000);
 }
+
+/** Seconds of prediction per million input cells (load, predict, write the CSV), all model types. */
+export const PREDICT_SECONDS_PER_MILLION_CELLS = 2;
+/** Typical cold start before the first line of our handler runs. */
+export const COLD_START_SECONDS = { lambda: 3, runpodServerless: 15 } as const;
+
+/** Seconds a prediction of this size takes on a warm worker. */
+export function estimatePredictSeconds(nRows: number, nColumns: number): number {
+  return 1 + (PREDICT_SECONDS_PER_MILLION_CELLS * Math.max(1, nRows) * Math.max(1, nColumns)) / 1e6;
+}

@@ -29,7 +29,10 @@ export interface RunPodWorld {
   offers: RunPodOfferSource;
   /** Env a worker needs to reach the volume and sign models. */
   workerEnv: Record<string, string>;
-  manager(overrides?: Partial<RunPodPodSettings>, options?: { maxSpotRelaunches?: number }): RunPodPodManager;
+  manager(
+    overrides?: Partial<RunPodPodSettings>,
+    options?: { maxSpotRelaunches?: number; now?: () => Date },
+  ): RunPodPodManager;
   close(): Promise<void>;
 }
 
@@ -91,6 +94,7 @@ export async function startRunPodWorld(
         },
         readinessPollMs: 100,
         maxSpotRelaunches: extra.maxSpotRelaunches,
+        now: extra.now,
       }),
     async close() {
       await fake.close();
