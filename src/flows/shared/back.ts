@@ -13,7 +13,8 @@ export function backTransitions(machineId: string, ...targets: string[]) {
 }
 
 /**
- * The context update of BACK to `to`: pops the history and resets the fields owned by every step after `to`.
+ * The context update of BACK to `to`: pops the history and resets what `to` and every later step chose, so the
+ * step is asked again from a clean slate and nothing chosen after it lingers.
  * @param order the forward steps in order
  * @param owned what each step sets in context (the values they are reset to)
  */
@@ -24,7 +25,7 @@ export function popHistoryTo<C extends { history: string[] }>(
   owned: Readonly<Record<string, Partial<C>>>,
 ): Partial<C> {
   const index = order.indexOf(to);
-  const cleared: Partial<C> = Object.assign({}, ...order.slice(index + 1).map((step) => owned[step]));
+  const cleared: Partial<C> = Object.assign({}, ...order.slice(index).map((step) => owned[step]));
   return {
     ...cleared,
     history: context.history.slice(0, -1),

@@ -8,7 +8,7 @@ import { popHistoryTo } from "../shared/back.js";
 import { parseColumnList, resolveColumn } from "../shared/columns.js";
 import type { TrainingContext, TrainingTemplateConfig } from "./types.js";
 
-/** The forward steps, in order. BACK to a step clears what the steps after it set. */
+/** The forward steps, in order. BACK to a step clears what it and the steps after it set. */
 export const STEP_ORDER = [
   "CHOOSING_DATA_SOURCE",
   "AWAITING_DATA",
