@@ -64,6 +64,8 @@ export function createUserDataPort(store: WorkflowStore, config: Config): UserDa
       if (costed.includes(jobId)) return;
       await store.setUserDoc(userId, "costed-jobs", [...costed, jobId].slice(-COSTED_JOBS_KEPT));
       await store.incrementUserCounter(userId, `spend:${monthKey()}`, dollars);
+      // User 0 holds the total over all users, for /admin.
+      await store.incrementUserCounter(0, `spend:${monthKey()}`, dollars);
     },
     async modelNames(userId) {
       return (await store.getUserDoc<Record<string, string>>(userId, "model-names")) ?? {};

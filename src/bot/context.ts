@@ -20,8 +20,18 @@ export interface BotDeps {
   renderer: Renderer;
   catalog: Catalog;
   userData: UserDataPort;
+  /** The cloud reconciler, when cloud compute is configured (for /admin). */
+  reconciler?: { lastReport(): ReconcilerReport | undefined };
   /** The user's texts: their /language choice, else their Telegram client's language. */
   texts(userId: number, clientLanguage?: string): Promise<Texts>;
+}
+
+export interface ReconcilerReport {
+  at: string;
+  checked: number;
+  /** What was terminated, e.g. "aws i-0abc (job x)". */
+  terminated: string[];
+  errors: string[];
 }
 
 export interface BotFlavor {

@@ -27,7 +27,7 @@ let app: App;
 
 beforeAll(async () => {
   tg = await startFakeTelegram(FAST_TELEGRAM);
-  env = testEnv(tg, "flows", { MAX_UPLOAD_MB: "1", ...FAST_BOT_ENV });
+  env = testEnv(tg, "flows", { MAX_UPLOAD_MB: "1", ADMIN_USER_IDS: "2099", ...FAST_BOT_ENV });
   app = await startApp(env);
 });
 
@@ -284,5 +284,19 @@ describe("models and templates", () => {
     await user.upload("big.csv", `a,b\n${"1,2\n".repeat(300_000)}`);
     await user.waitFor(/I can take at most 1 MB/);
     expect((await app.manager.getState(2010, 2010))?.state).toBe("CHOOSING_DATA_SOURCE");
+  });
+});
+
+describe("admin", () => {
+  it("shows admins the running jobs and the month's spend, and nobody else", async () => {
+    const admin = tg.user(2099, { firstName: "Ada" });
+    await admin.send("/admin");
+    const card = await admin.waitFor(/Admin/);
+    expect(card.text).toMatch(/Active workflows: \d+; jobs running: \d+/);
+    expect(card.text).toMatch(/Spend this month \(all users\): \$0/);
+    const other = tg.user(2098, { firstName: "Bob" });
+    await other.send("/admin");
+    const reply = await other.waitFor(/./);
+    expect(reply.text).not.toMatch(/Admin/);
   });
 });

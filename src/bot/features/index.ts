@@ -4,6 +4,7 @@
  */
 import { Composer } from "grammy";
 import type { BotContext } from "../context.js";
+import { adminFeature } from "./admin.js";
 import { budgetFeature } from "./budget.js";
 import { buttonsFeature } from "./buttons.js";
 import { commandsFeature } from "./commands.js";
@@ -18,6 +19,7 @@ import { unhandledFeature } from "./unhandled.js";
 
 export const features = new Composer<BotContext>(
   commandsFeature,
+  adminFeature,
   modelsFeature,
   datasetsFeature,
   templatesFeature,

@@ -10,7 +10,7 @@ unhandledFeature.on("callback_query", (ctx) =>
 );
 
 unhandledFeature.on("message", async (ctx) => {
-  if (ctx.chat.type !== "private") return;
+  // In groups only commands and replies to the bot get this far (the group filter): answer them too.
   const current = await currentWorkflow(ctx);
   await ctx.reply(current?.active ? ctx.texts.useButtons : ctx.texts.help, { parse_mode: "HTML" });
 });

@@ -1,0 +1,49 @@
+/** /admin (ADMIN_USER_IDS only): the jobs running now, the reconciler's last findings, and this month's spend. */
+import { Composer } from "grammy";
+import { monthKey } from "../../user-data-port.js";
+import type { BotContext } from "../context.js";
+import { code, duration, esc, money } from "../html.js";
+import { isAdmin } from "../middleware/access.js";
+import { statePath } from "../renderer.js";
+
+const RUNNING = new Set(["LAUNCHING_TRAINING", "MONITORING_TRAINING", "CANCELLING", "RUNNING_PREDICTION"]);
+const SHOWN = 30;
+
+export const adminFeature = new Composer<BotContext>();
+
+adminFeature.filter(isAdmin).command("admin", async (ctx) => {
+  const { manager, reconciler } = ctx.deps;
+  const lines = ["🛠 <b>Admin</b>", ""];
+  const running: string[] = [];
+  let active = 0;
+  for (const key of await manager.store.listActive()) {
+    active++;
+    const loaded = await manager.load(key).catch(() => undefined);
+    if (!loaded) continue;
+    const state = statePath(loaded.snapshot);
+    if (!RUNNING.has(state.split(".")[0])) continue;
+    const c = loaded.snapshot.context as {
+      job?: { jobId: string; provider: string; progress: number; costSoFar: number; launchedAt?: string };
+      jobId?: string;
+    };
+    const job = c.job;
+    const since = job?.launchedAt ? duration((Date.now() - Date.parse(job.launchedAt)) / 1000) : "—";
+    running.push(
+      `• ${code(job?.jobId ?? c.jobId ?? "?")} user ${key.userId} · ${esc(state)} · ${esc(job?.provider ?? "local")} · ${job?.progress ?? 0}% · ${since} · ${money(job?.costSoFar ?? 0)}`,
+    );
+  }
+  lines.push(`Active workflows: ${active}; jobs running: ${running.length}`, ...running.slice(0, SHOWN));
+  const report = reconciler?.lastReport();
+  lines.push("", "🧹 <b>Reconciler</b>");
+  if (!report) lines.push("no run yet");
+  else {
+    lines.push(
+      `last run ${esc(report.at)}: ${report.checked} resources checked, ${report.terminated.length} orphans terminated`,
+    );
+    for (const t of report.terminated.slice(0, 10)) lines.push(`• ${esc(t)}`);
+    for (const e of report.errors.slice(0, 5)) lines.push(`⚠️ ${esc(e)}`);
+  }
+  const spent = (await manager.store.getUserDoc<number>(0, `spend:${monthKey()}`)) ?? 0;
+  lines.push("", `💵 Spend this month (all users): <b>${money(spent)}</b>`);
+  await ctx.reply(lines.join("\n"), { parse_mode: "HTML" });
+});
