@@ -17,7 +17,8 @@ historyFeature.command("history", async (ctx) => {
       e.workflowType === "training"
         ? t.history.training(modelName(String(s.modelType ?? "")) || "—", String(s.target ?? "—"))
         : t.history.prediction(String(s.model ?? "—"), Number(s.rows ?? 0));
-    const status = t.history.status[String(s.status ?? e.state.toLowerCase())] ?? e.state;
+    const statuses: Record<string, string> = t.history.status;
+    const status = statuses[String(s.status ?? e.state.toLowerCase())] ?? e.state;
     const took = duration(
       Number(s.runtimeSeconds ?? (Date.parse(e.finishedAt) - Date.parse(e.startedAt)) / 1000),
     );

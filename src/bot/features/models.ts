@@ -93,7 +93,7 @@ async function showList(ctx: BotContext, page: number, edit: boolean): Promise<v
       m.metrics.r2 !== undefined
         ? `R² ${num(m.metrics.r2, 2)}`
         : m.metrics.accuracy !== undefined
-          ? `acc ${pct(m.metrics.accuracy, 0)}`
+          ? `${t.metrics.short.accuracy} ${pct(m.metrics.accuracy, 0)}`
           : "";
     lines.push(
       t.models.line(

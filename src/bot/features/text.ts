@@ -29,7 +29,7 @@ async function answerForm(ctx: BotContext, form: PendingForm, text: string): Pro
   const t = ctx.texts;
   const userId = ctx.conv!.userId;
   if (form.kind === "renameModel") {
-    if (!MODEL_NAME.test(text)) return void (await ctx.reply(t.notices.badModelName({} as never)));
+    if (!MODEL_NAME.test(text)) return void (await ctx.reply(t.notices.badModelName()));
     await ctx.deps.catalog.rename(userId, form.modelId, text);
     await clearForm(ctx.deps.manager.store, ctx.conv!);
     return void (await ctx.reply(t.models.renamed(text), { parse_mode: "HTML" }));

@@ -107,7 +107,7 @@ export const en = {
     notes: "Notes",
     excluded: (names: string) => `🚫 Not used: ${names} (ids, free text or mostly empty)`,
   },
-  task: { regression: "regression", classification: "classification" } as Record<string, string>,
+  task: { regression: "regression", classification: "classification" } satisfies Record<string, string>,
   target: {
     title: "🎯 Which column should the model predict?",
     hint: "Tap a column, or type its name or number.",
@@ -125,7 +125,7 @@ export const en = {
       trees: "🌳 Trees & ensembles",
       other: "🧮 SVM, kNN, Bayes",
       neural: "🧠 Neural network",
-    } as Record<string, string>,
+    } satisfies Record<string, string>,
   },
   model: {
     title: (task: string) => `🤖 Pick a model for ${b(task)}:`,
@@ -162,13 +162,20 @@ export const en = {
       complete: "Done",
       failed: "Failed",
       cancelled: "Cancelled",
-    } as Record<string, string>,
+    } satisfies Record<string, string>,
     queue: (position: number) => `in the queue, position ${position}`,
     elapsed: (t: string) => `⏱ ${t}`,
     cost: (c: string) => `💵 ${c} so far`,
     attempt: (offer: string, reason: string) => `↪️ ${esc(offer)}: ${esc(reason)}`,
     doneIn: (t: string) => `✅ Finished in ${t}`,
     cancelling: "⏳ Cancelling…",
+  },
+  metrics: {
+    accuracy: "Accuracy",
+    precision: "Precision",
+    recall: "Recall",
+    logLoss: "Log-loss",
+    short: { r2: "R²", accuracy: "acc" },
   },
   result: {
     title: (name: string) => `✅ ${b(name)} is trained`,
@@ -238,7 +245,7 @@ export const en = {
     columnExists: (p: { name: string }) =>
       `⚠️ The data already has a column ${code(p.name)}; choose another name.`,
     error: (p: { message: string }) => `⚠️ ${esc(p.message)}`,
-  } as Record<string, (params: never) => string>,
+  } satisfies Record<string, (params: never) => string>,
   errors: {
     card: (message: string, recovery: string, errCode: number) =>
       `❌ ${esc(message)}\n\n💡 ${esc(recovery)}${errCode ? `\n${i(`code ${errCode}`)}` : ""}`,
@@ -290,7 +297,7 @@ export const en = {
     none: "You have no templates. Save one from a result card (💾 Save as template) or before running predictions.",
     line: (index: number, name: string, kind: string, detail: string) =>
       `${index}. ${b(name)} — ${esc(kind)}: ${detail}`,
-    kinds: { training: "training", prediction: "prediction" } as Record<string, string>,
+    kinds: { training: "training", prediction: "prediction" } satisfies Record<string, string>,
     use: (index: number) => `▶️ ${index}`,
     delete: (index: number) => `🗑 ${index}`,
     deleted: (name: string) => `🗑 Template ${b(name)} deleted.`,
@@ -302,7 +309,7 @@ export const en = {
       `• ${esc(when)} — ${what} · ${status} · ${took} · ${cost}`,
     training: (model: string, target: string) => `🏋️ ${esc(model)} → ${code(target)}`,
     prediction: (model: string, rows: number) => `🔮 ${esc(model)}, ${rows.toLocaleString("en-US")} rows`,
-    status: { complete: "✅", failed: "❌", cancelled: "⛔" } as Record<string, string>,
+    status: { complete: "✅", failed: "❌", cancelled: "⛔" } satisfies Record<string, string>,
   },
   budget: {
     title: `💰 ${b("Your spending caps")}`,
@@ -318,7 +325,7 @@ export const en = {
       perTrainingJob: "cap per training job",
       perPrediction: "cap per prediction",
       monthly: "monthly cap",
-    } as Record<string, string>,
+    } satisfies Record<string, string>,
     bad: (max: string) => `⚠️ Type a number of dollars between 0 and ${max}, e.g. 2.50.`,
     saved: "✅ Saved.",
   },

@@ -185,6 +185,13 @@ export const pt: Texts = {
     doneIn: (t: string) => `✅ Concluído em ${t}`,
     cancelling: "⏳ Cancelando…",
   },
+  metrics: {
+    accuracy: "Acurácia",
+    precision: "Precisão",
+    recall: "Revocação",
+    logLoss: "Log-loss",
+    short: { r2: "R²", accuracy: "acur." },
+  },
   result: {
     title: (name: string) => `✅ ${b(name)} treinado com sucesso`,
     heldOut: (n: number) =>

@@ -15,7 +15,8 @@ export function errorText(t: Texts, error: ErrorInfo): string {
 
 export function noticeText(t: Texts, notice: Notice | undefined): string | undefined {
   if (!notice) return undefined;
-  const render = t.notices[notice.key] as ((params: unknown) => string) | undefined;
+  // Notices come from the machines by key; an unknown key shows nothing rather than breaking the screen.
+  const render = (t.notices as Record<string, ((params: unknown) => string) | undefined>)[notice.key];
   return render ? render(notice.params ?? {}) : undefined;
 }
 

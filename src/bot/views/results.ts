@@ -93,13 +93,15 @@ export function metricLines(t: Texts, m: Metrics): string[] {
   if (m.mae !== undefined) lines.push(`• MAE ${b(num(m.mae))} — ${t.result.hints.mae}`);
   if (m.mape !== undefined) lines.push(`• MAPE ${b(pct(m.mape))}`);
   if (m.accuracy !== undefined)
-    lines.push(`• Accuracy ${b(pct(m.accuracy))} — ${t.result.hints.accuracy(pct(m.accuracy, 0))}`);
+    lines.push(
+      `• ${t.metrics.accuracy} ${b(pct(m.accuracy))} — ${t.result.hints.accuracy(pct(m.accuracy, 0))}`,
+    );
   if (m.f1 !== undefined) lines.push(`• F1 ${b(num(m.f1))} — ${t.result.hints.f1}`);
   else if (m.f1Macro !== undefined) lines.push(`• F1 (macro) ${b(num(m.f1Macro))} — ${t.result.hints.f1}`);
   if (m.precision !== undefined && m.recall !== undefined)
-    lines.push(`• Precision ${b(num(m.precision))} · Recall ${b(num(m.recall))}`);
+    lines.push(`• ${t.metrics.precision} ${b(num(m.precision))} · ${t.metrics.recall} ${b(num(m.recall))}`);
   if (m.rocAuc !== undefined) lines.push(`• ROC-AUC ${b(num(m.rocAuc))} — ${t.result.hints.rocAuc}`);
-  if (m.logLoss !== undefined) lines.push(`• Log-loss ${num(m.logLoss)}`);
+  if (m.logLoss !== undefined) lines.push(`• ${t.metrics.logLoss} ${num(m.logLoss)}`);
   return lines;
 }
 
