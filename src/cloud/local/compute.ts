@@ -25,7 +25,12 @@ export class LocalTrainingProvider implements CloudTrainingProvider {
     private readonly storage: import("../provider-interface.js").CloudStorageProvider,
   ) {}
 
-  async selectComputeType(): Promise<string> {
+  /** Always this machine; the seed's arguments (size, model, estimate) do not change that. */
+  async selectComputeType(
+    _datasetSizeMb?: number,
+    _modelType?: string,
+    _estimatedMinutes?: number,
+  ): Promise<string> {
     return "local";
   }
 
