@@ -154,7 +154,12 @@ export interface Config {
     adminUserIds: number[];
     rateLimitPerMinute: number;
     /** How fast the bot sends: per chat (after a burst) and overall. */
-    outgoing: { perChatPerSecond: number; perChatBurst: number; perGroupPerMinute: number; globalPerSecond: number };
+    outgoing: {
+      perChatPerSecond: number;
+      perChatBurst: number;
+      perGroupPerMinute: number;
+      globalPerSecond: number;
+    };
     /** Bytes a bot may download: 20 MB on the public Bot API, up to 2 GB with a self-hosted server. */
     maxDownloadBytes: number;
   };
