@@ -4,6 +4,22 @@
  */
 
 export { deserializeModel, serializeModel } from "./artifact/artifact.js";
+export {
+  type ChartLanguage,
+  type ChartSvg,
+  chartSvgs,
+  confusionMatrixSvg,
+  importanceSvg,
+  leaderboardSvg,
+  learningCurveSvg,
+  precisionRecallSvg,
+  predictedVsActualSvg,
+  type RenderedChart,
+  renderCharts,
+  residualsSvg,
+  rocSvg,
+  svgToPng,
+} from "./charts/index.js";
 export { validateHyperparameters } from "./hyperparameters.js";
 export { DEFAULT_LIMITS } from "./io/limits.js";
 export { readTable } from "./io/read-table.js";

@@ -108,7 +108,7 @@ export function trainModel(
     metrics: evaluation.metrics,
     importance,
     facts: factsOf(target, split.train.length, split.test.length),
-    evaluation: evaluation.arrays,
+    evaluation: sampleEvaluation(evaluation.arrays, nClasses, seed),
     fitSeconds: (performance.now() - started) / 1000,
   };
 }
@@ -170,6 +170,28 @@ function ownImportance(est: AnyEstimator, nColumns: number): Float64Array | null
     return coefficientScores(fitted.coef, nColumns);
   }
   return null;
+}
+
+/** At most this many held-out rows are kept in a result (for charts); metrics use all of them. */
+export const MAX_EVALUATION_ROWS = 5000;
+
+/** A seeded sample of the held-out rows (in their original order) when there are more than the cap. */
+function sampleEvaluation(
+  arrays: TrainResult["evaluation"],
+  nClasses: number,
+  seed: number,
+): TrainResult["evaluation"] {
+  const n = arrays.yTrue.length;
+  if (n <= MAX_EVALUATION_ROWS) return arrays;
+  const keep = new Random(seed + 2).permutation(n).subarray(0, MAX_EVALUATION_ROWS).sort();
+  const pick = (a: number[]) => Array.from(keep, (i) => a[i]);
+  const out: TrainResult["evaluation"] = { yTrue: pick(arrays.yTrue), yPred: pick(arrays.yPred) };
+  if (arrays.proba) {
+    const k = nClasses;
+    const p = arrays.proba;
+    out.proba = Array.from(keep).flatMap((i) => p.slice(i * k, i * k + k));
+  }
+  return out;
 }
 
 function factsOf(target: ReturnType<typeof encodeTarget>, trainRows: number, testRows: number): DatasetFacts {

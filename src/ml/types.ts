@@ -169,6 +169,40 @@ export interface TrainResult {
     proba?: number[];
   };
   fitSeconds: number;
+  /** Boosting models: loss per round on the training rows and on the early-stopping validation split. */
+  learningCurve?: LearningCurve;
+  /** Auto mode: every candidate tried, best first. */
+  leaderboard?: LeaderboardEntry[];
+}
+
+/** Loss per boosting round (round r at index r). */
+export interface LearningCurve {
+  /** "rmse", "logloss" or "mlogloss". */
+  metric: string;
+  train: number[];
+  /** Present when a validation split was held out (early stopping). */
+  validation?: number[];
+  /** The 0-based round the model was cut at (best validation loss), when early stopping ran. */
+  bestIteration?: number;
+}
+
+/** One candidate of auto mode, scored by k-fold cross-validation on the training rows. */
+export interface LeaderboardEntry {
+  modelType: string;
+  /** Display name plus the settings that tell candidates apart, e.g. "Histogram gradient boosting (depth 3)". */
+  label: string;
+  hyperparameters: Record<string, unknown>;
+  /** R² for regression, accuracy for classification. */
+  metric: "r2" | "accuracy";
+  cvMean: number;
+  cvStd: number;
+  /** Folds scored; fewer than requested when successive halving dropped the candidate early. */
+  folds: number;
+  /** Mean fit time per fold. */
+  fitSeconds: number;
+  status: "complete" | "pruned" | "out_of_time";
+  /** True for the candidate refitted on all training rows. */
+  winner?: boolean;
 }
 
 export interface SchemaReport {
