@@ -4,7 +4,7 @@
  * bot's own record of the compute a job used (compute.json: every instance or pod with its rate and times),
  * so costs survive a bot restart and a pod that has already vanished.
  */
-import { type AppError, ObjectNotFoundError } from "../errors.js";
+import { AppError, ObjectNotFoundError } from "../errors.js";
 import type { CostSegment } from "./budget.js";
 import {
   JOB_FILES,
@@ -18,6 +18,7 @@ import {
   type TrainJobSpec,
 } from "./job-spec.js";
 import type { CloudStorageProvider, ProviderName, TrainingLaunchConfig } from "./provider-interface.js";
+import { classifyError, transientDetails, withRetry } from "./retry.js";
 
 /** The bot's record of the compute behind a job. Written only by the bot, never by a worker. */
 export const COMPUTE_FILE = "compute.json";
@@ -33,6 +34,15 @@ export interface ComputeRecord {
   segments: CostSegment[];
   /** A provider-side id that is not a machine (a RunPod Serverless request id). */
   externalId?: string;
+}
+
+const READ_RETRY_BUDGET_MS = 5_000;
+
+/** Marks a storage read that failed on the wire, so the one retry policy retries it. */
+class RetryableRead extends AppError {
+  constructor(readonly original: unknown) {
+    super("Storage read interrupted.", transientDetails());
+  }
 }
 
 export interface ChannelSnapshot {
@@ -170,12 +180,25 @@ export class JobChannel {
     }
   }
 
+  /** A small read, retried briefly when the connection dropped mid-body (the SDK does not retry those). */
   private async readBytes(jobId: string, file: string): Promise<Uint8Array | undefined> {
     try {
-      return await this.storage.readBytes(this.uri(jobId, file));
+      return await withRetry(
+        async () => {
+          try {
+            return await this.storage.readBytes(this.uri(jobId, file));
+          } catch (error) {
+            const cause = (error as { cause?: unknown }).cause;
+            if (cause && classifyError(cause).action !== "stop") throw new RetryableRead(error);
+            throw error;
+          }
+        },
+        { deadlineMs: READ_RETRY_BUDGET_MS, maxAttempts: 5 },
+      );
     } catch (error) {
-      if (error instanceof ObjectNotFoundError) return undefined;
-      throw error;
+      const original = error instanceof RetryableRead ? error.original : error;
+      if (original instanceof ObjectNotFoundError) return undefined;
+      throw original;
     }
   }
 

@@ -104,7 +104,11 @@ export async function startRunPodWorld(
   };
 }
 
-/** Polls until `done` is true or the time is up (then the last value is returned for the assertion). */
+/**
+ * Polls until `done` is true or the time is up (then the last value is returned for the assertion). A failed
+ * read is tolerated like the training flow's monitor tolerates one: s3rver can drop a GET that overlaps a
+ * rewrite of the same object (it streams a file whose length changed), which real S3 does not.
+ */
 export async function pollUntil<T>(
   read: () => Promise<T>,
   done: (value: T) => boolean,
@@ -112,12 +116,14 @@ export async function pollUntil<T>(
   everyMs = 150,
 ): Promise<T> {
   const until = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < until) {
+  for (;;) {
+    const value = await read().catch((error: unknown) => {
+      if (Date.now() >= until) throw error;
+      return undefined;
+    });
+    if (value !== undefined && (done(value) || Date.now() >= until)) return value;
     await new Promise((r) => setTimeout(r, everyMs));
-    value = await read();
   }
-  return value;
 }
 
 let jobCounter = 0;

@@ -51,6 +51,8 @@ export interface PodLedgerOptions {
   apiUrl: () => string;
   /** Base env of worker processes (PATH etc.). */
   baseEnv: NodeJS.ProcessEnv;
+  /** Node arguments that start the worker, before the spec URI (default: src/worker/main.ts through tsx). */
+  workerArgs?: string[];
 }
 
 function id(length: number): string {
@@ -174,7 +176,8 @@ export class PodLedger {
   }
 
   private spawnWorker(pod: FakePod, specUri: string): void {
-    const child = spawn(process.execPath, ["--import", TSX, WORKER_ENTRY, specUri], {
+    const args = this.options.workerArgs ?? ["--import", TSX, WORKER_ENTRY];
+    const child = spawn(process.execPath, [...args, specUri], {
       env: {
         ...this.options.baseEnv,
         ...pod.env,

@@ -22,6 +22,8 @@ export interface FakeRunPodOptions {
   endpointId?: string;
   /** Serverless result retention (ms). */
   retention?: { runMs: number; runsyncMs: number };
+  /** How pods start the worker (node arguments before the spec URI); default src/worker/main.ts via tsx. */
+  workerArgs?: string[];
 }
 
 export interface FakeRunPodServer {
@@ -66,6 +68,7 @@ export async function startFakeRunPodServer(options: FakeRunPodOptions = {}): Pr
     pullMs: options.pullMs ?? 300,
     apiUrl: () => `${baseUrl}/graphql`,
     baseEnv: process.env,
+    workerArgs: options.workerArgs,
   });
   const serverless = new FakeServerless({
     endpointId,
