@@ -81,6 +81,10 @@ export async function startHttpServer(
         else res.destroy();
       });
   });
+  // Outlive the idle timeouts of clients and load balancers (typically 60 s): a connection the server closes
+  // while a client reuses it ends in ECONNRESET on the client's side.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const port = await listen(server, options.port, options.host);
   return { port, close: (graceMs = 5000) => closeServer(server, graceMs) };
 }
