@@ -13,13 +13,11 @@ export class RedisScript {
     this.sha = createHash("sha1").update(lua).digest("hex");
   }
 
-  async run(redis: Redis, keys: string[], args: Array<string | number>): Promise<unknown> {
-    try {
-      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
-    } catch (error) {
+  run(redis: Redis, keys: string[], args: Array<string | number>): Promise<unknown> {
+    return redis.evalsha(this.sha, keys.length, ...keys, ...args).catch((error: unknown) => {
       if (!String(error).includes("NOSCRIPT")) throw error;
       return redis.eval(this.lua, keys.length, ...keys, ...args);
-    }
+    });
   }
 }
 

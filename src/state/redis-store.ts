@@ -28,6 +28,16 @@ import {
   type WorkflowWrite,
 } from "./store.js";
 
+/**
+ * Options of the client a URL creates. Auto-pipelining sends the commands issued in one tick as one write,
+ * which is what concurrent conversations do (see bench/state/transitions.ts).
+ */
+export const REDIS_CLIENT_OPTIONS = {
+  lazyConnect: false,
+  maxRetriesPerRequest: 3,
+  enableAutoPipelining: true,
+};
+
 /** Attempts of a read-modify-write on a user document before giving up (only other processes race us). */
 const MAX_DOC_ATTEMPTS = 50;
 
@@ -47,10 +57,7 @@ export class RedisWorkflowStore implements WorkflowStore {
     private readonly prefix: string,
   ) {
     this.ownsClient = typeof urlOrClient === "string";
-    this.redis =
-      typeof urlOrClient === "string"
-        ? new Redis(urlOrClient, { lazyConnect: false, maxRetriesPerRequest: 3 })
-        : urlOrClient;
+    this.redis = typeof urlOrClient === "string" ? new Redis(urlOrClient, REDIS_CLIENT_OPTIONS) : urlOrClient;
   }
 
   private wfKey(key: ConversationKey): string {

@@ -174,8 +174,9 @@ export class WorkflowRuntime {
   private async host(key: ConversationKey, target: Target): Promise<void> {
     const k = keyString(key);
     const store = this.manager.store;
+    const sentAt = Date.now();
     if (!this.running || !(await store.acquireLease(`wf:${k}`, this.owner, this.leaseTtlMs))) return;
-    const leaseUntil = Date.now() + this.leaseTtlMs;
+    const leaseUntil = sentAt + this.leaseTtlMs;
     let actor: Actor<AnyStateMachine>;
     try {
       actor = restoreActor(this.manager.definition(target.type), target.persisted);
@@ -258,9 +259,10 @@ export class WorkflowRuntime {
     this.options.logger?.error({ err: error, conv }, "live workflow actor failed");
     await entry.queue;
     if (entry.stopped) return;
-    await this.detach(entry);
+    // Closed while still listed as hosted, so no scan picks the broken snapshot up in between.
     const failure = corruption("actor-failed", { workflowType: entry.type, cause: String(error) });
     await this.manager.closeBroken(entry.key, entry.version, failure).catch(() => undefined);
+    await this.detach(entry);
   }
 
   /** Stops the entry's actor (if it is still the hosted one) and releases its lease. */
@@ -281,6 +283,12 @@ export class WorkflowRuntime {
         const k = keyString(entry.key);
         try {
           if (entry.stopped) return;
+          if (Date.now() >= entry.leaseUntil) {
+            // This process stalled past the lease: someone else may hold it now. Stop, then compete again.
+            this.options.logger?.warn({ conv: k }, "lease expired before renewal; dropping the workflow");
+            return this.detach(entry);
+          }
+          const sentAt = Date.now();
           const [held, version] = await Promise.all([
             store.renewLease(`wf:${k}`, this.owner, this.leaseTtlMs),
             store.readVersion(entry.key),
@@ -289,7 +297,7 @@ export class WorkflowRuntime {
             this.options.logger?.warn({ conv: k }, "lost the lease of a workflow; another process hosts it");
             return this.detach(entry);
           }
-          entry.leaseUntil = Date.now() + this.leaseTtlMs;
+          entry.leaseUntil = sentAt + this.leaseTtlMs; // counted from the request: the server's expiry is later
           if (version !== entry.version) void this.reconcile(entry.key, version);
         } catch (error) {
           // Unreachable store: keep going while the lease surely is ours, then step back.

@@ -6,8 +6,9 @@
  * event is never applied to a stale snapshot and never lost silently. Events for one conversation are queued
  * in this process, so only another process can make a commit retry.
  */
-import { type AnyEventObject, initialTransition, transition as pureTransition } from "xstate";
+import { type AnyEventObject, initialTransition } from "xstate";
 import { InvalidTransitionError, StateCorruptionError, StateManagementError } from "../errors.js";
+import { decide } from "./decide.js";
 import {
   type AnySnapshot,
   corruption,
@@ -15,12 +16,14 @@ import {
   decodeEnvelope,
   encodeEnvelope,
   hasLiveWork,
+  restoreActor,
   restoreSnapshot,
   stateName,
   type WorkflowDefinition,
 } from "./definitions.js";
 import { historyEntry } from "./history.js";
 import { KeyedQueue } from "./keyed-queue.js";
+import { type CachedWorkflow, SnapshotCache } from "./snapshot-cache.js";
 import { type ConversationKey, keyString, type WorkflowRecord, type WorkflowStore } from "./store.js";
 import { type ClosedListener, Tombstones } from "./tombstones.js";
 import { handledEvents, hasTransition } from "./transition-graph.js";
@@ -30,6 +33,9 @@ export interface LoadedWorkflow {
   version: number;
   snapshot: AnySnapshot;
 }
+
+/** What a decision needs besides the snapshot: the unstarted actor it was restored into. */
+type Restored = CachedWorkflow;
 
 /** A committed change, as seen by listeners (the renderer, the runtime). */
 export interface Commit {
@@ -56,10 +62,18 @@ export interface WorkflowState {
 
 const MAX_CAS_ATTEMPTS = 20;
 
+/** After a few lost races with another process, wait a random while (up to 50 ms) before trying again. */
+function backOff(attempt: number): Promise<void> {
+  if (attempt < 2) return Promise.resolve();
+  const ms = Math.random() * Math.min(50, 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 export class StateManager {
   private readonly definitions: ReadonlyMap<string, WorkflowDefinition>;
   private readonly listeners: CommitListener[] = [];
   private readonly queue = new KeyedQueue();
+  private readonly cache = new SnapshotCache();
   private readonly tombstones: Tombstones;
 
   constructor(
@@ -101,6 +115,13 @@ export class StateManager {
    * @throws StateCorruptionError when the stored snapshot cannot be used (details.reason says why)
    */
   async load(key: ConversationKey): Promise<LoadedWorkflow | null> {
+    const restored = await this.restore(key);
+    return (
+      restored && { definition: restored.definition, version: restored.version, snapshot: restored.snapshot }
+    );
+  }
+
+  private async restore(key: ConversationKey): Promise<Restored | null> {
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const record = await this.store.read(key);
       if (!record) return null;
@@ -110,10 +131,7 @@ export class StateManager {
     throw new StateManagementError("Too much contention on this conversation; try again.", { key });
   }
 
-  private async examine(
-    key: ConversationKey,
-    record: WorkflowRecord,
-  ): Promise<LoadedWorkflow | null | "changed"> {
+  private async examine(key: ConversationKey, record: WorkflowRecord): Promise<Restored | null | "changed"> {
     let decoded: DecodedEnvelope;
     try {
       decoded = decodeEnvelope(record.snapshot, this.definitions);
@@ -127,8 +145,15 @@ export class StateManager {
       throw corruption(decoded.reason, { workflowType: decoded.workflowType });
     }
     try {
-      const snapshot = restoreSnapshot(decoded.definition, decoded.persisted);
-      return { definition: decoded.definition, version: record.version, snapshot };
+      const actor = restoreActor(decoded.definition, decoded.persisted);
+      const restored = {
+        definition: decoded.definition,
+        version: record.version,
+        snapshot: actor.getSnapshot(),
+        actor,
+      };
+      this.cache.set(keyString(key), restored);
+      return restored;
     } catch (error) {
       return this.closeAndRethrow(key, record, error);
     }
@@ -166,6 +191,7 @@ export class StateManager {
     const definition = this.definition(type);
     const [snapshot] = initialTransition(definition.machine, input);
     return this.queue.run(keyString(key), async () => {
+      this.cache.delete(keyString(key));
       for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
         const record = await this.store.read(key);
         const prev = record ? this.previousQuietly(record) : undefined;
@@ -185,20 +211,27 @@ export class StateManager {
    * @throws StateCorruptionError when the stored snapshot is unusable (it is closed)
    */
   transition(key: ConversationKey, event: AnyEventObject): Promise<Commit> {
-    return this.queue.run(keyString(key), async () => {
+    const k = keyString(key);
+    return this.queue.run(k, async () => {
       for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-        const loaded = await this.load(key);
+        // First from the cache (verified by the compare-and-set), then from the store.
+        const cached = attempt === 0 ? this.cache.get(k) : undefined;
+        const loaded = cached ?? (await this.restore(key));
         if (!loaded) {
           throw new InvalidTransitionError("There is no active workflow here.", {
             state: null,
             event: event.type,
           });
         }
-        const { definition, version, snapshot } = loaded;
-        if (snapshot.status !== "active" || !snapshot.can(event)) throw rejected(definition, snapshot, event);
-        const [next] = pureTransition(definition.machine, snapshot, event);
+        const { definition, version, snapshot, actor } = loaded;
+        if (snapshot.status !== "active" || !snapshot.can(event)) {
+          if (cached) continue; // the cache may be stale: only the store can refuse
+          throw rejected(definition, snapshot, event);
+        }
+        const next = decide(actor, snapshot, event);
         const result = await this.write(key, version, definition, next, "external");
         if (result.ok) {
+          this.cache.set(k, { definition, version: result.version, snapshot: next, actor });
           const commit = {
             key,
             workflowType: definition.type,
@@ -208,6 +241,8 @@ export class StateManager {
           };
           return this.committed({ ...commit, event, source: "external" });
         }
+        this.cache.delete(k);
+        await backOff(attempt);
       }
       throw new StateManagementError("Too much contention on this conversation; try again.", { key });
     });
@@ -217,7 +252,7 @@ export class StateManager {
    * Commits a snapshot proposed by a live actor that started from `expectedVersion`; null when the store moved
    * on. The caller updates its own bookkeeping first, then calls `announce` so listeners see a settled state.
    */
-  async commitProposal(
+  commitProposal(
     key: ConversationKey,
     expectedVersion: number,
     type: string,
@@ -225,9 +260,13 @@ export class StateManager {
     next: AnySnapshot,
   ): Promise<Commit | null> {
     const definition = this.definition(type);
-    const result = await this.write(key, expectedVersion, definition, next, "live");
-    if (!result.ok) return null;
-    return { key, workflowType: type, version: result.version, prev, next, source: "live" };
+    // In the conversation's queue: a busy live actor can never starve user events in this process.
+    return this.queue.run(keyString(key), async () => {
+      const result = await this.write(key, expectedVersion, definition, next, "live");
+      if (!result.ok) return null;
+      this.cache.delete(keyString(key)); // live snapshots hold started children: never decide from them
+      return { key, workflowType: type, version: result.version, prev, next, source: "live" };
+    });
   }
 
   /** Hands a commit made by commitProposal to the listeners (other processes were told by the store). */
@@ -253,6 +292,7 @@ export class StateManager {
    */
   reset(key: ConversationKey, reason: string): Promise<boolean> {
     return this.queue.run(keyString(key), async () => {
+      this.cache.delete(keyString(key));
       for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
         const record = await this.store.read(key);
         if (!record || Tombstones.isClosed(record)) return false;
@@ -267,7 +307,10 @@ export class StateManager {
    * `version`, and tells the closed-listeners. Returns false when the workflow had moved on.
    */
   closeBroken(key: ConversationKey, version: number, error: StateCorruptionError): Promise<boolean> {
-    return this.queue.run(keyString(key), () => this.tombstones.closeAndNotify(key, version, error));
+    return this.queue.run(keyString(key), () => {
+      this.cache.delete(keyString(key));
+      return this.tombstones.closeAndNotify(key, version, error);
+    });
   }
 
   private async write(

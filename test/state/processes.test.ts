@@ -13,7 +13,8 @@ import { WorkflowHost } from "../helpers/workflow-host-process.js";
 import { FakeJobBoard } from "../helpers/workflow-host-provider.js";
 import { waitForState } from "./runtime-harness.js";
 
-const LEASE_TTL_MS = 600;
+/** Long enough that a child stalled by a busy CI machine keeps its lease; takeovers take about this long. */
+const LEASE_TTL_MS = 1500;
 const POLL_MS = 50;
 
 interface World {

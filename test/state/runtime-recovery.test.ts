@@ -59,8 +59,9 @@ describe.each(BACKENDS)("runtime recovery on the %s store", (_name, makeBackend)
 
   it("gives a workflow to exactly one of two runtimes, and the other takes over when it stops", async () => {
     setup();
-    const a = harness.host(backend.store, "a");
-    const b = harness.host(backend.twin, "b");
+    // A longer lease: "one poller" must not depend on this busy test process never stalling for 600 ms.
+    const a = harness.host(backend.store, "a", { leaseTtlMs: 1500 });
+    const b = harness.host(backend.twin, "b", { leaseTtlMs: 1500 });
     await Promise.all([a.runtime.start(), b.runtime.start()]);
     await a.runtime.begin(key, "job", jobInput("w1"));
     await b.runtime.send(key, { type: "user.launch" }); // committed by b: either may host it
@@ -171,7 +172,10 @@ describe.each(BACKENDS)("runtime recovery on the %s store", (_name, makeBackend)
     await runtime.send(key, { type: "user.launch" });
     await eventually(() => told.length === 1, "closed");
     expect(told).toEqual(["actor-failed"]);
+    await eventually(() => runtime.hosted().length === 0, "the broken actor dropped");
+    await sleep(LEASE_TTL_MS); // scans and renewals come and go: nothing hosts it again
     expect(runtime.hosted()).toEqual([]);
+    expect(told).toHaveLength(1);
     expect(await stateOf(manager, key)).toBeUndefined();
     expect((await backend.store.read(key))?.state).toBe("CLOSED:actor-failed");
   });

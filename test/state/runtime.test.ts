@@ -50,10 +50,12 @@ describe.each(BACKENDS)("WorkflowRuntime on the %s store", (_name, makeBackend) 
   it("loses no user event that races the live actor's commits, and keeps one version per commit", async () => {
     setup();
     const { manager, runtime } = harness.host(backend.store, "p1", { pollMs: 2 });
+    const elsewhere = harness.host(backend.twin, "p2").manager; // another process taking user events
     const commits: Commit[] = [];
-    manager.onCommit((commit) => {
-      commits.push(commit);
-    });
+    for (const m of [manager, elsewhere])
+      m.onCommit((commit) => {
+        commits.push(commit);
+      });
     await runtime.start();
     await runtime.begin(key, "job", jobInput("w2"));
     await runtime.send(key, { type: "user.launch" });
@@ -61,7 +63,9 @@ describe.each(BACKENDS)("WorkflowRuntime on the %s store", (_name, makeBackend) 
     const pings = await Promise.allSettled(
       Array.from({ length: 30 }, async (_, i) => {
         await sleep(i % 5);
-        return runtime.send(key, { type: "user.ping" });
+        return i % 2 === 0
+          ? runtime.send(key, { type: "user.ping" })
+          : elsewhere.transition(key, { type: "user.ping" });
       }),
     );
     expect(pings.filter((p) => p.status === "rejected")).toEqual([]);
