@@ -157,6 +157,21 @@ describe("navigation", () => {
     await user.waitFor(/nothing to cancel/);
   });
 
+  it("says a menu of a replaced workflow is out of date", async () => {
+    const user = tg.user(2011, { firstName: "Ike" });
+    await user.send("/train");
+    await user.upload("iris.csv", fixture("iris.csv"));
+    const card = await user.waitFor(/Target: species/);
+    const accept = card.reply_markup!.inline_keyboard.flat().find((b) => /Accept/.test(b.text))!;
+    // A new /train and a press on the old card race: the press arrives after the workflow was replaced.
+    await user.send("/predict");
+    const query = tg.server.pressButton(user.id, card.message_id, accept.callback_data!);
+    const answer = await user.waitForAnswer(query);
+    expect(answer.text).toMatch(/out of date/);
+    expect(answer.showAlert).toBe(true);
+    expect((await app.manager.getState(2011, 2011))?.workflowType).toBe("prediction");
+  });
+
   it("answers text where a button is expected with a hint, and stays on the step", async () => {
     const user = tg.user(2006, { firstName: "Dee" });
     await user.send("/train");

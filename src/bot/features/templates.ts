@@ -1,4 +1,5 @@
 /** /templates: the one template store — list, use (starts the workflow from it), delete. */
+import { createHash } from "node:crypto";
 import { Composer, InlineKeyboard } from "grammy";
 import { pack, unpack } from "../callback-data.js";
 import type { BotContext } from "../context.js";
@@ -8,6 +9,10 @@ import { beginWorkflow } from "../workflows.js";
 
 const T = { use: "tu", del: "td" } as const;
 const press = (action: string, arg?: string) => pack({ wf: "-", action, arg });
+
+/** A button names its template by position and a short hash of the name, so a list gone stale is noticed. */
+const ref = (index: number, name: string) =>
+  `${index}:${createHash("sha1").update(name).digest("hex").slice(0, 6)}`;
 
 export const templatesFeature = new Composer<BotContext>();
 
@@ -25,8 +30,8 @@ templatesFeature.command("templates", async (ctx) => {
         : `${code(String(c.predictionColumn))}`;
     lines.push(t.templates.line(k + 1, tpl.name, t.templates.kinds[tpl.kind], detail));
     keyboard
-      .text(t.templates.use(k + 1), press(T.use, String(k)))
-      .text(t.templates.delete(k + 1), press(T.del, String(k)))
+      .text(t.templates.use(k + 1), press(T.use, ref(k, tpl.name)))
+      .text(t.templates.delete(k + 1), press(T.del, ref(k, tpl.name)))
       .row();
   });
   await ctx.reply(lines.join("\n"), { parse_mode: "HTML", reply_markup: keyboard });
@@ -36,8 +41,10 @@ templatesFeature.on("callback_query:data", async (ctx, next) => {
   const p = unpack(ctx.callbackQuery.data);
   if (p?.wf !== "-" || !Object.values(T).includes(p.action as never)) return next();
   await ctx.answerCallbackQuery();
-  const template = (await ctx.deps.catalog.templates(ctx.conv!.userId))[Number(p.arg)];
-  if (!template) return void (await ctx.reply(ctx.texts.stale));
+  const [index] = (p.arg ?? "").split(":");
+  const template = (await ctx.deps.catalog.templates(ctx.conv!.userId))[Number(index)];
+  if (!template || ref(Number(index), template.name) !== p.arg)
+    return void (await ctx.reply(ctx.texts.stale));
   if (p.action === T.del) {
     await ctx.deps.catalog.deleteTemplate(ctx.conv!.userId, template.name);
     return void (await ctx.editMessageText(ctx.texts.templates.deleted(template.name), {
