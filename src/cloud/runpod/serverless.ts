@@ -50,6 +50,8 @@ export interface RunPodServerlessOptions {
 }
 
 const TERMINAL = new Set(["COMPLETED", "FAILED", "CANCELLED", "TIMED_OUT"]);
+/** runpod-api.md §4: request bodies up to 10 MB on /run and 20 MB on /runsync. */
+export const PAYLOAD_LIMIT_BYTES = { run: 10 * 1024 * 1024, runsync: 20 * 1024 * 1024 } as const;
 
 export class RunPodServerlessManager implements CloudPredictionProvider {
   readonly provider = "runpod" as const;
@@ -142,6 +144,15 @@ export class RunPodServerlessManager implements CloudPredictionProvider {
       input: spec,
       policy: { executionTimeout: this.o.executionTimeoutMs ?? 600_000, ttl: this.o.ttlMs ?? 3_600_000 },
     };
+    const bytes = Buffer.byteLength(JSON.stringify(body));
+    const limit = PAYLOAD_LIMIT_BYTES[route];
+    if (bytes > limit) {
+      // Data travels through storage; only a pathological request (thousands of long column names) gets here.
+      throw new CloudPredictionError("The prediction request is too large for RunPod Serverless.", {
+        bytes,
+        limit,
+      });
+    }
     // Never retried blindly: a POST /run that failed may still have queued a job (runpod-api.md §7).
     const answer = await this.o.client.request<ServerlessJobStatus>(
       "POST",

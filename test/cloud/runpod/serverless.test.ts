@@ -139,6 +139,21 @@ describe("RunPodServerlessManager", () => {
     expect(status.error?.message).toMatch(/no longer knows this job/);
   });
 
+  it("refuses a request over the /run payload limit before sending it", async () => {
+    const before = jobsNow().length;
+    const featureColumns = Array.from({ length: 120_000 }, (_, i) =>
+      `a_rather_long_feature_column_name_${i}_x`.padEnd(96, "x"),
+    );
+    const error = await manager()
+      .invokeAsync(request({ nRows: 20_000, featureColumns }))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CloudPredictionError);
+    expect((error as CloudPredictionError).message).toBe(
+      "The prediction request is too large for RunPod Serverless.",
+    );
+    expect(jobsNow().length).toBe(before);
+  });
+
   it("cancelling a queued job reports it cancelled", async () => {
     world.fake.inject({ kind: "job-stuck-in-queue" });
     const m = manager();
