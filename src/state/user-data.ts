@@ -10,7 +10,7 @@ import { normalizeName, type Template, type TemplateKind, UserTemplates } from "
 
 export type Language = "en" | "pt";
 
-/** Per-user budget caps in dollars; an unset cap falls back to the operator's default. */
+/** Per-user budget caps in dollars, below the operator's; an unset cap is the operator's. */
 export interface BudgetSettings {
   perTrainingJob?: number;
   perPrediction?: number;
@@ -37,7 +37,7 @@ export interface ModelIndexEntry {
 }
 
 export interface UserDataOptions {
-  /** The operator's caps (config.budget), used where a user set none. */
+  /** The operator's caps (config.budget): the default and the ceiling of every user's caps. */
   defaults: { perTrainingJob: number; perPrediction: number; monthly: number };
   now?: () => Date;
 }
@@ -98,35 +98,37 @@ export class UserData {
     return parsed.success ? parsed.data : { budget: {} };
   }
 
-  async setLanguage(userId: number, language: Language): Promise<UserSettings> {
+  async setLanguage(userId: number, language: Language): Promise<void> {
     z.enum(["en", "pt"]).parse(language);
-    return this.updateSettings(userId, (s) => ({ ...s, language }));
+    await this.updateSettings(userId, (s) => ({ ...s, language }));
   }
 
-  /** Sets budget caps; `null` clears one back to the operator's default. @throws DataError */
-  async setBudget(
-    userId: number,
-    changes: { [K in keyof BudgetSettings]?: number | null },
-  ): Promise<UserSettings> {
-    for (const [name, value] of Object.entries(changes)) if (value !== null) checkDollars(value!, name);
-    return this.updateSettings(userId, (s) => {
+  /**
+   * Lowers (or restores) the user's caps. A cap at or above the operator's, or `null`, is cleared: the user
+   * then follows the operator's cap, even when it changes later. @throws DataError for a bad amount
+   */
+  async setBudget(userId: number, changes: { [K in keyof BudgetSettings]?: number | null }): Promise<void> {
+    for (const [name, value] of Object.entries(changes)) if (value != null) checkDollars(value, name);
+    const { defaults } = this.options;
+    await this.updateSettings(userId, (s) => {
       const budget: BudgetSettings = { ...s.budget };
       for (const [name, value] of Object.entries(changes) as Array<[keyof BudgetSettings, number | null]>) {
-        if (value === null) delete budget[name];
+        if (value === null || value >= defaults[name]) delete budget[name];
         else budget[name] = value;
       }
       return { ...s, budget };
     });
   }
 
-  /** The caps in force for the user and what they spent this month. */
+  /** The caps in force for the user (never above the operator's) and what they spent this month. */
   async budget(userId: number): Promise<BudgetState> {
     const [{ budget }, spentThisMonth] = await Promise.all([this.getSettings(userId), this.getSpend(userId)]);
     const { defaults } = this.options;
+    const cap = (name: keyof BudgetSettings) => Math.min(budget[name] ?? defaults[name], defaults[name]);
     return {
-      perTrainingJob: budget.perTrainingJob ?? defaults.perTrainingJob,
-      perPrediction: budget.perPrediction ?? defaults.perPrediction,
-      monthly: budget.monthly ?? defaults.monthly,
+      perTrainingJob: cap("perTrainingJob"),
+      perPrediction: cap("perPrediction"),
+      monthly: cap("monthly"),
       spentThisMonth,
     };
   }
@@ -163,15 +165,13 @@ export class UserData {
   // === model index
 
   /** Adds (or renames) a model in the index; the display name follows the one naming rule. */
-  async setModelName(userId: number, modelId: string, name: string): Promise<ModelIndexEntry> {
+  async setModelName(userId: number, modelId: string, name: string): Promise<void> {
     const clean = normalizeName(name, "model name");
-    let entry!: ModelIndexEntry;
     await this.store.updateUserDoc(userId, "models", (raw) => {
       const models = readModels(raw);
-      entry = { modelId, name: clean, createdAt: models[modelId]?.createdAt ?? this.now().toISOString() };
-      return { ...models, [modelId]: entry };
+      const createdAt = models[modelId]?.createdAt ?? this.now().toISOString();
+      return { ...models, [modelId]: { modelId, name: clean, createdAt } };
     });
-    return entry;
   }
 
   /** Removes a model from the index; false when it was not there. */
@@ -200,17 +200,22 @@ export class UserData {
     return Object.fromEntries(Object.values(models).map((m) => [m.modelId, m.name]));
   }
 
-  // === templates (the UserDataPort shape; the full API is `templates`)
+  // === templates in the flows' UserDataPort shape; `templates` has the full API (use, rename, replace)
 
   listTemplates(userId: number, kind?: TemplateKind): Promise<Template[]> {
     return this.templates.list(userId, kind);
   }
 
-  saveTemplate(
+  /** @throws DataError for a bad or taken name, a bad config, or the per-user limit */
+  async saveTemplate(
     userId: number,
     template: { name: string; kind: TemplateKind; config: Record<string, unknown> },
-  ): Promise<Template> {
-    return this.templates.save(userId, template);
+  ): Promise<void> {
+    await this.templates.save(userId, template);
+  }
+
+  async deleteTemplate(userId: number, name: string): Promise<void> {
+    await this.templates.delete(userId, name);
   }
 }
 

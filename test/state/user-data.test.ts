@@ -74,6 +74,9 @@ describe.each(BACKENDS)("user data on the %s store", (_name, makeBackend) => {
     });
     await data.setBudget(user, { monthly: null });
     expect((await data.budget(user)).monthly).toBe(50);
+    await data.setBudget(user, { perPrediction: 7 }); // above the operator's cap of 1: clamped, i.e. cleared
+    expect((await data.budget(user)).perPrediction).toBe(1);
+    expect((await data.getSettings(user)).budget).not.toHaveProperty("perPrediction");
     for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, 2_000_000]) {
       await expect(data.setBudget(user, { perPrediction: bad })).rejects.toBeInstanceOf(DataError);
     }
@@ -136,6 +139,8 @@ describe.each(BACKENDS)("user data on the %s store", (_name, makeBackend) => {
     expect(replaced.createdAt).toBe(renamed.createdAt);
     expect(await t.delete(user, "IRIS FOREST")).toBe(true);
     expect(await t.delete(user, "iris forest")).toBe(false);
+    await data.deleteTemplate(user, "weekly scores");
+    await data.saveTemplate(user, { name: "weekly scores", kind: "prediction", config: { modelId: "m1" } });
     await expect(t.use(user, "nope")).rejects.toThrow(/no template/);
     expect((await t.list(user)).map((x) => x.name)).toEqual(["weekly scores"]);
   });
@@ -174,8 +179,9 @@ describe.each(BACKENDS)("user data on the %s store", (_name, makeBackend) => {
     const [data] = setup();
     await data.setModelName(user, "m-1", "First model");
     await data.setModelName(user, "m-2", "Second");
-    const renamed = await data.setModelName(user, "m-1", "  Churn   v2 ");
-    expect(renamed.name).toBe("Churn v2");
+    const created = (await data.listModels(user)).find((m) => m.modelId === "m-1")!.createdAt;
+    await data.setModelName(user, "m-1", "  Churn   v2 ");
+    expect((await data.listModels(user)).find((m) => m.modelId === "m-1")?.createdAt).toBe(created);
     expect((await data.listModels(user)).map((m) => m.modelId)).toEqual(["m-2", "m-1"]);
     expect(await data.modelNames(user)).toEqual({ "m-1": "Churn v2", "m-2": "Second" });
     await expect(data.setModelName(user, "m-3", "../../etc")).rejects.toBeInstanceOf(DataError);
