@@ -18,7 +18,7 @@ import { costSoFar, runtimeSecondsOf } from "../budget.js";
 import { type ComputeRecord, JobChannel, trainSpecFrom } from "../job-channel.js";
 import type { TrainJobSpec } from "../job-spec.js";
 import { selectFromOffers } from "../offers.js";
-import { costOf, mayUseGpu, RUNPOD_GPU_PRICES, RUNPOD_MIN_BILLED_SECONDS } from "../pricing.js";
+import { costOf, mayUseGpu, RUNPOD_MIN_BILLED_SECONDS } from "../pricing.js";
 import type {
   CloudStorageProvider,
   CloudTrainingProvider,
@@ -32,6 +32,8 @@ import { type ComputeState, trainingStatusFrom } from "../training-status.js";
 import { RUNPOD_POD_UNSUPPORTED, type RunPodOfferSource } from "./offers.js";
 import type { RunPodPodApi } from "./pod-api.js";
 import { createPod, type PodLaunchSettings } from "./pod-launch.js";
+import { type PodMetrics, podMetrics } from "./pod-metrics.js";
+import { waitForPod } from "./pod-readiness.js";
 import {
   computeTypeOf,
   isInterrupted,
@@ -160,19 +162,7 @@ export class RunPodPodManager implements CloudTrainingProvider, ReconcilableComp
   async getPodMetrics(podId: string): Promise<PodMetrics> {
     const pod = await this.o.api.getPod(podId);
     if (!pod) throw new ObjectNotFoundError(`Pod ${podId} not found.`, { podId });
-    const gpus = pod.runtime?.gpus ?? [];
-    const average = (values: number[]) =>
-      values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0;
-    const vramTotal = RUNPOD_GPU_PRICES[gpuIdOf(pod)]?.memoryGb ?? 0;
-    const vramPercent = average(gpus.map((g) => g.memoryUtilPercent ?? 0));
-    return {
-      gpuUtilization: average(gpus.map((g) => g.gpuUtilPercent ?? 0)),
-      vramUsed: (vramPercent / 100) * vramTotal * Math.max(1, gpus.length),
-      vramTotal: vramTotal * Math.max(1, gpus.length),
-      cpuUtilization: pod.runtime?.container?.cpuPercent ?? 0,
-      memoryUtilization: pod.runtime?.container?.memoryPercent ?? 0,
-      uptimeSeconds: pod.runtime?.uptimeInSeconds ?? 0,
-    };
+    return podMetrics(pod);
   }
 
   async listOwnedCompute(signal?: AbortSignal): Promise<OwnedCompute[]> {
@@ -246,41 +236,16 @@ export class RunPodPodManager implements CloudTrainingProvider, ReconcilableComp
     return (await this.o.offers.expectedRate(gpuTypeId, cloudType).catch(() => undefined)) ?? 0;
   }
 
-  /** Waits until the pod runs (or the worker already reports); past the readiness timeout, terminates it. */
-  private async waitReady(
-    jobId: string,
-    first: Pod,
-    record: ComputeRecord,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    const since = Date.parse(record.segments.at(-1)?.startedAt ?? record.launchedAt);
-    const until = since + this.o.settings.podReadyTimeoutSeconds * 1000;
-    let pod: Pod | null = first;
-    for (;;) {
-      if (pod && isPodReady(pod)) return;
-      const snapshot = await this.channel.snapshot(jobId);
-      if (snapshot.progress || snapshot.result) return;
-      if (isPodGone(pod)) throw new CloudTrainingError("The pod disappeared before it started.", { jobId });
-      if (this.now().getTime() >= until) throw await this.readinessTimeout(jobId, first.id, record);
-      await sleep(this.readinessPollMs, signal);
-      pod = await this.o.api.getPod(first.id, signal);
-    }
-  }
-
-  private async readinessTimeout(jobId: string, podId: string, record: ComputeRecord): Promise<Error> {
-    await this.o.api.terminate(podId);
-    const closed = (await this.channel.closeSegment(jobId, podId, this.now().toISOString())) ?? record;
-    const seconds = this.o.settings.podReadyTimeoutSeconds;
-    this.logger.warn({ jobId, podId }, "pod never started; terminated");
-    return new PodCreationTimeoutError(
-      `RunPod did not start the pod within ${Math.round(seconds / 60)} minutes.`,
-      {
-        provider: "runpod",
-        podId,
-        timeoutSeconds: seconds,
-        costSoFar: costSoFar(closed.segments, this.now()),
-      },
-    );
+  private waitReady(jobId: string, first: Pod, record: ComputeRecord, signal?: AbortSignal): Promise<void> {
+    const deps = {
+      api: this.o.api,
+      channel: this.channel,
+      logger: this.logger,
+      now: () => this.now(),
+      timeoutSeconds: this.o.settings.podReadyTimeoutSeconds,
+      pollMs: this.readinessPollMs,
+    };
+    return waitForPod(deps, jobId, first, record, signal);
   }
 
   // === monitoring
@@ -369,33 +334,4 @@ export class RunPodPodManager implements CloudTrainingProvider, ReconcilableComp
       deadline: record.deadline,
     };
   }
-}
-
-export interface PodMetrics {
-  gpuUtilization: number;
-  vramUsed: number;
-  vramTotal: number;
-  cpuUtilization: number;
-  memoryUtilization: number;
-  uptimeSeconds: number;
-}
-
-function gpuIdOf(pod: Pod): string {
-  const display = pod.machine?.gpuDisplayName;
-  return Object.entries(RUNPOD_GPU_PRICES).find(([, p]) => p.displayName === display)?.[0] ?? "";
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
 }
