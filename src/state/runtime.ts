@@ -12,25 +12,11 @@ import { randomUUID } from "node:crypto";
 import type { Actor, AnyEventObject, AnyStateMachine } from "xstate";
 import { StateCorruptionError } from "../errors.js";
 import type { Logger } from "../logger.js";
-import { type AnySnapshot, corruption, hasLiveWork, restoreActor } from "./definitions.js";
+import { type AnySnapshot, hasLiveWork, restoreActor } from "./definitions.js";
 import { KeyedQueue } from "./keyed-queue.js";
+import { type LiveHost, type LiveWorkflow, startLive } from "./live-workflow.js";
 import type { Commit, StateManager } from "./state-manager.js";
 import { type ConversationKey, keyString } from "./store.js";
-
-interface LiveWorkflow {
-  key: ConversationKey;
-  actor: Actor<AnyStateMachine>;
-  type: string;
-  /** The store version this actor's current snapshot corresponds to. */
-  version: number;
-  /** Last snapshot committed by (or restored into) this actor. */
-  committed: AnySnapshot;
-  /** Serializes this actor's commits. */
-  queue: Promise<void>;
-  stopped: boolean;
-  /** Until when the lease is surely ours: the last successful acquire or renew plus the TTL. */
-  leaseUntil: number;
-}
 
 /** What a workflow should look like here: the stored version and, if it has long work, its snapshot. */
 interface Target {
@@ -62,6 +48,7 @@ export class WorkflowRuntime {
   private readonly timers = new Set<NodeJS.Timeout>();
   private unsubscribe?: () => Promise<void>;
   private running = false;
+  private readonly liveHost: LiveHost;
 
   constructor(
     private readonly manager: StateManager,
@@ -70,6 +57,12 @@ export class WorkflowRuntime {
     this.owner = options.owner ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
     this.leaseTtlMs = options.leaseTtlMs ?? 15_000;
     manager.onCommit((commit) => this.afterCommit(commit));
+    this.liveHost = {
+      manager,
+      logger: options.logger,
+      detach: (entry) => this.detach(entry),
+      reconcile: (key) => this.reconcile(key),
+    };
   }
 
   /** Restores every active workflow (hosting those with long work), then keeps leases fresh and scans. */
@@ -205,64 +198,20 @@ export class WorkflowRuntime {
     actor: Actor<AnyStateMachine>,
     leaseUntil: number,
   ): void {
-    const k = keyString(key);
     const committed = actor.getSnapshot() as AnySnapshot;
-    const entry: LiveWorkflow = {
+    const { version, type } = target;
+    const entry = {
       key,
       actor,
-      type: target.type,
-      version: target.version,
+      type,
+      version,
       committed,
       queue: Promise.resolve(),
       stopped: false,
       leaseUntil,
     };
-    this.live.set(k, entry);
-    // Observers before start: an actor error must never surface as an uncaught exception.
-    actor.subscribe({
-      next: (snapshot) => {
-        entry.queue = entry.queue
-          .then(() => this.commitLive(entry, snapshot as AnySnapshot))
-          .catch((error) => this.onCommitFailure(entry, error));
-      },
-      error: (error) => void this.onActorError(entry, error),
-    });
-    this.options.logger?.debug({ conv: k, version: target.version }, "hosting workflow");
-    actor.start();
-  }
-
-  private async commitLive(entry: LiveWorkflow, snapshot: AnySnapshot): Promise<void> {
-    if (entry.stopped || snapshot === entry.committed) return;
-    const { key, version, type, committed } = entry;
-    const commit = await this.manager.commitProposal(key, version, type, committed, snapshot);
-    if (!commit) {
-      // Someone else changed the workflow: this actor is stale. Drop it and follow the store.
-      await this.detach(entry);
-      void this.reconcile(key);
-      return;
-    }
-    entry.version = commit.version;
-    entry.committed = snapshot;
-    if (!hasLiveWork(snapshot)) await this.detach(entry);
-    await this.manager.announce(commit);
-  }
-
-  /** The store was unreachable: drop the actor; the scan rebuilds it from the store later. */
-  private async onCommitFailure(entry: LiveWorkflow, error: unknown): Promise<void> {
-    this.options.logger?.error({ err: error, conv: keyString(entry.key) }, "live commit failed");
-    await this.detach(entry);
-  }
-
-  /** A machine error is deterministic (restoring would fail the same way): close the workflow. */
-  private async onActorError(entry: LiveWorkflow, error: unknown): Promise<void> {
-    const conv = keyString(entry.key);
-    this.options.logger?.error({ err: error, conv }, "live workflow actor failed");
-    await entry.queue;
-    if (entry.stopped) return;
-    // Closed while still listed as hosted, so no scan picks the broken snapshot up in between.
-    const failure = corruption("actor-failed", { workflowType: entry.type, cause: String(error) });
-    await this.manager.closeBroken(entry.key, entry.version, failure).catch(() => undefined);
-    await this.detach(entry);
+    this.live.set(keyString(key), entry);
+    startLive(this.liveHost, entry);
   }
 
   /** Stops the entry's actor (if it is still the hosted one) and releases its lease. */

@@ -7,35 +7,30 @@
  * in this process, so only another process can make a commit retry.
  */
 import { type AnyEventObject, initialTransition } from "xstate";
-import { InvalidTransitionError, StateCorruptionError, StateManagementError } from "../errors.js";
+import { InvalidTransitionError, type StateCorruptionError, StateManagementError } from "../errors.js";
 import { decide } from "./decide.js";
 import {
   type AnySnapshot,
-  corruption,
   type DecodedEnvelope,
   decodeEnvelope,
   encodeEnvelope,
   hasLiveWork,
-  restoreActor,
-  restoreSnapshot,
   stateName,
   type WorkflowDefinition,
 } from "./definitions.js";
 import { historyEntry } from "./history.js";
 import { KeyedQueue } from "./keyed-queue.js";
-import { type CachedWorkflow, SnapshotCache } from "./snapshot-cache.js";
-import { type ConversationKey, keyString, type WorkflowRecord, type WorkflowStore } from "./store.js";
+import { SnapshotCache } from "./snapshot-cache.js";
+import { type ConversationKey, conversationKey, keyString, type WorkflowStore } from "./store.js";
 import { type ClosedListener, Tombstones } from "./tombstones.js";
-import { handledEvents, hasTransition } from "./transition-graph.js";
+import { hasTransition, rejectedEvent } from "./transition-graph.js";
+import { WorkflowLoader } from "./workflow-loader.js";
 
 export interface LoadedWorkflow {
   definition: WorkflowDefinition;
   version: number;
   snapshot: AnySnapshot;
 }
-
-/** What a decision needs besides the snapshot: the unstarted actor it was restored into. */
-type Restored = CachedWorkflow;
 
 /** A committed change, as seen by listeners (the renderer, the runtime). */
 export interface Commit {
@@ -75,6 +70,7 @@ export class StateManager {
   private readonly queue = new KeyedQueue();
   private readonly cache = new SnapshotCache();
   private readonly tombstones: Tombstones;
+  private readonly loader: WorkflowLoader;
 
   constructor(
     readonly store: WorkflowStore,
@@ -84,6 +80,7 @@ export class StateManager {
   ) {
     this.definitions = new Map(definitions.map((d) => [d.type, d]));
     this.tombstones = new Tombstones(store);
+    this.loader = new WorkflowLoader(store, this.definitions, this.tombstones, this.cache);
   }
 
   definition(type: string): WorkflowDefinition {
@@ -115,59 +112,10 @@ export class StateManager {
    * @throws StateCorruptionError when the stored snapshot cannot be used (details.reason says why)
    */
   async load(key: ConversationKey): Promise<LoadedWorkflow | null> {
-    const restored = await this.restore(key);
+    const restored = await this.loader.restore(key);
     return (
       restored && { definition: restored.definition, version: restored.version, snapshot: restored.snapshot }
     );
-  }
-
-  private async restore(key: ConversationKey): Promise<Restored | null> {
-    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const record = await this.store.read(key);
-      if (!record) return null;
-      const loaded = await this.examine(key, record);
-      if (loaded !== "changed") return loaded;
-    }
-    throw new StateManagementError("Too much contention on this conversation; try again.", { key });
-  }
-
-  private async examine(key: ConversationKey, record: WorkflowRecord): Promise<Restored | null | "changed"> {
-    let decoded: DecodedEnvelope;
-    try {
-      decoded = decodeEnvelope(record.snapshot, this.definitions);
-    } catch (error) {
-      return this.closeAndRethrow(key, record, error);
-    }
-    if (decoded.kind === "closed") {
-      // Closed in the background and nobody told the user yet: this caller does, once.
-      if (decoded.told) return null;
-      if (!(await this.tombstones.markTold(key, record))) return "changed";
-      throw corruption(decoded.reason, { workflowType: decoded.workflowType });
-    }
-    try {
-      const actor = restoreActor(decoded.definition, decoded.persisted);
-      const restored = {
-        definition: decoded.definition,
-        version: record.version,
-        snapshot: actor.getSnapshot(),
-        actor,
-      };
-      this.cache.set(keyString(key), restored);
-      return restored;
-    } catch (error) {
-      return this.closeAndRethrow(key, record, error);
-    }
-  }
-
-  /** Closes an unusable workflow and rethrows; the caller gets the error and tells the user. */
-  private async closeAndRethrow(
-    key: ConversationKey,
-    record: WorkflowRecord,
-    error: unknown,
-  ): Promise<"changed"> {
-    if (!(error instanceof StateCorruptionError)) throw error;
-    if (!(await this.tombstones.close(key, record, String(error.details.reason), true))) return "changed";
-    throw error;
   }
 
   /** The seed's getState: current state name, workflow type, context and back-history; null when none. */
@@ -194,7 +142,7 @@ export class StateManager {
       this.cache.delete(keyString(key));
       for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
         const record = await this.store.read(key);
-        const prev = record ? this.previousQuietly(record) : undefined;
+        const prev = record ? this.loader.previousQuietly(record) : undefined;
         const result = await this.write(key, record?.version ?? 0, definition, snapshot, "external");
         if (result.ok) {
           const commit: Commit = { key, workflowType: type, version: result.version, prev, next: snapshot };
@@ -216,7 +164,7 @@ export class StateManager {
       for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
         // First from the cache (verified by the compare-and-set), then from the store.
         const cached = attempt === 0 ? this.cache.get(k) : undefined;
-        const loaded = cached ?? (await this.restore(key));
+        const loaded = cached ?? (await this.loader.restore(key));
         if (!loaded) {
           throw new InvalidTransitionError("There is no active workflow here.", {
             state: null,
@@ -226,7 +174,7 @@ export class StateManager {
         const { definition, version, snapshot, actor } = loaded;
         if (snapshot.status !== "active" || !snapshot.can(event)) {
           if (cached) continue; // the cache may be stale: only the store can refuse
-          throw rejected(definition, snapshot, event);
+          throw rejectedEvent(definition.type, snapshot, event);
         }
         const next = decide(actor, snapshot, event);
         const result = await this.write(key, version, definition, next, "external");
@@ -335,15 +283,6 @@ export class StateManager {
     });
   }
 
-  private previousQuietly(record: WorkflowRecord): AnySnapshot | undefined {
-    try {
-      const decoded = decodeEnvelope(record.snapshot, this.definitions);
-      return decoded.kind === "workflow" ? restoreSnapshot(decoded.definition, decoded.persisted) : undefined;
-    } catch {
-      return undefined; // whatever was there is being replaced
-    }
-  }
-
   /** Listeners run after the commit is durable; their failures are reported, never undo the commit. */
   private async committed(commit: Commit): Promise<Commit> {
     for (const listener of this.listeners) {
@@ -355,22 +294,4 @@ export class StateManager {
     }
     return commit;
   }
-}
-
-function rejected(definition: WorkflowDefinition, snapshot: AnySnapshot, event: AnyEventObject) {
-  const state = stateName(snapshot);
-  return new InvalidTransitionError(`"${event.type}" is not possible in ${state}.`, {
-    workflowType: definition.type,
-    state,
-    event: event.type,
-    handledEvents: handledEvents(snapshot),
-  });
-}
-
-/** The seed's conversation id: a chat id, or "chatId:threadId" for a forum topic. */
-export function conversationKey(userId: number, conversationId: string | number): ConversationKey {
-  const [chatId, threadId] = String(conversationId).split(":").map(Number);
-  if (!Number.isSafeInteger(chatId) || (threadId !== undefined && !Number.isSafeInteger(threadId)))
-    throw new StateManagementError(`Bad conversation id ${conversationId}`, { conversationId });
-  return threadId === undefined ? { userId, chatId } : { userId, chatId, threadId };
 }

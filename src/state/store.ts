@@ -4,6 +4,8 @@
  * zero-setup playground and for single-process use.
  */
 
+import { StateManagementError } from "../errors.js";
+
 /** A conversation: one active workflow per (user, chat[, thread]). */
 export interface ConversationKey {
   userId: number;
@@ -22,6 +24,14 @@ export function parseKeyString(text: string): ConversationKey {
   if (!Number.isSafeInteger(userId) || !Number.isSafeInteger(chatId))
     throw new Error(`bad conversation key ${text}`);
   return threadId === undefined || Number.isNaN(threadId) ? { userId, chatId } : { userId, chatId, threadId };
+}
+
+/** The seed's conversation id: a chat id, or "chatId:threadId" for a forum topic. */
+export function conversationKey(userId: number, conversationId: string | number): ConversationKey {
+  const [chatId, threadId] = String(conversationId).split(":").map(Number);
+  if (!Number.isSafeInteger(chatId) || (threadId !== undefined && !Number.isSafeInteger(threadId)))
+    throw new StateManagementError(`Bad conversation id ${conversationId}`, { conversationId });
+  return threadId === undefined ? { userId, chatId } : { userId, chatId, threadId };
 }
 
 /** What is stored for one conversation. `version` increases by one with every committed change. */

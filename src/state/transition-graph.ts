@@ -2,9 +2,10 @@
  * Questions about a machine's graph rather than about one conversation: is there an edge from one state to
  * another (the seed's validateTransition), and which events does a state handle (for error details).
  */
-import type { AnyStateMachine, StateNode } from "xstate";
+import type { AnyEventObject, AnyStateMachine, StateNode } from "xstate";
 import { __unsafe_getAllOwnEventDescriptors as ownEventDescriptors } from "xstate";
-import type { AnySnapshot } from "./definitions.js";
+import { InvalidTransitionError } from "../errors.js";
+import { type AnySnapshot, stateName } from "./definitions.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: state nodes of any machine
 type AnyStateNode = StateNode<any, any>;
@@ -62,4 +63,15 @@ export function hasTransition(machine: AnyStateMachine, from: string, to: string
 export function handledEvents(snapshot: AnySnapshot): string[] {
   if (snapshot.status !== "active") return [];
   return ownEventDescriptors(snapshot).filter((type) => !type.startsWith("xstate.") && type !== "*");
+}
+
+/** The seed's 5001 error for an event the current state does not accept, with what it would accept. */
+export function rejectedEvent(workflowType: string, snapshot: AnySnapshot, event: AnyEventObject) {
+  const state = stateName(snapshot);
+  return new InvalidTransitionError(`"${event.type}" is not possible in ${state}.`, {
+    workflowType,
+    state,
+    event: event.type,
+    handledEvents: handledEvents(snapshot),
+  });
 }
