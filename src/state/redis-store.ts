@@ -166,8 +166,7 @@ export class RedisWorkflowStore implements WorkflowStore {
   }
 
   async getUserDoc<T>(userId: number, name: string): Promise<T | undefined> {
-    const raw = await this.redis.get(this.userKey(userId, name));
-    return raw === null ? undefined : (JSON.parse(raw) as T);
+    return parseDoc(await this.redis.get(this.userKey(userId, name))) as T | undefined;
   }
 
   async setUserDoc<T>(userId: number, name: string, value: T): Promise<void> {
@@ -180,7 +179,7 @@ export class RedisWorkflowStore implements WorkflowStore {
     return this.docQueue.run(key, async () => {
       for (let attempt = 0; attempt < MAX_DOC_ATTEMPTS; attempt++) {
         const raw = await this.redis.get(key);
-        const next = change(raw === null ? undefined : JSON.parse(raw));
+        const next = change(parseDoc(raw));
         const args = [raw ?? "", raw === null ? "1" : "0", JSON.stringify(next)];
         if ((await CAS_DOC.run(this.redis, [key], args)) === 1) return next;
       }
@@ -225,5 +224,15 @@ export class RedisWorkflowStore implements WorkflowStore {
     this.listeners.clear();
     if (this.subscriber) await this.subscriber.quit().catch(() => undefined);
     if (this.ownsClient) await this.redis.quit().catch(() => undefined);
+  }
+}
+
+/** A stored document, or undefined when there is none or it is not JSON (callers validate what they get). */
+function parseDoc(raw: string | null): unknown {
+  if (raw === null) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
   }
 }

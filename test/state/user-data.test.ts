@@ -2,11 +2,15 @@
  * Per-user data on both stores: settings and budgets, exact monthly spend, templates under one naming rule
  * (with the per-user limit held under concurrent saves from two processes), and the model index.
  */
+
+import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { DataError } from "../../src/errors.js";
+import { RedisWorkflowStore } from "../../src/state/redis-store.js";
 import { UserData } from "../../src/state/user-data.js";
 import { normalizeName, TEMPLATES_PER_USER } from "../../src/state/user-templates.js";
-import { BACKENDS, type Backend } from "./backends.js";
+import { REDIS_TEST_URL } from "../helpers/redis.js";
+import { BACKENDS, type Backend, type redisBackend } from "./backends.js";
 
 const user = 4242;
 const defaults = { perTrainingJob: 10, perPrediction: 1, monthly: 50 };
@@ -87,6 +91,15 @@ describe.each(BACKENDS)("user data on the %s store", (_name, makeBackend) => {
     const [data] = setup();
     await backend.store.setUserDoc(user, "settings", { language: "klingon", budget: "lots" });
     expect(await data.getSettings(user)).toEqual({ budget: {} });
+    if (backend.store instanceof RedisWorkflowStore) {
+      const redis = new Redis(REDIS_TEST_URL);
+      await redis.set(
+        `${(backend as ReturnType<typeof redisBackend>).prefix}:user:${user}:settings`,
+        "{not json",
+      );
+      await redis.quit();
+      expect(await data.getSettings(user)).toEqual({ budget: {} });
+    }
     await data.setLanguage(user, "en");
     expect(await data.getSettings(user)).toEqual({ language: "en", budget: {} });
   });
