@@ -86,7 +86,10 @@ export class WorkflowRuntime {
     this.timers.clear();
     await this.unsubscribe?.();
     await this.reconciles.drain();
-    await Promise.all([...this.live.values()].map((entry) => this.detach(entry)));
+    const entries = [...this.live.values()];
+    await Promise.all(entries.map((entry) => this.detach(entry)));
+    // A commit already on its way finishes (and is announced) before the caller closes the store.
+    await Promise.all(entries.map((entry) => entry.queue));
   }
 
   /** Applies an event from outside (a user action). Throws InvalidTransitionError when not accepted. */
