@@ -118,6 +118,18 @@ export class StateManager {
     );
   }
 
+  /**
+   * Reads the conversation's workflow for a background job (reconciler, admin): no side effects, and null
+   * for anything unusable, which stays for the user-facing load to close and report.
+   */
+  async inspect(key: ConversationKey): Promise<LoadedWorkflow | null> {
+    const record = await this.store.read(key);
+    if (!record) return null;
+    const snapshot = this.loader.previousQuietly(record);
+    if (!snapshot) return null;
+    return { definition: this.definition(record.workflowType), version: record.version, snapshot };
+  }
+
   /** The seed's getState: current state name, workflow type, context and back-history; null when none. */
   async getState(userId: number, conversationId: string | number): Promise<WorkflowState | null> {
     const loaded = await this.load(conversationKey(userId, conversationId));

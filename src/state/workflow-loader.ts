@@ -42,7 +42,7 @@ export class WorkflowLoader {
     throw new StateManagementError("Too much contention on this conversation; try again.", { key });
   }
 
-  /** The snapshot a record holds, or undefined when it holds nothing usable (for replacing it). */
+  /** The snapshot a record holds, or undefined when it holds nothing usable. No side effects. */
   previousQuietly(record: WorkflowRecord): AnySnapshot | undefined {
     try {
       const decoded = decodeEnvelope(record.snapshot, this.definitions);

@@ -55,6 +55,9 @@ describe.each(BACKENDS)("snapshot versions and corruption on the %s store", (_na
 
   /** The corrupt conversation is closed and reported; the other one works as before. */
   async function expectClosed(manager: StateManager, reason: string) {
+    const untouched = await backend.store.read(key);
+    expect(await manager.inspect(key)).toBeNull(); // a background read changes nothing
+    expect(await backend.store.read(key)).toEqual(untouched);
     const error = await manager.load(key).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StateCorruptionError);
     expect((error as StateCorruptionError).toJSON()).toMatchObject({
@@ -78,6 +81,7 @@ describe.each(BACKENDS)("snapshot versions and corruption on the %s store", (_na
   it("migrates a snapshot from the previous version and stores the new version on the next commit", async () => {
     const manager = await setup();
     await put(backend.store, key, envelope(1, v1Snapshot(5)));
+    expect((await manager.inspect(key))?.snapshot.context).toMatchObject({ count: 5 });
     expect((await manager.getState(key.userId, key.chatId))?.data).toMatchObject({ count: 5 });
     await manager.transition(key, { type: "inc" });
     const stored = JSON.parse((await backend.store.read(key))!.snapshot);
