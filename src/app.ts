@@ -2,7 +2,6 @@
  * Wiring: config → storage and compute → workflow store → state manager and runtime → bot and renderer.
  * Used by src/main.ts and by the end-to-end tests, which run the same app against a fake Bot API server.
  */
-import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import type { Bot } from "grammy";
 import type { BotContext, BotDeps } from "./bot/context.js";
@@ -13,13 +12,11 @@ import { type BotMetrics, createBotMetrics, registerJobsGauge } from "./bot/metr
 import { UpdateTracker } from "./bot/middleware/updates.js";
 import { Renderer } from "./bot/renderer.js";
 import { throttle } from "./bot/throttle.js";
-import { LocalTrainingProvider } from "./cloud/local/compute.js";
-import { LocalJobRunner } from "./cloud/local/job-runner.js";
-import { LocalPredictionProvider } from "./cloud/local/prediction.js";
 import { LocalStorageManager } from "./cloud/local/storage.js";
-import { createComputeOffers } from "./cloud/offers.js";
+import { createCompute } from "./compute.js";
 import type { Config } from "./config.js";
 import { CloudConfigurationError } from "./errors.js";
+import { activeJobIds } from "./flows/active-jobs.js";
 import { Catalog } from "./flows/catalog.js";
 import { createWorkflowDefinitions } from "./flows/index.js";
 import { systemClock } from "./flows/ports.js";
@@ -73,40 +70,25 @@ export function createApp(config: Config, options: AppOptions): App {
   const dataDir = resolve(config.dataDir);
   const stagingDir = join(dataDir, ".staging");
   const storage = new LocalStorageManager(dataDir, logger);
-  const workerEnv = {
-    ...process.env,
-    DATA_DIR: dataDir,
-    MODEL_SIGNING_KEY: config.modelSigningKey,
-    LOG_LEVEL: "warn",
-  };
-  const maxConcurrent = config.compute.localMaxConcurrentJobs ?? Math.max(1, availableParallelism() - 1);
-  const trainingRunner = new LocalJobRunner({
-    storage,
-    maxConcurrent,
-    env: workerEnv,
-    logDir: join(stagingDir, "logs"),
-    logger,
-  });
-  const predictionRunner = new LocalJobRunner({
-    storage,
-    maxConcurrent,
-    env: workerEnv,
-    logDir: join(stagingDir, "logs"),
-    logger,
-  });
-  const training = new LocalTrainingProvider(trainingRunner, storage);
-  const prediction = new LocalPredictionProvider(predictionRunner);
-
   const store: WorkflowStore = config.redis.url
     ? new RedisWorkflowStore(config.redis.url, config.redis.prefix)
     : new MemoryWorkflowStore(join(dataDir, ".state", "workflows.json"));
   const userData = createUserDataPort(store, config);
+  // The reconciler asks the state manager, built below, which jobs are still live.
+  let manager: StateManager | undefined;
+  const compute = createCompute(config, {
+    logger,
+    storage,
+    stagingDir,
+    userData,
+    activeJobIds: () => (manager ? activeJobIds(manager) : Promise.resolve(new Set())),
+  });
   const definitions = createWorkflowDefinitions({
     storage,
     userData,
-    compute: createComputeOffers(),
-    training: () => training,
-    prediction: () => prediction,
+    compute: compute.offers,
+    training: compute.training,
+    prediction: compute.prediction,
     clock: systemClock,
     limits: {
       maxBytes: config.limits.maxUploadBytes,
@@ -118,14 +100,15 @@ export function createApp(config: Config, options: AppOptions): App {
     jobDeadlineMinutes: config.compute.jobDeadlineMinutes,
     pollIntervalMs: options.pollIntervalMs ?? 1000,
   });
-  const manager = new StateManager(store, definitions, (error, commit) =>
+  manager = new StateManager(store, definitions, (error, commit) =>
     logger.error({ err: error, conv: `${commit.key.userId}:${commit.key.chatId}` }, "commit listener failed"),
   );
   const runtime = new WorkflowRuntime(manager, { logger, leaseTtlMs: options.leaseTtlMs });
   const texts = (userId: number, clientLanguage?: string) => userTexts(store, userId, clientLanguage);
   const catalog = new Catalog({ storage, userData });
   // The renderer needs the bot's API, and the bot's handlers need the renderer: it is set just below.
-  const deps = { config, logger, manager, runtime, stagingDir, texts, catalog, userData } as Omit<
+  const reconciler = { lastReport: compute.lastReconcile };
+  const deps = { config, logger, manager, runtime, stagingDir, texts, catalog, userData, reconciler } as Omit<
     BotDeps,
     "renderer"
   > as BotDeps;
@@ -172,11 +155,13 @@ export function createApp(config: Config, options: AppOptions): App {
     get httpPort() {
       return service.httpPort;
     },
-    start: () => service.start(),
+    start: async () => {
+      await service.start();
+      await compute.start();
+    },
     stop: async () => {
       // Workers already running go on and are adopted by the next start; nothing new starts now.
-      trainingRunner.close();
-      predictionRunner.close();
+      await compute.stop();
       await service.stop();
     },
   };

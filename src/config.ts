@@ -88,6 +88,7 @@ const envSchema = z.object({
   }),
   LOCAL_MAX_CONCURRENT_JOBS: z.coerce.number().int().min(1).max(64).optional(),
   JOB_DEADLINE_MINUTES: positiveInt(60),
+  RECONCILE_INTERVAL_MINUTES: positiveInt(5),
   // Data limits
   MAX_UPLOAD_MB: positiveNumber(20),
   MAX_ROWS: positiveInt(1_000_000),
@@ -121,6 +122,7 @@ const envSchema = z.object({
   EC2_IAM_INSTANCE_PROFILE: optionalString,
   EC2_SPOT_MAX_PRICE: z.coerce.number().positive().optional(),
   EC2_USE_SPOT: bool,
+  EC2_SIGNING_KEY_PARAMETER: z.string().default("/statistical-modeling-agent/model-signing-key"),
   LAMBDA_FUNCTION_NAME: z.string().default("ml-agent-prediction"),
   LAMBDA_MEMORY_MB: z.coerce.number().int().min(128).max(10240).default(3008),
   LAMBDA_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(900).default(900),
@@ -167,7 +169,7 @@ export interface Config {
   redis: { url?: string; prefix: string };
   dataDir: string;
   modelSigningKey?: string;
-  compute: { localMaxConcurrentJobs?: number; jobDeadlineMinutes: number };
+  compute: { localMaxConcurrentJobs?: number; jobDeadlineMinutes: number; reconcileIntervalMinutes: number };
   limits: { maxUploadBytes: number; maxRows: number; maxColumns: number; maxCellLength: number };
   budget: {
     maxTrainingCost: number;
@@ -197,6 +199,8 @@ export interface Config {
     ec2IamInstanceProfile?: string;
     ec2SpotMaxPrice?: number;
     ec2UseSpot: boolean;
+    /** SSM SecureString holding MODEL_SIGNING_KEY for EC2 workers. */
+    ec2SigningKeyParameter: string;
     lambdaFunctionName: string;
     lambdaMemoryMb: number;
     lambdaTimeoutSeconds: number;
@@ -259,6 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     compute: {
       localMaxConcurrentJobs: e.LOCAL_MAX_CONCURRENT_JOBS,
       jobDeadlineMinutes: e.JOB_DEADLINE_MINUTES,
+      reconcileIntervalMinutes: e.RECONCILE_INTERVAL_MINUTES,
     },
     limits: {
       maxUploadBytes: Math.round(e.MAX_UPLOAD_MB * 1024 * 1024),
@@ -294,6 +299,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ec2IamInstanceProfile: e.EC2_IAM_INSTANCE_PROFILE,
       ec2SpotMaxPrice: e.EC2_SPOT_MAX_PRICE,
       ec2UseSpot: e.EC2_USE_SPOT,
+      ec2SigningKeyParameter: e.EC2_SIGNING_KEY_PARAMETER,
       lambdaFunctionName: e.LAMBDA_FUNCTION_NAME,
       lambdaMemoryMb: e.LAMBDA_MEMORY_MB,
       lambdaTimeoutSeconds: e.LAMBDA_TIMEOUT_SECONDS,

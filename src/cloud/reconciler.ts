@@ -65,6 +65,8 @@ export const DEFAULT_RECONCILE_GRACE_MS = 2 * 60_000;
 export class Reconciler {
   private timer?: NodeJS.Timeout;
   private running?: Promise<ReconcileReport>;
+  /** The last finished round, in words, for operators (/admin). */
+  lastReport?: { at: string; checked: number; terminated: string[]; errors: string[] };
 
   constructor(private readonly options: ReconcilerOptions) {}
 
@@ -87,9 +89,14 @@ export class Reconciler {
   /** One round: list, compare with the active jobs, terminate the orphans. */
   runOnce(): Promise<ReconcileReport> {
     if (!this.running) {
-      this.running = this.round().finally(() => {
-        this.running = undefined;
-      });
+      this.running = this.round()
+        .then((report) => {
+          this.lastReport = summarize(report, (this.options.now ?? (() => new Date()))());
+          return report;
+        })
+        .finally(() => {
+          this.running = undefined;
+        });
     }
     return this.running;
   }
@@ -152,4 +159,17 @@ export class Reconciler {
     logger.info(fields, "reconciler: termination confirmed");
     await this.options.onTerminated?.(compute);
   }
+}
+
+function summarize(report: ReconcileReport, at: Date) {
+  const name = (c: OwnedCompute) => `${c.provider} ${c.resourceId}${c.jobId ? ` (job ${c.jobId})` : ""}`;
+  return {
+    at: at.toISOString(),
+    checked: report.checked,
+    terminated: report.terminated.map(name),
+    errors: [
+      ...report.failed.map((f) => `${name(f.compute)}: ${f.reason}`),
+      ...report.unreachable.map((u) => `${u.provider}: ${u.reason}`),
+    ],
+  };
 }

@@ -69,6 +69,8 @@ export function predictionActors(ports: FlowPorts) {
           dataUri: input.dataUri,
           outputUri,
           predictionColumnName: input.predictionColumn,
+          nRows: input.nRows,
+          dataSizeBytes: input.dataSizeBytes,
         },
         signal,
       );

@@ -467,6 +467,8 @@ export const predictionMachine = setup({
           dataUri: context.dataset!.uri,
           inputFileName: context.dataset!.fileName,
           predictionColumn: context.predictionColumn!,
+          nRows: context.dataset!.nRows,
+          dataSizeBytes: context.dataset!.sizeBytes,
         }),
         onDone: {
           target: "COMPLETE",

@@ -102,4 +102,7 @@ export interface RunInput {
   dataUri: string;
   inputFileName: string;
   predictionColumn: string;
+  /** Size of the input, so providers pick a synchronous call for small inputs. */
+  nRows: number;
+  dataSizeBytes: number;
 }

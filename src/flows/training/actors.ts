@@ -126,11 +126,15 @@ async function launchWithFailover(
           hyperparameters: input.hyperparameters,
           deadline,
           spot: offer.spot,
+          estimatedMinutes: offer.estimatedMinutes,
         },
         signal,
       );
       return { job, offer, attempts };
     } catch (error) {
+      // A pod that never became ready still billed for its wait: that counts against the user's budget.
+      const cost = Number((error as { details?: { costSoFar?: unknown } }).details?.costSoFar ?? 0);
+      if (cost > 0) await ports.userData.recordJobCost(input.userId, `${input.jobId}:${offer.label}`, cost);
       if (signal.aborted) throw error;
       attempts.push({ offer: offer.label, reason: toErrorInfo(error).message });
     }

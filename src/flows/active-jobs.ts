@@ -1,0 +1,25 @@
+/**
+ * The job ids that may still own compute: those of workflows launching, running or cancelling a job. The
+ * reconciler terminates cloud compute that belongs to no such job.
+ */
+import type { StateManager } from "../state/state-manager.js";
+
+const OWNING_STATES = new Set([
+  "LAUNCHING_TRAINING",
+  "MONITORING_TRAINING",
+  "CANCELLING",
+  "RUNNING_PREDICTION",
+]);
+
+export async function activeJobIds(manager: StateManager): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const key of await manager.store.listActive()) {
+    const record = await manager.store.read(key);
+    if (!record || !OWNING_STATES.has(record.state)) continue;
+    const loaded = await manager.load(key).catch(() => undefined);
+    const context = loaded?.snapshot.context as { job?: { jobId?: string }; jobId?: string } | undefined;
+    const jobId = context?.job?.jobId ?? context?.jobId;
+    if (jobId) ids.add(jobId);
+  }
+  return ids;
+}
