@@ -56,6 +56,24 @@ function config(
   };
 }
 
+/** A training that runs for many seconds: a deep MLP without early stopping. */
+function slowMlp(jobId: string, datasetUri: string, overrides: Partial<TrainingLaunchConfig> = {}) {
+  return config(jobId, datasetUri, {
+    modelType: "mlp",
+    taskType: "classification",
+    targetColumn: "diagnosis",
+    featureColumns: ["mean radius", "mean texture", "mean perimeter", "mean area"],
+    hyperparameters: {
+      maxIter: 10000,
+      earlyStopping: false,
+      tol: 0,
+      nIterNoChange: 1000,
+      hiddenLayerSizes: [128, 64, 32],
+    },
+    ...overrides,
+  });
+}
+
 async function until(provider: LocalTrainingProvider, jobId: string, done: (s: TrainingStatus) => boolean) {
   for (let i = 0; i < 600; i++) {
     const status = await provider.monitorTraining(jobId);
@@ -144,9 +162,9 @@ describe("local compute", () => {
   it("kills a job past its deadline and reports it", async () => {
     runner = makeRunner(1);
     const training = new LocalTrainingProvider(runner, storage);
-    const datasetUri = await upload("diabetes.csv");
+    const datasetUri = await upload("breast_cancer.csv");
     await training.launchTraining(
-      config("deadline-aaaa-1", datasetUri, { deadline: new Date(Date.now() + 1000).toISOString() }),
+      slowMlp("deadline-aaaa-1", datasetUri, { deadline: new Date(Date.now() + 1500).toISOString() }),
     );
     const status = await until(training, "deadline-aaaa-1", ended);
     expect(status.status).toBe("failed");
@@ -157,21 +175,7 @@ describe("local compute", () => {
     runner = makeRunner(1);
     const training = new LocalTrainingProvider(runner, storage);
     const datasetUri = await upload("breast_cancer.csv");
-    await training.launchTraining(
-      config("cancel-aaaa-1", datasetUri, {
-        modelType: "mlp",
-        taskType: "classification",
-        targetColumn: "diagnosis",
-        featureColumns: ["mean radius", "mean texture", "mean perimeter", "mean area"],
-        hyperparameters: {
-          maxIter: 10000,
-          earlyStopping: false,
-          tol: 0,
-          nIterNoChange: 1000,
-          hiddenLayerSizes: [128, 64, 32],
-        },
-      }),
-    );
+    await training.launchTraining(slowMlp("cancel-aaaa-1", datasetUri));
     const running = await until(training, "cancel-aaaa-1", (s) => s.status === "running" || ended(s));
     expect(running.status).toBe("running");
     expect(running.progress).toBeGreaterThan(0);
