@@ -5,6 +5,7 @@ import { InvalidTransitionError, StateCorruptionError } from "../errors.js";
 import type { AnySnapshot } from "../state/definitions.js";
 import type { ConversationKey } from "../state/store.js";
 import type { BotContext } from "./context.js";
+import { userLanguage } from "./language.js";
 import { statePath } from "./renderer.js";
 
 export interface CurrentWorkflow {
@@ -57,6 +58,7 @@ export async function beginWorkflow(
     userId: key.userId,
     chatId: key.chatId,
     startedAt: new Date().toISOString(),
+    language: await userLanguage(ctx.deps.manager.store, key.userId, ctx.from?.language_code),
     ...extra,
   });
 }

@@ -237,6 +237,7 @@ export function trainSpecFrom(
     seed: 42,
     scaling: config.preprocessing?.scaling ?? "standard",
     trainedOn,
+    language: config.language ?? "en",
     deadline: config.deadline,
     createdAt: now.toISOString(),
   };

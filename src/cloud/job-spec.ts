@@ -27,6 +27,8 @@ export const trainJobSpecSchema = z.object({
   testSize: z.number().gt(0).lt(1).default(0.2),
   seed: z.number().int().default(42),
   scaling: z.enum(["standard", "minmax", "robust", "none"]).default("standard"),
+  /** Language of the chart titles. */
+  language: z.enum(["en", "pt"]).default("en"),
   /** Where it runs, recorded in the model's metadata ("local", "aws:m5.large", "runpod:NVIDIA RTX A5000"). */
   trainedOn: z.string().default("local"),
   /** ISO time after which the worker gives up and exits. */

@@ -95,6 +95,8 @@ export interface TrainingLaunchConfig {
   preprocessing?: { scaling?: "standard" | "minmax" | "robust" | "none" };
   /** ISO time by which the job must have ended; compute self-destructs after it. */
   deadline: string;
+  /** Language of the chart titles the worker renders. */
+  language?: "en" | "pt";
   /** Use a spot/interruptible offer where the provider has one. */
   spot?: boolean;
   /** The offer's estimated minutes, for TrainingJob.estimatedCost (else the time left to the deadline). */

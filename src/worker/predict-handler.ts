@@ -31,8 +31,10 @@ export async function runPredictJob(spec: PredictJobSpec, deps: PredictDeps): Pr
   const modelId = basename(spec.modelUri.replace(/\/+$/, ""));
   const modelDir = await storage.loadModel(spec.userId, modelId, join(deps.workDir, "model"));
   const files: Record<string, Uint8Array> = {};
-  for (const name of await readdir(modelDir))
-    files[name] = new Uint8Array(await readFile(join(modelDir, name)));
+  for (const entry of await readdir(modelDir, { withFileTypes: true })) {
+    // Only the files: charts/ is a folder of pictures, not part of the signed model.
+    if (entry.isFile()) files[entry.name] = new Uint8Array(await readFile(join(modelDir, entry.name)));
+  }
   const { model } = deserializeModel(files, deps.signingKey);
 
   const dataPath = join(deps.workDir, basename(spec.dataUri));

@@ -6,8 +6,8 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { TrainJobSpec } from "../cloud/job-spec.js";
 import type { CloudStorageProvider } from "../cloud/provider-interface.js";
-import { getModelSpec, readTable, serializeModel, trainModel } from "../ml/index.js";
-import type { ModelMetadata } from "../ml/types.js";
+import { getModelSpec, readTable, renderCharts, serializeModel, trainModel } from "../ml/index.js";
+import type { ModelMetadata, TrainResult } from "../ml/types.js";
 import type { JobReporter } from "./reporter.js";
 
 export interface TrainJobDeps {
@@ -76,6 +76,7 @@ export async function runTrainJob(spec: TrainJobSpec, deps: TrainJobDeps): Promi
   for (const [name, bytes] of Object.entries(serializeModel(result.model, metadata, deps.signingKey))) {
     await writeFile(join(modelDir, name), bytes);
   }
+  const charts = await writeCharts(result, spec, modelDir, reporter);
   const outputUri = await storage.saveModel(spec.userId, spec.modelId, modelDir);
   return {
     outputUri,
@@ -90,8 +91,29 @@ export async function runTrainJob(spec: TrainJobSpec, deps: TrainJobDeps): Promi
       facts: result.facts,
       fitSeconds: result.fitSeconds,
       classes: result.model.classes,
+      charts: charts.map((c) => ({ ...c, uri: `${outputUri}charts/${c.name}.png` })),
+      leaderboard: result.leaderboard,
     },
   };
+}
+
+/** The result card's charts, rendered here so the bot only forwards PNGs (charts/*.png in the model folder). */
+async function writeCharts(
+  result: TrainResult,
+  spec: TrainJobSpec,
+  modelDir: string,
+  reporter: JobReporter,
+): Promise<Array<{ name: string; caption: string }>> {
+  try {
+    const charts = renderCharts(result, { language: spec.language });
+    await mkdir(join(modelDir, "charts"), { recursive: true });
+    for (const chart of charts) await writeFile(join(modelDir, "charts", `${chart.name}.png`), chart.png);
+    return charts.map((c) => ({ name: c.name, caption: c.title }));
+  } catch (error) {
+    // A chart is a nicety: the model is what matters.
+    reporter.log(`charts not rendered: ${error instanceof Error ? error.message : String(error)}`, "warn");
+    return [];
+  }
 }
 
 /** "Linear regression - Nov 28 2026", the original's default naming. */

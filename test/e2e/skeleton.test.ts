@@ -68,6 +68,11 @@ describe("walking skeleton: train and predict through every layer", () => {
     expect(r2).toBeGreaterThanOrEqual(0.35);
     expect(resultText).toMatch(/RMSE [\d.]+/);
     expect(resultText).toMatch(/MAE [\d.]+/);
+    // Charts come as photos: importance, predicted vs actual, residuals.
+    await alice.waitFor((m) => Boolean(m.photo));
+    const photos = alice.botMessages().filter((m) => m.photo);
+    expect(photos.length).toBeGreaterThanOrEqual(2);
+    expect(photos.map((m) => m.caption).join(" ")).toMatch(/importance/i);
     // One progress message, edited in place to its final state.
     const progress = alice.botMessages().filter((m) => /Training/.test(m.text ?? ""));
     expect(progress).toHaveLength(1);

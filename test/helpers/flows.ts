@@ -105,7 +105,9 @@ export async function enginePredictions(
 ) {
   const dir = join(dataDir, "models", `user_${userId}`, modelId);
   const files: Record<string, Uint8Array> = {};
-  for (const name of readdirSync(dir)) files[name] = new Uint8Array(readFileSync(join(dir, name)));
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isFile()) files[entry.name] = new Uint8Array(readFileSync(join(dir, entry.name)));
+  }
   const { model } = deserializeModel(files, TEST_SIGNING_KEY);
   const frame = await readTable(new Uint8Array(Buffer.from(csv)), { fileName: "data.csv" });
   return predictFrame(model, frame).predictions;

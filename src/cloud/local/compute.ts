@@ -4,7 +4,8 @@
  */
 
 import { ObjectNotFoundError } from "../../errors.js";
-import type { JobProgress, TrainJobSpec } from "../job-spec.js";
+import { trainSpecFrom } from "../job-channel.js";
+import type { JobProgress } from "../job-spec.js";
 import { JOB_FILES, jobLogLineSchema } from "../job-spec.js";
 import {
   type CloudTrainingProvider,
@@ -35,26 +36,7 @@ export class LocalTrainingProvider implements CloudTrainingProvider {
   }
 
   async launchTraining(config: TrainingLaunchConfig): Promise<TrainingJob> {
-    const spec: TrainJobSpec = {
-      kind: "train",
-      jobId: config.jobId,
-      userId: config.userId,
-      modelId: config.modelId,
-      modelName: config.modelName,
-      datasetUri: config.datasetUri,
-      outputUri: this.storage.modelUri(config.userId, config.modelId),
-      modelType: config.modelType,
-      task: config.taskType,
-      target: config.targetColumn,
-      features: config.featureColumns,
-      hyperparameters: config.hyperparameters,
-      testSize: config.testSize ?? 0.2,
-      seed: 42,
-      scaling: config.preprocessing?.scaling ?? "standard",
-      trainedOn: "local",
-      deadline: config.deadline,
-      createdAt: new Date().toISOString(),
-    };
+    const spec = trainSpecFrom(config, this.storage, "local");
     const stored = await this.runner.submit(spec);
     const status = await this.runner.status(config.jobId);
     return {

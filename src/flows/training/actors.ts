@@ -127,6 +127,7 @@ async function launchWithFailover(
           deadline,
           spot: offer.spot,
           estimatedMinutes: offer.estimatedMinutes,
+          language: input.language,
         },
         signal,
       );

@@ -524,6 +524,7 @@ export const trainingMachine = setup({
           features: context.features!,
           hyperparameters: context.hyperparameters,
           maxCost: context.budget ? Math.min(context.budget.perJob, context.budget.monthlyLeft) : 0,
+          language: context.language,
         }),
         onDone: {
           target: "MONITORING_TRAINING",

@@ -17,6 +17,8 @@ export interface TrainingInput {
   startedAt: string;
   /** Start from a saved template (its name). */
   template?: string;
+  /** The user's language when the workflow began (chart titles). */
+  language?: "en" | "pt";
 }
 
 export interface TrainingJobState {
@@ -156,6 +158,7 @@ export interface LaunchInput {
   features: string[];
   hyperparameters: Record<string, unknown>;
   maxCost: number;
+  language?: "en" | "pt";
 }
 
 export interface LaunchOutput {
