@@ -8,7 +8,7 @@
  */
 import { type AnyEventObject, initialTransition } from "xstate";
 import { InvalidTransitionError, type StateCorruptionError, StateManagementError } from "../errors.js";
-import { decide } from "./decide.js";
+import { decide, persist } from "./decide.js";
 import {
   type AnySnapshot,
   type DecodedEnvelope,
@@ -280,7 +280,7 @@ export class StateManager {
     next: AnySnapshot,
     source: "external" | "live",
   ) {
-    const persisted = definition.machine.getPersistedSnapshot(next);
+    const persisted = persist(definition.machine, next);
     const live = hasLiveWork(persisted);
     return this.store.compareAndSet(key, expected, {
       workflowType: definition.type,
