@@ -7,24 +7,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { killBot, spawnBot, startApp, type TestEnv, testEnv } from "../helpers/app.js";
+import { fixture, withoutColumn } from "../helpers/flows.js";
 import { type FakeTelegram, startFakeTelegram, type TestUser } from "../helpers/telegram.js";
 
-const fixture = (name: string) => readFileSync(join(import.meta.dirname, "../fixtures", name));
 const TRAINING_TIMEOUT = { timeoutMs: 60_000 };
-
-/** The diabetes data without its target column: what a user sends for predictions. */
-function withoutColumn(csv: Buffer, column: string): string {
-  const lines = csv.toString("utf8").trim().split(/\r?\n/);
-  const index = lines[0].split(",").indexOf(column);
-  return `${lines
-    .map((line) =>
-      line
-        .split(",")
-        .filter((_, i) => i !== index)
-        .join(","),
-    )
-    .join("\n")}\n`;
-}
 
 async function trainLinearOnDiabetes(user: TestUser): Promise<string> {
   await user.send("/train");

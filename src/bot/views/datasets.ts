@@ -3,7 +3,7 @@ import type { DatasetSummary } from "../../flows/ports.js";
 import { esc } from "../html.js";
 import type { Texts } from "../i18n/index.js";
 
-const TYPE_ICONS: Record<string, string> = {
+export const TYPE_ICONS: Record<string, string> = {
   numeric: "🔢",
   integer: "🔢",
   boolean: "☑️",

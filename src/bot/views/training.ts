@@ -7,55 +7,15 @@ import { A, pack } from "../callback-data.js";
 import { b, code, esc, money, num } from "../html.js";
 import type { Texts } from "../i18n/index.js";
 import { navRow, PAGE_SIZE, pagerRow, short, type View, withFeedback } from "./common.js";
-import { datasetLines } from "./datasets.js";
-
-const TYPE_ICONS: Record<string, string> = {
-  numeric: "🔢",
-  integer: "🔢",
-  boolean: "☑️",
-  categorical: "🏷️",
-  datetime: "📅",
-  text: "📝",
-  identifier: "🆔",
-};
+import { datasetLines, TYPE_ICONS } from "./datasets.js";
+import { sourceScreen } from "./sources.js";
 
 export function modelName(modelType: string | undefined): string {
   return MODEL_REGISTRY.find((m) => m.id === modelType)?.displayName ?? modelType ?? "";
 }
 
 export function sourceView(t: Texts, c: TrainingContext, state: string): View {
-  const wf = c.workflowId;
-  const keyboard = new InlineKeyboard();
-  if (state.endsWith(".datasets")) {
-    const list = c.datasets ?? [];
-    const start = c.page * PAGE_SIZE;
-    for (const d of list.slice(start, start + PAGE_SIZE)) {
-      keyboard.text(short(d.name, 40), pack({ wf, action: A.pickDataset, arg: d.datasetId })).row();
-    }
-    pagerRow(t, wf, keyboard, c.page, list.length);
-    return {
-      text: list.length ? t.source.pickDataset : t.source.noDatasets,
-      keyboard: navRow(t, wf, keyboard, { back: true }),
-    };
-  }
-  if (state.endsWith(".templates")) {
-    (c.templates ?? []).forEach((tpl, index) => {
-      keyboard
-        .text(`📋 ${short(tpl.name, 40)}`, pack({ wf, action: A.useTemplate, arg: String(index) }))
-        .row();
-    });
-    return {
-      text: c.templates?.length ? t.source.pickTemplate : t.source.noTemplates,
-      keyboard: navRow(t, wf, keyboard, { back: true }),
-    };
-  }
-  const lines = [c.template ? t.source.template(c.template) : t.source.train];
-  if (!c.template && ((c.datasets?.length ?? 0) > 0 || (c.templates?.length ?? 0) > 0)) {
-    lines.push("", t.source.alternatives);
-    if (c.datasets?.length) keyboard.text(t.buttons.myDatasets, pack({ wf, action: A.datasets }));
-    if (c.templates?.length) keyboard.text(t.buttons.templates, pack({ wf, action: A.templates }));
-  }
-  return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard) };
+  return sourceScreen(t, c, state, [c.template ? t.source.template(c.template) : t.source.train]);
 }
 
 export function awaitingDataView(t: Texts, c: TrainingContext): View {

@@ -8,6 +8,7 @@ import type { Metrics, Task } from "../../ml/types.js";
 import type { DatasetSummary, FlowPorts, ModelChoice, StoredDatasetChoice } from "../ports.js";
 import { safePromise } from "../shared/actors.js";
 import { type DatasetSource, ingestDataset } from "../shared/datasets.js";
+import { quoteJob } from "../shared/quote.js";
 import type { PredictionOutcome, PredictionTemplateConfig, RunInput } from "./types.js";
 
 const PREVIEW_ROWS = 8;
@@ -36,26 +37,8 @@ export function predictionActors(ports: FlowPorts) {
 
     ingestDataset: safePromise(async (source: DatasetSource) => (await ingestDataset(ports, source)).summary),
 
-    quotePrediction: safePromise(
-      async (input: { userId: number; modelType: string; dataset: DatasetSummary }) => {
-        const [offers, budget] = await Promise.all([
-          ports.compute.predictionOffers({
-            userId: input.userId,
-            modelType: input.modelType,
-            nRows: input.dataset.nRows,
-            nColumns: input.dataset.nColumns,
-            sizeBytes: input.dataset.sizeBytes,
-          }),
-          ports.userData.budget(input.userId),
-        ]);
-        return {
-          offers,
-          budget: {
-            perJob: budget.perPrediction,
-            monthlyLeft: Math.max(0, budget.monthly - budget.spentThisMonth),
-          },
-        };
-      },
+    quotePrediction: safePromise((input: { userId: number; modelType: string; dataset: DatasetSummary }) =>
+      quoteJob(ports, "prediction", input),
     ),
 
     runPrediction: safePromise(async (input: RunInput, signal: AbortSignal): Promise<PredictionOutcome> => {

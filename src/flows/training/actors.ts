@@ -9,6 +9,7 @@ import type { DatasetSummary, FlowPorts, StoredDatasetChoice } from "../ports.js
 import { pollEvery, safePromise } from "../shared/actors.js";
 import { type DatasetSource, ingestDataset } from "../shared/datasets.js";
 import { toErrorInfo } from "../shared/errors.js";
+import { quoteJob } from "../shared/quote.js";
 import type {
   LaunchInput,
   LaunchOutput,
@@ -43,26 +44,8 @@ export function trainingActors(ports: FlowPorts) {
 
     ingestDataset: safePromise(async (source: DatasetSource) => (await ingestDataset(ports, source)).summary),
 
-    quoteTraining: safePromise(
-      async (input: { userId: number; modelType: string; dataset: DatasetSummary }) => {
-        const [offers, budget] = await Promise.all([
-          ports.compute.trainingOffers({
-            userId: input.userId,
-            modelType: input.modelType,
-            nRows: input.dataset.nRows,
-            nColumns: input.dataset.nColumns,
-            sizeBytes: input.dataset.sizeBytes,
-          }),
-          ports.userData.budget(input.userId),
-        ]);
-        return {
-          offers,
-          budget: {
-            perJob: budget.perTrainingJob,
-            monthlyLeft: Math.max(0, budget.monthly - budget.spentThisMonth),
-          },
-        };
-      },
+    quoteTraining: safePromise((input: { userId: number; modelType: string; dataset: DatasetSummary }) =>
+      quoteJob(ports, "training", input),
     ),
 
     launchTraining: safePromise((input: LaunchInput, signal: AbortSignal) =>

@@ -1,0 +1,28 @@
+/** Where a job can run and what the user may spend on it: the offers and the caps, fetched together. */
+import type { ComputeOffer, DatasetSummary, FlowPorts } from "../ports.js";
+
+export interface Quote {
+  offers: ComputeOffer[];
+  /** Dollars: the cap for this kind of job, and what is left of the month's. */
+  budget: { perJob: number; monthlyLeft: number };
+}
+
+export async function quoteJob(
+  ports: Pick<FlowPorts, "compute" | "userData">,
+  kind: "training" | "prediction",
+  input: { userId: number; modelType: string; dataset: DatasetSummary },
+): Promise<Quote> {
+  const request = {
+    userId: input.userId,
+    modelType: input.modelType,
+    nRows: input.dataset.nRows,
+    nColumns: input.dataset.nColumns,
+    sizeBytes: input.dataset.sizeBytes,
+  };
+  const [offers, budget] = await Promise.all([
+    kind === "training" ? ports.compute.trainingOffers(request) : ports.compute.predictionOffers(request),
+    ports.userData.budget(input.userId),
+  ]);
+  const perJob = kind === "training" ? budget.perTrainingJob : budget.perPrediction;
+  return { offers, budget: { perJob, monthlyLeft: Math.max(0, budget.monthly - budget.spentThisMonth) } };
+}
