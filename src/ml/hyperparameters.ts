@@ -11,6 +11,7 @@ export function validateHyperparameters(
 ): Record<string, unknown> {
   const spec = getModelSpec(modelType);
   const shape = spec.params.shape as Record<string, ZodType>;
+  values = camelCaseKeys(values, shape);
   for (const [key, value] of Object.entries(values)) {
     const field = shape[key];
     if (!field) {
@@ -31,4 +32,17 @@ export function validateHyperparameters(
   }
   const defined = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
   return spec.params.parse(defined) as Record<string, unknown>;
+}
+
+/** The libraries spell parameters in snake_case (n_estimators, reg_lambda); ours are camelCase. */
+function camelCaseKeys(
+  values: Record<string, unknown>,
+  shape: Record<string, ZodType>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) {
+    const camel = key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    out[!(key in shape) && camel in shape ? camel : key] = value;
+  }
+  return out;
 }

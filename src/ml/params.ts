@@ -93,3 +93,11 @@ export function describeValue(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(describeValue).join(", ")}]`;
   return String(v);
 }
+
+/** "auto" or a bool (scikit-learn's early_stopping). */
+export function autoOrBoolParam(def: "auto" | boolean) {
+  return z
+    .preprocess(fromText, z.union([z.literal("auto"), z.boolean()]))
+    .default(def as never)
+    .describe("'auto' or a bool");
+}

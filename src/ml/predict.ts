@@ -3,9 +3,9 @@
  * and whitespace-insensitive, and by type), then the stored preprocessing and estimator are applied.
  */
 import { ModelError } from "../errors.js";
+import { buildDesign, predictOn, probaOn } from "./design.js";
 import { type AnyClassifier, type AnyEstimator, createEstimator } from "./models/factory.js";
 import type { Preprocessing } from "./preprocess/plan.js";
-import { transform } from "./preprocess/transform.js";
 import type { Frame, ModelDocument, PredictResult } from "./types.js";
 import { checkSchema } from "./validation.js";
 
@@ -15,17 +15,17 @@ export function predictFrame(
   opts: { probabilities?: boolean; featureColumns?: string[] } = {},
 ): PredictResult {
   const { columns, report } = checkSchema(model.features, frame, opts.featureColumns);
-  const X = transform(model.preprocessing as Preprocessing, columns, frame.nRows);
+  const X = buildDesign(model.preprocessing as Preprocessing, columns, frame.nRows);
   const est = restoreEstimator(model);
   if (model.task === "regression") {
-    return { predictions: Array.from(est.predict(X)), schema: report };
+    return { predictions: Array.from(predictOn(est, X)), schema: report };
   }
   const classes = model.classes ?? [];
   const clf = est as AnyClassifier;
-  const labels = Array.from(clf.predict(X), (k) => classes[k]);
+  const labels = Array.from(predictOn(clf, X), (k) => classes[k]);
   const result: PredictResult = { predictions: labels, classes, schema: report };
   if (opts.probabilities) {
-    const proba = clf.predictProba(X);
+    const proba = probaOn(clf, X);
     const k = classes.length;
     result.probabilities = Array.from({ length: frame.nRows }, (_, i) =>
       Array.from(proba.subarray(i * k, i * k + k)),

@@ -15,6 +15,7 @@ import {
   optionalIntParam,
   realParam,
 } from "./params.js";
+import { BOOSTING_ALIASES, BOOSTING_SPECS } from "./registry-boosting.js";
 import type { Task } from "./types.js";
 
 export interface ModelSpec {
@@ -30,6 +31,11 @@ export interface ModelSpec {
   description: string;
   /** Class name used in parameter error messages (STYLE R20). */
   estimatorName: string;
+  /**
+   * "native": the model reads raw values (NaN kept, categories as codes, no scaling) instead of the imputed,
+   * scaled, one-hot design matrix.
+   */
+  encoding?: "native";
 }
 
 const BOTH: Task[] = ["regression", "classification"];
@@ -227,6 +233,7 @@ export const MODEL_REGISTRY: readonly ModelSpec[] = [
     description: "Predicts from the k most similar training rows; no training, slower predictions.",
     estimatorName: "KNeighbors",
   },
+  ...BOOSTING_SPECS,
 ];
 
 /** The original bot's model ids, mapped to ours. */
@@ -254,6 +261,7 @@ export const MODEL_ALIASES: Readonly<Record<string, string>> = {
   knn_regression: "knn",
   knn_classification: "knn",
   gaussian_nb: "naive_bayes",
+  ...BOOSTING_ALIASES,
 };
 
 /** Our id for an id or one of the original's aliases (case-insensitive). */

@@ -4,16 +4,15 @@
  * preprocessing is fitted on the training rows only.
  */
 import { DataError, InvalidParameterError } from "../errors.js";
+import { buildDesign, type Design, fitOn, isTable, predictOn, probaOn } from "./design.js";
 import { validateHyperparameters } from "./hyperparameters.js";
 import { aggregateByFeature, coefficientScores, permutationImportance } from "./importance.js";
 import { quantileSorted } from "./kernels/quantile.js";
-import type { Matrix } from "./matrix.js";
 import { classificationMetrics } from "./metrics/classification.js";
 import { regressionMetrics } from "./metrics/regression.js";
 import { type AnyClassifier, type AnyEstimator, createEstimator, supportsTask } from "./models/factory.js";
 import { fitPreprocessing } from "./preprocess/fit.js";
 import type { Preprocessing } from "./preprocess/plan.js";
-import { transform } from "./preprocess/transform.js";
 import { profileColumn } from "./profile.js";
 import { Random } from "./random.js";
 import { getModelSpec } from "./registry.js";
@@ -24,6 +23,7 @@ import type {
   DatasetFacts,
   FeatureImportance,
   Frame,
+  LearningCurve,
   ModelDocument,
   TrainProgress,
   TrainResult,
@@ -71,13 +71,13 @@ export function trainModel(
   const testRows = Int32Array.from(split.test, (i) => target.rows[i]);
   const yTrain = Float64Array.from(split.train, (i) => target.y[i]);
   const yTest = Float64Array.from(split.test, (i) => target.y[i]);
-  const pre = fitPreprocessing(featureCols, trainRows, spec.scaling ?? "standard");
-  const Xtrain = transform(pre, featureCols, frame.nRows, trainRows);
-  const Xtest = transform(pre, featureCols, frame.nRows, testRows);
+  const pre = fitPreprocessing(featureCols, trainRows, spec.scaling ?? "standard", modelSpec.encoding);
+  const Xtrain = buildDesign(pre, featureCols, frame.nRows, trainRows);
+  const Xtest = buildDesign(pre, featureCols, frame.nRows, testRows);
 
   report("training", 10, `Training ${modelSpec.displayName}`);
   const est = createEstimator(modelSpec.id, spec.task, params, nClasses);
-  est.fit(Xtrain, yTrain, {
+  fitOn(est, Xtrain, yTrain, {
     rng: new Random(seed + 1),
     onProgress: (f, message) => report("training", 10 + 80 * f, message),
   });
@@ -110,7 +110,14 @@ export function trainModel(
     facts: factsOf(target, split.train.length, split.test.length),
     evaluation: sampleEvaluation(evaluation.arrays, nClasses, seed),
     fitSeconds: (performance.now() - started) / 1000,
+    ...learningCurveOf(est),
   };
+}
+
+/** The loss per round that boosting models record while fitting. */
+function learningCurveOf(est: AnyEstimator): { learningCurve?: LearningCurve } {
+  const curve = (est as { learningCurve?: LearningCurve | null }).learningCurve;
+  return curve ? { learningCurve: curve } : {};
 }
 
 function resolveFeatures(frame: Frame, spec: TrainSpec) {
@@ -133,14 +140,14 @@ function resolveFeatures(frame: Frame, spec: TrainSpec) {
   return names.map((n) => findColumn(frame, n));
 }
 
-function evaluate(est: AnyEstimator, task: TrainSpec["task"], X: Matrix, y: Float64Array, k: number) {
+function evaluate(est: AnyEstimator, task: TrainSpec["task"], X: Design, y: Float64Array, k: number) {
   if (task === "regression") {
-    const pred = est.predict(X);
+    const pred = predictOn(est, X);
     return { metrics: regressionMetrics(y, pred), arrays: { yTrue: Array.from(y), yPred: Array.from(pred) } };
   }
   const clf = est as AnyClassifier;
-  const proba = clf.predictProba(X);
-  const pred = clf.predict(X);
+  const proba = probaOn(clf, X);
+  const pred = predictOn(clf, X);
   return {
     metrics: classificationMetrics(y, pred, k, proba),
     arrays: { yTrue: Array.from(y), yPred: Array.from(pred), proba: Array.from(proba) },
@@ -151,13 +158,14 @@ function importanceOf(
   est: AnyEstimator,
   task: TrainSpec["task"],
   pre: Preprocessing,
-  Xtest: Matrix,
+  Xtest: Design,
   yTest: Float64Array,
   names: string[],
   seed: number,
 ): FeatureImportance[] {
   const own = ownImportance(est, pre.outputNames.length);
   if (own) return aggregateByFeature(own, pre.outputSource, names);
+  if (isTable(Xtest)) return [];
   return permutationImportance(est, task, Xtest, yTest, pre.outputSource, names, seed);
 }
 

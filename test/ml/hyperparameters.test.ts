@@ -4,7 +4,7 @@ import { InvalidParameterError } from "../../src/errors.js";
 import { getModelSpec, MODEL_REGISTRY, validateHyperparameters } from "../../src/ml/index.js";
 
 describe("MODEL_REGISTRY", () => {
-  it("has the 13 model ids with tasks, display names and parseable defaults", () => {
+  it("has the model ids with tasks, display names and parseable defaults", () => {
     expect(MODEL_REGISTRY.map((s) => s.id)).toEqual([
       "linear",
       "ridge",
@@ -19,6 +19,10 @@ describe("MODEL_REGISTRY", () => {
       "naive_bayes",
       "mlp",
       "knn",
+      "hist_gradient_boosting",
+      "xgboost",
+      "lightgbm",
+      "catboost",
     ]);
     for (const s of MODEL_REGISTRY) {
       expect(s.tasks.length).toBeGreaterThan(0);
@@ -59,7 +63,28 @@ describe("MODEL_REGISTRY", () => {
   it("maps the original's ids and rejects unknown ones", () => {
     expect(getModelSpec("random_forest_regression").id).toBe("random_forest");
     expect(getModelSpec("MLP_Classification").id).toBe("mlp");
-    expect(() => getModelSpec("xgboost_regression")).toThrow(InvalidParameterError);
+    expect(getModelSpec("xgboost_binary_classification").id).toBe("xgboost");
+    expect(getModelSpec("lightgbm_regression").id).toBe("lightgbm");
+    expect(getModelSpec("catboost_multiclass").id).toBe("catboost");
+    expect(() => getModelSpec("keras_regression")).toThrow(InvalidParameterError);
+  });
+
+  it("accepts each library's own snake_case parameter names", () => {
+    expect(
+      validateHyperparameters("xgboost", { n_estimators: "50", colsample_bytree: 0.5, reg_lambda: 2 }),
+    ).toMatchObject({ nEstimators: 50, colsampleBytree: 0.5, regLambda: 2, maxDepth: 6, subsample: 0.8 });
+    expect(validateHyperparameters("lightgbm", { num_leaves: 15, bagging_freq: 0 })).toMatchObject({
+      numLeaves: 15,
+      baggingFreq: 0,
+      minDataInLeaf: 20,
+    });
+    expect(validateHyperparameters("catboost", { l2_leaf_reg: 5 })).toMatchObject({
+      l2LeafReg: 5,
+      iterations: 1000,
+    });
+    expect(() => validateHyperparameters("xgboost", { max_depth: 0 })).toThrow(
+      "The 'maxDepth' parameter of XGBoost must be an integer in [1, 64]. Got 0.",
+    );
   });
 });
 

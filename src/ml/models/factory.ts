@@ -1,5 +1,6 @@
 /** Model id + task + parsed params → an estimator instance; and the reverse for loading a model file. */
 import { TrainingFailedError } from "../../errors.js";
+import { toHistParams } from "../registry-boosting.js";
 import type { Task } from "../types.js";
 import type { Classifier, Regressor } from "./base.js";
 import { ElasticNet, type ElasticNetParams } from "./coordinate-descent.js";
@@ -9,6 +10,7 @@ import {
   GradientBoostingClassifier,
   GradientBoostingRegressor,
 } from "./gradient-boosting.js";
+import { HistGradientBoostingClassifier, HistGradientBoostingRegressor } from "./hist-gradient-boosting.js";
 import { KNeighborsClassifier, KNeighborsRegressor, type KnnParams } from "./knn.js";
 import { LinearRegression, Ridge, type RidgeParams } from "./linear.js";
 import { type LogisticParams, LogisticRegression } from "./logistic.js";
@@ -28,6 +30,12 @@ type Params = Record<string, unknown>;
 type Builder = (params: Params) => AnyEstimator;
 const as = <T>(p: Params) => p as unknown as T;
 
+/** The four histogram-boosting ids share one engine; each translates its own parameter names. */
+function boosting(make: (id: string, p: Params) => AnyEstimator): Record<string, Builder> {
+  const ids = ["hist_gradient_boosting", "xgboost", "lightgbm", "catboost"];
+  return Object.fromEntries(ids.map((id) => [id, (p: Params) => make(id, p)]));
+}
+
 const REGRESSORS: Record<string, Builder> = {
   linear: () => new LinearRegression({}),
   ridge: (p) => new Ridge(as<RidgeParams>(p)),
@@ -40,6 +48,7 @@ const REGRESSORS: Record<string, Builder> = {
   svm: (p) => new SVR(as<SvmParams>(p)),
   mlp: (p) => new MLPRegressor(as<MlpParams>(p)),
   knn: (p) => new KNeighborsRegressor(as<KnnParams>(p)),
+  ...boosting((id, p) => new HistGradientBoostingRegressor(toHistParams(id, p))),
 };
 
 const CLASSIFIERS: Record<string, Builder> = {
@@ -51,6 +60,7 @@ const CLASSIFIERS: Record<string, Builder> = {
   naive_bayes: (p) => new GaussianNB(as<NaiveBayesParams>(p)),
   mlp: (p) => new MLPClassifier(as<MlpParams>(p)),
   knn: (p) => new KNeighborsClassifier(as<KnnParams>(p)),
+  ...boosting((id, p) => new HistGradientBoostingClassifier(toHistParams(id, p))),
 };
 
 /** A fresh estimator; nClasses is set for classifiers. */

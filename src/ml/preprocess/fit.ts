@@ -15,17 +15,31 @@ import {
   type Preprocessing,
 } from "./plan.js";
 
-export function fitPreprocessing(columns: Column[], trainRows: Int32Array, scaling: Scaling): Preprocessing {
-  const features = columns.map((c) => fitFeature(c, trainRows, scaling));
+export function fitPreprocessing(
+  columns: Column[],
+  trainRows: Int32Array,
+  scaling: Scaling,
+  encoding?: "native",
+): Preprocessing {
+  const native = encoding === "native";
+  const features = columns.map((c) => fitFeature(c, trainRows, native ? "none" : scaling));
+  if (native) for (const f of features) if (f.kind !== "categorical") f.indicator = false;
   const outputNames: string[] = [];
   const outputSource: number[] = [];
   features.forEach((f, j) => {
-    for (const name of outputColumnNames(f)) {
+    for (const name of native ? nativeColumnNames(f) : outputColumnNames(f)) {
       outputNames.push(name);
       outputSource.push(j);
     }
   });
-  return { scaling, features, outputNames, outputSource };
+  return native
+    ? { scaling: "none", encoding, features, outputNames, outputSource }
+    : { scaling, features, outputNames, outputSource };
+}
+
+/** Native encoding: one column per feature (datetime: one per calendar part). */
+function nativeColumnNames(f: FeaturePlan): string[] {
+  return f.kind === "datetime" ? f.parts.map((p) => `${f.name}.${p.part}`) : [f.name];
 }
 
 /** The design-matrix column names a feature expands to (in order). */

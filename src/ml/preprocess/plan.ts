@@ -46,6 +46,11 @@ export type FeaturePlan = NumericPlan | DatetimePlan | CategoricalPlan;
 
 export interface Preprocessing {
   scaling: Scaling;
+  /**
+   * "native" (histogram models): one column per numeric feature with NaN kept, one code column per
+   * categorical feature, no scaling. Absent: imputed, scaled and one-hot encoded.
+   */
+  encoding?: "native";
   features: FeaturePlan[];
   /** Names of the design-matrix columns, in order. */
   outputNames: string[];

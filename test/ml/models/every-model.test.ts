@@ -19,6 +19,7 @@ const FAST: Record<string, Record<string, unknown>> = {
   mlp: { maxIter: 30 },
   random_forest: { nEstimators: 20 },
   gradient_boosting: { nEstimators: 30 },
+  catboost: { iterations: 100 },
 };
 const CASES: Array<{ task: Task; dataset: "diabetes" | "penguins"; target: string }> = [
   { task: "regression", dataset: "diabetes", target: "progression" },

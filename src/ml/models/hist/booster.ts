@@ -1,0 +1,215 @@
+/**
+ * The boosting loop of the histogram GBDT: bin once, then per round sample rows and features, compute
+ * gradients, grow one tree per output, shrink its leaves by the learning rate, and update the raw scores.
+ * With early stopping, a seeded (stratified for classification) validation split is held out and the model
+ * is cut back to the round with the best validation loss. The learning curve is recorded every round.
+ */
+import type { Random } from "../../random.js";
+import { trainTestSplit } from "../../split.js";
+import type { LearningCurve } from "../../types.js";
+import type { FitContext } from "../base.js";
+import { type BinMapper, binCount, binRows, fitBinMapper } from "./binning.js";
+import { type ColumnTable, selectRows } from "./columns.js";
+import { type ForestArrays, ForestBuilder, leafOffset } from "./forest.js";
+import { type GrowParams, growTree, sampleFeatures } from "./grower.js";
+import { HistogramPool, rowStride } from "./histogram.js";
+import type { Loss } from "./losses.js";
+import { leafWeight } from "./split.js";
+
+export interface BoosterParams extends GrowParams {
+  rounds: number;
+  learningRate: number;
+  subsample: number;
+  /** Draw a new row sample every this many rounds (LightGBM's bagging_freq); 0 = never subsample. */
+  subsampleFreq: number;
+  colsampleByTree: number;
+  maxBins: number;
+  /** "auto": from AUTO_EARLY_STOPPING_ROWS rows on (scikit-learn's rule). */
+  earlyStopping: boolean | "auto";
+  validationFraction: number;
+  nIterNoChange: number;
+  tol: number;
+}
+
+/** The learned state of a histogram GBDT (typed arrays and numbers only). */
+export interface BoosterFitted {
+  mapper: BinMapper;
+  forest: ForestArrays;
+  /** Starting raw score per output. */
+  init: Float64Array;
+  outputs: number;
+  nFeatures: number;
+  /** Total split gain per feature. */
+  featureGain: Float64Array;
+}
+
+export const AUTO_EARLY_STOPPING_ROWS = 10_000;
+
+/** The training rows behind the learning curve's training loss, at most this many (a seeded sample). */
+const CURVE_ROWS = 5000;
+
+export function fitBooster(
+  table: ColumnTable,
+  y: Float64Array,
+  loss: Loss,
+  params: BoosterParams,
+  ctx: FitContext,
+  stratify: boolean,
+): { fitted: BoosterFitted; curve: LearningCurve } {
+  const rng = ctx.rng;
+  const parts = holdOut(table, y, params, rng, stratify);
+  const { train, yTrain } = parts;
+  const p = table.columns.length;
+  const nt = train.nRows;
+  const mapper = fitBinMapper(train, params.maxBins, rng);
+  const stride = rowStride(p);
+  const bins = binRows(mapper, train, 0, nt, undefined, stride);
+  const columns = transposeBins(bins, nt, stride);
+  const validBins = parts.valid ? binRows(mapper, parts.valid) : null;
+  const nv = parts.valid?.nRows ?? 0;
+  const K = loss.outputs;
+  const init = loss.init(yTrain);
+  const raw = filled(nt, init);
+  const rawValid = filled(nv, init);
+  const gh = new Float64Array(2 * nt);
+  const rows = new Int32Array(nt);
+  const sample = new Int32Array(nt);
+  const scratch = new Int32Array(nt);
+  const forest = new ForestBuilder(1);
+  const pool = new HistogramPool(stride);
+  const featureGain = new Float64Array(p);
+  const allFeatures = Int32Array.from({ length: p }, (_, f) => f);
+  const binCounts = Int32Array.from({ length: p }, (_, f) => binCount(mapper, f));
+  const curveRows = nt > CURVE_ROWS ? rng.permutation(nt).subarray(0, CURVE_ROWS).sort() : null;
+  const curve: LearningCurve = { metric: loss.name, train: [], ...(validBins ? { validation: [] } : {}) };
+  let nSample = nt;
+  let best = Number.POSITIVE_INFINITY;
+  let bestRound = -1;
+  for (let round = 0; round < params.rounds; round++) {
+    const subsampled = params.subsample < 1 && params.subsampleFreq > 0;
+    if (subsampled && round % params.subsampleFreq === 0)
+      nSample = sampleRows(sample, nt, params.subsample, rng.nextUint32());
+    const features =
+      params.colsampleByTree < 1 ? sampleFeatures(allFeatures, params.colsampleByTree, rng) : allFeatures;
+    loss.prepare(raw, nt);
+    for (let k = 0; k < K; k++) {
+      if (subsampled) rows.set(sample.subarray(0, nSample));
+      else for (let i = 0; i < nt; i++) rows[i] = i;
+      loss.gradients(raw, yTrain, k, gh, nt);
+      const root = forest.nodes;
+      const grown = growTree(
+        {
+          bins,
+          stride,
+          columns,
+          gh,
+          rows,
+          nRows: subsampled ? nSample : nt,
+          binCounts,
+          categories: mapper.categories,
+          features,
+        },
+        params,
+        forest,
+        pool,
+        scratch,
+        rng,
+      );
+      for (const [f, gain] of grown.gains) featureGain[f] += gain;
+      const one = new Float64Array(1);
+      for (const leaf of grown.leaves) {
+        one[0] = params.learningRate * leafWeight(leaf.g, leaf.h, params.l1, params.l2);
+        forest.setLeaf(leaf.node, one);
+        for (let q = leaf.start; q < leaf.end; q++) raw[rows[q] * K + k] += one[0];
+      }
+      // Rows left out of the sample are scored through the tree.
+      if (subsampled) addTree(forest, root, bins, sample, nSample, nt, stride, raw, K, k);
+      if (validBins) addTree(forest, root, validBins, null, 0, nv, p, rawValid, K, k);
+    }
+    curve.train.push(loss.value(raw, yTrain, curveRows, nt));
+    ctx.onProgress?.((round + 1) / params.rounds, `Round ${round + 1} of ${params.rounds}`);
+    if (!validBins || !parts.yValid) continue;
+    const v = loss.value(rawValid, parts.yValid, null, nv);
+    curve.validation?.push(v);
+    if (v < best - params.tol) {
+      best = v;
+      bestRound = round;
+    } else if (round - bestRound >= params.nIterNoChange) break;
+  }
+  if (validBins && bestRound >= 0) {
+    forest.truncate((bestRound + 1) * K);
+    curve.bestIteration = bestRound;
+  }
+  return { fitted: { mapper, forest: forest.finish(), init, outputs: K, nFeatures: p, featureGain }, curve };
+}
+
+function filled(n: number, init: Float64Array): Float64Array {
+  const k = init.length;
+  const out = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) out.set(init, i * k);
+  return out;
+}
+
+function holdOut(table: ColumnTable, y: Float64Array, params: BoosterParams, rng: Random, stratify: boolean) {
+  const on = params.earlyStopping === "auto" ? table.nRows > AUTO_EARLY_STOPPING_ROWS : params.earlyStopping;
+  if (!on || table.nRows < 10) return { train: table, yTrain: y, valid: null, yValid: null };
+  const labels = stratify ? Int32Array.from(y) : undefined;
+  const split = trainTestSplit(table.nRows, params.validationFraction, rng.nextUint32(), labels);
+  return {
+    train: selectRows(table, split.train),
+    yTrain: Float64Array.from(split.train, (i) => y[i]),
+    valid: selectRows(table, split.test),
+    yValid: Float64Array.from(split.test, (i) => y[i]),
+  };
+}
+
+/**
+ * Exactly round(fraction · n) rows into out[0..take), ascending (selection sampling, Knuth's algorithm S),
+ * and the rows left out into out[take..n). A local xorshift generator keeps this cheap at a million rows.
+ */
+function sampleRows(out: Int32Array, n: number, fraction: number, seed: number): number {
+  const take = Math.max(1, Math.min(n, Math.round(fraction * n)));
+  let x = seed | 1;
+  let chosen = 0;
+  let rest = n - 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    if (((x >>> 0) / 4294967296) * (n - i) < take - chosen) out[chosen++] = i;
+    else out[rest--] = i;
+  }
+  return chosen;
+}
+
+/**
+ * raw[i · K + k] += the leaf value of tree `root` for the binned rows: rows[from..n) of `rows` when given
+ * (the ones a subsample left out), else all n.
+ */
+function addTree(
+  forest: ForestBuilder,
+  root: number,
+  bins: Uint8Array,
+  rows: Int32Array | null,
+  from: number,
+  n: number,
+  stride: number,
+  raw: Float64Array,
+  K: number,
+  k: number,
+): void {
+  for (let q = from; q < n; q++) {
+    const i = rows ? rows[q] : q;
+    raw[i * K + k] += forest.values[leafOffset(forest, root, bins, i * stride)];
+  }
+}
+
+/** Column-major copy (stride × n) of a row-major bin matrix. */
+function transposeBins(bins: Uint8Array, n: number, stride: number): Uint8Array {
+  const out = new Uint8Array(n * stride);
+  for (let i = 0; i < n; i++) {
+    const base = i * stride;
+    for (let f = 0; f < stride; f++) out[f * n + i] = bins[base + f];
+  }
+  return out;
+}

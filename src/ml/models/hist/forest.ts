@@ -1,0 +1,188 @@
+/**
+ * Compact storage for an ensemble of binned trees: every tree's nodes in one set of flat typed arrays (so a
+ * forest is a handful of arrays in the model's binary sidecar, not thousands of small ones). A split node
+ * sends bin ≤ bin[node] left; MISSING_BIN follows the learned default; a categorical split sends the
+ * categories whose bit is set left. Children are allocated in pairs: right = left + 1.
+ */
+import { MISSING_BIN } from "./binning.js";
+
+export const FLAG_DEFAULT_LEFT = 1;
+export const FLAG_CATEGORICAL = 2;
+/** 256 bits per categorical split: one per possible bin. */
+export const CAT_WORDS = 8;
+
+export interface ForestArrays {
+  nTrees: number;
+  /** Outputs per leaf (1 for boosting and regression, k class shares for a classification forest). */
+  nOut: number;
+  /** Root node of each tree. */
+  roots: Int32Array;
+  /** Split feature, or −1 for a leaf. */
+  feature: Int32Array;
+  bin: Uint8Array;
+  flags: Uint8Array;
+  /** Split node: its left child. Leaf: the offset of its outputs in `values`. */
+  child: Int32Array;
+  values: Float64Array;
+  /** Categorical split node k (in node order) uses catBits[slot · CAT_WORDS …]; slot = catSlot[node]. */
+  catSlot: Int32Array;
+  catBits: Uint32Array;
+}
+
+function grow<T extends Int32Array | Uint8Array | Float64Array | Uint32Array>(a: T, need: number): T {
+  if (need <= a.length) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+/** Appends trees node by node; `finish` trims the arrays. */
+export class ForestBuilder {
+  nodes = 0;
+  nValues = 0;
+  nCat = 0;
+  roots: number[] = [];
+  feature = new Int32Array(256);
+  bin = new Uint8Array(256);
+  flags = new Uint8Array(256);
+  child = new Int32Array(256);
+  catSlot = new Int32Array(256);
+  values = new Float64Array(256);
+  catBits = new Uint32Array(CAT_WORDS * 4);
+
+  constructor(readonly nOut: number) {}
+
+  /** Starts a tree; returns its root node (a leaf until split). */
+  addRoot(): number {
+    const id = this.allocate(1);
+    this.roots.push(id);
+    return id;
+  }
+
+  /** Turns a leaf into a split node with two fresh leaf children; returns the left child. */
+  split(node: number, feature: number, bin: number, flags: number, catBits: Uint32Array | null): number {
+    const left = this.allocate(2);
+    this.feature[node] = feature;
+    this.bin[node] = bin;
+    this.flags[node] = flags;
+    this.child[node] = left;
+    if (catBits) {
+      this.catBits = grow(this.catBits, (this.nCat + 1) * CAT_WORDS);
+      this.catBits.set(catBits.subarray(0, CAT_WORDS), this.nCat * CAT_WORDS);
+      this.catSlot[node] = this.nCat++;
+    }
+    return left;
+  }
+
+  /** Sets a leaf's outputs. */
+  setLeaf(node: number, out: ArrayLike<number>): void {
+    this.values = grow(this.values, this.nValues + this.nOut);
+    for (let c = 0; c < this.nOut; c++) this.values[this.nValues + c] = out[c];
+    this.child[node] = this.nValues;
+    this.nValues += this.nOut;
+  }
+
+  /** Drops every tree from tree index `keep` on (early stopping keeps the best round's trees). */
+  truncate(keep: number): void {
+    if (keep >= this.roots.length) return;
+    const firstNode = this.roots[keep];
+    this.roots.length = keep;
+    let values = 0;
+    let cat = 0;
+    for (let node = 0; node < firstNode; node++) {
+      if (this.feature[node] < 0) values = Math.max(values, this.child[node] + this.nOut);
+      else if (this.flags[node] & FLAG_CATEGORICAL) cat = Math.max(cat, this.catSlot[node] + 1);
+    }
+    this.nodes = firstNode;
+    this.nValues = values;
+    this.nCat = cat;
+  }
+
+  private allocate(count: number): number {
+    const need = this.nodes + count;
+    this.feature = grow(this.feature, need);
+    this.bin = grow(this.bin, need);
+    this.flags = grow(this.flags, need);
+    this.child = grow(this.child, need);
+    this.catSlot = grow(this.catSlot, need);
+    const id = this.nodes;
+    for (let k = id; k < need; k++) {
+      this.feature[k] = -1;
+      this.flags[k] = 0;
+      this.bin[k] = 0;
+      this.catSlot[k] = -1;
+    }
+    this.nodes = need;
+    return id;
+  }
+
+  finish(): ForestArrays {
+    const n = this.nodes;
+    const hasCat = this.nCat > 0;
+    return {
+      nTrees: this.roots.length,
+      nOut: this.nOut,
+      roots: Int32Array.from(this.roots),
+      feature: this.feature.slice(0, n),
+      bin: this.bin.slice(0, n),
+      flags: this.flags.slice(0, n),
+      child: this.child.slice(0, n),
+      values: this.values.slice(0, this.nValues),
+      catSlot: hasCat ? this.catSlot.slice(0, n) : new Int32Array(0),
+      catBits: this.catBits.slice(0, this.nCat * CAT_WORDS),
+    };
+  }
+}
+
+type Nodes = Pick<ForestArrays, "feature" | "bin" | "flags" | "child" | "catSlot" | "catBits">;
+
+/** The leaf (its offset into values) reached from `root` by the row whose bins start at bins[base]. */
+export function leafOffset(f: Nodes, root: number, bins: Uint8Array, base: number): number {
+  const { feature, bin, flags, child } = f;
+  let node = root;
+  let feat = feature[node];
+  while (feat >= 0) {
+    const b = bins[base + feat];
+    const fl = flags[node];
+    let right: number;
+    if (fl & FLAG_CATEGORICAL) {
+      right =
+        b === MISSING_BIN
+          ? (fl & FLAG_DEFAULT_LEFT) ^ 1
+          : ((f.catBits[f.catSlot[node] * CAT_WORDS + (b >>> 5)] >>> (b & 31)) & 1) ^ 1;
+    } else {
+      // The missing bin (255) is above every split bin, so it goes right unless the default is left.
+      right = +(b > bin[node]) ^ (+(b === MISSING_BIN) & fl);
+    }
+    node = child[node] + right;
+    feat = feature[node];
+  }
+  return child[node];
+}
+
+/**
+ * Adds scale × (leaf outputs) of trees [firstTree, lastTree) into out for n binned rows (row-major n × p).
+ * Tree t writes output column (t % stride) when `stride` > 1 (one tree per class per boosting round).
+ */
+export function accumulate(
+  f: ForestArrays,
+  bins: Uint8Array,
+  n: number,
+  p: number,
+  out: Float64Array,
+  outOffset: number,
+  stride: number,
+  scale = 1,
+): void {
+  const { roots, values, nOut } = f;
+  const width = stride * nOut;
+  for (let i = 0; i < n; i++) {
+    const base = i * p;
+    const o = (outOffset + i) * width;
+    for (let t = 0; t < roots.length; t++) {
+      const leaf = leafOffset(f, roots[t], bins, base);
+      const at = o + (t % stride) * nOut;
+      for (let c = 0; c < nOut; c++) out[at + c] += scale * values[leaf + c];
+    }
+  }
+}

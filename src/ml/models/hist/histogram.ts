@@ -1,0 +1,128 @@
+/**
+ * Gradient/hessian histograms (Ke et al., "LightGBM", NeurIPS 2017; Chen & Guestrin, "XGBoost", KDD 2016):
+ * for each feature and bin, the sums of the gradients and hessians of a node's rows. Layout: feature f,
+ * bin b at hist[f · HIST_STRIDE + 2b] (gradient) and [+ 1] (hessian), 256 bins per feature (255 = missing).
+ * The larger child's histogram is the parent's minus the smaller child's (the subtraction trick), so only
+ * the smaller child is ever scanned.
+ *
+ * Rows of the bin matrix are padded to a multiple of 4 bytes and read as 32-bit words, four features per
+ * load: about 3× faster in V8 than one byte load per feature. Every feature is built (padding included);
+ * skipping the ones column sampling left out costs more in indirection than it saves.
+ */
+
+export const HIST_STRIDE = 512;
+
+/** Bytes per row of a bin matrix with p features (a multiple of 4). */
+export function rowStride(p: number): number {
+  return Math.max(4, (p + 3) & ~3);
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * Adds rows rows[start..end) of a padded row-major bin matrix into hist (zeroed first).
+ * @param bins - n × stride bytes, stride = rowStride(p)
+ * @param gh - interleaved gradient and hessian per row
+ */
+export function buildHistogram(
+  bins: Uint8Array,
+  stride: number,
+  gh: Float64Array,
+  rows: Int32Array,
+  start: number,
+  end: number,
+  hist: Float64Array,
+): void {
+  hist.fill(0, 0, stride * HIST_STRIDE);
+  if (!LITTLE_ENDIAN) {
+    buildBytewise(bins, stride, gh, rows, start, end, hist);
+    return;
+  }
+  const words = stride >>> 2;
+  const bins32 = new Uint32Array(bins.buffer, bins.byteOffset, bins.byteLength >>> 2);
+  // Two rows per iteration: their updates are independent, which keeps more loads in flight.
+  let k = start;
+  for (; k + 1 < end; k += 2) {
+    const i = rows[k];
+    const j = rows[k + 1];
+    const gi = gh[2 * i];
+    const hi = gh[2 * i + 1];
+    const gj = gh[2 * j];
+    const hj = gh[2 * j + 1];
+    const wi = i * words;
+    const wj = j * words;
+    for (let w = 0; w < words; w++) {
+      const x = bins32[wi + w];
+      const y = bins32[wj + w];
+      const fb = w << 11;
+      let a = fb + ((x & 255) << 1);
+      let b = fb + ((y & 255) << 1);
+      hist[a] += gi;
+      hist[a + 1] += hi;
+      hist[b] += gj;
+      hist[b + 1] += hj;
+      a = fb + 512 + (((x >>> 8) & 255) << 1);
+      b = fb + 512 + (((y >>> 8) & 255) << 1);
+      hist[a] += gi;
+      hist[a + 1] += hi;
+      hist[b] += gj;
+      hist[b + 1] += hj;
+      a = fb + 1024 + (((x >>> 16) & 255) << 1);
+      b = fb + 1024 + (((y >>> 16) & 255) << 1);
+      hist[a] += gi;
+      hist[a + 1] += hi;
+      hist[b] += gj;
+      hist[b + 1] += hj;
+      a = fb + 1536 + ((x >>> 24) << 1);
+      b = fb + 1536 + ((y >>> 24) << 1);
+      hist[a] += gi;
+      hist[a + 1] += hi;
+      hist[b] += gj;
+      hist[b + 1] += hj;
+    }
+  }
+  if (k < end) buildBytewise(bins, stride, gh, rows, k, end, hist);
+}
+
+function buildBytewise(
+  bins: Uint8Array,
+  stride: number,
+  gh: Float64Array,
+  rows: Int32Array,
+  start: number,
+  end: number,
+  hist: Float64Array,
+): void {
+  for (let k = start; k < end; k++) {
+    const i = rows[k];
+    const g = gh[2 * i];
+    const h = gh[2 * i + 1];
+    const base = i * stride;
+    for (let f = 0; f < stride; f++) {
+      const at = f * HIST_STRIDE + (bins[base + f] << 1);
+      hist[at] += g;
+      hist[at + 1] += h;
+    }
+  }
+}
+
+/** parent −= child (parent becomes the sibling's histogram). */
+export function subtractHistogram(parent: Float64Array, child: Float64Array, stride: number): void {
+  const end = stride * HIST_STRIDE;
+  for (let k = 0; k < end; k++) parent[k] -= child[k];
+}
+
+/** Reuses histogram buffers: a tree holds at most one per open leaf. */
+export class HistogramPool {
+  private free: Float64Array[] = [];
+
+  constructor(private readonly stride: number) {}
+
+  take(): Float64Array {
+    return this.free.pop() ?? new Float64Array(this.stride * HIST_STRIDE);
+  }
+
+  give(h: Float64Array | null): void {
+    if (h) this.free.push(h);
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Boosting objectives: squared error (reg:squarederror), binary log-loss (binary:logistic) and softmax
+ * log-loss (multi:softprob), each with its starting score, per-row gradient and hessian, and the loss
+ * reported in the learning curve (RMSE, log-loss, multiclass log-loss, as XGBoost names them).
+ */
+
+const EPS = 1e-15;
+/** Hessians are floored so a confident row never divides by zero (XGBoost uses the same floor). */
+const MIN_HESSIAN = 1e-16;
+
+export interface Loss {
+  name: "rmse" | "logloss" | "mlogloss";
+  /** Raw scores per row: 1, or k for multiclass. */
+  outputs: number;
+  init(y: Float64Array): Float64Array;
+  /** Called once per round before gradients (multiclass caches its probabilities here). */
+  prepare(raw: Float64Array, n: number): void;
+  /** Gradient and hessian of output k for every row, interleaved into gh. */
+  gradients(raw: Float64Array, y: Float64Array, k: number, gh: Float64Array, n: number): void;
+  /** Mean loss over rows (all rows when `rows` is null). */
+  value(raw: Float64Array, y: Float64Array, rows: Int32Array | null, n: number): number;
+}
+
+/** 1 / (1 + e^−z); exp overflows to ∞ for very negative z, which still gives the right limit 0. */
+export function sigmoid(z: number): number {
+  return 1 / (1 + Math.exp(-z));
+}
+
+export function squaredError(): Loss {
+  return {
+    name: "rmse",
+    outputs: 1,
+    init(y) {
+      let s = 0;
+      for (let i = 0; i < y.length; i++) s += y[i];
+      return Float64Array.of(y.length > 0 ? s / y.length : 0);
+    },
+    prepare() {},
+    gradients(raw, y, _k, gh, n) {
+      for (let i = 0; i < n; i++) {
+        gh[2 * i] = raw[i] - y[i];
+        gh[2 * i + 1] = 1;
+      }
+    },
+    value(raw, y, rows, n) {
+      let s = 0;
+      const m = rows ? rows.length : n;
+      for (let k = 0; k < m; k++) {
+        const i = rows ? rows[k] : k;
+        s += (raw[i] - y[i]) ** 2;
+      }
+      return Math.sqrt(s / Math.max(1, m));
+    },
+  };
+}
+
+export function binaryLogLoss(): Loss {
+  return {
+    name: "logloss",
+    outputs: 1,
+    init(y) {
+      let s = 0;
+      for (let i = 0; i < y.length; i++) s += y[i];
+      const p = Math.min(Math.max(s / Math.max(1, y.length), EPS), 1 - EPS);
+      return Float64Array.of(Math.log(p / (1 - p)));
+    },
+    prepare() {},
+    gradients(raw, y, _k, gh, n) {
+      for (let i = 0; i < n; i++) {
+        const p = sigmoid(raw[i]);
+        gh[2 * i] = p - y[i];
+        gh[2 * i + 1] = Math.max(p * (1 - p), MIN_HESSIAN);
+      }
+    },
+    value(raw, y, rows, n) {
+      let s = 0;
+      const m = rows ? rows.length : n;
+      for (let k = 0; k < m; k++) {
+        const i = rows ? rows[k] : k;
+        const p = Math.min(Math.max(sigmoid(raw[i]), EPS), 1 - EPS);
+        s -= y[i] === 1 ? Math.log(p) : Math.log(1 - p);
+      }
+      return s / Math.max(1, m);
+    },
+  };
+}
+
+/** Row-wise softmax of raw (n × k) into out. */
+export function softmaxRows(raw: Float64Array, n: number, k: number, out: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const o = i * k;
+    let max = raw[o];
+    for (let c = 1; c < k; c++) max = Math.max(max, raw[o + c]);
+    let sum = 0;
+    for (let c = 0; c < k; c++) {
+      const e = Math.exp(raw[o + c] - max);
+      out[o + c] = e;
+      sum += e;
+    }
+    for (let c = 0; c < k; c++) out[o + c] /= sum;
+  }
+}
+
+export function softmaxLogLoss(k: number): Loss {
+  let prob = new Float64Array(0);
+  return {
+    name: "mlogloss",
+    outputs: k,
+    init(y) {
+      const counts = new Float64Array(k);
+      for (let i = 0; i < y.length; i++) counts[y[i]]++;
+      return Float64Array.from(counts, (c) => Math.log(Math.max(c / Math.max(1, y.length), EPS)));
+    },
+    prepare(raw, n) {
+      if (prob.length < n * k) prob = new Float64Array(n * k);
+      softmaxRows(raw, n, k, prob);
+    },
+    gradients(_raw, y, c, gh, n) {
+      for (let i = 0; i < n; i++) {
+        const p = prob[i * k + c];
+        gh[2 * i] = p - (y[i] === c ? 1 : 0);
+        gh[2 * i + 1] = Math.max(p * (1 - p), MIN_HESSIAN);
+      }
+    },
+    value(raw, y, rows, n) {
+      let s = 0;
+      const m = rows ? rows.length : n;
+      for (let q = 0; q < m; q++) {
+        const i = rows ? rows[q] : q;
+        const o = i * k;
+        let max = raw[o];
+        for (let c = 1; c < k; c++) max = Math.max(max, raw[o + c]);
+        let sum = 0;
+        for (let c = 0; c < k; c++) sum += Math.exp(raw[o + c] - max);
+        s -= Math.max(raw[o + y[i]] - max - Math.log(sum), Math.log(EPS));
+      }
+      return s / Math.max(1, m);
+    },
+  };
+}

@@ -1,0 +1,241 @@
+/**
+ * Best split of a node from its histogram. Gain as XGBoost and LightGBM compute it (without the factor ½):
+ * score(G, H) = T(G)² / (H + λ), T the L1 soft threshold; gain = score(L) + score(R) − score(parent).
+ * Numeric features try every bin boundary with the missing rows sent left and right (the learned default
+ * direction); with no missing rows in the node the default is the larger child (as scikit-learn).
+ * Categorical features (LightGBM's method): one category against the rest when there are few, else the
+ * categories sorted by G / (H + catSmooth) and every prefix of that order tried as the left set.
+ */
+import { MISSING_BIN } from "./binning.js";
+import { CAT_WORDS } from "./forest.js";
+import { HIST_STRIDE } from "./histogram.js";
+
+export interface SplitRules {
+  l1: number;
+  l2: number;
+  /** Minimum hessian sum per child. */
+  minChildWeight: number;
+  /** Minimum rows per child (estimated from hessians, as LightGBM does). */
+  minSamplesLeaf: number;
+  maxCatToOnehot: number;
+  catSmooth: number;
+  /** Extra L2 for categorical splits. */
+  catL2: number;
+}
+
+export interface Split {
+  gain: number;
+  feature: number;
+  bin: number;
+  defaultLeft: boolean;
+  categorical: boolean;
+  catBits: Uint32Array;
+  gL: number;
+  hL: number;
+  gR: number;
+  hR: number;
+}
+
+export function emptySplit(): Split {
+  return {
+    gain: 0,
+    feature: -1,
+    bin: 0,
+    defaultLeft: false,
+    categorical: false,
+    catBits: new Uint32Array(CAT_WORDS),
+    gL: 0,
+    hL: 0,
+    gR: 0,
+    hR: 0,
+  };
+}
+
+export function softThreshold(g: number, l1: number): number {
+  return g > l1 ? g - l1 : g < -l1 ? g + l1 : 0;
+}
+
+export function leafScore(g: number, h: number, l1: number, l2: number): number {
+  const t = softThreshold(g, l1);
+  return (t * t) / (h + l2);
+}
+
+/** Newton leaf weight −T(G) / (H + λ). */
+export function leafWeight(g: number, h: number, l1: number, l2: number): number {
+  return -softThreshold(g, l1) / (h + l2);
+}
+
+export interface NodeStats {
+  g: number;
+  h: number;
+  count: number;
+}
+
+/**
+ * Scans the features in `features` and writes the best split into `best` (gain 0 and feature −1 when no
+ * split satisfies the rules).
+ * @param binCounts - value bins per feature; categorical features have categories[f] > 0
+ */
+export function findBestSplit(
+  hist: Float64Array,
+  features: Int32Array,
+  binCounts: Int32Array,
+  categories: Int32Array,
+  node: NodeStats,
+  rules: SplitRules,
+  best: Split,
+): void {
+  best.gain = 0;
+  best.feature = -1;
+  const parent = leafScore(node.g, node.h, rules.l1, rules.l2);
+  const perHess = node.h > 0 ? node.count / node.h : 0;
+  for (let q = 0; q < features.length; q++) {
+    const f = features[q];
+    if (categories[f] > 0) categoricalSplit(hist, f, binCounts[f], node, perHess, rules, best);
+    else numericSplit(hist, f, binCounts[f], node, parent, perHess, rules, best);
+  }
+}
+
+function numericSplit(
+  hist: Float64Array,
+  f: number,
+  nBins: number,
+  node: NodeStats,
+  parent: number,
+  perHess: number,
+  r: SplitRules,
+  best: Split,
+): void {
+  const base = f * HIST_STRIDE;
+  const gm = hist[base + 2 * MISSING_BIN];
+  const hm = hist[base + 2 * MISSING_BIN + 1];
+  const { g: G, h: H } = node;
+  const hasMissing = hm > 0;
+  let gl = 0;
+  let hl = 0;
+  const minH = r.minChildWeight;
+  const minN = r.minSamplesLeaf;
+  for (let b = 0; b < nBins - 1; b++) {
+    gl += hist[base + 2 * b];
+    hl += hist[base + 2 * b + 1];
+    if (hl <= 0) continue;
+    // Missing rows right.
+    let hr = H - hl;
+    if (hl >= minH && hr >= minH && hl * perHess >= minN && hr * perHess >= minN) {
+      const gr = G - gl;
+      const gain = leafScore(gl, hl, r.l1, r.l2) + leafScore(gr, hr, r.l1, r.l2) - parent;
+      if (gain > best.gain) {
+        const left = hasMissing ? false : hl >= hr;
+        setNumeric(best, gain, f, b, left, gl, hl, gr, hr);
+      }
+    }
+    if (!hasMissing) continue;
+    // Missing rows left.
+    const gl2 = gl + gm;
+    const hl2 = hl + hm;
+    hr = H - hl2;
+    if (hl2 >= minH && hr >= minH && hl2 * perHess >= minN && hr * perHess >= minN) {
+      const gr = G - gl2;
+      const gain = leafScore(gl2, hl2, r.l1, r.l2) + leafScore(gr, hr, r.l1, r.l2) - parent;
+      if (gain > best.gain) setNumeric(best, gain, f, b, true, gl2, hl2, gr, hr);
+    }
+  }
+}
+
+function setNumeric(
+  best: Split,
+  gain: number,
+  f: number,
+  b: number,
+  defaultLeft: boolean,
+  gL: number,
+  hL: number,
+  gR: number,
+  hR: number,
+): void {
+  best.gain = gain;
+  best.feature = f;
+  best.bin = b;
+  best.defaultLeft = defaultLeft;
+  best.categorical = false;
+  best.gL = gL;
+  best.hL = hL;
+  best.gR = gR;
+  best.hR = hR;
+}
+
+const order = new Int32Array(256);
+const ratio = new Float64Array(256);
+
+function categoricalSplit(
+  hist: Float64Array,
+  f: number,
+  nCats: number,
+  node: NodeStats,
+  perHess: number,
+  r: SplitRules,
+  best: Split,
+): void {
+  const base = f * HIST_STRIDE;
+  const l2 = r.l2 + r.catL2;
+  const parent = leafScore(node.g, node.h, r.l1, l2);
+  let used = 0;
+  for (let c = 0; c < nCats; c++) {
+    const h = hist[base + 2 * c + 1];
+    if (h <= 0) continue;
+    order[used] = c;
+    ratio[c] = hist[base + 2 * c] / (h + r.catSmooth);
+    used++;
+  }
+  if (used < 2) return;
+  const ok = (hl: number, hr: number) =>
+    hl >= r.minChildWeight &&
+    hr >= r.minChildWeight &&
+    hl * perHess >= r.minSamplesLeaf &&
+    hr * perHess >= r.minSamplesLeaf;
+  // Missing rows go right with the categories not in the left set.
+  const consider = (gl: number, hl: number, prefix: number, oneHot: boolean) => {
+    const gr = node.g - gl;
+    const hr = node.h - hl;
+    if (!ok(hl, hr)) return;
+    const gain = leafScore(gl, hl, r.l1, l2) + leafScore(gr, hr, r.l1, l2) - parent;
+    if (gain <= best.gain) return;
+    best.gain = gain;
+    best.feature = f;
+    best.bin = 0;
+    best.defaultLeft = false;
+    best.categorical = true;
+    best.catBits.fill(0);
+    if (oneHot) setBit(best.catBits, prefix);
+    else for (let k = 0; k < prefix; k++) setBit(best.catBits, order[k]);
+    best.gL = gl;
+    best.hL = hl;
+    best.gR = gr;
+    best.hR = hr;
+  };
+  if (used <= r.maxCatToOnehot) {
+    for (let k = 0; k < used; k++) {
+      const c = order[k];
+      consider(hist[base + 2 * c], hist[base + 2 * c + 1], c, true);
+    }
+    return;
+  }
+  const sorted = Array.from(order.subarray(0, used)).sort((a, b) => ratio[a] - ratio[b] || a - b);
+  for (let k = 0; k < used; k++) order[k] = sorted[k];
+  let gl = 0;
+  let hl = 0;
+  for (let k = 0; k < used - 1; k++) {
+    gl += hist[base + 2 * order[k]];
+    hl += hist[base + 2 * order[k] + 1];
+    consider(gl, hl, k + 1, false);
+  }
+}
+
+function setBit(bits: Uint32Array, c: number): void {
+  bits[c >>> 5] |= 1 << (c & 31);
+}
+
+export function copySplit(from: Split, to: Split): void {
+  Object.assign(to, { ...from, catBits: to.catBits });
+  to.catBits.set(from.catBits);
+}

@@ -1,0 +1,78 @@
+/** Binning and histograms: thresholds, missing values, the bin ↔ threshold contract, the subtraction trick. */
+import { describe, expect, it } from "vitest";
+import { binRows, fitBinMapper, MISSING_BIN, thresholdOf } from "../../../../src/ml/models/hist/binning.js";
+import { matrixTable } from "../../../../src/ml/models/hist/columns.js";
+import {
+  buildHistogram,
+  HIST_STRIDE,
+  rowStride,
+  subtractHistogram,
+} from "../../../../src/ml/models/hist/histogram.js";
+import { Random } from "../../../../src/ml/random.js";
+
+const column = (values: number[]) =>
+  matrixTable({ data: Float64Array.from(values), rows: values.length, cols: 1 });
+
+describe("fitBinMapper / binRows", () => {
+  it("few distinct values: one bin each, thresholds at the midpoints, NaN in the missing bin", () => {
+    const t = column([3, 1, 2, 2, Number.NaN, 1, 3]);
+    const m = fitBinMapper(t, 255, new Random(1));
+    expect(Array.from(m.thresholds)).toEqual([1.5, 2.5]);
+    expect(Array.from(binRows(m, t))).toEqual([2, 0, 1, 1, MISSING_BIN, 0, 2]);
+  });
+
+  it("many values: at most maxBins bins of about equal counts, and bin ≤ b exactly when x ≤ threshold b", () => {
+    const rng = new Random(2);
+    const values = Array.from({ length: 20_000 }, () => rng.normal() * 10);
+    const t = column(values);
+    const m = fitBinMapper(t, 64, new Random(3));
+    expect(m.thresholds.length).toBe(63);
+    const bins = binRows(m, t);
+    const counts = new Array<number>(64).fill(0);
+    for (const b of bins) counts[b]++;
+    for (const c of counts) expect(c).toBeGreaterThan(20_000 / 64 / 2);
+    for (let i = 0; i < 2000; i++) {
+      const b = rng.int(63);
+      expect(bins[i] <= b).toBe(values[i] <= thresholdOf(m, 0, b));
+    }
+  });
+
+  it("categorical codes are their own bins; unknown, negative and missing codes are missing", () => {
+    const X = { data: Float64Array.from([0, 2, 1, 7, -1, Number.NaN, 1.5]), rows: 7, cols: 1 };
+    const t = matrixTable(X, [3]);
+    const m = fitBinMapper(t, 255, new Random(1));
+    expect(Array.from(binRows(m, t))).toEqual([0, 2, 1, MISSING_BIN, MISSING_BIN, MISSING_BIN, MISSING_BIN]);
+  });
+});
+
+describe("histograms", () => {
+  it("sum gradients and hessians per bin, and parent − child is the sibling", () => {
+    const rng = new Random(4);
+    const n = 1001;
+    const p = 6;
+    const stride = rowStride(p);
+    const bins = new Uint8Array(n * stride);
+    for (let i = 0; i < n; i++) for (let f = 0; f < p; f++) bins[i * stride + f] = rng.int(256);
+    const gh = Float64Array.from({ length: 2 * n }, () => rng.normal());
+    const rows = Int32Array.from({ length: n }, (_, i) => i);
+    const parent = new Float64Array(stride * HIST_STRIDE);
+    const left = new Float64Array(stride * HIST_STRIDE);
+    const right = new Float64Array(stride * HIST_STRIDE);
+    buildHistogram(bins, stride, gh, rows, 0, n, parent);
+    buildHistogram(bins, stride, gh, rows, 0, 400, left);
+    buildHistogram(bins, stride, gh, rows, 400, n, right);
+    // Direct sums for one feature and bin.
+    let g = 0;
+    let h = 0;
+    for (let i = 0; i < n; i++) {
+      if (bins[i * stride + 3] === 17) {
+        g += gh[2 * i];
+        h += gh[2 * i + 1];
+      }
+    }
+    expect(parent[3 * HIST_STRIDE + 34]).toBeCloseTo(g, 10);
+    expect(parent[3 * HIST_STRIDE + 35]).toBeCloseTo(h, 10);
+    subtractHistogram(parent, left, stride);
+    for (let k = 0; k < p * HIST_STRIDE; k++) expect(parent[k]).toBeCloseTo(right[k], 9);
+  });
+});
