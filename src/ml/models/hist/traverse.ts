@@ -41,24 +41,6 @@ function compile(f: ForestArrays, m: BinMapper): Compiled {
   return c;
 }
 
-/** The leaf's value offset for the row whose values start at x[base]. */
-export function leafOf(f: ForestArrays, c: Compiled, root: number, x: Float64Array, base: number): number {
-  const { meta, threshold } = c;
-  let node = root;
-  let w = meta[2 * node];
-  while (w >= 0) {
-    const feat = w >>> 8;
-    const v = x[base + feat];
-    let right: number;
-    if (w & FLAG_CATEGORICAL) right = categoricalRight(f, c, node, feat, v, w);
-    else if (v !== v) right = (w & FLAG_DEFAULT_LEFT) ^ 1;
-    else right = +(v > threshold[node]);
-    node = meta[2 * node + 1] + right;
-    w = meta[2 * node];
-  }
-  return meta[2 * node + 1];
-}
-
 /** A code outside 0..k−1 (or not an integer) is missing, as in binning. */
 function categoricalRight(
   f: ForestArrays,
@@ -110,7 +92,7 @@ export function accumulateRaw(
           const v = x[(r0 + j) * cols + (w >>> 8)];
           let right: number;
           if (w & FLAG_CATEGORICAL) right = categoricalRight(f, c, nd, w >>> 8, v, w);
-          else if (v !== v) right = (w & FLAG_DEFAULT_LEFT) ^ 1;
+          else if (Number.isNaN(v)) right = (w & FLAG_DEFAULT_LEFT) ^ 1;
           else right = +(v > threshold[nd]);
           node[j] = meta[2 * nd + 1] + right;
         }
