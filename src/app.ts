@@ -26,7 +26,7 @@ import { RedisWorkflowStore } from "./state/redis-store.js";
 import { WorkflowRuntime } from "./state/runtime.js";
 import { StateManager } from "./state/state-manager.js";
 import type { WorkflowStore } from "./state/store.js";
-import { createUserDataPort } from "./user-data-port.js";
+import { UserData } from "./state/user-data.js";
 
 export interface App {
   bot: Bot<BotContext>;
@@ -73,7 +73,13 @@ export function createApp(config: Config, options: AppOptions): App {
   const store: WorkflowStore = config.redis.url
     ? new RedisWorkflowStore(config.redis.url, config.redis.prefix)
     : new MemoryWorkflowStore(join(dataDir, ".state", "workflows.json"));
-  const userData = createUserDataPort(store, config);
+  const userData = new UserData(store, {
+    defaults: {
+      perTrainingJob: config.budget.maxTrainingCost,
+      perPrediction: config.budget.maxPredictionCost,
+      monthly: config.budget.monthlyBudget,
+    },
+  });
   // The reconciler asks the state manager, built below, which jobs are still live.
   let manager: StateManager | undefined;
   const compute = createCompute(config, {
@@ -104,7 +110,7 @@ export function createApp(config: Config, options: AppOptions): App {
     logger.error({ err: error, conv: `${commit.key.userId}:${commit.key.chatId}` }, "commit listener failed"),
   );
   const runtime = new WorkflowRuntime(manager, { logger, leaseTtlMs: options.leaseTtlMs });
-  const texts = (userId: number, clientLanguage?: string) => userTexts(store, userId, clientLanguage);
+  const texts = (userId: number, clientLanguage?: string) => userTexts(userData, userId, clientLanguage);
   const catalog = new Catalog({ storage, userData });
   // The renderer needs the bot's API, and the bot's handlers need the renderer: it is set just below.
   const reconciler = { lastReport: compute.lastReconcile };
@@ -127,6 +133,10 @@ export function createApp(config: Config, options: AppOptions): App {
   });
   deps.renderer = renderer;
   manager.onCommit((commit) => renderer.render(commit));
+  // A workflow found unusable in the background (recovery) is closed; its user hears it at once.
+  manager.onClosed(async (key) => {
+    await bot.api.sendMessage(key.chatId, (await texts(key.userId)).errors.sessionReset);
+  });
   manager.onCommit((commit) => {
     const value = commit.next.value;
     const state = typeof value === "string" ? value : Object.keys(value as object)[0];

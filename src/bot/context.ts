@@ -2,11 +2,11 @@
 import type { Context } from "grammy";
 import type { Config } from "../config.js";
 import type { Catalog } from "../flows/catalog.js";
-import type { UserDataPort } from "../flows/ports.js";
 import type { Logger } from "../logger.js";
 import type { WorkflowRuntime } from "../state/runtime.js";
 import type { StateManager } from "../state/state-manager.js";
 import type { ConversationKey } from "../state/store.js";
+import type { UserData } from "../state/user-data.js";
 import type { Texts } from "./i18n/index.js";
 import type { Renderer } from "./renderer.js";
 
@@ -19,7 +19,7 @@ export interface BotDeps {
   stagingDir: string;
   renderer: Renderer;
   catalog: Catalog;
-  userData: UserDataPort;
+  userData: UserData;
   /** The cloud reconciler, when cloud compute is configured (for /admin). */
   reconciler?: { lastReport(): ReconcilerReport | undefined };
   /** The user's texts: their /language choice, else their Telegram client's language. */

@@ -58,7 +58,7 @@ export async function beginWorkflow(
     userId: key.userId,
     chatId: key.chatId,
     startedAt: new Date().toISOString(),
-    language: await userLanguage(ctx.deps.manager.store, key.userId, ctx.from?.language_code),
+    language: await userLanguage(ctx.deps.userData, key.userId, ctx.from?.language_code),
     ...extra,
   });
 }

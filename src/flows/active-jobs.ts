@@ -16,7 +16,7 @@ export async function activeJobIds(manager: StateManager): Promise<Set<string>> 
   for (const key of await manager.store.listActive()) {
     const record = await manager.store.read(key);
     if (!record || !OWNING_STATES.has(record.state)) continue;
-    const loaded = await manager.load(key).catch(() => undefined);
+    const loaded = await manager.inspect(key).catch(() => undefined);
     const context = loaded?.snapshot.context as { job?: { jobId?: string }; jobId?: string } | undefined;
     const jobId = context?.job?.jobId ?? context?.jobId;
     if (jobId) ids.add(jobId);

@@ -18,7 +18,10 @@ export interface BudgetSettings {
 }
 
 export interface UserSettings {
+  /** Chosen with /language. */
   language?: Language;
+  /** The Telegram client's language, last seen: used when the user chose none. */
+  clientLanguage?: Language;
   budget: BudgetSettings;
 }
 
@@ -45,10 +48,13 @@ export interface UserDataOptions {
 /** The largest cap or single cost accepted, in dollars: a typo guard, not a policy. */
 const MAX_DOLLARS = 1_000_000;
 const MICROS_PER_DOLLAR = 1_000_000;
+/** Telegram user ids are positive: 0 holds totals. */
+const ALL_USERS = 0;
 
 const dollars = z.number().finite().min(0).max(MAX_DOLLARS);
 const settingsSchema = z.object({
   language: z.enum(["en", "pt"]).optional(),
+  clientLanguage: z.enum(["en", "pt"]).optional(),
   budget: z
     .object({
       perTrainingJob: dollars.optional(),
@@ -103,6 +109,12 @@ export class UserData {
     await this.updateSettings(userId, (s) => ({ ...s, language }));
   }
 
+  /** Remembers the client's language (messages sent later by a background job use it). */
+  async setClientLanguage(userId: number, language: Language): Promise<void> {
+    z.enum(["en", "pt"]).parse(language);
+    await this.updateSettings(userId, (s) => ({ ...s, clientLanguage: language }));
+  }
+
   /**
    * Lowers (or restores) the user's caps. A cap at or above the operator's, or `null`, is cleared: the user
    * then follows the operator's cap, even when it changes later. @throws DataError for a bad amount
@@ -152,7 +164,15 @@ export class UserData {
   /** Adds a job's actual cost to this month's spend once: a repeated call for the same job adds nothing. */
   async recordJobCost(userId: number, jobId: string, amount: number): Promise<void> {
     const micros = Math.round(checkDollars(amount, "A cost") * MICROS_PER_DOLLAR);
-    await this.store.incrementUserCounter(userId, `spend:${monthOf(this.now())}`, micros, `job:${jobId}`);
+    const month = `spend:${monthOf(this.now())}`;
+    await this.store.incrementUserCounter(userId, month, micros, `job:${jobId}`);
+    // User 0 keeps the total over every user, for the operator (/admin).
+    await this.store.incrementUserCounter(ALL_USERS, month, micros, `job:${jobId}`);
+  }
+
+  /** This month's spend over every user, in dollars. */
+  totalSpend(month = monthOf(this.now())): Promise<number> {
+    return this.getSpend(ALL_USERS, month);
   }
 
   /** Spend in dollars for a month ("YYYY-MM", default this month). */

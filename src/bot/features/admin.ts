@@ -1,6 +1,5 @@
 /** /admin (ADMIN_USER_IDS only): the jobs running now, the reconciler's last findings, and this month's spend. */
 import { Composer } from "grammy";
-import { monthKey } from "../../user-data-port.js";
 import type { BotContext } from "../context.js";
 import { code, duration, esc, money } from "../html.js";
 import { isAdmin } from "../middleware/access.js";
@@ -18,7 +17,8 @@ adminFeature.filter(isAdmin).command("admin", async (ctx) => {
   let active = 0;
   for (const key of await manager.store.listActive()) {
     active++;
-    const loaded = await manager.load(key).catch(() => undefined);
+    // inspect, not load: an unusable workflow stays for its user's next message to report.
+    const loaded = await manager.inspect(key).catch(() => undefined);
     if (!loaded) continue;
     const state = statePath(loaded.snapshot);
     if (!RUNNING.has(state.split(".")[0])) continue;
@@ -43,7 +43,7 @@ adminFeature.filter(isAdmin).command("admin", async (ctx) => {
     for (const t of report.terminated.slice(0, 10)) lines.push(`• ${esc(t)}`);
     for (const e of report.errors.slice(0, 5)) lines.push(`⚠️ ${esc(e)}`);
   }
-  const spent = (await manager.store.getUserDoc<number>(0, `spend:${monthKey()}`)) ?? 0;
+  const spent = await ctx.deps.userData.totalSpend();
   lines.push("", `💵 Spend this month (all users): <b>${money(spent)}</b>`);
   await ctx.reply(lines.join("\n"), { parse_mode: "HTML" });
 });

@@ -3,7 +3,6 @@ import { Composer, InlineKeyboard } from "grammy";
 import { pack, unpack } from "../callback-data.js";
 import type { BotContext } from "../context.js";
 import { LANGUAGES, type Language } from "../i18n/index.js";
-import { setUserLanguage } from "../language.js";
 
 export const languageFeature = new Composer<BotContext>();
 
@@ -22,7 +21,7 @@ languageFeature.on("callback_query:data", async (ctx, next) => {
   const p = unpack(ctx.callbackQuery.data);
   if (p?.wf !== "-" || p.action !== "lang" || !(p.arg && p.arg in LANGUAGES)) return next();
   const language = p.arg as Language;
-  await setUserLanguage(ctx.deps.manager.store, ctx.conv!.userId, language);
+  await ctx.deps.userData.setLanguage(ctx.conv!.userId, language);
   await ctx.answerCallbackQuery({ text: LANGUAGES[language].language.changed });
   await ctx.editMessageText(LANGUAGES[language].language.changed);
 });
