@@ -111,32 +111,38 @@ function numericSplit(
   const hm = hist[base + 2 * MISSING_BIN + 1];
   const { g: G, h: H } = node;
   const hasMissing = hm > 0;
+  const { l1, l2 } = r;
+  // A bin with (numerically) no rows moves no row across the boundary: the same split as the bin before.
+  const empty = 1e-12 * H;
+  // Hessian bounds that satisfy both the weight and the (estimated) row-count minimums.
+  const minH = Math.max(r.minChildWeight, perHess > 0 ? r.minSamplesLeaf / perHess : 0);
+  const maxH = H - minH;
   let gl = 0;
   let hl = 0;
-  const minH = r.minChildWeight;
-  const minN = r.minSamplesLeaf;
   for (let b = 0; b < nBins - 1; b++) {
+    const hb = hist[base + 2 * b + 1];
     gl += hist[base + 2 * b];
-    hl += hist[base + 2 * b + 1];
-    if (hl <= 0) continue;
-    // Missing rows right.
-    let hr = H - hl;
-    if (hl >= minH && hr >= minH && hl * perHess >= minN && hr * perHess >= minN) {
+    hl += hb;
+    if (hb < empty && hb > -empty) continue;
+    if (hl >= minH && hl <= maxH) {
+      // Missing rows right.
       const gr = G - gl;
-      const gain = leafScore(gl, hl, r.l1, r.l2) + leafScore(gr, hr, r.l1, r.l2) - parent;
-      if (gain > best.gain) {
-        const left = hasMissing ? false : hl >= hr;
-        setNumeric(best, gain, f, b, left, gl, hl, gr, hr);
-      }
+      const hr = H - hl;
+      const tl = l1 === 0 ? gl : softThreshold(gl, l1);
+      const tr = l1 === 0 ? gr : softThreshold(gr, l1);
+      const gain = (tl * tl) / (hl + l2) + (tr * tr) / (hr + l2) - parent;
+      if (gain > best.gain) setNumeric(best, gain, f, b, hasMissing ? false : hl >= hr, gl, hl, gr, hr);
     }
     if (!hasMissing) continue;
     // Missing rows left.
     const gl2 = gl + gm;
     const hl2 = hl + hm;
-    hr = H - hl2;
-    if (hl2 >= minH && hr >= minH && hl2 * perHess >= minN && hr * perHess >= minN) {
+    if (hl2 >= minH && hl2 <= maxH) {
       const gr = G - gl2;
-      const gain = leafScore(gl2, hl2, r.l1, r.l2) + leafScore(gr, hr, r.l1, r.l2) - parent;
+      const hr = H - hl2;
+      const tl = l1 === 0 ? gl2 : softThreshold(gl2, l1);
+      const tr = l1 === 0 ? gr : softThreshold(gr, l1);
+      const gain = (tl * tl) / (hl2 + l2) + (tr * tr) / (hr + l2) - parent;
       if (gain > best.gain) setNumeric(best, gain, f, b, true, gl2, hl2, gr, hr);
     }
   }
