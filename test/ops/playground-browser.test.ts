@@ -168,9 +168,14 @@ describe("the playground in Chromium with the real bot", () => {
     expect(progress).toHaveLength(1);
     expect(progress[0].length).toBeGreaterThanOrEqual(2);
     expect(progress[0].at(-1)).toMatch(/Finished in/);
-    // Charts, when the worker renders them, arrive as photos that must load.
-    for (const photo of await page.locator(".from-bot img.photo").all()) {
-      expect(await photo.evaluate("(img) => img.naturalWidth")).toBeGreaterThan(0);
+    // The charts arrive as photos, shown inline, and they load.
+    const photos = page.locator(".from-bot img.photo");
+    await photos.first().waitFor();
+    expect(await photos.count()).toBeGreaterThanOrEqual(2);
+    for (const photo of await photos.all()) {
+      await expect
+        .poll(() => photo.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+        .toBeGreaterThan(0);
     }
 
     await page.fill("#text-input", "/predict");
