@@ -5,7 +5,7 @@
  * pressed); a change within a step caused by a button (a page, a toggle) edits the message in place. Training
  * progress is one message edited in place, throttled, and never edited to the same text.
  */
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { zipSync } from "fflate";
 import { type Api, GrammyError, InputFile } from "grammy";
 import type { PredictionContext } from "../flows/prediction/machine.js";
@@ -63,6 +63,10 @@ export interface RendererDeps {
   readFile(userId: number, uri: string): Promise<Uint8Array>;
   /** A download link for a file too large for Telegram, where the storage can make one. */
   linkFor?(userId: number, uri: string): Promise<string | undefined>;
+  /** Largest document the bot may send (Telegram: 50 MB). */
+  documentLimitBytes?: number;
+  /** Shortest time between two edits of the progress message. */
+  progressEditIntervalMs?: number;
 }
 
 /** At most one progress edit per chat this often (Telegram allows about one message per second per chat). */
@@ -194,7 +198,8 @@ export class Renderer {
     const ui = await this.ui(key);
     if (!ui.progressMessageId) return this.startProgress(key, view);
     if (ui.progressText === view.text) return;
-    const wait = now ? 0 : (ui.progressEditedAt ?? 0) + PROGRESS_EDIT_INTERVAL_MS - Date.now();
+    const interval = this.deps.progressEditIntervalMs ?? PROGRESS_EDIT_INTERVAL_MS;
+    const wait = now ? 0 : (ui.progressEditedAt ?? 0) + interval - Date.now();
     clearTimeout(this.trailing.get(k));
     if (wait > 0) {
       const timer = setTimeout(() => {
@@ -255,16 +260,16 @@ export class Renderer {
   private async sendPredictions(t: Texts, key: ConversationKey, c: PredictionContext): Promise<void> {
     const r = c.result!;
     const reply = c.replyTo ? { message_id: c.replyTo, allow_sending_without_reply: true } : undefined;
+    const limit = this.deps.documentLimitBytes ?? DOCUMENT_LIMIT_BYTES;
     const size = (await stat(r.localPath)).size;
-    if (size <= DOCUMENT_LIMIT_BYTES) {
+    if (size <= limit) {
       await this.api.sendDocument(key.chatId, new InputFile(r.localPath, r.fileName), {
         reply_parameters: reply,
       });
       return;
     }
-    const { readFile } = await import("node:fs/promises");
     const zipped = zipSync({ [r.fileName]: new Uint8Array(await readFile(r.localPath)) }, { level: 6 });
-    if (zipped.byteLength <= DOCUMENT_LIMIT_BYTES) {
+    if (zipped.byteLength <= limit) {
       await this.api.sendDocument(key.chatId, new InputFile(zipped, `${r.fileName}.zip`), {
         reply_parameters: reply,
         caption: t.predict.zipped,
@@ -272,9 +277,13 @@ export class Renderer {
       return;
     }
     const link = await this.deps.linkFor?.(key.userId, r.outputUri);
-    await this.api.sendMessage(key.chatId, link ? t.predict.link(link) : t.files.tooBig(size / 1e6, 50), {
-      reply_parameters: reply,
-    });
+    await this.api.sendMessage(
+      key.chatId,
+      link ? t.predict.link(link) : t.files.tooBig(size / 1e6, limit / 1e6),
+      {
+        reply_parameters: reply,
+      },
+    );
   }
 
   private async ui(key: ConversationKey): Promise<UiState> {
