@@ -130,10 +130,6 @@ export function createApp(config: Config, options: AppOptions): App {
     logger,
     texts,
     readFile: (userId, uri) => storage.readBytes(uri, { userId }),
-    // Only object stores make links (local disk does not): then a too-large file is explained instead.
-    linkFor: storage.presignGetUrl
-      ? (userId, uri) => storage.presignGetUrl!(uri, 24 * 3600, { userId })
-      : undefined,
   });
   deps.renderer = renderer;
   manager.onCommit((commit) => renderer.render(commit));
