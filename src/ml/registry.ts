@@ -136,6 +136,7 @@ export const MODEL_REGISTRY: readonly ModelSpec[] = [
     category: "classification",
     tasks: BOTH,
     recommended: BOTH,
+    encoding: "native",
     params: z.object({
       nEstimators: intParam(1, 1000, 100),
       ...treeParams,

@@ -8,7 +8,7 @@ import type { Matrix } from "../matrix.js";
 import type { LearningCurve } from "../types.js";
 import { argmaxRows, Classifier, type FitContext, Regressor } from "./base.js";
 import { type BoosterFitted, type BoosterParams, fitBooster } from "./hist/booster.js";
-import { type ColumnTable, matrixTable, readColumn } from "./hist/columns.js";
+import { type ColumnTable, forEachRowBlock, matrixTable } from "./hist/columns.js";
 import { binaryLogLoss, sigmoid, softmaxLogLoss, softmaxRows, squaredError } from "./hist/losses.js";
 import { accumulateRaw } from "./hist/traverse.js";
 
@@ -17,9 +17,6 @@ export type HistParams = BoosterParams & {
   threads: number;
 };
 export type HistFitted = BoosterFitted;
-
-/** Rows gathered per block when predicting from column views (a block stays in cache). */
-const PREDICT_CHUNK = 4096;
 
 function checkTable(table: ColumnTable, y: Float64Array, name: string): void {
   if (table.nRows !== y.length) {
@@ -44,40 +41,6 @@ export function predictRaw(f: HistFitted, table: ColumnTable): Float64Array {
   for (let i = 0; i < n; i++) out.set(f.init, i * K);
   forEachRowBlock(table, (x, from, m) => accumulateRaw(f.forest, f.mapper, x, m, p, out, from, K));
   return out;
-}
-
-/**
- * Calls fn with row-major blocks of the table's values (a design matrix is passed through as it is;
- * column views are gathered PREDICT_CHUNK rows at a time).
- */
-export function forEachRowBlock(
-  table: ColumnTable,
-  fn: (x: Float64Array, from: number, rows: number) => void,
-): void {
-  const n = table.nRows;
-  const p = table.columns.length;
-  const first = table.columns[0];
-  const rowMajor =
-    p > 0 &&
-    first.values instanceof Float64Array &&
-    table.columns.every(
-      (c, j) => c.values === first.values && c.stride === p && c.offset === j && !c.rows && !c.remap,
-    );
-  if (rowMajor) {
-    fn(first.values as Float64Array, 0, n);
-    return;
-  }
-  const m = Math.min(n, PREDICT_CHUNK);
-  const block = new Float64Array(m * p);
-  const column = new Float64Array(m);
-  for (let from = 0; from < n; from += PREDICT_CHUNK) {
-    const rows = Math.min(PREDICT_CHUNK, n - from);
-    for (let j = 0; j < p; j++) {
-      readColumn(table.columns[j], rows, column, from);
-      for (let i = 0; i < rows; i++) block[i * p + j] = column[i];
-    }
-    fn(block, from, rows);
-  }
 }
 
 function gainImportance(f: HistFitted): Float64Array {

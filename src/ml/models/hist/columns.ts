@@ -76,3 +76,40 @@ export function selectRows(t: ColumnTable, rows: Int32Array): ColumnTable {
     columns: t.columns.map((c) => ({ ...c, rows: c.rows ? compose(c.rows) : rows })),
   };
 }
+
+/** Rows gathered per block when a row-major view of column views is needed (a block stays in cache). */
+const ROW_BLOCK = 4096;
+
+/**
+ * Calls fn with row-major blocks of the table's values (a design matrix is passed through as it is;
+ * column views are gathered ROW_BLOCK rows at a time).
+ */
+export function forEachRowBlock(
+  table: ColumnTable,
+  fn: (x: Float64Array, from: number, rows: number) => void,
+): void {
+  const n = table.nRows;
+  const p = table.columns.length;
+  const first = table.columns[0];
+  const rowMajor =
+    p > 0 &&
+    first.values instanceof Float64Array &&
+    table.columns.every(
+      (c, j) => c.values === first.values && c.stride === p && c.offset === j && !c.rows && !c.remap,
+    );
+  if (rowMajor) {
+    fn(first.values as Float64Array, 0, n);
+    return;
+  }
+  const m = Math.min(n, ROW_BLOCK);
+  const block = new Float64Array(m * p);
+  const column = new Float64Array(m);
+  for (let from = 0; from < n; from += ROW_BLOCK) {
+    const rows = Math.min(ROW_BLOCK, n - from);
+    for (let j = 0; j < p; j++) {
+      readColumn(table.columns[j], rows, column, from);
+      for (let i = 0; i < rows; i++) block[i * p + j] = column[i];
+    }
+    fn(block, from, rows);
+  }
+}

@@ -23,7 +23,8 @@ export interface ForestArrays {
   flags: Uint8Array;
   /** Split node: its left child. Leaf: the offset of its outputs in `values`. */
   child: Int32Array;
-  values: Float64Array;
+  /** Leaf outputs; float32 for random forests (averages of many trees need no more). */
+  values: Float64Array | Float32Array;
   /** Categorical split node k (in node order) uses catBits[slot · CAT_WORDS …]; slot = catSlot[node]. */
   catSlot: Int32Array;
   catBits: Uint32Array;
@@ -50,7 +51,11 @@ export class ForestBuilder {
   values = new Float64Array(256);
   catBits = new Uint32Array(CAT_WORDS * 4);
 
-  constructor(readonly nOut: number) {}
+  constructor(
+    readonly nOut: number,
+    /** Store leaf outputs as float32 (random forests). */
+    readonly compactValues = false,
+  ) {}
 
   /** Starts a tree; returns its root node (a leaf until split). */
   addRoot(): number {
@@ -127,7 +132,9 @@ export class ForestBuilder {
       bin: this.bin.slice(0, n),
       flags: this.flags.slice(0, n),
       child: this.child.slice(0, n),
-      values: this.values.slice(0, this.nValues),
+      values: this.compactValues
+        ? Float32Array.from(this.values.subarray(0, this.nValues))
+        : this.values.slice(0, this.nValues),
       catSlot: hasCat ? this.catSlot.slice(0, n) : new Int32Array(0),
       catBits: this.catBits.slice(0, this.nCat * CAT_WORDS),
     };

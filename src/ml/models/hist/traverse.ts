@@ -106,3 +106,56 @@ export function accumulateRaw(
     }
   }
 }
+
+/** Rows per tree pass on bins: a deep tree stays in cache while thousands of rows walk it. */
+const BINNED_BLOCK = 4096;
+
+/**
+ * As accumulateRaw, on binned rows (row-major, `cols` bytes per row). A node then costs 9 bytes instead of
+ * 16, which matters once a forest outgrows the caches (deep random-forest trees).
+ */
+export function accumulateBinned(
+  f: ForestArrays,
+  m: BinMapper,
+  bins: Uint8Array,
+  n: number,
+  cols: number,
+  out: Float64Array,
+  outOffset: number,
+  stride: number,
+): void {
+  const { meta } = compile(f, m);
+  const { roots, values, nOut, bin } = f;
+  const width = stride * nOut;
+  const node = new Int32Array(BINNED_BLOCK);
+  for (let r0 = 0; r0 < n; r0 += BINNED_BLOCK) {
+    const bn = Math.min(BINNED_BLOCK, n - r0);
+    for (let t = 0; t < roots.length; t++) {
+      node.fill(roots[t], 0, bn);
+      for (let moving = true; moving; ) {
+        moving = false;
+        for (let j = 0; j < bn; j++) {
+          const nd = node[j];
+          const w = meta[2 * nd];
+          if (w < 0) continue;
+          moving = true;
+          const b = bins[(r0 + j) * cols + (w >>> 8)];
+          let right: number;
+          if (w & FLAG_CATEGORICAL) {
+            right =
+              b === MISSING_BIN
+                ? (w & FLAG_DEFAULT_LEFT) ^ 1
+                : ((f.catBits[f.catSlot[nd] * CAT_WORDS + (b >>> 5)] >>> (b & 31)) & 1) ^ 1;
+          } else right = +(b > bin[nd]) ^ (+(b === MISSING_BIN) & w);
+          node[j] = meta[2 * nd + 1] + right;
+        }
+      }
+      const col = (t % stride) * nOut;
+      for (let j = 0; j < bn; j++) {
+        const leaf = meta[2 * node[j] + 1];
+        const at = (outOffset + r0 + j) * width + col;
+        for (let k = 0; k < nOut; k++) out[at + k] += values[leaf + k];
+      }
+    }
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * The per-feature "entries" a split is scanned over: the bins present in a node, in bin order, with their
+ * channel sums (missing rows kept apart). From a dense histogram for large nodes, from the node's rows for
+ * small ones, and by one pass over the presorted segment in presorted mode.
+ */
+import { MISSING_BIN } from "./binning.js";
+import { channelStride } from "./channels.js";
+import type { ForestData, ForestScratch, NodeRange } from "./forest-scratch.js";
+
+/** The non-empty bins of feature f from a dense histogram; returns their number (missing kept apart). */
+export function entriesFromHistogram(
+  data: ForestData,
+  hist: Float64Array,
+  f: number,
+  s: ForestScratch,
+): number {
+  const C = data.channels;
+  const base = f * channelStride(C);
+  const nBins = data.binCounts[f];
+  let nE = 0;
+  for (let b = 0; b < nBins; b++) {
+    const at = base + b * C;
+    let any = false;
+    for (let c = 0; c < C; c++) any ||= hist[at + c] !== 0;
+    if (!any) continue;
+    s.entryBin[nE] = b;
+    for (let c = 0; c < C; c++) s.entrySums[nE * C + c] = hist[at + c];
+    nE++;
+  }
+  const m = base + MISSING_BIN * C;
+  for (let c = 0; c < C; c++) s.missing[c] = hist[m + c];
+  return nE;
+}
+
+/** The bins of feature f present in the node's rows, with their sums, in bin order. */
+export function entriesFromRows(data: ForestData, t: NodeRange, f: number, s: ForestScratch): number {
+  const C = data.channels;
+  const col = f * data.n;
+  const { columns, values } = data;
+  const { rows, slotOf, slotBin, slotSums } = s;
+  s.missing.fill(0);
+  if (C === 2 && t.end - t.start <= TINY_NODE) return entriesOfTinyNode(data, t, f, s);
+  let nSlots = 0;
+  if (C === 2) {
+    let m0 = 0;
+    let m1 = 0;
+    for (let k = t.start; k < t.end; k++) {
+      const i = rows[k];
+      const b = columns[col + i];
+      const v0 = values[2 * i];
+      const v1 = values[2 * i + 1];
+      if (b === MISSING_BIN) {
+        m0 += v0;
+        m1 += v1;
+        continue;
+      }
+      let slot = slotOf[b];
+      if (slot < 0) {
+        slot = nSlots++;
+        slotOf[b] = slot;
+        slotBin[slot] = b;
+        slotSums[2 * slot] = v0;
+        slotSums[2 * slot + 1] = v1;
+      } else {
+        slotSums[2 * slot] += v0;
+        slotSums[2 * slot + 1] += v1;
+      }
+    }
+    s.missing[0] = m0;
+    s.missing[1] = m1;
+  } else {
+    for (let k = t.start; k < t.end; k++) {
+      const i = rows[k];
+      const b = columns[col + i];
+      if (b === MISSING_BIN) {
+        for (let c = 0; c < C; c++) s.missing[c] += values[i * C + c];
+        continue;
+      }
+      let slot = slotOf[b];
+      if (slot < 0) {
+        slot = nSlots++;
+        slotOf[b] = slot;
+        slotBin[slot] = b;
+        for (let c = 0; c < C; c++) slotSums[slot * C + c] = 0;
+      }
+      for (let c = 0; c < C; c++) slotSums[slot * C + c] += values[i * C + c];
+    }
+  }
+  sortSlots(s, nSlots);
+  const order = s.order;
+  for (let e = 0; e < nSlots; e++) {
+    const slot = order[e];
+    s.entryBin[e] = slotBin[slot];
+    for (let c = 0; c < C; c++) s.entrySums[e * C + c] = slotSums[slot * C + c];
+    slotOf[slotBin[slot]] = -1;
+  }
+  return nSlots;
+}
+
+/** Nodes with at most this many rows sort their (bin, row) pairs directly. */
+const TINY_NODE = 32;
+const tinyKeys = new Int32Array(TINY_NODE);
+
+/** Two channels, few rows: insertion-sort (bin, position) keys, then merge equal bins. */
+function entriesOfTinyNode(data: ForestData, t: NodeRange, f: number, s: ForestScratch): number {
+  const { columns, values } = data;
+  const col = f * data.n;
+  const rows = s.rows;
+  const m = t.end - t.start;
+  let n = 0;
+  let m0 = 0;
+  let m1 = 0;
+  for (let k = 0; k < m; k++) {
+    const i = rows[t.start + k];
+    const b = columns[col + i];
+    if (b === MISSING_BIN) {
+      m0 += values[2 * i];
+      m1 += values[2 * i + 1];
+      continue;
+    }
+    const key = (b << 8) | k;
+    let j = n++;
+    while (j > 0 && tinyKeys[j - 1] > key) {
+      tinyKeys[j] = tinyKeys[j - 1];
+      j--;
+    }
+    tinyKeys[j] = key;
+  }
+  s.missing[0] = m0;
+  s.missing[1] = m1;
+  let nE = 0;
+  let prev = -1;
+  for (let q = 0; q < n; q++) {
+    const b = tinyKeys[q] >>> 8;
+    const i = rows[t.start + (tinyKeys[q] & 255)];
+    if (b !== prev) {
+      s.entryBin[nE] = b;
+      s.entrySums[2 * nE] = values[2 * i];
+      s.entrySums[2 * nE + 1] = values[2 * i + 1];
+      nE++;
+      prev = b;
+    } else {
+      s.entrySums[2 * nE - 2] += values[2 * i];
+      s.entrySums[2 * nE - 1] += values[2 * i + 1];
+    }
+  }
+  return nE;
+}
+
+/** Slots into bin order (s.order): insertion sort when few, else a walk over the 255 bins. */
+function sortSlots(s: ForestScratch, nSlots: number): void {
+  const order = s.order;
+  if (nSlots <= 24) {
+    for (let e = 0; e < nSlots; e++) {
+      let j = e;
+      while (j > 0 && s.slotBin[order[j - 1]] > s.slotBin[e]) {
+        order[j] = order[j - 1];
+        j--;
+      }
+      order[j] = e;
+    }
+    return;
+  }
+  let e = 0;
+  for (let b = 0; b < MISSING_BIN; b++) if (s.slotOf[b] >= 0) order[e++] = s.slotOf[b];
+}
+
+/** Presorted mode: feature f's segment is already in bin order, so one pass merges equal bins. */
+export function entriesFromPresorted(data: ForestData, t: NodeRange, f: number, s: ForestScratch): number {
+  const C = data.channels;
+  const seg = s.presorted as Int32Array;
+  const base = f * data.n;
+  const { columns, values } = data;
+  let nE = 0;
+  let prev = -1;
+  s.missing.fill(0);
+  if (C === 2) return presortedTwo(data, t, f, s);
+  for (let k = base + t.start; k < base + t.end; k++) {
+    const i = seg[k];
+    const b = columns[base + i];
+    if (b === MISSING_BIN) {
+      for (let c = 0; c < C; c++) s.missing[c] += values[i * C + c];
+      continue;
+    }
+    if (b !== prev) {
+      s.entryBin[nE] = b;
+      for (let c = 0; c < C; c++) s.entrySums[nE * C + c] = values[i * C + c];
+      nE++;
+      prev = b;
+    } else for (let c = 0; c < C; c++) s.entrySums[(nE - 1) * C + c] += values[i * C + c];
+  }
+  return nE;
+}
+
+/** entriesFromPresorted with two channels in locals. */
+function presortedTwo(data: ForestData, t: NodeRange, f: number, s: ForestScratch): number {
+  const seg = s.presorted as Int32Array;
+  const base = f * data.n;
+  const { columns, values } = data;
+  const { entryBin, entrySums } = s;
+  let nE = 0;
+  let prev = -1;
+  let m0 = 0;
+  let m1 = 0;
+  let a = 0;
+  let b = 0;
+  for (let k = base + t.start; k < base + t.end; k++) {
+    const i = seg[k];
+    const bin = columns[base + i];
+    const v0 = values[2 * i];
+    const v1 = values[2 * i + 1];
+    if (bin === MISSING_BIN) {
+      m0 += v0;
+      m1 += v1;
+    } else if (bin !== prev) {
+      if (nE > 0) {
+        entrySums[2 * nE - 2] = a;
+        entrySums[2 * nE - 1] = b;
+      }
+      entryBin[nE++] = bin;
+      prev = bin;
+      a = v0;
+      b = v1;
+    } else {
+      a += v0;
+      b += v1;
+    }
+  }
+  if (nE > 0) {
+    entrySums[2 * nE - 2] = a;
+    entrySums[2 * nE - 1] = b;
+  }
+  s.missing[0] = m0;
+  s.missing[1] = m1;
+  return nE;
+}

@@ -1,0 +1,261 @@
+/**
+ * Grows one random-forest tree on binned columns (CART with histogram splits): depth first, features
+ * sampled at every node (max_features; more are examined when none of those gives a valid split, as
+ * scikit-learn does), until the node is pure, too small or at maxDepth. Large nodes split from channel
+ * histograms (the larger child by subtraction); small nodes from a sparse histogram of the bins present,
+ * built from their rows, so deep trees cost in proportion to their rows, not to 255 bins per node.
+ */
+import type { Random } from "../../random.js";
+import { MISSING_BIN } from "./binning.js";
+import { buildChannelHistogram, channelStride, score, weightOf } from "./channels.js";
+import { FLAG_CATEGORICAL, FLAG_DEFAULT_LEFT, type ForestBuilder } from "./forest.js";
+import { entriesFromHistogram, entriesFromPresorted, entriesFromRows } from "./forest-entries.js";
+import { partition, partitionPresorted, presort } from "./forest-partition.js";
+import { scanFeature } from "./forest-scan.js";
+import {
+  type Best,
+  emptyBest,
+  type ForestData,
+  type ForestScratch,
+  type ForestTreeParams,
+  type NodeRange,
+} from "./forest-scratch.js";
+
+export { ForestScratch } from "./forest-scratch.js";
+
+interface Task extends NodeRange {
+  node: number;
+  depth: number;
+  hist: Float64Array | null;
+}
+
+/**
+ * Grows a tree over rows scratch.rows[0..nRows) into the forest; leaf outputs come from `leafValue`.
+ * @param gains - impurity decrease per feature, added to
+ */
+export function growForestTree(
+  data: ForestData,
+  nRows: number,
+  params: ForestTreeParams,
+  forest: ForestBuilder,
+  scratch: ForestScratch,
+  rng: Random,
+  leafValue: (sums: Float64Array, out: Float64Array) => void,
+  gains: Float64Array,
+): void {
+  const C = data.channels;
+  // Histograms pay off when the rows outnumber the bins scanned per examined feature.
+  const histFrom = Math.max(64, Math.round((256 * data.p) / Math.max(1, params.maxFeatures)));
+  const out = new Float64Array(forest.nOut);
+  const best: Best = emptyBest();
+  const stack: Task[] = [{ node: forest.addRoot(), start: 0, end: nRows, depth: 0, hist: null }];
+  scratch.seed = rng.nextUint32() | 1;
+  // When most features are examined at every node (regression's default), keeping every feature's rows
+  // in bin order costs one partition per feature and split, and makes each scan a single pass.
+  const presorted = params.maxFeatures * 2 >= data.p;
+  scratch.presortedMode = presorted;
+  if (presorted) {
+    scratch.presorted ??= new Int32Array(data.p * data.n);
+    presort(data, scratch, nRows);
+  } else scratch.rows = scratch.ownRows;
+  while (stack.length > 0) {
+    const t = stack.pop() as Task;
+    const m = t.end - t.start;
+    nodeSums(data, scratch.rows, t.start, t.end, scratch.sums);
+    const W = weightOf(params.criterion, scratch.sums, 0, C);
+    const parentScore = score(params.criterion, scratch.sums, 0, C, W);
+    const splittable =
+      t.depth < params.maxDepth && m >= params.minSamplesSplit && m >= 2 * params.minSamplesLeaf;
+    best.gain = 0;
+    best.feature = -1;
+    if (splittable) {
+      if (m >= histFrom && !t.hist) {
+        t.hist = scratch.take();
+        buildChannelHistogram(data.bins, data.stride, data.values, C, scratch.rows, t.start, t.end, t.hist);
+      }
+      findSplit(data, t, params, parentScore, W, scratch, rng, best);
+    }
+    // A gain at rounding level is no split (it would only chase floating-point noise).
+    if (best.feature < 0 || best.gain <= 1e-12 * Math.abs(parentScore) + 1e-300) {
+      leafValue(scratch.sums, out);
+      forest.setLeaf(t.node, out);
+      scratch.give(t.hist);
+      continue;
+    }
+    gains[best.feature] += best.gain;
+    const nLeft = presorted
+      ? partitionPresorted(data, scratch, t.start, t.end, best)
+      : partition(data, scratch, t.start, t.end, best);
+    const flags = (best.defaultLeft ? FLAG_DEFAULT_LEFT : 0) | (best.categorical ? FLAG_CATEGORICAL : 0);
+    const leftNode = forest.split(t.node, best.feature, best.bin, flags, best.categorical ? best.bits : null);
+    const left: Task = {
+      node: leftNode,
+      start: t.start,
+      end: t.start + nLeft,
+      depth: t.depth + 1,
+      hist: null,
+    };
+    const right: Task = {
+      node: leftNode + 1,
+      start: t.start + nLeft,
+      end: t.end,
+      depth: t.depth + 1,
+      hist: null,
+    };
+    childHistograms(data, scratch, t.hist, left, right, histFrom);
+    stack.push(right, left);
+  }
+}
+
+function nodeSums(data: ForestData, rows: Int32Array, start: number, end: number, sums: Float64Array): void {
+  const C = data.channels;
+  const v = data.values;
+  if (C === 2) {
+    let a = 0;
+    let b = 0;
+    for (let k = start; k < end; k++) {
+      const i = rows[k];
+      a += v[2 * i];
+      b += v[2 * i + 1];
+    }
+    sums[0] = a;
+    sums[1] = b;
+    return;
+  }
+  sums.fill(0);
+  for (let k = start; k < end; k++) {
+    const at = rows[k] * C;
+    for (let c = 0; c < C; c++) sums[c] += v[at + c];
+  }
+}
+
+/** Gives the children that will use histograms theirs: the smaller built, the larger by subtraction. */
+function childHistograms(
+  data: ForestData,
+  scratch: ForestScratch,
+  parent: Float64Array | null,
+  left: Task,
+  right: Task,
+  histFrom: number,
+): void {
+  const size = (t: Task) => t.end - t.start;
+  const bigL = size(left) >= histFrom;
+  const bigR = size(right) >= histFrom;
+  if (!parent || (!bigL && !bigR)) {
+    scratch.give(parent);
+    return;
+  }
+  const [small, large] = size(left) <= size(right) ? [left, right] : [right, left];
+  const h = scratch.take();
+  buildChannelHistogram(
+    data.bins,
+    data.stride,
+    data.values,
+    data.channels,
+    scratch.rows,
+    small.start,
+    small.end,
+    h,
+  );
+  const end = data.stride * channelStride(data.channels);
+  for (let k = 0; k < end; k++) parent[k] -= h[k];
+  large.hist = parent;
+  if (size(small) >= histFrom) small.hist = h;
+  else scratch.give(h);
+}
+
+function findSplit(
+  data: ForestData,
+  t: Task,
+  params: ForestTreeParams,
+  parentScore: number,
+  W: number,
+  scratch: ForestScratch,
+  rng: Random,
+  best: Best,
+): void {
+  const p = data.p;
+  const feats = scratch.features;
+  for (let f = 0; f < p; f++) feats[f] = f;
+  if (t.end - t.start === 2) {
+    splitPair(data, t, params, parentScore, scratch, best);
+    return;
+  }
+  // Partial Fisher–Yates: the k-th feature examined is drawn from those not yet examined. A local
+  // xorshift (seeded from the tree's generator) keeps the draw cheap: there is one per node and feature.
+  let x = scratch.seed;
+  for (let k = 0; k < p; k++) {
+    if (k >= params.maxFeatures && best.feature >= 0) break;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    const j = k + ((x >>> 0) % (p - k));
+    const f = feats[j];
+    feats[j] = feats[k];
+    feats[k] = f;
+    const nE = t.hist
+      ? entriesFromHistogram(data, t.hist, f, scratch)
+      : scratch.presortedMode
+        ? entriesFromPresorted(data, t, f, scratch)
+        : entriesFromRows(data, t, f, scratch);
+    if (nE < 1) continue;
+    scanFeature(data, f, nE, params, parentScore, W, scratch, best);
+  }
+  scratch.seed = x;
+}
+
+/**
+ * Two rows: every feature that tells them apart gives the same split (one row each side), so the first
+ * such feature in the random order wins, as it would in the full scan.
+ */
+function splitPair(
+  data: ForestData,
+  t: Task,
+  params: ForestTreeParams,
+  parentScore: number,
+  scratch: ForestScratch,
+  best: Best,
+): void {
+  const C = data.channels;
+  const i = scratch.rows[t.start];
+  const j = scratch.rows[t.start + 1];
+  const a = data.values.subarray(i * C, i * C + C);
+  const b = data.values.subarray(j * C, j * C + C);
+  const crit = params.criterion;
+  const wa = weightOf(crit, a, 0, C);
+  const wb = weightOf(crit, b, 0, C);
+  if (wa < params.minSamplesLeaf || wb < params.minSamplesLeaf) return;
+  const gain = score(crit, a, 0, C, wa) + score(crit, b, 0, C, wb) - parentScore;
+  if (!(gain > 0)) return;
+  const p = data.p;
+  const feats = scratch.features;
+  let x = scratch.seed;
+  for (let k = 0; k < p; k++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    const r = k + ((x >>> 0) % (p - k));
+    const f = feats[r];
+    feats[r] = feats[k];
+    feats[k] = f;
+    const bi = data.columns[f * data.n + i];
+    const bj = data.columns[f * data.n + j];
+    if (bi === bj) continue;
+    best.gain = gain;
+    best.feature = f;
+    if (data.categories[f] > 0) {
+      best.categorical = true;
+      best.defaultLeft = false;
+      best.bin = 0;
+      best.bits.fill(0);
+      const c = bi === MISSING_BIN ? bj : bi;
+      best.bits[c >>> 5] |= 1 << (c & 31);
+    } else {
+      best.categorical = false;
+      best.defaultLeft = false;
+      best.bin = Math.min(bi, bj);
+    }
+    break;
+  }
+  scratch.seed = x;
+}

@@ -1,0 +1,111 @@
+/**
+ * Stable partitions of a node's rows by a split: of the row list, or in presorted mode of every feature's
+ * segment (so each child's segments stay in bin order).
+ */
+import { MISSING_BIN } from "./binning.js";
+import type { Best, ForestData, ForestScratch } from "./forest-scratch.js";
+
+/** 1 for every bin the split sends left (missing included when the default is left). */
+function sideOfBins(s: ForestScratch, best: Best): Uint8Array {
+  const side = s.side;
+  for (let b = 0; b < MISSING_BIN; b++) {
+    side[b] = best.categorical ? (best.bits[b >>> 5] >>> (b & 31)) & 1 : +(b <= best.bin);
+  }
+  side[MISSING_BIN] = +best.defaultLeft;
+  return side;
+}
+
+/** Stable partition of the node's rows by the split; returns the number sent left. */
+export function partition(
+  data: ForestData,
+  s: ForestScratch,
+  start: number,
+  end: number,
+  best: Best,
+): number {
+  const side = sideOfBins(s, best);
+  const col = best.feature * data.n;
+  const rows = s.rows;
+  const other = s.other;
+  let write = start;
+  let nRight = 0;
+  for (let k = start; k < end; k++) {
+    const i = rows[k];
+    const l = side[data.columns[col + i]];
+    rows[write] = i;
+    other[nRight] = i;
+    write += l;
+    nRight += 1 - l;
+  }
+  for (let k = 0; k < nRight; k++) rows[write + k] = other[k];
+  return write - start;
+}
+
+/** Presorted mode: sorts each feature's segment of the tree's rows by bin (counting sort, stable). */
+export function presort(data: ForestData, s: ForestScratch, nRows: number): void {
+  const n = data.n;
+  const seg = s.presorted as Int32Array;
+  const rows = s.ownRows;
+  const count = new Int32Array(257);
+  for (let f = 0; f < data.p; f++) {
+    const col = f * n;
+    count.fill(0);
+    for (let k = 0; k < nRows; k++) count[data.columns[col + rows[k]] + 1]++;
+    for (let b = 1; b < 257; b++) count[b] += count[b - 1];
+    for (let k = 0; k < nRows; k++) {
+      const i = rows[k];
+      seg[col + count[data.columns[col + i]]++] = i;
+    }
+  }
+  s.rows = seg.subarray(0, n);
+}
+
+/** Presorted mode: the split's side for every row of the node, then a stable partition of every segment. */
+export function partitionPresorted(
+  data: ForestData,
+  s: ForestScratch,
+  start: number,
+  end: number,
+  best: Best,
+): number {
+  const n = data.n;
+  const seg = s.presorted as Int32Array;
+  const col = best.feature * n;
+  let nLeft = 0;
+  if (best.categorical || end - start > 255) {
+    const side = sideOfBins(s, best);
+    for (let k = start; k < end; k++) {
+      const i = seg[k];
+      const l = side[data.columns[col + i]];
+      s.rowSide[i] = l;
+      nLeft += l;
+    }
+  } else {
+    // Missing (bin 255) compares as 255 (right) or −1 (left) against the split bin.
+    const bin = best.bin;
+    const missing = best.defaultLeft ? -1 : MISSING_BIN;
+    for (let k = start; k < end; k++) {
+      const i = seg[k];
+      const b = data.columns[col + i];
+      const l = +((b === MISSING_BIN ? missing : b) <= bin);
+      s.rowSide[i] = l;
+      nLeft += l;
+    }
+  }
+  const other = s.other;
+  for (let f = 0; f < data.p; f++) {
+    const base = f * n;
+    let write = base + start;
+    let nRight = 0;
+    for (let k = base + start; k < base + end; k++) {
+      const i = seg[k];
+      const l = s.rowSide[i];
+      seg[write] = i;
+      other[nRight] = i;
+      write += l;
+      nRight += 1 - l;
+    }
+    for (let k = 0; k < nRight; k++) seg[write + k] = other[k];
+  }
+  return nLeft;
+}

@@ -1,0 +1,185 @@
+/**
+ * Scans one feature's entries for the best split: numeric boundaries (missing rows tried on both sides)
+ * or, for a categorical feature, prefixes of the categories ordered by their mean target (Breiman's
+ * ordering; by the share of the node's main class for several classes).
+ */
+import type { Criterion } from "./channels.js";
+import { score, weightOf } from "./channels.js";
+import type { Best, ForestData, ForestScratch, ForestTreeParams } from "./forest-scratch.js";
+
+/** Best boundary (numeric) or category set (categorical) of one feature's entries. */
+export function scanFeature(
+  data: ForestData,
+  f: number,
+  nE: number,
+  params: ForestTreeParams,
+  parentScore: number,
+  W: number,
+  s: ForestScratch,
+  best: Best,
+): void {
+  if (data.channels === 2 && data.categories[f] === 0) scanTwo(f, nE, params, parentScore, W, s, best);
+  else scanChannels(data, f, nE, params, parentScore, W, s, best);
+}
+
+/** Score of two sums (a, b): squared error (Σwy, Σw), or two class weights for Gini and entropy. */
+function score2(crit: Criterion, a: number, b: number): number {
+  if (crit === "squared_error") return b > 0 ? (a * a) / b : 0;
+  const w = a + b;
+  if (w <= 0) return 0;
+  if (crit === "gini") return (a * a + b * b) / w;
+  return (a > 0 ? a * Math.log(a / w) : 0) + (b > 0 ? b * Math.log(b / w) : 0);
+}
+
+/** The numeric scan with two channels in locals (regression and binary classification). */
+function scanTwo(
+  f: number,
+  nE: number,
+  params: ForestTreeParams,
+  parentScore: number,
+  W: number,
+  s: ForestScratch,
+  best: Best,
+): void {
+  const crit = params.criterion;
+  if (crit === "squared_error" && s.missing[1] === 0) {
+    scanSquared(f, nE, params.minSamplesLeaf, parentScore, W, s, best);
+    return;
+  }
+  const squared = crit === "squared_error";
+  const sums = s.entrySums;
+  const t0 = s.sums[0];
+  const t1 = s.sums[1];
+  const m0 = s.missing[0];
+  const m1 = s.missing[1];
+  const wMissing = squared ? m1 : m0 + m1;
+  const both = wMissing > 0;
+  const minLeaf = Math.max(params.minSamplesLeaf, 1e-12);
+  let l0 = 0;
+  let l1 = 0;
+  for (let e = 0; e < nE - (both ? 0 : 1); e++) {
+    l0 += sums[2 * e];
+    l1 += sums[2 * e + 1];
+    for (let side = 0; side < (both ? 2 : 1); side++) {
+      const a = side ? l0 + m0 : l0;
+      const b = side ? l1 + m1 : l1;
+      const wl = squared ? b : a + b;
+      const wr = W - wl;
+      if (wl < minLeaf || wr < minLeaf) continue;
+      const gain = score2(crit, a, b) + score2(crit, t0 - a, t1 - b) - parentScore;
+      if (gain > best.gain) record(best, gain, f, e, side === 1, false, s);
+    }
+  }
+}
+
+/** Squared error, no missing rows: gain = a²/w + (A − a)²/(W − w) − parent, the common case. */
+function scanSquared(
+  f: number,
+  nE: number,
+  minSamplesLeaf: number,
+  parentScore: number,
+  W: number,
+  s: ForestScratch,
+  best: Best,
+): void {
+  const sums = s.entrySums;
+  const total = s.sums[0];
+  const minLeaf = Math.max(minSamplesLeaf, 1e-12);
+  let a = 0;
+  let w = 0;
+  let bestGain = best.gain;
+  let bestE = -1;
+  for (let e = 0; e < nE - 1; e++) {
+    a += sums[2 * e];
+    w += sums[2 * e + 1];
+    const wr = W - w;
+    if (w < minLeaf || wr < minLeaf) continue;
+    const r = total - a;
+    const gain = (a * a) / w + (r * r) / wr - parentScore;
+    if (gain > bestGain) {
+      bestGain = gain;
+      bestE = e;
+    }
+  }
+  if (bestE >= 0) record(best, bestGain, f, bestE, false, false, s);
+}
+
+/** Best boundary (numeric) or category set (categorical) of one feature's entries. */
+function scanChannels(
+  data: ForestData,
+  f: number,
+  nE: number,
+  params: ForestTreeParams,
+  parentScore: number,
+  W: number,
+  s: ForestScratch,
+  best: Best,
+): void {
+  const C = data.channels;
+  const crit = params.criterion;
+  const categorical = data.categories[f] > 0;
+  if (categorical) orderCategories(crit, nE, s);
+  const left = s.left;
+  left.fill(0);
+  const wMissing = weightOf(crit, s.missing, 0, C);
+  const minLeaf = params.minSamplesLeaf;
+  const rightOf = s.right;
+  const tryBoth = wMissing > 0 && !categorical;
+  for (let e = 0; e < nE - (tryBoth ? 0 : 1); e++) {
+    const at = (categorical ? s.order[e] : e) * C;
+    for (let c = 0; c < C; c++) left[c] += s.entrySums[at + c];
+    for (let withMissing = 0; withMissing < (tryBoth ? 2 : 1); withMissing++) {
+      if (withMissing) for (let c = 0; c < C; c++) left[c] += s.missing[c];
+      const wl = weightOf(crit, left, 0, C);
+      const wr = W - wl;
+      if (wl >= minLeaf && wr >= minLeaf && wl > 0 && wr > 0) {
+        for (let c = 0; c < C; c++) rightOf[c] = s.sums[c] - left[c];
+        const gain = score(crit, left, 0, C, wl) + score(crit, rightOf, 0, C, wr) - parentScore;
+        if (gain > best.gain) record(best, gain, f, e, withMissing === 1, categorical, s);
+      }
+      if (withMissing) for (let c = 0; c < C; c++) left[c] -= s.missing[c];
+    }
+  }
+}
+
+/** Categories in order of their mean target (regression, binary) or share of the node's main class. */
+function orderCategories(crit: Criterion, nE: number, s: ForestScratch): void {
+  const C = s.channels;
+  let main = 0;
+  for (let c = 1; c < C; c++) if (s.sums[c] > s.sums[main]) main = c;
+  const keys = s.key;
+  for (let e = 0; e < nE; e++) {
+    const w = weightOf(crit, s.entrySums, e * C, C);
+    keys[e] =
+      crit === "squared_error" ? s.entrySums[e * C] / w : s.entrySums[e * C + (C === 2 ? 1 : main)] / w;
+    s.order[e] = e;
+  }
+  const sorted = Array.from(s.order.subarray(0, nE)).sort((a, b) => keys[a] - keys[b] || a - b);
+  for (let e = 0; e < nE; e++) s.order[e] = sorted[e];
+}
+
+function record(
+  best: Best,
+  gain: number,
+  f: number,
+  e: number,
+  missingLeft: boolean,
+  categorical: boolean,
+  s: ForestScratch,
+): void {
+  best.gain = gain;
+  best.feature = f;
+  best.categorical = categorical;
+  best.defaultLeft = missingLeft;
+  if (!categorical) {
+    // Bins ≤ this one go left; the empty bins up to the next present one go right.
+    best.bin = s.entryBin[e];
+    return;
+  }
+  best.bin = 0;
+  best.bits.fill(0);
+  for (let k = 0; k <= e; k++) {
+    const b = s.entryBin[s.order[k]];
+    best.bits[b >>> 5] |= 1 << (b & 31);
+  }
+}

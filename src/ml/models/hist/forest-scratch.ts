@@ -1,0 +1,109 @@
+/**
+ * Shared types and per-tree working memory of the random-forest grower (forest-grower.ts).
+ */
+import type { Criterion } from "./channels.js";
+import { CAT_WORDS } from "./forest.js";
+
+export interface ForestTreeParams {
+  criterion: Criterion;
+  maxDepth: number;
+  minSamplesSplit: number;
+  minSamplesLeaf: number;
+  /** Features examined per node. */
+  maxFeatures: number;
+}
+
+export interface ForestData {
+  bins: Uint8Array;
+  stride: number;
+  /** Column-major bins (feature f of row i at f · n + i) for partitions and small nodes. */
+  columns: Uint8Array;
+  n: number;
+  p: number;
+  binCounts: Int32Array;
+  categories: Int32Array;
+  /** C sums per row, already multiplied by the row's bootstrap weight. */
+  values: Float64Array;
+  channels: number;
+}
+
+/** A node's rows: rows[start..end) of the scratch's row list (and of every presorted segment). */
+export interface NodeRange {
+  start: number;
+  end: number;
+}
+
+export interface Best {
+  gain: number;
+  feature: number;
+  bin: number;
+  defaultLeft: boolean;
+  categorical: boolean;
+  bits: Uint32Array;
+}
+
+export function emptyBest(): Best {
+  return {
+    gain: 0,
+    feature: -1,
+    bin: 0,
+    defaultLeft: false,
+    categorical: false,
+    bits: new Uint32Array(CAT_WORDS),
+  };
+}
+
+/** Per-tree working memory, reused across trees. */
+export class ForestScratch {
+  /** The current tree's rows, node by node (in presorted mode: feature 0's segment). */
+  rows: Int32Array;
+  readonly ownRows: Int32Array;
+  readonly other: Int32Array;
+  readonly pool: Float64Array[] = [];
+  readonly sums: Float64Array;
+  readonly entryBin = new Int32Array(256);
+  readonly entrySums: Float64Array;
+  readonly slotOf = new Int32Array(256).fill(-1);
+  readonly slotBin = new Int32Array(256);
+  readonly slotSums: Float64Array;
+  readonly order = new Int32Array(256);
+  readonly key = new Float64Array(256);
+  readonly left: Float64Array;
+  readonly right: Float64Array;
+  readonly missing: Float64Array;
+  readonly side = new Uint8Array(256);
+  readonly features: Int32Array;
+  /** Presorted mode: p segments of n rows, each node's rows in bin order per feature. */
+  presorted: Int32Array | null = null;
+  presortedMode = false;
+  readonly rowSide: Uint8Array;
+  /** State of the feature-draw generator (xorshift32, never 0). */
+  seed = 1;
+
+  constructor(
+    readonly n: number,
+    readonly p: number,
+    readonly channels: number,
+    readonly histSize: number,
+  ) {
+    this.ownRows = new Int32Array(n);
+    this.rows = this.ownRows;
+    this.other = new Int32Array(n);
+    this.rowSide = new Uint8Array(n);
+    this.sums = new Float64Array(channels);
+    this.entrySums = new Float64Array(256 * channels);
+    this.slotSums = new Float64Array(256 * channels);
+    this.left = new Float64Array(channels);
+    this.right = new Float64Array(channels);
+    this.missing = new Float64Array(channels);
+    this.features = new Int32Array(p);
+  }
+
+  take(): Float64Array {
+    return this.pool.pop() ?? new Float64Array(this.histSize);
+  }
+
+  give(h: Float64Array | null): void {
+    if (h) this.pool.push(h);
+  }
+}
