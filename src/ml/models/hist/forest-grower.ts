@@ -73,7 +73,7 @@ export function growForestTree(
         t.hist = scratch.take();
         buildChannelHistogram(data.bins, data.stride, data.values, C, scratch.rows, t.start, t.end, t.hist);
       }
-      findSplit(data, t, params, parentScore, W, scratch, rng, best);
+      findSplit(data, t, params, parentScore, W, scratch, best);
     }
     // A gain at rounding level is no split (it would only chase floating-point noise).
     if (best.feature < 0 || best.gain <= 1e-12 * Math.abs(parentScore) + 1e-300) {
@@ -171,7 +171,6 @@ function findSplit(
   parentScore: number,
   W: number,
   scratch: ForestScratch,
-  rng: Random,
   best: Best,
 ): void {
   const p = data.p;
