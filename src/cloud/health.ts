@@ -63,13 +63,19 @@ export async function checkRunPodHealth(
 ): Promise<HealthReport> {
   const timeoutMs = timeoutSeconds * 1000;
   let attempts = 0;
+  let lastFailure: unknown;
   try {
     await withHardTimeout(
       (signal) =>
         withRetry(
-          (attempt, remainingMs) => {
+          async (attempt, remainingMs) => {
             attempts = attempt;
-            return client.myself({ signal, timeoutMs: Math.max(1, remainingMs) });
+            try {
+              return await client.myself({ signal, timeoutMs: Math.max(1, remainingMs) });
+            } catch (error) {
+              if (!signal.aborted) lastFailure = error;
+              throw error;
+            }
           },
           { deadlineMs: timeoutMs, signal },
         ),
@@ -78,8 +84,10 @@ export async function checkRunPodHealth(
     );
     return HEALTHY;
   } catch (error) {
+    // When time ran out between retries, the last real answer says more than "did not answer in time".
+    const reason = error instanceof ProbeTimeoutError && lastFailure ? lastFailure : error;
     const tries = attempts > 1 ? ` (after ${attempts} attempts)` : "";
-    return { healthy: false, errors: [`runpod: ${describeFailure(error)}${tries}`] };
+    return { healthy: false, errors: [`runpod: ${describeFailure(reason)}${tries}`] };
   }
 }
 

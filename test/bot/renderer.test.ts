@@ -96,7 +96,7 @@ describe("renderer: the predictions file", () => {
     await makeRenderer().render(commit("prediction", running, predictionDone(file)));
     const doc = calls.find((c) => c.method === "sendDocument");
     expect(doc?.payload.reply_parameters).toMatchObject({ message_id: 42 });
-    expect((doc?.payload.document as InputFile).filename).toBe("out.csv");
+    expect((doc?.payload.document as InputFile | undefined)?.filename).toBe("out.csv");
     expect(calls.find((c) => c.method === "sendMessage")?.payload.text).toMatch(/<b>3<\/b> predictions/);
   });
 
@@ -107,7 +107,7 @@ describe("renderer: the predictions file", () => {
       commit("prediction", running, predictionDone(file)),
     );
     const doc = calls.find((c) => c.method === "sendDocument");
-    expect((doc?.payload.document as InputFile).filename).toBe("out.csv.zip");
+    expect((doc?.payload.document as InputFile | undefined)?.filename).toBe("out.csv.zip");
     expect(doc?.payload.caption).toMatch(/zipped/);
   });
 

@@ -1,9 +1,3 @@
-/**
- * The walking skeleton end to end: a simulated user talks to the real bot over HTTP (the Bot API emulator,
- * real long polling), with state in Redis, storage on disk and training in a local worker process.
- */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { killBot, spawnBot, startApp, type TestEnv, testEnv } from "../helpers/app.js";
