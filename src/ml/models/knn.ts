@@ -19,8 +19,9 @@ export interface KnnFitted {
   cols: number;
 }
 
+/** Keeps the training rows by reference, as scikit-learn does (the design matrix is not changed later). */
 function store(X: Matrix, y: Float64Array): KnnFitted {
-  return { X: X.data.slice(), y: y.slice(), rows: X.rows, cols: X.cols };
+  return { X: X.data.subarray(0, X.rows * X.cols), y: y.slice(), rows: X.rows, cols: X.cols };
 }
 
 /**

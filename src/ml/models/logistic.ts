@@ -70,11 +70,6 @@ export function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
-/** log(1 + e^z) without overflow. */
-function log1pExp(z: number): number {
-  return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
-}
-
 export function softmaxInto(z: Float64Array, out: Float64Array, offset: number): void {
   let max = Number.NEGATIVE_INFINITY;
   for (let r = 0; r < z.length; r++) max = Math.max(max, z[r]);
@@ -89,19 +84,48 @@ export function softmaxInto(z: Float64Array, out: Float64Array, offset: number):
 
 function binaryObjective(X: Matrix, y: Float64Array, C: number) {
   const { rows: n, cols: p, data } = X;
+  const r = new Float64Array(4);
   return (w: Float64Array, grad: Float64Array): number => {
     grad.fill(0);
     let loss = 0;
     const b = w[p];
-    for (let i = 0; i < n; i++) {
+    // Four rows at a time: independent dot products, and one gradient update per column for the four.
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const b0 = i * p;
+      let z0 = b;
+      let z1 = b;
+      let z2 = b;
+      let z3 = b;
+      for (let j = 0; j < p; j++) {
+        const wj = w[j];
+        z0 += wj * data[b0 + j];
+        z1 += wj * data[b0 + p + j];
+        z2 += wj * data[b0 + 2 * p + j];
+        z3 += wj * data[b0 + 3 * p + j];
+      }
+      loss +=
+        rowLoss(z0, y[i], r, 0) +
+        rowLoss(z1, y[i + 1], r, 1) +
+        rowLoss(z2, y[i + 2], r, 2) +
+        rowLoss(z3, y[i + 3], r, 3);
+      const r0 = r[0];
+      const r1 = r[1];
+      const r2 = r[2];
+      const r3 = r[3];
+      for (let j = 0; j < p; j++) {
+        grad[j] +=
+          r0 * data[b0 + j] + r1 * data[b0 + p + j] + r2 * data[b0 + 2 * p + j] + r3 * data[b0 + 3 * p + j];
+      }
+      grad[p] += r0 + r1 + r2 + r3;
+    }
+    for (; i < n; i++) {
       const base = i * p;
       let z = b;
       for (let j = 0; j < p; j++) z += w[j] * data[base + j];
-      // −log σ(z) for y = 1 and −log(1 − σ(z)) for y = 0.
-      loss += y[i] === 1 ? log1pExp(-z) : log1pExp(z);
-      const r = sigmoid(z) - y[i];
-      for (let j = 0; j < p; j++) grad[j] += r * data[base + j];
-      grad[p] += r;
+      loss += rowLoss(z, y[i], r, 0);
+      for (let j = 0; j < p; j++) grad[j] += r[0] * data[base + j];
+      grad[p] += r[0];
     }
     let penalty = 0;
     for (let j = 0; j < p; j++) {
@@ -110,6 +134,16 @@ function binaryObjective(X: Matrix, y: Float64Array, C: number) {
     }
     return loss + penalty / (2 * C);
   };
+}
+
+/**
+ * Log-loss of one row at score z, with its residual σ(z) − y written to r[at]. One exp per row:
+ * log(1 + e^z) = max(z, 0) + log1p(e^−|z|), and σ(z) comes from the same e^−|z|.
+ */
+function rowLoss(z: number, y: number, r: Float64Array, at: number): number {
+  const e = Math.exp(-Math.abs(z));
+  r[at] = (z >= 0 ? 1 / (1 + e) : e / (1 + e)) - y;
+  return (z > 0 ? z : 0) + Math.log1p(e) - y * z;
 }
 
 function softmaxObjective(X: Matrix, y: Float64Array, k: number, C: number) {

@@ -15,6 +15,7 @@ import { type GrowParams, growTree, sampleFeatures } from "./grower.js";
 import { HistogramPool, rowStride } from "./histogram.js";
 import type { Loss } from "./losses.js";
 import { leafWeight } from "./split.js";
+import { HistogramThreads, PARALLEL_MIN_ROWS, shared } from "./threads.js";
 
 export interface BoosterParams extends GrowParams {
   rounds: number;
@@ -29,6 +30,8 @@ export interface BoosterParams extends GrowParams {
   validationFraction: number;
   nIterNoChange: number;
   tol: number;
+  /** Threads for histogram building, this one included (default 1). */
+  threads?: number;
 }
 
 /** The learned state of a histogram GBDT (typed arrays and numbers only). */
@@ -63,7 +66,16 @@ export function fitBooster(
   const nt = train.nRows;
   const mapper = fitBinMapper(train, params.maxBins, rng);
   const stride = rowStride(p);
-  const bins = binRows(mapper, train, 0, nt, undefined, stride);
+  const threads = (params.threads ?? 1) > 1 && nt >= PARALLEL_MIN_ROWS ? (params.threads as number) : 1;
+  // Arrays the worker threads read are allocated in shared memory.
+  const bins = binRows(
+    mapper,
+    train,
+    0,
+    nt,
+    threads > 1 ? shared(Uint8Array, nt * stride) : undefined,
+    stride,
+  );
   const columns = transposeBins(bins, nt, stride);
   const validBins = parts.valid ? binRows(mapper, parts.valid) : null;
   const nv = parts.valid?.nRows ?? 0;
@@ -71,8 +83,12 @@ export function fitBooster(
   const init = loss.init(yTrain);
   const raw = filled(nt, init);
   const rawValid = filled(nv, init);
-  const gh = new Float64Array(2 * nt);
-  const rows = new Int32Array(nt);
+  const gh = threads > 1 ? shared(Float64Array, 2 * nt) : new Float64Array(2 * nt);
+  const rows = threads > 1 ? shared(Int32Array, nt) : new Int32Array(nt);
+  const helpers = threads > 1 ? new HistogramThreads(threads, bins, stride, gh, rows) : null;
+  const build = helpers
+    ? (_: Int32Array, from: number, to: number, h: Float64Array) => helpers.build(from, to, h)
+    : undefined;
   const sample = new Int32Array(nt);
   const scratch = new Int32Array(nt);
   const forest = new ForestBuilder(1);
@@ -85,56 +101,61 @@ export function fitBooster(
   let nSample = nt;
   let best = Number.POSITIVE_INFINITY;
   let bestRound = -1;
-  for (let round = 0; round < params.rounds; round++) {
-    const subsampled = params.subsample < 1 && params.subsampleFreq > 0;
-    if (subsampled && round % params.subsampleFreq === 0)
-      nSample = sampleRows(sample, nt, params.subsample, rng.nextUint32());
-    const features =
-      params.colsampleByTree < 1 ? sampleFeatures(allFeatures, params.colsampleByTree, rng) : allFeatures;
-    loss.prepare(raw, nt);
-    for (let k = 0; k < K; k++) {
-      if (subsampled) rows.set(sample.subarray(0, nSample));
-      else for (let i = 0; i < nt; i++) rows[i] = i;
-      loss.gradients(raw, yTrain, k, gh, nt);
-      const root = forest.nodes;
-      const grown = growTree(
-        {
-          bins,
-          stride,
-          columns,
-          gh,
-          rows,
-          nRows: subsampled ? nSample : nt,
-          binCounts,
-          categories: mapper.categories,
-          features,
-        },
-        params,
-        forest,
-        pool,
-        scratch,
-        rng,
-      );
-      for (const [f, gain] of grown.gains) featureGain[f] += gain;
-      const one = new Float64Array(1);
-      for (const leaf of grown.leaves) {
-        one[0] = params.learningRate * leafWeight(leaf.g, leaf.h, params.l1, params.l2);
-        forest.setLeaf(leaf.node, one);
-        for (let q = leaf.start; q < leaf.end; q++) raw[rows[q] * K + k] += one[0];
+  try {
+    for (let round = 0; round < params.rounds; round++) {
+      const subsampled = params.subsample < 1 && params.subsampleFreq > 0;
+      if (subsampled && round % params.subsampleFreq === 0)
+        nSample = sampleRows(sample, nt, params.subsample, rng.nextUint32());
+      const features =
+        params.colsampleByTree < 1 ? sampleFeatures(allFeatures, params.colsampleByTree, rng) : allFeatures;
+      loss.prepare(raw, nt);
+      for (let k = 0; k < K; k++) {
+        if (subsampled) rows.set(sample.subarray(0, nSample));
+        else for (let i = 0; i < nt; i++) rows[i] = i;
+        loss.gradients(raw, yTrain, k, gh, nt);
+        const root = forest.nodes;
+        const grown = growTree(
+          {
+            bins,
+            stride,
+            columns,
+            gh,
+            rows,
+            nRows: subsampled ? nSample : nt,
+            binCounts,
+            categories: mapper.categories,
+            features,
+            build,
+          },
+          params,
+          forest,
+          pool,
+          scratch,
+          rng,
+        );
+        for (const [f, gain] of grown.gains) featureGain[f] += gain;
+        const one = new Float64Array(1);
+        for (const leaf of grown.leaves) {
+          one[0] = params.learningRate * leafWeight(leaf.g, leaf.h, params.l1, params.l2);
+          forest.setLeaf(leaf.node, one);
+          for (let q = leaf.start; q < leaf.end; q++) raw[rows[q] * K + k] += one[0];
+        }
+        // Rows left out of the sample are scored through the tree.
+        if (subsampled) addTree(forest, root, bins, sample, nSample, nt, stride, raw, K, k);
+        if (validBins) addTree(forest, root, validBins, null, 0, nv, p, rawValid, K, k);
       }
-      // Rows left out of the sample are scored through the tree.
-      if (subsampled) addTree(forest, root, bins, sample, nSample, nt, stride, raw, K, k);
-      if (validBins) addTree(forest, root, validBins, null, 0, nv, p, rawValid, K, k);
+      curve.train.push(loss.value(raw, yTrain, curveRows, nt));
+      ctx.onProgress?.((round + 1) / params.rounds, `Round ${round + 1} of ${params.rounds}`);
+      if (!validBins || !parts.yValid) continue;
+      const v = loss.value(rawValid, parts.yValid, null, nv);
+      curve.validation?.push(v);
+      if (v < best - params.tol) {
+        best = v;
+        bestRound = round;
+      } else if (round - bestRound >= params.nIterNoChange) break;
     }
-    curve.train.push(loss.value(raw, yTrain, curveRows, nt));
-    ctx.onProgress?.((round + 1) / params.rounds, `Round ${round + 1} of ${params.rounds}`);
-    if (!validBins || !parts.yValid) continue;
-    const v = loss.value(rawValid, parts.yValid, null, nv);
-    curve.validation?.push(v);
-    if (v < best - params.tol) {
-      best = v;
-      bestRound = round;
-    } else if (round - bestRound >= params.nIterNoChange) break;
+  } finally {
+    helpers?.close();
   }
   if (validBins && bestRound >= 0) {
     forest.truncate((bestRound + 1) * K);

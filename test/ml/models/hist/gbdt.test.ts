@@ -4,12 +4,20 @@
  * signed round trip of a model with categorical and missing-value splits.
  */
 import { describe, expect, it } from "vitest";
-import { deserializeModel, predictFrame, serializeModel, trainModel } from "../../../../src/ml/index.js";
+import {
+  deserializeModel,
+  predictFrame,
+  serializeModel,
+  trainModel,
+  validateHyperparameters,
+} from "../../../../src/ml/index.js";
+import { createEstimator } from "../../../../src/ml/models/factory.js";
 import {
   FLAG_CATEGORICAL,
   FLAG_DEFAULT_LEFT,
   type ForestArrays,
 } from "../../../../src/ml/models/hist/forest.js";
+import { PARALLEL_MIN_ROWS } from "../../../../src/ml/models/hist/threads.js";
 import type { HistFitted } from "../../../../src/ml/models/hist-gradient-boosting.js";
 import { Random } from "../../../../src/ml/random.js";
 import type { Frame, ModelMetadata, TrainResult } from "../../../../src/ml/types.js";
@@ -215,5 +223,37 @@ describe("histogram gradient boosting", () => {
     const after = predictFrame(model, f, { probabilities: true });
     expect(after.predictions).toEqual(before.predictions);
     expect(after.probabilities).toEqual(before.probabilities);
+  });
+});
+
+describe("histogram building on two threads", () => {
+  it("grows the same trees as one thread (sums added in another order: equal to rounding)", () => {
+    // Nodes of at least PARALLEL_MIN_ROWS rows are shared between the threads: the root and its children here.
+    const n = 2 * PARALLEL_MIN_ROWS + 1000;
+    const rng = new Random(11);
+    const p = 6;
+    const X = { data: Float64Array.from({ length: n * p }, () => rng.normal()), rows: n, cols: p };
+    const y = Float64Array.from(
+      { length: n },
+      (_, i) => X.data[i * p] * 2 - X.data[i * p + 1] + 0.1 * rng.normal(),
+    );
+    const fit = (threads: number) => {
+      const est = createEstimator(
+        "xgboost",
+        "regression",
+        validateHyperparameters("xgboost", { nEstimators: 10, subsample: 1, threads }),
+      );
+      est.fit(X, y, { rng: new Random(1) });
+      return est;
+    };
+    const one = fit(1);
+    const two = fit(2);
+    const f1 = (one.getFitted() as HistFitted).forest;
+    const f2 = (two.getFitted() as HistFitted).forest;
+    expect(Array.from(f2.feature)).toEqual(Array.from(f1.feature));
+    expect(Array.from(f2.bin)).toEqual(Array.from(f1.bin));
+    const p1 = one.predict(X);
+    const p2 = two.predict(X);
+    for (let i = 0; i < n; i += 97) expect(p2[i]).toBeCloseTo(p1[i], 9);
   });
 });
