@@ -143,7 +143,7 @@ function binaryObjective(X: Matrix, y: Float64Array, C: number) {
 function rowLoss(z: number, y: number, r: Float64Array, at: number): number {
   const e = Math.exp(-Math.abs(z));
   r[at] = (z >= 0 ? 1 / (1 + e) : e / (1 + e)) - y;
-  return (z > 0 ? z : 0) + Math.log1p(e) - y * z;
+  return Math.max(z, 0) + Math.log1p(e) - y * z;
 }
 
 function softmaxObjective(X: Matrix, y: Float64Array, k: number, C: number) {

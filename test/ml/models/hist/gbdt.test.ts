@@ -237,7 +237,7 @@ describe("histogram building on two threads", () => {
       { length: n },
       (_, i) => X.data[i * p] * 2 - X.data[i * p + 1] + 0.1 * rng.normal(),
     );
-    const fit = (threads: number) => {
+    const fitWith = (threads: number) => {
       const est = createEstimator(
         "xgboost",
         "regression",
@@ -246,8 +246,8 @@ describe("histogram building on two threads", () => {
       est.fit(X, y, { rng: new Random(1) });
       return est;
     };
-    const one = fit(1);
-    const two = fit(2);
+    const one = fitWith(1);
+    const two = fitWith(2);
     const f1 = (one.getFitted() as HistFitted).forest;
     const f2 = (two.getFitted() as HistFitted).forest;
     expect(Array.from(f2.feature)).toEqual(Array.from(f1.feature));
