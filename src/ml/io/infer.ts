@@ -20,7 +20,7 @@ export function isMissingText(s: string): boolean {
   return s.length <= 4 && MISSING.has(s.trim().toLowerCase());
 }
 
-function isMissing(c: Cell): boolean {
+export function isMissing(c: Cell): boolean {
   if (c === null || c === undefined) return true;
   if (typeof c === "string") return isMissingText(c) || c.trim() === "";
   if (typeof c === "number") return Number.isNaN(c);
@@ -41,26 +41,37 @@ export function inferColumn(name: string, cells: Cell[]): Column {
 
 function tryNumeric(name: string, cells: Cell[], n: number): Column | null {
   const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = numberOfCell(cells[i]);
+    if (v === null) return null;
+    values[i] = v;
+  }
+  return numericColumn(name, values);
+}
+
+/** A cell's number: NaN when missing, null when it is not a number. */
+export function numberOfCell(c: Cell): number | null {
+  if (isMissing(c)) return Number.NaN;
+  let v: number;
+  if (typeof c === "number") v = c;
+  else if (typeof c === "bigint") v = Number(c);
+  else if (typeof c === "string") {
+    const s = c.trim();
+    if (NUMBER.test(s)) v = Number(s);
+    // "3,5" from a semicolon-delimited European export; "1,500" (a thousands group) does not match.
+    else if (DECIMAL_COMMA.test(s) && !/^[+-]?\d{1,3},\d{3}$/.test(s)) v = Number(s.replace(",", "."));
+    else return null;
+  } else return null;
+  return Number.isFinite(v) ? v : null;
+}
+
+/** A column of parsed numbers (NaN = missing): integer or numeric, or an identifier; null if all missing. */
+export function numericColumn(name: string, values: Float64Array): Column | null {
   let seen = 0;
   let integer = true;
-  for (let i = 0; i < n; i++) {
-    const c = cells[i];
-    if (isMissing(c)) {
-      values[i] = Number.NaN;
-      continue;
-    }
-    let v: number;
-    if (typeof c === "number") v = c;
-    else if (typeof c === "bigint") v = Number(c);
-    else if (typeof c === "string") {
-      const s = c.trim();
-      if (NUMBER.test(s)) v = Number(s);
-      // "3,5" from a semicolon-delimited European export; "1,500" (a thousands group) does not match.
-      else if (DECIMAL_COMMA.test(s) && !/^[+-]?\d{1,3},\d{3}$/.test(s)) v = Number(s.replace(",", "."));
-      else return null;
-    } else return null;
-    if (!Number.isFinite(v)) return null;
-    values[i] = v;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isNaN(v)) continue;
     seen++;
     if (integer && !Number.isInteger(v)) integer = false;
   }
@@ -72,6 +83,7 @@ function tryNumeric(name: string, cells: Cell[], n: number): Column | null {
 /** Near-unique integers that are named like an id or run as a sequence. */
 function looksLikeIdentifier(name: string, values: Float64Array, seen: number): boolean {
   if (seen < 20) return ID_NAME.test(name) && seen > 1 && distinctCount(values) === seen;
+  if (tooManyRepeats(values, seen)) return false;
   const distinct = distinctCount(values);
   if (distinct / seen < 0.95) return false;
   if (ID_NAME.test(name)) return true;
@@ -82,6 +94,22 @@ function looksLikeIdentifier(name: string, values: Float64Array, seen: number): 
     if (v > max) max = v;
   }
   return max - min + 1 <= 1.05 * seen;
+}
+
+/**
+ * A cheap certain "no": repeats among the first values already cap the distinct share below 95%. (A
+ * binary target in a million rows needs no sort.)
+ */
+function tooManyRepeats(values: Float64Array, seen: number): boolean {
+  const distinct = new Set<number>();
+  let present = 0;
+  for (let i = 0; i < values.length && present < 200_000; i++) {
+    if (Number.isNaN(values[i])) continue;
+    present++;
+    distinct.add(values[i]);
+    if (present - distinct.size > 0.05 * seen) return true;
+  }
+  return false;
 }
 
 function distinctCount(values: Float64Array): number {
@@ -97,7 +125,7 @@ function idFromNumbers(name: string, values: Float64Array): Column {
   return { ...col, type: "identifier" } as Column;
 }
 
-function tryBoolean(name: string, cells: Cell[], n: number): Column | null {
+export function tryBoolean(name: string, cells: Cell[], n: number): Column | null {
   const values = new Float64Array(n);
   let seen = 0;
   for (let i = 0; i < n; i++) {
@@ -118,7 +146,7 @@ function tryBoolean(name: string, cells: Cell[], n: number): Column | null {
   return seen === 0 ? null : { name, type: "boolean", values };
 }
 
-function tryDatetime(name: string, cells: Cell[], n: number): Column | null {
+export function tryDatetime(name: string, cells: Cell[], n: number): Column | null {
   const values = new Float64Array(n);
   let order: DayOrder | null = null;
   let seen = 0;
@@ -145,7 +173,7 @@ function* stringsOf(cells: Cell[]): Generator<string> {
   for (const c of cells) if (typeof c === "string") yield c;
 }
 
-function encodeStrings(name: string, cells: Cell[], n: number): Column {
+export function encodeStrings(name: string, cells: Cell[], n: number): Column {
   const codes = new Int32Array(n);
   const index = new Map<string, number>();
   const levels: string[] = [];
@@ -180,7 +208,13 @@ export function cellText(c: Cell): string {
   return String(c);
 }
 
-function stringType(name: string, distinct: number, seen: number, totalLength: number, withSpaces: number) {
+export function stringType(
+  name: string,
+  distinct: number,
+  seen: number,
+  totalLength: number,
+  withSpaces: number,
+) {
   const ratio = seen === 0 ? 0 : distinct / seen;
   if (ratio < 0.5 || distinct < 10) return "categorical" satisfies ColumnType;
   const meanLength = totalLength / Math.max(distinct, 1);

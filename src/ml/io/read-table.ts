@@ -2,6 +2,7 @@
 import { DataLimitError, EmptyFileError, UnreadableFileError } from "../../errors.js";
 import type { DataLimits, Frame } from "../types.js";
 import { detectDelimiter, parseDelimited } from "./csv.js";
+import { readCsvFast } from "./csv-fast.js";
 import { decodeText } from "./decode.js";
 import { inferColumn, uniqueNames } from "./infer.js";
 import { resolveLimits } from "./limits.js";
@@ -24,6 +25,10 @@ export async function readTable(
     });
   }
   if (bytes.length === 0) throw new EmptyFileError("The file is empty.");
+  if (isDelimitedText(bytes, opts.fileName)) {
+    const fast = readCsvFast(bytes, opts.fileName, limits);
+    if (fast) return fast;
+  }
   const table = await readCells(bytes, opts.fileName, limits);
   return frameFromCells(table);
 }
@@ -38,6 +43,12 @@ async function readCells(bytes: Uint8Array, fileName: string, limits: DataLimits
   const { text } = decodeText(bytes);
   if (text.includes("\u0000")) throw new UnreadableFileError("This looks like a binary file, not CSV text.");
   return parseDelimited(text, detectDelimiter(text, fileName), limits);
+}
+
+function isDelimitedText(bytes: Uint8Array, fileName: string): boolean {
+  const lower = fileName.toLowerCase();
+  if (lower.endsWith(".xls") || lower.endsWith(".xlsx") || lower.endsWith(".parquet")) return false;
+  return !startsWith(bytes, ZIP_MAGIC) && !startsWith(bytes, PARQUET_MAGIC);
 }
 
 function startsWith(bytes: Uint8Array, magic: number[]): boolean {

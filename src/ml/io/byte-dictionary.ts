@@ -1,0 +1,73 @@
+/**
+ * Distinct cell values keyed by their bytes: an open-addressing hash table (FNV-1a) over byte ranges, so a
+ * repeated value costs a hash and a byte comparison, not a string. Values are decoded to text only at the
+ * end, once each, in whichever encoding the file turns out to have.
+ */
+
+export class ByteDictionary {
+  private slots = new Int32Array(1024).fill(-1);
+  private readonly hashes: number[] = [];
+  private readonly starts: number[] = [];
+  private readonly lengths: number[] = [];
+  private readonly sources: Uint8Array[] = [];
+
+  get size(): number {
+    return this.hashes.length;
+  }
+
+  /** The code of the bytes [start, end) of `bytes` with spaces and tabs trimmed. */
+  codeOf(bytes: Uint8Array, start: number, end: number): number {
+    while (start < end && (bytes[start] === 32 || bytes[start] === 9)) start++;
+    while (end > start && (bytes[end - 1] === 32 || bytes[end - 1] === 9)) end--;
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+    const mask = this.slots.length - 1;
+    for (let s = h & mask; ; s = (s + 1) & mask) {
+      const code = this.slots[s];
+      if (code < 0) {
+        this.slots[s] = this.add(h, bytes, start, end);
+        if (this.size * 2 > this.slots.length) this.rehash();
+        return this.size - 1;
+      }
+      if (this.hashes[code] === h && this.same(code, bytes, start, end)) return code;
+    }
+  }
+
+  /** Every value's text, in code order. */
+  texts(decode: (bytes: Uint8Array) => string): string[] {
+    return this.hashes.map((_, code) => decode(this.bytesOf(code)));
+  }
+
+  bytesOf(code: number): Uint8Array {
+    const at = this.starts[code];
+    return this.sources[code].subarray(at, at + this.lengths[code]);
+  }
+
+  private add(h: number, bytes: Uint8Array, start: number, end: number): number {
+    this.hashes.push(h);
+    this.starts.push(start);
+    this.lengths.push(end - start);
+    this.sources.push(bytes);
+    return this.hashes.length - 1;
+  }
+
+  private same(code: number, bytes: Uint8Array, start: number, end: number): boolean {
+    const length = this.lengths[code];
+    if (length !== end - start) return false;
+    const src = this.sources[code];
+    const at = this.starts[code];
+    for (let k = 0; k < length; k++) if (src[at + k] !== bytes[start + k]) return false;
+    return true;
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2).fill(-1);
+    const mask = slots.length - 1;
+    for (let code = 0; code < this.hashes.length; code++) {
+      let s = this.hashes[code] & mask;
+      while (slots[s] >= 0) s = (s + 1) & mask;
+      slots[s] = code;
+    }
+    this.slots = slots;
+  }
+}
