@@ -80,10 +80,10 @@ export function parseCsvBytes(
   const columns = numeric.map(
     (isNum, j): FastColumn =>
       isNum
-        ? { kind: "number", values: fit(values[j] as Float64Array, n) }
+        ? { kind: "number", values: firstRows(values[j] as Float64Array, n) }
         : {
             kind: "text",
-            codes: fit(codes[j] as Int32Array, n),
+            codes: firstRows(codes[j] as Int32Array, n),
             dictionary: dicts[j] as ByteDictionary,
           },
   );
@@ -227,6 +227,6 @@ function grow<T extends Float64Array | Int32Array>(a: T, size: number): T {
 }
 
 /** The first n entries: a view when little would be wasted, else a copy. */
-function fit<T extends Float64Array | Int32Array>(a: T, n: number): T {
+function firstRows<T extends Float64Array | Int32Array>(a: T, n: number): T {
   return (n >= 0.95 * a.length ? a.subarray(0, n) : a.slice(0, n)) as T;
 }
