@@ -24,18 +24,10 @@ export function encodeTarget(col: Column, task: Task): EncodedTarget {
         },
       );
     }
-    const rows: number[] = [];
-    col.values.forEach((v, i) => {
-      if (!Number.isNaN(v)) rows.push(i);
-    });
-    const r = Int32Array.from(rows);
-    return { rows: r, y: Float64Array.from(r, (i) => col.values[i]), dropped: col.values.length - r.length };
+    const r = rowsWhere(col.values.length, (i) => !Number.isNaN(col.values[i]));
+    return { rows: r, y: gather(col.values, r), dropped: col.values.length - r.length };
   }
   const labels = "values" in col ? numericLabels(col.values) : textLabels(col.codes, col.levels);
-  const rows: number[] = [];
-  labels.keys.forEach((k, i) => {
-    if (k >= 0) rows.push(i);
-  });
   if (labels.classes.length < 2) {
     throw new NoUsableTargetError(
       labels.classes.length === 0
@@ -44,10 +36,10 @@ export function encodeTarget(col: Column, task: Task): EncodedTarget {
       { target: col.name },
     );
   }
-  const r = Int32Array.from(rows);
+  const r = rowsWhere(labels.keys.length, (i) => labels.keys[i] >= 0);
   return {
     rows: r,
-    y: Float64Array.from(r, (i) => labels.keys[i]),
+    y: gather(labels.keys, r),
     classes: labels.classes,
     dropped: labels.keys.length - r.length,
   };
@@ -74,4 +66,21 @@ function textLabels(codes: Int32Array, levels: string[]): { keys: Int32Array; cl
     keys: Int32Array.from(codes, (c) => (c < 0 ? -1 : remap[c])),
     classes: ordered.map((c) => levels[c]),
   };
+}
+
+/** Indices i < n where keep(i), as an Int32Array (no intermediate JS array: targets can have 10^6 rows). */
+function rowsWhere(n: number, keep: (i: number) => boolean): Int32Array {
+  let m = 0;
+  for (let i = 0; i < n; i++) if (keep(i)) m++;
+  const out = new Int32Array(m);
+  let k = 0;
+  for (let i = 0; i < n; i++) if (keep(i)) out[k++] = i;
+  return out;
+}
+
+/** values[rows[k]] for every k, as a Float64Array. */
+export function gather(values: ArrayLike<number>, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let k = 0; k < rows.length; k++) out[k] = values[rows[k]];
+  return out;
 }

@@ -18,7 +18,7 @@ import { Random } from "./random.js";
 import { getModelSpec } from "./registry.js";
 import { featureNames, findColumn } from "./schema.js";
 import { trainTestSplit } from "./split.js";
-import { encodeTarget } from "./target.js";
+import { encodeTarget, gather } from "./target.js";
 import type {
   DatasetFacts,
   FeatureImportance,
@@ -67,10 +67,10 @@ export function trainModel(
     seed,
     spec.task === "classification" ? Int32Array.from(target.y) : undefined,
   );
-  const trainRows = Int32Array.from(split.train, (i) => target.rows[i]);
-  const testRows = Int32Array.from(split.test, (i) => target.rows[i]);
-  const yTrain = Float64Array.from(split.train, (i) => target.y[i]);
-  const yTest = Float64Array.from(split.test, (i) => target.y[i]);
+  const trainRows = Int32Array.from(gather(target.rows, split.train));
+  const testRows = Int32Array.from(gather(target.rows, split.test));
+  const yTrain = gather(target.y, split.train);
+  const yTest = gather(target.y, split.test);
   const pre = fitPreprocessing(featureCols, trainRows, spec.scaling ?? "standard", modelSpec.encoding);
   const Xtrain = buildDesign(pre, featureCols, frame.nRows, trainRows);
   const Xtest = buildDesign(pre, featureCols, frame.nRows, testRows);

@@ -22,7 +22,11 @@ export function fitPreprocessing(
   encoding?: "native",
 ): Preprocessing {
   const native = encoding === "native";
-  const features = columns.map((c) => fitFeature(c, trainRows, native ? "none" : scaling));
+  const features = columns.map((c) =>
+    native && !("codes" in c) && c.type !== "datetime"
+      ? nativeNumeric(c)
+      : fitFeature(c, trainRows, native ? "none" : scaling),
+  );
   if (native) for (const f of features) if (f.kind !== "categorical") f.indicator = false;
   const outputNames: string[] = [];
   const outputSource: number[] = [];
@@ -57,6 +61,18 @@ function fitFeature(col: Column, rows: Int32Array, scaling: Scaling): FeaturePla
   if ("codes" in col) return fitCategorical(col, rows);
   if (col.type === "datetime") return fitDatetime(col, rows, scaling);
   return fitNumeric(col, rows, scaling);
+}
+
+/** Native encoding reads numeric values as they are: nothing to learn (no median, no scaling). */
+function nativeNumeric(col: NumericColumn): NumericPlan {
+  return {
+    kind: "numeric",
+    name: col.name,
+    type: col.type,
+    median: 0,
+    indicator: false,
+    affine: { center: 0, scale: 1 },
+  };
 }
 
 function fitNumeric(col: NumericColumn, rows: Int32Array, scaling: Scaling): NumericPlan {

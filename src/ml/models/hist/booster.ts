@@ -6,6 +6,7 @@
  */
 import type { Random } from "../../random.js";
 import { trainTestSplit } from "../../split.js";
+import { gather } from "../../target.js";
 import type { LearningCurve } from "../../types.js";
 import type { FitContext } from "../base.js";
 import { type BinMapper, binCount, binRows, fitBinMapper } from "./binning.js";
@@ -47,6 +48,8 @@ export interface BoosterFitted {
 }
 
 export const AUTO_EARLY_STOPPING_ROWS = 10_000;
+/** Bin matrices up to this size also get a column-major copy (faster partitions). */
+export const COLUMN_COPY_MAX_BYTES = 8_000_000;
 
 /** The training rows behind the learning curve's training loss, at most this many (a seeded sample). */
 const CURVE_ROWS = 5000;
@@ -76,7 +79,8 @@ export function fitBooster(
     threads > 1 ? shared(Uint8Array, nt * stride) : undefined,
     stride,
   );
-  const columns = transposeBins(bins, nt, stride);
+  // The column-major copy speeds partitions; above COLUMN_COPY_MAX_BYTES its memory matters more.
+  const columns = nt * stride <= COLUMN_COPY_MAX_BYTES ? transposeBins(bins, nt, stride) : null;
   const validBins = parts.valid ? binRows(mapper, parts.valid) : null;
   const nv = parts.valid?.nRows ?? 0;
   const K = loss.outputs;
@@ -178,9 +182,9 @@ function holdOut(table: ColumnTable, y: Float64Array, params: BoosterParams, rng
   const split = trainTestSplit(table.nRows, params.validationFraction, rng.nextUint32(), labels);
   return {
     train: selectRows(table, split.train),
-    yTrain: Float64Array.from(split.train, (i) => y[i]),
+    yTrain: gather(y, split.train),
     valid: selectRows(table, split.test),
-    yValid: Float64Array.from(split.test, (i) => y[i]),
+    yValid: gather(y, split.test),
   };
 }
 

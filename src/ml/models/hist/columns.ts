@@ -66,7 +66,8 @@ export function selectRows(t: ColumnTable, rows: Int32Array): ColumnTable {
   const compose = (base: Int32Array) => {
     let r = composed.get(base);
     if (!r) {
-      r = Int32Array.from(rows, (i) => base[i]);
+      r = new Int32Array(rows.length);
+      for (let k = 0; k < rows.length; k++) r[k] = base[rows[k]];
       composed.set(base, r);
     }
     return r;

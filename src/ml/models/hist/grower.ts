@@ -26,8 +26,11 @@ export interface GrowData {
   /** n × stride bytes (rowStride(p)). */
   bins: Uint8Array;
   stride: number;
-  /** The same bins column-major (p × n): a split reads one feature of the node's rows in address order. */
-  columns: Uint8Array;
+  /**
+   * The same bins column-major (p × n), so a split reads one feature of the node's rows in address order;
+   * null for large data, where the copy's memory matters more (partitions then read the row-major bins).
+   */
+  columns: Uint8Array | null;
   gh: Float64Array;
   rows: Int32Array;
   nRows: number;
@@ -200,15 +203,18 @@ function pickNext(open: Open[], policy: GrowPolicy): number {
 /** Stable partition of rows[start..end) by the split; returns the number of rows sent left. */
 function partition(data: GrowData, start: number, end: number, s: Split, scratch: Int32Array): number {
   const { rows } = data;
-  const n = data.columns.length / data.stride;
-  const col = data.columns.subarray(s.feature * n, (s.feature + 1) * n);
+  // Column-major: feature f of row i at f · n + i; row-major: at i · stride + f.
+  const colMajor = data.columns !== null;
+  const bins = data.columns ?? data.bins;
+  const step = colMajor ? 1 : data.stride;
+  const base = colMajor ? s.feature * (bins.length / data.stride) : s.feature;
   // Where each bin goes (1 = left), so the loop has no data-dependent branch.
   const left = goesLeft(s);
   let write = start;
   let nRight = 0;
   for (let k = start; k < end; k++) {
     const i = rows[k];
-    const l = left[col[i]];
+    const l = left[bins[base + i * step]];
     rows[write] = i;
     scratch[nRight] = i;
     write += l;
