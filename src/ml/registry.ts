@@ -235,7 +235,25 @@ export const MODEL_REGISTRY: readonly ModelSpec[] = [
     estimatorName: "KNeighbors",
   },
   ...BOOSTING_SPECS,
+  {
+    id: "auto",
+    displayName: "🤖 Auto (best model)",
+    category: "classification",
+    tasks: BOTH,
+    recommended: BOTH,
+    params: z.object({
+      timeBudgetMinutes: realParam(0, 60, 1, { min: true }),
+      folds: intParam(2, 10, 5),
+    }),
+    choices: { timeBudgetMinutes: [1, 5, 15] },
+    description:
+      "Tries the suitable models with 5-fold cross-validation within a time budget, keeps the best and shows the leaderboard.",
+    estimatorName: "AutoML",
+  },
 ];
+
+/** The auto-mode id: not an estimator; trainModel runs the search (src/ml/auto) and returns the winner. */
+export const AUTO_MODEL = "auto";
 
 /** The original bot's model ids, mapped to ours. */
 export const MODEL_ALIASES: Readonly<Record<string, string>> = {
@@ -263,6 +281,9 @@ export const MODEL_ALIASES: Readonly<Record<string, string>> = {
   knn_classification: "knn",
   gaussian_nb: "naive_bayes",
   ...BOOSTING_ALIASES,
+  automl: "auto",
+  auto_ml: "auto",
+  best_model: "auto",
 };
 
 /** Our id for an id or one of the original's aliases (case-insensitive). */

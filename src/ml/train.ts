@@ -4,6 +4,7 @@
  * preprocessing is fitted on the training rows only.
  */
 import { DataError, InvalidParameterError } from "../errors.js";
+import { trainAuto } from "./auto/train-auto.js";
 import { buildDesign, type Design, fitOn, isTable, predictOn, probaOn } from "./design.js";
 import { validateHyperparameters } from "./hyperparameters.js";
 import { aggregateByFeature, coefficientScores, permutationImportance } from "./importance.js";
@@ -15,11 +16,12 @@ import { fitPreprocessing } from "./preprocess/fit.js";
 import type { Preprocessing } from "./preprocess/plan.js";
 import { profileColumn } from "./profile.js";
 import { Random } from "./random.js";
-import { getModelSpec } from "./registry.js";
+import { AUTO_MODEL, getModelSpec } from "./registry.js";
 import { featureNames, findColumn } from "./schema.js";
 import { trainTestSplit } from "./split.js";
 import { encodeTarget, gather } from "./target.js";
 import type {
+  Column,
   DatasetFacts,
   FeatureImportance,
   Frame,
@@ -39,6 +41,19 @@ export function trainModel(
   frame: Frame,
   spec: TrainSpec,
   onProgress?: (p: TrainProgress) => void,
+): TrainResult {
+  if (getModelSpec(spec.modelType).id === AUTO_MODEL) {
+    return trainAuto(frame, spec, onProgress, trainSingle, resolveFeatures);
+  }
+  return trainSingle(frame, spec, onProgress);
+}
+
+/** Trains one model; iterative models stop adding rounds, trees or epochs at `deadline` (performance.now()). */
+function trainSingle(
+  frame: Frame,
+  spec: TrainSpec,
+  onProgress?: (p: TrainProgress) => void,
+  deadline?: number,
 ): TrainResult {
   const started = performance.now();
   const report = (phase: TrainProgress["phase"], percent: number, message: string) =>
@@ -80,6 +95,7 @@ export function trainModel(
   fitOn(est, Xtrain, yTrain, {
     rng: new Random(seed + 1),
     onProgress: (f, message) => report("training", 10 + 80 * f, message),
+    deadline,
   });
 
   report("evaluating", 90, "Scoring on the held-out rows");
@@ -120,7 +136,7 @@ function learningCurveOf(est: AnyEstimator): { learningCurve?: LearningCurve } {
   return curve ? { learningCurve: curve } : {};
 }
 
-function resolveFeatures(frame: Frame, spec: TrainSpec) {
+export function resolveFeatures(frame: Frame, spec: TrainSpec): Column[] {
   const requested =
     spec.features.length > 0
       ? spec.features

@@ -235,4 +235,6 @@ export interface ModelMetadata {
   cost?: number;
   importance?: FeatureImportance[];
   facts?: DatasetFacts;
+  /** Auto mode: every candidate tried (TrainResult.leaderboard). */
+  leaderboard?: LeaderboardEntry[];
 }

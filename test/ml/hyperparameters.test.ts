@@ -23,6 +23,7 @@ describe("MODEL_REGISTRY", () => {
       "xgboost",
       "lightgbm",
       "catboost",
+      "auto",
     ]);
     for (const s of MODEL_REGISTRY) {
       expect(s.tasks.length).toBeGreaterThan(0);

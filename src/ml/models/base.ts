@@ -13,6 +13,16 @@ export interface FitContext {
   rng: Random;
   /** Called with a fraction in [0, 1] as fitting advances (trees built, epochs run). */
   onProgress?: (fraction: number, message: string) => void;
+  /**
+   * performance.now() after which iterative models stop adding rounds, trees or epochs (keeping at least
+   * one), so auto mode can hold a time budget. Absent: no deadline.
+   */
+  deadline?: number;
+}
+
+/** True when the fit's deadline has passed. */
+export function pastDeadline(ctx: FitContext): boolean {
+  return ctx.deadline !== undefined && performance.now() > ctx.deadline;
 }
 
 export abstract class Estimator<P extends object, F> {

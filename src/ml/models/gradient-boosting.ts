@@ -5,7 +5,7 @@
  * gradient, and for log-loss its leaves take one Newton step. Defaults 100 stages, depth 3, learning rate 0.1.
  */
 import type { Matrix } from "../matrix.js";
-import { Classifier, checkFitInput, type FitContext, Regressor } from "./base.js";
+import { Classifier, checkFitInput, type FitContext, pastDeadline, Regressor } from "./base.js";
 import { sigmoid, softmaxInto } from "./logistic.js";
 import { accumulateTree, impurityImportance, type TreeArrays } from "./tree/arrays.js";
 import { buildTree, type TreeInput } from "./tree/builder.js";
@@ -72,6 +72,7 @@ function boost(
       trees.push(tree);
     }
     ctx.onProgress?.((stage + 1) / params.nEstimators, `Stage ${stage + 1} of ${params.nEstimators}`);
+    if (pastDeadline(ctx)) break;
   }
   return { init, trees, outputs, nFeatures: X.cols };
 }

@@ -9,7 +9,7 @@
  */
 import type { Matrix } from "../matrix.js";
 import type { Random } from "../random.js";
-import { Classifier, checkFitInput, type FitContext, Regressor } from "./base.js";
+import { Classifier, checkFitInput, type FitContext, pastDeadline, Regressor } from "./base.js";
 import { Network, type NetworkWeights } from "./mlp/network.js";
 
 export interface MlpParams {
@@ -72,7 +72,7 @@ function train(
       if (Xv) bestWeights = net.snapshot();
     }
     ctx.onProgress?.((epoch + 1) / params.maxIter, `Epoch ${epoch + 1}`);
-    if (stale >= params.nIterNoChange) {
+    if (stale >= params.nIterNoChange || pastDeadline(ctx)) {
       epoch++;
       break;
     }

@@ -8,7 +8,7 @@
  */
 import type { Matrix } from "../matrix.js";
 import type { Random } from "../random.js";
-import { Classifier, type FitContext, Regressor } from "./base.js";
+import { Classifier, type FitContext, pastDeadline, Regressor } from "./base.js";
 import type { TreeParams } from "./decision-tree.js";
 import { type BinMapper, binCount, binRows, fitBinMapper } from "./hist/binning.js";
 import type { Criterion } from "./hist/channels.js";
@@ -110,9 +110,12 @@ function fitForest(
     gains.fill(0);
     growForestTree(data, nRows, treeParams, forest, scratch, rng, leafValue, gains);
     const total = gains.reduce((s, v) => s + v, 0);
-    if (total > 0) for (let f = 0; f < p; f++) importance[f] += gains[f] / total / params.nEstimators;
+    if (total > 0) for (let f = 0; f < p; f++) importance[f] += gains[f] / total;
     ctx.onProgress?.((t + 1) / params.nEstimators, `Tree ${t + 1} of ${params.nEstimators}`);
+    if (pastDeadline(ctx)) break;
   }
+  const built = forest.roots.length;
+  for (let f = 0; f < p; f++) importance[f] /= built;
   return { mapper, forest: forest.finish(), nFeatures: p, importance };
 }
 

@@ -8,7 +8,7 @@ import type { Random } from "../../random.js";
 import { trainTestSplit } from "../../split.js";
 import { gather } from "../../target.js";
 import type { LearningCurve } from "../../types.js";
-import type { FitContext } from "../base.js";
+import { type FitContext, pastDeadline } from "../base.js";
 import { type BinMapper, binCount, binRows, fitBinMapper } from "./binning.js";
 import { type ColumnTable, selectRows } from "./columns.js";
 import { type ForestArrays, ForestBuilder, leafOffset } from "./forest.js";
@@ -150,6 +150,7 @@ export function fitBooster(
       }
       curve.train.push(loss.value(raw, yTrain, curveRows, nt));
       ctx.onProgress?.((round + 1) / params.rounds, `Round ${round + 1} of ${params.rounds}`);
+      if (pastDeadline(ctx)) break;
       if (!validBins || !parts.yValid) continue;
       const v = loss.value(rawValid, parts.yValid, null, nv);
       curve.validation?.push(v);

@@ -1,0 +1,75 @@
+/**
+ * Auto mode: folds (stratified, covering every row once), the time budget (within 10%), the leaderboard
+ * (every candidate tried, one winner, best first) and a result that predicts and charts like any model.
+ */
+import { describe, expect, it } from "vitest";
+import { kFolds } from "../../../src/ml/auto/folds.js";
+import {
+  chartSvgs,
+  getModelSpec,
+  predictFrame,
+  trainModel,
+  validateHyperparameters,
+} from "../../../src/ml/index.js";
+import { loadFixture } from "../helpers/fixtures.js";
+
+describe("kFolds", () => {
+  it("puts every row in exactly one validation fold, with each class spread evenly", () => {
+    const labels = Float64Array.from({ length: 103 }, (_, i) => (i < 70 ? 0 : i < 95 ? 1 : 2));
+    const folds = kFolds(103, 5, 1, labels);
+    const seen = new Int32Array(103);
+    for (const f of folds) {
+      expect(f.train.length + f.valid.length).toBe(103);
+      for (const i of f.valid) seen[i]++;
+      for (const c of [0, 1, 2]) {
+        const inFold = Array.from(f.valid).filter((i) => labels[i] === c).length;
+        const total = labels.filter((v) => v === c).length;
+        expect(Math.abs(inFold - total / 5)).toBeLessThanOrEqual(1);
+      }
+    }
+    expect(Array.from(seen).every((v) => v === 1)).toBe(true);
+    expect(kFolds(103, 5, 2, labels)[0].valid).not.toEqual(folds[0].valid);
+  });
+});
+
+describe("auto mode", () => {
+  it("is in the registry with a time budget of 1, 5 or 15 minutes", () => {
+    expect(getModelSpec("auto").displayName).toBe("🤖 Auto (best model)");
+    expect(getModelSpec("auto").choices?.timeBudgetMinutes).toEqual([1, 5, 15]);
+    expect(validateHyperparameters("auto", {})).toEqual({ timeBudgetMinutes: 1, folds: 5 });
+  });
+
+  it("keeps to its time budget (within 10%) and returns the winner with a leaderboard", async () => {
+    const frame = await loadFixture("breast_cancer");
+    const budgetSeconds = 6;
+    const progress: string[] = [];
+    const started = performance.now();
+    const r = trainModel(
+      frame,
+      {
+        modelType: "auto",
+        task: "classification",
+        target: "diagnosis",
+        features: [],
+        hyperparameters: { timeBudgetMinutes: budgetSeconds / 60 },
+      },
+      (p) => progress.push(p.message),
+    );
+    const elapsed = (performance.now() - started) / 1000;
+    expect(elapsed).toBeLessThanOrEqual(budgetSeconds * 1.1);
+    expect(r.fitSeconds).toBeLessThanOrEqual(budgetSeconds * 1.1);
+    const board = r.leaderboard ?? [];
+    expect(board.length).toBeGreaterThanOrEqual(8);
+    const winners = board.filter((e) => e.winner);
+    expect(winners).toHaveLength(1);
+    expect(board[0]).toBe(winners[0]);
+    expect(r.model.modelType).toBe(winners[0].modelType);
+    const complete = board.filter((e) => e.folds === winners[0].folds);
+    for (const e of complete) expect(e.cvMean).toBeLessThanOrEqual(winners[0].cvMean);
+    expect(board.every((e) => e.metric === "accuracy" && e.folds >= 1 && e.cvStd >= 0)).toBe(true);
+    expect(progress.filter((m) => m.includes("over")).length).toBeGreaterThanOrEqual(board.length);
+    expect(r.metrics.accuracy).toBeGreaterThan(0.9);
+    expect(predictFrame(r.model, frame).predictions).toHaveLength(frame.nRows);
+    expect(chartSvgs(r).map((c) => c.name)[0]).toBe("leaderboard");
+  }, 60_000);
+});
