@@ -27,6 +27,9 @@ export function candidatesFor(task: Task, nRows: number): Candidate[] {
   if (task === "regression") {
     add("ridge", "Ridge regression");
     add("linear", "Linear regression");
+    add("lasso", "Lasso regression");
+    add("elasticnet", "Elastic net");
+    add("polynomial", "Polynomial regression (degree 2)");
   } else {
     add("logistic", "Logistic regression");
     add("naive_bayes", "Naive Bayes");
