@@ -32,6 +32,8 @@ export interface ComputeOffer {
 export interface OfferRequest {
   userId: number;
   modelType: string;
+  /** Some models' time depends on them (auto mode's time budget). */
+  hyperparameters?: Record<string, unknown>;
   nRows: number;
   nColumns: number;
   sizeBytes: number;
@@ -49,13 +51,20 @@ export interface OfferSource {
 }
 
 /** Estimated local training minutes for a dataset of this shape. */
-export function estimateLocalMinutes(modelType: string, nRows: number, nColumns: number): number {
-  return roundMinutes(estimateTrainingSeconds(modelType, nRows, nColumns));
+export function estimateLocalMinutes(
+  modelType: string,
+  nRows: number,
+  nColumns: number,
+  hyperparameters?: Record<string, unknown>,
+): number {
+  return roundMinutes(estimateTrainingSeconds(modelType, nRows, nColumns, hyperparameters));
 }
 
 export function localOffer(request: OfferRequest, kind: "training" | "prediction"): ComputeOffer {
   const minutes =
-    kind === "training" ? estimateLocalMinutes(request.modelType, request.nRows, request.nColumns) : 0.1;
+    kind === "training"
+      ? estimateLocalMinutes(request.modelType, request.nRows, request.nColumns, request.hyperparameters)
+      : 0.1;
   return {
     provider: "local",
     computeType: "local",

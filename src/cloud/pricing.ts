@@ -100,7 +100,15 @@ export function mayUseGpu(modelType: string): boolean {
 }
 
 /** Seconds the worker needs to train this model on a dataset of this shape (excluding provisioning). */
-export function estimateTrainingSeconds(modelType: string, nRows: number, nColumns: number): number {
+export function estimateTrainingSeconds(
+  modelType: string,
+  nRows: number,
+  nColumns: number,
+  hyperparameters: Record<string, unknown> = {},
+): number {
+  // Auto mode spends the time budget the user chose (and then refits the winner).
+  if (modelType === "auto")
+    return WORKER_OVERHEAD_SECONDS + Number(hyperparameters.timeBudgetMinutes ?? 1) * 60 * 1.1;
   const perMillion = SECONDS_PER_MILLION_CELLS[modelType] ?? UNKNOWN_MODEL_SECONDS_PER_MILLION;
   return WORKER_OVERHEAD_SECONDS + (perMillion * Math.max(1, nRows) * Math.max(1, nColumns)) / 1e6;
 }

@@ -111,6 +111,30 @@ describe("training and prediction for each kind of task", () => {
   });
 });
 
+describe("auto mode", () => {
+  it("tries the candidates within the time budget and shows the leaderboard", async () => {
+    const user = tg.user(2012, { firstName: "Auto" });
+    await user.send("/train");
+    await user.upload("iris.csv", fixture("iris.csv"));
+    await user.waitFor(/Target: species → classification/);
+    await user.click(/Accept/);
+    await user.waitFor(/What kind of model/);
+    await user.click(/Auto \(best model\)/);
+    await user.waitFor(/Pick a model/);
+    await user.click(/Auto \(best model\)/);
+    await user.waitFor(/settings/);
+    await user.click(/Custom/);
+    await user.waitFor(/Type a value for timeBudgetMinutes/);
+    await user.send("0.25");
+    await user.waitFor(/timeBudgetMinutes = 0\.25/);
+    await user.click(/Continue/);
+    const result = await user.waitFor(/is trained/, SLOW);
+    expect(result.text).toMatch(/Cross-validated leaderboard \(\d+ candidates\)/);
+    expect(result.text).toMatch(/🏆 .+ — \d+(\.\d+)?% ± /);
+    expect(Number(/Accuracy ([\d.]+)%/.exec(result.text ?? "")?.[1])).toBeGreaterThanOrEqual(90);
+  });
+});
+
 describe("navigation", () => {
   it("goes back one step at a time and clears what later steps chose", async () => {
     const user = tg.user(2004, { firstName: "Ben" });

@@ -191,6 +191,7 @@ export const en = {
     balance: "Classes:",
     quartiles: (q1: string, q2: string, q3: string) => `Target quartiles: ${q1} · ${q2} · ${q3}`,
     topFeatures: "Most important features:",
+    leaderboard: (n: number) => `🏁 Cross-validated leaderboard (${n} candidates):`,
     footer: (duration: string, where: string, cost: string) =>
       `⏱ ${duration} · 📍 ${esc(where)} · 💵 ${cost}`,
     modelId: (id: string) => `Model id: ${code(id)}`,

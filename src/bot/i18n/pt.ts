@@ -206,6 +206,7 @@ export const pt: Texts = {
     },
     balance: "Classes:",
     quartiles: (q1: string, q2: string, q3: string) => `Quartis do alvo: ${q1} · ${q2} · ${q3}`,
+    leaderboard: (n: number) => `🏁 Ranking por validação cruzada (${n} candidatos):`,
     topFeatures: "Variáveis mais importantes:",
     footer: (duration: string, where: string, cost: string) =>
       `⏱ ${duration} · 📍 ${esc(where)} · 💵 ${cost}`,

@@ -1,7 +1,7 @@
 /** The training progress message and the result card. */
 import { InlineKeyboard } from "grammy";
 import type { TrainingContext } from "../../flows/training/machine.js";
-import type { DatasetFacts, FeatureImportance, Metrics } from "../../ml/types.js";
+import type { DatasetFacts, FeatureImportance, LeaderboardEntry, Metrics } from "../../ml/types.js";
 import { A, pack } from "../callback-data.js";
 import { b, code, duration, esc, money, num, pct, progressBar } from "../html.js";
 import type { Texts } from "../i18n/index.js";
@@ -44,6 +44,7 @@ interface ResultSummary {
   importance?: FeatureImportance[];
   facts?: DatasetFacts;
   name?: string;
+  leaderboard?: LeaderboardEntry[];
 }
 
 export function resultView(t: Texts, c: TrainingContext): View {
@@ -51,7 +52,7 @@ export function resultView(t: Texts, c: TrainingContext): View {
   const summary = r.summary as ResultSummary;
   const lines = [t.result.title(r.name), "", t.result.heldOut(summary.facts?.testRows ?? 0)];
   lines.push(...metricLines(t, summary.metrics ?? {}));
-  lines.push(...factLines(t, summary.facts));
+  lines.push(...factLines(t, summary.facts), ...leaderboardLines(t, summary.leaderboard));
   const top = (summary.importance ?? []).slice(0, 5);
   if (top.length > 0) {
     lines.push("", t.result.topFeatures);
@@ -102,6 +103,21 @@ export function metricLines(t: Texts, m: Metrics): string[] {
     lines.push(`• ${t.metrics.precision} ${b(num(m.precision))} · ${t.metrics.recall} ${b(num(m.recall))}`);
   if (m.rocAuc !== undefined) lines.push(`• ROC-AUC ${b(num(m.rocAuc))} — ${t.result.hints.rocAuc}`);
   if (m.logLoss !== undefined) lines.push(`• ${t.metrics.logLoss} ${num(m.logLoss)}`);
+  return lines;
+}
+
+/** Auto mode: the best candidates by cross-validated score. */
+function leaderboardLines(t: Texts, board: LeaderboardEntry[] | undefined): string[] {
+  if (!board?.length) return [];
+  const ranked = [...board]
+    .filter((e) => e.folds > 0)
+    .sort((a, b) => b.cvMean - a.cvMean)
+    .slice(0, 5);
+  const lines = ["", t.result.leaderboard(board.length)];
+  ranked.forEach((e, index) => {
+    const score = e.metric === "r2" ? `R² ${num(e.cvMean)}` : pct(e.cvMean);
+    lines.push(`${index + 1}. ${e.winner ? "🏆 " : ""}${esc(e.label)} — ${score} ± ${num(e.cvStd, 3)}`);
+  });
   return lines;
 }
 

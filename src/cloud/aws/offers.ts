@@ -56,7 +56,8 @@ export class Ec2OfferSource implements OfferSource {
       ([, t]) => t.memoryGb >= neededGb && (gpuAllowed || !t.gpu),
     );
     const seconds =
-      PROVISIONING_SECONDS.ec2 + estimateTrainingSeconds(request.modelType, request.nRows, request.nColumns);
+      PROVISIONING_SECONDS.ec2 +
+      estimateTrainingSeconds(request.modelType, request.nRows, request.nColumns, request.hyperparameters);
     const offers = types.map(([type, t]) =>
       offer(type, false, Boolean(t.gpu), t.onDemandHourly, seconds, `static ${STATIC_PRICES_DATE}`),
     );

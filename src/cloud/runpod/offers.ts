@@ -61,7 +61,7 @@ export class RunPodOfferSource implements OfferSource {
     if (this.options.healthy && !(await this.options.healthy())) return [];
     const seconds =
       PROVISIONING_SECONDS.runpod +
-      estimateTrainingSeconds(request.modelType, request.nRows, request.nColumns);
+      estimateTrainingSeconds(request.modelType, request.nRows, request.nColumns, request.hyperparameters);
     const offers: ComputeOffer[] = [];
     for (const gpu of await this.catalog()) {
       for (const cloud of this.clouds()) {

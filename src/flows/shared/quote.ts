@@ -10,11 +10,17 @@ export interface Quote {
 export async function quoteJob(
   ports: Pick<FlowPorts, "compute" | "userData">,
   kind: "training" | "prediction",
-  input: { userId: number; modelType: string; dataset: DatasetSummary },
+  input: {
+    userId: number;
+    modelType: string;
+    dataset: DatasetSummary;
+    hyperparameters?: Record<string, unknown>;
+  },
 ): Promise<Quote> {
   const request = {
     userId: input.userId,
     modelType: input.modelType,
+    hyperparameters: input.hyperparameters,
     nRows: input.dataset.nRows,
     nColumns: input.dataset.nColumns,
     sizeBytes: input.dataset.sizeBytes,

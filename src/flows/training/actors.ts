@@ -44,8 +44,13 @@ export function trainingActors(ports: FlowPorts) {
 
     ingestDataset: safePromise(async (source: DatasetSource) => (await ingestDataset(ports, source)).summary),
 
-    quoteTraining: safePromise((input: { userId: number; modelType: string; dataset: DatasetSummary }) =>
-      quoteJob(ports, "training", input),
+    quoteTraining: safePromise(
+      (input: {
+        userId: number;
+        modelType: string;
+        dataset: DatasetSummary;
+        hyperparameters: Record<string, unknown>;
+      }) => quoteJob(ports, "training", input),
     ),
 
     launchTraining: safePromise((input: LaunchInput, signal: AbortSignal) =>

@@ -82,7 +82,7 @@ export const trainingMachine = setup({
     >(notProvided("ingestDataset")),
     quoteTraining: fromPromise<
       { offers: ComputeOffer[]; budget: { perJob: number; monthlyLeft: number } },
-      { userId: number; modelType: string; dataset: DatasetSummary }
+      { userId: number; modelType: string; dataset: DatasetSummary; hyperparameters: Record<string, unknown> }
     >(notProvided("quoteTraining")),
     launchTraining: fromPromise<LaunchOutput, LaunchInput>(notProvided("launchTraining")),
     monitorTraining: fromCallback<TrainingEvent, MonitorInput>(notProvided("monitorTraining")),
@@ -458,6 +458,7 @@ export const trainingMachine = setup({
               userId: context.userId,
               modelType: context.modelType!,
               dataset: context.dataset!,
+              hyperparameters: context.hyperparameters,
             }),
             onDone: [
               {
