@@ -93,9 +93,11 @@ def main(directory):
             m.fit(Xtr, ytr)
             best = min(best, time.process_time() - c)
             best_wall = min(best_wall, time.perf_counter() - t)
-        c = time.process_time()
-        pred = m.predict(Xte)
-        predict_s = time.process_time() - c
+        predict_s = float("inf")
+        for _ in range(2):
+            c = time.process_time()
+            pred = m.predict(Xte)
+            predict_s = min(predict_s, time.process_time() - c)
         score = r2_score(yte, pred) if job["task"] == "regression" else accuracy_score(yte, pred)
         row = {"dataset": name, "model": job["model"], "score": score, "fit_s": best, "wall_s": best_wall,
                "predict_s": predict_s}

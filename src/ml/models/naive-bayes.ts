@@ -57,12 +57,16 @@ export class GaussianNB extends Classifier<NaiveBayesParams, NaiveBayesFitted> {
       for (let j = 0; j < p; j++) s += Math.log(2 * Math.PI * variance[c * p + j]);
       return -0.5 * s;
     });
+    // Multiplying by 1 / variance instead of dividing: the same terms to the last bit or two, much faster.
+    const inverse = Float64Array.from(variance, (v) => 1 / v);
     for (let i = 0; i < n; i++) {
+      const base = i * p;
       for (let c = 0; c < k; c++) {
         let s = 0;
+        const cb = c * p;
         for (let j = 0; j < p; j++) {
-          const d = data[i * p + j] - mean[c * p + j];
-          s += (d * d) / variance[c * p + j];
+          const d = data[base + j] - mean[cb + j];
+          s += d * d * inverse[cb + j];
         }
         joint[c] = logPrior[c] + logNorm[c] - 0.5 * s;
       }
