@@ -10,7 +10,7 @@ import { fixture, SLOW } from "../helpers/flows.js";
 import { REDIS_TEST_URL } from "../helpers/redis.js";
 import { startFakeTelegram } from "../helpers/telegram.js";
 
-/** A regression dataset big enough that a forest of 300 trees takes a few seconds. */
+/** A regression dataset big enough that a forest of 500 trees takes several seconds. */
 function syntheticCsv(rows: number, features: number): string {
   let seed = 7;
   const rnd = () => {
@@ -36,7 +36,7 @@ describe("a restart while a job trains", () => {
       const user = tg.user(3001, { firstName: "Ivo" });
       await user.send("/train");
       await user.waitFor(/Send me your data/);
-      await user.upload("synthetic.csv", syntheticCsv(6000, 12));
+      await user.upload("synthetic.csv", syntheticCsv(12000, 12));
       await user.waitFor(/Target: y → regression/);
       await user.click(/Accept/);
       await user.waitFor(/What kind of model/);
@@ -44,13 +44,19 @@ describe("a restart while a job trains", () => {
       await user.waitFor(/Pick a model/);
       await user.click(/^Random forest/);
       await user.waitFor(/Random forest.*settings/s);
-      await user.click(/^nEstimators=200$/);
-      await user.waitFor(/nEstimators = 200/);
+      await user.click(/^nEstimators=500$/);
+      await user.waitFor(/nEstimators = 500/);
       await user.click(/Continue/);
       await user.waitFor(/Training Random forest/);
 
+      // Killed once the progress message is on record (not between sending it and recording its id).
+      for (let i = 0; i < 100; i++) {
+        const ui = await redis.get(`${env.env.REDIS_PREFIX}:user:3001:ui:3001`);
+        if (ui?.includes("progressMessageId")) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
       const state = await redis.hget(`${env.env.REDIS_PREFIX}:wf:3001:3001`, "state");
-      expect(["LAUNCHING_TRAINING", "MONITORING_TRAINING"]).toContain(state);
+      expect(["LAUNCHING_TRAINING", "MONITORING_TRAINING", "TRAINING_COMPLETE"]).toContain(state);
       await killBot(bot);
       bot = await spawnBot(env);
 
