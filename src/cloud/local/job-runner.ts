@@ -45,6 +45,8 @@ interface Running {
   child?: ChildProcess;
   deadlineTimer?: NodeJS.Timeout;
   exited: Promise<void>;
+  /** Why we are stopping it, set before the signal so the exit handler records our reason, not a crash. */
+  stopping?: { status: "failed" | "cancelled"; error: AppError };
 }
 
 const ADOPTED_POLL_MS = 1000;
@@ -110,8 +112,9 @@ export class LocalJobRunner {
     }
     const run = this.running.get(jobId);
     if (!run) return;
+    run.stopping = { status: "cancelled", error: new AppError("The job was cancelled.") };
     await this.stopProcess(run);
-    await this.writeFinalIfMissing(jobId, "cancelled", new AppError("The job was cancelled."));
+    await this.writeFinalIfMissing(jobId, run.stopping.status, run.stopping.error);
   }
 
   /** Kills every running worker (tests and shutdown of throwaway runners). */
@@ -189,10 +192,11 @@ export class LocalJobRunner {
       async () => {
         if (this.running.get(spec.jobId) !== run) return;
         this.options.logger?.warn({ jobId: spec.jobId }, "local job past its deadline: killing it");
-        await this.stopProcess(run, 0);
         const error = new CloudTrainingError("The job ran past its deadline and was stopped.", {
           deadline: spec.deadline,
         });
+        run.stopping = { status: "failed", error };
+        await this.stopProcess(run, 0);
         await this.writeFinalIfMissing(spec.jobId, "failed", error);
       },
       Math.max(0, msLeft),
@@ -209,11 +213,11 @@ export class LocalJobRunner {
     if (run.deadlineTimer) clearTimeout(run.deadlineTimer);
     if (this.running.get(jobId) === run) this.running.delete(jobId);
     const reason = code !== null ? `exit code ${code}` : signal ? `signal ${signal}` : "it disappeared";
-    await this.writeFinalIfMissing(
-      jobId,
-      "failed",
-      new CloudTrainingError(`The worker stopped unexpectedly (${reason}).`, { jobId }),
-    ).catch((error) => this.options.logger?.error({ err: error, jobId }, "could not record the job's end"));
+    const end = run.stopping ?? {
+      status: "failed" as const,
+      error: new CloudTrainingError(`The worker stopped unexpectedly (${reason}).`, { jobId }),
+    };
+    await this.writeFinalIfMissing(jobId, end.status, end.error).catch((error) => this.options.logger?.error({ err: error, jobId }, "could not record the job's end"));
     this.pump();
   }
 
