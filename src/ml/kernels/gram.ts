@@ -11,6 +11,56 @@ export interface CentredGram {
   yMean: number;
 }
 
+/** Rows per block: p columns of it stay in L2 for p up to a few hundred. */
+const ROW_BLOCK = 256;
+
+/** Σ a[ai + r] · b[bi + r] for r < n, four partial sums (independent adds pipeline). */
+function dot(a: Float64Array, ai: number, b: Float64Array, bi: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let r = 0;
+  for (; r + 3 < n; r += 4) {
+    s0 += a[ai + r] * b[bi + r];
+    s1 += a[ai + r + 1] * b[bi + r + 1];
+    s2 += a[ai + r + 2] * b[bi + r + 2];
+    s3 += a[ai + r + 3] * b[bi + r + 3];
+  }
+  for (; r < n; r++) s0 += a[ai + r] * b[bi + r];
+  return s0 + s1 + (s2 + s3);
+}
+
+/** out[o + q] += Σ a[ai + r] · a[bi + q·stride + r] for q < 4: each a[ai + r] loaded once for four sums. */
+function dot4(
+  a: Float64Array,
+  ai: number,
+  bi: number,
+  stride: number,
+  n: number,
+  out: Float64Array,
+  o: number,
+) {
+  const b1 = bi + stride;
+  const b2 = b1 + stride;
+  const b3 = b2 + stride;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let r = 0; r < n; r++) {
+    const x = a[ai + r];
+    s0 += x * a[bi + r];
+    s1 += x * a[b1 + r];
+    s2 += x * a[b2 + r];
+    s3 += x * a[b3 + r];
+  }
+  out[o] += s0;
+  out[o + 1] += s1;
+  out[o + 2] += s2;
+  out[o + 3] += s3;
+}
+
 export function centredGram(X: Matrix, y: Float64Array): CentredGram {
   const { rows: n, cols: p, data } = X;
   const xMean = new Float64Array(p);
@@ -24,18 +74,25 @@ export function centredGram(X: Matrix, y: Float64Array): CentredGram {
   yMean /= n;
   const gram = new Float64Array(p * p);
   const xty = new Float64Array(p);
-  const row = new Float64Array(p);
-  for (let i = 0; i < n; i++) {
-    const base = i * p;
-    for (let j = 0; j < p; j++) row[j] = data[base + j] - xMean[j];
-    const yc = y[i] - yMean;
+  // Rows go through in blocks, centred into a column-major buffer: each (j, k) entry then takes one
+  // dot product per block in a local accumulator instead of a read-modify-write of gram per row.
+  const block = Math.min(n, ROW_BLOCK);
+  const cols = new Float64Array(p * block);
+  const yc = new Float64Array(block);
+  for (let i0 = 0; i0 < n; i0 += block) {
+    const m = Math.min(block, n - i0);
+    for (let r = 0; r < m; r++) {
+      const base = (i0 + r) * p;
+      for (let j = 0; j < p; j++) cols[j * block + r] = data[base + j] - xMean[j];
+      yc[r] = y[i0 + r] - yMean;
+    }
     for (let j = 0; j < p; j++) {
-      const rj = row[j];
-      if (rj === 0) continue;
-      xty[j] += rj * yc;
-      const gj = j * p;
-      // Lower triangle only (k ≤ j); mirrored below.
-      for (let k = 0; k <= j; k++) gram[gj + k] += rj * row[k];
+      const cj = j * block;
+      xty[j] += dot(cols, cj, yc, 0, m);
+      // Lower triangle only (k ≤ j), four entries at a time; mirrored below.
+      let k = 0;
+      for (; k + 3 <= j; k += 4) dot4(cols, cj, k * block, block, m, gram, j * p + k);
+      for (; k <= j; k++) gram[j * p + k] += dot(cols, cj, cols, k * block, m);
     }
   }
   for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) gram[k * p + j] = gram[j * p + k];
