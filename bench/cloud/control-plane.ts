@@ -206,8 +206,12 @@ async function runOne(
   let pollErrors = 0;
   for (;;) {
     // Like the training flow's monitor: a failed poll is counted and the next one tried.
-    const status = await manager.monitorTraining(jobId).catch(() => {
+    const polled = Date.now();
+    const status = await manager.monitorTraining(jobId).catch((error: Error) => {
       pollErrors++;
+      process.stderr.write(
+        `poll failed after ${Date.now() - polled} ms: ${error.message} ${String((error as { cause?: unknown }).cause)}\n`,
+      );
       return undefined;
     });
     if (status && !firstProgress && status.progress > 0) firstProgress = Date.now();
