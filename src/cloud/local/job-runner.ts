@@ -217,7 +217,9 @@ export class LocalJobRunner {
       status: "failed" as const,
       error: new CloudTrainingError(`The worker stopped unexpectedly (${reason}).`, { jobId }),
     };
-    await this.writeFinalIfMissing(jobId, end.status, end.error).catch((error) => this.options.logger?.error({ err: error, jobId }, "could not record the job's end"));
+    await this.writeFinalIfMissing(jobId, end.status, end.error).catch((error) =>
+      this.options.logger?.error({ err: error, jobId }, "could not record the job's end"),
+    );
     this.pump();
   }
 
