@@ -6,6 +6,21 @@
  */
 import type { Matrix } from "../matrix.js";
 import type { KnnFitted } from "../models/knn.js";
+import {
+  code,
+  f64Splat,
+  get,
+  I32,
+  i32Const,
+  moduleBinary,
+  OP,
+  set,
+  tee,
+  V128,
+  v128Load,
+  v128Store,
+  wasm,
+} from "./wasm.js";
 
 /** Query rows searched together: their records and top-k lists stay in cache while training chunks pass. */
 export const QUERY_BLOCK = 256;
@@ -95,81 +110,11 @@ interface Kernels {
   manhattan: Scan;
 }
 
-/** The parts of the WebAssembly global used here (the project's libs type its namespace, not its value). */
-interface WasmApi {
-  Memory: new (size: { initial: number }) => { buffer: ArrayBuffer };
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: object };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
 let compiledKernels: object | undefined;
 
 function kernelModule(): object {
   compiledKernels ??= new wasm.Module(kernelBinary());
   return compiledKernels;
-}
-
-/** WebAssembly instructions used by the kernels (SIMD ones follow the 0xfd prefix), as byte arrays. */
-const get = (local: number) => [0x20, local];
-const set = (local: number) => [0x21, local];
-const tee = (local: number) => [0x22, local];
-/** i32.const takes signed LEB128 (64 is 0xc0 0x00). */
-const i32Const = (n: number) => [0x41, ...sleb(n)];
-const memarg = (offset: number) => [0, ...uleb(offset)];
-const v128Load = (offset: number) => [0xfd, 0x00, ...memarg(offset)];
-const v128Store = (offset: number) => [0xfd, 0x0b, ...memarg(offset)];
-const f64Splat = (offset: number) => [0xfd, 0x0a, ...memarg(offset)];
-const OP = {
-  block: [0x02, 0x40],
-  loop: [0x03, 0x40],
-  if: [0x04, 0x40],
-  end: [0x0b],
-  br: [0x0c],
-  brIf: [0x0d],
-  return: [0x0f],
-  i32GeU: [0x4f],
-  i32Add: [0x6a],
-  i32Sub: [0x6b],
-  zero: [0xfd, 0x0c, ...new Array(16).fill(0)],
-  lt: [0xfd, 0x49],
-  or: [0xfd, 0x50],
-  anyTrue: [0xfd, 0x53],
-  abs: [0xfd, 0xec, 0x01],
-  add: [0xfd, 0xf0, 0x01],
-  sub: [0xfd, 0xf1, 0x01],
-  mul: [0xfd, 0xf2, 0x01],
-};
-const code = (...parts: number[][]) => parts.flat();
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) return [...out, b];
-    out.push(b | 0x80);
-  }
-}
-
-/** A length-prefixed vector or section payload. */
-function sized(bytes: number[]): number[] {
-  return [...uleb(bytes.length), ...bytes];
-}
-
-function name(s: string): number[] {
-  return sized([...s].map((c) => c.charCodeAt(0)));
 }
 
 /** Parameters and locals of a scan kernel, by index. */
@@ -242,22 +187,26 @@ function scanBody(euclid: boolean): number[] {
     get(XP), set(X), get(NORMS), i32Const(TILE * 8), OP.i32Add, set(NORMS),
     OP.br, [0],
     OP.end, OP.end,
-    get(TO), OP.end,
+    get(TO),
   );
 }
 
 /** A module importing env.memory and exporting the two scan kernels. */
 function kernelBinary(): Uint8Array {
-  const i32 = 0x7f;
-  const v128 = 0x7b;
-  const section = (id: number, payload: number[]) => [id, ...sized(payload)];
-  const body = (euclid: boolean) => sized([2, 3, i32, 12, v128, ...scanBody(euclid)]);
-  return new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, [1, 0x60, 6, i32, i32, i32, i32, i32, i32, 1, i32]),
-    ...section(2, [1, ...name("env"), ...name("memory"), 0x02, 0x00, 0x00]),
-    ...section(3, [2, 0, 0]),
-    ...section(7, [2, ...name("euclidean"), 0x00, 0, ...name("manhattan"), 0x00, 1]),
-    ...section(10, [2, ...body(true), ...body(false)]),
-  ]);
+  const body = (euclid: boolean) => ({
+    // QP, XP, J; then eight accumulators, ROWS01 and its pair, QUERY and HIT.
+    locals: [
+      [3, I32],
+      [12, V128],
+    ] as Array<[number, number]>,
+    code: scanBody(euclid),
+  });
+  return moduleBinary({
+    params: [I32, I32, I32, I32, I32, I32],
+    result: I32,
+    functions: [
+      { name: "euclidean", ...body(true) },
+      { name: "manhattan", ...body(false) },
+    ],
+  });
 }
