@@ -68,24 +68,9 @@ function trainSingle(
   }
   const params = validateHyperparameters(modelSpec.id, spec.hyperparameters ?? {});
   const seed = spec.seed ?? 42;
-  const target = encodeTarget(findColumn(frame, spec.target), spec.task);
-  if (target.rows.length < MIN_ROWS) {
-    throw new DataError(
-      `At least ${MIN_ROWS} rows with a value in "${spec.target}" are needed; found ${target.rows.length}.`,
-    );
-  }
+  const { trainRows, testRows, yTrain, yTest, classes, facts } = splitRows(frame, spec, seed);
   const featureCols = resolveFeatures(frame, spec);
-  const nClasses = target.classes?.length ?? 0;
-  const split = trainTestSplit(
-    target.rows.length,
-    spec.testSize ?? 0.2,
-    seed,
-    spec.task === "classification" ? Int32Array.from(target.y) : undefined,
-  );
-  const trainRows = Int32Array.from(gather(target.rows, split.train));
-  const testRows = Int32Array.from(gather(target.rows, split.test));
-  const yTrain = gather(target.y, split.train);
-  const yTest = gather(target.y, split.test);
+  const nClasses = classes?.length ?? 0;
   const pre = fitPreprocessing(featureCols, trainRows, spec.scaling ?? "standard", modelSpec.encoding);
   const Xtrain = buildDesign(pre, featureCols, frame.nRows, trainRows);
   const Xtest = buildDesign(pre, featureCols, frame.nRows, testRows);
@@ -108,7 +93,7 @@ function trainSingle(
     modelType: modelSpec.id,
     task: spec.task,
     target: spec.target,
-    classes: target.classes,
+    classes,
     features: pre.features.map((f) => ({
       name: f.name,
       type: f.type,
@@ -123,10 +108,37 @@ function trainSingle(
     model,
     metrics: evaluation.metrics,
     importance,
-    facts: factsOf(target, split.train.length, split.test.length),
+    facts,
     evaluation: sampleEvaluation(evaluation.arrays, nClasses, seed),
     fitSeconds: (performance.now() - started) / 1000,
     ...learningCurveOf(est),
+  };
+}
+
+/**
+ * The seeded split of the rows that have a target, with the dataset facts. Its own function so that the
+ * whole-frame target copies are garbage before the fit (they would add to the peak memory of a large fit).
+ */
+function splitRows(frame: Frame, spec: TrainSpec, seed: number) {
+  const target = encodeTarget(findColumn(frame, spec.target), spec.task);
+  if (target.rows.length < MIN_ROWS) {
+    throw new DataError(
+      `At least ${MIN_ROWS} rows with a value in "${spec.target}" are needed; found ${target.rows.length}.`,
+    );
+  }
+  const split = trainTestSplit(
+    target.rows.length,
+    spec.testSize ?? 0.2,
+    seed,
+    spec.task === "classification" ? Int32Array.from(target.y) : undefined,
+  );
+  return {
+    trainRows: Int32Array.from(gather(target.rows, split.train)),
+    testRows: Int32Array.from(gather(target.rows, split.test)),
+    yTrain: gather(target.y, split.train),
+    yTest: gather(target.y, split.test),
+    classes: target.classes,
+    facts: factsOf(target, split.train.length, split.test.length),
   };
 }
 
