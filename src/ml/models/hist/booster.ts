@@ -4,6 +4,7 @@
  * With early stopping, a seeded (stratified for classification) validation split is held out and the model
  * is cut back to the round with the best validation loss. The learning curve is recorded every round.
  */
+import { createHistSpace } from "../../kernels/hist-build.js";
 import type { Random } from "../../random.js";
 import { trainTestSplit } from "../../split.js";
 import { gather } from "../../target.js";
@@ -70,29 +71,35 @@ export function fitBooster(
   const mapper = fitBinMapper(train, params.maxBins, rng);
   const stride = rowStride(p);
   const threads = (params.threads ?? 1) > 1 && nt >= PARALLEL_MIN_ROWS ? (params.threads as number) : 1;
+  // Bins, gradients and rows live in the WebAssembly kernel's memory when it fits (shared with workers).
+  const withColumns = nt * stride <= COLUMN_COPY_MAX_BYTES;
+  // One histogram region per thread: workers run the same kernel on the same memory.
+  const space = createHistSpace(nt, stride, threads, withColumns);
   // Arrays the worker threads read are allocated in shared memory.
   const bins = binRows(
     mapper,
     train,
     0,
     nt,
-    threads > 1 ? shared(Uint8Array, nt * stride) : undefined,
+    space ? space.bins : threads > 1 ? shared(Uint8Array, nt * stride) : undefined,
     stride,
   );
   // The column-major copy speeds partitions; above COLUMN_COPY_MAX_BYTES its memory matters more.
-  const columns = nt * stride <= COLUMN_COPY_MAX_BYTES ? transposeBins(bins, nt, stride) : null;
+  const columns = withColumns ? transposeBins(bins, nt, stride, space?.columns ?? undefined) : null;
   const validBins = parts.valid ? binRows(mapper, parts.valid) : null;
   const nv = parts.valid?.nRows ?? 0;
   const K = loss.outputs;
   const init = loss.init(yTrain);
   const raw = filled(nt, init);
   const rawValid = filled(nv, init);
-  const gh = threads > 1 ? shared(Float64Array, 2 * nt) : new Float64Array(2 * nt);
-  const rows = threads > 1 ? shared(Int32Array, nt) : new Int32Array(nt);
-  const helpers = threads > 1 ? new HistogramThreads(threads, bins, stride, gh, rows) : null;
+  const gh = space ? space.gh : threads > 1 ? shared(Float64Array, 2 * nt) : new Float64Array(2 * nt);
+  const rows = space ? space.rows : threads > 1 ? shared(Int32Array, nt) : new Int32Array(nt);
+  const helpers = threads > 1 ? new HistogramThreads(threads, bins, stride, gh, rows, space) : null;
   const build = helpers
     ? (_: Int32Array, from: number, to: number, h: Float64Array) => helpers.build(from, to, h)
-    : undefined;
+    : space
+      ? (_: Int32Array, from: number, to: number, h: Float64Array) => space.buildInto(from, to, h)
+      : undefined;
   const sample = new Int32Array(nt);
   const scratch = new Int32Array(nt);
   const forest = new ForestBuilder(1);
@@ -130,6 +137,10 @@ export function fitBooster(
             categories: mapper.categories,
             features,
             build,
+            partition: space
+              ? (from: number, to: number, f: number, sides: Uint8Array) =>
+                  space.partition(from, to, f, sides)
+              : undefined,
           },
           params,
           forest,
@@ -231,8 +242,8 @@ function addTree(
 }
 
 /** Column-major copy (stride × n) of a row-major bin matrix. */
-function transposeBins(bins: Uint8Array, n: number, stride: number): Uint8Array {
-  const out = new Uint8Array(n * stride);
+function transposeBins(bins: Uint8Array, n: number, stride: number, into?: Uint8Array): Uint8Array {
+  const out = into ?? new Uint8Array(n * stride);
   for (let i = 0; i < n; i++) {
     const base = i * stride;
     for (let f = 0; f < stride; f++) out[f * n + i] = bins[base + f];

@@ -40,6 +40,8 @@ export interface GrowData {
   features: Int32Array;
   /** Builds a node's histogram (the worker pool replaces the single-thread builder). */
   build?: (rows: Int32Array, start: number, end: number, hist: Float64Array) => void;
+  /** Partitions rows[start..end) by feature f and the bins it sends left (the WebAssembly kernel's). */
+  partition?: (start: number, end: number, f: number, sides: Uint8Array) => number;
 }
 
 /** A finished leaf: its node, its rows rows[start..end) and its gradient sums. */
@@ -202,6 +204,7 @@ function pickNext(open: Open[], policy: GrowPolicy): number {
 
 /** Stable partition of rows[start..end) by the split; returns the number of rows sent left. */
 function partition(data: GrowData, start: number, end: number, s: Split, scratch: Int32Array): number {
+  if (data.partition) return data.partition(start, end, s.feature, goesLeft(s));
   const { rows } = data;
   // Column-major: feature f of row i at f · n + i; row-major: at i · stride + f.
   const colMajor = data.columns !== null;

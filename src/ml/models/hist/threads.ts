@@ -6,6 +6,7 @@
  * stride × 512 numbers. Fitting stays synchronous: this thread blocks with Atomics.wait, which Node allows.
  */
 import { Worker } from "node:worker_threads";
+import { type HistSpace, histModule } from "../../kernels/hist-build.js";
 import { buildHistogram, HIST_STRIDE } from "./histogram.js";
 
 /** Below this many rows a node is built on this thread alone (waking workers costs more). */
@@ -21,7 +22,11 @@ const STOP = 4;
 // A self-contained CommonJS script (eval: true), so it runs the same from source, tsx or a bundle.
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
-const { control, bins, gh, rows, hist, stride } = workerData;
+const { control, bins, gh, rows, hist, stride, kernel } = workerData;
+// With the WebAssembly kernel: the same module over the same shared memory, into this worker's region.
+const wasmBuild = kernel
+  ? new WebAssembly.Instance(kernel.module, { env: { memory: kernel.memory } }).exports.build
+  : null;
 const words = stride >>> 2;
 const bins32 = new Uint32Array(bins.buffer, bins.byteOffset, bins.byteLength >>> 2);
 let seen = 0;
@@ -32,7 +37,10 @@ for (;;) {
   const start = control[${START}];
   const end = control[${END}];
   hist.fill(0, 0, stride * ${HIST_STRIDE});
-  for (let k = start; k < end; k++) {
+  if (wasmBuild) {
+    const l = kernel.layout;
+    wasmBuild(l.binsAt, stride, l.ghAt, l.rowsAt + 4 * start, end - start, kernel.histAt);
+  } else for (let k = start; k < end; k++) {
     const i = rows[k];
     const g = gh[2 * i];
     const h = gh[2 * i + 1];
@@ -82,13 +90,21 @@ export class HistogramThreads {
     private readonly stride: number,
     private readonly gh: Float64Array,
     private readonly rows: Int32Array,
+    /** When given (with a region per thread), every thread builds with its WebAssembly kernel. */
+    private readonly space: HistSpace | null = null,
   ) {
-    this.helpers = Array.from({ length: Math.max(0, threads - 1) }, () => {
+    this.helpers = Array.from({ length: Math.max(0, threads - 1) }, (_, k) => {
       const control = shared(Int32Array, 8);
-      const hist = shared(Float64Array, stride * HIST_STRIDE);
+      const hist = space ? space.region(k + 1) : shared(Float64Array, stride * HIST_STRIDE);
+      const kernel = space && {
+        module: histModule(),
+        memory: space.memory,
+        layout: space.layout,
+        histAt: hist.byteOffset,
+      };
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { control, bins, gh, rows, hist, stride },
+        workerData: { control, bins, gh, rows, hist, stride, kernel },
       });
       worker.unref();
       return { worker, control, hist };
@@ -100,7 +116,7 @@ export class HistogramThreads {
     const n = end - start;
     const parts = this.helpers.length + 1;
     if (parts === 1 || n < PARALLEL_MIN_ROWS) {
-      buildHistogram(this.bins, this.stride, this.gh, this.rows, start, end, hist);
+      this.buildHere(start, end, hist);
       return;
     }
     const share = Math.ceil(n / parts);
@@ -112,13 +128,19 @@ export class HistogramThreads {
       Atomics.notify(h.control, GEN);
       return gen;
     });
-    buildHistogram(this.bins, this.stride, this.gh, this.rows, start, Math.min(end, start + share), hist);
+    this.buildHere(start, Math.min(end, start + share), hist);
     const size = this.stride * HIST_STRIDE;
     this.helpers.forEach((h, k) => {
       while (Atomics.load(h.control, DONE) !== gens[k])
         Atomics.wait(h.control, DONE, Atomics.load(h.control, DONE));
       for (let i = 0; i < size; i++) hist[i] += h.hist[i];
     });
+  }
+
+  /** This thread's part. */
+  private buildHere(start: number, end: number, hist: Float64Array): void {
+    if (this.space) this.space.buildInto(start, end, hist);
+    else buildHistogram(this.bins, this.stride, this.gh, this.rows, start, end, hist);
   }
 
   /** Stops the workers (they exit after their current node). */

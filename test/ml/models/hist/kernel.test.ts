@@ -1,0 +1,83 @@
+/** The WebAssembly histogram and partition kernels against the plain JS loops, bit for bit. */
+import { describe, expect, it } from "vitest";
+import { createHistSpace, type HistSpace } from "../../../../src/ml/kernels/hist-build.js";
+import { buildHistogram, HIST_STRIDE, rowStride } from "../../../../src/ml/models/hist/histogram.js";
+import { Random } from "../../../../src/ml/random.js";
+
+/** A space of n random rows with p features (some bins missing), random gradients and a shuffled row list. */
+function randomSpace(n: number, p: number, columns: boolean, seed: number): HistSpace {
+  const rng = new Random(seed);
+  const stride = rowStride(p);
+  const space = createHistSpace(n, stride, 1, columns) as HistSpace;
+  expect(space).not.toBeNull();
+  for (let i = 0; i < n; i++)
+    for (let f = 0; f < p; f++)
+      space.bins[i * stride + f] = rng.next() < 0.05 ? 255 : Math.floor(rng.next() * 200);
+  if (space.columns)
+    for (let i = 0; i < n; i++)
+      for (let f = 0; f < stride; f++) space.columns[f * n + i] = space.bins[i * stride + f];
+  for (let i = 0; i < 2 * n; i++) space.gh[i] = rng.normal() * 10 ** Math.floor(rng.next() * 6 - 3);
+  space.rows.set(rng.permutation(n));
+  return space;
+}
+
+const SHAPES: Array<[number, number]> = [
+  [1, 1],
+  [7, 3],
+  [100, 4],
+  [1000, 20],
+  [2501, 9],
+  [4000, 37],
+];
+
+describe("histogram kernel", () => {
+  for (const [n, p] of SHAPES) {
+    it(`equals buildHistogram exactly (${n} rows × ${p} features, sub-ranges too)`, () => {
+      const space = randomSpace(n, p, false, n + p);
+      const stride = rowStride(p);
+      const ranges: Array<[number, number]> = [
+        [0, n],
+        [Math.floor(n / 3), n],
+        [0, Math.floor(n / 2)],
+        [n >> 2, n >> 2],
+      ];
+      for (const [start, end] of ranges) {
+        const js = new Float64Array(stride * HIST_STRIDE).fill(7);
+        const wasm = new Float64Array(stride * HIST_STRIDE).fill(-3);
+        buildHistogram(space.bins, stride, space.gh, space.rows, start, end, js);
+        space.buildInto(start, end, wasm);
+        expect(wasm).toEqual(js);
+        expect(Object.is(wasm[0], js[0])).toBe(true);
+      }
+    });
+  }
+});
+
+/** The grower's JS partition: left rows in order at the front, the rest after them in order. */
+function partitionJs(rows: Int32Array, start: number, end: number, side: (i: number) => number): number {
+  const part = Array.from(rows.subarray(start, end));
+  const left = part.filter((i) => side(i) === 1);
+  rows.set([...left, ...part.filter((i) => side(i) === 0)], start);
+  return left.length;
+}
+
+describe("partition kernel", () => {
+  for (const columns of [false, true]) {
+    for (const [n, p] of SHAPES) {
+      it(`stable, as the JS partition (${n} × ${p}, ${columns ? "column" : "row"}-major)`, () => {
+        const space = randomSpace(n, p, columns, 3 * n + p);
+        const stride = rowStride(p);
+        const rng = new Random(n);
+        const sides = Uint8Array.from({ length: 256 }, () => +(rng.next() < 0.5));
+        for (let f = 0; f < p; f++) {
+          const start = Math.floor(rng.next() * n);
+          const end = start + Math.floor(rng.next() * (n - start + 1));
+          const expected = Int32Array.from(space.rows);
+          const nLeft = partitionJs(expected, start, end, (i) => sides[space.bins[i * stride + f]]);
+          expect(space.partition(start, end, f, sides)).toBe(nLeft);
+          expect(Array.from(space.rows)).toEqual(Array.from(expected));
+        }
+      });
+    }
+  }
+});
