@@ -10,7 +10,7 @@ import { argmaxRows, Classifier, type FitContext, Regressor } from "./base.js";
 import { type BoosterFitted, type BoosterParams, fitBooster } from "./hist/booster.js";
 import { type ColumnTable, forEachRowBlock, matrixTable } from "./hist/columns.js";
 import { binaryLogLoss, sigmoid, softmaxLogLoss, softmaxRows, squaredError } from "./hist/losses.js";
-import { accumulateRaw } from "./hist/traverse.js";
+import { accumulateRawLeveled } from "./hist/traverse.js";
 
 export type HistParams = BoosterParams & {
   /** Threads for histogram building (1 = this thread only). */
@@ -39,7 +39,7 @@ export function predictRaw(f: HistFitted, table: ColumnTable): Float64Array {
   const K = f.outputs;
   const out = new Float64Array(n * K);
   for (let i = 0; i < n; i++) out.set(f.init, i * K);
-  forEachRowBlock(table, (x, from, m) => accumulateRaw(f.forest, f.mapper, x, m, p, out, from, K));
+  forEachRowBlock(table, (x, from, m) => accumulateRawLeveled(f.forest, f.mapper, x, m, p, out, from, K));
   return out;
 }
 

@@ -13,11 +13,36 @@ export interface LinearFitted {
   intercept: number;
 }
 
-/** Shared prediction: X·coef + intercept. */
+/**
+ * Shared prediction: X·coef + intercept. Four rows at a time (each summed in column order as one row
+ * alone would be), so their independent sums overlap instead of waiting on one add chain.
+ */
 export function linearPredict(X: Matrix, coef: Float64Array, intercept: number): Float64Array {
   const { rows: n, cols: p, data } = X;
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const b0 = i * p;
+    const b1 = b0 + p;
+    const b2 = b1 + p;
+    const b3 = b2 + p;
+    let s0 = intercept;
+    let s1 = intercept;
+    let s2 = intercept;
+    let s3 = intercept;
+    for (let j = 0; j < p; j++) {
+      const c = coef[j];
+      s0 += data[b0 + j] * c;
+      s1 += data[b1 + j] * c;
+      s2 += data[b2 + j] * c;
+      s3 += data[b3 + j] * c;
+    }
+    out[i] = s0;
+    out[i + 1] = s1;
+    out[i + 2] = s2;
+    out[i + 3] = s3;
+  }
+  for (; i < n; i++) {
     let s = intercept;
     const base = i * p;
     for (let j = 0; j < p; j++) s += data[base + j] * coef[j];

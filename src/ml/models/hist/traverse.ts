@@ -4,6 +4,8 @@
  * 32-bit words each (feature and flags; child) so a step reads two arrays instead of four. The compiled
  * form is built once per fitted forest and cached.
  */
+
+import { NODE_BYTES, treeKernel, type Walk } from "../../kernels/predict-trees.js";
 import { type BinMapper, MISSING_BIN } from "./binning.js";
 import { CAT_WORDS, FLAG_CATEGORICAL, FLAG_DEFAULT_LEFT, type ForestArrays } from "./forest.js";
 
@@ -73,36 +75,51 @@ export function accumulateRaw(
   stride: number,
 ): void {
   const c = compile(f, m);
-  const { meta, threshold } = c;
+  const { meta } = c;
   const { roots, values, nOut } = f;
   const width = stride * nOut;
   const node = new Int32Array(BLOCK);
   for (let r0 = 0; r0 < n; r0 += BLOCK) {
     const bn = Math.min(BLOCK, n - r0);
     for (let t = 0; t < roots.length; t++) {
-      node.fill(roots[t], 0, bn);
-      // One level per sweep until every row of the block has reached a leaf.
-      for (let moving = true; moving; ) {
-        moving = false;
-        for (let j = 0; j < bn; j++) {
-          const nd = node[j];
-          const w = meta[2 * nd];
-          if (w < 0) continue;
-          moving = true;
-          const v = x[(r0 + j) * cols + (w >>> 8)];
-          let right: number;
-          if (w & FLAG_CATEGORICAL) right = categoricalRight(f, c, nd, w >>> 8, v, w);
-          else if (Number.isNaN(v)) right = (w & FLAG_DEFAULT_LEFT) ^ 1;
-          else right = +(v > threshold[nd]);
-          node[j] = meta[2 * nd + 1] + right;
-        }
-      }
+      walkToLeaves(f, c, x, r0, bn, cols, roots[t], node);
       const col = (t % stride) * nOut;
       for (let j = 0; j < bn; j++) {
         const leaf = meta[2 * node[j] + 1];
         const at = (outOffset + r0 + j) * width + col;
         for (let k = 0; k < nOut; k++) out[at + k] += values[leaf + k];
       }
+    }
+  }
+}
+
+/** Walks rows r0 … r0 + bn − 1 down the tree under root; node[j] ends at row r0 + j's leaf. */
+function walkToLeaves(
+  f: ForestArrays,
+  c: Compiled,
+  x: Float64Array,
+  r0: number,
+  bn: number,
+  cols: number,
+  root: number,
+  node: Int32Array,
+): void {
+  const { meta, threshold } = c;
+  node.fill(root, 0, bn);
+  // One level per sweep until every row of the block has reached a leaf.
+  for (let moving = true; moving; ) {
+    moving = false;
+    for (let j = 0; j < bn; j++) {
+      const nd = node[j];
+      const w = meta[2 * nd];
+      if (w < 0) continue;
+      moving = true;
+      const v = x[(r0 + j) * cols + (w >>> 8)];
+      let right: number;
+      if (w & FLAG_CATEGORICAL) right = categoricalRight(f, c, nd, w >>> 8, v, w);
+      else if (Number.isNaN(v)) right = (w & FLAG_DEFAULT_LEFT) ^ 1;
+      else right = +(v > threshold[nd]);
+      node[j] = meta[2 * nd + 1] + right;
     }
   }
 }
@@ -157,5 +174,111 @@ export function accumulateBinned(
         for (let k = 0; k < nOut; k++) out[at + k] += values[leaf + k];
       }
     }
+  }
+}
+
+/**
+ * Boosted trees are shallow, so a row block can take every tree's full depth in branch-free steps (see
+ * kernels/predict-trees.ts). The forest is laid out in the kernel's memory once; trees with a categorical
+ * split keep the JS walk.
+ */
+interface Leveled {
+  walk: Walk;
+  f64: Float64Array;
+  i32: Int32Array;
+  cols: number;
+  width: number;
+  /** Per tree: its depth, or −1 when it has a categorical split. */
+  depth: Int32Array;
+  valuesAt: number;
+  nodeBufAt: number;
+  xAt: number;
+  outAt: number;
+}
+
+const leveledCache = new WeakMap<ForestArrays, Leveled>();
+
+/** Rows per block: their values stay in cache while every tree passes. */
+const LEVEL_BLOCK = 256;
+
+function leveled(f: ForestArrays, m: BinMapper, cols: number, width: number): Leveled {
+  const cached = leveledCache.get(f);
+  if (cached && cached.cols === cols && cached.width === width) return cached;
+  const { threshold } = compile(f, m);
+  const n = f.feature.length;
+  const valuesAt = n * NODE_BYTES;
+  const nodeBufAt = valuesAt + n * 8;
+  const xAt = nodeBufAt + LEVEL_BLOCK * 4;
+  const outAt = xAt + LEVEL_BLOCK * cols * 8;
+  const { walk, f64, i32 } = treeKernel(outAt + LEVEL_BLOCK * width * 8);
+  for (let node = 0; node < n; node++) {
+    const leaf = f.feature[node] < 0;
+    f64[node * 2] = leaf ? Number.POSITIVE_INFINITY : threshold[node];
+    i32[node * 4 + 2] = leaf ? 0 : f.feature[node] * 8;
+    const missingRight = leaf ? 0 : (f.flags[node] & FLAG_DEFAULT_LEFT) ^ 1;
+    i32[node * 4 + 3] = (leaf ? node : f.child[node]) * NODE_BYTES + missingRight;
+    if (leaf) f64[valuesAt / 8 + node] = f.values[f.child[node]];
+  }
+  const depth = Int32Array.from(f.roots, (root) => treeDepth(f, root));
+  const l = { walk, f64, i32, cols, width, depth, valuesAt, nodeBufAt, xAt, outAt };
+  leveledCache.set(f, l);
+  return l;
+}
+
+/** Depth of the tree under root (0 for a lone leaf), or −1 if any of its splits is categorical. */
+function treeDepth(f: ForestArrays, root: number): number {
+  if (f.feature[root] < 0) return 0;
+  if (f.flags[root] & FLAG_CATEGORICAL) return -1;
+  const left = treeDepth(f, f.child[root]);
+  const right = treeDepth(f, f.child[root] + 1);
+  return left < 0 || right < 0 ? -1 : 1 + Math.max(left, right);
+}
+
+/** As accumulateRaw (same leaves, added in the same tree order), for boosted forests (one output a leaf). */
+export function accumulateRawLeveled(
+  f: ForestArrays,
+  m: BinMapper,
+  x: Float64Array,
+  n: number,
+  cols: number,
+  out: Float64Array,
+  outOffset: number,
+  stride: number,
+): void {
+  if (f.nOut !== 1 || n === 0) {
+    accumulateRaw(f, m, x, n, cols, out, outOffset, stride);
+    return;
+  }
+  const k = leveled(f, m, cols, stride);
+  const c = compile(f, m);
+  const { roots, values } = f;
+  const node = new Int32Array(LEVEL_BLOCK);
+  const outCells = k.f64.subarray(k.outAt / 8, k.outAt / 8 + LEVEL_BLOCK * stride);
+  for (let r0 = 0; r0 < n; r0 += LEVEL_BLOCK) {
+    const bn = Math.min(LEVEL_BLOCK, n - r0);
+    const outRows = out.subarray((outOffset + r0) * stride, (outOffset + r0 + bn) * stride);
+    k.f64.set(x.subarray(r0 * cols, (r0 + bn) * cols), k.xAt / 8);
+    outCells.set(outRows);
+    for (let t = 0; t < roots.length; t++) {
+      const col = t % stride;
+      if (k.depth[t] >= 0) {
+        const nodeEnd = k.nodeBufAt + 4 * bn;
+        k.walk(
+          roots[t] * NODE_BYTES,
+          k.depth[t],
+          k.xAt,
+          cols * 8,
+          k.outAt + col * 8,
+          stride * 8,
+          k.nodeBufAt,
+          nodeEnd,
+          k.valuesAt,
+        );
+        continue;
+      }
+      walkToLeaves(f, c, x, r0, bn, cols, roots[t], node);
+      for (let j = 0; j < bn; j++) outCells[j * stride + col] += values[c.meta[2 * node[j] + 1]];
+    }
+    outRows.set(outCells.subarray(0, bn * stride));
   }
 }

@@ -3,6 +3,8 @@
  * mini-batches with preallocated buffers, and Adam updates (Kingma & Ba, "Adam: A Method for Stochastic
  * Optimization", ICLR 2015, in scikit-learn's form with the bias correction folded into the step size).
  */
+
+import { MlpForwardKernel } from "../../kernels/mlp-forward.js";
 import type { Matrix } from "../../matrix.js";
 import type { Random } from "../../random.js";
 
@@ -37,6 +39,7 @@ export class Network {
   private actsT: Float64Array[] = [];
   private deltasT: Float64Array[] = [];
   private bufferRows = 0;
+  private kernel: MlpForwardKernel | undefined;
 
   private constructor(private readonly w: NetworkWeights) {}
 
@@ -66,8 +69,25 @@ export class Network {
     };
   }
 
-  /** Outputs for every row of X (n × last layer). */
+  /**
+   * Outputs for every row of X (n × last layer), through the SIMD kernel (the same arithmetic as
+   * propagate, bit for bit); weights are reloaded each call since training updates them in place.
+   */
   forward(X: Matrix): Float64Array {
+    const sizes = this.w.sizes;
+    const outWidth = sizes[sizes.length - 1];
+    const out = new Float64Array(X.rows * outWidth);
+    if (X.rows === 0) return out;
+    this.kernel ??= new MlpForwardKernel(sizes);
+    this.kernel.load(this.w.W, this.w.b);
+    const activation = this.w.activation;
+    this.kernel.run(X.data, X.rows, out, activation === "relu", (z) => activate(z, z.length, activation));
+    finishOutput(out, X.rows, outWidth, this.w.output);
+    return out;
+  }
+
+  /** The scalar forward pass (kept as the reference the kernel is tested against). */
+  forwardScalar(X: Matrix): Float64Array {
     const sizes = this.w.sizes;
     const outWidth = sizes[sizes.length - 1];
     const out = new Float64Array(X.rows * outWidth);
