@@ -101,7 +101,8 @@ export function fitBooster(
       ? (_: Int32Array, from: number, to: number, h: Float64Array) => space.buildInto(from, to, h)
       : undefined;
   const sample = new Int32Array(nt);
-  const scratch = new Int32Array(nt);
+  // The kernel partitions through its own scratch in the space.
+  const scratch = new Int32Array(space ? 0 : nt);
   const forest = new ForestBuilder(1);
   const pool = new HistogramPool(stride);
   const featureGain = new Float64Array(p);
