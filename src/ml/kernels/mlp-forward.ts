@@ -2,7 +2,7 @@
  * The MLP's forward pass as a WebAssembly SIMD kernel: each dense layer is computed in tiles of 4 rows ×
  * 4 units (two f64x2 lanes per row). Every output keeps the scalar loop's arithmetic exactly: the network's
  * dot product sums k ≡ 0, 1, 2, 3 (mod 4) in four accumulators (the tail into the first) and returns
- * b + (((s0 + s1) + s2) + s3). Here the kernel runs one pass per accumulator over a list of k's, adding each
+ * b + (((s0 + s1) + s2) + s3). Here the kernel runs one pass per accumulator over its k's, adding each
  * pass into the output tile in the same order, so predictions equal the training-time forward bit for bit.
  */
 import {
@@ -28,7 +28,6 @@ const TILE_UNITS = 4;
 const CHUNK = 256;
 
 // Instruction bytes not in wasm.ts (WebAssembly core spec and SIMD proposal).
-const I32_LOAD = (offset: number) => [0x28, 2, offset];
 const I32_LT_U = [0x49];
 const F64X2_MAX = [0xfd, 0xf5, 0x01];
 
@@ -41,25 +40,26 @@ const B = 4; // padded biases
 const Z = 5; // first output row; rows are ZSTRIDE bytes apart
 const ZSTRIDE = 6;
 const UNIT_BYTES = 7; // padded units × 8
-const LIST = 8; // (k·8, k·ZSTRIDE) pairs, pass after pass
-const PASS_END = 9; // params 9..12: end address of each pass's pairs
+const N4_BYTES = 8; // inputs in the four-way part of the dot product (nIn rounded down to 4) × 8
+const N_BYTES = 9; // inputs × 8
+const PARAMS = 10;
 // Locals.
-const ROW = 13; // 13..16: the tile's four input rows
-const OUT = 17; // 17..20: the tile's four output rows
-const U = 21;
-const P = 22;
-const AOFF = 23;
-const WAT = 24;
-const acc = (i: number, h: number) => 25 + 2 * i + h;
-const W0 = 33;
-const W1 = 34;
-const Q = 35;
+const ROW = 10; // 10..13: the tile's four input rows
+const OUT = 14; // 14..17: the tile's four output rows
+const U = 18;
+const AOFF = 19; // input k × 8
+const WAT = 20; // address of weight row k at the tile's units
+const acc = (i: number, h: number) => 21 + 2 * i + h;
+const W0 = 29;
+const W1 = 30;
+const Q = 31;
 const PAIRS: Array<[number, number]> = [0, 1, 2, 3].flatMap((i) => [[i, 0] as [number, number], [i, 1]]);
 
-/** One accumulator pass m over its k's, then its sums added into the output tile. */
+/**
+ * One accumulator pass m over k = m, m + 4, … below N4 (pass 0 then on through the tail, as the scalar
+ * dot product does), then its sums added into the output tile.
+ */
 function pass(m: number, relu: boolean): number[] {
-  const from = m === 0 ? LIST : PASS_END + m - 1;
-  const to = PASS_END + m;
   const step = (i: number) =>
     // biome-ignore format: one line per instruction group
     code(
@@ -75,20 +75,27 @@ function pass(m: number, relu: boolean): number[] {
     const bias = code(get(B), get(U), OP.i32Add, v128Load(16 * h), OP.add);
     return code(sum, bias, relu ? code(OP.zero, F64X2_MAX) : [], v128Store(16 * h));
   };
+  // k runs while AOFF < end, AOFF stepping by kStep × 8 and WAT by kStep weight rows.
+  const run = (end: number, kStep: number) =>
+    // biome-ignore format: one line per instruction group
+    code(
+      OP.block,
+      get(AOFF), get(end), OP.i32GeU, OP.brIf, [0],
+      OP.loop,
+      get(WAT), v128Load(0), set(W0), get(WAT), v128Load(16), set(W1),
+      ...[0, 1, 2, 3].map(step),
+      ...new Array(kStep).fill(code(get(WAT), get(UNIT_BYTES), OP.i32Add, set(WAT))),
+      get(AOFF), i32Const(8 * kStep), OP.i32Add, tee(AOFF), get(end), I32_LT_U, OP.brIf, [0],
+      OP.end,
+      OP.end,
+    );
   // biome-ignore format: one line per instruction group
   return code(
     ...PAIRS.map(([i, h]) => code(OP.zero, set(acc(i, h)))),
-    get(from), set(P),
-    OP.block,
-    get(P), get(to), OP.i32GeU, OP.brIf, [0],
-    OP.loop,
-    get(P), I32_LOAD(0), set(AOFF),
-    get(P), I32_LOAD(4), get(W), OP.i32Add, get(U), OP.i32Add, set(WAT),
-    get(WAT), v128Load(0), set(W0), get(WAT), v128Load(16), set(W1),
-    ...[0, 1, 2, 3].map(step),
-    get(P), i32Const(8), OP.i32Add, tee(P), get(to), I32_LT_U, OP.brIf, [0],
-    OP.end,
-    OP.end,
+    i32Const(8 * m), set(AOFF),
+    get(W), get(U), OP.i32Add, ...new Array(m).fill(code(get(UNIT_BYTES), OP.i32Add)), set(WAT),
+    run(N4_BYTES, 4),
+    m === 0 ? run(N_BYTES, 1) : [],
     ...PAIRS.map(combine),
   );
 }
@@ -124,7 +131,7 @@ let compiled: object | undefined;
 function kernelModule(): object {
   compiled ??= new wasm.Module(
     moduleBinary({
-      params: new Array(13).fill(I32),
+      params: new Array(PARAMS).fill(I32),
       functions: [
         { name: "linear", locals: kernelLocals(), code: layerBody(false) },
         { name: "relu", locals: kernelLocals(), code: layerBody(true) },
@@ -136,7 +143,7 @@ function kernelModule(): object {
 
 function kernelLocals(): Array<[number, number]> {
   return [
-    [12, I32],
+    [11, I32],
     [11, V128],
   ];
 }
@@ -154,8 +161,6 @@ interface LayerLayout {
   padded: number;
   weightsAt: number;
   biasAt: number;
-  listAt: number;
-  passEnds: number[];
   inAt: number;
   inStride: number;
   outAt: number;
@@ -170,7 +175,6 @@ const pad = (n: number, to: number) => Math.ceil(n / to) * to;
 export class MlpForwardKernel {
   private readonly layers: LayerLayout[] = [];
   private readonly f64: Float64Array;
-  private readonly i32: Int32Array;
   private readonly kernels: Kernels;
 
   constructor(readonly sizes: number[]) {
@@ -188,37 +192,14 @@ export class MlpForwardKernel {
       const padded = pad(nOut, TILE_UNITS);
       const weightsAt = take(nIn * padded * 8);
       const biasAt = take(padded * 8);
-      const listAt = take(nIn * 8);
       const outAt = take(CHUNK * padded * 8);
-      this.layers.push({ nIn, nOut, padded, weightsAt, biasAt, listAt, passEnds: [], inAt, inStride, outAt });
+      this.layers.push({ nIn, nOut, padded, weightsAt, biasAt, inAt, inStride, outAt });
       inAt = outAt;
       inStride = padded * 8;
     }
     const memory = new wasm.Memory({ initial: Math.ceil(at / 65536) + 1 });
     this.f64 = new Float64Array(memory.buffer);
-    this.i32 = new Int32Array(memory.buffer);
     this.kernels = new wasm.Instance(kernelModule(), { env: { memory } }).exports as unknown as Kernels;
-    for (const layer of this.layers) this.writeList(layer);
-  }
-
-  /** The k's of each accumulator pass, as (input byte offset, weight-row byte offset) pairs. */
-  private writeList(layer: LayerLayout): void {
-    const { nIn, padded, listAt } = layer;
-    const n4 = nIn - (nIn % 4);
-    const passes: number[][] = [0, 1, 2, 3].map((m) => {
-      const ks: number[] = [];
-      for (let k = m; k < n4; k += 4) ks.push(k);
-      return ks;
-    });
-    for (let k = n4; k < nIn; k++) passes[0].push(k);
-    let at = listAt / 4;
-    for (const ks of passes) {
-      for (const k of ks) {
-        this.i32[at++] = k * 8;
-        this.i32[at++] = k * padded * 8;
-      }
-      layer.passEnds.push(at * 4);
-    }
   }
 
   /** Copies weights (W[l] unit-major, nOut × nIn) transposed and padded, and biases. */
@@ -261,7 +242,7 @@ export class MlpForwardKernel {
   }
 
   private runLayer(layer: LayerLayout, rows: number, relu: boolean): void {
-    const { inAt, inStride, weightsAt, biasAt, outAt, padded, listAt, passEnds } = layer;
+    const { nIn, inAt, inStride, weightsAt, biasAt, outAt, padded } = layer;
     const kernel = relu ? this.kernels.relu : this.kernels.linear;
     kernel(
       inAt,
@@ -272,8 +253,8 @@ export class MlpForwardKernel {
       outAt,
       padded * 8,
       padded * 8,
-      listAt,
-      ...passEnds,
+      (nIn - (nIn % 4)) * 8,
+      nIn * 8,
     );
   }
 
