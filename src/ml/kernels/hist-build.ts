@@ -8,7 +8,21 @@
  * histogram region per thread, so worker threads run the same kernel on the same data.
  */
 import { HIST_STRIDE } from "../models/hist/histogram.js";
-import { code, get, I32, i32Const, OP, set, tee, V128, v128Load, v128Store, wasm } from "./wasm.js";
+import {
+  code,
+  get,
+  I32,
+  i32Const,
+  moduleBinary,
+  OP,
+  set,
+  tee,
+  uleb,
+  V128,
+  v128Load,
+  v128Store,
+  wasm,
+} from "./wasm.js";
 
 const PAGE = 65536;
 /** Largest memory a space may take (wasm32 addresses; more rows fall back to the JS loop). */
@@ -265,46 +279,22 @@ function partitionBody(): number[] {
   );
 }
 
-/** A module importing a shared env.memory and exporting `build` (wasm.ts's builder imports unshared memory). */
+/** A module over a shared env.memory, exporting `build` and `partition`. */
 function kernelBinary(): Uint8Array {
-  const section = (id: number, payload: number[]) => [id, ...sized(payload)];
-  const name = (s: string) => sized([...s].map((c) => c.charCodeAt(0)));
-  const body = (locals: number[][], instructions: number[]) =>
-    sized([...uleb(locals.length), ...locals.flat(), ...instructions, ...OP.end]);
-  const six = [6, I32, I32, I32, I32, I32, I32];
-  // Memory limits: flag 3 = shared with a maximum; minimum 0, maximum 65536 pages (4 GiB).
-  const memoryType = [0x03, 0x00, ...uleb(65536)];
-  return new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, [2, 0x60, ...six, 0, 0x60, ...six, 1, I32]),
-    ...section(2, [1, ...name("env"), ...name("memory"), 0x02, ...memoryType]),
-    ...section(3, [2, 0, 1]),
-    ...section(7, [2, ...name("build"), 0x00, 0, ...name("partition"), 0x00, 1]),
-    ...section(10, [
-      2,
-      ...body(
-        [
+  return moduleBinary({
+    params: [I32, I32, I32, I32, I32, I32],
+    shared: true,
+    functions: [
+      {
+        name: "build",
+        result: null,
+        locals: [
           [4, I32],
           [1, V128],
         ],
-        buildBody(),
-      ),
-      ...body([[4, I32]], partitionBody()),
-    ]),
-  ]);
-}
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sized(bytes: number[]): number[] {
-  return [...uleb(bytes.length), ...bytes];
+        code: buildBody(),
+      },
+      { name: "partition", result: I32, locals: [[4, I32]], code: partitionBody() },
+    ],
+  });
 }

@@ -50,7 +50,7 @@ export const OP = {
 };
 export const code = (...parts: number[][]) => parts.flat();
 
-function uleb(n: number): number[] {
+export function uleb(n: number): number[] {
   const out: number[] = [];
   do {
     let b = n & 0x7f;
@@ -82,24 +82,41 @@ function name(s: string): number[] {
 
 export interface KernelFunction {
   name: string;
+  /** Its own signature, when it differs from the module's. */
+  params?: number[];
+  result?: number | null;
   /** Groups of extra locals after the parameters: [count, type]. */
   locals: Array<[number, number]>;
   /** The body's instructions (the final `end` is added here). */
   code: number[];
 }
 
-/** A module importing env.memory and exporting functions that share one signature. */
-export function moduleBinary(spec: { params: number[]; result?: number; functions: KernelFunction[] }) {
+export interface ModuleSpec {
+  params: number[];
+  result?: number;
+  functions: KernelFunction[];
+  /** Import the memory as shared (maximum 4 GiB), so worker threads can run the kernels over it too. */
+  shared?: boolean;
+}
+
+/** A module importing env.memory and exporting its functions (one type per function, in order). */
+export function moduleBinary(spec: ModuleSpec): Uint8Array {
   const section = (id: number, payload: number[]) => [id, ...sized(payload)];
-  const results = spec.result === undefined ? [0] : [1, spec.result];
+  const type = (f: KernelFunction) => {
+    const params = f.params ?? spec.params;
+    const result = f.result === undefined ? spec.result : f.result;
+    return [0x60, ...uleb(params.length), ...params, ...(result == null ? [0] : [1, result])];
+  };
   const body = (f: KernelFunction) =>
     sized([...uleb(f.locals.length), ...f.locals.flatMap(([n, t]) => [...uleb(n), t]), ...f.code, ...OP.end]);
   const fns = spec.functions;
+  // Memory limits: 0x00 = minimum 0 only; 0x03 = shared, minimum 0, maximum 65536 pages.
+  const limits = spec.shared ? [0x03, 0x00, ...uleb(65536)] : [0x00, 0x00];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, [1, 0x60, ...uleb(spec.params.length), ...spec.params, ...results]),
-    ...section(2, [1, ...name("env"), ...name("memory"), 0x02, 0x00, 0x00]),
-    ...section(3, [...uleb(fns.length), ...fns.map(() => 0)]),
+    ...section(1, [...uleb(fns.length), ...fns.flatMap(type)]),
+    ...section(2, [1, ...name("env"), ...name("memory"), 0x02, ...limits]),
+    ...section(3, [...uleb(fns.length), ...fns.flatMap((_, i) => uleb(i))]),
     ...section(7, [...uleb(fns.length), ...fns.flatMap((f, i) => [...name(f.name), 0x00, ...uleb(i)])]),
     ...section(10, [...uleb(fns.length), ...fns.flatMap(body)]),
   ]);
