@@ -1,6 +1,6 @@
 /**
  * A tiny WebAssembly assembler for the engine's SIMD kernels: instruction bytes by name and a module of
- * functions sharing one signature over an imported memory. Kernels are built from these bytes at load time,
+ * functions over an imported memory (shared when worker threads run them too). Kernels are built from these bytes at load time,
  * so there is no toolchain and nothing to download; JS keeps the bookkeeping, WebAssembly the inner loops
  * (V8 checks bounds on every typed-array load in JS, and has no SIMD there).
  */
