@@ -6,6 +6,7 @@
 import { minimizeLbfgs } from "../kernels/lbfgs.js";
 import type { Matrix } from "../matrix.js";
 import { Classifier, checkFitInput, type FitContext } from "./base.js";
+import { linearPredict } from "./linear.js";
 
 export interface LogisticParams {
   C: number;
@@ -73,46 +74,8 @@ export class LogisticRegression extends Classifier<LogisticParams, LogisticFitte
   }
 }
 
-/**
- * Two-class scores, four rows at a time: each is summed in the one-row order (intercept, then columns in
- * order), and the four independent sums overlap.
- */
-function binaryScores(X: Matrix, coef: Float64Array, intercept: number): Float64Array {
-  const { rows: n, cols: p, data } = X;
-  const z = new Float64Array(n);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const b0 = i * p;
-    const b1 = b0 + p;
-    const b2 = b1 + p;
-    const b3 = b2 + p;
-    let s0 = intercept;
-    let s1 = intercept;
-    let s2 = intercept;
-    let s3 = intercept;
-    for (let j = 0; j < p; j++) {
-      const c = coef[j];
-      s0 += c * data[b0 + j];
-      s1 += c * data[b1 + j];
-      s2 += c * data[b2 + j];
-      s3 += c * data[b3 + j];
-    }
-    z[i] = s0;
-    z[i + 1] = s1;
-    z[i + 2] = s2;
-    z[i + 3] = s3;
-  }
-  for (; i < n; i++) {
-    let s = intercept;
-    const base = i * p;
-    for (let j = 0; j < p; j++) s += coef[j] * data[base + j];
-    z[i] = s;
-  }
-  return z;
-}
-
 function binaryProba(X: Matrix, coef: Float64Array, intercept: number): Float64Array {
-  const z = binaryScores(X, coef, intercept);
+  const z = linearPredict(X, coef, intercept);
   const out = new Float64Array(z.length * 2);
   for (let r = 0; r < z.length; r++) {
     const p1 = sigmoid(z[r]);
@@ -127,7 +90,7 @@ function binaryProba(X: Matrix, coef: Float64Array, intercept: number): Float64A
  * that test is z > 0 with a margin far above rounding; nearer zero (or NaN) σ is computed as there.
  */
 function binaryClasses(X: Matrix, coef: Float64Array, intercept: number): Float64Array {
-  const z = binaryScores(X, coef, intercept);
+  const z = linearPredict(X, coef, intercept);
   for (let r = 0; r < z.length; r++) {
     const s = z[r];
     if (Math.abs(s) >= 1e-6) z[r] = s > 0 ? 1 : 0;
