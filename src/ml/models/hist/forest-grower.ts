@@ -68,7 +68,10 @@ export function growForestTree(
       t.depth < params.maxDepth && m >= params.minSamplesSplit && m >= 2 * params.minSamplesLeaf;
     best.gain = 0;
     best.feature = -1;
-    if (splittable) {
+    if (splittable && params.criterion !== "squared_error" && isPure(scratch.sums, C)) {
+      // No split of a pure node gains anything: skip the scan, but draw its features as the scan would.
+      if (m > 2) scratch.seed = skipDraws(scratch.seed, data.p);
+    } else if (splittable) {
       if (m >= histFrom && !t.hist) {
         t.hist = scratch.take();
         buildChannelHistogram(data.bins, data.stride, data.values, C, scratch.rows, t.start, t.end, t.hist);
@@ -105,6 +108,24 @@ export function growForestTree(
     childHistograms(data, scratch, t.hist, left, right, histFrom);
     stack.push(right, left);
   }
+}
+
+/** One class holds all of the node's weight. */
+function isPure(sums: Float64Array, C: number): boolean {
+  let nonZero = 0;
+  for (let c = 0; c < C; c++) nonZero += +(sums[c] !== 0);
+  return nonZero <= 1;
+}
+
+/** The feature-draw generator after n draws. */
+function skipDraws(seed: number, n: number): number {
+  let x = seed;
+  for (let k = 0; k < n; k++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+  }
+  return x;
 }
 
 function nodeSums(data: ForestData, rows: Int32Array, start: number, end: number, sums: Float64Array): void {
