@@ -10,7 +10,7 @@ import { MISSING_BIN } from "./binning.js";
 import { buildChannelHistogram, channelStride, score, weightOf } from "./channels.js";
 import { FLAG_CATEGORICAL, FLAG_DEFAULT_LEFT, type ForestBuilder } from "./forest.js";
 import { entriesFromHistogram, entriesFromPresorted, entriesFromRows } from "./forest-entries.js";
-import { partition, partitionPresorted, presort } from "./forest-partition.js";
+import { partition, partitionPresorted, presort, sortSegments } from "./forest-partition.js";
 import { scanFeature } from "./forest-scan.js";
 import {
   type Best,
@@ -27,6 +27,8 @@ interface Task extends NodeRange {
   node: number;
   depth: number;
   hist: Float64Array | null;
+  /** Presorted mode: the segments of features 1 … p − 1 are built for this node's rows. */
+  sorted: boolean;
 }
 
 /**
@@ -48,7 +50,9 @@ export function growForestTree(
   const histFrom = Math.max(64, Math.round((256 * data.p) / Math.max(1, params.maxFeatures)));
   const out = new Float64Array(forest.nOut);
   const best: Best = emptyBest();
-  const stack: Task[] = [{ node: forest.addRoot(), start: 0, end: nRows, depth: 0, hist: null }];
+  const stack: Task[] = [
+    { node: forest.addRoot(), start: 0, end: nRows, depth: 0, hist: null, sorted: false },
+  ];
   scratch.seed = rng.nextUint32() | 1;
   // When most features are examined at every node (regression's default), keeping every feature's rows
   // in bin order costs one partition per feature and split, and makes each scan a single pass.
@@ -76,6 +80,10 @@ export function growForestTree(
         t.hist = scratch.take();
         buildChannelHistogram(data.bins, data.stride, data.values, C, scratch.rows, t.start, t.end, t.hist);
       }
+      if (presorted && !t.hist && !t.sorted && m > 2) {
+        sortSegments(data, scratch, t.start, t.end);
+        t.sorted = true;
+      }
       findSplit(data, t, params, parentScore, W, scratch, best);
     }
     // A gain at rounding level is no split (it would only chase floating-point noise).
@@ -87,7 +95,7 @@ export function growForestTree(
     }
     gains[best.feature] += best.gain;
     const nLeft = presorted
-      ? partitionPresorted(data, scratch, t.start, t.end, best)
+      ? partitionPresorted(data, scratch, t.start, t.end, best, t.sorted)
       : partition(data, scratch, t.start, t.end, best);
     const flags = (best.defaultLeft ? FLAG_DEFAULT_LEFT : 0) | (best.categorical ? FLAG_CATEGORICAL : 0);
     const leftNode = forest.split(t.node, best.feature, best.bin, flags, best.categorical ? best.bits : null);
@@ -97,6 +105,7 @@ export function growForestTree(
       end: t.start + nLeft,
       depth: t.depth + 1,
       hist: null,
+      sorted: t.sorted,
     };
     const right: Task = {
       node: leftNode + 1,
@@ -104,6 +113,7 @@ export function growForestTree(
       end: t.end,
       depth: t.depth + 1,
       hist: null,
+      sorted: t.sorted,
     };
     childHistograms(data, scratch, t.hist, left, right, histFrom);
     stack.push(right, left);

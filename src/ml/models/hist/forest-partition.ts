@@ -41,13 +41,17 @@ export function partition(
   return write - start;
 }
 
-/** Presorted mode: sorts each feature's segment of the tree's rows by bin (counting sort, stable). */
+/**
+ * Presorted mode: sorts feature 0's segment of the tree's rows by bin (counting sort, stable). The other
+ * segments wait until a node is small enough to scan them (sortSegments); until then the row list
+ * (s.ownRows) is partitioned alongside, so it keeps each node's rows in their original order.
+ */
 export function presort(data: ForestData, s: ForestScratch, nRows: number): void {
   const n = data.n;
   const seg = s.presorted as Int32Array;
   const rows = s.ownRows;
   const count = new Int32Array(257);
-  for (let f = 0; f < data.p; f++) {
+  for (let f = 0; f < 1; f++) {
     const col = f * n;
     count.fill(0);
     for (let k = 0; k < nRows; k++) count[data.columns[col + rows[k]] + 1]++;
@@ -60,13 +64,36 @@ export function presort(data: ForestData, s: ForestScratch, nRows: number): void
   s.rows = seg.subarray(0, n);
 }
 
-/** Presorted mode: the split's side for every row of the node, then a stable partition of every segment. */
+/**
+ * Presorted mode: features 1 … p − 1's segments of the node's rows, each in (bin, original order) as a
+ * presort of the whole tree, kept stable by every partition since, would have left them.
+ */
+export function sortSegments(data: ForestData, s: ForestScratch, start: number, end: number): void {
+  const n = data.n;
+  const seg = s.presorted as Int32Array;
+  const rows = s.ownRows;
+  const m = end - start;
+  const keys = s.sortKeys.subarray(0, m);
+  for (let f = 1; f < data.p; f++) {
+    const col = f * n;
+    for (let k = 0; k < m; k++) keys[k] = (data.columns[col + rows[start + k]] << 16) | k;
+    keys.sort();
+    const at = col + start;
+    for (let k = 0; k < m; k++) seg[at + k] = rows[start + (keys[k] & 0xffff)];
+  }
+}
+
+/**
+ * Presorted mode: the split's side for every row of the node, then a stable partition of every segment
+ * (`sorted`) or of feature 0's segment and the row list (a node whose other segments are not built yet).
+ */
 export function partitionPresorted(
   data: ForestData,
   s: ForestScratch,
   start: number,
   end: number,
   best: Best,
+  sorted: boolean,
 ): number {
   const n = data.n;
   const seg = s.presorted as Int32Array;
@@ -92,20 +119,24 @@ export function partitionPresorted(
       nLeft += l;
     }
   }
-  const other = s.other;
-  for (let f = 0; f < data.p; f++) {
-    const base = f * n;
-    let write = base + start;
-    let nRight = 0;
-    for (let k = base + start; k < base + end; k++) {
-      const i = seg[k];
-      const l = s.rowSide[i];
-      seg[write] = i;
-      other[nRight] = i;
-      write += l;
-      nRight += 1 - l;
-    }
-    for (let k = 0; k < nRight; k++) seg[write + k] = other[k];
-  }
+  for (let f = 0; f < (sorted ? data.p : 1); f++) stablePartition(seg, f * n + start, f * n + end, s);
+  if (!sorted) stablePartition(s.ownRows, start, end, s);
   return nLeft;
+}
+
+/** Left rows (s.rowSide) first, each side in its order. */
+function stablePartition(list: Int32Array, from: number, to: number, s: ForestScratch): void {
+  const other = s.other;
+  const side = s.rowSide;
+  let write = from;
+  let nRight = 0;
+  for (let k = from; k < to; k++) {
+    const i = list[k];
+    const l = side[i];
+    list[write] = i;
+    other[nRight] = i;
+    write += l;
+    nRight += 1 - l;
+  }
+  for (let k = 0; k < nRight; k++) list[write + k] = other[k];
 }

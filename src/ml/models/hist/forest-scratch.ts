@@ -76,6 +76,8 @@ export class ForestScratch {
   /** Presorted mode: p segments of n rows, each node's rows in bin order per feature. */
   presorted: Int32Array | null = null;
   presortedMode = false;
+  /** (bin, offset) keys of a node's rows for sortSegments. */
+  readonly sortKeys = new Int32Array(1 << 16);
   readonly rowSide: Uint8Array;
   /** State of the feature-draw generator (xorshift32, never 0). */
   seed = 1;
