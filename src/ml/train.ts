@@ -68,20 +68,16 @@ function trainSingle(
   }
   const params = validateHyperparameters(modelSpec.id, spec.hyperparameters ?? {});
   const seed = spec.seed ?? 42;
-  const { trainRows, testRows, yTrain, yTest, classes, facts } = splitRows(frame, spec, seed);
-  const featureCols = resolveFeatures(frame, spec);
-  const nClasses = classes?.length ?? 0;
-  const pre = fitPreprocessing(featureCols, trainRows, spec.scaling ?? "standard", modelSpec.encoding);
-  const Xtrain = buildDesign(pre, featureCols, frame.nRows, trainRows);
-  const Xtest = buildDesign(pre, featureCols, frame.nRows, testRows);
-
-  report("training", 10, `Training ${modelSpec.displayName}`);
-  const est = createEstimator(modelSpec.id, spec.task, params, nClasses);
-  fitOn(est, Xtrain, yTrain, {
-    rng: new Random(seed + 1),
-    onProgress: (f, message) => report("training", 10 + 80 * f, message),
+  const { testRows, yTest, classes, facts, pre, featureCols, est } = fitSplit(
+    frame,
+    spec,
+    params,
+    seed,
+    report,
     deadline,
-  });
+  );
+  const nClasses = classes?.length ?? 0;
+  const Xtest = buildDesign(pre, featureCols, frame.nRows, testRows);
 
   report("evaluating", 90, "Scoring on the held-out rows");
   const evaluation = evaluate(est, spec.task, Xtest, yTest, nClasses);
@@ -116,6 +112,35 @@ function trainSingle(
 }
 
 /**
+ * Splits the rows, fits the preprocessing and the estimator on the training rows, and returns what the
+ * evaluation needs. Its own function so that the training rows, targets and design are garbage before the
+ * held-out rows are scored (they would add to the peak memory of a large fit).
+ */
+function fitSplit(
+  frame: Frame,
+  spec: TrainSpec,
+  params: Record<string, unknown>,
+  seed: number,
+  report: (phase: TrainProgress["phase"], percent: number, message: string) => void,
+  deadline?: number,
+) {
+  const modelSpec = getModelSpec(spec.modelType);
+  const { trainRows, testRows, yTrain, yTest, classes, facts } = splitRows(frame, spec, seed);
+  const featureCols = resolveFeatures(frame, spec);
+  const nClasses = classes?.length ?? 0;
+  const pre = fitPreprocessing(featureCols, trainRows, spec.scaling ?? "standard", modelSpec.encoding);
+  const Xtrain = buildDesign(pre, featureCols, frame.nRows, trainRows);
+  const est = createEstimator(modelSpec.id, spec.task, params, nClasses);
+  report("training", 10, `Training ${modelSpec.displayName}`);
+  fitOn(est, Xtrain, yTrain, {
+    rng: new Random(seed + 1),
+    onProgress: (f, message) => report("training", 10 + 80 * f, message),
+    deadline,
+  });
+  return { testRows, yTest, classes, facts, pre, featureCols, est };
+}
+
+/**
  * The seeded split of the rows that have a target, with the dataset facts. Its own function so that the
  * whole-frame target copies are garbage before the fit (they would add to the peak memory of a large fit).
  */
@@ -133,13 +158,20 @@ function splitRows(frame: Frame, spec: TrainSpec, seed: number) {
     spec.task === "classification" ? Int32Array.from(target.y) : undefined,
   );
   return {
-    trainRows: Int32Array.from(gather(target.rows, split.train)),
-    testRows: Int32Array.from(gather(target.rows, split.test)),
+    trainRows: gatherRows(target.rows, split.train),
+    testRows: gatherRows(target.rows, split.test),
     yTrain: gather(target.y, split.train),
     yTest: gather(target.y, split.test),
     classes: target.classes,
     facts: factsOf(target, split.train.length, split.test.length),
   };
+}
+
+/** rows[picks[k]] for every k (an Int32Array directly: no float64 copy on the way). */
+function gatherRows(rows: Int32Array, picks: Int32Array): Int32Array {
+  const out = new Int32Array(picks.length);
+  for (let k = 0; k < picks.length; k++) out[k] = rows[picks[k]];
+  return out;
 }
 
 /** The loss per round that boosting models record while fitting. */
@@ -171,15 +203,19 @@ export function resolveFeatures(frame: Frame, spec: TrainSpec): Column[] {
 function evaluate(est: AnyEstimator, task: TrainSpec["task"], X: Design, y: Float64Array, k: number) {
   if (task === "regression") {
     const pred = predictOn(est, X);
-    return { metrics: regressionMetrics(y, pred), arrays: { yTrue: Array.from(y), yPred: Array.from(pred) } };
+    return { metrics: regressionMetrics(y, pred), arrays: { yTrue: y, yPred: pred } };
   }
   const clf = est as AnyClassifier;
   const proba = probaOn(clf, X);
   const pred = predictOn(clf, X);
-  return {
-    metrics: classificationMetrics(y, pred, k, proba),
-    arrays: { yTrue: Array.from(y), yPred: Array.from(pred), proba: Array.from(proba) },
-  };
+  return { metrics: classificationMetrics(y, pred, k, proba), arrays: { yTrue: y, yPred: pred, proba } };
+}
+
+/** The held-out truth, predictions and probabilities, as scored (typed arrays until sampled). */
+interface EvaluationArrays {
+  yTrue: Float64Array;
+  yPred: Float64Array;
+  proba?: Float64Array;
 }
 
 function importanceOf(
@@ -211,21 +247,31 @@ function ownImportance(est: AnyEstimator, nColumns: number): Float64Array | null
 /** At most this many held-out rows are kept in a result (for charts); metrics use all of them. */
 export const MAX_EVALUATION_ROWS = 5000;
 
-/** A seeded sample of the held-out rows (in their original order) when there are more than the cap. */
+/**
+ * A seeded sample of the held-out rows (in their original order) when there are more than the cap, as plain
+ * arrays (only the kept rows are converted: a million-row fit holds no full-size copies).
+ */
 function sampleEvaluation(
-  arrays: TrainResult["evaluation"],
+  arrays: EvaluationArrays,
   nClasses: number,
   seed: number,
 ): TrainResult["evaluation"] {
   const n = arrays.yTrue.length;
-  if (n <= MAX_EVALUATION_ROWS) return arrays;
+  if (n <= MAX_EVALUATION_ROWS) {
+    const { yTrue, yPred, proba } = arrays;
+    return {
+      yTrue: Array.from(yTrue),
+      yPred: Array.from(yPred),
+      ...(proba ? { proba: Array.from(proba) } : {}),
+    };
+  }
   const keep = new Random(seed + 2).permutation(n).subarray(0, MAX_EVALUATION_ROWS).sort();
-  const pick = (a: number[]) => Array.from(keep, (i) => a[i]);
+  const pick = (a: Float64Array) => Array.from(keep, (i) => a[i]);
   const out: TrainResult["evaluation"] = { yTrue: pick(arrays.yTrue), yPred: pick(arrays.yPred) };
   if (arrays.proba) {
     const k = nClasses;
     const p = arrays.proba;
-    out.proba = Array.from(keep).flatMap((i) => p.slice(i * k, i * k + k));
+    out.proba = Array.from(keep).flatMap((i) => Array.from(p.subarray(i * k, i * k + k)));
   }
   return out;
 }

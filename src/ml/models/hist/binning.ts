@@ -64,9 +64,14 @@ function numericThresholds(sorted: Float64Array, maxBins: number): number[] {
  * Fits the bin mapper on the table's rows (a seeded sample of them when there are many).
  * @param maxBins - value bins per numeric feature, 2..255
  */
-export function fitBinMapper(table: ColumnTable, maxBins: number, rng: Random): BinMapper {
+export function fitBinMapper(
+  table: ColumnTable,
+  maxBins: number,
+  rng: Random,
+  scratch?: Int32Array,
+): BinMapper {
   const n = table.nRows;
-  const sample = n > BIN_SAMPLE_ROWS ? rng.permutation(n).subarray(0, BIN_SAMPLE_ROWS).sort() : null;
+  const sample = n > BIN_SAMPLE_ROWS ? sampleHead(rng, n, BIN_SAMPLE_ROWS, scratch) : null;
   const view = sample ? selectRows(table, sample) : table;
   const m = view.nRows;
   const p = table.columns.length;
@@ -98,14 +103,40 @@ export function fitBinMapper(table: ColumnTable, maxBins: number, rng: Random): 
   return { thresholds: Float64Array.from(all), offsets, categories };
 }
 
+/**
+ * The first `take` entries of a seeded permutation of 0..n−1, sorted: the same draws as
+ * rng.permutation(n), shuffled in `scratch` when it holds n entries (no n-entry array left to the GC).
+ */
+export function sampleHead(rng: Random, n: number, take: number, scratch?: Int32Array): Int32Array {
+  let perm: Int32Array;
+  if (scratch && scratch.length >= n) {
+    perm = scratch.subarray(0, n);
+    for (let i = 0; i < n; i++) perm[i] = i;
+    rng.shuffle(perm);
+  } else perm = rng.permutation(n);
+  return perm.slice(0, take).sort();
+}
+
 /** Rows per chunk when reading columns: a chunk of a row-major matrix stays in cache across its columns. */
 const CHUNK_ROWS = 1024;
 
-/** Bins one column into out[i · stride + offset] for rows [0, n). */
+/**
+ * Feature f's thresholds padded with +∞ to 255 entries (a fixed 8-step lower bound with no bounds checks);
+ * null for a categorical feature.
+ */
+function paddedThresholds(m: BinMapper, f: number): Float64Array | null {
+  if (m.categories[f] > 0) return null;
+  const t = new Float64Array(255).fill(Number.POSITIVE_INFINITY);
+  t.set(m.thresholds.subarray(m.offsets[f], m.offsets[f + 1]));
+  return t;
+}
+
+/** Bins one column into out[i · stride + offset] for rows [0, n); t = paddedThresholds(m, f). */
 function binColumn(
   c: ColumnView,
   m: BinMapper,
   f: number,
+  t: Float64Array | null,
   n: number,
   buf: Float64Array,
   out: Uint8Array,
@@ -114,7 +145,7 @@ function binColumn(
   from: number,
 ): void {
   readColumn(c, n, buf, from);
-  if (m.categories[f] > 0) {
+  if (t === null) {
     const k = Math.min(m.categories[f], MAX_BINS);
     for (let i = 0; i < n; i++) {
       const v = buf[i];
@@ -123,9 +154,6 @@ function binColumn(
     }
     return;
   }
-  // Thresholds padded with +∞ to 255 entries: a fixed 8-step lower bound with no bounds checks.
-  const t = new Float64Array(255).fill(Number.POSITIVE_INFINITY);
-  t.set(m.thresholds.subarray(m.offsets[f], m.offsets[f + 1]));
   for (let i = 0; i < n; i++) {
     const v = buf[i];
     if (Number.isNaN(v)) {
@@ -160,10 +188,14 @@ export function binRows(
   const p = table.columns.length;
   const bins = out ?? new Uint8Array(n * stride);
   const buf = new Float64Array(Math.min(n, CHUNK_ROWS));
+  // Built once, not per chunk: a million rows would otherwise leave ~30 MB of small arrays to the GC.
+  const padded = Array.from({ length: p }, (_, f) => paddedThresholds(m, f));
   for (let r0 = 0; r0 < n; r0 += CHUNK_ROWS) {
     const len = Math.min(CHUNK_ROWS, n - r0);
     const part = bins.subarray(r0 * stride);
-    for (let f = 0; f < p; f++) binColumn(table.columns[f], m, f, len, buf, part, stride, f, from + r0);
+    for (let f = 0; f < p; f++) {
+      binColumn(table.columns[f], m, f, padded[f], len, buf, part, stride, f, from + r0);
+    }
   }
   return bins;
 }

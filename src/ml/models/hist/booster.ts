@@ -10,7 +10,7 @@ import { trainTestSplit } from "../../split.js";
 import { gather } from "../../target.js";
 import type { LearningCurve } from "../../types.js";
 import { type FitContext, pastDeadline } from "../base.js";
-import { type BinMapper, binCount, binRows, fitBinMapper } from "./binning.js";
+import { type BinMapper, binCount, binRows, fitBinMapper, sampleHead } from "./binning.js";
 import { type ColumnTable, selectRows } from "./columns.js";
 import { type ForestArrays, ForestBuilder, leafOffset } from "./forest.js";
 import { type GrowParams, growTree, sampleFeatures } from "./grower.js";
@@ -68,13 +68,15 @@ export function fitBooster(
   const { train, yTrain } = parts;
   const p = table.columns.length;
   const nt = train.nRows;
-  const mapper = fitBinMapper(train, params.maxBins, rng);
   const stride = rowStride(p);
   const threads = (params.threads ?? 1) > 1 && nt >= PARALLEL_MIN_ROWS ? (params.threads as number) : 1;
   // Bins, gradients and rows live in the WebAssembly kernel's memory when it fits (shared with workers).
   const withColumns = nt * stride <= COLUMN_COPY_MAX_BYTES;
   // One histogram region per thread: workers run the same kernel on the same memory.
   const space = createHistSpace(nt, stride, threads, withColumns);
+  const rows = space ? space.rows : threads > 1 ? shared(Int32Array, nt) : new Int32Array(nt);
+  // The row list is free until the first round: the binning and curve samples are drawn in it.
+  const mapper = fitBinMapper(train, params.maxBins, rng, rows);
   // Arrays the worker threads read are allocated in shared memory.
   const bins = binRows(
     mapper,
@@ -93,14 +95,16 @@ export function fitBooster(
   const raw = filled(nt, init);
   const rawValid = filled(nv, init);
   const gh = space ? space.gh : threads > 1 ? shared(Float64Array, 2 * nt) : new Float64Array(2 * nt);
-  const rows = space ? space.rows : threads > 1 ? shared(Int32Array, nt) : new Int32Array(nt);
   const helpers = threads > 1 ? new HistogramThreads(threads, bins, stride, gh, rows, space) : null;
   const build = helpers
     ? (_: Int32Array, from: number, to: number, h: Float64Array) => helpers.build(from, to, h)
     : space
       ? (_: Int32Array, from: number, to: number, h: Float64Array) => space.buildInto(from, to, h)
       : undefined;
-  const sample = new Int32Array(nt);
+  // Drawn every round for one output, the sample goes straight into `rows`: growTree only reorders
+  // rows[0..nSample), so rows[nSample..nt) keep the left-out rows (no second n-row array).
+  const sampleInRows = params.subsampleFreq === 1 && K === 1;
+  const sample = sampleInRows ? rows : new Int32Array(nt);
   // The kernel partitions through its own scratch in the space.
   const scratch = new Int32Array(space ? 0 : nt);
   const forest = new ForestBuilder(1);
@@ -108,7 +112,7 @@ export function fitBooster(
   const featureGain = new Float64Array(p);
   const allFeatures = Int32Array.from({ length: p }, (_, f) => f);
   const binCounts = Int32Array.from({ length: p }, (_, f) => binCount(mapper, f));
-  const curveRows = nt > CURVE_ROWS ? rng.permutation(nt).subarray(0, CURVE_ROWS).sort() : null;
+  const curveRows = nt > CURVE_ROWS ? sampleHead(rng, nt, CURVE_ROWS, rows) : null;
   const curve: LearningCurve = { metric: loss.name, train: [], ...(validBins ? { validation: [] } : {}) };
   let nSample = nt;
   let best = Number.POSITIVE_INFINITY;
@@ -122,8 +126,9 @@ export function fitBooster(
         params.colsampleByTree < 1 ? sampleFeatures(allFeatures, params.colsampleByTree, rng) : allFeatures;
       loss.prepare(raw, nt);
       for (let k = 0; k < K; k++) {
-        if (subsampled) rows.set(sample.subarray(0, nSample));
-        else for (let i = 0; i < nt; i++) rows[i] = i;
+        if (subsampled) {
+          if (!sampleInRows) rows.set(sample.subarray(0, nSample));
+        } else for (let i = 0; i < nt; i++) rows[i] = i;
         loss.gradients(raw, yTrain, k, gh, nt);
         const root = forest.nodes;
         const grown = growTree(
