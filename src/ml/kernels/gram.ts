@@ -3,6 +3,7 @@
  * equations of least squares with an unpenalised intercept (scikit-learn centres the same way).
  */
 import type { Matrix } from "../matrix.js";
+import { dot } from "./dot.js";
 
 export interface CentredGram {
   gram: Float64Array;
@@ -13,23 +14,6 @@ export interface CentredGram {
 
 /** Rows per block: p columns of it stay in L2 for p up to a few hundred. */
 const ROW_BLOCK = 256;
-
-/** Σ a[ai + r] · b[bi + r] for r < n, four partial sums (independent adds pipeline). */
-function dot(a: Float64Array, ai: number, b: Float64Array, bi: number, n: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let r = 0;
-  for (; r + 3 < n; r += 4) {
-    s0 += a[ai + r] * b[bi + r];
-    s1 += a[ai + r + 1] * b[bi + r + 1];
-    s2 += a[ai + r + 2] * b[bi + r + 2];
-    s3 += a[ai + r + 3] * b[bi + r + 3];
-  }
-  for (; r < n; r++) s0 += a[ai + r] * b[bi + r];
-  return s0 + s1 + (s2 + s3);
-}
 
 /** out[o + q] += Σ a[ai + r] · a[bi + q·stride + r] for q < 4: each a[ai + r] loaded once for four sums. */
 function dot4(

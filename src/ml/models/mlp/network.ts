@@ -4,6 +4,7 @@
  * Optimization", ICLR 2015, in scikit-learn's form with the bias correction folded into the step size).
  */
 
+import { dot } from "../../kernels/dot.js";
 import { MlpForwardKernel } from "../../kernels/mlp-forward.js";
 import type { Matrix } from "../../matrix.js";
 import type { Random } from "../../random.js";
@@ -257,23 +258,6 @@ export class Network {
       update(b, this.gB[l], this.mB[l], this.vB[l]);
     });
   }
-}
-
-/** Dot product of a[ao .. ao+n) and b[bo .. bo+n), four accumulators so the adds can overlap. */
-function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let k = 0;
-  for (; k + 3 < n; k += 4) {
-    s0 += a[ao + k] * b[bo + k];
-    s1 += a[ao + k + 1] * b[bo + k + 1];
-    s2 += a[ao + k + 2] * b[bo + k + 2];
-    s3 += a[ao + k + 3] * b[bo + k + 3];
-  }
-  for (; k < n; k++) s0 += a[ao + k] * b[bo + k];
-  return s0 + s1 + s2 + s3;
 }
 
 /** out (cols × rows) = transpose of m (rows × cols); returns out. */
