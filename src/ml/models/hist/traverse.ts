@@ -76,20 +76,33 @@ export function accumulateRaw(
 ): void {
   const c = compile(f, m);
   const { meta } = c;
-  const { roots, values, nOut } = f;
+  const { roots, nOut } = f;
   const width = stride * nOut;
   const node = new Int32Array(BLOCK);
   for (let r0 = 0; r0 < n; r0 += BLOCK) {
     const bn = Math.min(BLOCK, n - r0);
     for (let t = 0; t < roots.length; t++) {
       walkToLeaves(f, c, x, r0, bn, cols, roots[t], node);
-      const col = (t % stride) * nOut;
-      for (let j = 0; j < bn; j++) {
-        const leaf = meta[2 * node[j] + 1];
-        const at = (outOffset + r0 + j) * width + col;
-        for (let k = 0; k < nOut; k++) out[at + k] += values[leaf + k];
-      }
+      addLeaves(f, meta, node, bn, out, (outOffset + r0) * width + (t % stride) * nOut, width);
     }
+  }
+}
+
+/** Adds the values of the bn leaves in node to out, row j's nOut outputs at first + j · width. */
+function addLeaves(
+  f: ForestArrays,
+  meta: Int32Array,
+  node: Int32Array,
+  bn: number,
+  out: Float64Array,
+  first: number,
+  width: number,
+): void {
+  const { values, nOut } = f;
+  for (let j = 0; j < bn; j++) {
+    const leaf = meta[2 * node[j] + 1];
+    const at = first + j * width;
+    for (let k = 0; k < nOut; k++) out[at + k] += values[leaf + k];
   }
 }
 
@@ -142,7 +155,7 @@ export function accumulateBinned(
   stride: number,
 ): void {
   const { meta } = compile(f, m);
-  const { roots, values, nOut, bin } = f;
+  const { roots, nOut, bin } = f;
   const width = stride * nOut;
   const node = new Int32Array(BINNED_BLOCK);
   for (let r0 = 0; r0 < n; r0 += BINNED_BLOCK) {
@@ -167,12 +180,7 @@ export function accumulateBinned(
           node[j] = meta[2 * nd + 1] + right;
         }
       }
-      const col = (t % stride) * nOut;
-      for (let j = 0; j < bn; j++) {
-        const leaf = meta[2 * node[j] + 1];
-        const at = (outOffset + r0 + j) * width + col;
-        for (let k = 0; k < nOut; k++) out[at + k] += values[leaf + k];
-      }
+      addLeaves(f, meta, node, bn, out, (outOffset + r0) * width + (t % stride) * nOut, width);
     }
   }
 }
