@@ -115,6 +115,8 @@ def anova_case(name, groups, welch=True):
     if welch:
         f, df1, df2, p = welch_anova(groups)
         case["welch"] = {"f": num(f), "df1": df1, "df2": num(df2), "p": num(p)}
+        lev = stats.levene(*groups, center="median")
+        case["levene"] = {"w": num(lev.statistic), "p": num(lev.pvalue)}
     return case
 
 

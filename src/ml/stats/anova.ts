@@ -1,8 +1,19 @@
 /**
  * Comparing several groups: the one-way ANOVA F test (scipy.stats.f_oneway) with η², Welch's ANOVA for
- * unequal variances (Welch 1951), and the Kruskal–Wallis H test on ranks (scipy.stats.kruskal) with ε².
+ * unequal variances (Welch 1951), Levene's test of equal variances in its Brown–Forsythe form
+ * (scipy.stats.levene, centred on medians), and the Kruskal–Wallis H test on ranks (scipy.stats.kruskal) with ε².
  */
-import { centralSum, mean, rankAverage, sum, tieTerm, variance } from "./descriptive.js";
+import {
+  centralSum,
+  isConstant,
+  mean,
+  medianSorted,
+  rankAverage,
+  sorted,
+  sum,
+  tieTerm,
+  variance,
+} from "./descriptive.js";
 import { chiSquareUpper, fUpper } from "./distributions.js";
 
 export interface FTestResult {
@@ -51,6 +62,16 @@ export function welchAnova(groups: ArrayLike<number>[]): FTestResult {
   return { f, df1, df2, pValue: fUpper(f, df1, df2) };
 }
 
+/** Levene's W: the ANOVA F of the absolute deviations from each group's median. */
+export function levene(groups: ArrayLike<number>[]): FTestResult {
+  const deviations = groups.map((g) => {
+    const median = medianSorted(sorted(g));
+    return Float64Array.from(g as ArrayLike<number>, (v) => Math.abs(v - median));
+  });
+  const { f, df1, df2, pValue } = oneWayAnova(deviations);
+  return { f, df1, df2, pValue };
+}
+
 export interface KruskalResult {
   h: number;
   df: number;
@@ -75,11 +96,6 @@ export function kruskalWallis(groups: ArrayLike<number>[]): KruskalResult {
   if (correction === 0) return { h: Number.NaN, df, pValue: Number.NaN, epsilonSquared: Number.NaN };
   const h = ((12 / (n * (n + 1))) * between - 3 * (n + 1)) / correction;
   return { h, df, pValue: chiSquareUpper(h, df), epsilonSquared: h / (n - 1) };
-}
-
-function isConstant(values: ArrayLike<number>): boolean {
-  for (let i = 1; i < values.length; i++) if (values[i] !== values[0]) return false;
-  return true;
 }
 
 function concat(groups: ArrayLike<number>[]): Float64Array {

@@ -4,7 +4,7 @@
  * a t approximation for the p-value).
  */
 import betainc from "@stdlib/math-base-special-betainc";
-import { mean, rankAverage, sum } from "./descriptive.js";
+import { isConstant, mean, rankAverage, sum } from "./descriptive.js";
 import { studentTwoSided } from "./distributions.js";
 
 export interface CorrelationResult {
@@ -52,8 +52,3 @@ function productMoment(x: ArrayLike<number>, y: ArrayLike<number>): number {
 }
 
 const clamp = (r: number) => Math.max(-1, Math.min(1, r));
-
-function isConstant(values: ArrayLike<number>): boolean {
-  for (let i = 1; i < values.length; i++) if (values[i] !== values[0]) return false;
-  return true;
-}

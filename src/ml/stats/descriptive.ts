@@ -28,6 +28,11 @@ export function variance(x: ArrayLike<number>, ddof = 1): number {
 
 export const std = (x: ArrayLike<number>, ddof = 1): number => Math.sqrt(variance(x, ddof));
 
+export function isConstant(values: ArrayLike<number>): boolean {
+  for (let i = 1; i < values.length; i++) if (values[i] !== values[0]) return false;
+  return true;
+}
+
 /** Ascending copy. */
 export const sorted = (x: ArrayLike<number>): Float64Array => Float64Array.from(x).sort();
 

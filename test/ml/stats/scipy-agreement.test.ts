@@ -10,6 +10,7 @@ import {
   chiSquareIndependence,
   dagostinoPearson,
   kruskalWallis,
+  levene,
   linearRegression,
   mannWhitneyU,
   oneWayAnova,
@@ -76,7 +77,7 @@ describe("agreement with SciPy", () => {
     expectClose(r.rankBiserial, c.rankBiserial, STATISTIC, "rank-biserial");
   });
 
-  it.each(names("anova"))("one-way ANOVA and Welch's ANOVA: %s", (_, c) => {
+  it.each(names("anova"))("one-way ANOVA, Welch's ANOVA and Levene: %s", (_, c) => {
     const groups = c.groups.map(numbers);
     const r = oneWayAnova(groups);
     expectClose(r.f, c.f, STATISTIC, "F");
@@ -88,6 +89,9 @@ describe("agreement with SciPy", () => {
       expectClose(w.f, c.welch.f, STATISTIC, "Welch F");
       expectClose(w.df2, c.welch.df2, STATISTIC, "Welch df2");
       expectClose(w.pValue, c.welch.p, P_VALUE, "Welch p");
+      const l = levene(groups);
+      expectClose(l.f, c.levene.w, STATISTIC, "Levene W");
+      expectClose(l.pValue, c.levene.p, P_VALUE, "Levene p");
     }
   });
 
