@@ -6,6 +6,7 @@
 import { Composer } from "grammy";
 import type { AnyEventObject } from "xstate";
 import type { PredictionContext } from "../../flows/prediction/machine.js";
+import type { StatsContext } from "../../flows/stats/machine.js";
 import type { TrainingContext } from "../../flows/training/machine.js";
 import { getModelSpec } from "../../ml/index.js";
 import { A, unpack } from "../callback-data.js";
@@ -88,6 +89,18 @@ export function toEvent(
         const template = c.templates?.[index];
         return template ? { type: "user.useTemplate", name: template.name } : undefined;
       }
+    }
+  } else if (current.type === "stats") {
+    const c = current.snapshot.context as StatsContext;
+    switch (action) {
+      case A.pickTest:
+        return { type: "user.pickTest", test: arg };
+      case A.pickColumn: {
+        const column = c.dataset?.columns[index]?.name;
+        return column ? { type: "user.pickColumn", column } : undefined;
+      }
+      case A.anotherTest:
+        return { type: "user.anotherTest" };
     }
   } else {
     const c = current.snapshot.context as PredictionContext;

@@ -5,10 +5,11 @@
 import { mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
 import type { Metrics, Task } from "../../ml/types.js";
-import type { DatasetSummary, FlowPorts, ModelChoice, StoredDatasetChoice } from "../ports.js";
+import type { DatasetSummary, FlowPorts, ModelChoice } from "../ports.js";
 import { safePromise } from "../shared/actors.js";
 import { type DatasetSource, ingestDataset } from "../shared/datasets.js";
 import { quoteJob } from "../shared/quote.js";
+import { listDatasetChoices } from "../shared/sources.js";
 import type { PredictionOutcome, PredictionTemplateConfig, RunInput } from "./types.js";
 
 const PREVIEW_ROWS = 8;
@@ -19,20 +20,10 @@ export function predictionActors(ports: FlowPorts) {
     loadSources: safePromise(async ({ userId }: { userId: number }) => {
       const [models, datasets, templates] = await Promise.all([
         listModelChoices(ports, userId),
-        ports.storage.listUserDatasets(userId),
+        listDatasetChoices(ports, userId),
         ports.userData.listTemplates(userId, "prediction"),
       ]);
-      const datasetChoices: StoredDatasetChoice[] = datasets
-        .sort((a, b) => b.uploadedAt.localeCompare(a.uploadedAt))
-        .slice(0, 50)
-        .map((d) => ({
-          datasetId: d.datasetId,
-          uri: d.uri,
-          name: d.name,
-          sizeBytes: d.size,
-          uploadedAt: d.uploadedAt,
-        }));
-      return { models, datasets: datasetChoices, templates };
+      return { models, datasets, templates };
     }),
 
     ingestDataset: safePromise(async (source: DatasetSource) => (await ingestDataset(ports, source)).summary),

@@ -22,9 +22,20 @@ export type StatsTestId = (typeof STATS_TESTS)[number];
 /** What a column must be to fill a role. */
 export type ColumnKind = "numeric" | "twoGroups" | "groups" | "categories";
 
+/** The question a column answers; the bot words it. */
+export type RoleName =
+  | "values"
+  | "groups"
+  | "before"
+  | "after"
+  | "rows"
+  | "columns"
+  | "outcome"
+  | "predictor"
+  | "sample";
+
 export interface ColumnRole {
-  /** A short name for the question ("values", "groups", "before", …), used by the bot's texts. */
-  role: string;
+  role: RoleName;
   kind: ColumnKind;
 }
 
@@ -53,8 +64,8 @@ export const TEST_ROLES: Record<StatsTestId, ColumnRole[]> = {
     { role: "rows", kind: "categories" },
     { role: "columns", kind: "categories" },
   ],
-  shapiro: [{ role: "values", kind: "numeric" }],
-  dagostino: [{ role: "values", kind: "numeric" }],
+  shapiro: [{ role: "sample", kind: "numeric" }],
+  dagostino: [{ role: "sample", kind: "numeric" }],
   regression: [
     { role: "outcome", kind: "numeric" },
     { role: "predictor", kind: "numeric" },

@@ -18,6 +18,7 @@ export {
   fitsKind,
   isStatsTest,
   MAX_GROUPS,
+  type RoleName,
   STATS_TESTS,
   type StatsTestId,
   TEST_ROLES,
