@@ -255,6 +255,7 @@ def main():
             correlation_case("constant", np.full(5, 1.0), np.arange(5.0)),
             correlation_case("perfect monotone", np.arange(1.0, 11.0), np.arange(1.0, 11.0) ** 3),
         ],
+        "kolmogorov": [{"lambda": x, "q": num(special.kolmogorov(x))} for x in (0.3, 0.5, 0.8, 1.0, 1.36, 1.63, 2.0, 3.0)],
         "describe": [
             describe_case("normal n = 37", normal(37, 100, 15)),
             describe_case("n = 4", np.array([4.0, 1.0, 3.0, 2.0])),

@@ -21,6 +21,7 @@ import { errorText, type View } from "./views/common.js";
 import {
   columnView,
   compatibilityView,
+  driftWarningView,
   predictionAwaitingView,
   predictionLocationView,
   predictionModelView,
@@ -394,6 +395,10 @@ function predictionScreen(t: Texts, c: PredictionContext, state: string): Screen
     case "READY_TO_RUN.idle":
     case "READY_TO_RUN.namingTemplate":
       return screen(state, readyView(t, c, state.endsWith("namingTemplate")));
+    case "CHECKING_DRIFT":
+      return screen(state, { text: t.drift.checking });
+    case "DRIFT_WARNING":
+      return screen(state, driftWarningView(t, c));
     case "RUNNING_PREDICTION":
       return screen(state, { text: t.predict.running });
     case "COMPLETE":

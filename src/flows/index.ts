@@ -4,7 +4,7 @@
 import type { WorkflowDefinition } from "../state/definitions.js";
 import type { FlowPorts } from "./ports.js";
 import { predictionActors } from "./prediction/actors.js";
-import { PREDICTION_MACHINE_VERSION, predictionMachine } from "./prediction/machine.js";
+import { migratePrediction, PREDICTION_MACHINE_VERSION, predictionMachine } from "./prediction/machine.js";
 import { statsActors } from "./stats/actors.js";
 import { STATS_MACHINE_VERSION, statsMachine } from "./stats/machine.js";
 import { trainingActors } from "./training/actors.js";
@@ -23,6 +23,7 @@ export function createWorkflowDefinitions(ports: FlowPorts): WorkflowDefinition[
       type: "prediction",
       version: PREDICTION_MACHINE_VERSION,
       machine: predictionMachine.provide({ actors: predictionActors(ports) }),
+      migrate: migratePrediction,
     },
     {
       type: "stats",

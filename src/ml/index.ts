@@ -20,6 +20,7 @@ export {
   rocSvg,
   svgToPng,
 } from "./charts/index.js";
+export { checkDrift, type DriftReport, type FeatureDrift, outsideTrainingDomain } from "./drift/index.js";
 export { validateHyperparameters } from "./hyperparameters.js";
 export { DEFAULT_LIMITS } from "./io/limits.js";
 export { readTable } from "./io/read-table.js";

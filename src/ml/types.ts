@@ -3,6 +3,10 @@
  * and the functions exported from src/ml/index.ts. src/ml imports nothing from the rest of the project.
  */
 
+import type { TrainingProfile } from "./drift/profile.js";
+
+export type { TrainingProfile };
+
 export type Task = "regression" | "classification";
 
 /** How a column was inferred. `identifier` and `text` columns are excluded from features by default. */
@@ -153,6 +157,11 @@ export interface ModelDocument {
   hyperparameters: Record<string, unknown>;
   preprocessing: unknown;
   fitted: unknown;
+  /**
+   * The features' distribution over the training rows, for drift checks at prediction time. Optional and
+   * additive: models trained before it have none (and get no drift check); readers ignore what they do not know.
+   */
+  trainingProfile?: TrainingProfile;
 }
 
 export interface TrainResult {

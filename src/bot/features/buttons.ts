@@ -113,6 +113,8 @@ export function toEvent(
         return { type: "user.useDefaultColumn" };
       case A.run:
         return { type: "user.run" };
+      case A.predictAnyway:
+        return { type: "user.predictAnyway" };
       case A.saveTemplate:
         return { type: "user.saveTemplate" };
       case A.useTemplate: {

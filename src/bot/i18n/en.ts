@@ -230,6 +230,8 @@ export const en = {
     fileCaption: (name: string) => `📎 ${esc(name)}`,
     zipped: "The file was large, so it is zipped.",
     link: (url: string) => `The file is too large for Telegram. Download it here (valid 24 h): ${esc(url)}`,
+    outsideDomain: (n: number) =>
+      `⚠️ ${n.toLocaleString("en-US")} ${n === 1 ? "row is" : "rows are"} outside the training domain (marked in ${code("outside_training_domain")}).`,
   },
   notices: {
     unknownColumns: (p: { columns: string }) =>
@@ -346,6 +348,21 @@ export const en = {
     } satisfies Record<string, string>,
     bad: (max: string) => `⚠️ Type a number of dollars between 0 and ${max}, e.g. 2.50.`,
     saved: "✅ Saved.",
+  },
+  drift: {
+    checking: "⏳ Comparing this data with the data the model was trained on…",
+    title: "⚠️ This data does not look like the data the model was trained on:",
+    feature: (name: string, detail: string) => `• ${code(name)}: ${detail}`,
+    outside: (share: string, min: string, max: string) =>
+      `${esc(share)} of the values lie outside the training range (${esc(min)} to ${esc(max)})`,
+    moved: (before: string, now: string) =>
+      `its distribution moved (median ${esc(before)} in training, ${esc(now)} now)`,
+    mix: "the mix of its values changed",
+    unseen: (n: number, examples: string, share: string) =>
+      `${n} ${n === 1 ? "value" : "values"} the model never saw (${esc(examples)}), in ${esc(share)} of the rows`,
+    more: (n: number) => `… and ${n} more ${n === 1 ? "feature" : "features"}.`,
+    advice: `Predictions for such rows are extrapolations and may be wrong. The file marks every row outside the training domain in the column ${code("outside_training_domain")}.`,
+    question: "Predict anyway?",
   },
   stats: {
     source: `📊 Send the data file to explore (${b("CSV")}, TSV, .xlsx or .parquet; the first row names the columns).`,

@@ -246,6 +246,8 @@ export const pt: Texts = {
     zipped: "Como o arquivo ficou grande, ele foi compactado em .zip.",
     link: (url: string) =>
       `O arquivo é grande demais para o Telegram. Baixe aqui (link válido por 24 h): ${esc(url)}`,
+    outsideDomain: (n: number) =>
+      `⚠️ ${count(n, "linha está", "linhas estão")} fora do domínio de treino (marcadas em ${code("outside_training_domain")}).`,
   },
   notices: {
     unknownColumns: (p: { columns: string }) =>
@@ -366,6 +368,21 @@ export const pt: Texts = {
     },
     bad: (max: string) => `⚠️ Digite um valor em dólares entre 0 e ${max}, por exemplo 2,50.`,
     saved: "✅ Salvo.",
+  },
+  drift: {
+    checking: "⏳ Comparando estes dados com os dados de treino do modelo…",
+    title: "⚠️ Estes dados não se parecem com os dados de treino do modelo:",
+    feature: (name: string, detail: string) => `• ${code(name)}: ${detail}`,
+    outside: (share: string, min: string, max: string) =>
+      `${esc(share)} dos valores estão fora da faixa do treino (de ${esc(min)} a ${esc(max)})`,
+    moved: (before: string, now: string) =>
+      `a distribuição mudou (mediana ${esc(before)} no treino, ${esc(now)} agora)`,
+    mix: "a proporção dos valores mudou",
+    unseen: (n: number, examples: string, share: string) =>
+      `${n} ${n === 1 ? "valor" : "valores"} que o modelo nunca viu (${esc(examples)}), em ${esc(share)} das linhas`,
+    more: (n: number) => `… e mais ${n} ${n === 1 ? "variável" : "variáveis"}.`,
+    advice: `Previsões para essas linhas são extrapolações e podem errar. O arquivo marca cada linha fora do domínio de treino na coluna ${code("outside_training_domain")}.`,
+    question: "Prever mesmo assim?",
   },
   stats: {
     source: `📊 Envie o arquivo de dados a explorar (${b("CSV")}, TSV, .xlsx ou .parquet; a primeira linha traz os nomes das colunas).`,

@@ -5,7 +5,7 @@ import type { StatsContext } from "../../flows/stats/machine.js";
 import type { AssumptionCheck, StatsReport } from "../../ml/stats/index.js";
 import { fitsKind, STATS_TESTS, TEST_ROLES } from "../../ml/stats/index.js";
 import { A, pack } from "../callback-data.js";
-import { CAPTION_LIMIT, code, num, pct } from "../html.js";
+import { CAPTION_LIMIT, code, num, pct, pText } from "../html.js";
 import type { Texts } from "../i18n/index.js";
 import { navRow, PAGE_SIZE, pagerRow, short, type View, withFeedback } from "./common.js";
 import { TYPE_ICONS } from "./datasets.js";
@@ -21,12 +21,6 @@ export function statsAwaitingView(t: Texts, c: StatsContext): View {
     text: withFeedback(t, lines, c),
     keyboard: navRow(t, c.workflowId, new InlineKeyboard(), { back: true }),
   };
-}
-
-/** p-values as a reader expects them: "p = 0.034", "p < 0.001". */
-export function pText(p: number): string {
-  if (!Number.isFinite(p)) return "p —";
-  return p < 0.001 ? "p < 0.001" : `p = ${Number(p.toPrecision(2))}`;
 }
 
 /** Per column: type, count, missing, then mean ± SD and quartiles, or the top categories with shares. */
