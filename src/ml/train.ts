@@ -198,6 +198,7 @@ export function resolveFeatures(frame: Frame, spec: TrainSpec): Column[] {
       : featureNames(
           frame.columns.map((c) => profileColumn(c, frame.nRows)),
           spec.target,
+          frame.nRows,
         );
   const names = [...new Set(requested)].filter((n) => n !== spec.target);
   if (names.length === 0) throw new DataError("No feature columns are left to train on.");

@@ -80,6 +80,16 @@ export interface SchemaSuggestion {
   confidence: number;
   /** One line, e.g. "`price`: numeric, 98% unique, name matches a common target name → regression". */
   reason: string;
+  /** Columns left out of the default features, and why (absent in summaries made before it existed). */
+  excluded?: ExcludedColumn[];
+}
+
+export interface ExcludedColumn {
+  column: string;
+  reason: "identifier" | "freeText" | "nearUnique" | "constant" | "mostlyEmpty";
+  /** Distinct values and non-missing rows, for the message ("301 distinct values in 406 rows"). */
+  distinct: number;
+  rows: number;
 }
 
 export type Scaling = "standard" | "minmax" | "robust" | "none";

@@ -111,7 +111,17 @@ export const en = {
     features: (n: number, names: string) => `🧩 Features (${n}): ${names}`,
     noTarget: "⚠️ I could not find a column to predict. Pick one with 🎯 Change target.",
     notes: "Notes",
-    excluded: (names: string) => `🚫 Not used: ${names} (ids, free text or mostly empty)`,
+    excluded: (names: string) => `🚫 Not used: ${names}`,
+    unused: (name: string, why: string) => `${code(name)} (${esc(why)})`,
+    why: {
+      identifier: "an id",
+      freeText: "free text",
+      nearUnique: (distinct: number, rows: number) =>
+        `near-unique text: ${distinct.toLocaleString("en-US")} distinct values in ${rows.toLocaleString("en-US")} rows`,
+      constant: "one value only",
+      mostlyEmpty: "mostly empty",
+      notSelected: "not selected",
+    },
   },
   task: { regression: "regression", classification: "classification" } satisfies Record<string, string>,
   target: {

@@ -124,7 +124,17 @@ export const pt: Texts = {
     features: (n: number, names: string) => `🧩 Variáveis (${n}): ${names}`,
     noTarget: "⚠️ Não encontrei uma coluna para prever. Escolha uma em 🎯 Trocar o alvo.",
     notes: "Observações",
-    excluded: (names: string) => `🚫 Não usadas: ${names} (IDs, texto livre ou quase vazias)`,
+    excluded: (names: string) => `🚫 Não usadas: ${names}`,
+    unused: (name: string, why: string) => `${code(name)} (${esc(why)})`,
+    why: {
+      identifier: "um identificador",
+      freeText: "texto livre",
+      nearUnique: (distinct: number, rows: number) =>
+        `texto quase único: ${distinct.toLocaleString("pt-BR")} valores distintos em ${rows.toLocaleString("pt-BR")} linhas`,
+      constant: "um único valor",
+      mostlyEmpty: "quase vazia",
+      notSelected: "não selecionada",
+    },
   },
   task: { regression: "regressão", classification: "classificação" },
   target: {

@@ -1,7 +1,8 @@
 /**
- * Drift at /predict, end to end: predicting on the training data itself shows no warning; data with a feature
- * moved by 3 SD and a new category gets a warning naming both, and "Predict anyway" still returns the file,
- * with a column flagging the rows outside the training domain.
+ * Issue 14 end to end. Drift at /predict: predicting on the training data itself shows no warning; data with a
+ * feature moved by 3 SD and a new category gets a warning naming both, and "Predict anyway" still returns the
+ * file, with a column flagging the rows outside the training domain. The schema card: the obvious target, free
+ * text left out with the reason, and the old target back among the features when the target changes.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
@@ -24,7 +25,7 @@ let app: App;
 
 beforeAll(async () => {
   tg = await startFakeTelegram(FAST_TELEGRAM);
-  env = testEnv(tg, "drift", FAST_BOT_ENV);
+  env = testEnv(tg, "analysis", FAST_BOT_ENV);
   app = await startApp(env);
 });
 
@@ -95,5 +96,24 @@ describe("drift at /predict", () => {
     const flags = csvColumn(user.documents().at(-1)!.bytes.toString("utf8"), "outside_training_domain");
     for (const i of atlantis) expect(flags[i]).toBe("true");
     expect(flags.filter((f) => f === "true").length).toBeGreaterThan(100);
+  });
+});
+
+describe("the schema card", () => {
+  it("suggests mpg for the cars table, leaves the car names out with the reason, and gives Origin back", async () => {
+    const user = tg.user(4002, { firstName: "Carl" });
+    await user.send("/train");
+    await user.waitFor(/Send me your data/);
+    await user.upload("cars.csv", fixture("targets/cars.csv"));
+    const card = await user.waitFor(/Target: Miles_per_Gallon → regression/);
+    expect(card.text).toMatch(
+      /Features \(7\): Cylinders, Displacement, Horsepower, Weight_in_lbs, Acceleration, Year, Origin/,
+    );
+    expect(card.text).toMatch(/Not used: Name \(near-unique text: \d+ distinct values in 60 rows\)/);
+    await user.click(/Change target/);
+    await user.waitFor(/Which column should the model predict/);
+    await user.click(/9\. Origin/);
+    const changed = await user.waitFor(/Target: Origin → classification/);
+    expect(changed.text).toMatch(/Features \(7\): Miles_per_Gallon, Cylinders/);
   });
 });
