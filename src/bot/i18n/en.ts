@@ -390,6 +390,8 @@ export const en = {
       `• ${code(a)} ↔ ${code(z)}: r ${esc(r)} (${esc(pr)}) · ρ ${esc(rho)} (${esc(prho)})`,
     heatmapOmitted: (n: number) => `The heatmap shows the first 12 numeric columns; ${n} more are not in it.`,
     noCorrelations: "Fewer than two numeric columns, so no correlations to show.",
+    sampled: (n: number, total: number) =>
+      `Correlations from a random sample of ${n.toLocaleString("en-US")} of the ${total.toLocaleString("en-US")} rows; the tests use every row.`,
     menu: "🧪 Which test?",
     tests: {
       welch: "Welch's t-test",

@@ -411,6 +411,8 @@ export const pt: Texts = {
     heatmapOmitted: (n: number) =>
       `O mapa de calor mostra as 12 primeiras colunas numéricas; outras ${ptNumber(n)} ficaram de fora.`,
     noCorrelations: "Há menos de duas colunas numéricas, então não há correlações para mostrar.",
+    sampled: (n: number, total: number) =>
+      `Correlações de uma amostra aleatória de ${n.toLocaleString("pt-BR")} das ${total.toLocaleString("pt-BR")} linhas; os testes usam todas as linhas.`,
     menu: "🧪 Qual teste?",
     tests: {
       welch: "Teste t de Welch",

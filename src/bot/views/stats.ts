@@ -61,6 +61,7 @@ export function correlationCaption(t: Texts, c: StatsContext): string {
     );
   }
   if (o.omitted > 0) lines.push(t.stats.heatmapOmitted(o.omitted));
+  if (o.sampledRows) lines.push(t.stats.sampled(o.sampledRows, c.dataset!.nRows));
   const caption = lines.join("\n");
   return caption.replace(/<[^>]+>/g, "").length <= CAPTION_LIMIT ? caption : lines.slice(0, 3).join("\n");
 }

@@ -23,7 +23,7 @@ export interface StatsInput {
 export interface StatsOverviewResult {
   dataset: DatasetSummary;
   summary: ColumnSummary[];
-  correlations: { columns: string[]; omitted: number; strongest: CorrelationPair[] };
+  correlations: { columns: string[]; omitted: number; sampledRows?: number; strongest: CorrelationPair[] };
   /** The correlation heatmap in storage; absent with fewer than two numeric columns. */
   heatmapUri?: string;
 }

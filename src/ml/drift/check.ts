@@ -4,6 +4,7 @@
  * outside the training range (numbers) and categories the model never saw. And, per row, whether it lies
  * outside the training domain (a number beyond the training range, or an unseen category).
  */
+import { present } from "../stats/descriptive.js";
 import type { Column, Frame, ModelDocument } from "../types.js";
 import { checkSchema } from "../validation.js";
 import {
@@ -94,7 +95,7 @@ export function outsideTrainingDomain(model: ModelDocument, frame: Frame): Uint8
 }
 
 function numericDrift(p: NumericProfile, col: Column, nRows: number): FeatureDrift {
-  const values = "values" in col ? col.values.filter((v) => !Number.isNaN(v)).sort() : new Float64Array(0);
+  const values = "values" in col ? present(col.values).sort() : new Float64Array(0);
   const m = values.length;
   const missing = { training: p.missingRate, now: nRows === 0 ? 0 : 1 - m / nRows };
   if (m === 0 || p.n === 0) return { feature: p.name, kind: "numeric", psi: 0, missing, reasons: [] };

@@ -2,6 +2,7 @@
 import type { ChartLanguage } from "../charts/i18n.js";
 import { boxPlotSvg, contingencySvg, normalHistogramSvg, scatterFitSvg } from "../charts/stats-charts.js";
 import type { Frame } from "../types.js";
+import { present } from "./descriptive.js";
 import { completePairs, groupsOf, numbersOf, splitByGroup } from "./extract.js";
 import type { StatsReport } from "./report.js";
 
@@ -36,11 +37,7 @@ export function reportChartSvg(frame: Frame, report: StatsReport, language: Char
       return contingencySvg(first, second, report.table!, o);
     case "shapiro":
     case "dagostino":
-      return normalHistogramSvg(
-        first,
-        numbersOf(frame, first).filter((v) => !Number.isNaN(v)),
-        o,
-      );
+      return normalHistogramSvg(first, present(numbersOf(frame, first)), o);
     case "regression": {
       const p = completePairs(numbersOf(frame, second), numbersOf(frame, first));
       return scatterFitSvg(second, first, p.x, p.y, report.regression!, o);

@@ -4,7 +4,7 @@
  * a t approximation for the p-value).
  */
 import betainc from "@stdlib/math-base-special-betainc";
-import { isConstant, mean, rankAverage, sum } from "./descriptive.js";
+import { isConstant, mean, Neumaier, rankAverage } from "./descriptive.js";
 import { studentTwoSided } from "./distributions.js";
 
 export interface CorrelationResult {
@@ -25,30 +25,34 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): Correlation
 }
 
 export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): CorrelationResult {
-  const n = x.length;
-  if (n < 2 || isConstant(x) || isConstant(y)) return NOT_DEFINED(n);
-  const r = clamp(productMoment(rankAverage(x).ranks, rankAverage(y).ranks));
+  return spearmanOfRanks(rankAverage(x).ranks, rankAverage(y).ranks);
+}
+
+/** Spearman's ρ from the ranks themselves (a correlation matrix ranks each column once). */
+export function spearmanOfRanks(rx: ArrayLike<number>, ry: ArrayLike<number>): CorrelationResult {
+  const n = rx.length;
+  if (n < 2 || isConstant(rx) || isConstant(ry)) return NOT_DEFINED(n);
+  const r = clamp(productMoment(rx, ry));
   const df = n - 2;
   const t = r * Math.sqrt(Math.max(0, df / ((r + 1) * (1 - r))));
   return { r, pValue: studentTwoSided(t, df), n };
 }
 
-/** Σ(x − x̄)(y − ȳ) / √(Σ(x − x̄)² Σ(y − ȳ)²) */
+/** Σ(x − x̄)(y − ȳ) / √(Σ(x − x̄)² Σ(y − ȳ)²), each sum compensated (Neumaier). */
 function productMoment(x: ArrayLike<number>, y: ArrayLike<number>): number {
   const mx = mean(x);
   const my = mean(y);
-  const n = x.length;
-  const xy = new Float64Array(n);
-  const xx = new Float64Array(n);
-  const yy = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+  const xy = new Neumaier();
+  const xx = new Neumaier();
+  const yy = new Neumaier();
+  for (let i = 0; i < x.length; i++) {
     const dx = x[i] - mx;
     const dy = y[i] - my;
-    xy[i] = dx * dy;
-    xx[i] = dx * dx;
-    yy[i] = dy * dy;
+    xy.add(dx * dy);
+    xx.add(dx * dx);
+    yy.add(dy * dy);
   }
-  return sum(xy) / Math.sqrt(sum(xx) * sum(yy));
+  return xy.value() / Math.sqrt(xx.value() * yy.value());
 }
 
 const clamp = (r: number) => Math.max(-1, Math.min(1, r));

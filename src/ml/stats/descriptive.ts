@@ -6,17 +6,35 @@ import { sumCompensated } from "../kernels/sum-compensated.js";
 
 export const sum = (x: ArrayLike<number>): number => sumCompensated(x.length, x);
 
+/** A running compensated sum, for sums of terms that are never stored. */
+export class Neumaier {
+  private total = 0;
+  private carry = 0;
+
+  add(v: number): void {
+    const t = this.total + v;
+    // Add the low-order bits lost by whichever operand was smaller.
+    if (Math.abs(this.total) >= Math.abs(v)) this.carry += this.total - t + v;
+    else this.carry += v - t + this.total;
+    this.total = t;
+  }
+
+  value(): number {
+    return this.total + this.carry;
+  }
+}
+
 export const mean = (x: ArrayLike<number>): number => (x.length === 0 ? Number.NaN : sum(x) / x.length);
 
 /** Σ (x − c)^power, compensated. */
 export function centralSum(x: ArrayLike<number>, c: number, power: 1 | 2 | 3 | 4): number {
-  const terms = new Float64Array(x.length);
+  const total = new Neumaier();
   for (let i = 0; i < x.length; i++) {
     const d = x[i] - c;
     const d2 = d * d;
-    terms[i] = power === 1 ? d : power === 2 ? d2 : power === 3 ? d2 * d : d2 * d2;
+    total.add(power === 1 ? d : power === 2 ? d2 : power === 3 ? d2 * d : d2 * d2);
   }
-  return sum(terms);
+  return total.value();
 }
 
 /** Variance with `ddof` delta degrees of freedom (1: the sample variance). */
@@ -31,6 +49,14 @@ export const std = (x: ArrayLike<number>, ddof = 1): number => Math.sqrt(varianc
 export function isConstant(values: ArrayLike<number>): boolean {
   for (let i = 1; i < values.length; i++) if (values[i] !== values[0]) return false;
   return true;
+}
+
+/** The values that are not NaN, as a new array (a plain loop: filter() with a callback is several times slower). */
+export function present(values: Float64Array): Float64Array {
+  const out = new Float64Array(values.length);
+  let k = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) out[k++] = values[i];
+  return out.slice(0, k);
 }
 
 /** Ascending copy. */
@@ -53,7 +79,7 @@ export interface Ranks {
 
 export function rankAverage(x: ArrayLike<number>): Ranks {
   const n = x.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => x[a] - x[b]);
+  const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => x[a] - x[b]);
   const ranks = new Float64Array(n);
   const tieGroups: number[] = [];
   for (let start = 0; start < n; ) {

@@ -69,13 +69,17 @@ export function completePairs(
   x: Float64Array,
   y: Float64Array,
 ): { x: Float64Array; y: Float64Array; dropped: number } {
-  const keep: number[] = [];
-  for (let i = 0; i < x.length; i++) if (!Number.isNaN(x[i]) && !Number.isNaN(y[i])) keep.push(i);
-  return {
-    x: Float64Array.from(keep, (i) => x[i]),
-    y: Float64Array.from(keep, (i) => y[i]),
-    dropped: x.length - keep.length,
-  };
+  let complete = 0;
+  for (let i = 0; i < x.length; i++) if (!Number.isNaN(x[i]) && !Number.isNaN(y[i])) complete++;
+  if (complete === x.length) return { x, y, dropped: 0 };
+  const px = new Float64Array(complete);
+  const py = new Float64Array(complete);
+  for (let i = 0, k = 0; i < x.length; i++) {
+    if (Number.isNaN(x[i]) || Number.isNaN(y[i])) continue;
+    px[k] = x[i];
+    py[k++] = y[i];
+  }
+  return { x: px, y: py, dropped: x.length - complete };
 }
 
 /** Counts of (row group, column group) over rows where both are present. */

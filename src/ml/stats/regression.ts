@@ -2,7 +2,7 @@
  * Simple linear regression y = intercept + slope·x by least squares (scipy.stats.linregress), with the
  * t-based confidence intervals of both coefficients.
  */
-import { centralSum, mean } from "./descriptive.js";
+import { centralSum, mean, Neumaier } from "./descriptive.js";
 import { studentTwoSided } from "./distributions.js";
 import { interval } from "./ttest.js";
 
@@ -30,8 +30,9 @@ export function linearRegression(x: ArrayLike<number>, y: ArrayLike<number>, lev
   const yMean = mean(y);
   const ssxm = centralSum(x, xMean, 2) / n;
   const ssym = centralSum(y, yMean, 2) / n;
-  const xy = Float64Array.from({ length: n }, (_, i) => (x[i] - xMean) * (y[i] - yMean));
-  const ssxym = centralSum(xy, 0, 1) / n;
+  const xy = new Neumaier();
+  for (let i = 0; i < n; i++) xy.add((x[i] - xMean) * (y[i] - yMean));
+  const ssxym = xy.value() / n;
   const r = ssxm === 0 || ssym === 0 ? 0 : Math.max(-1, Math.min(1, ssxym / Math.sqrt(ssxm * ssym)));
   const slope = ssxym / ssxm;
   const intercept = yMean - slope * xMean;

@@ -22,7 +22,16 @@ import {
 import type { StatsTestId } from "./catalog.js";
 import { chiSquareIndependence } from "./contingency.js";
 import { DAGOSTINO_MIN_SIZE, dagostinoPearson } from "./dagostino.js";
-import { isConstant, kurtosisPearson, mean, medianSorted, skewness, sorted, std } from "./descriptive.js";
+import {
+  isConstant,
+  kurtosisPearson,
+  mean,
+  medianSorted,
+  present,
+  skewness,
+  sorted,
+  std,
+} from "./descriptive.js";
 import { completePairs, crossTable, type Groups, groupsOf, numbersOf, splitByGroup } from "./extract.js";
 import { mannWhitneyU } from "./mann-whitney.js";
 import { linearRegression } from "./regression.js";
@@ -322,7 +331,7 @@ function groupedSamples(frame: Frame, valuesColumn: string, groupsColumn: string
 
 function presentNumbers(frame: Frame, column: string, min: number) {
   const all = numbersOf(frame, column);
-  const values = all.filter((v) => !Number.isNaN(v));
+  const values = present(all);
   if (values.length < min) problem("tooFewValues", { column, n: values.length, min });
   if (isConstant(values)) problem("noVariation", { column });
   return { values, dropped: all.length - values.length };

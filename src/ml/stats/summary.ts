@@ -5,8 +5,8 @@
  */
 import { quantileSorted } from "../kernels/quantile.js";
 import { profileColumn } from "../profile.js";
-import type { ColumnType, Frame } from "../types.js";
-import { mean, std } from "./descriptive.js";
+import type { ColumnType, Frame, NumericColumn } from "../types.js";
+import { mean, present, std } from "./descriptive.js";
 
 export interface NumberSummary {
   mean: number;
@@ -32,7 +32,11 @@ export interface ColumnSummary {
 const TOP_CATEGORIES = 3;
 
 export function describeNumbers(values: ArrayLike<number>): NumberSummary {
-  const s = Float64Array.from(values).sort();
+  return describeSorted(Float64Array.from(values).sort());
+}
+
+/** The numbers of ascending values (one sort serves the quartiles and the count of distinct values). */
+function describeSorted(s: Float64Array): NumberSummary {
   return {
     mean: mean(s),
     std: std(s),
@@ -47,11 +51,10 @@ export function describeNumbers(values: ArrayLike<number>): NumberSummary {
 /** One summary per column, in column order (at most `maxColumns`). */
 export function summarizeColumns(frame: Frame, maxColumns = Number.POSITIVE_INFINITY): ColumnSummary[] {
   return frame.columns.slice(0, maxColumns).map((col) => {
+    if ("values" in col && col.type !== "boolean") return numericSummary(col, frame.nRows);
     const profile = profileColumn(col, frame.nRows);
     const count = frame.nRows - profile.missing;
     const base = { name: col.name, type: col.type, count, missing: profile.missing, unique: profile.unique };
-    if ("values" in col && col.type !== "boolean" && count > 0)
-      return { ...base, numbers: describeNumbers(col.values.filter((v) => !Number.isNaN(v))) };
     if ("values" in col) return { ...base, top: booleanShares(col.values, count) };
     return {
       ...base,
@@ -60,6 +63,20 @@ export function summarizeColumns(frame: Frame, maxColumns = Number.POSITIVE_INFI
         .map((t) => ({ value: t.value, share: t.count / count })),
     };
   });
+}
+
+function numericSummary(col: NumericColumn, nRows: number): ColumnSummary {
+  const sorted = present(col.values).sort();
+  let unique = sorted.length > 0 ? 1 : 0;
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[i - 1]) unique++;
+  const base = {
+    name: col.name,
+    type: col.type,
+    count: sorted.length,
+    missing: nRows - sorted.length,
+    unique,
+  };
+  return sorted.length > 0 ? { ...base, numbers: describeSorted(sorted) } : base;
 }
 
 function booleanShares(values: Float64Array, count: number): ColumnSummary["top"] {

@@ -46,7 +46,8 @@ export function welchTTest(x: ArrayLike<number>, y: ArrayLike<number>, level = 0
 /** Pairs are (x[i], y[i]); the caller drops incomplete pairs. */
 export function pairedTTest(x: ArrayLike<number>, y: ArrayLike<number>, level = 0.95): TTestResult {
   const n = x.length;
-  const d = Float64Array.from({ length: n }, (_, i) => x[i] - y[i]);
+  const d = new Float64Array(n);
+  for (let i = 0; i < n; i++) d[i] = x[i] - y[i];
   const difference = mean(d);
   const v = variance(d);
   const se = Math.sqrt(v / n);

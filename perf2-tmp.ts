@@ -1,0 +1,17 @@
+import { correlationMatrix, summarizeColumns } from "./src/ml/stats/index.ts";
+import { profileColumn } from "./src/ml/profile.ts";
+import type { Frame } from "./src/ml/types.ts";
+const n = 1000000;
+let seed = 1;
+const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const columns = Array.from({ length: 12 }, (_, j) => ({ name: `c${j}`, type: "numeric" as const, values: Float64Array.from({ length: n }, () => Math.round(rnd() * 1000) / 10 + j) }));
+const frame: Frame = { nRows: n, columns };
+let t = performance.now();
+correlationMatrix(frame);
+console.log("corr", ((performance.now() - t) / 1000).toFixed(2));
+t = performance.now();
+summarizeColumns(frame);
+console.log("summary", ((performance.now() - t) / 1000).toFixed(2));
+t = performance.now();
+profileColumn(columns[0], n);
+console.log("profile one", ((performance.now() - t) / 1000).toFixed(2));

@@ -1,0 +1,17 @@
+const n = 1000000;
+const v = Float64Array.from({ length: n }, () => Math.round(Math.random() * 1000) / 10);
+let t = performance.now();
+const f = v.filter((x) => !Number.isNaN(x));
+console.log("filter", (performance.now() - t).toFixed(0));
+t = performance.now();
+f.sort();
+console.log("sort", (performance.now() - t).toFixed(0));
+t = performance.now();
+const g = new Float64Array(n); let k = 0; for (let i = 0; i < n; i++) if (!Number.isNaN(v[i])) g[k++] = v[i];
+console.log("loop copy", (performance.now() - t).toFixed(0));
+t = performance.now();
+g.subarray(0,k).sort();
+console.log("sort2", (performance.now() - t).toFixed(0));
+import { mean, std } from "./src/ml/stats/descriptive.ts";
+t = performance.now(); mean(g); std(g);
+console.log("mean std", (performance.now() - t).toFixed(0));
