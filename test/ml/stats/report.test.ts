@@ -213,6 +213,17 @@ describe("statsOverview", () => {
     expect(cells).toHaveLength(m.columns.length ** 2);
   });
 
+  it("computes the correlations of a large table on a seeded sample of rows, and says so", async () => {
+    const f = await loadFixture("penguins");
+    const full = correlationMatrix(f);
+    expect(full.sampledRows).toBeUndefined();
+    const sampled = correlationMatrix(f, 12, 100);
+    expect(sampled.sampledRows).toBe(100);
+    expect(sampled.pairs[0].n).toBeLessThanOrEqual(100);
+    expect(correlationMatrix(f, 12, 100).pairs).toEqual(sampled.pairs);
+    expect(Math.abs(sampled.pairs[0].pearson.r - full.pairs[0].pearson.r)).toBeLessThan(0.1);
+  });
+
   it("keeps at most 12 numeric columns in the heatmap and says how many were left out", async () => {
     const header = Array.from({ length: 15 }, (_, j) => `c${j}`).join(",");
     const rows = Array.from({ length: 30 }, (_, i) =>
