@@ -9,7 +9,7 @@
  * values, no variation) goes back to the column step with a notice saying why.
  */
 import { assign, fromPromise, setup } from "xstate";
-import { fitsKind, isStatsTest, TEST_ROLES } from "../../ml/stats/catalog.js";
+import { fitsKind, isStatsTest, TEST_ROLES } from "../../ml/stats/index.js";
 import type { ErrorInfo, StoredDatasetChoice } from "../ports.js";
 import { resolveColumn } from "../shared/columns.js";
 import type {

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import {
   chiSquareIndependence,
   dagostinoPearson,
+  describeNumbers,
   kruskalWallis,
   levene,
   linearRegression,
@@ -21,7 +22,6 @@ import {
   welchAnova,
   welchTTest,
 } from "../../../src/ml/stats/index.js";
-import { describeNumbers } from "../../../src/ml/stats/summary.js";
 
 type Num = number | null | "inf" | "-inf";
 // biome-ignore lint/suspicious/noExplicitAny: a case of the reference file, plain JSON read field by field
