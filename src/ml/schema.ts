@@ -70,21 +70,10 @@ function taskFor(p: ColumnProfile, present: number): Task {
  */
 const OUTCOME_WORDS = new Set([
   ...["target", "label", "class", "y", "outcome", "result", "response", "price", "spend", "spending"],
-  ...[
-    "sales",
-    "revenue",
-    "amount",
-    "mpg",
-    "survived",
-    "survival",
-    "churn",
-    "churned",
-    "default",
-    "defaulted",
-  ],
-  ...["fraud", "fraudulent", "diagnosis", "species", "quality", "grade", "status", "salary", "income"],
-  ...["score", "rating", "charges", "cost", "profit", "readmitted", "attrition", "approved", "spam"],
-  ...["progression", "cultivar", "converted", "purchased", "subscribed", "passed", "demand"],
+  ...["sales", "revenue", "amount", "mpg", "survived", "survival", "churn", "churned", "default"],
+  ...["defaulted", "fraud", "fraudulent", "diagnosis", "species", "quality", "grade", "status", "salary"],
+  ...["income", "score", "rating", "charges", "cost", "profit", "readmitted", "attrition", "approved"],
+  ...["spam", "progression", "cultivar", "converted", "purchased", "subscribed", "passed", "demand"],
   // Portuguese
   ...["alvo", "rotulo", "classe", "resultado", "resposta", "preco", "valor", "venda", "vendas", "receita"],
   ...["faturamento", "gasto", "gastos", "salario", "renda", "nota", "aprovado", "aprovada", "sobreviveu"],
