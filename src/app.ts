@@ -103,6 +103,7 @@ export function createApp(config: Config, options: AppOptions): App {
       maxCellLength: config.limits.maxCellLength,
     },
     stagingDir,
+    modelSigningKey: config.modelSigningKey,
     jobDeadlineMinutes: config.compute.jobDeadlineMinutes,
     pollIntervalMs: options.pollIntervalMs ?? 1000,
   });

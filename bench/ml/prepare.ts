@@ -23,6 +23,7 @@ export function prepare(name: string, frame: Frame, target: string, task: Task, 
   const names = featureNames(
     frame.columns.map((c) => profileColumn(c, frame.nRows)),
     target,
+    frame.nRows,
   );
   const cols = names.map((n) => findColumn(frame, n));
   const split = trainTestSplit(

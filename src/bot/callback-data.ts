@@ -65,6 +65,11 @@ export const A = {
   pickPredictionModel: "pm",
   useDefaultColumn: "col",
   run: "run",
+  predictAnyway: "pa",
+  // stats
+  pickTest: "tst",
+  pickColumn: "pcl",
+  anotherTest: "at",
   // everywhere
   back: "back",
   cancel: "cx",

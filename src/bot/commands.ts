@@ -14,6 +14,7 @@ export const COMMAND_NAMES = [
   "help",
   "train",
   "predict",
+  "stats",
   "models",
   "datasets",
   "templates",

@@ -48,6 +48,12 @@ export function num(value: number, digits = 3): string {
   return Number(value.toFixed(digits)).toString();
 }
 
+/** p-values as a reader expects them: "p = 0.034", "p < 0.001". */
+export function pText(p: number): string {
+  if (!Number.isFinite(p)) return "p —";
+  return p < 0.001 ? "p < 0.001" : `p = ${Number(p.toPrecision(2))}`;
+}
+
 export function pct(fraction: number, digits = 1): string {
   return `${Number((fraction * 100).toFixed(digits))}%`;
 }

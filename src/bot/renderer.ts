@@ -9,6 +9,7 @@ import { readFile, stat } from "node:fs/promises";
 import { zipSync } from "fflate";
 import { type Api, GrammyError, InputFile } from "grammy";
 import type { PredictionContext } from "../flows/prediction/machine.js";
+import type { StatsContext } from "../flows/stats/machine.js";
 import type { TrainingContext } from "../flows/training/machine.js";
 import type { Logger } from "../logger.js";
 import type { AnySnapshot } from "../state/definitions.js";
@@ -20,6 +21,7 @@ import { errorText, type View } from "./views/common.js";
 import {
   columnView,
   compatibilityView,
+  driftWarningView,
   predictionAwaitingView,
   predictionLocationView,
   predictionModelView,
@@ -28,6 +30,15 @@ import {
   readyView,
 } from "./views/prediction.js";
 import { cancellingView, completeView, progressDoneView, progressView, resultView } from "./views/results.js";
+import {
+  columnPickerView,
+  correlationCaption,
+  statsAwaitingView,
+  statsResultView,
+  statsSourceView,
+  summaryCardText,
+  testMenuView,
+} from "./views/stats.js";
 import {
   awaitingDataView,
   categoryView,
@@ -127,6 +138,11 @@ export class Renderer {
       const c = commit.next.context as PredictionContext;
       await this.show(key, predictionScreen(t, c, next), commit);
       if (next === "COMPLETE" && prev !== next) await this.sendPredictions(t, key, c);
+    } else if (commit.workflowType === "stats") {
+      const c = commit.next.context as StatsContext;
+      if (next === "CHOOSING_TEST" && prev === "AWAITING_DATA.reading") await this.sendOverview(t, key, c);
+      if (next === "SHOWING_RESULT" && prev !== next) await this.sendPhoto(key, c.result!.chartUri, "chart");
+      await this.show(key, statsScreen(t, c, next), commit);
     }
   }
 
@@ -244,15 +260,30 @@ export class Renderer {
   /** The model's charts (rendered by the worker into the model directory), as photos. */
   private async sendCharts(key: ConversationKey, c: TrainingContext): Promise<void> {
     const charts = (c.result?.summary.charts ?? []) as Array<{ name: string; uri: string; caption?: string }>;
-    for (const chart of charts.slice(0, 4)) {
-      try {
-        const bytes = await this.deps.readFile(key.userId, chart.uri);
-        await this.api.sendPhoto(key.chatId, new InputFile(bytes, `${chart.name}.png`), {
-          caption: chart.caption,
-        });
-      } catch (error) {
-        this.deps.logger.warn({ err: String(error), chart: chart.name }, "chart not sent");
-      }
+    for (const chart of charts.slice(0, 4)) await this.sendPhoto(key, chart.uri, chart.name, chart.caption);
+  }
+
+  /** The summary card, then the correlation heatmap with the strongest pairs as its caption. */
+  private async sendOverview(t: Texts, key: ConversationKey, c: StatsContext): Promise<void> {
+    const ui = await this.ui(key);
+    if (ui.screenMessageId)
+      await this.api.editMessageReplyMarkup(key.chatId, ui.screenMessageId).catch(() => undefined);
+    await this.saveUi(key, { ...ui, screenMessageId: undefined, screenKey: undefined });
+    await this.api.sendMessage(key.chatId, fitMessage(summaryCardText(t, c)), { parse_mode: "HTML" });
+    if (c.overview?.heatmapUri)
+      await this.sendPhoto(key, c.overview.heatmapUri, "correlations", correlationCaption(t, c));
+  }
+
+  /** A chart from the user's storage as a photo; a chart that cannot be read is logged, not fatal. */
+  private async sendPhoto(key: ConversationKey, uri: string, name: string, caption?: string): Promise<void> {
+    try {
+      const bytes = await this.deps.readFile(key.userId, uri);
+      await this.api.sendPhoto(key.chatId, new InputFile(bytes, `${name}.png`), {
+        caption,
+        parse_mode: caption ? "HTML" : undefined,
+      });
+    } catch (error) {
+      this.deps.logger.warn({ err: String(error), chart: name }, "chart not sent");
     }
   }
 
@@ -364,6 +395,10 @@ function predictionScreen(t: Texts, c: PredictionContext, state: string): Screen
     case "READY_TO_RUN.idle":
     case "READY_TO_RUN.namingTemplate":
       return screen(state, readyView(t, c, state.endsWith("namingTemplate")));
+    case "CHECKING_DRIFT":
+      return screen(state, { text: t.drift.checking });
+    case "DRIFT_WARNING":
+      return screen(state, driftWarningView(t, c));
     case "RUNNING_PREDICTION":
       return screen(state, { text: t.predict.running });
     case "COMPLETE":
@@ -372,6 +407,33 @@ function predictionScreen(t: Texts, c: PredictionContext, state: string): Screen
       return screen(state, { text: c.error ? errorText(t, c.error) : t.failed });
     case "CANCELLED":
       return screen(state, { text: t.cancelled });
+    default:
+      return undefined;
+  }
+}
+
+function statsScreen(t: Texts, c: StatsContext, state: string): Screen {
+  const screen = (key: string, view: View) => ({ key, view });
+  switch (state) {
+    case "CHOOSING_DATA_SOURCE.ready":
+    case "CHOOSING_DATA_SOURCE.datasets":
+      return screen(state, statsSourceView(t, c, state));
+    case "AWAITING_DATA.idle":
+      return screen(state, statsAwaitingView(t, c));
+    case "CHOOSING_TEST":
+      return screen(state, testMenuView(t, c));
+    case "PICKING_COLUMNS":
+      return screen(state, columnPickerView(t, c));
+    case "RUNNING_TEST":
+      return screen(state, { text: t.stats.running });
+    case "SHOWING_RESULT":
+      return screen(state, statsResultView(t, c));
+    case "FAILED":
+      return screen(state, { text: c.error ? errorText(t, c.error) : t.failed });
+    case "CANCELLED":
+      return screen(state, { text: t.cancelled });
+    case "COMPLETE":
+      return screen(state, { text: t.stats.finished });
     default:
       return undefined;
   }

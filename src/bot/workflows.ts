@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 import type { AnyEventObject } from "xstate";
 import { InvalidTransitionError, StateCorruptionError } from "../errors.js";
+import type { WorkflowType } from "../flows/index.js";
 import type { AnySnapshot } from "../state/definitions.js";
 import type { ConversationKey } from "../state/store.js";
 import type { BotContext } from "./context.js";
@@ -46,7 +47,7 @@ export async function currentWorkflow(ctx: BotContext): Promise<CurrentWorkflow 
 /** Cancels the active workflow (if any) and starts a new one of `type`. */
 export async function beginWorkflow(
   ctx: BotContext,
-  type: "training" | "prediction",
+  type: WorkflowType,
   extra: Record<string, unknown> = {},
 ): Promise<void> {
   const key = ctx.conv!;
@@ -61,6 +62,28 @@ export async function beginWorkflow(
     language: await userLanguage(ctx.deps.userData, key.userId, ctx.from?.language_code),
     ...extra,
   });
+}
+
+/** States in which a job runs: a new workflow must wait for it to end or be cancelled. */
+export const BUSY_STATES = new Set([
+  "LAUNCHING_TRAINING",
+  "MONITORING_TRAINING",
+  "CANCELLING",
+  "RUNNING_PREDICTION",
+]);
+
+/** Begins a workflow unless a job is running in this conversation (then says so). */
+export async function beginUnlessBusy(
+  ctx: BotContext,
+  type: WorkflowType,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  const current = await currentWorkflow(ctx);
+  if (current?.active && BUSY_STATES.has(current.state.split(".")[0])) {
+    await ctx.reply(ctx.texts.busy);
+    return;
+  }
+  await beginWorkflow(ctx, type, extra);
 }
 
 /** Sends an event, treating "not possible now" as a no-op (double presses, races with a finishing job). */

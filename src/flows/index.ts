@@ -4,11 +4,13 @@
 import type { WorkflowDefinition } from "../state/definitions.js";
 import type { FlowPorts } from "./ports.js";
 import { predictionActors } from "./prediction/actors.js";
-import { PREDICTION_MACHINE_VERSION, predictionMachine } from "./prediction/machine.js";
+import { migratePrediction, PREDICTION_MACHINE_VERSION, predictionMachine } from "./prediction/machine.js";
+import { statsActors } from "./stats/actors.js";
+import { STATS_MACHINE_VERSION, statsMachine } from "./stats/machine.js";
 import { trainingActors } from "./training/actors.js";
 import { TRAINING_MACHINE_VERSION, trainingMachine } from "./training/machine.js";
 
-export type WorkflowType = "training" | "prediction";
+export type WorkflowType = "training" | "prediction" | "stats";
 
 export function createWorkflowDefinitions(ports: FlowPorts): WorkflowDefinition[] {
   return [
@@ -21,10 +23,17 @@ export function createWorkflowDefinitions(ports: FlowPorts): WorkflowDefinition[
       type: "prediction",
       version: PREDICTION_MACHINE_VERSION,
       machine: predictionMachine.provide({ actors: predictionActors(ports) }),
+      migrate: migratePrediction,
+    },
+    {
+      type: "stats",
+      version: STATS_MACHINE_VERSION,
+      machine: statsMachine.provide({ actors: statsActors(ports) }),
     },
   ];
 }
 
 export type { DatasetSummary, FlowPorts, ModelChoice } from "./ports.js";
 export type { PredictionContext, PredictionEvent } from "./prediction/machine.js";
+export type { StatsContext, StatsEvent } from "./stats/machine.js";
 export type { TrainingContext, TrainingEvent } from "./training/machine.js";

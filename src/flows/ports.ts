@@ -111,6 +111,8 @@ export interface FlowPorts {
   limits: Partial<DataLimits>;
   /** Local folder for files on their way in (uploads) and out (predictions to send back). */
   stagingDir: string;
+  /** Checks the signature of the models read in the bot (the training profile for the drift check). */
+  modelSigningKey: string;
   /** Minutes a job may run before it is stopped. */
   jobDeadlineMinutes: number;
   /** Milliseconds between job status polls. */

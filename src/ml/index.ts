@@ -1,6 +1,8 @@
 /**
  * The ML engine's public surface. Everything outside src/ml uses only these functions and the types in
- * types.ts. One engine trains and predicts everywhere: locally, in cloud workers, in Lambda and Serverless.
+ * types.ts (and, for /stats, src/ml/stats/index.ts: a surface of its own so that prediction bundles do not
+ * carry the distribution packages). One engine trains and predicts everywhere: locally, in cloud workers, in
+ * Lambda and Serverless.
  */
 
 export { deserializeModel, serializeModel } from "./artifact/artifact.js";
@@ -20,6 +22,7 @@ export {
   rocSvg,
   svgToPng,
 } from "./charts/index.js";
+export { checkDrift, type DriftReport, type FeatureDrift, outsideTrainingDomain } from "./drift/index.js";
 export { validateHyperparameters } from "./hyperparameters.js";
 export { DEFAULT_LIMITS } from "./io/limits.js";
 export { readTable } from "./io/read-table.js";

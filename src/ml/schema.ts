@@ -5,10 +5,8 @@
  */
 import { DataError, NoUsableTargetError } from "../errors.js";
 import { profileColumn } from "./profile.js";
-import type { Column, ColumnProfile, Frame, SchemaSuggestion, Task } from "./types.js";
+import type { Column, ColumnProfile, ExcludedColumn, Frame, SchemaSuggestion, Task } from "./types.js";
 
-const TARGET_NAME =
-  /(^|[^a-z])(target|label|class|classe|y|price|outcome|result|response|species|diagnosis|churn|churned|survived|default|fraud|quality|grade|status|sales|revenue|salary|progression|cultivar|income|score|rating|category)($|[^a-z])/i;
 /** Integer columns with at most this many distinct values are class labels, not quantities. */
 export const MAX_INTEGER_CLASSES = 20;
 
@@ -52,6 +50,76 @@ function taskFor(p: ColumnProfile, present: number): Task {
   return "classification";
 }
 
+/**
+ * The target guess. Every column that can be a target gets a score, and the highest wins:
+ *
+ *   +10  its name is outcome-like (OUTCOME_WORDS: price, target, label, class, y, outcome, result, spend,
+ *        sales, revenue, amount, mpg, survived, churn, default, … and Portuguese: preço, valor, vendas, receita,
+ *        gasto, nota, aprovado, inadimplente, evasão, …), matched word by word (snake_case, camelCase, spaces,
+ *        accents ignored)
+ *    −6  its name is input-like (INPUT_WORDS: age, sex, date, year, name, city, region, store, … in both
+ *        languages) and not outcome-like
+ *    +3  it is the last column (where tables usually keep the target)
+ *    +4  it is a class label: binary or 2–20 classes (text, booleans, integers with few values)
+ *    +2  it is a measured quantity: numeric with more than half of its values distinct
+ *    −missing% / 10
+ *
+ * Never a target: identifiers, dates, free text, near-unique text (more than half of the values distinct and
+ * over 20 of them, like names), categories with more than 50 values, constant or over 30% empty columns.
+ * The same near-unique text, free text and ids are left out of the default features, with the reason.
+ */
+const OUTCOME_WORDS = new Set([
+  ...["target", "label", "class", "y", "outcome", "result", "response", "price", "spend", "spending"],
+  ...["sales", "revenue", "amount", "mpg", "survived", "survival", "churn", "churned", "default"],
+  ...["defaulted", "fraud", "fraudulent", "diagnosis", "species", "quality", "grade", "status", "salary"],
+  ...["income", "score", "rating", "charges", "cost", "profit", "readmitted", "attrition", "approved"],
+  ...["spam", "progression", "cultivar", "converted", "purchased", "subscribed", "passed", "demand"],
+  // Portuguese
+  ...["alvo", "rotulo", "classe", "resultado", "resposta", "preco", "valor", "venda", "vendas", "receita"],
+  ...["faturamento", "gasto", "gastos", "salario", "renda", "nota", "aprovado", "aprovada", "sobreviveu"],
+  ...["evasao", "cancelou", "inadimplente", "inadimplencia", "fraude", "diagnostico", "especie"],
+  ...["qualidade", "situacao", "consumo", "lucro", "custo", "demanda"],
+]);
+/** Multi-word outcome names, as their words run together. */
+const OUTCOME_PHRASES = ["milespergallon"];
+const INPUT_WORDS = new Set([
+  ...["age", "sex", "gender", "name", "date", "year", "month", "day", "week", "weekday", "hour", "time"],
+  ...["city", "state", "country", "region", "zip", "address", "phone", "email", "store", "id"],
+  // Portuguese
+  ...["idade", "sexo", "genero", "nome", "data", "ano", "mes", "dia", "semana", "hora", "cidade"],
+  ...["estado", "pais", "regiao", "cep", "endereco", "telefone", "loja", "bairro"],
+]);
+/** Text columns with more distinct values than this, and more than half distinct, are near-unique. */
+const NEAR_UNIQUE_MIN = 20;
+/** Columns more than this % empty are never a target. */
+const MAX_TARGET_MISSING_PCT = 30;
+
+/** A column's name as lowercase words without accents: "MonthlySpend" → ["monthly", "spend"]. */
+export function nameWords(name: string): string[] {
+  return name
+    .normalize("NFD")
+    .replace(/\p{M}/gu, "")
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+}
+
+export function isOutcomeName(name: string): boolean {
+  const words = nameWords(name);
+  return words.some((w) => OUTCOME_WORDS.has(w)) || OUTCOME_PHRASES.includes(words.join(""));
+}
+
+function isInputName(name: string): boolean {
+  return nameWords(name).some((w) => INPUT_WORDS.has(w));
+}
+
+/** Text with many distinct values (names, titles): neither a target nor a useful default feature. */
+function isNearUniqueText(p: ColumnProfile, nRows: number): boolean {
+  const present = nRows - p.missing;
+  return p.type === "categorical" && p.unique > NEAR_UNIQUE_MIN && p.unique > 0.5 * present;
+}
+
 interface Candidate {
   profile: ColumnProfile;
   task: Task;
@@ -61,28 +129,21 @@ interface Candidate {
 
 export function suggestSchema(frame: Frame): SchemaSuggestion {
   const profiles = frame.columns.map((c) => profileColumn(c, frame.nRows));
-  const candidates: Candidate[] = [];
-  profiles.forEach((p, j) => {
-    if (!isTargetCandidate(p)) return;
-    const task = taskFor(p, frame.nRows - p.missing);
-    const nameMatch = TARGET_NAME.test(p.name);
-    let score = nameMatch ? 10 : 0;
-    if (j === profiles.length - 1) score += 3;
-    if (task === "classification" && p.unique <= 20) score += 4;
-    if (task === "regression" && p.unique / Math.max(1, frame.nRows - p.missing) > 0.5) score += 2;
-    score += (100 - p.missingPct) / 20;
-    candidates.push({ profile: p, task, score, nameMatch });
-  });
-  candidates.sort((a, b) => b.score - a.score);
+  const candidates = profiles
+    .map((p, j) => candidateOf(p, j === profiles.length - 1, frame.nRows))
+    .filter((c): c is Candidate => c !== undefined)
+    .sort((a, b) => b.score - a.score);
   const best = candidates[0];
+  const excluded = excludedColumns(profiles, frame.nRows);
   if (!best) {
     return {
       target: null,
       task: null,
-      features: featureNames(profiles, null),
+      features: featureNames(profiles, null, frame.nRows),
       confidence: 0,
       reason:
         "No column can be a target: every column is an id, free text, a date, constant or mostly empty.",
+      excluded,
     };
   }
   const margin = candidates[1] ? best.score - candidates[1].score : best.score;
@@ -90,25 +151,48 @@ export function suggestSchema(frame: Frame): SchemaSuggestion {
   return {
     target: best.profile.name,
     task: best.task,
-    features: featureNames(profiles, best.profile.name),
+    features: featureNames(profiles, best.profile.name, frame.nRows),
     confidence,
     reason: reasonFor(best, frame.nRows),
+    excluded,
   };
 }
 
-function isTargetCandidate(p: ColumnProfile): boolean {
-  if (p.type === "identifier" || p.type === "text" || p.type === "datetime") return false;
-  if (p.unique < 2 || p.missingPct > 5) return false;
-  if (p.type === "categorical" && p.unique > 50) return false;
-  return true;
+function candidateOf(p: ColumnProfile, last: boolean, nRows: number): Candidate | undefined {
+  if (p.type === "identifier" || p.type === "text" || p.type === "datetime") return undefined;
+  if (p.unique < 2 || p.missingPct > MAX_TARGET_MISSING_PCT || isNearUniqueText(p, nRows)) return undefined;
+  if (p.type === "categorical" && p.unique > 50) return undefined;
+  const present = nRows - p.missing;
+  const task = taskFor(p, present);
+  const nameMatch = isOutcomeName(p.name);
+  let score = nameMatch ? 10 : isInputName(p.name) ? -6 : 0;
+  if (last) score += 3;
+  if (task === "classification" && p.unique <= MAX_INTEGER_CLASSES) score += 4;
+  if (task === "regression" && p.unique / Math.max(1, present) > 0.5) score += 2;
+  score -= p.missingPct / 10;
+  return { profile: p, task, score, nameMatch };
 }
 
-/** Features: everything but the target, ids, free text, constant and mostly-empty columns. */
-export function featureNames(profiles: ColumnProfile[], target: string | null): string[] {
-  return profiles
-    .filter((p) => p.name !== target && p.type !== "identifier" && p.type !== "text")
-    .filter((p) => p.unique >= 2 && p.missingPct <= 80)
-    .map((p) => p.name);
+/** Columns left out of the default features, and why. */
+function excludedColumns(profiles: ColumnProfile[], nRows: number): ExcludedColumn[] {
+  return profiles.flatMap((p): ExcludedColumn[] => {
+    const reason = exclusionReason(p, nRows);
+    return reason ? [{ column: p.name, reason, distinct: p.unique, rows: nRows - p.missing }] : [];
+  });
+}
+
+function exclusionReason(p: ColumnProfile, nRows: number): ExcludedColumn["reason"] | undefined {
+  if (p.type === "identifier") return "identifier";
+  if (p.type === "text") return "freeText";
+  if (isNearUniqueText(p, nRows)) return "nearUnique";
+  if (p.unique < 2) return "constant";
+  if (p.missingPct > 80) return "mostlyEmpty";
+  return undefined;
+}
+
+/** Features: everything but the target, ids, free and near-unique text, constant and mostly-empty columns. */
+export function featureNames(profiles: ColumnProfile[], target: string | null, nRows: number): string[] {
+  return profiles.filter((p) => p.name !== target && !exclusionReason(p, nRows)).map((p) => p.name);
 }
 
 function reasonFor(c: Candidate, nRows: number): string {

@@ -6,6 +6,7 @@
 import { DataError, InvalidParameterError } from "../errors.js";
 import { trainAuto } from "./auto/train-auto.js";
 import { buildDesign, type Design, fitOn, isTable, predictOn, probaOn } from "./design.js";
+import { buildTrainingProfile } from "./drift/profile.js";
 import { validateHyperparameters } from "./hyperparameters.js";
 import { aggregateByFeature, coefficientScores, permutationImportance } from "./importance.js";
 import { quantileSorted } from "./kernels/quantile.js";
@@ -68,7 +69,7 @@ function trainSingle(
   }
   const params = validateHyperparameters(modelSpec.id, spec.hyperparameters ?? {});
   const seed = spec.seed ?? 42;
-  const { testRows, yTest, classes, facts, pre, featureCols, est } = fitSplit(
+  const { testRows, yTest, classes, facts, pre, featureCols, est, profile } = fitSplit(
     frame,
     spec,
     params,
@@ -98,6 +99,7 @@ function trainSingle(
     hyperparameters: params,
     preprocessing: pre,
     fitted: est.getFitted(),
+    trainingProfile: profile,
   };
   report("evaluating", 100, "Done");
   return {
@@ -137,7 +139,16 @@ function fitSplit(
     onProgress: (f, message) => report("training", 10 + 80 * f, message),
     deadline,
   });
-  return { testRows, yTest, classes, facts, pre, featureCols, est };
+  return {
+    testRows,
+    yTest,
+    classes,
+    facts,
+    pre,
+    featureCols,
+    est,
+    profile: buildTrainingProfile(featureCols, trainRows),
+  };
 }
 
 /**
@@ -187,6 +198,7 @@ export function resolveFeatures(frame: Frame, spec: TrainSpec): Column[] {
       : featureNames(
           frame.columns.map((c) => profileColumn(c, frame.nRows)),
           spec.target,
+          frame.nRows,
         );
   const names = [...new Set(requested)].filter((n) => n !== spec.target);
   if (names.length === 0) throw new DataError("No feature columns are left to train on.");

@@ -3,6 +3,10 @@
  * and the functions exported from src/ml/index.ts. src/ml imports nothing from the rest of the project.
  */
 
+import type { TrainingProfile } from "./drift/profile.js";
+
+export type { TrainingProfile };
+
 export type Task = "regression" | "classification";
 
 /** How a column was inferred. `identifier` and `text` columns are excluded from features by default. */
@@ -76,6 +80,16 @@ export interface SchemaSuggestion {
   confidence: number;
   /** One line, e.g. "`price`: numeric, 98% unique, name matches a common target name → regression". */
   reason: string;
+  /** Columns left out of the default features, and why (absent in summaries made before it existed). */
+  excluded?: ExcludedColumn[];
+}
+
+export interface ExcludedColumn {
+  column: string;
+  reason: "identifier" | "freeText" | "nearUnique" | "constant" | "mostlyEmpty";
+  /** Distinct values and non-missing rows, for the message ("301 distinct values in 406 rows"). */
+  distinct: number;
+  rows: number;
 }
 
 export type Scaling = "standard" | "minmax" | "robust" | "none";
@@ -153,6 +167,11 @@ export interface ModelDocument {
   hyperparameters: Record<string, unknown>;
   preprocessing: unknown;
   fitted: unknown;
+  /**
+   * The features' distribution over the training rows, for drift checks at prediction time. Optional and
+   * additive: models trained before it have none (and get no drift check); readers ignore what they do not know.
+   */
+  trainingProfile?: TrainingProfile;
 }
 
 export interface TrainResult {

@@ -1,13 +1,16 @@
 /**
  * The prediction handler: one function behind every entry point (local child process, AWS Lambda, RunPod
  * Serverless). It loads a signed model, checks the input schema, writes the full predictions file to the
- * output URI and returns counts, time and summary statistics.
+ * output URI (with a column flagging rows outside the training domain, when the model has a training
+ * profile) and returns counts, time and summary statistics.
  */
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { PredictJobSpec } from "../cloud/job-spec.js";
 import type { CloudStorageProvider } from "../cloud/provider-interface.js";
-import { deserializeModel, predictFrame, readTable, writeCsv } from "../ml/index.js";
+import { loadSignedModel, modelIdOf } from "../cloud/signed-model.js";
+import { outsideTrainingDomain, predictFrame, readTable, writeCsv } from "../ml/index.js";
+import type { Frame } from "../ml/types.js";
 
 export interface PredictDeps {
   storage: CloudStorageProvider;
@@ -28,14 +31,14 @@ export async function runPredictJob(spec: PredictJobSpec, deps: PredictDeps): Pr
   const scope = { userId: spec.userId };
   await mkdir(deps.workDir, { recursive: true });
 
-  const modelId = basename(spec.modelUri.replace(/\/+$/, ""));
-  const modelDir = await storage.loadModel(spec.userId, modelId, join(deps.workDir, "model"));
-  const files: Record<string, Uint8Array> = {};
-  for (const entry of await readdir(modelDir, { withFileTypes: true })) {
-    // Only the files: charts/ is a folder of pictures, not part of the signed model.
-    if (entry.isFile()) files[entry.name] = new Uint8Array(await readFile(join(modelDir, entry.name)));
-  }
-  const { model } = deserializeModel(files, deps.signingKey);
+  const modelDir = join(deps.workDir, "model");
+  const { model } = await loadSignedModel(
+    storage,
+    spec.userId,
+    modelIdOf(spec.modelUri),
+    modelDir,
+    deps.signingKey,
+  );
 
   const dataPath = join(deps.workDir, basename(spec.dataUri));
   await storage.downloadFile(spec.dataUri, dataPath, scope);
@@ -56,6 +59,12 @@ export async function runPredictJob(spec: PredictJobSpec, deps: PredictDeps): Pr
       });
     });
   }
+  const outside = outsideTrainingDomain(model, frame);
+  if (outside)
+    extra.push({
+      name: flagColumnName(frame, extra),
+      values: Array.from(outside, (f) => (f ? "true" : "false")),
+    });
   const outPath = join(deps.workDir, "predictions.csv");
   await writeFile(outPath, writeCsv(frame, extra));
   await storage.uploadFile(outPath, spec.outputUri, scope);
@@ -69,8 +78,19 @@ export async function runPredictJob(spec: PredictJobSpec, deps: PredictDeps): Pr
       ...summarize(result.predictions),
       renamedColumns: result.schema.renamed,
       ignoredColumns: result.schema.ignored,
+      ...(outside ? { outsideTrainingDomain: outside.reduce((s, f) => s + f, 0) } : {}),
     },
   };
+}
+
+/** The flag column's name, with a suffix if the data (or a prediction column) already has it. */
+export const OUTSIDE_DOMAIN_COLUMN = "outside_training_domain";
+
+function flagColumnName(frame: Frame, extra: Array<{ name: string }>): string {
+  const taken = new Set([...frame.columns, ...extra].map((c) => c.name.toLowerCase()));
+  let name = OUTSIDE_DOMAIN_COLUMN;
+  for (let k = 2; taken.has(name); k++) name = `${OUTSIDE_DOMAIN_COLUMN}_${k}`;
+  return name;
 }
 
 /** Distribution of class labels, or mean/std/min/median/max of numbers. */

@@ -11,8 +11,8 @@ import type {
   StoredDatasetChoice,
   TemplateChoice,
 } from "../../src/flows/ports.js";
-import { predictionMachine } from "../../src/flows/prediction/machine.js";
-import type { PredictionEvent, PredictionOutcome } from "../../src/flows/prediction/types.js";
+import { migratePrediction, predictionMachine } from "../../src/flows/prediction/machine.js";
+import type { DriftSummary, PredictionEvent, PredictionOutcome } from "../../src/flows/prediction/types.js";
 
 const model = (id: string, features: string[], target = "price"): ModelChoice => ({
   modelId: id,
@@ -61,6 +61,7 @@ const LAMBDA: ComputeOffer = {
 };
 
 interface Options {
+  drift?: () => Promise<DriftSummary | null>;
   models?: ModelChoice[];
   offers?: ComputeOffer[];
   templates?: TemplateChoice[];
@@ -82,6 +83,10 @@ function makeActor(options: Options = {}) {
         offers: options.offers ?? [LOCAL],
         budget: options.budget ?? { perJob: 1, monthlyLeft: 5 },
       })),
+      checkDrift: fromPromise(async ({ input }) => {
+        calls.push(`drift ${input.modelUri} ${input.dataUri}`);
+        return (await options.drift?.()) ?? null;
+      }),
       runPrediction: fromPromise(async ({ input }) => {
         calls.push(`run ${input.jobId} ${input.provider} ${input.modelUri} ${input.predictionColumn}`);
         const out: PredictionOutcome = {
@@ -144,7 +149,10 @@ describe("prediction machine", () => {
     expect(actor.getSnapshot().context.predictionColumn).toBe("price_predicted_2");
     actor.send({ type: "user.run" });
     await at(actor, "COMPLETE");
-    expect(calls).toEqual(["run wp-p1 local file:///data/models/user_1/a/ price_predicted_2"]);
+    expect(calls).toEqual([
+      "drift file:///data/models/user_1/a/ file:///data/datasets/user_1/ds-2.csv",
+      "run wp-p1 local file:///data/models/user_1/a/ price_predicted_2",
+    ]);
     expect(actor.getSnapshot().context.summary).toMatchObject({ status: "complete", rows: 20 });
   });
 
@@ -262,6 +270,77 @@ describe("prediction machine", () => {
     actor.send({ type: "user.typedText", text: "daily 2" });
     await at(actor, { READY_TO_RUN: "idle" });
     expect(calls).toEqual(["template daily 2 a forecast"]);
+  });
+
+  it("warns about drift before running: Predict anyway runs, Back returns, Cancel ends", async () => {
+    const drift: DriftSummary = {
+      rows: 20,
+      checked: 2,
+      more: 0,
+      drifting: [
+        {
+          feature: "area",
+          kind: "numeric",
+          psi: 2.1,
+          outside: { share: 0.9, min: 1, max: 5 },
+          missing: { training: 0, now: 0 },
+          reasons: ["psi", "range"],
+        },
+      ],
+    };
+    const { actor, calls } = await toSchema({ drift: async () => drift });
+    actor.send({ type: "user.acceptSchema" });
+    actor.send({ type: "user.useDefaultColumn" });
+    await at(actor, { READY_TO_RUN: "idle" });
+    actor.send({ type: "user.run" });
+    await at(actor, "DRIFT_WARNING");
+    expect(actor.getSnapshot().context.drift).toEqual(drift);
+    expect(calls.filter((c) => c.startsWith("run"))).toEqual([]);
+    actor.send({ type: "user.back" });
+    await at(actor, { READY_TO_RUN: "idle" });
+    expect(actor.getSnapshot().context.drift).toBeUndefined();
+    actor.send({ type: "user.run" });
+    await at(actor, "DRIFT_WARNING");
+    actor.send({ type: "user.predictAnyway" });
+    await at(actor, "COMPLETE");
+    expect(calls.filter((c) => c.startsWith("run"))).toEqual([
+      "run wp-p1 local file:///data/models/user_1/a/ price_predicted_2",
+    ]);
+
+    const other = await toSchema({ drift: async () => drift });
+    other.actor.send({ type: "user.acceptSchema" });
+    other.actor.send({ type: "user.useDefaultColumn" });
+    await at(other.actor, { READY_TO_RUN: "idle" });
+    other.actor.send({ type: "user.run" });
+    await at(other.actor, "DRIFT_WARNING");
+    other.actor.send({ type: "user.cancel" });
+    expect(path(other.actor)).toBe('"CANCELLED"');
+  });
+
+  it("runs at once when the drift check cannot run", async () => {
+    const { actor, calls } = await toSchema({
+      drift: async () => {
+        throw new Error("unreadable profile");
+      },
+    });
+    actor.send({ type: "user.acceptSchema" });
+    actor.send({ type: "user.useDefaultColumn" });
+    await at(actor, { READY_TO_RUN: "idle" });
+    actor.send({ type: "user.run" });
+    await at(actor, "COMPLETE");
+    expect(calls.at(-1)).toMatch(/^run wp-p1/);
+  });
+
+  it("carries version-2 snapshots over unchanged and refuses older ones", async () => {
+    const { actor } = await toSchema();
+    const persisted = JSON.parse(JSON.stringify(actor.getPersistedSnapshot()));
+    expect(migratePrediction(2, persisted)).toBe(persisted);
+    expect(migratePrediction(1, persisted)).toBeUndefined();
+    const restored = createActor(predictionMachine, {
+      snapshot: migratePrediction(2, persisted) as never,
+      input: { workflowId: "", userId: 0, chatId: 0, startedAt: "" },
+    }).start();
+    expect(restored.getSnapshot().matches("CONFIRMING_SCHEMA")).toBe(true);
   });
 
   it("restores from JSON and goes on", async () => {

@@ -256,6 +256,31 @@ describe("training machine: forward", () => {
     expect(c.features).not.toContain("sepal_length");
   });
 
+  it("puts the old target back among the features when the target changes, unless it cannot be one", async () => {
+    const { actor } = await reach("SELECTING_TARGET");
+    actor.send({ type: "user.pickTarget", column: "petal_length" });
+    const c = actor.getSnapshot().context;
+    expect(c.target).toBe("petal_length");
+    expect(c.features).toEqual(["sepal_length", "sepal_width", "species"]);
+    actor.send({ type: "user.changeTarget" });
+    actor.send({ type: "user.pickTarget", column: "species" });
+    expect(actor.getSnapshot().context.features).toEqual(["sepal_length", "sepal_width", "petal_length"]);
+
+    // A mostly empty column may be picked as the target, but it does not come back as a feature.
+    const sparse: DatasetSummary = {
+      ...DATASET,
+      suggestion: {
+        ...DATASET.suggestion,
+        excluded: [{ column: "sepal_width", reason: "mostlyEmpty", distinct: 5, rows: 9 }],
+      },
+    };
+    const other = (await reach("SELECTING_TARGET", { ingest: async () => sparse })).actor;
+    other.send({ type: "user.pickTarget", column: "sepal_width" });
+    other.send({ type: "user.changeTarget" });
+    other.send({ type: "user.pickTarget", column: "petal_length" });
+    expect(other.getSnapshot().context.features).toEqual(["sepal_length", "species"]);
+  });
+
   it("edits features by toggles and typed ranges, and never lets them be empty", async () => {
     const { actor } = await reach("SELECTING_FEATURES");
     actor.send({ type: "user.setFeatures", columns: [] });

@@ -6,6 +6,7 @@
 import { Composer } from "grammy";
 import type { AnyEventObject } from "xstate";
 import type { PredictionContext } from "../../flows/prediction/machine.js";
+import type { StatsContext } from "../../flows/stats/machine.js";
 import type { TrainingContext } from "../../flows/training/machine.js";
 import { getModelSpec } from "../../ml/index.js";
 import { A, unpack } from "../callback-data.js";
@@ -89,6 +90,18 @@ export function toEvent(
         return template ? { type: "user.useTemplate", name: template.name } : undefined;
       }
     }
+  } else if (current.type === "stats") {
+    const c = current.snapshot.context as StatsContext;
+    switch (action) {
+      case A.pickTest:
+        return { type: "user.pickTest", test: arg };
+      case A.pickColumn: {
+        const column = c.dataset?.columns[index]?.name;
+        return column ? { type: "user.pickColumn", column } : undefined;
+      }
+      case A.anotherTest:
+        return { type: "user.anotherTest" };
+    }
   } else {
     const c = current.snapshot.context as PredictionContext;
     switch (action) {
@@ -100,6 +113,8 @@ export function toEvent(
         return { type: "user.useDefaultColumn" };
       case A.run:
         return { type: "user.run" };
+      case A.predictAnyway:
+        return { type: "user.predictAnyway" };
       case A.saveTemplate:
         return { type: "user.saveTemplate" };
       case A.useTemplate: {

@@ -1,16 +1,9 @@
-/** /start, /help, /train, /predict, /cancel, /status. */
+/** /start, /help, /train, /predict, /stats, /cancel, /status. */
 import { Composer } from "grammy";
+import type { WorkflowType } from "../../flows/index.js";
 import type { TrainingContext } from "../../flows/training/machine.js";
 import type { BotContext } from "../context.js";
-import { beginWorkflow, currentWorkflow, sendQuietly } from "../workflows.js";
-
-/** States in which a job runs: a new workflow must wait for it to end or be cancelled. */
-export const BUSY_STATES = new Set([
-  "LAUNCHING_TRAINING",
-  "MONITORING_TRAINING",
-  "CANCELLING",
-  "RUNNING_PREDICTION",
-]);
+import { beginUnlessBusy, currentWorkflow, sendQuietly } from "../workflows.js";
 
 export const commandsFeature = new Composer<BotContext>();
 
@@ -20,14 +13,15 @@ commandsFeature.command("start", (ctx) =>
 
 commandsFeature.command("help", (ctx) => ctx.reply(ctx.texts.help, { parse_mode: "HTML" }));
 
-commandsFeature.command(["train", "predict"], async (ctx) => {
-  const current = await currentWorkflow(ctx);
-  if (current?.active && BUSY_STATES.has(current.state.split(".")[0])) {
-    await ctx.reply(ctx.texts.busy);
-    return;
-  }
-  await beginWorkflow(ctx, ctx.message?.text?.startsWith("/predict") ? "prediction" : "training");
-});
+const WORKFLOW_OF: Record<string, WorkflowType> = {
+  train: "training",
+  predict: "prediction",
+  stats: "stats",
+};
+
+commandsFeature.command(["train", "predict", "stats"], (ctx) =>
+  beginUnlessBusy(ctx, WORKFLOW_OF[ctx.message?.text?.slice(1).split(/[\s@]/)[0] ?? ""] ?? "training"),
+);
 
 commandsFeature.command("cancel", async (ctx) => {
   const current = await currentWorkflow(ctx);

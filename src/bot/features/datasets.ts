@@ -1,11 +1,12 @@
-/** /datasets: stored datasets with size and date; delete with confirmation. */
+/** /datasets: stored datasets with size and date; open one in /stats, or delete it with confirmation. */
 import { Composer, InlineKeyboard } from "grammy";
 import { ObjectNotFoundError } from "../../errors.js";
 import { pack, unpack } from "../callback-data.js";
 import type { BotContext } from "../context.js";
 import { bytes } from "../html.js";
+import { beginUnlessBusy } from "../workflows.js";
 
-const D = { del: "dd", delYes: "ddy", list: "dl" } as const;
+const D = { del: "dd", delYes: "ddy", list: "dl", stats: "dst" } as const;
 const press = (action: string, arg?: string) => pack({ wf: "-", action, arg });
 const SHOWN = 20;
 
@@ -20,6 +21,7 @@ datasetsFeature.on("callback_query:data", async (ctx, next) => {
   const t = ctx.texts;
   const userId = ctx.conv!.userId;
   if (p.action === D.list) return showList(ctx, true);
+  if (p.action === D.stats) return beginUnlessBusy(ctx, "stats", { datasetId: p.arg });
   const dataset = (await ctx.deps.catalog.datasets(userId)).find((d) => d.datasetId === p.arg);
   if (!dataset) return void (await ctx.editMessageText(t.stale));
   if (p.action === D.del) {
@@ -47,9 +49,11 @@ async function showList(ctx: BotContext, edit: boolean): Promise<void> {
   const keyboard = new InlineKeyboard();
   list.slice(0, SHOWN).forEach((d, k) => {
     lines.push(t.datasets.line(k + 1, d.name, bytes(d.size), d.uploadedAt.slice(0, 10)));
+    keyboard.text(t.datasets.stats(k + 1), press(D.stats, d.datasetId));
     keyboard.text(t.datasets.delete(k + 1), press(D.del, d.datasetId));
-    if (k % 5 === 4) keyboard.row();
+    if (k % 3 === 2) keyboard.row();
   });
+  lines.push("", t.datasets.hint);
   const text = lines.join("\n");
   if (edit) await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: keyboard });
   else await ctx.reply(text, { parse_mode: "HTML", reply_markup: keyboard });

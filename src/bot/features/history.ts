@@ -16,7 +16,9 @@ historyFeature.command("history", async (ctx) => {
     const what =
       e.workflowType === "training"
         ? t.history.training(modelName(String(s.modelType ?? "")) || "—", String(s.target ?? "—"))
-        : t.history.prediction(String(s.model ?? "—"), Number(s.rows ?? 0));
+        : e.workflowType === "stats"
+          ? t.history.stats(String(s.file ?? "—"), Number(s.tests ?? 0))
+          : t.history.prediction(String(s.model ?? "—"), Number(s.rows ?? 0));
     const statuses: Record<string, string> = t.history.status;
     const status = statuses[String(s.status ?? e.state.toLowerCase())] ?? e.state;
     const took = duration(

@@ -2,6 +2,7 @@
  * English texts. Values are HTML for Telegram's HTML parse mode; every argument that came from a user or a
  * file is escaped by the helpers used here. pt.ts must have the same shape (the compiler checks it).
  */
+import type { RoleName } from "../../ml/stats/index.js";
 import { b, code, esc, i } from "../html.js";
 
 export const en = {
@@ -15,6 +16,7 @@ export const en = {
       "",
       "📈 /train — train a model",
       "🔮 /predict — predictions from one of your models",
+      "📊 /stats — describe the data, correlations and statistical tests",
       "🗂 /models · /datasets · /templates · /history",
       "💰 /budget · 🌐 /language · ❓ /help",
     ].join("\n"),
@@ -27,6 +29,7 @@ export const en = {
     "4. Pick where it trains: this machine is free; cloud options show their price before you confirm.",
     "5. Watch one progress message; then you get the metrics on held-out data, and charts.",
     "6. /predict, send new rows with the same columns, pick the model: the file comes back with a prediction column.",
+    "7. /stats looks before you model: a summary of every column, correlations and hypothesis tests, in plain words.",
     "",
     "/cancel stops what is going on. ⬅️ Back goes one step back. Your models stay in /models.",
   ].join("\n"),
@@ -35,6 +38,7 @@ export const en = {
     help: "How it works",
     train: "Train a model on your data",
     predict: "Predictions from a trained model",
+    stats: "Summary, correlations and statistical tests",
     models: "Your trained models",
     datasets: "Your uploaded datasets",
     templates: "Saved settings to reuse",
@@ -72,6 +76,8 @@ export const en = {
     useThisName: "✅ Use this name",
     run: "▶️ Run",
     stop: "⛔ Cancel",
+    anotherTest: "🧪 Another test",
+    predictAnyway: "▶️ Predict anyway",
   },
   source: {
     train: `📤 Send me your data file (${b("CSV")}, TSV, .xlsx or .parquet; the first row names the columns).`,
@@ -105,7 +111,17 @@ export const en = {
     features: (n: number, names: string) => `🧩 Features (${n}): ${names}`,
     noTarget: "⚠️ I could not find a column to predict. Pick one with 🎯 Change target.",
     notes: "Notes",
-    excluded: (names: string) => `🚫 Not used: ${names} (ids, free text or mostly empty)`,
+    excluded: (names: string) => `🚫 Not used: ${names}`,
+    unused: (name: string, why: string) => `${code(name)} (${esc(why)})`,
+    why: {
+      identifier: "an id",
+      freeText: "free text",
+      nearUnique: (distinct: number, rows: number) =>
+        `near-unique text: ${distinct.toLocaleString("en-US")} distinct values in ${rows.toLocaleString("en-US")} rows`,
+      constant: "one value only",
+      mostlyEmpty: "mostly empty",
+      notSelected: "not selected",
+    },
   },
   task: { regression: "regression", classification: "classification" } satisfies Record<string, string>,
   target: {
@@ -224,6 +240,8 @@ export const en = {
     fileCaption: (name: string) => `📎 ${esc(name)}`,
     zipped: "The file was large, so it is zipped.",
     link: (url: string) => `The file is too large for Telegram. Download it here (valid 24 h): ${esc(url)}`,
+    outsideDomain: (n: number) =>
+      `⚠️ ${n.toLocaleString("en-US")} ${n === 1 ? "row is" : "rows are"} outside the training domain (marked in ${code("outside_training_domain")}).`,
   },
   notices: {
     unknownColumns: (p: { columns: string }) =>
@@ -246,6 +264,14 @@ export const en = {
     columnExists: (p: { name: string }) =>
       `⚠️ The data already has a column ${code(p.name)}; choose another name.`,
     error: (p: { message: string }) => `⚠️ ${esc(p.message)}`,
+    notThisColumn: (p: { column: string }) =>
+      `⚠️ ${code(p.column)} does not fit this question. Pick one of the columns without 🚫.`,
+    tooFewValues: (p: { column: string; n: number; min: number }) =>
+      `⚠️ ${code(p.column)} has ${p.n} usable values; this test needs at least ${esc(p.min)}. Pick other columns.`,
+    noVariation: (p: { column: string }) =>
+      `⚠️ ${code(p.column)} has the same value everywhere, so there is nothing to test. Pick other columns.`,
+    oneGroup: (p: { column: string }) =>
+      `⚠️ ${code(p.column)} leaves only one group with values, so there is nothing to compare.`,
   } satisfies Record<string, (params: never) => string>,
   errors: {
     card: (message: string, recovery: string, errCode: number) =>
@@ -289,6 +315,8 @@ export const en = {
     line: (index: number, name: string, size: string, date: string) =>
       `${index}. ${esc(name)} · ${size} · ${esc(date)}`,
     delete: (index: number) => `🗑 ${index}`,
+    stats: (index: number) => `📊 ${index}`,
+    hint: "📊 opens the summary and statistical tests of a dataset; 🗑 deletes it.",
     confirmDelete: (name: string) => `🗑 Delete the dataset ${b(name)}? Models trained on it are kept.`,
     deleted: (name: string) => `🗑 ${esc(name)} was deleted.`,
     train: "📈 Train on one",
@@ -310,6 +338,7 @@ export const en = {
       `• ${esc(when)} — ${what} · ${status} · ${took} · ${cost}`,
     training: (model: string, target: string) => `🏋️ ${esc(model)} → ${code(target)}`,
     prediction: (model: string, rows: number) => `🔮 ${esc(model)}, ${rows.toLocaleString("en-US")} rows`,
+    stats: (file: string, n: number) => `📊 ${esc(file)}, ${n} ${n === 1 ? "test" : "tests"}`,
     status: { complete: "✅", failed: "❌", cancelled: "⛔" } satisfies Record<string, string>,
   },
   budget: {
@@ -329,6 +358,181 @@ export const en = {
     } satisfies Record<string, string>,
     bad: (max: string) => `⚠️ Type a number of dollars between 0 and ${max}, e.g. 2.50.`,
     saved: "✅ Saved.",
+  },
+  drift: {
+    checking: "⏳ Comparing this data with the data the model was trained on…",
+    title: "⚠️ This data does not look like the data the model was trained on:",
+    feature: (name: string, detail: string) => `• ${code(name)}: ${detail}`,
+    outside: (share: string, min: string, max: string) =>
+      `${esc(share)} of the values lie outside the training range (${esc(min)} to ${esc(max)})`,
+    moved: (before: string, now: string) =>
+      `its distribution moved (median ${esc(before)} in training, ${esc(now)} now)`,
+    mix: "the mix of its values changed",
+    unseen: (n: number, examples: string, share: string) =>
+      `${n} ${n === 1 ? "value" : "values"} the model never saw (${esc(examples)}), in ${esc(share)} of the rows`,
+    more: (n: number) => `… and ${n} more ${n === 1 ? "feature" : "features"}.`,
+    advice: `Predictions for such rows are extrapolations and may be wrong. The file marks every row outside the training domain in the column ${code("outside_training_domain")}.`,
+    question: "Predict anyway?",
+  },
+  stats: {
+    source: `📊 Send the data file to explore (${b("CSV")}, TSV, .xlsx or .parquet; the first row names the columns).`,
+    summaryTitle: (file: string) => `📊 ${b(file)} — summary`,
+    numbers: (name: string, type: string, count: string, mean: string, sd: string) =>
+      `${b(name)} ${i(type)} · n ${esc(count)} · mean ${esc(mean)} ± ${esc(sd)}`,
+    quartiles: (min: string, q1: string, median: string, q3: string, max: string) =>
+      `   min ${esc(min)} · Q1 ${esc(q1)} · median ${esc(median)} · Q3 ${esc(q3)} · max ${esc(max)}`,
+    categories: (name: string, type: string, count: string, unique: string, top: string) =>
+      `${b(name)} ${i(type)} · n ${esc(count)} · ${esc(unique)} distinct · ${esc(top)}`,
+    missing: (count: string) => ` · ${esc(count)} missing`,
+    moreColumns: (n: number) => `… and ${n} more columns.`,
+    correlations: "🔗 Strongest correlations (Pearson r, Spearman ρ):",
+    pair: (a: string, z: string, r: string, pr: string, rho: string, prho: string) =>
+      `• ${code(a)} ↔ ${code(z)}: r ${esc(r)} (${esc(pr)}) · ρ ${esc(rho)} (${esc(prho)})`,
+    heatmapOmitted: (n: number) => `The heatmap shows the first 12 numeric columns; ${n} more are not in it.`,
+    noCorrelations: "Fewer than two numeric columns, so no correlations to show.",
+    sampled: (n: number, total: number) =>
+      `Correlations from a random sample of ${n.toLocaleString("en-US")} of the ${total.toLocaleString("en-US")} rows; the tests use every row.`,
+    menu: "🧪 Which test?",
+    tests: {
+      welch: "Welch's t-test",
+      paired: "Paired t-test",
+      mannWhitney: "Mann-Whitney U",
+      anova: "One-way ANOVA",
+      kruskal: "Kruskal-Wallis",
+      chiSquare: "Chi-square independence",
+      shapiro: "Shapiro-Wilk",
+      dagostino: "D'Agostino-Pearson",
+      regression: "Linear regression",
+    } satisfies Record<string, string>,
+    testHints: {
+      welch: "compares the mean of a number between two groups",
+      paired: "compares two measurements of the same rows (before/after)",
+      mannWhitney: "compares two groups without assuming normal data",
+      anova: "compares the mean of a number across several groups",
+      kruskal: "compares several groups without assuming normal data",
+      chiSquare: "tests whether two categorical columns are related",
+      shapiro: "tests whether a number is normally distributed",
+      dagostino: "tests normality from skewness and kurtosis",
+      regression: "fits a straight line between two numbers",
+    } satisfies Record<string, string>,
+    ask: {
+      values: "Which numeric column should be compared?",
+      sample: "Which numeric column should be tested?",
+      groups: "Which column holds the groups?",
+      before: "Which column is the first measurement (before)?",
+      after: "Which column is the second measurement (after)?",
+      rows: "Which categorical column first?",
+      columns: "Which categorical column to cross it with?",
+      outcome: "Which column is the outcome (y)?",
+      predictor: "Which column should explain it (x)?",
+    } satisfies Record<RoleName, string>,
+    pickHint: "Tap a column, or type its name or number. 🚫 marks columns that do not fit.",
+    chosen: (names: string) => `Chosen so far: ${names}`,
+    running: "⏳ Running the test…",
+    finished: "👍 Done. /stats explores another file; /train trains a model on this one.",
+    header: (test: string, columns: string) => `🧪 ${b(test)} — ${esc(columns)}`,
+    statistic: (line: string) => esc(line),
+    group: (name: string, n: string, mean: string, sd: string, median: string) =>
+      `• ${b(name)}: n ${esc(n)}, mean ${esc(mean)} (SD ${esc(sd)}), median ${esc(median)}`,
+    dropped: (n: number) => `${n} ${n === 1 ? "row" : "rows"} with a missing value left out.`,
+    significant: "Statistically significant at the 5% level.",
+    notSignificant: "Not statistically significant at the 5% level.",
+    meanDifference: (column: string, a: string, z: string, diff: string, low: string, high: string) =>
+      `The mean of ${code(column)} is ${esc(diff)} higher in ${b(a)} than in ${b(z)} (95% CI ${esc(low)} to ${esc(high)}).`,
+    noMeanDifference: (column: string, a: string, z: string, diff: string, low: string, high: string) =>
+      `The data are consistent with equal means of ${code(column)}: ${b(a)} − ${b(z)} is ${esc(diff)} (95% CI ${esc(low)} to ${esc(high)}), a gap that often arises by chance.`,
+    pairedDifference: (after: string, before: string, diff: string, low: string, high: string) =>
+      `On average ${code(before)} − ${code(after)} is ${esc(diff)} (95% CI ${esc(low)} to ${esc(high)}).`,
+    rankShift: (column: string, higher: string, lower: string) =>
+      `Values of ${code(column)} tend to be higher in ${b(higher)} than in ${b(lower)}.`,
+    noRankShift: (column: string) => `Neither group tends to have higher values of ${code(column)}.`,
+    groupsDiffer: (column: string) =>
+      `The mean of ${code(column)} differs between at least two of the groups; the test does not say which ones.`,
+    groupsSimilar: (column: string) =>
+      `The data are consistent with the same mean of ${code(column)} in every group.`,
+    ranksDiffer: (column: string) =>
+      `At least one group tends to have higher values of ${code(column)} than another.`,
+    ranksSimilar: (column: string) =>
+      `No group tends to have higher values of ${code(column)} than the others.`,
+    welchAnova: (line: string) => `Welch's ANOVA (no equal-variance assumption): ${esc(line)}`,
+    associated: (a: string, z: string) =>
+      `${code(a)} and ${code(z)} are related: the mix of one changes with the other.`,
+    independent: (a: string, z: string) =>
+      `The data are consistent with ${code(a)} and ${code(z)} being unrelated.`,
+    yates: "Yates' continuity correction was applied (2×2 table).",
+    notNormal: (column: string) => `${code(column)} does not look normally distributed.`,
+    normal: (column: string) =>
+      `No evidence against normality: ${code(column)} is consistent with a normal distribution.`,
+    shape: (skewness: string, kurtosis: string) =>
+      `Skewness ${esc(skewness)} (0 if symmetric) · excess kurtosis ${esc(kurtosis)} (0 for a normal curve).`,
+    equation: (y: string, intercept: string, slope: string, x: string) =>
+      `${code(y)} ≈ ${esc(intercept)} + ${esc(slope)} × ${code(x)}`,
+    slope: (x: string, y: string, slope: string, low: string, high: string) =>
+      `Each extra unit of ${code(x)} goes with ${esc(slope)} more ${code(y)} (95% CI ${esc(low)} to ${esc(high)}).`,
+    intercept: (low: string, high: string) => `Intercept 95% CI: ${esc(low)} to ${esc(high)}.`,
+    explained: (x: string, y: string, share: string) =>
+      `${code(x)} explains ${esc(share)} of the variation in ${code(y)}.`,
+    effect: (name: string, value: string, size: string) =>
+      `📏 Effect size: ${esc(name)} = ${esc(value)} (${esc(size)})`,
+    effects: {
+      cohensD: "Cohen's d",
+      rankBiserial: "rank-biserial r",
+      etaSquared: "η²",
+      epsilonSquared: "ε²",
+      cramersV: "Cramér's V",
+      rSquared: "R²",
+      correlation: "r",
+    } satisfies Record<string, string>,
+    magnitudes: {
+      negligible: "negligible",
+      small: "small",
+      medium: "medium",
+      large: "large",
+    } satisfies Record<string, string>,
+    method: {
+      exact: "The p-value is exact.",
+      asymptotic: "The p-value uses the normal approximation with tie and continuity corrections.",
+    } satisfies Record<string, string>,
+    checks: "Checks:",
+    check: {
+      normalGroups: (group: string, p: string) =>
+        `${code(group)} does not look normal (Shapiro-Wilk ${esc(p)})`,
+      normalDifferences: (group: string, p: string) =>
+        `the differences ${code(group)} do not look normal (Shapiro-Wilk ${esc(p)})`,
+      normalResiduals: (p: string) => `the residuals do not look normal (Shapiro-Wilk ${esc(p)})`,
+      tooSmall: (group: string, n: number) =>
+        `${code(group)} has only ${n} values: normality cannot be checked`,
+      normalOk: "every group looks normal, or is large enough (30+) for the test to be robust",
+      residualsOk: "the residuals look normal, or there are enough points (30+)",
+      differencesOk: "the differences look normal, or there are enough pairs (30+)",
+      equalVariances: (p: string) => `the groups' spreads differ (Levene ${esc(p)})`,
+      equalVariancesOk: (p: string) => `the groups' spreads are similar (Levene ${esc(p)})`,
+      groupSize: (n: number) => `the smallest group has ${n} values; the p-value is approximate below 5`,
+      groupSizeOk: "every group has 5 or more values",
+      expectedCounts: (min: string, share: string) =>
+        `some expected counts are small (smallest ${esc(min)}, ${esc(share)} of cells below 5)`,
+      expectedCountsOk: "the expected counts are large enough (Cochran's rule)",
+      sampleSizeLarge: (n: number) => `${n} values: Shapiro-Wilk's p-value is reliable only up to 5,000`,
+      sampleSizeSmall: (n: number) => `only ${n} values: D'Agostino-Pearson wants at least 20`,
+      sampleSizeOk: "the sample size suits this test",
+      constantSpread: (p: string) => `the scatter around the line changes along it (${esc(p)})`,
+      constantSpreadOk: "the scatter around the line is even",
+      outliers: (n: number) => `${n} ${n === 1 ? "point lies" : "points lie"} more than 3 SD from the line`,
+      outliersOk: "no point lies far from the line",
+    },
+    instead: {
+      mannWhitney: "use the Mann-Whitney U test instead",
+      welchAnova: "rely on Welch's ANOVA above",
+      kruskal: "use the Kruskal-Wallis test instead",
+      wilcoxonSignedRank: "a Wilcoxon signed-rank test would be safer",
+      fisherExact: "use Fisher's exact test instead",
+      mergeCategories: "merge rare categories and test again",
+      dagostino: "use the D'Agostino-Pearson test instead",
+      shapiro: "use the Shapiro-Wilk test instead",
+      spearman: "check Spearman's rank correlation, which outliers sway less",
+      transform: "try a log transform of the outcome, or read the p-value with care",
+      welch: "use Welch's t-test instead",
+    } satisfies Record<string, string>,
   },
   stale: "This menu is out of date. Send /train or /predict to start again.",
   useButtons: "Please use the buttons of the last message, or /cancel to stop.",

@@ -27,6 +27,7 @@ export const pt: Texts = {
       "",
       "📈 /train — treinar um modelo",
       "🔮 /predict — previsões com um dos seus modelos",
+      "📊 /stats — resumo dos dados, correlações e testes estatísticos",
       "🗂 /models · /datasets · /templates · /history",
       "💰 /budget · 🌐 /language · ❓ /help",
     ].join("\n"),
@@ -39,6 +40,7 @@ export const pt: Texts = {
     "4. Escolha onde treinar: nesta máquina é grátis; as opções na nuvem mostram o preço antes de você confirmar.",
     "5. Acompanhe tudo em uma única mensagem de progresso; no fim, você recebe as métricas em dados separados para teste e os gráficos.",
     "6. Use /predict, envie novas linhas com as mesmas colunas e escolha o modelo: o arquivo volta com uma coluna de previsões.",
+    "7. Use /stats para olhar antes de modelar: um resumo de cada coluna, correlações e testes de hipótese, em linguagem simples.",
     "",
     "/cancel interrompe o que estiver em andamento. ⬅️ Voltar retorna um passo. Seus modelos ficam em /models.",
   ].join("\n"),
@@ -47,6 +49,7 @@ export const pt: Texts = {
     help: "Como funciona",
     train: "Treinar um modelo com seus dados",
     predict: "Previsões com um modelo treinado",
+    stats: "Resumo, correlações e testes estatísticos",
     models: "Seus modelos treinados",
     datasets: "Seus conjuntos de dados enviados",
     templates: "Configurações salvas para reutilizar",
@@ -84,6 +87,8 @@ export const pt: Texts = {
     useThisName: "✅ Usar este nome",
     run: "▶️ Executar",
     stop: "⛔ Cancelar",
+    anotherTest: "🧪 Outro teste",
+    predictAnyway: "▶️ Prever mesmo assim",
   },
   source: {
     train: `📤 Envie seu arquivo de dados (${b("CSV")}, TSV, .xlsx ou .parquet; a primeira linha traz os nomes das colunas).`,
@@ -119,7 +124,17 @@ export const pt: Texts = {
     features: (n: number, names: string) => `🧩 Variáveis (${n}): ${names}`,
     noTarget: "⚠️ Não encontrei uma coluna para prever. Escolha uma em 🎯 Trocar o alvo.",
     notes: "Observações",
-    excluded: (names: string) => `🚫 Não usadas: ${names} (IDs, texto livre ou quase vazias)`,
+    excluded: (names: string) => `🚫 Não usadas: ${names}`,
+    unused: (name: string, why: string) => `${code(name)} (${esc(why)})`,
+    why: {
+      identifier: "um identificador",
+      freeText: "texto livre",
+      nearUnique: (distinct: number, rows: number) =>
+        `texto quase único: ${distinct.toLocaleString("pt-BR")} valores distintos em ${rows.toLocaleString("pt-BR")} linhas`,
+      constant: "um único valor",
+      mostlyEmpty: "quase vazia",
+      notSelected: "não selecionada",
+    },
   },
   task: { regression: "regressão", classification: "classificação" },
   target: {
@@ -241,6 +256,8 @@ export const pt: Texts = {
     zipped: "Como o arquivo ficou grande, ele foi compactado em .zip.",
     link: (url: string) =>
       `O arquivo é grande demais para o Telegram. Baixe aqui (link válido por 24 h): ${esc(url)}`,
+    outsideDomain: (n: number) =>
+      `⚠️ ${count(n, "linha está", "linhas estão")} fora do domínio de treino (marcadas em ${code("outside_training_domain")}).`,
   },
   notices: {
     unknownColumns: (p: { columns: string }) =>
@@ -264,6 +281,14 @@ export const pt: Texts = {
     columnExists: (p: { name: string }) =>
       `⚠️ Os dados já têm uma coluna ${code(p.name)}; escolha outro nome.`,
     error: (p: { message: string }) => `⚠️ ${esc(p.message)}`,
+    notThisColumn: (p: { column: string }) =>
+      `⚠️ ${code(p.column)} não serve para esta pergunta. Escolha uma das colunas sem 🚫.`,
+    tooFewValues: (p: { column: string; n: number; min: number }) =>
+      `⚠️ ${code(p.column)} tem ${p.n} valores utilizáveis; este teste precisa de pelo menos ${esc(p.min)}. Escolha outras colunas.`,
+    noVariation: (p: { column: string }) =>
+      `⚠️ ${code(p.column)} tem o mesmo valor em todas as linhas, então não há o que testar. Escolha outras colunas.`,
+    oneGroup: (p: { column: string }) =>
+      `⚠️ ${code(p.column)} deixa apenas um grupo com valores, então não há o que comparar.`,
   },
   errors: {
     card: (message: string, recovery: string, errCode: number) =>
@@ -308,6 +333,8 @@ export const pt: Texts = {
     line: (index: number, name: string, size: string, date: string) =>
       `${index}. ${esc(name)} · ${size} · ${esc(date)}`,
     delete: (index: number) => `🗑 ${index}`,
+    stats: (index: number) => `📊 ${index}`,
+    hint: "📊 abre o resumo e os testes estatísticos de um conjunto de dados; 🗑 o exclui.",
     confirmDelete: (name: string) =>
       `🗑 Excluir o conjunto de dados ${b(name)}? Os modelos treinados com ele continuam disponíveis.`,
     deleted: (name: string) => `🗑 ${esc(name)} foi excluído.`,
@@ -330,6 +357,7 @@ export const pt: Texts = {
       `• ${esc(when)} — ${what} · ${status} · ${took} · ${cost}`,
     training: (model: string, target: string) => `🏋️ ${esc(model)} → ${code(target)}`,
     prediction: (model: string, rows: number) => `🔮 ${esc(model)}, ${count(rows, "linha", "linhas")}`,
+    stats: (file: string, n: number) => `📊 ${esc(file)}, ${count(n, "teste", "testes")}`,
     status: { complete: "✅", failed: "❌", cancelled: "⛔" },
   },
   budget: {
@@ -350,6 +378,183 @@ export const pt: Texts = {
     },
     bad: (max: string) => `⚠️ Digite um valor em dólares entre 0 e ${max}, por exemplo 2,50.`,
     saved: "✅ Salvo.",
+  },
+  drift: {
+    checking: "⏳ Comparando estes dados com os dados de treino do modelo…",
+    title: "⚠️ Estes dados não se parecem com os dados de treino do modelo:",
+    feature: (name: string, detail: string) => `• ${code(name)}: ${detail}`,
+    outside: (share: string, min: string, max: string) =>
+      `${esc(share)} dos valores estão fora da faixa do treino (de ${esc(min)} a ${esc(max)})`,
+    moved: (before: string, now: string) =>
+      `a distribuição mudou (mediana ${esc(before)} no treino, ${esc(now)} agora)`,
+    mix: "a proporção dos valores mudou",
+    unseen: (n: number, examples: string, share: string) =>
+      `${n} ${n === 1 ? "valor" : "valores"} que o modelo nunca viu (${esc(examples)}), em ${esc(share)} das linhas`,
+    more: (n: number) => `… e mais ${n} ${n === 1 ? "variável" : "variáveis"}.`,
+    advice: `Previsões para essas linhas são extrapolações e podem errar. O arquivo marca cada linha fora do domínio de treino na coluna ${code("outside_training_domain")}.`,
+    question: "Prever mesmo assim?",
+  },
+  stats: {
+    source: `📊 Envie o arquivo de dados a explorar (${b("CSV")}, TSV, .xlsx ou .parquet; a primeira linha traz os nomes das colunas).`,
+    summaryTitle: (file: string) => `📊 ${b(file)} — resumo`,
+    numbers: (name: string, type: string, count: string, mean: string, sd: string) =>
+      `${b(name)} ${i(type)} · n ${esc(count)} · média ${esc(mean)} ± ${esc(sd)}`,
+    quartiles: (min: string, q1: string, median: string, q3: string, max: string) =>
+      `   mín ${esc(min)} · Q1 ${esc(q1)} · mediana ${esc(median)} · Q3 ${esc(q3)} · máx ${esc(max)}`,
+    categories: (name: string, type: string, count: string, unique: string, top: string) =>
+      `${b(name)} ${i(type)} · n ${esc(count)} · ${esc(unique)} valores distintos · ${esc(top)}`,
+    missing: (count: string) => ` · ${esc(count)} faltando`,
+    moreColumns: (n: number) => `… e mais ${ptNumber(n)} colunas.`,
+    correlations: "🔗 Correlações mais fortes (r de Pearson, ρ de Spearman):",
+    pair: (a: string, z: string, r: string, pr: string, rho: string, prho: string) =>
+      `• ${code(a)} ↔ ${code(z)}: r ${esc(r)} (${esc(pr)}) · ρ ${esc(rho)} (${esc(prho)})`,
+    heatmapOmitted: (n: number) =>
+      `O mapa de calor mostra as 12 primeiras colunas numéricas; outras ${ptNumber(n)} ficaram de fora.`,
+    noCorrelations: "Há menos de duas colunas numéricas, então não há correlações para mostrar.",
+    sampled: (n: number, total: number) =>
+      `Correlações de uma amostra aleatória de ${n.toLocaleString("pt-BR")} das ${total.toLocaleString("pt-BR")} linhas; os testes usam todas as linhas.`,
+    menu: "🧪 Qual teste?",
+    tests: {
+      welch: "Teste t de Welch",
+      paired: "Teste t pareado",
+      mannWhitney: "U de Mann-Whitney",
+      anova: "ANOVA de um fator",
+      kruskal: "Teste de Kruskal-Wallis",
+      chiSquare: "Qui-quadrado de independência",
+      shapiro: "Teste de Shapiro-Wilk",
+      dagostino: "Teste de D'Agostino-Pearson",
+      regression: "Regressão linear",
+    } satisfies Record<string, string>,
+    testHints: {
+      welch: "compara a média de um número entre dois grupos",
+      paired: "compara duas medições das mesmas linhas (antes/depois)",
+      mannWhitney: "compara dois grupos sem supor dados normais",
+      anova: "compara a média de um número entre vários grupos",
+      kruskal: "compara vários grupos sem supor dados normais",
+      chiSquare: "testa se duas colunas categóricas estão relacionadas",
+      shapiro: "testa se um número tem distribuição normal",
+      dagostino: "testa a normalidade pela assimetria e pela curtose",
+      regression: "ajusta uma reta entre dois números",
+    } satisfies Record<string, string>,
+    ask: {
+      values: "Qual coluna numérica deve ser comparada?",
+      sample: "Qual coluna numérica deve ser testada?",
+      groups: "Qual coluna define os grupos?",
+      before: "Qual coluna é a primeira medição (antes)?",
+      after: "Qual coluna é a segunda medição (depois)?",
+      rows: "Qual coluna categórica primeiro?",
+      columns: "Com qual coluna categórica cruzar?",
+      outcome: "Qual coluna é o resultado (y)?",
+      predictor: "Qual coluna deve explicá-lo (x)?",
+    } satisfies Record<string, string>,
+    pickHint: "Toque numa coluna, ou digite o nome ou o número. 🚫 marca as colunas que não servem.",
+    chosen: (names: string) => `Escolhidas até agora: ${names}`,
+    running: "⏳ Calculando o teste…",
+    finished: "👍 Pronto. Use /stats para explorar outro arquivo, ou /train para treinar um modelo com este.",
+    header: (test: string, columns: string) => `🧪 ${b(test)} — ${esc(columns)}`,
+    statistic: (line: string) => esc(line),
+    group: (name: string, n: string, mean: string, sd: string, median: string) =>
+      `• ${b(name)}: n ${esc(n)}, média ${esc(mean)} (DP ${esc(sd)}), mediana ${esc(median)}`,
+    dropped: (n: number) =>
+      `${count(n, "linha com valor faltando foi deixada", "linhas com valor faltando foram deixadas")} de fora.`,
+    significant: "Estatisticamente significativo ao nível de 5%.",
+    notSignificant: "Não é estatisticamente significativo ao nível de 5%.",
+    meanDifference: (column: string, a: string, z: string, diff: string, low: string, high: string) =>
+      `A média de ${code(column)} é ${esc(diff)} maior em ${b(a)} do que em ${b(z)} (IC 95% de ${esc(low)} a ${esc(high)}).`,
+    noMeanDifference: (column: string, a: string, z: string, diff: string, low: string, high: string) =>
+      `Os dados são compatíveis com médias iguais de ${code(column)}: ${b(a)} − ${b(z)} vale ${esc(diff)} (IC 95% de ${esc(low)} a ${esc(high)}), uma diferença que surge com frequência por acaso.`,
+    pairedDifference: (after: string, before: string, diff: string, low: string, high: string) =>
+      `Em média, ${code(before)} − ${code(after)} vale ${esc(diff)} (IC 95% de ${esc(low)} a ${esc(high)}).`,
+    rankShift: (column: string, higher: string, lower: string) =>
+      `Os valores de ${code(column)} tendem a ser maiores em ${b(higher)} do que em ${b(lower)}.`,
+    noRankShift: (column: string) => `Nenhum dos grupos tende a ter valores maiores de ${code(column)}.`,
+    groupsDiffer: (column: string) =>
+      `A média de ${code(column)} difere entre pelo menos dois grupos; o teste não diz quais.`,
+    groupsSimilar: (column: string) =>
+      `Os dados são compatíveis com a mesma média de ${code(column)} em todos os grupos.`,
+    ranksDiffer: (column: string) =>
+      `Pelo menos um grupo tende a ter valores de ${code(column)} maiores que outro.`,
+    ranksSimilar: (column: string) =>
+      `Nenhum grupo tende a ter valores de ${code(column)} maiores que os outros.`,
+    welchAnova: (line: string) => `ANOVA de Welch (sem supor variâncias iguais): ${esc(line)}`,
+    associated: (a: string, z: string) =>
+      `${code(a)} e ${code(z)} estão relacionadas: a composição de uma muda conforme a outra.`,
+    independent: (a: string, z: string) =>
+      `Os dados são compatíveis com ${code(a)} e ${code(z)} não estarem relacionadas.`,
+    yates: "Foi aplicada a correção de continuidade de Yates (tabela 2×2).",
+    notNormal: (column: string) => `${code(column)} não parece ter distribuição normal.`,
+    normal: (column: string) =>
+      `Nada indica falta de normalidade: ${code(column)} é compatível com uma distribuição normal.`,
+    shape: (skewness: string, kurtosis: string) =>
+      `Assimetria ${esc(skewness)} (0 se simétrica) · curtose em excesso ${esc(kurtosis)} (0 na curva normal).`,
+    equation: (y: string, intercept: string, slope: string, x: string) =>
+      `${code(y)} ≈ ${esc(intercept)} + ${esc(slope)} × ${code(x)}`,
+    slope: (x: string, y: string, slope: string, low: string, high: string) =>
+      `Cada unidade a mais de ${code(x)} vem com ${esc(slope)} a mais de ${code(y)} (IC 95% de ${esc(low)} a ${esc(high)}).`,
+    intercept: (low: string, high: string) => `IC 95% do intercepto: de ${esc(low)} a ${esc(high)}.`,
+    explained: (x: string, y: string, share: string) =>
+      `${code(x)} explica ${esc(share)} da variação de ${code(y)}.`,
+    effect: (name: string, value: string, size: string) =>
+      `📏 Tamanho do efeito: ${esc(name)} = ${esc(value)} (${esc(size)})`,
+    effects: {
+      cohensD: "d de Cohen",
+      rankBiserial: "r bisserial de postos",
+      etaSquared: "η²",
+      epsilonSquared: "ε²",
+      cramersV: "V de Cramér",
+      rSquared: "R²",
+      correlation: "r",
+    } satisfies Record<string, string>,
+    magnitudes: {
+      negligible: "desprezível",
+      small: "pequeno",
+      medium: "médio",
+      large: "grande",
+    } satisfies Record<string, string>,
+    method: {
+      exact: "O p-valor é exato.",
+      asymptotic: "O p-valor usa a aproximação normal com correções de empates e de continuidade.",
+    } satisfies Record<string, string>,
+    checks: "Verificações:",
+    check: {
+      normalGroups: (group: string, p: string) => `${code(group)} não parece normal (Shapiro-Wilk ${esc(p)})`,
+      normalDifferences: (group: string, p: string) =>
+        `as diferenças ${code(group)} não parecem normais (Shapiro-Wilk ${esc(p)})`,
+      normalResiduals: (p: string) => `os resíduos não parecem normais (Shapiro-Wilk ${esc(p)})`,
+      tooSmall: (group: string, n: number) =>
+        `${code(group)} tem só ${n} valores: não dá para verificar a normalidade`,
+      normalOk: "todos os grupos parecem normais, ou são grandes o bastante (30+) para o teste ser robusto",
+      residualsOk: "os resíduos parecem normais, ou há pontos suficientes (30+)",
+      differencesOk: "as diferenças parecem normais, ou há pares suficientes (30+)",
+      equalVariances: (p: string) => `as dispersões dos grupos diferem (Levene ${esc(p)})`,
+      equalVariancesOk: (p: string) => `as dispersões dos grupos são parecidas (Levene ${esc(p)})`,
+      groupSize: (n: number) => `o menor grupo tem ${n} valores; abaixo de 5 o p-valor é aproximado`,
+      groupSizeOk: "todos os grupos têm 5 ou mais valores",
+      expectedCounts: (min: string, share: string) =>
+        `algumas contagens esperadas são pequenas (menor ${esc(min)}, ${esc(share)} das células abaixo de 5)`,
+      expectedCountsOk: "as contagens esperadas são grandes o bastante (regra de Cochran)",
+      sampleSizeLarge: (n: number) =>
+        `${ptNumber(n)} valores: o p-valor de Shapiro-Wilk só é confiável até 5.000`,
+      sampleSizeSmall: (n: number) => `só ${n} valores: D'Agostino-Pearson pede pelo menos 20`,
+      sampleSizeOk: "o tamanho da amostra serve para este teste",
+      constantSpread: (p: string) => `a dispersão em torno da reta muda ao longo dela (${esc(p)})`,
+      constantSpreadOk: "a dispersão em torno da reta é uniforme",
+      outliers: (n: number) => `${n} ${n === 1 ? "ponto está" : "pontos estão"} a mais de 3 DP da reta`,
+      outliersOk: "nenhum ponto está longe da reta",
+    },
+    instead: {
+      mannWhitney: "use o teste U de Mann-Whitney",
+      welchAnova: "confie na ANOVA de Welch acima",
+      kruskal: "use o teste de Kruskal-Wallis",
+      wilcoxonSignedRank: "um teste de postos sinalizados de Wilcoxon seria mais seguro",
+      fisherExact: "use o teste exato de Fisher",
+      mergeCategories: "junte categorias raras e teste de novo",
+      dagostino: "use o teste de D'Agostino-Pearson",
+      shapiro: "use o teste de Shapiro-Wilk",
+      spearman: "veja a correlação de postos de Spearman, menos sensível a valores extremos",
+      transform: "tente o logaritmo do resultado, ou leia o p-valor com cautela",
+      welch: "use o teste t de Welch",
+    } satisfies Record<string, string>,
   },
   stale: "Este menu está desatualizado. Envie /train ou /predict para começar de novo.",
   useButtons: "Use os botões da última mensagem ou /cancel para parar.",

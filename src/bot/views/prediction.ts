@@ -1,8 +1,9 @@
 /** Screens of the prediction workflow, built from its context only. */
 import { InlineKeyboard } from "grammy";
 import type { PredictionContext } from "../../flows/prediction/machine.js";
+import type { FeatureDrift } from "../../ml/index.js";
 import { A, pack } from "../callback-data.js";
-import { b, duration, esc, money, num, pct, pre } from "../html.js";
+import { b, duration, esc, i, money, num, pct, pre, pText } from "../html.js";
 import type { Texts } from "../i18n/index.js";
 import { navRow, short, type View, withFeedback } from "./common.js";
 import { datasetLines } from "./datasets.js";
@@ -144,6 +145,8 @@ export function predictionResultView(t: Texts, c: PredictionContext): View {
       `min ${num(summary.min ?? 0)} · median ${num(summary.median ?? 0)} · max ${num(summary.max ?? 0)}`,
     );
   }
+  const outside = Number((r.summary as { outsideTrainingDomain?: number }).outsideTrainingDomain ?? 0);
+  if (outside > 0) lines.push("", t.predict.outsideDomain(outside));
   lines.push(
     "",
     t.predict.preview,
@@ -176,4 +179,30 @@ export function previewTable(
 function metric(m: { name: string; value: number } | undefined): string {
   if (!m) return "";
   return m.name === "r2" ? ` · R² ${num(m.value, 2)}` : ` · ${pct(m.value, 0)}`;
+}
+
+/** The drift warning: the features that differ from the training data, in plain words, and the choice. */
+export function driftWarningView(t: Texts, c: PredictionContext): View {
+  const wf = c.workflowId;
+  const d = c.drift!;
+  const lines = [t.drift.title, ""];
+  for (const f of d.drifting) lines.push(t.drift.feature(f.feature, driftDetail(t, f)));
+  if (d.more > 0) lines.push(t.drift.more(d.more));
+  lines.push("", t.drift.advice, "", b(t.drift.question));
+  const keyboard = new InlineKeyboard().text(t.buttons.predictAnyway, pack({ wf, action: A.predictAnyway }));
+  return { text: lines.join("\n"), keyboard: navRow(t, wf, keyboard, { back: true }) };
+}
+
+/** One feature's drift: what is outside, unseen or moved, with PSI and the KS p-value. */
+function driftDetail(t: Texts, f: FeatureDrift): string {
+  const parts: string[] = [];
+  if (f.reasons.includes("range") && f.outside)
+    parts.push(t.drift.outside(pct(f.outside.share, 0), num(f.outside.min), num(f.outside.max)));
+  if (f.reasons.includes("unseen") && f.unseen)
+    parts.push(t.drift.unseen(f.unseen.count, f.unseen.examples.join(", "), pct(f.unseen.share, 0)));
+  if (f.reasons.includes("psi") || f.reasons.includes("ks")) {
+    parts.push(f.median ? t.drift.moved(num(f.median.training), num(f.median.now)) : t.drift.mix);
+  }
+  const ks = f.ks ? ` · KS ${pText(f.ks.pValue)}` : "";
+  return `${parts.join("; ")} ${i(`(PSI ${num(f.psi, 2)}${ks})`)}`;
 }

@@ -38,7 +38,7 @@ export function schemaView(t: Texts, c: TrainingContext): View {
     if (d.suggestion.target === c.target) lines.push(t.schema.suggested(d.suggestion.confidence));
     lines.push(t.schema.features(c.features?.length ?? 0, listNames(c.features ?? [], 8)));
     const unused = d.columns.map((col) => col.name).filter((n) => n !== c.target && !c.features?.includes(n));
-    if (unused.length > 0) lines.push(t.schema.excluded(listNames(unused, 6)));
+    if (unused.length > 0) lines.push(t.schema.excluded(unusedList(t, c, unused, 6)));
     if (d.suggestion.target === c.target) lines.push(`<i>${inlineCode(d.suggestion.reason)}</i>`);
   } else {
     lines.push(t.schema.noTarget);
@@ -61,6 +61,21 @@ export function schemaView(t: Texts, c: TrainingContext): View {
     }
   }
   return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard, { back: true }) };
+}
+
+/** The columns not used, each with why: excluded by the suggestion (an id, free text…) or not selected. */
+function unusedList(t: Texts, c: TrainingContext, unused: string[], max: number): string {
+  const excluded = new Map((c.dataset?.suggestion.excluded ?? []).map((e) => [e.column, e]));
+  const shown = unused.slice(0, max).map((name) => {
+    const e = excluded.get(name);
+    const why = !e
+      ? t.schema.why.notSelected
+      : e.reason === "nearUnique"
+        ? t.schema.why.nearUnique(e.distinct, e.rows)
+        : t.schema.why[e.reason];
+    return t.schema.unused(name, why);
+  });
+  return unused.length > max ? `${shown.join(", ")} +${unused.length - max}` : shown.join(", ");
 }
 
 export function targetPickerView(t: Texts, c: TrainingContext): View {

@@ -2,37 +2,38 @@
  * The prediction machine's actors. runPrediction is idempotent by job id: the provider writes to a fixed
  * output URI, so a run repeated after a restart overwrites the same file.
  */
-import { mkdir, open } from "node:fs/promises";
+import { mkdir, mkdtemp, open, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { loadSignedModel, modelIdOf } from "../../cloud/signed-model.js";
+import { checkDrift } from "../../ml/index.js";
 import type { Metrics, Task } from "../../ml/types.js";
-import type { DatasetSummary, FlowPorts, ModelChoice, StoredDatasetChoice } from "../ports.js";
+import type { DatasetSummary, FlowPorts, ModelChoice } from "../ports.js";
 import { safePromise } from "../shared/actors.js";
-import { type DatasetSource, ingestDataset } from "../shared/datasets.js";
+import { type DatasetSource, ingestDataset, readStoredFrame } from "../shared/datasets.js";
 import { quoteJob } from "../shared/quote.js";
-import type { PredictionOutcome, PredictionTemplateConfig, RunInput } from "./types.js";
+import { listDatasetChoices } from "../shared/sources.js";
+import type {
+  DriftInput,
+  DriftSummary,
+  PredictionOutcome,
+  PredictionTemplateConfig,
+  RunInput,
+} from "./types.js";
 
 const PREVIEW_ROWS = 8;
 const MAX_MODELS_OFFERED = 50;
+/** Drifting features described in the warning, worst first. */
+const MAX_DRIFT_SHOWN = 5;
 
 export function predictionActors(ports: FlowPorts) {
   return {
     loadSources: safePromise(async ({ userId }: { userId: number }) => {
       const [models, datasets, templates] = await Promise.all([
         listModelChoices(ports, userId),
-        ports.storage.listUserDatasets(userId),
+        listDatasetChoices(ports, userId),
         ports.userData.listTemplates(userId, "prediction"),
       ]);
-      const datasetChoices: StoredDatasetChoice[] = datasets
-        .sort((a, b) => b.uploadedAt.localeCompare(a.uploadedAt))
-        .slice(0, 50)
-        .map((d) => ({
-          datasetId: d.datasetId,
-          uri: d.uri,
-          name: d.name,
-          sizeBytes: d.size,
-          uploadedAt: d.uploadedAt,
-        }));
-      return { models, datasets: datasetChoices, templates };
+      return { models, datasets, templates };
     }),
 
     ingestDataset: safePromise(async (source: DatasetSource) => (await ingestDataset(ports, source)).summary),
@@ -40,6 +41,37 @@ export function predictionActors(ports: FlowPorts) {
     quotePrediction: safePromise((input: { userId: number; modelType: string; dataset: DatasetSummary }) =>
       quoteJob(ports, "prediction", input),
     ),
+
+    checkDrift: safePromise(async (input: DriftInput): Promise<DriftSummary | null> => {
+      await mkdir(ports.stagingDir, { recursive: true });
+      const dir = await mkdtemp(join(ports.stagingDir, "drift-"));
+      try {
+        const { model } = await loadSignedModel(
+          ports.storage,
+          input.userId,
+          modelIdOf(input.modelUri),
+          join(dir, "model"),
+          ports.modelSigningKey,
+        );
+        if (!model.trainingProfile) return null;
+        const frame = await readStoredFrame(ports, {
+          userId: input.userId,
+          datasetUri: input.dataUri,
+          fileName: input.fileName,
+        });
+        const report = checkDrift(model, frame);
+        if (!report || report.drifting.length === 0) return null;
+        const shown = report.drifting.slice(0, MAX_DRIFT_SHOWN);
+        return {
+          rows: report.rows,
+          checked: report.checked,
+          drifting: shown,
+          more: report.drifting.length - shown.length,
+        };
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }),
 
     runPrediction: safePromise(async (input: RunInput, signal: AbortSignal): Promise<PredictionOutcome> => {
       const fileName = predictionsFileName(input.inputFileName);

@@ -2,11 +2,14 @@
  * The prediction workflow. Pure; actors come from `predictionActors(ports)`.
  *
  *   CHOOSING_DATA_SOURCE → AWAITING_DATA (reading) → CONFIRMING_SCHEMA → SELECTING_MODEL (compatible models only)
- *   → CONFIRMING_PREDICTION_COLUMN → CHOOSING_PREDICTION_LOCATION → READY_TO_RUN → RUNNING_PREDICTION → COMPLETE;
+ *   → CONFIRMING_PREDICTION_COLUMN → CHOOSING_PREDICTION_LOCATION → READY_TO_RUN → CHECKING_DRIFT
+ *   (→ DRIFT_WARNING: "Predict anyway" or Cancel) → RUNNING_PREDICTION → COMPLETE;
  *   FAILED and CANCELLED wherever something can fail or be cancelled.
  *
  * Steps with nothing to ask are skipped: the model when exactly one fits (or one was preselected), the column
- * when a template fixed it, the location when only this machine is available.
+ * when a template fixed it, the location when only this machine is available, the drift warning when the data
+ * looks like the training data (or the model has no training profile, or the check itself fails: it never
+ * blocks a prediction).
  */
 import { assign, fromPromise, setup } from "xstate";
 import type {
@@ -20,6 +23,8 @@ import type {
 import { backTransitions, popHistoryTo } from "../shared/back.js";
 import { missingColumns } from "../shared/compatibility.js";
 import type {
+  DriftInput,
+  DriftSummary,
   PredictionContext,
   PredictionEvent,
   PredictionInput,
@@ -30,7 +35,13 @@ import type {
 
 export type { PredictionContext, PredictionEvent, PredictionInput, PredictionOutcome } from "./types.js";
 
-export const PREDICTION_MACHINE_VERSION = 2;
+/** Bump when states or context change shape; 3 added CHECKING_DRIFT, DRIFT_WARNING and `drift`. */
+export const PREDICTION_MACHINE_VERSION = 3;
+
+/** Snapshots of version 2 are valid version 3 snapshots: states and context were only added. */
+export function migratePrediction(fromVersion: number, persisted: unknown): unknown | undefined {
+  return fromVersion === 2 ? persisted : undefined;
+}
 
 const COLUMN_NAME = /^[\p{L}\p{N} _.()-]{1,64}$/u;
 const TEMPLATE_NAME = /^[\p{L}\p{N} _-]{1,40}$/u;
@@ -56,7 +67,7 @@ const OWNED: Record<string, Partial<PredictionContext>> = {
   SELECTING_MODEL: { model: undefined },
   CONFIRMING_PREDICTION_COLUMN: { predictionColumn: undefined },
   CHOOSING_PREDICTION_LOCATION: { offers: undefined, offer: undefined, budget: undefined },
-  READY_TO_RUN: {},
+  READY_TO_RUN: { drift: undefined },
 };
 
 const back = (...targets: string[]) => backTransitions("prediction", ...targets);
@@ -85,6 +96,7 @@ export const predictionMachine = setup({
       { offers: ComputeOffer[]; budget: { perJob: number; monthlyLeft: number } },
       { userId: number; modelType: string; dataset: DatasetSummary }
     >(notProvided("quotePrediction")),
+    checkDrift: fromPromise<DriftSummary | null, DriftInput>(notProvided("checkDrift")),
     runPrediction: fromPromise<PredictionOutcome, RunInput>(notProvided("runPrediction")),
     saveTemplate: fromPromise<void, { userId: number; name: string; config: PredictionTemplateConfig }>(
       notProvided("saveTemplate"),
@@ -118,6 +130,7 @@ export const predictionMachine = setup({
         Boolean(context.budget && cost <= context.budget.perJob && cost <= context.budget.monthlyLeft)
       );
     },
+    foundDrift: ({ event }) => Boolean((event as unknown as { output: DriftSummary | null }).output),
     isValidTemplateName: ({ event }) =>
       event.type === "user.typedText" && TEMPLATE_NAME.test(event.text.trim()),
     isKnownDataset: ({ context, event }) =>
@@ -143,6 +156,10 @@ export const predictionMachine = setup({
       };
     }),
     recordError: assign({ error: ({ event }) => (event as unknown as { error: ErrorInfo }).error }),
+    startRun: assign(({ context }) => {
+      const runs = context.runs + 1;
+      return { runs, jobId: `${context.workflowId}-p${runs}`, notice: undefined, error: undefined };
+    }),
     selectPreselected: assign(({ context }) => ({
       model: context.models.find((m) => m.modelId === context.modelId),
       ...forward(context, "CONFIRMING_SCHEMA"),
@@ -398,11 +415,8 @@ export const predictionMachine = setup({
         "user.run": [
           {
             guard: "isWithinBudget",
-            target: "RUNNING_PREDICTION",
-            actions: assign(({ context }) => {
-              const runs = context.runs + 1;
-              return { runs, jobId: `${context.workflowId}-p${runs}`, notice: undefined, error: undefined };
-            }),
+            target: "CHECKING_DRIFT",
+            actions: assign({ notice: undefined, error: undefined, drift: undefined }),
           },
           { actions: assign({ notice: { key: "overBudget" } }) },
         ],
@@ -454,6 +468,33 @@ export const predictionMachine = setup({
             },
           },
         },
+      },
+    },
+    CHECKING_DRIFT: {
+      invoke: {
+        src: "checkDrift",
+        input: ({ context }) => ({
+          userId: context.userId,
+          modelUri: context.model!.uri,
+          dataUri: context.dataset!.uri,
+          fileName: context.dataset!.fileName,
+        }),
+        onDone: [
+          {
+            guard: "foundDrift",
+            target: "DRIFT_WARNING",
+            actions: assign({ drift: ({ event }) => event.output ?? undefined }),
+          },
+          { target: "RUNNING_PREDICTION", actions: "startRun" },
+        ],
+        // A check that cannot run (an unreadable profile, a type the prediction will refuse) never blocks.
+        onError: { target: "RUNNING_PREDICTION", actions: "startRun" },
+      },
+    },
+    DRIFT_WARNING: {
+      on: {
+        "user.predictAnyway": { target: "RUNNING_PREDICTION", actions: "startRun" },
+        "user.back": { target: "READY_TO_RUN", actions: assign({ drift: undefined }) },
       },
     },
     RUNNING_PREDICTION: {

@@ -1,5 +1,6 @@
 /** Context, events and actor inputs of the prediction workflow. Everything here is JSON. */
 import type { PredictionResult } from "../../cloud/provider-interface.js";
+import type { FeatureDrift } from "../../ml/index.js";
 import type {
   ComputeOffer,
   DatasetSummary,
@@ -27,6 +28,15 @@ export interface PredictionOutcome extends PredictionResult {
   fileName: string;
   /** The first rows, for the result card's preview table. */
   preview: { columns: string[]; rows: string[][] };
+}
+
+/** How the data differs from the model's training data: the features that drift, worst first (at most 5). */
+export interface DriftSummary {
+  rows: number;
+  checked: number;
+  drifting: FeatureDrift[];
+  /** Drifting features beyond the ones listed. */
+  more: number;
 }
 
 export interface PredictionTemplateConfig {
@@ -63,6 +73,8 @@ export interface PredictionContext extends PredictionInput {
   jobId?: string;
   runs: number;
   result?: PredictionOutcome;
+  /** The drift found when the user pressed Run (absent: none found, or a model without a training profile). */
+  drift?: DriftSummary;
   error?: ErrorInfo;
   notice?: Notice;
   templateName?: string;
@@ -88,11 +100,19 @@ export type PredictionEvent =
   | { type: "user.typedText"; text: string }
   | { type: "user.pickOffer"; index: number }
   | { type: "user.run" }
+  | { type: "user.predictAnyway" }
   | { type: "user.saveTemplate" }
   | { type: "user.page"; page: number }
   | { type: "user.back" }
   | { type: "user.done" }
   | { type: "user.cancel"; replaced?: boolean };
+
+export interface DriftInput {
+  userId: number;
+  modelUri: string;
+  dataUri: string;
+  fileName: string;
+}
 
 export interface RunInput {
   jobId: string;

@@ -36,6 +36,22 @@ export async function ingestDataset(
   }
 }
 
+/** A stored dataset of the user's, read into a table (for /stats tests and the drift check). */
+export async function readStoredFrame(
+  ports: Pick<FlowPorts, "storage" | "limits" | "stagingDir">,
+  source: { userId: number; datasetUri: string; fileName: string },
+): Promise<Frame> {
+  const local = await downloadStored(ports, source);
+  try {
+    return await readTable(new Uint8Array(await readFile(local)), {
+      fileName: source.fileName,
+      limits: ports.limits,
+    });
+  } finally {
+    await rm(local, { force: true });
+  }
+}
+
 async function downloadStored(
   ports: Pick<FlowPorts, "storage" | "stagingDir">,
   source: DatasetSource,

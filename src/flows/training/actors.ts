@@ -5,11 +5,12 @@
  */
 import { fromCallback } from "xstate";
 import { type AppError, BudgetExceededError, CloudTrainingError } from "../../errors.js";
-import type { DatasetSummary, FlowPorts, StoredDatasetChoice } from "../ports.js";
+import type { DatasetSummary, FlowPorts } from "../ports.js";
 import { pollEvery, safePromise } from "../shared/actors.js";
 import { type DatasetSource, ingestDataset } from "../shared/datasets.js";
 import { toErrorInfo } from "../shared/errors.js";
 import { quoteJob } from "../shared/quote.js";
+import { listDatasetChoices } from "../shared/sources.js";
 import type {
   LaunchInput,
   LaunchOutput,
@@ -26,20 +27,10 @@ export function trainingActors(ports: FlowPorts) {
   return {
     loadSources: safePromise(async ({ userId }: { userId: number }) => {
       const [datasets, templates] = await Promise.all([
-        ports.storage.listUserDatasets(userId),
+        listDatasetChoices(ports, userId),
         ports.userData.listTemplates(userId, "training"),
       ]);
-      const choices: StoredDatasetChoice[] = datasets
-        .sort((a, b) => b.uploadedAt.localeCompare(a.uploadedAt))
-        .slice(0, 50)
-        .map((d) => ({
-          datasetId: d.datasetId,
-          uri: d.uri,
-          name: d.name,
-          sizeBytes: d.size,
-          uploadedAt: d.uploadedAt,
-        }));
-      return { datasets: choices, templates };
+      return { datasets, templates };
     }),
 
     ingestDataset: safePromise(async (source: DatasetSource) => (await ingestDataset(ports, source)).summary),

@@ -93,12 +93,27 @@ export function selectionFor(
   };
 }
 
-/** Choosing a target: its task, and the features without it. Undefined when the column cannot be a target. */
+/**
+ * Choosing a target: its task, and the features without it — plus the previous target, back among the
+ * features when it can be one. Undefined when the column cannot be a target.
+ */
 export function withTarget(context: TrainingContext, column: string): Partial<TrainingContext> | undefined {
-  const info = context.dataset?.columns.find((c) => c.name === column);
-  if (!info?.task) return undefined;
-  const features = (context.features ?? []).filter((f) => f !== column);
+  const dataset = context.dataset;
+  const info = dataset?.columns.find((c) => c.name === column);
+  if (!dataset || !info?.task) return undefined;
+  const previous = context.target;
+  const chosen = new Set(context.features ?? []);
+  if (previous && previous !== column && isUsableFeature(dataset, previous)) chosen.add(previous);
+  chosen.delete(column);
+  const features = columnNames(dataset).filter((c) => chosen.has(c));
   return { target: column, task: info.task, features, notice: undefined, page: 0 };
+}
+
+/** A column the suggestion would use as a feature: not an id, free or near-unique text, constant or empty. */
+function isUsableFeature(dataset: DatasetSummary, column: string): boolean {
+  const info = dataset.columns.find((c) => c.name === column);
+  if (!info || info.type === "identifier" || info.type === "text") return false;
+  return !dataset.suggestion.excluded?.some((e) => e.column === column);
 }
 
 export function targetProblem(context: TrainingContext, column: string): string | undefined {

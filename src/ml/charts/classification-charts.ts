@@ -13,6 +13,7 @@ import {
   linearScale,
   type PlotBox,
   polyline,
+  shade,
   svgDocument,
   text,
   WIDTH,
@@ -21,13 +22,6 @@ import {
 const GRID_LEFT = 300;
 const GRID_TOP = 190;
 const GRID_SIZE = WIDTH - GRID_LEFT - 60;
-
-/** White to the primary colour by fraction f in [0, 1]. */
-function shade(f: number): string {
-  const to = [0x2f, 0x6f, 0xde];
-  const c = to.map((v) => Math.round(255 + (v - 255) * Math.min(1, Math.max(0, f))));
-  return `rgb(${c[0]},${c[1]},${c[2]})`;
-}
 
 /**
  * Rows are the true class, columns the predicted one; each cell shows its count and its share of the row

@@ -34,6 +34,14 @@ const EN = {
   cvScore: "Cross-validated score",
   winner: "winner",
   accuracy: "accuracy",
+  correlations: "Correlations",
+  correlationKey: "Pearson r below the diagonal, Spearman ρ above",
+  by: "by",
+  distributionOf: "Distribution of",
+  normalCurve: "Normal curve (same mean and SD)",
+  fittedLine: "Fitted line",
+  mean: "mean",
+  rowShares: "Percentages are of each row of",
 } as const;
 
 export type ChartText = { [K in keyof typeof EN]: string };
@@ -70,6 +78,14 @@ const PT: ChartText = {
   cvScore: "Pontuação em validação cruzada",
   winner: "vencedor",
   accuracy: "acurácia",
+  correlations: "Correlações",
+  correlationKey: "r de Pearson abaixo da diagonal, ρ de Spearman acima",
+  by: "por",
+  distributionOf: "Distribuição de",
+  normalCurve: "Curva normal (mesma média e DP)",
+  fittedLine: "Reta ajustada",
+  mean: "média",
+  rowShares: "Porcentagens de cada linha de",
 };
 
 export function chartText(language: ChartLanguage = "en"): ChartText {

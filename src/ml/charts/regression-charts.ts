@@ -39,21 +39,9 @@ export function predictedVsActualSvg(
   const sx = linearScale(domain[0], domain[1], box.left, box.left + box.width);
   const sy = linearScale(domain[0], domain[1], box.top + box.height, box.top);
   const body = axes(box, { domain, label: t.actual }, { domain, label: t.predicted }, opts.language ?? "en");
-  // Smaller, more transparent dots when there are many, so dense regions still read as dense.
-  const radius = yTrue.length > 2000 ? 4 : yTrue.length > 300 ? 6 : 9;
-  const opacity = yTrue.length > 2000 ? 0.35 : 0.6;
   for (let i = 0; i < yTrue.length; i++) {
     if (!Number.isFinite(yTrue[i]) || !Number.isFinite(yPred[i])) continue;
-    body.push(
-      el("circle", {
-        class: "point",
-        cx: sx(yTrue[i]),
-        cy: sy(yPred[i]),
-        r: radius,
-        fill: COLOR.primary,
-        "fill-opacity": opacity,
-      }),
-    );
+    body.push(dot(sx(yTrue[i]), sy(yPred[i]), yTrue.length));
   }
   body.push(
     line(sx(domain[0]), sy(domain[0]), sx(domain[1]), sy(domain[1]), COLOR.secondary, {
@@ -71,6 +59,19 @@ export function predictedVsActualSvg(
     body,
     "predicted-vs-actual",
   );
+}
+
+/** A scatter point; smaller and more transparent among many, so dense regions still read as dense. */
+export function dot(cx: number, cy: number, count: number): string {
+  const r = count > 2000 ? 4 : count > 300 ? 6 : 9;
+  return el("circle", {
+    class: "point",
+    cx,
+    cy,
+    r,
+    fill: COLOR.primary,
+    "fill-opacity": count > 2000 ? 0.35 : 0.6,
+  });
 }
 
 /** Bin count by the Freedman–Diaconis rule, between 5 and 40 so bars stay readable. */
@@ -97,6 +98,31 @@ export function histogram(values: Float64Array): { edges: number[]; counts: numb
   return { edges, counts };
 }
 
+/** One bar per bin, from zero to its count; the data-* attributes carry the bin and its count. */
+export function histogramBars(
+  edges: number[],
+  counts: number[],
+  sx: (v: number) => number,
+  sy: (v: number) => number,
+  extra: Record<string, number | string> = {},
+): string[] {
+  return counts.map((c, k) => {
+    const x = sx(edges[k]);
+    return el("rect", {
+      class: "bar",
+      "data-count": c,
+      "data-from": edges[k],
+      "data-to": edges[k + 1],
+      x: x + 1,
+      y: sy(c),
+      width: Math.max(0, sx(edges[k + 1]) - x - 2),
+      height: sy(0) - sy(c),
+      fill: COLOR.primary,
+      ...extra,
+    });
+  });
+}
+
 const HIST_BOX: PlotBox = { left: 170, top: 120, width: 860, height: 620 };
 
 export function residualsSvg(
@@ -120,22 +146,7 @@ export function residualsSvg(
     { domain: yDomain, label: t.count, ticks: yTicks },
     opts.language ?? "en",
   );
-  counts.forEach((c, k) => {
-    const x = sx(edges[k]);
-    body.push(
-      el("rect", {
-        class: "bar",
-        "data-count": c,
-        "data-from": edges[k],
-        "data-to": edges[k + 1],
-        x: x + 1,
-        y: sy(c),
-        width: Math.max(0, sx(edges[k + 1]) - x - 2),
-        height: sy(0) - sy(c),
-        fill: COLOR.primary,
-      }),
-    );
-  });
+  body.push(...histogramBars(edges, counts, sx, sy));
   if (xDomain[0] < 0 && xDomain[1] > 0) {
     body.push(
       line(sx(0), box.top, sx(0), box.top + box.height, COLOR.secondary, {

@@ -101,6 +101,13 @@ export function svgDocument(height: number, title: string, body: string[], kind:
   ].join("\n");
 }
 
+/** White blended towards `to` (an RGB triple, the primary colour by default) by fraction f in [0, 1]. */
+export function shade(f: number, to: readonly number[] = [0x2f, 0x6f, 0xde]): string {
+  const k = Math.min(1, Math.max(0, Number.isFinite(f) ? f : 0));
+  const c = to.map((v) => Math.round(255 + (v - 255) * k));
+  return `rgb(${c[0]},${c[1]},${c[2]})`;
+}
+
 /** A linear map from [d0, d1] to [r0, r1]; a zero-width domain maps to the middle. */
 export function linearScale(d0: number, d1: number, r0: number, r1: number): (v: number) => number {
   const span = d1 - d0;

@@ -132,7 +132,8 @@ describe("local compute", () => {
     expect(result).toMatchObject({ success: true, numPredictions: 442, cost: 0 });
     const csv = Buffer.from(await storage.readBytes(result.outputUri, { userId: USER })).toString("utf8");
     const lines = csv.trim().split(/\r?\n/);
-    expect(lines[0]).toMatch(/,progression,y_hat$/);
+    // The model has a training profile, so a column flags rows outside its training domain.
+    expect(lines[0]).toMatch(/,progression,y_hat,outside_training_domain$/);
     expect(lines).toHaveLength(443);
   });
 
