@@ -60,7 +60,6 @@ export function createCompute(
     logger,
     homeStorage: storage,
     activeJobIds: deps.activeJobIds,
-    ec2SigningKeyParameter: config.aws.ec2SigningKeyParameter,
     reconcileIntervalMinutes: config.compute.reconcileIntervalMinutes,
     budgetOf: async (userId, kind) => {
       const b = await deps.userData.budget(userId);

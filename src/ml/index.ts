@@ -3,7 +3,7 @@
  * types.ts. One engine trains and predicts everywhere: locally, in cloud workers, in Lambda and Serverless.
  */
 
-export { deserializeModel, serializeModel } from "./artifact/artifact.js";
+export { deserializeModel, type ModelOwner, resignModel, serializeModel } from "./artifact/artifact.js";
 export {
   type ChartLanguage,
   type ChartSvg,

@@ -8,9 +8,11 @@ import { basename, join } from "node:path";
 import type { PredictJobSpec } from "../cloud/job-spec.js";
 import type { CloudStorageProvider } from "../cloud/provider-interface.js";
 import { deserializeModel, predictFrame, readTable, writeCsv } from "../ml/index.js";
+import { scopeFor } from "./storage.js";
 
 export interface PredictDeps {
   storage: CloudStorageProvider;
+  /** The job's key (a cloud worker's per-job key) or MODEL_SIGNING_KEY (this machine). */
   signingKey: string;
   workDir: string;
 }
@@ -25,20 +27,25 @@ export interface PredictOutput {
 export async function runPredictJob(spec: PredictJobSpec, deps: PredictDeps): Promise<PredictOutput> {
   const started = performance.now();
   const { storage } = deps;
-  const scope = { userId: spec.userId };
+  const scope = (uri: string) => scopeFor(storage, uri, spec);
   await mkdir(deps.workDir, { recursive: true });
 
-  const modelId = basename(spec.modelUri.replace(/\/+$/, ""));
-  const modelDir = await storage.loadModel(spec.userId, modelId, join(deps.workDir, "model"));
+  const modelId = spec.modelId ?? basename(spec.modelUri.replace(/\/+$/, ""));
+  const modelDir = await storage.downloadDirectory(
+    spec.modelUri,
+    join(deps.workDir, "model"),
+    scope(spec.modelUri),
+  );
   const files: Record<string, Uint8Array> = {};
   for (const entry of await readdir(modelDir, { withFileTypes: true })) {
     // Only the files: charts/ is a folder of pictures, not part of the signed model.
     if (entry.isFile()) files[entry.name] = new Uint8Array(await readFile(join(modelDir, entry.name)));
   }
-  const { model } = deserializeModel(files, deps.signingKey);
+  // Bound to the user and model the spec names: a model copied under another id or user is refused.
+  const { model } = deserializeModel(files, deps.signingKey, { userId: spec.userId, modelId });
 
   const dataPath = join(deps.workDir, basename(spec.dataUri));
-  await storage.downloadFile(spec.dataUri, dataPath, scope);
+  await storage.downloadFile(spec.dataUri, dataPath, scope(spec.dataUri));
   const frame = await readTable(new Uint8Array(await readFile(dataPath)), { fileName: dataPath });
   const result = predictFrame(model, frame, {
     probabilities: spec.probabilities,
@@ -58,7 +65,7 @@ export async function runPredictJob(spec: PredictJobSpec, deps: PredictDeps): Pr
   }
   const outPath = join(deps.workDir, "predictions.csv");
   await writeFile(outPath, writeCsv(frame, extra));
-  await storage.uploadFile(outPath, spec.outputUri, scope);
+  await storage.uploadFile(outPath, spec.outputUri, scope(spec.outputUri));
 
   return {
     outputUri: spec.outputUri,

@@ -33,7 +33,6 @@ export interface Ec2LaunchSettings {
   bucket: string;
   s3Endpoint?: string;
   kmsKeyId?: string;
-  signingKeyParameter: string;
 }
 
 export interface LaunchedInstance {
@@ -117,7 +116,6 @@ export class Ec2Launcher {
       bucket: s.bucket,
       s3Endpoint: s.s3Endpoint,
       kmsKeyId: s.kmsKeyId,
-      signingKeyParameter: s.signingKeyParameter,
       maxRuntimeSeconds: (Date.parse(spec.deadline) - this.d.now().getTime()) / 1000,
     });
     const input = runInstancesInput({

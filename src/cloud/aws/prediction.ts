@@ -48,7 +48,10 @@ export interface LambdaManagerOptions {
   functionName: string;
   memoryMb: number;
   timeoutSeconds: number;
-  resolveStorage?: StorageResolver;
+  /** Where the model and the data to stage are read from (the bot's storage). */
+  resolveStorage: StorageResolver;
+  /** MODEL_SIGNING_KEY: checks the model before staging, derives the job key. Never leaves the bot. */
+  signingKey: string;
   logger?: Logger;
   now?: () => Date;
   /** Between status checks while invokePrediction waits for an async job. Default 2 s. */
@@ -68,6 +71,7 @@ export class LambdaManager implements CloudPredictionProvider {
       provider: "aws",
       storage: o.storage,
       resolveStorage: o.resolveStorage,
+      signingKey: o.signingKey,
       deadlineMinutes: Math.ceil(o.timeoutSeconds / 60),
       now: o.now,
     });
@@ -99,6 +103,10 @@ export class LambdaManager implements CloudPredictionProvider {
     const { spec, invocation } = await this.jobs.prepare(request);
     if (!invocation && !(await this.jobs.outcome(request.jobId))) await this.invokeEvent(spec, request);
     return request.jobId;
+  }
+
+  releaseJob(jobId: string): Promise<void> {
+    return this.jobs.release(jobId);
   }
 
   async checkJobStatus(jobId: string): Promise<PredictionStatus> {

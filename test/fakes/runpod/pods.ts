@@ -42,6 +42,12 @@ export interface FakePod {
   machineId: string;
   /** Scoped key that RunPod gives the pod (RUNPOD_API_KEY inside it). */
   podKey: string;
+  /** The network volume mounted at `volumeMountPath` (Secure Cloud, in the volume's data center). */
+  networkVolumeId?: string;
+  volumeMountPath?: string;
+  dataCenterId?: string;
+  /** The registry credentials a private image is pulled with. */
+  containerRegistryAuthId?: string;
 }
 
 export interface PodLedgerOptions {
@@ -53,6 +59,8 @@ export interface PodLedgerOptions {
   baseEnv: NodeJS.ProcessEnv;
   /** Node arguments that start the worker, before the spec URI (default: src/worker/main.ts through tsx). */
   workerArgs?: string[];
+  /** The directory behind a network volume, which a pod that mounts it sees at its mount path. */
+  volumePath?: (volumeId: string) => string;
 }
 
 function id(length: number): string {
@@ -177,10 +185,16 @@ export class PodLedger {
 
   private spawnWorker(pod: FakePod, specUri: string): void {
     const args = this.options.workerArgs ?? ["--import", TSX, WORKER_ENTRY];
+    // A process here cannot mount the volume at /workspace: the worker is pointed at the volume's directory.
+    const mount =
+      pod.networkVolumeId && this.options.volumePath
+        ? { SMA_VOLUME_PATH: this.options.volumePath(pod.networkVolumeId) }
+        : {};
     const child = spawn(process.execPath, [...args, specUri], {
       env: {
         ...this.options.baseEnv,
         ...pod.env,
+        ...mount,
         RUNPOD_POD_ID: pod.id,
         RUNPOD_API_KEY: pod.podKey,
         RUNPOD_API_URL: this.options.apiUrl(),
