@@ -7,7 +7,7 @@ import type { StateManager } from "../state/state-manager.js";
 const OWNING_STATES = new Set([
   "LAUNCHING_TRAINING",
   "MONITORING_TRAINING",
-  "CANCELLING",
+  "TERMINATING",
   "RUNNING_PREDICTION",
 ]);
 

@@ -6,7 +6,7 @@ import type { FlowPorts } from "./ports.js";
 import { predictionActors } from "./prediction/actors.js";
 import { PREDICTION_MACHINE_VERSION, predictionMachine } from "./prediction/machine.js";
 import { trainingActors } from "./training/actors.js";
-import { TRAINING_MACHINE_VERSION, trainingMachine } from "./training/machine.js";
+import { migrateTrainingSnapshot, TRAINING_MACHINE_VERSION, trainingMachine } from "./training/machine.js";
 
 export type WorkflowType = "training" | "prediction";
 
@@ -16,6 +16,7 @@ export function createWorkflowDefinitions(ports: FlowPorts): WorkflowDefinition[
       type: "training",
       version: TRAINING_MACHINE_VERSION,
       machine: trainingMachine.provide({ actors: trainingActors(ports) }),
+      migrate: migrateTrainingSnapshot,
     },
     {
       type: "prediction",

@@ -5,7 +5,7 @@ import { code, duration, esc, money } from "../html.js";
 import { isAdmin } from "../middleware/access.js";
 import { statePath } from "../renderer.js";
 
-const RUNNING = new Set(["LAUNCHING_TRAINING", "MONITORING_TRAINING", "CANCELLING", "RUNNING_PREDICTION"]);
+const RUNNING = new Set(["LAUNCHING_TRAINING", "MONITORING_TRAINING", "TERMINATING", "RUNNING_PREDICTION"]);
 const SHOWN = 30;
 
 export const adminFeature = new Composer<BotContext>();

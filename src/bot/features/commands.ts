@@ -8,7 +8,7 @@ import { beginWorkflow, currentWorkflow, sendQuietly } from "../workflows.js";
 export const BUSY_STATES = new Set([
   "LAUNCHING_TRAINING",
   "MONITORING_TRAINING",
-  "CANCELLING",
+  "TERMINATING",
   "RUNNING_PREDICTION",
 ]);
 

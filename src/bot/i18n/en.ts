@@ -168,7 +168,16 @@ export const en = {
     cost: (c: string) => `💵 ${c} so far`,
     attempt: (offer: string, reason: string) => `↪️ ${esc(offer)}: ${esc(reason)}`,
     doneIn: (t: string) => `✅ Finished in ${t}`,
-    cancelling: "⏳ Cancelling…",
+    stopping: {
+      complete: "⏳ Finished: stopping the machine before showing the result…",
+      failed: "⏳ Stopping the machine…",
+      cancelled: "⏳ Cancelling: stopping the machine…",
+    } satisfies Record<string, string>,
+    stopRetry: (attempt: number, reason: string) =>
+      `⚠️ Not confirmed yet (attempt ${attempt}): ${esc(reason)}. Trying again.`,
+    gpu: (utilization: number, used: string, total: string) =>
+      `🖥 GPU ${utilization}% · VRAM ${used}/${total} GB`,
+    machineLog: "Last lines of the machine's own log:",
   },
   metrics: {
     accuracy: "Accuracy",

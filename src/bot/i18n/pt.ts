@@ -183,7 +183,16 @@ export const pt: Texts = {
     cost: (c: string) => `💵 ${c} até agora`,
     attempt: (offer: string, reason: string) => `↪️ ${esc(offer)}: ${esc(reason)}`,
     doneIn: (t: string) => `✅ Concluído em ${t}`,
-    cancelling: "⏳ Cancelando…",
+    stopping: {
+      complete: "⏳ Concluído: desligando a máquina antes de mostrar o resultado…",
+      failed: "⏳ Desligando a máquina…",
+      cancelled: "⏳ Cancelando: desligando a máquina…",
+    },
+    stopRetry: (attempt: number, reason: string) =>
+      `⚠️ Ainda não confirmado (tentativa ${attempt}): ${esc(reason)}. Tentando de novo.`,
+    gpu: (utilization: number, used: string, total: string) =>
+      `🖥 GPU ${utilization}% · VRAM ${used}/${total} GB`,
+    machineLog: "Últimas linhas do log da própria máquina:",
   },
   metrics: {
     accuracy: "Acurácia",
