@@ -14,7 +14,7 @@ import { EC2Manager } from "./aws/compute.js";
 import { awsCredentialsFrom, isAwsConfigured } from "./aws/config.js";
 import { Ec2OfferSource } from "./aws/offers.js";
 import { LambdaManager } from "./aws/prediction.js";
-import { describeFailure } from "./health.js";
+import { cachedCheck, describeFailure } from "./health.js";
 import {
   type ComputeOffersOptions,
   type ComputePort,
@@ -38,6 +38,9 @@ import { RunPodPodApi } from "./runpod/pod-api.js";
 import { RunPodServerlessManager } from "./runpod/serverless.js";
 import { RunPodServerlessClient } from "./runpod/serverless-client.js";
 import { owns, type StorageResolver } from "./staging.js";
+
+/** How long "the Lambda function / Serverless endpoint exists" is trusted before it is asked again. */
+const AVAILABILITY_TTL_MS = 5 * 60_000;
 
 export interface CloudDeps {
   logger: Logger;
@@ -203,7 +206,7 @@ function addAws(c: BuildContext): void {
           socketTimeoutMs: (aws.lambdaTimeoutSeconds + 30) * 1000,
         }),
       );
-    c.built.prediction.aws = new LambdaManager({
+    const manager = new LambdaManager({
       lambda,
       storage,
       functionName: aws.lambdaFunctionName,
@@ -212,12 +215,14 @@ function addAws(c: BuildContext): void {
       signingKey,
       ...common,
     });
+    c.built.prediction.aws = manager;
     c.built.offerSources.prediction.push(
       new LambdaOfferSource({
         functionName: aws.lambdaFunctionName,
         memoryMb: aws.lambdaMemoryMb,
         timeoutSeconds: aws.lambdaTimeoutSeconds,
         healthy: c.healthy("aws"),
+        available: cachedCheck(() => manager.isAvailable(), AVAILABILITY_TTL_MS),
       }),
     );
   });
@@ -275,15 +280,17 @@ function addRunPod(c: BuildContext): void {
       },
       c.deps.fetch,
     );
-    c.built.prediction.runpod = new RunPodServerlessManager({
+    const manager = new RunPodServerlessManager({
       client,
       storage,
       resolveStorage: c.resolveStorage,
       signingKey,
       logger,
     });
+    c.built.prediction.runpod = manager;
+    const available = cachedCheck(async () => (await manager.health()) !== undefined, AVAILABILITY_TTL_MS);
     c.built.offerSources.prediction.push(
-      new RunPodServerlessOfferSource({ endpointId, healthy: c.healthy("runpod") }),
+      new RunPodServerlessOfferSource({ endpointId, healthy: c.healthy("runpod"), available }),
     );
   });
 }

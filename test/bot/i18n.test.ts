@@ -32,7 +32,7 @@ const FORMATTED_PARAMS = new Set([
 /** Parameters escaped by the caller for one key only (location.offer gets `esc(offer.label)`). */
 const PRE_ESCAPED = new Set(["location.offer:label"]);
 /** Paths whose long en and pt texts may really be the same (tags, emojis, commands and sample values are ignored already). Keep it small. */
-const SAME_IN_BOTH = new Set<string>(["progress.gpu"]);
+const SAME_IN_BOTH = new Set<string>(["progress.gpu", "predict.cloudNames.runpod"]);
 
 const SAMPLE_HTML = "<code>age</code>, <code>income</code> +3";
 const SAMPLE_FORMATTED = "$1.20";

@@ -164,6 +164,18 @@ describe("createCloudProviders", () => {
     fake.pods.terminate(kept.id, "cleanup");
   });
 
+  it("offers RunPod Serverless only while its endpoint exists", async () => {
+    const request = { userId: 1, modelType: "logistic", nRows: 100, nColumns: 4, sizeBytes: 4000 };
+    const present = createCloudProviders(loadConfig(runpodEnv()), deps());
+    const labels = (await present.compute.predictionOffers(request)).map((o) => o.label);
+    expect(labels).toEqual(["This machine", "RunPod Serverless"]);
+    const gone = createCloudProviders(
+      loadConfig({ ...runpodEnv(), RUNPOD_SERVERLESS_ENDPOINT_ID: "nosuchendpoint" }),
+      deps(),
+    );
+    expect((await gone.compute.predictionOffers(request)).map((o) => o.label)).toEqual(["This machine"]);
+  });
+
   it("gives pods nothing secret: no signing key, no storage key, not the bot's API key", () => {
     const env = podWorkerEnv(loadConfig(runpodEnv()));
     expect(env).toEqual({ RUNPOD_API_URL: fake.graphqlUrl, LOG_LEVEL: "info" });

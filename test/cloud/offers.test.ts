@@ -181,4 +181,18 @@ describe("prediction offers and the ranked list", () => {
     const tight = new LambdaOfferSource({ functionName: "f", memoryMb: 1024, timeoutSeconds: 3 });
     expect(await tight.offers(request("logistic", 1_000_000, 50))).toEqual([]);
   });
+
+  it("leave out a Lambda function or a Serverless endpoint that does not exist", async () => {
+    const request_ = request("logistic", 1_000, 5);
+    const missing = async () => false;
+    const lambda = new LambdaOfferSource({
+      functionName: "gone",
+      memoryMb: 1024,
+      timeoutSeconds: 900,
+      available: missing,
+    });
+    const serverless = new RunPodServerlessOfferSource({ endpointId: "gone", available: missing });
+    expect(await lambda.offers(request_)).toEqual([]);
+    expect(await serverless.offers(request_)).toEqual([]);
+  });
 });

@@ -35,6 +35,8 @@ interface Options {
 
 function makeActor(options: Options = {}) {
   const calls: string[] = [];
+  /** The offers each launch was given: the chosen one first, then its fallbacks. */
+  const launches: string[][] = [];
   const machine = trainingMachine.provide({
     actors: {
       loadSources: fromPromise(async () => ({
@@ -48,6 +50,7 @@ function makeActor(options: Options = {}) {
       })),
       launchTraining: fromPromise(async ({ input }) => {
         calls.push(`launch ${input.jobId} ${input.offers[0].computeType}`);
+        launches.push(input.offers.map((o) => o.label));
         const job: TrainingJob = {
           jobId: input.jobId,
           status: "running",
@@ -78,7 +81,7 @@ function makeActor(options: Options = {}) {
   const actor = createActor(machine, {
     input: { workflowId: "wf1", userId: 1, chatId: 1, startedAt: "2026-11-28T00:00:00.000Z" },
   }).start();
-  return { actor, calls };
+  return { actor, calls, launches };
 }
 
 type Actor = ReturnType<typeof makeActor>["actor"];
@@ -460,5 +463,40 @@ describe("training machine: migration from version 2", () => {
     expect(migrateTrainingSnapshot(2, monitoring)).toBe(monitoring);
     expect(migrateTrainingSnapshot(2, { ...monitoring, value: "CANCELLING" })).toBeUndefined();
     expect(migrateTrainingSnapshot(1, monitoring)).toBeUndefined();
+  });
+});
+
+describe("training machine: failover respects the user's choice", () => {
+  const SPOT: ComputeOffer = { ...CLOUD, label: "AWS m5.large (spot)", spot: true, estimatedCost: 0.2 };
+  const OTHER: ComputeOffer = {
+    ...CLOUD,
+    computeType: "c5.large",
+    label: "AWS c5.large",
+    estimatedCost: 0.45,
+  };
+  const offers = { offers: [LOCAL, CLOUD, SPOT, OTHER] };
+
+  it("an on-demand choice never falls back to spot unless the user allowed it on the confirmation screen", async () => {
+    const { actor, launches } = await reach("CONFIRMING_INSTANCE_TYPE", offers);
+    expect(actor.getSnapshot().context.offer?.label).toBe("AWS m5.large");
+    actor.send({ type: "user.launch" });
+    await at(actor, "MONITORING_TRAINING");
+    expect(launches).toEqual([["AWS m5.large", "AWS c5.large"]]);
+  });
+
+  it("with spot allowed, the spot machine is among the fallbacks; the choice can be taken back", async () => {
+    const { actor, launches } = await reach("CONFIRMING_INSTANCE_TYPE", offers);
+    actor.send({ type: "user.allowSpot", allow: true });
+    expect(actor.getSnapshot().context.allowSpot).toBe(true);
+    actor.send({ type: "user.allowSpot", allow: false });
+    actor.send({ type: "user.allowSpot", allow: true });
+    actor.send({ type: "user.launch" });
+    await at(actor, "MONITORING_TRAINING");
+    expect(launches).toEqual([["AWS m5.large", "AWS m5.large (spot)", "AWS c5.large"]]);
+  });
+
+  it("offers no spot switch when no spot machine could stand in", async () => {
+    const { actor } = await reach("CONFIRMING_INSTANCE_TYPE", CLOUD_OPTIONS);
+    expect(actor.getSnapshot().can({ type: "user.allowSpot", allow: true })).toBe(false);
   });
 });

@@ -151,6 +151,11 @@ export const en = {
     estimate: (minutes: string, cost: string) => `Estimate: ~${minutes}, about ${b(cost)}`,
     budget: (perJob: string, left: string) => `Your caps: ${perJob} per job, ${left} left this month`,
     overBudget: "⚠️ This is over your budget. Pick a cheaper option, or raise your caps with /budget.",
+    spotOff:
+      "If this machine has no capacity, a similar one is tried instead. Spot machines are cheaper but can be taken back mid-training: they are tried only if you allow it.",
+    spotOn: "If this machine has no capacity, similar ones are tried instead, spot machines included.",
+    allowSpot: "🔁 Also try spot machines",
+    noSpot: "🚫 On-demand only",
   },
   progress: {
     title: (model: string) => `🏋️ Training ${b(model)}`,
@@ -232,6 +237,12 @@ export const en = {
     time: (t: string) => `⏱ ${t}`,
     fileCaption: (name: string) => `📎 ${esc(name)}`,
     zipped: "The file was large, so it is zipped.",
+    fallback: (where: string, reason: string) =>
+      `⚠️ ${esc(where)} did not work (${esc(reason)}), so this machine ran the predictions instead.`,
+    cloudNames: { aws: "AWS Lambda", runpod: "RunPod Serverless", local: "This machine" } satisfies Record<
+      string,
+      string
+    >,
     link: (url: string) => `The file is too large for Telegram. Download it here (valid 24 h): ${esc(url)}`,
   },
   notices: {

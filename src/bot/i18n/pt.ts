@@ -166,6 +166,11 @@ export const pt: Texts = {
     estimate: (minutes: string, cost: string) => `Estimativa: ~${minutes}, cerca de ${b(cost)}`,
     budget: (perJob: string, left: string) => `Seus limites: ${perJob} por treino; restam ${left} neste mês`,
     overBudget: OVER_BUDGET,
+    spotOff:
+      "Se esta máquina estiver sem capacidade, uma parecida é tentada no lugar. Máquinas spot são mais baratas, mas podem ser retomadas no meio do treino: só são tentadas se você permitir.",
+    spotOn: "Se esta máquina estiver sem capacidade, outras parecidas são tentadas, inclusive máquinas spot.",
+    allowSpot: "🔁 Tentar também máquinas spot",
+    noSpot: "🚫 Só sob demanda",
   },
   progress: {
     title: (model: string) => `🏋️ Treinando ${b(model)}`,
@@ -248,6 +253,9 @@ export const pt: Texts = {
     time: (t: string) => `⏱ ${t}`,
     fileCaption: (name: string) => `📎 ${esc(name)}`,
     zipped: "Como o arquivo ficou grande, ele foi compactado em .zip.",
+    fallback: (where: string, reason: string) =>
+      `⚠️ ${esc(where)} não funcionou (${esc(reason)}), então esta máquina fez as previsões.`,
+    cloudNames: { aws: "AWS Lambda", runpod: "RunPod Serverless", local: "Esta máquina" },
     link: (url: string) =>
       `O arquivo é grande demais para o Telegram. Baixe aqui (link válido por 24 h): ${esc(url)}`,
   },

@@ -9,6 +9,7 @@
 import { readFile } from "node:fs/promises";
 import {
   GetFunctionConfigurationCommand,
+  type GetFunctionConfigurationCommandOutput,
   InvokeCommand,
   type InvokeCommandOutput,
   type LambdaClient,
@@ -128,6 +129,24 @@ export class LambdaManager implements CloudPredictionProvider {
     }
     const progress = await this.jobs.progress(jobId);
     return { jobId, status: progress > 0 ? "running" : "pending", progress };
+  }
+
+  /** The function's configuration, or undefined when it does not exist (for offers and `npm run doctor`). */
+  async functionConfiguration(): Promise<GetFunctionConfigurationCommandOutput | undefined> {
+    try {
+      return await this.o.lambda.send(
+        new GetFunctionConfigurationCommand({ FunctionName: this.o.functionName }),
+      );
+    } catch (error) {
+      if ((error as { name?: string }).name === "ResourceNotFoundException") return undefined;
+      throw error;
+    }
+  }
+
+  /** True when the function exists and can be invoked (not failed or inactive). */
+  async isAvailable(): Promise<boolean> {
+    const config = await this.functionConfiguration();
+    return config !== undefined && config.State !== "Failed" && config.State !== "Inactive";
   }
 
   /** The seed's update_function_code: uploads the zip (npm run build:lambda) and waits until it is live. */

@@ -113,6 +113,12 @@ export class RunPodServerlessManager implements CloudPredictionProvider {
     return request.jobId;
   }
 
+  /** The endpoint's /health (workers and jobs), or undefined when RunPod does not know the endpoint. */
+  async health(): Promise<Record<string, unknown> | undefined> {
+    const answer = await this.o.client.request<Record<string, unknown>>("GET", "health");
+    return answer.found ? answer.body : undefined;
+  }
+
   releaseJob(jobId: string): Promise<void> {
     return this.jobs.release(jobId);
   }

@@ -155,6 +155,7 @@ export const trainingMachine = setup({
       event.type === "user.useTemplate" && Boolean(context.templates?.some((t) => t.name === event.name)),
     endedAs: ({ context }, params: { outcome: TrainingEnding["outcome"] }) =>
       context.ending?.outcome === params.outcome,
+    hasSpotFallback: ({ context }) => spotFallbacks(context).length > 0,
   },
   actions: {
     takeModel: assign(({ context, event }) => ({
@@ -509,6 +510,7 @@ export const trainingMachine = setup({
               target: "#training.CONFIRMING_INSTANCE_TYPE",
               actions: assign(({ context, event }) => ({
                 offer: context.offers![event.index],
+                allowSpot: false,
                 ...forwardFrom(context, "CHOOSING_TRAINING_LOCATION"),
               })),
             },
@@ -518,6 +520,10 @@ export const trainingMachine = setup({
     },
     CONFIRMING_INSTANCE_TYPE: {
       on: {
+        "user.allowSpot": {
+          guard: "hasSpotFallback",
+          actions: assign({ allowSpot: ({ event }) => event.allow }),
+        },
         "user.launch": [
           {
             guard: "isWithinBudget",
@@ -831,13 +837,30 @@ function launchFields(
   };
 }
 
-/** The chosen offer, then the other offers of the same provider as fallbacks (capacity failover). */
-function rankedFrom(context: TrainingContext) {
+/**
+ * Offers of the chosen one's provider that may stand in for it when it has no capacity: another machine, at
+ * most twice the price. An on-demand choice never falls back to spot unless the user allowed it.
+ */
+function fallbacks(context: TrainingContext): ComputeOffer[] {
   const chosen = context.offer!;
-  const rest = (context.offers ?? []).filter(
-    (o) => o !== chosen && o.provider === chosen.provider && o.computeType !== chosen.computeType,
+  return (context.offers ?? []).filter(
+    (o) =>
+      !(o.computeType === chosen.computeType && o.spot === chosen.spot) &&
+      o.provider === chosen.provider &&
+      o.estimatedCost <= Math.max(chosen.estimatedCost * 2, 0.01),
   );
-  return [chosen, ...rest.filter((o) => o.estimatedCost <= Math.max(chosen.estimatedCost * 2, 0.01))];
+}
+
+/** The spot offers that could stand in for an on-demand choice: what the confirmation screen asks about. */
+export function spotFallbacks(context: TrainingContext): ComputeOffer[] {
+  if (!context.offer || context.offer.spot) return [];
+  return fallbacks(context).filter((o) => o.spot);
+}
+
+/** The chosen offer, then its fallbacks in rank order (capacity failover). */
+function rankedFrom(context: TrainingContext) {
+  const spotAllowed = context.offer!.spot || context.allowSpot === true;
+  return [context.offer!, ...fallbacks(context).filter((o) => spotAllowed || !o.spot)];
 }
 
 function mergeStatus(job: TrainingJobState, status: TrainingStatus): TrainingJobState {

@@ -106,6 +106,11 @@ export interface TrainingContext extends TrainingInput {
   editingParam?: string;
   offers?: ComputeOffer[];
   offer?: ComputeOffer;
+  /**
+   * The user's choice on the confirmation screen: when the chosen machine has no capacity, an interruptible
+   * (spot) one may be tried. Off unless the user turns it on; failover never goes on-demand → spot silently.
+   */
+  allowSpot?: boolean;
   /** Budget left this month and the per-job cap, in dollars, fetched with the offers. */
   budget?: { perJob: number; monthlyLeft: number };
   job?: TrainingJobState;
@@ -151,6 +156,7 @@ export type TrainingEvent =
   | { type: "user.resetParams" }
   | { type: "user.paramsDone" }
   | { type: "user.pickOffer"; index: number }
+  | { type: "user.allowSpot"; allow: boolean }
   | { type: "user.launch" }
   | { type: "user.typedText"; text: string }
   | { type: "user.nameModel" }
