@@ -93,9 +93,10 @@ export class PredictionJobs {
       signingKey: this.o.signingKey,
     });
     const dataUri = await stageDataset(request.dataUri, storage, this.o.resolveStorage, job);
+    // The worker writes into the job's folder; the bot copies the file to where it was asked for.
     const outputUri = owns(storage, request.outputUri)
       ? request.outputUri
-      : storage.resultUri(request.userId, request.jobId, basename(request.outputUri) || "predictions.csv");
+      : storage.jobUri(request.jobId, basename(request.outputUri) || "predictions.csv");
     const now = this.now();
     const spec: PredictJobSpec = {
       kind: "predict",
@@ -152,14 +153,9 @@ export class PredictionJobs {
     return (await this.channel.readProgress(jobId))?.percent ?? 0;
   }
 
-  /** Removes the job's folder and the worker's predictions file from the provider's storage. */
-  async release(jobId: string): Promise<void> {
-    const spec = await this.channel.readSpec(jobId);
-    const invocation = await this.invocation(jobId);
-    if (spec && invocation && invocation.workerOutputUri !== invocation.requestedOutputUri) {
-      await this.o.storage.delete(invocation.workerOutputUri, { userId: spec.userId });
-    }
-    await releaseJob(this.o.storage, jobId);
+  /** Removes the job's folder (staged inputs, the worker's predictions, the channel) from the provider. */
+  release(jobId: string): Promise<void> {
+    return releaseJob(this.o.storage, jobId);
   }
 
   private async deliver(jobId: string, workerUri: string, invocation?: InvocationRecord): Promise<string> {
@@ -169,7 +165,8 @@ export class PredictionJobs {
     const target = this.o.resolveStorage(wanted);
     const scope = { userId: spec?.userId ?? 0 };
     if (!(await target.exists(wanted, scope))) {
-      await copyObject(workerUri, wanted, this.o.storage, target, scope);
+      // From the job's folder (no user scope there) to the user's own results.
+      await copyObject(workerUri, wanted, this.o.storage, target, { to: scope });
     }
     return wanted;
   }

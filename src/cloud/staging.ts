@@ -18,7 +18,7 @@ import { CloudStorageError } from "../errors.js";
 import { resignModel } from "../ml/index.js";
 import { jobSigningKey } from "./job-keys.js";
 import { JOB_FILES, JOB_STAGING, type TrainJobSpec } from "./job-spec.js";
-import type { CloudStorageProvider, TrainingStatus } from "./provider-interface.js";
+import type { AccessScope, CloudStorageProvider, TrainingStatus } from "./provider-interface.js";
 import { datasetFormatOf, MODEL_METADATA_FILE } from "./storage-layout.js";
 
 /** The storage that owns a URI (by scheme and container). */
@@ -44,19 +44,22 @@ async function withTempDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-/** Copies one object between two storages (overwriting): predictions back to where the bot wants them. */
+/**
+ * Copies one object between two storages (overwriting): predictions back to where the bot wants them. Each
+ * side is checked against its own scope (a job's folder has none; a user's file has the user's).
+ */
 export async function copyObject(
   fromUri: string,
   toUri: string,
   from: CloudStorageProvider,
   to: CloudStorageProvider,
-  scope: { userId: number } | undefined,
+  scopes: { from?: AccessScope; to?: AccessScope } = {},
 ): Promise<string> {
   if (fromUri === toUri) return toUri;
   return withTempDir(async (dir) => {
     const local = join(dir, basename(fromUri) || "object");
-    await from.downloadFile(fromUri, local, scope);
-    return to.uploadFile(local, toUri, scope);
+    await from.downloadFile(fromUri, local, scopes.from);
+    return to.uploadFile(local, toUri, scopes.to);
   });
 }
 
@@ -185,7 +188,7 @@ async function writeModelFiles(dir: string, files: Record<string, Uint8Array>): 
 
 async function copyJobLog(jobId: string, from: CloudStorageProvider, home: CloudStorageProvider) {
   const log = from.jobUri(jobId, JOB_FILES.log);
-  await copyObject(log, home.jobUri(jobId, JOB_FILES.log), from, home, undefined).catch((error) => {
+  await copyObject(log, home.jobUri(jobId, JOB_FILES.log), from, home).catch((error) => {
     // The model is what matters; a log that cannot be copied is only a loss of detail.
     if (!(error instanceof CloudStorageError)) throw error;
   });

@@ -176,6 +176,23 @@ describe("createCloudProviders", () => {
     expect((await gone.compute.predictionOffers(request)).map((o) => o.label)).toEqual(["This machine"]);
   });
 
+  it("registers what it built with the seed's factory: createProviderWithFallback works on it", async () => {
+    const cloud = createCloudProviders(loadConfig(runpodEnv()), deps());
+    const chosen = await cloud.factory.createProviderWithFallback("training", 2);
+    expect(chosen.provider).toBe("runpod");
+    expect(chosen.instance).toBe(cloud.training.runpod);
+    const prediction = await cloud.factory.createProviderWithFallback("prediction", 2);
+    expect(prediction.instance).toBe(cloud.prediction.runpod);
+    // RunPod refusing the key: skipped with its reason, and this machine takes over.
+    const refused = createCloudProviders(loadConfig({ ...runpodEnv(), RUNPOD_API_KEY: "rpa_wrong" }), deps());
+    const local = { provider: "local" } as never;
+    refused.factory.registerTrainingProvider("local", () => local);
+    const fallback = await refused.factory.createProviderWithFallback("training", 2);
+    expect(fallback.provider).toBe("local");
+    expect(fallback.instance).toBe(local);
+    expect(fallback.attempts).toEqual([{ provider: "runpod", reason: expect.stringMatching(/HTTP 401/) }]);
+  });
+
   it("gives pods nothing secret: no signing key, no storage key, not the bot's API key", () => {
     const env = podWorkerEnv(loadConfig(runpodEnv()));
     expect(env).toEqual({ RUNPOD_API_URL: fake.graphqlUrl, LOG_LEVEL: "info" });

@@ -36,6 +36,13 @@ import type {
 } from "../provider-interface.js";
 import type { StorageResolver } from "../staging.js";
 
+/**
+ * The Node.js runtimes AWS Lambda supports and has not scheduled for deprecation, from
+ * docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html as of 2026-12-06 (nodejs20.x reached end of support
+ * with Node 20 in April 2026; nodejs24.x arrived in November 2025). deploy/aws/template.json uses nodejs22.x.
+ */
+export const SUPPORTED_LAMBDA_RUNTIMES: readonly string[] = ["nodejs22.x", "nodejs24.x"];
+
 /** Lambda's payload limits: 6 MB for RequestResponse, 1 MB for Event. */
 export const SYNC_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
 export const EVENT_PAYLOAD_LIMIT_BYTES = 1024 * 1024;

@@ -82,7 +82,7 @@ describe("RunPodServerlessManager", () => {
     const csv = await readFile(home.pathFor(r.outputUri), "utf8");
     expect(csv.split("\n")[0]).toContain("prediction");
     expect(csv.trim().split("\n")).toHaveLength(151);
-    const onVolume = world.storage.resultUri(USER_ID, r.jobId, "iris_predictions.csv");
+    const onVolume = world.storage.jobUri(r.jobId, "iris_predictions.csv");
     expect(await world.storage.exists(onVolume)).toBe(true); // RunPod keeps results 30 min; storage keeps them
     const job = jobsNow().find((j) => (j.input as { jobId?: string }).jobId === r.jobId)!;
     expect(job.id.startsWith("sync-")).toBe(true);
