@@ -105,13 +105,16 @@ function subsToText(value: unknown): unknown {
   return value;
 }
 
+/** CloudFormation's Fn::Sub reference to a name: `${name}`. */
+const ref = (name: string) => ["$", "{", name, "}"].join("");
+
 /** A plain policy file with its placeholders written as the template writes them. */
 function asInTemplate(policy: PolicyDocument): unknown {
   const text = JSON.stringify(policy)
-    .replaceAll("YOUR_BUCKET", "${BucketName}")
-    .replaceAll("YOUR_REGION", "${AWS::Region}")
-    .replaceAll("YOUR_ACCOUNT", "${AWS::AccountId}")
-    .replaceAll("ml-agent-prediction", "${FunctionName}");
+    .replaceAll("YOUR_BUCKET", ref("BucketName"))
+    .replaceAll("YOUR_REGION", ref("AWS::Region"))
+    .replaceAll("YOUR_ACCOUNT", ref("AWS::AccountId"))
+    .replaceAll("ml-agent-prediction", ref("FunctionName"));
   return JSON.parse(text);
 }
 
