@@ -57,7 +57,7 @@ describe("EC2 offers", () => {
     expect(offers.every((o) => !o.gpu && o.priceSource === `static ${STATIC_PRICES_DATE}`)).toBe(true);
     // provisioning + training, billed at least a minute
     const seconds = 150 + estimateTrainingSeconds("random_forest", 5_000, 12);
-    expect(offers[0].estimatedMinutes).toBe(Math.ceil(seconds / 6) / 10);
+    expect(offers[0].estimatedMinutes).toBe(Math.ceil(seconds) / 60);
     expect(offers[0].estimatedCost).toBeCloseTo(Math.round((0.085 * seconds) / 3.6) / 1000, 3);
   });
 

@@ -7,10 +7,9 @@
  */
 import type { Logger } from "pino";
 import type { ComputeOffer, OfferRequest, OfferSource } from "../offers.js";
-import { rank } from "../offers.js";
+import { rank, trainingSecondsFor } from "../offers.js";
 import {
   costOf,
-  estimateTrainingSeconds,
   mayUseGpu,
   PROVISIONING_SECONDS,
   RUNPOD_GPU_PRICES,
@@ -62,9 +61,7 @@ export class RunPodOfferSource implements OfferSource {
   async offers(request: OfferRequest): Promise<ComputeOffer[]> {
     if (!mayUseGpu(request.modelType)) return [];
     if (this.options.healthy && !(await this.options.healthy())) return [];
-    const seconds =
-      PROVISIONING_SECONDS.runpod +
-      estimateTrainingSeconds(request.modelType, request.nRows, request.nColumns, request.hyperparameters);
+    const seconds = PROVISIONING_SECONDS.runpod + trainingSecondsFor(request);
     const [gpus, inStock] = await Promise.all([this.catalog(), this.dataCenterStock()]);
     const offers: ComputeOffer[] = [];
     for (const gpu of gpus) {

@@ -5,7 +5,7 @@
  */
 import { fromCallback } from "xstate";
 import { BudgetExceededError, CloudConfigurationError, CloudTrainingError } from "../../errors.js";
-import type { DatasetSummary, FlowPorts, StoredDatasetChoice } from "../ports.js";
+import type { FlowPorts, StoredDatasetChoice } from "../ports.js";
 import { pollEvery, safePromise } from "../shared/actors.js";
 import { type DatasetSource, ingestDataset } from "../shared/datasets.js";
 import { toErrorInfo } from "../shared/errors.js";
@@ -47,12 +47,8 @@ export function trainingActors(ports: FlowPorts) {
     ingestDataset: safePromise(async (source: DatasetSource) => (await ingestDataset(ports, source)).summary),
 
     quoteTraining: safePromise(
-      (input: {
-        userId: number;
-        modelType: string;
-        dataset: DatasetSummary;
-        hyperparameters: Record<string, unknown>;
-      }) => quoteJob(ports, "training", input),
+      (input: Parameters<typeof quoteJob>[2] & { hyperparameters: Record<string, unknown> }) =>
+        quoteJob(ports, "training", input),
     ),
 
     launchTraining: safePromise((input: LaunchInput, signal: AbortSignal) =>

@@ -17,6 +17,7 @@
 import { assign, fromCallback, fromPromise, setup } from "xstate";
 import type { TrainingStatus } from "../../cloud/provider-interface.js";
 import { getModelSpec } from "../../ml/index.js";
+import type { Task } from "../../ml/types.js";
 import type {
   ComputeOffer,
   DatasetSummary,
@@ -98,7 +99,14 @@ export const trainingMachine = setup({
     >(notProvided("ingestDataset")),
     quoteTraining: fromPromise<
       { offers: ComputeOffer[]; budget: { perJob: number; monthlyLeft: number } },
-      { userId: number; modelType: string; dataset: DatasetSummary; hyperparameters: Record<string, unknown> }
+      {
+        userId: number;
+        modelType: string;
+        dataset: DatasetSummary;
+        hyperparameters: Record<string, unknown>;
+        target?: string;
+        task?: Task;
+      }
     >(notProvided("quoteTraining")),
     launchTraining: fromPromise<LaunchOutput, LaunchInput>(notProvided("launchTraining")),
     monitorTraining: fromCallback<TrainingEvent, MonitorInput>(notProvided("monitorTraining")),
@@ -479,6 +487,8 @@ export const trainingMachine = setup({
               modelType: context.modelType!,
               dataset: context.dataset!,
               hyperparameters: context.hyperparameters,
+              target: context.target,
+              task: context.task,
             }),
             onDone: [
               {
