@@ -160,7 +160,8 @@ describe("training machine: forward", () => {
     // The job's compute is terminated, and confirmed, before the result is shown; its cost is the final one.
     expect(calls).toEqual(["launch wf1-t1 local", "monitor", "monitor stopped", "terminate wf1-t1"]);
     expect(c.result?.cost).toBe(0.25);
-    expect(c.summary).toMatchObject({ status: "complete", cost: 0.25 });
+    // /history keeps the quote beside the actual cost.
+    expect(c.summary).toMatchObject({ status: "complete", cost: 0.25, quotedMinutes: 1, quotedCost: 0 });
     actor.send({ type: "user.nameModel" });
     expect(path(actor)).toBe('{"NAMING_MODEL":"typing"}');
     actor.send({ type: "user.typedText", text: "x" });

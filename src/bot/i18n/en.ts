@@ -209,6 +209,7 @@ export const en = {
     footer: (duration: string, where: string, cost: string) =>
       `⏱ ${duration} · 📍 ${esc(where)} · 💵 ${cost}`,
     modelId: (id: string) => `Model id: ${code(id)}`,
+    quoted: (took: string, cost: string) => `🧾 Quoted: ~${took}, ${cost}`,
     namePrompt: "✏️ Type a name for this model (3–100 characters):",
     templatePrompt: "💾 Type a name for this template (letters, digits, spaces, - and _; up to 40):",
     templateSaved: (name: string) => `💾 Template ${b(name)} saved. Use it from /train → 📋 Templates.`,
@@ -331,6 +332,7 @@ export const en = {
     training: (model: string, target: string) => `🏋️ ${esc(model)} → ${code(target)}`,
     prediction: (model: string, rows: number) => `🔮 ${esc(model)}, ${rows.toLocaleString("en-US")} rows`,
     status: { complete: "✅", failed: "❌", cancelled: "⛔" } satisfies Record<string, string>,
+    quoted: (took: string, cost: string) => `(quoted ~${took}, ${cost})`,
   },
   budget: {
     title: `💰 ${b("Your spending caps")}`,

@@ -225,6 +225,7 @@ export const pt: Texts = {
     footer: (duration: string, where: string, cost: string) =>
       `⏱ ${duration} · 📍 ${esc(where)} · 💵 ${cost}`,
     modelId: (id: string) => `ID do modelo: ${code(id)}`,
+    quoted: (took: string, cost: string) => `🧾 Orçado: ~${took}, ${cost}`,
     namePrompt: "✏️ Digite um nome para este modelo (de 3 a 100 caracteres):",
     templatePrompt: "💾 Digite um nome para este template (letras, números, espaços, - e _; até 40):",
     templateSaved: (name: string) => `💾 Template ${b(name)} salvo. Use em /train → 📋 Templates.`,
@@ -348,6 +349,7 @@ export const pt: Texts = {
     training: (model: string, target: string) => `🏋️ ${esc(model)} → ${code(target)}`,
     prediction: (model: string, rows: number) => `🔮 ${esc(model)}, ${count(rows, "linha", "linhas")}`,
     status: { complete: "✅", failed: "❌", cancelled: "⛔" },
+    quoted: (took: string, cost: string) => `(orçado ~${took}, ${cost})`,
   },
   budget: {
     title: `💰 ${b("Seus limites de gastos")}`,

@@ -6,7 +6,7 @@ import { A, pack } from "../callback-data.js";
 import { b, code, duration, esc, money, num, pct, progressBar } from "../html.js";
 import type { Texts } from "../i18n/index.js";
 import { errorText, type View, withFeedback } from "./common.js";
-import { modelName } from "./training.js";
+import { minutes, modelName } from "./training.js";
 
 export function progressView(t: Texts, c: TrainingContext, nowMs: number): View {
   const job = c.job!;
@@ -76,11 +76,10 @@ export function resultView(t: Texts, c: TrainingContext): View {
     for (const [index, f] of top.entries())
       lines.push(`${index + 1}. ${code(f.feature)} ${num(f.importance)}`);
   }
-  lines.push(
-    "",
-    t.result.footer(duration(r.runtimeSeconds), r.trainedOn, money(r.cost)),
-    t.result.modelId(r.modelId),
-  );
+  lines.push("", t.result.footer(duration(r.runtimeSeconds), r.trainedOn, money(r.cost)));
+  // The quote beside what it came to: the offer the job ran on.
+  if (c.offer) lines.push(t.result.quoted(minutes(c.offer.estimatedMinutes), money(c.offer.estimatedCost)));
+  lines.push(t.result.modelId(r.modelId));
   const wf = c.workflowId;
   const keyboard = new InlineKeyboard()
     .text(t.buttons.nameModel, pack({ wf, action: A.nameModel }))

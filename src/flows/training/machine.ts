@@ -896,5 +896,8 @@ function historySummary(context: TrainingContext, cost: number, status: string):
     where: context.offer?.label ?? "local",
     runtimeSeconds: context.job?.runtimeSeconds ?? 0,
     cost,
+    // The quote the job ran on, kept beside what it came to.
+    quotedMinutes: context.offer?.estimatedMinutes,
+    quotedCost: context.offer?.estimatedCost,
   };
 }
