@@ -137,7 +137,7 @@ function line(points: Array<[number, number]>): { a: number; b: number } {
 }
 
 /** The model fitted on calibration runs: the overhead from the linear model's runs, then each rate. */
-function fit(runs: Run[]): ThroughputModel {
+function fitModel(runs: Run[]): ThroughputModel {
   const overheadLine = line(
     runs
       .filter((r) => r.model === "linear")
@@ -204,7 +204,7 @@ async function main() {
       for (const plan of withLinear)
         for (const n of plan.calibrate)
           for (let r = 0; r < options.repeats; r++) runs.push(await measure(training, storage, dir, plan, n));
-      const model = fit(runs);
+      const model = fitModel(runs);
       writeModel(model);
       console.log(`wrote ${MODEL_FILE}:`, JSON.stringify(model, null, 2));
       return;
