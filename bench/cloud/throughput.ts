@@ -136,24 +136,31 @@ function line(points: Array<[number, number]>): { a: number; b: number } {
   return { a: my - b * mx, b };
 }
 
-/** The model fitted on calibration runs: the overhead from the linear model's runs, then each rate. */
+/** Models whose fit is negligible: their runs measure the overhead of a job of each task. */
+const OVERHEAD_PROBES = { regression: "linear", classification: "naive_bayes" } as const;
+
+/** Least squares of seconds = base + perMillionCells × cells over one model's runs. */
+function overheadOf(runs: Run[], model: string) {
+  const points = runs
+    .filter((r) => r.model === model)
+    .map((r) => [(r.n * (P + 1)) / 1e6, r.seconds] as [number, number]);
+  const fitted = line(points);
+  return { base: round(Math.max(0.5, fitted.a)), perMillionCells: round(Math.max(0, fitted.b)) };
+}
+
+/** The model fitted on calibration runs: each task's overhead from its probe model's runs, then each rate. */
 function fitModel(runs: Run[]): ThroughputModel {
-  const overheadLine = line(
-    runs
-      .filter((r) => r.model === "linear")
-      .map((r) => [(r.n * (P + 1)) / 1e6, r.seconds] as [number, number]),
-  );
   const overhead = {
-    base: round(Math.max(0.5, overheadLine.a)),
-    perMillionCells: round(Math.max(0, overheadLine.b)),
+    regression: overheadOf(runs, OVERHEAD_PROBES.regression),
+    classification: overheadOf(runs, OVERHEAD_PROBES.classification),
   };
+  const taskOf = new Map(PLANS.map((p) => [p.model, p.task]));
   const rates: Record<string, number> = {};
   for (const model of new Set(runs.map((r) => r.model))) {
-    const mine = runs.filter((r) => r.model === model);
-    const excess = mine.map((r) => [
-      r.units,
-      r.seconds - overhead.base - (overhead.perMillionCells * r.n * (P + 1)) / 1e6,
-    ]);
+    const o = overhead[taskOf.get(model) ?? "classification"];
+    const excess = runs
+      .filter((r) => r.model === model)
+      .map((r) => [r.units, r.seconds - o.base - (o.perMillionCells * r.n * (P + 1)) / 1e6]);
     // Least squares through the origin: seconds of fit per million units.
     const rate = excess.reduce((s, [u, e]) => s + u * e, 0) / excess.reduce((s, [u]) => s + u * u, 0);
     rates[model] = round(Math.max(0, rate));
@@ -200,8 +207,10 @@ async function main() {
   try {
     if (options.write) {
       const runs: Run[] = [];
-      const withLinear = plans.some((p) => p.model === "linear") ? plans : [PLANS[0], ...plans];
-      for (const plan of withLinear)
+      // The overhead probes run first, whatever models were asked for.
+      const probes = PLANS.filter((p) => Object.values(OVERHEAD_PROBES).includes(p.model as never));
+      const all = [...probes, ...plans.filter((p) => !probes.includes(p))];
+      for (const plan of all)
         for (const n of plan.calibrate)
           for (let r = 0; r < options.repeats; r++) runs.push(await measure(training, storage, dir, plan, n));
       const model = fitModel(runs);

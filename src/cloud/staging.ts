@@ -8,7 +8,7 @@
  *
  * Whatever a worker produced is checked before it is kept: a trained model must carry a valid signature made
  * with the job's key (job-keys.ts) for the job's owner, and is then re-signed with the bot's own key and stored
- * under the user's prefix at home, charts and log included. When the job has ended, its folder is removed
+ * under the user's prefix at home, charts, log and result record included. When the job has ended, its folder is removed
  * (releaseJob), so staged data does not pile up in a bucket or on a fixed-size volume.
  */
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -145,7 +145,7 @@ export async function takeModelHome(
       await writeModelFiles(dir, resignModel(files, { fromKey: jobKey, toKey: signingKey }, owner));
       await home.saveModel(owner.userId, owner.modelId, dir);
     });
-    await copyJobLog(spec.jobId, from, home);
+    await copyJobRecords(spec.jobId, from, home);
   }
   return { outputUri, summary: withChartsAt(summary, outputUri) };
 }
@@ -186,12 +186,14 @@ async function writeModelFiles(dir: string, files: Record<string, Uint8Array>): 
   for (const [name, bytes] of Object.entries(files)) await writeFile(join(dir, name), bytes);
 }
 
-async function copyJobLog(jobId: string, from: CloudStorageProvider, home: CloudStorageProvider) {
-  const log = from.jobUri(jobId, JOB_FILES.log);
-  await copyObject(log, home.jobUri(jobId, JOB_FILES.log), from, home).catch((error) => {
-    // The model is what matters; a log that cannot be copied is only a loss of detail.
-    if (!(error instanceof CloudStorageError)) throw error;
-  });
+/** The worker's log and result record, kept at home once the job's folder leaves the provider. */
+async function copyJobRecords(jobId: string, from: CloudStorageProvider, home: CloudStorageProvider) {
+  for (const file of [JOB_FILES.log, JOB_FILES.result]) {
+    await copyObject(from.jobUri(jobId, file), home.jobUri(jobId, file), from, home).catch((error) => {
+      // The model is what matters; a record that cannot be copied is only a loss of detail.
+      if (!(error instanceof CloudStorageError)) throw error;
+    });
+  }
 }
 
 function withChartsAt(summary: Record<string, unknown>, modelUri: string): Record<string, unknown> {

@@ -13,8 +13,11 @@ export interface ThroughputModel {
   /** When and where it was measured. */
   measuredAt: string;
   machine: string;
-  /** Seconds of a job besides the fit: base + perMillionCells × rows × columns / 1e6. */
-  overhead: { base: number; perMillionCells: number };
+  /**
+   * Seconds of a job besides the fit, by task (classification scores and draws more): base + perMillionCells
+   * × rows × columns / 1e6.
+   */
+  overhead: Record<"regression" | "classification", { base: number; perMillionCells: number }>;
   /** Seconds per million work units, by model type. */
   secondsPerMillionUnits: Record<string, number>;
 }
@@ -105,7 +108,8 @@ export function estimateTrainingSeconds(
   shape: Partial<JobShape> = {},
   model: ThroughputModel = THROUGHPUT_MODEL,
 ): number {
-  const overhead = model.overhead.base + (model.overhead.perMillionCells * nRows * nColumns) / 1e6;
+  const fixed = model.overhead[shape.task ?? "classification"];
+  const overhead = fixed.base + (fixed.perMillionCells * nRows * nColumns) / 1e6;
   if (modelType === "auto") return overhead + Number(hyperparameters.timeBudgetMinutes ?? 1) * 60 * 1.1;
   const rates = model.secondsPerMillionUnits;
   const rate = rates[modelType] ?? rates[UNMEASURED] ?? Math.max(...Object.values(rates));

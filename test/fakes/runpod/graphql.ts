@@ -161,6 +161,7 @@ function createPod(state: GraphqlState, input: CreateInput, spot: boolean): Fake
     dataCenterId: volume?.dataCenterId ?? input.dataCenterId ?? "EU-RO-1",
     containerRegistryAuthId: input.containerRegistryAuthId,
     stuck: Boolean(state.faults.take("runtime-never-appears")),
+    diesAfterMs: state.faults.take("pod-dies")?.afterMs,
     interruptAfterMs: interruption?.afterMs,
   });
 }

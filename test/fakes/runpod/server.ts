@@ -112,6 +112,8 @@ export async function startFakeRunPodServer(options: FakeRunPodOptions = {}): Pr
     if (faults.take("rate-limited", forOp)) return sendHtml(res, 429, { "retry-after": "1" });
     if (fields.includes("myself") && faults.take("myself-null"))
       return sendJson(res, 200, { data: { myself: null } });
+    const selfTerminate = fields.includes("podTerminate") && caller?.kind === "pod";
+    if (selfTerminate && faults.take("self-terminate-fails")) return sendInternalError(res, fields);
     const internal = faults.take("internal-error", forOp);
     if (internal && !internal.sideEffect) return sendInternalError(res, fields);
     const creates = fields.some((f) => f === "podFindAndDeployOnDemand" || f === "podRentInterruptable");
