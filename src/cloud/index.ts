@@ -185,6 +185,8 @@ function addAws(c: BuildContext): void {
         workerImage: required(aws.workerImage, "WORKER_IMAGE"),
         bucket: required(aws.s3Bucket, "S3_BUCKET"),
         s3Endpoint: aws.s3Endpoint,
+        s3ForcePathStyle: aws.s3ForcePathStyle,
+        s3ChecksumWhenRequired: aws.checksumWhenRequired,
         kmsKeyId: aws.kmsKeyId,
       },
       homeStorage: c.deps.homeStorage,

@@ -19,6 +19,9 @@ export interface UserDataOptions {
   bucket: string;
   /** Custom S3 endpoint (MinIO in a private deployment); absent on AWS. */
   s3Endpoint?: string;
+  /** Path-style addressing and WHEN_REQUIRED checksums, which such endpoints often need. */
+  s3ForcePathStyle?: boolean;
+  s3ChecksumWhenRequired?: boolean;
   kmsKeyId?: string;
   /** Seconds the container may run before it is stopped (up to the job's deadline). */
   maxRuntimeSeconds: number;
@@ -44,6 +47,8 @@ export function renderUserData(o: UserDataOptions): string {
     ["AWS_REGION", o.region],
     ["S3_BUCKET", o.bucket],
     ...(o.s3Endpoint ? ([["S3_ENDPOINT", o.s3Endpoint]] as Array<[string, string]>) : []),
+    ...(o.s3ForcePathStyle ? ([["S3_FORCE_PATH_STYLE", "true"]] as Array<[string, string]>) : []),
+    ...(o.s3ChecksumWhenRequired ? ([["S3_CHECKSUM_WHEN_REQUIRED", "true"]] as Array<[string, string]>) : []),
     ...(o.kmsKeyId ? ([["KMS_KEY_ID", o.kmsKeyId]] as Array<[string, string]>) : []),
     ["LOG_LEVEL", "info"],
   ];
