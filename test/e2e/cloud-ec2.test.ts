@@ -5,8 +5,6 @@
  * instance's own power-off fails, when it is cancelled, and when a bad AMI never runs the worker (the failure
  * shows the instance's boot log).
  */
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import {
   GetFunctionConfigurationCommand,
   LambdaClient,
@@ -17,8 +15,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { S3Manager } from "../../src/cloud/aws/storage.js";
 import { loadConfig } from "../../src/config.js";
-import { FakeEc2, type FakeInstance } from "../fakes/ec2.js";
+import { FakeEc2 } from "../fakes/ec2.js";
 import { startApp, type TestEnv, testEnv } from "../helpers/app.js";
+import { BillingRecord, resultFinishedAt } from "../helpers/cloud-jobs.js";
 import { FAST_BOT_ENV, FAST_TELEGRAM, fixture, SLOW } from "../helpers/flows.js";
 import { S3RVER_CREDENTIALS, type S3rverHandle, startS3rver } from "../helpers/s3rver.js";
 import { type FakeTelegram, startFakeTelegram, type TestUser } from "../helpers/telegram.js";
@@ -29,10 +28,9 @@ let s3: S3rverHandle;
 let ec2: FakeEc2;
 let env: TestEnv;
 let app: App;
+const billed = new BillingRecord();
 let bucket: S3Manager;
 const lambdaMock = mockClient(LambdaClient);
-const billed: string[] = [];
-
 beforeAll(async () => {
   [tg, s3] = await Promise.all([startFakeTelegram(FAST_TELEGRAM), startS3rver([BUCKET])]);
   const aws = {
@@ -74,7 +72,7 @@ beforeAll(async () => {
   app = await startApp(env);
 });
 afterAll(async () => {
-  console.log(`EC2, instance billing after the job's end: ${billed.join("; ")}`);
+  console.log(`EC2, instance billing after the job's end: ${billed}`);
   await app?.stop();
   await ec2?.close();
   lambdaMock.restore();
@@ -111,21 +109,6 @@ async function launchOnEc2(user: TestUser): Promise<void> {
 const instancesSince = (since: number) =>
   [...ec2.instances.values()].filter((i) => i.launchedAt.getTime() >= since);
 
-async function resultFinishedAt(userId: number): Promise<number> {
-  const state = await app.manager.getState(userId, userId);
-  const jobId = (state?.data as { job?: { jobId: string } } | undefined)?.job?.jobId;
-  expect(jobId, "the workflow's job").toBeDefined();
-  const record = JSON.parse(await readFile(join(env.dataDir, "jobs", jobId!, "result.json"), "utf8"));
-  return Date.parse(record.finishedAt);
-}
-
-function billedAfter(scenario: string, instance: FakeInstance, since: number): number {
-  expect(instance.endedAt, "the instance ended").toBeDefined();
-  const seconds = (instance.endedAt!.getTime() - since) / 1000;
-  billed.push(`${scenario}: ${seconds.toFixed(1)} s`);
-  return seconds;
-}
-
 function expectNothingLeft(): void {
   expect(ec2.live().map((i) => i.id)).toEqual([]);
   expect(ec2.workers().map((i) => i.id)).toEqual([]);
@@ -150,7 +133,9 @@ describe("EC2 through the chat", () => {
       "S3_FORCE_PATH_STYLE",
       "SMA_SPEC_URI",
     ]);
-    expect(billedAfter("complete", instance, await resultFinishedAt(3201))).toBeLessThanOrEqual(60);
+    expect(
+      billed.after("complete", instance, await resultFinishedAt(app, env.dataDir, 3201)),
+    ).toBeLessThanOrEqual(60);
     expectNothingLeft();
   });
 
@@ -163,7 +148,11 @@ describe("EC2 through the chat", () => {
     const [instance] = instancesSince(since);
     expect(instance.terminatedBy).toBe("api");
     expect(
-      billedAfter("complete, own power-off failing", instance, await resultFinishedAt(3202)),
+      billed.after(
+        "complete, own power-off failing",
+        instance,
+        await resultFinishedAt(app, env.dataDir, 3202),
+      ),
     ).toBeLessThanOrEqual(60);
     expectNothingLeft();
   });
@@ -179,7 +168,7 @@ describe("EC2 through the chat", () => {
     await user.waitFor(/Cancelled|cancelled/, SLOW);
     const [instance] = instancesSince(since);
     expect(instance.state).toBe("terminated");
-    expect(billedAfter("cancelled", instance, pressed)).toBeLessThanOrEqual(60);
+    expect(billed.after("cancelled", instance, pressed)).toBeLessThanOrEqual(60);
     expectNothingLeft();
   });
 

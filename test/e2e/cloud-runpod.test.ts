@@ -4,12 +4,11 @@
  * pod left running after a job completes, fails, is cancelled or outlives a restart of the bot, including when
  * the worker's own podTerminate fails (then the bot ends the pod within seconds of the result).
  */
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { type FakeRunPodServer, startFakeRunPodServer } from "../fakes/runpod/server.js";
 import { startApp, type TestEnv, testEnv } from "../helpers/app.js";
+import { BillingRecord, resultFinishedAt } from "../helpers/cloud-jobs.js";
 import { FAST_BOT_ENV, FAST_TELEGRAM, fixture, SLOW } from "../helpers/flows.js";
 import { type FakeTelegram, startFakeTelegram, type TestUser } from "../helpers/telegram.js";
 
@@ -17,6 +16,7 @@ let tg: FakeTelegram;
 let fake: FakeRunPodServer;
 let env: TestEnv;
 let app: App;
+const billed = new BillingRecord();
 
 beforeAll(async () => {
   [tg, fake] = await Promise.all([startFakeTelegram(FAST_TELEGRAM), startFakeRunPodServer({ pullMs: 200 })]);
@@ -35,7 +35,7 @@ beforeAll(async () => {
   app = await startApp(env);
 });
 afterAll(async () => {
-  console.log(`RunPod, pod billing after the job's end: ${billed.join("; ")}`);
+  console.log(`RunPod, pod billing after the job's end: ${billed}`);
   await app?.stop();
   await fake?.close();
   await tg?.close();
@@ -74,26 +74,6 @@ async function expectNothingLeft(): Promise<void> {
   expect(fake.leaks()).toEqual({ pods: [], workers: [] });
 }
 
-/** Seconds each scenario's pod billed after the job's end, printed at the end for the record. */
-const billed: string[] = [];
-
-/** Seconds a pod kept billing after `since` (its end as the fake records it). */
-function billedAfter(scenario: string, pod: { endedAt?: Date }, since: number): number {
-  expect(pod.endedAt, "the pod ended").toBeDefined();
-  const seconds = (pod.endedAt!.getTime() - since) / 1000;
-  billed.push(`${scenario}: ${seconds.toFixed(1)} s`);
-  return seconds;
-}
-
-/** The worker's result record, which the bot keeps at home with the model. */
-async function resultFinishedAt(userId: number): Promise<number> {
-  const state = await app.manager.getState(userId, userId);
-  const jobId = (state?.data as { job?: { jobId: string } } | undefined)?.job?.jobId;
-  expect(jobId, "the workflow's job").toBeDefined();
-  const record = JSON.parse(await readFile(join(env.dataDir, "jobs", jobId!, "result.json"), "utf8"));
-  return Date.parse(record.finishedAt);
-}
-
 describe("RunPod through the chat", () => {
   it("completes: the result card with its charts and the quote; the pod is gone", async () => {
     const user = tg.user(3101, { firstName: "Ana" });
@@ -106,7 +86,9 @@ describe("RunPod through the chat", () => {
     const photos = user.botMessages().filter((m) => m.photo);
     expect(photos.length).toBeGreaterThanOrEqual(2);
     const [pod] = podsSince(since);
-    expect(billedAfter("complete", pod, await resultFinishedAt(3101))).toBeLessThanOrEqual(60);
+    expect(billed.after("complete", pod, await resultFinishedAt(app, env.dataDir, 3101))).toBeLessThanOrEqual(
+      60,
+    );
     await expectNothingLeft();
     // Nothing of the job stays on the volume; the model is at home.
     const models = await app.manager.getState(3101, 3101);
@@ -124,7 +106,7 @@ describe("RunPod through the chat", () => {
     // RunPod started the exited container again; it found its result and did not train a second time.
     expect(pod.starts).toBeGreaterThanOrEqual(1);
     expect(
-      billedAfter("complete, own terminate failing", pod, await resultFinishedAt(3102)),
+      billed.after("complete, own terminate failing", pod, await resultFinishedAt(app, env.dataDir, 3102)),
     ).toBeLessThanOrEqual(60);
     await expectNothingLeft();
   });
@@ -140,7 +122,7 @@ describe("RunPod through the chat", () => {
       const failure = await user.waitFor(/pod ended without writing a result/, SLOW);
       expect(failure.text).toMatch(/code \d+|3\d\d\d/);
       const [pod] = podsSince(since);
-      expect(billedAfter("failed (pod died)", pod, Date.now())).toBeLessThanOrEqual(0);
+      expect(billed.after("failed (pod died)", pod, Date.now())).toBeLessThanOrEqual(0);
       await expectNothingLeft();
     } finally {
       fake.pods.runWorkers = true;
@@ -160,7 +142,7 @@ describe("RunPod through the chat", () => {
       await user.waitFor(/Cancelled|cancelled/, SLOW);
       const [pod] = podsSince(since);
       expect(pod.desiredStatus).toBe("TERMINATED");
-      expect(billedAfter("cancelled", pod, pressed)).toBeLessThanOrEqual(60);
+      expect(billed.after("cancelled", pod, pressed)).toBeLessThanOrEqual(60);
       await expectNothingLeft();
     } finally {
       fake.pods.runWorkers = true;
@@ -179,7 +161,9 @@ describe("RunPod through the chat", () => {
     const card = await user.waitFor(/is trained/, SLOW);
     expect(card.text).toMatch(/📍 RunPod RTX A5000/);
     const [pod] = podsSince(since);
-    expect(billedAfter("bot restarted mid-job", pod, await resultFinishedAt(3105))).toBeLessThanOrEqual(60);
+    expect(
+      billed.after("bot restarted mid-job", pod, await resultFinishedAt(app, env.dataDir, 3105)),
+    ).toBeLessThanOrEqual(60);
     await expectNothingLeft();
   });
 });
