@@ -8,26 +8,32 @@ export const THROUGHPUT_MODEL: ThroughputModel = {
   measuredAt: "2026-12-06",
   machine: "AMD EPYC, 2 cores, Node v20.20.2",
   overhead: {
-    regression: { base: 2.855, perMillionCells: 0 },
-    classification: { base: 2.855, perMillionCells: 0 },
+    regression: {
+      base: 1.625,
+      perMillionCells: 0
+    },
+    classification: {
+      base: 1.296,
+      perMillionCells: 0.9486
+    }
   },
   secondsPerMillionUnits: {
     linear: 0,
+    naive_bayes: 0.001465,
     ridge: 0,
-    lasso: 0,
-    elasticnet: 0,
-    polynomial: 0,
-    logistic: 3.439,
-    naive_bayes: 10.35,
-    decision_tree: 0.4673,
-    random_forest: 0.07473,
-    gradient_boosting: 0.2988,
-    hist_gradient_boosting: 0.1273,
-    xgboost: 0.1073,
-    lightgbm: 0.129,
-    catboost: 0.3199,
-    mlp: 0.004479,
-    svm: 0.1654,
-    knn: 0.0005437,
-  },
+    lasso: 3.555,
+    elasticnet: 2.294,
+    polynomial: 0.4073,
+    logistic: 0.2276,
+    decision_tree: 0.5622,
+    random_forest: 0.07268,
+    gradient_boosting: 0.1238,
+    hist_gradient_boosting: 0.03209,
+    xgboost: 0.01908,
+    lightgbm: 0.04001,
+    catboost: 0.2622,
+    mlp: 0.001574,
+    svm: 0.09061,
+    knn: 0.0007261
+  }
 };
