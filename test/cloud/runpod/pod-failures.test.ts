@@ -128,7 +128,7 @@ describe("RunPod pod failure modes", () => {
   });
 
   it("spot interruption: the exited pod is terminated and the job relaunched on-demand", async () => {
-    world.fake.inject({ kind: "spot-interruption", afterMs: 200 });
+    world.fake.inject({ kind: "spot-interruption", afterMs: 1_500 }); // after the launch saw it run
     const manager = world.manager();
     const config = irisLaunch(datasetUri, { spot: true });
     const first = await manager.launchTraining(config);
