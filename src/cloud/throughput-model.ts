@@ -9,31 +9,31 @@ export const THROUGHPUT_MODEL: ThroughputModel = {
   machine: "AMD EPYC, 2 cores, Node v20.20.2",
   overhead: {
     regression: {
-      base: 1.625,
-      perMillionCells: 0
+      base: 0.9072,
+      perMillionCells: 0.8409
     },
     classification: {
-      base: 1.296,
-      perMillionCells: 0.9486
+      base: 1.12,
+      perMillionCells: 0.764
     }
   },
   secondsPerMillionUnits: {
     linear: 0,
-    naive_bayes: 0.001465,
-    ridge: 0,
-    lasso: 3.555,
-    elasticnet: 2.294,
-    polynomial: 0.4073,
-    logistic: 0.2276,
-    decision_tree: 0.5622,
-    random_forest: 0.07268,
-    gradient_boosting: 0.1238,
-    hist_gradient_boosting: 0.03209,
-    xgboost: 0.01908,
-    lightgbm: 0.04001,
-    catboost: 0.2622,
-    mlp: 0.001574,
-    svm: 0.09061,
-    knn: 0.0007261
+    naive_bayes: 0.00003825,
+    ridge: 0.1578,
+    lasso: 0,
+    elasticnet: 0.4815,
+    polynomial: 0.1602,
+    logistic: 0,
+    decision_tree: 0.01586,
+    random_forest: 0.02081,
+    gradient_boosting: 0.08404,
+    hist_gradient_boosting: 0.01481,
+    xgboost: 0.01734,
+    lightgbm: 0.01577,
+    catboost: 0.1913,
+    mlp: 0.0008437,
+    svm: 0.03355,
+    knn: 0.0002393
   }
 };
