@@ -191,7 +191,10 @@ function round(x: number): number {
 }
 
 function writeModel(model: ThroughputModel): void {
-  const body = JSON.stringify(model, null, 2).replace(/"(\w+)":/g, "$1:");
+  // As the formatter writes it: bare keys, trailing commas.
+  const body = JSON.stringify(model, null, 2)
+    .replace(/"(\w+)":/g, "$1:")
+    .replace(/([^{[,\s])(?=\n\s*[}\]])/g, "$1,");
   writeFileSync(
     MODEL_FILE,
     `/**

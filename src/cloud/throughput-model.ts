@@ -10,12 +10,12 @@ export const THROUGHPUT_MODEL: ThroughputModel = {
   overhead: {
     regression: {
       base: 0.9072,
-      perMillionCells: 0.8409
+      perMillionCells: 0.8409,
     },
     classification: {
       base: 1.12,
-      perMillionCells: 0.764
-    }
+      perMillionCells: 0.764,
+    },
   },
   secondsPerMillionUnits: {
     linear: 0,
@@ -34,6 +34,6 @@ export const THROUGHPUT_MODEL: ThroughputModel = {
     catboost: 0.1913,
     mlp: 0.0008437,
     svm: 0.03355,
-    knn: 0.0002393
-  }
+    knn: 0.0002393,
+  },
 };
