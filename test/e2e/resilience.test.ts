@@ -71,7 +71,8 @@ describe("a restart while a job trains", () => {
       await tg.close();
       await env.cleanup();
     }
-  });
+    // Two bot start-ups and a 500-tree forest: about 50 s on a busy 2-core machine.
+  }, 120_000);
 });
 
 describe("fifty users at once", () => {
