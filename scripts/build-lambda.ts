@@ -1,6 +1,6 @@
 /**
  * `npm run build:lambda`: bundles the prediction handler (src/worker/lambda.ts) with esbuild into one ES module
- * and zips it with fflate: dist/lambda/lambda.zip, handler `index.handler`, runtime nodejs20.x. Dependencies
+ * and zips it with fflate: dist/lambda/lambda.zip, handler `index.handler`, runtime nodejs22.x (or nodejs24.x). Dependencies
  * (the AWS SDK included) are bundled, so the function runs the versions this repo pins. Deploy it with
  * LambdaManager.updateFunctionCode(zipPath) or `aws lambda update-function-code` (src/worker/README.md).
  */

@@ -15,6 +15,7 @@ import { throttle } from "./bot/throttle.js";
 import { LocalStorageManager } from "./cloud/local/storage.js";
 import { createCompute } from "./compute.js";
 import type { Config } from "./config.js";
+import { formatReport, runDoctor } from "./doctor/index.js";
 import { CloudConfigurationError } from "./errors.js";
 import { activeJobIds } from "./flows/active-jobs.js";
 import { Catalog } from "./flows/catalog.js";
@@ -115,10 +116,19 @@ export function createApp(config: Config, options: AppOptions): App {
   const catalog = new Catalog({ storage, userData });
   // The renderer needs the bot's API, and the bot's handlers need the renderer: it is set just below.
   const reconciler = { lastReport: compute.lastReconcile };
-  const deps = { config, logger, manager, runtime, stagingDir, texts, catalog, userData, reconciler } as Omit<
-    BotDeps,
-    "renderer"
-  > as BotDeps;
+  const doctor = async () => formatReport(await runDoctor(config));
+  const deps = {
+    config,
+    logger,
+    manager,
+    runtime,
+    stagingDir,
+    texts,
+    catalog,
+    userData,
+    reconciler,
+    doctor,
+  } as Omit<BotDeps, "renderer"> as BotDeps;
   const metrics = createBotMetrics();
   registerJobsGauge(metrics.registry, store);
   const tracker = new UpdateTracker();

@@ -9,6 +9,7 @@ import { LocalTrainingProvider } from "./cloud/local/compute.js";
 import { LocalJobRunner } from "./cloud/local/job-runner.js";
 import { LocalPredictionProvider } from "./cloud/local/prediction.js";
 import type { LocalStorageManager } from "./cloud/local/storage.js";
+import type { CloudProviderFactory } from "./cloud/provider-factory.js";
 import type {
   CloudPredictionProvider,
   CloudTrainingProvider,
@@ -23,6 +24,8 @@ export interface Compute {
   training(provider: ProviderName): CloudTrainingProvider;
   prediction(provider: ProviderName): CloudPredictionProvider;
   offers: ComputePort;
+  /** The seed's provider factory: health checks and the RunPod > AWS > local fallback over what is built. */
+  factory: CloudProviderFactory;
   /** The reconciler's last round, for /admin. */
   lastReconcile(): { at: string; checked: number; terminated: string[]; errors: string[] } | undefined;
   start(): Promise<void>;
@@ -60,7 +63,6 @@ export function createCompute(
     logger,
     homeStorage: storage,
     activeJobIds: deps.activeJobIds,
-    ec2SigningKeyParameter: config.aws.ec2SigningKeyParameter,
     reconcileIntervalMinutes: config.compute.reconcileIntervalMinutes,
     budgetOf: async (userId, kind) => {
       const b = await deps.userData.budget(userId);
@@ -68,6 +70,9 @@ export function createCompute(
       return { perJob, monthlyLeft: Math.max(0, b.monthly - b.spentThisMonth) };
     },
   });
+  // The seed's factory knows every provider, this machine included: its fallback ends here.
+  cloud.factory.registerTrainingProvider("local", () => local.training);
+  cloud.factory.registerPredictionProvider("local", () => local.prediction);
   const unavailable = (provider: ProviderName, kind: string) =>
     new CloudConfigurationError(`${provider} ${kind} is not configured on this bot.`, { provider });
   return {
@@ -80,6 +85,7 @@ export function createCompute(
         ? local.prediction
         : (cloud.prediction[provider] ?? throwing(unavailable(provider, "prediction"))),
     offers: cloud.compute,
+    factory: cloud.factory,
     lastReconcile: () => cloud.reconciler?.lastReport,
     start: () => cloud.start(),
     async stop() {

@@ -122,12 +122,12 @@ const envSchema = z.object({
   EC2_IAM_INSTANCE_PROFILE: optionalString,
   EC2_SPOT_MAX_PRICE: z.coerce.number().positive().optional(),
   EC2_USE_SPOT: bool,
-  EC2_SIGNING_KEY_PARAMETER: z.string().default("/statistical-modeling-agent/model-signing-key"),
   LAMBDA_FUNCTION_NAME: z.string().default("ml-agent-prediction"),
   LAMBDA_MEMORY_MB: z.coerce.number().int().min(128).max(10240).default(3008),
   LAMBDA_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(900).default(900),
   LAMBDA_LAYER_ARN: optionalString,
-  WORKER_IMAGE: z.string().default("ghcr.io/statistical-modeling-agent/worker:latest"),
+  // The worker image the operator publishes (src/worker/README.md); cloud training needs it.
+  WORKER_IMAGE: optionalString,
   // RunPod (seed RunPodConfig)
   RUNPOD_API_KEY: optionalString,
   RUNPOD_API_URL: z.url().default("https://api.runpod.io/graphql"),
@@ -138,12 +138,17 @@ const envSchema = z.object({
   RUNPOD_STORAGE_ACCESS_KEY: optionalString,
   RUNPOD_STORAGE_SECRET_KEY: optionalString,
   RUNPOD_DEFAULT_GPU_TYPE: z.string().default("NVIDIA RTX A5000"),
-  RUNPOD_CLOUD_TYPE: z.enum(["COMMUNITY", "SECURE", "ALL"]).default("COMMUNITY"),
+  // Spot pods are undocumented since 2026-05 (runpod-api.md): offered only when the operator opts in.
+  RUNPOD_ALLOW_SPOT: bool,
+  RUNPOD_REGISTRY_AUTH_ID: optionalString,
   RUNPOD_SERVERLESS_ENDPOINT_ID: optionalString,
   RUNPOD_POD_READY_TIMEOUT_SECONDS: positiveInt(300),
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** Every variable the bot reads (.env.example lists each one; a test checks it). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 export interface Config {
   telegram: {
@@ -199,13 +204,11 @@ export interface Config {
     ec2IamInstanceProfile?: string;
     ec2SpotMaxPrice?: number;
     ec2UseSpot: boolean;
-    /** SSM SecureString holding MODEL_SIGNING_KEY for EC2 workers. */
-    ec2SigningKeyParameter: string;
     lambdaFunctionName: string;
     lambdaMemoryMb: number;
     lambdaTimeoutSeconds: number;
     lambdaLayerArn?: string;
-    workerImage: string;
+    workerImage?: string;
   };
   runpod: {
     apiKey?: string;
@@ -217,10 +220,12 @@ export interface Config {
     storageAccessKey?: string;
     storageSecretKey?: string;
     defaultGpuType: string;
-    cloudType: "COMMUNITY" | "SECURE" | "ALL";
+    allowSpot: boolean;
+    /** RunPod's id of the container registry credentials for a private WORKER_IMAGE. */
+    registryAuthId?: string;
     serverlessEndpointId?: string;
     podReadyTimeoutSeconds: number;
-    workerImage: string;
+    workerImage?: string;
   };
 }
 
@@ -299,7 +304,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ec2IamInstanceProfile: e.EC2_IAM_INSTANCE_PROFILE,
       ec2SpotMaxPrice: e.EC2_SPOT_MAX_PRICE,
       ec2UseSpot: e.EC2_USE_SPOT,
-      ec2SigningKeyParameter: e.EC2_SIGNING_KEY_PARAMETER,
       lambdaFunctionName: e.LAMBDA_FUNCTION_NAME,
       lambdaMemoryMb: e.LAMBDA_MEMORY_MB,
       lambdaTimeoutSeconds: e.LAMBDA_TIMEOUT_SECONDS,
@@ -316,7 +320,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       storageAccessKey: e.RUNPOD_STORAGE_ACCESS_KEY,
       storageSecretKey: e.RUNPOD_STORAGE_SECRET_KEY,
       defaultGpuType: e.RUNPOD_DEFAULT_GPU_TYPE,
-      cloudType: e.RUNPOD_CLOUD_TYPE,
+      allowSpot: e.RUNPOD_ALLOW_SPOT,
+      registryAuthId: e.RUNPOD_REGISTRY_AUTH_ID,
       serverlessEndpointId: e.RUNPOD_SERVERLESS_ENDPOINT_ID,
       podReadyTimeoutSeconds: e.RUNPOD_POD_READY_TIMEOUT_SECONDS,
       workerImage: e.WORKER_IMAGE,

@@ -10,14 +10,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { LocalStorageManager } from "../../src/cloud/local/storage.js";
 import type { TrainingLaunchConfig } from "../../src/cloud/provider-interface.js";
 import { RunPodGraphqlClient } from "../../src/cloud/runpod/client.js";
 import { RunPodPodManager } from "../../src/cloud/runpod/compute.js";
 import { RunPodOfferSource } from "../../src/cloud/runpod/offers.js";
 import { RunPodPodApi } from "../../src/cloud/runpod/pod-api.js";
 import { createRunPodS3Client, RunPodStorageManager } from "../../src/cloud/runpod/storage.js";
+import { owns } from "../../src/cloud/staging.js";
 import { startFakeRunPodServer } from "../../test/fakes/runpod/server.js";
-import { S3RVER_CREDENTIALS, startS3rver } from "../../test/helpers/s3rver.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -99,10 +100,10 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   try {
     for (const mode of modes) {
-      const world = await startWorld(mode.workerArgs, pollMs);
+      const world = await startWorld(mode.workerArgs, pollMs, join(work, `home-${mode.name}`));
       try {
         for (const d of datasets) {
-          const datasetUri = await world.storage.uploadDataset(USER, d.file, "data.csv");
+          const datasetUri = await world.home.uploadDataset(USER, d.file, "data.csv");
           for (let r = 0; r < runs; r++) {
             const row = await runOne(
               world.manager,
@@ -128,37 +129,38 @@ async function main(): Promise<void> {
   print(rows, pollMs);
 }
 
-async function startWorld(workerArgs: string[] | undefined, pollMs: number) {
-  const [fake, s3] = await Promise.all([
-    startFakeRunPodServer({ pullMs: 0, workerArgs }),
-    startS3rver([VOLUME]),
-  ]);
-  const settings = { volumeId: VOLUME, endpoint: s3.endpoint, region: "eu-ro-1", checksumWhenRequired: true };
-  const storage = new RunPodStorageManager(createRunPodS3Client(settings, S3RVER_CREDENTIALS), settings);
+async function startWorld(workerArgs: string[] | undefined, pollMs: number, homeDir: string) {
+  const fake = await startFakeRunPodServer({ pullMs: 0, workerArgs });
+  const settings = {
+    volumeId: VOLUME,
+    endpoint: fake.volumes.endpoint,
+    region: "eu-ro-1",
+    checksumWhenRequired: true,
+  };
+  const storage = new RunPodStorageManager(
+    createRunPodS3Client(settings, fake.volumes.credentials),
+    settings,
+  );
+  const home = new LocalStorageManager(homeDir);
   const api = new RunPodPodApi(
     new RunPodGraphqlClient({ apiUrl: fake.graphqlUrl, apiKey: fake.apiKey, timeoutMs: 5_000 }),
   );
   const manager = new RunPodPodManager({
     api,
     storage,
-    offers: new RunPodOfferSource({ api, cloudType: "COMMUNITY", allowSpot: false }),
+    offers: new RunPodOfferSource({ api, allowSpot: false }),
+    resolveStorage: (uri) => (owns(home, uri) ? home : storage),
+    homeStorage: home,
+    signingKey: KEY,
     settings: {
       workerImage: "sma-worker:bench",
-      cloudType: "COMMUNITY",
+      networkVolumeId: VOLUME,
+      dataCenterId: "EU-RO-1",
       podReadyTimeoutSeconds: 120,
       containerDiskInGb: 10,
       minVcpuCount: 2,
       minMemoryInGb: 8,
-      workerEnv: {
-        RUNPOD_NETWORK_VOLUME_ID: VOLUME,
-        RUNPOD_STORAGE_ENDPOINT: s3.endpoint,
-        RUNPOD_DATA_CENTER_ID: "EU-RO-1",
-        RUNPOD_STORAGE_ACCESS_KEY: S3RVER_CREDENTIALS.accessKeyId,
-        RUNPOD_STORAGE_SECRET_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-        MODEL_SIGNING_KEY: KEY,
-        LOG_LEVEL: "silent",
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      },
+      workerEnv: { RUNPOD_API_URL: fake.graphqlUrl, LOG_LEVEL: "silent" },
       terminateAfterMarginMinutes: 10,
       createAttempts: 1,
     },
@@ -167,11 +169,11 @@ async function startWorld(workerArgs: string[] | undefined, pollMs: number) {
   return {
     fake,
     storage,
+    home,
     manager,
     async close() {
       await fake.close();
       storage.client.destroy();
-      await s3.close();
     },
   };
 }
@@ -188,7 +190,7 @@ async function runOne(
   const jobId = `bench-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`;
   const config: TrainingLaunchConfig = {
     jobId,
-    computeType: "NVIDIA RTX A5000/COMMUNITY",
+    computeType: "NVIDIA RTX A5000/SECURE",
     datasetUri,
     modelId: `m-${jobId}`,
     userId: USER,

@@ -55,6 +55,7 @@ export const A = {
   paramsDone: "pdone",
   // where
   pickOffer: "off",
+  allowSpot: "spot",
   launch: "go",
   // results
   nameModel: "nm",

@@ -22,6 +22,8 @@ export interface BotDeps {
   userData: UserData;
   /** The cloud reconciler, when cloud compute is configured (for /admin). */
   reconciler?: { lastReport(): ReconcilerReport | undefined };
+  /** `npm run doctor`'s checks, as its printed table (for /admin doctor). */
+  doctor(): Promise<string>;
   /** The user's texts: their /language choice, else their Telegram client's language. */
   texts(userId: number, clientLanguage?: string): Promise<Texts>;
 }

@@ -29,7 +29,14 @@ import {
   predictionSourceView,
   readyView,
 } from "./views/prediction.js";
-import { cancellingView, completeView, progressDoneView, progressView, resultView } from "./views/results.js";
+import {
+  completeView,
+  failedView,
+  progressDoneView,
+  progressView,
+  resultView,
+  terminatingView,
+} from "./views/results.js";
 import {
   columnPickerView,
   correlationCaption,
@@ -85,7 +92,7 @@ export const PROGRESS_EDIT_INTERVAL_MS = 3000;
 /** Telegram's upload limit for bots. */
 const DOCUMENT_LIMIT_BYTES = 50 * 1024 * 1024;
 
-type Screen = { key: string; view: View } | { progress: "start" | "update" | "cancelling" } | undefined;
+type Screen = { key: string; view: View } | { progress: "start" | "update" | "terminating" } | undefined;
 
 export class Renderer {
   private readonly queues = new Map<string, Promise<void>>();
@@ -128,7 +135,7 @@ export class Renderer {
     const key = commit.key;
     if (commit.workflowType === "training") {
       const c = commit.next.context as TrainingContext;
-      if (next === "TRAINING_COMPLETE.idle" && prev?.startsWith("MONITORING")) {
+      if (next === "TRAINING_COMPLETE.idle" && prev === "TERMINATING") {
         await this.finishProgress(key, progressDoneView(t, c));
         await this.sendCharts(key, c);
       }
@@ -152,7 +159,7 @@ export class Renderer {
     if ("progress" in screen) {
       const c = commit.next.context as TrainingContext;
       if (screen.progress === "start") return this.startProgress(key, progressView(t, c, Date.now()));
-      if (screen.progress === "cancelling") return this.updateProgress(key, cancellingView(t, c), true);
+      if (screen.progress === "terminating") return this.updateProgress(key, terminatingView(t, c), true);
       return this.updateProgress(key, progressView(t, c, Date.now()));
     }
     const ui = await this.ui(key);
@@ -356,8 +363,8 @@ function trainingScreen(t: Texts, c: TrainingContext, state: string, prev: strin
       return prev === state ? undefined : { progress: "start" };
     case "MONITORING_TRAINING":
       return { progress: "update" };
-    case "CANCELLING":
-      return { progress: "cancelling" };
+    case "TERMINATING":
+      return { progress: "terminating" };
     case "TRAINING_COMPLETE.idle":
       return screen(state, resultView(t, c));
     case "TRAINING_COMPLETE.namingTemplate":
@@ -367,7 +374,7 @@ function trainingScreen(t: Texts, c: TrainingContext, state: string, prev: strin
     case "COMPLETE":
       return screen(state, completeView(t, c, prev?.startsWith("NAMING_MODEL") ?? false));
     case "FAILED":
-      return screen(state, { text: c.error ? errorText(t, c.error) : t.failed });
+      return screen(state, failedView(t, c));
     case "CANCELLED":
       return screen(state, { text: t.cancelled });
     default:

@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import type { AnyEventObject } from "xstate";
 import { InvalidTransitionError, StateCorruptionError } from "../errors.js";
-import type { WorkflowType } from "../flows/index.js";
+import { JOB_STATES, type WorkflowType } from "../flows/index.js";
 import type { AnySnapshot } from "../state/definitions.js";
 import type { ConversationKey } from "../state/store.js";
 import type { BotContext } from "./context.js";
@@ -64,14 +64,6 @@ export async function beginWorkflow(
   });
 }
 
-/** States in which a job runs: a new workflow must wait for it to end or be cancelled. */
-export const BUSY_STATES = new Set([
-  "LAUNCHING_TRAINING",
-  "MONITORING_TRAINING",
-  "CANCELLING",
-  "RUNNING_PREDICTION",
-]);
-
 /** Begins a workflow unless a job is running in this conversation (then says so). */
 export async function beginUnlessBusy(
   ctx: BotContext,
@@ -79,7 +71,7 @@ export async function beginUnlessBusy(
   extra: Record<string, unknown> = {},
 ): Promise<void> {
   const current = await currentWorkflow(ctx);
-  if (current?.active && BUSY_STATES.has(current.state.split(".")[0])) {
+  if (current?.active && JOB_STATES.has(current.state.split(".")[0])) {
     await ctx.reply(ctx.texts.busy);
     return;
   }

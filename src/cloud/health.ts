@@ -170,3 +170,21 @@ export class HealthCache {
     this.entries.clear();
   }
 }
+
+/**
+ * A yes/no check kept for `ttlMs` (a Lambda function or a Serverless endpoint that exists): a thrown error is
+ * a "no". Concurrent asks share one call.
+ */
+export function cachedCheck(
+  check: () => Promise<boolean>,
+  ttlMs: number,
+  now: () => number = Date.now,
+): () => Promise<boolean> {
+  let last: { at: number; answer: Promise<boolean> } | undefined;
+  return () => {
+    if (!last || now() - last.at >= ttlMs) {
+      last = { at: now(), answer: check().catch(() => false) };
+    }
+    return last.answer;
+  };
+}

@@ -11,10 +11,10 @@ import type { Config } from "../config.js";
 import { CloudConfigurationError } from "../errors.js";
 import { baseClientConfig, createEc2Client } from "./aws/client.js";
 import { EC2Manager } from "./aws/compute.js";
-import { awsCredentialsFrom, hasAwsCredentials } from "./aws/config.js";
+import { awsCredentialsFrom, isAwsConfigured } from "./aws/config.js";
 import { Ec2OfferSource } from "./aws/offers.js";
 import { LambdaManager } from "./aws/prediction.js";
-import { describeFailure } from "./health.js";
+import { cachedCheck, describeFailure } from "./health.js";
 import {
   type ComputeOffersOptions,
   type ComputePort,
@@ -39,8 +39,8 @@ import { RunPodServerlessManager } from "./runpod/serverless.js";
 import { RunPodServerlessClient } from "./runpod/serverless-client.js";
 import { owns, type StorageResolver } from "./staging.js";
 
-/** Where EC2 workers read MODEL_SIGNING_KEY from (an SSM SecureString the instance profile may read). */
-export const DEFAULT_SIGNING_KEY_PARAMETER = "/statistical-modeling-agent/model-signing-key";
+/** How long "the Lambda function / Serverless endpoint exists" is trusted before it is asked again. */
+const AVAILABILITY_TTL_MS = 5 * 60_000;
 
 export interface CloudDeps {
   logger: Logger;
@@ -50,8 +50,6 @@ export interface CloudDeps {
   activeJobIds: () => Promise<Set<string>>;
   /** The user's limits, so that offers over budget say so. */
   budgetOf?: ComputeOffersOptions["budgetOf"];
-  /** SSM parameter with MODEL_SIGNING_KEY for EC2 workers (default DEFAULT_SIGNING_KEY_PARAMETER). */
-  ec2SigningKeyParameter?: string;
   /** Minutes between reconciler rounds (default 5). */
   reconcileIntervalMinutes?: number;
   /** For tests and hosts that share clients. */
@@ -68,6 +66,8 @@ export interface CloudProviders {
   reconciler?: Reconciler;
   /** Providers left out, and why ("aws training: EC2_AMI_ID is not set"). */
   unavailable: Array<{ provider: ProviderName; kind: "training" | "prediction"; reason: string }>;
+  /** The seed's factory, with every provider built here registered (health, fallback RunPod > AWS > local). */
+  factory: CloudProviderFactory;
   /** Starts the reconciler (one round now, then every few minutes). */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -87,13 +87,18 @@ export function createCloudProviders(config: Config, deps: CloudDeps): CloudProv
     offerSources: { training: [], prediction: [] },
     compute: createComputeOffers(),
     unavailable: [],
+    factory,
     async start() {},
     async stop() {},
   };
   const context = { config, deps, factory, healthy, resolveStorage, built };
-  if (hasAwsCredentials(config.aws)) addAws(context);
+  if (isAwsConfigured(config.aws)) addAws(context);
   if (hasRunPodCredentials(config.runpod)) addRunPod(context);
   for (const gap of built.unavailable) deps.logger.warn(gap, "cloud provider not available");
+  for (const [name, provider] of Object.entries(built.training))
+    factory.registerTrainingProvider(name as ProviderName, () => provider);
+  for (const [name, provider] of Object.entries(built.prediction))
+    factory.registerPredictionProvider(name as ProviderName, () => provider);
 
   built.compute = createComputeOffers({ ...built.offerSources, budgetOf: deps.budgetOf });
   const targets = Object.values(built.training).filter(
@@ -143,6 +148,11 @@ function required(value: string | undefined, variable: string): string {
   return value;
 }
 
+/** MODEL_SIGNING_KEY: cloud providers derive job keys from it and re-sign what comes back. */
+function signingKeyOf(c: BuildContext): string {
+  return required(c.config.modelSigningKey, "MODEL_SIGNING_KEY");
+}
+
 function addAws(c: BuildContext): void {
   const aws = c.config.aws;
   const credentials = awsCredentialsFrom(aws);
@@ -151,6 +161,7 @@ function addAws(c: BuildContext): void {
     logger: c.deps.logger.child({ provider: "aws" }),
   };
   attempt(c, "aws", "training", () => {
+    const signingKey = signingKeyOf(c);
     const storage = c.factory.createStorageProvider("aws");
     const ec2 = c.deps.awsClients?.ec2 ?? createEc2Client({ region: aws.region, credentials });
     const offers = new Ec2OfferSource({
@@ -163,7 +174,6 @@ function addAws(c: BuildContext): void {
       ec2,
       storage,
       offers,
-      homeStorage: c.deps.homeStorage,
       settings: {
         region: aws.region,
         amiId: required(aws.ec2AmiId, "EC2_AMI_ID"),
@@ -172,17 +182,21 @@ function addAws(c: BuildContext): void {
         subnetId: aws.ec2SubnetId,
         keyName: aws.ec2KeyName,
         spotMaxPrice: aws.ec2SpotMaxPrice,
-        workerImage: aws.workerImage,
+        workerImage: required(aws.workerImage, "WORKER_IMAGE"),
         bucket: required(aws.s3Bucket, "S3_BUCKET"),
         s3Endpoint: aws.s3Endpoint,
+        s3ForcePathStyle: aws.s3ForcePathStyle,
+        s3ChecksumWhenRequired: aws.checksumWhenRequired,
         kmsKeyId: aws.kmsKeyId,
-        signingKeyParameter: c.deps.ec2SigningKeyParameter ?? DEFAULT_SIGNING_KEY_PARAMETER,
       },
+      homeStorage: c.deps.homeStorage,
+      signingKey,
       ...common,
     });
     c.built.offerSources.training.push(offers);
   });
   attempt(c, "aws", "prediction", () => {
+    const signingKey = signingKeyOf(c);
     const storage = c.factory.createStorageProvider("aws");
     // A synchronous invoke waits for the whole function run: the socket must outlive the function's timeout.
     const lambda =
@@ -194,20 +208,23 @@ function addAws(c: BuildContext): void {
           socketTimeoutMs: (aws.lambdaTimeoutSeconds + 30) * 1000,
         }),
       );
-    c.built.prediction.aws = new LambdaManager({
+    const manager = new LambdaManager({
       lambda,
       storage,
       functionName: aws.lambdaFunctionName,
       memoryMb: aws.lambdaMemoryMb,
       timeoutSeconds: aws.lambdaTimeoutSeconds,
+      signingKey,
       ...common,
     });
+    c.built.prediction.aws = manager;
     c.built.offerSources.prediction.push(
       new LambdaOfferSource({
         functionName: aws.lambdaFunctionName,
         memoryMb: aws.lambdaMemoryMb,
         timeoutSeconds: aws.lambdaTimeoutSeconds,
         healthy: c.healthy("aws"),
+        available: cachedCheck(() => manager.isAvailable(), AVAILABILITY_TTL_MS),
       }),
     );
   });
@@ -217,12 +234,14 @@ function addRunPod(c: BuildContext): void {
   const runpod = c.config.runpod;
   const logger = c.deps.logger.child({ provider: "runpod" });
   attempt(c, "runpod", "training", () => {
+    const signingKey = signingKeyOf(c);
     const storage = c.factory.createStorageProvider("runpod");
+    const dataCenterId = required(runpod.dataCenterId, "RUNPOD_DATA_CENTER_ID");
     const api = new RunPodPodApi(new RunPodGraphqlClient(runpodApiSettingsFrom(c.config), c.deps.fetch));
     const offers = new RunPodOfferSource({
       api,
-      cloudType: runpod.cloudType,
-      allowSpot: true,
+      dataCenterId,
+      allowSpot: runpod.allowSpot,
       logger,
       healthy: c.healthy("runpod"),
     });
@@ -232,11 +251,13 @@ function addRunPod(c: BuildContext): void {
       offers,
       resolveStorage: c.resolveStorage,
       homeStorage: c.deps.homeStorage,
+      signingKey,
       logger,
       settings: {
-        workerImage: runpod.workerImage,
-        cloudType: runpod.cloudType,
-        dataCenterId: runpod.dataCenterId,
+        workerImage: required(runpod.workerImage, "WORKER_IMAGE"),
+        networkVolumeId: required(runpod.networkVolumeId, "RUNPOD_NETWORK_VOLUME_ID"),
+        dataCenterId,
+        registryAuthId: runpod.registryAuthId,
         podReadyTimeoutSeconds: runpod.podReadyTimeoutSeconds,
         containerDiskInGb: 20,
         minVcpuCount: 2,
@@ -249,6 +270,7 @@ function addRunPod(c: BuildContext): void {
     c.built.offerSources.training.push(offers);
   });
   attempt(c, "runpod", "prediction", () => {
+    const signingKey = signingKeyOf(c);
     const endpointId = required(runpod.serverlessEndpointId, "RUNPOD_SERVERLESS_ENDPOINT_ID");
     const storage = c.factory.createStorageProvider("runpod");
     const client = new RunPodServerlessClient(
@@ -260,34 +282,27 @@ function addRunPod(c: BuildContext): void {
       },
       c.deps.fetch,
     );
-    c.built.prediction.runpod = new RunPodServerlessManager({
+    const manager = new RunPodServerlessManager({
       client,
       storage,
       resolveStorage: c.resolveStorage,
+      signingKey,
       logger,
     });
+    c.built.prediction.runpod = manager;
+    const available = cachedCheck(async () => (await manager.health()) !== undefined, AVAILABILITY_TTL_MS);
     c.built.offerSources.prediction.push(
-      new RunPodServerlessOfferSource({ endpointId, healthy: c.healthy("runpod") }),
+      new RunPodServerlessOfferSource({ endpointId, healthy: c.healthy("runpod"), available }),
     );
   });
 }
 
 /**
- * What a training pod needs: the volume's S3 API (the worker reads and writes runpod:// URIs), the signing key,
- * and the GraphQL URL for terminating itself. RunPod adds RUNPOD_POD_ID and a pod-scoped RUNPOD_API_KEY; the
- * bot's own API key is never handed to a pod.
+ * What every training pod gets in its environment, which RunPod shows in plain text to anyone holding the
+ * account's API key: nothing secret. The pod mounts the network volume (no storage key), signs with the job's
+ * own key (from the job's spec on the volume), and terminates itself with the pod-scoped RUNPOD_API_KEY that
+ * RunPod adds, at RUNPOD_API_URL. The bot's own keys never go to a pod.
  */
 export function podWorkerEnv(config: Config): Record<string, string> {
-  const r = config.runpod;
-  const env: Record<string, string | undefined> = {
-    RUNPOD_NETWORK_VOLUME_ID: r.networkVolumeId,
-    RUNPOD_DATA_CENTER_ID: r.dataCenterId,
-    RUNPOD_STORAGE_ENDPOINT: r.storageEndpoint,
-    RUNPOD_STORAGE_ACCESS_KEY: r.storageAccessKey,
-    RUNPOD_STORAGE_SECRET_KEY: r.storageSecretKey,
-    RUNPOD_API_URL: r.apiUrl,
-    MODEL_SIGNING_KEY: required(config.modelSigningKey, "MODEL_SIGNING_KEY"),
-    LOG_LEVEL: "info",
-  };
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+  return { RUNPOD_API_URL: config.runpod.apiUrl, LOG_LEVEL: "info" };
 }

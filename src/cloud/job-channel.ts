@@ -8,6 +8,7 @@ import { AppError, ObjectNotFoundError } from "../errors.js";
 import type { CostSegment } from "./budget.js";
 import {
   JOB_FILES,
+  JOB_STAGING,
   type JobProgress,
   type JobResult,
   type JobSpec,
@@ -213,12 +214,16 @@ export class JobChannel {
   }
 }
 
-/** The job spec a cloud worker receives: the same shape local training writes. */
+/**
+ * The job spec a worker receives: the same shape everywhere. A cloud worker (`cloud` given) writes its model to
+ * the job's own folder and signs it with its per-job key; a local one writes to the user's models directly.
+ */
 export function trainSpecFrom(
   config: TrainingLaunchConfig,
   storage: CloudStorageProvider,
   trainedOn: string,
   now = new Date(),
+  cloud?: { jobKey: string },
 ): TrainJobSpec {
   return {
     kind: "train",
@@ -227,7 +232,10 @@ export function trainSpecFrom(
     modelId: config.modelId,
     modelName: config.modelName,
     datasetUri: config.datasetUri,
-    outputUri: storage.modelUri(config.userId, config.modelId),
+    outputUri: cloud
+      ? `${storage.jobUri(config.jobId, JOB_STAGING.modelDir)}/`
+      : storage.modelUri(config.userId, config.modelId),
+    jobKey: cloud?.jobKey,
     modelType: config.modelType,
     task: config.taskType,
     target: config.targetColumn,

@@ -10,6 +10,15 @@ export const jobIdSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{5,62}$/, "job ids are lowercase letters, digits and '-'");
 
+/**
+ * A cloud worker's per-job signing key (job-keys.ts): 64 hex characters. Absent for jobs on this machine, whose
+ * worker signs with MODEL_SIGNING_KEY itself.
+ */
+const jobKeySchema = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/)
+  .optional();
+
 export const trainJobSpecSchema = z.object({
   kind: z.literal("train"),
   jobId: jobIdSchema,
@@ -17,8 +26,12 @@ export const trainJobSpecSchema = z.object({
   modelId: z.string().regex(/^[\w-]{1,80}$/),
   modelName: z.string().max(100).optional(),
   datasetUri: z.string().min(1),
-  /** Where the model directory goes, e.g. s3://bucket/models/user_1/{modelId}/ */
+  /**
+   * Where the model directory goes: the user's models/user_1/{modelId}/ on this machine, the job's own
+   * jobs/{jobId}/model/ for a cloud worker (the bot checks it and stores it under the user's prefix).
+   */
   outputUri: z.string().min(1),
+  jobKey: jobKeySchema,
   modelType: z.string().min(1),
   task: z.enum(["regression", "classification"]),
   target: z.string().min(1),
@@ -42,7 +55,14 @@ export const predictJobSpecSchema = z.object({
   kind: z.literal("predict"),
   jobId: jobIdSchema,
   userId: z.number().int().positive(),
+  /** The model directory: the user's own, or a copy staged under jobs/{jobId}/model/ for a cloud worker. */
   modelUri: z.string().min(1),
+  /** The model's id (its signature is bound to it); by default the last segment of modelUri. */
+  modelId: z
+    .string()
+    .regex(/^[\w-]{1,80}$/)
+    .optional(),
+  jobKey: jobKeySchema,
   dataUri: z.string().min(1),
   outputUri: z.string().min(1),
   predictionColumn: z.string().min(1).max(100).default("prediction"),
@@ -109,4 +129,12 @@ export const JOB_FILES = {
   progress: "progress.json",
   log: "log.jsonl",
   result: "result.json",
+} as const;
+
+/** Where a cloud job's inputs and outputs are staged, below jobs/{jobId}/ (removed when the job ends). */
+export const JOB_STAGING = {
+  /** The dataset, as `input.{csv|tsv|xlsx|parquet}`. */
+  inputPrefix: "input",
+  /** The model directory the worker writes, or the model a prediction worker reads. */
+  modelDir: "model",
 } as const;

@@ -37,6 +37,9 @@ export interface OfferRequest {
   nRows: number;
   nColumns: number;
   sizeBytes: number;
+  /** The target's classes (classification) and the task, when chosen: they change some models' work. */
+  classes?: number;
+  task?: "regression" | "classification";
 }
 
 /** Ranks where a job can run, cheapest feasible first (src/cloud/offers.ts behind it). */
@@ -50,21 +53,14 @@ export interface OfferSource {
   offers(request: OfferRequest): Promise<ComputeOffer[]>;
 }
 
-/** Estimated local training minutes for a dataset of this shape. */
-export function estimateLocalMinutes(
-  modelType: string,
-  nRows: number,
-  nColumns: number,
-  hyperparameters?: Record<string, unknown>,
-): number {
-  return roundMinutes(estimateTrainingSeconds(modelType, nRows, nColumns, hyperparameters));
+/** Seconds of training the request's job needs on a worker (provisioning not included). */
+export function trainingSecondsFor(request: OfferRequest): number {
+  const { modelType, nRows, nColumns, hyperparameters, classes, task } = request;
+  return estimateTrainingSeconds(modelType, nRows, nColumns, hyperparameters, { classes, task });
 }
 
 export function localOffer(request: OfferRequest, kind: "training" | "prediction"): ComputeOffer {
-  const minutes =
-    kind === "training"
-      ? estimateLocalMinutes(request.modelType, request.nRows, request.nColumns, request.hyperparameters)
-      : 0.1;
+  const minutes = kind === "training" ? roundMinutes(trainingSecondsFor(request)) : 0.1;
   return {
     provider: "local",
     computeType: "local",

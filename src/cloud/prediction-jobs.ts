@@ -1,12 +1,14 @@
 /**
- * What Lambda and RunPod Serverless predictions share: staging the model and the data into the provider's
- * storage, the job's spec (the same schema the worker validates) written once, the invocation record that
- * lets checkJobStatus work after a bot restart, and the outcome read from the job channel, with the
- * predictions copied back to where the bot asked for them.
+ * What Lambda and RunPod Serverless predictions share: staging the model (re-signed with the job's own key:
+ * the function never holds MODEL_SIGNING_KEY) and the data into the job's folder in the provider's storage, the
+ * job's spec (the same schema the worker validates) written once, the invocation record that lets
+ * checkJobStatus work after a bot restart, and the outcome read from the job channel, with the predictions
+ * copied back to where the bot asked for them. `release` removes what the job left in the provider's storage.
  */
 import { basename } from "node:path";
 import { AppError, errorFromResponse } from "../errors.js";
 import { JobChannel } from "./job-channel.js";
+import { jobSigningKey } from "./job-keys.js";
 import type { PredictJobSpec } from "./job-spec.js";
 import type {
   CloudStorageProvider,
@@ -15,7 +17,15 @@ import type {
   PredictionStatus,
   ProviderName,
 } from "./provider-interface.js";
-import { copyObject, owns, type StorageResolver, stageModel, stageObject } from "./staging.js";
+import { modelIdOf } from "./signed-model.js";
+import {
+  copyObject,
+  owns,
+  releaseJob,
+  type StorageResolver,
+  stageDataset,
+  stageModelForJob,
+} from "./staging.js";
 
 export const INVOCATION_FILE = "invocation.json";
 
@@ -44,7 +54,9 @@ export interface InvocationRecord {
 export interface PredictionJobsOptions {
   provider: ProviderName;
   storage: CloudStorageProvider;
-  resolveStorage?: StorageResolver;
+  resolveStorage: StorageResolver;
+  /** MODEL_SIGNING_KEY: checks the stored model, and derives the job key it is staged with. */
+  signingKey: string;
   /** The deadline written in the spec. */
   deadlineMinutes: number;
   now?: () => Date;
@@ -75,22 +87,25 @@ export class PredictionJobs {
     if (existing?.kind === "predict")
       return { spec: existing, invocation: await this.invocation(request.jobId) };
     const storage = this.o.storage;
-    const resolve = this.o.resolveStorage;
-    const modelUri = resolve
-      ? await stageModel(request.modelUri, storage, resolve, request.userId)
-      : request.modelUri;
-    const dataUri = resolve
-      ? await stageObject(request.dataUri, storage, resolve, request.userId)
-      : request.dataUri;
+    const modelId = modelIdOf(request.modelUri);
+    const job = { jobId: request.jobId, userId: request.userId, modelId };
+    const modelUri = await stageModelForJob(request.modelUri, storage, this.o.resolveStorage, {
+      ...job,
+      signingKey: this.o.signingKey,
+    });
+    const dataUri = await stageDataset(request.dataUri, storage, this.o.resolveStorage, job);
+    // The worker writes into the job's folder; the bot copies the file to where it was asked for.
     const outputUri = owns(storage, request.outputUri)
       ? request.outputUri
-      : storage.resultUri(request.userId, request.jobId, basename(request.outputUri) || "predictions.csv");
+      : storage.jobUri(request.jobId, basename(request.outputUri) || "predictions.csv");
     const now = this.now();
     const spec: PredictJobSpec = {
       kind: "predict",
       jobId: request.jobId,
       userId: request.userId,
       modelUri,
+      modelId,
+      jobKey: jobSigningKey(this.o.signingKey, job),
       dataUri,
       outputUri,
       predictionColumn: request.predictionColumnName ?? "prediction",
@@ -139,14 +154,20 @@ export class PredictionJobs {
     return (await this.channel.readProgress(jobId))?.percent ?? 0;
   }
 
+  /** Removes the job's folder (staged inputs, the worker's predictions, the channel) from the provider. */
+  release(jobId: string): Promise<void> {
+    return releaseJob(this.o.storage, jobId);
+  }
+
   private async deliver(jobId: string, workerUri: string, invocation?: InvocationRecord): Promise<string> {
     const wanted = invocation?.requestedOutputUri;
-    if (!wanted || wanted === workerUri || !this.o.resolveStorage) return workerUri;
+    if (!wanted || wanted === workerUri) return workerUri;
     const spec = await this.channel.readSpec(jobId);
     const target = this.o.resolveStorage(wanted);
-    const userId = spec?.userId ?? 0;
-    if (!(await target.exists(wanted, { userId }))) {
-      await copyObject(workerUri, wanted, this.o.storage, target, userId);
+    const scope = { userId: spec?.userId ?? 0 };
+    if (!(await target.exists(wanted, scope))) {
+      // From the job's folder (no user scope there) to the user's own results.
+      await copyObject(workerUri, wanted, this.o.storage, target, { to: scope });
     }
     return wanted;
   }

@@ -20,6 +20,8 @@ export interface LambdaOfferOptions {
   memoryMb: number;
   timeoutSeconds: number;
   healthy?: () => Promise<boolean>;
+  /** The function exists and is active (no offer for a function nobody deployed). */
+  available?: () => Promise<boolean>;
 }
 
 export class LambdaOfferSource implements OfferSource {
@@ -27,6 +29,7 @@ export class LambdaOfferSource implements OfferSource {
 
   async offers(request: OfferRequest): Promise<ComputeOffer[]> {
     if (this.o.healthy && !(await this.o.healthy())) return [];
+    if (this.o.available && !(await this.o.available())) return [];
     const seconds = COLD_START_SECONDS.lambda + estimatePredictSeconds(request.nRows, request.nColumns);
     if (seconds > this.o.timeoutSeconds) return []; // would time out: not feasible
     const perSecond = (LAMBDA_GB_SECOND_PRICE * this.o.memoryMb) / 1024;
@@ -51,6 +54,8 @@ export interface ServerlessOfferOptions {
   /** $ per second of the endpoint's worker pool. */
   pricePerSecond?: number;
   healthy?: () => Promise<boolean>;
+  /** The endpoint exists (its /health answers); no offer for an endpoint that is gone. */
+  available?: () => Promise<boolean>;
 }
 
 export class RunPodServerlessOfferSource implements OfferSource {
@@ -58,6 +63,7 @@ export class RunPodServerlessOfferSource implements OfferSource {
 
   async offers(request: OfferRequest): Promise<ComputeOffer[]> {
     if (this.o.healthy && !(await this.o.healthy())) return [];
+    if (this.o.available && !(await this.o.available())) return [];
     const perSecond = this.o.pricePerSecond ?? RUNPOD_SERVERLESS_SECOND_PRICE;
     const seconds =
       COLD_START_SECONDS.runpodServerless + estimatePredictSeconds(request.nRows, request.nColumns);

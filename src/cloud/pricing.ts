@@ -62,33 +62,6 @@ export const LAMBDA_REQUEST_PRICE = 0.2 / 1_000_000;
 /** RunPod Serverless flex price of the smallest (16 GB) pool, $ per second (runpod-api.md §3). */
 export const RUNPOD_SERVERLESS_SECOND_PRICE = 0.00016;
 
-/**
- * Seconds of single-core training per million cells (rows × columns), by model family. Calibrated on
- * 2026-11-28 with `tsx bench/ml/run.ts --scale 20000 --no-sklearn` (20,000 × 20 synthetic sets) on the
- * reference 2-core machine, rounded up, and including evaluation on the held-out split; lasso, elastic net,
- * polynomial and SVM are not in that sweep and keep conservative values. Our engine is single-threaded
- * JavaScript: more vCPUs or a GPU do not make one fit faster, and tree ensembles and kNN grow faster than
- * linearly, so large inputs are estimated on the low side.
- */
-export const SECONDS_PER_MILLION_CELLS: Readonly<Record<string, number>> = {
-  linear: 0.1,
-  ridge: 0.1,
-  lasso: 2,
-  elasticnet: 2,
-  polynomial: 3,
-  logistic: 0.2,
-  naive_bayes: 0.1,
-  knn: 5,
-  decision_tree: 1,
-  random_forest: 25,
-  gradient_boosting: 12,
-  svm: 120,
-  mlp: 30,
-};
-const UNKNOWN_MODEL_SECONDS_PER_MILLION = 30;
-/** Process start, reading the file and writing the model, on top of the fit itself. */
-export const WORKER_OVERHEAD_SECONDS = 3;
-
 /** Time from "launch" until the worker runs: boot or pull, measured as typical, not promised. */
 export const PROVISIONING_SECONDS = { local: 0, ec2: 150, runpod: 180 } as const;
 
@@ -99,19 +72,8 @@ export function mayUseGpu(modelType: string): boolean {
   return GPU_CAPABLE_MODELS.has(modelType);
 }
 
-/** Seconds the worker needs to train this model on a dataset of this shape (excluding provisioning). */
-export function estimateTrainingSeconds(
-  modelType: string,
-  nRows: number,
-  nColumns: number,
-  hyperparameters: Record<string, unknown> = {},
-): number {
-  // Auto mode spends the time budget the user chose (and then refits the winner).
-  if (modelType === "auto")
-    return WORKER_OVERHEAD_SECONDS + Number(hyperparameters.timeBudgetMinutes ?? 1) * 60 * 1.1;
-  const perMillion = SECONDS_PER_MILLION_CELLS[modelType] ?? UNKNOWN_MODEL_SECONDS_PER_MILLION;
-  return WORKER_OVERHEAD_SECONDS + (perMillion * Math.max(1, nRows) * Math.max(1, nColumns)) / 1e6;
-}
+/** The throughput model of our engine (measured by bench/cloud/throughput.ts) gives training times. */
+export { estimateTrainingSeconds } from "./throughput.js";
 
 /**
  * Memory the worker needs, in GB: the table as float64 several times over (raw, preprocessed, split, model
@@ -128,9 +90,9 @@ export function costOf(hourlyRate: number, seconds: number, minBilledSeconds = 0
   return (hourlyRate * Math.max(minBilledSeconds, Math.max(0, seconds))) / 3600;
 }
 
-/** Minutes rounded up to a tenth, never 0 (an offer that says "0 min" reads as broken). */
+/** Minutes, rounded up to the second, never 0 (an offer that says "0 min" reads as broken). */
 export function roundMinutes(seconds: number): number {
-  return Math.max(0.1, Math.ceil(seconds / 6) / 10);
+  return Math.max(1, Math.ceil(seconds)) / 60;
 }
 
 /** Dollars rounded to a tenth of a cent for display; never rounds a real cost down to 0. */

@@ -10,7 +10,7 @@ import { pino } from "pino";
 import type { Config } from "../config.js";
 import { CloudConfigurationError } from "../errors.js";
 import { createEc2Client, createS3Client } from "./aws/client.js";
-import { awsCredentialsFrom, hasAwsCredentials, s3SettingsFrom } from "./aws/config.js";
+import { awsCredentialsFrom, isAwsConfigured, s3SettingsFrom } from "./aws/config.js";
 import { S3Manager } from "./aws/storage.js";
 import {
   checkAwsHealth,
@@ -179,7 +179,7 @@ export class CloudProviderFactory {
   detectAvailableProviders(): ProviderName[] {
     const available: ProviderName[] = [];
     if (hasRunPodCredentials(this.config.runpod)) available.push("runpod");
-    if (hasAwsCredentials(this.config.aws)) available.push("aws");
+    if (isAwsConfigured(this.config.aws)) available.push("aws");
     available.push("local");
     return available;
   }

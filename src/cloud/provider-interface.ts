@@ -64,6 +64,13 @@ export interface CloudStorageProvider {
   exists(storageUri: string, scope?: AccessScope): Promise<boolean>;
   delete(storageUri: string, scope?: AccessScope): Promise<void>;
 
+  /** Uploads every file under `localDir` below a directory URI (ending in "/"); metadata.json goes last. */
+  uploadDirectory(localDir: string, directoryUri: string, scope?: AccessScope): Promise<string>;
+  /** Downloads every object below a directory URI into `localDir`; ObjectNotFoundError when there is none. */
+  downloadDirectory(directoryUri: string, localDir: string, scope?: AccessScope): Promise<string>;
+  /** Deletes every object below a directory URI (nothing there is not an error). */
+  deleteDirectory(directoryUri: string, scope?: AccessScope): Promise<void>;
+
   /** URI of a key in this storage, e.g. `s3://bucket/key`, `runpod://volume/key`, `file:///abs/key`. */
   uriFor(key: string): string;
   /** The job channel directory of the design: `jobs/{jobId}/`. */
@@ -118,6 +125,16 @@ export interface TrainingJob {
   deadline: string;
 }
 
+/** What a machine reports about itself while a job runs (pods: GPU and VRAM from RunPod's runtime). */
+export interface ComputeMetrics {
+  /** Percent. */
+  gpuUtilization?: number;
+  vramUsedGb?: number;
+  vramTotalGb?: number;
+  /** Percent. */
+  cpuUtilization?: number;
+}
+
 export interface TrainingStatus {
   jobId: string;
   status: "launching" | "queued" | "running" | "complete" | "failed" | "cancelled";
@@ -138,6 +155,10 @@ export interface TrainingStatus {
   summary?: Record<string, unknown>;
   /** Set when status is failed, in the seed's error format. */
   error?: { error_code: number; error_class: string; message: string; recovery_suggestion: string };
+  /** While running, where the provider reports it: GPU use and memory of the machine. */
+  metrics?: ComputeMetrics;
+  /** Set when status is failed and the machine left a log of its own (an EC2 instance's boot log): its tail. */
+  diagnostics?: string[];
 }
 
 export interface CloudTrainingProvider {
@@ -155,6 +176,11 @@ export interface CloudTrainingProvider {
   terminateTraining(jobId: string): Promise<string>;
   /** New log lines as they appear, until the job ends. */
   pollTrainingLogs(jobId: string, signal?: AbortSignal): AsyncIterable<string>;
+  /**
+   * Removes what the job staged in the provider's storage (its dataset copy, the worker's outputs), once the
+   * job has ended and its compute is confirmed gone. Providers without staging leave it out.
+   */
+  releaseJob?(jobId: string): Promise<void>;
 }
 
 export interface PredictionRequest {
@@ -198,6 +224,8 @@ export interface CloudPredictionProvider {
   /** For large inputs: returns a job id for checkJobStatus. */
   invokeAsync(request: PredictionRequest): Promise<string>;
   checkJobStatus(jobId: string): Promise<PredictionStatus>;
+  /** Removes what the job staged in the provider's storage, once its predictions are home. */
+  releaseJob?(jobId: string): Promise<void>;
 }
 
 /** Maps a worker's job state onto the seed's training status words. */

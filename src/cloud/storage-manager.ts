@@ -132,17 +132,52 @@ export class StorageManager implements CloudStorageProvider {
   }
 
   async saveModel(userId: number, modelId: string, modelDir: string): Promise<string> {
-    const prefix = modelPrefix(userId, modelId);
-    const files = await listLocalFiles(modelDir).catch((cause) => {
-      throw new UploadError("Model directory not found.", { modelId }, { cause });
+    await this.putDirectory(modelDir, modelPrefix(userId, modelId), "Model", { modelId });
+    return this.uris.formatDirectory(modelPrefix(userId, modelId));
+  }
+
+  async loadModel(userId: number, modelId: string, localDir: string): Promise<string> {
+    await this.getDirectory(modelPrefix(userId, modelId), localDir, "Model", { modelId });
+    return localDir;
+  }
+
+  async uploadDirectory(localDir: string, directoryUri: string, scope?: AccessScope): Promise<string> {
+    const prefix = this.directoryKey(directoryUri, scope);
+    await this.putDirectory(localDir, prefix, "Directory", {});
+    return this.uris.formatDirectory(prefix);
+  }
+
+  async downloadDirectory(directoryUri: string, localDir: string, scope?: AccessScope): Promise<string> {
+    await this.getDirectory(this.directoryKey(directoryUri, scope), localDir, "Directory", {});
+    return localDir;
+  }
+
+  async deleteDirectory(directoryUri: string, scope?: AccessScope): Promise<void> {
+    const objects = await collect(this.store.list(this.directoryKey(directoryUri, scope)));
+    await this.store.deleteMany(objects.map((o) => o.key));
+  }
+
+  /** The key prefix of a directory URI ("…/models/user_1/m-1/" → "models/user_1/m-1/"). */
+  private directoryKey(directoryUri: string, scope?: AccessScope): string {
+    return `${this.uris.parse(directoryUri.replace(/\/+$/, ""), scope)}/`;
+  }
+
+  private async putDirectory(
+    localDir: string,
+    prefix: string,
+    what: string,
+    details: Record<string, unknown>,
+  ) {
+    const files = await listLocalFiles(localDir).catch((cause) => {
+      throw new UploadError(`${what} directory not found.`, details, { cause });
     });
-    if (files.length === 0) throw new UploadError("Model directory is empty.", { modelId });
+    if (files.length === 0) throw new UploadError(`${what} directory is empty.`, details);
     const paths = files.map((file) => {
       try {
         return checkRelativePath(file);
       } catch {
-        throw new UploadError("A model file name is not storable (use letters, digits, '_', '-', '.').", {
-          modelId,
+        throw new UploadError("A file name is not storable (use letters, digits, '_', '-', '.').", {
+          ...details,
           file: file.slice(0, 100),
         });
       }
@@ -150,21 +185,23 @@ export class StorageManager implements CloudStorageProvider {
     // metadata.json goes last: a model shows up in listUserModels only once all its files are stored.
     const [meta, rest] = partition(paths, (p) => p === MODEL_METADATA_FILE);
     const upload = (p: string) =>
-      this.store.putFile(prefix + p, join(modelDir, ...p.split("/")), { contentType: contentTypeOf(p) });
+      this.store.putFile(prefix + p, join(localDir, ...p.split("/")), { contentType: contentTypeOf(p) });
     await mapLimit(rest, UPLOAD_CONCURRENCY, upload);
     await mapLimit(meta, 1, upload);
-    return this.uris.formatDirectory(prefix);
   }
 
-  async loadModel(userId: number, modelId: string, localDir: string): Promise<string> {
-    const prefix = modelPrefix(userId, modelId);
+  private async getDirectory(
+    prefix: string,
+    localDir: string,
+    what: string,
+    details: Record<string, unknown>,
+  ) {
     const objects = await collect(this.store.list(prefix));
-    if (objects.length === 0) throw new ObjectNotFoundError("Model not found.", { modelId });
+    if (objects.length === 0) throw new ObjectNotFoundError(`${what} not found.`, details);
     await mapLimit(objects, UPLOAD_CONCURRENCY, (object) => {
       const relative = checkRelativePath(object.key.slice(prefix.length));
       return this.store.getToFile(object.key, join(localDir, ...relative.split("/")));
     });
-    return localDir;
   }
 
   /** Newest first. */

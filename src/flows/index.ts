@@ -8,7 +8,7 @@ import { migratePrediction, PREDICTION_MACHINE_VERSION, predictionMachine } from
 import { statsActors } from "./stats/actors.js";
 import { STATS_MACHINE_VERSION, statsMachine } from "./stats/machine.js";
 import { trainingActors } from "./training/actors.js";
-import { TRAINING_MACHINE_VERSION, trainingMachine } from "./training/machine.js";
+import { migrateTrainingSnapshot, TRAINING_MACHINE_VERSION, trainingMachine } from "./training/machine.js";
 
 export type WorkflowType = "training" | "prediction" | "stats";
 
@@ -18,6 +18,7 @@ export function createWorkflowDefinitions(ports: FlowPorts): WorkflowDefinition[
       type: "training",
       version: TRAINING_MACHINE_VERSION,
       machine: trainingMachine.provide({ actors: trainingActors(ports) }),
+      migrate: migrateTrainingSnapshot,
     },
     {
       type: "prediction",
@@ -33,6 +34,7 @@ export function createWorkflowDefinitions(ports: FlowPorts): WorkflowDefinition[
   ];
 }
 
+export { JOB_STATES } from "./active-jobs.js";
 export type { DatasetSummary, FlowPorts, ModelChoice } from "./ports.js";
 export type { PredictionContext, PredictionEvent } from "./prediction/machine.js";
 export type { StatsContext, StatsEvent } from "./stats/machine.js";

@@ -5,7 +5,7 @@
  * Lambda and Serverless.
  */
 
-export { deserializeModel, serializeModel } from "./artifact/artifact.js";
+export { deserializeModel, type ModelOwner, resignModel, serializeModel } from "./artifact/artifact.js";
 export {
   type ChartLanguage,
   type ChartSvg,

@@ -3,11 +3,15 @@
  * serverless environment (RUNPOD_WEBHOOK_GET_JOB) it serves prediction jobs until stopped; otherwise it runs
  * the one job named by SMA_SPEC_URI (main.ts), then ends, and its compute goes away.
  */
+import { isMainThread } from "node:worker_threads";
 import { loadConfig } from "../config.js";
 import { createLogger } from "../logger.js";
 import { runServerlessFromEnv } from "./serverless.js";
 
-if (process.env.RUNPOD_WEBHOOK_GET_JOB) {
+// The training thread (fit-thread.ts) loads this bundle too: there it only starts the fit, never a job.
+if (!isMainThread) {
+  await import("./fit-thread.js");
+} else if (process.env.RUNPOD_WEBHOOK_GET_JOB) {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const stop = new AbortController();

@@ -2,7 +2,8 @@
  * The AWS Lambda entry point of the prediction handler (bundled by scripts/build-lambda.ts; handler
  * `index.handler`). The event is the job's predict spec. Both invocation types land here: RequestResponse
  * reads the returned value, Event reads jobs/{jobId}/result.json, which is written either way. The function
- * needs S3_BUCKET and MODEL_SIGNING_KEY in its environment and s3:GetObject/PutObject on the bucket.
+ * needs S3_BUCKET in its environment and its role's access to jobs/ (deploy/aws/lambda-policy.json); each
+ * event carries its job's own signing key, so MODEL_SIGNING_KEY is not needed.
  */
 import { type Config, loadConfig } from "../config.js";
 import { createLogger, type Logger } from "../logger.js";

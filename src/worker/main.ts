@@ -4,6 +4,7 @@
  * runs the job (run-job.ts), then, on any exit, asks its own compute to go away (self-terminate.ts): a RunPod
  * pod terminates itself; an EC2 instance powers off from its user-data trap once this process ends.
  */
+import { isMainThread } from "node:worker_threads";
 import { loadConfig } from "../config.js";
 import { createLogger } from "../logger.js";
 import { EXIT, runJobFromSpec } from "./run-job.js";
@@ -15,11 +16,16 @@ async function main(specUri: string | undefined): Promise<number> {
   return runJobFromSpec(specUri, config, createLogger(config.logLevel));
 }
 
-let code: number = EXIT.failed;
-try {
-  code = await main(process.argv[2] ?? process.env.SMA_SPEC_URI);
-} catch (error) {
-  console.error(error instanceof Error ? error.message : error);
+// The training thread (fit-thread.ts) may load this module's bundle: only the main thread runs the job.
+if (isMainThread) {
+  let code: number = EXIT.failed;
+  try {
+    code = await main(process.argv[2] ?? process.env.SMA_SPEC_URI);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+  }
+  await selfTerminate(process.env).catch((error) =>
+    console.error(`self-termination failed: ${String(error)}`),
+  );
+  process.exit(code);
 }
-await selfTerminate(process.env).catch((error) => console.error(`self-termination failed: ${String(error)}`));
-process.exit(code);

@@ -136,9 +136,10 @@ function firstDecision<T>(): { result: Promise<T>; decide: (make: () => Promise<
 }
 
 async function predict(spec: PredictJobSpec, storage: CloudStorageProvider, deps: PredictEntryDeps) {
-  const signingKey = deps.config.modelSigningKey;
+  // Cloud predictions carry their own per-job key; MODEL_SIGNING_KEY is only for workers on the bot's host.
+  const signingKey = spec.jobKey ?? deps.config.modelSigningKey;
   if (!signingKey)
-    throw new AppError("The worker has no MODEL_SIGNING_KEY.", {}, { recovery: "Set MODEL_SIGNING_KEY." });
+    throw new AppError("The prediction request carries no job key.", {}, { recovery: "Update the bot." });
   const workDir = join(tmpdir(), `sma-predict-${spec.jobId}-${process.pid}`);
   try {
     return await runPredictJob(spec, { storage, signingKey, workDir });

@@ -8,12 +8,14 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { PredictJobSpec } from "../cloud/job-spec.js";
 import type { CloudStorageProvider } from "../cloud/provider-interface.js";
-import { loadSignedModel, modelIdOf } from "../cloud/signed-model.js";
+import { modelIdOf, readSignedModel } from "../cloud/signed-model.js";
 import { outsideTrainingDomain, predictFrame, readTable, writeCsv } from "../ml/index.js";
 import type { Frame } from "../ml/types.js";
+import { scopeFor } from "./storage.js";
 
 export interface PredictDeps {
   storage: CloudStorageProvider;
+  /** The job's key (a cloud worker's per-job key) or MODEL_SIGNING_KEY (this machine). */
   signingKey: string;
   workDir: string;
 }
@@ -28,20 +30,21 @@ export interface PredictOutput {
 export async function runPredictJob(spec: PredictJobSpec, deps: PredictDeps): Promise<PredictOutput> {
   const started = performance.now();
   const { storage } = deps;
-  const scope = { userId: spec.userId };
+  const scope = (uri: string) => scopeFor(storage, uri, spec);
   await mkdir(deps.workDir, { recursive: true });
 
-  const modelDir = join(deps.workDir, "model");
-  const { model } = await loadSignedModel(
-    storage,
-    spec.userId,
-    modelIdOf(spec.modelUri),
-    modelDir,
-    deps.signingKey,
+  // Read from the spec's URI (a cloud worker's is the copy staged in its job folder), but bound to the user and
+  // model the spec names: a model copied under another id or user is refused.
+  const modelId = spec.modelId ?? modelIdOf(spec.modelUri);
+  const modelDir = await storage.downloadDirectory(
+    spec.modelUri,
+    join(deps.workDir, "model"),
+    scope(spec.modelUri),
   );
+  const { model } = await readSignedModel(modelDir, deps.signingKey, { userId: spec.userId, modelId });
 
   const dataPath = join(deps.workDir, basename(spec.dataUri));
-  await storage.downloadFile(spec.dataUri, dataPath, scope);
+  await storage.downloadFile(spec.dataUri, dataPath, scope(spec.dataUri));
   const frame = await readTable(new Uint8Array(await readFile(dataPath)), { fileName: dataPath });
   const result = predictFrame(model, frame, {
     probabilities: spec.probabilities,
@@ -67,7 +70,7 @@ export async function runPredictJob(spec: PredictJobSpec, deps: PredictDeps): Pr
     });
   const outPath = join(deps.workDir, "predictions.csv");
   await writeFile(outPath, writeCsv(frame, extra));
-  await storage.uploadFile(outPath, spec.outputUri, scope);
+  await storage.uploadFile(outPath, spec.outputUri, scope(spec.outputUri));
 
   return {
     outputUri: spec.outputUri,

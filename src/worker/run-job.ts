@@ -6,6 +6,7 @@
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { JobChannel } from "../cloud/job-channel.js";
 import { type JobResult, type JobSpec, jobSpecSchema } from "../cloud/job-spec.js";
 import type { CloudStorageProvider } from "../cloud/provider-interface.js";
 import type { Config } from "../config.js";
@@ -30,6 +31,13 @@ export async function runJobFromSpec(specUri: string, config: Config, logger: Lo
   const spec = jobSpecSchema.parse(
     JSON.parse(Buffer.from(await storage.readBytes(specUri)).toString("utf8")),
   );
+  // A container restarted after its job ended (a pod whose self-termination did not go through) must not
+  // train again: the result stands, and the worker only exits (and asks its compute to go away again).
+  const previous = await new JobChannel(storage).readResult(spec.jobId).catch(() => undefined);
+  if (previous) {
+    logger.warn({ jobId: spec.jobId, status: previous.status }, "job already ended; not running it again");
+    return previous.status === "succeeded" ? EXIT.ok : EXIT.failed;
+  }
   const reporter = new JobReporter(storage, spec.jobId);
   const started = Date.now();
   const finish = async (result: Outcome, code: number) => {
@@ -64,7 +72,12 @@ export async function runJobFromSpec(specUri: string, config: Config, logger: Lo
   const work = (async () => {
     try {
       await reporter.progress("running", "starting", 1, "Starting", true);
-      const { outputUri, summary } = await run(spec, storage, reporter, config.modelSigningKey);
+      const { outputUri, summary } = await run(
+        spec,
+        storage,
+        reporter,
+        spec.jobKey ?? config.modelSigningKey,
+      );
       return finish({ status: "succeeded", outputUri, summary }, EXIT.ok);
     } catch (error) {
       logger.warn({ err: error, jobId: spec.jobId }, "job failed");
@@ -80,8 +93,13 @@ async function run(
   reporter: JobReporter,
   signingKey: string | undefined,
 ): Promise<{ outputUri: string; summary: Record<string, unknown> }> {
-  if (!signingKey)
-    throw new AppError("The worker has no MODEL_SIGNING_KEY.", {}, { recovery: "Set MODEL_SIGNING_KEY." });
+  if (!signingKey) {
+    throw new AppError(
+      "The worker has no signing key: the spec carries none and MODEL_SIGNING_KEY is not set.",
+      {},
+      { recovery: "Cloud jobs carry their own key; on this machine, set MODEL_SIGNING_KEY." },
+    );
+  }
   const workDir = join(tmpdir(), `sma-job-${spec.jobId}-${process.pid}`);
   try {
     if (spec.kind === "train") return await runTrainJob(spec, { storage, reporter, signingKey, workDir });

@@ -1,18 +1,22 @@
 /**
  * The training job: what runs inside any compute (a local child process, an EC2 instance, a RunPod pod).
- * It reads everything it needs through storage, trains with src/ml, and writes the model directory.
+ * It reads everything it needs through storage, trains with src/ml in a thread (fit-thread.ts) while this
+ * loop keeps reporting, and writes the signed model directory to the spec's output URI.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { TrainJobSpec } from "../cloud/job-spec.js";
 import type { CloudStorageProvider } from "../cloud/provider-interface.js";
-import { getModelSpec, readTable, renderCharts, serializeModel, trainModel } from "../ml/index.js";
+import { getModelSpec, renderCharts, serializeModel } from "../ml/index.js";
 import type { ModelMetadata, TrainResult } from "../ml/types.js";
+import { fitInThread } from "./fit-thread.js";
 import type { JobReporter } from "./reporter.js";
+import { scopeFor } from "./storage.js";
 
 export interface TrainJobDeps {
   storage: CloudStorageProvider;
   reporter: JobReporter;
+  /** The job's key (a cloud worker's per-job key) or MODEL_SIGNING_KEY (this machine). */
   signingKey: string;
   /** A private scratch folder for this job. */
   workDir: string;
@@ -33,13 +37,12 @@ export async function runTrainJob(spec: TrainJobSpec, deps: TrainJobDeps): Promi
   await reporter.progress("running", "preparing", 2, "Downloading the dataset", true);
 
   const dataPath = join(deps.workDir, basename(spec.datasetUri));
-  await storage.downloadFile(spec.datasetUri, dataPath, { userId: spec.userId });
-  const frame = await readTable(new Uint8Array(await readFile(dataPath)), { fileName: dataPath });
-  reporter.log(`read ${frame.nRows} rows × ${frame.columns.length} columns`);
-  await reporter.progress("running", "preparing", 8, `Read ${frame.nRows} rows`);
+  await storage.downloadFile(spec.datasetUri, dataPath, scopeFor(storage, spec.datasetUri, spec));
+  await reporter.progress("running", "preparing", 5, "Reading the dataset", true);
 
-  const result = trainModel(
-    frame,
+  let loggedTenth = 0;
+  const result = await fitInThread(
+    dataPath,
     {
       modelType: spec.modelType,
       task: spec.task,
@@ -50,9 +53,20 @@ export async function runTrainJob(spec: TrainJobSpec, deps: TrainJobDeps): Promi
       seed: spec.seed,
       scaling: spec.scaling,
     },
-    (p) => {
-      // Training reports 0–100 of its own; it occupies 10–90 of the job.
-      void reporter.progress("running", p.phase, 10 + p.percent * 0.8, p.message);
+    {
+      onRead: ({ nRows, nColumns }) => {
+        reporter.log(`read ${nRows} rows × ${nColumns} columns`);
+        void reporter.progress("running", "preparing", 8, `Read ${nRows} rows`);
+      },
+      onProgress: (p) => {
+        // Training reports 0–100 of its own; it occupies 10–90 of the job. Every tenth goes to the log too.
+        void reporter.progress("running", p.phase, 10 + p.percent * 0.8, p.message);
+        const tenth = Math.floor(p.percent / 10);
+        if (p.phase === "training" && tenth > loggedTenth) {
+          loggedTenth = tenth;
+          reporter.log(p.message);
+        }
+      },
     },
   );
   reporter.log(`fitted in ${result.fitSeconds.toFixed(2)} s`);
@@ -73,11 +87,18 @@ export async function runTrainJob(spec: TrainJobSpec, deps: TrainJobDeps): Promi
   };
   const modelDir = join(deps.workDir, "model");
   await mkdir(modelDir, { recursive: true });
-  for (const [name, bytes] of Object.entries(serializeModel(result.model, metadata, deps.signingKey))) {
+  const owner = { userId: spec.userId, modelId: spec.modelId };
+  for (const [name, bytes] of Object.entries(
+    serializeModel(result.model, metadata, deps.signingKey, owner),
+  )) {
     await writeFile(join(modelDir, name), bytes);
   }
   const charts = await writeCharts(result, spec, modelDir, reporter);
-  const outputUri = await storage.saveModel(spec.userId, spec.modelId, modelDir);
+  const outputUri = await storage.uploadDirectory(
+    modelDir,
+    spec.outputUri,
+    scopeFor(storage, spec.outputUri, spec),
+  );
   return {
     outputUri,
     summary: {

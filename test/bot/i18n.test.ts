@@ -20,19 +20,19 @@ const HOSTILE_ESCAPED = "&lt;script&gt;&amp;&quot;";
 /** Parameters that are numbers (formatted or counted inside the text). */
 const NUMBER_PARAMS = new Set([
   ...["n", "rows", "cols", "cells", "mb", "limitMb", "confidence", "total", "page", "pages"],
-  ...["position", "index", "errCode"],
+  ...["position", "index", "errCode", "attempt", "utilization"],
 ]);
 /** Parameters that carry HTML the caller already built (lists of code() names, metric and job summaries). */
 const HTML_PARAMS = new Set(["names", "cols", "detail", "what", "metric"]);
 /** Parameters that carry our own formatted values (money, duration, pct, num, status emoji): not user input. */
 const FORMATTED_PARAMS = new Set([
   ...["minutes", "cost", "rate", "t", "c", "v", "max", "left", "perJob", "spent", "took", "size"],
-  ...["duration", "q1", "q2", "q3", "status"],
+  ...["duration", "q1", "q2", "q3", "status", "used"],
 ]);
 /** Parameters escaped by the caller for one key only (location.offer gets `esc(offer.label)`). */
 const PRE_ESCAPED = new Set(["location.offer:label"]);
 /** Paths whose long en and pt texts may really be the same (tags, emojis, commands and sample values are ignored already). Keep it small. */
-const SAME_IN_BOTH = new Set<string>([]);
+const SAME_IN_BOTH = new Set<string>(["progress.gpu", "predict.cloudNames.runpod"]);
 
 const SAMPLE_HTML = "<code>age</code>, <code>income</code> +3";
 const SAMPLE_FORMATTED = "$1.20";

@@ -49,6 +49,7 @@ function runpodEnv() {
     RUNPOD_DATA_CENTER_ID: "EU-RO-1",
     RUNPOD_STORAGE_ACCESS_KEY: "user_2fake",
     RUNPOD_STORAGE_SECRET_KEY: "rps_fakesecret",
+    WORKER_IMAGE: "ghcr.io/example/sma-worker:1.0.0",
   };
 }
 
@@ -88,8 +89,33 @@ describe("createCloudProviders", () => {
     expect(cloud.offerSources.prediction).toHaveLength(2);
   });
 
+  it("uses AWS with the SDK's default credential chain: S3_BUCKET is enough, no keys or profile", () => {
+    const config = loadConfig({
+      MODEL_SIGNING_KEY: SIGNING_KEY,
+      S3_BUCKET: "sma-bucket",
+      EC2_AMI_ID: "ami-1",
+      EC2_IAM_INSTANCE_PROFILE: "sma-worker",
+      WORKER_IMAGE: "ghcr.io/example/sma-worker:1.0.0",
+    });
+    const cloud = createCloudProviders(config, deps());
+    expect(cloud.unavailable).toEqual([]);
+    expect(cloud.training.aws).toBeInstanceOf(EC2Manager);
+    expect(cloud.prediction.aws).toBeInstanceOf(LambdaManager);
+  });
+
+  it("names WORKER_IMAGE when cloud training has no image to run", () => {
+    const { WORKER_IMAGE: _, ...env } = runpodEnv();
+    const cloud = createCloudProviders(loadConfig(env), deps());
+    expect(cloud.unavailable).toContainEqual({
+      provider: "runpod",
+      kind: "training",
+      reason: "WORKER_IMAGE is not set.",
+    });
+  });
+
   it("says why a provider is left out, and keeps the rest", () => {
     const config = loadConfig({
+      MODEL_SIGNING_KEY: SIGNING_KEY,
       AWS_ACCESS_KEY_ID: "AKIAFAKE",
       AWS_SECRET_ACCESS_KEY: "fake",
       S3_BUCKET: "sma-bucket",
@@ -138,17 +164,39 @@ describe("createCloudProviders", () => {
     fake.pods.terminate(kept.id, "cleanup");
   });
 
-  it("gives pods the volume and the signing key, never the bot's API key", () => {
+  it("offers RunPod Serverless only while its endpoint exists", async () => {
+    const request = { userId: 1, modelType: "logistic", nRows: 100, nColumns: 4, sizeBytes: 4000 };
+    const present = createCloudProviders(loadConfig(runpodEnv()), deps());
+    const labels = (await present.compute.predictionOffers(request)).map((o) => o.label);
+    expect(labels).toEqual(["This machine", "RunPod Serverless"]);
+    const gone = createCloudProviders(
+      loadConfig({ ...runpodEnv(), RUNPOD_SERVERLESS_ENDPOINT_ID: "nosuchendpoint" }),
+      deps(),
+    );
+    expect((await gone.compute.predictionOffers(request)).map((o) => o.label)).toEqual(["This machine"]);
+  });
+
+  it("registers what it built with the seed's factory: createProviderWithFallback works on it", async () => {
+    const cloud = createCloudProviders(loadConfig(runpodEnv()), deps());
+    const chosen = await cloud.factory.createProviderWithFallback("training", 2);
+    expect(chosen.provider).toBe("runpod");
+    expect(chosen.instance).toBe(cloud.training.runpod);
+    const prediction = await cloud.factory.createProviderWithFallback("prediction", 2);
+    expect(prediction.instance).toBe(cloud.prediction.runpod);
+    // RunPod refusing the key: skipped with its reason, and this machine takes over.
+    const refused = createCloudProviders(loadConfig({ ...runpodEnv(), RUNPOD_API_KEY: "rpa_wrong" }), deps());
+    const local = { provider: "local" } as never;
+    refused.factory.registerTrainingProvider("local", () => local);
+    const fallback = await refused.factory.createProviderWithFallback("training", 2);
+    expect(fallback.provider).toBe("local");
+    expect(fallback.instance).toBe(local);
+    expect(fallback.attempts).toEqual([{ provider: "runpod", reason: expect.stringMatching(/HTTP 401/) }]);
+  });
+
+  it("gives pods nothing secret: no signing key, no storage key, not the bot's API key", () => {
     const env = podWorkerEnv(loadConfig(runpodEnv()));
-    expect(env).toEqual({
-      RUNPOD_NETWORK_VOLUME_ID: "v3zskt9gvb",
-      RUNPOD_DATA_CENTER_ID: "EU-RO-1",
-      RUNPOD_STORAGE_ACCESS_KEY: "user_2fake",
-      RUNPOD_STORAGE_SECRET_KEY: "rps_fakesecret",
-      RUNPOD_API_URL: fake.graphqlUrl,
-      MODEL_SIGNING_KEY: SIGNING_KEY,
-      LOG_LEVEL: "info",
-    });
-    expect(JSON.stringify(env)).not.toContain(fake.apiKey);
+    expect(env).toEqual({ RUNPOD_API_URL: fake.graphqlUrl, LOG_LEVEL: "info" });
+    for (const secret of [SIGNING_KEY, "rps_fakesecret", "user_2fake", fake.apiKey])
+      expect(JSON.stringify(env)).not.toContain(secret);
   });
 });

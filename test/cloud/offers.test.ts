@@ -36,14 +36,10 @@ const request = (modelType: string, nRows = 5_000, nColumns = 12): OfferRequest 
   sizeBytes: nRows * nColumns * 8,
 });
 
-function runpodOffers(options: { allowSpot?: boolean; cloudType?: "COMMUNITY" | "SECURE" | "ALL" } = {}) {
+function runpodOffers(options: { allowSpot?: boolean } = {}) {
   const client = new RunPodGraphqlClient({ apiUrl: fake.graphqlUrl, apiKey: fake.apiKey, timeoutMs: 2_000 });
   const api = new RunPodPodApi(client, { readDeadlineMs: 1_000 });
-  return new RunPodOfferSource({
-    api,
-    cloudType: options.cloudType ?? "ALL",
-    allowSpot: options.allowSpot ?? false,
-  });
+  return new RunPodOfferSource({ api, dataCenterId: "EU-RO-1", allowSpot: options.allowSpot ?? false });
 }
 
 describe("EC2 offers", () => {
@@ -61,7 +57,7 @@ describe("EC2 offers", () => {
     expect(offers.every((o) => !o.gpu && o.priceSource === `static ${STATIC_PRICES_DATE}`)).toBe(true);
     // provisioning + training, billed at least a minute
     const seconds = 150 + estimateTrainingSeconds("random_forest", 5_000, 12);
-    expect(offers[0].estimatedMinutes).toBe(Math.ceil(seconds / 6) / 10);
+    expect(offers[0].estimatedMinutes).toBe(Math.ceil(seconds) / 60);
     expect(offers[0].estimatedCost).toBeCloseTo(Math.round((0.085 * seconds) / 3.6) / 1000, 3);
   });
 
@@ -115,32 +111,45 @@ describe("RunPod pod offers", () => {
     expect(await runpodOffers().offers(request("gradient_boosting"))).toEqual([]);
   });
 
-  it("price MLP offers live from gpuTypes, skipping the 'unknown' sentinel and out-of-stock GPUs", async () => {
-    const offers = await runpodOffers({ allowSpot: true }).offers(request("mlp"));
+  it("price MLP offers live, on Secure Cloud only (pods mount the volume), skipping unknown and out-of-stock GPUs", async () => {
+    const offers = await runpodOffers().offers(request("mlp"));
     expect(offers.map((o) => o.label)).toEqual([
-      "RunPod RTX 3090 (community, spot)",
-      "RunPod RTX A5000 (community, spot)",
-      "RunPod RTX A5000 (secure, spot)",
-      "RunPod RTX 4090 (community, spot)",
-      "RunPod RTX 3090 (community)",
-      "RunPod RTX 4090 (secure, spot)",
+      "RunPod RTX A5000",
+      "RunPod RTX 4090",
+      "RunPod RTX 3090",
+      "RunPod L4",
+      "RunPod A100 PCIe",
     ]);
+    expect(offers.every((o) => o.computeType.endsWith("/SECURE") && !o.spot)).toBe(true);
     expect(offers.every((o) => o.priceSource === "live" && o.gpu && o.provider === "runpod")).toBe(true);
-    expect(offers.some((o) => o.computeType.startsWith("unknown") || o.computeType.includes("H100"))).toBe(
-      false,
-    );
-    expect(offers[4]).toMatchObject({
-      computeType: "NVIDIA GeForce RTX 3090/COMMUNITY",
-      hourlyRate: 0.22,
-      spot: false,
-    });
+    expect(offers[0]).toMatchObject({ computeType: "NVIDIA RTX A5000/SECURE", hourlyRate: 0.29 });
+  });
+
+  it("offer spot pods only when the operator opts in (RUNPOD_ALLOW_SPOT), and say so in the label", async () => {
+    const offers = await runpodOffers({ allowSpot: true }).offers(request("mlp"));
+    const spot = offers.filter((o) => o.spot);
+    expect(spot.length).toBeGreaterThan(0);
+    expect(spot.every((o) => o.label.endsWith("(spot)"))).toBe(true);
+    expect(offers[0]).toMatchObject({ label: "RunPod RTX A5000 (spot)", hourlyRate: 0.17 });
+  });
+
+  it("leave out GPU types out of stock in the volume's data center", async () => {
+    const a5000 = fake.catalog.find((g) => g.id === "NVIDIA RTX A5000")!;
+    a5000.dataCenterStock = "None";
+    try {
+      const offers = await runpodOffers().offers(request("mlp"));
+      expect(offers.map((o) => o.label)).not.toContain("RunPod RTX A5000");
+      expect(offers[0].label).toBe("RunPod RTX 4090");
+    } finally {
+      a5000.dataCenterStock = undefined;
+    }
   });
 
   it("fall back to the dated static table when the catalog is unreachable", async () => {
     fake.inject({ kind: "html-502", operation: "gpuTypes" }, 50);
-    const offers = await runpodOffers({ cloudType: "COMMUNITY" }).offers(request("mlp"));
+    const offers = await runpodOffers().offers(request("mlp"));
     expect(offers[0]).toMatchObject({
-      label: "RunPod RTX 3090 (community)",
+      label: "RunPod RTX A5000",
       priceSource: `static ${STATIC_PRICES_DATE}`,
     });
   });
@@ -151,9 +160,7 @@ describe("selectComputeType on the offers", () => {
     expect(await selectFromOffers(new Ec2OfferSource({ allowSpot: false }), 10, "random_forest")).toBe(
       "c5.large",
     );
-    expect(await selectFromOffers(runpodOffers(), 500, "neural_network")).toBe(
-      "NVIDIA GeForce RTX 3090/COMMUNITY",
-    );
+    expect(await selectFromOffers(runpodOffers(), 500, "neural_network")).toBe("NVIDIA RTX A5000/SECURE");
     await expect(
       selectFromOffers(new Ec2OfferSource({ allowSpot: false }), 10, "deep_magic"),
     ).rejects.toThrow(InvalidParameterError);
@@ -173,5 +180,19 @@ describe("prediction offers and the ranked list", () => {
     expect(offers[1].estimatedCost).toBeLessThan(offers[2].estimatedCost);
     const tight = new LambdaOfferSource({ functionName: "f", memoryMb: 1024, timeoutSeconds: 3 });
     expect(await tight.offers(request("logistic", 1_000_000, 50))).toEqual([]);
+  });
+
+  it("leave out a Lambda function or a Serverless endpoint that does not exist", async () => {
+    const request_ = request("logistic", 1_000, 5);
+    const missing = async () => false;
+    const lambda = new LambdaOfferSource({
+      functionName: "gone",
+      memoryMb: 1024,
+      timeoutSeconds: 900,
+      available: missing,
+    });
+    const serverless = new RunPodServerlessOfferSource({ endpointId: "gone", available: missing });
+    expect(await lambda.offers(request_)).toEqual([]);
+    expect(await serverless.offers(request_)).toEqual([]);
   });
 });

@@ -47,10 +47,14 @@ beforeAll(async () => {
   runpod = new RunPodPodManager({
     api,
     storage,
-    offers: new RunPodOfferSource({ api, cloudType: "COMMUNITY", allowSpot: false }),
+    offers: new RunPodOfferSource({ api, allowSpot: false }),
+    resolveStorage: () => storage,
+    homeStorage: storage,
+    signingKey: "reconciler-test-signing-key-0123456789",
     settings: {
       workerImage: "sma-worker",
-      cloudType: "COMMUNITY",
+      networkVolumeId: "v3zskt9gvb",
+      dataCenterId: "EU-RO-1",
       podReadyTimeoutSeconds: 5,
       containerDiskInGb: 10,
       minVcpuCount: 2,
@@ -72,8 +76,10 @@ beforeAll(async () => {
       securityGroupIds: [],
       workerImage: "img",
       bucket: "b",
-      signingKeyParameter: "/k",
     },
+    resolveStorage: () => storage,
+    homeStorage: storage,
+    signingKey: "reconciler-test-signing-key-0123456789",
     pollIntervalMs: 5,
     terminateTimeoutMs: 500,
   });

@@ -338,4 +338,16 @@ describe("admin", () => {
     const reply = await other.waitFor(/./);
     expect(reply.text).not.toMatch(/Admin/);
   });
+
+  it("runs the doctor for admins: /admin doctor answers with its table", async () => {
+    const admin = tg.user(2099, { firstName: "Ada" });
+    await admin.send("/admin doctor");
+    const table = await admin.waitFor(/MODEL_SIGNING_KEY/);
+    expect(table.text).toMatch(/✓ Bot: MODEL_SIGNING_KEY +set/);
+    expect(table.text).toMatch(/- AWS: account +not configured/);
+    expect(table.text).toMatch(/All set/);
+    const other = tg.user(2097, { firstName: "Eve" });
+    await other.send("/admin doctor");
+    expect((await other.waitFor(/./)).text).not.toMatch(/MODEL_SIGNING_KEY/);
+  });
 });

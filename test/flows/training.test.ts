@@ -11,50 +11,10 @@ import type {
   StoredDatasetChoice,
   TemplateChoice,
 } from "../../src/flows/ports.js";
-import { trainingMachine } from "../../src/flows/training/machine.js";
+import { migrateTrainingSnapshot, trainingMachine } from "../../src/flows/training/machine.js";
 import type { TrainingEvent } from "../../src/flows/training/types.js";
+import { IRIS_SUMMARY as DATASET, LOCAL_OFFER as LOCAL } from "./fixtures.js";
 
-const DATASET: DatasetSummary = {
-  datasetId: "ds-1",
-  uri: "file:///data/datasets/user_1/ds-1.csv",
-  fileName: "iris.csv",
-  sizeBytes: 3870,
-  nRows: 150,
-  nColumns: 5,
-  missingCells: 0,
-  columns: [
-    { name: "sepal_length", type: "numeric", missingPct: 0, unique: 35, task: "regression" },
-    { name: "sepal_width", type: "numeric", missingPct: 0, unique: 23, task: "regression" },
-    { name: "petal_length", type: "numeric", missingPct: 0, unique: 43, task: "regression" },
-    {
-      name: "id",
-      type: "identifier",
-      missingPct: 0,
-      unique: 150,
-      targetProblem: "it looks like an identifier",
-    },
-    { name: "species", type: "categorical", missingPct: 0, unique: 3, task: "classification" },
-  ],
-  suggestion: {
-    target: "species",
-    task: "classification",
-    features: ["sepal_length", "sepal_width", "petal_length"],
-    confidence: 0.9,
-    reason: "name",
-  },
-};
-
-const LOCAL: ComputeOffer = {
-  provider: "local",
-  computeType: "local",
-  label: "This machine",
-  spot: false,
-  gpu: false,
-  hourlyRate: 0,
-  estimatedMinutes: 1,
-  estimatedCost: 0,
-  priceSource: "free",
-};
 const CLOUD: ComputeOffer = {
   ...LOCAL,
   provider: "aws",
@@ -66,6 +26,8 @@ const CLOUD: ComputeOffer = {
 
 interface Options {
   offers?: ComputeOffer[];
+  /** The provider never confirms the termination (the test sends terminate.* itself). */
+  holdTermination?: boolean;
   budget?: { perJob: number; monthlyLeft: number };
   ingest?: () => Promise<DatasetSummary>;
   templates?: Array<{ name: string; kind: "training"; config: Record<string, unknown>; createdAt: string }>;
@@ -73,6 +35,8 @@ interface Options {
 
 function makeActor(options: Options = {}) {
   const calls: string[] = [];
+  /** The offers each launch was given: the chosen one first, then its fallbacks. */
+  const launches: string[][] = [];
   const machine = trainingMachine.provide({
     actors: {
       loadSources: fromPromise(async () => ({
@@ -86,6 +50,7 @@ function makeActor(options: Options = {}) {
       })),
       launchTraining: fromPromise(async ({ input }) => {
         calls.push(`launch ${input.jobId} ${input.offers[0].computeType}`);
+        launches.push(input.offers.map((o) => o.label));
         const job: TrainingJob = {
           jobId: input.jobId,
           status: "running",
@@ -101,8 +66,9 @@ function makeActor(options: Options = {}) {
         calls.push("monitor");
         return () => calls.push("monitor stopped");
       }),
-      terminateTraining: fromPromise(async ({ input }) => {
+      terminateTraining: fromCallback(({ input, sendBack }) => {
         calls.push(`terminate ${input.jobId}`);
+        if (!options.holdTermination) sendBack({ type: "terminate.confirmed", cost: 0.25 });
       }),
       renameModel: fromPromise(async ({ input }) => {
         calls.push(`rename ${input.name}`);
@@ -115,7 +81,7 @@ function makeActor(options: Options = {}) {
   const actor = createActor(machine, {
     input: { workflowId: "wf1", userId: 1, chatId: 1, startedAt: "2026-11-28T00:00:00.000Z" },
   }).start();
-  return { actor, calls };
+  return { actor, calls, launches };
 }
 
 type Actor = ReturnType<typeof makeActor>["actor"];
@@ -191,7 +157,11 @@ describe("training machine: forward", () => {
     expect(c.modelType).toBe("decision_tree");
     expect(c.job?.jobId).toBe("wf1-t1");
     expect(c.result?.modelId).toBe("m-wf1-t1");
-    expect(calls).toEqual(["launch wf1-t1 local", "monitor", "monitor stopped"]);
+    // The job's compute is terminated, and confirmed, before the result is shown; its cost is the final one.
+    expect(calls).toEqual(["launch wf1-t1 local", "monitor", "monitor stopped", "terminate wf1-t1"]);
+    expect(c.result?.cost).toBe(0.25);
+    // /history keeps the quote beside the actual cost.
+    expect(c.summary).toMatchObject({ status: "complete", cost: 0.25, quotedMinutes: 1, quotedCost: 0 });
     actor.send({ type: "user.nameModel" });
     expect(path(actor)).toBe('{"NAMING_MODEL":"typing"}');
     actor.send({ type: "user.typedText", text: "x" });
@@ -435,10 +405,41 @@ describe("training machine: CANCEL", () => {
   it("while a job runs, terminates it through the provider before ending in CANCELLED", async () => {
     const { actor, calls } = await reach("MONITORING_TRAINING");
     actor.send({ type: "user.cancel" });
-    expect(path(actor)).toBe('"CANCELLING"');
     await at(actor, "CANCELLED");
     expect(calls).toContain("terminate wf1-t1");
     expect(calls).toContain("monitor stopped");
+    expect(actor.getSnapshot().context.summary).toMatchObject({ status: "cancelled", cost: 0.25 });
+  });
+
+  it("stays TERMINATING while the termination is not confirmed, and says why; a second cancel changes nothing", async () => {
+    const { actor } = await reach("MONITORING_TRAINING", { holdTermination: true });
+    actor.send({ type: "user.cancel" });
+    expect(path(actor)).toBe('"TERMINATING"');
+    actor.send({ type: "terminate.retrying", attempt: 1, reason: "RunPod API error (HTTP 502)." });
+    actor.send({ type: "terminate.retrying", attempt: 2, reason: "RunPod API error (HTTP 502)." });
+    actor.send({ type: "user.cancel" });
+    expect(path(actor)).toBe('"TERMINATING"');
+    expect(actor.getSnapshot().context.ending).toEqual({
+      outcome: "cancelled",
+      attempts: 2,
+      lastError: "RunPod API error (HTTP 502).",
+    });
+    actor.send({ type: "terminate.confirmed", cost: 0.5 });
+    expect(path(actor)).toBe('"CANCELLED"');
+  });
+
+  it("a failed job is terminated too, then ends in FAILED with the machine's log", async () => {
+    const { actor, calls } = await reach("MONITORING_TRAINING", { holdTermination: true });
+    const error = { code: 3002, errorClass: "InstanceLaunchError", message: "stopped", recovery: "retry" };
+    actor.send({ type: "job.failed", error, diagnostics: ["docker: command not found"] });
+    expect(path(actor)).toBe('"TERMINATING"');
+    expect(calls).toContain("terminate wf1-t1");
+    actor.send({ type: "terminate.confirmed", cost: 0.1 });
+    expect(path(actor)).toBe('"FAILED"');
+    const c = actor.getSnapshot().context;
+    expect(c.error).toEqual(error);
+    expect(c.job?.diagnostics).toEqual(["docker: command not found"]);
+    expect(c.summary).toMatchObject({ status: "failed", cost: 0.1 });
   });
 
   it("after training, completes instead (the model is kept)", async () => {
@@ -462,6 +463,9 @@ describe("training machine: persistence", () => {
             calls.push("monitor restored");
             return () => undefined;
           }),
+          terminateTraining: fromCallback(({ sendBack }) =>
+            sendBack({ type: "terminate.confirmed", cost: 0 }),
+          ),
         },
       }),
       { snapshot: persisted, input: { workflowId: "ignored", userId: 1, chatId: 1, startedAt: "" } },
@@ -474,7 +478,51 @@ describe("training machine: persistence", () => {
     });
     expect(restored.getSnapshot().context.job?.progress).toBe(40);
     restored.send({ type: "job.completed", status: completed() });
-    expect(restored.getSnapshot().matches({ TRAINING_COMPLETE: "idle" })).toBe(true);
+    await waitFor(restored, (s) => s.matches({ TRAINING_COMPLETE: "idle" }), { timeout: 2000 });
     expect(restored.getSnapshot().context.workflowId).toBe("wf1");
+  });
+});
+
+describe("training machine: migration from version 2", () => {
+  it("carries every state over except CANCELLING, whose actor is gone (the workflow is closed)", () => {
+    const monitoring = { status: "active", value: "MONITORING_TRAINING", context: {}, children: {} };
+    expect(migrateTrainingSnapshot(2, monitoring)).toBe(monitoring);
+    expect(migrateTrainingSnapshot(2, { ...monitoring, value: "CANCELLING" })).toBeUndefined();
+    expect(migrateTrainingSnapshot(1, monitoring)).toBeUndefined();
+  });
+});
+
+describe("training machine: failover respects the user's choice", () => {
+  const SPOT: ComputeOffer = { ...CLOUD, label: "AWS m5.large (spot)", spot: true, estimatedCost: 0.2 };
+  const OTHER: ComputeOffer = {
+    ...CLOUD,
+    computeType: "c5.large",
+    label: "AWS c5.large",
+    estimatedCost: 0.45,
+  };
+  const offers = { offers: [LOCAL, CLOUD, SPOT, OTHER] };
+
+  it("an on-demand choice never falls back to spot unless the user allowed it on the confirmation screen", async () => {
+    const { actor, launches } = await reach("CONFIRMING_INSTANCE_TYPE", offers);
+    expect(actor.getSnapshot().context.offer?.label).toBe("AWS m5.large");
+    actor.send({ type: "user.launch" });
+    await at(actor, "MONITORING_TRAINING");
+    expect(launches).toEqual([["AWS m5.large", "AWS c5.large"]]);
+  });
+
+  it("with spot allowed, the spot machine is among the fallbacks; the choice can be taken back", async () => {
+    const { actor, launches } = await reach("CONFIRMING_INSTANCE_TYPE", offers);
+    actor.send({ type: "user.allowSpot", allow: true });
+    expect(actor.getSnapshot().context.allowSpot).toBe(true);
+    actor.send({ type: "user.allowSpot", allow: false });
+    actor.send({ type: "user.allowSpot", allow: true });
+    actor.send({ type: "user.launch" });
+    await at(actor, "MONITORING_TRAINING");
+    expect(launches).toEqual([["AWS m5.large", "AWS m5.large (spot)", "AWS c5.large"]]);
+  });
+
+  it("offers no spot switch when no spot machine could stand in", async () => {
+    const { actor } = await reach("CONFIRMING_INSTANCE_TYPE", CLOUD_OPTIONS);
+    expect(actor.getSnapshot().can({ type: "user.allowSpot", allow: true })).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { loadConfig, SECRET_VARIABLES } from "../../src/config.js";
+import { ENV_VARIABLES, loadConfig, SECRET_VARIABLES } from "../../src/config.js";
 import { CloudConfigurationError } from "../../src/errors.js";
 
 const TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ0123";
@@ -65,5 +66,14 @@ describe("config", () => {
     expect(message).toMatch(/MODEL_SIGNING_KEY: must be at least 32 characters/);
     for (const value of Object.values(badSecrets)) expect(message).not.toContain(value);
     expect(SECRET_VARIABLES).toContain("RUNPOD_API_KEY");
+  });
+});
+
+describe(".env.example", () => {
+  it("lists every variable the bot reads, and nothing it does not read", () => {
+    const text = readFileSync(new URL("../../.env.example", import.meta.url), "utf8");
+    const listed = [...text.matchAll(/^(?:#\s*)?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
+    expect(ENV_VARIABLES.filter((v) => !listed.includes(v))).toEqual([]);
+    expect(listed.filter((v) => !ENV_VARIABLES.includes(v))).toEqual([]);
   });
 });

@@ -108,7 +108,7 @@ export async function enginePredictions(
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.isFile()) files[entry.name] = new Uint8Array(readFileSync(join(dir, entry.name)));
   }
-  const { model } = deserializeModel(files, TEST_SIGNING_KEY);
+  const { model } = deserializeModel(files, TEST_SIGNING_KEY, { userId, modelId });
   const frame = await readTable(new Uint8Array(Buffer.from(csv)), { fileName: "data.csv" });
   return predictFrame(model, frame).predictions;
 }

@@ -1,8 +1,17 @@
 /** Signed model files: round trip, and refusal of anything unsigned, tampered or signed with another key. */
+
+import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { jobSigningKey } from "../../src/cloud/job-keys.js";
 import { ModelError, ModelIntegrityError } from "../../src/errors.js";
 import { decodeTyped, encodeTyped } from "../../src/ml/artifact/typed-json.js";
-import { deserializeModel, predictFrame, serializeModel, trainModel } from "../../src/ml/index.js";
+import {
+  deserializeModel,
+  predictFrame,
+  resignModel,
+  serializeModel,
+  trainModel,
+} from "../../src/ml/index.js";
 import type { ModelMetadata, TrainResult } from "../../src/ml/types.js";
 import { loadFixture } from "./helpers/fixtures.js";
 
@@ -142,5 +151,78 @@ describe("serializeModel / deserializeModel", () => {
     const files = serializeModel({ ...r.model, version: 99 }, metadataOf(r), KEY);
     expect(() => deserializeModel(files, KEY)).toThrow(ModelError);
     expect(() => deserializeModel(files, KEY)).toThrow(/version 99/);
+  });
+});
+
+describe("signatures bind the owner (user id and model id)", () => {
+  const OWNER = { userId: 41, modelId: "m-41-a" };
+
+  it("loads for its owner, and refuses a copy under another user's prefix or another model id", async () => {
+    const { r } = await trained();
+    const files = serializeModel(r.model, metadataOf(r), KEY, OWNER);
+    expect(deserializeModel(files, KEY, OWNER).model.modelType).toBe("logistic");
+    expect(() => deserializeModel(files, KEY, { ...OWNER, userId: 42 })).toThrow(
+      /another user or another model/,
+    );
+    expect(() => deserializeModel(files, KEY, { ...OWNER, modelId: "m-41-b" })).toThrow(ModelIntegrityError);
+  });
+
+  it("refuses an owner rewritten in signature.json: the HMAC covers it", async () => {
+    const { r } = await trained();
+    const files = serializeModel(r.model, metadataOf(r), KEY, OWNER);
+    const sig = JSON.parse(new TextDecoder().decode(files["signature.json"]));
+    sig.owner = { userId: 42, modelId: OWNER.modelId };
+    const moved = { ...files, "signature.json": new TextEncoder().encode(JSON.stringify(sig)) };
+    expect(() => deserializeModel(moved, KEY, { userId: 42, modelId: OWNER.modelId })).toThrow(
+      /signature does not match/,
+    );
+  });
+
+  it("refuses a version-1 signature, which bound no owner", async () => {
+    const { files } = await trained();
+    const sig = JSON.parse(new TextDecoder().decode(files["signature.json"]));
+    const canonical = Object.keys(sig.files)
+      .sort()
+      .map((name) => `${name}:${sig.files[name]}\n`)
+      .join("");
+    const legacy = {
+      algorithm: "HMAC-SHA256",
+      files: sig.files,
+      hmac: createHmac("sha256", KEY).update(canonical).digest("hex"),
+    };
+    const old = { ...files, "signature.json": new TextEncoder().encode(JSON.stringify(legacy)) };
+    expect(() => deserializeModel(old, KEY)).toThrow(/older version of the bot/);
+  });
+
+  it("re-signs a model made with a job key: only the bot's key opens the result, for the same owner", async () => {
+    const { r } = await trained();
+    const jobKey = jobSigningKey(KEY, { jobId: "job-abc123", ...OWNER });
+    const fromWorker = serializeModel(r.model, metadataOf(r), jobKey, OWNER);
+    expect(() => deserializeModel(fromWorker, KEY, OWNER)).toThrow(/signature does not match/);
+    const stored = resignModel(fromWorker, { fromKey: jobKey, toKey: KEY }, OWNER);
+    expect(deserializeModel(stored, KEY, OWNER).model.modelType).toBe("logistic");
+    expect(stored["model.json"]).toBe(fromWorker["model.json"]);
+    // A worker cannot have its model taken in for another owner, nor with another job's key.
+    expect(() => resignModel(fromWorker, { fromKey: jobKey, toKey: KEY }, { ...OWNER, userId: 7 })).toThrow(
+      ModelIntegrityError,
+    );
+    const otherJob = jobSigningKey(KEY, { jobId: "job-other1", ...OWNER });
+    expect(() => resignModel(fromWorker, { fromKey: otherJob, toKey: KEY }, OWNER)).toThrow(
+      /signature does not match/,
+    );
+  });
+});
+
+describe("jobSigningKey", () => {
+  it("is 32 bytes of hex, stable for a scope and different for any other job, user or model", () => {
+    const scope = { jobId: "job-abc123", userId: 5, modelId: "m-1" };
+    const key = jobSigningKey(KEY, scope);
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    expect(jobSigningKey(KEY, { ...scope })).toBe(key);
+    expect(jobSigningKey(KEY, { ...scope, jobId: "job-abc124" })).not.toBe(key);
+    expect(jobSigningKey(KEY, { ...scope, userId: 6 })).not.toBe(key);
+    expect(jobSigningKey(KEY, { ...scope, modelId: "m-2" })).not.toBe(key);
+    expect(jobSigningKey("j".repeat(40), scope)).not.toBe(key);
+    expect(key).not.toContain(Buffer.from(KEY).toString("hex"));
   });
 });

@@ -1,11 +1,11 @@
 /** /admin (ADMIN_USER_IDS only): the jobs running now, the reconciler's last findings, and this month's spend. */
 import { Composer } from "grammy";
+import { JOB_STATES } from "../../flows/index.js";
 import type { BotContext } from "../context.js";
 import { code, duration, esc, money } from "../html.js";
 import { isAdmin } from "../middleware/access.js";
 import { statePath } from "../renderer.js";
 
-const RUNNING = new Set(["LAUNCHING_TRAINING", "MONITORING_TRAINING", "CANCELLING", "RUNNING_PREDICTION"]);
 const SHOWN = 30;
 
 export const adminFeature = new Composer<BotContext>();
@@ -21,7 +21,7 @@ adminFeature.filter(isAdmin).command("admin", async (ctx) => {
     const loaded = await manager.inspect(key).catch(() => undefined);
     if (!loaded) continue;
     const state = statePath(loaded.snapshot);
-    if (!RUNNING.has(state.split(".")[0])) continue;
+    if (!JOB_STATES.has(state.split(".")[0])) continue;
     const c = loaded.snapshot.context as {
       job?: { jobId: string; provider: string; progress: number; costSoFar: number; launchedAt?: string };
       jobId?: string;

@@ -79,6 +79,8 @@ export function toEvent(
         return { type: "user.resetParams" };
       case A.paramsDone:
         return { type: "user.paramsDone" };
+      case A.allowSpot:
+        return { type: "user.allowSpot", allow: arg === "1" };
       case A.launch:
         return { type: "user.launch" };
       case A.nameModel:

@@ -2,7 +2,7 @@
 import { Composer } from "grammy";
 import type { BotContext } from "../context.js";
 import { duration, money } from "../html.js";
-import { modelName } from "../views/training.js";
+import { minutes, modelName } from "../views/training.js";
 
 export const historyFeature = new Composer<BotContext>();
 
@@ -24,13 +24,17 @@ historyFeature.command("history", async (ctx) => {
     const took = duration(
       Number(s.runtimeSeconds ?? (Date.parse(e.finishedAt) - Date.parse(e.startedAt)) / 1000),
     );
+    const quote =
+      typeof s.quotedMinutes === "number"
+        ? ` ${t.history.quoted(minutes(s.quotedMinutes), money(Number(s.quotedCost ?? 0)))}`
+        : "";
     lines.push(
       t.history.line(
         e.finishedAt.slice(0, 16).replace("T", " "),
         what,
         status,
         took,
-        money(Number(s.cost ?? 0)),
+        money(Number(s.cost ?? 0)) + quote,
       ),
     );
   }

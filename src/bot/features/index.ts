@@ -9,6 +9,7 @@ import { budgetFeature } from "./budget.js";
 import { buttonsFeature } from "./buttons.js";
 import { commandsFeature } from "./commands.js";
 import { datasetsFeature } from "./datasets.js";
+import { doctorFeature } from "./doctor.js";
 import { documentsFeature } from "./documents.js";
 import { historyFeature } from "./history.js";
 import { languageFeature } from "./language.js";
@@ -19,6 +20,8 @@ import { unhandledFeature } from "./unhandled.js";
 
 export const features = new Composer<BotContext>(
   commandsFeature,
+  // /admin doctor before the rest of /admin
+  doctorFeature,
   adminFeature,
   modelsFeature,
   datasetsFeature,

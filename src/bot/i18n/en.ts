@@ -167,6 +167,11 @@ export const en = {
     estimate: (minutes: string, cost: string) => `Estimate: ~${minutes}, about ${b(cost)}`,
     budget: (perJob: string, left: string) => `Your caps: ${perJob} per job, ${left} left this month`,
     overBudget: "⚠️ This is over your budget. Pick a cheaper option, or raise your caps with /budget.",
+    spotOff:
+      "If this machine has no capacity, a similar one is tried instead. Spot machines are cheaper but can be taken back mid-training: they are tried only if you allow it.",
+    spotOn: "If this machine has no capacity, similar ones are tried instead, spot machines included.",
+    allowSpot: "🔁 Also try spot machines",
+    noSpot: "🚫 On-demand only",
   },
   progress: {
     title: (model: string) => `🏋️ Training ${b(model)}`,
@@ -184,7 +189,16 @@ export const en = {
     cost: (c: string) => `💵 ${c} so far`,
     attempt: (offer: string, reason: string) => `↪️ ${esc(offer)}: ${esc(reason)}`,
     doneIn: (t: string) => `✅ Finished in ${t}`,
-    cancelling: "⏳ Cancelling…",
+    stopping: {
+      complete: "⏳ Finished: stopping the machine before showing the result…",
+      failed: "⏳ Stopping the machine…",
+      cancelled: "⏳ Cancelling: stopping the machine…",
+    } satisfies Record<string, string>,
+    stopRetry: (attempt: number, reason: string) =>
+      `⚠️ Not confirmed yet (attempt ${attempt}): ${esc(reason)}. Trying again.`,
+    gpu: (utilization: number, used: string, total: string) =>
+      `🖥 GPU ${utilization}% · VRAM ${used}/${total} GB`,
+    machineLog: "Last lines of the machine's own log:",
   },
   metrics: {
     accuracy: "Accuracy",
@@ -211,6 +225,7 @@ export const en = {
     footer: (duration: string, where: string, cost: string) =>
       `⏱ ${duration} · 📍 ${esc(where)} · 💵 ${cost}`,
     modelId: (id: string) => `Model id: ${code(id)}`,
+    quoted: (took: string, cost: string) => `🧾 Quoted: ~${took}, ${cost}`,
     namePrompt: "✏️ Type a name for this model (3–100 characters):",
     templatePrompt: "💾 Type a name for this template (letters, digits, spaces, - and _; up to 40):",
     templateSaved: (name: string) => `💾 Template ${b(name)} saved. Use it from /train → 📋 Templates.`,
@@ -239,6 +254,12 @@ export const en = {
     time: (t: string) => `⏱ ${t}`,
     fileCaption: (name: string) => `📎 ${esc(name)}`,
     zipped: "The file was large, so it is zipped.",
+    fallback: (where: string, reason: string) =>
+      `⚠️ ${esc(where)} did not work (${esc(reason)}), so this machine ran the predictions instead.`,
+    cloudNames: { aws: "AWS Lambda", runpod: "RunPod Serverless", local: "This machine" } satisfies Record<
+      string,
+      string
+    >,
     link: (url: string) => `The file is too large for Telegram. Download it here (valid 24 h): ${esc(url)}`,
     outsideDomain: (n: number) =>
       `⚠️ ${n.toLocaleString("en-US")} ${n === 1 ? "row is" : "rows are"} outside the training domain (marked in ${code("outside_training_domain")}).`,
@@ -340,6 +361,7 @@ export const en = {
     prediction: (model: string, rows: number) => `🔮 ${esc(model)}, ${rows.toLocaleString("en-US")} rows`,
     stats: (file: string, n: number) => `📊 ${esc(file)}, ${n} ${n === 1 ? "test" : "tests"}`,
     status: { complete: "✅", failed: "❌", cancelled: "⛔" } satisfies Record<string, string>,
+    quoted: (took: string, cost: string) => `(quoted ~${took}, ${cost})`,
   },
   budget: {
     title: `💰 ${b("Your spending caps")}`,

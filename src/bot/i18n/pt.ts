@@ -181,6 +181,11 @@ export const pt: Texts = {
     estimate: (minutes: string, cost: string) => `Estimativa: ~${minutes}, cerca de ${b(cost)}`,
     budget: (perJob: string, left: string) => `Seus limites: ${perJob} por treino; restam ${left} neste mês`,
     overBudget: OVER_BUDGET,
+    spotOff:
+      "Se esta máquina estiver sem capacidade, uma parecida é tentada no lugar. Máquinas spot são mais baratas, mas podem ser retomadas no meio do treino: só são tentadas se você permitir.",
+    spotOn: "Se esta máquina estiver sem capacidade, outras parecidas são tentadas, inclusive máquinas spot.",
+    allowSpot: "🔁 Tentar também máquinas spot",
+    noSpot: "🚫 Só sob demanda",
   },
   progress: {
     title: (model: string) => `🏋️ Treinando ${b(model)}`,
@@ -198,7 +203,16 @@ export const pt: Texts = {
     cost: (c: string) => `💵 ${c} até agora`,
     attempt: (offer: string, reason: string) => `↪️ ${esc(offer)}: ${esc(reason)}`,
     doneIn: (t: string) => `✅ Concluído em ${t}`,
-    cancelling: "⏳ Cancelando…",
+    stopping: {
+      complete: "⏳ Concluído: desligando a máquina antes de mostrar o resultado…",
+      failed: "⏳ Desligando a máquina…",
+      cancelled: "⏳ Cancelando: desligando a máquina…",
+    },
+    stopRetry: (attempt: number, reason: string) =>
+      `⚠️ Ainda não confirmado (tentativa ${attempt}): ${esc(reason)}. Tentando de novo.`,
+    gpu: (utilization: number, used: string, total: string) =>
+      `🖥 GPU ${utilization}% · VRAM ${used}/${total} GB`,
+    machineLog: "Últimas linhas do log da própria máquina:",
   },
   metrics: {
     accuracy: "Acurácia",
@@ -226,6 +240,7 @@ export const pt: Texts = {
     footer: (duration: string, where: string, cost: string) =>
       `⏱ ${duration} · 📍 ${esc(where)} · 💵 ${cost}`,
     modelId: (id: string) => `ID do modelo: ${code(id)}`,
+    quoted: (took: string, cost: string) => `🧾 Orçado: ~${took}, ${cost}`,
     namePrompt: "✏️ Digite um nome para este modelo (de 3 a 100 caracteres):",
     templatePrompt: "💾 Digite um nome para este template (letras, números, espaços, - e _; até 40):",
     templateSaved: (name: string) => `💾 Template ${b(name)} salvo. Use em /train → 📋 Templates.`,
@@ -254,6 +269,9 @@ export const pt: Texts = {
     time: (t: string) => `⏱ ${t}`,
     fileCaption: (name: string) => `📎 ${esc(name)}`,
     zipped: "Como o arquivo ficou grande, ele foi compactado em .zip.",
+    fallback: (where: string, reason: string) =>
+      `⚠️ ${esc(where)} não funcionou (${esc(reason)}), então esta máquina fez as previsões.`,
+    cloudNames: { aws: "AWS Lambda", runpod: "RunPod Serverless", local: "Esta máquina" },
     link: (url: string) =>
       `O arquivo é grande demais para o Telegram. Baixe aqui (link válido por 24 h): ${esc(url)}`,
     outsideDomain: (n: number) =>
@@ -359,6 +377,7 @@ export const pt: Texts = {
     prediction: (model: string, rows: number) => `🔮 ${esc(model)}, ${count(rows, "linha", "linhas")}`,
     stats: (file: string, n: number) => `📊 ${esc(file)}, ${count(n, "teste", "testes")}`,
     status: { complete: "✅", failed: "❌", cancelled: "⛔" },
+    quoted: (took: string, cost: string) => `(orçado ~${took}, ${cost})`,
   },
   budget: {
     title: `💰 ${b("Seus limites de gastos")}`,

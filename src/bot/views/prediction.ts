@@ -133,6 +133,8 @@ export function predictionResultView(t: Texts, c: PredictionContext): View {
     distribution?: Array<{ label: string; count: number }>;
   };
   const lines = [t.predict.title(r.numPredictions), ""];
+  if (r.fallback)
+    lines.push(t.predict.fallback(t.predict.cloudNames[r.fallback.provider], r.fallback.reason), "");
   if (summary.distribution) {
     lines.push(t.predict.classes);
     for (const d of summary.distribution.slice(0, 10)) {

@@ -5,8 +5,8 @@ import type { DatasetFacts, FeatureImportance, LeaderboardEntry, Metrics } from 
 import { A, pack } from "../callback-data.js";
 import { b, code, duration, esc, money, num, pct, progressBar } from "../html.js";
 import type { Texts } from "../i18n/index.js";
-import { type View, withFeedback } from "./common.js";
-import { modelName } from "./training.js";
+import { errorText, type View, withFeedback } from "./common.js";
+import { minutes, modelName } from "./training.js";
 
 export function progressView(t: Texts, c: TrainingContext, nowMs: number): View {
   const job = c.job!;
@@ -22,14 +22,31 @@ export function progressView(t: Texts, c: TrainingContext, nowMs: number): View 
   for (const attempt of job.attempts) lines.push(t.progress.attempt(attempt.offer, attempt.reason));
   lines.push(progressBar(job.progress), `${esc(phase)}${detail ? ` — ${detail}` : ""}`);
   if (job.logTail.length > 0) lines.push(`<i>${esc(job.logTail.at(-1))}</i>`);
+  const m = job.metrics;
+  if (m?.gpuUtilization !== undefined && m.vramTotalGb) {
+    lines.push(t.progress.gpu(m.gpuUtilization, num(m.vramUsedGb ?? 0, 2), num(m.vramTotalGb, 2)));
+  }
   lines.push(t.progress.elapsed(duration((nowMs - started) / 1000)));
   if (job.hourlyRate > 0) lines.push(t.progress.cost(money(job.costSoFar)));
   const keyboard = new InlineKeyboard().text(t.buttons.stop, pack({ wf: c.workflowId, action: A.cancel }));
   return { text: lines.join("\n"), keyboard };
 }
 
-export function cancellingView(t: Texts, c: TrainingContext): View {
-  return { text: [t.progress.title(modelName(c.modelType)), "", t.progress.cancelling].join("\n") };
+/** The job has ended and its compute is being terminated: nothing is final until the provider confirms. */
+export function terminatingView(t: Texts, c: TrainingContext): View {
+  const ending = c.ending;
+  const lines = [t.progress.title(modelName(c.modelType)), t.progress.where(c.offer?.label ?? "local"), ""];
+  lines.push(t.progress.stopping[ending?.outcome ?? "cancelled"]);
+  if (ending?.lastError) lines.push(t.progress.stopRetry(ending.attempts, ending.lastError));
+  return { text: lines.join("\n") };
+}
+
+/** The failure card: the error, and the tail of the machine's own log when it left one. */
+export function failedView(t: Texts, c: TrainingContext): View {
+  if (!c.error) return { text: t.failed };
+  const log = c.job?.diagnostics ?? [];
+  const tail = log.length > 0 ? ["", t.progress.machineLog, `<pre>${esc(log.join("\n"))}</pre>`] : [];
+  return { text: [errorText(t, c.error), ...tail].join("\n") };
 }
 
 export function progressDoneView(t: Texts, c: TrainingContext): View {
@@ -59,11 +76,10 @@ export function resultView(t: Texts, c: TrainingContext): View {
     for (const [index, f] of top.entries())
       lines.push(`${index + 1}. ${code(f.feature)} ${num(f.importance)}`);
   }
-  lines.push(
-    "",
-    t.result.footer(duration(r.runtimeSeconds), r.trainedOn, money(r.cost)),
-    t.result.modelId(r.modelId),
-  );
+  lines.push("", t.result.footer(duration(r.runtimeSeconds), r.trainedOn, money(r.cost)));
+  // The quote beside what it came to: the offer the job ran on.
+  if (c.offer) lines.push(t.result.quoted(minutes(c.offer.estimatedMinutes), money(c.offer.estimatedCost)));
+  lines.push(t.result.modelId(r.modelId));
   const wf = c.workflowId;
   const keyboard = new InlineKeyboard()
     .text(t.buttons.nameModel, pack({ wf, action: A.nameModel }))

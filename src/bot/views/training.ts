@@ -1,7 +1,7 @@
 /** Screens of the training workflow, built from its context only. */
 import { InlineKeyboard } from "grammy";
 import { categoriesFor, modelsFor } from "../../flows/shared/models.js";
-import type { TrainingContext } from "../../flows/training/machine.js";
+import { spotFallbacks, type TrainingContext } from "../../flows/training/machine.js";
 import { getModelSpec, MODEL_REGISTRY } from "../../ml/index.js";
 import { A, pack } from "../callback-data.js";
 import { b, code, esc, money, num } from "../html.js";
@@ -218,6 +218,12 @@ export function confirmView(t: Texts, c: TrainingContext): View {
   const keyboard = new InlineKeyboard();
   if (within) keyboard.text(t.buttons.launch, pack({ wf, action: A.launch }));
   else lines.push("", t.confirm.overBudget);
+  // The user decides whether a spot machine may stand in for the on-demand one chosen.
+  if (spotFallbacks(c).length > 0) {
+    lines.push("", c.allowSpot ? t.confirm.spotOn : t.confirm.spotOff);
+    const toggle = c.allowSpot ? t.confirm.noSpot : t.confirm.allowSpot;
+    keyboard.row().text(toggle, pack({ wf, action: A.allowSpot, arg: c.allowSpot ? "0" : "1" }));
+  }
   return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard, { back: true }) };
 }
 

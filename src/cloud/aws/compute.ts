@@ -3,13 +3,15 @@
  * instance started from the worker image's user data, tagged {app, userId, jobId}, launched with the job id
  * as ClientToken, self-terminating on any exit. Job state lives in the job channel (S3) and in the tags, so a
  * restarted bot picks up where it was. Spot launches fall back to on-demand on capacity or price errors, and
- * a spot instance AWS takes back is relaunched on-demand.
+ * a spot instance AWS takes back is relaunched on-demand. The instance reaches S3 with its instance profile's
+ * short-lived credentials, and signs the model with the job's own key; no secret is in its user data.
  */
 import { DescribeInstancesCommand, type EC2Client, type Instance } from "@aws-sdk/client-ec2";
 import { type Logger, pino } from "pino";
 import { AppError, InstanceLaunchError, ObjectNotFoundError, SpotInterruptionError } from "../../errors.js";
 import { costSoFar, runtimeSecondsOf } from "../budget.js";
 import { type ComputeRecord, JobChannel, trainSpecFrom } from "../job-channel.js";
+import { jobSigningKey } from "../job-keys.js";
 import type { TrainJobSpec } from "../job-spec.js";
 import { selectFromOffers } from "../offers.js";
 import { costOf, EC2_MIN_BILLED_SECONDS } from "../pricing.js";
@@ -21,7 +23,7 @@ import type {
   TrainingStatus,
 } from "../provider-interface.js";
 import type { OwnedCompute, ReconcilableCompute } from "../reconciler.js";
-import { copyModel, type StorageResolver, stageObject } from "../staging.js";
+import { releaseJob, type StorageResolver, stageDataset, withModelHome } from "../staging.js";
 import { type ComputeState, trainingStatusFrom } from "../training-status.js";
 import { describeJobInstances, listOwnedInstances, terminateAndWait } from "./ec2-instances.js";
 import { Ec2Launcher, type Ec2LaunchSettings, rateOf } from "./ec2-launcher.js";
@@ -31,7 +33,7 @@ import { INSTANCE_LOG_FILE } from "./user-data.js";
 
 /**
  * What EC2Manager needs beyond the SDK client: the launch template, in effect. The instance profile needs
- * access to the bucket, ECR and `signingKeyParameter` (an SSM SecureString holding MODEL_SIGNING_KEY).
+ * read and write access to jobs/ in the bucket, and pulling the worker image (deploy/aws/).
  */
 export type Ec2Settings = Ec2LaunchSettings;
 
@@ -42,9 +44,11 @@ export interface Ec2ManagerOptions {
   settings: Ec2Settings;
   offers: Ec2OfferSource;
   /** Where other storages' URIs resolve, to stage a dataset into S3 before launch. */
-  resolveStorage?: StorageResolver;
-  /** The bot's storage: a finished model is copied back there. */
-  homeStorage?: CloudStorageProvider;
+  resolveStorage: StorageResolver;
+  /** The bot's storage: a finished model is stored there. */
+  homeStorage: CloudStorageProvider;
+  /** MODEL_SIGNING_KEY: derives the job keys, and re-signs what comes back. Never leaves the bot. */
+  signingKey: string;
   logger?: Logger;
   now?: () => Date;
   /** Between checks while waiting for a termination; default 2 s. */
@@ -56,6 +60,9 @@ export interface Ec2ManagerOptions {
   /** A job with no instance visible yet is "launching" for this long after launch; default 2 min. */
   launchGraceMs?: number;
 }
+
+/** Lines of the instance log shown with a failure. */
+const INSTANCE_LOG_TAIL_LINES = 8;
 
 const DEFAULTS = {
   pollIntervalMs: 2000,
@@ -101,12 +108,10 @@ export class EC2Manager implements CloudTrainingProvider, ReconcilableCompute {
       return this.jobFrom(config.jobId, record); // launched before (a retry, or a restored workflow)
     }
     const storage = this.o.storage;
-    const datasetUri = this.o.resolveStorage
-      ? await stageObject(config.datasetUri, storage, this.o.resolveStorage, config.userId)
-      : config.datasetUri;
-    const trainedOn = `aws:${config.computeType}`;
+    const datasetUri = await stageDataset(config.datasetUri, storage, this.o.resolveStorage, config);
+    const jobKey = jobSigningKey(this.o.signingKey, config);
     const spec = await this.channel.writeSpecOnce(
-      trainSpecFrom({ ...config, datasetUri }, storage, trainedOn, this.now()),
+      trainSpecFrom({ ...config, datasetUri }, storage, `aws:${config.computeType}`, this.now(), { jobKey }),
     );
     const relaunch = record?.segments.length ?? 0;
     const launched = await this.launcher.launch(
@@ -153,7 +158,7 @@ export class EC2Manager implements CloudTrainingProvider, ReconcilableCompute {
       snapshot = await this.channel.snapshot(jobId);
     }
     record = (await this.channel.readCompute(jobId)) ?? record;
-    const status = trainingStatusFrom({
+    const status: TrainingStatus = trainingStatusFrom({
       jobId,
       snapshot,
       compute: compute.kind === "gone" ? { kind: "gone", reason: compute.error.message } : compute,
@@ -161,7 +166,9 @@ export class EC2Manager implements CloudTrainingProvider, ReconcilableCompute {
       costSoFar: costSoFar(record.segments, this.now()),
       runtimeSeconds: runtimeSecondsOf(record.segments, this.now()),
     });
-    return this.withHomeCopy(status, snapshot.spec as TrainJobSpec | undefined);
+    if (status.status === "failed") return { ...status, diagnostics: await this.instanceLogTail(jobId) };
+    const delivery = { from: this.o.storage, home: this.o.homeStorage, signingKey: this.o.signingKey };
+    return withModelHome(status, snapshot.spec as TrainJobSpec | undefined, delivery);
   }
 
   async terminateTraining(jobId: string): Promise<string> {
@@ -181,6 +188,11 @@ export class EC2Manager implements CloudTrainingProvider, ReconcilableCompute {
     return this.channel.pollLogs(jobId, done, this.o.pollIntervalMs, signal);
   }
 
+  /** Removes the job's folder from the bucket (its staged dataset and outputs) once the instance is gone. */
+  releaseJob(jobId: string): Promise<void> {
+    return releaseJob(this.o.storage, jobId);
+  }
+
   /** The seed's get_instance_logs: the worker's log lines, then the instance's own boot log if uploaded. */
   async getInstanceLogs(instanceId: string): Promise<string> {
     const { Reservations } = await this.o.ec2.send(
@@ -193,11 +205,22 @@ export class EC2Manager implements CloudTrainingProvider, ReconcilableCompute {
         instanceId,
       });
     const lines = await this.channel.readLogs(jobId);
-    const boot = await this.o.storage
+    const boot = await this.instanceLog(jobId);
+    return [...lines, ...(boot ? ["--- instance log ---", boot] : [])].join("\n");
+  }
+
+  /** What the user-data script printed (uploaded when the instance powers off), or "" while there is none. */
+  private instanceLog(jobId: string): Promise<string> {
+    return this.o.storage
       .readBytes(this.channel.uri(jobId, INSTANCE_LOG_FILE))
       .then((b) => Buffer.from(b).toString("utf8"))
       .catch(() => "");
-    return [...lines, ...(boot ? ["--- instance log ---", boot] : [])].join("\n");
+  }
+
+  /** The last lines of the instance's own log: why a bad AMI or image never ran the worker. */
+  private async instanceLogTail(jobId: string): Promise<string[] | undefined> {
+    const lines = (await this.instanceLog(jobId)).split("\n").filter((l) => l.trim());
+    return lines.length > 0 ? lines.slice(-INSTANCE_LOG_TAIL_LINES) : undefined;
   }
 
   listOwnedCompute(signal?: AbortSignal): Promise<OwnedCompute[]> {
@@ -320,16 +343,6 @@ export class EC2Manager implements CloudTrainingProvider, ReconcilableCompute {
       resourceId: last?.resourceId,
       deadline: record.deadline,
     };
-  }
-
-  private async withHomeCopy(
-    status: TrainingStatus,
-    spec: TrainJobSpec | undefined,
-  ): Promise<TrainingStatus> {
-    const home = this.o.homeStorage;
-    if (status.status !== "complete" || !home || !spec) return status;
-    const outputUri = await copyModel(spec.userId, spec.modelId, this.o.storage, home);
-    return { ...status, outputUri };
   }
 
   /** TerminateInstances, then waits until AWS reports every instance shutting-down or terminated. */

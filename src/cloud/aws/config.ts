@@ -49,9 +49,24 @@ export function awsCredentialsFrom(aws: Config["aws"]): AwsCredentials {
   };
 }
 
-/** True when the environment names AWS credentials: a key pair or a profile. */
-export function hasAwsCredentials(aws: Config["aws"]): boolean {
-  return Boolean((aws.accessKeyId && aws.secretAccessKey) || aws.profile);
+/**
+ * True when the operator asked for AWS: S3_BUCKET is set (every AWS feature keeps its files there). The
+ * credentials then come from the SDK's default provider chain: static keys, AWS_PROFILE (and SSO), web
+ * identity, the ECS task role or the EC2 instance role, whichever the environment offers.
+ */
+export function isAwsConfigured(aws: Config["aws"]): boolean {
+  return Boolean(aws.s3Bucket);
+}
+
+/** Where the default chain will find credentials, as far as the environment tells (for `npm run doctor`). */
+export function credentialSourceOf(aws: Config["aws"], env: NodeJS.ProcessEnv = process.env): string {
+  if (aws.accessKeyId && aws.secretAccessKey)
+    return aws.sessionToken ? "environment (temporary keys)" : "environment (access keys)";
+  if (aws.profile) return `profile "${aws.profile}" (shared config, SSO)`;
+  if (env.AWS_WEB_IDENTITY_TOKEN_FILE) return "web identity token";
+  if (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI)
+    return "container role (ECS)";
+  return "default chain (shared config, SSO, or the instance role)";
 }
 
 /** S3 settings, or CloudConfigurationError naming the variable to fix. */

@@ -32,8 +32,9 @@ export interface Ec2LaunchSettings {
   workerImage: string;
   bucket: string;
   s3Endpoint?: string;
+  s3ForcePathStyle?: boolean;
+  s3ChecksumWhenRequired?: boolean;
   kmsKeyId?: string;
-  signingKeyParameter: string;
 }
 
 export interface LaunchedInstance {
@@ -116,8 +117,9 @@ export class Ec2Launcher {
       specUri: this.d.specUri(spec.jobId),
       bucket: s.bucket,
       s3Endpoint: s.s3Endpoint,
+      s3ForcePathStyle: s.s3ForcePathStyle,
+      s3ChecksumWhenRequired: s.s3ChecksumWhenRequired,
       kmsKeyId: s.kmsKeyId,
-      signingKeyParameter: s.signingKeyParameter,
       maxRuntimeSeconds: (Date.parse(spec.deadline) - this.d.now().getTime()) / 1000,
     });
     const input = runInstancesInput({

@@ -7,13 +7,12 @@
 import { DescribeSpotPriceHistoryCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import type { Logger } from "pino";
 import type { ComputeOffer, OfferRequest, OfferSource } from "../offers.js";
-import { rank } from "../offers.js";
+import { rank, trainingSecondsFor } from "../offers.js";
 import {
   costOf,
   EC2_INSTANCE_TYPES,
   EC2_MIN_BILLED_SECONDS,
   estimateMemoryGb,
-  estimateTrainingSeconds,
   mayUseGpu,
   PROVISIONING_SECONDS,
   roundDollars,
@@ -55,9 +54,7 @@ export class Ec2OfferSource implements OfferSource {
     const types = Object.entries(EC2_INSTANCE_TYPES).filter(
       ([, t]) => t.memoryGb >= neededGb && (gpuAllowed || !t.gpu),
     );
-    const seconds =
-      PROVISIONING_SECONDS.ec2 +
-      estimateTrainingSeconds(request.modelType, request.nRows, request.nColumns, request.hyperparameters);
+    const seconds = PROVISIONING_SECONDS.ec2 + trainingSecondsFor(request);
     const offers = types.map(([type, t]) =>
       offer(type, false, Boolean(t.gpu), t.onDemandHourly, seconds, `static ${STATIC_PRICES_DATE}`),
     );

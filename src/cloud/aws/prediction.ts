@@ -9,6 +9,7 @@
 import { readFile } from "node:fs/promises";
 import {
   GetFunctionConfigurationCommand,
+  type GetFunctionConfigurationCommandOutput,
   InvokeCommand,
   type InvokeCommandOutput,
   type LambdaClient,
@@ -35,6 +36,13 @@ import type {
 } from "../provider-interface.js";
 import type { StorageResolver } from "../staging.js";
 
+/**
+ * The Node.js runtimes AWS Lambda supports and has not scheduled for deprecation, from
+ * docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html as of 2026-12-06 (nodejs20.x reached end of support
+ * with Node 20 in April 2026; nodejs24.x arrived in November 2025). deploy/aws/template.json uses nodejs22.x.
+ */
+export const SUPPORTED_LAMBDA_RUNTIMES: readonly string[] = ["nodejs22.x", "nodejs24.x"];
+
 /** Lambda's payload limits: 6 MB for RequestResponse, 1 MB for Event. */
 export const SYNC_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
 export const EVENT_PAYLOAD_LIMIT_BYTES = 1024 * 1024;
@@ -48,7 +56,10 @@ export interface LambdaManagerOptions {
   functionName: string;
   memoryMb: number;
   timeoutSeconds: number;
-  resolveStorage?: StorageResolver;
+  /** Where the model and the data to stage are read from (the bot's storage). */
+  resolveStorage: StorageResolver;
+  /** MODEL_SIGNING_KEY: checks the model before staging, derives the job key. Never leaves the bot. */
+  signingKey: string;
   logger?: Logger;
   now?: () => Date;
   /** Between status checks while invokePrediction waits for an async job. Default 2 s. */
@@ -68,6 +79,7 @@ export class LambdaManager implements CloudPredictionProvider {
       provider: "aws",
       storage: o.storage,
       resolveStorage: o.resolveStorage,
+      signingKey: o.signingKey,
       deadlineMinutes: Math.ceil(o.timeoutSeconds / 60),
       now: o.now,
     });
@@ -101,6 +113,10 @@ export class LambdaManager implements CloudPredictionProvider {
     return request.jobId;
   }
 
+  releaseJob(jobId: string): Promise<void> {
+    return this.jobs.release(jobId);
+  }
+
   async checkJobStatus(jobId: string): Promise<PredictionStatus> {
     const done = await this.jobs.outcome(jobId);
     if (done) return done;
@@ -120,6 +136,24 @@ export class LambdaManager implements CloudPredictionProvider {
     }
     const progress = await this.jobs.progress(jobId);
     return { jobId, status: progress > 0 ? "running" : "pending", progress };
+  }
+
+  /** The function's configuration, or undefined when it does not exist (for offers and `npm run doctor`). */
+  async functionConfiguration(): Promise<GetFunctionConfigurationCommandOutput | undefined> {
+    try {
+      return await this.o.lambda.send(
+        new GetFunctionConfigurationCommand({ FunctionName: this.o.functionName }),
+      );
+    } catch (error) {
+      if ((error as { name?: string }).name === "ResourceNotFoundException") return undefined;
+      throw error;
+    }
+  }
+
+  /** True when the function exists and can be invoked (not failed or inactive). */
+  async isAvailable(): Promise<boolean> {
+    const config = await this.functionConfiguration();
+    return config !== undefined && config.State !== "Failed" && config.State !== "Inactive";
   }
 
   /** The seed's update_function_code: uploads the zip (npm run build:lambda) and waits until it is live. */

@@ -3,12 +3,11 @@
  * off on any exit. With InstanceInitiatedShutdownBehavior=terminate that power-off is a termination, so the
  * instance cannot outlive its job even if the bot is gone (layer 2 of DESIGN.md "nothing is left billing").
  *
- * The AMI must have Docker and the AWS CLI v2 (the ECS-optimized Amazon Linux 2023 AMI has both). The
- * instance gets AWS access only through its IAM instance profile: no keys are written here. The model
- * signing key is read from SSM Parameter Store at boot, because user data is readable by anyone who may
- * call ec2:DescribeInstanceAttribute.
+ * The AMI must have Docker and the AWS CLI v2 (the ECS-optimized Amazon Linux 2023 AMI has both). User data
+ * is readable by anyone who may call ec2:DescribeInstanceAttribute, so nothing secret is written here: the
+ * instance reaches S3 with its instance profile's short-lived credentials, and the worker signs the model with
+ * the job's own key, which it finds in the job's spec (job-keys.ts).
  */
-import { CloudConfigurationError } from "../../errors.js";
 
 export interface UserDataOptions {
   jobId: string;
@@ -20,9 +19,10 @@ export interface UserDataOptions {
   bucket: string;
   /** Custom S3 endpoint (MinIO in a private deployment); absent on AWS. */
   s3Endpoint?: string;
+  /** Path-style addressing and WHEN_REQUIRED checksums, which such endpoints often need. */
+  s3ForcePathStyle?: boolean;
+  s3ChecksumWhenRequired?: boolean;
   kmsKeyId?: string;
-  /** SSM parameter (SecureString) holding MODEL_SIGNING_KEY. */
-  signingKeyParameter: string;
   /** Seconds the container may run before it is stopped (up to the job's deadline). */
   maxRuntimeSeconds: number;
 }
@@ -38,12 +38,7 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-const SAFE_PARAMETER = /^[\w./-]{1,1011}$/;
-
 export function renderUserData(o: UserDataOptions): string {
-  if (!SAFE_PARAMETER.test(o.signingKeyParameter)) {
-    throw new CloudConfigurationError("The SSM parameter name of the signing key is not valid.", {});
-  }
   const runtime = Math.max(60, Math.floor(o.maxRuntimeSeconds));
   const backstopMinutes = Math.ceil(runtime / 60) + SHUTDOWN_BACKSTOP_MARGIN_MINUTES;
   const endpointFlag = o.s3Endpoint ? ` --endpoint-url ${shellQuote(o.s3Endpoint)}` : "";
@@ -52,6 +47,8 @@ export function renderUserData(o: UserDataOptions): string {
     ["AWS_REGION", o.region],
     ["S3_BUCKET", o.bucket],
     ...(o.s3Endpoint ? ([["S3_ENDPOINT", o.s3Endpoint]] as Array<[string, string]>) : []),
+    ...(o.s3ForcePathStyle ? ([["S3_FORCE_PATH_STYLE", "true"]] as Array<[string, string]>) : []),
+    ...(o.s3ChecksumWhenRequired ? ([["S3_CHECKSUM_WHEN_REQUIRED", "true"]] as Array<[string, string]>) : []),
     ...(o.kmsKeyId ? ([["KMS_KEY_ID", o.kmsKeyId]] as Array<[string, string]>) : []),
     ["LOG_LEVEL", "info"],
   ];
@@ -79,14 +76,9 @@ systemctl start docker || true
 if [[ "$IMAGE" == *.dkr.ecr.*.amazonaws.com/* ]]; then
   aws ecr get-login-password --region "$REGION" | docker login --username AWS --password-stdin "\${IMAGE%%/*}"
 fi
-MODEL_SIGNING_KEY="$(aws ssm get-parameter --region "$REGION" --name ${shellQuote(o.signingKeyParameter)} \\
-  --with-decryption --query Parameter.Value --output text)" || { echo "cannot read the signing key"; exit 1; }
-export MODEL_SIGNING_KEY
-
 docker pull "$IMAGE" || { echo "cannot pull $IMAGE"; exit 1; }
 timeout --signal=TERM --kill-after=30 ${runtime} docker run --rm --name sma-job \\
 ${envFlags}
-  -e MODEL_SIGNING_KEY \\
   "$IMAGE"
 echo "worker exited with status $?"
 `;

@@ -1,10 +1,11 @@
 /**
  * RunPodPodManager: training on RunPod GPU pods (contracts in ../provider-interface.ts, facts in
- * runpod-api.md §2, §6, §7). A pod is named `sma-{jobId}`, runs the worker image against the network volume's
- * S3 API, terminates itself when the worker ends, and carries `terminateAfter` = deadline as RunPod's own
- * backstop. Launch waits for the pod to really run (runtime non-null); past the readiness timeout the pod
- * is terminated and PodCreationTimeoutError 3001 sends the flow to the next offer. A create that failed
- * ambiguously is looked up by name before it is tried again.
+ * runpod-api.md §2, §6, §7). A pod is named `sma-{jobId}`, mounts the network volume (so it needs no storage
+ * key: its files are the job's folder there), signs the model with the job's own key, terminates itself when
+ * the worker ends, and carries `terminateAfter` = deadline as RunPod's own backstop. Launch waits for the pod
+ * to really run (runtime non-null); past the readiness timeout the pod is terminated and
+ * PodCreationTimeoutError 3001 sends the flow to the next offer. A create that failed ambiguously is looked up
+ * by name before it is tried again. A finished model is checked, re-signed and stored at home (staging.ts).
  */
 import { type Logger, pino } from "pino";
 import {
@@ -16,6 +17,7 @@ import {
 } from "../../errors.js";
 import { costSoFar, runtimeSecondsOf } from "../budget.js";
 import { type ComputeRecord, JobChannel, trainSpecFrom } from "../job-channel.js";
+import { jobSigningKey } from "../job-keys.js";
 import type { TrainJobSpec } from "../job-spec.js";
 import { selectFromOffers } from "../offers.js";
 import { costOf, mayUseGpu, RUNPOD_MIN_BILLED_SECONDS } from "../pricing.js";
@@ -27,12 +29,12 @@ import type {
   TrainingStatus,
 } from "../provider-interface.js";
 import type { OwnedCompute, ReconcilableCompute } from "../reconciler.js";
-import { copyModel, type StorageResolver, stageObject } from "../staging.js";
+import { releaseJob, type StorageResolver, stageDataset, withModelHome } from "../staging.js";
 import { type ComputeState, trainingStatusFrom } from "../training-status.js";
 import { RUNPOD_POD_UNSUPPORTED, type RunPodOfferSource } from "./offers.js";
 import type { RunPodPodApi } from "./pod-api.js";
-import { createPod, type PodLaunchSettings } from "./pod-launch.js";
-import { type PodMetrics, podMetrics } from "./pod-metrics.js";
+import { createPod, POD_CLOUD, type PodLaunchSettings } from "./pod-launch.js";
+import { computeMetricsOf, type PodMetrics, podMetrics } from "./pod-metrics.js";
 import { waitForPod } from "./pod-readiness.js";
 import {
   computeTypeOf,
@@ -54,8 +56,12 @@ export interface RunPodPodManagerOptions {
   storage: CloudStorageProvider;
   settings: RunPodPodSettings;
   offers: RunPodOfferSource;
-  resolveStorage?: StorageResolver;
-  homeStorage?: CloudStorageProvider;
+  /** Where datasets to stage are read from. */
+  resolveStorage: StorageResolver;
+  /** The bot's storage: a finished model is stored there. */
+  homeStorage: CloudStorageProvider;
+  /** MODEL_SIGNING_KEY: derives the job keys, and re-signs what comes back. Never leaves the bot. */
+  signingKey: string;
   logger?: Logger;
   now?: () => Date;
   /** Between readiness checks during launch; default 5 s (runpod-api.md §6: never poll tighter). */
@@ -97,17 +103,15 @@ export class RunPodPodManager implements CloudTrainingProvider, ReconcilableComp
       return this.jobFrom(config.jobId, record);
     }
     if (record && (await this.channel.readResult(config.jobId))) return this.jobFrom(config.jobId, record);
-    const datasetUri = this.o.resolveStorage
-      ? await stageObject(config.datasetUri, this.o.storage, this.o.resolveStorage, config.userId)
-      : config.datasetUri;
-    const { gpuTypeId, cloudType } = parseComputeType(config.computeType, this.o.settings.cloudType);
-    const trainedOn = `runpod:${gpuTypeId}`;
+    const datasetUri = await stageDataset(config.datasetUri, this.o.storage, this.o.resolveStorage, config);
+    const { gpuTypeId } = parseComputeType(config.computeType, POD_CLOUD);
+    const jobKey = jobSigningKey(this.o.signingKey, config);
     const spec = await this.channel.writeSpecOnce(
-      trainSpecFrom({ ...config, datasetUri }, this.o.storage, trainedOn, this.now()),
+      trainSpecFrom({ ...config, datasetUri }, this.o.storage, `runpod:${gpuTypeId}`, this.now(), { jobKey }),
     );
     const pod =
       existing ??
-      (await this.create(spec, computeTypeOf(gpuTypeId, cloudType), Boolean(config.spot), signal));
+      (await this.create(spec, computeTypeOf(gpuTypeId, POD_CLOUD), Boolean(config.spot), signal));
     const next = await this.recordLaunch(config.computeType, config.estimatedMinutes, spec, pod, record);
     await this.waitReady(config.jobId, pod, next, signal);
     return this.jobFrom(config.jobId, next);
@@ -122,6 +126,7 @@ export class RunPodPodManager implements CloudTrainingProvider, ReconcilableComp
     if (pod && isInterrupted(pod) && (!snapshot.result || snapshot.result.status === "cancelled")) {
       return this.afterInterruption(jobId, record, pod);
     }
+    const metrics = pod && isPodReady(pod) ? podMetrics(pod) : undefined;
     if (segment && !segment.endedAt && isPodGone(pod)) {
       const finished = snapshot.result
         ? Date.parse(snapshot.result.finishedAt) + SELF_TERMINATE_GRACE_MS
@@ -137,7 +142,15 @@ export class RunPodPodManager implements CloudTrainingProvider, ReconcilableComp
       snapshot = await this.channel.snapshot(jobId);
       record = (await this.channel.readCompute(jobId)) ?? record;
     }
-    return this.statusOf(jobId, record, snapshot, "error" in compute ? { kind: "running" } : compute);
+    const status = await this.statusOf(
+      jobId,
+      record,
+      snapshot,
+      "error" in compute ? { kind: "running" } : compute,
+    );
+    return metrics && status.status === "running"
+      ? { ...status, metrics: computeMetricsOf(metrics) }
+      : status;
   }
 
   async terminateTraining(jobId: string): Promise<string> {
@@ -156,6 +169,11 @@ export class RunPodPodManager implements CloudTrainingProvider, ReconcilableComp
   pollTrainingLogs(jobId: string, signal?: AbortSignal): AsyncIterable<string> {
     const done = async () => Boolean(await this.channel.readResult(jobId));
     return this.channel.pollLogs(jobId, done, this.readinessPollMs, signal);
+  }
+
+  /** Removes the job's folder from the volume once its pod is gone: the volume has a fixed size. */
+  releaseJob(jobId: string): Promise<void> {
+    return releaseJob(this.o.storage, jobId);
   }
 
   /** The seed's get_pod_metrics: GPU, VRAM, CPU and memory use of a running pod. */
@@ -232,8 +250,8 @@ export class RunPodPodManager implements CloudTrainingProvider, ReconcilableComp
   /** The pod's own costPerHr (runpod-api.md §6: record it, don't assume the catalog price). */
   private async rateOf(pod: Pod, computeType: string): Promise<number> {
     if (typeof pod.costPerHr === "number" && pod.costPerHr > 0) return pod.costPerHr;
-    const { gpuTypeId, cloudType } = parseComputeType(computeType, this.o.settings.cloudType);
-    return (await this.o.offers.expectedRate(gpuTypeId, cloudType).catch(() => undefined)) ?? 0;
+    const { gpuTypeId } = parseComputeType(computeType, POD_CLOUD);
+    return (await this.o.offers.expectedRate(gpuTypeId, POD_CLOUD).catch(() => undefined)) ?? 0;
   }
 
   private waitReady(jobId: string, first: Pod, record: ComputeRecord, signal?: AbortSignal): Promise<void> {
@@ -283,8 +301,8 @@ export class RunPodPodManager implements CloudTrainingProvider, ReconcilableComp
       await this.channel.endIfMissing(jobId, "failed", error);
     } else {
       await this.channel.clearOutcome(jobId); // the worker took the interruption for a SIGTERM
-      const { gpuTypeId, cloudType } = parseComputeType(record.computeType, this.o.settings.cloudType);
-      const fresh = await this.create(spec, computeTypeOf(gpuTypeId, cloudType), false);
+      const { gpuTypeId } = parseComputeType(record.computeType, POD_CLOUD);
+      const fresh = await this.create(spec, computeTypeOf(gpuTypeId, POD_CLOUD), false);
       const current = (await this.channel.readCompute(jobId)) ?? record;
       await this.recordLaunch(record.computeType, undefined, spec, fresh, current);
       this.logger.warn({ jobId, podId: fresh.id }, "spot pod reclaimed; relaunched on-demand");
@@ -313,12 +331,8 @@ export class RunPodPodManager implements CloudTrainingProvider, ReconcilableComp
       costSoFar: costSoFar(record.segments, this.now()),
       runtimeSeconds: runtimeSecondsOf(record.segments, this.now()),
     });
-    const spec = snapshot.spec as TrainJobSpec | undefined;
-    if (status.status !== "complete" || !this.o.homeStorage || !spec) return status;
-    return {
-      ...status,
-      outputUri: await copyModel(spec.userId, spec.modelId, this.o.storage, this.o.homeStorage),
-    };
+    const delivery = { from: this.o.storage, home: this.o.homeStorage, signingKey: this.o.signingKey };
+    return withModelHome(status, snapshot.spec as TrainJobSpec | undefined, delivery);
   }
 
   private jobFrom(jobId: string, record: ComputeRecord): TrainingJob {

@@ -10,6 +10,8 @@ import type { RunPodGraphqlClient } from "./client.js";
 import {
   CREATE_ON_DEMAND_MUTATION,
   CREATE_SPOT_MUTATION,
+  DATA_CENTERS_QUERY,
+  type DataCenter,
   GPU_TYPES_QUERY,
   type GpuType,
   isNotFoundMessage,
@@ -106,6 +108,12 @@ export class RunPodPodApi {
         ...transientDetails(),
       });
     return pod;
+  }
+
+  /** Data centers with the stock of each GPU type there (runpod-api.md §2 "Other useful queries"). */
+  async dataCenters(signal?: AbortSignal): Promise<DataCenter[]> {
+    const data = await this.read<{ dataCenters: DataCenter[] | null }>(DATA_CENTERS_QUERY, undefined, signal);
+    return data.dataCenters ?? [];
   }
 
   async gpuTypes(signal?: AbortSignal): Promise<GpuType[]> {

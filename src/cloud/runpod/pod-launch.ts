@@ -10,25 +10,29 @@ import type { TrainJobSpec } from "../job-spec.js";
 import { RUNPOD_GPU_PRICES } from "../pricing.js";
 import type { RunPodOfferSource } from "./offers.js";
 import type { RunPodPodApi } from "./pod-api.js";
-import {
-  type CloudType,
-  isCapacityMessage,
-  type Pod,
-  parseComputeType,
-  podInput,
-  podNameFor,
-} from "./pod-requests.js";
+import { isCapacityMessage, type Pod, parseComputeType, podInput, podNameFor } from "./pod-requests.js";
+import { POD_VOLUME_MOUNT } from "./volume-mount.js";
+
+/** Pods mount the network volume, which RunPod allows only on Secure Cloud in the volume's data center. */
+export const POD_CLOUD = "SECURE";
 
 export interface PodLaunchSettings {
   workerImage: string;
-  cloudType: CloudType;
-  dataCenterId?: string;
+  /** The network volume every pod mounts at /workspace: the job's spec, dataset, model and channel. */
+  networkVolumeId: string;
+  /** The volume's data center: pods must run there to mount it. */
+  dataCenterId: string;
+  /** RUNPOD_REGISTRY_AUTH_ID: RunPod's id of the credentials that pull a private WORKER_IMAGE. */
+  registryAuthId?: string;
   /** RUNPOD_POD_READY_TIMEOUT_SECONDS: no runtime by then → terminate and try the next offer. */
   podReadyTimeoutSeconds: number;
   containerDiskInGb: number;
   minVcpuCount: number;
   minMemoryInGb: number;
-  /** Env every training pod gets: volume S3 access, the signing key, the API URL for self-termination. */
+  /**
+   * Env every training pod gets, readable by anyone holding the account's API key (RunPod lists it): nothing
+   * secret goes here. The GraphQL URL (for self-termination) and the log level; the volume is mounted.
+   */
   workerEnv: Record<string, string>;
   /** RunPod terminates the pod itself this long after the job's deadline. */
   terminateAfterMarginMinutes: number;
@@ -49,7 +53,8 @@ export interface CreatePodArgs {
 }
 
 export async function createPod(a: CreatePodArgs): Promise<Pod> {
-  const { gpuTypeId, cloudType } = parseComputeType(a.computeType, a.settings.cloudType);
+  const { gpuTypeId } = parseComputeType(a.computeType, POD_CLOUD);
+  const cloudType = POD_CLOUD;
   const display = `${RUNPOD_GPU_PRICES[gpuTypeId]?.displayName ?? gpuTypeId} ${cloudType.toLowerCase()}`;
   const bidPerGpu = a.spot ? await a.offers.spotBid(gpuTypeId, cloudType) : undefined;
   if (a.spot && bidPerGpu === undefined) {
@@ -62,12 +67,20 @@ export async function createPod(a: CreatePodArgs): Promise<Pod> {
     imageName: a.settings.workerImage,
     gpuTypeId,
     cloudType,
-    env: { ...a.settings.workerEnv, SMA_SPEC_URI: a.specUri, SMA_JOB_ID: a.spec.jobId },
+    env: {
+      ...a.settings.workerEnv,
+      SMA_SPEC_URI: a.specUri,
+      SMA_JOB_ID: a.spec.jobId,
+      SMA_VOLUME_PATH: POD_VOLUME_MOUNT,
+    },
     terminateAfter: new Date(deadline).toISOString(),
     containerDiskInGb: a.settings.containerDiskInGb,
     minVcpuCount: a.settings.minVcpuCount,
     minMemoryInGb: a.settings.minMemoryInGb,
+    networkVolumeId: a.settings.networkVolumeId,
+    volumeMountPath: POD_VOLUME_MOUNT,
     dataCenterId: a.settings.dataCenterId,
+    containerRegistryAuthId: a.settings.registryAuthId,
     bidPerGpu,
   });
   for (let attempt = 1; ; attempt++) {

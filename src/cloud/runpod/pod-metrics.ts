@@ -1,5 +1,6 @@
 /** The seed's get_pod_metrics, read from a pod's runtime (runpod-api.md §2: gpus, container). */
 import { RUNPOD_GPU_PRICES } from "../pricing.js";
+import type { ComputeMetrics } from "../provider-interface.js";
 import type { Pod } from "./pod-requests.js";
 
 export interface PodMetrics {
@@ -32,4 +33,14 @@ export function podMetrics(pod: Pod): PodMetrics {
 function gpuIdOf(pod: Pod): string {
   const display = pod.machine?.gpuDisplayName;
   return Object.entries(RUNPOD_GPU_PRICES).find(([, p]) => p.displayName === display)?.[0] ?? "";
+}
+
+/** What the progress message shows of a pod: GPU use and memory, CPU use. */
+export function computeMetricsOf(m: PodMetrics): ComputeMetrics {
+  return {
+    gpuUtilization: Math.round(m.gpuUtilization),
+    vramUsedGb: Math.round(m.vramUsed * 10) / 10,
+    vramTotalGb: m.vramTotal,
+    cpuUtilization: Math.round(m.cpuUtilization),
+  };
 }

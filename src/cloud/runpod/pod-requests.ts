@@ -23,6 +23,8 @@ export const LIST_PODS_QUERY = `query Pods { myself { id pods { id name desiredS
   runtime { uptimeInSeconds } } } }`;
 export const TERMINATE_MUTATION =
   "mutation Terminate($podId: String!) { podTerminate(input: { podId: $podId }) }";
+export const DATA_CENTERS_QUERY = `query DataCenters { dataCenters { id name
+  gpuAvailability { gpuTypeId stockStatus } } }`;
 export const GPU_TYPES_QUERY = `query GpuTypes { gpuTypes { id displayName memoryInGb secureCloud communityCloud
   securePrice communityPrice secureSpotPrice communitySpotPrice
   lowestPrice(input: { gpuCount: 1 }) { minimumBidPrice uninterruptablePrice stockStatus } } }`;
@@ -55,6 +57,12 @@ export interface Pod {
   runtime?: PodRuntime | null;
 }
 
+export interface DataCenter {
+  id: string;
+  name?: string | null;
+  gpuAvailability?: Array<{ gpuTypeId?: string | null; stockStatus?: string | null }> | null;
+}
+
 export interface GpuType {
   id: string;
   displayName?: string | null;
@@ -85,7 +93,7 @@ export function jobIdOfPod(pod: Pod): string | undefined {
 
 /**
  * A RunPod compute type names the GPU and, optionally, the cloud: "NVIDIA RTX A5000/SECURE". A bare GPU id
- * uses the configured cloud (RUNPOD_CLOUD_TYPE).
+ * uses `defaultCloud` (pods: SECURE, since they mount the network volume).
  */
 export function parseComputeType(
   computeType: string,
@@ -106,6 +114,11 @@ export interface PodInputOptions {
   gpuTypeId: string;
   cloudType: CloudType;
   env: Record<string, string>;
+  /** The network volume the pod mounts (Secure Cloud only, in the volume's data center). */
+  networkVolumeId?: string;
+  volumeMountPath?: string;
+  /** RunPod's id of the registry credentials that pull a private image. */
+  containerRegistryAuthId?: string;
   /** RunPod terminates the pod itself at this ISO time (the server-side backstop). */
   terminateAfter: string;
   containerDiskInGb: number;
@@ -125,7 +138,7 @@ export function podInput(o: PodInputOptions): Record<string, unknown> {
     gpuCount: 1,
     cloudType: o.cloudType,
     containerDiskInGb: o.containerDiskInGb,
-    // No volume disk: it would keep billing after a stop, and the job's data lives on the network volume.
+    // No volume disk: it would keep billing after a stop; the job's files live on the network volume.
     volumeInGb: 0,
     minVcpuCount: o.minVcpuCount,
     minMemoryInGb: o.minMemoryInGb,
@@ -136,6 +149,8 @@ export function podInput(o: PodInputOptions): Record<string, unknown> {
     env: Object.entries(o.env).map(([key, value]) => ({ key, value })),
     terminateAfter: o.terminateAfter,
     dataCenterId: o.dataCenterId ?? null,
+    ...(o.networkVolumeId ? { networkVolumeId: o.networkVolumeId, volumeMountPath: o.volumeMountPath } : {}),
+    ...(o.containerRegistryAuthId ? { containerRegistryAuthId: o.containerRegistryAuthId } : {}),
     ...(o.bidPerGpu !== undefined ? { bidPerGpu: o.bidPerGpu } : {}),
   };
 }

@@ -30,7 +30,10 @@ export interface RunPodServerlessOptions {
   client: RunPodServerlessClient;
   /** The storage the endpoint's workers use (the network volume, usually). */
   storage: CloudStorageProvider;
-  resolveStorage?: StorageResolver;
+  /** Where the model and the data to stage are read from (the bot's storage). */
+  resolveStorage: StorageResolver;
+  /** MODEL_SIGNING_KEY: checks the model before staging, derives the job key. Never leaves the bot. */
+  signingKey: string;
   logger?: Logger;
   now?: () => Date;
   /** $ per second of execution (default: the smallest pool's flex price, pricing.ts). */
@@ -65,6 +68,7 @@ export class RunPodServerlessManager implements CloudPredictionProvider {
       provider: "runpod",
       storage: o.storage,
       resolveStorage: o.resolveStorage,
+      signingKey: o.signingKey,
       deadlineMinutes: maxMinutes,
       now: o.now,
     });
@@ -107,6 +111,16 @@ export class RunPodServerlessManager implements CloudPredictionProvider {
     const { spec, invocation } = await this.jobs.prepare(request);
     if (!invocation && !(await this.jobs.outcome(request.jobId))) await this.submit("run", spec, request);
     return request.jobId;
+  }
+
+  /** The endpoint's /health (workers and jobs), or undefined when RunPod does not know the endpoint. */
+  async health(): Promise<Record<string, unknown> | undefined> {
+    const answer = await this.o.client.request<Record<string, unknown>>("GET", "health");
+    return answer.found ? answer.body : undefined;
+  }
+
+  releaseJob(jobId: string): Promise<void> {
+    return this.jobs.release(jobId);
   }
 
   async checkJobStatus(jobId: string): Promise<PredictionStatus> {

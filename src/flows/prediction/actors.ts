@@ -4,12 +4,14 @@
  */
 import { mkdir, mkdtemp, open, rm } from "node:fs/promises";
 import { join } from "node:path";
+import type { PredictionRequest, PredictionResult } from "../../cloud/provider-interface.js";
 import { loadSignedModel, modelIdOf } from "../../cloud/signed-model.js";
 import { checkDrift } from "../../ml/index.js";
 import type { Metrics, Task } from "../../ml/types.js";
 import type { DatasetSummary, FlowPorts, ModelChoice } from "../ports.js";
 import { safePromise } from "../shared/actors.js";
 import { type DatasetSource, ingestDataset, readStoredFrame } from "../shared/datasets.js";
+import { toErrorInfo } from "../shared/errors.js";
 import { quoteJob } from "../shared/quote.js";
 import { listDatasetChoices } from "../shared/sources.js";
 import type {
@@ -46,10 +48,10 @@ export function predictionActors(ports: FlowPorts) {
       await mkdir(ports.stagingDir, { recursive: true });
       const dir = await mkdtemp(join(ports.stagingDir, "drift-"));
       try {
+        const owner = { userId: input.userId, modelId: modelIdOf(input.modelUri) };
         const { model } = await loadSignedModel(
           ports.storage,
-          input.userId,
-          modelIdOf(input.modelUri),
+          owner,
           join(dir, "model"),
           ports.modelSigningKey,
         );
@@ -75,26 +77,23 @@ export function predictionActors(ports: FlowPorts) {
 
     runPrediction: safePromise(async (input: RunInput, signal: AbortSignal): Promise<PredictionOutcome> => {
       const fileName = predictionsFileName(input.inputFileName);
-      const outputUri = ports.storage.resultUri(input.userId, input.jobId, fileName);
-      const result = await ports.prediction(input.provider).invokePrediction(
-        {
-          jobId: input.jobId,
-          userId: input.userId,
-          modelUri: input.modelUri,
-          dataUri: input.dataUri,
-          outputUri,
-          predictionColumnName: input.predictionColumn,
-          nRows: input.nRows,
-          dataSizeBytes: input.dataSizeBytes,
-        },
-        signal,
-      );
+      const request: PredictionRequest = {
+        jobId: input.jobId,
+        userId: input.userId,
+        modelUri: input.modelUri,
+        dataUri: input.dataUri,
+        outputUri: ports.storage.resultUri(input.userId, input.jobId, fileName),
+        predictionColumnName: input.predictionColumn,
+        nRows: input.nRows,
+        dataSizeBytes: input.dataSizeBytes,
+      };
+      const { result, fallback } = await predictWithFallback(ports, input.provider, request, signal);
       if (result.cost > 0) await ports.userData.recordJobCost(input.userId, input.jobId, result.cost);
       const outbox = join(ports.stagingDir, "outbox", input.jobId);
       await mkdir(outbox, { recursive: true });
       const localPath = join(outbox, fileName);
       await ports.storage.downloadFile(result.outputUri, localPath, { userId: input.userId });
-      return { ...result, localPath, fileName, preview: await readPreview(localPath) };
+      return { ...result, localPath, fileName, preview: await readPreview(localPath), fallback };
     }),
 
     saveTemplate: safePromise(
@@ -106,6 +105,33 @@ export function predictionActors(ports: FlowPorts) {
         }),
     ),
   };
+}
+
+/**
+ * Runs the prediction where the user chose; when a cloud provider fails (function missing, endpoint down,
+ * timeout), this machine runs it instead and the reason is kept for the user. What the cloud job staged is
+ * removed either way.
+ */
+async function predictWithFallback(
+  ports: FlowPorts,
+  providerName: RunInput["provider"],
+  request: PredictionRequest,
+  signal: AbortSignal,
+): Promise<{ result: PredictionResult; fallback?: PredictionOutcome["fallback"] }> {
+  if (providerName === "local")
+    return { result: await ports.prediction("local").invokePrediction(request, signal) };
+  let cloud: ReturnType<FlowPorts["prediction"]> | undefined;
+  try {
+    cloud = ports.prediction(providerName);
+    return { result: await cloud.invokePrediction(request, signal) };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    const reason = toErrorInfo(error).message;
+    const local = await ports.prediction("local").invokePrediction(request, signal);
+    return { result: local, fallback: { provider: providerName, reason } };
+  } finally {
+    await cloud?.releaseJob?.(request.jobId).catch(() => undefined);
+  }
 }
 
 /** The user's models, newest first, with what the prediction flow needs to check compatibility. */

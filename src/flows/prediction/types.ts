@@ -28,6 +28,8 @@ export interface PredictionOutcome extends PredictionResult {
   fileName: string;
   /** The first rows, for the result card's preview table. */
   preview: { columns: string[]; rows: string[][] };
+  /** Set when the chosen cloud provider failed and this machine ran the prediction instead: why. */
+  fallback?: { provider: ComputeOffer["provider"]; reason: string };
 }
 
 /** How the data differs from the model's training data: the features that drift, worst first (at most 5). */

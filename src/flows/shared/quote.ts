@@ -1,4 +1,5 @@
 /** Where a job can run and what the user may spend on it: the offers and the caps, fetched together. */
+import type { Task } from "../../ml/types.js";
 import type { ComputeOffer, DatasetSummary, FlowPorts } from "../ports.js";
 
 export interface Quote {
@@ -15,8 +16,12 @@ export async function quoteJob(
     modelType: string;
     dataset: DatasetSummary;
     hyperparameters?: Record<string, unknown>;
+    /** The chosen target and task: a classifier's work grows with its classes. */
+    target?: string;
+    task?: Task;
   },
 ): Promise<Quote> {
+  const target = input.dataset.columns.find((c) => c.name === input.target);
   const request = {
     userId: input.userId,
     modelType: input.modelType,
@@ -24,6 +29,8 @@ export async function quoteJob(
     nRows: input.dataset.nRows,
     nColumns: input.dataset.nColumns,
     sizeBytes: input.dataset.sizeBytes,
+    task: input.task,
+    classes: input.task === "classification" ? target?.unique : undefined,
   };
   const [offers, budget] = await Promise.all([
     kind === "training" ? ports.compute.trainingOffers(request) : ports.compute.predictionOffers(request),

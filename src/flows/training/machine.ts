@@ -3,8 +3,12 @@
  *
  *   CHOOSING_DATA_SOURCE → AWAITING_DATA (reading) → CONFIRMING_SCHEMA ⇄ SELECTING_TARGET / SELECTING_FEATURES
  *   → SELECTING_MODEL_CATEGORY → CONFIRMING_MODEL → COLLECTING_HYPERPARAMETERS → CHOOSING_TRAINING_LOCATION
- *   → CONFIRMING_INSTANCE_TYPE → LAUNCHING_TRAINING → MONITORING_TRAINING → TRAINING_COMPLETE → NAMING_MODEL
- *   → COMPLETE;   FAILED and CANCELLED wherever something can fail or be cancelled.
+ *   → CONFIRMING_INSTANCE_TYPE → LAUNCHING_TRAINING → MONITORING_TRAINING → TERMINATING → TRAINING_COMPLETE
+ *   → NAMING_MODEL → COMPLETE;   FAILED and CANCELLED wherever something can fail or be cancelled.
+ *
+ * Every ending of a job (complete, failed, past its deadline, at its budget, cancelled) goes through
+ * TERMINATING: its compute is terminated and the workflow stays there, retrying, until the provider confirms;
+ * only then is the user told how it ended.
  *
  * BACK is an explicit transition to the previous step (context.history) and clears what later steps set.
  * Steps with nothing to ask are skipped: hyperparameters for models without any, the location when only this
@@ -13,6 +17,7 @@
 import { assign, fromCallback, fromPromise, setup } from "xstate";
 import type { TrainingStatus } from "../../cloud/provider-interface.js";
 import { getModelSpec } from "../../ml/index.js";
+import type { Task } from "../../ml/types.js";
 import type {
   ComputeOffer,
   DatasetSummary,
@@ -43,7 +48,9 @@ import type {
   LaunchInput,
   LaunchOutput,
   MonitorInput,
+  TerminateInput,
   TrainingContext,
+  TrainingEnding,
   TrainingEvent,
   TrainingInput,
   TrainingJobState,
@@ -53,7 +60,17 @@ import type {
 export type { TrainingContext, TrainingEvent, TrainingInput, TrainingJobState } from "./types.js";
 
 /** Bump when states or context change shape (src/state migrates or closes older snapshots). */
-export const TRAINING_MACHINE_VERSION = 2;
+export const TRAINING_MACHINE_VERSION = 3;
+
+/**
+ * Version 2 → 3: TERMINATING replaced CANCELLING, and context gained optional fields. A workflow caught in
+ * CANCELLING cannot resume there (its actor changed), so it is closed; every other state carries over.
+ */
+export function migrateTrainingSnapshot(fromVersion: number, persisted: unknown): unknown | undefined {
+  if (fromVersion !== 2) return undefined;
+  const value = (persisted as { value?: unknown })?.value;
+  return value === "CANCELLING" ? undefined : persisted;
+}
 
 const MODEL_NAME = /^[\p{L}\p{N} _.()-]{3,100}$/u;
 const TEMPLATE_NAME = /^[\p{L}\p{N} _-]{1,40}$/u;
@@ -82,14 +99,18 @@ export const trainingMachine = setup({
     >(notProvided("ingestDataset")),
     quoteTraining: fromPromise<
       { offers: ComputeOffer[]; budget: { perJob: number; monthlyLeft: number } },
-      { userId: number; modelType: string; dataset: DatasetSummary; hyperparameters: Record<string, unknown> }
+      {
+        userId: number;
+        modelType: string;
+        dataset: DatasetSummary;
+        hyperparameters: Record<string, unknown>;
+        target?: string;
+        task?: Task;
+      }
     >(notProvided("quoteTraining")),
     launchTraining: fromPromise<LaunchOutput, LaunchInput>(notProvided("launchTraining")),
     monitorTraining: fromCallback<TrainingEvent, MonitorInput>(notProvided("monitorTraining")),
-    terminateTraining: fromPromise<
-      void,
-      { jobId: string; provider: TrainingJobState["provider"]; userId: number }
-    >(notProvided("terminateTraining")),
+    terminateTraining: fromCallback<TrainingEvent, TerminateInput>(notProvided("terminateTraining")),
     renameModel: fromPromise<void, { userId: number; modelId: string; name: string }>(
       notProvided("renameModel"),
     ),
@@ -140,6 +161,9 @@ export const trainingMachine = setup({
       Boolean(context.datasets?.some((d) => d.datasetId === event.datasetId)),
     isKnownTemplate: ({ context, event }) =>
       event.type === "user.useTemplate" && Boolean(context.templates?.some((t) => t.name === event.name)),
+    endedAs: ({ context }, params: { outcome: TrainingEnding["outcome"] }) =>
+      context.ending?.outcome === params.outcome,
+    hasSpotFallback: ({ context }) => spotFallbacks(context).length > 0,
   },
   actions: {
     takeModel: assign(({ context, event }) => ({
@@ -149,6 +173,10 @@ export const trainingMachine = setup({
     })),
     goBack: assign(({ context }, params: { to: string }) => backTo(context, params.to)),
     recordError: assign({ error: ({ event }) => (event as unknown as { error: ErrorInfo }).error }),
+    endAs: assign(({ context }, params: { outcome: TrainingEnding["outcome"] }) => ({
+      ending: { outcome: params.outcome, attempts: 0 },
+      summary: historySummary(context, context.job?.costSoFar ?? 0, params.outcome),
+    })),
     takeUpload: assign(({ event }) => {
       const e = event as Extract<TrainingEvent, { type: "user.fileReceived" }>;
       return {
@@ -459,6 +487,8 @@ export const trainingMachine = setup({
               modelType: context.modelType!,
               dataset: context.dataset!,
               hyperparameters: context.hyperparameters,
+              target: context.target,
+              task: context.task,
             }),
             onDone: [
               {
@@ -490,6 +520,7 @@ export const trainingMachine = setup({
               target: "#training.CONFIRMING_INSTANCE_TYPE",
               actions: assign(({ context, event }) => ({
                 offer: context.offers![event.index],
+                allowSpot: false,
                 ...forwardFrom(context, "CHOOSING_TRAINING_LOCATION"),
               })),
             },
@@ -499,6 +530,10 @@ export const trainingMachine = setup({
     },
     CONFIRMING_INSTANCE_TYPE: {
       on: {
+        "user.allowSpot": {
+          guard: "hasSpotFallback",
+          actions: assign({ allowSpot: ({ event }) => event.allow }),
+        },
         "user.launch": [
           {
             guard: "isWithinBudget",
@@ -543,12 +578,18 @@ export const trainingMachine = setup({
             offer: ({ event }) => event.output.offer,
           }),
         },
+        // A failed launch may still have left something behind (a create that timed out): terminate it too.
         onError: {
-          target: "FAILED",
-          actions: ["recordError", assign({ summary: () => ({ status: "failed" }) })],
+          target: "TERMINATING",
+          actions: ["recordError", { type: "endAs", params: { outcome: "failed" } }],
         },
       },
-      on: { "user.cancel": { target: "CANCELLING" } },
+      on: {
+        "user.cancel": {
+          target: "TERMINATING",
+          actions: { type: "endAs", params: { outcome: "cancelled" } },
+        },
+      },
     },
     MONITORING_TRAINING: {
       invoke: {
@@ -565,8 +606,13 @@ export const trainingMachine = setup({
         "job.progress": {
           actions: assign({ job: ({ context, event }) => mergeStatus(context.job!, event.status) }),
         },
+        "job.log": {
+          actions: assign({
+            job: ({ context, event }) => ({ ...context.job!, logTail: event.lines.slice(-3) }),
+          }),
+        },
         "job.completed": {
-          target: "TRAINING_COMPLETE",
+          target: "TERMINATING",
           actions: assign(({ context, event }) => {
             const summary = event.status.summary ?? {};
             const result = {
@@ -579,42 +625,78 @@ export const trainingMachine = setup({
               trainedOn: context.offer?.label ?? "local",
             };
             return {
-              job: mergeStatus(context.job!, event.status),
+              job: { ...mergeStatus(context.job!, event.status), metrics: undefined },
               result,
-              summary: historySummary(context, result.cost, "complete"),
+              ending: { outcome: "complete" as const, attempts: 0 },
             };
           }),
         },
         "job.failed": {
-          target: "FAILED",
+          target: "TERMINATING",
           actions: [
             "recordError",
-            assign(({ context }) => ({
-              summary: historySummary(context, context.job?.costSoFar ?? 0, "failed"),
-            })),
+            assign({
+              job: ({ context, event }) => ({
+                ...context.job!,
+                diagnostics: event.diagnostics,
+                metrics: undefined,
+              }),
+            }),
+            { type: "endAs", params: { outcome: "failed" } },
           ],
         },
-        "user.cancel": { target: "CANCELLING" },
+        "user.cancel": {
+          target: "TERMINATING",
+          actions: { type: "endAs", params: { outcome: "cancelled" } },
+        },
       },
     },
-    CANCELLING: {
+    TERMINATING: {
       invoke: {
         src: "terminateTraining",
         input: ({ context }) => ({
           jobId: context.job!.jobId,
           provider: context.job!.provider,
           userId: context.userId,
+          costSoFar: context.job!.costSoFar,
         }),
-        onDone: {
-          target: "CANCELLED",
-          actions: assign(({ context }) => ({
-            summary: historySummary(context, context.job?.costSoFar ?? 0, "cancelled"),
-          })),
-        },
-        onError: { target: "CANCELLED", actions: "recordError" },
       },
-      // Cancelling twice changes nothing; the first one is on its way.
-      on: { "user.cancel": {} },
+      on: {
+        "terminate.retrying": {
+          actions: assign({
+            ending: ({ context, event }) => ({
+              ...context.ending!,
+              attempts: event.attempt,
+              lastError: event.reason,
+            }),
+          }),
+        },
+        "terminate.confirmed": [
+          {
+            guard: { type: "endedAs", params: { outcome: "complete" } },
+            target: "TRAINING_COMPLETE",
+            actions: assign(({ context, event }) => {
+              const result = { ...context.result!, cost: Math.max(event.cost, context.result!.cost) };
+              return { result, summary: historySummary(context, result.cost, "complete") };
+            }),
+          },
+          {
+            guard: { type: "endedAs", params: { outcome: "failed" } },
+            target: "FAILED",
+            actions: assign(({ context, event }) => ({
+              summary: historySummary(context, event.cost, "failed"),
+            })),
+          },
+          {
+            target: "CANCELLED",
+            actions: assign(({ context, event }) => ({
+              summary: historySummary(context, event.cost, "cancelled"),
+            })),
+          },
+        ],
+        // The job is already ending; a second cancel changes nothing.
+        "user.cancel": {},
+      },
     },
     TRAINING_COMPLETE: {
       initial: "idle",
@@ -765,13 +847,30 @@ function launchFields(
   };
 }
 
-/** The chosen offer, then the other offers of the same provider as fallbacks (capacity failover). */
-function rankedFrom(context: TrainingContext) {
+/**
+ * Offers of the chosen one's provider that may stand in for it when it has no capacity: another machine, at
+ * most twice the price. An on-demand choice never falls back to spot unless the user allowed it.
+ */
+function fallbacks(context: TrainingContext): ComputeOffer[] {
   const chosen = context.offer!;
-  const rest = (context.offers ?? []).filter(
-    (o) => o !== chosen && o.provider === chosen.provider && o.computeType !== chosen.computeType,
+  return (context.offers ?? []).filter(
+    (o) =>
+      !(o.computeType === chosen.computeType && o.spot === chosen.spot) &&
+      o.provider === chosen.provider &&
+      o.estimatedCost <= Math.max(chosen.estimatedCost * 2, 0.01),
   );
-  return [chosen, ...rest.filter((o) => o.estimatedCost <= Math.max(chosen.estimatedCost * 2, 0.01))];
+}
+
+/** The spot offers that could stand in for an on-demand choice: what the confirmation screen asks about. */
+export function spotFallbacks(context: TrainingContext): ComputeOffer[] {
+  if (!context.offer || context.offer.spot) return [];
+  return fallbacks(context).filter((o) => o.spot);
+}
+
+/** The chosen offer, then its fallbacks in rank order (capacity failover). */
+function rankedFrom(context: TrainingContext) {
+  const spotAllowed = context.offer!.spot || context.allowSpot === true;
+  return [context.offer!, ...fallbacks(context).filter((o) => spotAllowed || !o.spot)];
 }
 
 function mergeStatus(job: TrainingJobState, status: TrainingStatus): TrainingJobState {
@@ -797,5 +896,8 @@ function historySummary(context: TrainingContext, cost: number, status: string):
     where: context.offer?.label ?? "local",
     runtimeSeconds: context.job?.runtimeSeconds ?? 0,
     cost,
+    // The quote the job ran on, kept beside what it came to.
+    quotedMinutes: context.offer?.estimatedMinutes,
+    quotedCost: context.offer?.estimatedCost,
   };
 }

@@ -1,5 +1,5 @@
 /** Context, events and actor inputs of the training workflow. Everything here is JSON. */
-import type { TrainingJob, TrainingStatus } from "../../cloud/provider-interface.js";
+import type { ComputeMetrics, TrainingJob, TrainingStatus } from "../../cloud/provider-interface.js";
 import type { Task } from "../../ml/types.js";
 import type {
   ComputeOffer,
@@ -37,8 +37,23 @@ export interface TrainingJobState {
   logTail: string[];
   costSoFar: number;
   runtimeSeconds: number;
-  /** Offers tried before this one, with why they failed ("RTX A5000 community: no capacity"). */
+  /** Offers tried before this one, with why they failed ("RTX A5000: no capacity"). */
   attempts: Array<{ offer: string; reason: string }>;
+  /** While running, the machine's own figures (GPU use and memory on pods). */
+  metrics?: ComputeMetrics;
+  /** After a failure, the tail of the machine's own log (an EC2 instance's boot log). */
+  diagnostics?: string[];
+}
+
+/**
+ * A job that has ended (completed, failed, cancelled) whose compute is being terminated: the workflow stays
+ * here, retrying, until the provider confirms, and only then tells the user how the job ended.
+ */
+export interface TrainingEnding {
+  outcome: "complete" | "failed" | "cancelled";
+  /** Termination attempts that failed so far, and the last reason. */
+  attempts: number;
+  lastError?: string;
 }
 
 export interface TrainingResult {
@@ -91,9 +106,16 @@ export interface TrainingContext extends TrainingInput {
   editingParam?: string;
   offers?: ComputeOffer[];
   offer?: ComputeOffer;
+  /**
+   * The user's choice on the confirmation screen: when the chosen machine has no capacity, an interruptible
+   * (spot) one may be tried. Off unless the user turns it on; failover never goes on-demand → spot silently.
+   */
+  allowSpot?: boolean;
   /** Budget left this month and the per-job cap, in dollars, fetched with the offers. */
   budget?: { perJob: number; monthlyLeft: number };
   job?: TrainingJobState;
+  /** Set from the moment the job ended until its compute is confirmed gone. */
+  ending?: TrainingEnding;
   result?: TrainingResult;
   error?: ErrorInfo;
   /** Feedback on the last input (a bad typed value), shown on the current screen. */
@@ -134,6 +156,7 @@ export type TrainingEvent =
   | { type: "user.resetParams" }
   | { type: "user.paramsDone" }
   | { type: "user.pickOffer"; index: number }
+  | { type: "user.allowSpot"; allow: boolean }
   | { type: "user.launch" }
   | { type: "user.typedText"; text: string }
   | { type: "user.nameModel" }
@@ -142,8 +165,11 @@ export type TrainingEvent =
   | { type: "user.done" }
   | { type: "user.cancel"; replaced?: boolean }
   | { type: "job.progress"; status: TrainingStatus }
+  | { type: "job.log"; lines: string[] }
   | { type: "job.completed"; status: TrainingStatus }
-  | { type: "job.failed"; error: ErrorInfo };
+  | { type: "job.failed"; error: ErrorInfo; diagnostics?: string[] }
+  | { type: "terminate.retrying"; attempt: number; reason: string }
+  | { type: "terminate.confirmed"; cost: number };
 
 export interface LaunchInput {
   jobId: string;
@@ -165,6 +191,14 @@ export interface LaunchOutput {
   job: TrainingJob;
   offer: ComputeOffer;
   attempts: Array<{ offer: string; reason: string }>;
+}
+
+export interface TerminateInput {
+  jobId: string;
+  provider: ComputeOffer["provider"];
+  userId: number;
+  /** Dollars known so far, in case the provider can no longer say. */
+  costSoFar: number;
 }
 
 export interface MonitorInput {

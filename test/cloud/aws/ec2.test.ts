@@ -4,6 +4,10 @@
  * request shape and the on-demand fallback sequence, the terminate waiter, monitoring from DescribeInstances
  * plus the job channel on s3rver, and the spot relaunch.
  */
+
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   DescribeInstancesCommand,
   DescribeSpotPriceHistoryCommand,
@@ -17,20 +21,31 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EC2Manager } from "../../../src/cloud/aws/compute.js";
 import { Ec2OfferSource } from "../../../src/cloud/aws/offers.js";
+import { LocalStorageManager } from "../../../src/cloud/local/storage.js";
 import type { TrainingLaunchConfig } from "../../../src/cloud/provider-interface.js";
 import { InstanceLaunchError, RetryLaterError } from "../../../src/errors.js";
-import { IRIS_FEATURES } from "../helpers/models.js";
-import { type AwsWorld, BUCKET, startAwsWorld, USER_ID } from "./harness.js";
+import { fixturePath, IRIS_FEATURES, writeJobModel } from "../helpers/models.js";
+import { type AwsWorld, BUCKET, SIGNING_KEY, startAwsWorld, USER_ID } from "./harness.js";
 
 const ec2Mock = mockClient(EC2Client);
 const NOW = new Date("2026-11-28T12:00:00.000Z");
 let world: AwsWorld;
 let counter = 0;
 
+let home: LocalStorageManager;
+let homeDir: string;
+let datasetUri: string;
+
 beforeAll(async () => {
   world = await startAwsWorld();
+  homeDir = await mkdtemp(join(tmpdir(), "sma-ec2-home-"));
+  home = new LocalStorageManager(homeDir);
+  datasetUri = await home.uploadDataset(USER_ID, fixturePath("iris.csv"), "iris.csv");
 });
-afterAll(() => world.close());
+afterAll(async () => {
+  await world.close();
+  await rm(homeDir, { recursive: true, force: true });
+});
 afterEach(() => ec2Mock.reset());
 
 function awsError(name: string, message: string, fault: "client" | "server" = "client") {
@@ -52,8 +67,10 @@ function manager(options: { now?: () => Date; terminateTimeoutMs?: number; allow
       subnetId: "subnet-0a1b2c3d",
       workerImage: "123456789012.dkr.ecr.us-east-1.amazonaws.com/sma-worker:1.0.0",
       bucket: BUCKET,
-      signingKeyParameter: "/statistical-modeling-agent/model-signing-key",
     },
+    resolveStorage: (uri) => (uri.startsWith("file:") ? home : world.storage),
+    homeStorage: home,
+    signingKey: SIGNING_KEY,
     now,
     pollIntervalMs: 5,
     terminateTimeoutMs: options.terminateTimeoutMs ?? 2_000,
@@ -66,7 +83,7 @@ function launchConfig(overrides: Partial<TrainingLaunchConfig> = {}): TrainingLa
   return {
     jobId,
     computeType: "m5.large",
-    datasetUri: world.storage.uriFor(`datasets/user_${USER_ID}/ds-1.csv`),
+    datasetUri,
     modelId: `m-${jobId}`,
     userId: USER_ID,
     modelType: "random_forest",
@@ -151,12 +168,11 @@ describe("EC2Manager launch", () => {
     expect(script).toMatch(/finish\(\) \{[\s\S]*shutdown -h now[\s\S]*\}/);
     expect(script).toContain("shutdown -h +65"); // the deadline (60 min) plus 5 minutes: the backstop
     expect(script).toContain(`-e SMA_SPEC_URI='s3://${BUCKET}/jobs/${config.jobId}/spec.json'`);
-    expect(script).toContain(
-      "aws ssm get-parameter --region \"$REGION\" --name '/statistical-modeling-agent/model-signing-key'",
-    );
     expect(script).toContain("aws ecr get-login-password");
     expect(script).toContain('docker pull "$IMAGE"');
-    expect(script).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|S3RVER/); // the instance profile only
+    // Nothing secret: S3 through the instance profile, the model signed with the job's key from the spec.
+    expect(script).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|S3RVER|MODEL_SIGNING_KEY|ssm/);
+    expect(script).not.toContain(SIGNING_KEY);
 
     // The spec the worker will read is in S3, with the job's deadline.
     const spec = JSON.parse(
@@ -167,7 +183,11 @@ describe("EC2Manager launch", () => {
       jobId: config.jobId,
       deadline: config.deadline,
       trainedOn: "aws:m5.large",
+      datasetUri: world.storage.jobUri(config.jobId, "input.csv"),
+      outputUri: `${world.storage.jobUri(config.jobId, "model")}/`,
+      jobKey: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
+    expect(await world.storage.exists(spec.datasetUri)).toBe(true);
   });
 
   it("asks for spot with the exact market options, and falls back to on-demand on capacity errors", async () => {
@@ -298,11 +318,12 @@ describe("EC2Manager monitor and terminate", () => {
     });
     expect(running.costSoFar).toBeCloseTo(0.096 / 2, 9);
 
+    const workerOutput = await writeJobModel(world.storage, config, SIGNING_KEY);
     const result = {
       status: "succeeded",
       finishedAt: now.toISOString(),
       runtimeSeconds: 1700,
-      outputUri: world.storage.modelUri(USER_ID, config.modelId),
+      outputUri: workerOutput,
       summary: { metrics: { accuracy: 0.95 } },
     };
     await world.storage.writeBytes(world.storage.jobUri(config.jobId, "result.json"), JSON.stringify(result));
@@ -315,12 +336,14 @@ describe("EC2Manager monitor and terminate", () => {
     );
     now = new Date(NOW.getTime() + 60 * 60_000);
     const done = await m.monitorTraining(config.jobId);
+    // The model was checked against the job's key and stored at home, under the user's prefix.
     expect(done).toMatchObject({
       status: "complete",
       progress: 100,
-      outputUri: result.outputUri,
+      outputUri: home.modelUri(USER_ID, config.modelId),
       runtimeSeconds: 2400,
     });
+    expect((await home.listUserModels(USER_ID)).map((model) => model.modelId)).toContain(config.modelId);
     expect(done.costSoFar).toBeCloseTo((0.096 * 40) / 60, 9); // billing stopped when the instance went away
   });
 
@@ -338,11 +361,19 @@ describe("EC2Manager monitor and terminate", () => {
         }),
       ),
     );
+    // What the user-data trap uploaded before the power-off: a bad AMI shows itself here.
+    const bootLog = [
+      "Cloud-init v. 22.2.2 running",
+      "docker: command not found",
+      "cannot pull sma-worker:1.0.0",
+    ];
+    await world.storage.writeBytes(world.storage.jobUri(config.jobId, "instance.log"), bootLog.join("\n"));
     const status = await m.monitorTraining(config.jobId);
     expect(status).toMatchObject({ status: "failed", error: { error_code: 3002 } });
     expect(status.error?.message).toBe(
       "The instance stopped without a result (Server.InternalError: Internal error on launch).",
     );
+    expect(status.diagnostics).toEqual(bootLog);
   });
 
   it("relaunches on-demand after a spot interruption, with a new client token", async () => {

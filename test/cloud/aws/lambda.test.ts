@@ -50,6 +50,8 @@ function manager(now?: () => Date) {
   return new LambdaManager({
     lambda: new LambdaClient({ region: "us-east-1" }),
     storage: world.storage,
+    resolveStorage: () => world.storage,
+    signingKey: SIGNING_KEY,
     functionName: FUNCTION,
     memoryMb: 3008,
     timeoutSeconds: 900,
@@ -102,13 +104,18 @@ describe("LambdaManager", () => {
       LogType: "Tail",
       Payload: spec,
     });
+    // The model and the data are staged in the job's folder; the model is signed with a job key, and the
+    // function never sees the bot's own key.
     expect(spec).toMatchObject({
       kind: "predict",
       jobId: r.jobId,
-      modelUri,
-      dataUri,
+      modelUri: `${world.storage.jobUri(r.jobId, "model")}/`,
+      modelId: "m-iris-lambda",
+      dataUri: world.storage.jobUri(r.jobId, "input.csv"),
       outputUri: r.outputUri,
+      jobKey: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
+    expect(JSON.stringify(spec)).not.toContain(SIGNING_KEY);
     expect(result).toMatchObject({ success: true, outputUri: r.outputUri, numPredictions: 150 });
     // Billed duration × memory × the GB-second price, plus the request.
     expect(result.cost).toBeCloseTo(LAMBDA_REQUEST_PRICE + LAMBDA_GB_SECOND_PRICE * (3008 / 1024) * 1.2, 12);

@@ -47,11 +47,12 @@ describe("detectAvailableProviders", () => {
   it.each([
     [{}, ["local"]],
     [{ RUNPOD_API_KEY: "rpa_x" }, ["runpod", "local"]],
-    [{ AWS_ACCESS_KEY_ID: "AKIA1", AWS_SECRET_ACCESS_KEY: "s" }, ["aws", "local"]],
-    [{ AWS_ACCESS_KEY_ID: "AKIA1" }, ["local"]],
-    [{ AWS_PROFILE: "analytics" }, ["aws", "local"]],
-    [{ RUNPOD_API_KEY: "rpa_x", AWS_PROFILE: "analytics" }, ["runpod", "aws", "local"]],
-    [{ RUNPOD_API_KEY: "   ", AWS_PROFILE: "" }, ["local"]],
+    // AWS is asked for by its bucket; credentials come from the SDK's default chain (keys, profile, role …).
+    [{ S3_BUCKET: "sma-prod" }, ["aws", "local"]],
+    [{ AWS_ACCESS_KEY_ID: "AKIA1", AWS_SECRET_ACCESS_KEY: "s" }, ["local"]],
+    [{ AWS_PROFILE: "analytics", S3_BUCKET: "sma-prod" }, ["aws", "local"]],
+    [{ RUNPOD_API_KEY: "rpa_x", S3_BUCKET: "sma-prod" }, ["runpod", "aws", "local"]],
+    [{ RUNPOD_API_KEY: "   ", S3_BUCKET: "" }, ["local"]],
   ] as const)("%j → %j", (env, expected) => {
     expect(new CloudProviderFactory({ config: loadConfig(env) }).detectAvailableProviders()).toEqual(
       expected,

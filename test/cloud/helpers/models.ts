@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { jobSigningKey } from "../../../src/cloud/job-keys.js";
 import type { CloudStorageProvider } from "../../../src/cloud/provider-interface.js";
 import { readTable, serializeModel, trainModel } from "../../../src/ml/index.js";
 import type { ModelMetadata } from "../../../src/ml/types.js";
@@ -20,6 +21,32 @@ export async function saveIrisModel(
   modelId: string,
   signingKey: string,
 ): Promise<string> {
+  const dir = await irisModelDir(userId, modelId, signingKey);
+  try {
+    return await storage.saveModel(userId, modelId, dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * What a cloud worker leaves behind: the iris model signed with the job's key (derived from `masterKey`) in
+ * the job's folder, jobs/{jobId}/model/; returns that folder's URI.
+ */
+export async function writeJobModel(
+  storage: CloudStorageProvider,
+  job: { jobId: string; userId: number; modelId: string },
+  masterKey: string,
+): Promise<string> {
+  const dir = await irisModelDir(job.userId, job.modelId, jobSigningKey(masterKey, job));
+  try {
+    return await storage.uploadDirectory(dir, `${storage.jobUri(job.jobId, "model")}/`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function irisModelDir(userId: number, modelId: string, signingKey: string): Promise<string> {
   const frame = await readTable(new Uint8Array(await readFile(fixturePath("iris.csv"))), {
     fileName: "iris.csv",
   });
@@ -47,12 +74,9 @@ export async function saveIrisModel(
     facts: trained.facts,
   };
   const dir = await mkdtemp(join(tmpdir(), "sma-model-"));
-  try {
-    for (const [name, bytes] of Object.entries(serializeModel(trained.model, metadata, signingKey))) {
-      await writeFile(join(dir, name), bytes);
-    }
-    return await storage.saveModel(userId, modelId, dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+  const owner = { userId, modelId };
+  for (const [name, bytes] of Object.entries(serializeModel(trained.model, metadata, signingKey, owner))) {
+    await writeFile(join(dir, name), bytes);
   }
+  return dir;
 }

@@ -1,7 +1,7 @@
 /**
  * Local compute through the provider interfaces: real worker processes, talking back through storage on disk.
  */
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -10,6 +10,7 @@ import { LocalJobRunner } from "../../../src/cloud/local/job-runner.js";
 import { LocalPredictionProvider } from "../../../src/cloud/local/prediction.js";
 import { LocalStorageManager } from "../../../src/cloud/local/storage.js";
 import type { TrainingLaunchConfig, TrainingStatus } from "../../../src/cloud/provider-interface.js";
+import { ModelIntegrityError } from "../../../src/errors.js";
 import { TEST_SIGNING_KEY } from "../../helpers/app.js";
 
 const FIXTURES = join(import.meta.dirname, "../../fixtures");
@@ -135,6 +136,28 @@ describe("local compute", () => {
     // The model has a training profile, so a column flags rows outside its training domain.
     expect(lines[0]).toMatch(/,progression,y_hat,outside_training_domain$/);
     expect(lines).toHaveLength(443);
+
+    // The signed model copied under another user's prefix, or under another model id, is refused on load.
+    const source = storage.pathFor(storage.modelUri(USER, "m-local-train-1").slice(0, -1));
+    const copies = [
+      { userId: USER + 1, modelId: "m-local-train-1" },
+      { userId: USER, modelId: "m-local-copied-1" },
+    ];
+    for (const [index, copy] of copies.entries()) {
+      cpSync(source, join(dir, "models", `user_${copy.userId}`, copy.modelId), { recursive: true });
+      const copiedData = await storage.uploadDataset(copy.userId, join(FIXTURES, "diabetes.csv"), "d.csv");
+      const refused = await prediction
+        .invokePrediction({
+          jobId: `local-copied-${index}`,
+          userId: copy.userId,
+          modelUri: storage.modelUri(copy.userId, copy.modelId),
+          dataUri: copiedData,
+          outputUri: storage.resultUri(copy.userId, `local-copied-${index}`, "out.csv"),
+        })
+        .catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(ModelIntegrityError);
+      expect((refused as Error).message).toMatch(/signed for another user or another model id/);
+    }
   });
 
   it("runs queued jobs one at a time, in order, and reports queue positions", async () => {

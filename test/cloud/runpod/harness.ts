@@ -1,17 +1,22 @@
 /**
- * A RunPod world for tests: the fake RunPod server, s3rver standing in for the network volume, the bot's
- * RunPodStorageManager on it, and a RunPodPodManager with short timeouts. The same spec that production sends
- * reaches the real worker in the fake's pods.
+ * A RunPod world for tests: the fake RunPod server with its network volume (an S3 API for the bot, a directory
+ * that pods mount), the bot's RunPodStorageManager on it, the bot's own storage ("home", where datasets are
+ * uploaded and models end up), and a RunPodPodManager with short timeouts. The same spec that production
+ * sends reaches the real worker in the fake's pods.
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { LocalStorageManager } from "../../../src/cloud/local/storage.js";
 import type { TrainingLaunchConfig } from "../../../src/cloud/provider-interface.js";
 import { RunPodGraphqlClient } from "../../../src/cloud/runpod/client.js";
 import { RunPodPodManager, type RunPodPodSettings } from "../../../src/cloud/runpod/compute.js";
 import { RunPodOfferSource } from "../../../src/cloud/runpod/offers.js";
 import { RunPodPodApi } from "../../../src/cloud/runpod/pod-api.js";
 import { createRunPodS3Client, RunPodStorageManager } from "../../../src/cloud/runpod/storage.js";
+import { owns } from "../../../src/cloud/staging.js";
 import { type FakeRunPodServer, startFakeRunPodServer } from "../../fakes/runpod/server.js";
-import { S3RVER_CREDENTIALS, type S3rverHandle, startS3rver } from "../../helpers/s3rver.js";
 
 export const VOLUME_ID = "v3zskt9gvb";
 export const SIGNING_KEY = "test-signing-key-0123456789abcdef0123456789";
@@ -23,11 +28,13 @@ export function fixture(name: string): string {
 
 export interface RunPodWorld {
   fake: FakeRunPodServer;
-  s3: S3rverHandle;
+  /** The network volume, over its S3 API. */
   storage: RunPodStorageManager;
+  /** The bot's own storage: datasets are uploaded here, finished models are stored here. */
+  home: LocalStorageManager;
   api: RunPodPodApi;
   offers: RunPodOfferSource;
-  /** Env a worker needs to reach the volume and sign models. */
+  /** The pod env the bot sends (nothing secret). */
   workerEnv: Record<string, string>;
   manager(
     overrides?: Partial<RunPodPodSettings>,
@@ -39,17 +46,19 @@ export interface RunPodWorld {
 export async function startRunPodWorld(
   options: { pullMs?: number; retention?: { runMs: number; runsyncMs: number } } = {},
 ): Promise<RunPodWorld> {
-  const [fake, s3] = await Promise.all([
-    startFakeRunPodServer({ pullMs: options.pullMs ?? 200, retention: options.retention }),
-    startS3rver([VOLUME_ID]),
-  ]);
+  const fake = await startFakeRunPodServer({ pullMs: options.pullMs ?? 200, retention: options.retention });
   const settings = {
     volumeId: VOLUME_ID,
-    endpoint: s3.endpoint,
+    endpoint: fake.volumes.endpoint,
     region: "eu-ro-1",
     checksumWhenRequired: true,
   };
-  const storage = new RunPodStorageManager(createRunPodS3Client(settings, S3RVER_CREDENTIALS), settings);
+  const storage = new RunPodStorageManager(
+    createRunPodS3Client(settings, fake.volumes.credentials),
+    settings,
+  );
+  const homeDir = await mkdtemp(join(tmpdir(), "sma-runpod-home-"));
+  const home = new LocalStorageManager(homeDir);
   const client = new RunPodGraphqlClient({ apiUrl: fake.graphqlUrl, apiKey: fake.apiKey, timeoutMs: 3_000 });
   const api = new RunPodPodApi(client, {
     readDeadlineMs: 4_000,
@@ -57,21 +66,12 @@ export async function startRunPodWorld(
     confirmTimeoutMs: 5_000,
     createTimeoutMs: 1_000,
   });
-  const offers = new RunPodOfferSource({ api, cloudType: "COMMUNITY", allowSpot: true });
-  const workerEnv = {
-    RUNPOD_NETWORK_VOLUME_ID: VOLUME_ID,
-    RUNPOD_STORAGE_ENDPOINT: s3.endpoint,
-    RUNPOD_DATA_CENTER_ID: "EU-RO-1",
-    RUNPOD_STORAGE_ACCESS_KEY: S3RVER_CREDENTIALS.accessKeyId,
-    RUNPOD_STORAGE_SECRET_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-    MODEL_SIGNING_KEY: SIGNING_KEY,
-    LOG_LEVEL: "silent",
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-  };
+  const offers = new RunPodOfferSource({ api, dataCenterId: "EU-RO-1", allowSpot: true });
+  const workerEnv = { RUNPOD_API_URL: fake.graphqlUrl, LOG_LEVEL: "silent" };
   return {
     fake,
-    s3,
     storage,
+    home,
     api,
     offers,
     workerEnv,
@@ -80,9 +80,13 @@ export async function startRunPodWorld(
         api,
         storage,
         offers,
+        resolveStorage: (uri) => (owns(home, uri) ? home : storage),
+        homeStorage: home,
+        signingKey: SIGNING_KEY,
         settings: {
           workerImage: "ghcr.io/example/sma-worker:test",
-          cloudType: "COMMUNITY",
+          networkVolumeId: VOLUME_ID,
+          dataCenterId: "EU-RO-1",
           podReadyTimeoutSeconds: 3,
           containerDiskInGb: 10,
           minVcpuCount: 2,
@@ -99,7 +103,7 @@ export async function startRunPodWorld(
     async close() {
       await fake.close();
       storage.client.destroy();
-      await s3.close();
+      await rm(homeDir, { recursive: true, force: true });
     },
   };
 }
@@ -142,7 +146,7 @@ export function irisLaunch(
   const jobId = overrides.jobId ?? newJobId();
   return {
     jobId,
-    computeType: "NVIDIA RTX A5000/COMMUNITY",
+    computeType: "NVIDIA RTX A5000/SECURE",
     datasetUri,
     modelId: `m-${jobId}`,
     userId: USER_ID,

@@ -14,7 +14,7 @@ let datasetUri: string;
 beforeAll(async () => {
   world = await startRunPodWorld({ pullMs: 100 });
   world.fake.pods.runWorkers = false;
-  datasetUri = await world.storage.uploadDataset(USER_ID, fixture("iris.csv"), "iris.csv");
+  datasetUri = await world.home.uploadDataset(USER_ID, fixture("iris.csv"), "iris.csv");
 });
 afterAll(() => world.close());
 afterEach(() => {
@@ -31,23 +31,23 @@ const creates = () =>
 
 describe("RunPod pod failure modes", () => {
   it("no capacity: CapacityError naming the offer, and no pod", async () => {
-    world.fake.inject({ kind: "capacity", gpuTypeId: "NVIDIA RTX A5000", cloudType: "COMMUNITY" });
+    world.fake.inject({ kind: "capacity", gpuTypeId: "NVIDIA RTX A5000", cloudType: "SECURE" });
     const config = irisLaunch(datasetUri);
     const error = await world
       .manager()
       .launchTraining(config)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CapacityError);
-    expect((error as Error).message).toBe("RunPod has no RTX A5000 community available right now.");
+    expect((error as Error).message).toBe("RunPod has no RTX A5000 secure available right now.");
     expect(podsNamed(config.jobId)).toHaveLength(0);
   });
 
   it("the next offer for the same job launches after a capacity failure", async () => {
-    world.fake.inject({ kind: "capacity", cloudType: "COMMUNITY" });
+    world.fake.inject({ kind: "capacity", gpuTypeId: "NVIDIA RTX A5000" });
     const manager = world.manager();
     const config = irisLaunch(datasetUri);
     const attempts: string[] = [];
-    for (const computeType of ["NVIDIA RTX A5000/COMMUNITY", "NVIDIA RTX A5000/SECURE"]) {
+    for (const computeType of ["NVIDIA RTX A5000/SECURE", "NVIDIA GeForce RTX 4090/SECURE"]) {
       try {
         await manager.launchTraining({ ...config, computeType });
         attempts.push(`${computeType}: launched`);
@@ -57,10 +57,10 @@ describe("RunPod pod failure modes", () => {
       }
     }
     expect(attempts).toEqual([
-      "NVIDIA RTX A5000/COMMUNITY: RunPod has no RTX A5000 community available right now.",
-      "NVIDIA RTX A5000/SECURE: launched",
+      "NVIDIA RTX A5000/SECURE: RunPod has no RTX A5000 secure available right now.",
+      "NVIDIA GeForce RTX 4090/SECURE: launched",
     ]);
-    expect(podsNamed(config.jobId).map((p) => p.cloudType)).toEqual(["SECURE"]);
+    expect(podsNamed(config.jobId).map((p) => p.gpuTypeId)).toEqual(["NVIDIA GeForce RTX 4090"]);
     await manager.terminateTraining(config.jobId);
   });
 
@@ -77,7 +77,7 @@ describe("RunPod pod failure modes", () => {
     expect((error as PodCreationTimeoutError).details.costSoFar).toBeGreaterThan(0);
     const relaunched = await manager.launchTraining({
       ...config,
-      computeType: "NVIDIA GeForce RTX 4090/COMMUNITY",
+      computeType: "NVIDIA GeForce RTX 4090/SECURE",
     });
     expect(relaunched.resourceId).not.toBe(pod.id);
     const status = await manager.monitorTraining(config.jobId);
@@ -128,7 +128,7 @@ describe("RunPod pod failure modes", () => {
   });
 
   it("spot interruption: the exited pod is terminated and the job relaunched on-demand", async () => {
-    world.fake.inject({ kind: "spot-interruption", afterMs: 200 });
+    world.fake.inject({ kind: "spot-interruption", afterMs: 1_500 }); // after the launch saw it run
     const manager = world.manager();
     const config = irisLaunch(datasetUri, { spot: true });
     const first = await manager.launchTraining(config);

@@ -47,6 +47,7 @@ function manager(overrides: Partial<ConstructorParameters<typeof RunPodServerles
     client,
     storage: world.storage,
     resolveStorage: (uri) => (uri.startsWith("file:") ? home : world.storage),
+    signingKey: SIGNING_KEY,
     pollIntervalMs: 100,
     runsyncWaitMs: 30_000,
     freshJobGraceMs: 300,
@@ -81,9 +82,21 @@ describe("RunPodServerlessManager", () => {
     const csv = await readFile(home.pathFor(r.outputUri), "utf8");
     expect(csv.split("\n")[0]).toContain("prediction");
     expect(csv.trim().split("\n")).toHaveLength(151);
-    const onVolume = world.storage.resultUri(USER_ID, r.jobId, "iris_predictions.csv");
+    const onVolume = world.storage.jobUri(r.jobId, "iris_predictions.csv");
     expect(await world.storage.exists(onVolume)).toBe(true); // RunPod keeps results 30 min; storage keeps them
-    expect(jobsNow().some((j) => j.id.startsWith("sync-"))).toBe(true);
+    const job = jobsNow().find((j) => (j.input as { jobId?: string }).jobId === r.jobId)!;
+    expect(job.id.startsWith("sync-")).toBe(true);
+    // The worker got the model staged in the job's folder, signed with a job key: never the bot's key.
+    expect(job.input).toMatchObject({
+      modelUri: `${world.storage.jobUri(r.jobId, "model")}/`,
+      modelId: "m-iris-serverless",
+      jobKey: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(JSON.stringify(job.input)).not.toContain(SIGNING_KEY);
+    // Once the predictions are home, nothing of the job stays on the volume.
+    await manager().releaseJob(r.jobId);
+    expect(await world.storage.exists(onVolume)).toBe(false);
+    expect(await world.storage.exists(world.storage.jobUri(r.jobId, "spec.json"))).toBe(false);
   });
 
   it("large input: /run, then checkJobStatus until complete", async () => {

@@ -21,6 +21,10 @@ export type FakeFault =
   | { kind: "runtime-never-appears" }
   /** The next spot pod is interrupted this long after its runtime appears. */
   | { kind: "spot-interruption"; afterMs: number }
+  /** The next pod reaches its runtime, then its host fails this long after: the pod is gone, no result. */
+  | { kind: "pod-dies"; afterMs: number }
+  /** A pod's own podTerminate (with its pod-scoped key) fails with an internal error. */
+  | { kind: "self-terminate-fails" }
   /** Serverless: the next job is deleted by its TTL this long after it is queued (then /status is 404). */
   | { kind: "job-ttl-expiry"; afterMs: number }
   /** Serverless: the next job sits IN_QUEUE; no worker gets it. */

@@ -42,7 +42,9 @@ interface CreateInput {
   minMemoryInGb?: number;
   env?: Array<{ key: string; value: string }>;
   networkVolumeId?: string;
+  volumeMountPath?: string;
   dataCenterId?: string | null;
+  containerRegistryAuthId?: string;
   terminateAfter?: string;
   bidPerGpu?: number;
 }
@@ -84,7 +86,7 @@ export function rootValue(state: GraphqlState, caller: Caller) {
         gpuAvailability: state.catalog.map((g) => ({
           gpuTypeId: g.id,
           displayName: g.displayName,
-          stockStatus: g.stockStatus,
+          stockStatus: g.dataCenterStock === undefined ? g.stockStatus : g.dataCenterStock,
         })),
       },
     ],
@@ -154,7 +156,12 @@ function createPod(state: GraphqlState, input: CreateInput, spot: boolean): Fake
     memoryInGb: Math.max(input.minMemoryInGb ?? 1, 16),
     containerDiskInGb: input.containerDiskInGb ?? 10,
     terminateAfter: input.terminateAfter ? new Date(input.terminateAfter) : undefined,
+    networkVolumeId: volume?.id,
+    volumeMountPath: volume ? (input.volumeMountPath ?? "/runpod-volume") : undefined,
+    dataCenterId: volume?.dataCenterId ?? input.dataCenterId ?? "EU-RO-1",
+    containerRegistryAuthId: input.containerRegistryAuthId,
     stuck: Boolean(state.faults.take("runtime-never-appears")),
+    diesAfterMs: state.faults.take("pod-dies")?.afterMs,
     interruptAfterMs: interruption?.afterMs,
   });
 }
@@ -185,6 +192,8 @@ export function podView(p: FakePod) {
     containerDiskInGb: p.containerDiskInGb,
     volumeInGb: 0,
     env: Object.entries(p.env).map(([k, v]) => `${k}=${v}`),
+    networkVolumeId: p.networkVolumeId ?? null,
+    volumeMountPath: p.volumeMountPath ?? null,
     machineId: p.machineId,
     createdAt: p.createdAt.toISOString(),
     uptimeSeconds: 0, // runpod-api.md §7: the legacy field always reads 0
@@ -192,7 +201,7 @@ export function podView(p: FakePod) {
       podHostId: `${p.id}-${randomBytes(4).toString("hex")}`,
       gpuDisplayName: p.gpuDisplayName,
       location: "RO",
-      dataCenterId: "EU-RO-1",
+      dataCenterId: p.dataCenterId ?? "EU-RO-1",
       costPerHr: p.costPerHr,
       secureCloud: p.cloudType === "SECURE",
       gpuTypeId: p.gpuTypeId,

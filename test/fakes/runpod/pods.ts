@@ -2,7 +2,8 @@
  * The fake's pods: a ledger with the lifecycle of runpod-api.md §2 and §7. A created pod is RUNNING with
  * `runtime: null` while it "pulls" its image; then its runtime appears and the pod runs our real worker in a
  * child process (`node --import tsx src/worker/main.ts <SMA_SPEC_URI>`) with the pod's env plus what RunPod
- * adds (RUNPOD_POD_ID, a pod-scoped RUNPOD_API_KEY). Terminated pods disappear. Every pod has a cost clock.
+ * adds (RUNPOD_POD_ID, a pod-scoped RUNPOD_API_KEY). A container that exits while its pod is still RUNNING is
+ * started again, as RunPod does. Terminated pods disappear. Every pod has a cost clock.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -33,15 +34,25 @@ export interface FakePod {
   running: boolean;
   terminateAfter?: Date;
   endedAt?: Date;
-  terminatedBy?: "api" | "self" | "terminateAfter" | "cleanup";
+  terminatedBy?: "api" | "self" | "terminateAfter" | "cleanup" | "host-failure";
   workerExitCode?: number | null;
   /** Never gets a runtime (stuck image pull / crash loop). */
   stuck: boolean;
   /** Interrupted this long after its runtime appears (spot). */
   interruptAfterMs?: number;
+  /** Its host fails this long after its runtime appears: the pod is gone (terminated), with no result. */
+  diesAfterMs?: number;
+  /** How many times its container has been started. */
+  starts?: number;
   machineId: string;
   /** Scoped key that RunPod gives the pod (RUNPOD_API_KEY inside it). */
   podKey: string;
+  /** The network volume mounted at `volumeMountPath` (Secure Cloud, in the volume's data center). */
+  networkVolumeId?: string;
+  volumeMountPath?: string;
+  dataCenterId?: string;
+  /** The registry credentials a private image is pulled with. */
+  containerRegistryAuthId?: string;
 }
 
 export interface PodLedgerOptions {
@@ -53,6 +64,10 @@ export interface PodLedgerOptions {
   baseEnv: NodeJS.ProcessEnv;
   /** Node arguments that start the worker, before the spec URI (default: src/worker/main.ts through tsx). */
   workerArgs?: string[];
+  /** How long RunPod waits before starting an exited container again. Default 1 s. */
+  restartDelayMs?: number;
+  /** The directory behind a network volume, which a pod that mounts it sees at its mount path. */
+  volumePath?: (volumeId: string) => string;
 }
 
 function id(length: number): string {
@@ -112,7 +127,7 @@ export class PodLedger {
     return (pod.costPerHr * Math.max(0, end.getTime() - pod.createdAt.getTime())) / 3_600_000;
   }
 
-  terminate(podId: string, by: FakePod["terminatedBy"]): boolean {
+  terminate(podId: string, by: FakePod["terminatedBy"] | "host-failure"): boolean {
     const pod = this.get(podId);
     if (!pod) return false;
     pod.desiredStatus = "TERMINATED";
@@ -151,6 +166,14 @@ export class PodLedger {
     );
   }
 
+  /** Starts the worker of every running pod that has none (after a test held them with runWorkers = false). */
+  resumeWorkers(): void {
+    for (const pod of this.visible()) {
+      const specUri = pod.env.SMA_SPEC_URI;
+      if (pod.running && specUri && !this.children.has(pod.id)) this.spawnWorker(pod, specUri);
+    }
+  }
+
   /** Resolves when no worker process is left (a self-terminating pod's worker exits on its own). */
   async workersExited(timeoutMs = 10_000): Promise<void> {
     const until = Date.now() + timeoutMs;
@@ -173,14 +196,22 @@ export class PodLedger {
     const specUri = pod.env.SMA_SPEC_URI;
     if (specUri && this.runWorkers) this.spawnWorker(pod, specUri);
     if (pod.interruptAfterMs !== undefined) this.later(pod.interruptAfterMs, () => this.interrupt(pod.id));
+    if (pod.diesAfterMs !== undefined)
+      this.later(pod.diesAfterMs, () => this.terminate(pod.id, "host-failure"));
   }
 
   private spawnWorker(pod: FakePod, specUri: string): void {
     const args = this.options.workerArgs ?? ["--import", TSX, WORKER_ENTRY];
+    // A process here cannot mount the volume at /workspace: the worker is pointed at the volume's directory.
+    const mount =
+      pod.networkVolumeId && this.options.volumePath
+        ? { SMA_VOLUME_PATH: this.options.volumePath(pod.networkVolumeId) }
+        : {};
     const child = spawn(process.execPath, [...args, specUri], {
       env: {
         ...this.options.baseEnv,
         ...pod.env,
+        ...mount,
         RUNPOD_POD_ID: pod.id,
         RUNPOD_API_KEY: pod.podKey,
         RUNPOD_API_URL: this.options.apiUrl(),
@@ -189,11 +220,16 @@ export class PodLedger {
       stdio: ["ignore", "ignore", process.env.FAKE_RUNPOD_WORKER_STDERR ? "inherit" : "ignore"],
     });
     this.children.set(pod.id, child);
+    pod.starts = (pod.starts ?? 0) + 1;
     child.once("exit", (code) => {
       this.children.delete(pod.id);
       pod.workerExitCode = code;
-      // The container ended but nobody terminated the pod: RunPod restarts it, forever (a crash loop).
-      if (pod.desiredStatus === "RUNNING") pod.running = false;
+      // The container ended but nobody terminated the pod: RunPod starts it again, forever (a crash loop).
+      if (pod.desiredStatus === "RUNNING") {
+        this.later(this.options.restartDelayMs ?? 1_000, () => {
+          if (pod.desiredStatus === "RUNNING" && pod.running && !this.closed) this.spawnWorker(pod, specUri);
+        });
+      }
     });
   }
 

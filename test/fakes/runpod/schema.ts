@@ -100,6 +100,8 @@ export interface CatalogGpu {
   secureSpotPrice: number | null;
   communitySpotPrice: number | null;
   stockStatus: string | null;
+  /** Stock in the account volume's data center (`dataCenters`), when it differs from the global one. */
+  dataCenterStock?: string | null;
 }
 
 /** Fake defaults from the table in runpod-api.md §3, plus the "unknown" sentinel every tool filters out. */

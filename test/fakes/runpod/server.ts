@@ -5,8 +5,11 @@
  * worker against s3rver (standing in for the network volume), and failure injection per test.
  * `leaks()` lists pods still alive and worker processes still running: tests assert it is empty.
  */
+import { mkdtemp } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { graphql, Kind, parse } from "graphql";
 import { type FakeFault, FaultQueue } from "./faults.js";
 import { type Caller, type FakeAccount, rootValue } from "./graphql.js";
@@ -14,6 +17,7 @@ import { readBody, sendHtml, sendJson } from "./http.js";
 import { PodLedger } from "./pods.js";
 import { type CatalogGpu, defaultCatalog, SCHEMA } from "./schema.js";
 import { FakeServerless } from "./serverless.js";
+import { type FakeVolumeS3, startFakeVolumeS3 } from "./volume-s3.js";
 
 export interface FakeRunPodOptions {
   apiKey?: string;
@@ -38,6 +42,8 @@ export interface FakeRunPodServer {
   catalog: CatalogGpu[];
   pods: PodLedger;
   serverless: FakeServerless;
+  /** The account's network volumes: an S3 API for the bot, directories that pods mount. */
+  volumes: FakeVolumeS3;
   /** Every GraphQL request: its root fields and variables. */
   requests: Array<{ fields: string[]; variables?: Record<string, unknown>; caller: Caller | "none" }>;
   inject(fault: FakeFault, times?: number): void;
@@ -64,11 +70,16 @@ export async function startFakeRunPodServer(options: FakeRunPodOptions = {}): Pr
   };
   const catalog = defaultCatalog();
   let baseUrl = "";
+  const volumes = await startFakeVolumeS3(
+    await mkdtemp(join(tmpdir(), "fake-runpod-volumes-")),
+    account.networkVolumes.map((v) => v.id),
+  );
   const pods = new PodLedger({
     pullMs: options.pullMs ?? 300,
     apiUrl: () => `${baseUrl}/graphql`,
     baseEnv: process.env,
     workerArgs: options.workerArgs,
+    volumePath: (volumeId) => volumes.dirOf(volumeId),
   });
   const serverless = new FakeServerless({
     endpointId,
@@ -101,6 +112,8 @@ export async function startFakeRunPodServer(options: FakeRunPodOptions = {}): Pr
     if (faults.take("rate-limited", forOp)) return sendHtml(res, 429, { "retry-after": "1" });
     if (fields.includes("myself") && faults.take("myself-null"))
       return sendJson(res, 200, { data: { myself: null } });
+    const selfTerminate = fields.includes("podTerminate") && caller?.kind === "pod";
+    if (selfTerminate && faults.take("self-terminate-fails")) return sendInternalError(res, fields);
     const internal = faults.take("internal-error", forOp);
     if (internal && !internal.sideEffect) return sendInternalError(res, fields);
     const creates = fields.some((f) => f === "podFindAndDeployOnDemand" || f === "podRentInterruptable");
@@ -145,15 +158,22 @@ export async function startFakeRunPodServer(options: FakeRunPodOptions = {}): Pr
     catalog,
     pods,
     serverless,
+    volumes,
     requests,
     inject: (fault, times) => faults.inject(fault, times),
     clearFaults: () => faults.clear(),
-    startServerlessWorker: (env) => void serverless.startWorker(baseUrl, env),
+    // The endpoint has the account's volume attached: its workers see it at RunPod's serverless mount.
+    startServerlessWorker: (env) =>
+      void serverless.startWorker(baseUrl, {
+        SMA_VOLUME_PATH: volumes.dirOf(account.networkVolumes[0].id),
+        ...env,
+      }),
     leaks: () => pods.leaks(),
     async close() {
       for (const res of hanging) res.destroy();
       await pods.close();
       await serverless.close();
+      await volumes.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

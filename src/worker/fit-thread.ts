@@ -1,0 +1,99 @@
+/**
+ * Reading and fitting in a worker thread. `trainModel` is synchronous and a fit can take minutes; run on the
+ * worker's own event loop it would freeze progress writes, the job's deadline and the SIGTERM handler until
+ * it ends. In a thread the loop stays free: progress reaches storage while the fit runs, and a deadline or a
+ * SIGTERM ends the process (and the thread with it) at once.
+ *
+ * The thread loads this same module: under tsx (local workers, tests) it registers tsx first; in the worker
+ * image, `import.meta.url` is the bundle itself, whose entry point does nothing in a thread.
+ */
+import { readFile } from "node:fs/promises";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { type ErrorResponse, errorFromResponse, toErrorResponse } from "../errors.js";
+import { readTable, trainModel } from "../ml/index.js";
+import type { TrainProgress, TrainResult, TrainSpec } from "../ml/types.js";
+
+const ROLE = "sma-fit";
+
+interface FitRequest {
+  role: typeof ROLE;
+  /** The module to load in the thread: this file, or the bundle that contains it. */
+  entry: string;
+  tsx?: string;
+  dataPath: string;
+  spec: TrainSpec;
+}
+
+type FitMessage =
+  | { type: "read"; nRows: number; nColumns: number }
+  | { type: "progress"; progress: TrainProgress }
+  | { type: "done"; result: TrainResult }
+  | { type: "failed"; error: ErrorResponse };
+
+export interface FitCallbacks {
+  onRead?(shape: { nRows: number; nColumns: number }): void;
+  onProgress?(progress: TrainProgress): void;
+}
+
+/** Code the thread starts with: registers tsx when the entry is TypeScript, then loads the entry. */
+const BOOT = `const { workerData } = require("node:worker_threads");
+(async () => {
+  if (workerData.tsx) (await import(workerData.tsx)).register();
+  await import(workerData.entry);
+})().catch((error) => { throw error; });`;
+
+/** Reads the dataset file and trains in a thread; resolves with the result or rejects with the AppError. */
+export function fitInThread(
+  dataPath: string,
+  spec: TrainSpec,
+  callbacks: FitCallbacks = {},
+): Promise<TrainResult> {
+  const entry = import.meta.url;
+  const request: FitRequest = {
+    role: ROLE,
+    entry,
+    tsx: entry.endsWith(".ts") ? import.meta.resolve("tsx/esm/api") : undefined,
+    dataPath,
+    spec,
+  };
+  return new Promise((resolve, reject) => {
+    const thread = new Worker(BOOT, { eval: true, workerData: request });
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      fn();
+      void thread.terminate();
+    };
+    thread.on("message", (message: FitMessage) => {
+      if (message.type === "read") callbacks.onRead?.(message);
+      else if (message.type === "progress") callbacks.onProgress?.(message.progress);
+      else if (message.type === "done") settle(() => resolve(message.result));
+      else settle(() => reject(errorFromResponse(message.error)));
+    });
+    thread.on("error", (error) => settle(() => reject(error)));
+    thread.on("exit", (code) =>
+      settle(() => reject(new Error(`The training thread stopped unexpectedly (exit code ${code}).`))),
+    );
+  });
+}
+
+/** The thread's side: read, fit, send the result back. */
+async function runFit(request: FitRequest): Promise<void> {
+  const port = parentPort!;
+  const send = (message: FitMessage) => port.postMessage(message);
+  try {
+    const frame = await readTable(new Uint8Array(await readFile(request.dataPath)), {
+      fileName: request.dataPath,
+    });
+    send({ type: "read", nRows: frame.nRows, nColumns: frame.columns.length });
+    const result = trainModel(frame, request.spec, (progress) => send({ type: "progress", progress }));
+    send({ type: "done", result });
+  } catch (error) {
+    send({ type: "failed", error: toErrorResponse(error) });
+  }
+}
+
+if (!isMainThread && (workerData as Partial<FitRequest> | undefined)?.role === ROLE) {
+  void runFit(workerData as FitRequest);
+}
