@@ -49,6 +49,8 @@ export interface AppOptions {
   logger: Logger;
   /** Milliseconds between job status polls (default 1000). */
   pollIntervalMs?: number;
+  /** Shortest time between two edits of a progress message (default PROGRESS_EDIT_INTERVAL_MS, 3 s). */
+  progressEditIntervalMs?: number;
   /** Lease time of a hosted workflow (default 15 s). */
   leaseTtlMs?: number;
   /** Where /healthz, /metrics and the webhook are served (default: PORT on every interface). */
@@ -141,6 +143,7 @@ export function createApp(config: Config, options: AppOptions): App {
     logger,
     texts,
     readFile: (userId, uri) => storage.readBytes(uri, { userId }),
+    progressEditIntervalMs: options.progressEditIntervalMs,
   });
   deps.renderer = renderer;
   manager.onCommit((commit) => renderer.render(commit));
