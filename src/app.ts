@@ -96,12 +96,7 @@ export function createApp(config: Config, options: AppOptions): App {
     training: compute.training,
     prediction: compute.prediction,
     clock: systemClock,
-    limits: {
-      maxBytes: config.limits.maxUploadBytes,
-      maxRows: config.limits.maxRows,
-      maxColumns: config.limits.maxColumns,
-      maxCellLength: config.limits.maxCellLength,
-    },
+    ingest: compute.ingest,
     stagingDir,
     jobDeadlineMinutes: config.compute.jobDeadlineMinutes,
     pollIntervalMs: options.pollIntervalMs ?? 1000,

@@ -5,7 +5,9 @@
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { createCloudProviders } from "./cloud/index.js";
+import type { IngestPort } from "./cloud/ingest-port.js";
 import { LocalTrainingProvider } from "./cloud/local/compute.js";
+import { LocalIngest, sandboxRunnerOptions } from "./cloud/local/ingest.js";
 import { LocalJobRunner } from "./cloud/local/job-runner.js";
 import { LocalPredictionProvider } from "./cloud/local/prediction.js";
 import type { LocalStorageManager } from "./cloud/local/storage.js";
@@ -23,6 +25,8 @@ export interface Compute {
   training(provider: ProviderName): CloudTrainingProvider;
   prediction(provider: ProviderName): CloudPredictionProvider;
   offers: ComputePort;
+  /** Reads uploads in sandboxed child processes. */
+  ingest: IngestPort;
   /** The reconciler's last round, for /admin. */
   lastReconcile(): { at: string; checked: number; terminated: string[]; errors: string[] } | undefined;
   start(): Promise<void>;
@@ -52,6 +56,7 @@ export function createCompute(
     new LocalJobRunner({ storage, maxConcurrent, env, logDir: join(deps.stagingDir, "logs"), logger });
   const trainingRunner = runner();
   const predictionRunner = runner();
+  const ingest = localIngest(config, deps);
   const local = {
     training: new LocalTrainingProvider(trainingRunner, storage),
     prediction: new LocalPredictionProvider(predictionRunner),
@@ -80,14 +85,48 @@ export function createCompute(
         ? local.prediction
         : (cloud.prediction[provider] ?? throwing(unavailable(provider, "prediction"))),
     offers: cloud.compute,
+    ingest: ingest.port,
     lastReconcile: () => cloud.reconciler?.lastReport,
     start: () => cloud.start(),
     async stop() {
       trainingRunner.close();
       predictionRunner.close();
+      ingest.runner.close();
       await cloud.stop();
     },
   };
+}
+
+/**
+ * The ingest sandbox: its own runner (an upload never waits behind a training), at most
+ * INGEST_MAX_CONCURRENT at once, each with a heap cap and a time limit, and an environment without any
+ * secret (a hostile file meets a process that holds nothing worth stealing).
+ */
+function localIngest(
+  config: Config,
+  deps: { logger: Logger; storage: LocalStorageManager; stagingDir: string },
+) {
+  const { PATH, HOME, TMPDIR } = process.env;
+  const env = { PATH, HOME, TMPDIR, DATA_DIR: deps.storage.rootDir, LOG_LEVEL: "warn" };
+  const sandbox = { memoryMb: config.ingest.memoryMb, timeoutSeconds: config.ingest.timeoutSeconds };
+  const runner = new LocalJobRunner({
+    storage: deps.storage,
+    maxConcurrent: config.ingest.maxConcurrent,
+    env,
+    logDir: join(deps.stagingDir, "logs"),
+    logger: deps.logger,
+    ...sandboxRunnerOptions(sandbox),
+  });
+  const l = config.limits;
+  const data = {
+    maxBytes: l.maxUploadBytes,
+    maxRows: l.maxRows,
+    maxColumns: l.maxColumns,
+    maxCellLength: l.maxCellLength,
+    maxCells: l.maxCells,
+    maxDecompressedBytes: l.maxUnpackedBytes,
+  };
+  return { runner, port: new LocalIngest(runner, { data, sandbox }) };
 }
 
 function throwing(error: Error): never {

@@ -2,6 +2,7 @@
  * The side-effect ports of the workflow machines. Machines are pure; these are provided by src/main.ts (real
  * providers) or by tests (fakes). Context holds only JSON: ids, URIs, numbers.
  */
+import type { IngestPort } from "../cloud/ingest-port.js";
 import type { ComputeOffer, ComputePort, OfferRequest } from "../cloud/offers.js";
 import type {
   CloudPredictionProvider,
@@ -9,7 +10,7 @@ import type {
   CloudTrainingProvider,
   ProviderName,
 } from "../cloud/provider-interface.js";
-import type { ColumnType, DataLimits, SchemaSuggestion, Task } from "../ml/types.js";
+import type { DatasetDescription, Task } from "../ml/index.js";
 
 export interface Clock {
   now(): Date;
@@ -18,24 +19,11 @@ export interface Clock {
 export const systemClock: Clock = { now: () => new Date() };
 
 /** A compact description of an uploaded dataset, small enough for workflow context. */
-export interface DatasetSummary {
+export interface DatasetSummary extends DatasetDescription {
   datasetId: string;
   uri: string;
   fileName: string;
   sizeBytes: number;
-  nRows: number;
-  nColumns: number;
-  missingCells: number;
-  columns: Array<{
-    name: string;
-    type: ColumnType;
-    missingPct: number;
-    unique: number;
-    /** The task this column would give as a target, or why it cannot be one. */
-    task?: Task;
-    targetProblem?: string;
-  }>;
-  suggestion: SchemaSuggestion;
 }
 
 /** A trained model as the prediction flow offers it. */
@@ -107,8 +95,8 @@ export interface FlowPorts {
   training(provider: ProviderName): CloudTrainingProvider;
   prediction(provider: ProviderName): CloudPredictionProvider;
   clock: Clock;
-  /** Limits applied when reading an uploaded file. */
-  limits: Partial<DataLimits>;
+  /** Reads uploads in a sandbox (never on the bot's event loop), within the configured limits. */
+  ingest: IngestPort;
   /** Local folder for files on their way in (uploads) and out (predictions to send back). */
   stagingDir: string;
   /** Minutes a job may run before it is stopped. */
@@ -117,6 +105,6 @@ export interface FlowPorts {
   pollIntervalMs: number;
 }
 
-export type { ComputeOffer, ComputePort, OfferRequest };
+export type { ComputeOffer, ComputePort, IngestPort, OfferRequest };
 
 export type ErrorInfo = { code: number; errorClass: string; message: string; recovery: string };

@@ -20,6 +20,7 @@ export {
   rocSvg,
   svgToPng,
 } from "./charts/index.js";
+export { type DatasetDescription, describeFrame } from "./describe.js";
 export { validateHyperparameters } from "./hyperparameters.js";
 export { DEFAULT_LIMITS } from "./io/limits.js";
 export { readTable } from "./io/read-table.js";

@@ -25,8 +25,12 @@ export function findColumn(frame: Frame, name: string): Column {
 
 /** Task for a chosen target; throws NoUsableTargetError for a one-class/empty target. */
 export function detectTask(frame: Frame, target: string): Task {
-  const col = findColumn(frame, target);
-  const profile = profileColumn(col, frame.nRows);
+  return taskOfProfile(profileColumn(findColumn(frame, target), frame.nRows), frame.nRows);
+}
+
+/** detectTask from a column's profile (computed once by whoever also needs it). */
+export function taskOfProfile(profile: ColumnProfile, nRows: number): Task {
+  const target = profile.name;
   if (profile.unique === 0) {
     throw new NoUsableTargetError(`The column "${target}" is empty, so it cannot be the target.`, { target });
   }
@@ -39,7 +43,7 @@ export function detectTask(frame: Frame, target: string): Task {
       { target },
     );
   }
-  return taskFor(profile, frame.nRows - profile.missing);
+  return taskFor(profile, nRows - profile.missing);
 }
 
 function taskFor(p: ColumnProfile, present: number): Task {
@@ -60,16 +64,23 @@ interface Candidate {
 }
 
 export function suggestSchema(frame: Frame): SchemaSuggestion {
-  const profiles = frame.columns.map((c) => profileColumn(c, frame.nRows));
+  return suggestFromProfiles(
+    frame.columns.map((c) => profileColumn(c, frame.nRows)),
+    frame.nRows,
+  );
+}
+
+/** suggestSchema from the columns' profiles (computed once by whoever also needs them). */
+export function suggestFromProfiles(profiles: ColumnProfile[], nRows: number): SchemaSuggestion {
   const candidates: Candidate[] = [];
   profiles.forEach((p, j) => {
     if (!isTargetCandidate(p)) return;
-    const task = taskFor(p, frame.nRows - p.missing);
+    const task = taskFor(p, nRows - p.missing);
     const nameMatch = TARGET_NAME.test(p.name);
     let score = nameMatch ? 10 : 0;
     if (j === profiles.length - 1) score += 3;
     if (task === "classification" && p.unique <= 20) score += 4;
-    if (task === "regression" && p.unique / Math.max(1, frame.nRows - p.missing) > 0.5) score += 2;
+    if (task === "regression" && p.unique / Math.max(1, nRows - p.missing) > 0.5) score += 2;
     score += (100 - p.missingPct) / 20;
     candidates.push({ profile: p, task, score, nameMatch });
   });
@@ -92,7 +103,7 @@ export function suggestSchema(frame: Frame): SchemaSuggestion {
     task: best.task,
     features: featureNames(profiles, best.profile.name),
     confidence,
-    reason: reasonFor(best, frame.nRows),
+    reason: reasonFor(best, nRows),
   };
 }
 

@@ -11,10 +11,8 @@ import type { CloudStorageProvider } from "../cloud/provider-interface.js";
 import type { Config } from "../config.js";
 import { AppError, CloudTrainingError, toErrorResponse } from "../errors.js";
 import type { Logger } from "../logger.js";
-import { runPredictJob } from "./predict-handler.js";
 import { JobReporter } from "./reporter.js";
 import { storageForUri } from "./storage.js";
-import { runTrainJob } from "./train-job.js";
 
 type Outcome = JobResult extends infer R
   ? R extends unknown
@@ -74,17 +72,23 @@ export async function runJobFromSpec(specUri: string, config: Config, logger: Lo
   return Promise.race([work, deadline, cancelled]);
 }
 
+/** Each kind of job is loaded on demand: an ingest sandbox starts for every upload and needs little. */
 async function run(
   spec: JobSpec,
   storage: CloudStorageProvider,
   reporter: JobReporter,
   signingKey: string | undefined,
 ): Promise<{ outputUri: string; summary: Record<string, unknown> }> {
+  if (spec.kind === "ingest") return (await import("./ingest-job.js")).runIngestJob(spec, reporter);
   if (!signingKey)
     throw new AppError("The worker has no MODEL_SIGNING_KEY.", {}, { recovery: "Set MODEL_SIGNING_KEY." });
   const workDir = join(tmpdir(), `sma-job-${spec.jobId}-${process.pid}`);
   try {
-    if (spec.kind === "train") return await runTrainJob(spec, { storage, reporter, signingKey, workDir });
+    if (spec.kind === "train") {
+      const { runTrainJob } = await import("./train-job.js");
+      return await runTrainJob(spec, { storage, reporter, signingKey, workDir });
+    }
+    const { runPredictJob } = await import("./predict-handler.js");
     const out = await runPredictJob(spec, { storage, signingKey, workDir });
     return {
       outputUri: out.outputUri,

@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { setPriority } from "node:os";
 import { join } from "node:path";
 import { AppError, CloudTrainingError, ObjectNotFoundError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
@@ -31,6 +32,18 @@ export interface LocalJobRunnerOptions {
   logger?: Logger;
   /** Time a worker gets to exit after SIGTERM before SIGKILL. */
   killGraceMs?: number;
+  /** Node flags for the workers, e.g. a heap cap (`--max-old-space-size=512`). */
+  nodeArgs?: string[];
+  /** Longest a worker may run once started, whatever its spec's deadline (which also counts time queued). */
+  maxRunMs?: number;
+  /** Scheduling niceness of the workers (0–19): higher leaves the CPU to the bot first. */
+  niceness?: number;
+  /**
+   * A job submitted again that an earlier process started, but that neither runs nor has a result (its
+   * worker died while no bot was watching): "requeue" runs it again, "fail" records it as crashed. A job
+   * that was still waiting in the queue is queued again either way.
+   */
+  lostJobs?: "requeue" | "fail";
 }
 
 export interface LocalJobStatus {
@@ -80,6 +93,14 @@ export class LocalJobRunner {
     const orphan = this.findWorkerProcess(specUri);
     if (orphan) {
       this.adopt(stored, orphan);
+      return stored;
+    }
+    if (existing && this.options.lostJobs === "fail" && !(await this.wasOnlyQueued(spec.jobId))) {
+      const error = new CloudTrainingError("The worker stopped while the bot was away.", {
+        jobId: spec.jobId,
+        reason: "crashed",
+      });
+      await this.writeFinalIfMissing(spec.jobId, "failed", error);
       return stored;
     }
     this.queue.push(stored);
@@ -154,7 +175,7 @@ export class LocalJobRunner {
     const args = await workerArgs();
     mkdirSync(this.options.logDir, { recursive: true });
     const stderr = openSync(join(this.options.logDir, `${spec.jobId}.log`), "a");
-    const child = spawn(process.execPath, [...args, specUri], {
+    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), ...args, specUri], {
       detached: true,
       stdio: ["ignore", stderr, stderr],
       env: this.options.env,
@@ -163,6 +184,7 @@ export class LocalJobRunner {
     child.once("exit", () => markExited());
     run.pid = child.pid ?? -1;
     run.child = child;
+    if (this.options.niceness && run.pid > 0) lowerPriority(run.pid, this.options.niceness);
     this.options.logger?.info({ jobId: spec.jobId, pid: run.pid }, "local job started");
     this.armDeadline(spec, run);
     child.once("exit", (code, signal) => void this.onExit(spec.jobId, run, code, signal));
@@ -187,13 +209,17 @@ export class LocalJobRunner {
 
   /** The worker enforces its deadline, but a synchronous training loop cannot hear its own timer. */
   private armDeadline(spec: JobSpec, run: Running): void {
-    const msLeft = Date.parse(spec.deadline) - Date.now();
+    const msLeft = Math.min(
+      Date.parse(spec.deadline) - Date.now(),
+      this.options.maxRunMs ?? Number.POSITIVE_INFINITY,
+    );
     run.deadlineTimer = setTimeout(
       async () => {
         if (this.running.get(spec.jobId) !== run) return;
         this.options.logger?.warn({ jobId: spec.jobId }, "local job past its deadline: killing it");
         const error = new CloudTrainingError("The job ran past its deadline and was stopped.", {
           deadline: spec.deadline,
+          reason: "deadline",
         });
         run.stopping = { status: "failed", error };
         await this.stopProcess(run, 0);
@@ -215,7 +241,12 @@ export class LocalJobRunner {
     const reason = code !== null ? `exit code ${code}` : signal ? `signal ${signal}` : "it disappeared";
     const end = run.stopping ?? {
       status: "failed" as const,
-      error: new CloudTrainingError(`The worker stopped unexpectedly (${reason}).`, { jobId }),
+      error: new CloudTrainingError(`The worker stopped unexpectedly (${reason}).`, {
+        jobId,
+        reason: "crashed",
+        exitCode: code,
+        signal,
+      }),
     };
     await this.writeFinalIfMissing(jobId, end.status, end.error).catch((error) =>
       this.options.logger?.error({ err: error, jobId }, "could not record the job's end"),
@@ -262,6 +293,11 @@ export class LocalJobRunner {
         );
       }),
     );
+  }
+
+  /** True when the job never started: the last word on it is the queue's. */
+  private async wasOnlyQueued(jobId: string): Promise<boolean> {
+    return (await this.readProgress(jobId))?.state === "queued";
   }
 
   private isQueued(jobId: string): boolean {
@@ -312,6 +348,14 @@ export class LocalJobRunner {
       }
     }
     return undefined;
+  }
+}
+
+function lowerPriority(pid: number, niceness: number): void {
+  try {
+    setPriority(pid, niceness);
+  } catch {
+    // not permitted here, or already gone: it runs at normal priority
   }
 }
 

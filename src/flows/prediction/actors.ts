@@ -35,7 +35,7 @@ export function predictionActors(ports: FlowPorts) {
       return { models, datasets: datasetChoices, templates };
     }),
 
-    ingestDataset: safePromise(async (source: DatasetSource) => (await ingestDataset(ports, source)).summary),
+    ingestDataset: safePromise((source: DatasetSource) => ingestDataset(ports, source)),
 
     quotePrediction: safePromise((input: { userId: number; modelType: string; dataset: DatasetSummary }) =>
       quoteJob(ports, "prediction", input),

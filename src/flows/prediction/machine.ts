@@ -19,6 +19,8 @@ import type {
 } from "../ports.js";
 import { backTransitions, popHistoryTo } from "../shared/back.js";
 import { missingColumns } from "../shared/compatibility.js";
+import type { DatasetSource } from "../shared/datasets.js";
+import { canRetryIngest, firstAttempt, ingestInput, nextAttempt } from "../shared/ingest.js";
 import type {
   PredictionContext,
   PredictionEvent,
@@ -77,10 +79,7 @@ export const predictionMachine = setup({
       { models: ModelChoice[]; datasets: StoredDatasetChoice[]; templates: TemplateChoice[] },
       { userId: number }
     >(notProvided("loadSources")),
-    ingestDataset: fromPromise<
-      DatasetSummary,
-      { userId: number; stagingPath?: string; fileName: string; datasetUri?: string }
-    >(notProvided("ingestDataset")),
+    ingestDataset: fromPromise<DatasetSummary, DatasetSource>(notProvided("ingestDataset")),
     quotePrediction: fromPromise<
       { offers: ComputeOffer[]; budget: { perJob: number; monthlyLeft: number } },
       { userId: number; modelType: string; dataset: DatasetSummary }
@@ -125,12 +124,14 @@ export const predictionMachine = setup({
       Boolean(context.datasets?.some((d) => d.datasetId === event.datasetId)),
     isKnownTemplate: ({ context, event }) =>
       event.type === "user.useTemplate" && Boolean(context.templates?.some((t) => t.name === event.name)),
+    canRetryIngest: ({ context, event }) =>
+      canRetryIngest(context, (event as unknown as { error: ErrorInfo }).error),
   },
   actions: {
     goBack: assign(({ context }, params: { to: string }) =>
       popHistoryTo(context, params.to, STEP_ORDER, OWNED),
     ),
-    takeUpload: assign(({ event }) => {
+    takeUpload: assign(({ context, event }) => {
       const e = event as Extract<PredictionEvent, { type: "user.fileReceived" }>;
       return {
         upload: {
@@ -139,6 +140,7 @@ export const predictionMachine = setup({
           sizeBytes: e.sizeBytes,
           messageId: e.messageId,
         },
+        ...firstAttempt(context),
         error: undefined,
       };
     }),
@@ -215,6 +217,7 @@ export const predictionMachine = setup({
                 const d = context.datasets!.find((x) => x.datasetId === event.datasetId)!;
                 return {
                   upload: { stagingPath: "", fileName: d.name, sizeBytes: d.sizeBytes, storedUri: d.uri },
+                  ...firstAttempt(context),
                 };
               }),
             },
@@ -250,12 +253,7 @@ export const predictionMachine = setup({
         reading: {
           invoke: {
             src: "ingestDataset",
-            input: ({ context }) => ({
-              userId: context.userId,
-              stagingPath: context.upload?.stagingPath || undefined,
-              fileName: context.upload!.fileName,
-              datasetUri: context.upload!.storedUri,
-            }),
+            input: ({ context }) => ingestInput(context),
             onDone: {
               target: "#prediction.CONFIRMING_SCHEMA",
               actions: assign(({ context, event }) => ({
@@ -266,10 +264,18 @@ export const predictionMachine = setup({
                 ...forward(context, "CHOOSING_DATA_SOURCE"),
               })),
             },
-            onError: {
-              target: "idle",
-              actions: assign({ error: ({ event }) => event.error as ErrorInfo, upload: undefined }),
-            },
+            onError: [
+              {
+                guard: "canRetryIngest",
+                target: "reading",
+                reenter: true,
+                actions: assign(({ context }) => nextAttempt(context)),
+              },
+              {
+                target: "idle",
+                actions: assign({ error: ({ event }) => event.error as ErrorInfo, upload: undefined }),
+              },
+            ],
           },
         },
       },

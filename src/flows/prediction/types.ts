@@ -45,7 +45,11 @@ export interface PredictionContext extends PredictionInput {
     sizeBytes: number;
     messageId?: number;
     storedUri?: string;
+    /** Which try at reading it this is (flows/shared/ingest.ts). */
+    attempt?: number;
   };
+  /** Ingest attempts started in this workflow (each gets its own sandbox job). */
+  ingests?: number;
   dataset?: DatasetSummary;
   /** Models whose features the data has, and what the others lack. */
   compatible?: string[];

@@ -42,7 +42,7 @@ export function trainingActors(ports: FlowPorts) {
       return { datasets: choices, templates };
     }),
 
-    ingestDataset: safePromise(async (source: DatasetSource) => (await ingestDataset(ports, source)).summary),
+    ingestDataset: safePromise((source: DatasetSource) => ingestDataset(ports, source)),
 
     quoteTraining: safePromise(
       (input: {

@@ -21,6 +21,8 @@ import type {
   TemplateChoice,
 } from "../ports.js";
 import { backTransitions } from "../shared/back.js";
+import type { DatasetSource } from "../shared/datasets.js";
+import { canRetryIngest, firstAttempt, ingestInput, nextAttempt } from "../shared/ingest.js";
 import {
   categoriesFor,
   hasHyperparameters,
@@ -76,10 +78,7 @@ export const trainingMachine = setup({
       { datasets: StoredDatasetChoice[]; templates: TemplateChoice[] },
       { userId: number }
     >(notProvided("loadSources")),
-    ingestDataset: fromPromise<
-      DatasetSummary,
-      { userId: number; stagingPath?: string; fileName: string; datasetUri?: string }
-    >(notProvided("ingestDataset")),
+    ingestDataset: fromPromise<DatasetSummary, DatasetSource>(notProvided("ingestDataset")),
     quoteTraining: fromPromise<
       { offers: ComputeOffer[]; budget: { perJob: number; monthlyLeft: number } },
       { userId: number; modelType: string; dataset: DatasetSummary; hyperparameters: Record<string, unknown> }
@@ -140,6 +139,8 @@ export const trainingMachine = setup({
       Boolean(context.datasets?.some((d) => d.datasetId === event.datasetId)),
     isKnownTemplate: ({ context, event }) =>
       event.type === "user.useTemplate" && Boolean(context.templates?.some((t) => t.name === event.name)),
+    canRetryIngest: ({ context, event }) =>
+      canRetryIngest(context, (event as unknown as { error: ErrorInfo }).error),
   },
   actions: {
     takeModel: assign(({ context, event }) => ({
@@ -149,7 +150,7 @@ export const trainingMachine = setup({
     })),
     goBack: assign(({ context }, params: { to: string }) => backTo(context, params.to)),
     recordError: assign({ error: ({ event }) => (event as unknown as { error: ErrorInfo }).error }),
-    takeUpload: assign(({ event }) => {
+    takeUpload: assign(({ context, event }) => {
       const e = event as Extract<TrainingEvent, { type: "user.fileReceived" }>;
       return {
         upload: {
@@ -158,6 +159,7 @@ export const trainingMachine = setup({
           sizeBytes: e.sizeBytes,
           messageId: e.messageId,
         },
+        ...firstAttempt(context),
         error: undefined,
       };
     }),
@@ -212,6 +214,7 @@ export const trainingMachine = setup({
                 const d = context.datasets!.find((x) => x.datasetId === event.datasetId)!;
                 return {
                   upload: { stagingPath: "", fileName: d.name, sizeBytes: d.sizeBytes, storedUri: d.uri },
+                  ...firstAttempt(context),
                 };
               }),
             },
@@ -245,12 +248,7 @@ export const trainingMachine = setup({
         reading: {
           invoke: {
             src: "ingestDataset",
-            input: ({ context }) => ({
-              userId: context.userId,
-              stagingPath: context.upload?.stagingPath || undefined,
-              fileName: context.upload!.fileName,
-              datasetUri: context.upload!.storedUri,
-            }),
+            input: ({ context }) => ingestInput(context),
             onDone: {
               target: "#training.CONFIRMING_SCHEMA",
               actions: assign(({ context, event }) => ({
@@ -262,10 +260,18 @@ export const trainingMachine = setup({
                 ...forwardFrom(context, "CHOOSING_DATA_SOURCE"),
               })),
             },
-            onError: {
-              target: "idle",
-              actions: assign({ error: ({ event }) => event.error as ErrorInfo, upload: undefined }),
-            },
+            onError: [
+              {
+                guard: "canRetryIngest",
+                target: "reading",
+                reenter: true,
+                actions: assign(({ context }) => nextAttempt(context)),
+              },
+              {
+                target: "idle",
+                actions: assign({ error: ({ event }) => event.error as ErrorInfo, upload: undefined }),
+              },
+            ],
           },
         },
       },

@@ -74,7 +74,11 @@ export interface TrainingContext extends TrainingInput {
     sizeBytes: number;
     messageId?: number;
     storedUri?: string;
+    /** Which try at reading it this is (flows/shared/ingest.ts). */
+    attempt?: number;
   };
+  /** Ingest attempts started in this workflow (each gets its own sandbox job). */
+  ingests?: number;
   datasets?: StoredDatasetChoice[];
   templates?: TemplateChoice[];
   templateConfig?: TrainingTemplateConfig;

@@ -1,0 +1,83 @@
+/**
+ * LocalIngest: each upload is read in its own child process (the job runner and worker that run training),
+ * with a heap cap (INGEST_MEMORY_MB) and a wall-clock limit (INGEST_TIMEOUT_SECONDS), at a lower CPU priority
+ * than the bot. A sandbox that dies or overruns becomes IngestLimitError naming the limit it hit.
+ */
+import { errorFromResponse, IngestLimitError } from "../../errors.js";
+import type { DataLimits, DatasetDescription } from "../../ml/index.js";
+import type { IngestPort, IngestRequest } from "../ingest-port.js";
+import type { IngestJobSpec, JobResult } from "../job-spec.js";
+import type { LocalJobRunner } from "./job-runner.js";
+
+export interface SandboxLimits {
+  /** Heap of a sandbox (--max-old-space-size). */
+  memoryMb: number;
+  /** Longest a sandbox may run once started. */
+  timeoutSeconds: number;
+}
+
+/** How long an ingest may wait for a free sandbox before its spec's deadline passes. */
+const QUEUE_ALLOWANCE_MS = 10 * 60_000;
+const POLL_MS = 50;
+
+/** The runner options that make a LocalJobRunner a sandbox for ingest. */
+export function sandboxRunnerOptions(limits: SandboxLimits) {
+  return {
+    nodeArgs: [`--max-old-space-size=${limits.memoryMb}`],
+    maxRunMs: limits.timeoutSeconds * 1000,
+    niceness: 10,
+    lostJobs: "fail" as const,
+  };
+}
+
+export class LocalIngest implements IngestPort {
+  constructor(
+    private readonly runner: LocalJobRunner,
+    private readonly limits: { data: DataLimits; sandbox: SandboxLimits },
+  ) {}
+
+  async describe(request: IngestRequest): Promise<DatasetDescription> {
+    const now = Date.now();
+    const spec: IngestJobSpec = {
+      kind: "ingest",
+      jobId: request.jobId,
+      userId: request.userId,
+      filePath: request.filePath,
+      fileName: request.fileName.slice(0, 200),
+      limits: this.limits.data,
+      deadline: new Date(now + QUEUE_ALLOWANCE_MS + this.limits.sandbox.timeoutSeconds * 1000).toISOString(),
+      createdAt: new Date(now).toISOString(),
+    };
+    await this.runner.submit(spec);
+    const result = await this.finished(request.jobId);
+    if (result.status === "succeeded") return result.summary as unknown as DatasetDescription;
+    throw this.errorOf(result.error);
+  }
+
+  private async finished(jobId: string): Promise<JobResult> {
+    for (;;) {
+      const status = await this.runner.status(jobId);
+      if (status.result) return status.result;
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  }
+
+  /** The reader's own errors as they are; the sandbox's death or overrun named by the limit it hit. */
+  private errorOf(error: Extract<JobResult, { status: "failed" | "cancelled" }>["error"]) {
+    const { memoryMb, timeoutSeconds } = this.limits.sandbox;
+    const reason = error.details?.reason;
+    if (reason === "deadline") {
+      return new IngestLimitError(
+        `Reading this file took longer than ${timeoutSeconds} s, the limit for one file (INGEST_TIMEOUT_SECONDS).`,
+        { limit: "time", seconds: timeoutSeconds },
+      );
+    }
+    if (reason === "crashed") {
+      return new IngestLimitError(
+        `Reading this file stopped before it finished: it needed more than the ${memoryMb} MB of memory one file may use (INGEST_MEMORY_MB).`,
+        { limit: "memory", megabytes: memoryMb },
+      );
+    }
+    return errorFromResponse(error);
+  }
+}
