@@ -89,6 +89,9 @@ export const en = {
     tooBig: (mb: number, limitMb: number) =>
       `❌ This file is ${mb.toFixed(1)} MB; I can take at most ${limitMb} MB.\n` +
       "Send a sample (fewer rows), drop unused columns, or save it as .parquet, which is much smaller than CSV.",
+    overLimit: (limitMb: number) =>
+      `❌ This file is larger than ${limitMb} MB, the most I can take.\n` +
+      "Send a sample (fewer rows), drop unused columns, or save it as .parquet, which is much smaller than CSV.",
     notADocument: "Please send the data as a file (📎 → File), not as a photo or text.",
     notNow:
       "I am not waiting for a file right now. Use the buttons above, or /train to start with this data.",

@@ -102,6 +102,9 @@ export const pt: Texts = {
     tooBig: (mb: number, limitMb: number) =>
       `❌ Este arquivo tem ${oneDecimal(mb)} MB; o máximo que consigo receber é ${ptNumber(limitMb)} MB.\n` +
       "Envie uma amostra (menos linhas), remova as colunas que não vai usar ou salve como .parquet, que fica bem menor que o CSV.",
+    overLimit: (limitMb: number) =>
+      `❌ Este arquivo passa de ${ptNumber(limitMb)} MB, o máximo que consigo receber.\n` +
+      "Envie uma amostra (menos linhas), remova as colunas que não vai usar ou salve como .parquet, que fica bem menor que o CSV.",
     notADocument: "Envie os dados como arquivo (📎 → Arquivo), não como foto ou texto.",
     notNow:
       "No momento não estou esperando um arquivo. Use os botões acima ou /train para começar com estes dados.",
