@@ -79,6 +79,7 @@ export function createApp(config: Config, options: AppOptions): App {
       perPrediction: config.budget.maxPredictionCost,
       monthly: config.budget.monthlyBudget,
     },
+    monthlyTotal: config.budget.monthlyTotal,
   });
   // The reconciler asks the state manager, built below, which jobs are still live.
   let manager: StateManager | undefined;

@@ -19,6 +19,7 @@ import type {
 import type { Config } from "./config.js";
 import { CloudConfigurationError } from "./errors.js";
 import type { ComputePort, UserDataPort } from "./flows/ports.js";
+import { limitsOf } from "./flows/shared/quote.js";
 import type { Logger } from "./logger.js";
 
 export interface Compute {
@@ -67,11 +68,8 @@ export function createCompute(
     activeJobIds: deps.activeJobIds,
     ec2SigningKeyParameter: config.aws.ec2SigningKeyParameter,
     reconcileIntervalMinutes: config.compute.reconcileIntervalMinutes,
-    budgetOf: async (userId, kind) => {
-      const b = await deps.userData.budget(userId);
-      const perJob = kind === "training" ? b.perTrainingJob : b.perPrediction;
-      return { perJob, monthlyLeft: Math.max(0, b.monthly - b.spentThisMonth) };
-    },
+    budgetOf: async (userId, kind) => limitsOf(await deps.userData.budget(userId), kind),
+    mayPay: (userId) => mayPay(config, userId),
   });
   const unavailable = (provider: ProviderName, kind: string) =>
     new CloudConfigurationError(`${provider} ${kind} is not configured on this bot.`, { provider });
@@ -127,6 +125,15 @@ function localIngest(
     maxDecompressedBytes: l.maxUnpackedBytes,
   };
   return { runner, port: new LocalIngest(runner, { data, sandbox }) };
+}
+
+/**
+ * Paid compute is for the users the operator named (PAID_USER_IDS, else ALLOWED_USER_IDS) and admins; an
+ * open bot offers it to everyone only when the operator opts in (PAID_COMPUTE_FOR_EVERYONE).
+ */
+export function mayPay(config: Config, userId: number): boolean {
+  const { paidUserIds, paidForEveryone } = config.budget;
+  return paidForEveryone || paidUserIds.includes(userId) || config.telegram.adminUserIds.includes(userId);
 }
 
 function throwing(error: Error): never {

@@ -45,7 +45,8 @@ export async function downloadTelegramFile(
   document: { file_id: string; file_name?: string; file_size?: number },
 ): Promise<DownloadedFile> {
   // A declared size over the limit is refused at once; one under it proves nothing.
-  if (document.file_size !== undefined && document.file_size > options.maxBytes) throw tooBig(options.maxBytes);
+  if (document.file_size !== undefined && document.file_size > options.maxBytes)
+    throw tooBig(options.maxBytes);
   const signal = AbortSignal.timeout(options.timeoutMs);
   const dir = join(options.stagingDir, "uploads", String(options.userId));
   await mkdir(dir, { recursive: true });
@@ -58,9 +59,14 @@ export async function downloadTelegramFile(
     if (!response.ok || !response.body)
       throw new DownloadError(`Telegram answered ${response.status} when I fetched the file.`, {});
     const counter = byteCounter(options.maxBytes);
-    await pipeline(Readable.fromWeb(response.body as ReadableStream), counter.stream, createWriteStream(path), {
-      signal,
-    });
+    await pipeline(
+      Readable.fromWeb(response.body as ReadableStream),
+      counter.stream,
+      createWriteStream(path),
+      {
+        signal,
+      },
+    );
     return { path, fileName, sizeBytes: counter.bytes() };
   } catch (error) {
     await rm(path, { force: true });

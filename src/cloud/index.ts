@@ -50,6 +50,8 @@ export interface CloudDeps {
   activeJobIds: () => Promise<Set<string>>;
   /** The user's limits, so that offers over budget say so. */
   budgetOf?: ComputeOffersOptions["budgetOf"];
+  /** Who may use paid compute (everyone when absent); others are offered this machine only. */
+  mayPay?: ComputeOffersOptions["mayPay"];
   /** SSM parameter with MODEL_SIGNING_KEY for EC2 workers (default DEFAULT_SIGNING_KEY_PARAMETER). */
   ec2SigningKeyParameter?: string;
   /** Minutes between reconciler rounds (default 5). */
@@ -95,7 +97,11 @@ export function createCloudProviders(config: Config, deps: CloudDeps): CloudProv
   if (hasRunPodCredentials(config.runpod)) addRunPod(context);
   for (const gap of built.unavailable) deps.logger.warn(gap, "cloud provider not available");
 
-  built.compute = createComputeOffers({ ...built.offerSources, budgetOf: deps.budgetOf });
+  built.compute = createComputeOffers({
+    ...built.offerSources,
+    budgetOf: deps.budgetOf,
+    mayPay: deps.mayPay,
+  });
   const targets = Object.values(built.training).filter(
     (p): p is CloudTrainingProvider & ReconcilableCompute => isReconcilable(p),
   );

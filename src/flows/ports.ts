@@ -68,6 +68,9 @@ export interface BudgetState {
   perPrediction: number;
   monthly: number;
   spentThisMonth: number;
+  /** The cap over all users together this month (MONTHLY_BUDGET_TOTAL), and what they spent. */
+  totalMonthly: number;
+  totalSpentThisMonth: number;
 }
 
 /** Per-user data that outlives workflows (src/state/user-data.ts behind it). */
@@ -82,7 +85,7 @@ export interface UserDataPort {
     caps: Partial<Pick<BudgetState, "perTrainingJob" | "perPrediction" | "monthly">>,
   ): Promise<void>;
   /** Adds a job's actual cost to this month's spend, once per job id (a repeated call is a no-op). */
-  recordJobCost(userId: number, jobId: string, dollars: number): Promise<void>;
+  recordJobCost(userId: number, jobId: string, dollars: number, provider?: string): Promise<void>;
   /** Display names given to models (the signed artifacts keep their original metadata). */
   modelNames(userId: number): Promise<Record<string, string>>;
   setModelName(userId: number, modelId: string, name: string): Promise<void>;

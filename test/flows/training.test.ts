@@ -218,7 +218,8 @@ describe("training machine: forward", () => {
     });
     actor.send({ type: "user.launch" });
     expect(path(actor)).toBe('"CONFIRMING_INSTANCE_TYPE"');
-    expect(actor.getSnapshot().context.notice?.key).toBe("overBudget");
+    // The notice names the cap that was broken and what is left of it.
+    expect(actor.getSnapshot().context.notice).toEqual({ key: "overJobCap", params: { left: 0.2 } });
     expect(calls.filter((c) => c.startsWith("launch"))).toEqual([]);
     actor.send({ type: "user.back" });
     await at(actor, { CHOOSING_TRAINING_LOCATION: "ready" });

@@ -2,7 +2,18 @@
  * English texts. Values are HTML for Telegram's HTML parse mode; every argument that came from a user or a
  * file is escaped by the helpers used here. pt.ts must have the same shape (the compiler checks it).
  */
-import { b, code, esc, i } from "../html.js";
+import { b, code, esc, i, money } from "../html.js";
+
+/** A refused launch: the cap it breaks, with how much of it is left. */
+const overCap = {
+  perJob: (left: string) =>
+    `⚠️ This is over your cap of ${left} per job. Pick a cheaper option, or raise your caps with /budget.`,
+  monthly: (left: string) =>
+    `⚠️ This is more than the ${left} left of your monthly budget. Pick a cheaper option, or raise your caps with /budget.`,
+  total: (left: string) =>
+    `⚠️ This is more than the ${left} left this month of the bot's budget for all users (MONTHLY_BUDGET_TOTAL). Pick This machine, which is free, or ask the operator.`,
+};
+const OVER_BUDGET = "⚠️ This is over your budget. Pick a cheaper option, or raise your caps with /budget.";
 
 export const en = {
   language: { name: "English", flag: "🇬🇧", changed: "Language: English.", choose: "Choose a language:" },
@@ -153,7 +164,8 @@ export const en = {
     rate: (rate: string) => `Price: ${rate} per hour`,
     estimate: (minutes: string, cost: string) => `Estimate: ~${minutes}, about ${b(cost)}`,
     budget: (perJob: string, left: string) => `Your caps: ${perJob} per job, ${left} left this month`,
-    overBudget: "⚠️ This is over your budget. Pick a cheaper option, or raise your caps with /budget.",
+    botBudget: (left: string) => `The bot's budget for all users: ${left} left this month`,
+    overCap,
   },
   progress: {
     title: (model: string) => `🏋️ Training ${b(model)}`,
@@ -237,7 +249,10 @@ export const en = {
       `${code(p.column)} is the target; it cannot also be a feature.`,
     noFeatures: () => "⚠️ Select at least one feature.",
     badParam: (p: { message: string }) => `⚠️ ${esc(p.message)}`,
-    overBudget: () => "⚠️ This is over your budget. Pick a cheaper option, or raise your caps with /budget.",
+    overBudget: () => OVER_BUDGET,
+    overJobCap: (p: { left: number }) => overCap.perJob(money(p.left)),
+    overMonthlyCap: (p: { left: number }) => overCap.monthly(money(p.left)),
+    overTotalCap: (p: { left: number }) => overCap.total(money(p.left)),
     badModelName: () => "⚠️ A name has 3–100 letters, digits, spaces or . _ - ( ).",
     badTemplateName: () => "⚠️ A template name has 1–40 letters, digits, spaces, - or _.",
     templateSaved: (p: { name: string }) => `💾 Template ${b(p.name)} saved.`,
@@ -314,6 +329,13 @@ export const en = {
     training: (model: string, target: string) => `🏋️ ${esc(model)} → ${code(target)}`,
     prediction: (model: string, rows: number) => `🔮 ${esc(model)}, ${rows.toLocaleString("en-US")} rows`,
     status: { complete: "✅", failed: "❌", cancelled: "⛔" } satisfies Record<string, string>,
+  },
+  spend: {
+    total: (spent: string, max: string) =>
+      `💵 Spend this month (all users): ${b(spent)} of ${max} (MONTHLY_BUDGET_TOTAL)`,
+    byProvider: (detail: string) => `By provider: ${detail}`,
+    user: (id: string, spent: string, detail: string) => `• user ${code(id)}: ${spent} (${detail})`,
+    none: "No paid compute was used this month.",
   },
   budget: {
     title: `💰 ${b("Your spending caps")}`,

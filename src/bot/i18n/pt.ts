@@ -2,7 +2,7 @@
  * Portuguese (Brazil) texts. Same shape as en.ts (test/bot/i18n.test.ts checks keys and arities); values are HTML
  * for Telegram's HTML parse mode, and every argument that came from a user or a file goes through the helpers.
  */
-import { b, code, esc, i } from "../html.js";
+import { b, code, esc, i, money } from "../html.js";
 import type { Texts } from "./en.js";
 
 /** 1234 → "1.234". */
@@ -13,6 +13,15 @@ const count = (value: number, one: string, many: string) => `${ptNumber(value)} 
 const oneDecimal = (value: number) =>
   value.toLocaleString("pt-BR", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
+/** Um lançamento recusado: o limite que ele ultrapassa, com quanto ainda resta dele. */
+const overCap = {
+  perJob: (left: string) =>
+    `⚠️ Isso ultrapassa o seu limite de ${left} por treino. Escolha uma opção mais barata ou aumente seus limites com /budget.`,
+  monthly: (left: string) =>
+    `⚠️ Isso passa dos ${left} que restam do seu orçamento mensal. Escolha uma opção mais barata ou aumente seus limites com /budget.`,
+  total: (left: string) =>
+    `⚠️ Isso passa dos ${left} que restam neste mês do orçamento do bot para todos os usuários (MONTHLY_BUDGET_TOTAL). Escolha Esta máquina, que é gratuita, ou fale com o operador.`,
+};
 const OVER_BUDGET =
   "⚠️ Isso ultrapassa o seu orçamento. Escolha uma opção mais barata ou aumente seus limites com /budget.";
 
@@ -168,7 +177,8 @@ export const pt: Texts = {
     rate: (rate: string) => `Preço: ${rate} por hora`,
     estimate: (minutes: string, cost: string) => `Estimativa: ~${minutes}, cerca de ${b(cost)}`,
     budget: (perJob: string, left: string) => `Seus limites: ${perJob} por treino; restam ${left} neste mês`,
-    overBudget: OVER_BUDGET,
+    botBudget: (left: string) => `Orçamento do bot para todos os usuários: restam ${left} neste mês`,
+    overCap,
   },
   progress: {
     title: (model: string) => `🏋️ Treinando ${b(model)}`,
@@ -255,6 +265,9 @@ export const pt: Texts = {
     noFeatures: () => "⚠️ Selecione pelo menos uma variável.",
     badParam: (p: { message: string }) => `⚠️ ${esc(p.message)}`,
     overBudget: () => OVER_BUDGET,
+    overJobCap: (p: { left: number }) => overCap.perJob(money(p.left)),
+    overMonthlyCap: (p: { left: number }) => overCap.monthly(money(p.left)),
+    overTotalCap: (p: { left: number }) => overCap.total(money(p.left)),
     badModelName: () => "⚠️ O nome deve ter de 3 a 100 caracteres: letras, números, espaços ou . _ - ( ).",
     badTemplateName: () =>
       "⚠️ O nome do template deve ter de 1 a 40 caracteres: letras, números, espaços, - ou _.",
@@ -334,6 +347,13 @@ export const pt: Texts = {
     training: (model: string, target: string) => `🏋️ ${esc(model)} → ${code(target)}`,
     prediction: (model: string, rows: number) => `🔮 ${esc(model)}, ${count(rows, "linha", "linhas")}`,
     status: { complete: "✅", failed: "❌", cancelled: "⛔" },
+  },
+  spend: {
+    total: (spent: string, max: string) =>
+      `💵 Gastos neste mês (todos os usuários): ${b(spent)} de ${max} (MONTHLY_BUDGET_TOTAL)`,
+    byProvider: (detail: string) => `Por provedor: ${detail}`,
+    user: (id: string, spent: string, detail: string) => `• usuário ${code(id)}: ${spent} (${detail})`,
+    none: "Nenhuma computação paga foi usada neste mês.",
   },
   budget: {
     title: `💰 ${b("Seus limites de gastos")}`,

@@ -1,6 +1,7 @@
 /** Screens of the training workflow, built from its context only. */
 import { InlineKeyboard } from "grammy";
 import { categoriesFor, modelsFor } from "../../flows/shared/models.js";
+import { brokenCap } from "../../flows/shared/quote.js";
 import type { TrainingContext } from "../../flows/training/machine.js";
 import { getModelSpec, MODEL_REGISTRY } from "../../ml/index.js";
 import { A, pack } from "../callback-data.js";
@@ -198,11 +199,11 @@ export function confirmView(t: Texts, c: TrainingContext): View {
     t.confirm.estimate(minutes(offer.estimatedMinutes), money(offer.estimatedCost)),
   ];
   if (c.budget) lines.push(t.confirm.budget(money(c.budget.perJob), money(c.budget.monthlyLeft)));
-  const within =
-    !c.budget || (offer.estimatedCost <= c.budget.perJob && offer.estimatedCost <= c.budget.monthlyLeft);
+  if (c.budget?.totalLeft !== undefined) lines.push(t.confirm.botBudget(money(c.budget.totalLeft)));
+  const broken = c.budget && brokenCap(offer.estimatedCost, c.budget);
   const keyboard = new InlineKeyboard();
-  if (within) keyboard.text(t.buttons.launch, pack({ wf, action: A.launch }));
-  else lines.push("", t.confirm.overBudget);
+  if (!broken) keyboard.text(t.buttons.launch, pack({ wf, action: A.launch }));
+  else lines.push("", t.confirm.overCap[broken.cap](money(broken.left)));
   return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard, { back: true }) };
 }
 

@@ -8,7 +8,7 @@ import type { Metrics, Task } from "../../ml/types.js";
 import type { DatasetSummary, FlowPorts, ModelChoice, StoredDatasetChoice } from "../ports.js";
 import { safePromise } from "../shared/actors.js";
 import { type DatasetSource, ingestDataset } from "../shared/datasets.js";
-import { quoteJob } from "../shared/quote.js";
+import { assertLiveBudget, quoteJob } from "../shared/quote.js";
 import type { PredictionOutcome, PredictionTemplateConfig, RunInput } from "./types.js";
 
 const PREVIEW_ROWS = 8;
@@ -42,6 +42,7 @@ export function predictionActors(ports: FlowPorts) {
     ),
 
     runPrediction: safePromise(async (input: RunInput, signal: AbortSignal): Promise<PredictionOutcome> => {
+      await assertLiveBudget(ports, input.userId, "prediction", input.estimatedCost ?? 0);
       const fileName = predictionsFileName(input.inputFileName);
       const outputUri = ports.storage.resultUri(input.userId, input.jobId, fileName);
       const result = await ports.prediction(input.provider).invokePrediction(
@@ -57,7 +58,8 @@ export function predictionActors(ports: FlowPorts) {
         },
         signal,
       );
-      if (result.cost > 0) await ports.userData.recordJobCost(input.userId, input.jobId, result.cost);
+      if (result.cost > 0)
+        await ports.userData.recordJobCost(input.userId, input.jobId, result.cost, input.provider);
       const outbox = join(ports.stagingDir, "outbox", input.jobId);
       await mkdir(outbox, { recursive: true });
       const localPath = join(outbox, fileName);

@@ -9,6 +9,7 @@
  * when a template fixed it, the location when only this machine is available.
  */
 import { assign, fromPromise, setup } from "xstate";
+import type { BudgetLimits } from "../../cloud/budget.js";
 import type {
   ComputeOffer,
   DatasetSummary,
@@ -21,6 +22,7 @@ import { backTransitions, popHistoryTo } from "../shared/back.js";
 import { missingColumns } from "../shared/compatibility.js";
 import type { DatasetSource } from "../shared/datasets.js";
 import { canRetryIngest, firstAttempt, ingestInput, nextAttempt } from "../shared/ingest.js";
+import { overBudgetNotice, withinBudget } from "../shared/quote.js";
 import type {
   PredictionContext,
   PredictionEvent,
@@ -81,7 +83,7 @@ export const predictionMachine = setup({
     >(notProvided("loadSources")),
     ingestDataset: fromPromise<DatasetSummary, DatasetSource>(notProvided("ingestDataset")),
     quotePrediction: fromPromise<
-      { offers: ComputeOffer[]; budget: { perJob: number; monthlyLeft: number } },
+      { offers: ComputeOffer[]; budget: BudgetLimits },
       { userId: number; modelType: string; dataset: DatasetSummary }
     >(notProvided("quotePrediction")),
     runPrediction: fromPromise<PredictionOutcome, RunInput>(notProvided("runPrediction")),
@@ -110,13 +112,7 @@ export const predictionMachine = setup({
       event.type === "user.pickOffer" &&
       Number.isInteger(event.index) &&
       Boolean(context.offers?.[event.index]),
-    isWithinBudget: ({ context }) => {
-      const cost = context.offer?.estimatedCost ?? 0;
-      return (
-        cost === 0 ||
-        Boolean(context.budget && cost <= context.budget.perJob && cost <= context.budget.monthlyLeft)
-      );
-    },
+    isWithinBudget: ({ context }) => withinBudget(context.offer?.estimatedCost ?? 0, context.budget),
     isValidTemplateName: ({ event }) =>
       event.type === "user.typedText" && TEMPLATE_NAME.test(event.text.trim()),
     isKnownDataset: ({ context, event }) =>
@@ -410,7 +406,11 @@ export const predictionMachine = setup({
               return { runs, jobId: `${context.workflowId}-p${runs}`, notice: undefined, error: undefined };
             }),
           },
-          { actions: assign({ notice: { key: "overBudget" } }) },
+          {
+            actions: assign({
+              notice: ({ context }) => overBudgetNotice(context.offer?.estimatedCost ?? 0, context.budget),
+            }),
+          },
         ],
         "user.back": back(
           "CHOOSING_PREDICTION_LOCATION",
@@ -475,6 +475,7 @@ export const predictionMachine = setup({
           predictionColumn: context.predictionColumn!,
           nRows: context.dataset!.nRows,
           dataSizeBytes: context.dataset!.sizeBytes,
+          estimatedCost: context.offer?.estimatedCost ?? 0,
         }),
         onDone: {
           target: "COMPLETE",

@@ -1,4 +1,5 @@
 /** Context, events and actor inputs of the prediction workflow. Everything here is JSON. */
+import type { BudgetLimits } from "../../cloud/budget.js";
 import type { PredictionResult } from "../../cloud/provider-interface.js";
 import type {
   ComputeOffer,
@@ -60,7 +61,7 @@ export interface PredictionContext extends PredictionInput {
   templateColumn?: string;
   offers?: ComputeOffer[];
   offer?: ComputeOffer;
-  budget?: { perJob: number; monthlyLeft: number };
+  budget?: BudgetLimits;
   page: number;
   /** The user's message with the data, which the predictions file answers. */
   replyTo?: number;
@@ -109,4 +110,6 @@ export interface RunInput {
   /** Size of the input, so providers pick a synchronous call for small inputs. */
   nRows: number;
   dataSizeBytes: number;
+  /** Dollars, as quoted: checked again against the caps just before it runs. */
+  estimatedCost?: number;
 }

@@ -4,12 +4,13 @@
  * recorded once per job id however often completion is observed.
  */
 import { fromCallback } from "xstate";
+import { budgetProblem } from "../../cloud/budget.js";
 import { type AppError, BudgetExceededError, CloudTrainingError } from "../../errors.js";
 import type { DatasetSummary, FlowPorts, StoredDatasetChoice } from "../ports.js";
 import { pollEvery, safePromise } from "../shared/actors.js";
 import { type DatasetSource, ingestDataset } from "../shared/datasets.js";
 import { toErrorInfo } from "../shared/errors.js";
-import { quoteJob } from "../shared/quote.js";
+import { liveLimits, quoteJob } from "../shared/quote.js";
 import type {
   LaunchInput,
   LaunchOutput,
@@ -67,7 +68,7 @@ export function trainingActors(ports: FlowPorts) {
         await provider.terminateTraining(input.jobId);
         const status = await provider.monitorTraining(input.jobId).catch(() => undefined);
         if (status && status.costSoFar > 0)
-          await ports.userData.recordJobCost(input.userId, input.jobId, status.costSoFar);
+          await ports.userData.recordJobCost(input.userId, input.jobId, status.costSoFar, input.provider);
       },
     ),
 
@@ -94,9 +95,14 @@ async function launchWithFailover(
 ): Promise<LaunchOutput> {
   const attempts: LaunchOutput["attempts"] = [];
   const deadline = new Date(ports.clock.now().getTime() + ports.jobDeadlineMinutes * 60_000).toISOString();
+  // The caps as they are now: other users' spend may have used the bot's total since the quote.
+  const limits = await liveLimits(ports, input.userId, "training");
+  const overBudget: string[] = [];
   for (const offer of input.offers) {
-    if (offer.estimatedCost > 0 && offer.estimatedCost > input.maxCost) {
-      attempts.push({ offer: offer.label, reason: "over budget" });
+    const problem = budgetProblem(offer.estimatedCost, limits);
+    if (problem) {
+      overBudget.push(problem);
+      attempts.push({ offer: offer.label, reason: problem });
       continue;
     }
     try {
@@ -123,13 +129,19 @@ async function launchWithFailover(
     } catch (error) {
       // A pod that never became ready still billed for its wait: that counts against the user's budget.
       const cost = Number((error as { details?: { costSoFar?: unknown } }).details?.costSoFar ?? 0);
-      if (cost > 0) await ports.userData.recordJobCost(input.userId, `${input.jobId}:${offer.label}`, cost);
+      if (cost > 0)
+        await ports.userData.recordJobCost(
+          input.userId,
+          `${input.jobId}:${offer.label}`,
+          cost,
+          offer.provider,
+        );
       if (signal.aborted) throw error;
       attempts.push({ offer: offer.label, reason: toErrorInfo(error).message });
     }
   }
-  if (attempts.every((a) => a.reason === "over budget")) {
-    throw new BudgetExceededError("Every option costs more than your budget allows.", { attempts });
+  if (overBudget.length === attempts.length) {
+    throw new BudgetExceededError(`This job: ${overBudget[0]}.`, { attempts });
   }
   throw new CloudTrainingError(
     `No compute could be started: ${attempts.map((a) => `${a.offer}: ${a.reason}`).join("; ")}.`,
@@ -156,7 +168,7 @@ function monitor(
       failures = 0;
       if (status.status === "complete" || status.status === "failed" || status.status === "cancelled") {
         if (status.costSoFar > 0)
-          await ports.userData.recordJobCost(input.userId, input.jobId, status.costSoFar);
+          await ports.userData.recordJobCost(input.userId, input.jobId, status.costSoFar, input.provider);
       }
       if (status.status === "complete") {
         sendBack({ type: "job.completed", status });

@@ -11,6 +11,7 @@
  * machine is available.
  */
 import { assign, fromCallback, fromPromise, setup } from "xstate";
+import type { BudgetLimits } from "../../cloud/budget.js";
 import type { TrainingStatus } from "../../cloud/provider-interface.js";
 import { getModelSpec } from "../../ml/index.js";
 import type {
@@ -30,6 +31,7 @@ import {
   modelsFor,
   setHyperparameter,
 } from "../shared/models.js";
+import { costCap, overBudgetNotice, withinBudget } from "../shared/quote.js";
 import {
   backTo,
   canUseTask,
@@ -80,7 +82,7 @@ export const trainingMachine = setup({
     >(notProvided("loadSources")),
     ingestDataset: fromPromise<DatasetSummary, DatasetSource>(notProvided("ingestDataset")),
     quoteTraining: fromPromise<
-      { offers: ComputeOffer[]; budget: { perJob: number; monthlyLeft: number } },
+      { offers: ComputeOffer[]; budget: BudgetLimits },
       { userId: number; modelType: string; dataset: DatasetSummary; hyperparameters: Record<string, unknown> }
     >(notProvided("quoteTraining")),
     launchTraining: fromPromise<LaunchOutput, LaunchInput>(notProvided("launchTraining")),
@@ -130,7 +132,7 @@ export const trainingMachine = setup({
       event.type === "user.pickOffer" &&
       Number.isInteger(event.index) &&
       Boolean(context.offers?.[event.index]),
-    isWithinBudget: ({ context }) => withinBudget(context),
+    isWithinBudget: ({ context }) => withinBudget(context.offer?.estimatedCost ?? 0, context.budget),
     isValidModelName: ({ event }) => event.type === "user.typedText" && MODEL_NAME.test(event.text.trim()),
     isValidTemplateName: ({ event }) =>
       event.type === "user.typedText" && TEMPLATE_NAME.test(event.text.trim()),
@@ -511,7 +513,11 @@ export const trainingMachine = setup({
             target: "LAUNCHING_TRAINING",
             actions: assign(({ context }) => launchFields(context, context.offer!)),
           },
-          { actions: assign({ notice: { key: "overBudget" } }) },
+          {
+            actions: assign({
+              notice: ({ context }) => overBudgetNotice(context.offer?.estimatedCost ?? 0, context.budget),
+            }),
+          },
         ],
         "user.back": back("CHOOSING_TRAINING_LOCATION"),
       },
@@ -530,7 +536,6 @@ export const trainingMachine = setup({
           target: context.target!,
           features: context.features!,
           hyperparameters: context.hyperparameters,
-          maxCost: context.budget ? Math.min(context.budget.perJob, context.budget.monthlyLeft) : 0,
           language: context.language,
         }),
         onDone: {
@@ -564,7 +569,7 @@ export const trainingMachine = setup({
           userId: context.userId,
           provider: context.job!.provider,
           deadline: context.job!.deadline,
-          maxCost: context.budget ? Math.min(context.budget.perJob, context.budget.monthlyLeft) : 0,
+          maxCost: costCap(context.budget),
         }),
       },
       on: {
@@ -735,12 +740,6 @@ function paramUpdate(context: TrainingContext, name: string, value: unknown): Pa
   const result = setHyperparameter(context.modelType!, context.hyperparameters, name, value);
   if (!result.ok) return { notice: { key: "badParam", params: { message: result.message } } };
   return { hyperparameters: result.values, editingParam: undefined, notice: undefined };
-}
-
-function withinBudget(context: TrainingContext): boolean {
-  const cost = context.offer?.estimatedCost ?? 0;
-  if (cost === 0) return true;
-  return Boolean(context.budget && cost <= context.budget.perJob && cost <= context.budget.monthlyLeft);
 }
 
 /** The job is fixed before the launch actor starts: a re-run after a restart finds the same job. */

@@ -1,4 +1,5 @@
 /** Context, events and actor inputs of the training workflow. Everything here is JSON. */
+import type { BudgetLimits } from "../../cloud/budget.js";
 import type { TrainingJob, TrainingStatus } from "../../cloud/provider-interface.js";
 import type { Task } from "../../ml/types.js";
 import type {
@@ -96,7 +97,7 @@ export interface TrainingContext extends TrainingInput {
   offers?: ComputeOffer[];
   offer?: ComputeOffer;
   /** Budget left this month and the per-job cap, in dollars, fetched with the offers. */
-  budget?: { perJob: number; monthlyLeft: number };
+  budget?: BudgetLimits;
   job?: TrainingJobState;
   result?: TrainingResult;
   error?: ErrorInfo;
@@ -161,7 +162,6 @@ export interface LaunchInput {
   target: string;
   features: string[];
   hyperparameters: Record<string, unknown>;
-  maxCost: number;
   language?: "en" | "pt";
 }
 
