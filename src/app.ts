@@ -52,7 +52,7 @@ export interface AppOptions {
   leaseTtlMs?: number;
   /** Where /healthz, /metrics and the webhook are served (default: PORT on every interface). */
   http?: HttpPlacement;
-  /** Longest wait for running handlers when stopping (default 10 s). */
+  /** Longest wait for running handlers when stopping (default 7 s). */
   shutdownGraceMs?: number;
   /** Updates stopped arriving by themselves (401, or 409: another instance polls): the process should exit. */
   onFatal?: (error: unknown) => void;
