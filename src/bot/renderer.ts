@@ -14,7 +14,6 @@ import type { Logger } from "../logger.js";
 import type { AnySnapshot } from "../state/definitions.js";
 import type { Commit } from "../state/state-manager.js";
 import { type ConversationKey, keyString, type WorkflowStore } from "../state/store.js";
-import { fitMessage } from "./html.js";
 import type { Texts } from "./i18n/index.js";
 import { errorText, type View } from "./views/common.js";
 import {
@@ -67,12 +66,17 @@ export interface RendererDeps {
   documentLimitBytes?: number;
   /** Shortest time between two edits of the progress message. */
   progressEditIntervalMs?: number;
+  /** Pause before trying a predictions file again (times the tries so far). */
+  deliveryRetryMs?: number;
 }
 
 /** At most one progress edit per chat this often (Telegram allows about one message per second per chat). */
 export const PROGRESS_EDIT_INTERVAL_MS = 3000;
 /** Telegram's upload limit for bots. */
 const DOCUMENT_LIMIT_BYTES = 50 * 1024 * 1024;
+/** Tries at sending a predictions file, the next one after DELIVERY_RETRY_MS × the tries so far. */
+const DELIVERY_ATTEMPTS = 3;
+const DELIVERY_RETRY_MS = 1000;
 
 type Screen = { key: string; view: View } | { progress: "start" | "update" | "cancelling" } | undefined;
 
@@ -125,8 +129,9 @@ export class Renderer {
       await this.show(key, trainingScreen(t, c, next, prev), commit);
     } else if (commit.workflowType === "prediction") {
       const c = commit.next.context as PredictionContext;
+      // The file first, tried on its own: a result screen that fails cannot lose it.
+      if (next === "COMPLETE" && prev !== next) await this.deliverPredictions(t, key, c);
       await this.show(key, predictionScreen(t, c, next), commit);
-      if (next === "COMPLETE" && prev !== next) await this.sendPredictions(t, key, c);
     }
   }
 
@@ -146,7 +151,7 @@ export class Renderer {
     // Within a step, a button edits the screen in place; typed input gets a fresh screen below the message.
     if (sameStep && commit.event?.type !== "user.typedText" && commit.source !== "live") {
       try {
-        await this.api.editMessageText(key.chatId, ui.screenMessageId!, fitMessage(screen.view.text), {
+        await this.api.editMessageText(key.chatId, ui.screenMessageId!, screen.view.text, {
           parse_mode: "HTML",
           reply_markup: screen.view.keyboard,
           link_preview_options: { is_disabled: true },
@@ -164,7 +169,7 @@ export class Renderer {
   private async sendScreen(key: ConversationKey, ui: UiState, screenKey: string, view: View): Promise<void> {
     if (ui.screenMessageId)
       await this.api.editMessageReplyMarkup(key.chatId, ui.screenMessageId).catch(() => undefined);
-    const sent = await this.api.sendMessage(key.chatId, fitMessage(view.text), {
+    const sent = await this.api.sendMessage(key.chatId, view.text, {
       parse_mode: "HTML",
       reply_markup: view.keyboard,
       link_preview_options: { is_disabled: true },
@@ -252,6 +257,19 @@ export class Renderer {
         });
       } catch (error) {
         this.deps.logger.warn({ err: String(error), chart: chart.name }, "chart not sent");
+      }
+    }
+  }
+
+  /** Sends the predictions file, a few times if it must (auto-retry already rides out 429s and 5xx). */
+  private async deliverPredictions(t: Texts, key: ConversationKey, c: PredictionContext): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.sendPredictions(t, key, c);
+      } catch (error) {
+        this.deps.logger.warn({ err: String(error), attempt }, "predictions file not sent");
+        if (attempt >= DELIVERY_ATTEMPTS) return;
+        await new Promise((r) => setTimeout(r, (this.deps.deliveryRetryMs ?? DELIVERY_RETRY_MS) * attempt));
       }
     }
   }

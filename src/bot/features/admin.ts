@@ -4,7 +4,7 @@
  */
 import { Composer } from "grammy";
 import type { BotContext } from "../context.js";
-import { code, duration, esc, fitMessage, money } from "../html.js";
+import { code, duration, esc, money } from "../html.js";
 import { isAdmin } from "../middleware/access.js";
 import { statePath } from "../renderer.js";
 
@@ -47,7 +47,7 @@ adminFeature.filter(isAdmin).command("admin", async (ctx) => {
     for (const e of report.errors.slice(0, 5)) lines.push(`⚠️ ${esc(e)}`);
   }
   lines.push("", ...(await spendLines(ctx)));
-  await ctx.reply(fitMessage(lines.join("\n")), { parse_mode: "HTML" });
+  await ctx.reply(lines.join("\n"), { parse_mode: "HTML" });
 });
 
 /** This month's spend against MONTHLY_BUDGET_TOTAL, by provider, and by user and provider. */
