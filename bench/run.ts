@@ -5,7 +5,12 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
-const BENCHMARKS = ["bench/ml/run.ts", "bench/state/transitions.ts", "bench/cloud/control-plane.ts"];
+const BENCHMARKS = [
+  "bench/ml/run.ts",
+  "bench/state/transitions.ts",
+  "bench/cloud/control-plane.ts",
+  "bench/bot/replies.ts",
+];
 
 const filter = process.argv[2];
 let failed = 0;

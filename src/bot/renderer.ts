@@ -15,6 +15,7 @@ import type { AnySnapshot } from "../state/definitions.js";
 import type { Commit } from "../state/state-manager.js";
 import { type ConversationKey, keyString, type WorkflowStore } from "../state/store.js";
 import type { Texts } from "./i18n/index.js";
+import { asBackground } from "./throttle.js";
 import { errorText, type View } from "./views/common.js";
 import {
   columnView,
@@ -142,7 +143,8 @@ export class Renderer {
       const c = commit.next.context as TrainingContext;
       if (screen.progress === "start") return this.startProgress(key, progressView(t, c, Date.now()));
       if (screen.progress === "cancelling") return this.updateProgress(key, cancellingView(t, c), true);
-      return this.updateProgress(key, progressView(t, c, Date.now()));
+      // Progress can wait (and is coalesced while it does); anyone's answer goes first.
+      return asBackground(() => this.updateProgress(key, progressView(t, c, Date.now())));
     }
     const ui = await this.ui(key);
     const fingerprint = screenFingerprint(screen.view);

@@ -18,7 +18,6 @@ export interface SandboxLimits {
 
 /** How long an ingest may wait for a free sandbox before its spec's deadline passes. */
 const QUEUE_ALLOWANCE_MS = 10 * 60_000;
-const POLL_MS = 50;
 
 /** The runner options that make a LocalJobRunner a sandbox for ingest. */
 export function sandboxRunnerOptions(limits: SandboxLimits) {
@@ -49,17 +48,9 @@ export class LocalIngest implements IngestPort {
       createdAt: new Date(now).toISOString(),
     };
     await this.runner.submit(spec);
-    const result = await this.finished(request.jobId);
+    const result = await this.runner.finished(request.jobId);
     if (result.status === "succeeded") return result.summary as unknown as DatasetDescription;
     throw this.errorOf(result.error);
-  }
-
-  private async finished(jobId: string): Promise<JobResult> {
-    for (;;) {
-      const status = await this.runner.status(jobId);
-      if (status.result) return status.result;
-      await new Promise((r) => setTimeout(r, POLL_MS));
-    }
   }
 
   /** The reader's own errors as they are; the sandbox's death or overrun named by the limit it hit. */

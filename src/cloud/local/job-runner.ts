@@ -67,6 +67,8 @@ const ADOPTED_POLL_MS = 1000;
 export class LocalJobRunner {
   private readonly queue: JobSpec[] = [];
   private readonly running = new Map<string, Running>();
+  /** Wakes whoever waits for a job of this runner's to end (see `finished`). */
+  private readonly endings = new Map<string, () => void>();
   private readonly killGraceMs: number;
   private closed = false;
 
@@ -90,7 +92,8 @@ export class LocalJobRunner {
     const stored = existing ?? spec;
     if (this.isQueued(spec.jobId) || this.running.has(spec.jobId) || (await this.readResult(spec.jobId)))
       return stored;
-    const orphan = this.findWorkerProcess(specUri);
+    // Only a job submitted before (its spec was there) can have a worker from an earlier bot process.
+    const orphan = existing ? this.findWorkerProcess(specUri) : undefined;
     if (orphan) {
       this.adopt(stored, orphan);
       return stored;
@@ -104,7 +107,7 @@ export class LocalJobRunner {
       return stored;
     }
     this.queue.push(stored);
-    await this.writeQueuedProgress();
+    await this.writeQueuedProgress(stored, this.queue.length);
     this.pump();
     return stored;
   }
@@ -128,7 +131,7 @@ export class LocalJobRunner {
         "cancelled",
         new AppError("The job was cancelled before it started."),
       );
-      await this.writeQueuedProgress();
+      this.ended(jobId);
       return;
     }
     const run = this.running.get(jobId);
@@ -160,7 +163,6 @@ export class LocalJobRunner {
         this.options.logger?.error({ err: error, jobId: spec.jobId }, "could not start a job"),
       );
     }
-    void this.writeQueuedProgress().catch(() => undefined);
   }
 
   private async start(spec: JobSpec): Promise<void> {
@@ -251,7 +253,33 @@ export class LocalJobRunner {
     await this.writeFinalIfMissing(jobId, end.status, end.error).catch((error) =>
       this.options.logger?.error({ err: error, jobId }, "could not record the job's end"),
     );
+    this.ended(jobId);
     this.pump();
+  }
+
+  /**
+   * The job's result once it has one. A job this runner queues or runs is waited for without polling (its
+   * worker's exit wakes the waiter); any other job is looked for every `pollMs`.
+   */
+  async finished(jobId: string, pollMs = 250): Promise<JobResult> {
+    for (;;) {
+      const result = await this.readResult(jobId);
+      if (result) return result;
+      const known = this.isQueued(jobId) || this.running.has(jobId);
+      await new Promise<void>((resolve) => {
+        if (!known) return void setTimeout(resolve, pollMs);
+        const previous = this.endings.get(jobId);
+        this.endings.set(jobId, () => {
+          previous?.();
+          resolve();
+        });
+      });
+    }
+  }
+
+  private ended(jobId: string): void {
+    this.endings.get(jobId)?.();
+    this.endings.delete(jobId);
   }
 
   private async stopProcess(run: Running, graceMs = this.killGraceMs): Promise<void> {
@@ -276,22 +304,23 @@ export class LocalJobRunner {
     await this.storage.writeBytes(this.storage.jobUri(jobId, JOB_FILES.result), JSON.stringify(result));
   }
 
-  private async writeQueuedProgress(): Promise<void> {
-    await Promise.all(
-      this.queue.map((spec, i) => {
-        const progress: JobProgress = {
-          state: "queued",
-          phase: "queued",
-          percent: 0,
-          message: `Waiting for a free slot (position ${i + 1})`,
-          updatedAt: new Date().toISOString(),
-          queuePosition: i + 1,
-        };
-        return this.storage.writeBytes(
-          this.storage.jobUri(spec.jobId, JOB_FILES.progress),
-          JSON.stringify(progress),
-        );
-      }),
+  /**
+   * Marks a job queued in storage, once: status() knows the live position from memory, and rewriting every
+   * queued job's file on each change cost O(queue²) writes on the bot's event loop under load. What the file
+   * tells a later process is only that the job was waiting, not running.
+   */
+  private async writeQueuedProgress(spec: JobSpec, position: number): Promise<void> {
+    const progress: JobProgress = {
+      state: "queued",
+      phase: "queued",
+      percent: 0,
+      message: `Waiting for a free slot (position ${position})`,
+      updatedAt: new Date().toISOString(),
+      queuePosition: position,
+    };
+    await this.storage.writeBytes(
+      this.storage.jobUri(spec.jobId, JOB_FILES.progress),
+      JSON.stringify(progress),
     );
   }
 
