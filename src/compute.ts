@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { createCloudProviders } from "./cloud/index.js";
 import type { IngestPort } from "./cloud/ingest-port.js";
 import { LocalTrainingProvider } from "./cloud/local/compute.js";
-import { LocalIngest, sandboxRunnerOptions } from "./cloud/local/ingest.js";
+import { LocalIngest, sandboxEnv, sandboxRunnerOptions } from "./cloud/local/ingest.js";
 import { LocalJobRunner } from "./cloud/local/job-runner.js";
 import { LocalPredictionProvider } from "./cloud/local/prediction.js";
 import type { LocalStorageManager } from "./cloud/local/storage.js";
@@ -108,20 +108,17 @@ export function createCompute(
 
 /**
  * The ingest sandbox: its own runner (an upload never waits behind a training), at most
- * INGEST_MAX_CONCURRENT at once, each with a heap cap and a time limit, and an environment without any
- * secret (a hostile file meets a process that holds nothing worth stealing).
+ * INGEST_MAX_CONCURRENT at once, each with a heap cap, a time limit and an environment without any secret.
  */
 function localIngest(
   config: Config,
   deps: { logger: Logger; storage: LocalStorageManager; stagingDir: string },
 ) {
-  const { PATH, HOME, TMPDIR } = process.env;
-  const env = { PATH, HOME, TMPDIR, DATA_DIR: deps.storage.rootDir, LOG_LEVEL: "warn" };
   const sandbox = { memoryMb: config.ingest.memoryMb, timeoutSeconds: config.ingest.timeoutSeconds };
   const runner = new LocalJobRunner({
     storage: deps.storage,
     maxConcurrent: config.ingest.maxConcurrent,
-    env,
+    env: sandboxEnv(deps.storage.rootDir),
     logDir: join(deps.stagingDir, "logs"),
     logger: deps.logger,
     ...sandboxRunnerOptions(sandbox),

@@ -142,7 +142,9 @@ describe("hostile input through the chat", () => {
       const times = await help.stop();
       expect(reply.text, hostile.name).toMatch(hostile.reply);
       const said = (reply.text ?? "").split("\n").filter((line) => /❌|rows ×/.test(line));
-      report.push(`${hostile.name}: "${said.join(" / ")}" · worst /help ${Math.round(Math.max(...times))} ms`);
+      report.push(
+        `${hostile.name}: "${said.join(" / ")}" · worst /help ${Math.round(Math.max(...times))} ms`,
+      );
     }
     expect(bot.pid).toBe(pid);
     expect(bot.exitCode).toBeNull();

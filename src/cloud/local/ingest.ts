@@ -19,6 +19,15 @@ export interface SandboxLimits {
 /** How long an ingest may wait for a free sandbox before its spec's deadline passes. */
 const QUEUE_ALLOWANCE_MS = 10 * 60_000;
 
+/**
+ * A sandbox's environment: where the data lives, how to find node and a scratch folder, and nothing else.
+ * No token, signing key or cloud key: a hostile file meets a process that holds nothing worth stealing.
+ */
+export function sandboxEnv(dataDir: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const { PATH, HOME, TMPDIR } = env;
+  return { PATH, HOME, TMPDIR, DATA_DIR: dataDir, LOG_LEVEL: "warn" };
+}
+
 /** The runner options that make a LocalJobRunner a sandbox for ingest. */
 export function sandboxRunnerOptions(limits: SandboxLimits) {
   return {

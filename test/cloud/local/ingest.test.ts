@@ -7,7 +7,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { LocalIngest, type SandboxLimits, sandboxRunnerOptions } from "../../../src/cloud/local/ingest.js";
+import {
+  LocalIngest,
+  type SandboxLimits,
+  sandboxEnv,
+  sandboxRunnerOptions,
+} from "../../../src/cloud/local/ingest.js";
 import { LocalJobRunner } from "../../../src/cloud/local/job-runner.js";
 import { LocalStorageManager } from "../../../src/cloud/local/storage.js";
 import { DataLimitError, IngestLimitError } from "../../../src/errors.js";
@@ -21,7 +26,7 @@ function sandbox(limits: SandboxLimits): LocalIngest {
   const runner = new LocalJobRunner({
     storage,
     maxConcurrent: 2,
-    env: { PATH: process.env.PATH, DATA_DIR: dir, LOG_LEVEL: "silent" },
+    env: sandboxEnv(dir),
     logDir: join(dir, "logs"),
     ...sandboxRunnerOptions(limits),
   });
@@ -54,6 +59,24 @@ afterEach(async () => {
 });
 
 describe("LocalIngest", () => {
+  it("gives a sandbox no secret from the bot's environment", () => {
+    const bot = {
+      PATH: "/usr/bin",
+      BOT_TOKEN: "123:abc",
+      MODEL_SIGNING_KEY: "k".repeat(40),
+      AWS_SECRET_ACCESS_KEY: "aws",
+      RUNPOD_API_KEY: "rp",
+      REDIS_URL: "redis://x",
+    };
+    expect(sandboxEnv("/data", bot)).toEqual({
+      PATH: "/usr/bin",
+      HOME: undefined,
+      TMPDIR: undefined,
+      DATA_DIR: "/data",
+      LOG_LEVEL: "warn",
+    });
+  });
+
   it("describes a file in a child process", async () => {
     const ingest = sandbox({ memoryMb: 256, timeoutSeconds: 60 });
     const path = staged("people.csv", "name,age,score\nAnn,31,1.5\nBo,42,2.5\nCy,23,0.5\nDi,35,3\n");
