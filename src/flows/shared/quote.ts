@@ -1,9 +1,9 @@
 /** Where a job can run and what the user may spend on it: the offers and the caps, fetched together. */
 import { assertWithinBudget, type BudgetLimits, brokenCap, maxJobCost } from "../../cloud/budget.js";
-
-export { brokenCap };
-
 import type { BudgetState, ComputeOffer, DatasetSummary, FlowPorts, Notice } from "../ports.js";
+
+/** Which cap an estimate breaks (for the views, which do not reach into the cloud layer). */
+export { brokenCap };
 
 export interface Quote {
   offers: ComputeOffer[];
@@ -65,10 +65,7 @@ export function costCap(budget: BudgetLimits | undefined): number {
   return budget ? maxJobCost(budget) : 0;
 }
 
-/**
- * The caps as they stand now, checked again just before paid work starts: other users' spend may have used
- * the bot's total since the quote. Throws BudgetExceededError naming the cap and what is left.
- */
+/** The caps as they stand now: other users' spend may have used the bot's total since the quote. */
 export async function liveLimits(
   ports: Pick<FlowPorts, "userData">,
   userId: number,
@@ -77,6 +74,7 @@ export async function liveLimits(
   return limitsOf(await ports.userData.budget(userId), kind);
 }
 
+/** Checks paid work against the caps as they stand now: BudgetExceededError names the cap and what is left. */
 export async function assertLiveBudget(
   ports: Pick<FlowPorts, "userData">,
   userId: number,
