@@ -8,12 +8,9 @@
  * Prints p50, p95 and the worst newcomer reply, how long the trainings took, and any 429s. Not a test: run
  * it on the code before and after a change, on a quiet machine, and compare.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { en } from "../../src/bot/i18n/en.js";
-import { spawnMain, TEST_SIGNING_KEY } from "../../test/helpers/app.js";
-import { deletePrefix, REDIS_TEST_URL, testPrefix } from "../../test/helpers/redis.js";
+import { spawnMain, testEnv } from "../../test/helpers/app.js";
 import { startFakeTelegram, type TestUser } from "../../test/helpers/telegram.js";
 
 function arg(name: string, fallback: string): string {
@@ -57,23 +54,8 @@ function quantile(sorted: number[], q: number): number {
 }
 
 const tg = await startFakeTelegram();
-const dataDir = mkdtempSync(join(tmpdir(), "sma-bench-replies-"));
-const prefix = testPrefix("bench-replies");
-const bot = await spawnMain(
-  {
-    BOT_TOKEN: tg.token,
-    TELEGRAM_API_ROOT: tg.apiRoot,
-    REDIS_URL: REDIS_TEST_URL,
-    REDIS_PREFIX: prefix,
-    DATA_DIR: dataDir,
-    MODEL_SIGNING_KEY: TEST_SIGNING_KEY,
-    LOCAL_MAX_CONCURRENT_JOBS: "1",
-    RATE_LIMIT_PER_MINUTE: "1000",
-    LOG_LEVEL: "info",
-    PORT: "0",
-  },
-  /bot is polling/,
-);
+const env = testEnv(tg, "bench-replies", { LOCAL_MAX_CONCURRENT_JOBS: "1", RATE_LIMIT_PER_MINUTE: "1000" });
+const bot = await spawnMain({ ...env.env, LOG_LEVEL: "info" }, /bot is polling/);
 try {
   await newcomer(tg.user(900_000, { firstName: "Warm" })); // the first answer loads what answers need
   const started = performance.now();
@@ -102,7 +84,6 @@ try {
 } finally {
   bot.child.kill("SIGKILL");
   await tg.close();
-  await deletePrefix(prefix);
-  rmSync(dataDir, { recursive: true, force: true });
+  await env.cleanup();
 }
 process.exit(0);
