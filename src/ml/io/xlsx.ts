@@ -44,9 +44,11 @@ export function scanWorkbook(bytes: Uint8Array, limits: DataLimits): WorkbookSca
         ? stringCounter
         : undefined;
   let overLimit = false;
+  let damaged: Error | null = null;
   const unzip = new Unzip((file) => {
     const counter = counterFor(file.name);
     file.ondata = (error, chunk) => {
+      damaged ??= error;
       if (error || overLimit) return;
       scan.unpackedBytes += chunk.length;
       if (scan.unpackedBytes > limits.maxDecompressedBytes) {
@@ -60,11 +62,14 @@ export function scanWorkbook(bytes: Uint8Array, limits: DataLimits): WorkbookSca
   });
   unzip.register(UnzipInflate);
   try {
-    for (let at = 0; at < bytes.length && !overLimit; at += PUSH_BYTES) {
+    for (let at = 0; at < bytes.length && !overLimit && !damaged; at += PUSH_BYTES) {
       unzip.push(bytes.subarray(at, at + PUSH_BYTES), at + PUSH_BYTES >= bytes.length);
     }
   } catch (cause) {
-    throw new UnreadableFileError("This .xlsx file is not a valid Excel workbook.", {}, { cause });
+    damaged = cause as Error;
+  }
+  if (damaged && !overLimit) {
+    throw new UnreadableFileError("This .xlsx file is not a valid Excel workbook.", {}, { cause: damaged });
   }
   scan.cells = cellCounter.count;
   scan.sharedStrings = stringCounter.count;

@@ -126,6 +126,9 @@ describe("xlsx: what unpacks is counted, not what the headers say", () => {
     await expect(readTable(zip.subarray(0, 200), { fileName: "cut.xlsx" })).rejects.toThrow(
       UnreadableFileError,
     );
+    const scrambled = zip.slice();
+    for (let i = 100; i < scrambled.length - 200; i += 7) scrambled[i] ^= 0x5a;
+    await expect(readTable(scrambled, { fileName: "scrambled.xlsx" })).rejects.toThrow(UnreadableFileError);
   });
 });
 
