@@ -3,7 +3,8 @@
  * with a heap cap (INGEST_MEMORY_MB) and a wall-clock limit (INGEST_TIMEOUT_SECONDS), at a lower CPU priority
  * than the bot. A sandbox that dies or overruns becomes IngestLimitError naming the limit it hit.
  */
-import { errorFromResponse, IngestLimitError } from "../../errors.js";
+import { z } from "zod";
+import { errorFromResponse, IngestLimitError, UnreadableFileError } from "../../errors.js";
 import type { DataLimits, DatasetDescription } from "../../ml/index.js";
 import type { IngestPort, IngestRequest } from "../ingest-port.js";
 import type { IngestJobSpec, JobResult } from "../job-spec.js";
@@ -15,6 +16,35 @@ export interface SandboxLimits {
   /** Longest a sandbox may run once started. */
   timeoutSeconds: number;
 }
+
+/**
+ * What a sandbox may hand back: checked before it reaches a workflow's context, so even a sandbox that went
+ * wrong cannot store something malformed or oversized there.
+ */
+const descriptionSchema = z.object({
+  nRows: z.number().int().nonnegative(),
+  nColumns: z.number().int().nonnegative(),
+  missingCells: z.number().nonnegative(),
+  columns: z
+    .array(
+      z.object({
+        name: z.string().max(100_000),
+        type: z.enum(["numeric", "integer", "boolean", "categorical", "datetime", "text", "identifier"]),
+        missingPct: z.number(),
+        unique: z.number().int().nonnegative(),
+        task: z.enum(["regression", "classification"]).optional(),
+        targetProblem: z.string().max(2000).optional(),
+      }),
+    )
+    .max(1000),
+  suggestion: z.object({
+    target: z.string().nullable(),
+    task: z.enum(["regression", "classification"]).nullable(),
+    features: z.array(z.string()).max(1000),
+    confidence: z.number(),
+    reason: z.string(),
+  }),
+});
 
 /** How long an ingest may wait for a free sandbox before its spec's deadline passes. */
 const QUEUE_ALLOWANCE_MS = 10 * 60_000;
@@ -58,8 +88,10 @@ export class LocalIngest implements IngestPort {
     };
     await this.runner.submit(spec);
     const result = await this.runner.finished(request.jobId);
-    if (result.status === "succeeded") return result.summary as unknown as DatasetDescription;
-    throw this.errorOf(result.error);
+    if (result.status !== "succeeded") throw this.errorOf(result.error);
+    const description = descriptionSchema.safeParse(result.summary);
+    if (!description.success) throw new UnreadableFileError("Reading this file gave an unusable description.");
+    return description.data satisfies DatasetDescription;
   }
 
   /** The reader's own errors as they are; the sandbox's death or overrun named by the limit it hit. */

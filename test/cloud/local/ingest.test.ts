@@ -167,4 +167,21 @@ describe("LocalIngest", () => {
     await expect(ingest.describe(request("job-ingest-died"))).rejects.toThrow(/INGEST_MEMORY_MB/);
     expect((await ingest.describe(request("job-ingest-waited"))).nRows).toBe(2);
   });
+
+  it("refuses a description a sandbox should never have written", async () => {
+    const path = staged("odd.csv", "a\n1\n");
+    const jobId = "job-ingest-odd";
+    const result = {
+      status: "succeeded",
+      finishedAt: new Date().toISOString(),
+      runtimeSeconds: 1,
+      outputUri: "",
+      summary: { nRows: -1, columns: "everything" },
+    };
+    await storage.writeBytes(storage.jobUri(jobId, "result.json"), JSON.stringify(result));
+    const ingest = sandbox({ memoryMb: 256, timeoutSeconds: 60 });
+    await expect(ingest.describe({ jobId, userId: 5, filePath: path, fileName: "odd.csv" })).rejects.toThrow(
+      /unusable description/,
+    );
+  });
 });
