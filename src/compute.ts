@@ -35,9 +35,6 @@ export interface Compute {
   stop(): Promise<void>;
 }
 
-/** Scheduling niceness of local training and prediction workers (the ingest sandbox runs at 10 too). */
-const WORKER_NICENESS = 10;
-
 export function createCompute(
   config: Config,
   deps: {
@@ -56,16 +53,8 @@ export function createCompute(
     LOG_LEVEL: "warn",
   };
   const maxConcurrent = config.compute.localMaxConcurrentJobs ?? Math.max(1, availableParallelism() - 1);
-  // Workers run below the bot's priority: on a busy machine, answering people comes before training.
   const runner = () =>
-    new LocalJobRunner({
-      storage,
-      maxConcurrent,
-      env,
-      logDir: join(deps.stagingDir, "logs"),
-      logger,
-      niceness: WORKER_NICENESS,
-    });
+    new LocalJobRunner({ storage, maxConcurrent, env, logDir: join(deps.stagingDir, "logs"), logger });
   const trainingRunner = runner();
   const predictionRunner = runner();
   const ingest = localIngest(config, deps);
