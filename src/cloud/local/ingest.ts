@@ -90,7 +90,8 @@ export class LocalIngest implements IngestPort {
     const result = await this.runner.finished(request.jobId);
     if (result.status !== "succeeded") throw this.errorOf(result.error);
     const description = descriptionSchema.safeParse(result.summary);
-    if (!description.success) throw new UnreadableFileError("Reading this file gave an unusable description.");
+    if (!description.success)
+      throw new UnreadableFileError("Reading this file gave an unusable description.");
     return description.data satisfies DatasetDescription;
   }
 
