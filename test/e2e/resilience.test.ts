@@ -71,7 +71,8 @@ describe("a restart while a job trains", () => {
       await tg.close();
       await env.cleanup();
     }
-  });
+    // Two bot start-ups, a sandboxed read of the upload and a 500-tree forest: SLOW waits need more than 60 s.
+  }, 150_000);
 });
 
 describe("fifty users at once", () => {
