@@ -10,6 +10,7 @@ const BENCHMARKS = [
   "bench/stats/tests.ts",
   "bench/state/transitions.ts",
   "bench/cloud/control-plane.ts",
+  "bench/bot/replies.ts",
 ];
 
 const filter = process.argv[2];

@@ -13,7 +13,7 @@ import { UpdateTracker } from "./bot/middleware/updates.js";
 import { Renderer } from "./bot/renderer.js";
 import { throttle } from "./bot/throttle.js";
 import { LocalStorageManager } from "./cloud/local/storage.js";
-import { createCompute } from "./compute.js";
+import { createCompute, dataLimitsOf } from "./compute.js";
 import type { Config } from "./config.js";
 import { formatReport, runDoctor } from "./doctor/index.js";
 import { CloudConfigurationError } from "./errors.js";
@@ -55,7 +55,7 @@ export interface AppOptions {
   leaseTtlMs?: number;
   /** Where /healthz, /metrics and the webhook are served (default: PORT on every interface). */
   http?: HttpPlacement;
-  /** Longest wait for running handlers when stopping (default 10 s). */
+  /** Longest wait for running handlers when stopping (default 7 s). */
   shutdownGraceMs?: number;
   /** Updates stopped arriving by themselves (401, or 409: another instance polls): the process should exit. */
   onFatal?: (error: unknown) => void;
@@ -82,6 +82,7 @@ export function createApp(config: Config, options: AppOptions): App {
       perPrediction: config.budget.maxPredictionCost,
       monthly: config.budget.monthlyBudget,
     },
+    monthlyTotal: config.budget.monthlyTotal,
   });
   // The reconciler asks the state manager, built below, which jobs are still live.
   let manager: StateManager | undefined;
@@ -99,12 +100,8 @@ export function createApp(config: Config, options: AppOptions): App {
     training: compute.training,
     prediction: compute.prediction,
     clock: systemClock,
-    limits: {
-      maxBytes: config.limits.maxUploadBytes,
-      maxRows: config.limits.maxRows,
-      maxColumns: config.limits.maxColumns,
-      maxCellLength: config.limits.maxCellLength,
-    },
+    ingest: compute.ingest,
+    limits: dataLimitsOf(config),
     stagingDir,
     modelSigningKey: config.modelSigningKey,
     jobDeadlineMinutes: config.compute.jobDeadlineMinutes,

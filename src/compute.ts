@@ -5,7 +5,9 @@
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { createCloudProviders } from "./cloud/index.js";
+import type { IngestPort } from "./cloud/ingest-port.js";
 import { LocalTrainingProvider } from "./cloud/local/compute.js";
+import { LocalIngest, sandboxEnv, sandboxRunnerOptions } from "./cloud/local/ingest.js";
 import { LocalJobRunner } from "./cloud/local/job-runner.js";
 import { LocalPredictionProvider } from "./cloud/local/prediction.js";
 import type { LocalStorageManager } from "./cloud/local/storage.js";
@@ -18,7 +20,9 @@ import type {
 import type { Config } from "./config.js";
 import { CloudConfigurationError } from "./errors.js";
 import type { ComputePort, UserDataPort } from "./flows/ports.js";
+import { limitsOf } from "./flows/shared/quote.js";
 import type { Logger } from "./logger.js";
+import type { DataLimits } from "./ml/types.js";
 
 export interface Compute {
   training(provider: ProviderName): CloudTrainingProvider;
@@ -26,6 +30,8 @@ export interface Compute {
   offers: ComputePort;
   /** The seed's provider factory: health checks and the RunPod > AWS > local fallback over what is built. */
   factory: CloudProviderFactory;
+  /** Reads uploads in sandboxed child processes. */
+  ingest: IngestPort;
   /** The reconciler's last round, for /admin. */
   lastReconcile(): { at: string; checked: number; terminated: string[]; errors: string[] } | undefined;
   start(): Promise<void>;
@@ -55,6 +61,7 @@ export function createCompute(
     new LocalJobRunner({ storage, maxConcurrent, env, logDir: join(deps.stagingDir, "logs"), logger });
   const trainingRunner = runner();
   const predictionRunner = runner();
+  const ingest = localIngest(config, deps);
   const local = {
     training: new LocalTrainingProvider(trainingRunner, storage),
     prediction: new LocalPredictionProvider(predictionRunner),
@@ -64,11 +71,8 @@ export function createCompute(
     homeStorage: storage,
     activeJobIds: deps.activeJobIds,
     reconcileIntervalMinutes: config.compute.reconcileIntervalMinutes,
-    budgetOf: async (userId, kind) => {
-      const b = await deps.userData.budget(userId);
-      const perJob = kind === "training" ? b.perTrainingJob : b.perPrediction;
-      return { perJob, monthlyLeft: Math.max(0, b.monthly - b.spentThisMonth) };
-    },
+    budgetOf: async (userId, kind) => limitsOf(await deps.userData.budget(userId), kind),
+    mayPay: (userId) => mayPay(config, userId),
   });
   // The seed's factory knows every provider, this machine included: its fallback ends here.
   cloud.factory.registerTrainingProvider("local", () => local.training);
@@ -86,14 +90,58 @@ export function createCompute(
         : (cloud.prediction[provider] ?? throwing(unavailable(provider, "prediction"))),
     offers: cloud.compute,
     factory: cloud.factory,
+    ingest: ingest.port,
     lastReconcile: () => cloud.reconciler?.lastReport,
     start: () => cloud.start(),
     async stop() {
       trainingRunner.close();
       predictionRunner.close();
+      ingest.runner.close();
       await cloud.stop();
     },
   };
+}
+
+/**
+ * The ingest sandbox: its own runner (an upload never waits behind a training), at most
+ * INGEST_MAX_CONCURRENT at once, each with a heap cap, a time limit and an environment without any secret.
+ */
+function localIngest(
+  config: Config,
+  deps: { logger: Logger; storage: LocalStorageManager; stagingDir: string },
+) {
+  const sandbox = { memoryMb: config.ingest.memoryMb, timeoutSeconds: config.ingest.timeoutSeconds };
+  const runner = new LocalJobRunner({
+    storage: deps.storage,
+    maxConcurrent: config.ingest.maxConcurrent,
+    env: sandboxEnv(deps.storage.rootDir),
+    logDir: join(deps.stagingDir, "logs"),
+    logger: deps.logger,
+    ...sandboxRunnerOptions(sandbox),
+  });
+  return { runner, port: new LocalIngest(runner, { data: dataLimitsOf(config), sandbox }) };
+}
+
+/** The configured limits on what a file may hold, as the readers take them. */
+export function dataLimitsOf(config: Config): DataLimits {
+  const l = config.limits;
+  return {
+    maxBytes: l.maxUploadBytes,
+    maxRows: l.maxRows,
+    maxColumns: l.maxColumns,
+    maxCellLength: l.maxCellLength,
+    maxCells: l.maxCells,
+    maxDecompressedBytes: l.maxUnpackedBytes,
+  };
+}
+
+/**
+ * Paid compute is for the users the operator named (PAID_USER_IDS, else ALLOWED_USER_IDS) and admins; an
+ * open bot offers it to everyone only when the operator opts in (PAID_COMPUTE_FOR_EVERYONE).
+ */
+export function mayPay(config: Config, userId: number): boolean {
+  const { paidUserIds, paidForEveryone } = config.budget;
+  return paidForEveryone || paidUserIds.includes(userId) || config.telegram.adminUserIds.includes(userId);
 }
 
 function throwing(error: Error): never {

@@ -94,10 +94,20 @@ const envSchema = z.object({
   MAX_ROWS: positiveInt(1_000_000),
   MAX_COLUMNS: positiveInt(1_000),
   MAX_CELL_LENGTH: positiveInt(10_000),
+  MAX_CELLS: positiveInt(50_000_000),
+  MAX_UNPACKED_MB: positiveNumber(200),
+  DOWNLOAD_TIMEOUT_SECONDS: positiveInt(120),
+  // The sandbox that reads uploads
+  INGEST_MEMORY_MB: z.coerce.number().int().min(64).max(65_536).default(1024),
+  INGEST_TIMEOUT_SECONDS: positiveInt(120),
+  INGEST_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).default(2),
   // Budgets (dollars)
   MAX_TRAINING_COST: positiveNumber(10),
   MAX_PREDICTION_COST: positiveNumber(1),
   MONTHLY_BUDGET: positiveNumber(50),
+  MONTHLY_BUDGET_TOTAL: positiveNumber(200),
+  PAID_USER_IDS: idList,
+  PAID_COMPUTE_FOR_EVERYONE: bool,
   COST_WARNING_THRESHOLD: z.coerce.number().min(0).max(1).default(0.8),
   // Logging
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -175,11 +185,29 @@ export interface Config {
   dataDir: string;
   modelSigningKey?: string;
   compute: { localMaxConcurrentJobs?: number; jobDeadlineMinutes: number; reconcileIntervalMinutes: number };
-  limits: { maxUploadBytes: number; maxRows: number; maxColumns: number; maxCellLength: number };
+  limits: {
+    maxUploadBytes: number;
+    maxRows: number;
+    maxColumns: number;
+    maxCellLength: number;
+    maxCells: number;
+    /** What a compressed upload (.xlsx, .parquet) may unpack to. */
+    maxUnpackedBytes: number;
+    /** Longest a download from Telegram may take. */
+    downloadTimeoutMs: number;
+  };
+  /** The sandboxed child processes that read uploads. */
+  ingest: { memoryMb: number; timeoutSeconds: number; maxConcurrent: number };
   budget: {
     maxTrainingCost: number;
     maxPredictionCost: number;
     monthlyBudget: number;
+    /** Dollars all users together may spend on paid compute in a month. */
+    monthlyTotal: number;
+    /** Who may use paid compute (PAID_USER_IDS, else ALLOWED_USER_IDS); empty means nobody, unless… */
+    paidUserIds: number[];
+    /** …the operator of an open bot opts in to paid compute for everyone (PAID_COMPUTE_FOR_EVERYONE). */
+    paidForEveryone: boolean;
     warningThreshold: number;
   };
   logLevel: Env["LOG_LEVEL"];
@@ -275,11 +303,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRows: e.MAX_ROWS,
       maxColumns: e.MAX_COLUMNS,
       maxCellLength: e.MAX_CELL_LENGTH,
+      maxCells: e.MAX_CELLS,
+      maxUnpackedBytes: Math.round(e.MAX_UNPACKED_MB * 1024 * 1024),
+      downloadTimeoutMs: e.DOWNLOAD_TIMEOUT_SECONDS * 1000,
+    },
+    ingest: {
+      memoryMb: e.INGEST_MEMORY_MB,
+      timeoutSeconds: e.INGEST_TIMEOUT_SECONDS,
+      maxConcurrent: e.INGEST_MAX_CONCURRENT,
     },
     budget: {
       maxTrainingCost: e.MAX_TRAINING_COST,
       maxPredictionCost: e.MAX_PREDICTION_COST,
       monthlyBudget: e.MONTHLY_BUDGET,
+      monthlyTotal: e.MONTHLY_BUDGET_TOTAL,
+      paidUserIds: e.PAID_USER_IDS.length > 0 ? e.PAID_USER_IDS : e.ALLOWED_USER_IDS,
+      paidForEveryone: e.PAID_COMPUTE_FOR_EVERYONE,
       warningThreshold: e.COST_WARNING_THRESHOLD,
     },
     logLevel: e.LOG_LEVEL,

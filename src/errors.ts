@@ -178,6 +178,12 @@ export class MalformedDataError extends DataError {
   static override readonly code: number = 6005;
   static override readonly recovery: string = "Fix the line named in the message and send the file again.";
 }
+/** Reading a file ran out of the sandbox's memory or time (INGEST_MEMORY_MB, INGEST_TIMEOUT_SECONDS). */
+export class IngestLimitError extends DataLimitError {
+  static override readonly code: number = 6006;
+  static override readonly recovery: string =
+    "Send a smaller file (fewer rows or columns), or save it as CSV and send that.";
+}
 
 // === 7xxx models
 export class ModelError extends AppError {
@@ -244,6 +250,7 @@ const ERROR_CLASSES = [
   NoUsableTargetError,
   DataLimitError,
   MalformedDataError,
+  IngestLimitError,
   ModelError,
   ModelIntegrityError,
   InvalidParameterError,

@@ -10,10 +10,20 @@ import { AppError } from "./errors.js";
 import { createLogger, type Logger, scrubSecrets } from "./logger.js";
 import { launchPlayground } from "./playground/launch.js";
 
-/** Exit codes: 1 for a start-up error, 2 when updates stopped arriving by themselves, 130 on a second signal. */
+/**
+ * Exit codes: 1 for a start-up error, 2 when updates stopped arriving by themselves, 3 when a graceful stop
+ * ran past its deadline, 130 on a second signal.
+ */
 const EXIT_STARTUP = 1;
 const EXIT_FATAL = 2;
+const EXIT_STOP_DEADLINE = 3;
 const EXIT_FORCED = 130;
+/**
+ * The README's promise: stopped within 10 s of a signal, even when Telegram, Redis or a provider does not
+ * answer. Graceful steps that have not finished by then are cut short (running jobs live on as detached
+ * workers, and updates not confirmed are delivered again to the next start).
+ */
+const STOP_DEADLINE_MS = 10_000;
 
 async function main(): Promise<void> {
   const config = configOrExit();
@@ -72,7 +82,7 @@ function exitWithStartupError(error: unknown): never {
   process.exit(EXIT_STARTUP);
 }
 
-/** The first signal stops gracefully and exits 0; a second one exits at once. */
+/** The first signal stops gracefully and exits 0 (3 past the deadline); a second one exits at once. */
 function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -82,6 +92,10 @@ function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
     }
     stopping = true;
     logger.info({ signal }, "shutting down");
+    setTimeout(() => {
+      logger.error({ deadlineMs: STOP_DEADLINE_MS }, "graceful stop ran past its deadline: exiting now");
+      process.exit(EXIT_STOP_DEADLINE);
+    }, STOP_DEADLINE_MS).unref();
     stop().then(
       () => process.exit(0),
       (error: unknown) => {

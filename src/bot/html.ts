@@ -12,34 +12,6 @@ export const i = (text: unknown) => `<i>${esc(text)}</i>`;
 export const code = (text: unknown) => `<code>${esc(text)}</code>`;
 export const pre = (text: unknown) => `<pre>${esc(text)}</pre>`;
 
-/** Telegram's limit on a message's text, counted after entities are parsed. */
-export const MESSAGE_LIMIT = 4096;
-export const CAPTION_LIMIT = 1024;
-
-/** Visible length of an HTML message (what Telegram counts). */
-export function visibleLength(html: string): number {
-  return html.replace(/<[^>]+>/g, "").replace(/&(amp|lt|gt|quot);/g, "x").length;
-}
-
-/**
- * Trims an HTML message to Telegram's limit at a line boundary, so no tag is cut in half; lines are built
- * so that each one closes what it opens.
- */
-export function fitMessage(html: string, limit = MESSAGE_LIMIT): string {
-  if (visibleLength(html) <= limit) return html;
-  const lines = html.split("\n");
-  const out: string[] = [];
-  let length = 0;
-  const more = "\n…";
-  for (const line of lines) {
-    const n = visibleLength(line) + 1;
-    if (length + n + more.length > limit) break;
-    out.push(line);
-    length += n;
-  }
-  return out.join("\n") + more;
-}
-
 /** 0.8234 → "0.823"; large and small numbers stay readable. */
 export function num(value: number, digits = 3): string {
   if (!Number.isFinite(value)) return "—";

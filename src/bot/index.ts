@@ -11,6 +11,7 @@ import { scrubSecrets } from "../logger.js";
 import { keyString } from "../state/store.js";
 import type { BotContext, BotDeps } from "./context.js";
 import { features as allFeatures } from "./features/index.js";
+import { fitOutgoing } from "./fit.js";
 import { type BotMetrics, createBotMetrics } from "./metrics.js";
 import { accessControl } from "./middleware/access.js";
 import { observeApiCalls } from "./middleware/api-calls.js";
@@ -40,6 +41,8 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   // (and every 429); auto-retry honours retry_after and rides out 5xx blips for every call through bot.api.
   bot.api.config.use(observeApiCalls(metrics, deps.logger));
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
+  // Whatever a handler or the renderer built, it leaves fitted to Telegram's limits.
+  bot.api.config.use(fitOutgoing());
 
   bot.use(tracker.middleware(metrics));
   // Before anything reads the store: chatter in groups costs nothing.

@@ -35,7 +35,7 @@ export interface BotServiceOptions {
   metrics: BotMetrics;
   tracker: UpdateTracker;
   http: HttpPlacement;
-  /** Longest wait for running handlers when stopping (default 10 s). */
+  /** Longest wait for running handlers when stopping (default 7 s). */
   shutdownGraceMs?: number;
   /** The update source died by itself (a 401 or a 409 from another instance): the process should exit. */
   onFatal?: (error: unknown) => void;
@@ -49,7 +49,8 @@ export interface BotService {
   stop(): Promise<void>;
 }
 
-const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+/** Handlers get most of the 10 s a stop may take (src/main.ts cuts it short there); the rest is quick. */
+const DEFAULT_SHUTDOWN_GRACE_MS = 7_000;
 
 export function createBotService(options: BotServiceOptions): BotService {
   const { bot, config, logger, store, runtime, tracker } = options;

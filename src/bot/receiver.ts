@@ -24,6 +24,9 @@ export interface Receiver {
   finish(idle: boolean): Promise<void>;
 }
 
+/** Longest wait for Telegram to take the confirmation of handled updates when stopping. */
+const CONFIRM_TIMEOUT_MS = 1500;
+
 /** Long polling with the runner. `onFatal` hears about a runner that stopped by itself (401, 409). */
 export function pollingReceiver(
   bot: Bot<BotContext>,
@@ -49,8 +52,10 @@ export function pollingReceiver(
     async finish(idle) {
       // A handler still running when we gave up waiting must be delivered again: confirm nothing then.
       if (!idle || tracker.highestUpdateId === 0) return;
+      // Bounded: with Telegram unreachable, auto-retry would otherwise try again for ever.
+      const signal = AbortSignal.timeout(CONFIRM_TIMEOUT_MS) as Parameters<typeof bot.api.getUpdates>[1];
       await bot.api
-        .getUpdates({ offset: tracker.highestUpdateId + 1, limit: 1, timeout: 0 })
+        .getUpdates({ offset: tracker.highestUpdateId + 1, limit: 1, timeout: 0 }, signal)
         .catch((error: unknown) =>
           logger.warn({ err: scrubSecrets(String(error)) }, "could not confirm updates"),
         );

@@ -15,8 +15,8 @@ import type { Logger } from "../logger.js";
 import type { AnySnapshot } from "../state/definitions.js";
 import type { Commit } from "../state/state-manager.js";
 import { type ConversationKey, keyString, type WorkflowStore } from "../state/store.js";
-import { fitMessage } from "./html.js";
 import type { Texts } from "./i18n/index.js";
+import { asBackground } from "./throttle.js";
 import { errorText, type View } from "./views/common.js";
 import {
   columnView,
@@ -85,12 +85,17 @@ export interface RendererDeps {
   documentLimitBytes?: number;
   /** Shortest time between two edits of the progress message. */
   progressEditIntervalMs?: number;
+  /** Pause before trying a predictions file again (times the tries so far). */
+  deliveryRetryMs?: number;
 }
 
 /** At most one progress edit per chat this often (Telegram allows about one message per second per chat). */
 export const PROGRESS_EDIT_INTERVAL_MS = 3000;
 /** Telegram's upload limit for bots. */
 const DOCUMENT_LIMIT_BYTES = 50 * 1024 * 1024;
+/** Tries at sending a predictions file, the next one after DELIVERY_RETRY_MS × the tries so far. */
+const DELIVERY_ATTEMPTS = 3;
+const DELIVERY_RETRY_MS = 1000;
 
 type Screen = { key: string; view: View } | { progress: "start" | "update" | "terminating" } | undefined;
 
@@ -143,8 +148,9 @@ export class Renderer {
       await this.show(key, trainingScreen(t, c, next, prev), commit);
     } else if (commit.workflowType === "prediction") {
       const c = commit.next.context as PredictionContext;
+      // The file first, tried on its own: a result screen that fails cannot lose it.
+      if (next === "COMPLETE" && prev !== next) await this.deliverPredictions(t, key, c);
       await this.show(key, predictionScreen(t, c, next), commit);
-      if (next === "COMPLETE" && prev !== next) await this.sendPredictions(t, key, c);
     } else if (commit.workflowType === "stats") {
       const c = commit.next.context as StatsContext;
       if (next === "CHOOSING_TEST" && prev === "AWAITING_DATA.reading") await this.sendOverview(t, key, c);
@@ -160,7 +166,8 @@ export class Renderer {
       const c = commit.next.context as TrainingContext;
       if (screen.progress === "start") return this.startProgress(key, progressView(t, c, Date.now()));
       if (screen.progress === "terminating") return this.updateProgress(key, terminatingView(t, c), true);
-      return this.updateProgress(key, progressView(t, c, Date.now()));
+      // Progress can wait (and is coalesced while it does); anyone's answer goes first.
+      return asBackground(() => this.updateProgress(key, progressView(t, c, Date.now())));
     }
     const ui = await this.ui(key);
     const fingerprint = screenFingerprint(screen.view);
@@ -169,7 +176,7 @@ export class Renderer {
     // Within a step, a button edits the screen in place; typed input gets a fresh screen below the message.
     if (sameStep && commit.event?.type !== "user.typedText" && commit.source !== "live") {
       try {
-        await this.api.editMessageText(key.chatId, ui.screenMessageId!, fitMessage(screen.view.text), {
+        await this.api.editMessageText(key.chatId, ui.screenMessageId!, screen.view.text, {
           parse_mode: "HTML",
           reply_markup: screen.view.keyboard,
           link_preview_options: { is_disabled: true },
@@ -187,7 +194,7 @@ export class Renderer {
   private async sendScreen(key: ConversationKey, ui: UiState, screenKey: string, view: View): Promise<void> {
     if (ui.screenMessageId)
       await this.api.editMessageReplyMarkup(key.chatId, ui.screenMessageId).catch(() => undefined);
-    const sent = await this.api.sendMessage(key.chatId, fitMessage(view.text), {
+    const sent = await this.api.sendMessage(key.chatId, view.text, {
       parse_mode: "HTML",
       reply_markup: view.keyboard,
       link_preview_options: { is_disabled: true },
@@ -276,7 +283,8 @@ export class Renderer {
     if (ui.screenMessageId)
       await this.api.editMessageReplyMarkup(key.chatId, ui.screenMessageId).catch(() => undefined);
     await this.saveUi(key, { ...ui, screenMessageId: undefined, screenKey: undefined });
-    await this.api.sendMessage(key.chatId, fitMessage(summaryCardText(t, c)), { parse_mode: "HTML" });
+    // Long cards (many columns) are cut to Telegram's limit by the fitting transformer (fit.ts).
+    await this.api.sendMessage(key.chatId, summaryCardText(t, c), { parse_mode: "HTML" });
     if (c.overview?.heatmapUri)
       await this.sendPhoto(key, c.overview.heatmapUri, "correlations", correlationCaption(t, c));
   }
@@ -291,6 +299,19 @@ export class Renderer {
       });
     } catch (error) {
       this.deps.logger.warn({ err: String(error), chart: name }, "chart not sent");
+    }
+  }
+
+  /** Sends the predictions file, a few times if it must (auto-retry already rides out 429s and 5xx). */
+  private async deliverPredictions(t: Texts, key: ConversationKey, c: PredictionContext): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.sendPredictions(t, key, c);
+      } catch (error) {
+        this.deps.logger.warn({ err: String(error), attempt }, "predictions file not sent");
+        if (attempt >= DELIVERY_ATTEMPTS) return;
+        await new Promise((r) => setTimeout(r, (this.deps.deliveryRetryMs ?? DELIVERY_RETRY_MS) * attempt));
+      }
     }
   }
 

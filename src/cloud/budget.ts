@@ -38,22 +38,50 @@ export function runtimeSecondsOf(segments: readonly CostSegment[], now: Date = n
   }, 0);
 }
 
-/** A user's limits at launch time: the per-job cap and what is left of the monthly budget. */
+/**
+ * A user's limits at launch time: the per-job cap, what is left of their monthly budget, and what is left
+ * of the bot's monthly budget over all users (absent: no such cap).
+ */
 export interface BudgetLimits {
   perJob: number;
   monthlyLeft: number;
+  totalLeft?: number;
+}
+
+/** The cap an estimate breaks: the per-job cap, the user's month, or the bot's month (all users). */
+export type CapName = "perJob" | "monthly" | "total";
+
+/** The first cap an estimate does not fit, with its room left (dollars); undefined when it fits all. */
+export function brokenCap(
+  estimatedCost: number,
+  limits: BudgetLimits,
+): { cap: CapName; left: number } | undefined {
+  if (estimatedCost <= 0) return undefined;
+  if (estimatedCost > limits.perJob) return { cap: "perJob", left: limits.perJob };
+  if (estimatedCost > limits.monthlyLeft) return { cap: "monthly", left: Math.max(0, limits.monthlyLeft) };
+  const totalLeft = limits.totalLeft ?? Number.POSITIVE_INFINITY;
+  if (estimatedCost > totalLeft) return { cap: "total", left: Math.max(0, totalLeft) };
+  return undefined;
+}
+
+/** The most a job may cost under every cap (0 when nothing is left). */
+export function maxJobCost(limits: BudgetLimits): number {
+  return Math.max(
+    0,
+    Math.min(limits.perJob, limits.monthlyLeft, limits.totalLeft ?? Number.POSITIVE_INFINITY),
+  );
 }
 
 /** Why an estimate does not fit the limits, or undefined when it does. Free (local) work always fits. */
 export function budgetProblem(estimatedCost: number, limits: BudgetLimits): string | undefined {
-  if (estimatedCost <= 0) return undefined;
-  if (estimatedCost > limits.perJob) {
-    return `estimated $${estimatedCost.toFixed(3)} is over your per-job limit of $${limits.perJob.toFixed(2)}`;
-  }
-  if (estimatedCost > limits.monthlyLeft) {
-    return `estimated $${estimatedCost.toFixed(3)} is more than the $${Math.max(0, limits.monthlyLeft).toFixed(2)} left this month`;
-  }
-  return undefined;
+  const broken = brokenCap(estimatedCost, limits);
+  if (!broken) return undefined;
+  const estimate = `estimated $${estimatedCost.toFixed(3)}`;
+  // Cents, or the first two digits of less than ten cents (what is left can be $0.001).
+  const left = `$${broken.left > 0 && broken.left < 0.1 ? Number(broken.left.toPrecision(2)) : broken.left.toFixed(2)}`;
+  if (broken.cap === "perJob") return `${estimate} is over your per-job limit of ${left}`;
+  if (broken.cap === "monthly") return `${estimate} is more than the ${left} left of your monthly budget`;
+  return `${estimate} is more than the ${left} left of this bot's monthly budget for all users`;
 }
 
 /** The pre-launch check: throws BudgetExceededError 3004 naming the limit that an estimate breaks. */
@@ -64,6 +92,7 @@ export function assertWithinBudget(estimatedCost: number, limits: BudgetLimits, 
       estimatedCost,
       perJobLimit: limits.perJob,
       monthlyLeft: limits.monthlyLeft,
+      totalLeft: limits.totalLeft,
     });
   }
 }

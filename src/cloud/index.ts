@@ -50,6 +50,8 @@ export interface CloudDeps {
   activeJobIds: () => Promise<Set<string>>;
   /** The user's limits, so that offers over budget say so. */
   budgetOf?: ComputeOffersOptions["budgetOf"];
+  /** Who may use paid compute (everyone when absent); others are offered this machine only. */
+  mayPay?: ComputeOffersOptions["mayPay"];
   /** Minutes between reconciler rounds (default 5). */
   reconcileIntervalMinutes?: number;
   /** For tests and hosts that share clients. */
@@ -100,7 +102,11 @@ export function createCloudProviders(config: Config, deps: CloudDeps): CloudProv
   for (const [name, provider] of Object.entries(built.prediction))
     factory.registerPredictionProvider(name as ProviderName, () => provider);
 
-  built.compute = createComputeOffers({ ...built.offerSources, budgetOf: deps.budgetOf });
+  built.compute = createComputeOffers({
+    ...built.offerSources,
+    budgetOf: deps.budgetOf,
+    mayPay: deps.mayPay,
+  });
   const targets = Object.values(built.training).filter(
     (p): p is CloudTrainingProvider & ReconcilableCompute => isReconcilable(p),
   );

@@ -74,7 +74,34 @@ export const predictJobSpecSchema = z.object({
 export type PredictJobSpec = z.infer<typeof predictJobSpecSchema>;
 export type PredictJobSpecInput = z.input<typeof predictJobSpecSchema>;
 
-export const jobSpecSchema = z.discriminatedUnion("kind", [trainJobSpecSchema, predictJobSpecSchema]);
+/**
+ * Reading an upload in a sandbox: the staged file is on the disk of the machine that downloaded it, so an
+ * ingest job always runs there (locally), never on cloud compute.
+ */
+export const ingestJobSpecSchema = z.object({
+  kind: z.literal("ingest"),
+  jobId: jobIdSchema,
+  userId: z.number().int().positive(),
+  filePath: z.string().min(1),
+  fileName: z.string().min(1).max(200),
+  limits: z.object({
+    maxBytes: z.number().positive(),
+    maxRows: z.number().int().positive(),
+    maxColumns: z.number().int().positive(),
+    maxCellLength: z.number().int().positive(),
+    maxCells: z.number().int().positive(),
+    maxDecompressedBytes: z.number().positive(),
+  }),
+  deadline: z.iso.datetime(),
+  createdAt: z.iso.datetime(),
+});
+export type IngestJobSpec = z.infer<typeof ingestJobSpecSchema>;
+
+export const jobSpecSchema = z.discriminatedUnion("kind", [
+  trainJobSpecSchema,
+  predictJobSpecSchema,
+  ingestJobSpecSchema,
+]);
 export type JobSpec = z.infer<typeof jobSpecSchema>;
 
 export const jobStateSchema = z.enum(["queued", "starting", "running", "succeeded", "failed", "cancelled"]);

@@ -79,11 +79,14 @@ export interface ComputeOffersOptions {
   prediction?: OfferSource[];
   /** The user's limits; when given, offers the budget does not allow carry `overBudget`. */
   budgetOf?: (userId: number, kind: "training" | "prediction") => Promise<BudgetLimits>;
+  /** Who may use paid compute; others are offered this machine only (default: everyone). */
+  mayPay?: (userId: number) => boolean;
 }
 
 /** The compute port of the workflows: local plus every registered cloud source, ranked. */
 export function createComputeOffers(sources: ComputeOffersOptions = {}): ComputePort {
   const collect = async (kind: "training" | "prediction", request: OfferRequest) => {
+    if (sources.mayPay && !sources.mayPay(request.userId)) return [localOffer(request, kind)];
     const cloud = await Promise.all((sources[kind] ?? []).map((s) => s.offers(request).catch(() => [])));
     const offers = [localOffer(request, kind), ...rank(cloud.flat())];
     if (!sources.budgetOf) return offers;

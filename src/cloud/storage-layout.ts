@@ -102,6 +102,8 @@ export function sanitizeFileName(name: string, fallback = "file"): string {
 /** The dataset format named by a file name's extension (`.txt` is not guessed). */
 export function datasetFormatOf(fileName: string): DatasetFormat | undefined {
   const ext = /\.([A-Za-z0-9]+)$/.exec(fileName)?.[1]?.toLowerCase();
+  // Excel's "Unicode Text" export is a .txt: a delimited table, stored as CSV (whose reader finds the delimiter).
+  if (ext === "txt") return "csv";
   return DATASET_FORMATS.find((format) => format === ext);
 }
 

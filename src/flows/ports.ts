@@ -2,6 +2,7 @@
  * The side-effect ports of the workflow machines. Machines are pure; these are provided by src/main.ts (real
  * providers) or by tests (fakes). Context holds only JSON: ids, URIs, numbers.
  */
+import type { IngestPort } from "../cloud/ingest-port.js";
 import type { ComputeOffer, ComputePort, OfferRequest } from "../cloud/offers.js";
 import type {
   CloudPredictionProvider,
@@ -9,7 +10,8 @@ import type {
   CloudTrainingProvider,
   ProviderName,
 } from "../cloud/provider-interface.js";
-import type { ColumnType, DataLimits, SchemaSuggestion, Task } from "../ml/types.js";
+import type { DatasetDescription, Task } from "../ml/index.js";
+import type { DataLimits } from "../ml/types.js";
 
 export interface Clock {
   now(): Date;
@@ -18,24 +20,11 @@ export interface Clock {
 export const systemClock: Clock = { now: () => new Date() };
 
 /** A compact description of an uploaded dataset, small enough for workflow context. */
-export interface DatasetSummary {
+export interface DatasetSummary extends DatasetDescription {
   datasetId: string;
   uri: string;
   fileName: string;
   sizeBytes: number;
-  nRows: number;
-  nColumns: number;
-  missingCells: number;
-  columns: Array<{
-    name: string;
-    type: ColumnType;
-    missingPct: number;
-    unique: number;
-    /** The task this column would give as a target, or why it cannot be one. */
-    task?: Task;
-    targetProblem?: string;
-  }>;
-  suggestion: SchemaSuggestion;
 }
 
 /** A trained model as the prediction flow offers it. */
@@ -80,6 +69,9 @@ export interface BudgetState {
   perPrediction: number;
   monthly: number;
   spentThisMonth: number;
+  /** The cap over all users together this month (MONTHLY_BUDGET_TOTAL), and what they spent. */
+  totalMonthly: number;
+  totalSpentThisMonth: number;
 }
 
 /** Per-user data that outlives workflows (src/state/user-data.ts behind it). */
@@ -94,7 +86,7 @@ export interface UserDataPort {
     caps: Partial<Pick<BudgetState, "perTrainingJob" | "perPrediction" | "monthly">>,
   ): Promise<void>;
   /** Adds a job's actual cost to this month's spend, once per job id (a repeated call is a no-op). */
-  recordJobCost(userId: number, jobId: string, dollars: number): Promise<void>;
+  recordJobCost(userId: number, jobId: string, dollars: number, provider?: string): Promise<void>;
   /** Display names given to models (the signed artifacts keep their original metadata). */
   modelNames(userId: number): Promise<Record<string, string>>;
   setModelName(userId: number, modelId: string, name: string): Promise<void>;
@@ -107,7 +99,9 @@ export interface FlowPorts {
   training(provider: ProviderName): CloudTrainingProvider;
   prediction(provider: ProviderName): CloudPredictionProvider;
   clock: Clock;
-  /** Limits applied when reading an uploaded file. */
+  /** Reads uploads in a sandbox (never on the bot's event loop), within the configured limits. */
+  ingest: IngestPort;
+  /** Limits for the tables /stats and the drift check read in the bot process (readStoredFrame). */
   limits: Partial<DataLimits>;
   /** Local folder for files on their way in (uploads) and out (predictions to send back). */
   stagingDir: string;
@@ -119,6 +113,6 @@ export interface FlowPorts {
   pollIntervalMs: number;
 }
 
-export type { ComputeOffer, ComputePort, OfferRequest };
+export type { ComputeOffer, ComputePort, IngestPort, OfferRequest };
 
 export type ErrorInfo = { code: number; errorClass: string; message: string; recovery: string };

@@ -22,6 +22,7 @@ export {
   rocSvg,
   svgToPng,
 } from "./charts/index.js";
+export { type DatasetDescription, describeFrame } from "./describe.js";
 export { checkDrift, type DriftReport, type FeatureDrift, outsideTrainingDomain } from "./drift/index.js";
 export { validateHyperparameters } from "./hyperparameters.js";
 export { DEFAULT_LIMITS } from "./io/limits.js";

@@ -23,8 +23,12 @@ export function findColumn(frame: Frame, name: string): Column {
 
 /** Task for a chosen target; throws NoUsableTargetError for a one-class/empty target. */
 export function detectTask(frame: Frame, target: string): Task {
-  const col = findColumn(frame, target);
-  const profile = profileColumn(col, frame.nRows);
+  return taskOfProfile(profileColumn(findColumn(frame, target), frame.nRows), frame.nRows);
+}
+
+/** detectTask from a column's profile (computed once by whoever also needs it). */
+export function taskOfProfile(profile: ColumnProfile, nRows: number): Task {
+  const target = profile.name;
   if (profile.unique === 0) {
     throw new NoUsableTargetError(`The column "${target}" is empty, so it cannot be the target.`, { target });
   }
@@ -37,7 +41,7 @@ export function detectTask(frame: Frame, target: string): Task {
       { target },
     );
   }
-  return taskFor(profile, frame.nRows - profile.missing);
+  return taskFor(profile, nRows - profile.missing);
 }
 
 function taskFor(p: ColumnProfile, present: number): Task {
@@ -128,18 +132,25 @@ interface Candidate {
 }
 
 export function suggestSchema(frame: Frame): SchemaSuggestion {
-  const profiles = frame.columns.map((c) => profileColumn(c, frame.nRows));
+  return suggestFromProfiles(
+    frame.columns.map((c) => profileColumn(c, frame.nRows)),
+    frame.nRows,
+  );
+}
+
+/** suggestSchema from the columns' profiles (computed once by whoever also needs them). */
+export function suggestFromProfiles(profiles: ColumnProfile[], nRows: number): SchemaSuggestion {
   const candidates = profiles
-    .map((p, j) => candidateOf(p, j === profiles.length - 1, frame.nRows))
+    .map((p, j) => candidateOf(p, j === profiles.length - 1, nRows))
     .filter((c): c is Candidate => c !== undefined)
     .sort((a, b) => b.score - a.score);
   const best = candidates[0];
-  const excluded = excludedColumns(profiles, frame.nRows);
+  const excluded = excludedColumns(profiles, nRows);
   if (!best) {
     return {
       target: null,
       task: null,
-      features: featureNames(profiles, null, frame.nRows),
+      features: featureNames(profiles, null, nRows),
       confidence: 0,
       reason:
         "No column can be a target: every column is an id, free text, a date, constant or mostly empty.",
@@ -151,9 +162,9 @@ export function suggestSchema(frame: Frame): SchemaSuggestion {
   return {
     target: best.profile.name,
     task: best.task,
-    features: featureNames(profiles, best.profile.name, frame.nRows),
+    features: featureNames(profiles, best.profile.name, nRows),
     confidence,
-    reason: reasonFor(best, frame.nRows),
+    reason: reasonFor(best, nRows),
     excluded,
   };
 }

@@ -47,7 +47,9 @@ export interface DataLimits {
   maxRows: number;
   maxColumns: number;
   maxCellLength: number;
-  /** Upper bound on the decompressed size of an .xlsx archive. */
+  /** Rows × columns: a file declaring more is refused before anything is allocated for it. */
+  maxCells: number;
+  /** Upper bound on what a compressed file (.xlsx, .parquet) unpacks to, counted as it unpacks. */
   maxDecompressedBytes: number;
 }
 

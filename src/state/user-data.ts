@@ -31,6 +31,17 @@ export interface BudgetState {
   perPrediction: number;
   monthly: number;
   spentThisMonth: number;
+  /** The operator's cap over all users together (MONTHLY_BUDGET_TOTAL), and what all users spent. */
+  totalMonthly: number;
+  totalSpentThisMonth: number;
+}
+
+/** This month's spend for /admin: in total, by provider, and by user and provider. */
+export interface SpendReport {
+  month: string;
+  total: number;
+  byProvider: Record<string, number>;
+  byUser: Array<{ userId: number; total: number; byProvider: Record<string, number> }>;
 }
 
 export interface ModelIndexEntry {
@@ -42,6 +53,8 @@ export interface ModelIndexEntry {
 export interface UserDataOptions {
   /** The operator's caps (config.budget): the default and the ceiling of every user's caps. */
   defaults: { perTrainingJob: number; perPrediction: number; monthly: number };
+  /** The operator's cap over all users together, per month (default: none). */
+  monthlyTotal?: number;
   now?: () => Date;
 }
 
@@ -50,6 +63,9 @@ const MAX_DOLLARS = 1_000_000;
 const MICROS_PER_DOLLAR = 1_000_000;
 /** Telegram user ids are positive: 0 holds totals. */
 const ALL_USERS = 0;
+/** Where costs are recorded when the caller does not say (older jobs). */
+const UNKNOWN_PROVIDER = "other";
+const PROVIDERS = ["local", "aws", "runpod", UNKNOWN_PROVIDER];
 
 const dollars = z.number().finite().min(0).max(MAX_DOLLARS);
 const settingsSchema = z.object({
@@ -132,9 +148,13 @@ export class UserData {
     });
   }
 
-  /** The caps in force for the user (never above the operator's) and what they spent this month. */
+  /** The caps in force for the user (never above the operator's), and this month's spend, theirs and everyone's. */
   async budget(userId: number): Promise<BudgetState> {
-    const [{ budget }, spentThisMonth] = await Promise.all([this.getSettings(userId), this.getSpend(userId)]);
+    const [{ budget }, spentThisMonth, totalSpentThisMonth] = await Promise.all([
+      this.getSettings(userId),
+      this.getSpend(userId),
+      this.totalSpend(),
+    ]);
     const { defaults } = this.options;
     const cap = (name: keyof BudgetSettings) => Math.min(budget[name] ?? defaults[name], defaults[name]);
     return {
@@ -142,6 +162,8 @@ export class UserData {
       perPrediction: cap("perPrediction"),
       monthly: cap("monthly"),
       spentThisMonth,
+      totalMonthly: this.options.monthlyTotal ?? Number.POSITIVE_INFINITY,
+      totalSpentThisMonth,
     };
   }
 
@@ -161,13 +183,59 @@ export class UserData {
     return total / MICROS_PER_DOLLAR;
   }
 
-  /** Adds a job's actual cost to this month's spend once: a repeated call for the same job adds nothing. */
-  async recordJobCost(userId: number, jobId: string, amount: number): Promise<void> {
+  /**
+   * Adds a job's actual cost to this month's spend once: a repeated call for the same job adds nothing. The
+   * cost is counted for the user and for everyone (user 0), each in total and by provider.
+   */
+  async recordJobCost(
+    userId: number,
+    jobId: string,
+    amount: number,
+    provider: string = UNKNOWN_PROVIDER,
+  ): Promise<void> {
     const micros = Math.round(checkDollars(amount, "A cost") * MICROS_PER_DOLLAR);
     const month = `spend:${monthOf(this.now())}`;
-    await this.store.incrementUserCounter(userId, month, micros, `job:${jobId}`);
-    // User 0 keeps the total over every user, for the operator (/admin).
-    await this.store.incrementUserCounter(ALL_USERS, month, micros, `job:${jobId}`);
+    const by = `${month}:${PROVIDERS.includes(provider) ? provider : UNKNOWN_PROVIDER}`;
+    const once = `job:${jobId}`;
+    for (const [who, counter] of [
+      [userId, month],
+      [userId, by],
+      [ALL_USERS, month],
+      [ALL_USERS, by],
+    ] as const) {
+      await this.store.incrementUserCounter(who, counter, micros, once);
+    }
+    if (micros > 0) {
+      await this.store.updateUserDoc(ALL_USERS, `spenders:${monthOf(this.now())}`, (raw) => {
+        const ids = Array.isArray(raw) ? raw.filter(Number.isSafeInteger) : [];
+        return ids.includes(userId) ? ids : [...ids, userId];
+      });
+    }
+  }
+
+  /** Who spent what this month, by provider (for /admin). */
+  async spendReport(month = monthOf(this.now())): Promise<SpendReport> {
+    const byProviderOf = async (userId: number) => {
+      const entries = await Promise.all(
+        PROVIDERS.map(async (p) => [p, await this.getSpend(userId, `${month}:${p}`)] as const),
+      );
+      return Object.fromEntries(entries.filter(([, dollars]) => dollars > 0));
+    };
+    const raw = await this.store.getUserDoc(ALL_USERS, `spenders:${month}`);
+    const ids = Array.isArray(raw) ? (raw.filter(Number.isSafeInteger) as number[]) : [];
+    const byUser = await Promise.all(
+      ids.map(async (userId) => ({
+        userId,
+        total: await this.getSpend(userId, month),
+        byProvider: await byProviderOf(userId),
+      })),
+    );
+    return {
+      month,
+      total: await this.getSpend(ALL_USERS, month),
+      byProvider: await byProviderOf(ALL_USERS),
+      byUser: byUser.sort((a, b) => b.total - a.total),
+    };
   }
 
   /** This month's spend over every user, in dollars. */

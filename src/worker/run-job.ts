@@ -12,10 +12,8 @@ import type { CloudStorageProvider } from "../cloud/provider-interface.js";
 import type { Config } from "../config.js";
 import { AppError, CloudTrainingError, toErrorResponse } from "../errors.js";
 import type { Logger } from "../logger.js";
-import { runPredictJob } from "./predict-handler.js";
 import { JobReporter } from "./reporter.js";
 import { storageForUri } from "./storage.js";
-import { runTrainJob } from "./train-job.js";
 
 type Outcome = JobResult extends infer R
   ? R extends unknown
@@ -72,12 +70,9 @@ export async function runJobFromSpec(specUri: string, config: Config, logger: Lo
   const work = (async () => {
     try {
       await reporter.progress("running", "starting", 1, "Starting", true);
-      const { outputUri, summary } = await run(
-        spec,
-        storage,
-        reporter,
-        spec.jobKey ?? config.modelSigningKey,
-      );
+      // A cloud job signs with its own key; the ingest sandbox signs nothing.
+      const signingKey = spec.kind === "ingest" ? undefined : (spec.jobKey ?? config.modelSigningKey);
+      const { outputUri, summary } = await run(spec, storage, reporter, signingKey);
       return finish({ status: "succeeded", outputUri, summary }, EXIT.ok);
     } catch (error) {
       logger.warn({ err: error, jobId: spec.jobId }, "job failed");
@@ -87,12 +82,14 @@ export async function runJobFromSpec(specUri: string, config: Config, logger: Lo
   return Promise.race([work, deadline, cancelled]);
 }
 
+/** Each kind of job is loaded on demand: an ingest sandbox starts for every upload and needs little. */
 async function run(
   spec: JobSpec,
   storage: CloudStorageProvider,
   reporter: JobReporter,
   signingKey: string | undefined,
 ): Promise<{ outputUri: string; summary: Record<string, unknown> }> {
+  if (spec.kind === "ingest") return (await import("./ingest-job.js")).runIngestJob(spec, reporter);
   if (!signingKey) {
     throw new AppError(
       "The worker has no signing key: the spec carries none and MODEL_SIGNING_KEY is not set.",
@@ -102,7 +99,11 @@ async function run(
   }
   const workDir = join(tmpdir(), `sma-job-${spec.jobId}-${process.pid}`);
   try {
-    if (spec.kind === "train") return await runTrainJob(spec, { storage, reporter, signingKey, workDir });
+    if (spec.kind === "train") {
+      const { runTrainJob } = await import("./train-job.js");
+      return await runTrainJob(spec, { storage, reporter, signingKey, workDir });
+    }
+    const { runPredictJob } = await import("./predict-handler.js");
     const out = await runPredictJob(spec, { storage, signingKey, workDir });
     return {
       outputUri: out.outputUri,

@@ -25,11 +25,21 @@ let calls: Call[];
 let nextMessageId: number;
 
 function makeRenderer(
-  options: { documentLimitBytes?: number; link?: string; progressEditIntervalMs?: number } = {},
+  options: {
+    documentLimitBytes?: number;
+    link?: string;
+    progressEditIntervalMs?: number;
+    /** Calls (by method and how many of that method came before) that Telegram refuses. */
+    refuse?: (method: string, earlier: number) => boolean;
+  } = {},
 ) {
   const api = new Api("123456:TEST-token-for-the-renderer-test");
   api.config.use(async (_prev, method, payload) => {
+    const earlier = calls.filter((c) => c.method === method).length;
     calls.push({ method, payload: payload as Record<string, unknown> });
+    if (options.refuse?.(method, earlier)) {
+      return { ok: false, error_code: 400, description: "Bad Request: something went wrong" } as never;
+    }
     return { ok: true, result: method.startsWith("send") ? { message_id: nextMessageId++ } : true } as never;
   });
   return new Renderer({
@@ -41,6 +51,7 @@ function makeRenderer(
     linkFor: async () => options.link,
     documentLimitBytes: options.documentLimitBytes,
     progressEditIntervalMs: options.progressEditIntervalMs,
+    deliveryRetryMs: 10,
   });
 }
 
@@ -100,6 +111,17 @@ describe("renderer: the predictions file", () => {
     expect(calls.find((c) => c.method === "sendMessage")?.payload.text).toMatch(/<b>3<\/b> predictions/);
   });
 
+  it("sends the file before the result screen, tries it again on its own, and a failed screen cannot lose it", async () => {
+    const file = join(dir, "out.csv");
+    writeFileSync(file, "a,y_predicted\n1,2\n");
+    const renderer = makeRenderer({
+      refuse: (method, earlier) => (method === "sendDocument" && earlier === 0) || method === "sendMessage",
+    });
+    await renderer.render(commit("prediction", running, predictionDone(file)));
+    expect(calls.map((c) => c.method)).toEqual(["sendDocument", "sendDocument", "sendMessage"]);
+    expect((calls[1].payload.document as InputFile).filename).toBe("out.csv");
+  });
+
   it("zips a file over Telegram's limit", async () => {
     const file = join(dir, "out.csv");
     writeFileSync(file, `a,y_predicted\n${"1,2\n".repeat(5000)}`);
@@ -118,7 +140,8 @@ describe("renderer: the predictions file", () => {
       commit("prediction", running, predictionDone(file)),
     );
     expect(calls.some((c) => c.method === "sendDocument")).toBe(false);
-    expect(calls.at(-1)?.payload.text).toMatch(/https:\/\/example\.test\/signed/);
+    // The link comes first, then the result screen.
+    expect(calls.at(0)?.payload.text).toMatch(/https:\/\/example\.test\/signed/);
   });
 });
 

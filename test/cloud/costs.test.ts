@@ -6,9 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   assertWithinBudget,
+  brokenCap,
   budgetProblem,
   type CostSegment,
   costSoFar,
+  maxJobCost,
   runtimeSecondsOf,
 } from "../../src/cloud/budget.js";
 import { createComputeOffers, type OfferRequest, type OfferSource } from "../../src/cloud/offers.js";
@@ -50,7 +52,7 @@ describe("costSoFar", () => {
 describe("pre-launch budget check", () => {
   const limits = { perJob: 10, monthlyLeft: 3.5 };
 
-  it("refuses an estimate over the per-job cap or over what is left this month", () => {
+  it("refuses an estimate over the per-job cap, what is left this month, or the bot's total", () => {
     expect(() => assertWithinBudget(12, limits, "AWS m5.large")).toThrow(
       "AWS m5.large: estimated $12.000 is over your per-job limit of $10.00.",
     );
@@ -64,9 +66,14 @@ describe("pre-launch budget check", () => {
     expect(monthly).toBeInstanceOf(BudgetExceededError);
     expect((monthly as BudgetExceededError).code).toBe(3004);
     expect((monthly as Error).message).toBe(
-      "This job: estimated $4.000 is more than the $3.50 left this month.",
+      "This job: estimated $4.000 is more than the $3.50 left of your monthly budget.",
     );
     expect(() => assertWithinBudget(3.5, limits)).not.toThrow();
+    expect(() => assertWithinBudget(3, { ...limits, totalLeft: 2 })).toThrow(
+      "This job: estimated $3.000 is more than the $2.00 left of this bot's monthly budget for all users.",
+    );
+    expect(brokenCap(3, { ...limits, totalLeft: 2 })).toEqual({ cap: "total", left: 2 });
+    expect(maxJobCost({ ...limits, totalLeft: 2 })).toBe(2);
     expect(budgetProblem(0, { perJob: 0, monthlyLeft: 0 })).toBeUndefined(); // local work is free
   });
 
@@ -114,6 +121,18 @@ describe("pre-launch budget check", () => {
       ["m5.large", undefined],
       ["r5.2xlarge", "estimated $5.040 is over your per-job limit of $1.00"],
     ]);
+    // A user outside the paid allow-list is offered this machine only, and no provider is even asked.
+    let asked = 0;
+    const counted: OfferSource = {
+      offers: async (r) => {
+        asked++;
+        return source.offers(r);
+      },
+    };
+    const guarded = createComputeOffers({ training: [counted], mayPay: (userId) => userId === 2 });
+    expect((await guarded.trainingOffers(request)).map((o) => o.label)).toEqual(["This machine"]);
+    expect(asked).toBe(0);
+    expect(await guarded.trainingOffers({ ...request, userId: 2 })).toHaveLength(3);
   });
 });
 

@@ -48,6 +48,8 @@ beforeAll(async () => {
     EC2_AMI_ID: "ami-0ecs2023",
     EC2_IAM_INSTANCE_PROFILE: "sma-worker",
     WORKER_IMAGE: "123456789012.dkr.ecr.us-east-1.amazonaws.com/sma-worker:1.0.0",
+    // An open bot offers paid compute only when its operator says so.
+    PAID_COMPUTE_FOR_EVERYONE: "1",
   });
   bucket = S3Manager.fromConfig(loadConfig(env.env));
   ec2 = new FakeEc2({

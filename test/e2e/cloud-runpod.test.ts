@@ -31,6 +31,8 @@ beforeAll(async () => {
     RUNPOD_STORAGE_ACCESS_KEY: fake.volumes.credentials.accessKeyId,
     RUNPOD_STORAGE_SECRET_KEY: fake.volumes.credentials.secretAccessKey,
     WORKER_IMAGE: "ghcr.io/example/sma-worker:1.0.0",
+    // An open bot offers paid compute only when its operator says so.
+    PAID_COMPUTE_FOR_EVERYONE: "1",
   });
   app = await startApp(env);
 });

@@ -321,7 +321,7 @@ describe("models and templates", () => {
     await user.send("/train");
     await user.waitFor(/Send me your data/);
     await user.upload("big.csv", `a,b\n${"1,2\n".repeat(300_000)}`);
-    await user.waitFor(/I can take at most 1 MB/);
+    await user.waitFor(/larger than 1 MB, the most I can take/);
     expect((await app.manager.getState(2010, 2010))?.state).toBe("CHOOSING_DATA_SOURCE");
   });
 });

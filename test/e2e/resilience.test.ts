@@ -71,8 +71,8 @@ describe("a restart while a job trains", () => {
       await tg.close();
       await env.cleanup();
     }
-    // Two bot start-ups and a 500-tree forest train for most of a minute on a loaded 2-core machine: the bound
-    // is generous on purpose.
+    // Two bot start-ups, a sandboxed read of the upload and a 500-tree forest train for most of a minute on a
+    // loaded 2-core machine: the bound is generous on purpose.
   }, 240_000);
 });
 

@@ -202,7 +202,8 @@ describe("prediction machine", () => {
     await at(actor, { CHOOSING_PREDICTION_LOCATION: "ready" });
     actor.send({ type: "user.pickOffer", index: 1 });
     actor.send({ type: "user.run" });
-    expect(actor.getSnapshot().context.notice?.key).toBe("overBudget");
+    // The notice names the cap that was broken and what is left of it.
+    expect(actor.getSnapshot().context.notice).toEqual({ key: "overJobCap", params: { left: 0.001 } });
     expect(calls).toEqual([]);
     actor.send({ type: "user.back" });
     await at(actor, { CHOOSING_PREDICTION_LOCATION: "ready" });

@@ -112,6 +112,11 @@ function ports(provider: FakeProvider, recorded: Array<[string, number]>): FlowP
       throw new Error("no predictions here");
     },
     clock: { now: () => new Date() },
+    ingest: {
+      describe: async () => {
+        throw new Error("no uploads here");
+      },
+    },
     limits: {},
     stagingDir: "/tmp",
     modelSigningKey: TEST_SIGNING_KEY,

@@ -11,6 +11,7 @@ import type {
   StoredDatasetChoice,
   TemplateChoice,
 } from "../../src/flows/ports.js";
+import type { DatasetSource } from "../../src/flows/shared/datasets.js";
 import { migrateTrainingSnapshot, trainingMachine } from "../../src/flows/training/machine.js";
 import type { TrainingEvent } from "../../src/flows/training/types.js";
 import { IRIS_SUMMARY as DATASET, LOCAL_OFFER as LOCAL } from "./fixtures.js";
@@ -29,7 +30,7 @@ interface Options {
   /** The provider never confirms the termination (the test sends terminate.* itself). */
   holdTermination?: boolean;
   budget?: { perJob: number; monthlyLeft: number };
-  ingest?: () => Promise<DatasetSummary>;
+  ingest?: (input: DatasetSource) => Promise<DatasetSummary>;
   templates?: Array<{ name: string; kind: "training"; config: Record<string, unknown>; createdAt: string }>;
 }
 
@@ -43,7 +44,7 @@ function makeActor(options: Options = {}) {
         datasets: [] as StoredDatasetChoice[],
         templates: (options.templates ?? []) as TemplateChoice[],
       })),
-      ingestDataset: fromPromise(async () => (options.ingest ? options.ingest() : DATASET)),
+      ingestDataset: fromPromise(async ({ input }) => (options.ingest ? options.ingest(input) : DATASET)),
       quoteTraining: fromPromise(async () => ({
         offers: options.offers ?? [LOCAL],
         budget: options.budget ?? { perJob: 10, monthlyLeft: 50 },
@@ -147,6 +148,54 @@ function completed(): TrainingStatus {
 
 const CLOUD_OPTIONS: Options = { offers: [LOCAL, CLOUD] };
 
+describe("training machine: reading a file", () => {
+  const sandboxGaveUp = {
+    code: 6006,
+    errorClass: "IngestLimitError",
+    message: "Reading this file stopped before it finished: it needed more than the 1024 MB …",
+    recovery: "Send a smaller file.",
+  };
+  const upload = {
+    type: "user.fileReceived",
+    stagingPath: "/tmp/x.csv",
+    fileName: "x.csv",
+    sizeBytes: 10,
+  } as const;
+
+  it("tries a sandbox that gave up once more, under a new job id, then shows the error", async () => {
+    const tries: string[] = [];
+    const { actor } = makeActor({
+      ingest: async (input) => {
+        tries.push(`${input.jobId} #${input.attempt}`);
+        throw sandboxGaveUp;
+      },
+    });
+    await at(actor, { CHOOSING_DATA_SOURCE: "ready" });
+    actor.send(upload);
+    await at(actor, { AWAITING_DATA: "idle" });
+    expect(tries).toEqual(["wf1-i1 #1", "wf1-i2 #2"]);
+    expect(actor.getSnapshot().context.error).toEqual(sandboxGaveUp);
+    // The next file starts again at its first attempt, under the next id.
+    actor.send(upload);
+    await at(actor, { AWAITING_DATA: "idle" });
+    expect(tries.slice(2)).toEqual(["wf1-i3 #1", "wf1-i4 #2"]);
+  });
+
+  it("does not retry a file the reader refused", async () => {
+    let tries = 0;
+    const { actor } = makeActor({
+      ingest: async () => {
+        tries++;
+        throw { ...sandboxGaveUp, code: 6004, errorClass: "DataLimitError", message: "1001 columns" };
+      },
+    });
+    await at(actor, { CHOOSING_DATA_SOURCE: "ready" });
+    actor.send(upload);
+    await at(actor, { AWAITING_DATA: "idle" });
+    expect(tries).toBe(1);
+  });
+});
+
 describe("training machine: forward", () => {
   it("walks the whole happy path on this machine, skipping the location choice", async () => {
     const { actor, calls } = await reach("TRAINING_COMPLETE");
@@ -188,7 +237,8 @@ describe("training machine: forward", () => {
     });
     actor.send({ type: "user.launch" });
     expect(path(actor)).toBe('"CONFIRMING_INSTANCE_TYPE"');
-    expect(actor.getSnapshot().context.notice?.key).toBe("overBudget");
+    // The notice names the cap that was broken and what is left of it.
+    expect(actor.getSnapshot().context.notice).toEqual({ key: "overJobCap", params: { left: 0.2 } });
     expect(calls.filter((c) => c.startsWith("launch"))).toEqual([]);
     actor.send({ type: "user.back" });
     await at(actor, { CHOOSING_TRAINING_LOCATION: "ready" });

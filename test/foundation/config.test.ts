@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { mayPay } from "../../src/compute.js";
 import { ENV_VARIABLES, loadConfig, SECRET_VARIABLES } from "../../src/config.js";
 import { CloudConfigurationError } from "../../src/errors.js";
 
@@ -28,6 +29,31 @@ describe("config", () => {
     expect(config.limits.maxUploadBytes).toBe(50 * 1024 * 1024);
     expect(config.telegram.maxDownloadBytes).toBeGreaterThan(1024 * 1024 * 1024);
     expect(config.redis.url).toBe("redis://127.0.0.1:6379/2");
+  });
+
+  it("keeps paid compute for named users: PAID_USER_IDS, else ALLOWED_USER_IDS, else nobody but admins", () => {
+    const open = loadConfig({ ADMIN_USER_IDS: "9" });
+    expect([mayPay(open, 1), mayPay(open, 9)]).toEqual([false, true]);
+    expect(open.budget.monthlyTotal).toBe(200);
+    const optIn = loadConfig({ PAID_COMPUTE_FOR_EVERYONE: "1" });
+    expect(mayPay(optIn, 1)).toBe(true);
+    const allowed = loadConfig({ ALLOWED_USER_IDS: "1,2" });
+    expect([mayPay(allowed, 1), mayPay(allowed, 3)]).toEqual([true, false]);
+    const paid = loadConfig({ ALLOWED_USER_IDS: "1,2", PAID_USER_IDS: "2", MONTHLY_BUDGET_TOTAL: "75" });
+    expect([mayPay(paid, 1), mayPay(paid, 2)]).toEqual([false, true]);
+    expect(paid.budget.monthlyTotal).toBe(75);
+  });
+
+  it("reads the upload sandbox's limits", () => {
+    const config = loadConfig({
+      INGEST_MEMORY_MB: "512",
+      INGEST_TIMEOUT_SECONDS: "30",
+      MAX_CELLS: "1000000",
+    });
+    expect(config.ingest).toEqual({ memoryMb: 512, timeoutSeconds: 30, maxConcurrent: 2 });
+    expect(config.limits.maxCells).toBe(1_000_000);
+    expect(config.limits.maxUnpackedBytes).toBe(200 * 1024 * 1024);
+    expect(() => loadConfig({ INGEST_MEMORY_MB: "16" })).toThrow(/INGEST_MEMORY_MB/);
   });
 
   it("names every bad variable and says what is expected", () => {

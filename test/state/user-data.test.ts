@@ -75,6 +75,8 @@ describe.each(BACKENDS)("user data on the %s store", (_name, makeBackend) => {
       perPrediction: 1,
       monthly: 20,
       spentThisMonth: 0,
+      totalMonthly: Number.POSITIVE_INFINITY,
+      totalSpentThisMonth: 0,
     });
     await data.setBudget(user, { monthly: null });
     expect((await data.budget(user)).monthly).toBe(50);
@@ -124,6 +126,29 @@ describe.each(BACKENDS)("user data on the %s store", (_name, makeBackend) => {
     await b.recordJobCost(user, "job-1", 0.37);
     expect(await a.getSpend(user)).toBe(1.42);
     expect((await b.budget(user)).spentThisMonth).toBe(1.42);
+  });
+
+  it("counts everyone's spend against the total cap, and reports it by user and provider", async () => {
+    backend = makeBackend("userdata");
+    const data = new UserData(backend.store, { defaults, monthlyTotal: 100, now: steppingClock() });
+    await data.recordJobCost(user, "job-a", 2.5, "runpod");
+    await data.recordJobCost(user, "job-a", 2.5, "runpod"); // reported twice, counted once
+    await data.recordJobCost(user, "job-b", 1, "aws");
+    await data.recordJobCost(7, "job-c", 0.25, "runpod");
+    await data.recordJobCost(7, "job-d", 0.5); // a caller that did not say where
+    const budget = await data.budget(7);
+    expect([budget.totalMonthly, budget.totalSpentThisMonth, budget.spentThisMonth]).toEqual([
+      100, 4.25, 0.75,
+    ]);
+    expect(await data.spendReport()).toEqual({
+      month: "2026-11",
+      total: 4.25,
+      byProvider: { aws: 1, runpod: 2.75, other: 0.5 },
+      byUser: [
+        { userId: user, total: 3.5, byProvider: { aws: 1, runpod: 2.5 } },
+        { userId: 7, total: 0.75, byProvider: { runpod: 0.25, other: 0.5 } },
+      ],
+    });
   });
 
   it("saves, lists, uses, renames and deletes templates, names compared without case", async () => {

@@ -1,4 +1,7 @@
-/** /admin (ADMIN_USER_IDS only): the jobs running now, the reconciler's last findings, and this month's spend. */
+/**
+ * /admin (ADMIN_USER_IDS only): the jobs running now, the reconciler's last findings, and this month's spend
+ * by provider and by user.
+ */
 import { Composer } from "grammy";
 import { JOB_STATES } from "../../flows/index.js";
 import type { BotContext } from "../context.js";
@@ -43,7 +46,22 @@ adminFeature.filter(isAdmin).command("admin", async (ctx) => {
     for (const t of report.terminated.slice(0, 10)) lines.push(`• ${esc(t)}`);
     for (const e of report.errors.slice(0, 5)) lines.push(`⚠️ ${esc(e)}`);
   }
-  const spent = await ctx.deps.userData.totalSpend();
-  lines.push("", `💵 Spend this month (all users): <b>${money(spent)}</b>`);
+  lines.push("", ...(await spendLines(ctx)));
   await ctx.reply(lines.join("\n"), { parse_mode: "HTML" });
 });
+
+/** This month's spend against MONTHLY_BUDGET_TOTAL, by provider, and by user and provider. */
+async function spendLines(ctx: BotContext): Promise<string[]> {
+  const t = ctx.texts.spend;
+  const report = await ctx.deps.userData.spendReport();
+  const providers = (byProvider: Record<string, number>) =>
+    Object.entries(byProvider)
+      .map(([name, dollars]) => `${esc(name)} ${money(dollars)}`)
+      .join(" · ");
+  const lines = [t.total(money(report.total), money(ctx.deps.config.budget.monthlyTotal))];
+  if (report.byUser.length === 0) return [...lines, t.none];
+  lines.push(t.byProvider(providers(report.byProvider)));
+  for (const user of report.byUser.slice(0, SHOWN))
+    lines.push(t.user(String(user.userId), money(user.total), providers(user.byProvider)));
+  return lines;
+}

@@ -43,6 +43,7 @@ documentsFeature.on("message:document", async (ctx) => {
         apiRoot: config.telegram.apiRoot,
         token: ctx.api.token,
         maxBytes,
+        timeoutMs: config.limits.downloadTimeoutMs,
         stagingDir,
         userId: ctx.conv!.userId,
       },
@@ -57,8 +58,7 @@ documentsFeature.on("message:document", async (ctx) => {
     });
   } catch (error) {
     if (error instanceof DataLimitError) {
-      const size = Number(error.details.sizeBytes ?? 0) / 1024 / 1024;
-      await ctx.reply(t.files.tooBig(size, Math.floor(maxBytes / 1024 / 1024)));
+      await ctx.reply(t.files.overLimit(Math.floor(maxBytes / 1024 / 1024)));
       return;
     }
     if (!(error instanceof AppError)) throw error;

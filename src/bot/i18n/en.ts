@@ -3,7 +3,18 @@
  * file is escaped by the helpers used here. pt.ts must have the same shape (the compiler checks it).
  */
 import type { RoleName } from "../../ml/stats/index.js";
-import { b, code, esc, i } from "../html.js";
+import { b, code, esc, i, money } from "../html.js";
+
+/** A refused launch: the cap it breaks, with how much of it is left. */
+const overCap = {
+  perJob: (left: string) =>
+    `⚠️ This is over your cap of ${left} per job. Pick a cheaper option, or raise your caps with /budget.`,
+  monthly: (left: string) =>
+    `⚠️ This is more than the ${left} left of your monthly budget. Pick a cheaper option, or raise your caps with /budget.`,
+  total: (left: string) =>
+    `⚠️ This is more than the ${left} left this month of the bot's budget for all users (MONTHLY_BUDGET_TOTAL). Pick This machine, which is free, or ask the operator.`,
+};
+const OVER_BUDGET = "⚠️ This is over your budget. Pick a cheaper option, or raise your caps with /budget.";
 
 export const en = {
   language: { name: "English", flag: "🇬🇧", changed: "Language: English.", choose: "Choose a language:" },
@@ -95,6 +106,9 @@ export const en = {
     tooBig: (mb: number, limitMb: number) =>
       `❌ This file is ${mb.toFixed(1)} MB; I can take at most ${limitMb} MB.\n` +
       "Send a sample (fewer rows), drop unused columns, or save it as .parquet, which is much smaller than CSV.",
+    overLimit: (limitMb: number) =>
+      `❌ This file is larger than ${limitMb} MB, the most I can take.\n` +
+      "Send a sample (fewer rows), drop unused columns, or save it as .parquet, which is much smaller than CSV.",
     notADocument: "Please send the data as a file (📎 → File), not as a photo or text.",
     notNow:
       "I am not waiting for a file right now. Use the buttons above, or /train to start with this data.",
@@ -166,12 +180,13 @@ export const en = {
     rate: (rate: string) => `Price: ${rate} per hour`,
     estimate: (minutes: string, cost: string) => `Estimate: ~${minutes}, about ${b(cost)}`,
     budget: (perJob: string, left: string) => `Your caps: ${perJob} per job, ${left} left this month`,
-    overBudget: "⚠️ This is over your budget. Pick a cheaper option, or raise your caps with /budget.",
     spotOff:
       "If this machine has no capacity, a similar one is tried instead. Spot machines are cheaper but can be taken back mid-training: they are tried only if you allow it.",
     spotOn: "If this machine has no capacity, similar ones are tried instead, spot machines included.",
     allowSpot: "🔁 Also try spot machines",
     noSpot: "🚫 On-demand only",
+    botBudget: (left: string) => `The bot's budget for all users: ${left} left this month`,
+    overCap,
   },
   progress: {
     title: (model: string) => `🏋️ Training ${b(model)}`,
@@ -273,7 +288,10 @@ export const en = {
       `${code(p.column)} is the target; it cannot also be a feature.`,
     noFeatures: () => "⚠️ Select at least one feature.",
     badParam: (p: { message: string }) => `⚠️ ${esc(p.message)}`,
-    overBudget: () => "⚠️ This is over your budget. Pick a cheaper option, or raise your caps with /budget.",
+    overBudget: () => OVER_BUDGET,
+    overJobCap: (p: { left: number }) => overCap.perJob(money(p.left)),
+    overMonthlyCap: (p: { left: number }) => overCap.monthly(money(p.left)),
+    overTotalCap: (p: { left: number }) => overCap.total(money(p.left)),
     badModelName: () => "⚠️ A name has 3–100 letters, digits, spaces or . _ - ( ).",
     badTemplateName: () => "⚠️ A template name has 1–40 letters, digits, spaces, - or _.",
     templateSaved: (p: { name: string }) => `💾 Template ${b(p.name)} saved.`,
@@ -362,6 +380,13 @@ export const en = {
     stats: (file: string, n: number) => `📊 ${esc(file)}, ${n} ${n === 1 ? "test" : "tests"}`,
     status: { complete: "✅", failed: "❌", cancelled: "⛔" } satisfies Record<string, string>,
     quoted: (took: string, cost: string) => `(quoted ~${took}, ${cost})`,
+  },
+  spend: {
+    total: (spent: string, max: string) =>
+      `💵 Spend this month (all users): ${b(spent)} of ${max} (MONTHLY_BUDGET_TOTAL)`,
+    byProvider: (detail: string) => `By provider: ${detail}`,
+    user: (id: string, spent: string, detail: string) => `• user ${code(id)}: ${spent} (${detail})`,
+    none: "No paid compute was used this month.",
   },
   budget: {
     title: `💰 ${b("Your spending caps")}`,

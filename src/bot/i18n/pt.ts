@@ -2,7 +2,7 @@
  * Portuguese (Brazil) texts. Same shape as en.ts (test/bot/i18n.test.ts checks keys and arities); values are HTML
  * for Telegram's HTML parse mode, and every argument that came from a user or a file goes through the helpers.
  */
-import { b, code, esc, i } from "../html.js";
+import { b, code, esc, i, money } from "../html.js";
 import type { Texts } from "./en.js";
 
 /** 1234 → "1.234". */
@@ -13,6 +13,15 @@ const count = (value: number, one: string, many: string) => `${ptNumber(value)} 
 const oneDecimal = (value: number) =>
   value.toLocaleString("pt-BR", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
+/** Um lançamento recusado: o limite que ele ultrapassa, com quanto ainda resta dele. */
+const overCap = {
+  perJob: (left: string) =>
+    `⚠️ Isso ultrapassa o seu limite de ${left} por treino. Escolha uma opção mais barata ou aumente seus limites com /budget.`,
+  monthly: (left: string) =>
+    `⚠️ Isso passa dos ${left} que restam do seu orçamento mensal. Escolha uma opção mais barata ou aumente seus limites com /budget.`,
+  total: (left: string) =>
+    `⚠️ Isso passa dos ${left} que restam neste mês do orçamento do bot para todos os usuários (MONTHLY_BUDGET_TOTAL). Escolha Esta máquina, que é gratuita, ou fale com o operador.`,
+};
 const OVER_BUDGET =
   "⚠️ Isso ultrapassa o seu orçamento. Escolha uma opção mais barata ou aumente seus limites com /budget.";
 
@@ -107,6 +116,9 @@ export const pt: Texts = {
     tooBig: (mb: number, limitMb: number) =>
       `❌ Este arquivo tem ${oneDecimal(mb)} MB; o máximo que consigo receber é ${ptNumber(limitMb)} MB.\n` +
       "Envie uma amostra (menos linhas), remova as colunas que não vai usar ou salve como .parquet, que fica bem menor que o CSV.",
+    overLimit: (limitMb: number) =>
+      `❌ Este arquivo passa de ${ptNumber(limitMb)} MB, o máximo que consigo receber.\n` +
+      "Envie uma amostra (menos linhas), remova as colunas que não vai usar ou salve como .parquet, que fica bem menor que o CSV.",
     notADocument: "Envie os dados como arquivo (📎 → Arquivo), não como foto ou texto.",
     notNow:
       "No momento não estou esperando um arquivo. Use os botões acima ou /train para começar com estes dados.",
@@ -180,12 +192,13 @@ export const pt: Texts = {
     rate: (rate: string) => `Preço: ${rate} por hora`,
     estimate: (minutes: string, cost: string) => `Estimativa: ~${minutes}, cerca de ${b(cost)}`,
     budget: (perJob: string, left: string) => `Seus limites: ${perJob} por treino; restam ${left} neste mês`,
-    overBudget: OVER_BUDGET,
     spotOff:
       "Se esta máquina estiver sem capacidade, uma parecida é tentada no lugar. Máquinas spot são mais baratas, mas podem ser retomadas no meio do treino: só são tentadas se você permitir.",
     spotOn: "Se esta máquina estiver sem capacidade, outras parecidas são tentadas, inclusive máquinas spot.",
     allowSpot: "🔁 Tentar também máquinas spot",
     noSpot: "🚫 Só sob demanda",
+    botBudget: (left: string) => `Orçamento do bot para todos os usuários: restam ${left} neste mês`,
+    overCap,
   },
   progress: {
     title: (model: string) => `🏋️ Treinando ${b(model)}`,
@@ -287,6 +300,9 @@ export const pt: Texts = {
     noFeatures: () => "⚠️ Selecione pelo menos uma variável.",
     badParam: (p: { message: string }) => `⚠️ ${esc(p.message)}`,
     overBudget: () => OVER_BUDGET,
+    overJobCap: (p: { left: number }) => overCap.perJob(money(p.left)),
+    overMonthlyCap: (p: { left: number }) => overCap.monthly(money(p.left)),
+    overTotalCap: (p: { left: number }) => overCap.total(money(p.left)),
     badModelName: () => "⚠️ O nome deve ter de 3 a 100 caracteres: letras, números, espaços ou . _ - ( ).",
     badTemplateName: () =>
       "⚠️ O nome do template deve ter de 1 a 40 caracteres: letras, números, espaços, - ou _.",
@@ -378,6 +394,13 @@ export const pt: Texts = {
     stats: (file: string, n: number) => `📊 ${esc(file)}, ${count(n, "teste", "testes")}`,
     status: { complete: "✅", failed: "❌", cancelled: "⛔" },
     quoted: (took: string, cost: string) => `(orçado ~${took}, ${cost})`,
+  },
+  spend: {
+    total: (spent: string, max: string) =>
+      `💵 Gastos neste mês (todos os usuários): ${b(spent)} de ${max} (MONTHLY_BUDGET_TOTAL)`,
+    byProvider: (detail: string) => `Por provedor: ${detail}`,
+    user: (id: string, spent: string, detail: string) => `• usuário ${code(id)}: ${spent} (${detail})`,
+    none: "Nenhuma computação paga foi usada neste mês.",
   },
   budget: {
     title: `💰 ${b("Seus limites de gastos")}`,

@@ -5,7 +5,8 @@ import type { StatsContext } from "../../flows/stats/machine.js";
 import type { AssumptionCheck, StatsReport } from "../../ml/stats/index.js";
 import { fitsKind, STATS_TESTS, TEST_ROLES } from "../../ml/stats/index.js";
 import { A, pack } from "../callback-data.js";
-import { CAPTION_LIMIT, code, num, pct, pText } from "../html.js";
+import { CAPTION_LIMIT, visibleLength } from "../fit.js";
+import { code, num, pct, pText } from "../html.js";
 import type { Texts } from "../i18n/index.js";
 import { navRow, PAGE_SIZE, pagerRow, short, type View, withFeedback } from "./common.js";
 import { TYPE_ICONS } from "./datasets.js";
@@ -63,7 +64,7 @@ export function correlationCaption(t: Texts, c: StatsContext): string {
   if (o.omitted > 0) lines.push(t.stats.heatmapOmitted(o.omitted));
   if (o.sampledRows) lines.push(t.stats.sampled(o.sampledRows, c.dataset!.nRows));
   const caption = lines.join("\n");
-  return caption.replace(/<[^>]+>/g, "").length <= CAPTION_LIMIT ? caption : lines.slice(0, 3).join("\n");
+  return visibleLength(caption) <= CAPTION_LIMIT ? caption : lines.slice(0, 3).join("\n");
 }
 
 export function testMenuView(t: Texts, c: StatsContext): View {

@@ -1,6 +1,7 @@
 /** Screens of the training workflow, built from its context only. */
 import { InlineKeyboard } from "grammy";
 import { categoriesFor, modelsFor } from "../../flows/shared/models.js";
+import { brokenCap } from "../../flows/shared/quote.js";
 import { spotFallbacks, type TrainingContext } from "../../flows/training/machine.js";
 import { getModelSpec, MODEL_REGISTRY } from "../../ml/index.js";
 import { A, pack } from "../callback-data.js";
@@ -213,11 +214,11 @@ export function confirmView(t: Texts, c: TrainingContext): View {
     t.confirm.estimate(minutes(offer.estimatedMinutes), money(offer.estimatedCost)),
   ];
   if (c.budget) lines.push(t.confirm.budget(money(c.budget.perJob), money(c.budget.monthlyLeft)));
-  const within =
-    !c.budget || (offer.estimatedCost <= c.budget.perJob && offer.estimatedCost <= c.budget.monthlyLeft);
+  if (c.budget?.totalLeft !== undefined) lines.push(t.confirm.botBudget(money(c.budget.totalLeft)));
+  const broken = c.budget && brokenCap(offer.estimatedCost, c.budget);
   const keyboard = new InlineKeyboard();
-  if (within) keyboard.text(t.buttons.launch, pack({ wf, action: A.launch }));
-  else lines.push("", t.confirm.overBudget);
+  if (!broken) keyboard.text(t.buttons.launch, pack({ wf, action: A.launch }));
+  else lines.push("", t.confirm.overCap[broken.cap](money(broken.left)));
   // The user decides whether a spot machine may stand in for the on-demand one chosen.
   if (spotFallbacks(c).length > 0) {
     lines.push("", c.allowSpot ? t.confirm.spotOn : t.confirm.spotOff);

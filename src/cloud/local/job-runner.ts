@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { setPriority } from "node:os";
 import { join } from "node:path";
 import { AppError, CloudTrainingError, ObjectNotFoundError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
@@ -31,6 +32,18 @@ export interface LocalJobRunnerOptions {
   logger?: Logger;
   /** Time a worker gets to exit after SIGTERM before SIGKILL. */
   killGraceMs?: number;
+  /** Node flags for the workers, e.g. a heap cap (`--max-old-space-size=512`). */
+  nodeArgs?: string[];
+  /** Longest a worker may run once started, whatever its spec's deadline (which also counts time queued). */
+  maxRunMs?: number;
+  /** Scheduling niceness of the workers (0–19): higher leaves the CPU to the bot first. */
+  niceness?: number;
+  /**
+   * A job submitted again that an earlier process started, but that neither runs nor has a result (its
+   * worker died while no bot was watching): "requeue" runs it again, "fail" records it as crashed. A job
+   * that was still waiting in the queue is queued again either way.
+   */
+  lostJobs?: "requeue" | "fail";
 }
 
 export interface LocalJobStatus {
@@ -54,6 +67,8 @@ const ADOPTED_POLL_MS = 1000;
 export class LocalJobRunner {
   private readonly queue: JobSpec[] = [];
   private readonly running = new Map<string, Running>();
+  /** Wakes whoever waits for a job of this runner's to end (see `finished`). */
+  private readonly endings = new Map<string, () => void>();
   private readonly killGraceMs: number;
   private closed = false;
 
@@ -77,13 +92,22 @@ export class LocalJobRunner {
     const stored = existing ?? spec;
     if (this.isQueued(spec.jobId) || this.running.has(spec.jobId) || (await this.readResult(spec.jobId)))
       return stored;
-    const orphan = this.findWorkerProcess(specUri);
+    // Only a job submitted before (its spec was there) can have a worker from an earlier bot process.
+    const orphan = existing ? this.findWorkerProcess(specUri) : undefined;
     if (orphan) {
       this.adopt(stored, orphan);
       return stored;
     }
+    if (existing && this.options.lostJobs === "fail" && !(await this.wasOnlyQueued(spec.jobId))) {
+      const error = new CloudTrainingError("The worker stopped while the bot was away.", {
+        jobId: spec.jobId,
+        reason: "crashed",
+      });
+      await this.writeFinalIfMissing(spec.jobId, "failed", error);
+      return stored;
+    }
     this.queue.push(stored);
-    await this.writeQueuedProgress();
+    await this.writeQueuedProgress(stored, this.queue.length);
     this.pump();
     return stored;
   }
@@ -107,7 +131,7 @@ export class LocalJobRunner {
         "cancelled",
         new AppError("The job was cancelled before it started."),
       );
-      await this.writeQueuedProgress();
+      this.ended(jobId);
       return;
     }
     const run = this.running.get(jobId);
@@ -139,7 +163,6 @@ export class LocalJobRunner {
         this.options.logger?.error({ err: error, jobId: spec.jobId }, "could not start a job"),
       );
     }
-    void this.writeQueuedProgress().catch(() => undefined);
   }
 
   private async start(spec: JobSpec): Promise<void> {
@@ -154,7 +177,7 @@ export class LocalJobRunner {
     const args = await workerArgs();
     mkdirSync(this.options.logDir, { recursive: true });
     const stderr = openSync(join(this.options.logDir, `${spec.jobId}.log`), "a");
-    const child = spawn(process.execPath, [...args, specUri], {
+    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), ...args, specUri], {
       detached: true,
       stdio: ["ignore", stderr, stderr],
       env: this.options.env,
@@ -163,6 +186,7 @@ export class LocalJobRunner {
     child.once("exit", () => markExited());
     run.pid = child.pid ?? -1;
     run.child = child;
+    if (this.options.niceness && run.pid > 0) lowerPriority(run.pid, this.options.niceness);
     this.options.logger?.info({ jobId: spec.jobId, pid: run.pid }, "local job started");
     this.armDeadline(spec, run);
     child.once("exit", (code, signal) => void this.onExit(spec.jobId, run, code, signal));
@@ -187,13 +211,17 @@ export class LocalJobRunner {
 
   /** The worker enforces its deadline, but a synchronous training loop cannot hear its own timer. */
   private armDeadline(spec: JobSpec, run: Running): void {
-    const msLeft = Date.parse(spec.deadline) - Date.now();
+    const msLeft = Math.min(
+      Date.parse(spec.deadline) - Date.now(),
+      this.options.maxRunMs ?? Number.POSITIVE_INFINITY,
+    );
     run.deadlineTimer = setTimeout(
       async () => {
         if (this.running.get(spec.jobId) !== run) return;
         this.options.logger?.warn({ jobId: spec.jobId }, "local job past its deadline: killing it");
         const error = new CloudTrainingError("The job ran past its deadline and was stopped.", {
           deadline: spec.deadline,
+          reason: "deadline",
         });
         run.stopping = { status: "failed", error };
         await this.stopProcess(run, 0);
@@ -215,12 +243,43 @@ export class LocalJobRunner {
     const reason = code !== null ? `exit code ${code}` : signal ? `signal ${signal}` : "it disappeared";
     const end = run.stopping ?? {
       status: "failed" as const,
-      error: new CloudTrainingError(`The worker stopped unexpectedly (${reason}).`, { jobId }),
+      error: new CloudTrainingError(`The worker stopped unexpectedly (${reason}).`, {
+        jobId,
+        reason: "crashed",
+        exitCode: code,
+        signal,
+      }),
     };
     await this.writeFinalIfMissing(jobId, end.status, end.error).catch((error) =>
       this.options.logger?.error({ err: error, jobId }, "could not record the job's end"),
     );
+    this.ended(jobId);
     this.pump();
+  }
+
+  /**
+   * The job's result once it has one. A job this runner queues or runs is waited for without polling (its
+   * worker's exit wakes the waiter); any other job is looked for every `pollMs`.
+   */
+  async finished(jobId: string, pollMs = 250): Promise<JobResult> {
+    for (;;) {
+      const result = await this.readResult(jobId);
+      if (result) return result;
+      const known = this.isQueued(jobId) || this.running.has(jobId);
+      await new Promise<void>((resolve) => {
+        if (!known) return void setTimeout(resolve, pollMs);
+        const previous = this.endings.get(jobId);
+        this.endings.set(jobId, () => {
+          previous?.();
+          resolve();
+        });
+      });
+    }
+  }
+
+  private ended(jobId: string): void {
+    this.endings.get(jobId)?.();
+    this.endings.delete(jobId);
   }
 
   private async stopProcess(run: Running, graceMs = this.killGraceMs): Promise<void> {
@@ -245,23 +304,29 @@ export class LocalJobRunner {
     await this.storage.writeBytes(this.storage.jobUri(jobId, JOB_FILES.result), JSON.stringify(result));
   }
 
-  private async writeQueuedProgress(): Promise<void> {
-    await Promise.all(
-      this.queue.map((spec, i) => {
-        const progress: JobProgress = {
-          state: "queued",
-          phase: "queued",
-          percent: 0,
-          message: `Waiting for a free slot (position ${i + 1})`,
-          updatedAt: new Date().toISOString(),
-          queuePosition: i + 1,
-        };
-        return this.storage.writeBytes(
-          this.storage.jobUri(spec.jobId, JOB_FILES.progress),
-          JSON.stringify(progress),
-        );
-      }),
+  /**
+   * Marks a job queued in storage, once: status() knows the live position from memory, and rewriting every
+   * queued job's file on each change cost O(queue²) writes on the bot's event loop under load. What the file
+   * tells a later process is only that the job was waiting, not running.
+   */
+  private async writeQueuedProgress(spec: JobSpec, position: number): Promise<void> {
+    const progress: JobProgress = {
+      state: "queued",
+      phase: "queued",
+      percent: 0,
+      message: `Waiting for a free slot (position ${position})`,
+      updatedAt: new Date().toISOString(),
+      queuePosition: position,
+    };
+    await this.storage.writeBytes(
+      this.storage.jobUri(spec.jobId, JOB_FILES.progress),
+      JSON.stringify(progress),
     );
+  }
+
+  /** True when the job never started: the last word on it is the queue's. */
+  private async wasOnlyQueued(jobId: string): Promise<boolean> {
+    return (await this.readProgress(jobId))?.state === "queued";
   }
 
   private isQueued(jobId: string): boolean {
@@ -312,6 +377,14 @@ export class LocalJobRunner {
       }
     }
     return undefined;
+  }
+}
+
+function lowerPriority(pid: number, niceness: number): void {
+  try {
+    setPriority(pid, niceness);
+  } catch {
+    // not permitted here, or already gone: it runs at normal priority
   }
 }
 

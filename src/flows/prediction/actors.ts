@@ -12,7 +12,7 @@ import type { DatasetSummary, FlowPorts, ModelChoice } from "../ports.js";
 import { safePromise } from "../shared/actors.js";
 import { type DatasetSource, ingestDataset, readStoredFrame } from "../shared/datasets.js";
 import { toErrorInfo } from "../shared/errors.js";
-import { quoteJob } from "../shared/quote.js";
+import { assertLiveBudget, quoteJob } from "../shared/quote.js";
 import { listDatasetChoices } from "../shared/sources.js";
 import type {
   DriftInput,
@@ -38,7 +38,7 @@ export function predictionActors(ports: FlowPorts) {
       return { models, datasets, templates };
     }),
 
-    ingestDataset: safePromise(async (source: DatasetSource) => (await ingestDataset(ports, source)).summary),
+    ingestDataset: safePromise((source: DatasetSource) => ingestDataset(ports, source)),
 
     quotePrediction: safePromise((input: { userId: number; modelType: string; dataset: DatasetSummary }) =>
       quoteJob(ports, "prediction", input),
@@ -76,6 +76,7 @@ export function predictionActors(ports: FlowPorts) {
     }),
 
     runPrediction: safePromise(async (input: RunInput, signal: AbortSignal): Promise<PredictionOutcome> => {
+      await assertLiveBudget(ports, input.userId, "prediction", input.estimatedCost ?? 0);
       const fileName = predictionsFileName(input.inputFileName);
       const request: PredictionRequest = {
         jobId: input.jobId,
@@ -88,7 +89,9 @@ export function predictionActors(ports: FlowPorts) {
         dataSizeBytes: input.dataSizeBytes,
       };
       const { result, fallback } = await predictWithFallback(ports, input.provider, request, signal);
-      if (result.cost > 0) await ports.userData.recordJobCost(input.userId, input.jobId, result.cost);
+      // Only the provider that answered costs anything (this machine is free), so the cost is that one's.
+      if (result.cost > 0)
+        await ports.userData.recordJobCost(input.userId, input.jobId, result.cost, input.provider);
       const outbox = join(ports.stagingDir, "outbox", input.jobId);
       await mkdir(outbox, { recursive: true });
       const localPath = join(outbox, fileName);

@@ -12,6 +12,7 @@
  * blocks a prediction).
  */
 import { assign, fromPromise, setup } from "xstate";
+import type { BudgetLimits } from "../../cloud/budget.js";
 import type {
   ComputeOffer,
   DatasetSummary,
@@ -22,6 +23,9 @@ import type {
 } from "../ports.js";
 import { backTransitions, popHistoryTo } from "../shared/back.js";
 import { missingColumns } from "../shared/compatibility.js";
+import type { DatasetSource } from "../shared/datasets.js";
+import { canRetryIngest, firstAttempt, ingestInput, nextAttempt } from "../shared/ingest.js";
+import { overBudgetNotice, withinBudget } from "../shared/quote.js";
 import type {
   DriftInput,
   DriftSummary,
@@ -88,12 +92,9 @@ export const predictionMachine = setup({
       { models: ModelChoice[]; datasets: StoredDatasetChoice[]; templates: TemplateChoice[] },
       { userId: number }
     >(notProvided("loadSources")),
-    ingestDataset: fromPromise<
-      DatasetSummary,
-      { userId: number; stagingPath?: string; fileName: string; datasetUri?: string }
-    >(notProvided("ingestDataset")),
+    ingestDataset: fromPromise<DatasetSummary, DatasetSource>(notProvided("ingestDataset")),
     quotePrediction: fromPromise<
-      { offers: ComputeOffer[]; budget: { perJob: number; monthlyLeft: number } },
+      { offers: ComputeOffer[]; budget: BudgetLimits },
       { userId: number; modelType: string; dataset: DatasetSummary }
     >(notProvided("quotePrediction")),
     checkDrift: fromPromise<DriftSummary | null, DriftInput>(notProvided("checkDrift")),
@@ -123,13 +124,7 @@ export const predictionMachine = setup({
       event.type === "user.pickOffer" &&
       Number.isInteger(event.index) &&
       Boolean(context.offers?.[event.index]),
-    isWithinBudget: ({ context }) => {
-      const cost = context.offer?.estimatedCost ?? 0;
-      return (
-        cost === 0 ||
-        Boolean(context.budget && cost <= context.budget.perJob && cost <= context.budget.monthlyLeft)
-      );
-    },
+    isWithinBudget: ({ context }) => withinBudget(context.offer?.estimatedCost ?? 0, context.budget),
     foundDrift: ({ event }) => Boolean((event as unknown as { output: DriftSummary | null }).output),
     isValidTemplateName: ({ event }) =>
       event.type === "user.typedText" && TEMPLATE_NAME.test(event.text.trim()),
@@ -138,12 +133,14 @@ export const predictionMachine = setup({
       Boolean(context.datasets?.some((d) => d.datasetId === event.datasetId)),
     isKnownTemplate: ({ context, event }) =>
       event.type === "user.useTemplate" && Boolean(context.templates?.some((t) => t.name === event.name)),
+    canRetryIngest: ({ context, event }) =>
+      canRetryIngest(context, (event as unknown as { error: ErrorInfo }).error),
   },
   actions: {
     goBack: assign(({ context }, params: { to: string }) =>
       popHistoryTo(context, params.to, STEP_ORDER, OWNED),
     ),
-    takeUpload: assign(({ event }) => {
+    takeUpload: assign(({ context, event }) => {
       const e = event as Extract<PredictionEvent, { type: "user.fileReceived" }>;
       return {
         upload: {
@@ -152,6 +149,7 @@ export const predictionMachine = setup({
           sizeBytes: e.sizeBytes,
           messageId: e.messageId,
         },
+        ...firstAttempt(context),
         error: undefined,
       };
     }),
@@ -232,6 +230,7 @@ export const predictionMachine = setup({
                 const d = context.datasets!.find((x) => x.datasetId === event.datasetId)!;
                 return {
                   upload: { stagingPath: "", fileName: d.name, sizeBytes: d.sizeBytes, storedUri: d.uri },
+                  ...firstAttempt(context),
                 };
               }),
             },
@@ -267,12 +266,7 @@ export const predictionMachine = setup({
         reading: {
           invoke: {
             src: "ingestDataset",
-            input: ({ context }) => ({
-              userId: context.userId,
-              stagingPath: context.upload?.stagingPath || undefined,
-              fileName: context.upload!.fileName,
-              datasetUri: context.upload!.storedUri,
-            }),
+            input: ({ context }) => ingestInput(context),
             onDone: {
               target: "#prediction.CONFIRMING_SCHEMA",
               actions: assign(({ context, event }) => ({
@@ -283,10 +277,18 @@ export const predictionMachine = setup({
                 ...forward(context, "CHOOSING_DATA_SOURCE"),
               })),
             },
-            onError: {
-              target: "idle",
-              actions: assign({ error: ({ event }) => event.error as ErrorInfo, upload: undefined }),
-            },
+            onError: [
+              {
+                guard: "canRetryIngest",
+                target: "reading",
+                reenter: true,
+                actions: assign(({ context }) => nextAttempt(context)),
+              },
+              {
+                target: "idle",
+                actions: assign({ error: ({ event }) => event.error as ErrorInfo, upload: undefined }),
+              },
+            ],
           },
         },
       },
@@ -418,7 +420,11 @@ export const predictionMachine = setup({
             target: "CHECKING_DRIFT",
             actions: assign({ notice: undefined, error: undefined, drift: undefined }),
           },
-          { actions: assign({ notice: { key: "overBudget" } }) },
+          {
+            actions: assign({
+              notice: ({ context }) => overBudgetNotice(context.offer?.estimatedCost ?? 0, context.budget),
+            }),
+          },
         ],
         "user.back": back(
           "CHOOSING_PREDICTION_LOCATION",
@@ -510,6 +516,7 @@ export const predictionMachine = setup({
           predictionColumn: context.predictionColumn!,
           nRows: context.dataset!.nRows,
           dataSizeBytes: context.dataset!.sizeBytes,
+          estimatedCost: context.offer?.estimatedCost ?? 0,
         }),
         onDone: {
           target: "COMPLETE",

@@ -1,4 +1,5 @@
 /** Context, events and actor inputs of the prediction workflow. Everything here is JSON. */
+import type { BudgetLimits } from "../../cloud/budget.js";
 import type { PredictionResult } from "../../cloud/provider-interface.js";
 import type { FeatureDrift } from "../../ml/index.js";
 import type {
@@ -57,7 +58,11 @@ export interface PredictionContext extends PredictionInput {
     sizeBytes: number;
     messageId?: number;
     storedUri?: string;
+    /** Which try at reading it this is (flows/shared/ingest.ts). */
+    attempt?: number;
   };
+  /** Ingest attempts started in this workflow (each gets its own sandbox job). */
+  ingests?: number;
   dataset?: DatasetSummary;
   /** Models whose features the data has, and what the others lack. */
   compatible?: string[];
@@ -68,7 +73,7 @@ export interface PredictionContext extends PredictionInput {
   templateColumn?: string;
   offers?: ComputeOffer[];
   offer?: ComputeOffer;
-  budget?: { perJob: number; monthlyLeft: number };
+  budget?: BudgetLimits;
   page: number;
   /** The user's message with the data, which the predictions file answers. */
   replyTo?: number;
@@ -127,4 +132,6 @@ export interface RunInput {
   /** Size of the input, so providers pick a synchronous call for small inputs. */
   nRows: number;
   dataSizeBytes: number;
+  /** Dollars, as quoted: checked again against the caps just before it runs. */
+  estimatedCost?: number;
 }

@@ -1,12 +1,17 @@
 /**
  * Turning an uploaded file (or a stored dataset) into a compact summary for the workflow context. The file is
- * parsed here, so bad input is refused before anything is stored; an upload is then stored as it was sent.
+ * read in a sandbox (the ingest port), so bad input is refused before anything is stored, and nothing the
+ * file does can stall or crash the bot; an upload is then stored as it was sent.
  */
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { mkdir, readFile, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { detectTask, profileFrame, readTable, suggestSchema } from "../../ml/index.js";
-import type { Frame, Task } from "../../ml/types.js";
+import { IngestLimitError } from "../../errors.js";
+import { readTable } from "../../ml/index.js";
+import type { Frame } from "../../ml/types.js";
 import type { DatasetSummary, FlowPorts } from "../ports.js";
+
+/** A sandbox that ran out of memory or time is tried once more, then the user is told which limit. */
+export const MAX_INGEST_ATTEMPTS = 2;
 
 export interface DatasetSource {
   userId: number;
@@ -15,24 +20,38 @@ export interface DatasetSource {
   stagingPath?: string;
   /** A dataset already in storage: downloaded and read. */
   datasetUri?: string;
+  /** This attempt's ingest job (unique per attempt, so a restart finds the attempt it interrupted). */
+  jobId: string;
+  /** 1 for the first try; the staged file is removed after the last one, whatever its outcome. */
+  attempt: number;
 }
 
-/** The largest number of columns described in context; more than MAX_COLUMNS is refused when reading. */
-const MAX_COLUMNS_IN_CONTEXT = 1000;
-
 export async function ingestDataset(
-  ports: Pick<FlowPorts, "storage" | "limits" | "stagingDir">,
+  ports: Pick<FlowPorts, "storage" | "ingest" | "stagingDir">,
   source: DatasetSource,
-): Promise<{ summary: DatasetSummary; frame: Frame }> {
+): Promise<DatasetSummary> {
   const local = source.stagingPath ?? (await downloadStored(ports, source));
+  let keepForRetry = false;
   try {
-    const bytes = new Uint8Array(await readFile(local));
-    const frame = await readTable(bytes, { fileName: source.fileName, limits: ports.limits });
+    const description = await ports.ingest.describe({
+      jobId: source.jobId,
+      userId: source.userId,
+      filePath: local,
+      fileName: source.fileName,
+    });
+    const { size } = await stat(local);
     const uri =
       source.datasetUri ?? (await ports.storage.uploadDataset(source.userId, local, source.fileName));
-    return { summary: summarize(frame, uri, source.fileName, bytes.byteLength), frame };
+    const datasetId = basename(uri).replace(/\.[^.]+$/, "");
+    return { ...description, datasetId, uri, fileName: source.fileName, sizeBytes: size };
+  } catch (error) {
+    keepForRetry =
+      error instanceof IngestLimitError &&
+      source.stagingPath !== undefined &&
+      source.attempt < MAX_INGEST_ATTEMPTS;
+    throw error;
   } finally {
-    await rm(local, { force: true });
+    if (!keepForRetry) await rm(local, { force: true });
   }
 }
 
@@ -54,43 +73,11 @@ export async function readStoredFrame(
 
 async function downloadStored(
   ports: Pick<FlowPorts, "storage" | "stagingDir">,
-  source: DatasetSource,
+  source: { userId: number; datasetUri?: string },
 ): Promise<string> {
   const dir = join(ports.stagingDir, "datasets", String(source.userId));
   await mkdir(dir, { recursive: true });
   const path = join(dir, `${Date.now()}-${basename(source.datasetUri!)}`);
   await ports.storage.downloadFile(source.datasetUri!, path, { userId: source.userId });
   return path;
-}
-
-function summarize(frame: Frame, uri: string, fileName: string, sizeBytes: number): DatasetSummary {
-  const profile = profileFrame(frame);
-  return {
-    datasetId: basename(uri).replace(/\.[^.]+$/, ""),
-    uri,
-    fileName,
-    sizeBytes,
-    nRows: profile.nRows,
-    nColumns: profile.nColumns,
-    missingCells: profile.missingCells,
-    columns: profile.columns.slice(0, MAX_COLUMNS_IN_CONTEXT).map((c) => ({
-      name: c.name,
-      type: c.type,
-      missingPct: Math.round(c.missingPct * 10) / 10,
-      unique: c.unique,
-      ...targetInfo(frame, c.name, c.type),
-    })),
-    suggestion: suggestSchema(frame),
-  };
-}
-
-/** Whether the column could be a target, and for which task; ids and free text never are. */
-function targetInfo(frame: Frame, name: string, type: string): { task?: Task; targetProblem?: string } {
-  if (type === "identifier") return { targetProblem: "it looks like an identifier" };
-  if (type === "text") return { targetProblem: "it is free text" };
-  try {
-    return { task: detectTask(frame, name) };
-  } catch (error) {
-    return { targetProblem: error instanceof Error ? error.message : String(error) };
-  }
 }

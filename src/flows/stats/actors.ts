@@ -20,7 +20,12 @@ export function statsActors(ports: FlowPorts) {
     })),
 
     describeDataset: safePromise(async (input: DescribeInput): Promise<StatsOverviewResult> => {
-      const { summary: dataset, frame } = await ingestDataset(ports, input);
+      const dataset = await ingestDataset(ports, input);
+      const frame = await readStoredFrame(ports, {
+        userId: input.userId,
+        datasetUri: dataset.uri,
+        fileName: dataset.fileName,
+      });
       const overview = statsOverview(frame, { maxColumns: SUMMARY_COLUMNS, language: input.language });
       const heatmapUri = overview.heatmapSvg
         ? await ports.storage.writeBytes(

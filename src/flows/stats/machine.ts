@@ -12,6 +12,7 @@ import { assign, fromPromise, setup } from "xstate";
 import { fitsKind, isStatsTest, TEST_ROLES } from "../../ml/stats/index.js";
 import type { ErrorInfo, StoredDatasetChoice } from "../ports.js";
 import { resolveColumn } from "../shared/columns.js";
+import { canRetryIngest, firstAttempt, ingestInput, nextAttempt } from "../shared/ingest.js";
 import type {
   DescribeInput,
   StatsContext,
@@ -73,9 +74,11 @@ export const statsMachine = setup({
       Boolean(context.test && context.picked.length === TEST_ROLES[context.test].length),
     hasPicked: ({ context }) => context.picked.length > 0,
     testRan: ({ event }) => (event as unknown as { output: TestOutcome }).output.ok,
+    canRetryIngest: ({ context, event }) =>
+      canRetryIngest(context, (event as unknown as { error: ErrorInfo }).error),
   },
   actions: {
-    takeUpload: assign(({ event }) => {
+    takeUpload: assign(({ context, event }) => {
       const e = event as Extract<StatsEvent, { type: "user.fileReceived" }>;
       return {
         upload: {
@@ -84,13 +87,17 @@ export const statsMachine = setup({
           sizeBytes: e.sizeBytes,
           messageId: e.messageId,
         },
+        ...firstAttempt(context),
         error: undefined,
       };
     }),
     takeStoredDataset: assign(({ context, event }, params: { datasetId?: string }) => {
       const id = params.datasetId ?? (event as { datasetId?: string }).datasetId;
       const d = (context.datasets ?? []).find((x) => x.datasetId === id)!;
-      return { upload: { stagingPath: "", fileName: d.name, sizeBytes: d.sizeBytes, storedUri: d.uri } };
+      return {
+        upload: { stagingPath: "", fileName: d.name, sizeBytes: d.sizeBytes, storedUri: d.uri },
+        ...firstAttempt(context),
+      };
     }),
     pickColumn: assign(({ context, event }) => ({
       picked: [...context.picked, columnForNextRole(context, event)!],
@@ -161,11 +168,8 @@ export const statsMachine = setup({
           invoke: {
             src: "describeDataset",
             input: ({ context }) => ({
-              userId: context.userId,
+              ...ingestInput(context),
               workflowId: context.workflowId,
-              stagingPath: context.upload?.stagingPath || undefined,
-              fileName: context.upload!.fileName,
-              datasetUri: context.upload!.storedUri,
               language: context.language,
             }),
             onDone: {
@@ -175,10 +179,18 @@ export const statsMachine = setup({
                 return { dataset, overview, upload: undefined, error: undefined, page: 0 };
               }),
             },
-            onError: {
-              target: "idle",
-              actions: assign({ error: ({ event }) => event.error as ErrorInfo, upload: undefined }),
-            },
+            onError: [
+              {
+                guard: "canRetryIngest",
+                target: "reading",
+                reenter: true,
+                actions: assign(({ context }) => nextAttempt(context)),
+              },
+              {
+                target: "idle",
+                actions: assign({ error: ({ event }) => event.error as ErrorInfo, upload: undefined }),
+              },
+            ],
           },
         },
       },

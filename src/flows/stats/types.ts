@@ -7,6 +7,7 @@ import type {
   StatsTestId,
 } from "../../ml/stats/index.js";
 import type { DatasetSummary, ErrorInfo, Notice, StoredDatasetChoice } from "../ports.js";
+import type { DatasetSource } from "../shared/datasets.js";
 
 export interface StatsInput {
   workflowId: string;
@@ -42,7 +43,11 @@ export interface StatsContext extends StatsInput {
     sizeBytes: number;
     messageId?: number;
     storedUri?: string;
+    /** Which sandbox attempt at reading it this is (1 when absent). */
+    attempt?: number;
   };
+  /** Sandbox reads started in this workflow: the next one's job id. */
+  ingests?: number;
   dataset?: DatasetSummary;
   overview?: Omit<StatsOverviewResult, "dataset">;
   test?: StatsTestId;
@@ -76,12 +81,8 @@ export type StatsEvent =
   | { type: "user.done" }
   | { type: "user.cancel"; replaced?: boolean };
 
-export interface DescribeInput {
-  userId: number;
+export interface DescribeInput extends DatasetSource {
   workflowId: string;
-  stagingPath?: string;
-  fileName: string;
-  datasetUri?: string;
   language?: "en" | "pt";
 }
 

@@ -4,12 +4,13 @@
  * until the provider confirms. A job's cost is recorded once, when its compute is confirmed gone.
  */
 import { fromCallback } from "xstate";
+import { budgetProblem } from "../../cloud/budget.js";
 import { BudgetExceededError, CloudConfigurationError, CloudTrainingError } from "../../errors.js";
 import type { FlowPorts } from "../ports.js";
 import { pollEvery, safePromise } from "../shared/actors.js";
 import { type DatasetSource, ingestDataset } from "../shared/datasets.js";
 import { toErrorInfo } from "../shared/errors.js";
-import { quoteJob } from "../shared/quote.js";
+import { liveLimits, quoteJob } from "../shared/quote.js";
 import { listDatasetChoices } from "../shared/sources.js";
 import type {
   LaunchInput,
@@ -35,7 +36,7 @@ export function trainingActors(ports: FlowPorts) {
       return { datasets, templates };
     }),
 
-    ingestDataset: safePromise(async (source: DatasetSource) => (await ingestDataset(ports, source)).summary),
+    ingestDataset: safePromise((source: DatasetSource) => ingestDataset(ports, source)),
 
     quoteTraining: safePromise(
       (input: Parameters<typeof quoteJob>[2] & { hyperparameters: Record<string, unknown> }) =>
@@ -77,9 +78,14 @@ async function launchWithFailover(
 ): Promise<LaunchOutput> {
   const attempts: LaunchOutput["attempts"] = [];
   const deadline = new Date(ports.clock.now().getTime() + ports.jobDeadlineMinutes * 60_000).toISOString();
+  // The caps as they are now: other users' spend may have used the bot's total since the quote.
+  const limits = await liveLimits(ports, input.userId, "training");
+  const overBudget: string[] = [];
   for (const offer of input.offers) {
-    if (offer.estimatedCost > 0 && offer.estimatedCost > input.maxCost) {
-      attempts.push({ offer: offer.label, reason: "over budget" });
+    const problem = budgetProblem(offer.estimatedCost, limits);
+    if (problem) {
+      overBudget.push(problem);
+      attempts.push({ offer: offer.label, reason: problem });
       continue;
     }
     try {
@@ -106,13 +112,19 @@ async function launchWithFailover(
     } catch (error) {
       // A pod that never became ready still billed for its wait: that counts against the user's budget.
       const cost = Number((error as { details?: { costSoFar?: unknown } }).details?.costSoFar ?? 0);
-      if (cost > 0) await ports.userData.recordJobCost(input.userId, `${input.jobId}:${offer.label}`, cost);
+      if (cost > 0)
+        await ports.userData.recordJobCost(
+          input.userId,
+          `${input.jobId}:${offer.label}`,
+          cost,
+          offer.provider,
+        );
       if (signal.aborted) throw error;
       attempts.push({ offer: offer.label, reason: toErrorInfo(error).message });
     }
   }
-  if (attempts.every((a) => a.reason === "over budget")) {
-    throw new BudgetExceededError("Every option costs more than your budget allows.", { attempts });
+  if (overBudget.length === attempts.length) {
+    throw new BudgetExceededError(`This job: ${overBudget[0]}.`, { attempts });
   }
   throw new CloudTrainingError(
     `No compute could be started: ${attempts.map((a) => `${a.offer}: ${a.reason}`).join("; ")}.`,
@@ -251,7 +263,7 @@ async function terminateOnce(ports: FlowPorts, input: TerminateInput): Promise<n
   await provider.terminateTraining(input.jobId);
   const status = await provider.monitorTraining(input.jobId).catch(() => undefined);
   const cost = Math.max(input.costSoFar, status?.costSoFar ?? 0);
-  if (cost > 0) await ports.userData.recordJobCost(input.userId, input.jobId, cost);
+  if (cost > 0) await ports.userData.recordJobCost(input.userId, input.jobId, cost, input.provider);
   // Staged data is a cost too (a bucket, a fixed-size volume); a failed clean-up is left to lifecycle rules.
   await provider.releaseJob?.(input.jobId).catch(() => undefined);
   return cost;

@@ -15,6 +15,7 @@
  * machine is available.
  */
 import { assign, fromCallback, fromPromise, setup } from "xstate";
+import type { BudgetLimits } from "../../cloud/budget.js";
 import type { TrainingStatus } from "../../cloud/provider-interface.js";
 import { getModelSpec } from "../../ml/index.js";
 import type { Task } from "../../ml/types.js";
@@ -26,6 +27,8 @@ import type {
   TemplateChoice,
 } from "../ports.js";
 import { backTransitions } from "../shared/back.js";
+import type { DatasetSource } from "../shared/datasets.js";
+import { canRetryIngest, firstAttempt, ingestInput, nextAttempt } from "../shared/ingest.js";
 import {
   categoriesFor,
   hasHyperparameters,
@@ -33,6 +36,7 @@ import {
   modelsFor,
   setHyperparameter,
 } from "../shared/models.js";
+import { costCap, overBudgetNotice, withinBudget } from "../shared/quote.js";
 import {
   backTo,
   canUseTask,
@@ -93,12 +97,9 @@ export const trainingMachine = setup({
       { datasets: StoredDatasetChoice[]; templates: TemplateChoice[] },
       { userId: number }
     >(notProvided("loadSources")),
-    ingestDataset: fromPromise<
-      DatasetSummary,
-      { userId: number; stagingPath?: string; fileName: string; datasetUri?: string }
-    >(notProvided("ingestDataset")),
+    ingestDataset: fromPromise<DatasetSummary, DatasetSource>(notProvided("ingestDataset")),
     quoteTraining: fromPromise<
-      { offers: ComputeOffer[]; budget: { perJob: number; monthlyLeft: number } },
+      { offers: ComputeOffer[]; budget: BudgetLimits },
       {
         userId: number;
         modelType: string;
@@ -152,7 +153,7 @@ export const trainingMachine = setup({
       event.type === "user.pickOffer" &&
       Number.isInteger(event.index) &&
       Boolean(context.offers?.[event.index]),
-    isWithinBudget: ({ context }) => withinBudget(context),
+    isWithinBudget: ({ context }) => withinBudget(context.offer?.estimatedCost ?? 0, context.budget),
     isValidModelName: ({ event }) => event.type === "user.typedText" && MODEL_NAME.test(event.text.trim()),
     isValidTemplateName: ({ event }) =>
       event.type === "user.typedText" && TEMPLATE_NAME.test(event.text.trim()),
@@ -164,6 +165,8 @@ export const trainingMachine = setup({
     endedAs: ({ context }, params: { outcome: TrainingEnding["outcome"] }) =>
       context.ending?.outcome === params.outcome,
     hasSpotFallback: ({ context }) => spotFallbacks(context).length > 0,
+    canRetryIngest: ({ context, event }) =>
+      canRetryIngest(context, (event as unknown as { error: ErrorInfo }).error),
   },
   actions: {
     takeModel: assign(({ context, event }) => ({
@@ -177,7 +180,7 @@ export const trainingMachine = setup({
       ending: { outcome: params.outcome, attempts: 0 },
       summary: historySummary(context, context.job?.costSoFar ?? 0, params.outcome),
     })),
-    takeUpload: assign(({ event }) => {
+    takeUpload: assign(({ context, event }) => {
       const e = event as Extract<TrainingEvent, { type: "user.fileReceived" }>;
       return {
         upload: {
@@ -186,6 +189,7 @@ export const trainingMachine = setup({
           sizeBytes: e.sizeBytes,
           messageId: e.messageId,
         },
+        ...firstAttempt(context),
         error: undefined,
       };
     }),
@@ -240,6 +244,7 @@ export const trainingMachine = setup({
                 const d = context.datasets!.find((x) => x.datasetId === event.datasetId)!;
                 return {
                   upload: { stagingPath: "", fileName: d.name, sizeBytes: d.sizeBytes, storedUri: d.uri },
+                  ...firstAttempt(context),
                 };
               }),
             },
@@ -273,12 +278,7 @@ export const trainingMachine = setup({
         reading: {
           invoke: {
             src: "ingestDataset",
-            input: ({ context }) => ({
-              userId: context.userId,
-              stagingPath: context.upload?.stagingPath || undefined,
-              fileName: context.upload!.fileName,
-              datasetUri: context.upload!.storedUri,
-            }),
+            input: ({ context }) => ingestInput(context),
             onDone: {
               target: "#training.CONFIRMING_SCHEMA",
               actions: assign(({ context, event }) => ({
@@ -290,10 +290,18 @@ export const trainingMachine = setup({
                 ...forwardFrom(context, "CHOOSING_DATA_SOURCE"),
               })),
             },
-            onError: {
-              target: "idle",
-              actions: assign({ error: ({ event }) => event.error as ErrorInfo, upload: undefined }),
-            },
+            onError: [
+              {
+                guard: "canRetryIngest",
+                target: "reading",
+                reenter: true,
+                actions: assign(({ context }) => nextAttempt(context)),
+              },
+              {
+                target: "idle",
+                actions: assign({ error: ({ event }) => event.error as ErrorInfo, upload: undefined }),
+              },
+            ],
           },
         },
       },
@@ -540,7 +548,11 @@ export const trainingMachine = setup({
             target: "LAUNCHING_TRAINING",
             actions: assign(({ context }) => launchFields(context, context.offer!)),
           },
-          { actions: assign({ notice: { key: "overBudget" } }) },
+          {
+            actions: assign({
+              notice: ({ context }) => overBudgetNotice(context.offer?.estimatedCost ?? 0, context.budget),
+            }),
+          },
         ],
         "user.back": back("CHOOSING_TRAINING_LOCATION"),
       },
@@ -559,7 +571,6 @@ export const trainingMachine = setup({
           target: context.target!,
           features: context.features!,
           hyperparameters: context.hyperparameters,
-          maxCost: context.budget ? Math.min(context.budget.perJob, context.budget.monthlyLeft) : 0,
           language: context.language,
         }),
         onDone: {
@@ -599,7 +610,7 @@ export const trainingMachine = setup({
           userId: context.userId,
           provider: context.job!.provider,
           deadline: context.job!.deadline,
-          maxCost: context.budget ? Math.min(context.budget.perJob, context.budget.monthlyLeft) : 0,
+          maxCost: costCap(context.budget),
         }),
       },
       on: {
@@ -811,12 +822,6 @@ function paramUpdate(context: TrainingContext, name: string, value: unknown): Pa
   const result = setHyperparameter(context.modelType!, context.hyperparameters, name, value);
   if (!result.ok) return { notice: { key: "badParam", params: { message: result.message } } };
   return { hyperparameters: result.values, editingParam: undefined, notice: undefined };
-}
-
-function withinBudget(context: TrainingContext): boolean {
-  const cost = context.offer?.estimatedCost ?? 0;
-  if (cost === 0) return true;
-  return Boolean(context.budget && cost <= context.budget.perJob && cost <= context.budget.monthlyLeft);
 }
 
 /** The job is fixed before the launch actor starts: a re-run after a restart finds the same job. */

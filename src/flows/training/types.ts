@@ -1,4 +1,5 @@
 /** Context, events and actor inputs of the training workflow. Everything here is JSON. */
+import type { BudgetLimits } from "../../cloud/budget.js";
 import type { ComputeMetrics, TrainingJob, TrainingStatus } from "../../cloud/provider-interface.js";
 import type { Task } from "../../ml/types.js";
 import type {
@@ -89,7 +90,11 @@ export interface TrainingContext extends TrainingInput {
     sizeBytes: number;
     messageId?: number;
     storedUri?: string;
+    /** Which try at reading it this is (flows/shared/ingest.ts). */
+    attempt?: number;
   };
+  /** Ingest attempts started in this workflow (each gets its own sandbox job). */
+  ingests?: number;
   datasets?: StoredDatasetChoice[];
   templates?: TemplateChoice[];
   templateConfig?: TrainingTemplateConfig;
@@ -112,7 +117,7 @@ export interface TrainingContext extends TrainingInput {
    */
   allowSpot?: boolean;
   /** Budget left this month and the per-job cap, in dollars, fetched with the offers. */
-  budget?: { perJob: number; monthlyLeft: number };
+  budget?: BudgetLimits;
   job?: TrainingJobState;
   /** Set from the moment the job ended until its compute is confirmed gone. */
   ending?: TrainingEnding;
@@ -183,7 +188,6 @@ export interface LaunchInput {
   target: string;
   features: string[];
   hyperparameters: Record<string, unknown>;
-  maxCost: number;
   language?: "en" | "pt";
 }
 

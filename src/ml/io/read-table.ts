@@ -3,7 +3,7 @@ import { DataLimitError, EmptyFileError, UnreadableFileError } from "../../error
 import type { DataLimits, Frame } from "../types.js";
 import { detectDelimiter, parseDelimited } from "./csv.js";
 import { readCsvFast } from "./csv-fast.js";
-import { decodeText } from "./decode.js";
+import { decodeText, toUtf8 } from "./decode.js";
 import { inferColumn, uniqueNames } from "./infer.js";
 import { resolveLimits } from "./limits.js";
 import { readParquet } from "./parquet.js";
@@ -12,7 +12,10 @@ import { type CellTable, readXlsx } from "./xlsx.js";
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31];
 
-/** Reads CSV/TSV (auto delimiter, BOM, Latin-1 fallback, CRLF, quotes), .xlsx (exceljs), .parquet (hyparquet). */
+/**
+ * Reads CSV/TSV (UTF-8 with or without BOM, UTF-16 with a BOM, Windows-1252; auto delimiter, CRLF, quotes),
+ * .xlsx (streamed through exceljs after a counted unpack) and .parquet (hyparquet), within the limits.
+ */
 export async function readTable(
   bytes: Uint8Array,
   opts: { fileName: string; limits?: Partial<DataLimits> },
@@ -25,30 +28,21 @@ export async function readTable(
     });
   }
   if (bytes.length === 0) throw new EmptyFileError("The file is empty.");
-  if (isDelimitedText(bytes, opts.fileName)) {
-    const fast = readCsvFast(bytes, opts.fileName, limits);
-    if (fast) return fast;
-  }
-  const table = await readCells(bytes, opts.fileName, limits);
-  return frameFromCells(table);
-}
-
-async function readCells(bytes: Uint8Array, fileName: string, limits: DataLimits): Promise<CellTable> {
-  const lower = fileName.toLowerCase();
+  const lower = opts.fileName.toLowerCase();
   if (lower.endsWith(".xls")) {
     throw new UnreadableFileError("Old .xls workbooks are not supported; save the sheet as .xlsx or CSV.");
   }
-  if (lower.endsWith(".xlsx") || startsWith(bytes, ZIP_MAGIC)) return readXlsx(bytes, limits);
   if (lower.endsWith(".parquet") || startsWith(bytes, PARQUET_MAGIC)) return readParquet(bytes, limits);
+  if (lower.endsWith(".xlsx") || startsWith(bytes, ZIP_MAGIC))
+    return frameFromCells(await readXlsx(bytes, limits));
+  const utf8 = toUtf8(bytes).bytes;
+  return readCsvFast(utf8, opts.fileName, limits) ?? frameFromCells(readText(utf8, opts.fileName, limits));
+}
+
+function readText(bytes: Uint8Array, fileName: string, limits: DataLimits): CellTable {
   const { text } = decodeText(bytes);
   if (text.includes("\u0000")) throw new UnreadableFileError("This looks like a binary file, not CSV text.");
   return parseDelimited(text, detectDelimiter(text, fileName), limits);
-}
-
-function isDelimitedText(bytes: Uint8Array, fileName: string): boolean {
-  const lower = fileName.toLowerCase();
-  if (lower.endsWith(".xls") || lower.endsWith(".xlsx") || lower.endsWith(".parquet")) return false;
-  return !startsWith(bytes, ZIP_MAGIC) && !startsWith(bytes, PARQUET_MAGIC);
 }
 
 function startsWith(bytes: Uint8Array, magic: number[]): boolean {

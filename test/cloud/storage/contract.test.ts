@@ -291,7 +291,7 @@ describe.each(backends)("storage contract: $name", ({ make }) => {
   });
 
   it("refuses unsupported formats and missing local files", async () => {
-    const source = join(work, "notes.txt");
+    const source = join(work, "notes.docx");
     await writeFile(source, "hello");
     await expect(s.uploadDataset(newUser(), source)).rejects.toThrow(UnreadableFileError);
     await expect(s.uploadDataset(newUser(), join(work, "missing.csv"))).rejects.toThrow(UploadError);

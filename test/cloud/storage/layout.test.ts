@@ -52,7 +52,8 @@ describe("key layout (DESIGN.md: Storage layout and URIs)", () => {
   it("detects dataset formats by extension only", () => {
     expect(datasetFormatOf("Sales.CSV")).toBe("csv");
     expect(datasetFormatOf("a.parquet")).toBe("parquet");
-    expect(datasetFormatOf("a.txt")).toBeUndefined();
+    expect(datasetFormatOf("a.txt")).toBe("csv"); // Excel's "Unicode Text" export
+    expect(datasetFormatOf("a.dat")).toBeUndefined();
     expect(datasetFormatOf("csv")).toBeUndefined();
   });
 });
