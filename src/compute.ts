@@ -4,8 +4,15 @@
  */
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
+import {
+  createFleetQueue,
+  createFleetWorker,
+  type FleetQueue,
+  type FleetWorker,
+} from "./cloud/fleet/index.js";
 import { createCloudProviders } from "./cloud/index.js";
 import type { IngestPort } from "./cloud/ingest-port.js";
+import type { JobQueue } from "./cloud/job-queue.js";
 import { LocalTrainingProvider } from "./cloud/local/compute.js";
 import { LocalIngest, sandboxEnv, sandboxRunnerOptions } from "./cloud/local/ingest.js";
 import { LocalJobRunner } from "./cloud/local/job-runner.js";
@@ -32,6 +39,8 @@ export interface Compute {
   factory: CloudProviderFactory;
   /** Reads uploads in sandboxed child processes. */
   ingest: IngestPort;
+  /** The worker fleet, when Redis is configured (BullMQ); undefined with the embedded runner. */
+  fleet?: { queue: FleetQueue; worker?: FleetWorker };
   /** The reconciler's last round, for /admin. */
   lastReconcile(): { at: string; checked: number; terminated: string[]; errors: string[] } | undefined;
   start(): Promise<void>;
@@ -56,15 +65,10 @@ export function createCompute(
     MODEL_SIGNING_KEY: config.modelSigningKey,
     LOG_LEVEL: "warn",
   };
-  const maxConcurrent = config.compute.localMaxConcurrentJobs ?? Math.max(1, availableParallelism() - 1);
-  const runner = () =>
-    new LocalJobRunner({ storage, maxConcurrent, env, logDir: join(deps.stagingDir, "logs"), logger });
-  const trainingRunner = runner();
-  const predictionRunner = runner();
-  const ingest = localIngest(config, deps);
+  const queues = config.redis.url ? fleetQueues(config, deps) : embeddedQueues(config, deps, env);
   const local = {
-    training: new LocalTrainingProvider(trainingRunner, storage),
-    prediction: new LocalPredictionProvider(predictionRunner),
+    training: new LocalTrainingProvider(queues.training, storage),
+    prediction: new LocalPredictionProvider(queues.prediction),
   };
   const cloud = createCloudProviders(config, {
     logger,
@@ -90,16 +94,66 @@ export function createCompute(
         : (cloud.prediction[provider] ?? throwing(unavailable(provider, "prediction"))),
     offers: cloud.compute,
     factory: cloud.factory,
-    ingest: ingest.port,
+    ingest: queues.ingest,
+    fleet: queues.fleet,
     lastReconcile: () => cloud.reconciler?.lastReport,
-    start: () => cloud.start(),
+    async start() {
+      await queues.fleet?.worker?.start();
+      await cloud.start();
+    },
     async stop() {
-      trainingRunner.close();
-      predictionRunner.close();
-      ingest.runner.close();
+      await Promise.all([queues.fleet?.worker?.close(), ...queues.runners.map((runner) => runner.close())]);
       await cloud.stop();
     },
   };
+}
+
+interface Queues {
+  training: JobQueue;
+  prediction: JobQueue;
+  ingest: IngestPort;
+  /** What to close on stop. */
+  runners: JobQueue[];
+  fleet?: { queue: FleetQueue; worker?: FleetWorker };
+}
+
+/** With Redis: every job goes through BullMQ, and this process runs one worker unless told not to. */
+function fleetQueues(
+  config: Config,
+  deps: { logger: Logger; storage: LocalStorageManager; stagingDir: string },
+): Queues {
+  const fleetDeps = {
+    logger: deps.logger,
+    storage: deps.storage,
+    dataDir: deps.storage.rootDir,
+    logDir: join(deps.stagingDir, "logs"),
+  };
+  const queue = createFleetQueue(config, fleetDeps);
+  const worker = config.fleet.inProcessWorker ? createFleetWorker(config, fleetDeps, true) : undefined;
+  const sandbox = { memoryMb: config.ingest.memoryMb, timeoutSeconds: config.ingest.timeoutSeconds };
+  return {
+    training: queue,
+    prediction: queue,
+    ingest: new LocalIngest(queue, { data: dataLimitsOf(config), sandbox }),
+    runners: [queue],
+    fleet: { queue, worker },
+  };
+}
+
+/** Without Redis (the playground): the embedded runner, one per kind of work. */
+function embeddedQueues(
+  config: Config,
+  deps: { logger: Logger; storage: LocalStorageManager; stagingDir: string },
+  env: NodeJS.ProcessEnv,
+): Queues {
+  const { logger, storage } = deps;
+  const maxConcurrent = config.compute.localMaxConcurrentJobs ?? Math.max(1, availableParallelism() - 1);
+  const runner = () =>
+    new LocalJobRunner({ storage, maxConcurrent, env, logDir: join(deps.stagingDir, "logs"), logger });
+  const training = runner();
+  const prediction = runner();
+  const ingest = localIngest(config, deps);
+  return { training, prediction, ingest: ingest.port, runners: [training, prediction, ingest.runner] };
 }
 
 /**

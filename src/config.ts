@@ -88,6 +88,13 @@ const envSchema = z.object({
   }),
   LOCAL_MAX_CONCURRENT_JOBS: z.coerce.number().int().min(1).max(64).optional(),
   JOB_DEADLINE_MINUTES: positiveInt(60),
+  // The worker fleet (with REDIS_URL): a worker inside the bot (FLEET_IN_PROCESS_WORKER=false: none)
+  FLEET_IN_PROCESS_WORKER: z
+    .enum(["true", "false", "1", "0"])
+    .default("true")
+    .transform((v) => v === "true" || v === "1"),
+  FLEET_USER_MAX_RUNNING: positiveInt(2),
+  FLEET_JOB_MEMORY_MB: z.coerce.number().int().min(128).max(1_048_576).default(4096),
   RECONCILE_INTERVAL_MINUTES: positiveInt(5),
   // Data limits
   MAX_UPLOAD_MB: positiveNumber(20),
@@ -185,6 +192,8 @@ export interface Config {
   dataDir: string;
   modelSigningKey?: string;
   compute: { localMaxConcurrentJobs?: number; jobDeadlineMinutes: number; reconcileIntervalMinutes: number };
+  /** Workers that take jobs from the BullMQ queues (REDIS_URL set). */
+  fleet: { inProcessWorker: boolean; userMaxRunning: number; jobMemoryMb: number };
   limits: {
     maxUploadBytes: number;
     maxRows: number;
@@ -297,6 +306,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       localMaxConcurrentJobs: e.LOCAL_MAX_CONCURRENT_JOBS,
       jobDeadlineMinutes: e.JOB_DEADLINE_MINUTES,
       reconcileIntervalMinutes: e.RECONCILE_INTERVAL_MINUTES,
+    },
+    fleet: {
+      inProcessWorker: e.FLEET_IN_PROCESS_WORKER,
+      userMaxRunning: e.FLEET_USER_MAX_RUNNING,
+      jobMemoryMb: e.FLEET_JOB_MEMORY_MB,
     },
     limits: {
       maxUploadBytes: Math.round(e.MAX_UPLOAD_MB * 1024 * 1024),

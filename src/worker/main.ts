@@ -18,6 +18,12 @@ async function main(specUri: string | undefined): Promise<number> {
 
 // The training thread (fit-thread.ts) may load this module's bundle: only the main thread runs the job.
 if (isMainThread) {
+  // A fleet worker's child (an IPC channel to it): when the fleet worker dies, its job goes to another worker,
+  // so this process stops at once and writes nothing.
+  if (process.channel) {
+    process.channel.unref();
+    process.once("disconnect", () => process.exit(EXIT.failed));
+  }
   let code: number = EXIT.failed;
   try {
     code = await main(process.argv[2] ?? process.env.SMA_SPEC_URI);

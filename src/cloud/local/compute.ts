@@ -5,6 +5,7 @@
 
 import { ObjectNotFoundError } from "../../errors.js";
 import { trainSpecFrom } from "../job-channel.js";
+import type { JobQueue } from "../job-queue.js";
 import type { JobProgress } from "../job-spec.js";
 import { JOB_FILES, jobLogLineSchema } from "../job-spec.js";
 import {
@@ -14,7 +15,6 @@ import {
   type TrainingStatus,
   trainingStatusOf,
 } from "../provider-interface.js";
-import type { LocalJobRunner } from "./job-runner.js";
 
 const LOG_POLL_MS = 1000;
 
@@ -22,7 +22,7 @@ export class LocalTrainingProvider implements CloudTrainingProvider {
   readonly provider = "local" as const;
 
   constructor(
-    private readonly runner: LocalJobRunner,
+    private readonly runner: JobQueue,
     private readonly storage: import("../provider-interface.js").CloudStorageProvider,
   ) {}
 

@@ -7,8 +7,8 @@ import { z } from "zod";
 import { errorFromResponse, IngestLimitError, UnreadableFileError } from "../../errors.js";
 import type { DataLimits, DatasetDescription } from "../../ml/index.js";
 import type { IngestPort, IngestRequest } from "../ingest-port.js";
+import type { JobQueue } from "../job-queue.js";
 import type { IngestJobSpec, JobResult } from "../job-spec.js";
-import type { LocalJobRunner } from "./job-runner.js";
 
 export interface SandboxLimits {
   /** Heap of a sandbox (--max-old-space-size). */
@@ -81,7 +81,7 @@ export function sandboxRunnerOptions(limits: SandboxLimits) {
 
 export class LocalIngest implements IngestPort {
   constructor(
-    private readonly runner: LocalJobRunner,
+    private readonly runner: JobQueue,
     private readonly limits: { data: DataLimits; sandbox: SandboxLimits },
   ) {}
 

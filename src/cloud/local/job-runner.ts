@@ -4,12 +4,11 @@
  * many run at once. Children are detached, so a bot restart does not kill them: on the next launch of the
  * same job id the runner adopts the running process instead of starting another.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, openSync, readdirSync, readFileSync } from "node:fs";
-import { setPriority } from "node:os";
-import { join } from "node:path";
+import type { ChildProcess } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { AppError, CloudTrainingError, ObjectNotFoundError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
+import type { JobQueue, JobStatus } from "../job-queue.js";
 import {
   JOB_FILES,
   type JobProgress,
@@ -19,7 +18,8 @@ import {
   jobResultSchema,
 } from "../job-spec.js";
 import type { CloudStorageProvider } from "../provider-interface.js";
-import { isWorkerCommand, workerArgs } from "./worker-command.js";
+import { signalGroup, spawnJobProcess } from "./job-process.js";
+import { isWorkerCommand } from "./worker-command.js";
 
 export interface LocalJobRunnerOptions {
   storage: CloudStorageProvider;
@@ -46,12 +46,7 @@ export interface LocalJobRunnerOptions {
   lostJobs?: "requeue" | "fail";
 }
 
-export interface LocalJobStatus {
-  state: "queued" | "running" | "finished" | "unknown";
-  queuePosition?: number;
-  progress?: JobProgress;
-  result?: JobResult;
-}
+export type LocalJobStatus = JobStatus;
 
 interface Running {
   pid: number;
@@ -64,7 +59,7 @@ interface Running {
 
 const ADOPTED_POLL_MS = 1000;
 
-export class LocalJobRunner {
+export class LocalJobRunner implements JobQueue {
   private readonly queue: JobSpec[] = [];
   private readonly running = new Map<string, Running>();
   /** Wakes whoever waits for a job of this runner's to end (see `finished`). */
@@ -174,19 +169,10 @@ export class LocalJobRunner {
     });
     const run: Running = { pid: -1, exited };
     this.running.set(spec.jobId, run);
-    const args = await workerArgs();
-    mkdirSync(this.options.logDir, { recursive: true });
-    const stderr = openSync(join(this.options.logDir, `${spec.jobId}.log`), "a");
-    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), ...args, specUri], {
-      detached: true,
-      stdio: ["ignore", stderr, stderr],
-      env: this.options.env,
-    });
-    child.unref();
+    const { pid, child } = await spawnJobProcess(spec.jobId, specUri, this.options);
     child.once("exit", () => markExited());
-    run.pid = child.pid ?? -1;
+    run.pid = pid;
     run.child = child;
-    if (this.options.niceness && run.pid > 0) lowerPriority(run.pid, this.options.niceness);
     this.options.logger?.info({ jobId: spec.jobId, pid: run.pid }, "local job started");
     this.armDeadline(spec, run);
     child.once("exit", (code, signal) => void this.onExit(spec.jobId, run, code, signal));
@@ -380,33 +366,11 @@ export class LocalJobRunner {
   }
 }
 
-function lowerPriority(pid: number, niceness: number): void {
-  try {
-    setPriority(pid, niceness);
-  } catch {
-    // not permitted here, or already gone: it runs at normal priority
-  }
-}
-
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch {
     return false;
-  }
-}
-
-/** Signals the worker's whole process group (it was started detached, as a group leader). */
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  if (pid <= 0) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // already gone
-    }
   }
 }

@@ -4,6 +4,7 @@
  */
 
 import { CloudPredictionError, errorFromResponse } from "../../errors.js";
+import type { JobQueue } from "../job-queue.js";
 import type { PredictJobSpec } from "../job-spec.js";
 import type {
   CloudPredictionProvider,
@@ -11,7 +12,6 @@ import type {
   PredictionResult,
   PredictionStatus,
 } from "../provider-interface.js";
-import type { LocalJobRunner } from "./job-runner.js";
 
 const WAIT_POLL_MS = 150;
 
@@ -19,7 +19,7 @@ export class LocalPredictionProvider implements CloudPredictionProvider {
   readonly provider = "local" as const;
 
   constructor(
-    private readonly runner: LocalJobRunner,
+    private readonly runner: JobQueue,
     private readonly deadlineMinutes = 15,
   ) {}
 
