@@ -8,7 +8,7 @@ import type { BotContext, BotDeps } from "./bot/context.js";
 import { createBot } from "./bot/index.js";
 import { userTexts } from "./bot/language.js";
 import { createBotService, type HttpPlacement } from "./bot/lifecycle.js";
-import { type BotMetrics, createBotMetrics, registerJobsGauge } from "./bot/metrics.js";
+import { type BotMetrics, createBotMetrics, registerJobsGauge, registerQueueMetrics } from "./bot/metrics.js";
 import { UpdateTracker } from "./bot/middleware/updates.js";
 import { Renderer } from "./bot/renderer.js";
 import { throttle } from "./bot/throttle.js";
@@ -130,6 +130,7 @@ export function createApp(config: Config, options: AppOptions): App {
   } as Omit<BotDeps, "renderer"> as BotDeps;
   const metrics = createBotMetrics();
   registerJobsGauge(metrics.registry, store);
+  if (compute.fleet) registerQueueMetrics(metrics.registry, compute.fleet.queue);
   const tracker = new UpdateTracker();
   const bot = createBot(config.telegram.token, deps, { metrics, tracker });
   // Outermost transformer: pace sends under Telegram's flood limits rather than collect 429s.

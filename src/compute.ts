@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
+import { checkSharedDataDir } from "./cloud/fleet/data-dir.js";
 import {
   createFleetQueue,
   createFleetWorker,
@@ -98,6 +99,8 @@ export function createCompute(
     fleet: queues.fleet,
     lastReconcile: () => cloud.reconciler?.lastReport,
     async start() {
+      const fleet = queues.fleet?.queue;
+      if (fleet) await checkSharedDataDir(fleet.redis, fleet.keys.dataDir, storage.rootDir);
       await queues.fleet?.worker?.start();
       await cloud.start();
     },

@@ -11,13 +11,15 @@ export type Labels = Record<string, string>;
 interface Sample {
   labels: Labels;
   value: number;
+  /** A histogram's series: `_bucket`, `_sum`, `_count`. */
+  suffix?: string;
 }
 
 /** One named metric family. */
 interface Family {
   readonly name: string;
   readonly help: string;
-  readonly type: "counter" | "gauge";
+  readonly type: "counter" | "gauge" | "histogram";
   samples(): Sample[] | Promise<Sample[]>;
 }
 
@@ -57,12 +59,12 @@ export class Counter implements Family {
 
 /** A value read when scraped. */
 export class Gauge implements Family {
-  readonly type = "gauge";
-
   constructor(
     readonly name: string,
     readonly help: string,
     private readonly collect: () => Sample[] | Promise<Sample[]>,
+    /** What the collected values are: a gauge, or a counter or histogram kept elsewhere (Redis). */
+    readonly type: Family["type"] = "gauge",
   ) {}
 
   samples(): Sample[] | Promise<Sample[]> {
@@ -81,6 +83,16 @@ export class MetricsRegistry {
     return this.add(new Gauge(name, help, collect));
   }
 
+  /** A counter or histogram whose values are read when scraped (kept in Redis for a whole fleet). */
+  collected(
+    name: string,
+    help: string,
+    type: "counter" | "histogram",
+    collect: () => Sample[] | Promise<Sample[]>,
+  ): Gauge {
+    return this.add(new Gauge(name, help, collect, type));
+  }
+
   /** The text a Prometheus server scrapes. A gauge whose collection fails is left out, not the whole page. */
   async expose(): Promise<string> {
     const lines: string[] = [];
@@ -93,7 +105,7 @@ export class MetricsRegistry {
       }
       lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`, `# TYPE ${family.name} ${family.type}`);
       for (const sample of samples)
-        lines.push(`${family.name}${formatLabels(sample.labels)} ${num(sample.value)}`);
+        lines.push(`${family.name}${sample.suffix ?? ""}${formatLabels(sample.labels)} ${num(sample.value)}`);
     }
     return `${lines.join("\n")}\n`;
   }
@@ -211,4 +223,57 @@ async function countJobs(store: WorkflowStore): Promise<Sample[]> {
     if (record) counts.inc({ workflow: record.workflowType, state: record.state.split(".")[0] });
   }
   return counts.samples();
+}
+
+/** What the job queues report (src/cloud/fleet/queue.ts), per queue. */
+export interface QueueMetricsSource {
+  queueMetrics(): Promise<
+    {
+      queue: string;
+      counts: Record<"waiting" | "active" | "delayed" | "completed" | "failed", number>;
+      stalled: number;
+      /** Job durations: cumulative counts per upper bound (seconds), their sum and count. */
+      durations: { buckets: { le: number; count: number }[]; sum: number; count: number };
+    }[]
+  >;
+}
+
+/**
+ * Adds the fleet's queue metrics, read from Redis at each scrape (so every replica reports the whole fleet):
+ * `sma_queue_jobs{queue,state}`, `sma_queue_stalled_total{queue}` and the `sma_queue_job_duration_seconds`
+ * histogram.
+ */
+export function registerQueueMetrics(registry: MetricsRegistry, source: QueueMetricsSource): void {
+  let cached: { at: number; data: ReturnType<QueueMetricsSource["queueMetrics"]> } | undefined;
+  const read = () => {
+    if (!cached || Date.now() - cached.at > 1000) cached = { at: Date.now(), data: source.queueMetrics() };
+    return cached.data;
+  };
+  registry.gauge("sma_queue_jobs", "Jobs in each fleet queue, by state.", async () =>
+    (await read()).flatMap((q) =>
+      Object.entries(q.counts).map(([state, value]) => ({ labels: { queue: q.queue, state }, value })),
+    ),
+  );
+  registry.collected(
+    "sma_queue_stalled_total",
+    "Jobs found stalled (their worker died) and requeued.",
+    "counter",
+    async () => (await read()).map((q) => ({ labels: { queue: q.queue }, value: q.stalled })),
+  );
+  registry.collected(
+    "sma_queue_job_duration_seconds",
+    "How long fleet jobs ran, per queue.",
+    "histogram",
+    async () =>
+      (await read()).flatMap((q) => [
+        ...q.durations.buckets.map((b) => ({
+          suffix: "_bucket",
+          labels: { queue: q.queue, le: String(b.le) },
+          value: b.count,
+        })),
+        { suffix: "_bucket", labels: { queue: q.queue, le: "+Inf" }, value: q.durations.count },
+        { suffix: "_sum", labels: { queue: q.queue }, value: q.durations.sum },
+        { suffix: "_count", labels: { queue: q.queue }, value: q.durations.count },
+      ]),
+  );
 }

@@ -16,13 +16,17 @@ async function main(specUri: string | undefined): Promise<number> {
   return runJobFromSpec(specUri, config, createLogger(config.logLevel));
 }
 
+const ORPHAN_CHECK_MS = 250;
+
 // The training thread (fit-thread.ts) may load this module's bundle: only the main thread runs the job.
 if (isMainThread) {
-  // A fleet worker's child (an IPC channel to it): when the fleet worker dies, its job goes to another worker,
-  // so this process stops at once and writes nothing.
-  if (process.channel) {
-    process.channel.unref();
-    process.once("disconnect", () => process.exit(EXIT.failed));
+  // A fleet worker's child: when the fleet worker dies, its job goes to another worker, so this process stops
+  // at once and writes nothing. It may have died before this line ran, hence its pid from the environment.
+  const parent = Number(process.env.SMA_PARENT_PID);
+  if (parent > 0) {
+    const orphaned = () => process.ppid !== parent && process.exit(EXIT.failed);
+    orphaned();
+    setInterval(orphaned, ORPHAN_CHECK_MS).unref();
   }
   let code: number = EXIT.failed;
   try {

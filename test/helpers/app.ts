@@ -70,7 +70,11 @@ export interface MainProcess {
  * Starts `node --import tsx src/main.ts` with exactly `env` on top of PATH/HOME (so a BOT_TOKEN or REDIS_URL
  * in the test runner's environment cannot leak in), and resolves once the output matches `ready`.
  */
-export async function spawnMain(env: Record<string, string>, ready: RegExp): Promise<MainProcess> {
+export async function spawnMain(
+  env: Record<string, string>,
+  ready: RegExp,
+  readyTimeoutMs = 30_000,
+): Promise<MainProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -110,7 +114,7 @@ export async function spawnMain(env: Record<string, string>, ready: RegExp): Pro
     });
   const main: MainProcess = { child, output: () => output, waitForOutput, exited };
   try {
-    await waitForOutput(ready);
+    await waitForOutput(ready, readyTimeoutMs);
   } catch (error) {
     child.kill("SIGKILL");
     throw error;

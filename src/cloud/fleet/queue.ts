@@ -22,6 +22,7 @@ import {
 import type { CloudStorageProvider } from "../provider-interface.js";
 import {
   type CancelMessage,
+  DURATION_BUCKETS,
   type FleetJobData,
   type FleetKeys,
   fleetKeys,
@@ -188,6 +189,42 @@ export class FleetQueue implements JobQueue {
       await this.nextEnding(jobId, Math.min(FINISHED_POLL_MS, until - Date.now()));
     }
     return undefined;
+  }
+
+  /** Per queue: jobs by state, stalled jobs so far, and the job duration histogram (for /metrics). */
+  async queueMetrics() {
+    return Promise.all(
+      LANES.map(async (lane) => {
+        const counts = await this.queues[lane].getJobCounts(
+          "waiting",
+          "prioritized",
+          "active",
+          "delayed",
+          "completed",
+          "failed",
+        );
+        const [durations, counters] = await Promise.all([
+          this.redis.hgetall(this.keys.durations(lane)),
+          this.redis.hgetall(this.keys.counters(lane)),
+        ]);
+        return {
+          queue: lane,
+          counts: {
+            waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+            active: counts.active ?? 0,
+            delayed: counts.delayed ?? 0,
+            completed: counts.completed ?? 0,
+            failed: counts.failed ?? 0,
+          },
+          stalled: Number(counters.stalled ?? 0),
+          durations: {
+            buckets: DURATION_BUCKETS.map((le) => ({ le, count: Number(durations[`le_${le}`] ?? 0) })),
+            sum: Number(durations.sum ?? 0),
+            count: Number(durations.count ?? 0),
+          },
+        };
+      }),
+    );
   }
 
   readSpec(jobId: string): Promise<JobSpec | undefined> {

@@ -252,7 +252,14 @@ export class FleetWorker {
     const run: Running = { lane, pid: child.pid };
     this.running.set(jobId, run);
     this.logger.info(
-      { event: "job-started", jobId, kind: job.data.kind, worker: this.id, pid: child.pid },
+      {
+        event: "job-started",
+        jobId,
+        kind: job.data.kind,
+        userId: job.data.userId,
+        worker: this.id,
+        pid: child.pid,
+      },
       "fleet job started",
     );
     // A cancel that came while the process was starting.
@@ -264,11 +271,11 @@ export class FleetWorker {
       this.deadlineTimer(jobId, run, job.data.deadline, settings.maxRunMs),
     ];
     const exit = await child.exited;
+    const stoppedAt = Date.now();
     for (const timer of timers) clearTimeout(timer);
     this.running.delete(jobId);
     if (this.closing) return new Promise<never>(() => undefined); // left for another worker: see close()
     const result = (await this.channel.readResult(jobId)) ?? (await this.endWithoutResult(jobId, run, exit));
-    const stoppedAt = Date.now();
     if (run.stopping?.requestedAt) {
       this.logger.info(
         { event: "job-cancelled", jobId, worker: this.id, requestedAt: run.stopping.requestedAt, stoppedAt },
@@ -339,7 +346,7 @@ export class FleetWorker {
     signalGroup(run.pid, "SIGTERM");
     const kill = setTimeout(() => {
       if (this.running.get(jobId) === run) signalGroup(run.pid, "SIGKILL");
-    }, this.options.killGraceMs ?? 1000);
+    }, this.options.killGraceMs ?? 750);
     kill.unref();
   }
 

@@ -20,8 +20,8 @@ export interface JobProcessOptions {
   /** Scheduling niceness (0–19): higher leaves the CPU to the bot first. */
   niceness?: number;
   /**
-   * Tied to this process by an IPC channel: the worker exits, without writing a result, as soon as the
-   * channel closes (this process died, even by SIGKILL). Otherwise it is detached and lives on.
+   * Tied to this process: the worker exits, without writing a result, as soon as this process is gone (even
+   * by SIGKILL; it watches its parent pid, given in SMA_PARENT_PID). Otherwise it lives on, detached.
    */
   tied?: boolean;
 }
@@ -42,14 +42,13 @@ export async function spawnJobProcess(
   const stderr = openSync(join(options.logDir, `${jobId}.log`), "a");
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...args, specUri], {
     detached: true,
-    stdio: options.tied ? ["ignore", stderr, stderr, "ipc"] : ["ignore", stderr, stderr],
-    env: options.env,
+    stdio: ["ignore", stderr, stderr],
+    env: options.tied ? { ...options.env, SMA_PARENT_PID: String(process.pid) } : options.env,
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
   child.unref();
-  if (options.tied) child.channel?.unref();
   const pid = child.pid ?? -1;
   if (options.niceness && pid > 0) lowerPriority(pid, options.niceness);
   return { pid, child, exited };

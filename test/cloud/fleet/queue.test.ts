@@ -171,7 +171,7 @@ describe("the fleet queue", () => {
     // Submitted again (a restored workflow): found, not run again.
     expect((await training.launchTraining(linear("fleet-train-1", datasetUri))).status).toBe("complete");
     expect(events.lines.filter((l) => l.event === "job-started")).toHaveLength(1);
-  });
+  }, 180_000);
 
   it("stops a running job within 2 s of /cancel, as the worker reports it, and frees the slot", async () => {
     await startWorker("w1", { compute: 1 });
@@ -188,7 +188,7 @@ describe("the fleet queue", () => {
     expect((await until(training, "fleet-slow-1", ended)).status).toBe("cancelled");
     // The one slot is free again: the job behind it runs.
     expect((await until(training, "fleet-next-1", ended)).status).toBe("complete");
-  });
+  }, 180_000);
 
   it("holds a user's second job while their first runs, and reads an upload while every compute slot is busy", async () => {
     await startWorker("w1", { compute: 2, userMaxRunning: 1 });
@@ -224,5 +224,5 @@ describe("the fleet queue", () => {
     await events.waitFor((l) => l.event === "job-started" && l.jobId === "fleet-user-b");
     await training.terminateTraining("fleet-user-b");
     expect((await until(training, "fleet-user-b", ended)).status).toBe("cancelled");
-  });
+  }, 180_000);
 });
