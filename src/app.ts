@@ -126,6 +126,7 @@ export function createApp(config: Config, options: AppOptions): App {
     catalog,
     userData,
     reconciler,
+    fleet: compute.fleet?.queue,
     doctor,
   } as Omit<BotDeps, "renderer"> as BotDeps;
   const metrics = createBotMetrics();

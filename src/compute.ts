@@ -11,6 +11,7 @@ import {
   type FleetQueue,
   type FleetWorker,
 } from "./cloud/fleet/index.js";
+import { withFleetLabel } from "./cloud/fleet/status.js";
 import { createCloudProviders } from "./cloud/index.js";
 import type { IngestPort } from "./cloud/ingest-port.js";
 import type { JobQueue } from "./cloud/job-queue.js";
@@ -93,7 +94,7 @@ export function createCompute(
       provider === "local"
         ? local.prediction
         : (cloud.prediction[provider] ?? throwing(unavailable(provider, "prediction"))),
-    offers: cloud.compute,
+    offers: queues.fleet ? withFleetLabel(cloud.compute, queues.fleet.queue) : cloud.compute,
     factory: cloud.factory,
     ingest: queues.ingest,
     fleet: queues.fleet,

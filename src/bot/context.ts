@@ -8,6 +8,7 @@ import type { StateManager } from "../state/state-manager.js";
 import type { ConversationKey } from "../state/store.js";
 import type { UserData } from "../state/user-data.js";
 import type { Texts } from "./i18n/index.js";
+import type { QueueMetricsSource } from "./metrics.js";
 import type { Renderer } from "./renderer.js";
 
 export interface BotDeps {
@@ -22,10 +23,27 @@ export interface BotDeps {
   userData: UserData;
   /** The cloud reconciler, when cloud compute is configured (for /admin). */
   reconciler?: { lastReport(): ReconcilerReport | undefined };
+  /** The worker fleet, when Redis is configured (for /admin). */
+  fleet?: FleetAdminPort;
   /** `npm run doctor`'s checks, as its printed table (for /admin doctor). */
   doctor(): Promise<string>;
   /** The user's texts: their /language choice, else their Telegram client's language. */
   texts(userId: number, clientLanguage?: string): Promise<Texts>;
+}
+
+/** What /admin shows of the worker fleet (src/cloud/fleet/queue.ts). */
+export interface FleetAdminPort extends QueueMetricsSource {
+  workers(): Promise<
+    {
+      id: string;
+      host: string;
+      cores: number;
+      slots: Record<string, number>;
+      running: number;
+      lastSeen: number;
+    }[]
+  >;
+  failedJobs(limit?: number): Promise<{ jobId: string; kind: string; reason: string; at?: number }[]>;
 }
 
 export interface ReconcilerReport {

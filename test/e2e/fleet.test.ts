@@ -101,7 +101,7 @@ beforeAll(async () => {
     bots.push(bot);
   }
   for (let i = 0; i < 2; i++) workers.push(await WorkerProcess.spawn(env.env));
-}, 180_000);
+}, 600_000);
 
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.kill()));

@@ -36,7 +36,7 @@ export class WorkerProcess {
       }
       for (const wake of worker.waiters) wake();
     });
-    const ready = await worker.waitFor((e) => e.msg === "fleet worker ready", 60_000);
+    const ready = await worker.waitFor((e) => e.msg === "fleet worker ready", 180_000);
     worker.id = String(ready.worker);
     return worker;
   }

@@ -46,6 +46,7 @@ adminFeature.filter(isAdmin).command("admin", async (ctx) => {
     for (const t of report.terminated.slice(0, 10)) lines.push(`• ${esc(t)}`);
     for (const e of report.errors.slice(0, 5)) lines.push(`⚠️ ${esc(e)}`);
   }
+  lines.push(...(await fleetLines(ctx)));
   lines.push("", ...(await spendLines(ctx)));
   await ctx.reply(lines.join("\n"), { parse_mode: "HTML" });
 });
@@ -63,5 +64,29 @@ async function spendLines(ctx: BotContext): Promise<string[]> {
   lines.push(t.byProvider(providers(report.byProvider)));
   for (const user of report.byUser.slice(0, SHOWN))
     lines.push(t.user(String(user.userId), money(user.total), providers(user.byProvider)));
+  return lines;
+}
+
+/** The worker fleet: each worker (host, cores, running jobs, last seen), queue depths, recent failures. */
+async function fleetLines(ctx: BotContext): Promise<string[]> {
+  const fleet = ctx.deps.fleet;
+  if (!fleet) return [];
+  const [workers, queues, failed] = await Promise.all([
+    fleet.workers(),
+    fleet.queueMetrics(),
+    fleet.failedJobs(5),
+  ]);
+  const lines = ["", `👷 <b>Workers</b>: ${workers.length} online`];
+  for (const w of workers.slice(0, SHOWN)) {
+    const seen = duration(Math.max(0, (Date.now() - w.lastSeen) / 1000));
+    lines.push(`• ${code(w.id)} ${esc(w.host)} · ${w.cores} cores · ${w.running} running · seen ${seen} ago`);
+  }
+  for (const q of queues) {
+    const c = q.counts;
+    lines.push(
+      `Queue ${esc(q.queue)}: ${c.waiting} waiting · ${c.active} active · ${c.delayed} deferred · ${c.failed} failed`,
+    );
+  }
+  for (const f of failed) lines.push(`❌ ${code(f.jobId)} ${esc(f.kind)}: ${esc(f.reason.slice(0, 200))}`);
   return lines;
 }

@@ -30,6 +30,7 @@ import {
   priorityOf,
 } from "./keys.js";
 import { bullConnection } from "./redis.js";
+import type { WorkerInfo } from "./worker.js";
 
 export interface FleetQueueOptions {
   redisUrl: string;
@@ -225,6 +226,26 @@ export class FleetQueue implements JobQueue {
         };
       }),
     );
+  }
+
+  /** Workers seen within their heartbeat's lifetime. */
+  async workers(): Promise<WorkerInfo[]> {
+    const ids = await this.redis.zrange(this.keys.workers, "0", "-1");
+    if (ids.length === 0) return [];
+    const values = await this.redis.mget(ids.map((id) => this.keys.worker(id)));
+    const gone = ids.filter((_, i) => !values[i]);
+    if (gone.length > 0) await this.redis.zrem(this.keys.workers, ...gone);
+    return values.filter((v): v is string => Boolean(v)).map((v) => JSON.parse(v) as WorkerInfo);
+  }
+
+  /** The most recent failed jobs of every queue, with BullMQ's reason. */
+  async failedJobs(limit = 10): Promise<{ jobId: string; kind: string; reason: string; at?: number }[]> {
+    const lists = await Promise.all(LANES.map((lane) => this.queues[lane].getFailed(0, limit - 1)));
+    return lists
+      .flat()
+      .map((job) => ({ jobId: job.id ?? "?", kind: job.name, reason: job.failedReason, at: job.finishedOn }))
+      .sort((a, b) => (b.at ?? 0) - (a.at ?? 0))
+      .slice(0, limit);
   }
 
   readSpec(jobId: string): Promise<JobSpec | undefined> {

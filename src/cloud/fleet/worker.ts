@@ -251,6 +251,7 @@ export class FleetWorker {
     });
     const run: Running = { lane, pid: child.pid };
     this.running.set(jobId, run);
+    void this.beat().catch(() => undefined);
     this.logger.info(
       {
         event: "job-started",
@@ -274,6 +275,7 @@ export class FleetWorker {
     const stoppedAt = Date.now();
     for (const timer of timers) clearTimeout(timer);
     this.running.delete(jobId);
+    void this.beat().catch(() => undefined);
     if (this.closing) return new Promise<never>(() => undefined); // left for another worker: see close()
     const result = (await this.channel.readResult(jobId)) ?? (await this.endWithoutResult(jobId, run, exit));
     if (run.stopping?.requestedAt) {

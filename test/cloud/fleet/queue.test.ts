@@ -7,7 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { MetricsRegistry, registerQueueMetrics } from "../../../src/bot/metrics.js";
 import { FleetQueue } from "../../../src/cloud/fleet/queue.js";
+import { fleetLabel, fleetSummary } from "../../../src/cloud/fleet/status.js";
 import { FleetWorker, type LaneSettings } from "../../../src/cloud/fleet/worker.js";
 import { LocalTrainingProvider } from "../../../src/cloud/local/compute.js";
 import { LocalIngest, sandboxEnv } from "../../../src/cloud/local/ingest.js";
@@ -171,6 +173,16 @@ describe("the fleet queue", () => {
     // Submitted again (a restored workflow): found, not run again.
     expect((await training.launchTraining(linear("fleet-train-1", datasetUri))).status).toBe("complete");
     expect(events.lines.filter((l) => l.event === "job-started")).toHaveLength(1);
+
+    // What the picker, /admin and /metrics show of it.
+    expect(fleetLabel(await fleetSummary(queue))).toBe("Workers · 1 online, 0 busy · no wait");
+    expect((await queue.workers()).map((w) => w.id)).toEqual(["w1"]);
+    const registry = new MetricsRegistry();
+    registerQueueMetrics(registry, queue);
+    const text = await registry.expose();
+    expect(text).toMatch(/^sma_queue_jobs\{queue="compute",state="completed"\} 1$/m);
+    expect(text).toMatch(/^sma_queue_job_duration_seconds_count\{queue="compute"\} 1$/m);
+    expect(text).toMatch(/^# TYPE sma_queue_job_duration_seconds histogram$/m);
   }, 180_000);
 
   it("stops a running job within 2 s of /cancel, as the worker reports it, and frees the slot", async () => {
@@ -181,6 +193,10 @@ describe("the fleet queue", () => {
     await training.launchTraining(linear("fleet-next-1", await upload("diabetes.csv")));
     const queued = await until(training, "fleet-next-1", (s) => s.status === "queued");
     expect(queued.queuePosition).toBe(1);
+    expect(fleetLabel(await fleetSummary(queue))).toMatch(
+      /^Workers · 1 online, 1 busy · about \d+ min wait$/,
+    );
+    expect((await queue.failedJobs()).length).toBe(0);
     await until(training, "fleet-slow-1", (s) => s.status === "running" && s.progress > 1);
     await training.terminateTraining("fleet-slow-1");
     const stopped = await events.waitFor((l) => l.event === "job-cancelled" && l.jobId === "fleet-slow-1");
@@ -188,6 +204,10 @@ describe("the fleet queue", () => {
     expect((await until(training, "fleet-slow-1", ended)).status).toBe("cancelled");
     // The one slot is free again: the job behind it runs.
     expect((await until(training, "fleet-next-1", ended)).status).toBe("complete");
+    const failed = await queue.failedJobs();
+    expect(failed.map((f) => [f.jobId, f.reason])).toEqual([
+      ["fleet-slow-1", expect.stringMatching(/^cancelled: /)],
+    ]);
   }, 180_000);
 
   it("holds a user's second job while their first runs, and reads an upload while every compute slot is busy", async () => {
