@@ -11,6 +11,7 @@ const BENCHMARKS = [
   "bench/state/transitions.ts",
   "bench/cloud/control-plane.ts",
   "bench/bot/replies.ts",
+  "bench/queue/round-trip.ts",
 ];
 
 const filter = process.argv[2];
