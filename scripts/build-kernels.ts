@@ -49,7 +49,8 @@ export async function buildKernels(): Promise<BuiltKernel[]> {
     const parsed = toolkit.parseWat(file, readFileSync(join(WAT_DIR, file), "utf8"), FEATURES);
     try {
       parsed.resolveNames();
-      parsed.validate();
+      // wabt.js's validate takes the features too (its typings leave the parameter out).
+      (parsed as unknown as { validate(features: typeof FEATURES): void }).validate(FEATURES);
       const { buffer } = parsed.toBinary({ log: false, write_debug_names: false });
       const wasm = new Uint8Array(buffer);
       return { name, wasm, module: moduleSource(name, wasm) };
