@@ -37,10 +37,10 @@
     (block $done
       (loop $tiles
         (br_if $done (i32.ge_u (local.get $x) (local.get $to)))
-        (local.set $d0_01 (v128.const i64x2 0 0)) (local.set $d0_23 (v128.const i64x2 0 0))
-        (local.set $d1_01 (v128.const i64x2 0 0)) (local.set $d1_23 (v128.const i64x2 0 0))
-        (local.set $d2_01 (v128.const i64x2 0 0)) (local.set $d2_23 (v128.const i64x2 0 0))
-        (local.set $d3_01 (v128.const i64x2 0 0)) (local.set $d3_23 (v128.const i64x2 0 0))
+        (local.set $d0_01 (v128.const f64x2 0 0)) (local.set $d0_23 (v128.const f64x2 0 0))
+        (local.set $d1_01 (v128.const f64x2 0 0)) (local.set $d1_23 (v128.const f64x2 0 0))
+        (local.set $d2_01 (v128.const f64x2 0 0)) (local.set $d2_23 (v128.const f64x2 0 0))
+        (local.set $d3_01 (v128.const f64x2 0 0)) (local.set $d3_23 (v128.const f64x2 0 0))
         (local.set $qp (i32.add (local.get $record) (i32.const 64)))
         (local.set $xp (local.get $x))
         (local.set $j (local.get $p))
@@ -63,7 +63,8 @@
           (local.set $qp (i32.add (local.get $qp) (i32.const 32)))
           (local.set $xp (i32.add (local.get $xp) (i32.const 32)))
           (br_if $features (local.tee $j (i32.sub (local.get $j) (i32.const 1)))))
-        (local.set $hit (v128.const i64x2 0 0))
+        ;; Each distance, and whether it is below its query's k-th best (record @32 + 8i).
+        (local.set $hit (v128.const f64x2 0 0))
         (local.set $d0_01
           (f64x2.sub
             (f64x2.add (v128.load64_splat (local.get $record)) (v128.load (local.get $norms)))
@@ -150,10 +151,10 @@
     (block $done
       (loop $tiles
         (br_if $done (i32.ge_u (local.get $x) (local.get $to)))
-        (local.set $d0_01 (v128.const i64x2 0 0)) (local.set $d0_23 (v128.const i64x2 0 0))
-        (local.set $d1_01 (v128.const i64x2 0 0)) (local.set $d1_23 (v128.const i64x2 0 0))
-        (local.set $d2_01 (v128.const i64x2 0 0)) (local.set $d2_23 (v128.const i64x2 0 0))
-        (local.set $d3_01 (v128.const i64x2 0 0)) (local.set $d3_23 (v128.const i64x2 0 0))
+        (local.set $d0_01 (v128.const f64x2 0 0)) (local.set $d0_23 (v128.const f64x2 0 0))
+        (local.set $d1_01 (v128.const f64x2 0 0)) (local.set $d1_23 (v128.const f64x2 0 0))
+        (local.set $d2_01 (v128.const f64x2 0 0)) (local.set $d2_23 (v128.const f64x2 0 0))
+        (local.set $d3_01 (v128.const f64x2 0 0)) (local.set $d3_23 (v128.const f64x2 0 0))
         (local.set $qp (i32.add (local.get $record) (i32.const 64)))
         (local.set $xp (local.get $x))
         (local.set $j (local.get $p))
@@ -176,7 +177,8 @@
           (local.set $qp (i32.add (local.get $qp) (i32.const 32)))
           (local.set $xp (i32.add (local.get $xp) (i32.const 32)))
           (br_if $features (local.tee $j (i32.sub (local.get $j) (i32.const 1)))))
-        (local.set $hit (v128.const i64x2 0 0))
+        ;; Whether a distance is below its query's k-th best (record @32 + 8i).
+        (local.set $hit (v128.const f64x2 0 0))
         (local.set $hit (v128.or (local.get $hit)
           (f64x2.lt (local.get $d0_01) (v128.load64_splat offset=32 (local.get $record)))))
         (local.set $hit (v128.or (local.get $hit)

@@ -32,8 +32,7 @@
     (local $end i32)    ;; where the current run of k stops
     (local $k_step i32) ;; bytes from one k of the run to the next (32 in the four-way part, 8 in the tail)
     (local $w_step i32) ;; the same step in weight rows
-    ;; Sums of input row i for units 0, 1 ($si_01) and 2, 3 ($si_23)
-
+    ;; The pass's sums for input row i and units 0, 1 ($si_01) or units 2, 3 ($si_23)
     (local $s0_01 v128) (local $s0_23 v128) (local $s1_01 v128) (local $s1_23 v128)
     (local $s2_01 v128) (local $s2_23 v128) (local $s3_01 v128) (local $s3_23 v128)
     (local $w01 v128) (local $w23 v128)  ;; input k's weights for units 0, 1 and 2, 3
@@ -65,10 +64,10 @@
             (v128.store offset=16 (local.get $o3) (v128.const f64x2 -0 -0))
             (local.set $m (i32.const 0))
             (loop $passes
-              (local.set $s0_01 (v128.const i64x2 0 0)) (local.set $s0_23 (v128.const i64x2 0 0))
-              (local.set $s1_01 (v128.const i64x2 0 0)) (local.set $s1_23 (v128.const i64x2 0 0))
-              (local.set $s2_01 (v128.const i64x2 0 0)) (local.set $s2_23 (v128.const i64x2 0 0))
-              (local.set $s3_01 (v128.const i64x2 0 0)) (local.set $s3_23 (v128.const i64x2 0 0))
+              (local.set $s0_01 (v128.const f64x2 0 0)) (local.set $s0_23 (v128.const f64x2 0 0))
+              (local.set $s1_01 (v128.const f64x2 0 0)) (local.set $s1_23 (v128.const f64x2 0 0))
+              (local.set $s2_01 (v128.const f64x2 0 0)) (local.set $s2_23 (v128.const f64x2 0 0))
+              (local.set $s3_01 (v128.const f64x2 0 0)) (local.set $s3_23 (v128.const f64x2 0 0))
               (local.set $k (i32.shl (local.get $m) (i32.const 3)))
               (local.set $wp
                 (i32.add (i32.add (local.get $w) (local.get $u)) (i32.mul (local.get $m) (local.get $unit_bytes))))
