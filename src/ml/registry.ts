@@ -5,7 +5,7 @@
  */
 import type { ZodObject } from "zod";
 import { z } from "zod";
-import { InvalidParameterError } from "../errors.js";
+import { InvalidParameterError } from "./errors.js";
 import {
   boolParam,
   enumParam,

@@ -3,10 +3,10 @@
  * Rows with a missing target are dropped first; the split is seeded (stratified for classification); the
  * preprocessing is fitted on the training rows only.
  */
-import { DataError, InvalidParameterError } from "../errors.js";
 import { trainAuto } from "./auto/train-auto.js";
 import { buildDesign, type Design, fitOn, isTable, predictOn, probaOn } from "./design.js";
 import { buildTrainingProfile } from "./drift/profile.js";
+import { DataError, InvalidParameterError } from "./errors.js";
 import { validateHyperparameters } from "./hyperparameters.js";
 import { aggregateByFeature, coefficientScores, permutationImportance } from "./importance.js";
 import { quantileSorted } from "./kernels/quantile.js";

@@ -4,7 +4,7 @@
  * dictionary-encoded by hashing its bytes (each distinct value is decoded once, at the end). Returns null
  * when a "number" column meets something else further down; the caller then reads the file the general way.
  */
-import { DataLimitError, MalformedDataError } from "../../errors.js";
+import { DataLimitError, MalformedDataError } from "../errors.js";
 import type { DataLimits } from "../types.js";
 import { ByteDictionary } from "./byte-dictionary.js";
 import { parseNumberBytes } from "./number-bytes.js";
