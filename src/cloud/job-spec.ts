@@ -100,6 +100,15 @@ export const ingestJobSpecSchema = z.object({ kind: z.literal("ingest"), ...stag
 export type IngestJobSpec = z.infer<typeof ingestJobSpecSchema>;
 
 const chartLanguage = z.enum(["en", "pt"]);
+const columnTypeSchema = z.enum([
+  "numeric",
+  "integer",
+  "boolean",
+  "categorical",
+  "datetime",
+  "text",
+  "identifier",
+]);
 
 /** What an analysis job computes on the table, besides reading it. */
 export const analysisSchema = z.discriminatedUnion("op", [
@@ -112,11 +121,14 @@ export const analysisSchema = z.discriminatedUnion("op", [
     columns: z.array(z.string()).min(1).max(8),
     language: chartLanguage,
   }),
-  /** The drift of the table from a model's training profile (the model was checked by the bot). */
+  /**
+   * The drift of the table from a model's training profile: the model's features and profile, taken from a
+   * model whose signature the bot checked (the sandbox holds no key to check one itself).
+   */
   z.object({
     op: z.literal("drift"),
     features: z.array(
-      z.object({ name: z.string(), type: z.string(), levels: z.array(z.string()).optional() }),
+      z.object({ name: z.string(), type: columnTypeSchema, levels: z.array(z.string()).optional() }),
     ),
     trainingProfile: z.unknown(),
   }),
