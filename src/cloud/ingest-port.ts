@@ -21,7 +21,7 @@ export interface IngestRequest {
 export interface AnalyzeRequest<A extends Analysis = Analysis> extends IngestRequest {
   /** What to compute on the table once read. */
   analysis: A;
-  /** A folder on this machine for the chart the analysis draws (the caller stores it and removes the folder). */
+  /** A folder on this machine for the chart the analysis draws (the caller stores it, then removes it). */
   outputDir: string;
 }
 

@@ -1,7 +1,8 @@
 /**
- * LocalIngest: each upload, and each table /stats or the drift check reads, is read in its own child process (the job runner and worker that run training),
- * with a heap cap (INGEST_MEMORY_MB) and a wall-clock limit (INGEST_TIMEOUT_SECONDS), at a lower CPU priority
- * than the bot. A sandbox that dies or overruns becomes IngestLimitError naming the limit it hit.
+ * LocalIngest: each upload, and each table /stats or the drift check reads, is read in its own child process
+ * (the job runner and worker that run training), with a heap cap (INGEST_MEMORY_MB) and a wall-clock limit
+ * (INGEST_TIMEOUT_SECONDS), at a lower CPU priority than the bot. A sandbox that dies or overruns becomes
+ * IngestLimitError naming the limit it hit.
  */
 import { join } from "node:path";
 import { errorFromResponse, IngestLimitError, UnreadableFileError } from "../../errors.js";

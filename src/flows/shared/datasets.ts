@@ -107,7 +107,7 @@ export async function analyzeStaged<A extends Analysis>(
   return { ...rest, chartUri };
 }
 
-/** Runs an analysis of a dataset in the user's storage: its stored bytes are staged, then read in the sandbox. */
+/** Runs an analysis of a dataset in the user's storage: its stored bytes are staged and read in a sandbox. */
 export async function analyzeStored<A extends Analysis>(
   ports: SandboxPorts,
   source: { userId: number; datasetUri: string; fileName: string; jobId: string },

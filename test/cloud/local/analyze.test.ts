@@ -191,7 +191,7 @@ describe("LocalIngest.analyze", () => {
   });
 });
 
-/** A regression on penguins with two categorical features, trained in this process (its profile is the point). */
+/** A regression on penguins with two categorical features, trained here (its profile is what counts). */
 async function penguinModel(): Promise<ModelDocument> {
   const frame = await frameOf("penguins.csv", PENGUINS);
   return trainModel(frame, {
