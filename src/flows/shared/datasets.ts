@@ -1,6 +1,6 @@
 /**
  * Turning an uploaded file (or a stored dataset) into a compact summary for the workflow context, and
- * analysing a user's table (/stats, the drift check). Every table is read in the sandbox (the ingest port),
+ * analyzing a user's table (/stats, the drift check). Every table is read in the sandbox (the ingest port),
  * never in the bot process: bad input is refused before anything is stored, and nothing a file does can
  * stall or crash the bot. An upload is stored as it was sent, so a stored dataset is read again from the
  * very bytes the user sent, by the same readers.
