@@ -13,7 +13,7 @@ import { UpdateTracker } from "./bot/middleware/updates.js";
 import { Renderer } from "./bot/renderer.js";
 import { throttle } from "./bot/throttle.js";
 import { LocalStorageManager } from "./cloud/local/storage.js";
-import { createCompute, dataLimitsOf } from "./compute.js";
+import { createCompute } from "./compute.js";
 import type { Config } from "./config.js";
 import { formatReport, runDoctor } from "./doctor/index.js";
 import { CloudConfigurationError } from "./errors.js";
@@ -101,7 +101,6 @@ export function createApp(config: Config, options: AppOptions): App {
     prediction: compute.prediction,
     clock: systemClock,
     ingest: compute.ingest,
-    limits: dataLimitsOf(config),
     stagingDir,
     modelSigningKey: config.modelSigningKey,
     jobDeadlineMinutes: config.compute.jobDeadlineMinutes,
