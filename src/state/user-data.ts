@@ -5,8 +5,9 @@
  */
 import { z } from "zod";
 import { DataError } from "../errors.js";
+import { checkedName } from "./names.js";
 import type { WorkflowStore } from "./store.js";
-import { normalizeName, type Template, type TemplateKind, UserTemplates } from "./user-templates.js";
+import { type Template, type TemplateKind, UserTemplates } from "./user-templates.js";
 
 export type Language = "en" | "pt";
 
@@ -252,9 +253,9 @@ export class UserData {
 
   // === model index
 
-  /** Adds (or renames) a model in the index; the display name follows the one naming rule. */
+  /** Adds (or renames) a model in the index; the display name follows the one naming rule (names.ts). */
   async setModelName(userId: number, modelId: string, name: string): Promise<void> {
-    const clean = normalizeName(name, "model name");
+    const clean = checkedName(name, "model", "model name");
     await this.store.updateUserDoc(userId, "models", (raw) => {
       const models = readModels(raw);
       const createdAt = models[modelId]?.createdAt ?? this.now().toISOString();

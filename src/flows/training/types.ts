@@ -106,6 +106,8 @@ export interface TrainingContext extends TrainingInput {
   page: number;
   category?: ModelCategory;
   modelType?: string;
+  /** The model type's display name ("Random forest"), for the screens. */
+  modelName?: string;
   hyperparameters: Record<string, unknown>;
   /** The parameter whose custom value the user is typing. */
   editingParam?: string;
