@@ -47,6 +47,11 @@ export function migratePrediction(fromVersion: number, persisted: unknown): unkn
   return fromVersion === 2 ? persisted : undefined;
 }
 
+/** From version n, the step to n + 1 (see src/flows/versions.ts). */
+export const PREDICTION_MIGRATIONS: Record<number, (persisted: unknown) => unknown | undefined> = {
+  2: (persisted) => migratePrediction(2, persisted),
+};
+
 const COLUMN_NAME = /^[\p{L}\p{N} _.()-]{1,64}$/u;
 const TEMPLATE_NAME = /^[\p{L}\p{N} _-]{1,40}$/u;
 
