@@ -3,7 +3,7 @@
  * together), a pick among the offers (skipped when only this machine, free, is offered), and the confirm
  * transition that starts the job only within every budget cap and otherwise says which cap it breaks.
  */
-export interface LocationStepOptions<TQuote, TFree, TPicked, TBack> {
+export interface LocationStepOptions<TQuote, TFree, TBack, TPicked> {
   /** The state's own name ("CHOOSING_TRAINING_LOCATION"): BACK from the next step returns here. */
   name: string;
   /** The quoting actor and its input. */
@@ -16,9 +16,9 @@ export interface LocationStepOptions<TQuote, TFree, TPicked, TBack> {
   back: TBack;
 }
 
-export function locationStep<const TQuote, const TFree, const TPicked, const TBack>(
+export function locationStep<const TQuote, const TFree, const TBack, const TPicked extends string = never>(
   machineId: string,
-  options: LocationStepOptions<TQuote, TFree, TPicked, TBack>,
+  options: LocationStepOptions<TQuote, TFree, TBack, TPicked>,
 ) {
   const takeOffer = { type: "takeOffer", params: { from: options.name } } as const;
   const pickedActions =
