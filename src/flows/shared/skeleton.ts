@@ -9,23 +9,66 @@ import { type AnyEventObject, assign, type EventObject } from "xstate";
 import type { BudgetLimits } from "../../cloud/budget.js";
 import { nameProblem } from "../../state/names.js";
 import type { ComputeOffer, ErrorInfo, Notice, StoredDatasetChoice, TemplateChoice } from "../ports.js";
-import { canRetryIngest, firstAttempt, nextAttempt, type ReadingContext } from "./ingest.js";
+import { canRetryIngest, firstAttempt, nextAttempt } from "./ingest.js";
 import { overBudgetNotice, withinBudget } from "./quote.js";
 
-/** The context fields of the shared steps (training and prediction contexts both have them). */
-export interface FlowContext extends ReadingContext {
+/** The file being read: a fresh upload (stagingPath) or a stored dataset (storedUri). */
+export interface UploadRef {
+  stagingPath: string;
+  fileName: string;
+  sizeBytes: number;
+  messageId?: number;
+  storedUri?: string;
+  /** Which try at reading it this is (ingest.ts). */
+  attempt?: number;
+}
+
+/** The context fields of the shared steps; the training and prediction contexts extend it. */
+export interface FlowContext {
+  workflowId: string;
+  userId: number;
+  /** Steps visited, for BACK. */
   history: string[];
+  /** Page of the current picker (kept here so a restart shows the same page). */
   page: number;
-  upload?: ReadingContext["upload"] & { sizeBytes: number; messageId?: number };
+  upload?: UploadRef;
+  /** Ingest attempts started in this workflow (each gets its own sandbox job). */
+  ingests?: number;
   datasets?: StoredDatasetChoice[];
   templates?: TemplateChoice[];
   offers?: ComputeOffer[];
   offer?: ComputeOffer;
+  /** The caps for this job, in dollars, fetched with the offers. */
   budget?: BudgetLimits;
   error?: ErrorInfo;
+  /** Feedback on the last input (a bad typed value), shown on the current screen. */
   notice?: Notice;
+  /** The name being given to a new template. */
   templateName?: string;
 }
+
+/** The events of the shared steps; each flow's event union includes them. */
+export type FlowEvent =
+  | {
+      type: "user.fileReceived";
+      stagingPath: string;
+      fileName: string;
+      sizeBytes: number;
+      messageId?: number;
+    }
+  | { type: "user.chooseUpload" }
+  | { type: "user.browseDatasets" }
+  | { type: "user.pickDataset"; datasetId: string }
+  | { type: "user.browseTemplates" }
+  | { type: "user.useTemplate"; name: string }
+  | { type: "user.acceptSchema" }
+  | { type: "user.pickOffer"; index: number }
+  | { type: "user.typedText"; text: string }
+  | { type: "user.saveTemplate" }
+  | { type: "user.page"; page: number }
+  | { type: "user.back" }
+  | { type: "user.done" }
+  | { type: "user.cancel"; replaced?: boolean };
 
 type FileReceived = { stagingPath: string; fileName: string; sizeBytes: number; messageId?: number };
 type Quoted = { output: { offers: ComputeOffer[]; budget: BudgetLimits } };
