@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { DataError } from "../errors.js";
+import { isDollarAmount, MAX_DOLLARS, toCents } from "./amounts.js";
 import { checkedName } from "./names.js";
 import type { WorkflowStore } from "./store.js";
 import { type Template, type TemplateKind, UserTemplates } from "./user-templates.js";
@@ -59,8 +60,6 @@ export interface UserDataOptions {
   now?: () => Date;
 }
 
-/** The largest cap or single cost accepted, in dollars: a typo guard, not a policy. */
-const MAX_DOLLARS = 1_000_000;
 const MICROS_PER_DOLLAR = 1_000_000;
 /** Telegram user ids are positive: 0 holds totals. */
 const ALL_USERS = 0;
@@ -89,7 +88,7 @@ export function monthOf(date: Date): string {
 }
 
 function checkDollars(value: number, what: string): number {
-  if (!dollars.safeParse(value).success) {
+  if (!isDollarAmount(value)) {
     throw new DataError(
       `${what} must be a number of dollars between 0 and ${MAX_DOLLARS}.`,
       { value },
@@ -143,7 +142,7 @@ export class UserData {
       const budget: BudgetSettings = { ...s.budget };
       for (const [name, value] of Object.entries(changes) as Array<[keyof BudgetSettings, number | null]>) {
         if (value === null || value >= defaults[name]) delete budget[name];
-        else budget[name] = value;
+        else budget[name] = toCents(value);
       }
       return { ...s, budget };
     });
