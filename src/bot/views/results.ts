@@ -6,7 +6,7 @@ import { A, pack } from "../callback-data.js";
 import { b, code, duration, esc, money, num, pct, progressBar } from "../html.js";
 import type { Texts } from "../i18n/index.js";
 import { errorText, type View, withFeedback } from "./common.js";
-import { minutes, modelName } from "./training.js";
+import { minutes } from "./training.js";
 
 export function progressView(t: Texts, c: TrainingContext, nowMs: number): View {
   const job = c.job!;
