@@ -10,6 +10,12 @@ import { historySummary, mergeStatus, rankedFrom } from "./job.js";
 import { trainingSetup } from "./setup.js";
 import type { TrainingContext } from "./types.js";
 
+/** Cancelling a launched job ends it through TERMINATING, like every other ending. */
+const cancelJob = {
+  target: "TERMINATING",
+  actions: { type: "endAs", params: { outcome: "cancelled" } },
+} as const;
+
 export const LAUNCHING_TRAINING = trainingSetup.createStateConfig({
   invoke: {
     src: "launchTraining",
@@ -49,10 +55,7 @@ export const LAUNCHING_TRAINING = trainingSetup.createStateConfig({
     },
   },
   on: {
-    "user.cancel": {
-      target: "TERMINATING",
-      actions: { type: "endAs", params: { outcome: "cancelled" } },
-    },
+    "user.cancel": cancelJob,
   },
 });
 
@@ -110,10 +113,7 @@ export const MONITORING_TRAINING = trainingSetup.createStateConfig({
         { type: "endAs", params: { outcome: "failed" } },
       ],
     },
-    "user.cancel": {
-      target: "TERMINATING",
-      actions: { type: "endAs", params: { outcome: "cancelled" } },
-    },
+    "user.cancel": cancelJob,
   },
 });
 
