@@ -3,13 +3,13 @@
  * the workflow when its current step takes text (names, column ranges, parameter values).
  */
 import { Composer } from "grammy";
+import { parseDollars } from "../../state/amounts.js";
+import { nameProblem } from "../../state/names.js";
 import type { BotContext } from "../context.js";
 import { clearForm, type PendingForm, pendingForm } from "../forms.js";
 import { money } from "../html.js";
 import { currentWorkflow, sendQuietly } from "../workflows.js";
 import { operatorCap, showBudget } from "./budget.js";
-
-const MODEL_NAME = /^[\p{L}\p{N} _.()-]{3,100}$/u;
 
 export const textFeature = new Composer<BotContext>();
 
@@ -29,16 +29,15 @@ async function answerForm(ctx: BotContext, form: PendingForm, text: string): Pro
   const t = ctx.texts;
   const userId = ctx.conv!.userId;
   if (form.kind === "renameModel") {
-    if (!MODEL_NAME.test(text)) return void (await ctx.reply(t.notices.badModelName()));
+    if (nameProblem(text, "model")) return void (await ctx.reply(t.notices.badModelName()));
     await ctx.deps.catalog.rename(userId, form.modelId, text);
     await clearForm(ctx.deps.manager.store, ctx.conv!);
     return void (await ctx.reply(t.models.renamed(text), { parse_mode: "HTML" }));
   }
   const max = operatorCap(ctx, form.field);
-  const value = Number(text.replace(/^\$/, "").replace(",", "."));
-  if (!Number.isFinite(value) || value < 0 || value > max)
-    return void (await ctx.reply(t.budget.bad(money(max))));
-  await ctx.deps.userData.setBudget(userId, { [form.field]: Math.round(value * 100) / 100 });
+  const value = parseDollars(text, max);
+  if (value === undefined) return void (await ctx.reply(t.budget.bad(money(max))));
+  await ctx.deps.userData.setBudget(userId, { [form.field]: value });
   await clearForm(ctx.deps.manager.store, ctx.conv!);
   await ctx.reply(t.budget.saved);
   await showBudget(ctx);

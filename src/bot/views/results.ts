@@ -6,7 +6,7 @@ import { A, pack } from "../callback-data.js";
 import { b, code, duration, esc, money, num, pct, progressBar } from "../html.js";
 import type { Texts } from "../i18n/index.js";
 import { errorText, type View, withFeedback } from "./common.js";
-import { minutes, modelName } from "./training.js";
+import { minutes } from "./training.js";
 
 export function progressView(t: Texts, c: TrainingContext, nowMs: number): View {
   const job = c.job!;
@@ -18,7 +18,7 @@ export function progressView(t: Texts, c: TrainingContext, nowMs: number): View 
       : job.message
         ? esc(job.message)
         : "";
-  const lines = [t.progress.title(modelName(c.modelType)), t.progress.where(c.offer?.label ?? "local"), ""];
+  const lines = [t.progress.title(c.modelName ?? ""), t.progress.where(c.offer?.label ?? "local"), ""];
   for (const attempt of job.attempts) lines.push(t.progress.attempt(attempt.offer, attempt.reason));
   lines.push(progressBar(job.progress), `${esc(phase)}${detail ? ` — ${detail}` : ""}`);
   if (job.logTail.length > 0) lines.push(`<i>${esc(job.logTail.at(-1))}</i>`);
@@ -35,7 +35,7 @@ export function progressView(t: Texts, c: TrainingContext, nowMs: number): View 
 /** The job has ended and its compute is being terminated: nothing is final until the provider confirms. */
 export function terminatingView(t: Texts, c: TrainingContext): View {
   const ending = c.ending;
-  const lines = [t.progress.title(modelName(c.modelType)), t.progress.where(c.offer?.label ?? "local"), ""];
+  const lines = [t.progress.title(c.modelName ?? ""), t.progress.where(c.offer?.label ?? "local"), ""];
   lines.push(t.progress.stopping[ending?.outcome ?? "cancelled"]);
   if (ending?.lastError) lines.push(t.progress.stopRetry(ending.attempts, ending.lastError));
   return { text: lines.join("\n") };
@@ -50,7 +50,7 @@ export function failedView(t: Texts, c: TrainingContext): View {
 }
 
 export function progressDoneView(t: Texts, c: TrainingContext): View {
-  const lines = [t.progress.title(modelName(c.modelType)), t.progress.where(c.offer?.label ?? "local"), ""];
+  const lines = [t.progress.title(c.modelName ?? ""), t.progress.where(c.offer?.label ?? "local"), ""];
   for (const attempt of c.job?.attempts ?? []) lines.push(t.progress.attempt(attempt.offer, attempt.reason));
   lines.push(progressBar(100), t.progress.doneIn(duration(c.result?.runtimeSeconds ?? 0)));
   return { text: lines.join("\n") };

@@ -1,9 +1,8 @@
 /** Screens of the training workflow, built from its context only. */
 import { InlineKeyboard } from "grammy";
-import { categoriesFor, modelsFor } from "../../flows/shared/models.js";
+import { categoriesFor, modelDisplayName, modelsFor, paramForm } from "../../flows/shared/models.js";
 import { brokenCap } from "../../flows/shared/quote.js";
 import { spotFallbacks, type TrainingContext } from "../../flows/training/machine.js";
-import { getModelSpec, MODEL_REGISTRY } from "../../ml/index.js";
 import { A, pack } from "../callback-data.js";
 import { b, code, esc, money, num } from "../html.js";
 import type { Texts } from "../i18n/index.js";
@@ -11,8 +10,9 @@ import { navRow, PAGE_SIZE, pagerRow, short, type View, withFeedback } from "./c
 import { datasetLines, TYPE_ICONS } from "./datasets.js";
 import { sourceScreen } from "./sources.js";
 
+/** A model type's display name, for screens outside a workflow (lists, /history); workflows carry theirs. */
 export function modelName(modelType: string | undefined): string {
-  return MODEL_REGISTRY.find((m) => m.id === modelType)?.displayName ?? modelType ?? "";
+  return modelType ? modelDisplayName(modelType) : "";
 }
 
 export function sourceView(t: Texts, c: TrainingContext, state: string): View {
@@ -153,21 +153,19 @@ export function modelPickerView(t: Texts, c: TrainingContext): View {
 
 export function paramsView(t: Texts, c: TrainingContext, typing: boolean): View {
   const wf = c.workflowId;
-  const spec = getModelSpec(c.modelType!);
-  const defaults = spec.params.parse({}) as Record<string, unknown>;
-  const values = { ...defaults, ...c.hyperparameters };
+  const form = paramForm(c.modelType!);
+  const values = { ...form.defaults, ...c.hyperparameters };
   const keyboard = new InlineKeyboard();
-  const lines = [t.params.title(spec.displayName), ""];
+  const lines = [t.params.title(c.modelName ?? c.modelType!), ""];
   for (const [name, value] of Object.entries(values)) {
     lines.push(`• ${code(name)} = ${b(show(value))}`);
   }
   if (typing && c.editingParam) {
-    const field = (spec.params.shape as Record<string, { description?: string }>)[c.editingParam];
-    lines.push("", t.params.typing(c.editingParam, field?.description ?? ""));
+    lines.push("", t.params.typing(c.editingParam, form.descriptions[c.editingParam] ?? ""));
     return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard, { back: true }) };
   }
   lines.push("", t.params.hint);
-  for (const [name, options] of Object.entries(spec.choices ?? {})) {
+  for (const [name, options] of Object.entries(form.choices)) {
     options.forEach((option, index) => {
       const selected = show(values[name]) === show(option === "none" ? null : option);
       keyboard.text(

@@ -9,7 +9,7 @@ import type { PredictionRequest, PredictionResult } from "../../cloud/provider-i
 import { loadSignedModel, modelIdOf } from "../../cloud/signed-model.js";
 import type { Metrics, Task } from "../../ml/types.js";
 import type { DatasetSummary, FlowPorts, ModelChoice } from "../ports.js";
-import { safePromise } from "../shared/actors.js";
+import { safePromise, saveTemplateActor } from "../shared/actors.js";
 import { analyzeStored, type DatasetSource, ingestDataset } from "../shared/datasets.js";
 import { toErrorInfo } from "../shared/errors.js";
 import { assertLiveBudget, quoteJob } from "../shared/quote.js";
@@ -97,14 +97,7 @@ export function predictionActors(ports: FlowPorts) {
       return { ...result, localPath, fileName, preview: await readPreview(localPath), fallback };
     }),
 
-    saveTemplate: safePromise(
-      async (input: { userId: number; name: string; config: PredictionTemplateConfig }) =>
-        ports.userData.saveTemplate(input.userId, {
-          name: input.name,
-          kind: "prediction",
-          config: input.config as unknown as Record<string, unknown>,
-        }),
-    ),
+    saveTemplate: saveTemplateActor<PredictionTemplateConfig>(ports, "prediction"),
   };
 }
 
