@@ -103,7 +103,7 @@ export let fieldEnd = -1;
 /**
  * The fast CSV path's numeric cell in one pass: a plain decimal number (sign, digits, point, exponent of at
  * most three digits) starting at `start` and ending at the end of the bytes, the delimiter, LF or CR. Sets
- * fieldEnd to where it stopped. Anything else (spaces, quotes, missing-value words, over 19 significant
+ * fieldEnd to where it stopped; an empty cell is NaN (missing). Anything else (spaces, quotes, missing-value words, over 19 significant
  * digits, a value too close to a rounding midpoint) sets fieldEnd = −1 and leaves the cell to
  * parseNumberBytes, so the result is always the same as Number(text) — the arithmetic below is the same.
  */
@@ -114,6 +114,11 @@ export function parseNumberField(b: Uint8Array, start: number, len: number, deli
   if (i < len && (b[i] === 45 || b[i] === 43)) {
     negative = b[i] === 45;
     i++;
+  }
+  if (i === len || b[i] === delimiter || b[i] === 10 || b[i] === 13) {
+    // An empty cell is missing (NaN), as isMissingBytes would say; a lone sign is declined.
+    if (i === start) fieldEnd = i;
+    return Number.NaN;
   }
   let high = 0;
   let low = 0;

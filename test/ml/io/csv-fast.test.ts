@@ -92,11 +92,14 @@ describe("fast CSV path", () => {
     expect(wrong).toEqual([]);
     // Most plain numbers (all but extreme exponents and over-long mantissas) take the one-pass reader.
     expect(taken).toBeGreaterThan(30_000);
+    const empty = enc(",");
+    expect(parseNumberField(empty, 0, 1, 44)).toBeNaN();
+    expect(fieldEnd).toBe(0);
     for (const declined of [
       " 1",
       "1 ",
       '"1"',
-      "",
+      " ",
       "-",
       "1e",
       "1.2.3",
