@@ -6,10 +6,12 @@
  * Options: --shape-scale 0.1 (or ML_BENCH_SCALE=0.1) shrinks every shape's rows; --shapes a,b picks shapes;
  * --shape-models logistic,xgboost picks models; --threads-list 1,2 sets the thread counts (default 1 and all).
  * Our models are built and fitted through the engine's estimator factory with the registry's parameter
- * parsing, as trainModel does, with `threads` set wherever the model's parameters have it.
+ * parsing, as trainModel does, with `threads` set wherever the model's parameters have it. Each of our fits
+ * runs in a child process killed after --fit-timeout seconds (default 900), so a fit that hangs is reported
+ * as such instead of stalling the bench.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { r2Score } from "../../src/ml/metrics/regression.js";
@@ -102,6 +104,52 @@ function fitTheirs(dir: string, d: Prepared, model: string, threads: number): Ti
   }
 }
 
+/** Our fit in a child process (same files as the reference reads); undefined when it hung or failed. */
+function fitOursIsolated(dir: string, d: Prepared, model: string, threads: number): Timed | undefined {
+  const timeout = 1000 * Number(arg("fit-timeout") ?? 900);
+  const job = JSON.stringify({ dataset: d.name, task: d.task, nClasses: d.nClasses, model, threads });
+  const self = new URL(import.meta.url).pathname;
+  try {
+    const out = execFileSync(process.execPath, [...process.execArgv, self, "--child", dir, job], {
+      timeout,
+      killSignal: "SIGKILL",
+      maxBuffer: 1024 * 1024,
+    }).toString();
+    return JSON.parse(out.trim().split("\n").pop() as string) as Timed;
+  } catch (e) {
+    const hung = (e as { signal?: string }).signal === "SIGKILL";
+    process.stderr.write(
+      `our ${model} on ${d.name} at ${threads} threads ${hung ? `did not finish in ${timeout / 1000} s (killed)` : `failed: ${(e as Error).message.slice(0, 300)}`}\n`,
+    );
+    return undefined;
+  }
+}
+
+/** Child side of fitOursIsolated: reads the shape's files, fits, prints one JSON line. */
+function runChild(
+  dir: string,
+  job: { dataset: string; task: Prepared["task"]; nClasses: number; model: string; threads: number },
+): void {
+  const meta = JSON.parse(readFileSync(join(dir, `${job.dataset}.json`), "utf8")) as { cols: number };
+  const read = (part: string) => {
+    const b = readFileSync(join(dir, `${job.dataset}.${part}.f64`));
+    return new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+  };
+  const Xtrain = read("Xtrain");
+  const Xtest = read("Xtest");
+  const c = meta.cols;
+  const d: Prepared = {
+    name: job.dataset,
+    task: job.task,
+    nClasses: job.nClasses,
+    Xtrain: { data: Xtrain, rows: Xtrain.length / c, cols: c },
+    ytrain: read("ytrain"),
+    Xtest: { data: Xtest, rows: Xtest.length / c, cols: c },
+    ytest: read("ytest"),
+  };
+  console.log(JSON.stringify(fitOurs(d, job.model, job.threads)));
+}
+
 const f = (v: number | undefined, digits: number) => (v === undefined ? "—" : v.toFixed(digits));
 
 export async function runShapes(): Promise<void> {
@@ -129,15 +177,16 @@ export async function runShapes(): Promise<void> {
         for (const threads of threadCounts) {
           // Logistic has no threads on either side: one row at 1 thread.
           if (model === "logistic" && threads !== 1) continue;
-          const ours = fitOurs(d, model, threads);
+          const ours = fitOursIsolated(dir, d, model, threads);
           const theirs = fitTheirs(dir, d, model, threads);
           const evals = (t?: Timed) => (t?.iterations ? `${t.iterations}/${t.evaluations ?? "—"}` : "—");
           console.log(
-            `| ${name} | ${d.Xtrain.rows} | ${model} | ${threads} | ${f(ours.score, 4)} | ${f(theirs?.score, 4)} | ${f(ours.seconds, 3)} | ${f(theirs?.seconds, 3)} | ${theirs ? f(ours.seconds / theirs.seconds, 2) : "—"} | ${f(ours.cpu, 3)} | ${f(theirs?.cpu, 3)} | ${theirs ? f(ours.cpu / theirs.cpu, 2) : "—"} | ${evals(ours)} | ${evals(theirs)} |`,
+            `| ${name} | ${d.Xtrain.rows} | ${model} | ${threads} | ${f(ours?.score, 4)} | ${f(theirs?.score, 4)} | ${ours ? f(ours.seconds, 3) : "hung or failed"} | ${f(theirs?.seconds, 3)} | ${ours && theirs ? f(ours.seconds / theirs.seconds, 2) : "—"} | ${f(ours?.cpu, 3)} | ${f(theirs?.cpu, 3)} | ${ours && theirs ? f(ours.cpu / theirs.cpu, 2) : "—"} | ${evals(ours)} | ${evals(theirs)} |`,
           );
         }
       }
-      rmSync(join(dir, `${d.name}.Xtrain.f64`), { force: true });
+      for (const part of ["Xtrain", "ytrain", "Xtest", "ytest"])
+        rmSync(join(dir, `${d.name}.${part}.f64`), { force: true });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -149,4 +198,6 @@ export async function runShapes(): Promise<void> {
   );
 }
 
-if (process.argv[1]?.endsWith("shapes-bench.ts")) await runShapes();
+const child = process.argv.indexOf("--child");
+if (child >= 0) runChild(process.argv[child + 1], JSON.parse(process.argv[child + 2]));
+else if (process.argv[1]?.endsWith("shapes-bench.ts")) await runShapes();
