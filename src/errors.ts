@@ -22,9 +22,9 @@ import {
   UnreadableFileError,
 } from "./ml/errors.js";
 
-export type { ErrorDetails, ErrorResponse };
 // The engine's errors (data, models, schema mismatch) and the root class live in src/ml/errors.ts, since
 // the engine imports nothing from the project; they are part of this hierarchy all the same.
+export type { ErrorDetails, ErrorResponse };
 export {
   AppError,
   DataError,
