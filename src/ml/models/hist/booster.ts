@@ -34,6 +34,8 @@ export interface BoosterParams extends GrowParams {
   tol: number;
   /** Threads for histogram building, this one included (default 1). */
   threads?: number;
+  /** Nodes below this many rows are built on one thread (default PARALLEL_MIN_ROWS, the measured crossover). */
+  parallelMinRows?: number;
 }
 
 /** The learned state of a histogram GBDT (typed arrays and numbers only). */
@@ -69,7 +71,8 @@ export function fitBooster(
   const p = table.columns.length;
   const nt = train.nRows;
   const stride = rowStride(p);
-  const threads = (params.threads ?? 1) > 1 && nt >= PARALLEL_MIN_ROWS ? (params.threads as number) : 1;
+  const minRows = params.parallelMinRows ?? PARALLEL_MIN_ROWS;
+  const threads = (params.threads ?? 1) > 1 && nt >= minRows ? (params.threads as number) : 1;
   // Bins, gradients and rows live in the WebAssembly kernel's memory when it fits (shared with workers).
   const withColumns = nt * stride <= COLUMN_COPY_MAX_BYTES;
   // One histogram region per thread: workers run the same kernel on the same memory.
@@ -95,7 +98,7 @@ export function fitBooster(
   const raw = filled(nt, init);
   const rawValid = filled(nv, init);
   const gh = space ? space.gh : threads > 1 ? shared(Float64Array, 2 * nt) : new Float64Array(2 * nt);
-  const helpers = threads > 1 ? new HistogramThreads(threads, bins, stride, gh, rows, space) : null;
+  const helpers = threads > 1 ? new HistogramThreads(threads, bins, stride, gh, rows, space, minRows) : null;
   const build = helpers
     ? (_: Int32Array, from: number, to: number, h: Float64Array) => helpers.build(from, to, h)
     : space
