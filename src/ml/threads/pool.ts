@@ -17,7 +17,10 @@
  * at every task and by long tasks as they go). A worker with no beat for `watchdogSeconds` fails the fit with
  * a ThreadStallError instead of hanging, and a task that throws fails it with the worker's message.
  */
-import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 
 /** Control words per worker. */
 const GEN = 0; // bumped by this thread: a new task (or stop)
@@ -46,48 +49,85 @@ export class ThreadStallError extends Error {
   }
 }
 
+/** A task: the source of a function expression, or a task a module registers (registerPoolTask). */
+export type CrewTask = string | { module: string; name: string };
+type TaskFn = (data: never, args: Int32Array, beat: () => void, send: (value: unknown) => void) => void;
+
+const TASKS = Symbol.for("sma.poolTasks");
+
+/** Makes a task of this module available to pool workers that load it (see CrewTask). */
+export function registerPoolTask(name: string, fn: TaskFn): void {
+  const g = globalThis as unknown as Record<symbol, Map<string, TaskFn>>;
+  g[TASKS] ??= new Map();
+  g[TASKS].set(name, fn as TaskFn);
+}
+
 /**
- * The worker's side. A crew sends { body, data }: body is the source of a function expression
- * `(data, args, beat) => void` run for each task (data: typed arrays over shared memory, numbers, WebAssembly
- * modules; args: the task's Int32Array arguments; beat: call it now and then in long tasks). Plain JavaScript
- * (eval: true), so it runs the same from source, tsx or a bundle.
+ * The worker's side. A crew sends { body, data }: body is the source of a function expression, or
+ * "task:<name>" for a task registered by the module the worker loaded at start (under tsx when it is
+ * TypeScript; in a bundle, the bundle itself). A task runs as `(data, args, beat, send)`: data (typed arrays
+ * over shared memory, numbers, WebAssembly modules), the task's Int32Array arguments, beat (call it now and
+ * then in long tasks) and send (a result for the crew's `receive`). Plain JavaScript (eval: true).
  */
 const WORKER_SOURCE = `
 const { workerData, receiveMessageOnPort } = require("node:worker_threads");
-const { control, message, port } = workerData;
+const { control, message, port, preload } = workerData;
 const args = control.subarray(${ARGS});
 const beat = () => Atomics.add(control, ${BEAT}, 1);
+const send = (value) => port.postMessage(value);
 const compiled = new Map();
-let task = null;
-let data = null;
-let seen = 0;
-for (;;) {
-  let gen = Atomics.load(control, ${GEN});
-  for (let s = 0; s < ${SPINS} && gen === seen; s++) gen = Atomics.load(control, ${GEN});
-  // Atomics.wait may also return without a new task (seen under load): only a new generation is work.
-  while (gen === seen) {
-    Atomics.wait(control, ${GEN}, seen);
-    gen = Atomics.load(control, ${GEN});
+function resolve(body) {
+  if (body.startsWith("task:")) {
+    const fn = (globalThis[Symbol.for("sma.poolTasks")] || new Map()).get(body.slice(5));
+    if (!fn) throw new Error("no pool task " + body);
+    return fn;
   }
-  seen = gen;
-  if (Atomics.load(control, ${STOP}) === 1) break;
-  beat();
-  try {
-    for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
-      const { body } = m.message;
-      data = m.message.data;
-      if (body && !compiled.has(body)) compiled.set(body, (0, eval)("(" + body + ")"));
-      task = body ? compiled.get(body) : null;
-    }
-    if (task) task(data, args, beat);
-  } catch (error) {
-    const bytes = new TextEncoder().encode(String((error && error.stack) || error)).subarray(0, ${MESSAGE_BYTES});
-    message.set(bytes);
-    Atomics.store(control, ${FAILED}, bytes.length);
-  }
-  Atomics.store(control, ${DONE}, seen);
-  Atomics.notify(control, ${DONE});
+  if (!compiled.has(body)) compiled.set(body, (0, eval)("(" + body + ")"));
+  return compiled.get(body);
 }
+function serve() {
+  let task = null;
+  let data = null;
+  let seen = 0;
+  for (;;) {
+    let gen = Atomics.load(control, ${GEN});
+    for (let s = 0; s < ${SPINS} && gen === seen; s++) gen = Atomics.load(control, ${GEN});
+    // Atomics.wait may also return without a new task (seen under load): only a new generation is work.
+    while (gen === seen) {
+      Atomics.wait(control, ${GEN}, seen);
+      gen = Atomics.load(control, ${GEN});
+    }
+    seen = gen;
+    if (Atomics.load(control, ${STOP}) === 1) break;
+    beat();
+    try {
+      for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+        data = m.message.data;
+        task = m.message.body ? resolve(m.message.body) : null;
+      }
+      if (task) task(data, args, beat, send);
+    } catch (error) {
+      const bytes = new TextEncoder().encode(String((error && error.stack) || error)).subarray(0, ${MESSAGE_BYTES});
+      message.set(bytes);
+      Atomics.store(control, ${FAILED}, bytes.length);
+    }
+    Atomics.store(control, ${DONE}, seen);
+    Atomics.notify(control, ${DONE});
+  }
+}
+(async () => {
+  if (preload) {
+    if (preload.tsx) (await import(preload.tsx)).register();
+    await import(preload.module);
+  }
+  serve();
+})().catch((error) => {
+  const bytes = new TextEncoder().encode("start-up failed: " + String((error && error.stack) || error)).subarray(0, ${MESSAGE_BYTES});
+  message.set(bytes);
+  Atomics.store(control, ${FAILED}, bytes.length);
+  Atomics.store(control, ${DONE}, Atomics.load(control, ${GEN}));
+  Atomics.notify(control, ${DONE});
+});
 `;
 
 interface Helper {
@@ -111,13 +151,32 @@ function watchdogSeconds(options: PoolOptions): number {
   return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_WATCHDOG_SECONDS;
 }
 
-function startHelper(): Helper {
+/** What a worker loads at start: nothing (function sources), or the module that registers its task. */
+interface Preload {
+  module: string;
+  tsx?: string;
+}
+
+function preloadOf(task: CrewTask): Preload | null {
+  if (typeof task === "string") return null;
+  return { module: task.module, tsx: task.module.endsWith(".ts") ? tsxApi() : undefined };
+}
+
+/** tsx's ESM API (its `register` lets a worker load TypeScript), as fit-thread.ts loads it. */
+function tsxApi(): string {
+  const resolve = (import.meta as { resolve?: (specifier: string) => string }).resolve;
+  if (resolve) return resolve("tsx/esm/api");
+  const pkg = createRequire(import.meta.url).resolve("tsx/package.json");
+  return pathToFileURL(join(dirname(pkg), "dist/esm/api/index.mjs")).href;
+}
+
+function startHelper(preload: Preload | null): Helper {
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
   const message = new Uint8Array(new SharedArrayBuffer(MESSAGE_BYTES));
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { control, message, port: port2 },
+    workerData: { control, message, port: port2, preload },
     transferList: [port2],
   });
   // A worker that dies is caught by the watchdog; its error event must not crash the process meanwhile.
@@ -127,29 +186,33 @@ function startHelper(): Helper {
   return { worker, port: port1, control, message, gen: 0 };
 }
 
-/** The process's workers, started on demand; null after a failure (the next lease starts fresh ones). */
-let idle: Helper[] | null = null;
+/** The process's idle workers by what they preload ("" = nothing); a failure drops them all. */
+const idle = new Map<string, Helper[]>();
 let leased = false;
 
 /**
- * A crew of `size` workers running `body` over their data (dataOf(k) for worker k) until `close`. Uses the
+ * A crew of `size` workers running `task` over their data (dataOf(k) for worker k) until `close`. Uses the
  * process's idle workers; a second lease while one is held (not done by synchronous fits) gets its own.
  */
 export function leaseCrew(
   size: number,
-  body: string,
+  task: CrewTask,
   dataOf: (k: number) => unknown,
   options: PoolOptions = {},
 ): Crew {
+  const preload = preloadOf(task);
   const own = leased;
   let helpers: Helper[];
-  if (own) helpers = Array.from({ length: size }, startHelper);
+  if (own) helpers = Array.from({ length: size }, () => startHelper(preload));
   else {
-    idle ??= [];
-    while (idle.length < size) idle.push(startHelper());
-    helpers = idle.slice(0, size);
+    const key = preload?.module ?? "";
+    const kept = idle.get(key) ?? [];
+    while (kept.length < size) kept.push(startHelper(preload));
+    idle.set(key, kept);
+    helpers = kept.slice(0, size);
     leased = true;
   }
+  const body = typeof task === "string" ? task : `task:${task.name}`;
   return new Crew(helpers, body, dataOf, watchdogSeconds(options) * 1000, own);
 }
 
@@ -210,6 +273,11 @@ export class Crew {
     }
   }
 
+  /** The next result worker k sent during its tasks (in order), or undefined. */
+  receive(k: number): unknown {
+    return receiveMessageOnPort(this.helpers[k].port)?.message;
+  }
+
   /** Runs one task per worker (worker k's args from argsOf; null = none) while `here` runs on this thread. */
   runAll(argsOf: (k: number) => ArrayLike<number> | null, here: () => void): void {
     const started: number[] = [];
@@ -236,6 +304,7 @@ export class Crew {
       return;
     }
     this.helpers.forEach((h, k) => {
+      while (receiveMessageOnPort(h.port));
       h.port.postMessage({ body: null, data: null });
       this.start(k, []);
     });
@@ -251,8 +320,8 @@ export class Crew {
     this.closed = true;
     for (const h of this.helpers) stopHelper(h);
     if (!this.own) {
-      for (const h of idle ?? []) stopHelper(h);
-      idle = null;
+      for (const kept of idle.values()) for (const h of kept) stopHelper(h);
+      idle.clear();
       leased = false;
     }
   }

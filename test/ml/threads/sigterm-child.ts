@@ -30,7 +30,7 @@ void fitInThread(
     target: "y",
     features: ["a", "b", "c"],
     hyperparameters:
-      modelType === "random_forest" ? { nEstimators: 5000, threads: 2 } : { nEstimators: 10_000, threads: 2 },
+      modelType === "random_forest" ? { nEstimators: 1000, threads: 2 } : { nEstimators: 10_000, threads: 2 },
   },
   {
     onProgress: (p) => {

@@ -1,5 +1,6 @@
 /**
- * SIGTERM ends a fit that runs on several threads: a child process training on 2 threads is stopped
+ * SIGTERM ends a fit that runs on several threads: a child process training on 2 threads (boosting, then a
+ * forest) is stopped
  * mid-fit and must exit (the test waits for its exit event; a hang would fail by the test's timeout).
  */
 import { spawn } from "node:child_process";
@@ -38,6 +39,13 @@ function killMidFit(modelType: string): Promise<{ code: number | null; output: s
 describe("SIGTERM during a threaded fit", () => {
   it("ends a 2-thread boosting fit mid-fit", async () => {
     const { code, output } = await killMidFit("xgboost");
+    expect(output).toContain("training");
+    expect(output).not.toContain("finished");
+    expect(code).toBe(143);
+  }, 60_000);
+
+  it("ends a forest growing its trees on 2 threads mid-fit", async () => {
+    const { code, output } = await killMidFit("random_forest");
     expect(output).toContain("training");
     expect(output).not.toContain("finished");
     expect(code).toBe(143);

@@ -8,6 +8,7 @@ import { createHistSpace } from "../../kernels/hist-build.js";
 import type { Random } from "../../random.js";
 import { trainTestSplit } from "../../split.js";
 import { gather } from "../../target.js";
+import { resolveThreads } from "../../threads/cores.js";
 import type { LearningCurve } from "../../types.js";
 import { type FitContext, pastDeadline } from "../base.js";
 import { type BinMapper, binCount, binRows, fitBinMapper, sampleHead } from "./binning.js";
@@ -17,7 +18,7 @@ import { type GrowParams, growTree, sampleFeatures } from "./grower.js";
 import { HistogramPool, rowStride } from "./histogram.js";
 import type { Loss } from "./losses.js";
 import { leafWeight } from "./split.js";
-import { HistogramThreads, PARALLEL_MIN_ROWS, shared } from "./threads.js";
+import { HistogramThreads, parallelMinRows, shared } from "./threads.js";
 
 export interface BoosterParams extends GrowParams {
   rounds: number;
@@ -32,9 +33,9 @@ export interface BoosterParams extends GrowParams {
   validationFraction: number;
   nIterNoChange: number;
   tol: number;
-  /** Threads for histogram building, this one included (default 1). */
+  /** Threads for histogram building, this one included; 0 or absent: the job's cores (resolveThreads). */
   threads?: number;
-  /** Nodes below this many rows are built on one thread (default PARALLEL_MIN_ROWS, the measured crossover). */
+  /** Nodes below this many rows are built on one thread (default parallelMinRows: the crossover). */
   parallelMinRows?: number;
 }
 
@@ -71,8 +72,9 @@ export function fitBooster(
   const p = table.columns.length;
   const nt = train.nRows;
   const stride = rowStride(p);
-  const minRows = params.parallelMinRows ?? PARALLEL_MIN_ROWS;
-  const threads = (params.threads ?? 1) > 1 && nt >= minRows ? (params.threads as number) : 1;
+  const wanted = resolveThreads(params.threads);
+  const minRows = params.parallelMinRows ?? parallelMinRows(stride, wanted);
+  const threads = wanted > 1 && nt >= minRows ? wanted : 1;
   // Bins, gradients and rows live in the WebAssembly kernel's memory when it fits (shared with workers).
   const withColumns = nt * stride <= COLUMN_COPY_MAX_BYTES;
   // One histogram region per thread: workers run the same kernel on the same memory.

@@ -10,8 +10,18 @@ import { type HistSpace, histModule } from "../../kernels/hist-build.js";
 import { type Crew, leaseCrew, type PoolOptions } from "../../threads/pool.js";
 import { buildHistogram, HIST_STRIDE } from "./histogram.js";
 
-/** Below this many rows a node is built on this thread alone (waking workers costs more). */
-export const PARALLEL_MIN_ROWS = 32_768;
+/**
+ * The crossover: a node is shared between the threads when its build is at least this many bin updates
+ * (rows × stride). Waking a worker costs about as much as 10⁴–10⁵ updates, so smaller nodes stay here.
+ */
+export const PARALLEL_MIN_WORK = 1 << 17;
+/** Rows per helper below which merging the helpers' histograms (stride × 512 additions each) costs more. */
+const MERGE_ROWS_PER_HELPER = 2048;
+
+/** Rows from which a node of rows of `stride` bytes is built on `threads` threads. */
+export function parallelMinRows(stride: number, threads = 2): number {
+  return Math.max(Math.ceil(PARALLEL_MIN_WORK / stride), MERGE_ROWS_PER_HELPER * (threads - 1));
+}
 
 /** The task of worker k: rows [args[0], args[1]) of the shared row list into its own histogram. */
 const BUILD_TASK = `(data, args) => {
@@ -78,7 +88,7 @@ export class HistogramThreads {
     /** When given (with a region per thread), every thread builds with its WebAssembly kernel. */
     private readonly space: HistSpace | null = null,
     /** Rows below which a node is built here alone. */
-    private readonly minRows = PARALLEL_MIN_ROWS,
+    private readonly minRows = parallelMinRows(stride, threads),
     options: PoolOptions = {},
   ) {
     const helpers = Math.max(0, threads - 1);
