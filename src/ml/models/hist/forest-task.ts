@@ -33,6 +33,8 @@ export class TreeGrower {
   private readonly scratch: ForestScratch;
   private readonly regression: boolean;
   private readonly C: number;
+  /** Reused for every tree this thread grows. */
+  private readonly forest: ForestBuilder;
 
   constructor(private readonly job: ForestJob) {
     this.regression = job.nClasses === 0;
@@ -41,6 +43,7 @@ export class TreeGrower {
     const values = new Float64Array(n * this.C);
     this.data = { bins, stride, columns, n, p, binCounts, categories, values, channels: this.C };
     this.scratch = new ForestScratch(n, p, this.C, stride * channelStride(this.C));
+    this.forest = new ForestBuilder(this.regression ? 1 : this.C, true);
   }
 
   /** Grows the tree of this seed. */
@@ -56,7 +59,8 @@ export class TreeGrower {
       this.scratch.ownRows,
       this.data.values,
     );
-    const forest = new ForestBuilder(this.regression ? 1 : C, true);
+    const forest = this.forest;
+    forest.clear();
     const gains = new Float64Array(job.p);
     growForestTree(this.data, nRows, job.treeParams, forest, this.scratch, rng, this.leafValue, gains);
     return {

@@ -101,6 +101,14 @@ export class ForestBuilder {
     this.nValues += this.nOut;
   }
 
+  /** Empties the builder, keeping its arrays (a thread grows its trees one by one in the same builder). */
+  clear(): void {
+    this.nodes = 0;
+    this.nValues = 0;
+    this.nCat = 0;
+    this.roots = [];
+  }
+
   /** Appends a tree grown alone in another builder (node ids from 0): the same arrays as growing it here. */
   appendTree(t: GrownTree): void {
     const base = this.nodes;
