@@ -113,20 +113,21 @@ export function bindGroup(
   });
 }
 
-/** Records one dispatch into its own compute pass. */
+/** Records one dispatch, into an open compute pass or into a pass of its own. */
 export function dispatch(
-  encoder: GPUCommandEncoder,
+  target: GPUCommandEncoder | GPUComputePassEncoder,
   pipeline: GPUComputePipeline,
   group: GPUBindGroup,
   x: number,
   y = 1,
   z = 1,
 ): void {
-  const pass = encoder.beginComputePass();
+  const own = "beginComputePass" in target;
+  const pass = own ? target.beginComputePass() : target;
   pass.setPipeline(pipeline);
   pass.setBindGroup(0, group);
   pass.dispatchWorkgroups(Math.max(1, x), Math.max(1, y), Math.max(1, z));
-  pass.end();
+  if (own) pass.end();
 }
 
 /** Submits an encoder's work and waits for the queue to finish it. */

@@ -134,7 +134,11 @@ export function matmulOp(
   return { group, x: Math.ceil(s.n / TILE), y: Math.ceil(s.m / TILE) };
 }
 
-export function encodeMatmul(device: GPUDevice, encoder: GPUCommandEncoder, op: MatmulOp): void {
+export function encodeMatmul(
+  device: GPUDevice,
+  encoder: GPUCommandEncoder | GPUComputePassEncoder,
+  op: MatmulOp,
+): void {
   dispatch(encoder, pipelineFor(device, MATMUL_WGSL), op.group, op.x, op.y);
 }
 
