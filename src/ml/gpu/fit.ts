@@ -7,15 +7,38 @@ import type { Design } from "../design.js";
 import { isTable } from "../design.js";
 import type { FitContext } from "../models/base.js";
 import type { AnyEstimator } from "../models/factory.js";
+import type { ColumnTable } from "../models/hist/columns.js";
+import { binaryLogLoss, squaredError } from "../models/hist/losses.js";
+import {
+  HistGradientBoostingClassifier,
+  HistGradientBoostingRegressor,
+} from "../models/hist-gradient-boosting.js";
 import { MLPClassifier, MLPRegressor, type MlpFitted } from "../models/mlp.js";
+import { trainBoosterGpu } from "./booster-train.js";
 import type { GpuContext } from "./device.js";
 import { trainMlpGpu } from "./mlp-train.js";
 
 /** Model ids the GPU backend trains (the others always train on the CPU). */
-export const GPU_MODEL_TYPES: ReadonlySet<string> = new Set(["mlp"]);
+export const GPU_MODEL_TYPES: ReadonlySet<string> = new Set([
+  "mlp",
+  "hist_gradient_boosting",
+  "xgboost",
+  "lightgbm",
+  "catboost",
+]);
 
+/**
+ * True when the GPU backend can fit this estimator on this design: the MLP on a design matrix; the
+ * histogram boosters for regression and binary classification on numeric columns (multiclass and
+ * categorical splits stay on the CPU engine).
+ */
 export function gpuCanFit(est: AnyEstimator, design: Design): boolean {
-  return !isTable(design) && (est instanceof MLPRegressor || est instanceof MLPClassifier);
+  if (est instanceof MLPRegressor || est instanceof MLPClassifier) return !isTable(design);
+  const booster =
+    est instanceof HistGradientBoostingRegressor || est instanceof HistGradientBoostingClassifier;
+  if (!booster || !isTable(design)) return false;
+  if (est instanceof HistGradientBoostingClassifier && est.nClasses > 2) return false;
+  return design.columns.every((c) => c.categories === 0);
 }
 
 /** Fits `est` on the GPU; the caller checked gpuCanFit. */
@@ -26,7 +49,11 @@ export async function fitOnGpu(
   y: Float64Array,
   ctx: FitContext,
 ): Promise<void> {
-  if (isTable(design)) throw new TypeError("The GPU backend reads design matrices here.");
+  if (est instanceof HistGradientBoostingRegressor || est instanceof HistGradientBoostingClassifier) {
+    await fitBoosterOnGpu(gpu, est, design as ColumnTable, y, ctx);
+    return;
+  }
+  if (isTable(design)) throw new TypeError("The GPU backend fits the MLP on a design matrix.");
   if (est instanceof MLPRegressor) {
     let mean = 0;
     for (const v of y) mean += v;
@@ -53,4 +80,18 @@ export async function fitOnGpu(
     return;
   }
   throw new TypeError(`${est.constructor.name} has no GPU fit.`);
+}
+
+async function fitBoosterOnGpu(
+  gpu: GpuContext,
+  est: HistGradientBoostingRegressor | HistGradientBoostingClassifier,
+  table: ColumnTable,
+  y: Float64Array,
+  ctx: FitContext,
+): Promise<void> {
+  const classifier = est instanceof HistGradientBoostingClassifier;
+  const loss = classifier ? binaryLogLoss() : squaredError();
+  const { fitted, curve } = await trainBoosterGpu(gpu, table, y, loss, est.params, ctx, classifier);
+  est.load(fitted);
+  est.learningCurve = curve;
 }
