@@ -5,6 +5,7 @@
  * Without a usable adapter (no GPU, no Vulkan driver) `gpuContext()` resolves to null and callers use the CPU.
  */
 /// <reference types="@webgpu/types" />
+import { useSimpleMatmul } from "./matmul.js";
 
 /** What the worker records about the adapter it trained on. */
 export interface AdapterInfo {
@@ -64,7 +65,9 @@ async function discover(): Promise<GpuContext | null> {
       lastError = String((e as GPUUncapturedErrorEvent).error.message);
     });
     lastError = null;
-    return { device, adapter: describeAdapter(adapter.info) };
+    const info = describeAdapter(adapter.info);
+    useSimpleMatmul(isCpuDriver(info));
+    return { device, adapter: info };
   } catch (err) {
     lastError = `the WebGPU binding could not start: ${(err as Error).message}`;
     return null;
@@ -79,6 +82,11 @@ function describeAdapter(info: GPUAdapterInfo): AdapterInfo {
     description: info.description || info.device || "unknown",
     backend: process.platform === "darwin" ? "Metal" : process.platform === "win32" ? "D3D12" : "Vulkan",
   };
+}
+
+/** SwiftShader (and other software drivers) run on the CPU: no workgroup tiles for them. */
+export function isCpuDriver(a: AdapterInfo): boolean {
+  return /swiftshader|llvmpipe|lavapipe/i.test(`${a.architecture} ${a.description} ${a.device}`);
 }
 
 /** "NVIDIA GeForce RTX 4090 (WebGPU/Vulkan)": how a result card names the adapter. */

@@ -74,6 +74,32 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) l: vec3u
   C[at] = v;
 }`;
 
+/**
+ * The same product without workgroup tiles: one thread per output, no barriers. CPU drivers (SwiftShader)
+ * run workgroup barriers as fiber switches, which makes the tiled kernel many times slower there; GPUs get
+ * the tiled one.
+ */
+export const MATMUL_SIMPLE_WGSL = MATMUL_WGSL.slice(0, MATMUL_WGSL.indexOf("var<workgroup> tileA"))
+  .concat(MATMUL_WGSL.slice(MATMUL_WGSL.indexOf("fn loadA"), MATMUL_WGSL.indexOf("@compute")))
+  .concat(`@compute @workgroup_size(${TILE}, ${TILE})
+fn main(@builtin(global_invocation_id) g: vec3u) {
+  let i = g.y;
+  let j = g.x;
+  if (i >= d.m || j >= d.n) { return; }
+  var acc = 0.0;
+  for (var q = 0u; q < d.k; q++) { acc += loadA(i, q) * loadB(q, j); }
+`)
+  .concat(MATMUL_WGSL.slice(MATMUL_WGSL.indexOf("  let at = i * d.n + j;")));
+
+/** Tiled on GPUs, simple on CPU drivers (see MATMUL_SIMPLE_WGSL). */
+let preferSimple = false;
+export function useSimpleMatmul(simple: boolean): void {
+  preferSimple = simple;
+}
+function matmulCode(): string {
+  return preferSimple ? MATMUL_SIMPLE_WGSL : MATMUL_WGSL;
+}
+
 export interface MatmulShape {
   m: number;
   n: number;
@@ -106,6 +132,7 @@ export function matmulUniform(device: GPUDevice, s: MatmulShape, hasBias: boolea
 
 /** A recorded product: bind group and workgroup counts, ready to dispatch any number of times. */
 export interface MatmulOp {
+  code: string;
   group: GPUBindGroup;
   x: number;
   y: number;
@@ -121,7 +148,7 @@ export function matmulOp(
   c: Binding,
   opts: { bias?: Binding; aux?: Binding; dummy: GPUBuffer },
 ): MatmulOp {
-  const pipeline = pipelineFor(device, MATMUL_WGSL);
+  const pipeline = pipelineFor(device, matmulCode());
   const uniform = matmulUniform(device, s, opts.bias !== undefined);
   const group = bindGroup(device, pipeline, [
     a,
@@ -131,7 +158,7 @@ export function matmulOp(
     opts.aux ?? opts.dummy,
     uniform,
   ]);
-  return { group, x: Math.ceil(s.n / TILE), y: Math.ceil(s.m / TILE) };
+  return { code: matmulCode(), group, x: Math.ceil(s.n / TILE), y: Math.ceil(s.m / TILE) };
 }
 
 export function encodeMatmul(
@@ -139,7 +166,7 @@ export function encodeMatmul(
   encoder: GPUCommandEncoder | GPUComputePassEncoder,
   op: MatmulOp,
 ): void {
-  dispatch(encoder, pipelineFor(device, MATMUL_WGSL), op.group, op.x, op.y);
+  dispatch(encoder, pipelineFor(device, op.code), op.group, op.x, op.y);
 }
 
 /** One product on fresh buffers, read back (for tests and one-off use). */
