@@ -18,6 +18,7 @@ let app: App;
 
 /** SwiftShader runs every GPU dispatch on this machine's CPU: an MLP's epochs take minutes here. */
 const GPU_SLOW = { timeoutMs: 280_000 };
+const STEP = { timeoutMs: 60_000 };
 
 beforeAll(async () => {
   [tg, fake] = await Promise.all([startFakeTelegram(FAST_TELEGRAM), startFakeRunPodServer({ pullMs: 200 })]);
@@ -48,7 +49,8 @@ async function launchOnGpuPod(user: TestUser): Promise<void> {
   await user.send("/train");
   await user.waitFor(/Send me your data/);
   await user.upload("iris.csv", fixture("iris.csv"));
-  await user.waitFor(/Target: species → classification/);
+  // The upload is read in the sandbox: on a busy machine that takes longer than the default wait.
+  await user.waitFor(/Target: species → classification/, STEP);
   await user.click(/Accept/);
   await user.waitFor(/What kind of model/);
   await user.click(/Neural network/);
@@ -61,7 +63,7 @@ async function launchOnGpuPod(user: TestUser): Promise<void> {
   await user.click(/^\d+\. RunPod RTX A5000$/);
   await user.waitFor(/Confirm/);
   await user.click(/Launch/);
-  await user.waitFor(/Training .*Neural network/s);
+  await user.waitFor(/Training .*Neural network/s, STEP);
 }
 
 describe("GPU training through the chat", { timeout: 300_000 }, () => {
