@@ -75,7 +75,7 @@ export class HistDevice {
     readonly nRows: number,
     readonly stride: number,
     readonly nFeatures: number,
-    private readonly slots: number,
+    slots: number,
     readonly mode: HistogramMode = "float",
     maxNodes = 256,
   ) {
