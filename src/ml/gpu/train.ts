@@ -7,7 +7,7 @@ import { fitOn } from "../design.js";
 import { getModelSpec } from "../registry.js";
 import { trainModel, trainModelWith } from "../train.js";
 import type { Frame, TrainProgress, TrainResult, TrainSpec } from "../types.js";
-import { type AdapterInfo, adapterLabel, gpuContext, gpuUnavailableReason } from "./device.js";
+import { type AdapterInfo, adapterLabel, gpuContext, gpuUnavailableReason, isCpuDriver } from "./device.js";
 import { fitOnGpu, GPU_MODEL_TYPES, gpuCanFit } from "./fit.js";
 
 export type Device = "auto" | "cpu" | "gpu";
@@ -45,20 +45,26 @@ export async function trainOnDevice(
   }
   if (device === "auto" && frame.nRows * frame.columns.length < AUTO_GPU_MIN_CELLS) return cpu();
   const gpu = await gpuContext();
-  if (!gpu) return cpu(gpuUnavailableReason() ?? "no GPU adapter found");
+  // Auto mode says nothing when it stays on the CPU, and never picks a software driver (SwiftShader runs on
+  // the CPU, slower than the CPU engine); an explicit "gpu" uses whatever adapter there is.
+  if (!gpu) return cpu(device === "gpu" ? (gpuUnavailableReason() ?? "no GPU adapter found") : undefined);
+  if (device === "auto" && isCpuDriver(gpu.adapter)) return cpu();
   let fallback: string | undefined;
+  let gpuCanFitAny = true;
   const result = await trainModelWith(
     frame,
     spec,
     async (est, X, y, ctx) => {
       if (gpuCanFit(est, X)) return fitOnGpu(gpu, est, X, y, ctx);
-      fallback = "the GPU backend fits numeric features with one output; this fit ran on the CPU";
+      gpuCanFitAny = false;
+      if (device === "gpu")
+        fallback = "the GPU backend fits numeric features with one output; this fit ran on the CPU";
       fitOn(est, X, y, ctx);
     },
     onProgress,
   );
-  const compute: ComputeUsed = fallback
-    ? { device: "cpu", label: "CPU", fallback }
+  const compute: ComputeUsed = !gpuCanFitAny
+    ? { device: "cpu", label: "CPU", ...(fallback ? { fallback } : {}) }
     : { device: "gpu", adapter: gpu.adapter, label: adapterLabel(gpu.adapter) };
   return { result, compute };
 }
