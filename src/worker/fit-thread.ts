@@ -10,7 +10,7 @@
 import { readFile } from "node:fs/promises";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { type ErrorResponse, errorFromResponse, toErrorResponse } from "../errors.js";
-import { releaseGpu } from "../ml/gpu/device.js";
+import { adapterLabel, gpuContext, gpuUnavailableReason, releaseGpu } from "../ml/gpu/device.js";
 import { type ComputeUsed, type Device, trainOnDevice } from "../ml/gpu/train.js";
 import { readTable } from "../ml/index.js";
 import type { TrainProgress, TrainResult, TrainSpec } from "../ml/types.js";
@@ -29,12 +29,15 @@ interface FitRequest {
 
 type FitMessage =
   | { type: "read"; nRows: number; nColumns: number }
+  | { type: "adapter"; line: string }
   | { type: "progress"; progress: TrainProgress }
   | { type: "done"; result: TrainResult; compute: ComputeUsed }
   | { type: "failed"; error: ErrorResponse };
 
 export interface FitCallbacks {
   onRead?(shape: { nRows: number; nColumns: number }): void;
+  /** A GPU job's adapter, found at the start ("GPU adapter: …" or "no GPU adapter: …"). */
+  onAdapter?(line: string): void;
   onProgress?(progress: TrainProgress): void;
 }
 
@@ -75,6 +78,7 @@ export function fitInThread(
     };
     thread.on("message", (message: FitMessage) => {
       if (message.type === "read") callbacks.onRead?.(message);
+      else if (message.type === "adapter") callbacks.onAdapter?.(message.line);
       else if (message.type === "progress") callbacks.onProgress?.(message.progress);
       else if (message.type === "done")
         settle(() => resolve({ result: message.result, compute: message.compute }));
@@ -92,6 +96,13 @@ async function runFit(request: FitRequest): Promise<void> {
   const port = parentPort!;
   const send = (message: FitMessage) => port.postMessage(message);
   try {
+    if (request.device === "gpu") {
+      const gpu = await gpuContext();
+      const line = gpu
+        ? `GPU adapter: ${adapterLabel(gpu.adapter)}`
+        : `no GPU adapter: ${gpuUnavailableReason()}`;
+      send({ type: "adapter", line });
+    }
     const frame = await readTable(new Uint8Array(await readFile(request.dataPath)), {
       fileName: request.dataPath,
     });

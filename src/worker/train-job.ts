@@ -54,6 +54,7 @@ export async function runTrainJob(spec: TrainJobSpec, deps: TrainJobDeps): Promi
       scaling: spec.scaling,
     },
     {
+      onAdapter: (line) => reporter.log(line),
       onRead: ({ nRows, nColumns }) => {
         reporter.log(`read ${nRows} rows × ${nColumns} columns`);
         void reporter.progress("running", "preparing", 8, `Read ${nRows} rows`);
