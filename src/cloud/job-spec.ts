@@ -42,6 +42,8 @@ export const trainJobSpecSchema = z.object({
   scaling: z.enum(["standard", "minmax", "robust", "none"]).default("standard"),
   /** Language of the chart titles. */
   language: z.enum(["en", "pt"]).default("en"),
+  /** The engine's backend: "gpu" on GPU compute (CPU fallback when no adapter), "auto" by data size. */
+  device: z.enum(["auto", "cpu", "gpu"]).default("auto"),
   /** Where it runs, recorded in the model's metadata ("local", "aws:m5.large", "runpod:NVIDIA RTX A5000"). */
   trainedOn: z.string().default("local"),
   /** ISO time after which the worker gives up and exits. */

@@ -244,6 +244,8 @@ export const en = {
     leaderboard: (n: number) => `🏁 Cross-validated leaderboard (${n} candidates):`,
     footer: (duration: string, where: string, cost: string) =>
       `⏱ ${duration} · 📍 ${esc(where)} · 💵 ${cost}`,
+    computeGpu: (adapter: string) => `🖥 GPU: ${esc(adapter)}`,
+    computeCpu: (reason: string) => `🖥 CPU — ${esc(reason)}`,
     modelId: (id: string) => `Model id: ${code(id)}`,
     quoted: (took: string, cost: string) => `🧾 Quoted: ~${took}, ${cost}`,
     namePrompt: `✏️ Type a name for this model (${MODEL.min}–${MODEL.max} letters, digits, spaces, - or _):`,

@@ -257,6 +257,8 @@ export const pt: Texts = {
     topFeatures: "Variáveis mais importantes:",
     footer: (duration: string, where: string, cost: string) =>
       `⏱ ${duration} · 📍 ${esc(where)} · 💵 ${cost}`,
+    computeGpu: (adapter: string) => `🖥 Treinado na GPU: ${esc(adapter)}`,
+    computeCpu: (reason: string) => `🖥 Treinado na CPU — ${esc(reason)}`,
     modelId: (id: string) => `ID do modelo: ${code(id)}`,
     quoted: (took: string, cost: string) => `🧾 Orçado: ~${took}, ${cost}`,
     namePrompt: `✏️ Digite um nome para este modelo (de ${MODEL.min} a ${MODEL.max} letras, números, espaços, - ou _):`,

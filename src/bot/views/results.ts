@@ -62,6 +62,8 @@ interface ResultSummary {
   facts?: DatasetFacts;
   name?: string;
   leaderboard?: LeaderboardEntry[];
+  /** What trained the model (src/ml/gpu/train.ts's ComputeUsed). */
+  compute?: { device: "cpu" | "gpu"; label: string; fallback?: string };
 }
 
 export function resultView(t: Texts, c: TrainingContext): View {
@@ -77,6 +79,9 @@ export function resultView(t: Texts, c: TrainingContext): View {
       lines.push(`${index + 1}. ${code(f.feature)} ${num(f.importance)}`);
   }
   lines.push("", t.result.footer(duration(r.runtimeSeconds), r.trainedOn, money(r.cost)));
+  const compute = summary.compute;
+  if (compute?.device === "gpu") lines.push(t.result.computeGpu(compute.label));
+  else if (compute?.fallback) lines.push(t.result.computeCpu(compute.fallback));
   // The quote beside what it came to: the offer the job ran on.
   if (c.offer) lines.push(t.result.quoted(minutes(c.offer.estimatedMinutes), money(c.offer.estimatedCost)));
   lines.push(t.result.modelId(r.modelId));
