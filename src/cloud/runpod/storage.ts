@@ -52,12 +52,4 @@ export class RunPodStorageManager extends StorageManager {
     const { settings, credentials } = runpodStorageFrom(config);
     return new RunPodStorageManager(createRunPodS3Client(settings, credentials), settings, logger);
   }
-
-  /**
-   * The seed's `upload_to_volume`: a file to a path relative to the volume root (checked like any key;
-   * pods see it under /workspace, serverless workers under /runpod-volume). Returns its runpod:// URI.
-   */
-  async uploadToVolume(localPath: string, remotePath: string): Promise<string> {
-    return this.uploadFile(localPath, this.uriFor(remotePath));
-  }
 }
