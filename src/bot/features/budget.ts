@@ -1,8 +1,8 @@
-/** /budget: the user's caps and this month's spend; tapping a cap asks for a new value. */
+/** /budget: the user's caps and this month's spend; tapping a cap asks for a new value (a dialog). */
 import { Composer, InlineKeyboard } from "grammy";
 import { screenButtons } from "../callback-data.js";
-import type { BotContext } from "../context.js";
-import { askForm } from "../forms.js";
+import type { BotContext, DialogContext } from "../context.js";
+import { startDialog } from "../dialogs.js";
 import { money } from "../html.js";
 
 /** /budget buttons: one per cap, named after the user budget field it sets. */
@@ -16,21 +16,10 @@ budgetFeature.callbackQuery(budgetButtons.filter, async (ctx) => {
   const field = budgetButtons.unpack(ctx.callbackQuery.data)?.action;
   if (!field) return;
   await ctx.answerCallbackQuery();
-  await askForm(ctx.deps.manager.store, ctx.conv!, { kind: "budget", field });
-  await ctx.reply(ctx.texts.budget.prompt(ctx.texts.budget.what[field], money(operatorCap(ctx, field))));
+  await startDialog(ctx, "budgetCap", field);
 });
 
-export function operatorCap(ctx: BotContext, field: keyof typeof CAP_OF): number {
-  return ctx.deps.config.budget[CAP_OF[field]];
-}
-
-const CAP_OF = {
-  perTrainingJob: "maxTrainingCost",
-  perPrediction: "maxPredictionCost",
-  monthly: "monthlyBudget",
-} as const;
-
-export async function showBudget(ctx: BotContext): Promise<void> {
+export async function showBudget(ctx: DialogContext): Promise<void> {
   const t = ctx.texts;
   const b = await ctx.deps.userData.budget(ctx.conv!.userId);
   const caps = ctx.deps.config.budget;

@@ -3,7 +3,7 @@ import { Composer, InlineKeyboard, InputFile } from "grammy";
 import { ObjectNotFoundError } from "../../errors.js";
 import { screenButtons } from "../callback-data.js";
 import type { BotContext } from "../context.js";
-import { askForm } from "../forms.js";
+import { startDialog } from "../dialogs.js";
 import { code, esc, money, num, pct } from "../html.js";
 import { listNames, modelName } from "../views/training.js";
 import { beginWorkflow } from "../workflows.js";
@@ -40,12 +40,7 @@ modelsFeature.callbackQuery(modelButtons.filter, async (ctx) => {
         return await showCard(ctx, id);
       case "rename": {
         const card = await catalog.model(userId, id);
-        await askForm(ctx.deps.manager.store, ctx.conv!, {
-          kind: "renameModel",
-          modelId: id,
-          name: card.name,
-        });
-        return void (await ctx.reply(ctx.texts.models.renamePrompt(card.name), { parse_mode: "HTML" }));
+        return await startDialog(ctx, "renameModel", id, card.name);
       }
       case "del": {
         const card = await catalog.model(userId, id);
