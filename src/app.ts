@@ -5,6 +5,7 @@
 import { join, resolve } from "node:path";
 import type { Bot } from "grammy";
 import type { BotContext, BotDeps } from "./bot/context.js";
+import { providerHealthFrom } from "./bot/health.js";
 import { createBot } from "./bot/index.js";
 import { userTexts } from "./bot/language.js";
 import { createBotService, type HttpPlacement } from "./bot/lifecycle.js";
@@ -162,6 +163,7 @@ export function createApp(config: Config, options: AppOptions): App {
     metrics,
     tracker,
     http: options.http ?? { port: config.telegram.port },
+    providerHealth: providerHealthFrom(compute.factory),
     shutdownGraceMs: options.shutdownGraceMs,
     onFatal: options.onFatal,
   });

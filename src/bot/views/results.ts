@@ -2,9 +2,9 @@
 import { InlineKeyboard } from "grammy";
 import type { TrainingContext } from "../../flows/training/machine.js";
 import type { DatasetFacts, FeatureImportance, LeaderboardEntry, Metrics } from "../../ml/types.js";
-import { A, pack } from "../callback-data.js";
 import { b, code, duration, esc, money, num, pct, progressBar } from "../html.js";
 import type { Texts } from "../i18n/index.js";
+import { sharedButtons, trainingButtons } from "./buttons.js";
 import { errorText, type View, withFeedback } from "./common.js";
 import { minutes } from "./training.js";
 
@@ -28,7 +28,7 @@ export function progressView(t: Texts, c: TrainingContext, nowMs: number): View 
   }
   lines.push(t.progress.elapsed(duration((nowMs - started) / 1000)));
   if (job.hourlyRate > 0) lines.push(t.progress.cost(money(job.costSoFar)));
-  const keyboard = new InlineKeyboard().text(t.buttons.stop, pack({ wf: c.workflowId, action: A.cancel }));
+  const keyboard = new InlineKeyboard().text(t.buttons.stop, sharedButtons.pack(c.workflowId, "cancel"));
   return { text: lines.join("\n"), keyboard };
 }
 
@@ -87,13 +87,13 @@ export function resultView(t: Texts, c: TrainingContext): View {
   lines.push(t.result.modelId(r.modelId));
   const wf = c.workflowId;
   const keyboard = new InlineKeyboard()
-    .text(t.buttons.nameModel, pack({ wf, action: A.nameModel }))
-    .text(t.buttons.predictNow, pack({ wf, action: A.predictNow }))
+    .text(t.buttons.nameModel, trainingButtons.pack(wf, "nameModel"))
+    .text(t.buttons.predictNow, trainingButtons.pack(wf, "predictNow"))
     .row()
-    .text(t.buttons.saveTemplate, pack({ wf, action: A.saveTemplate }))
-    .text(t.buttons.trainAnother, pack({ wf, action: A.trainAnother }))
+    .text(t.buttons.saveTemplate, trainingButtons.pack(wf, "saveTemplate"))
+    .text(t.buttons.trainAnother, trainingButtons.pack(wf, "trainAnother"))
     .row()
-    .text(t.buttons.done, pack({ wf, action: A.done }));
+    .text(t.buttons.done, trainingButtons.pack(wf, "done"));
   return { text: withFeedback(t, lines, c), keyboard };
 }
 
@@ -102,8 +102,8 @@ export function completeView(t: Texts, c: TrainingContext, named: boolean): View
   const wf = c.workflowId;
   const text = named && c.result ? t.result.named(c.result.name) : t.result.finished;
   const keyboard = new InlineKeyboard()
-    .text(t.buttons.predictNow, pack({ wf, action: A.predictNow }))
-    .text(t.buttons.trainAnother, pack({ wf, action: A.trainAnother }));
+    .text(t.buttons.predictNow, trainingButtons.pack(wf, "predictNow"))
+    .text(t.buttons.trainAnother, trainingButtons.pack(wf, "trainAnother"));
   return { text, keyboard: c.result ? keyboard : undefined };
 }
 
