@@ -21,9 +21,15 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 FROM node:20-bookworm-slim
+# The GPU backend (src/ml/gpu) is WebGPU through Dawn (the webgpu package's prebuilt dawn.node), which reaches
+# the GPU through Vulkan: the loader is installed here; the NVIDIA container runtime mounts the driver's
+# Vulkan ICD only when the "graphics" capability is requested. Without a GPU the worker trains on the CPU.
+RUN apt-get update && apt-get install -y --no-install-recommends libvulkan1 && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true \
-    LOG_LEVEL=info
+    LOG_LEVEL=info \
+    NVIDIA_VISIBLE_DEVICES=all \
+    NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics
 WORKDIR /app
 COPY --from=runtime-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist/worker.mjs ./worker.mjs

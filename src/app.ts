@@ -5,6 +5,7 @@
 import { join, resolve } from "node:path";
 import type { Bot } from "grammy";
 import type { BotContext, BotDeps } from "./bot/context.js";
+import { providerHealthFrom } from "./bot/health.js";
 import { createBot } from "./bot/index.js";
 import { userTexts } from "./bot/language.js";
 import { createBotService, type HttpPlacement } from "./bot/lifecycle.js";
@@ -13,7 +14,7 @@ import { UpdateTracker } from "./bot/middleware/updates.js";
 import { Renderer } from "./bot/renderer.js";
 import { throttle } from "./bot/throttle.js";
 import { LocalStorageManager } from "./cloud/local/storage.js";
-import { createCompute, dataLimitsOf } from "./compute.js";
+import { createCompute } from "./compute.js";
 import type { Config } from "./config.js";
 import { formatReport, runDoctor } from "./doctor/index.js";
 import { CloudConfigurationError } from "./errors.js";
@@ -101,7 +102,6 @@ export function createApp(config: Config, options: AppOptions): App {
     prediction: compute.prediction,
     clock: systemClock,
     ingest: compute.ingest,
-    limits: dataLimitsOf(config),
     stagingDir,
     modelSigningKey: config.modelSigningKey,
     jobDeadlineMinutes: config.compute.jobDeadlineMinutes,
@@ -165,6 +165,7 @@ export function createApp(config: Config, options: AppOptions): App {
     metrics,
     tracker,
     http: options.http ?? { port: config.telegram.port },
+    providerHealth: providerHealthFrom(compute.factory),
     shutdownGraceMs: options.shutdownGraceMs,
     onFatal: options.onFatal,
   });

@@ -4,48 +4,42 @@
  * cloud, the bot and the chat all speak the same shape.
  */
 
-export interface ErrorResponse {
-  error_code: number;
-  error_class: string;
-  message: string;
-  details: Record<string, unknown>;
-  recovery_suggestion: string;
-  timestamp: string;
-}
+import {
+  AppError,
+  DataError,
+  DataLimitError,
+  EmptyFileError,
+  type ErrorDetails,
+  type ErrorResponse,
+  InvalidParameterError,
+  MalformedDataError,
+  ModelError,
+  ModelIntegrityError,
+  NotFittedError,
+  NoUsableTargetError,
+  SchemaMismatchError,
+  TrainingFailedError,
+  UnreadableFileError,
+} from "./ml/errors.js";
 
-export type ErrorDetails = Record<string, unknown>;
-
-/** Base of every error we raise on purpose. Anything else reaching the user is a bug. */
-export class AppError extends Error {
-  static readonly code: number = 0;
-  static readonly recovery: string = "Try again. If it keeps happening, contact the operator.";
-
-  readonly code: number;
-  readonly details: ErrorDetails;
-  readonly recoverySuggestion: string;
-  readonly timestamp: string;
-
-  constructor(message: string, details: ErrorDetails = {}, options?: { cause?: unknown; recovery?: string }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    const ctor = this.constructor as typeof AppError;
-    this.name = ctor.name;
-    this.code = ctor.code;
-    this.details = details;
-    this.recoverySuggestion = options?.recovery ?? ctor.recovery;
-    this.timestamp = new Date().toISOString();
-  }
-
-  toJSON(): ErrorResponse {
-    return {
-      error_code: this.code,
-      error_class: this.name,
-      message: this.message,
-      details: this.details,
-      recovery_suggestion: this.recoverySuggestion,
-      timestamp: this.timestamp,
-    };
-  }
-}
+// The engine's errors (data, models, schema mismatch) and the root class live in src/ml/errors.ts, since
+// the engine imports nothing from the project; they are part of this hierarchy all the same.
+export type { ErrorDetails, ErrorResponse };
+export {
+  AppError,
+  DataError,
+  DataLimitError,
+  EmptyFileError,
+  InvalidParameterError,
+  MalformedDataError,
+  ModelError,
+  ModelIntegrityError,
+  NotFittedError,
+  NoUsableTargetError,
+  SchemaMismatchError,
+  TrainingFailedError,
+  UnreadableFileError,
+};
 
 // === 1xxx configuration
 export class CloudConfigurationError extends AppError {
@@ -132,10 +126,7 @@ export class LambdaTimeoutError extends CloudPredictionError {
   static override readonly code: number = 4001;
   static override readonly recovery: string = "Use asynchronous invocation for large inputs.";
 }
-export class SchemaMismatchError extends CloudPredictionError {
-  static override readonly code: number = 4002;
-  static override readonly recovery: string = "Send a file with the columns the model was trained on.";
-}
+// SchemaMismatchError (4002) is the engine's: src/ml/errors.ts.
 
 // === 5xxx state
 export class StateManagementError extends AppError {
@@ -152,61 +143,12 @@ export class StateCorruptionError extends StateManagementError {
   static override readonly recovery: string = "Your session was reset. Start again with /train or /predict.";
 }
 
-// === 6xxx data: what the user sent
-export class DataError extends AppError {
-  static override readonly code: number = 6000;
-  static override readonly recovery: string = "Check the file and send it again.";
-}
-export class UnreadableFileError extends DataError {
-  static override readonly code: number = 6001;
-  static override readonly recovery: string = "Send a CSV, TSV, Excel (.xlsx) or Parquet file.";
-}
-export class EmptyFileError extends DataError {
-  static override readonly code: number = 6002;
-  static override readonly recovery: string = "Send a file with a header row and at least one data row.";
-}
-export class NoUsableTargetError extends DataError {
-  static override readonly code: number = 6003;
-  static override readonly recovery: string =
-    "Pick a column with at least two distinct values as the target.";
-}
-export class DataLimitError extends DataError {
-  static override readonly code: number = 6004;
-  static override readonly recovery: string = "Send a smaller file: fewer rows or columns.";
-}
-export class MalformedDataError extends DataError {
-  static override readonly code: number = 6005;
-  static override readonly recovery: string = "Fix the line named in the message and send the file again.";
-}
+// === 6xxx data and 7xxx models: the engine's (src/ml/errors.ts), but for the ingest sandbox's limit.
 /** Reading a file ran out of the sandbox's memory or time (INGEST_MEMORY_MB, INGEST_TIMEOUT_SECONDS). */
 export class IngestLimitError extends DataLimitError {
   static override readonly code: number = 6006;
   static override readonly recovery: string =
     "Send a smaller file (fewer rows or columns), or save it as CSV and send that.";
-}
-
-// === 7xxx models
-export class ModelError extends AppError {
-  static override readonly code: number = 7000;
-  static override readonly recovery: string = "Train the model again.";
-}
-export class ModelIntegrityError extends ModelError {
-  static override readonly code: number = 7001;
-  static override readonly recovery: string =
-    "The model file was changed or not signed by this bot. Train it again.";
-}
-export class InvalidParameterError extends ModelError {
-  static override readonly code: number = 7002;
-  static override readonly recovery: string = "Use a value inside the allowed range shown.";
-}
-export class NotFittedError extends ModelError {
-  static override readonly code: number = 7003;
-  static override readonly recovery: string = "Call fit before predict.";
-}
-export class TrainingFailedError extends ModelError {
-  static override readonly code: number = 7004;
-  static override readonly recovery: string =
-    "Try another model, or check the data for constant or empty columns.";
 }
 
 // === 8xxx access

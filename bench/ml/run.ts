@@ -3,6 +3,11 @@
  * trains every model on the shared datasets (and optional synthetic sizes) with the engine, then runs the
  * same split and design matrices through scikit-learn with /usr/bin/python3 when python3-sklearn is
  * installed, and prints: model, dataset, our score, theirs, our fit time, theirs, ratio (ours / theirs).
+ * Then issue 12's five generated shapes (bench/ml/shapes-bench.ts: logistic, XGBoost-style GBDT and the
+ * random forest at 1 thread and at all cores on both sides) and the CSV reader against pandas
+ * (bench/ml/csv.ts). `--shape-scale 0.1` or ML_BENCH_SCALE=0.1 shrinks the shapes and CSV files for a run of
+ * a few minutes on a shared machine; `--no-shapes`, `--no-csv` skip them; `--only-shapes` skips the rest.
+ * Reference: Debian's python3-sklearn, python3-xgboost, python3-scipy; python3-pandas for the CSV part.
  * Not a test: numbers depend on the machine and its load.
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -15,7 +20,9 @@ import { accuracyOf } from "../../src/ml/metrics/simple.js";
 import { createEstimator, supportsTask } from "../../src/ml/models/factory.js";
 import { Random } from "../../src/ml/random.js";
 import { MODEL_REGISTRY } from "../../src/ml/registry.js";
+import { runCsv } from "./csv.js";
 import { type Prepared, prepare } from "./prepare.js";
+import { runShapes } from "./shapes-bench.js";
 import { synthetic } from "./synthetic.js";
 
 const DATASETS = [
@@ -186,6 +193,16 @@ function fmt(v: number | undefined, digits: number): string {
 }
 
 async function main(): Promise<void> {
+  if (!process.argv.includes("--only-shapes")) await runDatasets();
+  if (!process.argv.includes("--no-shapes")) await runShapes();
+  if (!process.argv.includes("--no-csv")) {
+    const scale = Number(arg("shape-scale") ?? process.env.ML_BENCH_SCALE ?? 1);
+    const rows = (n: number) => Math.max(1000, Math.round(n * scale));
+    await runCsv([rows(100_000), rows(1_000_000)], [rows(150_000)]);
+  }
+}
+
+async function runDatasets(): Promise<void> {
   const only = arg("models")?.split(",");
   const skip = arg("skip")?.split(",") ?? [];
   const data = await datasets();

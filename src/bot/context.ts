@@ -1,4 +1,5 @@
 /** The bot's Context type and the dependencies every handler gets (no singletons). */
+import type { ConversationFlavor } from "@grammyjs/conversations";
 import type { Context } from "grammy";
 import type { Config } from "../config.js";
 import type { Catalog } from "../flows/catalog.js";
@@ -62,4 +63,7 @@ export interface BotFlavor {
   conv?: ConversationKey;
 }
 
-export type BotContext = Context & BotFlavor;
+/** A dialog's own context (src/bot/dialogs.ts): what every handler has, without the dialog controls. */
+export type DialogContext = Context & BotFlavor;
+
+export type BotContext = ConversationFlavor<DialogContext>;

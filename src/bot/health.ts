@@ -5,8 +5,6 @@
  * for a cloud API.
  */
 import type { CloudProviderFactory } from "../cloud/provider-factory.js";
-import type { Config } from "../config.js";
-import type { Logger } from "../logger.js";
 import type { WorkflowStore } from "../state/store.js";
 
 /** One provider's health (the seed's check_provider_health result). */
@@ -106,19 +104,16 @@ export class HealthChecker {
 }
 
 /**
- * Health of every provider the environment configures (local always), through the factory's cached probes.
- * The factory (and the cloud SDKs behind it) loads on the first probe, in the background, not at start-up.
+ * Health of every provider the environment configures (local always), through the cloud layer's one provider
+ * factory (src/cloud/provider-factory.ts, built by src/compute.ts): /healthz, the fallback RunPod > AWS > local
+ * and /admin share its cached probes, so a health check never probes a provider a second time.
  */
-export function providerHealthFrom(config: Config, logger: Logger): ProviderHealthSource {
-  let factory: CloudProviderFactory | undefined;
+export function providerHealthFrom(
+  factory: Pick<CloudProviderFactory, "detectAvailableProviders" | "checkProviderHealth">,
+): ProviderHealthSource {
   return async () => {
-    if (!factory) {
-      const { CloudProviderFactory } = await import("../cloud/provider-factory.js");
-      factory = new CloudProviderFactory({ config, logger });
-    }
-    const probes = factory;
-    const providers = probes.detectAvailableProviders();
-    const reports = await Promise.all(providers.map((p) => probes.checkProviderHealth(p)));
+    const providers = factory.detectAvailableProviders();
+    const reports = await Promise.all(providers.map((p) => factory.checkProviderHealth(p)));
     return Object.fromEntries(
       providers.map((p, i) => [p, { healthy: reports[i].healthy, errors: reports[i].errors }]),
     );

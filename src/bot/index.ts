@@ -5,11 +5,13 @@
  */
 import { autoRetry } from "@grammyjs/auto-retry";
 import { sequentialize } from "@grammyjs/runner";
-import { Bot, type BotConfig, type ErrorHandler } from "grammy";
+import { Bot, type BotConfig, type ErrorHandler, type MiddlewareFn } from "grammy";
 import { AppError } from "../errors.js";
 import { scrubSecrets } from "../logger.js";
 import { keyString } from "../state/store.js";
-import type { BotContext, BotDeps } from "./context.js";
+import type { BotContext, BotDeps, DialogContext } from "./context.js";
+import { dialogs } from "./dialogs.js";
+import { showBudget } from "./features/budget.js";
 import { features as allFeatures } from "./features/index.js";
 import { fitOutgoing } from "./fit.js";
 import { type BotMetrics, createBotMetrics } from "./metrics.js";
@@ -47,7 +49,29 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   bot.use(tracker.middleware(metrics));
   // Before anything reads the store: chatter in groups costs nothing.
   bot.use(groupChatFilter(metrics));
-  bot.use(async (ctx, next) => {
+  bot.use(contextSetup(deps));
+  bot.use(accessControl(metrics));
+  bot.use(rateLimit({ perMinute: deps.config.telegram.rateLimitPerMinute, metrics }));
+  // The runner handles updates concurrently: one conversation's updates still run one after another.
+  bot.use(sequentialize((ctx: BotContext) => ctx.conv && keyString(ctx.conv)));
+
+  const bounded = bot.errorBoundary(errorHandlerCounting(metrics));
+  // Updates without a user (channel posts) have no conversation and nothing for us to do.
+  // Dialogs first: an open one takes its answer before the workflow's text step would.
+  bounded
+    .filter((ctx) => ctx.conv !== undefined)
+    .use(dialogs(deps, contextSetup(deps), showBudget), allFeatures);
+
+  bot.catch((err) => {
+    metrics.errors.inc({ code: "unhandled" });
+    deps.logger.error({ err: scrubSecrets(String(err.error)) }, "update failed outside the boundary");
+  });
+  return bot;
+}
+
+/** What every handler (and every dialog's own context) gets: deps, texts, the conversation key, a logger. */
+function contextSetup(deps: BotDeps): MiddlewareFn<DialogContext> {
+  return async (ctx, next) => {
     ctx.deps = deps;
     ctx.texts = await deps.texts(ctx.from?.id ?? 0, ctx.from?.language_code);
     if (ctx.from && ctx.chat) ctx.conv = { userId: ctx.from.id, chatId: ctx.chat.id };
@@ -56,21 +80,7 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
       conv: ctx.conv && keyString(ctx.conv),
     });
     await next();
-  });
-  bot.use(accessControl(metrics));
-  bot.use(rateLimit({ perMinute: deps.config.telegram.rateLimitPerMinute, metrics }));
-  // The runner handles updates concurrently: one conversation's updates still run one after another.
-  bot.use(sequentialize((ctx: BotContext) => ctx.conv && keyString(ctx.conv)));
-
-  const bounded = bot.errorBoundary(errorHandlerCounting(metrics));
-  // Updates without a user (channel posts) have no conversation and nothing for us to do.
-  bounded.filter((ctx) => ctx.conv !== undefined).use(allFeatures);
-
-  bot.catch((err) => {
-    metrics.errors.inc({ code: "unhandled" });
-    deps.logger.error({ err: scrubSecrets(String(err.error)) }, "update failed outside the boundary");
-  });
-  return bot;
+  };
 }
 
 function errorHandlerCounting(metrics: BotMetrics): ErrorHandler<BotContext> {

@@ -11,7 +11,7 @@ import type { WorkflowRuntime } from "../state/runtime.js";
 import type { WorkflowStore } from "../state/store.js";
 import { registerCommands } from "./commands.js";
 import type { BotContext } from "./context.js";
-import { HealthChecker, providerHealthFrom } from "./health.js";
+import { HealthChecker, type ProviderHealthSource } from "./health.js";
 import type { BotMetrics } from "./metrics.js";
 import type { UpdateTracker } from "./middleware/updates.js";
 import { pollingReceiver, type Receiver, webhookReceiver, webhookSecretFor } from "./receiver.js";
@@ -35,6 +35,8 @@ export interface BotServiceOptions {
   metrics: BotMetrics;
   tracker: UpdateTracker;
   http: HttpPlacement;
+  /** The providers' health for /healthz (the cloud layer's factory, see health.ts). */
+  providerHealth?: ProviderHealthSource;
   /** Longest wait for running handlers when stopping (default 7 s). */
   shutdownGraceMs?: number;
   /** The update source died by itself (a 401 or a 409 from another instance): the process should exit. */
@@ -67,10 +69,7 @@ export function createBotService(options: BotServiceOptions): BotService {
   }
   const receiver: Receiver =
     webhook ?? pollingReceiver(bot, tracker, logger, options.onFatal ?? (() => undefined));
-  const health = new HealthChecker({
-    store,
-    providers: providerHealthFrom(config, logger),
-  });
+  const health = new HealthChecker({ store, providers: options.providerHealth });
   const routes = opsRoutes({ health, metrics: options.metrics.registry, webhook, draining: () => draining });
 
   return {

@@ -223,7 +223,7 @@ export function trainSpecFrom(
   storage: CloudStorageProvider,
   trainedOn: string,
   now = new Date(),
-  cloud?: { jobKey: string },
+  cloud?: { jobKey: string; gpu?: boolean },
 ): TrainJobSpec {
   return {
     kind: "train",
@@ -245,6 +245,8 @@ export function trainSpecFrom(
     seed: 42,
     scaling: config.preprocessing?.scaling ?? "standard",
     trainedOn,
+    // GPU compute trains on its GPU (the worker falls back to the CPU, and says so, without an adapter).
+    device: cloud?.gpu ? "gpu" : "auto",
     language: config.language ?? "en",
     deadline: config.deadline,
     createdAt: now.toISOString(),

@@ -42,6 +42,8 @@ export const trainJobSpecSchema = z.object({
   scaling: z.enum(["standard", "minmax", "robust", "none"]).default("standard"),
   /** Language of the chart titles. */
   language: z.enum(["en", "pt"]).default("en"),
+  /** The engine's backend: "gpu" on GPU compute (CPU fallback when no adapter), "auto" by data size. */
+  device: z.enum(["auto", "cpu", "gpu"]).default("auto"),
   /** Where it runs, recorded in the model's metadata ("local", "aws:m5.large", "runpod:NVIDIA RTX A5000"). */
   trainedOn: z.string().default("local"),
   /** ISO time after which the worker gives up and exits. */
@@ -74,12 +76,8 @@ export const predictJobSpecSchema = z.object({
 export type PredictJobSpec = z.infer<typeof predictJobSpecSchema>;
 export type PredictJobSpecInput = z.input<typeof predictJobSpecSchema>;
 
-/**
- * Reading an upload in a sandbox: the staged file is on the disk of the machine that downloaded it, so an
- * ingest job always runs there (locally), never on cloud compute.
- */
-export const ingestJobSpecSchema = z.object({
-  kind: z.literal("ingest"),
+/** The fields of a job that reads a staged file in a sandbox, and the limits it reads it within. */
+const stagedFileFields = {
   jobId: jobIdSchema,
   userId: z.number().int().positive(),
   filePath: z.string().min(1),
@@ -94,14 +92,78 @@ export const ingestJobSpecSchema = z.object({
   }),
   deadline: z.iso.datetime(),
   createdAt: z.iso.datetime(),
-});
+};
+
+/**
+ * Reading an upload in a sandbox: the staged file is on the disk of the machine that downloaded it, so an
+ * ingest job always runs there (locally), never on cloud compute.
+ */
+export const ingestJobSpecSchema = z.object({ kind: z.literal("ingest"), ...stagedFileFields });
 export type IngestJobSpec = z.infer<typeof ingestJobSpecSchema>;
+
+const chartLanguage = z.enum(["en", "pt"]);
+const columnTypeSchema = z.enum([
+  "numeric",
+  "integer",
+  "boolean",
+  "categorical",
+  "datetime",
+  "text",
+  "identifier",
+]);
+
+/** What an analysis job computes on the table, besides reading it. */
+export const analysisSchema = z.discriminatedUnion("op", [
+  /** /stats' first look: the description, the summary card, the correlations and their heatmap. */
+  z.object({ op: z.literal("overview"), maxColumns: z.number().int().positive(), language: chartLanguage }),
+  /** One /stats test on the chosen columns, and its chart. */
+  z.object({
+    op: z.literal("test"),
+    test: z.string().min(1).max(40),
+    columns: z.array(z.string()).min(1).max(8),
+    language: chartLanguage,
+  }),
+  /**
+   * The drift of the table from a model's training profile: the model's features and profile, taken from a
+   * model whose signature the bot checked (the sandbox holds no key to check one itself).
+   */
+  z.object({
+    op: z.literal("drift"),
+    features: z.array(
+      z.object({ name: z.string(), type: columnTypeSchema, levels: z.array(z.string()).optional() }),
+    ),
+    trainingProfile: z.unknown(),
+  }),
+]);
+export type Analysis = z.infer<typeof analysisSchema>;
+
+/**
+ * Statistics on a stored or uploaded table (/stats, the drift check at /predict), in the same sandbox as an
+ * ingest job and for the same reason: the bot's event loop never parses user data. A chart it draws is left
+ * as ANALYSIS_CHART in `outputDir`, for the bot to store under the user's prefix.
+ */
+export const analyzeJobSpecSchema = z.object({
+  kind: z.literal("analyze"),
+  ...stagedFileFields,
+  outputDir: z.string().min(1),
+  analysis: analysisSchema,
+});
+export type AnalyzeJobSpec = z.infer<typeof analyzeJobSpecSchema>;
+
+/** The one chart an analysis job draws (the heatmap of an overview, a test's chart), as a PNG. */
+export const ANALYSIS_CHART = "chart.png";
 
 export const jobSpecSchema = z.discriminatedUnion("kind", [
   trainJobSpecSchema,
   predictJobSpecSchema,
   ingestJobSpecSchema,
+  analyzeJobSpecSchema,
 ]);
+
+/** Jobs that read a user's file in a sandbox: they run on this machine, hold no key and sign nothing. */
+export function isSandboxJob(spec: JobSpec): spec is IngestJobSpec | AnalyzeJobSpec {
+  return spec.kind === "ingest" || spec.kind === "analyze";
+}
 export type JobSpec = z.infer<typeof jobSpecSchema>;
 
 export const jobStateSchema = z.enum(["queued", "starting", "running", "succeeded", "failed", "cancelled"]);

@@ -65,11 +65,27 @@ export const RUNPOD_SERVERLESS_SECOND_PRICE = 0.00016;
 /** Time from "launch" until the worker runs: boot or pull, measured as typical, not promised. */
 export const PROVISIONING_SECONDS = { local: 0, ec2: 150, runpod: 180 } as const;
 
-/** Only these model types may be sent to a GPU machine; everything else is CPU-only. */
-export const GPU_CAPABLE_MODELS: ReadonlySet<string> = new Set(["mlp"]);
+/** Only these model types may be sent to a GPU machine (src/ml/gpu trains them); everything else is CPU-only. */
+export const GPU_CAPABLE_MODELS: ReadonlySet<string> = new Set([
+  "mlp",
+  "hist_gradient_boosting",
+  "xgboost",
+  "lightgbm",
+  "catboost",
+]);
 
-export function mayUseGpu(modelType: string): boolean {
-  return GPU_CAPABLE_MODELS.has(modelType);
+/**
+ * Cells (rows × columns) from which boosting is offered a GPU: below it the fit is seconds on a CPU and a
+ * GPU machine's start-up dominates. Provisional, like src/ml/gpu/train.ts's AUTO_GPU_MIN_CELLS: not measured
+ * on a GPU yet (`npm run bench:gpu`).
+ */
+export const GPU_BOOSTING_MIN_CELLS = 2_000_000;
+
+/** Whether a job may go to a GPU machine; without a shape, whether the model type can at all. */
+export function mayUseGpu(modelType: string, shape?: { nRows: number; nColumns: number }): boolean {
+  if (!GPU_CAPABLE_MODELS.has(modelType)) return false;
+  if (modelType === "mlp" || !shape) return true;
+  return shape.nRows * shape.nColumns >= GPU_BOOSTING_MIN_CELLS;
 }
 
 /** The throughput model of our engine (measured by bench/cloud/throughput.ts) gives training times. */

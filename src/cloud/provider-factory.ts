@@ -175,13 +175,14 @@ export class CloudProviderFactory {
     });
   }
 
-  /** Providers the environment configures, in priority order; "local" always last. */
+  /** Providers the environment configures, in PROVIDER_PRIORITY order; "local" (always there) last. */
   detectAvailableProviders(): ProviderName[] {
-    const available: ProviderName[] = [];
-    if (hasRunPodCredentials(this.config.runpod)) available.push("runpod");
-    if (isAwsConfigured(this.config.aws)) available.push("aws");
-    available.push("local");
-    return available;
+    const configured: Record<ProviderName, boolean> = {
+      runpod: hasRunPodCredentials(this.config.runpod),
+      aws: isAwsConfigured(this.config.aws),
+      local: true,
+    };
+    return PROVIDER_PRIORITY.filter((provider) => configured[provider]);
   }
 
   /** A real call to the provider, bounded by `timeoutSeconds`; the result is cached briefly. */

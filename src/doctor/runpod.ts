@@ -5,7 +5,7 @@
  */
 import { HeadBucketCommand } from "@aws-sdk/client-s3";
 import { describeFailure } from "../cloud/health.js";
-import { RunPodGraphqlClient } from "../cloud/runpod/client.js";
+import { RunPodGraphqlClient, runpodDocument } from "../cloud/runpod/client.js";
 import { RUNPOD_S3_DATA_CENTERS, runpodApiSettingsFrom } from "../cloud/runpod/config.js";
 import { RunPodPodApi } from "../cloud/runpod/pod-api.js";
 import { POD_CLOUD } from "../cloud/runpod/pod-launch.js";
@@ -14,8 +14,9 @@ import { RunPodStorageManager } from "../cloud/runpod/storage.js";
 import type { Config } from "../config.js";
 import { type CheckResult, fail, ok, skip } from "./report.js";
 
-const ACCOUNT_QUERY =
-  "query Doctor { myself { id email clientBalance networkVolumes { id name size dataCenterId } } }";
+const ACCOUNT_QUERY = runpodDocument<{ myself: Account | null }>(
+  "query Doctor { myself { id email clientBalance networkVolumes { id name size dataCenterId } } }",
+);
 const VOLUME_FIX =
   `create a network volume in a data center with an S3 API (${RUNPOD_S3_DATA_CENTERS.slice(0, 4).join(", ")} …), ` +
   "then set RUNPOD_NETWORK_VOLUME_ID and RUNPOD_DATA_CENTER_ID";
@@ -38,7 +39,7 @@ export async function runpodChecks(config: Config, fetchImpl: typeof fetch = fet
   const client = new RunPodGraphqlClient({ ...runpodApiSettingsFrom(config), timeoutMs: 10_000 }, fetchImpl);
   let account: Account;
   try {
-    account = (await client.request<{ myself: Account | null }>(ACCOUNT_QUERY)).myself ?? {};
+    account = (await client.request(ACCOUNT_QUERY)).myself ?? {};
   } catch (error) {
     return [
       fail(

@@ -4,11 +4,15 @@
 import type { WorkflowDefinition } from "../state/definitions.js";
 import type { FlowPorts } from "./ports.js";
 import { predictionActors } from "./prediction/actors.js";
-import { migratePrediction, PREDICTION_MACHINE_VERSION, predictionMachine } from "./prediction/machine.js";
+import {
+  PREDICTION_MACHINE_VERSION,
+  PREDICTION_MIGRATIONS,
+  predictionMachine,
+} from "./prediction/machine.js";
 import { statsActors } from "./stats/actors.js";
 import { STATS_MACHINE_VERSION, statsMachine } from "./stats/machine.js";
 import { trainingActors } from "./training/actors.js";
-import { migrateTrainingSnapshot, TRAINING_MACHINE_VERSION, trainingMachine } from "./training/machine.js";
+import { TRAINING_MACHINE_VERSION, TRAINING_MIGRATIONS, trainingMachine } from "./training/machine.js";
 
 export type WorkflowType = "training" | "prediction" | "stats";
 
@@ -18,13 +22,13 @@ export function createWorkflowDefinitions(ports: FlowPorts): WorkflowDefinition[
       type: "training",
       version: TRAINING_MACHINE_VERSION,
       machine: trainingMachine.provide({ actors: trainingActors(ports) }),
-      migrate: migrateTrainingSnapshot,
+      migrations: TRAINING_MIGRATIONS,
     },
     {
       type: "prediction",
       version: PREDICTION_MACHINE_VERSION,
       machine: predictionMachine.provide({ actors: predictionActors(ports) }),
-      migrate: migratePrediction,
+      migrations: PREDICTION_MIGRATIONS,
     },
     {
       type: "stats",

@@ -11,7 +11,6 @@ import type {
   ProviderName,
 } from "../cloud/provider-interface.js";
 import type { DatasetDescription, Task } from "../ml/index.js";
-import type { DataLimits } from "../ml/types.js";
 
 export interface Clock {
   now(): Date;
@@ -99,10 +98,11 @@ export interface FlowPorts {
   training(provider: ProviderName): CloudTrainingProvider;
   prediction(provider: ProviderName): CloudPredictionProvider;
   clock: Clock;
-  /** Reads uploads in a sandbox (never on the bot's event loop), within the configured limits. */
+  /**
+   * Reads every user table in a sandbox (never on the bot's event loop), within the configured limits:
+   * uploads, stored datasets, /stats and the drift check.
+   */
   ingest: IngestPort;
-  /** Limits for the tables /stats and the drift check read in the bot process (readStoredFrame). */
-  limits: Partial<DataLimits>;
   /** Local folder for files on their way in (uploads) and out (predictions to send back). */
   stagingDir: string;
   /** Checks the signature of the models read in the bot (the training profile for the drift check). */

@@ -1,6 +1,6 @@
 /** validateHyperparameters: typed or button values → the estimator's full parameter object, or one clear error. */
 import type { ZodType } from "zod";
-import { InvalidParameterError } from "../errors.js";
+import { InvalidParameterError } from "./errors.js";
 import { describeValue } from "./params.js";
 import { getModelSpec } from "./registry.js";
 

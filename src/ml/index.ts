@@ -32,5 +32,5 @@ export { predictFrame } from "./predict.js";
 export { profileFrame } from "./profile.js";
 export { getModelSpec, MODEL_ALIASES, MODEL_REGISTRY, type ModelSpec, resolveModelId } from "./registry.js";
 export { detectTask, suggestSchema } from "./schema.js";
-export { trainModel } from "./train.js";
+export { type AsyncFit, trainModel, trainModelWith } from "./train.js";
 export * from "./types.js";

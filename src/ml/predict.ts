@@ -2,8 +2,8 @@
  * predictFrame: a model document + new data → predictions. The input schema is checked first (by name, case-
  * and whitespace-insensitive, and by type), then the stored preprocessing and estimator are applied.
  */
-import { ModelError } from "../errors.js";
 import { buildDesign, predictOn, probaOn } from "./design.js";
+import { ModelError } from "./errors.js";
 import { type AnyClassifier, type AnyEstimator, createEstimator } from "./models/factory.js";
 import type { Preprocessing } from "./preprocess/plan.js";
 import type { Frame, ModelDocument, PredictResult } from "./types.js";

@@ -14,7 +14,8 @@ const BOTH: Task[] = ["regression", "classification"];
 const fraction = (def: number) => realParam(0, 1, def, { min: true });
 const nonNegative = (def: number) => realParam(0, 1e6, def);
 const learningRate = (def: number) => realParam(0, 1, def, { min: true });
-const threads = intParam(1, 64, 1);
+/** 0 = the cores the job was given (src/ml/threads/cores.ts). */
+const threads = intParam(0, 64, 0);
 const earlyStoppingRounds = optionalIntParam(1, 10_000, null);
 
 export const BOOSTING_SPECS: ModelSpec[] = [

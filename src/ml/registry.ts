@@ -5,7 +5,7 @@
  */
 import type { ZodObject } from "zod";
 import { z } from "zod";
-import { InvalidParameterError } from "../errors.js";
+import { InvalidParameterError } from "./errors.js";
 import {
   boolParam,
   enumParam,
@@ -142,6 +142,8 @@ export const MODEL_REGISTRY: readonly ModelSpec[] = [
       ...treeParams,
       maxFeatures: enumParam(["auto", "sqrt", "log2", "all"], "auto"),
       bootstrap: boolParam(true),
+      /** Threads growing trees; 0 = the cores the job was given. The trees are the same for any count. */
+      threads: intParam(0, 64, 0),
     }),
     choices: { nEstimators: [50, 100, 200, 500], maxDepth: [5, 10, 20, "none"] },
     description: "Many trees on bootstrap samples with feature subsampling; strong with no tuning.",

@@ -3,7 +3,7 @@
  * an id column is never suggested, few-valued numeric targets (0/1, ratings 1–5) are classification, and a
  * one-class target is refused with a clear error. The user can always override the suggestion.
  */
-import { DataError, NoUsableTargetError } from "../errors.js";
+import { DataError, NoUsableTargetError } from "./errors.js";
 import { profileColumn } from "./profile.js";
 import type { Column, ColumnProfile, ExcludedColumn, Frame, SchemaSuggestion, Task } from "./types.js";
 

@@ -2,7 +2,7 @@
  * The target column → the rows that have a value, and y as numbers: the value itself for regression, the
  * class index for classification (classes sorted: numerically when they are numbers, else as text).
  */
-import { DataError, NoUsableTargetError } from "../errors.js";
+import { DataError, NoUsableTargetError } from "./errors.js";
 import { compareText } from "./preprocess/fit.js";
 import type { Column, Task } from "./types.js";
 

@@ -3,15 +3,16 @@
  * Rows with a missing target are dropped first; the split is seeded (stratified for classification); the
  * preprocessing is fitted on the training rows only.
  */
-import { DataError, InvalidParameterError } from "../errors.js";
 import { trainAuto } from "./auto/train-auto.js";
 import { buildDesign, type Design, fitOn, isTable, predictOn, probaOn } from "./design.js";
 import { buildTrainingProfile } from "./drift/profile.js";
+import { DataError, InvalidParameterError } from "./errors.js";
 import { validateHyperparameters } from "./hyperparameters.js";
 import { aggregateByFeature, coefficientScores, permutationImportance } from "./importance.js";
 import { quantileSorted } from "./kernels/quantile.js";
 import { classificationMetrics } from "./metrics/classification.js";
 import { regressionMetrics } from "./metrics/regression.js";
+import type { FitContext } from "./models/base.js";
 import { type AnyClassifier, type AnyEstimator, createEstimator, supportsTask } from "./models/factory.js";
 import { fitPreprocessing } from "./preprocess/fit.js";
 import type { Preprocessing } from "./preprocess/plan.js";
@@ -56,8 +57,44 @@ function trainSingle(
   onProgress?: (p: TrainProgress) => void,
   deadline?: number,
 ): TrainResult {
+  const job = startTraining(frame, spec, onProgress, deadline);
+  fitOn(job.est, job.fit.X, job.fit.y, job.fit.ctx);
+  return finishTraining(frame, spec, job);
+}
+
+/** Fits an estimator some other way than fitOn (the GPU backend); it must leave `est` fitted. */
+export type AsyncFit = (est: AnyEstimator, X: Design, y: Float64Array, ctx: FitContext) => Promise<void>;
+
+/**
+ * trainModel with the fit done by `fitWith` (e.g. on the GPU): the same split, preprocessing, evaluation and
+ * model document, so the artifact does not depend on what fitted it. Auto mode is not handed over.
+ */
+export async function trainModelWith(
+  frame: Frame,
+  spec: TrainSpec,
+  fitWith: AsyncFit,
+  onProgress?: (p: TrainProgress) => void,
+): Promise<TrainResult> {
+  if (getModelSpec(spec.modelType).id === AUTO_MODEL) return trainModel(frame, spec, onProgress);
+  const job = startTraining(frame, spec, onProgress);
+  await fitWith(job.est, job.fit.X, job.fit.y, job.fit.ctx);
+  return finishTraining(frame, spec, job);
+}
+
+type Report = (phase: TrainProgress["phase"], percent: number, message: string) => void;
+
+/**
+ * Checks the spec, splits the rows, fits the preprocessing on the training rows and builds the training
+ * design and the estimator: everything up to the fit.
+ */
+function startTraining(
+  frame: Frame,
+  spec: TrainSpec,
+  onProgress?: (p: TrainProgress) => void,
+  deadline?: number,
+) {
   const started = performance.now();
-  const report = (phase: TrainProgress["phase"], percent: number, message: string) =>
+  const report: Report = (phase, percent, message) =>
     onProgress?.({ phase, percent: Math.round(percent), message });
   report("preparing", 0, "Preparing the data");
   const modelSpec = getModelSpec(spec.modelType);
@@ -69,14 +106,40 @@ function trainSingle(
   }
   const params = validateHyperparameters(modelSpec.id, spec.hyperparameters ?? {});
   const seed = spec.seed ?? 42;
-  const { testRows, yTest, classes, facts, pre, featureCols, est, profile } = fitSplit(
-    frame,
-    spec,
+  const { trainRows, testRows, yTrain, yTest, classes, facts } = splitRows(frame, spec, seed);
+  const featureCols = resolveFeatures(frame, spec);
+  const nClasses = classes?.length ?? 0;
+  const pre = fitPreprocessing(featureCols, trainRows, spec.scaling ?? "standard", modelSpec.encoding);
+  const est = createEstimator(modelSpec.id, spec.task, params, nClasses);
+  report("training", 10, `Training ${modelSpec.displayName}`);
+  const ctx: FitContext = {
+    rng: new Random(seed + 1),
+    onProgress: (f, message) => report("training", 10 + 80 * f, message),
+    deadline,
+  };
+  return {
+    started,
+    report,
     params,
     seed,
-    report,
-    deadline,
-  );
+    testRows,
+    yTest,
+    classes,
+    facts,
+    pre,
+    featureCols,
+    est,
+    profile: buildTrainingProfile(featureCols, trainRows),
+    /** What the fit reads; dropped once it is done, so the training design is garbage before scoring. */
+    fit: { X: buildDesign(pre, featureCols, frame.nRows, trainRows), y: yTrain, ctx },
+  };
+}
+
+/** Scores the fitted estimator on the held-out rows and assembles the model document and the result. */
+function finishTraining(frame: Frame, spec: TrainSpec, job: ReturnType<typeof startTraining>): TrainResult {
+  const { testRows, yTest, classes, facts, pre, featureCols, est, profile, params, seed, report } = job;
+  (job as { fit: unknown }).fit = null;
+  const modelSpec = getModelSpec(spec.modelType);
   const nClasses = classes?.length ?? 0;
   const Xtest = buildDesign(pre, featureCols, frame.nRows, testRows);
 
@@ -108,46 +171,8 @@ function trainSingle(
     importance,
     facts,
     evaluation: sampleEvaluation(evaluation.arrays, nClasses, seed),
-    fitSeconds: (performance.now() - started) / 1000,
+    fitSeconds: (performance.now() - job.started) / 1000,
     ...learningCurveOf(est),
-  };
-}
-
-/**
- * Splits the rows, fits the preprocessing and the estimator on the training rows, and returns what the
- * evaluation needs. Its own function so that the training rows, targets and design are garbage before the
- * held-out rows are scored (they would add to the peak memory of a large fit).
- */
-function fitSplit(
-  frame: Frame,
-  spec: TrainSpec,
-  params: Record<string, unknown>,
-  seed: number,
-  report: (phase: TrainProgress["phase"], percent: number, message: string) => void,
-  deadline?: number,
-) {
-  const modelSpec = getModelSpec(spec.modelType);
-  const { trainRows, testRows, yTrain, yTest, classes, facts } = splitRows(frame, spec, seed);
-  const featureCols = resolveFeatures(frame, spec);
-  const nClasses = classes?.length ?? 0;
-  const pre = fitPreprocessing(featureCols, trainRows, spec.scaling ?? "standard", modelSpec.encoding);
-  const Xtrain = buildDesign(pre, featureCols, frame.nRows, trainRows);
-  const est = createEstimator(modelSpec.id, spec.task, params, nClasses);
-  report("training", 10, `Training ${modelSpec.displayName}`);
-  fitOn(est, Xtrain, yTrain, {
-    rng: new Random(seed + 1),
-    onProgress: (f, message) => report("training", 10 + 80 * f, message),
-    deadline,
-  });
-  return {
-    testRows,
-    yTest,
-    classes,
-    facts,
-    pre,
-    featureCols,
-    est,
-    profile: buildTrainingProfile(featureCols, trainRows),
   };
 }
 

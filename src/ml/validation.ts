@@ -3,7 +3,7 @@
  * schema check at prediction time, which names missing and retyped columns and matches names that differ
  * only in case or whitespace.
  */
-import { SchemaMismatchError } from "../errors.js";
+import { SchemaMismatchError } from "./errors.js";
 import { detectDayOrder, parseDate } from "./io/dates.js";
 import type { Matrix } from "./matrix.js";
 import type {

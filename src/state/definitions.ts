@@ -10,6 +10,9 @@ import { StateCorruptionError, StateManagementError } from "../errors.js";
 // biome-ignore lint/suspicious/noExplicitAny: snapshots of every machine flow through this layer
 export type AnySnapshot = MachineSnapshot<any, any, any, any, any, any, any, any>;
 
+/** One version's step of a migration table: the persisted snapshot of version n as version n + 1. */
+export type MigrationStep = (persisted: unknown) => unknown | undefined;
+
 export interface WorkflowDefinition {
   /** e.g. "training", "prediction" */
   type: string;
@@ -22,6 +25,12 @@ export interface WorkflowDefinition {
    * cannot (the workflow is then closed and the user told). A throw counts as "cannot".
    */
   migrate?: (fromVersion: number, persisted: unknown) => unknown | undefined;
+  /**
+   * The migration table, used instead of `migrate` when given: from version n, the step that carries a
+   * persisted snapshot to n + 1 (undefined: it cannot be carried). A snapshot goes through every step up to
+   * `version`, so a workflow monitoring a paid job survives any number of deploys.
+   */
+  migrations?: Readonly<Record<number, MigrationStep>>;
   /** Optional schema of the context, checked on every restore: catches drift that a version bump missed. */
   context?: z.ZodType;
 }
@@ -110,8 +119,26 @@ export function decodeEnvelope(
   return { kind: "workflow", definition, persisted: migrated };
 }
 
+/** A persisted snapshot carried from version `from` to `to` through the table; undefined when a step is missing or refuses. */
+export function migrateThrough(
+  steps: Readonly<Record<number, MigrationStep>>,
+  from: number,
+  to: number,
+  persisted: unknown,
+): unknown | undefined {
+  let current = persisted;
+  for (let version = from; version < to && current !== undefined; version++) {
+    const step = steps[version];
+    if (!step) return undefined;
+    current = step(current);
+  }
+  return current;
+}
+
 function migrateQuietly(definition: WorkflowDefinition, from: number, snapshot: unknown): unknown {
   try {
+    if (definition.migrations)
+      return migrateThrough(definition.migrations, from, definition.version, snapshot);
     return definition.migrate?.(from, snapshot);
   } catch {
     return undefined;

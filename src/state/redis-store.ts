@@ -60,6 +60,11 @@ export class RedisWorkflowStore implements WorkflowStore {
     this.redis = typeof urlOrClient === "string" ? new Redis(urlOrClient, REDIS_CLIENT_OPTIONS) : urlOrClient;
   }
 
+  /** The connection and a namespace of ours, for a grammY storage adapter (the bot's dialogs). */
+  namespaceFor(name: string): { client: Redis; prefix: string } {
+    return { client: this.redis, prefix: `${this.prefix}:${name}:` };
+  }
+
   private wfKey(key: ConversationKey): string {
     return `${this.prefix}:wf:${keyString(key)}`;
   }

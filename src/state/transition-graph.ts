@@ -2,6 +2,8 @@
  * Questions about a machine's graph rather than about one conversation: is there an edge from one state to
  * another (the seed's validateTransition), and which events does a state handle (for error details).
  */
+
+import { createHash } from "node:crypto";
 import type { AnyEventObject, AnyStateMachine, StateNode } from "xstate";
 import { __unsafe_getAllOwnEventDescriptors as ownEventDescriptors } from "xstate";
 import { InvalidTransitionError } from "../errors.js";
@@ -74,4 +76,44 @@ export function rejectedEvent(workflowType: string, snapshot: AnySnapshot, event
     event: event.type,
     handledEvents: handledEvents(snapshot),
   });
+}
+
+/**
+ * The machine's shape as text, one line per state and per transition: ids, kinds, initial states, invoked
+ * actors, and for each event its candidate transitions in order (guard and targets). Context and action
+ * bodies are not part of it. A persisted snapshot names states and invoked actors, so a change here means a
+ * snapshot written before it may not restore: the version must go up (see src/flows/versions.ts).
+ */
+export function machineShape(machine: AnyStateMachine): string[] {
+  const lines: string[] = [];
+  for (const node of [machine.root, ...descendants(machine.root)].sort(byId)) {
+    const initial = node.initial?.target.map((t: AnyStateNode) => t.id).join(",") ?? "";
+    const invoked = node.invoke.map((i) => (typeof i.src === "string" ? i.src : "inline")).join(",");
+    lines.push(`${node.id} ${node.type} initial=${initial} invoke=${invoked}`);
+    const byEvent = [...node.transitions.entries()].sort(([a], [b]) => a.localeCompare(b));
+    for (const [event, candidates] of byEvent)
+      lines.push(`  on ${event}: ${candidates.map(edge).join(" | ")}`);
+    if (node.always) lines.push(`  always: ${node.always.map(edge).join(" | ")}`);
+  }
+  return lines;
+}
+
+/** The shape's SHA-256, hex: what src/flows/versions.ts records for each machine version. */
+export function shapeHash(machine: AnyStateMachine): string {
+  return createHash("sha256").update(machineShape(machine).join("\n")).digest("hex");
+}
+
+const byId = (a: AnyStateNode, b: AnyStateNode) => a.id.localeCompare(b.id);
+
+function edge(t: { guard?: unknown; target?: readonly AnyStateNode[]; reenter?: boolean }): string {
+  const targets = (t.target ?? []).map((n) => n.id).join(",") || "(stay)";
+  return `[${guardName(t.guard)}] -> ${targets}${t.reenter ? " reenter" : ""}`;
+}
+
+function guardName(guard: unknown): string {
+  if (guard === undefined) return "";
+  if (typeof guard === "string") return guard;
+  if (typeof guard === "function") return "inline";
+  const g = guard as { type?: string; params?: unknown };
+  return g.params === undefined ? String(g.type) : `${g.type}(${JSON.stringify(g.params)})`;
 }

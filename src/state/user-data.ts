@@ -5,8 +5,10 @@
  */
 import { z } from "zod";
 import { DataError } from "../errors.js";
+import { isDollarAmount, MAX_DOLLARS, toCents } from "./amounts.js";
+import { checkedName } from "./names.js";
 import type { WorkflowStore } from "./store.js";
-import { normalizeName, type Template, type TemplateKind, UserTemplates } from "./user-templates.js";
+import { type Template, type TemplateKind, UserTemplates } from "./user-templates.js";
 
 export type Language = "en" | "pt";
 
@@ -58,8 +60,6 @@ export interface UserDataOptions {
   now?: () => Date;
 }
 
-/** The largest cap or single cost accepted, in dollars: a typo guard, not a policy. */
-const MAX_DOLLARS = 1_000_000;
 const MICROS_PER_DOLLAR = 1_000_000;
 /** Telegram user ids are positive: 0 holds totals. */
 const ALL_USERS = 0;
@@ -88,7 +88,7 @@ export function monthOf(date: Date): string {
 }
 
 function checkDollars(value: number, what: string): number {
-  if (!dollars.safeParse(value).success) {
+  if (!isDollarAmount(value)) {
     throw new DataError(
       `${what} must be a number of dollars between 0 and ${MAX_DOLLARS}.`,
       { value },
@@ -142,7 +142,7 @@ export class UserData {
       const budget: BudgetSettings = { ...s.budget };
       for (const [name, value] of Object.entries(changes) as Array<[keyof BudgetSettings, number | null]>) {
         if (value === null || value >= defaults[name]) delete budget[name];
-        else budget[name] = value;
+        else budget[name] = toCents(value);
       }
       return { ...s, budget };
     });
@@ -252,9 +252,9 @@ export class UserData {
 
   // === model index
 
-  /** Adds (or renames) a model in the index; the display name follows the one naming rule. */
+  /** Adds (or renames) a model in the index; the display name follows the one naming rule (names.ts). */
   async setModelName(userId: number, modelId: string, name: string): Promise<void> {
-    const clean = normalizeName(name, "model name");
+    const clean = checkedName(name, "model", "model name");
     await this.store.updateUserDoc(userId, "models", (raw) => {
       const models = readModels(raw);
       const createdAt = models[modelId]?.createdAt ?? this.now().toISOString();

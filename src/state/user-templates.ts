@@ -5,14 +5,14 @@
  */
 import { z } from "zod";
 import { DataError } from "../errors.js";
+import { checkedName, NAME_LENGTH, nameKey } from "./names.js";
 import type { WorkflowStore } from "./store.js";
 
-export const TEMPLATE_NAME_MAX = 40;
+export const TEMPLATE_NAME_MAX = NAME_LENGTH.template.max;
 export const TEMPLATES_PER_USER = 50;
 /** Serialized size limit of one template's config: templates hold choices, never data. */
 export const TEMPLATE_CONFIG_MAX_BYTES = 16_384;
 
-const NAME_PATTERN = /^[\p{L}\p{Nd}_ -]+$/u;
 const DOC = "templates";
 
 export type TemplateKind = "training" | "prediction";
@@ -35,28 +35,14 @@ const templateSchema = z.object({
 });
 
 /**
- * The naming rule, shared by everything users name (templates, model display names): trims, collapses
- * inner whitespace, normalizes to NFC, then checks length and characters.
+ * A template name by the one naming rule (state/names.ts).
  * @throws DataError with a message that states the rule
  */
 export function normalizeName(raw: string, what = "name"): string {
-  const name = raw.normalize("NFC").trim().replace(/\s+/g, " ");
-  if (name.length === 0 || name.length > TEMPLATE_NAME_MAX || !NAME_PATTERN.test(name)) {
-    throw new DataError(
-      `That ${what} is not allowed.`,
-      { name: raw.slice(0, 80) },
-      {
-        recovery: `Use 1–${TEMPLATE_NAME_MAX} letters, digits, spaces, "-" or "_".`,
-      },
-    );
-  }
-  return name;
+  return checkedName(raw, "template", what);
 }
 
-/** What names are compared by: the same clean-up as normalizeName, ignoring case. */
-export function nameKey(name: string): string {
-  return name.normalize("NFC").trim().replace(/\s+/g, " ").toLowerCase();
-}
+export { nameKey };
 
 /** Valid entries of the stored document; a damaged entry is skipped rather than hiding the others. */
 function readDoc(raw: unknown): Record<string, Template> {

@@ -10,7 +10,9 @@
 import { readFile } from "node:fs/promises";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { type ErrorResponse, errorFromResponse, toErrorResponse } from "../errors.js";
-import { readTable, trainModel } from "../ml/index.js";
+import { adapterLabel, gpuContext, gpuUnavailableReason, releaseGpu } from "../ml/gpu/device.js";
+import { type ComputeUsed, type Device, trainOnDevice } from "../ml/gpu/train.js";
+import { readTable } from "../ml/index.js";
 import type { TrainProgress, TrainResult, TrainSpec } from "../ml/types.js";
 
 const ROLE = "sma-fit";
@@ -22,16 +24,20 @@ interface FitRequest {
   tsx?: string;
   dataPath: string;
   spec: TrainSpec;
+  device: Device;
 }
 
 type FitMessage =
   | { type: "read"; nRows: number; nColumns: number }
+  | { type: "adapter"; line: string }
   | { type: "progress"; progress: TrainProgress }
-  | { type: "done"; result: TrainResult }
+  | { type: "done"; result: TrainResult; compute: ComputeUsed }
   | { type: "failed"; error: ErrorResponse };
 
 export interface FitCallbacks {
   onRead?(shape: { nRows: number; nColumns: number }): void;
+  /** A GPU job's adapter, found at the start ("GPU adapter: …" or "no GPU adapter: …"). */
+  onAdapter?(line: string): void;
   onProgress?(progress: TrainProgress): void;
 }
 
@@ -42,12 +48,16 @@ const BOOT = `const { workerData } = require("node:worker_threads");
   await import(workerData.entry);
 })().catch((error) => { throw error; });`;
 
-/** Reads the dataset file and trains in a thread; resolves with the result or rejects with the AppError. */
+/**
+ * Reads the dataset file and trains in a thread (on the GPU when `device` allows and an adapter exists: Dawn
+ * runs in worker threads too); resolves with the result and what trained it, or rejects with the AppError.
+ */
 export function fitInThread(
   dataPath: string,
   spec: TrainSpec,
   callbacks: FitCallbacks = {},
-): Promise<TrainResult> {
+  device: Device = "cpu",
+): Promise<{ result: TrainResult; compute: ComputeUsed }> {
   const entry = import.meta.url;
   const request: FitRequest = {
     role: ROLE,
@@ -55,6 +65,7 @@ export function fitInThread(
     tsx: entry.endsWith(".ts") ? import.meta.resolve("tsx/esm/api") : undefined,
     dataPath,
     spec,
+    device,
   };
   return new Promise((resolve, reject) => {
     const thread = new Worker(BOOT, { eval: true, workerData: request });
@@ -67,8 +78,10 @@ export function fitInThread(
     };
     thread.on("message", (message: FitMessage) => {
       if (message.type === "read") callbacks.onRead?.(message);
+      else if (message.type === "adapter") callbacks.onAdapter?.(message.line);
       else if (message.type === "progress") callbacks.onProgress?.(message.progress);
-      else if (message.type === "done") settle(() => resolve(message.result));
+      else if (message.type === "done")
+        settle(() => resolve({ result: message.result, compute: message.compute }));
       else settle(() => reject(errorFromResponse(message.error)));
     });
     thread.on("error", (error) => settle(() => reject(error)));
@@ -83,14 +96,25 @@ async function runFit(request: FitRequest): Promise<void> {
   const port = parentPort!;
   const send = (message: FitMessage) => port.postMessage(message);
   try {
+    if (request.device === "gpu") {
+      const gpu = await gpuContext();
+      const line = gpu
+        ? `GPU adapter: ${adapterLabel(gpu.adapter)}`
+        : `no GPU adapter: ${gpuUnavailableReason()}`;
+      send({ type: "adapter", line });
+    }
     const frame = await readTable(new Uint8Array(await readFile(request.dataPath)), {
       fileName: request.dataPath,
     });
     send({ type: "read", nRows: frame.nRows, nColumns: frame.columns.length });
-    const result = trainModel(frame, request.spec, (progress) => send({ type: "progress", progress }));
-    send({ type: "done", result });
+    const { result, compute } = await trainOnDevice(frame, request.spec, request.device, (progress) =>
+      send({ type: "progress", progress }),
+    );
+    send({ type: "done", result, compute });
   } catch (error) {
     send({ type: "failed", error: toErrorResponse(error) });
+  } finally {
+    await releaseGpu();
   }
 }
 

@@ -4,17 +4,29 @@
  * the bot's own event loop never parsed a byte of it. The description is the job's result summary.
  */
 import { readFile, stat } from "node:fs/promises";
-import type { IngestJobSpec } from "../cloud/job-spec.js";
+import type { AnalyzeJobSpec, IngestJobSpec } from "../cloud/job-spec.js";
 import { DataLimitError } from "../errors.js";
 // Not ../ml/index.js: that loads the chart renderer, and a sandbox starts for every upload.
 import { describeFrame } from "../ml/describe.js";
 import { readTable } from "../ml/io/read-table.js";
+import type { Frame } from "../ml/types.js";
 import type { JobReporter } from "./reporter.js";
 
 export async function runIngestJob(
   spec: IngestJobSpec,
   reporter: JobReporter,
 ): Promise<{ outputUri: string; summary: Record<string, unknown> }> {
+  const frame = await readStagedTable(spec, reporter);
+  await reporter.progress("running", "profiling", 60, "Profiling the columns");
+  const description = describeFrame(frame);
+  return { outputUri: "", summary: description as unknown as Record<string, unknown> };
+}
+
+/** The staged file as a table, within the spec's limits (every sandbox job reads its file this way). */
+export async function readStagedTable(
+  spec: IngestJobSpec | AnalyzeJobSpec,
+  reporter: JobReporter,
+): Promise<Frame> {
   const { size } = await stat(spec.filePath);
   // Checked before the bytes are read into memory.
   if (size > spec.limits.maxBytes) {
@@ -29,7 +41,5 @@ export async function runIngestJob(
     limits: spec.limits,
   });
   reporter.log(`read ${frame.nRows} rows × ${frame.columns.length} columns`);
-  await reporter.progress("running", "profiling", 60, "Profiling the columns");
-  const description = describeFrame(frame);
-  return { outputUri: "", summary: description as unknown as Record<string, unknown> };
+  return frame;
 }

@@ -7,7 +7,7 @@ import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JobChannel } from "../cloud/job-channel.js";
-import { type JobResult, type JobSpec, jobSpecSchema } from "../cloud/job-spec.js";
+import { isSandboxJob, type JobResult, type JobSpec, jobSpecSchema } from "../cloud/job-spec.js";
 import type { CloudStorageProvider } from "../cloud/provider-interface.js";
 import type { Config } from "../config.js";
 import { AppError, CloudTrainingError, toErrorResponse } from "../errors.js";
@@ -71,7 +71,7 @@ export async function runJobFromSpec(specUri: string, config: Config, logger: Lo
     try {
       await reporter.progress("running", "starting", 1, "Starting", true);
       // A cloud job signs with its own key; the ingest sandbox signs nothing.
-      const signingKey = spec.kind === "ingest" ? undefined : (spec.jobKey ?? config.modelSigningKey);
+      const signingKey = isSandboxJob(spec) ? undefined : (spec.jobKey ?? config.modelSigningKey);
       const { outputUri, summary } = await run(spec, storage, reporter, signingKey);
       return finish({ status: "succeeded", outputUri, summary }, EXIT.ok);
     } catch (error) {
@@ -90,6 +90,7 @@ async function run(
   signingKey: string | undefined,
 ): Promise<{ outputUri: string; summary: Record<string, unknown> }> {
   if (spec.kind === "ingest") return (await import("./ingest-job.js")).runIngestJob(spec, reporter);
+  if (spec.kind === "analyze") return (await import("./analyze-job.js")).runAnalyzeJob(spec, reporter);
   if (!signingKey) {
     throw new AppError(
       "The worker has no signing key: the spec carries none and MODEL_SIGNING_KEY is not set.",

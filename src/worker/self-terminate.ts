@@ -5,10 +5,11 @@
  * powers the instance off once the container exits. Elsewhere (this machine, Lambda) it does nothing.
  */
 import { withRetry } from "../cloud/retry.js";
-import { RunPodGraphqlClient } from "../cloud/runpod/client.js";
+import { RunPodGraphqlClient, runpodDocument } from "../cloud/runpod/client.js";
 
-export const POD_TERMINATE_MUTATION =
-  "mutation TerminateSelf($podId: String!) { podTerminate(input: { podId: $podId }) }";
+export const POD_TERMINATE_MUTATION = runpodDocument<{ podTerminate: null }, { podId: string }>(
+  "mutation TerminateSelf($podId: String!) { podTerminate(input: { podId: $podId }) }",
+);
 
 const DEFAULT_RUNPOD_API_URL = "https://api.runpod.io/graphql";
 /** The whole attempt, retries included: the container is going away anyway. */

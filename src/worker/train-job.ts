@@ -41,7 +41,7 @@ export async function runTrainJob(spec: TrainJobSpec, deps: TrainJobDeps): Promi
   await reporter.progress("running", "preparing", 5, "Reading the dataset", true);
 
   let loggedTenth = 0;
-  const result = await fitInThread(
+  const { result, compute } = await fitInThread(
     dataPath,
     {
       modelType: spec.modelType,
@@ -54,6 +54,7 @@ export async function runTrainJob(spec: TrainJobSpec, deps: TrainJobDeps): Promi
       scaling: spec.scaling,
     },
     {
+      onAdapter: (line) => reporter.log(line),
       onRead: ({ nRows, nColumns }) => {
         reporter.log(`read ${nRows} rows × ${nColumns} columns`);
         void reporter.progress("running", "preparing", 8, `Read ${nRows} rows`);
@@ -68,7 +69,10 @@ export async function runTrainJob(spec: TrainJobSpec, deps: TrainJobDeps): Promi
         }
       },
     },
+    spec.device,
   );
+  if (compute.device === "gpu") reporter.log(`trained on the GPU: ${compute.label}`);
+  else if (compute.fallback) reporter.log(`trained on the CPU: ${compute.fallback}`, "warn");
   reporter.log(`fitted in ${result.fitSeconds.toFixed(2)} s`);
   await reporter.progress("running", "saving", 92, "Saving the model", true);
 
@@ -111,6 +115,7 @@ export async function runTrainJob(spec: TrainJobSpec, deps: TrainJobDeps): Promi
       importance: result.importance.slice(0, TOP_FEATURES),
       facts: result.facts,
       fitSeconds: result.fitSeconds,
+      compute,
       classes: result.model.classes,
       charts: charts.map((c) => ({ ...c, uri: `${outputUri}charts/${c.name}.png` })),
       leaderboard: result.leaderboard,

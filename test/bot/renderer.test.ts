@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Api, type InputFile } from "grammy";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { en } from "../../src/bot/i18n/en.js";
 import { Renderer } from "../../src/bot/renderer.js";
 import { createLogger } from "../../src/logger.js";
@@ -211,8 +211,11 @@ describe("renderer: screens and progress", () => {
       );
     const edits = () => calls.filter((c) => c.method === "editMessageText");
     expect(edits().length).toBeLessThanOrEqual(1);
-    await new Promise((r) => setTimeout(r, 700));
-    expect(edits().at(-1)?.payload.text).toMatch(/40%/);
+    // The held-back edit is sent once the interval allows: wait for it, not for a fixed time.
+    await vi.waitFor(() => expect(edits().at(-1)?.payload.text).toMatch(/40%/), {
+      timeout: 10_000,
+      interval: 20,
+    });
     expect(edits().length).toBeLessThanOrEqual(2);
   });
 });

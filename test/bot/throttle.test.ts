@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { asBackground, PriorityBucket, throttle } from "../../src/bot/throttle.js";
 
 /** An Api whose calls pass through the throttle and are recorded in the order they leave. */
-function pacedApi(globalPerSecond: number) {
+function pacedApi(globalPerSecond: number, now: () => number = Date.now) {
   const sent: string[] = [];
   const api = new Api("123456:TEST-token-for-the-throttle-test");
   api.config.use(async (_prev, _method, payload) => {
@@ -15,20 +15,26 @@ function pacedApi(globalPerSecond: number) {
     return { ok: true, result: true } as never;
   });
   api.config.use(
-    throttle({ perChatPerSecond: 1000, perChatBurst: 1000, perGroupPerMinute: 1000, globalPerSecond }),
+    throttle({ perChatPerSecond: 1000, perChatBurst: 1000, perGroupPerMinute: 1000, globalPerSecond }, now),
   );
   return { api, sent };
 }
 
 describe("throttle", () => {
   it("sends an answer ahead of background edits already waiting for the overall limit", async () => {
-    const { api, sent } = pacedApi(50);
+    // The clock stands still until every call is queued, so no token comes due in between however slow the
+    // machine is; then it runs.
+    const start = Date.now();
+    let frozen = true;
+    const { api, sent } = pacedApi(50, () => (frozen ? start : Date.now()));
     // The burst (50) is spent first, so everything after it waits for tokens.
     await Promise.all(Array.from({ length: 50 }, (_, i) => api.sendMessage(1000 + i, `burst ${i}`)));
     const progress = asBackground(() =>
       Array.from({ length: 10 }, (_, i) => api.editMessageText(2000 + i, 1, `progress ${i}`)),
     );
     const answer = api.sendMessage(3000, "answer");
+    await new Promise((queued) => setImmediate(queued));
+    frozen = false;
     await Promise.all([...progress, answer]);
     expect(sent.slice(50)).toEqual(["answer", ...Array.from({ length: 10 }, (_, i) => `progress ${i}`)]);
   });

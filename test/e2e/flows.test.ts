@@ -284,7 +284,7 @@ describe("models and templates", () => {
     await user.click(/Rename/);
     await user.waitFor(/Type a new name/);
     await user.send("x");
-    await user.waitFor(/A name has 3–100/);
+    await user.waitFor(/A name has 3–40/);
     await user.send("Diabetes baseline");
     await user.waitFor(/Renamed to Diabetes baseline/);
     await user.send("/models");

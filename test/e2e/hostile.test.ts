@@ -1,7 +1,8 @@
 /**
  * Hostile input through the chat, against the bot as its own process (`node src/main.ts`): for each file a
  * stranger might send, a clear message or a correct summary; the bot's process never changes; and a second
- * user who sends /help every second throughout gets every answer within 5 s. Large files are generated here.
+ * user who sends /help every second throughout gets every answer within 5 s, at /train and at /stats (whose
+ * statistics are computed in the sandbox as well). Large files are generated here.
  * HOSTILE_REPORT=1 prints each reply and the worst /help time.
  */
 import type { ChildProcess } from "node:child_process";
@@ -145,5 +146,26 @@ describe("hostile input through the chat", () => {
     expect(bot.pid).toBe(pid);
     expect(bot.exitCode).toBeNull();
     if (process.env.HOSTILE_REPORT) console.log(report.join("\n"));
+  }, 300_000);
+
+  it("reads a table sent to /stats in the sandbox too: a clear refusal with a hint, or the summary, and /help stays quick", async () => {
+    const stranger = tg.user(7003, { firstName: "Trudy" });
+    const bystander = tg.user(7004, { firstName: "Bob" });
+    const pid = bot.pid;
+    // The last one is read, summarised and correlated (a million rows): all of it in the sandbox.
+    for (const name of ["lying-headers.xlsx", "100000-columns.csv", "1e6x40.parquet"]) {
+      const hostile = CORPUS.find((h) => h.name === name)!;
+      const file = await hostile.file();
+      const help = helpEverySecond(bystander);
+      await stranger.send("/stats");
+      await stranger.waitFor(/Send the data file to explore/);
+      await stranger.upload(hostile.name, file);
+      const reply = await stranger.waitFor((m) => /— summary|❌/.test(m.text ?? ""), READ);
+      await help.stop();
+      expect(reply.text, name).toMatch(hostile.reply);
+      if (/❌/.test(reply.text ?? "")) expect(reply.text, name).toMatch(/💡 Send a smaller file/);
+    }
+    expect(bot.pid).toBe(pid);
+    expect(bot.exitCode).toBeNull();
   }, 300_000);
 });

@@ -135,7 +135,9 @@ describe("walking skeleton: train and predict through every layer", () => {
     await carol.waitForAnswer(first);
     await carol.waitForAnswer(second);
     await carol.waitFor(/What kind of model for classification/);
-    await new Promise((r) => setTimeout(r, 500));
+    // One chat's updates are handled in order: once a later message is answered, the second press is done.
+    await carol.send("hello");
+    await carol.waitFor(/buttons/i);
     expect(carol.botMessages().filter((m) => /What kind of model/.test(m.text ?? ""))).toHaveLength(1);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * /stats end to end through the chat: the summary card, the correlation heatmap as a photo with the strongest
  * pairs, and one test of each kind, each answered in words with a chart, driven by simulated users over HTTP
- * against the real bot (Redis state, local storage). The numbers on the cards are the engine's own.
+ * against the real bot (Redis state, local storage). The numbers on the cards are the engine's own. Each
+ * answer is computed in its own sandbox process (the bot never parses the table), so ten answers need room.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
@@ -161,7 +162,7 @@ describe("/stats", () => {
     await user.waitFor(/Done\. \/stats explores another file/);
     if (process.env.SHOW_TRANSCRIPT) console.log(user.report());
     expect((await app.manager.getState(3001, 3001))?.state).toBe("COMPLETE");
-  });
+  }, 180_000);
 
   it("opens a stored dataset from /datasets, refuses a column that does not fit, and answers in Portuguese", async () => {
     const user = tg.user(3002, { firstName: "Ana", languageCode: "pt-BR" });

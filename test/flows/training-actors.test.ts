@@ -116,8 +116,10 @@ function ports(provider: FakeProvider, recorded: Array<[string, number]>): FlowP
       describe: async () => {
         throw new Error("no uploads here");
       },
+      analyze: async () => {
+        throw new Error("no analyses here");
+      },
     },
-    limits: {},
     stagingDir: "/tmp",
     modelSigningKey: TEST_SIGNING_KEY,
     jobDeadlineMinutes: 60,

@@ -6,9 +6,11 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
-import { HealthChecker, type HealthStatus } from "../../src/bot/health.js";
+import { HealthChecker, type HealthStatus, providerHealthFrom } from "../../src/bot/health.js";
 import { createBotMetrics } from "../../src/bot/metrics.js";
 import { type HttpServer, opsRoutes, startHttpServer } from "../../src/bot/server.js";
+import { CloudProviderFactory } from "../../src/cloud/provider-factory.js";
+import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { RedisWorkflowStore } from "../../src/state/redis-store.js";
 import { startApp, type TestEnv, testEnv } from "../helpers/app.js";
@@ -130,5 +132,34 @@ describe("/healthz with a store that cannot answer", () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe("provider health through the cloud layer's one factory", () => {
+  it("reports the factory's probes, and the factory's fallback reuses them instead of probing again", async () => {
+    let runpodProbes = 0;
+    const factory = new CloudProviderFactory({
+      config: loadConfig({ RUNPOD_API_KEY: "rpa_test" }),
+      healthProbes: {
+        runpod: async () => {
+          runpodProbes++;
+          return { healthy: false, errors: ["runpod: API unreachable"] };
+        },
+      },
+    });
+    const health = new HealthChecker({
+      store: { ping: async () => true },
+      providers: providerHealthFrom(factory),
+    });
+    await health.check(); // starts the background probe
+    await health.settled();
+    const status = await health.check();
+    expect(status.status).toBe("degraded");
+    expect(status.providers).toEqual({
+      runpod: { healthy: false, errors: ["runpod: API unreachable"] },
+      local: { healthy: true, errors: [] },
+    });
+    expect(await factory.getBestProvider()).toBe("local");
+    expect(runpodProbes).toBe(1);
   });
 });

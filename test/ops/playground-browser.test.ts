@@ -2,8 +2,9 @@
  * Issue 9 end to end: `npm start` without a token, then a real browser (Debian's Chromium) on the playground
  * page talks to the REAL bot: /train, iris.csv through the file input, through the buttons to the result card
  * (the progress message is seen changing in place), then /predict and the predictions file downloaded from
- * the page and checked row by row. Screens are recognised by their text and buttons pressed by label, so a
- * step added to the flow fails with the screen it did not expect, not silently.
+ * the page and checked row by row, and /stats on the same file (its summary computed in the sandbox). Screens
+ * are recognised by their text and buttons pressed by label, so a step added to the flow fails with the screen
+ * it did not expect, not silently.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -204,6 +205,15 @@ describe("the playground in Chromium with the real bot", () => {
     const correct = predicted.filter((p, i) => p === actual[i].split(",")[speciesIndex]).length;
     expect(new Set(predicted)).toEqual(new Set(["setosa", "versicolor", "virginica"]));
     expect(correct / predicted.length).toBeGreaterThan(0.9);
+
+    // /stats in the playground: the sandbox reads the table and computes the summary, without Redis.
+    await page.fill("#text-input", "/stats");
+    await page.press("#text-input", "Enter");
+    await page.locator(".from-bot", { hasText: "Send the data file to explore" }).waitFor();
+    await page.setInputFiles("#file-input", IRIS);
+    const summary = page.locator(".from-bot", { hasText: "iris.csv — summary" });
+    await summary.waitFor({ timeout: SLOW_MS });
+    expect(await summary.textContent()).toMatch(/150 rows × 5 columns/);
     expect(pageErrors).toEqual([]);
   }, 300_000);
 });

@@ -4,7 +4,7 @@
  * process when the previous one never confirmed.
  */
 import { Bot } from "grammy";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type BotApiServer, startBotApiServer } from "../../src/playground/bot-api/server.js";
 import { runBot } from "../helpers/telegram.js";
 import { call, ok } from "./bot-api-client.js";
@@ -36,7 +36,7 @@ describe("getUpdates", () => {
     const poll = ok(server, "getUpdates", { timeout: 30 }).finally(() => {
       settled = true;
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await vi.waitFor(() => expect(server.hasParkedPoll()).toBe(true), { interval: 5 });
     expect(settled).toBe(false);
     server.sendText(ALICE, "wake up");
     const updates = await poll;
@@ -49,7 +49,7 @@ describe("getUpdates", () => {
 
   it("ends an older poll with 409 when another one starts", async () => {
     const first = call(server, "getUpdates", { timeout: 30 });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await vi.waitFor(() => expect(server.hasParkedPoll()).toBe(true), { interval: 5 });
     const second = ok(server, "getUpdates", { timeout: 30 });
     expect((await first).body).toEqual({
       ok: false,
@@ -66,9 +66,11 @@ describe("getUpdates", () => {
     const dead = call(server, "getUpdates", { timeout: 30 }, { signal: abort.signal }).catch(
       (e: Error) => e.name,
     );
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await vi.waitFor(() => expect(server.hasParkedPoll()).toBe(true), { interval: 5 });
     abort.abort();
     expect(await dead).toBe("AbortError");
+    // The server noticed the client leave: nothing is parked for the next update.
+    await vi.waitFor(() => expect(server.hasParkedPoll()).toBe(false), { interval: 5 });
     server.sendText(ALICE, "still here");
     expect(await ok(server, "getUpdates", { timeout: 5 })).toMatchObject([
       { message: { text: "still here" } },

@@ -60,8 +60,13 @@ const historyEntry = (i: number): HistoryEntry => ({
   summary: { i },
 });
 
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+/** Waits for a condition to hold (checked every 10 ms); fails if it never does. */
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 describe.each(backends)("WorkflowStore contract: %s", (_name, make) => {
@@ -124,8 +129,8 @@ describe.each(backends)("WorkflowStore contract: %s", (_name, make) => {
     expect(await store.acquireLease("wf:7:7", "a", 300)).toBe(true);
     expect(await store.renewLease("wf:7:7", "b", 300)).toBe(false);
     expect(await store.renewLease("wf:7:7", "a", 300)).toBe(true);
-    await new Promise((r) => setTimeout(r, 400));
-    expect(await store.acquireLease("wf:7:7", "b", 300)).toBe(true);
+    // The lease lapses 300 ms after the last renewal: b gets it then (and a no longer holds it).
+    await until(async () => store.acquireLease("wf:7:7", "b", 300), 5_000);
     await store.releaseLease("wf:7:7", "a"); // not the owner: no effect
     expect(await store.acquireLease("wf:7:7", "a", 300)).toBe(false);
     await store.releaseLease("wf:7:7", "b");
@@ -200,9 +205,9 @@ describe.each(backends)("WorkflowStore contract: %s", (_name, make) => {
     await store.compareAndSet(key, 0, write("A"));
     await store.compareAndSet(key, 1, { ...write("LAUNCHING"), live: true, needsHost: true });
     await store.compareAndSet(key, 1, write("LOST")); // refused: not announced
-    await until(() => seen.length >= 2);
-    await new Promise((r) => setTimeout(r, 30));
-    expect(seen).toEqual(["7:7@1:false", "7:7@2:true"]);
+    await store.compareAndSet(key, 2, write("AFTER")); // announced after anything the refused write caused
+    await until(() => seen.length >= 3);
+    expect(seen).toEqual(["7:7@1:false", "7:7@2:true", "7:7@3:false"]);
     await stop();
   });
 

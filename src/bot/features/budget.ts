@@ -1,37 +1,25 @@
-/** /budget: the user's caps and this month's spend; tapping a cap asks for a new value. */
+/** /budget: the user's caps and this month's spend; tapping a cap asks for a new value (a dialog). */
 import { Composer, InlineKeyboard } from "grammy";
-import { pack, unpack } from "../callback-data.js";
-import type { BotContext } from "../context.js";
-import { askForm } from "../forms.js";
+import { screenButtons } from "../callback-data.js";
+import type { BotContext, DialogContext } from "../context.js";
+import { startDialog } from "../dialogs.js";
 import { money } from "../html.js";
 
-const FIELDS = { bj: "perTrainingJob", bp: "perPrediction", bm: "monthly" } as const;
-const press = (action: string) => pack({ wf: "-", action });
+/** /budget buttons: one per cap, named after the user budget field it sets. */
+const budgetButtons = screenButtons({ perTrainingJob: "bj", perPrediction: "bp", monthly: "bm" });
 
 export const budgetFeature = new Composer<BotContext>();
 
 budgetFeature.command("budget", (ctx) => showBudget(ctx));
 
-budgetFeature.on("callback_query:data", async (ctx, next) => {
-  const p = unpack(ctx.callbackQuery.data);
-  const field = p?.wf === "-" ? FIELDS[p.action as keyof typeof FIELDS] : undefined;
-  if (!field) return next();
+budgetFeature.callbackQuery(budgetButtons.filter, async (ctx) => {
+  const field = budgetButtons.unpack(ctx.callbackQuery.data)?.action;
+  if (!field) return;
   await ctx.answerCallbackQuery();
-  await askForm(ctx.deps.manager.store, ctx.conv!, { kind: "budget", field });
-  await ctx.reply(ctx.texts.budget.prompt(ctx.texts.budget.what[field], money(operatorCap(ctx, field))));
+  await startDialog(ctx, "budgetCap", field);
 });
 
-export function operatorCap(ctx: BotContext, field: keyof typeof CAP_OF): number {
-  return ctx.deps.config.budget[CAP_OF[field]];
-}
-
-const CAP_OF = {
-  perTrainingJob: "maxTrainingCost",
-  perPrediction: "maxPredictionCost",
-  monthly: "monthlyBudget",
-} as const;
-
-export async function showBudget(ctx: BotContext): Promise<void> {
+export async function showBudget(ctx: DialogContext): Promise<void> {
   const t = ctx.texts;
   const b = await ctx.deps.userData.budget(ctx.conv!.userId);
   const caps = ctx.deps.config.budget;
@@ -45,8 +33,8 @@ export async function showBudget(ctx: BotContext): Promise<void> {
     t.budget.hint,
   ];
   const keyboard = new InlineKeyboard()
-    .text(t.budget.setJob, press("bj"))
-    .text(t.budget.setPrediction, press("bp"))
-    .text(t.budget.setMonthly, press("bm"));
+    .text(t.budget.setJob, budgetButtons.pack("perTrainingJob"))
+    .text(t.budget.setPrediction, budgetButtons.pack("perPrediction"))
+    .text(t.budget.setMonthly, budgetButtons.pack("monthly"));
   await ctx.reply(lines.join("\n"), { parse_mode: "HTML", reply_markup: keyboard });
 }

@@ -9,148 +9,186 @@ import type { PredictionContext } from "../../flows/prediction/machine.js";
 import type { StatsContext } from "../../flows/stats/machine.js";
 import type { TrainingContext } from "../../flows/training/machine.js";
 import { getModelSpec } from "../../ml/index.js";
-import { A, unpack } from "../callback-data.js";
+import { workflowScopeOf } from "../callback-data.js";
 import type { BotContext } from "../context.js";
+import { predictionButtons, type sharedButtons, statsButtons, trainingButtons } from "../views/buttons.js";
 import { beginWorkflow, type CurrentWorkflow, currentWorkflow, sendQuietly } from "../workflows.js";
 
 export const buttonsFeature = new Composer<BotContext>();
 
+type Press<Codec extends { unpack(data: string): unknown }> = NonNullable<ReturnType<Codec["unpack"]>>;
+type SharedAction = keyof typeof sharedButtons.vocabulary;
+
 buttonsFeature.on("callback_query:data", async (ctx, next) => {
-  const press = unpack(ctx.callbackQuery.data);
-  if (!press || press.wf === "-") return next(); // not a workflow button
+  const data = ctx.callbackQuery.data;
+  const scope = workflowScopeOf(data);
+  if (!scope) return next(); // a screen's button, or not ours: the screens' features and `unhandled` answer
   const current = await currentWorkflow(ctx);
-  if (!current || current.workflowId !== press.wf) {
+  const handle = current?.workflowId === scope ? handlerOf(ctx, data, current) : undefined;
+  if (!handle) {
     await ctx.answerCallbackQuery({ text: ctx.texts.stale, show_alert: true });
     return;
   }
   await ctx.answerCallbackQuery();
-  if (press.action === A.noop) return;
-  if (press.action === A.predictNow) {
-    const modelId = (current.snapshot.context as TrainingContext).result?.modelId;
-    await beginWorkflow(ctx, "prediction", { modelId });
-    return;
-  }
-  if (press.action === A.trainAnother) {
-    await beginWorkflow(ctx, "training");
-    return;
-  }
-  const event = toEvent(press.action, press.arg, current);
-  if (event) await sendQuietly(ctx, ctx.conv!, event);
+  await handle();
 });
 
-/** A button press as a machine event; indexes are resolved against the workflow's own context. */
-export function toEvent(
-  action: string,
-  arg: string | undefined,
+/**
+ * What a press does, read with the workflow's own vocabulary: undefined when it has no such button (a stale
+ * or foreign press). A press the current step does not accept (a double press) sends nothing.
+ */
+function handlerOf(
+  ctx: BotContext,
+  data: string,
   current: CurrentWorkflow,
+): (() => Promise<unknown>) | undefined {
+  const send = (event: AnyEventObject | undefined) => async () => {
+    if (event) await sendQuietly(ctx, ctx.conv!, event);
+  };
+  if (current.type === "training") {
+    const press = trainingButtons.unpack(data);
+    const c = current.snapshot.context as TrainingContext;
+    if (press?.action === "predictNow")
+      return () => beginWorkflow(ctx, "prediction", { modelId: c.result?.modelId });
+    if (press?.action === "trainAnother") return () => beginWorkflow(ctx, "training");
+    return press && send(trainingEvent(press, c));
+  }
+  if (current.type === "stats") {
+    const press = statsButtons.unpack(data);
+    return press && send(statsEvent(press, current.snapshot.context as StatsContext));
+  }
+  const press = predictionButtons.unpack(data);
+  return press && send(predictionEvent(press, current.snapshot.context as PredictionContext));
+}
+
+function trainingEvent(
+  { action, arg }: Press<typeof trainingButtons>,
+  c: TrainingContext,
 ): AnyEventObject | undefined {
   const index = Number(arg);
-  if (current.type === "training") {
-    const c = current.snapshot.context as TrainingContext;
-    const column = (i: number) => c.dataset?.columns[i]?.name;
-    switch (action) {
-      case A.pickTarget:
-        return column(index) ? { type: "user.pickTarget", column: column(index) } : undefined;
-      case A.toggleFeature:
-        return column(index) ? { type: "user.toggleFeature", column: column(index) } : undefined;
-      case A.allFeatures:
-        return { type: "user.setFeatures", columns: c.dataset?.columns.map((col) => col.name) ?? [] };
-      case A.noFeatures:
-        return { type: "user.setFeatures", columns: [] };
-      case A.featuresDone:
-        return { type: "user.featuresDone" };
-      case A.setTask:
-        return { type: "user.setTask", task: arg === "c" ? "classification" : "regression" };
-      case A.pickCategory:
-        return { type: "user.pickCategory", category: arg };
-      case A.pickModel:
-        return { type: "user.pickModel", modelType: arg };
-      case A.setParam: {
-        const [name, choice] = (arg ?? "").split(":");
-        const options = c.modelType ? getModelSpec(c.modelType).choices?.[name] : undefined;
-        const value = options?.[Number(choice)];
-        return value === undefined
-          ? undefined
-          : { type: "user.setParam", name, value: value === "none" ? null : value };
-      }
-      case A.editParam:
-        return { type: "user.editParam", name: arg };
-      case A.resetParams:
-        return { type: "user.resetParams" };
-      case A.paramsDone:
-        return { type: "user.paramsDone" };
-      case A.allowSpot:
-        return { type: "user.allowSpot", allow: arg === "1" };
-      case A.launch:
-        return { type: "user.launch" };
-      case A.nameModel:
-        return { type: "user.nameModel" };
-      case A.saveTemplate:
-        return { type: "user.saveTemplate" };
-      case A.useTemplate: {
-        const template = c.templates?.[index];
-        return template ? { type: "user.useTemplate", name: template.name } : undefined;
-      }
-    }
-  } else if (current.type === "stats") {
-    const c = current.snapshot.context as StatsContext;
-    switch (action) {
-      case A.pickTest:
-        return { type: "user.pickTest", test: arg };
-      case A.pickColumn: {
-        const column = c.dataset?.columns[index]?.name;
-        return column ? { type: "user.pickColumn", column } : undefined;
-      }
-      case A.anotherTest:
-        return { type: "user.anotherTest" };
-    }
-  } else {
-    const c = current.snapshot.context as PredictionContext;
-    switch (action) {
-      case A.pickPredictionModel: {
-        const model = c.models[index];
-        return model ? { type: "user.pickModel", modelId: model.modelId } : undefined;
-      }
-      case A.useDefaultColumn:
-        return { type: "user.useDefaultColumn" };
-      case A.run:
-        return { type: "user.run" };
-      case A.predictAnyway:
-        return { type: "user.predictAnyway" };
-      case A.saveTemplate:
-        return { type: "user.saveTemplate" };
-      case A.useTemplate: {
-        const template = c.templates?.[index];
-        return template ? { type: "user.useTemplate", name: template.name } : undefined;
-      }
-    }
-  }
+  const column = (i: number) => c.dataset?.columns[i]?.name;
   switch (action) {
-    case A.upload:
-      return { type: "user.chooseUpload" };
-    case A.datasets:
-      return { type: "user.browseDatasets" };
-    case A.pickDataset:
-      return { type: "user.pickDataset", datasetId: arg };
-    case A.templates:
-      return { type: "user.browseTemplates" };
-    case A.acceptSchema:
-      return { type: "user.acceptSchema" };
-    case A.changeTarget:
+    case "pickTarget":
+      return column(index) ? { type: "user.pickTarget", column: column(index) } : undefined;
+    case "toggleFeature":
+      return column(index) ? { type: "user.toggleFeature", column: column(index) } : undefined;
+    case "allFeatures":
+      return { type: "user.setFeatures", columns: c.dataset?.columns.map((col) => col.name) ?? [] };
+    case "noFeatures":
+      return { type: "user.setFeatures", columns: [] };
+    case "featuresDone":
+      return { type: "user.featuresDone" };
+    case "setTask":
+      return { type: "user.setTask", task: arg === "c" ? "classification" : "regression" };
+    case "pickCategory":
+      return { type: "user.pickCategory", category: arg };
+    case "pickModel":
+      return { type: "user.pickModel", modelType: arg };
+    case "setParam": {
+      const [name, choice] = (arg ?? "").split(":");
+      const options = c.modelType ? getModelSpec(c.modelType).choices?.[name] : undefined;
+      const value = options?.[Number(choice)];
+      return value === undefined
+        ? undefined
+        : { type: "user.setParam", name, value: value === "none" ? null : value };
+    }
+    case "editParam":
+      return { type: "user.editParam", name: arg };
+    case "resetParams":
+      return { type: "user.resetParams" };
+    case "paramsDone":
+      return { type: "user.paramsDone" };
+    case "allowSpot":
+      return { type: "user.allowSpot", allow: arg === "1" };
+    case "launch":
+      return { type: "user.launch" };
+    case "nameModel":
+      return { type: "user.nameModel" };
+    case "changeTarget":
       return { type: "user.changeTarget" };
-    case A.chooseFeatures:
+    case "chooseFeatures":
       return { type: "user.chooseFeatures" };
-    case A.pickOffer:
-      return { type: "user.pickOffer", index };
-    case A.page:
-      return { type: "user.page", page: index };
-    case A.back:
-      return { type: "user.back" };
-    case A.cancel:
-      return { type: "user.cancel" };
-    case A.done:
-      return { type: "user.done" };
+    case "predictNow":
+    case "trainAnother":
+      return undefined; // they start a new workflow (handlerOf)
     default:
+      return sharedEvent(action, arg, c.templates);
+  }
+}
+
+function statsEvent(
+  { action, arg }: Press<typeof statsButtons>,
+  c: StatsContext,
+): AnyEventObject | undefined {
+  switch (action) {
+    case "pickTest":
+      return { type: "user.pickTest", test: arg };
+    case "pickColumn": {
+      const column = c.dataset?.columns[Number(arg)]?.name;
+      return column ? { type: "user.pickColumn", column } : undefined;
+    }
+    case "anotherTest":
+      return { type: "user.anotherTest" };
+    default:
+      return sharedEvent(action, arg, undefined);
+  }
+}
+
+function predictionEvent(
+  { action, arg }: Press<typeof predictionButtons>,
+  c: PredictionContext,
+): AnyEventObject | undefined {
+  switch (action) {
+    case "pickPredictionModel": {
+      const model = c.models[Number(arg)];
+      return model ? { type: "user.pickModel", modelId: model.modelId } : undefined;
+    }
+    case "useDefaultColumn":
+      return { type: "user.useDefaultColumn" };
+    case "run":
+      return { type: "user.run" };
+    case "predictAnyway":
+      return { type: "user.predictAnyway" };
+    default:
+      return sharedEvent(action, arg, c.templates);
+  }
+}
+
+/** The actions every workflow shares; indexes are resolved against the workflow's own context. */
+function sharedEvent(
+  action: SharedAction,
+  arg: string | undefined,
+  templates: ReadonlyArray<{ name: string }> | undefined,
+): AnyEventObject | undefined {
+  const index = Number(arg);
+  switch (action) {
+    case "upload":
+      return { type: "user.chooseUpload" };
+    case "datasets":
+      return { type: "user.browseDatasets" };
+    case "pickDataset":
+      return { type: "user.pickDataset", datasetId: arg };
+    case "templates":
+      return { type: "user.browseTemplates" };
+    case "useTemplate": {
+      const template = templates?.[index];
+      return template ? { type: "user.useTemplate", name: template.name } : undefined;
+    }
+    case "saveTemplate":
+      return { type: "user.saveTemplate" };
+    case "acceptSchema":
+      return { type: "user.acceptSchema" };
+    case "pickOffer":
+      return { type: "user.pickOffer", index };
+    case "page":
+      return { type: "user.page", page: index };
+    case "noop":
       return undefined;
+    case "back":
+      return { type: "user.back" };
+    case "cancel":
+      return { type: "user.cancel" };
+    case "done":
+      return { type: "user.done" };
   }
 }

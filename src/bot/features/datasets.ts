@@ -1,33 +1,34 @@
 /** /datasets: stored datasets with size and date; open one in /stats, or delete it with confirmation. */
 import { Composer, InlineKeyboard } from "grammy";
 import { ObjectNotFoundError } from "../../errors.js";
-import { pack, unpack } from "../callback-data.js";
+import { screenButtons } from "../callback-data.js";
 import type { BotContext } from "../context.js";
 import { bytes } from "../html.js";
 import { beginUnlessBusy } from "../workflows.js";
 
-const D = { del: "dd", delYes: "ddy", list: "dl", stats: "dst" } as const;
-const press = (action: string, arg?: string) => pack({ wf: "-", action, arg });
+/** /datasets buttons; the argument is a dataset id. */
+const datasetButtons = screenButtons({ del: "dd", delYes: "ddy", list: "dl", stats: "dst" });
+const press = datasetButtons.pack;
 const SHOWN = 20;
 
 export const datasetsFeature = new Composer<BotContext>();
 
 datasetsFeature.command("datasets", (ctx) => showList(ctx, false));
 
-datasetsFeature.on("callback_query:data", async (ctx, next) => {
-  const p = unpack(ctx.callbackQuery.data);
-  if (p?.wf !== "-" || !Object.values(D).includes(p.action as never)) return next();
+datasetsFeature.callbackQuery(datasetButtons.filter, async (ctx) => {
+  const p = datasetButtons.unpack(ctx.callbackQuery.data);
+  if (!p) return;
   await ctx.answerCallbackQuery();
   const t = ctx.texts;
   const userId = ctx.conv!.userId;
-  if (p.action === D.list) return showList(ctx, true);
-  if (p.action === D.stats) return beginUnlessBusy(ctx, "stats", { datasetId: p.arg });
+  if (p.action === "list") return showList(ctx, true);
+  if (p.action === "stats") return beginUnlessBusy(ctx, "stats", { datasetId: p.arg });
   const dataset = (await ctx.deps.catalog.datasets(userId)).find((d) => d.datasetId === p.arg);
   if (!dataset) return void (await ctx.editMessageText(t.stale));
-  if (p.action === D.del) {
+  if (p.action === "del") {
     const keyboard = new InlineKeyboard()
-      .text(t.models.yesDelete, press(D.delYes, dataset.datasetId))
-      .text(t.models.keep, press(D.list));
+      .text(t.models.yesDelete, press("delYes", dataset.datasetId))
+      .text(t.models.keep, press("list"));
     return void (await ctx.editMessageText(t.datasets.confirmDelete(dataset.name), {
       parse_mode: "HTML",
       reply_markup: keyboard,
@@ -49,8 +50,8 @@ async function showList(ctx: BotContext, edit: boolean): Promise<void> {
   const keyboard = new InlineKeyboard();
   list.slice(0, SHOWN).forEach((d, k) => {
     lines.push(t.datasets.line(k + 1, d.name, bytes(d.size), d.uploadedAt.slice(0, 10)));
-    keyboard.text(t.datasets.stats(k + 1), press(D.stats, d.datasetId));
-    keyboard.text(t.datasets.delete(k + 1), press(D.del, d.datasetId));
+    keyboard.text(t.datasets.stats(k + 1), press("stats", d.datasetId));
+    keyboard.text(t.datasets.delete(k + 1), press("del", d.datasetId));
     if (k % 3 === 2) keyboard.row();
   });
   lines.push("", t.datasets.hint);

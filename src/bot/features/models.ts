@@ -1,15 +1,16 @@
 /** /models: the user's trained models — open a card, rename, delete (with confirmation), download, predict. */
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import { ObjectNotFoundError } from "../../errors.js";
-import { pack, unpack } from "../callback-data.js";
+import { screenButtons } from "../callback-data.js";
 import type { BotContext } from "../context.js";
-import { askForm } from "../forms.js";
+import { startDialog } from "../dialogs.js";
 import { code, esc, money, num, pct } from "../html.js";
 import { listNames, modelName } from "../views/training.js";
 import { beginWorkflow } from "../workflows.js";
 
 const PAGE = 10;
-export const M = {
+/** /models buttons; the argument is a page number (list) or a model id. */
+export const modelButtons = screenButtons({
   list: "ml",
   open: "mo",
   rename: "mr",
@@ -17,51 +18,46 @@ export const M = {
   delYes: "mdy",
   zip: "mz",
   predict: "mp",
-} as const;
-const press = (action: string, arg?: string) => pack({ wf: "-", action, arg });
+});
+const press = modelButtons.pack;
 
 export const modelsFeature = new Composer<BotContext>();
 
 modelsFeature.command("models", (ctx) => showList(ctx, 0, false));
 
-modelsFeature.on("callback_query:data", async (ctx, next) => {
-  const p = unpack(ctx.callbackQuery.data);
-  if (p?.wf !== "-" || !Object.values(M).includes(p.action as never)) return next();
+modelsFeature.callbackQuery(modelButtons.filter, async (ctx) => {
+  const p = modelButtons.unpack(ctx.callbackQuery.data);
+  if (!p) return;
   await ctx.answerCallbackQuery();
   const id = p.arg ?? "";
   const userId = ctx.conv!.userId;
   const { catalog } = ctx.deps;
   try {
     switch (p.action) {
-      case M.list:
+      case "list":
         return await showList(ctx, Number(id) || 0, true);
-      case M.open:
+      case "open":
         return await showCard(ctx, id);
-      case M.rename: {
+      case "rename": {
         const card = await catalog.model(userId, id);
-        await askForm(ctx.deps.manager.store, ctx.conv!, {
-          kind: "renameModel",
-          modelId: id,
-          name: card.name,
-        });
-        return void (await ctx.reply(ctx.texts.models.renamePrompt(card.name), { parse_mode: "HTML" }));
+        return await startDialog(ctx, "renameModel", id, card.name);
       }
-      case M.del: {
+      case "del": {
         const card = await catalog.model(userId, id);
         const keyboard = new InlineKeyboard()
-          .text(ctx.texts.models.yesDelete, press(M.delYes, id))
-          .text(ctx.texts.models.keep, press(M.open, id));
+          .text(ctx.texts.models.yesDelete, press("delYes", id))
+          .text(ctx.texts.models.keep, press("open", id));
         return void (await ctx.editMessageText(ctx.texts.models.confirmDelete(card.name), {
           parse_mode: "HTML",
           reply_markup: keyboard,
         }));
       }
-      case M.delYes: {
+      case "delYes": {
         const card = await catalog.model(userId, id);
         await catalog.deleteModel(userId, id);
         return void (await ctx.editMessageText(ctx.texts.models.deleted(card.name), { parse_mode: "HTML" }));
       }
-      case M.zip: {
+      case "zip": {
         const card = await catalog.model(userId, id);
         const zip = await catalog.modelArchive(userId, id);
         return void (await ctx.replyWithDocument(new InputFile(zip, `${id}.zip`), {
@@ -69,7 +65,7 @@ modelsFeature.on("callback_query:data", async (ctx, next) => {
           parse_mode: "HTML",
         }));
       }
-      case M.predict:
+      case "predict":
         return await beginWorkflow(ctx, "prediction", { modelId: id });
     }
   } catch (error) {
@@ -104,13 +100,13 @@ async function showList(ctx: BotContext, page: number, edit: boolean): Promise<v
         m.trainedAt.slice(0, 10),
       ),
     );
-    keyboard.text(String(index), press(M.open, m.modelId));
+    keyboard.text(String(index), press("open", m.modelId));
     if (k % 5 === 4) keyboard.row();
   });
   if (pages > 1) {
     keyboard.row();
-    if (current > 0) keyboard.text(t.buttons.prev, press(M.list, String(current - 1)));
-    if (current < pages - 1) keyboard.text(t.buttons.next, press(M.list, String(current + 1)));
+    if (current > 0) keyboard.text(t.buttons.prev, press("list", String(current - 1)));
+    if (current < pages - 1) keyboard.text(t.buttons.next, press("list", String(current + 1)));
   }
   const text = lines.join("\n");
   if (edit) await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: keyboard });
@@ -135,12 +131,12 @@ async function showCard(ctx: BotContext, modelId: string): Promise<void> {
     code(card.modelId),
   ];
   const keyboard = new InlineKeyboard()
-    .text(t.models.predict, press(M.predict, modelId))
-    .text(t.models.rename, press(M.rename, modelId))
+    .text(t.models.predict, press("predict", modelId))
+    .text(t.models.rename, press("rename", modelId))
     .row()
-    .text(t.models.download, press(M.zip, modelId))
-    .text(t.models.delete, press(M.del, modelId))
+    .text(t.models.download, press("zip", modelId))
+    .text(t.models.delete, press("del", modelId))
     .row()
-    .text(t.models.list, press(M.list, "0"));
+    .text(t.models.list, press("list", "0"));
   await ctx.editMessageText(lines.filter(Boolean).join("\n"), { parse_mode: "HTML", reply_markup: keyboard });
 }

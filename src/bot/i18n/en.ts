@@ -3,7 +3,12 @@
  * file is escaped by the helpers used here. pt.ts must have the same shape (the compiler checks it).
  */
 import type { RoleName } from "../../ml/stats/index.js";
+import { NAME_LENGTH } from "../../state/names.js";
 import { b, code, esc, i, money } from "../html.js";
+
+/** The naming rule in words, from its one definition (state/names.ts). */
+const MODEL = NAME_LENGTH.model;
+const TEMPLATE = NAME_LENGTH.template;
 
 /** A refused launch: the cap it breaks, with how much of it is left. */
 const overCap = {
@@ -239,10 +244,12 @@ export const en = {
     leaderboard: (n: number) => `🏁 Cross-validated leaderboard (${n} candidates):`,
     footer: (duration: string, where: string, cost: string) =>
       `⏱ ${duration} · 📍 ${esc(where)} · 💵 ${cost}`,
+    computeGpu: (adapter: string) => `🖥 GPU: ${esc(adapter)}`,
+    computeCpu: (reason: string) => `🖥 CPU — ${esc(reason)}`,
     modelId: (id: string) => `Model id: ${code(id)}`,
     quoted: (took: string, cost: string) => `🧾 Quoted: ~${took}, ${cost}`,
-    namePrompt: "✏️ Type a name for this model (3–100 characters):",
-    templatePrompt: "💾 Type a name for this template (letters, digits, spaces, - and _; up to 40):",
+    namePrompt: `✏️ Type a name for this model (${MODEL.min}–${MODEL.max} letters, digits, spaces, - or _):`,
+    templatePrompt: `💾 Type a name for this template (letters, digits, spaces, - and _; up to ${TEMPLATE.max}):`,
     templateSaved: (name: string) => `💾 Template ${b(name)} saved. Use it from /train → 📋 Templates.`,
     named: (name: string) => `✅ The model is now called ${b(name)}.`,
     finished: "👍 Done. /predict uses your model; /train trains another.",
@@ -292,8 +299,9 @@ export const en = {
     overJobCap: (p: { left: number }) => overCap.perJob(money(p.left)),
     overMonthlyCap: (p: { left: number }) => overCap.monthly(money(p.left)),
     overTotalCap: (p: { left: number }) => overCap.total(money(p.left)),
-    badModelName: () => "⚠️ A name has 3–100 letters, digits, spaces or . _ - ( ).",
-    badTemplateName: () => "⚠️ A template name has 1–40 letters, digits, spaces, - or _.",
+    badModelName: () => `⚠️ A name has ${MODEL.min}–${MODEL.max} letters, digits, spaces, - or _.`,
+    badTemplateName: () =>
+      `⚠️ A template name has ${TEMPLATE.min}–${TEMPLATE.max} letters, digits, spaces, - or _.`,
     templateSaved: (p: { name: string }) => `💾 Template ${b(p.name)} saved.`,
     templateMismatch: (p: { missing: string }) =>
       `⚠️ The template's columns are not all in this file (missing: ${esc(p.missing)}); I used my suggestion instead.`,
@@ -337,7 +345,8 @@ export const en = {
     download: "💾 Download",
     predict: "🔮 Predict",
     list: "⬅️ All models",
-    renamePrompt: (name: string) => `✏️ Type a new name for ${b(name)} (3–100 characters):`,
+    renamePrompt: (name: string) =>
+      `✏️ Type a new name for ${b(name)} (${MODEL.min}–${MODEL.max} letters, digits, spaces, - or _):`,
     renamed: (name: string) => `✅ Renamed to ${b(name)}.`,
     confirmDelete: (name: string) =>
       `🗑 Delete ${b(name)}? Its files are removed and it cannot be used for predictions any more.`,

@@ -2,8 +2,13 @@
  * Portuguese (Brazil) texts. Same shape as en.ts (test/bot/i18n.test.ts checks keys and arities); values are HTML
  * for Telegram's HTML parse mode, and every argument that came from a user or a file goes through the helpers.
  */
+import { NAME_LENGTH } from "../../state/names.js";
 import { b, code, esc, i, money } from "../html.js";
 import type { Texts } from "./en.js";
+
+/** A regra de nomes, da sua única definição (state/names.ts). */
+const MODEL = NAME_LENGTH.model;
+const TEMPLATE = NAME_LENGTH.template;
 
 /** 1234 → "1.234". */
 const ptNumber = (value: number) => value.toLocaleString("pt-BR");
@@ -252,10 +257,12 @@ export const pt: Texts = {
     topFeatures: "Variáveis mais importantes:",
     footer: (duration: string, where: string, cost: string) =>
       `⏱ ${duration} · 📍 ${esc(where)} · 💵 ${cost}`,
+    computeGpu: (adapter: string) => `🖥 Treinado na GPU: ${esc(adapter)}`,
+    computeCpu: (reason: string) => `🖥 Treinado na CPU — ${esc(reason)}`,
     modelId: (id: string) => `ID do modelo: ${code(id)}`,
     quoted: (took: string, cost: string) => `🧾 Orçado: ~${took}, ${cost}`,
-    namePrompt: "✏️ Digite um nome para este modelo (de 3 a 100 caracteres):",
-    templatePrompt: "💾 Digite um nome para este template (letras, números, espaços, - e _; até 40):",
+    namePrompt: `✏️ Digite um nome para este modelo (de ${MODEL.min} a ${MODEL.max} letras, números, espaços, - ou _):`,
+    templatePrompt: `💾 Digite um nome para este template (letras, números, espaços, - e _; até ${TEMPLATE.max}):`,
     templateSaved: (name: string) => `💾 Template ${b(name)} salvo. Use em /train → 📋 Templates.`,
     named: (name: string) => `✅ Agora o modelo se chama ${b(name)}.`,
     finished: "👍 Pronto. Use /predict para aplicar seu modelo ou /train para treinar outro.",
@@ -303,9 +310,10 @@ export const pt: Texts = {
     overJobCap: (p: { left: number }) => overCap.perJob(money(p.left)),
     overMonthlyCap: (p: { left: number }) => overCap.monthly(money(p.left)),
     overTotalCap: (p: { left: number }) => overCap.total(money(p.left)),
-    badModelName: () => "⚠️ O nome deve ter de 3 a 100 caracteres: letras, números, espaços ou . _ - ( ).",
+    badModelName: () =>
+      `⚠️ O nome deve ter de ${MODEL.min} a ${MODEL.max} caracteres: letras, números, espaços, - ou _.`,
     badTemplateName: () =>
-      "⚠️ O nome do template deve ter de 1 a 40 caracteres: letras, números, espaços, - ou _.",
+      `⚠️ O nome do template deve ter de ${TEMPLATE.min} a ${TEMPLATE.max} caracteres: letras, números, espaços, - ou _.`,
     templateSaved: (p: { name: string }) => `💾 Template ${b(p.name)} salvo.`,
     templateMismatch: (p: { missing: string }) =>
       `⚠️ Nem todas as colunas do template estão neste arquivo (faltam: ${esc(p.missing)}); usei a minha sugestão no lugar.`,
@@ -350,7 +358,8 @@ export const pt: Texts = {
     download: "💾 Baixar",
     predict: "🔮 Prever",
     list: "⬅️ Todos os modelos",
-    renamePrompt: (name: string) => `✏️ Digite um novo nome para ${b(name)} (de 3 a 100 caracteres):`,
+    renamePrompt: (name: string) =>
+      `✏️ Digite um novo nome para ${b(name)} (de ${MODEL.min} a ${MODEL.max} letras, números, espaços, - ou _):`,
     renamed: (name: string) => `✅ Renomeado para ${b(name)}.`,
     confirmDelete: (name: string) =>
       `🗑 Excluir ${b(name)}? Os arquivos dele serão apagados e ele não poderá mais ser usado para previsões.`,

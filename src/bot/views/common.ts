@@ -1,7 +1,7 @@
 import type { InlineKeyboard } from "grammy";
 import type { ErrorInfo, Notice } from "../../flows/ports.js";
-import { A, pack } from "../callback-data.js";
 import type { Texts } from "../i18n/index.js";
+import { sharedButtons } from "./buttons.js";
 
 /** What a screen shows: HTML text and optional buttons. */
 export interface View {
@@ -34,8 +34,8 @@ export function navRow(
   options: { back?: boolean } = {},
 ): InlineKeyboard {
   keyboard.row();
-  if (options.back) keyboard.text(t.buttons.back, pack({ wf, action: A.back }));
-  return keyboard.text(t.buttons.cancel, pack({ wf, action: A.cancel }));
+  if (options.back) keyboard.text(t.buttons.back, sharedButtons.pack(wf, "back"));
+  return keyboard.text(t.buttons.cancel, sharedButtons.pack(wf, "cancel"));
 }
 
 export const PAGE_SIZE = 12;
@@ -50,9 +50,9 @@ export function pagerRow(t: Texts, wf: string, keyboard: InlineKeyboard, page: n
   if (pages <= 1) return;
   const current = Math.min(page, pages - 1);
   keyboard.row();
-  keyboard.text(t.buttons.prev, pack({ wf, action: A.page, arg: String((current - 1 + pages) % pages) }));
-  keyboard.text(t.page(current + 1, pages), pack({ wf, action: A.noop }));
-  keyboard.text(t.buttons.next, pack({ wf, action: A.page, arg: String((current + 1) % pages) }));
+  keyboard.text(t.buttons.prev, sharedButtons.pack(wf, "page", String((current - 1 + pages) % pages)));
+  keyboard.text(t.page(current + 1, pages), sharedButtons.pack(wf, "noop"));
+  keyboard.text(t.buttons.next, sharedButtons.pack(wf, "page", String((current + 1) % pages)));
 }
 
 /** A button label that fits: long column names are shortened in the middle. */

@@ -2,9 +2,9 @@
 import { InlineKeyboard } from "grammy";
 import type { PredictionContext } from "../../flows/prediction/machine.js";
 import type { FeatureDrift } from "../../ml/index.js";
-import { A, pack } from "../callback-data.js";
 import { b, duration, esc, i, money, num, pct, pre, pText } from "../html.js";
 import type { Texts } from "../i18n/index.js";
+import { predictionButtons } from "./buttons.js";
 import { navRow, short, type View, withFeedback } from "./common.js";
 import { datasetLines } from "./datasets.js";
 import { sourceScreen } from "./sources.js";
@@ -49,7 +49,7 @@ export function compatibilityView(t: Texts, c: PredictionContext): View {
     }
   }
   const keyboard = new InlineKeyboard();
-  if (compatible.length > 0) keyboard.text(t.buttons.continue, pack({ wf, action: A.acceptSchema }));
+  if (compatible.length > 0) keyboard.text(t.buttons.continue, predictionButtons.pack(wf, "acceptSchema"));
   return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard, { back: true }) };
 }
 
@@ -61,7 +61,7 @@ export function predictionModelView(t: Texts, c: PredictionContext): View {
     keyboard
       .text(
         `${short(m.name, 40)}${metric(m.metric)}`,
-        pack({ wf, action: A.pickPredictionModel, arg: String(index) }),
+        predictionButtons.pack(wf, "pickPredictionModel", String(index)),
       )
       .row();
   });
@@ -74,7 +74,10 @@ export function predictionModelView(t: Texts, c: PredictionContext): View {
 export function columnView(t: Texts, c: PredictionContext): View {
   const wf = c.workflowId;
   const name = `${c.model!.target}_predicted`;
-  const keyboard = new InlineKeyboard().text(t.buttons.useThisName, pack({ wf, action: A.useDefaultColumn }));
+  const keyboard = new InlineKeyboard().text(
+    t.buttons.useThisName,
+    predictionButtons.pack(wf, "useDefaultColumn"),
+  );
   return {
     text: withFeedback(t, [t.predict.column(name), t.predict.columnHint], c),
     keyboard: navRow(t, wf, keyboard, { back: true }),
@@ -90,7 +93,7 @@ export function predictionLocationView(t: Texts, c: PredictionContext, quoting: 
     const cost = offer.estimatedCost === 0 ? t.location.free : money(offer.estimatedCost);
     lines.push(`${index + 1}. ${t.location.offer(esc(offer.label), minutes(offer.estimatedMinutes), cost)}`);
     keyboard
-      .text(`${index + 1}. ${short(offer.label, 30)}`, pack({ wf, action: A.pickOffer, arg: String(index) }))
+      .text(`${index + 1}. ${short(offer.label, 30)}`, predictionButtons.pack(wf, "pickOffer", String(index)))
       .row();
   });
   return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard, { back: true }) };
@@ -101,7 +104,7 @@ export function readyView(t: Texts, c: PredictionContext, naming: boolean): View
   if (naming) {
     return {
       text: withFeedback(t, [t.result.templatePrompt], c),
-      keyboard: new InlineKeyboard().text(t.buttons.back, pack({ wf, action: A.back })),
+      keyboard: new InlineKeyboard().text(t.buttons.back, predictionButtons.pack(wf, "back")),
     };
   }
   const offer = c.offer;
@@ -117,8 +120,8 @@ export function readyView(t: Texts, c: PredictionContext, naming: boolean): View
     ),
   ];
   const keyboard = new InlineKeyboard()
-    .text(t.buttons.run, pack({ wf, action: A.run }))
-    .text(t.buttons.saveTemplate, pack({ wf, action: A.saveTemplate }));
+    .text(t.buttons.run, predictionButtons.pack(wf, "run"))
+    .text(t.buttons.saveTemplate, predictionButtons.pack(wf, "saveTemplate"));
   return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard, { back: true }) };
 }
 
@@ -191,7 +194,10 @@ export function driftWarningView(t: Texts, c: PredictionContext): View {
   for (const f of d.drifting) lines.push(t.drift.feature(f.feature, driftDetail(t, f)));
   if (d.more > 0) lines.push(t.drift.more(d.more));
   lines.push("", t.drift.advice, "", b(t.drift.question));
-  const keyboard = new InlineKeyboard().text(t.buttons.predictAnyway, pack({ wf, action: A.predictAnyway }));
+  const keyboard = new InlineKeyboard().text(
+    t.buttons.predictAnyway,
+    predictionButtons.pack(wf, "predictAnyway"),
+  );
   return { text: lines.join("\n"), keyboard: navRow(t, wf, keyboard, { back: true }) };
 }
 

@@ -2,11 +2,11 @@
 import { InlineKeyboard } from "grammy";
 import type { TrainingContext } from "../../flows/training/machine.js";
 import type { DatasetFacts, FeatureImportance, LeaderboardEntry, Metrics } from "../../ml/types.js";
-import { A, pack } from "../callback-data.js";
 import { b, code, duration, esc, money, num, pct, progressBar } from "../html.js";
 import type { Texts } from "../i18n/index.js";
+import { sharedButtons, trainingButtons } from "./buttons.js";
 import { errorText, type View, withFeedback } from "./common.js";
-import { minutes, modelName } from "./training.js";
+import { minutes } from "./training.js";
 
 export function progressView(t: Texts, c: TrainingContext, nowMs: number): View {
   const job = c.job!;
@@ -18,7 +18,7 @@ export function progressView(t: Texts, c: TrainingContext, nowMs: number): View 
       : job.message
         ? esc(job.message)
         : "";
-  const lines = [t.progress.title(modelName(c.modelType)), t.progress.where(c.offer?.label ?? "local"), ""];
+  const lines = [t.progress.title(c.modelName ?? ""), t.progress.where(c.offer?.label ?? "local"), ""];
   for (const attempt of job.attempts) lines.push(t.progress.attempt(attempt.offer, attempt.reason));
   lines.push(progressBar(job.progress), `${esc(phase)}${detail ? ` — ${detail}` : ""}`);
   if (job.logTail.length > 0) lines.push(`<i>${esc(job.logTail.at(-1))}</i>`);
@@ -28,14 +28,14 @@ export function progressView(t: Texts, c: TrainingContext, nowMs: number): View 
   }
   lines.push(t.progress.elapsed(duration((nowMs - started) / 1000)));
   if (job.hourlyRate > 0) lines.push(t.progress.cost(money(job.costSoFar)));
-  const keyboard = new InlineKeyboard().text(t.buttons.stop, pack({ wf: c.workflowId, action: A.cancel }));
+  const keyboard = new InlineKeyboard().text(t.buttons.stop, sharedButtons.pack(c.workflowId, "cancel"));
   return { text: lines.join("\n"), keyboard };
 }
 
 /** The job has ended and its compute is being terminated: nothing is final until the provider confirms. */
 export function terminatingView(t: Texts, c: TrainingContext): View {
   const ending = c.ending;
-  const lines = [t.progress.title(modelName(c.modelType)), t.progress.where(c.offer?.label ?? "local"), ""];
+  const lines = [t.progress.title(c.modelName ?? ""), t.progress.where(c.offer?.label ?? "local"), ""];
   lines.push(t.progress.stopping[ending?.outcome ?? "cancelled"]);
   if (ending?.lastError) lines.push(t.progress.stopRetry(ending.attempts, ending.lastError));
   return { text: lines.join("\n") };
@@ -50,7 +50,7 @@ export function failedView(t: Texts, c: TrainingContext): View {
 }
 
 export function progressDoneView(t: Texts, c: TrainingContext): View {
-  const lines = [t.progress.title(modelName(c.modelType)), t.progress.where(c.offer?.label ?? "local"), ""];
+  const lines = [t.progress.title(c.modelName ?? ""), t.progress.where(c.offer?.label ?? "local"), ""];
   for (const attempt of c.job?.attempts ?? []) lines.push(t.progress.attempt(attempt.offer, attempt.reason));
   lines.push(progressBar(100), t.progress.doneIn(duration(c.result?.runtimeSeconds ?? 0)));
   return { text: lines.join("\n") };
@@ -62,6 +62,8 @@ interface ResultSummary {
   facts?: DatasetFacts;
   name?: string;
   leaderboard?: LeaderboardEntry[];
+  /** What trained the model (src/ml/gpu/train.ts's ComputeUsed). */
+  compute?: { device: "cpu" | "gpu"; label: string; fallback?: string };
 }
 
 export function resultView(t: Texts, c: TrainingContext): View {
@@ -77,18 +79,21 @@ export function resultView(t: Texts, c: TrainingContext): View {
       lines.push(`${index + 1}. ${code(f.feature)} ${num(f.importance)}`);
   }
   lines.push("", t.result.footer(duration(r.runtimeSeconds), r.trainedOn, money(r.cost)));
+  const compute = summary.compute;
+  if (compute?.device === "gpu") lines.push(t.result.computeGpu(compute.label));
+  else if (compute?.fallback) lines.push(t.result.computeCpu(compute.fallback));
   // The quote beside what it came to: the offer the job ran on.
   if (c.offer) lines.push(t.result.quoted(minutes(c.offer.estimatedMinutes), money(c.offer.estimatedCost)));
   lines.push(t.result.modelId(r.modelId));
   const wf = c.workflowId;
   const keyboard = new InlineKeyboard()
-    .text(t.buttons.nameModel, pack({ wf, action: A.nameModel }))
-    .text(t.buttons.predictNow, pack({ wf, action: A.predictNow }))
+    .text(t.buttons.nameModel, trainingButtons.pack(wf, "nameModel"))
+    .text(t.buttons.predictNow, trainingButtons.pack(wf, "predictNow"))
     .row()
-    .text(t.buttons.saveTemplate, pack({ wf, action: A.saveTemplate }))
-    .text(t.buttons.trainAnother, pack({ wf, action: A.trainAnother }))
+    .text(t.buttons.saveTemplate, trainingButtons.pack(wf, "saveTemplate"))
+    .text(t.buttons.trainAnother, trainingButtons.pack(wf, "trainAnother"))
     .row()
-    .text(t.buttons.done, pack({ wf, action: A.done }));
+    .text(t.buttons.done, trainingButtons.pack(wf, "done"));
   return { text: withFeedback(t, lines, c), keyboard };
 }
 
@@ -97,8 +102,8 @@ export function completeView(t: Texts, c: TrainingContext, named: boolean): View
   const wf = c.workflowId;
   const text = named && c.result ? t.result.named(c.result.name) : t.result.finished;
   const keyboard = new InlineKeyboard()
-    .text(t.buttons.predictNow, pack({ wf, action: A.predictNow }))
-    .text(t.buttons.trainAnother, pack({ wf, action: A.trainAnother }));
+    .text(t.buttons.predictNow, trainingButtons.pack(wf, "predictNow"))
+    .text(t.buttons.trainAnother, trainingButtons.pack(wf, "trainAnother"));
   return { text, keyboard: c.result ? keyboard : undefined };
 }
 

@@ -4,10 +4,10 @@ import { InlineKeyboard } from "grammy";
 import type { StatsContext } from "../../flows/stats/machine.js";
 import type { AssumptionCheck, StatsReport } from "../../ml/stats/index.js";
 import { fitsKind, STATS_TESTS, TEST_ROLES } from "../../ml/stats/index.js";
-import { A, pack } from "../callback-data.js";
 import { CAPTION_LIMIT, visibleLength } from "../fit.js";
 import { code, num, pct, pText } from "../html.js";
 import type { Texts } from "../i18n/index.js";
+import { statsButtons } from "./buttons.js";
 import { navRow, PAGE_SIZE, pagerRow, short, type View, withFeedback } from "./common.js";
 import { TYPE_ICONS } from "./datasets.js";
 import { sourceScreen } from "./sources.js";
@@ -73,11 +73,11 @@ export function testMenuView(t: Texts, c: StatsContext): View {
   const lines = [t.stats.menu, ""];
   STATS_TESTS.forEach((test, k) => {
     lines.push(`• <b>${t.stats.tests[test]}</b> — ${t.stats.testHints[test]}`);
-    keyboard.text(t.stats.tests[test], pack({ wf, action: A.pickTest, arg: test }));
+    keyboard.text(t.stats.tests[test], statsButtons.pack(wf, "pickTest", test));
     if (k % 2 === 1) keyboard.row();
   });
   if (!c.overview?.correlations.columns.length) lines.push("", t.stats.noCorrelations);
-  keyboard.row().text(t.buttons.done, pack({ wf, action: A.done }));
+  keyboard.row().text(t.buttons.done, statsButtons.pack(wf, "done"));
   return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard, { back: true }) };
 }
 
@@ -94,7 +94,7 @@ export function columnPickerView(t: Texts, c: StatsContext): View {
     const mark = fits ? (TYPE_ICONS[col.type] ?? "") : "🚫";
     keyboard.text(
       `${mark} ${index + 1}. ${short(col.name, 22)}`,
-      pack({ wf, action: A.pickColumn, arg: String(index) }),
+      statsButtons.pack(wf, "pickColumn", String(index)),
     );
     if (k % 2 === 1) keyboard.row();
   });
@@ -132,8 +132,8 @@ export function statsResultView(t: Texts, c: StatsContext): View {
   if (r.assumptions.length > 0) lines.push("", t.stats.checks, ...r.assumptions.map((a) => checkLine(t, a)));
   if (r.dropped > 0) lines.push("", t.stats.dropped(r.dropped));
   const keyboard = new InlineKeyboard()
-    .text(t.buttons.anotherTest, pack({ wf, action: A.anotherTest }))
-    .text(t.buttons.done, pack({ wf, action: A.done }));
+    .text(t.buttons.anotherTest, statsButtons.pack(wf, "anotherTest"))
+    .text(t.buttons.done, statsButtons.pack(wf, "done"));
   return { text: lines.join("\n"), keyboard: navRow(t, wf, keyboard) };
 }
 

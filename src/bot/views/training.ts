@@ -1,18 +1,18 @@
 /** Screens of the training workflow, built from its context only. */
 import { InlineKeyboard } from "grammy";
-import { categoriesFor, modelsFor } from "../../flows/shared/models.js";
+import { categoriesFor, modelDisplayName, modelsFor, paramForm } from "../../flows/shared/models.js";
 import { brokenCap } from "../../flows/shared/quote.js";
 import { spotFallbacks, type TrainingContext } from "../../flows/training/machine.js";
-import { getModelSpec, MODEL_REGISTRY } from "../../ml/index.js";
-import { A, pack } from "../callback-data.js";
 import { b, code, esc, money, num } from "../html.js";
 import type { Texts } from "../i18n/index.js";
+import { trainingButtons } from "./buttons.js";
 import { navRow, PAGE_SIZE, pagerRow, short, type View, withFeedback } from "./common.js";
 import { datasetLines, TYPE_ICONS } from "./datasets.js";
 import { sourceScreen } from "./sources.js";
 
+/** A model type's display name, for screens outside a workflow (lists, /history); workflows carry theirs. */
 export function modelName(modelType: string | undefined): string {
-  return MODEL_REGISTRY.find((m) => m.id === modelType)?.displayName ?? modelType ?? "";
+  return modelType ? modelDisplayName(modelType) : "";
 }
 
 export function sourceView(t: Texts, c: TrainingContext, state: string): View {
@@ -46,9 +46,9 @@ export function schemaView(t: Texts, c: TrainingContext): View {
   }
   const keyboard = new InlineKeyboard();
   if (c.target && c.task && (c.features?.length ?? 0) > 0)
-    keyboard.text(t.buttons.accept, pack({ wf, action: A.acceptSchema })).row();
-  keyboard.text(t.buttons.changeTarget, pack({ wf, action: A.changeTarget }));
-  keyboard.text(t.buttons.chooseFeatures, pack({ wf, action: A.chooseFeatures }));
+    keyboard.text(t.buttons.accept, trainingButtons.pack(wf, "acceptSchema")).row();
+  keyboard.text(t.buttons.changeTarget, trainingButtons.pack(wf, "changeTarget"));
+  keyboard.text(t.buttons.chooseFeatures, trainingButtons.pack(wf, "chooseFeatures"));
   const targetInfo = d.columns.find((col) => col.name === c.target);
   if (targetInfo && ["numeric", "integer", "boolean"].includes(targetInfo.type)) {
     const other = c.task === "regression" ? "classification" : "regression";
@@ -57,7 +57,7 @@ export function schemaView(t: Texts, c: TrainingContext): View {
         .row()
         .text(
           other === "classification" ? t.buttons.asClassification : t.buttons.asRegression,
-          pack({ wf, action: A.setTask, arg: other[0] }),
+          trainingButtons.pack(wf, "setTask", other[0]),
         );
     }
   }
@@ -89,7 +89,7 @@ export function targetPickerView(t: Texts, c: TrainingContext): View {
     const mark = col.name === c.target ? "🎯" : col.task ? (TYPE_ICONS[col.type] ?? "") : "🚫";
     keyboard.text(
       `${mark} ${index + 1}. ${short(col.name, 22)}`,
-      pack({ wf, action: A.pickTarget, arg: String(index) }),
+      trainingButtons.pack(wf, "pickTarget", String(index)),
     );
     if (k % 2 === 1) keyboard.row();
   });
@@ -111,16 +111,16 @@ export function featurePickerView(t: Texts, c: TrainingContext): View {
     const mark = col.name === c.target ? "🎯" : chosen.has(col.name) ? "✅" : "▫️";
     keyboard.text(
       `${mark} ${index + 1}. ${short(col.name, 22)}`,
-      pack({ wf, action: A.toggleFeature, arg: String(index) }),
+      trainingButtons.pack(wf, "toggleFeature", String(index)),
     );
     if (k % 2 === 1) keyboard.row();
   });
   pagerRow(t, wf, keyboard, c.page, columns.length);
   keyboard
     .row()
-    .text(t.buttons.all, pack({ wf, action: A.allFeatures }))
-    .text(t.buttons.none, pack({ wf, action: A.noFeatures }));
-  keyboard.row().text(t.buttons.done, pack({ wf, action: A.featuresDone }));
+    .text(t.buttons.all, trainingButtons.pack(wf, "allFeatures"))
+    .text(t.buttons.none, trainingButtons.pack(wf, "noFeatures"));
+  keyboard.row().text(t.buttons.done, trainingButtons.pack(wf, "featuresDone"));
   const lines = [t.features.title(chosen.size, columns.length - 1), t.features.hint];
   return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard, { back: true }) };
 }
@@ -130,7 +130,7 @@ export function categoryView(t: Texts, c: TrainingContext): View {
   const keyboard = new InlineKeyboard();
   for (const category of categoriesFor(c.task!)) {
     keyboard
-      .text(t.category.names[category] ?? category, pack({ wf, action: A.pickCategory, arg: category }))
+      .text(t.category.names[category] ?? category, trainingButtons.pack(wf, "pickCategory", category))
       .row();
   }
   return {
@@ -145,7 +145,7 @@ export function modelPickerView(t: Texts, c: TrainingContext): View {
   const lines = [t.model.title(t.task[c.task!]), ""];
   for (const m of modelsFor(c.task!, c.category)) {
     const star = m.recommended?.includes(c.task!) ? " ⭐" : "";
-    keyboard.text(`${m.displayName}${star}`, pack({ wf, action: A.pickModel, arg: m.id })).row();
+    keyboard.text(`${m.displayName}${star}`, trainingButtons.pack(wf, "pickModel", m.id)).row();
     lines.push(`• ${b(m.displayName)}${star} — ${esc(m.description)}`);
   }
   return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard, { back: true }) };
@@ -153,33 +153,31 @@ export function modelPickerView(t: Texts, c: TrainingContext): View {
 
 export function paramsView(t: Texts, c: TrainingContext, typing: boolean): View {
   const wf = c.workflowId;
-  const spec = getModelSpec(c.modelType!);
-  const defaults = spec.params.parse({}) as Record<string, unknown>;
-  const values = { ...defaults, ...c.hyperparameters };
+  const form = paramForm(c.modelType!);
+  const values = { ...form.defaults, ...c.hyperparameters };
   const keyboard = new InlineKeyboard();
-  const lines = [t.params.title(spec.displayName), ""];
+  const lines = [t.params.title(c.modelName ?? c.modelType!), ""];
   for (const [name, value] of Object.entries(values)) {
     lines.push(`• ${code(name)} = ${b(show(value))}`);
   }
   if (typing && c.editingParam) {
-    const field = (spec.params.shape as Record<string, { description?: string }>)[c.editingParam];
-    lines.push("", t.params.typing(c.editingParam, field?.description ?? ""));
+    lines.push("", t.params.typing(c.editingParam, form.descriptions[c.editingParam] ?? ""));
     return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard, { back: true }) };
   }
   lines.push("", t.params.hint);
-  for (const [name, options] of Object.entries(spec.choices ?? {})) {
+  for (const [name, options] of Object.entries(form.choices)) {
     options.forEach((option, index) => {
       const selected = show(values[name]) === show(option === "none" ? null : option);
       keyboard.text(
         `${selected ? "• " : ""}${name}=${show(option)}`,
-        pack({ wf, action: A.setParam, arg: `${name}:${index}` }),
+        trainingButtons.pack(wf, "setParam", `${name}:${index}`),
       );
     });
-    keyboard.text(t.buttons.custom, pack({ wf, action: A.editParam, arg: name })).row();
+    keyboard.text(t.buttons.custom, trainingButtons.pack(wf, "editParam", name)).row();
   }
   keyboard
-    .text(t.buttons.useDefaults, pack({ wf, action: A.paramsDone }))
-    .text(t.buttons.resetParams, pack({ wf, action: A.resetParams }));
+    .text(t.buttons.useDefaults, trainingButtons.pack(wf, "paramsDone"))
+    .text(t.buttons.resetParams, trainingButtons.pack(wf, "resetParams"));
   return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard, { back: true }) };
 }
 
@@ -195,7 +193,7 @@ export function locationView(t: Texts, c: TrainingContext, quoting: boolean): Vi
         : `${money(offer.estimatedCost)} (${t.location.perHour(money(offer.hourlyRate))})`;
     lines.push(`${index + 1}. ${t.location.offer(esc(offer.label), minutes(offer.estimatedMinutes), cost)}`);
     keyboard
-      .text(`${index + 1}. ${short(offer.label, 30)}`, pack({ wf, action: A.pickOffer, arg: String(index) }))
+      .text(`${index + 1}. ${short(offer.label, 30)}`, trainingButtons.pack(wf, "pickOffer", String(index)))
       .row();
   });
   const sources = [...new Set((c.offers ?? []).filter((o) => o.hourlyRate > 0).map((o) => o.priceSource))];
@@ -217,13 +215,13 @@ export function confirmView(t: Texts, c: TrainingContext): View {
   if (c.budget?.totalLeft !== undefined) lines.push(t.confirm.botBudget(money(c.budget.totalLeft)));
   const broken = c.budget && brokenCap(offer.estimatedCost, c.budget);
   const keyboard = new InlineKeyboard();
-  if (!broken) keyboard.text(t.buttons.launch, pack({ wf, action: A.launch }));
+  if (!broken) keyboard.text(t.buttons.launch, trainingButtons.pack(wf, "launch"));
   else lines.push("", t.confirm.overCap[broken.cap](money(broken.left)));
   // The user decides whether a spot machine may stand in for the on-demand one chosen.
   if (spotFallbacks(c).length > 0) {
     lines.push("", c.allowSpot ? t.confirm.spotOn : t.confirm.spotOff);
     const toggle = c.allowSpot ? t.confirm.noSpot : t.confirm.allowSpot;
-    keyboard.row().text(toggle, pack({ wf, action: A.allowSpot, arg: c.allowSpot ? "0" : "1" }));
+    keyboard.row().text(toggle, trainingButtons.pack(wf, "allowSpot", c.allowSpot ? "0" : "1"));
   }
   return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard, { back: true }) };
 }
@@ -232,7 +230,7 @@ export function namingView(t: Texts, c: TrainingContext, what: "model" | "templa
   const text = withFeedback(t, [what === "model" ? t.result.namePrompt : t.result.templatePrompt], c);
   return {
     text,
-    keyboard: new InlineKeyboard().text(t.buttons.back, pack({ wf: c.workflowId, action: A.back })),
+    keyboard: new InlineKeyboard().text(t.buttons.back, trainingButtons.pack(c.workflowId, "back")),
   };
 }
 

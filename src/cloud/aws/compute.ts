@@ -14,7 +14,7 @@ import { type ComputeRecord, JobChannel, trainSpecFrom } from "../job-channel.js
 import { jobSigningKey } from "../job-keys.js";
 import type { TrainJobSpec } from "../job-spec.js";
 import { selectFromOffers } from "../offers.js";
-import { costOf, EC2_MIN_BILLED_SECONDS } from "../pricing.js";
+import { costOf, EC2_INSTANCE_TYPES, EC2_MIN_BILLED_SECONDS } from "../pricing.js";
 import type {
   CloudStorageProvider,
   CloudTrainingProvider,
@@ -111,7 +111,10 @@ export class EC2Manager implements CloudTrainingProvider, ReconcilableCompute {
     const datasetUri = await stageDataset(config.datasetUri, storage, this.o.resolveStorage, config);
     const jobKey = jobSigningKey(this.o.signingKey, config);
     const spec = await this.channel.writeSpecOnce(
-      trainSpecFrom({ ...config, datasetUri }, storage, `aws:${config.computeType}`, this.now(), { jobKey }),
+      trainSpecFrom({ ...config, datasetUri }, storage, `aws:${config.computeType}`, this.now(), {
+        jobKey,
+        gpu: Boolean(EC2_INSTANCE_TYPES[config.computeType as keyof typeof EC2_INSTANCE_TYPES]?.gpu),
+      }),
     );
     const relaunch = record?.segments.length ?? 0;
     const launched = await this.launcher.launch(

@@ -50,7 +50,7 @@ export class Ec2OfferSource implements OfferSource {
   async offers(request: OfferRequest): Promise<ComputeOffer[]> {
     if (this.options.healthy && !(await this.options.healthy())) return [];
     const neededGb = estimateMemoryGb(request.nRows, request.nColumns) * MEMORY_HEADROOM;
-    const gpuAllowed = mayUseGpu(request.modelType);
+    const gpuAllowed = mayUseGpu(request.modelType, request);
     const types = Object.entries(EC2_INSTANCE_TYPES).filter(
       ([, t]) => t.memoryGb >= neededGb && (gpuAllowed || !t.gpu),
     );

@@ -1,14 +1,23 @@
 /**
- * LocalIngest: each upload is read in its own child process (the job runner and worker that run training),
- * with a heap cap (INGEST_MEMORY_MB) and a wall-clock limit (INGEST_TIMEOUT_SECONDS), at a lower CPU priority
- * than the bot. A sandbox that dies or overruns becomes IngestLimitError naming the limit it hit.
+ * LocalIngest: each upload, and each table /stats or the drift check reads, is read in its own child process
+ * (the job runner and worker that run training), with a heap cap (INGEST_MEMORY_MB) and a wall-clock limit
+ * (INGEST_TIMEOUT_SECONDS), at a lower CPU priority than the bot. A sandbox that dies or overruns becomes
+ * IngestLimitError naming the limit it hit.
  */
-import { z } from "zod";
+import { join } from "node:path";
 import { errorFromResponse, IngestLimitError, UnreadableFileError } from "../../errors.js";
 import type { DataLimits, DatasetDescription } from "../../ml/index.js";
-import type { IngestPort, IngestRequest } from "../ingest-port.js";
+import type { AnalyzeOutput, AnalyzeRequest, IngestPort, IngestRequest } from "../ingest-port.js";
 import type { JobQueue } from "../job-queue.js";
-import type { IngestJobSpec, JobResult } from "../job-spec.js";
+import {
+  ANALYSIS_CHART,
+  type Analysis,
+  type AnalyzeJobSpec,
+  type IngestJobSpec,
+  type JobResult,
+} from "../job-spec.js";
+import { decodeNonFinite } from "../json-numbers.js";
+import { analysisResultSchemas, descriptionSchema } from "./sandbox-results.js";
 
 export interface SandboxLimits {
   /** Heap of a sandbox (--max-old-space-size). */
@@ -16,46 +25,6 @@ export interface SandboxLimits {
   /** Longest a sandbox may run once started. */
   timeoutSeconds: number;
 }
-
-/**
- * What a sandbox may hand back: checked before it reaches a workflow's context, so even a sandbox that went
- * wrong cannot store something malformed or oversized there.
- */
-const descriptionSchema = z.object({
-  nRows: z.number().int().nonnegative(),
-  nColumns: z.number().int().nonnegative(),
-  missingCells: z.number().nonnegative(),
-  columns: z
-    .array(
-      z.object({
-        name: z.string().max(100_000),
-        type: z.enum(["numeric", "integer", "boolean", "categorical", "datetime", "text", "identifier"]),
-        missingPct: z.number(),
-        unique: z.number().int().nonnegative(),
-        task: z.enum(["regression", "classification"]).optional(),
-        targetProblem: z.string().max(2000).optional(),
-      }),
-    )
-    .max(1000),
-  suggestion: z.object({
-    target: z.string().nullable(),
-    task: z.enum(["regression", "classification"]).nullable(),
-    features: z.array(z.string()).max(1000),
-    confidence: z.number(),
-    reason: z.string(),
-    excluded: z
-      .array(
-        z.object({
-          column: z.string(),
-          reason: z.enum(["identifier", "freeText", "nearUnique", "constant", "mostlyEmpty"]),
-          distinct: z.number().int().nonnegative(),
-          rows: z.number().int().nonnegative(),
-        }),
-      )
-      .max(1000)
-      .optional(),
-  }),
-});
 
 /** How long an ingest may wait for a free sandbox before its spec's deadline passes. */
 const QUEUE_ALLOWANCE_MS = 10 * 60_000;
@@ -86,9 +55,27 @@ export class LocalIngest implements IngestPort {
   ) {}
 
   async describe(request: IngestRequest): Promise<DatasetDescription> {
+    const summary = await this.run({ kind: "ingest", ...this.stagedFile(request) });
+    const description = descriptionSchema.safeParse(summary);
+    if (!description.success)
+      throw new UnreadableFileError("Reading this file gave an unusable description.");
+    return description.data satisfies DatasetDescription;
+  }
+
+  async analyze<A extends Analysis>(request: AnalyzeRequest<A>): Promise<AnalyzeOutput<A>> {
+    const { analysis, outputDir } = request;
+    const summary = await this.run({ kind: "analyze", ...this.stagedFile(request), outputDir, analysis });
+    const result = analysisResultSchemas[analysis.op].safeParse(decodeNonFinite(summary.result));
+    if (!result.success) throw new UnreadableFileError("Analyzing this file gave an unusable result.");
+    const output: AnalyzeOutput<A> = { result: result.data as AnalyzeOutput<A>["result"] };
+    if (summary.chart === true) output.chartPath = join(outputDir, ANALYSIS_CHART);
+    return output;
+  }
+
+  /** The spec fields every sandbox job shares: the file, the reader's limits and the deadline. */
+  private stagedFile(request: IngestRequest) {
     const now = Date.now();
-    const spec: IngestJobSpec = {
-      kind: "ingest",
+    return {
       jobId: request.jobId,
       userId: request.userId,
       filePath: request.filePath,
@@ -97,13 +84,14 @@ export class LocalIngest implements IngestPort {
       deadline: new Date(now + QUEUE_ALLOWANCE_MS + this.limits.sandbox.timeoutSeconds * 1000).toISOString(),
       createdAt: new Date(now).toISOString(),
     };
+  }
+
+  /** Runs a job in a sandbox (or finds the run of an earlier attempt under its id); its result summary. */
+  private async run(spec: IngestJobSpec | AnalyzeJobSpec): Promise<Record<string, unknown>> {
     await this.runner.submit(spec);
-    const result = await this.runner.finished(request.jobId);
+    const result = await this.runner.finished(spec.jobId);
     if (result.status !== "succeeded") throw this.errorOf(result.error);
-    const description = descriptionSchema.safeParse(result.summary);
-    if (!description.success)
-      throw new UnreadableFileError("Reading this file gave an unusable description.");
-    return description.data satisfies DatasetDescription;
+    return result.summary;
   }
 
   /** The reader's own errors as they are; the sandbox's death or overrun named by the limit it hit. */

@@ -1,18 +1,26 @@
 /**
- * The one place RunPod GraphQL requests go out (STYLE.md R17; facts in runpod-api.md §1). It sets a
- * timeout, passes the caller's AbortSignal through, reads `errors` even on HTTP 200, copes with HTML error
- * pages on 429/5xx, and maps 401/403 to InvalidCredentialError. Transient failures are AppErrors marked
- * `retryable` (see ../retry.ts); deciding whether to retry stays with the caller, because a create that
- * failed may still have created a pod (runpod-api.md §7). Messages never contain the key.
+ * The one place RunPod GraphQL requests go out (STYLE.md R17; facts in runpod-api.md §1): one graphql-request
+ * `GraphQLClient`. Its request middleware adds the key and the request's deadline; this file maps what comes
+ * back (a `ClientError` for GraphQL errors, even on HTTP 200, and for HTTP errors, HTML pages on 429/5xx
+ * included; a fetch failure or a timeout otherwise) to our errors: 401/403 → InvalidCredentialError,
+ * transient failures → AppErrors marked `retryable` (see ../retry.ts). Deciding whether to retry stays with
+ * the caller, because a create that failed may still have created a pod (runpod-api.md §7). Messages never
+ * contain the key, and the ClientError (which quotes the request) is never kept as a cause.
  */
+import {
+  ClientError,
+  GraphQLClient,
+  type RequestMiddleware,
+  type TypedDocumentString,
+} from "graphql-request";
 import { AppError, InvalidCredentialError } from "../../errors.js";
 import { transientDetails } from "../retry.js";
 import type { RunPodApiSettings } from "./config.js";
 
 export interface GraphqlErrorEntry {
   message: string;
-  path?: Array<string | number>;
-  extensions?: { code?: string; [key: string]: unknown };
+  path?: ReadonlyArray<string | number>;
+  extensions?: { code?: unknown; [key: string]: unknown };
 }
 
 export interface RunPodRequestOptions {
@@ -29,11 +37,28 @@ export interface RunPodAccount {
   spendLimit?: number | null;
 }
 
+/** A GraphQL document that carries its result and variables types (graphql-request infers both). */
+export type RunPodDocument<Result, Vars extends object = Record<string, never>> = TypedDocumentString<
+  Result,
+  Vars
+>;
+
+/** Types a document written as text; the text goes on the wire as is. */
+export function runpodDocument<Result, Vars extends object = Record<string, never>>(
+  text: string,
+): RunPodDocument<Result, Vars> {
+  return text as unknown as RunPodDocument<Result, Vars>;
+}
+
 const MAX_MESSAGE_LENGTH = 300;
 /** runpod-api.md §1: a resolver blip; transient, never "no account". */
 const INTERNAL_ERROR_CODE = "INTERNAL_SERVER_ERROR";
+/** Carries a request's deadline from `request` to the middleware; removed before the request goes out. */
+const DEADLINE_HEADER = "x-sma-deadline-ms";
 
-export const MYSELF_QUERY = "query Myself { myself { id email clientBalance currentSpendPerHr spendLimit } }";
+export const MYSELF_QUERY = runpodDocument<{ myself: RunPodAccount | null }>(
+  "query Myself { myself { id email clientBalance currentSpendPerHr spendLimit } }",
+);
 
 function failure(message: string, details: Record<string, unknown>, cause?: unknown): AppError {
   return new AppError(message, { provider: "runpod", ...details }, { cause });
@@ -43,37 +68,67 @@ function clip(text: string): string {
   return text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH)}…` : text;
 }
 
-function retryAfterSeconds(header: string | null): number | undefined {
+function retryAfterSeconds(header: string | null | undefined): number | undefined {
   const seconds = Number(header);
   return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
 }
 
+/**
+ * Auth and timeouts for every request: the key as a Bearer header, and a deadline (the one `request` asked
+ * for, else the client's) joined to the caller's AbortSignal.
+ */
+export function authAndDeadline(apiKey: string, defaultTimeoutMs: number): RequestMiddleware {
+  return (request) => {
+    const headers = new Headers(request.headers);
+    const timeoutMs = Number(headers.get(DEADLINE_HEADER)) || defaultTimeoutMs;
+    headers.delete(DEADLINE_HEADER);
+    headers.set("authorization", `Bearer ${apiKey}`);
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
+    return { ...request, headers, signal };
+  };
+}
+
 export class RunPodGraphqlClient {
+  private readonly graphql: GraphQLClient;
+
   constructor(
     private readonly settings: RunPodApiSettings,
-    private readonly fetchImpl: typeof fetch = fetch,
-  ) {}
+    fetchImpl: typeof fetch = fetch,
+  ) {
+    this.graphql = new GraphQLClient(settings.apiUrl, {
+      fetch: fetchImpl,
+      requestMiddleware: authAndDeadline(settings.apiKey, settings.timeoutMs),
+    });
+  }
 
   /** Sends one GraphQL document and returns its `data`, or throws (see the file comment). */
-  async request<T>(
-    query: string,
-    variables?: Record<string, unknown>,
+  async request<Result, Vars extends object = Record<string, unknown>>(
+    document: RunPodDocument<Result, Vars> | string,
+    variables?: Vars,
     options: RunPodRequestOptions = {},
-  ): Promise<T> {
+  ): Promise<Result> {
     const timeoutMs = options.timeoutMs ?? this.settings.timeoutMs;
-    const response = await this.send(query, variables, timeoutMs, options.signal);
-    const body = await this.readBody(response, timeoutMs, options.signal);
-    const errors = Array.isArray(body?.errors) ? (body.errors as GraphqlErrorEntry[]) : [];
-    if (errors.length > 0 || !response.ok) throw this.errorFor(response, errors, body === undefined);
-    if (body === undefined || body.data === undefined) {
-      throw failure("RunPod API answered without data.", { status: response.status, ...transientDetails() });
+    let data: Result | undefined;
+    try {
+      data = await this.graphql.request<Result>({
+        document: document as string,
+        variables: variables as Record<string, unknown> | undefined,
+        requestHeaders: { [DEADLINE_HEADER]: String(timeoutMs) },
+        signal: options.signal,
+      });
+    } catch (error) {
+      throw mapError(error, timeoutMs, options.signal);
     }
-    return body.data as T;
+    if (data === undefined || data === null) {
+      throw failure("RunPod API answered without data.", { status: 200, ...transientDetails() });
+    }
+    return data;
   }
 
   /** The account behind the key: the cheapest real call, used as the health probe. */
   async myself(options?: RunPodRequestOptions): Promise<RunPodAccount> {
-    const data = await this.request<{ myself: RunPodAccount | null }>(MYSELF_QUERY, undefined, options);
+    const data = await this.request(MYSELF_QUERY, undefined, options);
     if (!data.myself) {
       throw failure(
         "RunPod returned no account (myself: null), usually a passing glitch.",
@@ -82,89 +137,56 @@ export class RunPodGraphqlClient {
     }
     return data.myself;
   }
-
-  private async send(
-    query: string,
-    variables: Record<string, unknown> | undefined,
-    timeoutMs: number,
-    signal: AbortSignal | undefined,
-  ): Promise<Response> {
-    try {
-      return await this.fetchImpl(this.settings.apiUrl, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${this.settings.apiKey}` },
-        body: JSON.stringify(variables ? { query, variables } : { query }),
-        signal: combine(signal, timeoutMs),
-      });
-    } catch (error) {
-      throw this.transportError(error, timeoutMs, signal);
-    }
-  }
-
-  private async readBody(
-    response: Response,
-    timeoutMs: number,
-    signal: AbortSignal | undefined,
-  ): Promise<{ data?: unknown; errors?: unknown } | undefined> {
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      throw this.transportError(error, timeoutMs, signal);
-    }
-    try {
-      const parsed = JSON.parse(text) as unknown;
-      return parsed !== null && typeof parsed === "object" ? parsed : undefined;
-    } catch {
-      return undefined; // an HTML error page from the edge, or an empty body
-    }
-  }
-
-  private transportError(error: unknown, timeoutMs: number, signal: AbortSignal | undefined): unknown {
-    if (signal?.aborted) return signal.reason ?? error;
-    if ((error as { name?: string }).name === "TimeoutError") {
-      return failure(`RunPod API did not answer within ${timeoutMs / 1000} s.`, transientDetails(), error);
-    }
-    const cause = (error as { cause?: { code?: string } }).cause;
-    const reason = cause?.code ?? (error as Error).message ?? "network error";
-    return failure(`RunPod API unreachable (${reason}).`, transientDetails(), error);
-  }
-
-  private errorFor(response: Response, errors: GraphqlErrorEntry[], unparsable: boolean): Error {
-    const status = response.status;
-    if (status === 401 || status === 403) {
-      return new InvalidCredentialError(`RunPod rejected the API key (HTTP ${status}).`, {
-        provider: "runpod",
-        status,
-      });
-    }
-    const graphqlErrors = errors.map((e) => ({
-      message: clip(String(e.message)),
-      path: e.path,
-      code: e.extensions?.code,
-    }));
-    if (status === 429 || status >= 500) {
-      const page = unparsable ? ", HTML or empty body" : "";
-      const retryAfter = retryAfterSeconds(response.headers.get("retry-after"));
-      return failure(`RunPod API error (HTTP ${status}${page}).`, {
-        status,
-        graphqlErrors,
-        ...transientDetails(retryAfter),
-      });
-    }
-    if (graphqlErrors.length === 0) {
-      return failure(`RunPod API error (HTTP ${status}).`, { status });
-    }
-    const internal = graphqlErrors.some((e) => e.code === INTERNAL_ERROR_CODE);
-    return failure(`RunPod API error: ${graphqlErrors[0].message}`, {
-      status,
-      graphqlErrors,
-      ...(internal ? transientDetails() : { retryable: false }),
-    });
-  }
 }
 
-function combine(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+/** Everything graphql-request or fetch can throw, as our errors (the caller's own abort passes through). */
+function mapError(error: unknown, timeoutMs: number, signal: AbortSignal | undefined): unknown {
+  if (signal?.aborted) return signal.reason ?? error;
+  if (error instanceof ClientError) return clientErrorFor(error);
+  const name = (error as { name?: string }).name;
+  if (name === "TimeoutError") {
+    return failure(`RunPod API did not answer within ${timeoutMs / 1000} s.`, transientDetails());
+  }
+  if (name === "SyntaxError" || /Invalid execution result/.test((error as Error).message ?? "")) {
+    // HTTP 200 with a body that is not a GraphQL answer (an edge page, an empty body)
+    return failure("RunPod API answered without data.", { status: 200, ...transientDetails() });
+  }
+  const cause = (error as { cause?: { code?: string } }).cause;
+  const reason = cause?.code ?? (error as Error).message ?? "network error";
+  return failure(`RunPod API unreachable (${reason}).`, transientDetails());
+}
+
+/** A ClientError: the server answered, with GraphQL errors (any status) or an HTTP error (maybe a page). */
+function clientErrorFor(error: ClientError): AppError {
+  const { response } = error;
+  const status = response.status;
+  if (status === 401 || status === 403) {
+    return new InvalidCredentialError(`RunPod rejected the API key (HTTP ${status}).`, {
+      provider: "runpod",
+      status,
+    });
+  }
+  const errors = (response.errors ?? []) as unknown as GraphqlErrorEntry[];
+  const graphqlErrors = errors.map((e) => ({
+    message: clip(String(e.message)),
+    path: e.path,
+    code: e.extensions?.code,
+  }));
+  if (status === 429 || status >= 500) {
+    // graphql-request only sets data/errors when the body parsed as a GraphQL answer
+    const page = "data" in response || "errors" in response ? "" : ", HTML or empty body";
+    const retryAfter = retryAfterSeconds(response.headers?.get("retry-after"));
+    return failure(`RunPod API error (HTTP ${status}${page}).`, {
+      status,
+      graphqlErrors,
+      ...transientDetails(retryAfter),
+    });
+  }
+  if (graphqlErrors.length === 0) return failure(`RunPod API error (HTTP ${status}).`, { status });
+  const internal = graphqlErrors.some((e) => e.code === INTERNAL_ERROR_CODE);
+  return failure(`RunPod API error: ${graphqlErrors[0].message}`, {
+    status,
+    graphqlErrors,
+    ...(internal ? transientDetails() : { retryable: false }),
+  });
 }

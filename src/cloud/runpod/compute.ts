@@ -107,7 +107,10 @@ export class RunPodPodManager implements CloudTrainingProvider, ReconcilableComp
     const { gpuTypeId } = parseComputeType(config.computeType, POD_CLOUD);
     const jobKey = jobSigningKey(this.o.signingKey, config);
     const spec = await this.channel.writeSpecOnce(
-      trainSpecFrom({ ...config, datasetUri }, this.o.storage, `runpod:${gpuTypeId}`, this.now(), { jobKey }),
+      trainSpecFrom({ ...config, datasetUri }, this.o.storage, `runpod:${gpuTypeId}`, this.now(), {
+        jobKey,
+        gpu: true,
+      }),
     );
     const pod =
       existing ??

@@ -59,7 +59,7 @@ export class RunPodOfferSource implements OfferSource {
   constructor(private readonly options: RunPodOfferOptions) {}
 
   async offers(request: OfferRequest): Promise<ComputeOffer[]> {
-    if (!mayUseGpu(request.modelType)) return [];
+    if (!mayUseGpu(request.modelType, request)) return [];
     if (this.options.healthy && !(await this.options.healthy())) return [];
     const seconds = PROVISIONING_SECONDS.runpod + trainingSecondsFor(request);
     const [gpus, inStock] = await Promise.all([this.catalog(), this.dataCenterStock()]);

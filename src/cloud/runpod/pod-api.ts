@@ -1,12 +1,12 @@
 /**
- * The pod operations we use, over the one GraphQL request function (client.ts). Reads and terminate are
+ * The pod operations we use, over the one GraphQL client (client.ts), with typed documents (pod-requests.ts). Reads and terminate are
  * retried on transient errors (5xx pages, `myself: null`, INTERNAL_SERVER_ERROR) with the one retry policy;
  * a create is never retried here, because a failed create may still have made a pod (runpod-api.md §7):
  * the caller looks the pod up by name first.
  */
 import { AppError, RetryLaterError } from "../../errors.js";
 import { transientDetails, withRetry } from "../retry.js";
-import type { RunPodGraphqlClient } from "./client.js";
+import type { RunPodDocument, RunPodGraphqlClient } from "./client.js";
 import {
   CREATE_ON_DEMAND_MUTATION,
   CREATE_SPOT_MUTATION,
@@ -48,14 +48,14 @@ export class RunPodPodApi {
     };
   }
 
-  private read<T>(
-    query: string,
-    variables: Record<string, unknown> | undefined,
+  private read<Result, Vars extends object>(
+    document: RunPodDocument<Result, Vars>,
+    variables: Vars | undefined,
     signal?: AbortSignal,
-  ): Promise<T> {
+  ): Promise<Result> {
     return withRetry(
       (_attempt, remainingMs) =>
-        this.client.request<T>(query, variables, { signal, timeoutMs: Math.max(1, remainingMs) }),
+        this.client.request(document, variables, { signal, timeoutMs: Math.max(1, remainingMs) }),
       { deadlineMs: this.o.readDeadlineMs, signal, maxDelayMs: 2_000 },
     );
   }
@@ -64,14 +64,10 @@ export class RunPodPodApi {
   async listPods(signal?: AbortSignal): Promise<Pod[]> {
     const data = await withRetry(
       async (_attempt, remainingMs) => {
-        const d = await this.client.request<{ myself: { pods?: Pod[] | null } | null }>(
-          LIST_PODS_QUERY,
-          undefined,
-          {
-            signal,
-            timeoutMs: Math.max(1, remainingMs),
-          },
-        );
+        const d = await this.client.request(LIST_PODS_QUERY, undefined, {
+          signal,
+          timeoutMs: Math.max(1, remainingMs),
+        });
         if (!d.myself)
           throw new AppError("RunPod returned myself: null.", { provider: "runpod", ...transientDetails() });
         return d.myself;
@@ -89,19 +85,16 @@ export class RunPodPodApi {
 
   /** The pod, or null when RunPod no longer knows it (terminated pods disappear). */
   async getPod(podId: string, signal?: AbortSignal): Promise<Pod | null> {
-    const data = await this.read<{ pod: Pod | null }>(POD_QUERY, { podId }, signal);
+    const data = await this.read(POD_QUERY, { podId }, signal);
     return data.pod;
   }
 
   /** One create request; throws whatever the client throws (the caller classifies). */
   async create(input: Record<string, unknown>, spot: boolean, signal?: AbortSignal): Promise<Pod> {
-    const field = spot ? "podRentInterruptable" : "podFindAndDeployOnDemand";
-    const data = await this.client.request<Record<string, Pod | null>>(
-      spot ? CREATE_SPOT_MUTATION : CREATE_ON_DEMAND_MUTATION,
-      { input },
-      { signal, timeoutMs: this.o.createTimeoutMs },
-    );
-    const pod = data[field];
+    const options = { signal, timeoutMs: this.o.createTimeoutMs };
+    const pod = spot
+      ? (await this.client.request(CREATE_SPOT_MUTATION, { input }, options)).podRentInterruptable
+      : (await this.client.request(CREATE_ON_DEMAND_MUTATION, { input }, options)).podFindAndDeployOnDemand;
     if (!pod?.id)
       throw new AppError("RunPod answered the create without a pod.", {
         provider: "runpod",
@@ -112,12 +105,12 @@ export class RunPodPodApi {
 
   /** Data centers with the stock of each GPU type there (runpod-api.md §2 "Other useful queries"). */
   async dataCenters(signal?: AbortSignal): Promise<DataCenter[]> {
-    const data = await this.read<{ dataCenters: DataCenter[] | null }>(DATA_CENTERS_QUERY, undefined, signal);
+    const data = await this.read(DATA_CENTERS_QUERY, undefined, signal);
     return data.dataCenters ?? [];
   }
 
   async gpuTypes(signal?: AbortSignal): Promise<GpuType[]> {
-    const data = await this.read<{ gpuTypes: GpuType[] | null }>(GPU_TYPES_QUERY, undefined, signal);
+    const data = await this.read(GPU_TYPES_QUERY, undefined, signal);
     return (data.gpuTypes ?? []).filter((g) => g.id !== "unknown"); // the catalog's sentinel entry
   }
 

@@ -1,8 +1,9 @@
 /**
  * RunPod pod GraphQL documents, input builders and response readers (no I/O), from runpod-api.md §2–§3.
  * Stop/terminate take an inline `{podId: $podId}` object, as the official clients do, since the input type
- * names are not confirmed.
+ * names are not confirmed. Each document is typed with its result and variables (client.ts).
  */
+import { runpodDocument } from "./client.js";
 
 /** Every pod we create is named `sma-{jobId}`; the reconciler lists by this prefix. */
 export const POD_NAME_PREFIX = "sma-";
@@ -14,20 +15,36 @@ const POD_FIELDS = `id name desiredStatus podType costPerHr imageName gpuCount v
   runtime { uptimeInSeconds ports { ip isIpPublic privatePort publicPort type }
     gpus { id gpuUtilPercent memoryUtilPercent } container { cpuPercent memoryPercent } }`;
 
-export const CREATE_ON_DEMAND_MUTATION = `mutation CreatePod($input: PodFindAndDeployOnDemandInput!) {
-  podFindAndDeployOnDemand(input: $input) { ${POD_FIELDS} } }`;
-export const CREATE_SPOT_MUTATION = `mutation CreateSpotPod($input: PodRentInterruptableInput!) {
-  podRentInterruptable(input: $input) { ${POD_FIELDS} } }`;
-export const POD_QUERY = `query Pod($podId: String!) { pod(input: { podId: $podId }) { ${POD_FIELDS} } }`;
-export const LIST_PODS_QUERY = `query Pods { myself { id pods { id name desiredStatus podType costPerHr createdAt env
-  runtime { uptimeInSeconds } } } }`;
-export const TERMINATE_MUTATION =
-  "mutation Terminate($podId: String!) { podTerminate(input: { podId: $podId }) }";
-export const DATA_CENTERS_QUERY = `query DataCenters { dataCenters { id name
-  gpuAvailability { gpuTypeId stockStatus } } }`;
-export const GPU_TYPES_QUERY = `query GpuTypes { gpuTypes { id displayName memoryInGb secureCloud communityCloud
+export const CREATE_ON_DEMAND_MUTATION = runpodDocument<
+  { podFindAndDeployOnDemand: Pod | null },
+  { input: Record<string, unknown> }
+>(`mutation CreatePod($input: PodFindAndDeployOnDemandInput!) {
+  podFindAndDeployOnDemand(input: $input) { ${POD_FIELDS} } }`);
+export const CREATE_SPOT_MUTATION = runpodDocument<
+  { podRentInterruptable: Pod | null },
+  { input: Record<string, unknown> }
+>(`mutation CreateSpotPod($input: PodRentInterruptableInput!) {
+  podRentInterruptable(input: $input) { ${POD_FIELDS} } }`);
+export const POD_QUERY = runpodDocument<{ pod: Pod | null }, { podId: string }>(
+  `query Pod($podId: String!) { pod(input: { podId: $podId }) { ${POD_FIELDS} } }`,
+);
+export const LIST_PODS_QUERY = runpodDocument<{ myself: { pods?: Pod[] | null } | null }>(
+  `query Pods { myself { id pods { id name desiredStatus podType costPerHr createdAt env
+  runtime { uptimeInSeconds } } } }`,
+);
+/** `podTerminate` answers null on success. */
+export const TERMINATE_MUTATION = runpodDocument<{ podTerminate: null }, { podId: string }>(
+  "mutation Terminate($podId: String!) { podTerminate(input: { podId: $podId }) }",
+);
+export const DATA_CENTERS_QUERY = runpodDocument<{ dataCenters: DataCenter[] | null }>(
+  `query DataCenters { dataCenters { id name
+  gpuAvailability { gpuTypeId stockStatus } } }`,
+);
+export const GPU_TYPES_QUERY = runpodDocument<{ gpuTypes: GpuType[] | null }>(
+  `query GpuTypes { gpuTypes { id displayName memoryInGb secureCloud communityCloud
   securePrice communityPrice secureSpotPrice communitySpotPrice
-  lowestPrice(input: { gpuCount: 1 }) { minimumBidPrice uninterruptablePrice stockStatus } } }`;
+  lowestPrice(input: { gpuCount: 1 }) { minimumBidPrice uninterruptablePrice stockStatus } } }`,
+);
 
 export interface PodRuntime {
   uptimeInSeconds?: number | null;

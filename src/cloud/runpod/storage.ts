@@ -13,13 +13,6 @@ import { StorageUriCodec } from "../storage-layout.js";
 import { StorageManager } from "../storage-manager.js";
 import { type RunPodStorageCredentials, type RunPodStorageSettings, runpodStorageFrom } from "./config.js";
 
-/** What RunPod volumes cannot do, with the reason a user or an offer list can show. */
-export const RUNPOD_STORAGE_UNSUPPORTED = {
-  presignedUrls: "RunPod network volumes do not support pre-signed URLs.",
-  batchDelete: "RunPod network volumes do not support batch delete; files are deleted one by one.",
-  encryptionSettings: "RunPod network volumes do not accept server-side encryption settings.",
-} as const;
-
 export function createRunPodS3Client(
   settings: RunPodStorageSettings,
   credentials: RunPodStorageCredentials,
@@ -51,13 +44,5 @@ export class RunPodStorageManager extends StorageManager {
   static fromConfig(config: Pick<Config, "runpod">, logger?: Logger): RunPodStorageManager {
     const { settings, credentials } = runpodStorageFrom(config);
     return new RunPodStorageManager(createRunPodS3Client(settings, credentials), settings, logger);
-  }
-
-  /**
-   * The seed's `upload_to_volume`: a file to a path relative to the volume root (checked like any key;
-   * pods see it under /workspace, serverless workers under /runpod-volume). Returns its runpod:// URI.
-   */
-  async uploadToVolume(localPath: string, remotePath: string): Promise<string> {
-    return this.uploadFile(localPath, this.uriFor(remotePath));
   }
 }

@@ -2,15 +2,15 @@
  * The prediction machine's actors. runPrediction is idempotent by job id: the provider writes to a fixed
  * output URI, so a run repeated after a restart overwrites the same file.
  */
+import { randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, open, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { PredictionRequest, PredictionResult } from "../../cloud/provider-interface.js";
 import { loadSignedModel, modelIdOf } from "../../cloud/signed-model.js";
-import { checkDrift } from "../../ml/index.js";
 import type { Metrics, Task } from "../../ml/types.js";
 import type { DatasetSummary, FlowPorts, ModelChoice } from "../ports.js";
-import { safePromise } from "../shared/actors.js";
-import { type DatasetSource, ingestDataset, readStoredFrame } from "../shared/datasets.js";
+import { safePromise, saveTemplateActor } from "../shared/actors.js";
+import { analyzeStored, type DatasetSource, ingestDataset } from "../shared/datasets.js";
 import { toErrorInfo } from "../shared/errors.js";
 import { assertLiveBudget, quoteJob } from "../shared/quote.js";
 import { listDatasetChoices } from "../shared/sources.js";
@@ -56,12 +56,10 @@ export function predictionActors(ports: FlowPorts) {
           ports.modelSigningKey,
         );
         if (!model.trainingProfile) return null;
-        const frame = await readStoredFrame(ports, {
-          userId: input.userId,
-          datasetUri: input.dataUri,
-          fileName: input.fileName,
-        });
-        const report = checkDrift(model, frame);
+        const { features, trainingProfile } = model;
+        const source = { ...input, datasetUri: input.dataUri, jobId: `drift-${randomUUID()}` };
+        const { result } = await analyzeStored(ports, source, { op: "drift", features, trainingProfile });
+        const report = result.report;
         if (!report || report.drifting.length === 0) return null;
         const shown = report.drifting.slice(0, MAX_DRIFT_SHOWN);
         return {
@@ -99,14 +97,7 @@ export function predictionActors(ports: FlowPorts) {
       return { ...result, localPath, fileName, preview: await readPreview(localPath), fallback };
     }),
 
-    saveTemplate: safePromise(
-      async (input: { userId: number; name: string; config: PredictionTemplateConfig }) =>
-        ports.userData.saveTemplate(input.userId, {
-          name: input.name,
-          kind: "prediction",
-          config: input.config as unknown as Record<string, unknown>,
-        }),
-    ),
+    saveTemplate: saveTemplateActor<PredictionTemplateConfig>(ports, "prediction"),
   };
 }
 

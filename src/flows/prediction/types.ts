@@ -1,16 +1,7 @@
-/** Context, events and actor inputs of the prediction workflow. Everything here is JSON. */
-import type { BudgetLimits } from "../../cloud/budget.js";
 import type { PredictionResult } from "../../cloud/provider-interface.js";
 import type { FeatureDrift } from "../../ml/index.js";
-import type {
-  ComputeOffer,
-  DatasetSummary,
-  ErrorInfo,
-  ModelChoice,
-  Notice,
-  StoredDatasetChoice,
-  TemplateChoice,
-} from "../ports.js";
+import type { ComputeOffer, DatasetSummary, ModelChoice } from "../ports.js";
+import type { FlowContext, FlowEvent } from "../shared/skeleton.js";
 
 export interface PredictionInput {
   workflowId: string;
@@ -47,22 +38,8 @@ export interface PredictionTemplateConfig {
   predictionColumn: string;
 }
 
-export interface PredictionContext extends PredictionInput {
-  history: string[];
+export interface PredictionContext extends PredictionInput, FlowContext {
   models: ModelChoice[];
-  datasets?: StoredDatasetChoice[];
-  templates?: TemplateChoice[];
-  upload?: {
-    stagingPath: string;
-    fileName: string;
-    sizeBytes: number;
-    messageId?: number;
-    storedUri?: string;
-    /** Which try at reading it this is (flows/shared/ingest.ts). */
-    attempt?: number;
-  };
-  /** Ingest attempts started in this workflow (each gets its own sandbox job). */
-  ingests?: number;
   dataset?: DatasetSummary;
   /** Models whose features the data has, and what the others lack. */
   compatible?: string[];
@@ -71,10 +48,6 @@ export interface PredictionContext extends PredictionInput {
   predictionColumn?: string;
   /** The column name fixed by a template (skips the column step). */
   templateColumn?: string;
-  offers?: ComputeOffer[];
-  offer?: ComputeOffer;
-  budget?: BudgetLimits;
-  page: number;
   /** The user's message with the data, which the predictions file answers. */
   replyTo?: number;
   jobId?: string;
@@ -82,37 +55,15 @@ export interface PredictionContext extends PredictionInput {
   result?: PredictionOutcome;
   /** The drift found when the user pressed Run (absent: none found, or a model without a training profile). */
   drift?: DriftSummary;
-  error?: ErrorInfo;
-  notice?: Notice;
-  templateName?: string;
   summary?: Record<string, unknown>;
 }
 
 export type PredictionEvent =
-  | {
-      type: "user.fileReceived";
-      stagingPath: string;
-      fileName: string;
-      sizeBytes: number;
-      messageId?: number;
-    }
-  | { type: "user.chooseUpload" }
-  | { type: "user.browseDatasets" }
-  | { type: "user.pickDataset"; datasetId: string }
-  | { type: "user.browseTemplates" }
-  | { type: "user.useTemplate"; name: string }
-  | { type: "user.acceptSchema" }
+  | FlowEvent
   | { type: "user.pickModel"; modelId: string }
   | { type: "user.useDefaultColumn" }
-  | { type: "user.typedText"; text: string }
-  | { type: "user.pickOffer"; index: number }
   | { type: "user.run" }
-  | { type: "user.predictAnyway" }
-  | { type: "user.saveTemplate" }
-  | { type: "user.page"; page: number }
-  | { type: "user.back" }
-  | { type: "user.done" }
-  | { type: "user.cancel"; replaced?: boolean };
+  | { type: "user.predictAnyway" };
 
 export interface DriftInput {
   userId: number;

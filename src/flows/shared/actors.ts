@@ -3,6 +3,7 @@
  * polling is a chain of timers that stops when the actor stops (XState restarts it after a restore).
  */
 import { fromPromise } from "xstate";
+import type { FlowPorts, TemplateChoice } from "../ports.js";
 import { toErrorInfo } from "./errors.js";
 
 /** A promise actor whose failures reject with ErrorInfo (never an Error object with a stack). */
@@ -42,4 +43,18 @@ export function pollEvery(
     stopped = true;
     if (timer) clearTimeout(timer);
   };
+}
+
+/** The actor that saves the current choices as a template of `kind` (the store checks the name). */
+export function saveTemplateActor<TConfig extends object>(
+  ports: Pick<FlowPorts, "userData">,
+  kind: TemplateChoice["kind"],
+) {
+  return safePromise(async (input: { userId: number; name: string; config: TConfig }) =>
+    ports.userData.saveTemplate(input.userId, {
+      name: input.name,
+      kind,
+      config: input.config as unknown as Record<string, unknown>,
+    }),
+  );
 }

@@ -1,13 +1,16 @@
 /**
- * Turning an uploaded file (or a stored dataset) into a compact summary for the workflow context. The file is
- * read in a sandbox (the ingest port), so bad input is refused before anything is stored, and nothing the
- * file does can stall or crash the bot; an upload is then stored as it was sent.
+ * Turning an uploaded file (or a stored dataset) into a compact summary for the workflow context, and
+ * analyzing a user's table (/stats, the drift check). Every table is read in the sandbox (the ingest port),
+ * never in the bot process: bad input is refused before anything is stored, and nothing a file does can
+ * stall or crash the bot. An upload is stored as it was sent, so a stored dataset is read again from the
+ * very bytes the user sent, by the same readers.
  */
-import { mkdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
+import type { AnalyzeOutput, IngestRequest } from "../../cloud/ingest-port.js";
+import type { Analysis } from "../../cloud/job-spec.js";
 import { IngestLimitError } from "../../errors.js";
-import { readTable } from "../../ml/index.js";
-import type { Frame } from "../../ml/types.js";
+import type { DatasetDescription } from "../../ml/index.js";
 import type { DatasetSummary, FlowPorts } from "../ports.js";
 
 /** A sandbox that ran out of memory or time is tried once more, then the user is told which limit. */
@@ -26,14 +29,27 @@ export interface DatasetSource {
   attempt: number;
 }
 
-export async function ingestDataset(
-  ports: Pick<FlowPorts, "storage" | "ingest" | "stagingDir">,
+type SandboxPorts = Pick<FlowPorts, "storage" | "ingest" | "stagingDir">;
+
+export async function ingestDataset(ports: SandboxPorts, source: DatasetSource): Promise<DatasetSummary> {
+  const read = async (request: IngestRequest) => ({ description: await ports.ingest.describe(request) });
+  return (await readDataset(ports, source, read)).dataset;
+}
+
+/**
+ * Reads a source in the sandbox with `read` (whatever else it computes, it describes the table), then
+ * stores an upload as it was sent. The staged upload is kept for one more attempt when the sandbox ran
+ * out of memory or time.
+ */
+export async function readDataset<T extends { description: DatasetDescription }>(
+  ports: SandboxPorts,
   source: DatasetSource,
-): Promise<DatasetSummary> {
+  read: (request: IngestRequest) => Promise<T>,
+): Promise<T & { dataset: DatasetSummary }> {
   const local = source.stagingPath ?? (await downloadStored(ports, source));
   let keepForRetry = false;
   try {
-    const description = await ports.ingest.describe({
+    const found = await read({
       jobId: source.jobId,
       userId: source.userId,
       filePath: local,
@@ -43,7 +59,8 @@ export async function ingestDataset(
     const uri =
       source.datasetUri ?? (await ports.storage.uploadDataset(source.userId, local, source.fileName));
     const datasetId = basename(uri).replace(/\.[^.]+$/, "");
-    return { ...description, datasetId, uri, fileName: source.fileName, sizeBytes: size };
+    const dataset = { ...found.description, datasetId, uri, fileName: source.fileName, sizeBytes: size };
+    return { ...found, dataset };
   } catch (error) {
     keepForRetry =
       error instanceof IngestLimitError &&
@@ -55,29 +72,77 @@ export async function ingestDataset(
   }
 }
 
-/** A stored dataset of the user's, read into a table (for /stats tests and the drift check). */
-export async function readStoredFrame(
-  ports: Pick<FlowPorts, "storage" | "limits" | "stagingDir">,
-  source: { userId: number; datasetUri: string; fileName: string },
-): Promise<Frame> {
+/** An analysis' result, and the URI of the chart it drew once stored under the user's results. */
+export type StoredAnalysis<A extends Analysis> = Omit<AnalyzeOutput<A>, "chartPath"> & { chartUri?: string };
+
+/**
+ * Runs an analysis of a staged file in the sandbox. The chart it drew is stored as
+ * results/user_{userId}/{jobId}/{chartName}: a repeat of the same job (after a restart) finds the stored one.
+ */
+export async function analyzeStaged<A extends Analysis>(
+  ports: SandboxPorts,
+  request: IngestRequest,
+  analysis: A,
+  chartName: string,
+): Promise<StoredAnalysis<A>> {
+  const outputDir = join(ports.stagingDir, "analysis", request.jobId);
+  await mkdir(outputDir, { recursive: true });
+  let output: AnalyzeOutput<A>;
+  try {
+    output = await ports.ingest.analyze({ ...request, analysis, outputDir });
+  } catch (error) {
+    await rm(outputDir, { recursive: true, force: true });
+    throw error;
+  }
+  const { chartPath, ...rest } = output;
+  if (!chartPath) {
+    await rm(outputDir, { recursive: true, force: true });
+    return rest;
+  }
+  const chartUri = ports.storage.resultUri(request.userId, request.jobId, chartName);
+  // The folder goes only once the chart is stored: a repeat finds either the file or the stored chart.
+  if (await exists(chartPath))
+    await ports.storage.uploadFile(chartPath, chartUri, { userId: request.userId });
+  await rm(outputDir, { recursive: true, force: true });
+  return { ...rest, chartUri };
+}
+
+/** Runs an analysis of a dataset in the user's storage: its stored bytes are staged and read in a sandbox. */
+export async function analyzeStored<A extends Analysis>(
+  ports: SandboxPorts,
+  source: { userId: number; datasetUri: string; fileName: string; jobId: string },
+  analysis: A,
+  chartName = "chart.png",
+): Promise<StoredAnalysis<A>> {
   const local = await downloadStored(ports, source);
   try {
-    return await readTable(new Uint8Array(await readFile(local)), {
+    const request = {
+      jobId: source.jobId,
+      userId: source.userId,
+      filePath: local,
       fileName: source.fileName,
-      limits: ports.limits,
-    });
+    };
+    return await analyzeStaged(ports, request, analysis, chartName);
   } finally {
     await rm(local, { force: true });
   }
 }
 
+/** A copy of a stored dataset in the staging folder (streamed, never parsed here). */
 async function downloadStored(
   ports: Pick<FlowPorts, "storage" | "stagingDir">,
   source: { userId: number; datasetUri?: string },
 ): Promise<string> {
   const dir = join(ports.stagingDir, "datasets", String(source.userId));
   await mkdir(dir, { recursive: true });
-  const path = join(dir, `${Date.now()}-${basename(source.datasetUri!)}`);
+  const unique = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  const path = join(dir, `${unique}-${basename(source.datasetUri!)}`);
   await ports.storage.downloadFile(source.datasetUri!, path, { userId: source.userId });
   return path;
 }
+
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );

@@ -76,3 +76,29 @@ function parseTyped(text: string): unknown {
   if (t !== "" && Number.isFinite(Number(t))) return Number(t);
   return t;
 }
+
+export function hasParam(modelType: string, name: string): boolean {
+  return name in getModelSpec(modelType).params.shape;
+}
+
+/** The name the pickers and progress cards show for a model type ("Random forest"). */
+export function modelDisplayName(modelType: string): string {
+  return MODEL_REGISTRY.find((m) => m.id === modelType)?.displayName ?? modelType;
+}
+
+/** What the hyperparameter screen shows for a model type: defaults, each one's description, button choices. */
+export interface ParamForm {
+  defaults: Record<string, unknown>;
+  descriptions: Record<string, string>;
+  choices: Record<string, ReadonlyArray<number | string | boolean>>;
+}
+
+export function paramForm(modelType: string): ParamForm {
+  const spec = getModelSpec(modelType);
+  const fields = spec.params.shape as Record<string, { description?: string }>;
+  return {
+    defaults: spec.params.parse({}) as Record<string, unknown>,
+    descriptions: Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, f.description ?? ""])),
+    choices: spec.choices ?? {},
+  };
+}

@@ -1,12 +1,12 @@
 /**
- * The stats machine's actors. The computations are the pure functions of src/ml/stats on a loaded table;
- * charts are rendered here and stored under the user's results (the context keeps their URIs).
+ * The stats machine's actors. The table is read and the statistics computed in the sandbox (the ingest
+ * port's analyze, with src/ml/stats' own code); the charts it draws are stored under the user's results (the
+ * context keeps their URIs). Nothing here parses the user's table.
  */
-import { svgToPng } from "../../ml/index.js";
-import { reportChartSvg, runStatsTest, statsOverview } from "../../ml/stats/index.js";
+import { AppError } from "../../errors.js";
 import type { FlowPorts } from "../ports.js";
 import { safePromise } from "../shared/actors.js";
-import { ingestDataset, readStoredFrame } from "../shared/datasets.js";
+import { analyzeStaged, analyzeStored, readDataset } from "../shared/datasets.js";
 import { listDatasetChoices } from "../shared/sources.js";
 import type { DescribeInput, StatsOverviewResult, TestInput, TestOutcome } from "./types.js";
 
@@ -19,37 +19,27 @@ export function statsActors(ports: FlowPorts) {
       datasets: await listDatasetChoices(ports, userId),
     })),
 
+    /** One sandbox run reads the file, describes it and computes the overview; an upload is then stored. */
     describeDataset: safePromise(async (input: DescribeInput): Promise<StatsOverviewResult> => {
-      const dataset = await ingestDataset(ports, input);
-      const frame = await readStoredFrame(ports, {
-        userId: input.userId,
-        datasetUri: dataset.uri,
-        fileName: dataset.fileName,
+      const analysis = {
+        op: "overview",
+        maxColumns: SUMMARY_COLUMNS,
+        language: input.language ?? "en",
+      } as const;
+      const { dataset, result, chartUri } = await readDataset(ports, input, async (request) => {
+        const overview = await analyzeStaged(ports, request, analysis, "correlations.png");
+        return { ...overview, description: overview.result.description };
       });
-      const overview = statsOverview(frame, { maxColumns: SUMMARY_COLUMNS, language: input.language });
-      const heatmapUri = overview.heatmapSvg
-        ? await ports.storage.writeBytes(
-            ports.storage.resultUri(input.userId, `${input.workflowId}-overview`, "correlations.png"),
-            svgToPng(overview.heatmapSvg),
-            { userId: input.userId },
-          )
-        : undefined;
-      return { dataset, summary: overview.summary, correlations: overview.correlations, heatmapUri };
+      return { dataset, summary: result.summary, correlations: result.correlations, heatmapUri: chartUri };
     }),
 
     runTest: safePromise(async (input: TestInput): Promise<TestOutcome> => {
-      const frame = await readStoredFrame(ports, input);
-      const outcome = runStatsTest(frame, input.test, input.columns);
-      if (!outcome.ok) return outcome;
-      const png = svgToPng(reportChartSvg(frame, outcome.report, input.language));
-      const chartUri = await ports.storage.writeBytes(
-        ports.storage.resultUri(input.userId, input.jobId, "chart.png"),
-        png,
-        {
-          userId: input.userId,
-        },
-      );
-      return { ok: true, report: outcome.report, chartUri };
+      const { test, columns } = input;
+      const analysis = { op: "test", test, columns, language: input.language ?? "en" } as const;
+      const { result, chartUri } = await analyzeStored(ports, input, analysis);
+      if (!result.outcome.ok) return result.outcome;
+      if (!chartUri) throw new AppError("The test ran, but its chart is missing.");
+      return { ok: true, report: result.outcome.report, chartUri };
     }),
   };
 }

@@ -7,7 +7,7 @@ import { fromCallback } from "xstate";
 import { budgetProblem } from "../../cloud/budget.js";
 import { BudgetExceededError, CloudConfigurationError, CloudTrainingError } from "../../errors.js";
 import type { FlowPorts } from "../ports.js";
-import { pollEvery, safePromise } from "../shared/actors.js";
+import { pollEvery, safePromise, saveTemplateActor } from "../shared/actors.js";
 import { type DatasetSource, ingestDataset } from "../shared/datasets.js";
 import { toErrorInfo } from "../shared/errors.js";
 import { liveLimits, quoteJob } from "../shared/quote.js";
@@ -59,14 +59,7 @@ export function trainingActors(ports: FlowPorts) {
       ports.userData.setModelName(input.userId, input.modelId, input.name),
     ),
 
-    saveTemplate: safePromise(
-      async (input: { userId: number; name: string; config: TrainingTemplateConfig }) =>
-        ports.userData.saveTemplate(input.userId, {
-          name: input.name,
-          kind: "training",
-          config: input.config as unknown as Record<string, unknown>,
-        }),
-    ),
+    saveTemplate: saveTemplateActor<TrainingTemplateConfig>(ports, "training"),
   };
 }
 

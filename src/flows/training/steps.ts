@@ -6,6 +6,7 @@ import type { Task } from "../../ml/types.js";
 import type { DatasetSummary } from "../ports.js";
 import { popHistoryTo } from "../shared/back.js";
 import { parseColumnList, resolveColumn } from "../shared/columns.js";
+import { modelDisplayName, setHyperparameter } from "../shared/models.js";
 import type { TrainingContext, TrainingTemplateConfig } from "./types.js";
 
 /** The forward steps, in order. BACK to a step clears what it and the steps after it set. */
@@ -35,7 +36,12 @@ const OWNED: Record<Step, Partial<TrainingContext>> = {
   },
   CONFIRMING_SCHEMA: {},
   SELECTING_MODEL_CATEGORY: { category: undefined },
-  CONFIRMING_MODEL: { modelType: undefined, hyperparameters: {}, editingParam: undefined },
+  CONFIRMING_MODEL: {
+    modelType: undefined,
+    modelName: undefined,
+    hyperparameters: {},
+    editingParam: undefined,
+  },
   COLLECTING_HYPERPARAMETERS: {},
   CHOOSING_TRAINING_LOCATION: { offers: undefined, offer: undefined, budget: undefined },
   CONFIRMING_INSTANCE_TYPE: {},
@@ -71,6 +77,7 @@ export function selectionFor(
         task: template.task,
         features: template.features,
         modelType: template.modelType,
+        modelName: modelDisplayName(template.modelType),
         hyperparameters: template.hyperparameters,
         notice: undefined,
       };
@@ -156,4 +163,15 @@ export function canUseTask(context: TrainingContext, task: Task): boolean {
   if (!info?.task) return false;
   if (task === "classification") return info.unique >= 2 && info.unique <= 100;
   return ["numeric", "integer", "boolean"].includes(info.type);
+}
+
+/** A hyperparameter set from a button or typed: the new values, or a notice with the registry's message. */
+export function paramUpdate(
+  context: TrainingContext,
+  name: string,
+  value: unknown,
+): Partial<TrainingContext> {
+  const result = setHyperparameter(context.modelType!, context.hyperparameters, name, value);
+  if (!result.ok) return { notice: { key: "badParam", params: { message: result.message } } };
+  return { hyperparameters: result.values, editingParam: undefined, notice: undefined };
 }

@@ -1,15 +1,6 @@
-/** Context, events and actor inputs of the training workflow. Everything here is JSON. */
-import type { BudgetLimits } from "../../cloud/budget.js";
 import type { ComputeMetrics, TrainingJob, TrainingStatus } from "../../cloud/provider-interface.js";
 import type { Task } from "../../ml/types.js";
-import type {
-  ComputeOffer,
-  DatasetSummary,
-  ErrorInfo,
-  Notice,
-  StoredDatasetChoice,
-  TemplateChoice,
-} from "../ports.js";
+import type { ComputeOffer, DatasetSummary, ErrorInfo } from "../ports.js";
 
 export interface TrainingInput {
   workflowId: string;
@@ -77,75 +68,39 @@ export interface TrainingTemplateConfig {
 }
 
 import type { ModelCategory } from "../shared/models.js";
+import type { FlowContext, FlowEvent } from "../shared/skeleton.js";
 
 export type { ModelCategory };
 
-export interface TrainingContext extends TrainingInput {
-  /** States visited, for BACK. */
-  history: string[];
-  /** The file being read: a fresh upload (stagingPath) or a stored dataset (storedUri). */
-  upload?: {
-    stagingPath: string;
-    fileName: string;
-    sizeBytes: number;
-    messageId?: number;
-    storedUri?: string;
-    /** Which try at reading it this is (flows/shared/ingest.ts). */
-    attempt?: number;
-  };
-  /** Ingest attempts started in this workflow (each gets its own sandbox job). */
-  ingests?: number;
-  datasets?: StoredDatasetChoice[];
-  templates?: TemplateChoice[];
+export interface TrainingContext extends TrainingInput, FlowContext {
   templateConfig?: TrainingTemplateConfig;
   dataset?: DatasetSummary;
   target?: string;
   task?: Task;
   features?: string[];
-  /** Page of the column pickers (kept here so a restart shows the same page). */
-  page: number;
   category?: ModelCategory;
   modelType?: string;
+  /** The model type's display name ("Random forest"), for the screens. */
+  modelName?: string;
   hyperparameters: Record<string, unknown>;
   /** The parameter whose custom value the user is typing. */
   editingParam?: string;
-  offers?: ComputeOffer[];
-  offer?: ComputeOffer;
   /**
    * The user's choice on the confirmation screen: when the chosen machine has no capacity, an interruptible
    * (spot) one may be tried. Off unless the user turns it on; failover never goes on-demand → spot silently.
    */
   allowSpot?: boolean;
-  /** Budget left this month and the per-job cap, in dollars, fetched with the offers. */
-  budget?: BudgetLimits;
   job?: TrainingJobState;
   /** Set from the moment the job ended until its compute is confirmed gone. */
   ending?: TrainingEnding;
   result?: TrainingResult;
-  error?: ErrorInfo;
-  /** Feedback on the last input (a bad typed value), shown on the current screen. */
-  notice?: Notice;
   launches: number;
-  /** The name being given to a new template. */
-  templateName?: string;
   /** What /history shows once the workflow has ended. */
   summary?: Record<string, unknown>;
 }
 
 export type TrainingEvent =
-  | {
-      type: "user.fileReceived";
-      stagingPath: string;
-      fileName: string;
-      sizeBytes: number;
-      messageId?: number;
-    }
-  | { type: "user.chooseUpload" }
-  | { type: "user.browseDatasets" }
-  | { type: "user.pickDataset"; datasetId: string }
-  | { type: "user.browseTemplates" }
-  | { type: "user.useTemplate"; name: string }
-  | { type: "user.acceptSchema" }
+  | FlowEvent
   | { type: "user.changeTarget" }
   | { type: "user.chooseFeatures" }
   | { type: "user.setTask"; task: Task }
@@ -153,22 +108,15 @@ export type TrainingEvent =
   | { type: "user.toggleFeature"; column: string }
   | { type: "user.setFeatures"; columns: string[] }
   | { type: "user.featuresDone" }
-  | { type: "user.page"; page: number }
   | { type: "user.pickCategory"; category: ModelCategory }
   | { type: "user.pickModel"; modelType: string }
   | { type: "user.setParam"; name: string; value: unknown }
   | { type: "user.editParam"; name: string }
   | { type: "user.resetParams" }
   | { type: "user.paramsDone" }
-  | { type: "user.pickOffer"; index: number }
   | { type: "user.allowSpot"; allow: boolean }
   | { type: "user.launch" }
-  | { type: "user.typedText"; text: string }
   | { type: "user.nameModel" }
-  | { type: "user.saveTemplate" }
-  | { type: "user.back" }
-  | { type: "user.done" }
-  | { type: "user.cancel"; replaced?: boolean }
   | { type: "job.progress"; status: TrainingStatus }
   | { type: "job.log"; lines: string[] }
   | { type: "job.completed"; status: TrainingStatus }

@@ -7,7 +7,7 @@
  * loading never executes code.
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { ModelError, ModelIntegrityError } from "../../errors.js";
+import { ModelError, ModelIntegrityError } from "../errors.js";
 import { MODEL_REGISTRY } from "../registry.js";
 import type { ModelDocument, ModelMetadata } from "../types.js";
 import { decodeTyped, encodeTyped } from "./typed-json.js";

@@ -5,7 +5,7 @@
  * smaller than decimal text and needs no number parsing. Other arrays are written inline
  * ({"$typed": "f64", "data": [...]}), with non-finite numbers spelled out so they survive JSON.
  */
-import { ModelIntegrityError } from "../../errors.js";
+import { ModelIntegrityError } from "../errors.js";
 
 const KINDS = {
   f64: Float64Array,

@@ -4,8 +4,8 @@
  * same split trainModel makes), and returns its result with the leaderboard attached. The model document is
  * the winner's own, so it predicts like any single model.
  */
-import { TrainingFailedError } from "../../errors.js";
 import { buildDesign, type Design } from "../design.js";
+import { TrainingFailedError } from "../errors.js";
 import { validateHyperparameters } from "../hyperparameters.js";
 import { fitPreprocessing } from "../preprocess/fit.js";
 import { Random } from "../random.js";

@@ -47,8 +47,14 @@ export interface DriftReport {
   drifting: FeatureDrift[];
 }
 
-/** The drift of every profiled feature; undefined when the model has no training profile. */
-export function checkDrift(model: ModelDocument, frame: Frame): DriftReport | undefined {
+/**
+ * The drift of every profiled feature; undefined when the model has no training profile. Only the model's
+ * features and profile are read (a sandbox gets just those).
+ */
+export function checkDrift(
+  model: Pick<ModelDocument, "features"> & { trainingProfile?: unknown },
+  frame: Frame,
+): DriftReport | undefined {
   const profile = profileOfDocument(model);
   if (!profile) return undefined;
   const byName = new Map(profile.features.map((p) => [p.name, p]));

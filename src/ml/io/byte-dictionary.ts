@@ -6,20 +6,25 @@
 
 export class ByteDictionary {
   private slots = new Int32Array(1024).fill(-1);
-  private readonly hashes: number[] = [];
-  private readonly starts: number[] = [];
-  private readonly lengths: number[] = [];
+  // Per value: hash, where its bytes are (source, start, length). Typed arrays grown by doubling: a column
+  // of distinct ids adds a value per row, and plain arrays of numbers cost several times more to grow.
+  private hashes = new Int32Array(64);
+  private starts = new Int32Array(64);
+  private lengths = new Int32Array(64);
+  private sourceOf = new Int32Array(64);
+  /** The byte arrays values live in: the file, and a copy per quoted cell. */
   private readonly sources: Uint8Array[] = [];
+  private count = 0;
 
   get size(): number {
-    return this.hashes.length;
+    return this.count;
   }
 
   /** The code of the bytes [start, end) of `bytes` with spaces and tabs trimmed. */
   codeOf(bytes: Uint8Array, start: number, end: number): number {
     while (start < end && (bytes[start] === 32 || bytes[start] === 9)) start++;
     while (end > start && (bytes[end - 1] === 32 || bytes[end - 1] === 9)) end--;
-    let h = 0x811c9dc5;
+    let h = 0x811c9dc5 | 0;
     for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
     const mask = this.slots.length - 1;
     for (let s = h & mask; ; s = (s + 1) & mask) {
@@ -35,26 +40,61 @@ export class ByteDictionary {
 
   /** Every value's text, in code order. */
   texts(decode: (bytes: Uint8Array) => string): string[] {
-    return this.hashes.map((_, code) => decode(this.bytesOf(code)));
+    // ASCII values (the usual case) decode to one character per byte in UTF-8 and Windows-1252 alike, so
+    // they are decoded in one call and cut apart: one decoder call instead of one per distinct value.
+    let total = 0;
+    for (let code = 0; code < this.size; code++) total += this.lengths[code];
+    const all = new Uint8Array(total);
+    let at = 0;
+    let high = 0;
+    for (let code = 0; code < this.size; code++) {
+      const bytes = this.bytesOf(code);
+      all.set(bytes, at);
+      at += bytes.length;
+    }
+    for (let i = 0; i < total; i++) high |= all[i];
+    if (high >= 128) return Array.from({ length: this.size }, (_, code) => decode(this.bytesOf(code)));
+    const text = decode(all);
+    const out = new Array<string>(this.size);
+    at = 0;
+    for (let code = 0; code < this.size; code++) {
+      out[code] = text.slice(at, at + this.lengths[code]);
+      at += this.lengths[code];
+    }
+    return out;
   }
 
   bytesOf(code: number): Uint8Array {
     const at = this.starts[code];
-    return this.sources[code].subarray(at, at + this.lengths[code]);
+    return this.sources[this.sourceOf[code]].subarray(at, at + this.lengths[code]);
   }
 
   private add(h: number, bytes: Uint8Array, start: number, end: number): number {
-    this.hashes.push(h);
-    this.starts.push(start);
-    this.lengths.push(end - start);
-    this.sources.push(bytes);
-    return this.hashes.length - 1;
+    const code = this.count;
+    if (code === this.hashes.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.hashes = grow(this.hashes);
+      this.starts = grow(this.starts);
+      this.lengths = grow(this.lengths);
+      this.sourceOf = grow(this.sourceOf);
+    }
+    if (this.sources[this.sources.length - 1] !== bytes) this.sources.push(bytes);
+    this.hashes[code] = h;
+    this.starts[code] = start;
+    this.lengths[code] = end - start;
+    this.sourceOf[code] = this.sources.length - 1;
+    this.count++;
+    return code;
   }
 
   private same(code: number, bytes: Uint8Array, start: number, end: number): boolean {
     const length = this.lengths[code];
     if (length !== end - start) return false;
-    const src = this.sources[code];
+    const src = this.sources[this.sourceOf[code]];
     const at = this.starts[code];
     for (let k = 0; k < length; k++) if (src[at + k] !== bytes[start + k]) return false;
     return true;
@@ -63,7 +103,7 @@ export class ByteDictionary {
   private rehash(): void {
     const slots = new Int32Array(this.slots.length * 2).fill(-1);
     const mask = slots.length - 1;
-    for (let code = 0; code < this.hashes.length; code++) {
+    for (let code = 0; code < this.count; code++) {
       let s = this.hashes[code] & mask;
       while (slots[s] >= 0) s = (s + 1) & mask;
       slots[s] = code;

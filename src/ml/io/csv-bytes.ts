@@ -4,10 +4,10 @@
  * dictionary-encoded by hashing its bytes (each distinct value is decoded once, at the end). Returns null
  * when a "number" column meets something else further down; the caller then reads the file the general way.
  */
-import { DataLimitError, MalformedDataError } from "../../errors.js";
+import { DataLimitError, MalformedDataError } from "../errors.js";
 import type { DataLimits } from "../types.js";
 import { ByteDictionary } from "./byte-dictionary.js";
-import { parseNumberBytes } from "./number-bytes.js";
+import { fieldEnd, parseNumberBytes, parseNumberField } from "./number-bytes.js";
 
 const QUOTE = 34;
 const LF = 10;
@@ -113,8 +113,18 @@ function readField(
     return true;
   }
   const from = cur.pos;
-  let pos = from;
   const len = bytes.length;
+  if (values) {
+    // The common case in one pass; parseNumberField declines anything unusual (fieldEnd = −1).
+    const v = parseNumberField(bytes, from, len, delimiter);
+    if (fieldEnd >= 0) {
+      checkLength(fieldEnd - from, limits, line);
+      cur.pos = fieldEnd;
+      values[row] = v;
+      return true;
+    }
+  }
+  let pos = from;
   while (pos < len) {
     const c = bytes[pos];
     if (c === delimiter || c === LF || c === CR) break;

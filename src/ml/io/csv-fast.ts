@@ -4,7 +4,7 @@
  * Returns null when the file needs the general reader (a "numeric" column with text further down).
  */
 import { isUtf8 } from "node:buffer";
-import { EmptyFileError } from "../../errors.js";
+import { EmptyFileError } from "../errors.js";
 import type { DataLimits, Frame } from "../types.js";
 import type { ByteDictionary } from "./byte-dictionary.js";
 import { detectDelimiter, parseDelimited } from "./csv.js";

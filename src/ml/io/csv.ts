@@ -3,7 +3,7 @@
  * CRLF or LF, an auto-detected delimiter, and blank lines skipped. Rows of the wrong length are an error
  * that names the line, because silently padding them shifts values into the wrong columns.
  */
-import { DataLimitError, EmptyFileError, MalformedDataError } from "../../errors.js";
+import { DataLimitError, EmptyFileError, MalformedDataError } from "../errors.js";
 import type { DataLimits } from "../types.js";
 
 /** Header and cells, column by column (cells as written; quotes removed). */

@@ -97,6 +97,99 @@ export function parseNumberBytes(b: Uint8Array, start: number, end: number): num
   return negative ? -v : v;
 }
 
+/** Where the field read by parseNumberField ended, or −1 when it was not taken (see there). */
+export let fieldEnd = -1;
+
+/**
+ * The fast CSV path's numeric cell in one pass: a plain decimal number (sign, digits, point, exponent of at
+ * most three digits) starting at `start` and ending at the end of the bytes, the delimiter, LF or CR. Sets
+ * fieldEnd to where it stopped; an empty cell is NaN (missing). Anything else (spaces, quotes, missing-value words, over 19 significant
+ * digits, a value too close to a rounding midpoint) sets fieldEnd = −1 and leaves the cell to
+ * parseNumberBytes, so the result is always the same as Number(text) — the arithmetic below is the same.
+ */
+export function parseNumberField(b: Uint8Array, start: number, len: number, delimiter: number): number {
+  fieldEnd = -1;
+  let i = start;
+  let negative = false;
+  if (i < len && (b[i] === 45 || b[i] === 43)) {
+    negative = b[i] === 45;
+    i++;
+  }
+  if (i === len || b[i] === delimiter || b[i] === 10 || b[i] === 13) {
+    // An empty cell is missing (NaN), as isMissingBytes would say; a lone sign is declined.
+    if (i === start) fieldEnd = i;
+    return Number.NaN;
+  }
+  let high = 0;
+  let low = 0;
+  let k = 0;
+  let digits = 0;
+  let significant = 0;
+  let scale = 0;
+  while (i < len && b[i] === 48) {
+    i++;
+    digits++;
+  }
+  for (; i < len; i++) {
+    const d = (b[i] - 48) >>> 0;
+    if (d > 9) break;
+    if (significant < 15) high = high * 10 + d;
+    else {
+      low = low * 10 + d;
+      k++;
+    }
+    significant++;
+    digits++;
+  }
+  if (i < len && b[i] === 46) {
+    i++;
+    if (significant === 0) {
+      while (i < len && b[i] === 48) {
+        i++;
+        digits++;
+        scale--;
+      }
+    }
+    for (; i < len; i++) {
+      const d = (b[i] - 48) >>> 0;
+      if (d > 9) break;
+      if (significant < 15) high = high * 10 + d;
+      else {
+        low = low * 10 + d;
+        k++;
+      }
+      significant++;
+      scale--;
+      digits++;
+    }
+  }
+  if (digits === 0 || significant > 19) return Number.NaN;
+  let exponent = 0;
+  if (i < len && (b[i] === 101 || b[i] === 69)) {
+    i++;
+    let expNegative = false;
+    if (i < len && (b[i] === 45 || b[i] === 43)) {
+      expNegative = b[i] === 45;
+      i++;
+    }
+    const from = i;
+    for (; i < len && i - from < 3; i++) {
+      const d = (b[i] - 48) >>> 0;
+      if (d > 9) break;
+      exponent = exponent * 10 + d;
+    }
+    if (i === from) return Number.NaN;
+    if (expNegative) exponent = -exponent;
+  }
+  if (i < len && b[i] !== delimiter && b[i] !== 10 && b[i] !== 13) return Number.NaN;
+  const e = scale + exponent;
+  if (e < -22 || e > 22) return Number.NaN;
+  const v = significant <= 15 ? (e < 0 ? high / POW10[-e] : high * POW10[e]) : doubleDouble(high, low, k, e);
+  if (Number.isNaN(v)) return v;
+  fieldEnd = i;
+  return negative ? -v : v;
+}
+
 function slow(b: Uint8Array, start: number, end: number): number {
   return Number(latin1.decode(b.subarray(start, end)));
 }

@@ -6,7 +6,7 @@
  * through an array of cells, and only one column's at a time.
  */
 import type { ColumnData, Compressors, FileMetaData } from "hyparquet";
-import { DataLimitError, EmptyFileError, UnreadableFileError } from "../../errors.js";
+import { DataLimitError, EmptyFileError, UnreadableFileError } from "../errors.js";
 import type { Column, DataLimits, Frame } from "../types.js";
 import { type Cell, inferColumn, numericColumn, uniqueNames } from "./infer.js";
 

@@ -1,5 +1,5 @@
 /** readTable: bytes + file name → Frame, whatever the format. */
-import { DataLimitError, EmptyFileError, UnreadableFileError } from "../../errors.js";
+import { DataLimitError, EmptyFileError, UnreadableFileError } from "../errors.js";
 import type { DataLimits, Frame } from "../types.js";
 import { detectDelimiter, parseDelimited } from "./csv.js";
 import { readCsvFast } from "./csv-fast.js";

@@ -7,7 +7,7 @@
  */
 import { Readable } from "node:stream";
 import { Unzip, UnzipInflate } from "fflate";
-import { DataLimitError, EmptyFileError, UnreadableFileError } from "../../errors.js";
+import { DataLimitError, EmptyFileError, UnreadableFileError } from "../errors.js";
 import type { DataLimits } from "../types.js";
 import type { Cell } from "./infer.js";
 

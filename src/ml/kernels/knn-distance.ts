@@ -1,26 +1,15 @@
 /**
- * The distance kernel behind k nearest neighbours: a small WebAssembly SIMD module (built from the bytes
- * below, no toolchain) that scans 4 × 4 tiles of queries and training rows, and whose lane arithmetic
+ * The distance kernel behind k nearest neighbours: a small WebAssembly SIMD module (source:
+ * ./wat/knn-distance.wat) that scans 4 × 4 tiles of queries and training rows, and whose lane arithmetic
  * reproduces the plain scalar loop exactly. V8 re-checks bounds on every typed-array load in a JS inner loop;
  * this kernel is ~3.5× faster than the best tiled JS we measured (15× faster than the plain loop).
  */
 import type { Matrix } from "../matrix.js";
 import type { KnnFitted } from "../models/knn.js";
-import {
-  code,
-  f64Splat,
-  get,
-  I32,
-  i32Const,
-  moduleBinary,
-  OP,
-  set,
-  tee,
-  V128,
-  v128Load,
-  v128Store,
-  wasm,
-} from "./wasm.js";
+import { instantiate, kernelModule, wasm } from "./load.js";
+import { KNN_DISTANCE_WASM } from "./wasm/knn-distance.js";
+
+const knnKernelModule = kernelModule(KNN_DISTANCE_WASM);
 
 /** Query rows searched together: their records and top-k lists stay in cache while training chunks pass. */
 export const QUERY_BLOCK = 256;
@@ -76,7 +65,7 @@ function buildSearchSpace(f: KnnFitted): SearchSpace {
   }
   // Padding rows: an infinite norm keeps them out of Euclidean candidates; scanTiles skips them anyway.
   for (let t = rows; t < trainTiles * TILE; t++) f64[normsAt / 8 + t] = Number.POSITIVE_INFINITY;
-  const kernels = new wasm.Instance(kernelModule(), { env: { memory } }).exports as unknown as Kernels;
+  const kernels = instantiate<Kernels>(knnKernelModule(), memory);
   return { rows, cols: p, trainTiles, normsAt, recordsAt, recordBytes, outAt, f64, kernels };
 }
 
@@ -108,105 +97,4 @@ type Scan = (record: number, from: number, to: number, norms: number, p: number,
 interface Kernels {
   euclidean: Scan;
   manhattan: Scan;
-}
-
-let compiledKernels: object | undefined;
-
-function kernelModule(): object {
-  compiledKernels ??= new wasm.Module(kernelBinary());
-  return compiledKernels;
-}
-
-/** Parameters and locals of a scan kernel, by index. */
-const RECORD = 0;
-const X = 1;
-const TO = 2;
-const NORMS = 3;
-const P = 4;
-const OUT = 5;
-const QP = 6;
-const XP = 7;
-const J = 8;
-const ROWS01 = 17;
-const QUERY = 19;
-const HIT = 20;
-/** Accumulator of query i against training rows 2h, 2h + 1. */
-const acc = (i: number, h: number) => 9 + 2 * i + h;
-const PAIRS: Array<[number, number]> = [0, 1, 2, 3].flatMap((i) => [[i, 0] as [number, number], [i, 1]]);
-
-/**
- * One step per feature j: each query's value (splat) against two lanes of training rows. Every distance is
- * accumulated in feature order with IEEE lane arithmetic, so it equals the plain scalar loop's bit for bit.
- */
-function featureStep(euclid: boolean): number[] {
-  const term = euclid ? OP.mul : code(OP.sub, OP.abs);
-  const accumulate = (i: number, h: number) =>
-    code(get(acc(i, h)), get(QUERY), get(ROWS01 + h), term, OP.add);
-  // biome-ignore format: one line per instruction group
-  return code(
-    get(XP), v128Load(0), set(ROWS01), get(XP), v128Load(16), set(ROWS01 + 1),
-    ...[0, 1, 2, 3].map((i) =>
-      code(get(QP), f64Splat(8 * i), set(QUERY), accumulate(i, 0), set(acc(i, 0)), accumulate(i, 1), set(acc(i, 1))),
-    ),
-    get(QP), i32Const(32), OP.i32Add, set(QP),
-    get(XP), i32Const(32), OP.i32Add, set(XP),
-    get(J), i32Const(1), OP.i32Sub, tee(J), OP.brIf, [0],
-  );
-}
-
-/** Turns accumulator (i, h) into distances and ORs "below the query's k-th best" into HIT. */
-function testPair(euclid: boolean, i: number, h: number): number[] {
-  // (‖q‖² + ‖t‖²) − 2 q·t, in the plain loop's order.
-  // biome-ignore format: one line per instruction group
-  const toDistance = code(
-    get(RECORD), f64Splat(8 * i), get(NORMS), v128Load(16 * h), OP.add,
-    get(acc(i, h)), get(acc(i, h)), OP.add, OP.sub, set(acc(i, h)),
-  );
-  // biome-ignore format: one line per instruction group
-  return code(
-    euclid ? toDistance : [],
-    get(HIT), get(acc(i, h)), get(RECORD), f64Splat(32 + 8 * i), OP.lt, OP.or, set(HIT),
-  );
-}
-
-/** The tile loop: see Scan. */
-function scanBody(euclid: boolean): number[] {
-  // biome-ignore format: one line per instruction group
-  return code(
-    OP.block, OP.loop,
-    get(X), get(TO), OP.i32GeU, OP.brIf, [1],
-    ...PAIRS.map(([i, h]) => code(OP.zero, set(acc(i, h)))),
-    get(RECORD), i32Const(2 * TILE * 8), OP.i32Add, set(QP), get(X), set(XP), get(P), set(J),
-    OP.loop, featureStep(euclid), OP.end,
-    OP.zero, set(HIT),
-    ...PAIRS.map(([i, h]) => testPair(euclid, i, h)),
-    get(HIT), OP.anyTrue, OP.if,
-    ...PAIRS.map(([i, h]) => code(get(OUT), get(acc(i, h)), v128Store(16 * (2 * i + h)))),
-    get(X), OP.return,
-    OP.end,
-    get(XP), set(X), get(NORMS), i32Const(TILE * 8), OP.i32Add, set(NORMS),
-    OP.br, [0],
-    OP.end, OP.end,
-    get(TO),
-  );
-}
-
-/** A module importing env.memory and exporting the two scan kernels. */
-function kernelBinary(): Uint8Array {
-  const body = (euclid: boolean) => ({
-    // QP, XP, J; then eight accumulators, ROWS01 and its pair, QUERY and HIT.
-    locals: [
-      [3, I32],
-      [12, V128],
-    ] as Array<[number, number]>,
-    code: scanBody(euclid),
-  });
-  return moduleBinary({
-    params: [I32, I32, I32, I32, I32, I32],
-    result: I32,
-    functions: [
-      { name: "euclidean", ...body(true) },
-      { name: "manhattan", ...body(false) },
-    ],
-  });
 }

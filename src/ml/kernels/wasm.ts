@@ -1,17 +1,11 @@
 /**
- * A tiny WebAssembly assembler for the engine's SIMD kernels: instruction bytes by name and a module of
- * functions over an imported memory (shared when worker threads run them too). Kernels are built from these bytes at load time,
- * so there is no toolchain and nothing to download; JS keeps the bookkeeping, WebAssembly the inner loops
- * (V8 checks bounds on every typed-array load in JS, and has no SIMD there).
+ * A tiny WebAssembly assembler: instruction bytes by name and a module of functions over an imported memory
+ * (shared when worker threads run them too), built at load time. Only hist-build.ts still uses it; every
+ * other kernel is a `.wat` file compiled at build time (./load.ts). Delete this file once hist-build has
+ * its `.wat` too.
  */
 
-/** The parts of the WebAssembly global used here (the project's libs type its namespace, not its value). */
-interface WasmApi {
-  Memory: new (size: { initial: number }) => { buffer: ArrayBuffer };
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: object };
-}
-export const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+export { wasm } from "./load.js";
 
 /** Value types. */
 export const I32 = 0x7f;

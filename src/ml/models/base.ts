@@ -3,7 +3,7 @@
  * replaces any earlier fit and returns `this`, learned state lives in `fitted`, `predict` before `fit`
  * throws NotFittedError, and `fromJSON` rebuilds a model from `{ params, fitted }` without running code.
  */
-import { NotFittedError } from "../../errors.js";
+import { NotFittedError } from "../errors.js";
 import type { Matrix } from "../matrix.js";
 import type { Random } from "../random.js";
 import { checkMatrix } from "../validation.js";

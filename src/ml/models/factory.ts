@@ -1,5 +1,5 @@
 /** Model id + task + parsed params → an estimator instance; and the reverse for loading a model file. */
-import { TrainingFailedError } from "../../errors.js";
+import { TrainingFailedError } from "../errors.js";
 import { toHistParams } from "../registry-boosting.js";
 import type { Task } from "../types.js";
 import type { Classifier, Regressor } from "./base.js";

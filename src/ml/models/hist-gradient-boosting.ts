@@ -13,7 +13,7 @@ import { binaryLogLoss, sigmoid, softmaxLogLoss, softmaxRows, squaredError } fro
 import { accumulateRawLeveled } from "./hist/traverse.js";
 
 export type HistParams = BoosterParams & {
-  /** Threads for histogram building (1 = this thread only). */
+  /** Threads for histogram building (1 = this thread only, 0 = the cores the job was given). */
   threads: number;
 };
 export type HistFitted = BoosterFitted;

@@ -4,6 +4,7 @@
  * objective is Σ log-loss + ‖W‖²/(2C), intercepts unpenalised.
  */
 import { minimizeLbfgs } from "../kernels/lbfgs.js";
+import { binaryLogLoss, softmaxLogLoss } from "../kernels/logistic-loss.js";
 import type { Matrix } from "../matrix.js";
 import { Classifier, checkFitInput, type FitContext } from "./base.js";
 import { linearPredict } from "./linear.js";
@@ -19,6 +20,8 @@ export interface LogisticFitted {
   coef: Float64Array;
   intercept: Float64Array;
   iterations: number;
+  /** Loss evaluations, line-search trials included (absent in models saved before it was recorded). */
+  evaluations?: number;
 }
 
 export class LogisticRegression extends Classifier<LogisticParams, LogisticFitted> {
@@ -27,8 +30,8 @@ export class LogisticRegression extends Classifier<LogisticParams, LogisticFitte
     const rows = this.nClasses === 2 ? 1 : this.nClasses;
     const p = X.cols;
     const objective =
-      rows === 1 ? binaryObjective(X, y, this.params.C) : softmaxObjective(X, y, rows, this.params.C);
-    const { w, iterations } = minimizeLbfgs(objective, new Float64Array(rows * (p + 1)), {
+      rows === 1 ? binaryLogLoss(X, y, this.params.C) : softmaxLogLoss(X, y, rows, this.params.C);
+    const { w, iterations, evaluations } = minimizeLbfgs(objective, new Float64Array(rows * (p + 1)), {
       maxIter: this.params.maxIter,
       gtol: this.params.tol,
       // scipy's default relative-decrease test, tightened when the caller asks for a tighter tol.
@@ -40,7 +43,7 @@ export class LogisticRegression extends Classifier<LogisticParams, LogisticFitte
       coef.set(w.subarray(k * (p + 1), k * (p + 1) + p), k * p);
       intercept[k] = w[k * (p + 1) + p];
     }
-    this.fitted = { coef, intercept, iterations };
+    this.fitted = { coef, intercept, iterations, evaluations };
     return this;
   }
 
@@ -116,106 +119,4 @@ export function softmaxInto(z: Float64Array, out: Float64Array, offset: number):
     sum += e;
   }
   for (let r = 0; r < z.length; r++) out[offset + r] /= sum;
-}
-
-function binaryObjective(X: Matrix, y: Float64Array, C: number) {
-  const { rows: n, cols: p, data } = X;
-  const r = new Float64Array(4);
-  return (w: Float64Array, grad: Float64Array): number => {
-    grad.fill(0);
-    let loss = 0;
-    const b = w[p];
-    // Four rows at a time: independent dot products, and one gradient update per column for the four.
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const b0 = i * p;
-      let z0 = b;
-      let z1 = b;
-      let z2 = b;
-      let z3 = b;
-      for (let j = 0; j < p; j++) {
-        const wj = w[j];
-        z0 += wj * data[b0 + j];
-        z1 += wj * data[b0 + p + j];
-        z2 += wj * data[b0 + 2 * p + j];
-        z3 += wj * data[b0 + 3 * p + j];
-      }
-      loss +=
-        rowLoss(z0, y[i], r, 0) +
-        rowLoss(z1, y[i + 1], r, 1) +
-        rowLoss(z2, y[i + 2], r, 2) +
-        rowLoss(z3, y[i + 3], r, 3);
-      const r0 = r[0];
-      const r1 = r[1];
-      const r2 = r[2];
-      const r3 = r[3];
-      for (let j = 0; j < p; j++) {
-        grad[j] +=
-          r0 * data[b0 + j] + r1 * data[b0 + p + j] + r2 * data[b0 + 2 * p + j] + r3 * data[b0 + 3 * p + j];
-      }
-      grad[p] += r0 + r1 + r2 + r3;
-    }
-    for (; i < n; i++) {
-      const base = i * p;
-      let z = b;
-      for (let j = 0; j < p; j++) z += w[j] * data[base + j];
-      loss += rowLoss(z, y[i], r, 0);
-      for (let j = 0; j < p; j++) grad[j] += r[0] * data[base + j];
-      grad[p] += r[0];
-    }
-    let penalty = 0;
-    for (let j = 0; j < p; j++) {
-      penalty += w[j] * w[j];
-      grad[j] += w[j] / C;
-    }
-    return loss + penalty / (2 * C);
-  };
-}
-
-/**
- * Log-loss of one row at score z, with its residual σ(z) − y written to r[at]. One exp per row:
- * log(1 + e^z) = max(z, 0) + log1p(e^−|z|), and σ(z) comes from the same e^−|z|.
- */
-function rowLoss(z: number, y: number, r: Float64Array, at: number): number {
-  const e = Math.exp(-Math.abs(z));
-  r[at] = (z >= 0 ? 1 / (1 + e) : e / (1 + e)) - y;
-  return Math.max(z, 0) + Math.log1p(e) - y * z;
-}
-
-function softmaxObjective(X: Matrix, y: Float64Array, k: number, C: number) {
-  const { rows: n, cols: p, data } = X;
-  const stride = p + 1;
-  const z = new Float64Array(k);
-  const prob = new Float64Array(k);
-  return (w: Float64Array, grad: Float64Array): number => {
-    grad.fill(0);
-    let loss = 0;
-    for (let i = 0; i < n; i++) {
-      const base = i * p;
-      for (let r = 0; r < k; r++) {
-        let s = w[r * stride + p];
-        const wr = r * stride;
-        for (let j = 0; j < p; j++) s += w[wr + j] * data[base + j];
-        z[r] = s;
-      }
-      softmaxInto(z, prob, 0);
-      const yi = y[i];
-      loss -= Math.log(Math.max(prob[yi], Number.MIN_VALUE));
-      for (let r = 0; r < k; r++) {
-        const d = prob[r] - (r === yi ? 1 : 0);
-        const gr = r * stride;
-        for (let j = 0; j < p; j++) grad[gr + j] += d * data[base + j];
-        grad[gr + p] += d;
-      }
-    }
-    let penalty = 0;
-    for (let r = 0; r < k; r++) {
-      for (let j = 0; j < p; j++) {
-        const v = w[r * stride + j];
-        penalty += v * v;
-        grad[r * stride + j] += v / C;
-      }
-    }
-    return loss + penalty / (2 * C);
-  };
 }

@@ -87,7 +87,7 @@ function gatherTargets(targets: Float64Array, rows: Int32Array, width: number): 
   return out;
 }
 
-function holdOut(
+export function holdOut(
   n: number,
   params: MlpParams,
   rng: Random,

@@ -2,7 +2,7 @@
  * Polynomial regression: the degree-2 (or 3) expansion without bias, in scikit-learn's PolynomialFeatures
  * order (all x_i, then x_i·x_j for i ≤ j, then cubes), followed by least squares.
  */
-import { TrainingFailedError } from "../../errors.js";
+import { TrainingFailedError } from "../errors.js";
 import { createMatrix, type Matrix } from "../matrix.js";
 import { checkFitInput, type FitContext, Regressor } from "./base.js";
 import { fitLeastSquares, type LinearFitted, linearPredict } from "./linear.js";

@@ -7,16 +7,17 @@
  * as codes). Models saved before binning (exact CART trees on the one-hot design) still load and predict.
  */
 import type { Matrix } from "../matrix.js";
-import type { Random } from "../random.js";
+import { resolveThreads } from "../threads/cores.js";
+import { leaseCrew } from "../threads/pool.js";
 import { Classifier, type FitContext, pastDeadline, Regressor } from "./base.js";
 import type { TreeParams } from "./decision-tree.js";
 import { type BinMapper, binCount, binRows, fitBinMapper } from "./hist/binning.js";
 import type { Criterion } from "./hist/channels.js";
-import { channelStride } from "./hist/channels.js";
 import { type ColumnTable, forEachRowBlock, matrixTable } from "./hist/columns.js";
 import { type ForestArrays, ForestBuilder } from "./hist/forest.js";
-import { ForestScratch, growForestTree } from "./hist/forest-grower.js";
+import { FOREST_TASK, type ForestJob, TreeGrower } from "./hist/forest-task.js";
 import { rowStride } from "./hist/histogram.js";
+import { shared } from "./hist/threads.js";
 import { accumulateBinned, accumulateRaw } from "./hist/traverse.js";
 import { accumulateTree, impurityImportance, type TreeArrays } from "./tree/arrays.js";
 import { featuresPerSplit } from "./tree/fit-input.js";
@@ -25,6 +26,8 @@ export interface ForestParams extends TreeParams {
   nEstimators: number;
   maxFeatures: "auto" | "sqrt" | "log2" | "all";
   bootstrap: boolean;
+  /** Threads growing trees, this one included; 0 or absent: the job's cores. The trees do not depend on it. */
+  threads?: number;
 }
 
 /** A forest of binned trees. */
@@ -57,6 +60,9 @@ function checkTable(table: ColumnTable, y: Float64Array, name: string): void {
   }
 }
 
+/** Below this many rows the trees grow on this thread alone (a tree costs less than handing it over). */
+const PARALLEL_MIN_ROWS = 2000;
+
 function fitForest(
   table: ColumnTable,
   y: Float64Array,
@@ -67,91 +73,70 @@ function fitForest(
   const n = table.nRows;
   const p = table.columns.length;
   const regression = nClasses === 0;
-  const C = regression ? 2 : nClasses;
   const mapper = fitBinMapper(table, 255, ctx.rng);
   const stride = rowStride(p);
-  const bins = binRows(mapper, table, 0, n, undefined, stride);
-  const columns = transpose(bins, n, stride);
-  const values = new Float64Array(n * C);
-  const data = {
+  const threads = n < PARALLEL_MIN_ROWS ? 1 : Math.min(resolveThreads(params.threads), params.nEstimators);
+  // Worker threads read the bins, their column copy and y from shared memory.
+  const bytes = (length: number) => (threads > 1 ? shared(Uint8Array, length) : new Uint8Array(length));
+  const bins = binRows(mapper, table, 0, n, bytes(n * stride), stride);
+  const sharedY = threads > 1 ? shared(Float64Array, n) : new Float64Array(n);
+  sharedY.set(y);
+  const job: ForestJob = {
     bins,
+    columns: transpose(bins, n, stride, bytes(n * stride)),
+    y: sharedY,
     stride,
-    columns,
     n,
     p,
     binCounts: Int32Array.from({ length: p }, (_, f) => binCount(mapper, f)),
     categories: mapper.categories,
-    values,
-    channels: C,
-  };
-  const treeParams = {
-    criterion: (regression ? "squared_error" : params.criterion) as Criterion,
-    maxDepth: params.maxDepth ?? Number.POSITIVE_INFINITY,
-    minSamplesSplit: params.minSamplesSplit,
-    minSamplesLeaf: params.minSamplesLeaf,
-    maxFeatures: featuresPerSplit(params.maxFeatures, p, regression ? "regression" : "classification"),
+    nClasses,
+    bootstrap: params.bootstrap,
+    treeParams: {
+      criterion: (regression ? "squared_error" : params.criterion) as Criterion,
+      maxDepth: params.maxDepth ?? Number.POSITIVE_INFINITY,
+      minSamplesSplit: params.minSamplesSplit,
+      minSamplesLeaf: params.minSamplesLeaf,
+      maxFeatures: featuresPerSplit(params.maxFeatures, p, regression ? "regression" : "classification"),
+    },
   };
   const forest = new ForestBuilder(regression ? 1 : nClasses, true);
-  const scratch = new ForestScratch(n, p, C, stride * channelStride(C));
   const importance = new Float64Array(p);
-  const gains = new Float64Array(p);
-  const leafValue = regression
-    ? (sums: Float64Array, out: Float64Array) => {
-        out[0] = sums[1] > 0 ? sums[0] / sums[1] : 0;
+  const here = new TreeGrower(job);
+  const crew = threads > 1 ? leaseCrew(threads - 1, FOREST_TASK, () => ({ job })) : null;
+  try {
+    // Trees go in waves of one per thread; seeds are drawn, and trees added, in tree order.
+    for (let first = 0; first < params.nEstimators; first += threads) {
+      const count = Math.min(threads, params.nEstimators - first);
+      const seeds = Array.from({ length: count }, () => ctx.rng.nextUint32());
+      const wave: Array<ReturnType<TreeGrower["grow"]>> = [];
+      if (crew) {
+        crew.runAll(
+          (k) => (k + 1 < count ? [seeds[k + 1] | 0] : null),
+          () => {
+            wave.push(here.grow(seeds[0]));
+          },
+        );
+        for (let k = 1; k < count; k++) wave.push(crew.receive(k - 1) as ReturnType<TreeGrower["grow"]>);
+      } else wave.push(here.grow(seeds[0]));
+      for (const tree of wave) {
+        forest.appendTree(tree);
+        const total = tree.gains.reduce((s, v) => s + v, 0);
+        if (total > 0) for (let f = 0; f < p; f++) importance[f] += tree.gains[f] / total;
       }
-    : (sums: Float64Array, out: Float64Array) => {
-        let w = 0;
-        for (let c = 0; c < C; c++) w += sums[c];
-        for (let c = 0; c < C; c++) out[c] = w > 0 ? sums[c] / w : 0;
-      };
-  for (let t = 0; t < params.nEstimators; t++) {
-    const rng = ctx.rng.fork();
-    const nRows = bagRows(y, regression, C, params.bootstrap, rng, scratch.ownRows, values);
-    gains.fill(0);
-    growForestTree(data, nRows, treeParams, forest, scratch, rng, leafValue, gains);
-    const total = gains.reduce((s, v) => s + v, 0);
-    if (total > 0) for (let f = 0; f < p; f++) importance[f] += gains[f] / total;
-    ctx.onProgress?.((t + 1) / params.nEstimators, `Tree ${t + 1} of ${params.nEstimators}`);
-    if (pastDeadline(ctx)) break;
+      const done = first + count;
+      ctx.onProgress?.(done / params.nEstimators, `Tree ${done} of ${params.nEstimators}`);
+      if (pastDeadline(ctx)) break;
+    }
+  } finally {
+    crew?.close();
   }
   const built = forest.roots.length;
   for (let f = 0; f < p; f++) importance[f] /= built;
   return { mapper, forest: forest.finish(), nFeatures: p, importance };
 }
 
-/**
- * Draws the bootstrap sample as counts, lists the rows drawn (ascending) in rows, and writes each row's
- * weighted channel values; returns the number of rows drawn.
- */
-function bagRows(
-  y: Float64Array,
-  regression: boolean,
-  C: number,
-  bootstrap: boolean,
-  rng: Random,
-  rows: Int32Array,
-  values: Float64Array,
-): number {
-  const n = y.length;
-  const weight = new Float64Array(n);
-  if (bootstrap) for (let i = 0; i < n; i++) weight[rng.int(n)]++;
-  else weight.fill(1);
-  values.fill(0);
-  let m = 0;
-  for (let i = 0; i < n; i++) {
-    const w = weight[i];
-    if (w === 0) continue;
-    rows[m++] = i;
-    if (regression) {
-      values[2 * i] = w * y[i];
-      values[2 * i + 1] = w;
-    } else values[i * C + y[i]] = w;
-  }
-  return m;
-}
-
-function transpose(bins: Uint8Array, n: number, stride: number): Uint8Array {
-  const out = new Uint8Array(n * stride);
+function transpose(bins: Uint8Array, n: number, stride: number, out: Uint8Array): Uint8Array {
   for (let i = 0; i < n; i++) for (let f = 0; f < stride; f++) out[f * n + i] = bins[i * stride + f];
   return out;
 }

@@ -76,6 +76,8 @@ export interface BotApiServer {
   /** The seq of the latest event (a marker: later events have a larger seq). */
   lastSeq(): number;
   pendingUpdateCount(): number;
+  /** Whether a getUpdates long poll is waiting for an update (tests wait on this, not on a sleep). */
+  hasParkedPoll(): boolean;
   /** Every simulated user so far. */
   users(): TgUser[];
   /** The reply keyboard the bot shows under a chat's input field, if any. */
@@ -166,6 +168,7 @@ export async function startBotApiServer(options: BotApiServerOptions = {}): Prom
     subscribe: (listener) => store.subscribe(listener),
     lastSeq: () => store.lastSeq(),
     pendingUpdateCount: () => updates.pendingCount(),
+    hasParkedPoll: () => updates.hasParkedPoll(),
     users: () => [...store.users.values()].map((u) => structuredClone(u.user)),
     replyKeyboard: (chatId) => structuredClone(store.chat(chatId)?.replyKeyboard ?? null),
     webhookInfo: () => webhook.info(),

@@ -47,6 +47,11 @@ export class UpdateQueue {
     return structuredClone(update);
   }
 
+  /** Whether a getUpdates long poll is parked here, waiting for an update. */
+  hasParkedPoll(): boolean {
+    return this.waiter !== null;
+  }
+
   /** Answers a getUpdates call, parking it when nothing is pending and a timeout was given. */
   getUpdates(request: GetUpdatesRequest): Promise<TgUpdate[]> {
     if (request.allowedUpdates) this.setAllowed(request.allowedUpdates);

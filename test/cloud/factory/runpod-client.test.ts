@@ -38,6 +38,22 @@ describe("RunPodGraphqlClient", () => {
     expect(fake.requests).toEqual([{ query: MYSELF_QUERY, variables: undefined, authorized: true }]);
   });
 
+  it("sends only the Bearer key and JSON headers: the deadline stays inside the middleware", async () => {
+    const sent: Headers[] = [];
+    const recording: typeof fetch = (input, init) => {
+      sent.push(new Headers(init?.headers));
+      return fetch(input, init);
+    };
+    const watched = new RunPodGraphqlClient(
+      { apiUrl: fake.url, apiKey: fake.apiKey, timeoutMs: 2_000 },
+      recording,
+    );
+    await watched.myself({ timeoutMs: 1_500 });
+    expect(sent).toHaveLength(1);
+    expect(sent[0].get("authorization")).toBe(`Bearer ${fake.apiKey}`);
+    expect([...sent[0].keys()].filter((name) => name.startsWith("x-"))).toEqual([]);
+  });
+
   it("passes variables through", async () => {
     const data = await client.request<{ myself: { id: string } }>(
       "query Q($withEmail: Boolean!) { myself { id email @include(if: $withEmail) } }",

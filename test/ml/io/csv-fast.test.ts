@@ -10,7 +10,7 @@ import { readTable } from "../../../src/ml/index.js";
 import { detectDelimiter, parseDelimited } from "../../../src/ml/io/csv.js";
 import { decodeText } from "../../../src/ml/io/decode.js";
 import { DEFAULT_LIMITS } from "../../../src/ml/io/limits.js";
-import { parseNumberBytes } from "../../../src/ml/io/number-bytes.js";
+import { fieldEnd, parseNumberBytes, parseNumberField } from "../../../src/ml/io/number-bytes.js";
 import { frameFromCells } from "../../../src/ml/io/read-table.js";
 import { Random } from "../../../src/ml/random.js";
 import type { CategoricalColumn, Frame, NumericColumn } from "../../../src/ml/types.js";
@@ -69,6 +69,48 @@ describe("fast CSV path", () => {
     for (const junk of ["", "-", "1e", "1.2.3", "abc", "1,5", "0x10", "12a"]) {
       const b = enc(junk);
       expect(parseNumberBytes(b, 0, b.length), junk).toBeNaN();
+    }
+  });
+
+  it("reads a numeric field in one pass to the same value as Number(text), or declines it", () => {
+    const rng = new Random(9);
+    const ends = [",", "\n", "\r\n", ";", ""];
+    let taken = 0;
+    const wrong: string[] = [];
+    for (let k = 0; k < 10_000; k++) {
+      const v = rng.normal() * 10 ** (rng.int(50) - 25);
+      for (const t of [String(v), v.toExponential(rng.int(17)), v.toFixed(rng.int(15)), `${rng.int(1e6)}`]) {
+        const end = ends[rng.int(ends.length)];
+        const b = enc(`x${t}${end}tail`);
+        const len = end === "" ? 1 + t.length : b.length;
+        const got = parseNumberField(b, 1, len, end === ";" ? 59 : 44);
+        if (fieldEnd < 0) continue; // declined: the caller uses parseNumberBytes, tested above
+        taken++;
+        if (fieldEnd !== 1 + t.length || !Object.is(got, Number(t))) wrong.push(t);
+      }
+    }
+    expect(wrong).toEqual([]);
+    // Most plain numbers (all but extreme exponents and over-long mantissas) take the one-pass reader.
+    expect(taken).toBeGreaterThan(30_000);
+    const empty = enc(",");
+    expect(parseNumberField(empty, 0, 1, 44)).toBeNaN();
+    expect(fieldEnd).toBe(0);
+    for (const declined of [
+      " 1",
+      "1 ",
+      '"1"',
+      " ",
+      "-",
+      "1e",
+      "1.2.3",
+      "NA",
+      "1e400",
+      "12345678901234567890",
+      "0x1",
+    ]) {
+      const b = enc(`${declined},`);
+      parseNumberField(b, 0, b.length, 44);
+      expect(fieldEnd, declined).toBe(-1);
     }
   });
 

@@ -8,6 +8,7 @@ import { createHistSpace } from "../../kernels/hist-build.js";
 import type { Random } from "../../random.js";
 import { trainTestSplit } from "../../split.js";
 import { gather } from "../../target.js";
+import { resolveThreads } from "../../threads/cores.js";
 import type { LearningCurve } from "../../types.js";
 import { type FitContext, pastDeadline } from "../base.js";
 import { type BinMapper, binCount, binRows, fitBinMapper, sampleHead } from "./binning.js";
@@ -17,7 +18,7 @@ import { type GrowParams, growTree, sampleFeatures } from "./grower.js";
 import { HistogramPool, rowStride } from "./histogram.js";
 import type { Loss } from "./losses.js";
 import { leafWeight } from "./split.js";
-import { HistogramThreads, PARALLEL_MIN_ROWS, shared } from "./threads.js";
+import { HistogramThreads, parallelMinRows, shared } from "./threads.js";
 
 export interface BoosterParams extends GrowParams {
   rounds: number;
@@ -32,8 +33,10 @@ export interface BoosterParams extends GrowParams {
   validationFraction: number;
   nIterNoChange: number;
   tol: number;
-  /** Threads for histogram building, this one included (default 1). */
+  /** Threads for histogram building, this one included; 0 or absent: the job's cores (resolveThreads). */
   threads?: number;
+  /** Nodes below this many rows are built on one thread (default parallelMinRows: the crossover). */
+  parallelMinRows?: number;
 }
 
 /** The learned state of a histogram GBDT (typed arrays and numbers only). */
@@ -69,7 +72,9 @@ export function fitBooster(
   const p = table.columns.length;
   const nt = train.nRows;
   const stride = rowStride(p);
-  const threads = (params.threads ?? 1) > 1 && nt >= PARALLEL_MIN_ROWS ? (params.threads as number) : 1;
+  const wanted = resolveThreads(params.threads);
+  const minRows = params.parallelMinRows ?? parallelMinRows(stride, wanted);
+  const threads = wanted > 1 && nt >= minRows ? wanted : 1;
   // Bins, gradients and rows live in the WebAssembly kernel's memory when it fits (shared with workers).
   const withColumns = nt * stride <= COLUMN_COPY_MAX_BYTES;
   // One histogram region per thread: workers run the same kernel on the same memory.
@@ -95,7 +100,7 @@ export function fitBooster(
   const raw = filled(nt, init);
   const rawValid = filled(nv, init);
   const gh = space ? space.gh : threads > 1 ? shared(Float64Array, 2 * nt) : new Float64Array(2 * nt);
-  const helpers = threads > 1 ? new HistogramThreads(threads, bins, stride, gh, rows, space) : null;
+  const helpers = threads > 1 ? new HistogramThreads(threads, bins, stride, gh, rows, space, minRows) : null;
   const build = helpers
     ? (_: Int32Array, from: number, to: number, h: Float64Array) => helpers.build(from, to, h)
     : space

@@ -38,6 +38,20 @@ function grow<T extends Int32Array | Uint8Array | Float64Array | Uint32Array>(a:
 }
 
 /** Appends trees node by node; `finish` trims the arrays. */
+/** One tree's arrays as a ForestBuilder holds them (node ids from 0), to append to another builder. */
+export interface GrownTree {
+  nodes: number;
+  nValues: number;
+  nCat: number;
+  feature: Int32Array;
+  bin: Uint8Array;
+  flags: Uint8Array;
+  child: Int32Array;
+  catSlot: Int32Array;
+  values: Float64Array;
+  catBits: Uint32Array;
+}
+
 export class ForestBuilder {
   nodes = 0;
   nValues = 0;
@@ -85,6 +99,39 @@ export class ForestBuilder {
     for (let c = 0; c < this.nOut; c++) this.values[this.nValues + c] = out[c];
     this.child[node] = this.nValues;
     this.nValues += this.nOut;
+  }
+
+  /** Empties the builder, keeping its arrays (a thread grows its trees one by one in the same builder). */
+  clear(): void {
+    this.nodes = 0;
+    this.nValues = 0;
+    this.nCat = 0;
+    this.roots = [];
+  }
+
+  /** Appends a tree grown alone in another builder (node ids from 0): the same arrays as growing it here. */
+  appendTree(t: GrownTree): void {
+    const base = this.nodes;
+    const valueBase = this.nValues;
+    const catBase = this.nCat;
+    this.allocate(t.nodes);
+    this.roots.push(base);
+    for (let k = 0; k < t.nodes; k++) {
+      const node = base + k;
+      this.feature[node] = t.feature[k];
+      this.bin[node] = t.bin[k];
+      this.flags[node] = t.flags[k];
+      this.child[node] = t.child[k] + (t.feature[k] >= 0 ? base : valueBase);
+      this.catSlot[node] = t.catSlot[k] >= 0 ? t.catSlot[k] + catBase : -1;
+    }
+    this.values = grow(this.values, valueBase + t.nValues);
+    this.values.set(t.values.subarray(0, t.nValues), valueBase);
+    this.nValues += t.nValues;
+    if (t.nCat > 0) {
+      this.catBits = grow(this.catBits, (catBase + t.nCat) * CAT_WORDS);
+      this.catBits.set(t.catBits.subarray(0, t.nCat * CAT_WORDS), catBase * CAT_WORDS);
+      this.nCat += t.nCat;
+    }
   }
 
   /** Drops every tree from tree index `keep` on (early stopping keeps the best round's trees). */

@@ -1,46 +1,49 @@
 /**
  * Histogram building on several threads (the `threads` option of the histogram models): the bin matrix,
  * the gradients and the row list live in SharedArrayBuffers; for a large node, each worker sums its share
- * of the rows into its own histogram while this thread sums the first share, then the shares are added.
- * Workers wait on Atomics (no message passing per node), so a node costs a wake-up and a merge of
- * stride × 512 numbers. Fitting stays synchronous: this thread blocks with Atomics.wait, which Node allows.
+ * of the rows into its own histogram while this thread sums the first share, then the shares are added in
+ * thread order (the same sums for the same thread count). The workers are a leased Crew
+ * (src/ml/threads/pool.ts): no message passing per node, and a stuck worker fails the fit instead of
+ * hanging it.
  */
-import { Worker } from "node:worker_threads";
 import { type HistSpace, histModule } from "../../kernels/hist-build.js";
+import { type Crew, leaseCrew, type PoolOptions } from "../../threads/pool.js";
 import { buildHistogram, HIST_STRIDE } from "./histogram.js";
 
-/** Below this many rows a node is built on this thread alone (waking workers costs more). */
-export const PARALLEL_MIN_ROWS = 32_768;
+/**
+ * The crossover: a node is shared between the threads when its build is at least this many bin updates
+ * (rows × stride). Waking a worker costs about as much as 10⁴–10⁵ updates, so smaller nodes stay here.
+ */
+export const PARALLEL_MIN_WORK = 1 << 17;
+/** Rows per helper below which merging the helpers' histograms (stride × 512 additions each) costs more. */
+const MERGE_ROWS_PER_HELPER = 2048;
 
-/** Control words per worker: generation, start, end, done generation, stop flag. */
-const GEN = 0;
-const START = 1;
-const END = 2;
-const DONE = 3;
-const STOP = 4;
+/** Rows from which a node of rows of `stride` bytes is built on `threads` threads. */
+export function parallelMinRows(stride: number, threads = 2): number {
+  return Math.max(Math.ceil(PARALLEL_MIN_WORK / stride), MERGE_ROWS_PER_HELPER * (threads - 1));
+}
 
-// A self-contained CommonJS script (eval: true), so it runs the same from source, tsx or a bundle.
-const WORKER_SOURCE = `
-const { workerData } = require("node:worker_threads");
-const { control, bins, gh, rows, hist, stride, kernel } = workerData;
-// With the WebAssembly kernel: the same module over the same shared memory, into this worker's region.
-const wasmBuild = kernel
-  ? new WebAssembly.Instance(kernel.module, { env: { memory: kernel.memory } }).exports.build
-  : null;
-const words = stride >>> 2;
-const bins32 = new Uint32Array(bins.buffer, bins.byteOffset, bins.byteLength >>> 2);
-let seen = 0;
-for (;;) {
-  Atomics.wait(control, ${GEN}, seen);
-  seen = Atomics.load(control, ${GEN});
-  if (Atomics.load(control, ${STOP}) === 1) break;
-  const start = control[${START}];
-  const end = control[${END}];
+/** The task of worker k: rows [args[0], args[1]) of the shared row list into its own histogram. */
+const BUILD_TASK = `(data, args) => {
+  const { bins, gh, rows, hist, stride, kernel } = data;
+  if (data.wasmBuild === undefined) {
+    // With the WebAssembly kernel: the same module over the same shared memory, into this worker's region.
+    data.wasmBuild = kernel
+      ? new WebAssembly.Instance(kernel.module, { env: { memory: kernel.memory } }).exports.build
+      : null;
+    data.bins32 = new Uint32Array(bins.buffer, bins.byteOffset, bins.byteLength >>> 2);
+  }
+  const start = args[0];
+  const end = args[1];
   hist.fill(0, 0, stride * ${HIST_STRIDE});
-  if (wasmBuild) {
+  if (data.wasmBuild) {
     const l = kernel.layout;
-    wasmBuild(l.binsAt, stride, l.ghAt, l.rowsAt + 4 * start, end - start, kernel.histAt);
-  } else for (let k = start; k < end; k++) {
+    data.wasmBuild(l.binsAt, stride, l.ghAt, l.rowsAt + 4 * start, end - start, kernel.histAt);
+    return;
+  }
+  const words = stride >>> 2;
+  const bins32 = data.bins32;
+  for (let k = start; k < end; k++) {
     const i = rows[k];
     const g = gh[2 * i];
     const h = gh[2 * i + 1];
@@ -58,10 +61,7 @@ for (;;) {
       hist[a] += g; hist[a + 1] += h;
     }
   }
-  Atomics.store(control, ${DONE}, seen);
-  Atomics.notify(control, ${DONE});
-}
-`;
+}`;
 
 /** Typed arrays over shared memory. */
 export function shared<T extends Uint8Array | Int32Array | Float64Array>(
@@ -71,14 +71,9 @@ export function shared<T extends Uint8Array | Int32Array | Float64Array>(
   return new Kind(new SharedArrayBuffer(Math.max(8, length * Kind.BYTES_PER_ELEMENT)));
 }
 
-interface Helper {
-  worker: Worker;
-  control: Int32Array;
-  hist: Float64Array;
-}
-
 export class HistogramThreads {
-  private readonly helpers: Helper[];
+  private readonly pool: Crew;
+  private readonly hists: Float64Array[];
 
   /**
    * @param threads - total threads, this one included
@@ -92,49 +87,45 @@ export class HistogramThreads {
     private readonly rows: Int32Array,
     /** When given (with a region per thread), every thread builds with its WebAssembly kernel. */
     private readonly space: HistSpace | null = null,
+    /** Rows below which a node is built here alone. */
+    private readonly minRows = parallelMinRows(stride, threads),
+    options: PoolOptions = {},
   ) {
-    this.helpers = Array.from({ length: Math.max(0, threads - 1) }, (_, k) => {
-      const control = shared(Int32Array, 8);
-      const hist = space ? space.region(k + 1) : shared(Float64Array, stride * HIST_STRIDE);
+    const helpers = Math.max(0, threads - 1);
+    this.hists = Array.from({ length: helpers }, (_, k) =>
+      space ? space.region(k + 1) : shared(Float64Array, stride * HIST_STRIDE),
+    );
+    const dataOf = (k: number) => {
+      const hist = this.hists[k];
       const kernel = space && {
         module: histModule(),
         memory: space.memory,
         layout: space.layout,
         histAt: hist.byteOffset,
       };
-      const worker = new Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: { control, bins, gh, rows, hist, stride, kernel },
-      });
-      worker.unref();
-      return { worker, control, hist };
-    });
+      return { bins, gh, rows, hist, stride, kernel };
+    };
+    this.pool = leaseCrew(helpers, BUILD_TASK, dataOf, options);
   }
 
   /** Builds the histogram of rows rows[start..end) (of the shared row list) into hist. */
   build(start: number, end: number, hist: Float64Array): void {
     const n = end - start;
-    const parts = this.helpers.length + 1;
-    if (parts === 1 || n < PARALLEL_MIN_ROWS) {
+    const parts = this.pool.size + 1;
+    if (parts === 1 || n < this.minRows) {
       this.buildHere(start, end, hist);
       return;
     }
     const share = Math.ceil(n / parts);
-    const gens = this.helpers.map((h, k) => {
-      const from = start + share * (k + 1);
-      h.control[START] = from;
-      h.control[END] = Math.min(end, from + share);
-      const gen = Atomics.add(h.control, GEN, 1) + 1;
-      Atomics.notify(h.control, GEN);
-      return gen;
-    });
-    this.buildHere(start, Math.min(end, start + share), hist);
+    this.pool.runAll(
+      (k) => {
+        const from = Math.min(end, start + share * (k + 1));
+        return [from, Math.min(end, from + share)];
+      },
+      () => this.buildHere(start, Math.min(end, start + share), hist),
+    );
     const size = this.stride * HIST_STRIDE;
-    this.helpers.forEach((h, k) => {
-      while (Atomics.load(h.control, DONE) !== gens[k])
-        Atomics.wait(h.control, DONE, Atomics.load(h.control, DONE));
-      for (let i = 0; i < size; i++) hist[i] += h.hist[i];
-    });
+    for (const h of this.hists) for (let i = 0; i < size; i++) hist[i] += h[i];
   }
 
   /** This thread's part. */
@@ -143,13 +134,8 @@ export class HistogramThreads {
     else buildHistogram(this.bins, this.stride, this.gh, this.rows, start, end, hist);
   }
 
-  /** Stops the workers (they exit after their current node). */
+  /** Stops the workers. */
   close(): void {
-    for (const h of this.helpers) {
-      Atomics.store(h.control, STOP, 1);
-      Atomics.add(h.control, GEN, 1);
-      Atomics.notify(h.control, GEN);
-      void h.worker.terminate();
-    }
+    this.pool.close();
   }
 }

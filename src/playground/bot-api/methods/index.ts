@@ -16,5 +16,3 @@ const BY_LOWER_NAME = new Map(Object.entries(ALL).map(([name, handler]) => [name
 export function findMethod(name: string): MethodHandler | undefined {
   return BY_LOWER_NAME.get(name.toLowerCase());
 }
-
-export const METHOD_NAMES = Object.keys(ALL);

@@ -17,7 +17,7 @@ import {
   FLAG_DEFAULT_LEFT,
   type ForestArrays,
 } from "../../../../src/ml/models/hist/forest.js";
-import { PARALLEL_MIN_ROWS } from "../../../../src/ml/models/hist/threads.js";
+import { parallelMinRows } from "../../../../src/ml/models/hist/threads.js";
 import type { HistFitted } from "../../../../src/ml/models/hist-gradient-boosting.js";
 import { Random } from "../../../../src/ml/random.js";
 import type { Frame, ModelMetadata, TrainResult } from "../../../../src/ml/types.js";
@@ -228,8 +228,8 @@ describe("histogram gradient boosting", () => {
 
 describe("histogram building on two threads", () => {
   it("grows the same trees as one thread (sums added in another order: equal to rounding)", () => {
-    // Nodes of at least PARALLEL_MIN_ROWS rows are shared between the threads: the root and its children here.
-    const n = 2 * PARALLEL_MIN_ROWS + 1000;
+    // Nodes of at least parallelMinRows rows are shared between the threads: the top levels here.
+    const n = 2 * parallelMinRows(8) + 1000;
     const rng = new Random(11);
     const p = 6;
     const X = { data: Float64Array.from({ length: n * p }, () => rng.normal()), rows: n, cols: p };

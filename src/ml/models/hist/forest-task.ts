@@ -1,0 +1,136 @@
+/**
+ * One tree of a random forest, grown the same way on this thread or on a pool worker: the tree's seed
+ * (drawn in tree order on the fitting thread) gives its bootstrap sample and feature draws, so a forest is
+ * the same for every thread count. Workers load this module (see src/ml/threads/pool.ts): the bins, the
+ * column copy and y live in SharedArrayBuffers, and each worker keeps its own scratch between trees.
+ */
+import { Random } from "../../random.js";
+import { registerPoolTask } from "../../threads/pool.js";
+import { channelStride } from "./channels.js";
+import { CAT_WORDS, ForestBuilder, type GrownTree } from "./forest.js";
+import { growForestTree } from "./forest-grower.js";
+import { type ForestData, ForestScratch, type ForestTreeParams } from "./forest-scratch.js";
+
+/** What every tree of a fit shares (the typed arrays are shared memory when workers grow trees). */
+export interface ForestJob {
+  bins: Uint8Array;
+  columns: Uint8Array;
+  y: Float64Array;
+  stride: number;
+  n: number;
+  p: number;
+  binCounts: Int32Array;
+  categories: Int32Array;
+  /** 0 for regression. */
+  nClasses: number;
+  bootstrap: boolean;
+  treeParams: ForestTreeParams;
+}
+
+/** A thread's reusable memory for growing trees of one job. */
+export class TreeGrower {
+  private readonly data: ForestData;
+  private readonly scratch: ForestScratch;
+  private readonly regression: boolean;
+  private readonly C: number;
+  /** Reused for every tree this thread grows. */
+  private readonly forest: ForestBuilder;
+
+  constructor(private readonly job: ForestJob) {
+    this.regression = job.nClasses === 0;
+    this.C = this.regression ? 2 : job.nClasses;
+    const { bins, stride, columns, n, p, binCounts, categories } = job;
+    const values = new Float64Array(n * this.C);
+    this.data = { bins, stride, columns, n, p, binCounts, categories, values, channels: this.C };
+    this.scratch = new ForestScratch(n, p, this.C, stride * channelStride(this.C));
+    this.forest = new ForestBuilder(this.regression ? 1 : this.C, true);
+  }
+
+  /** Grows the tree of this seed. */
+  grow(seed: number): GrownTree & { gains: Float64Array } {
+    const { job, C } = this;
+    const rng = new Random(seed);
+    const nRows = bagRows(
+      job.y,
+      this.regression,
+      C,
+      job.bootstrap,
+      rng,
+      this.scratch.ownRows,
+      this.data.values,
+    );
+    const forest = this.forest;
+    forest.clear();
+    const gains = new Float64Array(job.p);
+    growForestTree(this.data, nRows, job.treeParams, forest, this.scratch, rng, this.leafValue, gains);
+    return {
+      nodes: forest.nodes,
+      nValues: forest.nValues,
+      nCat: forest.nCat,
+      feature: forest.feature.slice(0, forest.nodes),
+      bin: forest.bin.slice(0, forest.nodes),
+      flags: forest.flags.slice(0, forest.nodes),
+      child: forest.child.slice(0, forest.nodes),
+      catSlot: forest.catSlot.slice(0, forest.nodes),
+      values: forest.values.slice(0, forest.nValues),
+      catBits: forest.catBits.slice(0, forest.nCat * CAT_WORDS),
+      gains,
+    };
+  }
+
+  private readonly leafValue = (sums: Float64Array, out: Float64Array): void => {
+    if (this.regression) {
+      out[0] = sums[1] > 0 ? sums[0] / sums[1] : 0;
+      return;
+    }
+    const C = this.C;
+    let w = 0;
+    for (let c = 0; c < C; c++) w += sums[c];
+    for (let c = 0; c < C; c++) out[c] = w > 0 ? sums[c] / w : 0;
+  };
+}
+
+/**
+ * Draws the bootstrap sample as counts, lists the rows drawn (ascending) in rows, and writes each row's
+ * weighted channel values; returns the number of rows drawn.
+ */
+function bagRows(
+  y: Float64Array,
+  regression: boolean,
+  C: number,
+  bootstrap: boolean,
+  rng: Random,
+  rows: Int32Array,
+  values: Float64Array,
+): number {
+  const n = y.length;
+  const weight = new Float64Array(n);
+  if (bootstrap) for (let i = 0; i < n; i++) weight[rng.int(n)]++;
+  else weight.fill(1);
+  values.fill(0);
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const w = weight[i];
+    if (w === 0) continue;
+    rows[m++] = i;
+    if (regression) {
+      values[2 * i] = w * y[i];
+      values[2 * i + 1] = w;
+    } else values[i * C + y[i]] = w;
+  }
+  return m;
+}
+
+/** The pool task: args[0] is the tree's seed (as int32); the tree goes back through `send`. */
+function growTask(
+  data: { job: ForestJob; grower?: TreeGrower },
+  args: Int32Array,
+  _beat: () => void,
+  send: (value: unknown) => void,
+): void {
+  data.grower ??= new TreeGrower(data.job);
+  send(data.grower.grow(args[0] >>> 0));
+}
+
+export const FOREST_TASK = { module: import.meta.url, name: "forest-tree" };
+registerPoolTask(FOREST_TASK.name, growTask as never);

@@ -1,0 +1,59 @@
+/**
+ * The random forest grows its trees on worker threads: for a seed, the forest (every node array, the leaf
+ * values, the importances) is the same for 1, 2 and 3 threads, on regression and on classification with
+ * missing values.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  type BinnedForestFitted,
+  RandomForestClassifier,
+  RandomForestRegressor,
+} from "../../../src/ml/models/random-forest.js";
+import { Random } from "../../../src/ml/random.js";
+
+function problem(n: number, p: number, classes: number) {
+  const rng = new Random(n + classes);
+  const data = Float64Array.from({ length: n * p }, () => (rng.next() < 0.05 ? Number.NaN : rng.normal()));
+  const y = Float64Array.from({ length: n }, (_, i) => {
+    const s = (data[i * p] || 0) - 0.5 * (data[i * p + 1] || 0) + 0.3 * rng.normal();
+    return classes === 0 ? s : Math.min(classes - 1, Math.max(0, Math.floor(s + classes / 2)));
+  });
+  return { X: { data, rows: n, cols: p }, y };
+}
+
+function fitWith(threads: number, classes: number): BinnedForestFitted {
+  const { X, y } = problem(4000, 5, classes);
+  const params = {
+    nEstimators: 9,
+    maxDepth: null,
+    minSamplesSplit: 2,
+    minSamplesLeaf: 1,
+    maxFeatures: "auto" as const,
+    bootstrap: true,
+    criterion: "gini" as const,
+    threads,
+  };
+  const est = classes === 0 ? new RandomForestRegressor(params) : new RandomForestClassifier(params);
+  if (est instanceof RandomForestClassifier) est.nClasses = classes;
+  est.fit(X, y, { rng: new Random(7) });
+  return est.getFitted() as BinnedForestFitted;
+}
+
+const arrays = (f: BinnedForestFitted): Record<string, unknown> => ({
+  ...Object.fromEntries(
+    Object.entries(f.forest).map(([k, v]) => [k, ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v]),
+  ),
+  importance: Array.from(f.importance),
+});
+
+describe("random forest on worker threads", () => {
+  it.each([
+    ["regression", 0],
+    ["classification", 3],
+  ])("grows the same %s forest on 1, 2 and 3 threads", (_, classes) => {
+    const one = arrays(fitWith(1, classes));
+    expect(one.nTrees).toBe(9);
+    expect(arrays(fitWith(2, classes))).toEqual(one);
+    expect(arrays(fitWith(3, classes))).toEqual(one);
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * The watched pool under stress (many tiny tasks, where a lost wake-up would show as a hang), a stuck
+ * worker stopped by the watchdog, and a failing task reported with the worker's own message.
+ */
+import { describe, expect, it } from "vitest";
+import { leaseCrew, ThreadStallError } from "../../../src/ml/threads/pool.js";
+
+/** Worker k adds args[0] into its own slot, once per task. */
+const ADD = `(data, args) => { data.sums[data.slot] += args[0]; }`;
+
+describe("watched thread pool", () => {
+  it("runs ten thousand rounds of tiny tasks on 3 workers without losing one", () => {
+    const sums = new Float64Array(new SharedArrayBuffer(8 * 4));
+    const crew = leaseCrew(3, ADD, (k) => ({ sums, slot: k + 1 }));
+    const rounds = 10_000;
+    let here = 0;
+    try {
+      for (let r = 1; r <= rounds; r++) {
+        crew.runAll(
+          (k) => (k === r % 3 ? null : [r]),
+          () => {
+            here += r;
+          },
+        );
+      }
+    } finally {
+      crew.close();
+    }
+    const expected = (k: number) => {
+      let s = 0;
+      for (let r = 1; r <= rounds; r++) if (r % 3 !== k) s += r;
+      return s;
+    };
+    expect(here).toBe((rounds * (rounds + 1)) / 2);
+    expect(Array.from(sums.subarray(1))).toEqual([expected(0), expected(1), expected(2)]);
+  });
+
+  it("reuses the process's workers for the next lease, with the new task and data", () => {
+    const sums = new Float64Array(new SharedArrayBuffer(8 * 3));
+    const crew = leaseCrew(2, `(data, args) => { data.sums[data.slot] = args[0] * 10; }`, (k) => ({
+      sums,
+      slot: k,
+    }));
+    crew.runAll(
+      (k) => [k + 1],
+      () => {},
+    );
+    crew.close();
+    expect(Array.from(sums)).toEqual([10, 20, 0]);
+  });
+
+  it("fails a fit whose worker makes no progress, with a clear error, instead of hanging", () => {
+    const never = new Int32Array(new SharedArrayBuffer(8));
+    const crew = leaseCrew(2, `(data) => { Atomics.wait(data.never, 0, 0); }`, () => ({ never }), {
+      watchdogSeconds: 0.5,
+    });
+    expect(() =>
+      crew.runAll(
+        (k) => (k === 1 ? [0] : null),
+        () => {},
+      ),
+    ).toThrow(ThreadStallError);
+    expect(() => crew.close()).not.toThrow();
+    // The pool starts afresh: the next lease works.
+    const sums = new Float64Array(new SharedArrayBuffer(16));
+    const next = leaseCrew(2, ADD, (k) => ({ sums, slot: k }));
+    next.runAll(
+      () => [5],
+      () => {},
+    );
+    next.close();
+    expect(Array.from(sums)).toEqual([5, 5]);
+  });
+
+  it("names the stuck worker and what to do in the stall error", () => {
+    const never = new Int32Array(new SharedArrayBuffer(8));
+    const crew = leaseCrew(1, `(data) => { Atomics.wait(data.never, 0, 0); }`, () => ({ never }), {
+      watchdogSeconds: 0.3,
+    });
+    let error: unknown;
+    try {
+      crew.runAll(
+        () => [0],
+        () => {},
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ThreadStallError);
+    expect((error as Error).message).toMatch(/Worker thread 1 made no progress for 0\.3 s.*threads: 1/);
+  });
+
+  it("reports a task that throws with the worker's message", () => {
+    const crew = leaseCrew(1, `() => { throw new RangeError("bad shard"); }`, () => null);
+    expect(() =>
+      crew.runAll(
+        () => [0],
+        () => {},
+      ),
+    ).toThrow(/Worker thread 1 failed: RangeError: bad shard/);
+  });
+});
