@@ -57,7 +57,8 @@ export interface FakeTelegram {
   close(): Promise<void>;
 }
 
-const DEFAULT_TIMEOUT_MS = 10_000;
+/** How long a wait for a reply may take: a first upload starts a sandbox process, slow on a busy machine. */
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 export async function startFakeTelegram(options: BotApiServerOptions = {}): Promise<FakeTelegram> {
   const server = await startBotApiServer({ web: false, ...options });
