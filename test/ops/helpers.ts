@@ -54,7 +54,7 @@ const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
  * sample; every sample belongs to a family declared by an earlier TYPE line.
  */
 export function parsePrometheus(text: string): PromSample[] {
-  const typed = new Set<string>();
+  const typed = new Map<string, string>();
   const samples: PromSample[] = [];
   for (const line of text.split("\n")) {
     if (line === "") continue;
@@ -63,13 +63,13 @@ export function parsePrometheus(text: string): PromSample[] {
       if (meta[1] === "TYPE") {
         if (!["counter", "gauge", "histogram", "summary", "untyped"].includes(meta[3]))
           throw new Error(`bad TYPE: ${line}`);
-        typed.add(meta[2]);
+        typed.set(meta[2], meta[3]);
       }
       continue;
     }
     const match = SAMPLE.exec(line);
     if (!match) throw new Error(`not a sample line: ${JSON.stringify(line)}`);
-    if (!typed.has(match[1])) throw new Error(`sample before its TYPE line: ${line}`);
+    if (!typed.has(familyOf(match[1], typed))) throw new Error(`sample before its TYPE line: ${line}`);
     const labels: Record<string, string> = {};
     const body = match[3] ?? "";
     const consumed = body.replace(LABEL, (_, key: string, value: string) => {
@@ -80,6 +80,14 @@ export function parsePrometheus(text: string): PromSample[] {
     samples.push({ name: match[1], labels, value: Number(match[4].replace("Inf", "Infinity")) });
   }
   return samples;
+}
+
+/** A histogram's or summary's series (`x_bucket`, `x_sum`, `x_count`) belong to the family `x`. */
+function familyOf(sample: string, typed: Map<string, string>): string {
+  const series = /^(.+)_(bucket|sum|count)$/.exec(sample);
+  if (!series || typed.has(sample)) return sample;
+  const kind = typed.get(series[1]);
+  return kind === "histogram" || (kind === "summary" && series[2] !== "bucket") ? series[1] : sample;
 }
 
 /** The value of one sample (0 when absent, as Prometheus treats a counter never incremented). */
