@@ -12,6 +12,7 @@ import {
   type FleetWorker,
 } from "./cloud/fleet/index.js";
 import { withFleetLabel } from "./cloud/fleet/status.js";
+import { fitThreadsEnv } from "./cloud/fleet/worker.js";
 import { createCloudProviders } from "./cloud/index.js";
 import type { IngestPort } from "./cloud/ingest-port.js";
 import type { JobQueue } from "./cloud/job-queue.js";
@@ -152,8 +153,15 @@ function embeddedQueues(
 ): Queues {
   const { logger, storage } = deps;
   const maxConcurrent = config.compute.localMaxConcurrentJobs ?? Math.max(1, availableParallelism() - 1);
+  const jobEnv = { ...env, ...fitThreadsEnv(maxConcurrent, env) };
   const runner = () =>
-    new LocalJobRunner({ storage, maxConcurrent, env, logDir: join(deps.stagingDir, "logs"), logger });
+    new LocalJobRunner({
+      storage,
+      maxConcurrent,
+      env: jobEnv,
+      logDir: join(deps.stagingDir, "logs"),
+      logger,
+    });
   const training = runner();
   const prediction = runner();
   const ingest = localIngest(config, deps);

@@ -9,7 +9,7 @@ import type { Logger } from "../../logger.js";
 import { sandboxEnv, sandboxRunnerOptions } from "../local/ingest.js";
 import type { CloudStorageProvider } from "../provider-interface.js";
 import { FleetQueue } from "./queue.js";
-import { computeSlots, FleetWorker, type LaneSettings } from "./worker.js";
+import { computeSlots, FleetWorker, fitThreadsEnv, type LaneSettings } from "./worker.js";
 
 export { FleetQueue } from "./queue.js";
 export { FleetWorker } from "./worker.js";
@@ -37,13 +37,15 @@ export function createFleetWorker(config: Config, deps: FleetDeps, inBot: boolea
   const jobMemoryMb = config.fleet.jobMemoryMb;
   const sandbox = { memoryMb: config.ingest.memoryMb, timeoutSeconds: config.ingest.timeoutSeconds };
   const { nodeArgs, maxRunMs, niceness } = sandboxRunnerOptions(sandbox);
+  const computeConcurrency =
+    config.compute.localMaxConcurrentJobs ?? computeSlots({ reserveCores: inBot ? 1 : 0, jobMemoryMb });
   const lanes: Record<"compute" | "sandbox", LaneSettings> = {
     compute: {
-      concurrency:
-        config.compute.localMaxConcurrentJobs ?? computeSlots({ reserveCores: inBot ? 1 : 0, jobMemoryMb }),
+      concurrency: computeConcurrency,
       process: {
         env: {
           ...process.env,
+          ...fitThreadsEnv(computeConcurrency),
           DATA_DIR: deps.dataDir,
           MODEL_SIGNING_KEY: config.modelSigningKey,
           LOG_LEVEL: "warn",

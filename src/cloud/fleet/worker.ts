@@ -382,3 +382,17 @@ export function computeSlots(options: { reserveCores: number; jobMemoryMb: numbe
   const byMemory = Math.floor(((totalmem() / 2 ** 20) * 0.8) / options.jobMemoryMb);
   return Math.max(1, Math.min(byCores, byMemory));
 }
+
+/**
+ * The fit threads each job of a lane may use (SMA_FIT_THREADS in its environment): the host's cores shared
+ * among the lane's slots, so full slots do not oversubscribe the cores. An operator's SMA_FIT_THREADS wins.
+ */
+export function fitThreadsEnv(
+  slots: number,
+  env: NodeJS.ProcessEnv = process.env,
+  cores = availableParallelism(),
+): { SMA_FIT_THREADS: string } {
+  const given = Number.parseInt(env.SMA_FIT_THREADS ?? "", 10);
+  const threads = Number.isFinite(given) && given > 0 ? given : Math.max(1, Math.floor(cores / slots));
+  return { SMA_FIT_THREADS: String(threads) };
+}
