@@ -137,7 +137,8 @@ describe("RunPodServerlessManager", () => {
   });
 
   it("TTL expiry turns /status into a 404: reported as expired, not as pending forever", async () => {
-    world.fake.inject({ kind: "job-ttl-expiry", afterMs: 150 });
+    // Long enough that the first status check always comes before the expiry, even on a busy machine.
+    world.fake.inject({ kind: "job-ttl-expiry", afterMs: 2_000 });
     world.fake.inject({ kind: "job-stuck-in-queue" });
     const m = manager();
     const r = request({ nRows: 20_000 });
@@ -146,7 +147,7 @@ describe("RunPodServerlessManager", () => {
     const status = await pollUntil(
       () => m.checkJobStatus(r.jobId),
       (s) => s.status === "failed",
-      5_000,
+      15_000,
       100,
     );
     expect(status.error?.message).toMatch(/no longer knows this job/);
