@@ -12,15 +12,13 @@
 import { type FitContext, pastDeadline } from "../models/base.js";
 import { binCount, binRows, fitBinMapper } from "../models/hist/binning.js";
 import type { BoosterFitted, BoosterParams } from "../models/hist/booster.js";
-import { AUTO_EARLY_STOPPING_ROWS } from "../models/hist/booster.js";
-import { type ColumnTable, selectRows } from "../models/hist/columns.js";
+import { holdOut } from "../models/hist/booster.js";
+import type { ColumnTable } from "../models/hist/columns.js";
 import { FLAG_DEFAULT_LEFT, ForestBuilder, leafOffset } from "../models/hist/forest.js";
 import { rowStride } from "../models/hist/histogram.js";
 import type { Loss } from "../models/hist/losses.js";
 import { leafWeight } from "../models/hist/split.js";
 import type { Random } from "../random.js";
-import { trainTestSplit } from "../split.js";
-import { gather } from "../target.js";
 import type { LearningCurve } from "../types.js";
 import type { GpuContext } from "./device.js";
 import { HistDevice, type HistogramMode } from "./hist-device.js";
@@ -257,17 +255,4 @@ function featureMask(p: number, fraction: number, rng: Random): Uint32Array {
   const take = Math.max(1, Math.round(fraction * p));
   for (const f of rng.permutation(p).subarray(0, take)) mask[f] = 1;
   return mask;
-}
-
-function holdOut(table: ColumnTable, y: Float64Array, params: BoosterParams, rng: Random, stratify: boolean) {
-  const on = params.earlyStopping === "auto" ? table.nRows > AUTO_EARLY_STOPPING_ROWS : params.earlyStopping;
-  if (!on || table.nRows < 10) return { train: table, yTrain: y, valid: null, yValid: null };
-  const labels = stratify ? Int32Array.from(y) : undefined;
-  const split = trainTestSplit(table.nRows, params.validationFraction, rng.nextUint32(), labels);
-  return {
-    train: selectRows(table, split.train),
-    yTrain: gather(y, split.train),
-    valid: selectRows(table, split.test),
-    yValid: gather(y, split.test),
-  };
 }

@@ -198,7 +198,14 @@ function filled(n: number, init: Float64Array): Float64Array {
   return out;
 }
 
-function holdOut(table: ColumnTable, y: Float64Array, params: BoosterParams, rng: Random, stratify: boolean) {
+/** The early-stopping split of a booster's rows (none when early stopping is off or the data is tiny). */
+export function holdOut(
+  table: ColumnTable,
+  y: Float64Array,
+  params: BoosterParams,
+  rng: Random,
+  stratify: boolean,
+) {
   const on = params.earlyStopping === "auto" ? table.nRows > AUTO_EARLY_STOPPING_ROWS : params.earlyStopping;
   if (!on || table.nRows < 10) return { train: table, yTrain: y, valid: null, yValid: null };
   const labels = stratify ? Int32Array.from(y) : undefined;
