@@ -10,6 +10,13 @@ import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { ModelError, ModelIntegrityError } from "../errors.js";
 import { MODEL_REGISTRY } from "../registry.js";
 import type { ModelDocument, ModelMetadata } from "../types.js";
+import {
+  checkEnsemble,
+  checkEnsembleSize,
+  ENSEMBLE_LIMITS,
+  type EnsembleLimits,
+  isEnsemble,
+} from "./ensemble.js";
 import { decodeTyped, encodeTyped } from "./typed-json.js";
 
 export const MODEL_FILE = "model.json";
@@ -47,8 +54,10 @@ export function serializeModel(
 ): Record<string, Uint8Array> {
   requireKey(signingKey);
   const { json, sidecar } = encodeTyped(model);
+  const modelJson = utf8(JSON.stringify(json));
+  if (isEnsemble(model)) checkEnsembleSize(modelJson.length + (sidecar?.length ?? 0));
   const files: Record<string, Uint8Array> = {
-    [MODEL_FILE]: utf8(JSON.stringify(json)),
+    [MODEL_FILE]: modelJson,
     [METADATA_FILE]: utf8(JSON.stringify(metadata, null, 2)),
   };
   if (sidecar) files[SIDECAR_FILE] = sidecar;
@@ -64,18 +73,23 @@ export function serializeModel(
 /**
  * Verifies the signature first (ModelIntegrityError if missing, tampered, or made for another owner than
  * `owner`), then parses. Never executes code. Every load of a stored model passes the owner it was found
- * under; without one only the files' integrity is checked.
+ * under; without one only the files' integrity is checked. An ensemble is held to `limits` (members, bytes).
  */
 export function deserializeModel(
   files: Record<string, Uint8Array>,
   signingKey: string,
   owner?: ModelOwner,
+  limits: EnsembleLimits = ENSEMBLE_LIMITS,
 ): { model: ModelDocument; metadata: ModelMetadata } {
   requireKey(signingKey);
   verify(files, signingKey, owner);
-  const raw = parseJson(files[MODEL_FILE], MODEL_FILE);
+  const raw = parseJson(files[MODEL_FILE], MODEL_FILE) as ModelDocument;
+  // An ensemble's size is checked before its arrays are decoded.
+  if (raw !== null && typeof raw === "object" && isEnsemble(raw))
+    checkEnsembleSize(files[MODEL_FILE].length + (files[SIDECAR_FILE]?.length ?? 0), limits);
   const model = decodeTyped(raw, files[SIDECAR_FILE] ?? null) as ModelDocument;
   checkDocument(model);
+  if (isEnsemble(model)) checkEnsemble(model, checkDocument, limits);
   const metadata = parseJson(files[METADATA_FILE], METADATA_FILE) as ModelMetadata;
   return { model, metadata };
 }
@@ -168,7 +182,7 @@ function checkDocument(m: ModelDocument): void {
     throw new ModelError("This is not a model file of this bot.");
   if (m.version !== 1)
     throw new ModelError(`Model format version ${String(m.version)} is not supported by this bot.`);
-  if (!MODEL_REGISTRY.some((s) => s.id === m.modelType))
+  if (!isEnsemble(m) && !MODEL_REGISTRY.some((s) => s.id === m.modelType))
     throw new ModelError(`Unknown model type '${String(m.modelType)}'.`);
   if (m.task !== "regression" && m.task !== "classification")
     throw new ModelError("The model file names no valid task.");

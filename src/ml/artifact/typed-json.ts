@@ -26,7 +26,7 @@ function kindOf(v: unknown): Kind | null {
 }
 
 /** Total bytes of the typed arrays inside a value. */
-function typedBytes(v: unknown): number {
+export function typedBytes(v: unknown): number {
   if (kindOf(v)) return (v as Typed).byteLength;
   if (Array.isArray(v)) return v.reduce((s: number, x) => s + typedBytes(x), 0);
   if (v !== null && typeof v === "object")

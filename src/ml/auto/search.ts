@@ -2,14 +2,16 @@
  * The auto-mode search: k-fold cross-validation of every candidate under a time budget, with successive
  * halving over folds (all candidates on one fold, the better half on three, the better half of those on
  * all k), so most of the budget goes to promising candidates. Before each fit the expected time of that
- * fit and of the final refit must still fit in the budget; iterative models also get a deadline.
+ * fit and of the final refit (of the best few, when an ensemble of them may win) must still fit in the budget;
+ * iterative models also get a deadline. Each candidate's out-of-fold predictions of the first repeat are kept
+ * for the ensemble (ensemble.ts).
  */
-import { type Design, fitOn, isTable, predictOn } from "../design.js";
+import { type Design, fitOn, isTable, predictOn, probaOn } from "../design.js";
 import { validateHyperparameters } from "../hyperparameters.js";
 import { takeRows } from "../matrix.js";
 import { r2Score } from "../metrics/regression.js";
 import { accuracyOf } from "../metrics/simple.js";
-import { createEstimator } from "../models/factory.js";
+import { type AnyClassifier, type AnyEstimator, createEstimator } from "../models/factory.js";
 import { selectRows } from "../models/hist/columns.js";
 import { Random } from "../random.js";
 import { getModelSpec } from "../registry.js";
@@ -30,6 +32,28 @@ export interface SearchData {
   folds: (repeat: number) => Fold[];
   /** Repeats of k-fold cross-validation the top candidates may get when the budget allows. */
   maxRepeats: number;
+  /** Whether to keep each candidate's out-of-fold predictions of the first repeat (for the ensemble). */
+  keepOutOfFold: boolean;
+}
+
+/**
+ * A candidate's predictions for every cross-validated row from the fold that held the row out (first repeat):
+ * class probabilities (row-major, nClasses per row) and predicted classes, or the predicted values.
+ */
+export interface OutOfFold {
+  entry: LeaderboardEntry;
+  /** Regression: predictions. Classification: probabilities, nClasses per row. */
+  values: Float64Array;
+  /** Classification: the predicted class of each row (as the candidate's own predict gives it). */
+  labels?: Float64Array;
+  /** Expected seconds to refit it on all training rows (with its importance). */
+  refitSeconds: number;
+}
+
+export interface SearchResult {
+  entries: LeaderboardEntry[];
+  /** Candidates scored on every fold of the first repeat, when SearchData.keepOutOfFold. */
+  outOfFold: OutOfFold[];
 }
 
 export interface SearchOptions {
@@ -49,13 +73,11 @@ interface Trial {
   fitSeconds: number[];
   predictSeconds: number[];
   status: LeaderboardEntry["status"];
+  /** Out-of-fold values and labels of the first repeat, filled fold by fold (keepOutOfFold). */
+  oof: { values: Float64Array; labels?: Float64Array } | null;
 }
 
-export function runSearch(
-  candidates: Candidate[],
-  data: SearchData,
-  opts: SearchOptions,
-): LeaderboardEntry[] {
+export function runSearch(candidates: Candidate[], data: SearchData, opts: SearchOptions): SearchResult {
   const first = data.folds(0);
   const k = first.length;
   const trials: Trial[] = candidates.map((candidate) => ({
@@ -65,6 +87,7 @@ export function runSearch(
     fitSeconds: [],
     predictSeconds: [],
     status: "complete",
+    oof: data.keepOutOfFold ? newOutOfFold(data) : null,
   }));
   const foldsOf: Fold[][] = [first];
   const fold = (index: number) => {
@@ -79,7 +102,7 @@ export function runSearch(
         t.status = "out_of_time";
         return;
       }
-      evaluate(t, data, opts, fold(t.scores.length), performance.now() + allowedMs);
+      evaluate(t, data, opts, fold(t.scores.length), performance.now() + allowedMs, t.scores.length < k);
       opts.onCandidate?.(entryOf(t, data.task), performance.now() - opts.start);
     }
   };
@@ -101,7 +124,20 @@ export function runSearch(
     for (const t of leaders) runTo(t, (repeat + 1) * k);
     alive = leaders;
   }
-  return trials.filter((t) => t.scores.length > 0).map((t) => entryOf(t, data.task));
+  const scored = trials.filter((t) => t.scores.length > 0);
+  const entries = scored.map((t) => entryOf(t, data.task));
+  const outOfFold = scored.flatMap((t, i) =>
+    t.oof && t.scores.length >= k
+      ? [{ entry: entries[i], ...t.oof, refitSeconds: refitMs(t, data, opts) / 1000 }]
+      : [],
+  );
+  return { entries, outOfFold };
+}
+
+function newOutOfFold(data: SearchData): Trial["oof"] {
+  const n = data.y.length;
+  if (data.task === "regression") return { values: new Float64Array(n) };
+  return { values: new Float64Array(n * data.nClasses), labels: new Float64Array(n) };
 }
 
 /** Candidates that get repeated cross-validation when there is time. */
@@ -123,12 +159,7 @@ function fits(
   for (const t of group) {
     needed += (target - t.scores.length) * (mean(t.fitSeconds) + mean(t.predictSeconds)) * 1000;
   }
-  const scored = ranked(trials.filter((x) => x.scores.length > 0));
-  const reserve = Math.max(
-    0,
-    ...group.map((t) => refitMs(t, data, opts)),
-    scored[0] ? refitMs(scored[0], data, opts) : 0,
-  );
+  const reserve = reserveMs(group, trials, data, opts);
   return performance.now() - opts.start + needed + reserve + REFIT_MARGIN_MS <= opts.budgetMs;
 }
 
@@ -139,11 +170,27 @@ function fits(
 function allowance(t: Trial, trials: Trial[], data: SearchData, opts: SearchOptions): number {
   const left = opts.budgetMs - (performance.now() - opts.start);
   const expected = t.fitSeconds.length > 0 ? (mean(t.fitSeconds) + mean(t.predictSeconds)) * 1000 : 0;
-  const best = ranked(trials.filter((x) => x.scores.length > 0))[0];
-  const reserve = Math.max(best ? refitMs(best, data, opts) : 0, refitMs(t, data, opts));
+  const reserve = reserveMs([t], trials, data, opts);
   const allowed = left - reserve - REFIT_MARGIN_MS;
   return allowed >= expected ? allowed : 0;
 }
+
+/**
+ * Time kept for the final refit: of the best candidate so far, or of the best few when an ensemble of them may
+ * win; at least enough for any of `group` (which might win) beside the others.
+ */
+function reserveMs(group: Trial[], trials: Trial[], data: SearchData, opts: SearchOptions): number {
+  const count = data.keepOutOfFold ? ENSEMBLE_REFITS_RESERVED : 1;
+  const top = ranked(trials.filter((x) => x.scores.length > 0))
+    .slice(0, count)
+    .map((x) => refitMs(x, data, opts));
+  const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
+  const own = Math.max(0, ...group.map((t) => refitMs(t, data, opts)));
+  return Math.max(sum(top), own + sum(top.slice(0, count - 1)));
+}
+
+/** Members whose refit the search keeps time for when an ensemble may win (a blend rarely needs more). */
+const ENSEMBLE_REFITS_RESERVED = 3;
 
 /** Kept free at the end for preparing the refit, metrics and the model document. */
 const REFIT_MARGIN_MS = 200;
@@ -166,7 +213,14 @@ function featuresOf(data: SearchData): number {
   return isTable(d) ? d.columns.length : d.cols;
 }
 
-function evaluate(t: Trial, data: SearchData, opts: SearchOptions, fold: Fold, deadline: number): void {
+function evaluate(
+  t: Trial,
+  data: SearchData,
+  opts: SearchOptions,
+  fold: Fold,
+  deadline: number,
+  firstRepeat: boolean,
+): void {
   const spec = getModelSpec(t.candidate.modelType);
   const design = (spec.encoding === "native" ? data.native : data.onehot) as Design;
   const rows = (idx: Int32Array): Design =>
@@ -181,10 +235,34 @@ function evaluate(t: Trial, data: SearchData, opts: SearchOptions, fold: Fold, d
   const fitted = performance.now();
   const valid = rows(fold.valid);
   const pred = predictOn(est, valid);
+  if (firstRepeat && t.oof) keepOutOfFold(t.oof, fold.valid, pred, est, valid, data);
   t.fitSeconds.push((fitted - started) / 1000);
   t.predictSeconds.push((performance.now() - fitted) / 1000);
   const yValid = gather(data.y, fold.valid);
   t.scores.push(data.task === "regression" ? r2Score(yValid, pred) : accuracyOf(yValid, pred));
+}
+
+/** Copies a fold's predictions (and, for classification, probabilities) to its rows' out-of-fold slots. */
+function keepOutOfFold(
+  oof: NonNullable<Trial["oof"]>,
+  rows: Int32Array,
+  pred: Float64Array,
+  est: AnyEstimator,
+  valid: Design,
+  data: SearchData,
+): void {
+  if (!oof.labels) {
+    rows.forEach((row, i) => {
+      oof.values[row] = pred[i];
+    });
+    return;
+  }
+  const k = data.nClasses;
+  const proba = probaOn(est as AnyClassifier, valid);
+  rows.forEach((row, i) => {
+    oof.labels![row] = pred[i];
+    oof.values.set(proba.subarray(i * k, i * k + k), row * k);
+  });
 }
 
 function entryOf(t: Trial, task: Task): LeaderboardEntry {

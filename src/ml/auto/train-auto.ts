@@ -1,12 +1,19 @@
 /**
  * Auto mode ("🤖 Auto (best model)"): cross-validates the candidate models on the training rows within the
  * time budget (search.ts), refits the winner on all training rows, scores it on the held-out rows (the
- * same split trainModel makes), and returns its result with the leaderboard attached. The model document is
- * the winner's own, so it predicts like any single model.
+ * same split trainModel makes), and returns its result with the leaderboard attached. When a weighted blend
+ * of the best candidates beats the best single one on cross-validated out-of-fold predictions (ensemble.ts)
+ * and its members' refits fit in the budget, the blend wins: its members are refitted and the model document
+ * is an ensemble (artifact/ensemble.ts). Otherwise the model document is the winner's own.
  */
+import { blendImportance, ENSEMBLE_MODEL, ensembleDocument, ensembleLabel } from "../artifact/ensemble.js";
+import { typedBytes } from "../artifact/typed-json.js";
 import { buildDesign, type Design } from "../design.js";
 import { TrainingFailedError } from "../errors.js";
 import { validateHyperparameters } from "../hyperparameters.js";
+import { classificationMetrics } from "../metrics/classification.js";
+import { regressionMetrics } from "../metrics/regression.js";
+import { argmaxRows, modelOutput } from "../predict.js";
 import { fitPreprocessing } from "../preprocess/fit.js";
 import { Random } from "../random.js";
 import { getModelSpec } from "../registry.js";
@@ -15,11 +22,16 @@ import { trainTestSplit } from "../split.js";
 import { encodeTarget, gather } from "../target.js";
 import type { Column, Frame, LeaderboardEntry, TrainProgress, TrainResult, TrainSpec } from "../types.js";
 import { candidatesFor } from "./candidates.js";
+import { type EnsemblePlan, ensembleWins, planEnsemble } from "./ensemble.js";
 import { kFolds } from "./folds.js";
 import { runSearch } from "./search.js";
 
 /** Cross-validation uses at most this many training rows (a seeded sample); the refit uses them all. */
 export const CV_MAX_ROWS = 200_000;
+/** Out-of-fold values kept per candidate for the ensemble (rows × classes); above it no ensemble is tried. */
+const OUT_OF_FOLD_MAX_CELLS = 500_000;
+/** An ensemble whose arrays exceed this many bytes is not made (the artifact's limit is twice as high). */
+const ENSEMBLE_MAX_ARRAY_BYTES = 256 * 1024 * 1024;
 
 type Single = (
   frame: Frame,
@@ -66,7 +78,14 @@ export function trainAuto(
     return buildDesign(pre, columns, frame.nRows, cvRows);
   };
   const nClasses = target.classes?.length ?? 0;
-  const entries = runSearch(
+  const folds = (repeat: number) =>
+    kFolds(
+      cvRows.length,
+      params.folds as number,
+      seed + 7919 * repeat,
+      spec.task === "classification" ? y : undefined,
+    );
+  const search = runSearch(
     candidates,
     {
       task: spec.task,
@@ -74,14 +93,9 @@ export function trainAuto(
       y,
       onehot: design(false),
       native: design(true),
-      folds: (repeat) =>
-        kFolds(
-          cvRows.length,
-          params.folds as number,
-          seed + 7919 * repeat,
-          spec.task === "classification" ? y : undefined,
-        ),
+      folds,
       maxRepeats: cvRows.length <= 5000 ? 10 : 3,
+      keepOutOfFold: cvRows.length * Math.max(1, nClasses) <= OUT_OF_FOLD_MAX_CELLS,
     },
     {
       start,
@@ -95,18 +109,127 @@ export function trainAuto(
         ),
     },
   );
-  const winner = pickWinner(entries);
-  report(85, `Refitting the best model: ${winner.label}`);
-  const result = trainSingle(
-    frame,
-    { ...spec, modelType: winner.modelType, hyperparameters: winner.hyperparameters },
-    (p) => report(85 + 0.15 * p.percent, p.message),
-    start + budgetMs,
-  );
-  const leaderboard = entries
+  const single = pickWinner(search.entries);
+  const plan = planEnsemble(search.outOfFold, { task: spec.task, nClasses, y, folds: folds(0) });
+  if (plan) {
+    const label = ensembleLabel(
+      plan.members.map((m) => ({ label: m.candidate.entry.label, weight: m.weight })),
+    );
+    report(
+      85,
+      `${label}: ${plan.score.toFixed(3)} against ${plan.singleScore.toFixed(3)} for the best single model`,
+    );
+  }
+  const refitLeft = budgetMs - (performance.now() - start);
+  const useEnsemble =
+    plan !== null &&
+    ensembleWins(plan) &&
+    plan.members.reduce((s, m) => s + m.candidate.refitSeconds * 1000, 0) <= refitLeft;
+  const refit = (entry: LeaderboardEntry, from: number, to: number) =>
+    trainSingle(
+      frame,
+      { ...spec, modelType: entry.modelType, hyperparameters: entry.hyperparameters },
+      (p) => report(from + ((to - from) * p.percent) / 100, p.message),
+      start + budgetMs,
+    );
+  let result: TrainResult | null = null;
+  let winner = single;
+  if (useEnsemble) {
+    const heldOut = {
+      rows: Int32Array.from(gather(target.rows, split.test)),
+      y: gather(target.y, split.test),
+    };
+    result = refitEnsemble(plan, refit, columns, frame.nRows, heldOut, report);
+    if (result) winner = ensembleEntry(plan, spec.task === "regression" ? "r2" : "accuracy");
+  }
+  if (!result) {
+    report(85, `Refitting the best model: ${single.label}`);
+    result = refit(single, 85, 100);
+  }
+  const leaderboard = [winner, ...search.entries.filter((e) => e !== winner)]
     .map((e) => ({ ...e, ...(e === winner ? { winner: true } : {}) }))
     .sort((a, b) => Number(b.winner ?? false) - Number(a.winner ?? false) || b.cvMean - a.cvMean);
   return { ...result, leaderboard, fitSeconds: (performance.now() - start) / 1000 };
+}
+
+type Refit = (entry: LeaderboardEntry, from: number, to: number) => TrainResult;
+
+/**
+ * Refits the plan's members on all training rows and blends them into an ensemble result: held-out metrics
+ * from the blend's own predictions, the (identically sampled) evaluation rows and the importance blended
+ * from the members'. Null when the members' arrays would make the model too large.
+ */
+function refitEnsemble(
+  plan: EnsemblePlan,
+  refit: Refit,
+  columns: Column[],
+  nRows: number,
+  heldOut: { rows: Int32Array; y: Float64Array },
+  report: (percent: number, message: string) => void,
+): TrainResult | null {
+  const n = plan.members.length;
+  const results = plan.members.map((m, i) => {
+    report(85 + (15 * i) / n, `Refitting ${m.candidate.entry.label} for the ensemble`);
+    return refit(m.candidate.entry, 85 + (15 * i) / n, 85 + (15 * (i + 1)) / n);
+  });
+  const members = results.map((r, i) => ({
+    label: plan.members[i].candidate.entry.label,
+    weight: plan.members[i].weight,
+    model: r.model,
+  }));
+  if (typedBytes(members.map((m) => m.model)) > ENSEMBLE_MAX_ARRAY_BYTES) return null;
+  const model = ensembleDocument(members);
+  const out = modelOutput(model, columns, nRows, { rows: heldOut.rows });
+  const k = model.classes?.length ?? 0;
+  const metrics =
+    model.task === "regression"
+      ? regressionMetrics(heldOut.y, out.predictions)
+      : classificationMetrics(heldOut.y, out.predictions, k, out.proba);
+  const weighted = (pick: (r: TrainResult) => number[] | undefined) => {
+    const sum = new Float64Array(pick(results[0])?.length ?? 0);
+    results.forEach((r, i) => {
+      pick(r)?.forEach((v, j) => {
+        sum[j] += members[i].weight * v;
+      });
+    });
+    return sum;
+  };
+  const { yTrue } = results[0].evaluation;
+  const evaluation: TrainResult["evaluation"] =
+    model.task === "regression"
+      ? { yTrue, yPred: Array.from(weighted((r) => r.evaluation.yPred)) }
+      : (() => {
+          const proba = weighted((r) => r.evaluation.proba);
+          return { yTrue, yPred: Array.from(argmaxRows(proba, k)), proba: Array.from(proba) };
+        })();
+  return {
+    model,
+    metrics,
+    importance: blendImportance(
+      results.map((r, i) => ({ weight: members[i].weight, importance: r.importance })),
+    ),
+    facts: results[0].facts,
+    evaluation,
+    fitSeconds: results.reduce((s, r) => s + r.fitSeconds, 0),
+  };
+}
+
+/** The ensemble's leaderboard row: its cross-validated score, weights chosen on the other folds. */
+function ensembleEntry(plan: EnsemblePlan, metric: LeaderboardEntry["metric"]): LeaderboardEntry {
+  const m = plan.score;
+  return {
+    modelType: ENSEMBLE_MODEL,
+    label: ensembleLabel(plan.members.map((x) => ({ label: x.candidate.entry.label, weight: x.weight }))),
+    hyperparameters: {
+      members: plan.members.map((x) => ({ label: x.candidate.entry.label, weight: x.weight })),
+    },
+    metric,
+    cvMean: m,
+    cvStd: Math.sqrt(plan.scores.reduce((s, v) => s + (v - m) ** 2, 0) / plan.scores.length),
+    folds: plan.scores.length,
+    fitSeconds: plan.members.reduce((s, x) => s + x.candidate.entry.fitSeconds, 0),
+    status: "complete",
+  };
 }
 
 /** The best mean among candidates scored on every fold; failing that, the best of the rest. */
