@@ -1,7 +1,8 @@
 /**
  * The models auto mode tries, cheapest first: a linear baseline, naive Bayes and kNN where they fit, the
  * random forest, the histogram boosters with their defaults and a slower, smaller-step variant, the SVM
- * (small data), and every other single model with its defaults (decision tree, classic boosting, MLP).
+ * (small data), and every other single model with its defaults (kNN with k=5, decision tree, classic boosting,
+ * MLP, CatBoost): on small data every default model is a candidate.
  */
 import type { Task } from "../types.js";
 
@@ -34,7 +35,10 @@ export function candidatesFor(task: Task, nRows: number): Candidate[] {
     add("logistic", "Logistic regression");
     add("naive_bayes", "Naive Bayes");
   }
-  if (nRows <= KNN_MAX_ROWS) add("knn", "k nearest neighbours (k=10)", { nNeighbors: 10 });
+  if (nRows <= KNN_MAX_ROWS) {
+    add("knn", "k nearest neighbours (k=10)", { nNeighbors: 10 });
+    add("knn", "k nearest neighbours (k=5)");
+  }
   // The boosters before the forests: they are faster, so a tight budget still sees them.
   add("hist_gradient_boosting", "Histogram boosting");
   add("lightgbm", "LightGBM (31 leaves)");
@@ -52,5 +56,6 @@ export function candidatesFor(task: Task, nRows: number): Candidate[] {
   add("decision_tree", "Decision tree");
   if (nRows <= CLASSIC_BOOSTING_MAX_ROWS) add("gradient_boosting", "Gradient boosting (depth 3)");
   add("mlp", "Neural network (MLP)");
+  add("catboost", "CatBoost (depth 6)");
   return out;
 }
