@@ -80,6 +80,12 @@ export function ensembleWins(plan: EnsemblePlan): boolean {
   return plan.score > plan.singleScore || (plan.score === plan.singleScore && plan.loss < plan.singleLoss);
 }
 
+/** Whether auto mode makes the ensemble: it beats the single choice, and refitting its members fits in `msLeft`. */
+export function chooseEnsemble(plan: EnsemblePlan, msLeft: number): boolean {
+  const refitMs = plan.members.reduce((s, m) => s + m.candidate.refitSeconds * 1000, 0);
+  return ensembleWins(plan) && refitMs <= msLeft;
+}
+
 /** The mean loss on `rows` of the blend with these weights. */
 function blendLoss(pool: OutOfFold[], weights: Float64Array, data: SelectionData, rows: Int32Array): number {
   const width = data.task === "regression" ? 1 : data.nClasses;

@@ -22,7 +22,7 @@ import { trainTestSplit } from "../split.js";
 import { encodeTarget, gather } from "../target.js";
 import type { Column, Frame, LeaderboardEntry, TrainProgress, TrainResult, TrainSpec } from "../types.js";
 import { candidatesFor } from "./candidates.js";
-import { type EnsemblePlan, ensembleWins, planEnsemble } from "./ensemble.js";
+import { chooseEnsemble, type EnsemblePlan, planEnsemble } from "./ensemble.js";
 import { kFolds } from "./folds.js";
 import { runSearch } from "./search.js";
 
@@ -120,11 +120,7 @@ export function trainAuto(
       `${label}: ${plan.score.toFixed(3)} against ${plan.singleScore.toFixed(3)} for the best single model`,
     );
   }
-  const refitLeft = budgetMs - (performance.now() - start);
-  const useEnsemble =
-    plan !== null &&
-    ensembleWins(plan) &&
-    plan.members.reduce((s, m) => s + m.candidate.refitSeconds * 1000, 0) <= refitLeft;
+  const useEnsemble = plan !== null && chooseEnsemble(plan, budgetMs - (performance.now() - start));
   const refit = (entry: LeaderboardEntry, from: number, to: number) =>
     trainSingle(
       frame,

@@ -11,7 +11,7 @@ import {
   ensembleDocument,
   ensembleLabel,
 } from "../../../src/ml/artifact/ensemble.js";
-import { ensembleWins, planEnsemble } from "../../../src/ml/auto/ensemble.js";
+import { chooseEnsemble, ensembleWins, planEnsemble } from "../../../src/ml/auto/ensemble.js";
 import { kFolds } from "../../../src/ml/auto/folds.js";
 import type { OutOfFold } from "../../../src/ml/auto/search.js";
 import { deserializeModel, predictFrame, serializeModel, trainModel } from "../../../src/ml/index.js";
@@ -156,13 +156,19 @@ describe("ensemble model", () => {
 });
 
 /** Out-of-fold probabilities for 3 classes: confident in `predicted[i]` for every row. */
-function candidate(label: string, cvMean: number, predicted: number[], confidence = 0.8): OutOfFold {
+function candidate(
+  label: string,
+  cvMean: number,
+  predicted: number[],
+  confidence = 0.8,
+  refitSeconds = 0,
+): OutOfFold {
   const values = new Float64Array(predicted.length * 3);
   predicted.forEach((c, i) => {
     for (let j = 0; j < 3; j++) values[i * 3 + j] = j === c ? confidence : (1 - confidence) / 2;
   });
   const entry = { label, modelType: "logistic", cvMean } as LeaderboardEntry;
-  return { entry, values, labels: Float64Array.from(predicted), refitSeconds: 0 };
+  return { entry, values, labels: Float64Array.from(predicted), refitSeconds };
 }
 
 describe("ensemble selection", () => {
@@ -187,6 +193,16 @@ describe("ensemble selection", () => {
     expect(plan!.singleScore).toBeGreaterThan(0.6);
     expect(plan!.singleScore).toBeLessThan(0.9);
     expect(ensembleWins(plan!)).toBe(true);
+    expect(chooseEnsemble(plan!, 0)).toBe(true);
+  });
+
+  it("keeps the single candidate when refitting the blend's members would overrun the budget", () => {
+    const pool = [1, 2, 3].map((wrong) => candidate(`m${wrong}`, 0.8, erring(wrong), 0.8, 2));
+    const plan = planEnsemble(pool, data)!;
+    expect(ensembleWins(plan)).toBe(true);
+    // Three members of 2 s each: 6 s of refits.
+    expect(chooseEnsemble(plan, 6_000)).toBe(true);
+    expect(chooseEnsemble(plan, 5_999)).toBe(false);
   });
 
   it("keeps the single best candidate when no blend beats it", () => {
@@ -197,7 +213,7 @@ describe("ensemble selection", () => {
       candidate("c", 0.8, erring(2)),
     ];
     const plan = planEnsemble(pool, data);
-    expect(plan === null || !ensembleWins(plan)).toBe(true);
+    expect(plan === null || !chooseEnsemble(plan, Number.POSITIVE_INFINITY)).toBe(true);
     // One candidate alone makes no ensemble.
     expect(planEnsemble([pool[0]], data)).toBeNull();
   });
