@@ -1,9 +1,12 @@
 /**
  * `npx tsx bench/ml/auto.ts [--budget 1] [--seeds 42]`: auto mode against every single model with its
  * defaults on the shared datasets. For each split seed: the held-out score of auto (within the budget in
- * minutes) and of each default model on the same split, and auto's winner with its CV score. Not a test.
+ * minutes) and of each default model on the same split, and auto's winner (a single candidate or an ensemble)
+ * with its CV score. The budget is wall-clock time, so a loaded machine searches less: the load average is
+ * printed before and after. Not a test.
  */
 import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { MODEL_REGISTRY, readTable, trainModel } from "../../src/ml/index.js";
 import { supportsTask } from "../../src/ml/models/factory.js";
 import type { Task } from "../../src/ml/types.js";
@@ -24,6 +27,11 @@ function arg(name: string): string | undefined {
 async function main(): Promise<void> {
   const budget = Number(arg("budget") ?? 1);
   const seeds = (arg("seeds") ?? "42").split(",").map(Number);
+  const load = () =>
+    loadavg()
+      .map((v) => v.toFixed(1))
+      .join(" ");
+  console.log(`load average ${load()}`);
   console.log(
     "| dataset | seed | auto held-out | auto winner (CV mean, folds) | auto s | best default held-out | best default model | auto ≥ best? |",
   );
@@ -59,6 +67,7 @@ async function main(): Promise<void> {
       );
     }
   }
+  console.log(`load average ${load()}`);
 }
 
 await main();

@@ -127,12 +127,16 @@ export function metricLines(t: Texts, m: Metrics): string[] {
   return lines;
 }
 
-/** Auto mode: the best candidates by cross-validated score. */
+/**
+ * Auto mode: the winner, then the best other candidates by cross-validated score. The winner comes first even
+ * when another scored higher: an ensemble's score is cross-validated with its weights chosen on other folds,
+ * and it won against the single choice on the same folds.
+ */
 function leaderboardLines(t: Texts, board: LeaderboardEntry[] | undefined): string[] {
   if (!board?.length) return [];
   const ranked = [...board]
     .filter((e) => e.folds > 0)
-    .sort((a, b) => b.cvMean - a.cvMean)
+    .sort((a, b) => Number(b.winner ?? false) - Number(a.winner ?? false) || b.cvMean - a.cvMean)
     .slice(0, 5);
   const lines = ["", t.result.leaderboard(board.length)];
   ranked.forEach((e, index) => {
