@@ -14,6 +14,8 @@ export interface ModelCard {
   modelId: string;
   name: string;
   modelType: string;
+  /** Auto mode: what won (a candidate's label, or "Ensemble of …"). */
+  modelLabel?: string;
   task: Task;
   target: string;
   features: string[];
@@ -49,6 +51,7 @@ export class Catalog {
       modelId,
       name: names[modelId] ?? String(m.name ?? modelId),
       modelType: String(m.modelType ?? ""),
+      ...(typeof m.modelLabel === "string" ? { modelLabel: m.modelLabel } : {}),
       task: m.taskType as Task,
       target: String(m.target ?? ""),
       features: (m.features as string[]) ?? [],

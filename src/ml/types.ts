@@ -258,4 +258,6 @@ export interface ModelMetadata {
   facts?: DatasetFacts;
   /** Auto mode: every candidate tried (TrainResult.leaderboard). */
   leaderboard?: LeaderboardEntry[];
+  /** Auto mode: what won, e.g. "Ensemble of Random forest, Logistic regression" or "Random forest". */
+  modelLabel?: string;
 }

@@ -89,6 +89,8 @@ export async function runTrainJob(spec: TrainJobSpec, deps: TrainJobDeps): Promi
     importance: result.importance,
     facts: result.facts,
   };
+  const winner = result.leaderboard?.find((e) => e.winner);
+  if (winner) metadata.modelLabel = winner.label;
   const modelDir = join(deps.workDir, "model");
   await mkdir(modelDir, { recursive: true });
   const owner = { userId: spec.userId, modelId: spec.modelId };

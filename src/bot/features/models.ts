@@ -123,7 +123,10 @@ async function showCard(ctx: BotContext, modelId: string): Promise<void> {
     .join(" · ");
   const lines = [
     t.models.card(card.name),
-    t.models.kind(modelName(card.modelType), t.task[card.task] ?? card.task),
+    t.models.kind(
+      card.modelLabel ? `${modelName(card.modelType)}: ${card.modelLabel}` : modelName(card.modelType),
+      t.task[card.task] ?? card.task,
+    ),
     t.models.target(card.target),
     t.models.features(card.features.length, listNames(card.features, 8)),
     t.models.trained(card.trainedAt.slice(0, 16).replace("T", " "), card.trainedOn, money(card.cost)),

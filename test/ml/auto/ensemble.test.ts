@@ -6,15 +6,24 @@
 import { describe, expect, it } from "vitest";
 import { ModelError, ModelIntegrityError } from "../../../src/errors.js";
 import {
+  blendImportance,
   ENSEMBLE_LIMITS,
   type EnsembleMember,
   ensembleDocument,
   ensembleLabel,
 } from "../../../src/ml/artifact/ensemble.js";
+import { candidatesFor } from "../../../src/ml/auto/candidates.js";
 import { chooseEnsemble, ensembleWins, planEnsemble } from "../../../src/ml/auto/ensemble.js";
 import { kFolds } from "../../../src/ml/auto/folds.js";
 import type { OutOfFold } from "../../../src/ml/auto/search.js";
-import { deserializeModel, predictFrame, serializeModel, trainModel } from "../../../src/ml/index.js";
+import {
+  deserializeModel,
+  MODEL_REGISTRY,
+  predictFrame,
+  serializeModel,
+  trainModel,
+} from "../../../src/ml/index.js";
+import { supportsTask } from "../../../src/ml/models/factory.js";
 import type { Frame, LeaderboardEntry, ModelDocument, ModelMetadata, Task } from "../../../src/ml/types.js";
 import { loadFixture } from "../helpers/fixtures.js";
 
@@ -94,6 +103,28 @@ describe("ensemble model", () => {
     ).toBe("Ensemble of Gradient boosting, Logistic regression, Random forest");
   });
 
+  it("weighs its members' importance, each as shares of its own total", () => {
+    const blended = blendImportance([
+      {
+        weight: 0.75,
+        importance: [
+          { feature: "a", importance: 3 },
+          { feature: "b", importance: 1 },
+        ],
+      },
+      {
+        weight: 0.25,
+        importance: [
+          { feature: "b", importance: 10 },
+          { feature: "a", importance: 0 },
+        ],
+      },
+    ]);
+    expect(blended.map((f) => f.feature)).toEqual(["a", "b"]);
+    expect(blended[0].importance).toBeCloseTo(0.75 * 0.75, 12);
+    expect(blended[1].importance).toBeCloseTo(0.75 * 0.25 + 0.25, 12);
+  });
+
   it("round-trips through signed files (data only) and predicts identically after loading", async () => {
     const { frame, model } = await irisEnsemble();
     const owner = { userId: 5, modelId: "e1" };
@@ -171,6 +202,21 @@ function candidate(
   return { entry, values, labels: Float64Array.from(predicted), refitSeconds };
 }
 
+describe("auto mode's candidates", () => {
+  it("include every single model with its defaults on small data", () => {
+    for (const task of ["classification", "regression"] as const) {
+      const defaults = candidatesFor(task, 500).filter((c) => Object.keys(c.hyperparameters).length === 0);
+      for (const spec of MODEL_REGISTRY) {
+        if (spec.id === "auto" || !supportsTask(spec.id, task)) continue;
+        expect(
+          defaults.some((c) => c.modelType === spec.id),
+          `${spec.id} for ${task}`,
+        ).toBe(true);
+      }
+    }
+  });
+});
+
 describe("ensemble selection", () => {
   const n = 150;
   const y = Float64Array.from({ length: n }, (_, i) => i % 3);
@@ -194,6 +240,14 @@ describe("ensemble selection", () => {
     expect(plan!.singleScore).toBeLessThan(0.9);
     expect(ensembleWins(plan!)).toBe(true);
     expect(chooseEnsemble(plan!, 0)).toBe(true);
+  });
+
+  it("blends at most five distinct candidates", () => {
+    // Eight candidates, each wrong on its own eighth of the rows: every one added improves the blend.
+    const wrongOn = (w: number) => Array.from(y, (c, i) => (i % 8 === w ? (c + 1) % 3 : c));
+    const pool = [0, 1, 2, 3, 4, 5, 6, 7].map((w) => candidate(`m${w}`, 0.875, wrongOn(w)));
+    const plan = planEnsemble(pool, data)!;
+    expect(plan.members).toHaveLength(5);
   });
 
   it("keeps the single candidate when refitting the blend's members would overrun the budget", () => {
