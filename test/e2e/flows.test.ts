@@ -132,6 +132,13 @@ describe("auto mode", () => {
     expect(result.text).toMatch(/Cross-validated leaderboard \(\d+ candidates\)/);
     expect(result.text).toMatch(/🏆 .+ — \d+(\.\d+)?% ± /);
     expect(Number(/Accuracy ([\d.]+)%/.exec(result.text ?? "")?.[1])).toBeGreaterThanOrEqual(90);
+    // The model card in /models names what won (one candidate, or an ensemble of several).
+    const winner = /🏆 (.+) — /.exec(result.text ?? "")?.[1] as string;
+    await user.send("/models");
+    await user.waitFor(/Your models/);
+    await user.click(/^1$/);
+    const card = await user.waitFor(/Target: species/);
+    expect(card.text).toContain(`Auto (best model): ${winner}`);
   });
 });
 
