@@ -6,14 +6,17 @@
  * the same work always spends the same time, however loaded the machine is.
  */
 import { describe, expect, it, vi } from "vitest";
+import { candidatesFor } from "../../../src/ml/auto/candidates.js";
 import { kFolds } from "../../../src/ml/auto/folds.js";
 import {
   chartSvgs,
   getModelSpec,
+  MODEL_REGISTRY,
   predictFrame,
   trainModel,
   validateHyperparameters,
 } from "../../../src/ml/index.js";
+import { supportsTask } from "../../../src/ml/models/factory.js";
 import { loadFixture } from "../helpers/fixtures.js";
 
 describe("kFolds", () => {
@@ -95,4 +98,19 @@ describe("auto mode", () => {
     expect(predictFrame(r.model, frame).predictions).toHaveLength(frame.nRows);
     expect(chartSvgs(r).map((c) => c.name)[0]).toBe("leaderboard");
   }, 60_000);
+});
+
+describe("auto mode's candidates", () => {
+  it("include every single model with its defaults on small data", () => {
+    for (const task of ["classification", "regression"] as const) {
+      const defaults = candidatesFor(task, 500).filter((c) => Object.keys(c.hyperparameters).length === 0);
+      for (const spec of MODEL_REGISTRY) {
+        if (spec.id === "auto" || !supportsTask(spec.id, task)) continue;
+        expect(
+          defaults.some((c) => c.modelType === spec.id),
+          `${spec.id} for ${task}`,
+        ).toBe(true);
+      }
+    }
+  });
 });

@@ -12,18 +12,10 @@ import {
   ensembleDocument,
   ensembleLabel,
 } from "../../../src/ml/artifact/ensemble.js";
-import { candidatesFor } from "../../../src/ml/auto/candidates.js";
 import { chooseEnsemble, ensembleWins, planEnsemble } from "../../../src/ml/auto/ensemble.js";
 import { kFolds } from "../../../src/ml/auto/folds.js";
 import type { OutOfFold } from "../../../src/ml/auto/search.js";
-import {
-  deserializeModel,
-  MODEL_REGISTRY,
-  predictFrame,
-  serializeModel,
-  trainModel,
-} from "../../../src/ml/index.js";
-import { supportsTask } from "../../../src/ml/models/factory.js";
+import { deserializeModel, predictFrame, serializeModel, trainModel } from "../../../src/ml/index.js";
 import type { Frame, LeaderboardEntry, ModelDocument, ModelMetadata, Task } from "../../../src/ml/types.js";
 import { loadFixture } from "../helpers/fixtures.js";
 
@@ -201,21 +193,6 @@ function candidate(
   const entry = { label, modelType: "logistic", cvMean } as LeaderboardEntry;
   return { entry, values, labels: Float64Array.from(predicted), refitSeconds };
 }
-
-describe("auto mode's candidates", () => {
-  it("include every single model with its defaults on small data", () => {
-    for (const task of ["classification", "regression"] as const) {
-      const defaults = candidatesFor(task, 500).filter((c) => Object.keys(c.hyperparameters).length === 0);
-      for (const spec of MODEL_REGISTRY) {
-        if (spec.id === "auto" || !supportsTask(spec.id, task)) continue;
-        expect(
-          defaults.some((c) => c.modelType === spec.id),
-          `${spec.id} for ${task}`,
-        ).toBe(true);
-      }
-    }
-  });
-});
 
 describe("ensemble selection", () => {
   const n = 150;
