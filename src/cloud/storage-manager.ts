@@ -50,6 +50,8 @@ export interface StoredObject {
 export interface ObjectHead {
   size: number;
   lastModified: Date;
+  /** The version's entity tag, where the backend has one (S3): what a cache compares. */
+  etag?: string;
   /** User metadata, lower-case keys, ASCII values. */
   metadata: Record<string, string>;
 }

@@ -143,6 +143,7 @@ export class S3ObjectStore implements ObjectStore {
       return {
         size: response.ContentLength ?? 0,
         lastModified: response.LastModified ?? new Date(0),
+        etag: response.ETag,
         metadata: response.Metadata ?? {},
       };
     } catch (error) {
