@@ -22,13 +22,13 @@ import { LocalJobRunner } from "./cloud/local/job-runner.js";
 import { LocalPredictionProvider } from "./cloud/local/prediction.js";
 import { LocalStorageManager } from "./cloud/local/storage.js";
 import type { CloudProviderFactory } from "./cloud/provider-factory.js";
-import { sharedStorageLocation } from "./cloud/storage-user.js";
 import type {
   CloudPredictionProvider,
   CloudStorageProvider,
   CloudTrainingProvider,
   ProviderName,
 } from "./cloud/provider-interface.js";
+import { sharedStorageLocation } from "./cloud/storage-user.js";
 import type { Config } from "./config.js";
 import { CloudConfigurationError } from "./errors.js";
 import type { ComputePort, UserDataPort } from "./flows/ports.js";
@@ -148,7 +148,13 @@ function fleetQueues(config: Config, deps: StorageDeps): Queues {
   const fleet = { queue, worker };
   if (config.storage.kind === "s3") {
     const ingest = localIngest(config, deps);
-    return { training: queue, prediction: queue, ingest: ingest.port, runners: [queue, ingest.runner], fleet };
+    return {
+      training: queue,
+      prediction: queue,
+      ingest: ingest.port,
+      runners: [queue, ingest.runner],
+      fleet,
+    };
   }
   const ingest = new LocalIngest(queue, { data: dataLimitsOf(config), sandbox });
   return { training: queue, prediction: queue, ingest, runners: [queue], fleet };
