@@ -15,6 +15,7 @@ import { LocalStorageManager } from "../../../src/cloud/local/storage.js";
 import type { CloudStorageProvider } from "../../../src/cloud/provider-interface.js";
 import { RunPodStorageManager } from "../../../src/cloud/runpod/storage.js";
 import type { StorageManager } from "../../../src/cloud/storage-manager.js";
+import { createUserStorage } from "../../../src/cloud/storage-user.js";
 import { loadConfig } from "../../../src/config.js";
 import {
   ObjectNotFoundError,
@@ -26,6 +27,7 @@ import { S3RVER_CREDENTIALS, type S3rverHandle, startS3rver } from "../../helper
 
 const AWS_BUCKET = "sma-contract";
 const RUNPOD_VOLUME = "rpvolcontract1";
+const CACHED_BUCKET = "sma-contract-cached";
 const MB = 1024 * 1024;
 
 /** The shared implementation, seen through the interface (where presignGetUrl is optional). */
@@ -45,7 +47,7 @@ let bigFile: string;
 let irisCsv: Buffer;
 
 beforeAll(async () => {
-  server = await startS3rver([AWS_BUCKET, RUNPOD_VOLUME]);
+  server = await startS3rver([AWS_BUCKET, RUNPOD_VOLUME, CACHED_BUCKET]);
   work = await mkdtemp(join(tmpdir(), "storage-contract-"));
   bigFile = join(work, "big.bin");
   await writeFile(bigFile, randomBytes(12 * MB));
@@ -79,6 +81,22 @@ function s3Storage(): S3Manager {
     AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
   });
   return S3Manager.fromConfig(config);
+}
+
+/** The bot's own storage with STORAGE=s3: the bucket behind a local cache (12 MB, so the big file is not cached). */
+function cachedS3Storage(): S3Manager {
+  const config = loadConfig({
+    STORAGE: "s3",
+    STORAGE_CACHE_MB: "12",
+    DATA_DIR: join(work, `cache-host-${randomBytes(3).toString("hex")}`),
+    S3_BUCKET: CACHED_BUCKET,
+    S3_ENDPOINT: server.endpoint,
+    S3_FORCE_PATH_STYLE: "true",
+    S3_CHECKSUM_WHEN_REQUIRED: "true",
+    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+  });
+  return createUserStorage(config) as S3Manager;
 }
 
 function runpodStorage(): RunPodStorageManager {
@@ -120,6 +138,22 @@ const backends: Array<{ name: string; make: () => Promise<Harness> }> = [
           `s3://${RUNPOD_VOLUME}/datasets/user_1/foreign.csv`,
           `runpod://${AWS_BUCKET}/datasets/user_1/foreign.csv`,
           `s3://${AWS_BUCKET}x/datasets/user_1/foreign.csv`,
+        ],
+      };
+    },
+  },
+  {
+    name: "S3 with a local cache (STORAGE=s3)",
+    async make() {
+      const storage = cachedS3Storage();
+      await runpodStorage().writeBytes(`runpod://${RUNPOD_VOLUME}/datasets/user_1/foreign.csv`, "foreign");
+      return {
+        storage,
+        commands: recordCommands(storage.client),
+        foreignUris: [
+          `s3://${RUNPOD_VOLUME}/datasets/user_1/foreign.csv`,
+          `runpod://${CACHED_BUCKET}/datasets/user_1/foreign.csv`,
+          `s3://${CACHED_BUCKET}x/datasets/user_1/foreign.csv`,
         ],
       };
     },
