@@ -1,0 +1,138 @@
+/**
+ * Shared storage end to end: two bot replicas (webhook mode, each with its in-process worker) on one Redis
+ * and one S3 bucket (s3rver) with STORAGE=s3, each on its OWN DATA_DIR. A user uploads and trains through
+ * replica A; replica B, which never saw the upload, lists the model, serves /predict on it and deletes it,
+ * and replica A then no longer shows it. Nothing of the user's lands in either DATA_DIR but the caches.
+ */
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { S3Manager } from "../../src/cloud/aws/storage.js";
+import { loadConfig } from "../../src/config.js";
+import { type MainProcess, spawnMain, type TestEnv, testEnv } from "../helpers/app.js";
+import { WebhookFront } from "../helpers/fleet.js";
+import {
+  FAST_BOT_ENV,
+  FAST_TELEGRAM,
+  fixture,
+  modelIdIn,
+  predictThroughChat,
+  trainThroughChat,
+  withoutColumn,
+} from "../helpers/flows.js";
+import { S3RVER_CREDENTIALS, type S3rverHandle, startS3rver } from "../helpers/s3rver.js";
+import { type FakeTelegram, startFakeTelegram } from "../helpers/telegram.js";
+import { freePort } from "../ops/helpers.js";
+
+const BUCKET = "sma-e2e-shared";
+let tg: FakeTelegram;
+let s3: S3rverHandle;
+let env: TestEnv;
+let front: WebhookFront;
+let bucket: S3Manager;
+/** Replica B's own DATA_DIR (A has env.dataDir). */
+let otherDataDir: string;
+const bots: MainProcess[] = [];
+
+beforeAll(async () => {
+  [tg, s3] = await Promise.all([startFakeTelegram(FAST_TELEGRAM), startS3rver([BUCKET])]);
+  const ports = [await freePort(), await freePort()];
+  front = await WebhookFront.start(ports);
+  env = testEnv(tg, "fleet-s3", {
+    ...FAST_BOT_ENV,
+    WEBHOOK_URL: front.url,
+    WEBHOOK_SECRET: "fleet-s3-webhook-secret",
+    STORAGE: "s3",
+    STORAGE_CACHE_MB: "64",
+    AWS_REGION: "us-east-1",
+    S3_BUCKET: BUCKET,
+    S3_ENDPOINT: s3.endpoint,
+    S3_FORCE_PATH_STYLE: "true",
+    S3_CHECKSUM_WHEN_REQUIRED: "true",
+    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    RATE_LIMIT_PER_MINUTE: "600",
+  });
+  otherDataDir = mkdtempSync(join(tmpdir(), "sma-fleet-s3-b-"));
+  bucket = S3Manager.fromConfig(loadConfig(env.env));
+  const dataDirs = [env.dataDir, otherDataDir];
+  bots.push(
+    ...(await Promise.all(
+      ports.map((port, i) =>
+        spawnMain(
+          { ...env.env, DATA_DIR: dataDirs[i], PORT: String(port), LOG_LEVEL: "info" },
+          /receiving updates by webhook/,
+          120_000,
+        ),
+      ),
+    )),
+  );
+}, 240_000);
+
+afterAll(async () => {
+  for (const bot of bots) bot.child.kill("SIGKILL");
+  await Promise.all(bots.map((b) => b.exited));
+  bucket?.client.destroy();
+  await front?.close();
+  await tg?.close();
+  await s3?.close();
+  await env?.cleanup();
+  if (otherDataDir) rmSync(otherDataDir, { recursive: true, force: true });
+});
+
+describe("two replicas on S3 storage, each with its own DATA_DIR", () => {
+  it("a replica that did not receive the upload lists, serves /predict on and deletes the user's model", async () => {
+    const user = tg.user(6600, { firstName: "Sia" });
+    front.route = () => 0;
+    const card = await trainThroughChat(user, {
+      file: "diabetes.csv",
+      expect: { target: "progression", task: "regression" },
+      category: /Linear models/,
+      model: /^Linear regression/,
+    });
+    const modelId = modelIdIn(card);
+    const stored = await bucket.listUserModels(user.id);
+    expect(stored.map((m) => m.modelId)).toEqual([modelId]);
+    expect(stored[0].uri).toMatch(new RegExp(`^s3://${BUCKET}/models/user_${user.id}/`));
+    for (const dataDir of [env.dataDir, otherDataDir]) {
+      expect(existsSync(join(dataDir, "models"))).toBe(false);
+      expect(existsSync(join(dataDir, "datasets"))).toBe(false);
+    }
+
+    front.route = () => 1;
+    await user.send("/models");
+    await user.waitFor(/Your models \(1\)/);
+    const csv = await predictThroughChat(
+      user,
+      "new.csv",
+      withoutColumn(fixture("diabetes.csv"), "progression"),
+    );
+    expect(csv.trim().split(/\r?\n/)).toHaveLength(443);
+    const results = await bucket.client.send(
+      new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `results/user_${user.id}/` }),
+    );
+    expect(results.Contents?.map((o) => o.Key)).toEqual([expect.stringMatching(/predictions\.csv$/)]);
+
+    await user.send("/models");
+    await user.waitFor(/Your models \(1\)/);
+    const list = user.lastBotMessage()!;
+    const open = list.reply_markup!.inline_keyboard.flat().find((b) => b.callback_data?.endsWith(modelId));
+    await user.click(open!.text);
+    await user.waitFor(/Target: progression/);
+    await user.click(/Delete/);
+    await user.waitFor(/Delete .*\?/);
+    await user.click(/Yes, delete/);
+    await user.waitFor(/was deleted/);
+    expect(await bucket.listUserModels(user.id)).toEqual([]);
+
+    // Replica A, which trained it (and may hold it in its cache), no longer shows it.
+    front.route = () => 0;
+    await user.send("/models");
+    await user.waitFor(/no trained models yet/);
+    const uploads = front.deliveries.filter((d) => d.userId === user.id && d.document);
+    expect(uploads.map((d) => d.replica)).toEqual([0, 1]);
+  }, 180_000);
+});
