@@ -10,13 +10,17 @@ import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { S3Manager } from "../../../src/cloud/aws/storage.js";
+import { loadSignedModel } from "../../../src/cloud/signed-model.js";
 import { createUserStorage } from "../../../src/cloud/storage-user.js";
 import { loadConfig } from "../../../src/config.js";
-import { ObjectNotFoundError, StoragePermissionError } from "../../../src/errors.js";
+import { ModelIntegrityError, ObjectNotFoundError, StoragePermissionError } from "../../../src/errors.js";
+import { serializeModel, trainModel } from "../../../src/ml/index.js";
 import { S3RVER_CREDENTIALS, type S3rverHandle, startS3rver } from "../../helpers/s3rver.js";
+import { loadFixture } from "../../ml/helpers/fixtures.js";
 
 const BUCKET = "sma-cache";
 const KB = 1024;
+const SIGNING_KEY = "cache-test-signing-key-0123456789abcdef";
 let server: S3rverHandle;
 let work: string;
 
@@ -148,6 +152,7 @@ describe("the S3 user storage's local cache", () => {
   it("evicts the least recently used entries past the cap, and does not cache what exceeds it", async () => {
     const writer = replica("0");
     const r = replica("1"); // 1 MB: three of the objects below fit
+    const uncached = replica("0");
     const user = freshUser();
     const uris = ["a", "b", "c", "d"].map((name) => r.storage.resultUri(user, `job-evict-${name}`));
     for (const uri of uris) await writer.storage.writeBytes(uri, randomBytes(300 * KB));
@@ -163,6 +168,9 @@ describe("the S3 user storage's local cache", () => {
     expect(gets(r)).toBe(0);
     await r.storage.readBytes(b);
     expect(gets(r)).toBe(1);
+
+    await uncached.storage.readBytes(a);
+    expect(await cachedFiles(uncached)).toEqual([]); // STORAGE_CACHE_MB=0: no cache at all
 
     const big = r.storage.resultUri(user, "job-evict-big");
     await writer.storage.writeBytes(big, randomBytes(1100 * KB));
@@ -195,6 +203,58 @@ describe("the S3 user storage's local cache", () => {
     // Cache files are named by hashes: no key (or user id) becomes a path on disk.
     for (const file of await cachedFiles(r))
       expect(file).toMatch(/^\/[0-9a-f]{2}\/[0-9a-f]{64}-[0-9a-f]{16}$/);
+  });
+});
+
+describe("model signatures through the cache", () => {
+  it("a model read through the cache is verified for its owner; a copy or a tampered one is refused", async () => {
+    const writer = replica();
+    const r = replica();
+    const [owner, thief] = [freshUser(), freshUser()];
+    const frame = await loadFixture("penguins");
+    const trained = trainModel(frame, {
+      modelType: "logistic",
+      task: "classification",
+      target: "Species",
+      features: [],
+    });
+    const meta = {
+      modelId: "m-signed",
+      name: "signed",
+      modelType: trained.model.modelType,
+      taskType: trained.model.task,
+      target: trained.model.target,
+      features: trained.model.features.map((f) => f.name),
+      trainedAt: new Date().toISOString(),
+      metrics: trained.metrics,
+      trainedOn: "local",
+    };
+    const dir = join(work, `signed-${owner}`);
+    await mkdir(dir, { recursive: true });
+    const files = serializeModel(trained.model, meta, SIGNING_KEY, { userId: owner, modelId: "m-signed" });
+    for (const [name, bytes] of Object.entries(files)) await writeFile(join(dir, name), bytes);
+    await writer.storage.saveModel(owner, "m-signed", dir);
+    await writer.storage.saveModel(thief, "m-signed", dir);
+
+    const load = (userId: number, tag: string) =>
+      loadSignedModel(
+        r.storage,
+        { userId, modelId: "m-signed" },
+        join(work, `load-${tag}-${userId}`),
+        SIGNING_KEY,
+      );
+    expect((await load(owner, "miss")).metadata.name).toBe("signed");
+    r.sent.splice(0);
+    expect((await load(owner, "hit")).metadata.name).toBe("signed");
+    expect(gets(r)).toBe(0);
+    await expect(load(thief, "copy")).rejects.toBeInstanceOf(ModelIntegrityError);
+
+    // Another replica rewrites the model file behind r's cache: r must load (and refuse) the new bytes.
+    const json = JSON.parse(Buffer.from(files["model.json"]).toString("utf8"));
+    json.target = "Island";
+    await writeFile(join(dir, "model.json"), JSON.stringify(json));
+    await writer.storage.saveModel(owner, "m-signed", dir);
+    await expect(load(owner, "tampered")).rejects.toBeInstanceOf(ModelIntegrityError);
   });
 });
 
