@@ -22,7 +22,7 @@ import {
   trainThroughChat,
   withoutColumn,
 } from "../helpers/flows.js";
-import { S3RVER_CREDENTIALS, type S3rverHandle, startS3rver } from "../helpers/s3rver.js";
+import { type S3rverHandle, s3rverEnv, startS3rver } from "../helpers/s3rver.js";
 import { type FakeTelegram, startFakeTelegram } from "../helpers/telegram.js";
 import { freePort } from "../ops/helpers.js";
 
@@ -47,12 +47,7 @@ beforeAll(async () => {
     STORAGE: "s3",
     STORAGE_CACHE_MB: "64",
     AWS_REGION: "us-east-1",
-    S3_BUCKET: BUCKET,
-    S3_ENDPOINT: s3.endpoint,
-    S3_FORCE_PATH_STYLE: "true",
-    S3_CHECKSUM_WHEN_REQUIRED: "true",
-    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    ...s3rverEnv(s3, BUCKET),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     RATE_LIMIT_PER_MINUTE: "600",
   });

@@ -7,7 +7,6 @@ import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { S3Manager } from "../../../src/cloud/aws/storage.js";
 import { loadSignedModel } from "../../../src/cloud/signed-model.js";
@@ -15,7 +14,7 @@ import { createUserStorage } from "../../../src/cloud/storage-user.js";
 import { loadConfig } from "../../../src/config.js";
 import { ModelIntegrityError, ObjectNotFoundError, StoragePermissionError } from "../../../src/errors.js";
 import { serializeModel, trainModel } from "../../../src/ml/index.js";
-import { S3RVER_CREDENTIALS, type S3rverHandle, startS3rver } from "../../helpers/s3rver.js";
+import { recordCommands, type S3rverHandle, s3rverEnv, startS3rver } from "../../helpers/s3rver.js";
 import { loadFixture } from "../../ml/helpers/fixtures.js";
 
 const BUCKET = "sma-cache";
@@ -49,27 +48,10 @@ function replica(cacheMb = "1"): Replica {
       STORAGE: "s3",
       STORAGE_CACHE_MB: cacheMb,
       DATA_DIR: dataDir,
-      S3_BUCKET: BUCKET,
-      S3_ENDPOINT: server.endpoint,
-      S3_FORCE_PATH_STYLE: "true",
-      S3_CHECKSUM_WHEN_REQUIRED: "true",
-      AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+      ...s3rverEnv(server, BUCKET),
     }),
   ) as S3Manager;
   return { storage, cacheDir: join(dataDir, ".cache", "s3"), sent: recordCommands(storage.client) };
-}
-
-function recordCommands(client: S3Client): string[] {
-  const names: string[] = [];
-  client.middlewareStack.add(
-    (next, context) => (args) => {
-      names.push(String(context.commandName));
-      return next(args);
-    },
-    { step: "initialize" },
-  );
-  return names;
 }
 
 const gets = (r: Replica) => r.sent.filter((c) => c === "GetObjectCommand").length;
