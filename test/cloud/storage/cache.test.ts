@@ -12,7 +12,12 @@ import type { S3Manager } from "../../../src/cloud/aws/storage.js";
 import { loadSignedModel } from "../../../src/cloud/signed-model.js";
 import { createUserStorage } from "../../../src/cloud/storage-user.js";
 import { loadConfig } from "../../../src/config.js";
-import { ModelIntegrityError, ObjectNotFoundError, StoragePermissionError } from "../../../src/errors.js";
+import {
+  CloudConfigurationError,
+  ModelIntegrityError,
+  ObjectNotFoundError,
+  StoragePermissionError,
+} from "../../../src/errors.js";
 import { serializeModel, trainModel } from "../../../src/ml/index.js";
 import { recordCommands, type S3rverHandle, s3rverEnv, startS3rver } from "../../helpers/s3rver.js";
 import { loadFixture } from "../../ml/helpers/fixtures.js";
@@ -185,6 +190,15 @@ describe("the S3 user storage's local cache", () => {
     // Cache files are named by hashes: no key (or user id) becomes a path on disk.
     for (const file of await cachedFiles(r))
       expect(file).toMatch(/^\/[0-9a-f]{2}\/[0-9a-f]{64}-[0-9a-f]{16}$/);
+  });
+});
+
+describe("STORAGE=s3 configuration", () => {
+  it("refuses to build without S3_BUCKET, naming the variable", () => {
+    expect(() => createUserStorage(loadConfig({ STORAGE: "s3", DATA_DIR: work }))).toThrow(
+      CloudConfigurationError,
+    );
+    expect(() => createUserStorage(loadConfig({ STORAGE: "s3", DATA_DIR: work }))).toThrow(/S3_BUCKET/);
   });
 });
 
