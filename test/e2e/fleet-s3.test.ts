@@ -1,8 +1,9 @@
 /**
- * Shared storage end to end: two bot replicas (webhook mode, each with its in-process worker) on one Redis
- * and one S3 bucket (s3rver) with STORAGE=s3, each on its OWN DATA_DIR. A user uploads and trains through
- * replica A; replica B, which never saw the upload, lists the model, serves /predict on it and deletes it,
- * and replica A then no longer shows it. Nothing of the user's lands in either DATA_DIR but the caches.
+ * Shared storage end to end: two bot replicas (webhook mode) and one `npm run worker` process on one Redis and
+ * one S3 bucket (s3rver) with STORAGE=s3, each of the three on its OWN DATA_DIR. A user uploads and trains
+ * through replica A; replica B, which never saw the upload, lists the model, serves /predict on it and
+ * deletes it, and replica A then no longer shows it. The jobs run on the worker, which shares no folder with
+ * either bot. Nothing of the user's lands in any DATA_DIR but the caches.
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { S3Manager } from "../../src/cloud/aws/storage.js";
 import { loadConfig } from "../../src/config.js";
 import { type MainProcess, spawnMain, type TestEnv, testEnv } from "../helpers/app.js";
-import { WebhookFront } from "../helpers/fleet.js";
+import { WebhookFront, WorkerProcess } from "../helpers/fleet.js";
 import {
   FAST_BOT_ENV,
   FAST_TELEGRAM,
@@ -32,9 +33,10 @@ let s3: S3rverHandle;
 let env: TestEnv;
 let front: WebhookFront;
 let bucket: S3Manager;
-/** Replica B's own DATA_DIR (A has env.dataDir). */
-let otherDataDir: string;
+/** The DATA_DIRs of replica A, replica B and the worker. */
+let dataDirs: string[];
 const bots: MainProcess[] = [];
+let worker: WorkerProcess;
 
 beforeAll(async () => {
   [tg, s3] = await Promise.all([startFakeTelegram(FAST_TELEGRAM), startS3rver([BUCKET])]);
@@ -50,24 +52,23 @@ beforeAll(async () => {
     ...s3rverEnv(s3, BUCKET),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     RATE_LIMIT_PER_MINUTE: "600",
+    FLEET_IN_PROCESS_WORKER: "false",
   });
-  otherDataDir = mkdtempSync(join(tmpdir(), "sma-fleet-s3-b-"));
+  dataDirs = [env.dataDir, ...["b", "worker"].map((n) => mkdtempSync(join(tmpdir(), `sma-fleet-s3-${n}-`)))];
   bucket = S3Manager.fromConfig(loadConfig(env.env));
-  const dataDirs = [env.dataDir, otherDataDir];
-  bots.push(
-    ...(await Promise.all(
-      ports.map((port, i) =>
-        spawnMain(
-          { ...env.env, DATA_DIR: dataDirs[i], PORT: String(port), LOG_LEVEL: "info" },
-          /receiving updates by webhook/,
-          120_000,
-        ),
-      ),
-    )),
+  const starting = ports.map((port, i) =>
+    spawnMain(
+      { ...env.env, DATA_DIR: dataDirs[i], PORT: String(port), LOG_LEVEL: "info" },
+      /receiving updates by webhook/,
+      120_000,
+    ),
   );
+  [worker] = await Promise.all([WorkerProcess.spawn({ ...env.env, DATA_DIR: dataDirs[2] }), ...starting]);
+  bots.push(...(await Promise.all(starting)));
 }, 240_000);
 
 afterAll(async () => {
+  await worker?.kill();
   for (const bot of bots) bot.child.kill("SIGKILL");
   await Promise.all(bots.map((b) => b.exited));
   bucket?.client.destroy();
@@ -75,7 +76,7 @@ afterAll(async () => {
   await tg?.close();
   await s3?.close();
   await env?.cleanup();
-  if (otherDataDir) rmSync(otherDataDir, { recursive: true, force: true });
+  for (const dir of dataDirs?.slice(1) ?? []) rmSync(dir, { recursive: true, force: true });
 });
 
 describe("two replicas on S3 storage, each with its own DATA_DIR", () => {
@@ -92,7 +93,7 @@ describe("two replicas on S3 storage, each with its own DATA_DIR", () => {
     const stored = await bucket.listUserModels(user.id);
     expect(stored.map((m) => m.modelId)).toEqual([modelId]);
     expect(stored[0].uri).toMatch(new RegExp(`^s3://${BUCKET}/models/user_${user.id}/`));
-    for (const dataDir of [env.dataDir, otherDataDir]) {
+    for (const dataDir of dataDirs) {
       expect(existsSync(join(dataDir, "models"))).toBe(false);
       expect(existsSync(join(dataDir, "datasets"))).toBe(false);
     }
@@ -129,5 +130,7 @@ describe("two replicas on S3 storage, each with its own DATA_DIR", () => {
     await user.waitFor(/no trained models yet/);
     const uploads = front.deliveries.filter((d) => d.userId === user.id && d.document);
     expect(uploads.map((d) => d.replica)).toEqual([0, 1]);
+    const ran = worker.all((e) => e.event === "job-finished" && e.status === "succeeded").map((e) => e.kind);
+    expect(ran).toEqual(["train", "predict"]);
   }, 180_000);
 });
