@@ -1,9 +1,10 @@
 /**
  * Shared storage end to end: two bot replicas (webhook mode) and one `npm run worker` process on one Redis and
  * one S3 bucket (s3rver) with STORAGE=s3, each of the three on its OWN DATA_DIR. A user uploads and trains
- * through replica A; replica B, which never saw the upload, lists the model, serves /predict on it and
- * deletes it, and replica A then no longer shows it. The jobs run on the worker, which shares no folder with
- * either bot. Nothing of the user's lands in any DATA_DIR but the caches.
+ * through replica A; replica B, which never saw the upload, lists the dataset and the model, renames the
+ * model (A then shows the new name), serves /predict on it and deletes it, and A then no longer shows it. The
+ * jobs run on the worker, which shares no folder with either bot. Nothing of the user's lands in any DATA_DIR
+ * but the caches.
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -80,7 +81,7 @@ afterAll(async () => {
 });
 
 describe("two replicas on S3 storage, each with its own DATA_DIR", () => {
-  it("a replica that did not receive the upload lists, serves /predict on and deletes the user's model", async () => {
+  it("a replica that did not receive the upload lists, renames, serves /predict on and deletes the model", async () => {
     const user = tg.user(6600, { firstName: "Sia" });
     front.route = () => 0;
     const card = await trainThroughChat(user, {
@@ -99,8 +100,22 @@ describe("two replicas on S3 storage, each with its own DATA_DIR", () => {
     }
 
     front.route = () => 1;
+    await user.send("/datasets");
+    await user.waitFor(/Your datasets \(1\)[\s\S]*diabetes\.csv/);
     await user.send("/models");
     await user.waitFor(/Your models \(1\)/);
+    const list = user.lastBotMessage()!;
+    const open = list.reply_markup!.inline_keyboard.flat().find((b) => b.callback_data?.endsWith(modelId));
+    await user.click(open!.text);
+    await user.waitFor(/Target: progression/);
+    await user.click(/Rename/);
+    await user.waitFor(/Type a new name/);
+    await user.send("Shared baseline");
+    await user.waitFor(/Renamed to Shared baseline/);
+    front.route = () => 0;
+    await user.send("/models");
+    await user.waitFor(/Shared baseline/);
+    front.route = () => 1;
     const csv = await predictThroughChat(
       user,
       "new.csv",
@@ -114,8 +129,6 @@ describe("two replicas on S3 storage, each with its own DATA_DIR", () => {
 
     await user.send("/models");
     await user.waitFor(/Your models \(1\)/);
-    const list = user.lastBotMessage()!;
-    const open = list.reply_markup!.inline_keyboard.flat().find((b) => b.callback_data?.endsWith(modelId));
     await user.click(open!.text);
     await user.waitFor(/Target: progression/);
     await user.click(/Delete/);
