@@ -11,14 +11,14 @@
  *
  * Writes go to the store first, then into the cache; deletes drop the key's entries.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { readdir, readFile, rm, stat, utimes } from "node:fs/promises";
+import { readdir, readFile, rename, rm, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { ObjectNotFoundError } from "../errors.js";
 import { writeStreamAtomically } from "./storage-files.js";
-import type { ObjectHead, ObjectStore, PutOptions, StoredObject } from "./storage-manager.js";
+import type { ObjectHead, ObjectStore, PutOptions, Stored, StoredObject } from "./storage-manager.js";
 
 export interface CacheOptions {
   /** The cache folder (its own: everything in it may be evicted). */
@@ -45,14 +45,16 @@ export class CachingObjectStore implements ObjectStore {
     return this.options.maxBytes > 0 && (this.options.cacheable?.(key) ?? true);
   }
 
-  async putFile(key: string, localPath: string, options?: PutOptions): Promise<void> {
-    await this.inner.putFile(key, localPath, options);
-    if (this.cached(key)) await this.keep(key, () => createReadStream(localPath));
+  async putFile(key: string, localPath: string, options?: PutOptions): Promise<Stored> {
+    const stored = await this.inner.putFile(key, localPath, options);
+    if (this.cached(key)) await this.keep(key, stored, () => createReadStream(localPath));
+    return stored;
   }
 
-  async putBytes(key: string, data: Uint8Array, options?: PutOptions): Promise<void> {
-    await this.inner.putBytes(key, data, options);
-    if (this.cached(key)) await this.keep(key, () => Readable.from([Buffer.from(data)]));
+  async putBytes(key: string, data: Uint8Array, options?: PutOptions): Promise<Stored> {
+    const stored = await this.inner.putBytes(key, data, options);
+    if (this.cached(key)) await this.keep(key, stored, () => Readable.from([Buffer.from(data)]));
+    return stored;
   }
 
   async getToFile(key: string, localPath: string): Promise<void> {
@@ -105,16 +107,28 @@ export class CachingObjectStore implements ObjectStore {
     return path;
   }
 
-  /** After a write: the version just stored, from the local bytes. A cache failure never fails the write. */
-  private async keep(key: string, source: () => Readable): Promise<void> {
+  /**
+   * After a write: the version just stored, from the local bytes, labelled with the ETag the write returned
+   * (not a later head, which may already describe another replica's version). Without an ETag, or when it is
+   * too large, the key's entries are only dropped. A cache failure never fails the write.
+   */
+  private async keep(key: string, stored: Stored, source: () => Readable): Promise<void> {
+    const { dir } = this.location(key);
+    // Hidden until renamed: not an entry yet, for eviction and for other processes.
+    const temporary = join(dir, `.new-${process.pid}-${randomBytes(6).toString("hex")}`);
     try {
-      const head = await this.inner.head(key);
-      if (!head || head.size > this.options.maxBytes) return this.drop(key);
-      const path = this.entryPath(key, head);
-      await writeStreamAtomically(source(), path);
+      await this.drop(key);
+      if (!stored?.etag) return;
+      await writeStreamAtomically(source(), temporary);
+      const { size } = await stat(temporary);
+      if (size > this.options.maxBytes) return;
+      const path = this.entryPath(key, { etag: stored.etag, size });
+      await rename(temporary, path);
       await this.settle(key, path);
     } catch {
       await this.drop(key).catch(() => undefined);
+    } finally {
+      await rm(temporary, { force: true });
     }
   }
 
@@ -163,9 +177,10 @@ export class CachingObjectStore implements ObjectStore {
     return { dir, stem: join(dir, `${hash}-`) };
   }
 
-  private entryPath(key: string, head: ObjectHead): string {
-    const version = sha256(`${head.etag ?? ""}|${head.size}|${head.lastModified.getTime()}`).slice(0, 16);
-    return `${this.location(key).stem}${version}`;
+  /** An ETag names one version's bytes; without one, size and date stand in for it. */
+  private entryPath(key: string, head: Pick<ObjectHead, "etag" | "size"> & { lastModified?: Date }): string {
+    const version = head.etag ? `${head.etag}|${head.size}` : `${head.size}|${head.lastModified?.getTime()}`;
+    return `${this.location(key).stem}${sha256(version).slice(0, 16)}`;
   }
 }
 

@@ -8,8 +8,11 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { S3ObjectStore } from "../../../src/cloud/aws/object-store.js";
 import type { S3Manager } from "../../../src/cloud/aws/storage.js";
 import { loadSignedModel } from "../../../src/cloud/signed-model.js";
+import { CachingObjectStore } from "../../../src/cloud/storage-cache.js";
+import type { ObjectStore } from "../../../src/cloud/storage-manager.js";
 import { createUserStorage } from "../../../src/cloud/storage-user.js";
 import { loadConfig } from "../../../src/config.js";
 import {
@@ -120,6 +123,26 @@ describe("the S3 user storage's local cache", () => {
     expect(await a.storage.listUserModels(user)).toEqual([]);
     // What A read of the deleted model is gone from its disk too.
     expect(await cachedFiles(a)).toEqual([]);
+  });
+
+  it("labels a write's entry with that write's own ETag, even when another replica wrote right after", async () => {
+    const bucket = new S3ObjectStore({
+      client: replica("0").storage.client,
+      bucket: BUCKET,
+      batchDelete: true,
+    });
+    // Another replica overwrites the key between our write and anything we could ask the bucket next.
+    const racing: ObjectStore = Object.assign(Object.create(bucket), {
+      async putBytes(key: string, data: Uint8Array) {
+        const mine = await bucket.putBytes(key, data);
+        await bucket.putBytes(key, Buffer.from("theirs!"));
+        return mine;
+      },
+    });
+    const cache = new CachingObjectStore(racing, { dir: join(work, "race-cache"), maxBytes: 1024 * KB });
+    const key = `results/user_${freshUser()}/job-race/predictions.csv`;
+    await cache.putBytes(key, Buffer.from("mine!!!"));
+    expect(text(await cache.getBytes(key))).toBe("theirs!");
   });
 
   it("drops a replica's cached copies when it deletes through the storage", async () => {
