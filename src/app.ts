@@ -13,7 +13,7 @@ import { type BotMetrics, createBotMetrics, registerJobsGauge, registerQueueMetr
 import { UpdateTracker } from "./bot/middleware/updates.js";
 import { Renderer } from "./bot/renderer.js";
 import { throttle } from "./bot/throttle.js";
-import { LocalStorageManager } from "./cloud/local/storage.js";
+import { createUserStorage } from "./cloud/storage-user.js";
 import { createCompute } from "./compute.js";
 import type { Config } from "./config.js";
 import { formatReport, runDoctor } from "./doctor/index.js";
@@ -73,7 +73,7 @@ export function createApp(config: Config, options: AppOptions): App {
   }
   const dataDir = resolve(config.dataDir);
   const stagingDir = join(dataDir, ".staging");
-  const storage = new LocalStorageManager(dataDir, logger);
+  const storage = createUserStorage(config, logger);
   const store: WorkflowStore = config.redis.url
     ? new RedisWorkflowStore(config.redis.url, config.redis.prefix)
     : new MemoryWorkflowStore(join(dataDir, ".state", "workflows.json"));
@@ -90,6 +90,7 @@ export function createApp(config: Config, options: AppOptions): App {
   const compute = createCompute(config, {
     logger,
     storage,
+    dataDir,
     stagingDir,
     userData,
     activeJobIds: () => (manager ? activeJobIds(manager) : Promise.resolve(new Set())),

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { checkSharedDataDir } from "./cloud/fleet/data-dir.js";
+import { checkFleetStorage } from "./cloud/fleet/data-dir.js";
 import {
   createFleetQueue,
   createFleetWorker,
@@ -20,13 +20,15 @@ import { LocalTrainingProvider } from "./cloud/local/compute.js";
 import { LocalIngest, sandboxEnv, sandboxRunnerOptions } from "./cloud/local/ingest.js";
 import { LocalJobRunner } from "./cloud/local/job-runner.js";
 import { LocalPredictionProvider } from "./cloud/local/prediction.js";
-import type { LocalStorageManager } from "./cloud/local/storage.js";
+import { LocalStorageManager } from "./cloud/local/storage.js";
 import type { CloudProviderFactory } from "./cloud/provider-factory.js";
 import type {
   CloudPredictionProvider,
+  CloudStorageProvider,
   CloudTrainingProvider,
   ProviderName,
 } from "./cloud/provider-interface.js";
+import { sharedStorageLocation } from "./cloud/storage-user.js";
 import type { Config } from "./config.js";
 import { CloudConfigurationError } from "./errors.js";
 import type { ComputePort, UserDataPort } from "./flows/ports.js";
@@ -53,18 +55,15 @@ export interface Compute {
 
 export function createCompute(
   config: Config,
-  deps: {
-    logger: Logger;
-    storage: LocalStorageManager;
-    stagingDir: string;
+  deps: StorageDeps & {
     userData: UserDataPort;
     activeJobIds: () => Promise<Set<string>>;
   },
 ): Compute {
-  const { logger, storage } = deps;
+  const { logger, storage, dataDir } = deps;
   const env = {
     ...process.env,
-    DATA_DIR: storage.rootDir,
+    DATA_DIR: dataDir,
     MODEL_SIGNING_KEY: config.modelSigningKey,
     LOG_LEVEL: "warn",
   };
@@ -102,7 +101,8 @@ export function createCompute(
     lastReconcile: () => cloud.reconciler?.lastReport,
     async start() {
       const fleet = queues.fleet?.queue;
-      if (fleet) await checkSharedDataDir(fleet.redis, fleet.keys.dataDir, storage.rootDir);
+      const location = sharedStorageLocation(config);
+      if (fleet) await checkFleetStorage(fleet.redis, fleet.keys.dataDir, { dataDir, location });
       await queues.fleet?.worker?.start();
       await cloud.start();
     },
@@ -111,6 +111,15 @@ export function createCompute(
       await cloud.stop();
     },
   };
+}
+
+interface StorageDeps {
+  logger: Logger;
+  /** The user storage (STORAGE): datasets, models, results and the jobs' files. */
+  storage: CloudStorageProvider;
+  /** This host's DATA_DIR, absolute. */
+  dataDir: string;
+  stagingDir: string;
 }
 
 interface Queues {
@@ -122,35 +131,37 @@ interface Queues {
   fleet?: { queue: FleetQueue; worker?: FleetWorker };
 }
 
-/** With Redis: every job goes through BullMQ, and this process runs one worker unless told not to. */
-function fleetQueues(
-  config: Config,
-  deps: { logger: Logger; storage: LocalStorageManager; stagingDir: string },
-): Queues {
+/**
+ * With Redis: every job goes through BullMQ, and this process runs one worker unless told not to. With S3
+ * storage an upload is read on this host, whose disk holds the staged file (other hosts have their own).
+ */
+function fleetQueues(config: Config, deps: StorageDeps): Queues {
   const fleetDeps = {
     logger: deps.logger,
     storage: deps.storage,
-    dataDir: deps.storage.rootDir,
+    dataDir: deps.dataDir,
     logDir: join(deps.stagingDir, "logs"),
   };
   const queue = createFleetQueue(config, fleetDeps);
   const worker = config.fleet.inProcessWorker ? createFleetWorker(config, fleetDeps, true) : undefined;
   const sandbox = { memoryMb: config.ingest.memoryMb, timeoutSeconds: config.ingest.timeoutSeconds };
-  return {
-    training: queue,
-    prediction: queue,
-    ingest: new LocalIngest(queue, { data: dataLimitsOf(config), sandbox }),
-    runners: [queue],
-    fleet: { queue, worker },
-  };
+  const fleet = { queue, worker };
+  if (config.storage.kind === "s3") {
+    const ingest = localIngest(config, deps);
+    return {
+      training: queue,
+      prediction: queue,
+      ingest: ingest.port,
+      runners: [queue, ingest.runner],
+      fleet,
+    };
+  }
+  const ingest = new LocalIngest(queue, { data: dataLimitsOf(config), sandbox });
+  return { training: queue, prediction: queue, ingest, runners: [queue], fleet };
 }
 
 /** Without Redis (the playground): the embedded runner, one per kind of work. */
-function embeddedQueues(
-  config: Config,
-  deps: { logger: Logger; storage: LocalStorageManager; stagingDir: string },
-  env: NodeJS.ProcessEnv,
-): Queues {
+function embeddedQueues(config: Config, deps: StorageDeps, env: NodeJS.ProcessEnv): Queues {
   const { logger, storage } = deps;
   const maxConcurrent = config.compute.localMaxConcurrentJobs ?? Math.max(1, availableParallelism() - 1);
   const jobEnv = { ...env, ...fitThreadsEnv(maxConcurrent, env) };
@@ -171,16 +182,14 @@ function embeddedQueues(
 /**
  * The ingest sandbox: its own runner (an upload never waits behind a training), at most
  * INGEST_MAX_CONCURRENT at once, each with a heap cap, a time limit and an environment without any secret.
+ * Its jobs' files stay in DATA_DIR whatever STORAGE says: a sandbox holds no storage credentials.
  */
-function localIngest(
-  config: Config,
-  deps: { logger: Logger; storage: LocalStorageManager; stagingDir: string },
-) {
+function localIngest(config: Config, deps: StorageDeps) {
   const sandbox = { memoryMb: config.ingest.memoryMb, timeoutSeconds: config.ingest.timeoutSeconds };
   const runner = new LocalJobRunner({
-    storage: deps.storage,
+    storage: new LocalStorageManager(deps.dataDir, deps.logger),
     maxConcurrent: config.ingest.maxConcurrent,
-    env: sandboxEnv(deps.storage.rootDir),
+    env: sandboxEnv(deps.dataDir),
     logDir: join(deps.stagingDir, "logs"),
     logger: deps.logger,
     ...sandboxRunnerOptions(sandbox),

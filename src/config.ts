@@ -83,6 +83,9 @@ const envSchema = z.object({
     .default("sma"),
   // Storage and local compute
   DATA_DIR: z.string().min(1).default(".data"),
+  // Where datasets, models and results live: DATA_DIR, or the S3 bucket (S3_BUCKET) with a cache in DATA_DIR
+  STORAGE: z.enum(["local", "s3"]).default("local"),
+  STORAGE_CACHE_MB: z.coerce.number().int().min(0).max(1_048_576).default(1024),
   MODEL_SIGNING_KEY: optionalString.refine((v) => v === undefined || v.length >= 32, {
     message: "must be at least 32 characters (for example: openssl rand -hex 32)",
   }),
@@ -190,6 +193,8 @@ export interface Config {
   playground: { forced: boolean; port: number };
   redis: { url?: string; prefix: string };
   dataDir: string;
+  /** User storage: DATA_DIR, or S3 (S3_BUCKET) with a read-through cache of `cacheMb` in DATA_DIR. */
+  storage: { kind: "local" | "s3"; cacheMb: number };
   modelSigningKey?: string;
   compute: { localMaxConcurrentJobs?: number; jobDeadlineMinutes: number; reconcileIntervalMinutes: number };
   /** Workers that take jobs from the BullMQ queues (REDIS_URL set). */
@@ -301,6 +306,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     playground: { forced: e.PLAYGROUND, port: e.PLAYGROUND_PORT },
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     dataDir: e.DATA_DIR,
+    storage: { kind: e.STORAGE, cacheMb: e.STORAGE_CACHE_MB },
     modelSigningKey: e.MODEL_SIGNING_KEY,
     compute: {
       localMaxConcurrentJobs: e.LOCAL_MAX_CONCURRENT_JOBS,

@@ -50,8 +50,15 @@ export interface StoredObject {
 export interface ObjectHead {
   size: number;
   lastModified: Date;
+  /** The version's entity tag, where the backend has one (S3): what a cache compares. */
+  etag?: string;
   /** User metadata, lower-case keys, ASCII values. */
   metadata: Record<string, string>;
+}
+
+/** What a write tells about the version it stored. */
+export interface Stored {
+  etag?: string;
 }
 
 export interface PutOptions {
@@ -64,8 +71,9 @@ export interface PutOptions {
  * key throw ObjectNotFoundError; deletes of a missing key succeed.
  */
 export interface ObjectStore {
-  putFile(key: string, localPath: string, options?: PutOptions): Promise<void>;
-  putBytes(key: string, data: Uint8Array, options?: PutOptions): Promise<void>;
+  /** Resolves with the stored version's ETag where the backend gives one (S3), for a cache to label it. */
+  putFile(key: string, localPath: string, options?: PutOptions): Promise<Stored>;
+  putBytes(key: string, data: Uint8Array, options?: PutOptions): Promise<Stored>;
   /** Streams to `localPath` through a temporary file, so a failed download leaves no partial file. */
   getToFile(key: string, localPath: string): Promise<void>;
   getBytes(key: string): Promise<Uint8Array>;

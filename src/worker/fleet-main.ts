@@ -1,14 +1,15 @@
 /**
  * `npm run worker`: a fleet worker on this host. It takes training, prediction and ingest jobs from the bot's
  * BullMQ queues on REDIS_URL (same REDIS_PREFIX as the bot) and runs each in a child process, as many at once
- * as this host's cores and memory allow (LOCAL_MAX_CONCURRENT_JOBS overrides). It needs the bot's storage:
- * the same DATA_DIR (a shared volume; it refuses to start on another one) and MODEL_SIGNING_KEY.
+ * as this host's cores and memory allow (LOCAL_MAX_CONCURRENT_JOBS overrides). It needs the bot's storage
+ * and MODEL_SIGNING_KEY: with STORAGE=local the same DATA_DIR (a shared volume; it refuses to start on
+ * another one), with STORAGE=s3 the same bucket (its DATA_DIR is then its own cache).
  * SIGINT/SIGTERM stop it: running jobs go back to the queue and another worker runs them.
  */
 import { resolve } from "node:path";
-import { checkSharedDataDir } from "../cloud/fleet/data-dir.js";
+import { checkFleetStorage } from "../cloud/fleet/data-dir.js";
 import { createFleetQueue, createFleetWorker, fleetLogDir } from "../cloud/fleet/index.js";
-import { LocalStorageManager } from "../cloud/local/storage.js";
+import { createUserStorage, sharedStorageLocation } from "../cloud/storage-user.js";
 import { loadConfig } from "../config.js";
 import { AppError } from "../errors.js";
 import { createLogger } from "../logger.js";
@@ -21,13 +22,14 @@ async function main(): Promise<void> {
   const dataDir = resolve(config.dataDir);
   const deps = {
     logger,
-    storage: new LocalStorageManager(dataDir, logger),
+    storage: createUserStorage(config, logger),
     dataDir,
     logDir: fleetLogDir(dataDir),
   };
   const queue = createFleetQueue(config, deps);
   try {
-    await checkSharedDataDir(queue.redis, queue.keys.dataDir, dataDir);
+    const location = sharedStorageLocation(config);
+    await checkFleetStorage(queue.redis, queue.keys.dataDir, { dataDir, location });
   } finally {
     await queue.close();
   }

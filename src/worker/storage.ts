@@ -1,5 +1,6 @@
 /**
  * The storage a worker uses, chosen by the URI of its job (s3:// → S3, runpod:// → a RunPod volume, file://).
+ * A job of the bot's own S3 storage (STORAGE=s3, on a fleet worker) reads through this host's cache.
  * A RunPod volume is read through its mount when the worker has one (pods, Serverless), so pods need no
  * storage key. Local jobs skip loading the cloud SDKs, which takes seconds: every local job is a fresh process.
  */
@@ -16,6 +17,10 @@ export async function storageForUri(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<CloudStorageProvider> {
   if (uri.startsWith("file://")) return new LocalStorageManager(config.dataDir, logger);
+  if (config.storage.kind === "s3" && uri.startsWith(`s3://${config.aws.s3Bucket}/`)) {
+    const { createUserStorage } = await import("../cloud/storage-user.js");
+    return createUserStorage(config, logger);
+  }
   const mount = volumeMountOf(env);
   const volumeId = volumeIdOf(uri);
   if (mount && volumeId) return mountedVolumeStorage(mount, volumeId, logger);

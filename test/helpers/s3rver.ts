@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
+import type { S3Client } from "@aws-sdk/client-s3";
 
 export const S3RVER_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
 
@@ -73,4 +74,29 @@ function stopChild(child: ChildProcess): Promise<void> {
     child.once("exit", () => resolve());
     child.kill("SIGTERM");
   });
+}
+
+/** The environment of a bot whose S3 bucket is `bucket` on this s3rver. */
+export function s3rverEnv(server: S3rverHandle, bucket: string): Record<string, string> {
+  return {
+    S3_BUCKET: bucket,
+    S3_ENDPOINT: server.endpoint,
+    S3_FORCE_PATH_STYLE: "true",
+    S3_CHECKSUM_WHEN_REQUIRED: "true",
+    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+  };
+}
+
+/** Names of the S3 commands `client` sends from now on (e.g. "GetObjectCommand"). */
+export function recordCommands(client: S3Client): string[] {
+  const names: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      names.push(String(context.commandName));
+      return next(args);
+    },
+    { step: "initialize" },
+  );
+  return names;
 }

@@ -23,7 +23,7 @@ import {
   UploadError,
 } from "../../errors.js";
 import { writeStreamAtomically } from "../storage-files.js";
-import type { ObjectHead, ObjectStore, PutOptions, StoredObject } from "../storage-manager.js";
+import type { ObjectHead, ObjectStore, PutOptions, Stored, StoredObject } from "../storage-manager.js";
 import type { S3Encryption } from "./config.js";
 import { encryptionParams } from "./requests.js";
 
@@ -99,8 +99,8 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /** One PutObject up to one part; multipart above, aborted on failure so no parts are left billing. */
-  async putFile(key: string, localPath: string, options?: PutOptions): Promise<void> {
-    await this.call("write", key, () =>
+  async putFile(key: string, localPath: string, options?: PutOptions): Promise<Stored> {
+    const out = await this.call("write", key, () =>
       new Upload({
         client: this.options.client,
         params: { ...this.writeParams(key, options), Body: createReadStream(localPath) },
@@ -109,12 +109,14 @@ export class S3ObjectStore implements ObjectStore {
         leavePartsOnError: false,
       }).done(),
     );
+    return { etag: out.ETag };
   }
 
-  async putBytes(key: string, data: Uint8Array, options?: PutOptions): Promise<void> {
-    await this.call("write", key, () =>
+  async putBytes(key: string, data: Uint8Array, options?: PutOptions): Promise<Stored> {
+    const out = await this.call("write", key, () =>
       this.options.client.send(new PutObjectCommand({ ...this.writeParams(key, options), Body: data })),
     );
+    return { etag: out.ETag };
   }
 
   async getToFile(key: string, localPath: string): Promise<void> {
@@ -143,6 +145,7 @@ export class S3ObjectStore implements ObjectStore {
       return {
         size: response.ContentLength ?? 0,
         lastModified: response.LastModified ?? new Date(0),
+        etag: response.ETag,
         metadata: response.Metadata ?? {},
       };
     } catch (error) {

@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import type { Config } from "../../config.js";
 import { CloudStorageError } from "../../errors.js";
 import type { AccessScope } from "../provider-interface.js";
+import { type CacheOptions, CachingObjectStore } from "../storage-cache.js";
 import { StorageUriCodec } from "../storage-layout.js";
 import { StorageManager } from "../storage-manager.js";
 import { createS3Client } from "./client.js";
@@ -25,19 +26,22 @@ export class S3Manager extends StorageManager {
     readonly client: S3Client,
     readonly settings: S3Settings,
     logger?: Logger,
+    /** A local read-through cache, when the bucket is the bot's own storage (STORAGE=s3). */
+    cache?: CacheOptions,
   ) {
-    const store = new S3ObjectStore({
+    const bucket = new S3ObjectStore({
       client,
       bucket: settings.bucket,
       encryption: settings.encryption,
       batchDelete: true,
     });
+    const store = cache ? new CachingObjectStore(bucket, cache) : bucket;
     super("aws", store, new StorageUriCodec("s3", settings.bucket), logger);
     this.bucket = settings.bucket;
   }
 
   /** From the environment config; CloudConfigurationError when S3_BUCKET is missing or invalid. */
-  static fromConfig(config: Pick<Config, "aws">, logger?: Logger): S3Manager {
+  static fromConfig(config: Pick<Config, "aws">, logger?: Logger, cache?: CacheOptions): S3Manager {
     const settings = s3SettingsFrom(config.aws);
     const client = createS3Client({
       region: settings.region,
@@ -46,7 +50,7 @@ export class S3Manager extends StorageManager {
       forcePathStyle: settings.forcePathStyle,
       checksumWhenRequired: settings.checksumWhenRequired,
     });
-    return new S3Manager(client, settings, logger);
+    return new S3Manager(client, settings, logger, cache);
   }
 
   /** A time-limited GET link for one of the caller's objects (results, mostly). */

@@ -19,6 +19,7 @@ import {
   type ObjectStore,
   type PutOptions,
   StorageManager,
+  type Stored,
   type StoredObject,
 } from "../storage-manager.js";
 
@@ -41,12 +42,15 @@ export class LocalObjectStore implements ObjectStore {
     return `${join(this.root, META_DIR, ...key.split("/"))}.json`;
   }
 
-  async putFile(key: string, localPath: string, options?: PutOptions): Promise<void> {
+  /** No ETag: a local file is not cached. */
+  async putFile(key: string, localPath: string, options?: PutOptions): Promise<Stored> {
     await this.put(key, () => createReadStream(localPath), options);
+    return {};
   }
 
-  async putBytes(key: string, data: Uint8Array, options?: PutOptions): Promise<void> {
+  async putBytes(key: string, data: Uint8Array, options?: PutOptions): Promise<Stored> {
     await this.put(key, () => Readable.from([Buffer.from(data)]), options);
+    return {};
   }
 
   /** Metadata first, so a listing never sees a dataset without its name. */

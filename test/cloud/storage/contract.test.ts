@@ -8,13 +8,13 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { S3Manager } from "../../../src/cloud/aws/storage.js";
 import { LocalStorageManager } from "../../../src/cloud/local/storage.js";
 import type { CloudStorageProvider } from "../../../src/cloud/provider-interface.js";
 import { RunPodStorageManager } from "../../../src/cloud/runpod/storage.js";
 import type { StorageManager } from "../../../src/cloud/storage-manager.js";
+import { createUserStorage } from "../../../src/cloud/storage-user.js";
 import { loadConfig } from "../../../src/config.js";
 import {
   ObjectNotFoundError,
@@ -22,10 +22,17 @@ import {
   UnreadableFileError,
   UploadError,
 } from "../../../src/errors.js";
-import { S3RVER_CREDENTIALS, type S3rverHandle, startS3rver } from "../../helpers/s3rver.js";
+import {
+  recordCommands,
+  S3RVER_CREDENTIALS,
+  type S3rverHandle,
+  s3rverEnv,
+  startS3rver,
+} from "../../helpers/s3rver.js";
 
 const AWS_BUCKET = "sma-contract";
 const RUNPOD_VOLUME = "rpvolcontract1";
+const CACHED_BUCKET = "sma-contract-cached";
 const MB = 1024 * 1024;
 
 /** The shared implementation, seen through the interface (where presignGetUrl is optional). */
@@ -45,7 +52,7 @@ let bigFile: string;
 let irisCsv: Buffer;
 
 beforeAll(async () => {
-  server = await startS3rver([AWS_BUCKET, RUNPOD_VOLUME]);
+  server = await startS3rver([AWS_BUCKET, RUNPOD_VOLUME, CACHED_BUCKET]);
   work = await mkdtemp(join(tmpdir(), "storage-contract-"));
   bigFile = join(work, "big.bin");
   await writeFile(bigFile, randomBytes(12 * MB));
@@ -57,28 +64,22 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-function recordCommands(client: S3Client): string[] {
-  const names: string[] = [];
-  client.middlewareStack.add(
-    (next, context) => (args) => {
-      names.push(String(context.commandName));
-      return next(args);
-    },
-    { step: "initialize" },
-  );
-  return names;
-}
-
 function s3Storage(): S3Manager {
   const config = loadConfig({
-    S3_BUCKET: AWS_BUCKET,
-    S3_ENDPOINT: server.endpoint,
-    S3_FORCE_PATH_STYLE: "true",
-    S3_CHECKSUM_WHEN_REQUIRED: "true",
-    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    ...s3rverEnv(server, AWS_BUCKET),
   });
   return S3Manager.fromConfig(config);
+}
+
+/** The bot's own storage with STORAGE=s3: the bucket behind a local cache (12 MB, so the big file is not cached). */
+function cachedS3Storage(): S3Manager {
+  const config = loadConfig({
+    STORAGE: "s3",
+    STORAGE_CACHE_MB: "12",
+    DATA_DIR: join(work, `cache-host-${randomBytes(3).toString("hex")}`),
+    ...s3rverEnv(server, CACHED_BUCKET),
+  });
+  return createUserStorage(config) as S3Manager;
 }
 
 function runpodStorage(): RunPodStorageManager {
@@ -92,7 +93,32 @@ function runpodStorage(): RunPodStorageManager {
   return RunPodStorageManager.fromConfig(config);
 }
 
-const backends: Array<{ name: string; make: () => Promise<Harness> }> = [
+interface Backend {
+  name: string;
+  make: () => Promise<Harness>;
+}
+
+/** An S3 backend on `bucket`; the same key on the RunPod volume is the foreign file. */
+function s3Backend(name: string, bucket: string, create: () => S3Manager): Backend {
+  return {
+    name,
+    async make() {
+      const storage = create();
+      await runpodStorage().writeBytes(`runpod://${RUNPOD_VOLUME}/datasets/user_1/foreign.csv`, "foreign");
+      return {
+        storage,
+        commands: recordCommands(storage.client),
+        foreignUris: [
+          `s3://${RUNPOD_VOLUME}/datasets/user_1/foreign.csv`,
+          `runpod://${bucket}/datasets/user_1/foreign.csv`,
+          `s3://${bucket}x/datasets/user_1/foreign.csv`,
+        ],
+      };
+    },
+  };
+}
+
+const backends: Backend[] = [
   {
     name: "local disk",
     async make() {
@@ -108,22 +134,8 @@ const backends: Array<{ name: string; make: () => Promise<Harness> }> = [
       };
     },
   },
-  {
-    name: "S3 on s3rver",
-    async make() {
-      const storage = s3Storage();
-      await runpodStorage().writeBytes(`runpod://${RUNPOD_VOLUME}/datasets/user_1/foreign.csv`, "foreign");
-      return {
-        storage,
-        commands: recordCommands(storage.client),
-        foreignUris: [
-          `s3://${RUNPOD_VOLUME}/datasets/user_1/foreign.csv`,
-          `runpod://${AWS_BUCKET}/datasets/user_1/foreign.csv`,
-          `s3://${AWS_BUCKET}x/datasets/user_1/foreign.csv`,
-        ],
-      };
-    },
-  },
+  s3Backend("S3 on s3rver", AWS_BUCKET, s3Storage),
+  s3Backend("S3 with a local cache (STORAGE=s3)", CACHED_BUCKET, cachedS3Storage),
   {
     name: "RunPod volume on s3rver",
     async make() {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { S3Manager } from "../../../src/cloud/aws/storage.js";
 import { mapLimit } from "../../../src/cloud/storage-files.js";
 import { loadConfig } from "../../../src/config.js";
-import { S3RVER_CREDENTIALS, type S3rverHandle, startS3rver } from "../../helpers/s3rver.js";
+import { type S3rverHandle, s3rverEnv, startS3rver } from "../../helpers/s3rver.js";
 
 const BUCKET = "sma-pagination";
 const DATASETS = 1005;
@@ -24,12 +24,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), "pagination-"));
   storage = S3Manager.fromConfig(
     loadConfig({
-      S3_BUCKET: BUCKET,
-      S3_ENDPOINT: server.endpoint,
-      S3_FORCE_PATH_STYLE: "true",
-      S3_CHECKSUM_WHEN_REQUIRED: "true",
-      AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+      ...s3rverEnv(server, BUCKET),
     }),
   );
 });
