@@ -15,8 +15,13 @@ import { HIST_BUILD_WASM } from "./wasm/hist-build.js";
 const PAGE = 65536;
 /** Largest memory a space may take (wasm32 addresses; more rows fall back to the JS loop). */
 const MAX_BYTES = 2 ** 31;
-/** Bytes of one feature's bins in a histogram (256 bins × 2 f64). */
-const FEATURE_BYTES = HIST_STRIDE * 8;
+/**
+ * Bytes of one feature in a kernel region: 256 bins × 2 f64 and 16 bytes of padding, so that bin b of
+ * neighbouring features is not at the same address modulo 4096 (the kernel's source says why).
+ */
+const FEATURE_BYTES = HIST_STRIDE * 8 + 16;
+/** The same in f64s. */
+const REGION_STRIDE = FEATURE_BYTES / 8;
 
 /** Where the parts of a space start, in bytes. */
 export interface HistLayout {
@@ -97,21 +102,33 @@ export class HistSpace {
     this.kernels = instantiate(memory);
   }
 
-  /** The histogram region of thread `region` (0 = this one), as the kernel leaves it. */
+  /**
+   * The histogram region of thread `region` (0 = this one), as the kernel leaves it: feature f's bins at
+   * f · REGION_STRIDE (padded; `readRegion` gives the plain layout).
+   */
   region(region: number): Float64Array {
-    const size = this.layout.stride * HIST_STRIDE;
+    const size = this.layout.stride * REGION_STRIDE;
     const at = (this.layout.histAt >>> 3) + region * size;
     return this.f64.subarray(at, at + size);
   }
 
-  /** Builds rows rows[start..end) into the region of thread `region` (zeroed first), and returns it. */
-  buildRegion(region: number, start: number, end: number): Float64Array {
-    const hist = this.region(region);
-    hist.fill(0);
+  /** hist (the plain layout, f · HIST_STRIDE) = region `region`, or += it when `add`. */
+  readRegion(region: number, hist: Float64Array, add = false): void {
+    const from = this.region(region);
+    for (let f = 0; f < this.layout.stride; f++) {
+      const src = f * REGION_STRIDE;
+      const dst = f * HIST_STRIDE;
+      if (!add) hist.set(from.subarray(src, src + HIST_STRIDE), dst);
+      else for (let b = 0; b < HIST_STRIDE; b++) hist[dst + b] += from[src + b];
+    }
+  }
+
+  /** Builds rows rows[start..end) into the region of thread `region` (zeroed first). */
+  buildRegion(region: number, start: number, end: number): void {
+    this.region(region).fill(0);
     const { layout } = this;
     const at = layout.histAt + region * layout.stride * FEATURE_BYTES;
     this.kernels.build(layout.binsAt, layout.stride, layout.ghAt, layout.rowsAt + 4 * start, end - start, at);
-    return hist;
   }
 
   /**
@@ -132,7 +149,8 @@ export class HistSpace {
 
   /** Builds rows rows[start..end) into hist (as buildHistogram does). */
   buildInto(start: number, end: number, hist: Float64Array): void {
-    hist.set(this.buildRegion(0, start, end));
+    this.buildRegion(0, start, end);
+    this.readRegion(0, hist);
   }
 }
 
