@@ -8,7 +8,7 @@
  * histogram region per thread, so worker threads run the same kernel on the same data. The kernel's source,
  * with its memory layout: ./wat/hist-build.wat.
  */
-import { HIST_STRIDE } from "../models/hist/histogram.js";
+import { HIST_STRIDE, reachableSpans } from "../models/hist/histogram.js";
 import { kernelModule, wasm } from "./load.js";
 import { HIST_BUILD_WASM } from "./wasm/hist-build.js";
 
@@ -85,6 +85,9 @@ export class HistSpace {
   private readonly sides: Uint8Array;
   private readonly f64: Float64Array;
   private readonly kernels: Kernels;
+  /** Reachable cells, as [from, to) pairs: in a region, and in the plain layout. */
+  private regionSpans: Int32Array;
+  private plainSpans: Int32Array;
 
   constructor(
     readonly memory: HistMemory,
@@ -100,6 +103,8 @@ export class HistSpace {
     this.sides = new Uint8Array(buffer, layout.sidesAt, 256);
     this.f64 = new Float64Array(buffer);
     this.kernels = instantiate(memory);
+    this.regionSpans = reachableSpans(null, stride, REGION_STRIDE);
+    this.plainSpans = reachableSpans(null, stride, HIST_STRIDE);
   }
 
   /**
@@ -112,20 +117,33 @@ export class HistSpace {
     return this.f64.subarray(at, at + size);
   }
 
+  /**
+   * Only these cells of each histogram are zeroed, copied and added from now on (reachableBins; all of them
+   * until this is called). The other cells of the histograms given to buildInto and readRegion stay as
+   * they are: zero when every writer keeps to the same cells.
+   */
+  useReachable(reach: Int32Array): void {
+    this.regionSpans = reachableSpans(reach, this.layout.stride, REGION_STRIDE);
+    this.plainSpans = reachableSpans(reach, this.layout.stride, HIST_STRIDE);
+  }
+
   /** hist (the plain layout, f · HIST_STRIDE) = region `region`, or += it when `add`. */
   readRegion(region: number, hist: Float64Array, add = false): void {
     const from = this.region(region);
-    for (let f = 0; f < this.layout.stride; f++) {
-      const src = f * REGION_STRIDE;
-      const dst = f * HIST_STRIDE;
-      if (!add) hist.set(from.subarray(src, src + HIST_STRIDE), dst);
-      else for (let b = 0; b < HIST_STRIDE; b++) hist[dst + b] += from[src + b];
+    const { regionSpans, plainSpans } = this;
+    for (let s = 0; s < regionSpans.length; s += 2) {
+      const shift = plainSpans[s] - regionSpans[s];
+      const end = regionSpans[s + 1];
+      if (add) for (let k = regionSpans[s]; k < end; k++) hist[k + shift] += from[k];
+      else for (let k = regionSpans[s]; k < end; k++) hist[k + shift] = from[k];
     }
   }
 
   /** Builds rows rows[start..end) into the region of thread `region` (zeroed first). */
   buildRegion(region: number, start: number, end: number): void {
-    this.region(region).fill(0);
+    const hist = this.region(region);
+    const spans = this.regionSpans;
+    for (let s = 0; s < spans.length; s += 2) hist.fill(0, spans[s], spans[s + 1]);
     const { layout } = this;
     const at = layout.histAt + region * layout.stride * FEATURE_BYTES;
     this.kernels.build(layout.binsAt, layout.stride, layout.ghAt, layout.rowsAt + 4 * start, end - start, at);
