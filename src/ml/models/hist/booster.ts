@@ -37,6 +37,8 @@ export interface BoosterParams extends GrowParams {
   threads?: number;
   /** Nodes below this many rows are built on one thread (default parallelMinRows: the crossover). */
   parallelMinRows?: number;
+  /** The multiclass hessian's factor (softmaxLogLoss): 2 as XGBoost's multi:softprob, else 1. */
+  softmaxHessianScale?: number;
 }
 
 /** The learned state of a histogram GBDT (typed arrays and numbers only). */
