@@ -3,7 +3,7 @@
  * into src/ml/kernels/wasm/<name>.wasm (the bytes, for review tools and `wasm-objdump`) and
  * src/ml/kernels/wasm/<name>.ts (the same bytes as base64, so every place the engine runs gets them: the bot,
  * worker threads, cloud workers and the esbuild Lambda bundle). Both are committed; nothing is compiled at
- * run time, and a test (test/ml/kernels-wat.test.ts) rebuilds from the sources and compares.
+ * run time, and a test (test/ml/kernels/wat-build.test.ts) rebuilds from the sources and compares.
  */
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";

@@ -213,6 +213,7 @@ export function toHistParams(id: string, p: P): HistParams {
         earlyStopping: stopRounds !== null,
         nIterNoChange: stopRounds ?? 10,
         threads: num(p, "threads"),
+        softmaxHessianScale: 2,
       };
     case "lightgbm":
       return {

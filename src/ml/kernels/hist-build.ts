@@ -5,41 +5,23 @@
  * what is saved is V8's bounds check per typed-array load and half the additions (two lanes at once).
  *
  * The bins, gradients and row list live in one shared WebAssembly memory (a `HistSpace`), followed by one
- * histogram region per thread, so worker threads run the same kernel on the same data.
+ * histogram region per thread, so worker threads run the same kernel on the same data. The kernel's source,
+ * with its memory layout: ./wat/hist-build.wat.
  */
-import { HIST_STRIDE } from "../models/hist/histogram.js";
-import {
-  code,
-  get,
-  I32,
-  i32Const,
-  moduleBinary,
-  OP,
-  set,
-  tee,
-  uleb,
-  V128,
-  v128Load,
-  v128Store,
-  wasm,
-} from "./wasm.js";
+import { HIST_STRIDE, reachableSpans } from "../models/hist/histogram.js";
+import { kernelModule, wasm } from "./load.js";
+import { HIST_BUILD_WASM } from "./wasm/hist-build.js";
 
 const PAGE = 65536;
 /** Largest memory a space may take (wasm32 addresses; more rows fall back to the JS loop). */
 const MAX_BYTES = 2 ** 31;
-/** Bytes of one feature's bins in a histogram (256 bins × 2 f64). */
-const FEATURE_BYTES = HIST_STRIDE * 8;
-
-/** Instruction bytes not named in wasm.ts. */
-const I32_EQZ = [0x45];
-const I32_LT_U = [0x49];
-const I32_MUL = [0x6c];
-const I32_SHL = [0x74];
-const I32_SHR_U = [0x76];
-const i32Store = (offset: number) => [0x36, 2, ...uleb(offset)];
-const i32Load = (offset: number) => [0x28, 2, ...uleb(offset)];
-const i32Load8u = (offset: number) => [0x2d, 0, ...uleb(offset)];
-const F64X2_ADD = OP.add;
+/**
+ * Bytes of one feature in a kernel region: 256 bins × 2 f64 and 16 bytes of padding, so that bin b of
+ * neighbouring features is not at the same address modulo 4096 (the kernel's source says why).
+ */
+const FEATURE_BYTES = HIST_STRIDE * 8 + 16;
+/** The same in f64s. */
+const REGION_STRIDE = FEATURE_BYTES / 8;
 
 /** Where the parts of a space start, in bytes. */
 export interface HistLayout {
@@ -103,6 +85,9 @@ export class HistSpace {
   private readonly sides: Uint8Array;
   private readonly f64: Float64Array;
   private readonly kernels: Kernels;
+  /** Reachable cells, as [from, to) pairs: in a region, and in the plain layout. */
+  private regionSpans: Int32Array;
+  private plainSpans: Int32Array;
 
   constructor(
     readonly memory: HistMemory,
@@ -118,23 +103,50 @@ export class HistSpace {
     this.sides = new Uint8Array(buffer, layout.sidesAt, 256);
     this.f64 = new Float64Array(buffer);
     this.kernels = instantiate(memory);
+    this.regionSpans = reachableSpans(null, stride, REGION_STRIDE);
+    this.plainSpans = reachableSpans(null, stride, HIST_STRIDE);
   }
 
-  /** The histogram region of thread `region` (0 = this one), as the kernel leaves it. */
+  /**
+   * The histogram region of thread `region` (0 = this one), as the kernel leaves it: feature f's bins at
+   * f · REGION_STRIDE (padded; `readRegion` gives the plain layout).
+   */
   region(region: number): Float64Array {
-    const size = this.layout.stride * HIST_STRIDE;
+    const size = this.layout.stride * REGION_STRIDE;
     const at = (this.layout.histAt >>> 3) + region * size;
     return this.f64.subarray(at, at + size);
   }
 
-  /** Builds rows rows[start..end) into the region of thread `region` (zeroed first), and returns it. */
-  buildRegion(region: number, start: number, end: number): Float64Array {
+  /**
+   * Only these cells of each histogram are zeroed, copied and added from now on (reachableBins; all of them
+   * until this is called). The other cells of the histograms given to buildInto and readRegion stay as
+   * they are: zero when every writer keeps to the same cells.
+   */
+  useReachable(reach: Int32Array): void {
+    this.regionSpans = reachableSpans(reach, this.layout.stride, REGION_STRIDE);
+    this.plainSpans = reachableSpans(reach, this.layout.stride, HIST_STRIDE);
+  }
+
+  /** hist (the plain layout, f · HIST_STRIDE) = region `region`, or += it when `add`. */
+  readRegion(region: number, hist: Float64Array, add = false): void {
+    const from = this.region(region);
+    const { regionSpans, plainSpans } = this;
+    for (let s = 0; s < regionSpans.length; s += 2) {
+      const shift = plainSpans[s] - regionSpans[s];
+      const end = regionSpans[s + 1];
+      if (add) for (let k = regionSpans[s]; k < end; k++) hist[k + shift] += from[k];
+      else for (let k = regionSpans[s]; k < end; k++) hist[k + shift] = from[k];
+    }
+  }
+
+  /** Builds rows rows[start..end) into the region of thread `region` (zeroed first). */
+  buildRegion(region: number, start: number, end: number): void {
     const hist = this.region(region);
-    hist.fill(0);
+    const spans = this.regionSpans;
+    for (let s = 0; s < spans.length; s += 2) hist.fill(0, spans[s], spans[s + 1]);
     const { layout } = this;
     const at = layout.histAt + region * layout.stride * FEATURE_BYTES;
     this.kernels.build(layout.binsAt, layout.stride, layout.ghAt, layout.rowsAt + 4 * start, end - start, at);
-    return hist;
   }
 
   /**
@@ -155,7 +167,8 @@ export class HistSpace {
 
   /** Builds rows rows[start..end) into hist (as buildHistogram does). */
   buildInto(start: number, end: number, hist: Float64Array): void {
-    hist.set(this.buildRegion(0, start, end));
+    this.buildRegion(0, start, end);
+    this.readRegion(0, hist);
   }
 }
 
@@ -189,112 +202,9 @@ export function createHistSpace(n: number, stride: number, regions = 1, columns 
   return new HistSpace(memory, layout);
 }
 
-let compiled: object | undefined;
-
-/** The compiled kernel module (compiled once; workers receive it with the memory). */
-export function histModule(): object {
-  compiled ??= new wasm.Module(kernelBinary());
-  return compiled;
-}
+/** The compiled kernel module (./wat/hist-build.wat; compiled once, workers receive it with the memory). */
+export const histModule = kernelModule(HIST_BUILD_WASM);
 
 function instantiate(memory: HistMemory): Kernels {
   return new wasm.Instance(histModule(), { env: { memory } }).exports as Kernels;
-}
-
-/** Parameters and locals of `build`, by index. */
-const BINS = 0;
-const STRIDE = 1;
-const GH = 2;
-const ROWS = 3;
-const COUNT = 4;
-const HIST = 5;
-const ROW_BINS = 6;
-const ROW_END = 7;
-const HP = 8;
-const AT = 9;
-const GV = 10;
-
-/** Feature j of a group of four: hist[bin] += (g, h), the bin's pair read and written as one v128. */
-function addFeature(j: number): number[] {
-  // biome-ignore format: one line per instruction group
-  return code(
-    get(HP), get(ROW_BINS), i32Load8u(j), i32Const(4), I32_SHL, OP.i32Add, tee(AT),
-    get(AT), v128Load(j * FEATURE_BYTES), get(GV), F64X2_ADD, v128Store(j * FEATURE_BYTES),
-  );
-}
-
-/** The row loop: for each row, its (g, h) pair into every feature's bin, four features per step. */
-function buildBody(): number[] {
-  // biome-ignore format: one line per instruction group
-  return code(
-    OP.block, OP.loop,
-    get(COUNT), I32_EQZ, OP.brIf, [1],
-    get(GH), get(ROWS), i32Load(0), i32Const(4), I32_SHL, OP.i32Add, v128Load(0), set(GV),
-    get(ROWS), i32Load(0), get(STRIDE), I32_MUL, get(BINS), OP.i32Add, tee(ROW_BINS),
-    get(STRIDE), OP.i32Add, set(ROW_END),
-    get(HIST), set(HP),
-    OP.loop,
-    addFeature(0), addFeature(1), addFeature(2), addFeature(3),
-    get(HP), i32Const(4 * FEATURE_BYTES), OP.i32Add, set(HP),
-    get(ROW_BINS), i32Const(4), OP.i32Add, tee(ROW_BINS), get(ROW_END), I32_LT_U, OP.brIf, [0],
-    OP.end,
-    get(ROWS), i32Const(4), OP.i32Add, set(ROWS),
-    get(COUNT), i32Const(1), OP.i32Sub, set(COUNT),
-    OP.br, [0],
-    OP.end, OP.end,
-  );
-}
-
-/** Parameters and locals of `partition`, by index. */
-const P_BINS = 0;
-const P_STEP = 1;
-const P_ROWS = 2;
-const P_COUNT = 3;
-const P_SCRATCH = 4;
-const P_SIDES = 5;
-const P_WRITE = 6;
-const P_END = 7;
-const P_ROW = 8;
-const P_LEFT = 9;
-
-/** Each row to rows[write] and scratch[right]; the side (0 or 1) advances one of them, without a branch. */
-function partitionBody(): number[] {
-  // biome-ignore format: one line per instruction group
-  return code(
-    get(P_ROWS), set(P_WRITE),
-    get(P_ROWS), get(P_COUNT), i32Const(2), I32_SHL, OP.i32Add, set(P_END),
-    OP.block, OP.loop,
-    get(P_ROWS), get(P_END), OP.i32GeU, OP.brIf, [1],
-    get(P_ROWS), i32Load(0), set(P_ROW),
-    get(P_SIDES), get(P_BINS), get(P_ROW), get(P_STEP), I32_MUL, OP.i32Add, i32Load8u(0), OP.i32Add,
-    i32Load8u(0), i32Const(2), I32_SHL, set(P_LEFT),
-    get(P_WRITE), get(P_ROW), i32Store(0),
-    get(P_SCRATCH), get(P_ROW), i32Store(0),
-    get(P_WRITE), get(P_LEFT), OP.i32Add, set(P_WRITE),
-    get(P_SCRATCH), i32Const(4), OP.i32Add, get(P_LEFT), OP.i32Sub, set(P_SCRATCH),
-    get(P_ROWS), i32Const(4), OP.i32Add, set(P_ROWS),
-    OP.br, [0],
-    OP.end, OP.end,
-    get(P_WRITE), get(P_END), get(P_COUNT), i32Const(2), I32_SHL, OP.i32Sub, OP.i32Sub, i32Const(2), I32_SHR_U,
-  );
-}
-
-/** A module over a shared env.memory, exporting `build` and `partition`. */
-function kernelBinary(): Uint8Array {
-  return moduleBinary({
-    params: [I32, I32, I32, I32, I32, I32],
-    shared: true,
-    functions: [
-      {
-        name: "build",
-        result: null,
-        locals: [
-          [4, I32],
-          [1, V128],
-        ],
-        code: buildBody(),
-      },
-      { name: "partition", result: I32, locals: [[4, I32]], code: partitionBody() },
-    ],
-  });
 }

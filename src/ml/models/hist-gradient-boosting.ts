@@ -86,7 +86,8 @@ export class HistGradientBoostingClassifier extends Classifier<HistParams, HistF
 
   fitTable(table: ColumnTable, y: Float64Array, ctx: FitContext): this {
     checkTable(table, y, "HistGradientBoostingClassifier");
-    const loss = this.nClasses <= 2 ? binaryLogLoss() : softmaxLogLoss(this.nClasses);
+    const loss =
+      this.nClasses <= 2 ? binaryLogLoss() : softmaxLogLoss(this.nClasses, this.params.softmaxHessianScale);
     const { fitted, curve } = fitBooster(table, y, loss, this.params, ctx, true);
     this.fitted = fitted;
     this.learningCurve = curve;

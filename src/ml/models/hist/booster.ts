@@ -15,7 +15,7 @@ import { type BinMapper, binCount, binRows, fitBinMapper, sampleHead } from "./b
 import { type ColumnTable, selectRows } from "./columns.js";
 import { type ForestArrays, ForestBuilder, leafOffset } from "./forest.js";
 import { type GrowParams, growTree, sampleFeatures } from "./grower.js";
-import { HistogramPool, rowStride } from "./histogram.js";
+import { HIST_STRIDE, HistogramPool, reachableBins, reachableSpans, rowStride } from "./histogram.js";
 import type { Loss } from "./losses.js";
 import { leafWeight } from "./split.js";
 import { HistogramThreads, parallelMinRows, shared } from "./threads.js";
@@ -37,6 +37,8 @@ export interface BoosterParams extends GrowParams {
   threads?: number;
   /** Nodes below this many rows are built on one thread (default parallelMinRows: the crossover). */
   parallelMinRows?: number;
+  /** The multiclass hessian's factor (softmaxLogLoss): 2 as XGBoost's multi:softprob, else 1. */
+  softmaxHessianScale?: number;
 }
 
 /** The learned state of a histogram GBDT (typed arrays and numbers only). */
@@ -117,6 +119,9 @@ export function fitBooster(
   const featureGain = new Float64Array(p);
   const allFeatures = Int32Array.from({ length: p }, (_, f) => f);
   const binCounts = Int32Array.from({ length: p }, (_, f) => binCount(mapper, f));
+  const reach = reachableBins(binCounts, stride);
+  const spans = reachableSpans(reach, stride, HIST_STRIDE);
+  space?.useReachable(reach);
   const curveRows = nt > CURVE_ROWS ? sampleHead(rng, nt, CURVE_ROWS, rows) : null;
   const curve: LearningCurve = { metric: loss.name, train: [], ...(validBins ? { validation: [] } : {}) };
   let nSample = nt;
@@ -145,6 +150,8 @@ export function fitBooster(
             rows,
             nRows: subsampled ? nSample : nt,
             binCounts,
+            reach,
+            spans,
             categories: mapper.categories,
             features,
             build,

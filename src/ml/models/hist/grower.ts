@@ -40,6 +40,10 @@ export interface GrowData {
   features: Int32Array;
   /** Builds a node's histogram (the worker pool replaces the single-thread builder). */
   build?: (rows: Int32Array, start: number, end: number, hist: Float64Array) => void;
+  /** The histogram cells rows can reach (reachableBins); the others stay zero and are skipped. */
+  reach?: Int32Array;
+  /** The same cells as [from, to) pairs (reachableSpans). */
+  spans?: Int32Array;
   /** Partitions rows[start..end) by feature f and the bins it sends left (the WebAssembly kernel's). */
   partition?: (start: number, end: number, f: number, sides: Uint8Array) => number;
 }
@@ -97,7 +101,7 @@ export function growTree(
     split: null,
   };
   build(data.rows, 0, data.nRows, root.hist as Float64Array);
-  sumNode(root, root.hist as Float64Array, features[0]);
+  sumNode(root, root.hist as Float64Array, features[0], data.reach);
   const canSplit = (o: Open) =>
     o.depth < params.maxDepth &&
     o.end - o.start >= 2 * Math.max(1, params.minSamplesLeaf) &&
@@ -169,7 +173,7 @@ export function growTree(
     small.hist = pool.take();
     build(data.rows, small.start, small.end, small.hist);
     large.hist = o.hist;
-    subtractHistogram(large.hist as Float64Array, small.hist, stride);
+    subtractHistogram(large.hist as Float64Array, small.hist, stride, data.spans ?? null);
     for (const c of [left, right]) {
       if (canSplit(c)) {
         findSplit(c);
@@ -181,14 +185,18 @@ export function growTree(
 }
 
 /** Node sums from one feature's histogram (every row is in exactly one of its bins). */
-function sumNode(o: Open, hist: Float64Array, f: number): void {
+function sumNode(o: Open, hist: Float64Array, f: number, reach?: Int32Array): void {
   let g = 0;
   let h = 0;
   const base = f * HIST_STRIDE;
-  for (let b = 0; b < 256; b++) {
+  // Unreachable bins are zero: skipping them leaves the sums as they were.
+  const values = reach ? reach[f] : MISSING_BIN;
+  for (let b = 0; b < values; b++) {
     g += hist[base + 2 * b];
     h += hist[base + 2 * b + 1];
   }
+  g += hist[base + 2 * MISSING_BIN];
+  h += hist[base + 2 * MISSING_BIN + 1];
   o.g = g;
   o.h = h;
 }

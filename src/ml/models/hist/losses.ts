@@ -101,7 +101,11 @@ export function softmaxRows(raw: Float64Array, n: number, k: number, out: Float6
   }
 }
 
-export function softmaxLogLoss(k: number): Loss {
+/**
+ * Softmax log-loss over k classes. The hessian of class c is scale · p(1 − p): scikit-learn uses 1, XGBoost's
+ * multi:softprob 2 (which halves every leaf weight and doubles the weight a min_child_weight counts).
+ */
+export function softmaxLogLoss(k: number, hessianScale = 1): Loss {
   let prob = new Float64Array(0);
   return {
     name: "mlogloss",
@@ -119,7 +123,7 @@ export function softmaxLogLoss(k: number): Loss {
       for (let i = 0; i < n; i++) {
         const p = prob[i * k + c];
         gh[2 * i] = p - (y[i] === c ? 1 : 0);
-        gh[2 * i + 1] = Math.max(p * (1 - p), MIN_HESSIAN);
+        gh[2 * i + 1] = Math.max(hessianScale * p * (1 - p), MIN_HESSIAN);
       }
     },
     value(raw, y, rows, n) {

@@ -35,7 +35,7 @@ const BUILD_TASK = `(data, args) => {
   }
   const start = args[0];
   const end = args[1];
-  hist.fill(0, 0, stride * ${HIST_STRIDE});
+  hist.fill(0);
   if (data.wasmBuild) {
     const l = kernel.layout;
     data.wasmBuild(l.binsAt, stride, l.ghAt, l.rowsAt + 4 * start, end - start, kernel.histAt);
@@ -124,8 +124,12 @@ export class HistogramThreads {
       },
       () => this.buildHere(start, Math.min(end, start + share), hist),
     );
+    const { space } = this;
     const size = this.stride * HIST_STRIDE;
-    for (const h of this.hists) for (let i = 0; i < size; i++) hist[i] += h[i];
+    this.hists.forEach((h, k) => {
+      if (space) space.readRegion(k + 1, hist, true);
+      else for (let i = 0; i < size; i++) hist[i] += h[i];
+    });
   }
 
   /** This thread's part. */

@@ -1,7 +1,14 @@
 /** The WebAssembly histogram and partition kernels against the plain JS loops, bit for bit. */
 import { describe, expect, it } from "vitest";
 import { createHistSpace, type HistSpace } from "../../../../src/ml/kernels/hist-build.js";
-import { buildHistogram, HIST_STRIDE, rowStride } from "../../../../src/ml/models/hist/histogram.js";
+import {
+  buildHistogram,
+  HIST_STRIDE,
+  reachableBins,
+  reachableSpans,
+  rowStride,
+  subtractHistogram,
+} from "../../../../src/ml/models/hist/histogram.js";
 import { Random } from "../../../../src/ml/random.js";
 
 /** A space of n random rows with p features (some bins missing), random gradients and a shuffled row list. */
@@ -51,6 +58,46 @@ describe("histogram kernel", () => {
       }
     });
   }
+});
+
+describe("histogram kernel over the reachable cells only", () => {
+  it("equals buildHistogram on one-hot columns, missing values and a 255-bin column", () => {
+    // Feature 0 has 255 value bins, features 1..29 are one-hot (bins 0 and 1), every fifth row is missing.
+    const n = 3000;
+    const p = 30;
+    const stride = rowStride(p);
+    const rng = new Random(5);
+    const space = createHistSpace(n, stride, 2, false) as HistSpace;
+    const binCounts = Int32Array.from({ length: p }, (_, f) => (f === 0 ? 255 : 2));
+    for (let i = 0; i < n; i++) {
+      space.bins[i * stride] = Math.floor(rng.next() * 255);
+      for (let f = 1; f < p; f++) space.bins[i * stride + f] = i % 5 === 0 ? 255 : +(rng.next() < 0.03);
+      space.gh[2 * i] = rng.normal();
+      space.gh[2 * i + 1] = rng.next();
+    }
+    space.rows.set(rng.permutation(n));
+    space.useReachable(reachableBins(binCounts, stride));
+    const parent = new Float64Array(stride * HIST_STRIDE);
+    const child = new Float64Array(stride * HIST_STRIDE);
+    const js = new Float64Array(stride * HIST_STRIDE);
+    space.buildInto(0, n, parent);
+    buildHistogram(space.bins, stride, space.gh, space.rows, 0, n, js);
+    expect(parent).toEqual(js);
+    // Built again over fewer rows into the same arrays, then subtracted over the reachable cells only.
+    space.buildInto(0, 1000, child);
+    subtractHistogram(
+      parent,
+      child,
+      stride,
+      reachableSpans(reachableBins(binCounts, stride), stride, HIST_STRIDE),
+    );
+    buildHistogram(space.bins, stride, space.gh, space.rows, 1000, n, js);
+    const full = new Float64Array(stride * HIST_STRIDE);
+    buildHistogram(space.bins, stride, space.gh, space.rows, 0, n, full);
+    subtractHistogram(full, child, stride);
+    expect(parent).toEqual(full);
+    expect(Math.max(...parent.map((v, k) => Math.abs(v - js[k])))).toBeLessThan(1e-9);
+  });
 });
 
 /** The grower's JS partition: left rows in order at the front, the rest after them in order. */

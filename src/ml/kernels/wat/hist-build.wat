@@ -1,0 +1,104 @@
+;; Histogram building and row partition for the histogram GBDT (used by src/ml/kernels/hist-build.ts).
+;;
+;; The memory is shared: worker threads instantiate this module over the same memory and run `build` on
+;; their own slices of the rows into their own histogram regions.
+;;
+;; Memory layout (byte addresses, all given by the caller):
+;;   bins:       one byte per (row, feature), row r's at $bins + r * $stride ($stride a multiple of 4);
+;;   gh:         interleaved (gradient, hessian) f64 pairs, row r's pair at $gh + 16 r;
+;;   rows:       i32 row numbers of a node, [$rows, $rows + 4 $count);
+;;   histogram:  per feature 256 bins of (gradient sum, hessian sum) f64 pairs (4096 bytes) and 16 bytes of
+;;               padding, 4112 bytes a feature. The padding matters: without it, bin b of every feature
+;;               has the same address modulo 4096, and when many features share a bin (one-hot columns,
+;;               missing values) each load waits for the stores before it (4K aliasing): 25× slower.
+;;   sides:      256 bytes, 1 for each bin a split sends left.
+(module
+  (import "env" "memory" (memory 0 65536 shared))
+
+  ;; build(bins, stride, gh, rows, count, hist): for each listed row in order, its (g, h) pair is added as
+  ;; one f64x2 into the row's bin of every feature, so each bin sums the same numbers in the same order as
+  ;; the plain loop. Features are taken four at a time (the stride is a multiple of 4).
+  (func (export "build")
+    (param $bins i32) (param $stride i32)
+    (param $gh i32) (param $rows i32) (param $count i32)
+    (param $hist i32)
+    (local $row_bins i32)  ;; the current feature's bin byte of the current row
+    (local $row_end i32)   ;; one past the row's last bin byte
+    (local $feature i32)   ;; the current feature's histogram (4112 bytes a feature)
+    (local $at i32)        ;; the bin's (g, h) cell
+    (local $pair v128)     ;; the row's (g, h)
+
+    (block $done
+      (loop $rows_loop
+        (br_if $done (i32.eqz (local.get $count)))
+        (local.set $pair
+          (v128.load (i32.add (local.get $gh) (i32.shl (i32.load (local.get $rows)) (i32.const 4)))))
+        (local.set $row_end
+          (i32.add
+            (local.tee $row_bins
+              (i32.add (i32.mul (i32.load (local.get $rows)) (local.get $stride)) (local.get $bins)))
+            (local.get $stride)))
+        (local.set $feature (local.get $hist))
+        ;; Four features per step: hist[f][bin] += (g, h), the cell read and written as one v128.
+        (loop $features
+          (local.set $at
+            (i32.add (local.get $feature) (i32.shl (i32.load8_u offset=0 (local.get $row_bins)) (i32.const 4))))
+          (v128.store offset=0 (local.get $at)
+            (f64x2.add (v128.load offset=0 (local.get $at)) (local.get $pair)))
+          (local.set $at
+            (i32.add (local.get $feature) (i32.shl (i32.load8_u offset=1 (local.get $row_bins)) (i32.const 4))))
+          (v128.store offset=4112 (local.get $at)
+            (f64x2.add (v128.load offset=4112 (local.get $at)) (local.get $pair)))
+          (local.set $at
+            (i32.add (local.get $feature) (i32.shl (i32.load8_u offset=2 (local.get $row_bins)) (i32.const 4))))
+          (v128.store offset=8224 (local.get $at)
+            (f64x2.add (v128.load offset=8224 (local.get $at)) (local.get $pair)))
+          (local.set $at
+            (i32.add (local.get $feature) (i32.shl (i32.load8_u offset=3 (local.get $row_bins)) (i32.const 4))))
+          (v128.store offset=12336 (local.get $at)
+            (f64x2.add (v128.load offset=12336 (local.get $at)) (local.get $pair)))
+          (local.set $feature (i32.add (local.get $feature) (i32.const 16448)))
+          (br_if $features
+            (i32.lt_u
+              (local.tee $row_bins (i32.add (local.get $row_bins) (i32.const 4)))
+              (local.get $row_end))))
+        (local.set $rows (i32.add (local.get $rows) (i32.const 4)))
+        (local.set $count (i32.sub (local.get $count) (i32.const 1)))
+        (br $rows_loop))))
+
+  ;; partition(bins, step, rows, count, scratch, sides) -> rows sent left. A stable partition of the listed
+  ;; rows by one feature, whose bin for row r is at $bins + r * $step: rows whose bin has sides[bin] = 1 move
+  ;; to the front of the list, in order; the others go to scratch, in order. Each row is written to both
+  ;; places and its side (0 or 1) advances one of the two cursors, without a branch.
+  (func (export "partition")
+    (param $bins i32) (param $step i32)
+    (param $rows i32) (param $count i32)
+    (param $scratch i32) (param $sides i32)
+    (result i32)
+    (local $write i32)  ;; where the next left row goes in the list
+    (local $end i32)    ;; one past the list's last row
+    (local $row i32)
+    (local $left i32)   ;; 4 when the row goes left, else 0
+
+    (local.set $write (local.get $rows))
+    (local.set $end (i32.add (local.get $rows) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $rows_loop
+        (br_if $done (i32.ge_u (local.get $rows) (local.get $end)))
+        (local.set $row (i32.load (local.get $rows)))
+        (local.set $left
+          (i32.shl
+            (i32.load8_u
+              (i32.add (local.get $sides)
+                (i32.load8_u (i32.add (local.get $bins) (i32.mul (local.get $row) (local.get $step))))))
+            (i32.const 2)))
+        (i32.store (local.get $write) (local.get $row))
+        (i32.store (local.get $scratch) (local.get $row))
+        (local.set $write (i32.add (local.get $write) (local.get $left)))
+        (local.set $scratch (i32.sub (i32.add (local.get $scratch) (i32.const 4)) (local.get $left)))
+        (local.set $rows (i32.add (local.get $rows) (i32.const 4)))
+        (br $rows_loop)))
+    ;; Rows sent left: (write - (end - 4 count)) / 4.
+    (i32.shr_u
+      (i32.sub (local.get $write) (i32.sub (local.get $end) (i32.shl (local.get $count) (i32.const 2))))
+      (i32.const 2))))
