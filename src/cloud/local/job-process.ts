@@ -26,10 +26,16 @@ export interface JobProcessOptions {
   tied?: boolean;
 }
 
+/** How a job's process ended. */
+export interface JobExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export interface JobProcess {
   pid: number;
   child: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited: Promise<JobExit>;
 }
 
 export async function spawnJobProcess(
@@ -45,7 +51,7 @@ export async function spawnJobProcess(
     stdio: ["ignore", stderr, stderr],
     env: options.tied ? { ...options.env, SMA_PARENT_PID: String(process.pid) } : options.env,
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+  const exited = new Promise<JobExit>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
   child.unref();
