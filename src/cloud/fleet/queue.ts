@@ -11,7 +11,7 @@ import type { Redis } from "ioredis";
 import { AppError, CloudTrainingError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
 import { JobChannel } from "../job-channel.js";
-import { type JobQueue, type JobStatus, type Lane, laneOf } from "../job-queue.js";
+import { type JobQueue, type JobStatus, jobFolderUri, type Lane, laneOf } from "../job-queue.js";
 import {
   type JobProgress,
   type JobResult,
@@ -302,6 +302,12 @@ export class FleetQueue implements JobQueue {
       .map((job) => ({ jobId: job.id ?? "?", kind: job.name, reason: job.failedReason, at: job.finishedOn }))
       .sort((a, b) => (b.at ?? 0) - (a.at ?? 0))
       .slice(0, limit);
+  }
+
+  async forget(jobId: string): Promise<void> {
+    const found = await this.find(jobId);
+    if (found && PENDING_STATES.has(found.state)) return;
+    await this.options.storage.deleteDirectory(jobFolderUri(this.options.storage, jobId));
   }
 
   /** The spec as first submitted: the bot's copy in Redis, else the worker's spec.json in storage. */

@@ -8,7 +8,7 @@ import type { ChildProcess } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { AppError, CloudTrainingError, ObjectNotFoundError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
-import type { JobQueue, JobStatus } from "../job-queue.js";
+import { type JobQueue, type JobStatus, jobFolderUri } from "../job-queue.js";
 import {
   JOB_FILES,
   type JobProgress,
@@ -327,6 +327,11 @@ export class LocalJobRunner implements JobQueue {
       if (error instanceof ObjectNotFoundError) return undefined;
       throw error;
     }
+  }
+
+  async forget(jobId: string): Promise<void> {
+    if (this.running.has(jobId) || this.queue.some((spec) => spec.jobId === jobId)) return;
+    await this.storage.deleteDirectory(jobFolderUri(this.storage, jobId));
   }
 
   async readSpec(jobId: string): Promise<JobSpec | undefined> {

@@ -2,7 +2,7 @@
  * The fleet on real Redis, in this process: a BullMQ queue (fleet/queue.ts) and two workers (fleet/worker.ts)
  * running real worker processes on one DATA_DIR, through the same providers the bot uses.
  */
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -247,6 +247,9 @@ describe("the fleet queue", () => {
       fileName: "d.csv",
     });
     expect(description.nRows).toBe(442);
+    // Its result read, the sandbox job's folder is gone; the trainings' folders stay.
+    expect(existsSync(join(dir, "jobs", "fleet-ingest-1"))).toBe(false);
+    expect(existsSync(join(dir, "jobs", "fleet-user-a"))).toBe(true);
     expect((await training.monitorTraining("fleet-user-b")).status).toBe("queued");
     expect(events.find((l) => l.event === "job-started" && l.jobId === "fleet-user-b")).toBeUndefined();
     await training.terminateTraining("fleet-user-a");
