@@ -3,7 +3,7 @@
  * an upload's read submitted through the app's own compute land in the fleet's queues (no worker runs here,
  * so they wait there; the embedded runner would have started them in child processes instead).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -73,6 +73,8 @@ describe("local work with Redis configured", () => {
     });
     expect(launched.status).toBe("queued");
     expect(await fleet.queue.queue("compute").getJobState("wiring-train-1")).toBe("prioritized");
+    // Submitting touched Redis only: no worker has taken it, so nothing of it is in storage yet.
+    expect(existsSync(join(dir, "jobs", "wiring-train-1"))).toBe(false);
 
     const staged = join(dir, "staged.csv");
     writeFileSync(staged, "x,y\n1,2\n");
