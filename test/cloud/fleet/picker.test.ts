@@ -7,17 +7,11 @@ import { locationView } from "../../../src/bot/views/training.js";
 import type { ComputeOffer } from "../../../src/cloud/offers.js";
 import type { PredictionContext } from "../../../src/flows/prediction/machine.js";
 import type { TrainingContext } from "../../../src/flows/training/machine.js";
+import { LOCAL_OFFER } from "../../flows/fixtures.js";
 
 const fleetOffer: ComputeOffer = {
-  provider: "local",
-  computeType: "local",
-  label: "This machine",
-  spot: false,
-  gpu: false,
-  hourlyRate: 0,
+  ...LOCAL_OFFER,
   estimatedMinutes: 2,
-  estimatedCost: 0,
-  priceSource: "free",
   fleet: { online: 3, busy: 1, waitMinutes: 2 },
 };
 
