@@ -9,6 +9,7 @@
  * description of itself for /admin and the location picker.
  */
 import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
 import { availableParallelism, hostname, totalmem } from "node:os";
 import { DelayedError, type Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
@@ -17,7 +18,13 @@ import type { Logger } from "../../logger.js";
 import { JobChannel } from "../job-channel.js";
 import type { Lane } from "../job-queue.js";
 import { JOB_FILES, type JobProgress, type JobResult, type JobSpec } from "../job-spec.js";
-import { type JobExit, type JobProcessOptions, signalGroup, spawnJobProcess } from "../local/job-process.js";
+import {
+  type JobExit,
+  type JobProcessOptions,
+  jobLogPath,
+  signalGroup,
+  spawnJobProcess,
+} from "../local/job-process.js";
 import type { CloudStorageProvider } from "../provider-interface.js";
 import {
   type CancelMessage,
@@ -351,6 +358,11 @@ export class FleetWorker {
       "fleet job finished",
     );
     await this.release(lane, slot, jobId, (stoppedAt - started) / 1000).catch(() => undefined);
+    // A sandboxed read that succeeded leaves nothing to look into: its stderr file goes (its folder goes
+    // once the bot has the result, JobQueue.forget).
+    if (lane === "sandbox" && result.status === "succeeded") {
+      await rm(jobLogPath(this.options.logDir, jobId), { force: true }).catch(() => undefined);
+    }
     return this.settle(result);
   }
 

@@ -45,7 +45,7 @@ export async function spawnJobProcess(
 ): Promise<JobProcess> {
   const args = await workerArgs();
   mkdirSync(options.logDir, { recursive: true });
-  const stderr = openSync(join(options.logDir, `${jobId}.log`), "a");
+  const stderr = openSync(jobLogPath(options.logDir, jobId), "a");
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...args, specUri], {
     detached: true,
     stdio: ["ignore", stderr, stderr],
@@ -58,6 +58,11 @@ export async function spawnJobProcess(
   const pid = child.pid ?? -1;
   if (options.niceness && pid > 0) lowerPriority(pid, options.niceness);
   return { pid, child, exited };
+}
+
+/** Where a job's worker writes its stderr. */
+export function jobLogPath(logDir: string, jobId: string): string {
+  return join(logDir, `${jobId}.log`);
 }
 
 function lowerPriority(pid: number, niceness: number): void {

@@ -6,6 +6,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { AppError, CloudTrainingError, ObjectNotFoundError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
 import { type JobQueue, type JobStatus, jobFolderUri } from "../job-queue.js";
@@ -18,7 +19,7 @@ import {
   jobResultSchema,
 } from "../job-spec.js";
 import type { CloudStorageProvider } from "../provider-interface.js";
-import { signalGroup, spawnJobProcess } from "./job-process.js";
+import { jobLogPath, signalGroup, spawnJobProcess } from "./job-process.js";
 import { isWorkerCommand } from "./worker-command.js";
 
 export interface LocalJobRunnerOptions {
@@ -332,6 +333,7 @@ export class LocalJobRunner implements JobQueue {
   async forget(jobId: string): Promise<void> {
     if (this.running.has(jobId) || this.queue.some((spec) => spec.jobId === jobId)) return;
     await this.storage.deleteDirectory(jobFolderUri(this.storage, jobId));
+    await rm(jobLogPath(this.options.logDir, jobId), { force: true });
   }
 
   async readSpec(jobId: string): Promise<JobSpec | undefined> {

@@ -250,6 +250,8 @@ describe("the fleet queue", () => {
     // Its result read, the sandbox job's folder is gone; the trainings' folders stay.
     expect(existsSync(join(dir, "jobs", "fleet-ingest-1"))).toBe(false);
     expect(existsSync(join(dir, "jobs", "fleet-user-a"))).toBe(true);
+    expect(existsSync(join(dir, "logs", "fleet-ingest-1.log"))).toBe(false);
+    expect(existsSync(join(dir, "logs", "fleet-user-a.log"))).toBe(true);
     expect((await training.monitorTraining("fleet-user-b")).status).toBe("queued");
     expect(events.find((l) => l.event === "job-started" && l.jobId === "fleet-user-b")).toBeUndefined();
     await training.terminateTraining("fleet-user-a");

@@ -92,6 +92,7 @@ describe("LocalIngest", () => {
     // Its result read, the job's folder (spec, progress, log, result) is gone.
     expect(existsSync(join(dir, "jobs", "job-ingest-ok"))).toBe(false);
     expect(existsSync(join(dir, "jobs"))).toBe(false);
+    expect(existsSync(join(dir, "logs", "job-ingest-ok.log"))).toBe(false);
   });
 
   it("passes the reader's own refusals through unchanged", async () => {
