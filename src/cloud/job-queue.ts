@@ -3,7 +3,8 @@
  * sandboxed ingest): BullMQ on Redis when Redis is configured (fleet/queue.ts, workers on any host), the
  * embedded runner otherwise (local/job-runner.ts). The providers in local/ only see this interface.
  */
-import type { JobProgress, JobResult, JobSpec } from "./job-spec.js";
+import { JOB_FILES, type JobProgress, type JobResult, type JobSpec } from "./job-spec.js";
+import type { CloudStorageProvider } from "./provider-interface.js";
 
 export interface JobStatus {
   state: "queued" | "running" | "finished" | "unknown";
@@ -25,8 +26,20 @@ export interface JobQueue {
   /** Resolves with the job's result once it has one. */
   finished(jobId: string): Promise<JobResult>;
   readSpec(jobId: string): Promise<JobSpec | undefined>;
+  /**
+   * Removes what a finished job left in storage (jobs/{jobId}/: spec, progress, log, result) once its caller
+   * has its result and keeps what it needs elsewhere (the sandbox's reads). A job still queued or running is
+   * left alone.
+   */
+  forget(jobId: string): Promise<void>;
   /** Stops starting jobs here (shutdown). */
   close(): void | Promise<void>;
+}
+
+/** The folder of a job in storage: jobs/{jobId}/. */
+export function jobFolderUri(storage: CloudStorageProvider, jobId: string): string {
+  const spec = storage.jobUri(jobId, JOB_FILES.spec);
+  return spec.slice(0, spec.length - JOB_FILES.spec.length);
 }
 
 /**

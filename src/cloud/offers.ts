@@ -27,6 +27,17 @@ export interface ComputeOffer {
   priceSource: string;
   /** Set when the user's budget does not allow this offer: the reason, for the picker to show. */
   overBudget?: string;
+  /** With Redis, this machine's offer is the worker fleet: how it stands, for the picker to say in words. */
+  fleet?: FleetView;
+}
+
+/** The worker fleet as the location picker names it ("Workers · 3 online, 1 busy · about 2 min wait"). */
+export interface FleetView {
+  online: number;
+  /** Workers running at least one job. */
+  busy: number;
+  /** Minutes a job queued now would wait; 0 for none. */
+  waitMinutes: number;
 }
 
 export interface OfferRequest {

@@ -20,7 +20,7 @@ const HOSTILE_ESCAPED = "&lt;script&gt;&amp;&quot;";
 /** Parameters that are numbers (formatted or counted inside the text). */
 const NUMBER_PARAMS = new Set([
   ...["n", "rows", "cols", "cells", "mb", "limitMb", "confidence", "total", "page", "pages"],
-  ...["position", "index", "errCode", "attempt", "utilization"],
+  ...["position", "index", "errCode", "attempt", "utilization", "online", "busy", "waitMinutes"],
 ]);
 /** Parameters that carry HTML the caller already built (lists of code() names, metric and job summaries). */
 const HTML_PARAMS = new Set(["names", "cols", "detail", "what", "metric"]);

@@ -3,10 +3,12 @@
  * their own, and two `npm run worker` processes, on one Redis and one DATA_DIR. Datasets are tiny and models
  * fast: what is tested is where jobs run and how often their results arrive, not training.
  */
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MainProcess, spawnMain, type TestEnv, testEnv } from "../helpers/app.js";
 import { WebhookFront, type WorkerEvent, WorkerProcess } from "../helpers/fleet.js";
 import { FAST_BOT_ENV, FAST_TELEGRAM, fixture, SLOW, withoutColumn } from "../helpers/flows.js";
+import { REDIS_TEST_URL } from "../helpers/redis.js";
 import { type FakeTelegram, startFakeTelegram, type TestUser } from "../helpers/telegram.js";
 import { freePort } from "../ops/helpers.js";
 
@@ -71,6 +73,15 @@ async function train(user: TestUser, steps: Steps): Promise<string> {
   return (await user.waitFor(/is trained/, { timeoutMs: 180_000 })).text ?? "";
 }
 
+/** A bot replica behind the webhook front, on one of its ports. */
+function startReplica(port: number): Promise<MainProcess> {
+  return spawnMain(
+    { ...env.env, PORT: String(port), LOG_LEVEL: "info" },
+    /receiving updates by webhook/,
+    120_000,
+  );
+}
+
 /** Starts a forest for `user` and resolves with the worker running it and its start event. */
 async function startForest(user: TestUser): Promise<{ worker: WorkerProcess; started: WorkerEvent }> {
   await launchTraining(user, FOREST);
@@ -92,14 +103,7 @@ beforeAll(async () => {
     LOCAL_MAX_CONCURRENT_JOBS: "1",
     RATE_LIMIT_PER_MINUTE: "600",
   });
-  for (const port of ports) {
-    const bot = await spawnMain(
-      { ...env.env, PORT: String(port), LOG_LEVEL: "info" },
-      /receiving updates by webhook/,
-      120_000,
-    );
-    bots.push(bot);
-  }
+  for (const port of ports) bots.push(await startReplica(port));
   for (let i = 0; i < 2; i++) workers.push(await WorkerProcess.spawn(env.env));
 }, 600_000);
 
@@ -170,6 +174,33 @@ describe("a fleet of two workers behind two bot replicas", () => {
     await train(user, LINEAR);
     expect(cards(user)).toHaveLength(1);
   }, 180_000);
+
+  it("a restart of every bot replica mid-job: the restarted bots follow the same job, which runs once", async () => {
+    const user = tg.user(6500, { firstName: "Rui" });
+    const { started } = await startForest(user);
+    // Restarted once the progress message is on record (not between sending it and recording its id).
+    const redis = new Redis(REDIS_TEST_URL);
+    try {
+      const ui = `${env.env.REDIS_PREFIX}:user:${user.id}:ui:${user.id}`;
+      for (let i = 0; i < 200 && !(await redis.get(ui))?.includes("progressMessageId"); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      redis.disconnect();
+    }
+    for (const bot of bots) bot.child.kill("SIGKILL");
+    await Promise.all(bots.map((b) => b.exited));
+    bots.splice(0, bots.length, ...(await Promise.all(front.ports.map(startReplica))));
+
+    await user.waitFor(/is trained/, { timeoutMs: 180_000 });
+    expect(cards(user)).toHaveLength(1);
+    const progress = user.botMessages().filter((m) => /Training Random forest/.test(m.text ?? ""));
+    expect(progress).toHaveLength(1);
+    const runs = (event: string) =>
+      workers.flatMap((w) => w.all((e) => e.event === event && e.jobId === started.jobId));
+    expect(runs("job-started")).toHaveLength(1);
+    expect(runs("job-finished").map((e) => [e.worker, e.status])).toEqual([[started.worker, "succeeded"]]);
+  }, 300_000);
 
   it("kill -9 of a worker mid-job: the job finishes on the other worker, with one result card", async () => {
     const user = tg.user(6400, { firstName: "Kim" });

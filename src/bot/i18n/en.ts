@@ -175,6 +175,10 @@ export const en = {
     title: "📍 Where should it run?",
     quoting: "⏳ Checking prices…",
     offer: (label: string, minutes: string, cost: string) => `${label} · ~${minutes} · ${cost}`,
+    workers: (online: number, busy: number, waitMinutes: number) =>
+      online === 0
+        ? "Workers · none online yet"
+        : `Workers · ${online} online, ${busy} busy · ${waitMinutes === 0 ? "no wait" : `about ${waitMinutes} min wait`}`,
     free: "free",
     perHour: (rate: string) => `${rate}/h`,
     priceSource: (source: string) => i(`prices: ${source}`),

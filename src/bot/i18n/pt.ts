@@ -187,6 +187,10 @@ export const pt: Texts = {
     title: "📍 Onde executar?",
     quoting: "⏳ Consultando os preços…",
     offer: (label: string, minutes: string, cost: string) => `${label} · ~${minutes} · ${cost}`,
+    workers: (online: number, busy: number, waitMinutes: number) =>
+      online === 0
+        ? "Workers · nenhum on-line ainda"
+        : `Workers · ${online} on-line, ${busy} ${busy === 1 ? "ocupado" : "ocupados"} · ${waitMinutes === 0 ? "sem espera" : `cerca de ${waitMinutes} min de espera`}`,
     free: "grátis",
     perHour: (rate: string) => `${rate}/h`,
     priceSource: (source: string) => i(`preços: ${source}`),

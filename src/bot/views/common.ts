@@ -1,4 +1,5 @@
 import type { InlineKeyboard } from "grammy";
+import type { ComputeOffer } from "../../cloud/offers.js";
 import type { ErrorInfo, Notice } from "../../flows/ports.js";
 import type { Texts } from "../i18n/index.js";
 import { sharedButtons } from "./buttons.js";
@@ -53,6 +54,12 @@ export function pagerRow(t: Texts, wf: string, keyboard: InlineKeyboard, page: n
   keyboard.text(t.buttons.prev, sharedButtons.pack(wf, "page", String((current - 1 + pages) % pages)));
   keyboard.text(t.page(current + 1, pages), sharedButtons.pack(wf, "noop"));
   keyboard.text(t.buttons.next, sharedButtons.pack(wf, "page", String((current + 1) % pages)));
+}
+
+/** An offer's name in the user's language: the worker fleet as it stands now, or the offer's own label. */
+export function offerName(t: Texts, offer: Pick<ComputeOffer, "label" | "fleet">): string {
+  const fleet = offer.fleet;
+  return fleet ? t.location.workers(fleet.online, fleet.busy, fleet.waitMinutes) : offer.label;
 }
 
 /** A button label that fits: long column names are shortened in the middle. */

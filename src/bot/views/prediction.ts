@@ -5,7 +5,7 @@ import type { FeatureDrift } from "../../ml/index.js";
 import { b, duration, esc, i, money, num, pct, pre, pText } from "../html.js";
 import type { Texts } from "../i18n/index.js";
 import { predictionButtons } from "./buttons.js";
-import { navRow, short, type View, withFeedback } from "./common.js";
+import { navRow, offerName, short, type View, withFeedback } from "./common.js";
 import { datasetLines } from "./datasets.js";
 import { sourceScreen } from "./sources.js";
 import { listNames, minutes } from "./training.js";
@@ -91,9 +91,14 @@ export function predictionLocationView(t: Texts, c: PredictionContext, quoting: 
   const lines = [t.location.title, ""];
   (c.offers ?? []).forEach((offer, index) => {
     const cost = offer.estimatedCost === 0 ? t.location.free : money(offer.estimatedCost);
-    lines.push(`${index + 1}. ${t.location.offer(esc(offer.label), minutes(offer.estimatedMinutes), cost)}`);
+    lines.push(
+      `${index + 1}. ${t.location.offer(esc(offerName(t, offer)), minutes(offer.estimatedMinutes), cost)}`,
+    );
     keyboard
-      .text(`${index + 1}. ${short(offer.label, 30)}`, predictionButtons.pack(wf, "pickOffer", String(index)))
+      .text(
+        `${index + 1}. ${short(offerName(t, offer), 30)}`,
+        predictionButtons.pack(wf, "pickOffer", String(index)),
+      )
       .row();
   });
   return { text: withFeedback(t, lines, c), keyboard: navRow(t, wf, keyboard, { back: true }) };

@@ -6,7 +6,7 @@ import { spotFallbacks, type TrainingContext } from "../../flows/training/machin
 import { b, code, esc, money, num } from "../html.js";
 import type { Texts } from "../i18n/index.js";
 import { trainingButtons } from "./buttons.js";
-import { navRow, PAGE_SIZE, pagerRow, short, type View, withFeedback } from "./common.js";
+import { navRow, offerName, PAGE_SIZE, pagerRow, short, type View, withFeedback } from "./common.js";
 import { datasetLines, TYPE_ICONS } from "./datasets.js";
 import { sourceScreen } from "./sources.js";
 
@@ -191,9 +191,14 @@ export function locationView(t: Texts, c: TrainingContext, quoting: boolean): Vi
       offer.estimatedCost === 0
         ? t.location.free
         : `${money(offer.estimatedCost)} (${t.location.perHour(money(offer.hourlyRate))})`;
-    lines.push(`${index + 1}. ${t.location.offer(esc(offer.label), minutes(offer.estimatedMinutes), cost)}`);
+    lines.push(
+      `${index + 1}. ${t.location.offer(esc(offerName(t, offer)), minutes(offer.estimatedMinutes), cost)}`,
+    );
     keyboard
-      .text(`${index + 1}. ${short(offer.label, 30)}`, trainingButtons.pack(wf, "pickOffer", String(index)))
+      .text(
+        `${index + 1}. ${short(offerName(t, offer), 30)}`,
+        trainingButtons.pack(wf, "pickOffer", String(index)),
+      )
       .row();
   });
   const sources = [...new Set((c.offers ?? []).filter((o) => o.hourlyRate > 0).map((o) => o.priceSource))];
@@ -207,7 +212,7 @@ export function confirmView(t: Texts, c: TrainingContext): View {
   const lines = [
     t.confirm.title,
     "",
-    t.confirm.where(offer.label),
+    t.confirm.where(offerName(t, offer)),
     t.confirm.rate(money(offer.hourlyRate)),
     t.confirm.estimate(minutes(offer.estimatedMinutes), money(offer.estimatedCost)),
   ];

@@ -3,6 +3,7 @@
  * collide): BullMQ's own keys under `{prefix}:bull`, the fleet's bookkeeping under `{prefix}:fleet`.
  */
 import type { Lane } from "../job-queue.js";
+import type { JobSpec } from "../job-spec.js";
 
 export const LANES: readonly Lane[] = ["compute", "sandbox"];
 
@@ -11,6 +12,8 @@ export interface FleetKeys {
   bullPrefix: string;
   /** Pub/sub channel: "stop this job", heard by every worker. */
   cancelChannel: string;
+  /** A job's spec as first submitted (JSON), for the bot: BullMQ forgets finished jobs sooner. */
+  spec(jobId: string): string;
   /** Set when a job is cancelled, for a worker that picks it up (or starts it) after the message went by. */
   cancelled(jobId: string): string;
   /** Sorted set of worker ids by last heartbeat. */
@@ -32,6 +35,7 @@ export function fleetKeys(redisPrefix: string): FleetKeys {
   return {
     bullPrefix: `${redisPrefix}:bull`,
     cancelChannel: `${base}:cancel`,
+    spec: (jobId) => `${base}:spec:${jobId}`,
     cancelled: (jobId) => `${base}:cancelled:${jobId}`,
     workers: `${base}:workers`,
     worker: (id) => `${base}:worker:${id}`,
@@ -49,12 +53,9 @@ export function priorityOf(kind: string): number {
   return 1;
 }
 
-/** What a BullMQ job carries: where its spec is, and what the scheduler needs without reading it. */
+/** What a BullMQ job carries: its spec, so that no worker reads it from storage before it starts. */
 export interface FleetJobData {
-  specUri: string;
-  kind: string;
-  userId: number;
-  deadline: string;
+  spec: JobSpec;
 }
 
 /** A cancel request as published on the cancel channel. */

@@ -1,9 +1,10 @@
 /**
- * The fleet as people see it: the location picker's "Workers · 3 online, 1 busy · about 2 min wait", and what
+ * The fleet as people see it: what the location picker says of it ("Workers · 3 online, 1 busy · about 2 min
+ * wait", in the user's language: bot/i18n location.workers), and what
  * /admin lists (workers, queue depths, failed jobs with their reasons). Read from Redis: the workers'
  * heartbeats and BullMQ's own counts.
  */
-import type { ComputeOffer, ComputePort } from "../offers.js";
+import type { ComputeOffer, ComputePort, FleetView } from "../offers.js";
 import type { FleetQueue } from "./queue.js";
 import type { WorkerInfo } from "./worker.js";
 
@@ -36,20 +37,21 @@ export async function fleetSummary(queue: FleetQueue): Promise<FleetSummary> {
   };
 }
 
-export function fleetLabel(summary: FleetSummary): string {
-  if (summary.online === 0) return "Workers · none online yet";
-  const wait =
-    summary.waitSeconds === undefined || summary.waitSeconds === 0
-      ? "no wait"
-      : `about ${Math.max(1, Math.round(summary.waitSeconds / 60))} min wait`;
-  return `Workers · ${summary.online} online, ${summary.busy} busy · ${wait}`;
+/** The summary as the location picker says it (bot/i18n: location.workers). */
+export function fleetView(summary: FleetSummary): FleetView {
+  const seconds = summary.waitSeconds ?? 0;
+  return {
+    online: summary.online,
+    busy: summary.busy,
+    waitMinutes: seconds === 0 ? 0 : Math.max(1, Math.round(seconds / 60)),
+  };
 }
 
-/** The offers, with this machine's offer named after the fleet that runs it. */
+/** The offers, with this machine's offer carrying the fleet that runs it (the picker names it). */
 export function withFleetLabel(offers: ComputePort, queue: FleetQueue): ComputePort {
   const relabel = async (list: Promise<ComputeOffer[]>) => {
-    const [all, label] = await Promise.all([list, fleetSummary(queue).then(fleetLabel, () => undefined)]);
-    return label ? all.map((o) => (o.provider === "local" ? { ...o, label } : o)) : all;
+    const [all, fleet] = await Promise.all([list, fleetSummary(queue).then(fleetView, () => undefined)]);
+    return fleet ? all.map((o) => (o.provider === "local" ? { ...o, fleet } : o)) : all;
   };
   return {
     trainingOffers: (request) => relabel(offers.trainingOffers(request)),

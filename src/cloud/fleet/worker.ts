@@ -9,6 +9,7 @@
  * description of itself for /admin and the location picker.
  */
 import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
 import { availableParallelism, hostname, totalmem } from "node:os";
 import { DelayedError, type Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
@@ -16,8 +17,14 @@ import { AppError, CloudTrainingError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
 import { JobChannel } from "../job-channel.js";
 import type { Lane } from "../job-queue.js";
-import type { JobProgress, JobResult } from "../job-spec.js";
-import { type JobProcessOptions, signalGroup, spawnJobProcess } from "../local/job-process.js";
+import { JOB_FILES, type JobProgress, type JobResult, type JobSpec } from "../job-spec.js";
+import {
+  type JobExit,
+  type JobProcessOptions,
+  jobLogPath,
+  signalGroup,
+  spawnJobProcess,
+} from "../local/job-process.js";
 import type { CloudStorageProvider } from "../provider-interface.js";
 import {
   type CancelMessage,
@@ -53,6 +60,28 @@ export interface FleetWorkerOptions {
   killGraceMs?: number;
   /** BullMQ's lock on a running job: a worker silent this long has its jobs handed to another. */
   lockDurationMs?: number;
+  /**
+   * How a job runs: by default in its own child process (launchChild). The queue benchmark swaps in a trivial
+   * body, to measure the queue apart from the cost of starting a process.
+   */
+  launch?: JobLauncher;
+}
+
+/** A started job: the process it runs in (pid -1 for none) and its end. */
+export interface LaunchedJob {
+  pid: number;
+  exited: Promise<JobExit>;
+}
+
+export type JobLauncher = (spec: JobSpec, options: JobProcessOptions) => Promise<LaunchedJob>;
+
+/** The default launcher: the worker entry point in a child process, reading the spec from storage. */
+export function launchChild(storage: CloudStorageProvider): JobLauncher {
+  const channel = new JobChannel(storage);
+  return async (spec, options) => {
+    await channel.writeSpecOnce(spec);
+    return spawnJobProcess(spec.jobId, channel.uri(spec.jobId, JOB_FILES.spec), options);
+  };
 }
 
 /** What a worker tells the fleet about itself. */
@@ -83,11 +112,17 @@ const PROGRESS_PUMP_MS = 1000;
 const USER_LIMIT_RETRY_MS = 1000;
 const CLAIM_TTL_MS = 30_000;
 
+const CLAIMED = 1;
+const AT_LIMIT = 0;
+const CANCELLED = -1;
+
 /**
  * Claims a slot for a job among a user's running ones (a sorted set scored by when each claim expires, so a
- * dead worker's claims lapse). Returns 1 when claimed (or already held), 0 at the limit.
+ * dead worker's claims lapse), unless the job was cancelled (KEYS[2]). Returns 1 when claimed (or already
+ * held), 0 at the limit, -1 when cancelled.
  */
 const CLAIM_SLOT = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
@@ -106,7 +141,13 @@ export class FleetWorker {
   private readonly channel: JobChannel;
   private readonly workers: Worker[] = [];
   private readonly running = new Map<string, Running>();
+  /** Jobs taken but not yet running, with the time a cancel for them was requested (0: none yet). */
+  private readonly starting = new Map<string, number>();
+  private readonly launch: JobLauncher;
   private heartbeat?: NodeJS.Timeout;
+  /** The heartbeat in flight, and whether the running jobs changed since it was sent. */
+  private beating?: Promise<void>;
+  private beatAgain = false;
   private readonly startedAt = Date.now();
   private closing = false;
 
@@ -116,6 +157,7 @@ export class FleetWorker {
     this.redis = bullConnection(options.redisUrl);
     this.subscriber = bullConnection(options.redisUrl);
     this.channel = new JobChannel(options.storage);
+    this.launch = options.launch ?? launchChild(options.storage);
   }
 
   private get logger(): Logger {
@@ -181,6 +223,23 @@ export class FleetWorker {
     };
   }
 
+  /** A heartbeat now, or right after the one in flight: one per change at most, however many jobs move. */
+  private beatSoon(): void {
+    if (this.beating) {
+      this.beatAgain = true;
+      return;
+    }
+    this.beating = this.beat()
+      .catch(() => undefined)
+      .finally(() => {
+        this.beating = undefined;
+        if (this.beatAgain && !this.closing) {
+          this.beatAgain = false;
+          this.beatSoon();
+        }
+      });
+  }
+
   private async beat(): Promise<void> {
     const now = Date.now();
     const info: WorkerInfo = {
@@ -203,79 +262,89 @@ export class FleetWorker {
 
   private async process(lane: Lane, job: Job<FleetJobData, JobResult>, token?: string): Promise<JobResult> {
     const jobId = job.id!;
-    // Delivered once, by job id: a job whose result is in storage is not run again (a stalled job whose
-    // first worker finished after all, or a job submitted again).
-    const existing = await this.channel.readResult(jobId);
-    if (existing) return this.settle(existing);
-    if (await this.redis.exists(this.keys.cancelled(jobId))) {
-      return this.settle(
-        await this.channel.endIfMissing(
-          jobId,
-          "cancelled",
-          new AppError("The job was cancelled before it started."),
-        ),
-      );
-    }
-    const slot = this.keys.userRunning(lane, job.data.userId);
-    if (!(await this.claim(slot, jobId))) {
-      await job.moveToDelayed(Date.now() + USER_LIMIT_RETRY_MS, token);
-      throw new DelayedError();
-    }
+    const slot = this.keys.userRunning(lane, job.data.spec.userId);
+    this.starting.set(jobId, 0);
     try {
+      // Delivered once, by job id: a job taken again (stalled, its first worker may have finished after all)
+      // whose result is in storage is not run again. A first take needs no look: the bot checks the result
+      // of a job submitted twice before it queues it again.
+      const [existing, claim] = await Promise.all([
+        job.attemptsStarted > 1 ? this.channel.readResult(jobId) : undefined,
+        this.claim(slot, jobId),
+      ]);
+      if (existing || claim === CANCELLED) {
+        if (claim === CLAIMED) await this.redis.zrem(slot, jobId);
+        return this.settle(
+          existing ??
+            (await this.channel.endIfMissing(
+              jobId,
+              "cancelled",
+              new AppError("The job was cancelled before it started."),
+            )),
+        );
+      }
+      if (claim === AT_LIMIT) {
+        await job.moveToDelayed(Date.now() + USER_LIMIT_RETRY_MS, token);
+        throw new DelayedError();
+      }
       return await this.run(lane, job, slot);
     } finally {
-      await this.redis.zrem(slot, jobId).catch(() => undefined);
+      this.starting.delete(jobId);
     }
   }
 
-  private async claim(slot: string, jobId: string): Promise<boolean> {
+  private async claim(slot: string, jobId: string): Promise<number> {
     const claimed = await this.redis.eval(
       CLAIM_SLOT,
-      1,
+      2,
       slot,
+      this.keys.cancelled(jobId),
       jobId,
       this.options.userMaxRunning,
       CLAIM_TTL_MS,
     );
-    return claimed === 1;
+    return Number(claimed);
   }
 
   private async run(lane: Lane, job: Job<FleetJobData, JobResult>, slot: string): Promise<JobResult> {
     const jobId = job.id!;
+    const { spec } = job.data;
     const settings = this.options.lanes[lane];
     const started = Date.now();
-    const child = await spawnJobProcess(jobId, job.data.specUri, {
-      ...settings.process,
-      logDir: this.options.logDir,
-      tied: true,
-    });
-    const run: Running = { lane, pid: child.pid };
+    let launched: LaunchedJob;
+    try {
+      launched = await this.launch(spec, { ...settings.process, logDir: this.options.logDir, tied: true });
+    } catch (error) {
+      await this.redis.zrem(slot, jobId).catch(() => undefined);
+      throw error;
+    }
+    const run: Running = { lane, pid: launched.pid };
     this.running.set(jobId, run);
-    void this.beat().catch(() => undefined);
+    // A cancel heard while the job was starting.
+    const cancelledAt = this.starting.get(jobId);
+    if (cancelledAt) this.stop(jobId, cancelledAt);
+    this.beatSoon();
     this.logger.info(
       {
         event: "job-started",
         jobId,
-        kind: job.data.kind,
-        userId: job.data.userId,
+        kind: spec.kind,
+        userId: spec.userId,
         worker: this.id,
-        pid: child.pid,
+        pid: launched.pid,
       },
       "fleet job started",
     );
-    // A cancel that came while the process was starting.
-    const cancelledAt = await this.redis.get(this.keys.cancelled(jobId));
-    if (cancelledAt) this.stop(jobId, Number(cancelledAt));
     const timers = [
       setInterval(() => void this.pumpProgress(job).catch(() => undefined), PROGRESS_PUMP_MS),
       setInterval(() => void this.claim(slot, jobId).catch(() => undefined), CLAIM_TTL_MS / 3),
-      this.deadlineTimer(jobId, run, job.data.deadline, settings.maxRunMs),
+      this.deadlineTimer(jobId, run, spec.deadline, settings.maxRunMs),
     ];
-    const exit = await child.exited;
+    const exit = await launched.exited;
     const stoppedAt = Date.now();
     for (const timer of timers) clearTimeout(timer);
     this.running.delete(jobId);
-    void this.beat().catch(() => undefined);
+    this.beatSoon();
     if (this.closing) return new Promise<never>(() => undefined); // left for another worker: see close()
     const result = (await this.channel.readResult(jobId)) ?? (await this.endWithoutResult(jobId, run, exit));
     if (run.stopping?.requestedAt) {
@@ -285,10 +354,15 @@ export class FleetWorker {
       );
     }
     this.logger.info(
-      { event: "job-finished", jobId, kind: job.data.kind, worker: this.id, status: result.status },
+      { event: "job-finished", jobId, kind: spec.kind, worker: this.id, status: result.status },
       "fleet job finished",
     );
-    await this.recordDuration(lane, (stoppedAt - started) / 1000).catch(() => undefined);
+    await this.release(lane, slot, jobId, (stoppedAt - started) / 1000).catch(() => undefined);
+    // A sandboxed read that succeeded leaves nothing to look into: its stderr file goes (its folder goes
+    // once the bot has the result, JobQueue.forget).
+    if (lane === "sandbox" && result.status === "succeeded") {
+      await rm(jobLogPath(this.options.logDir, jobId), { force: true }).catch(() => undefined);
+    }
     return this.settle(result);
   }
 
@@ -338,6 +412,7 @@ export class FleetWorker {
       return;
     }
     if (this.running.has(parsed.jobId)) this.stop(parsed.jobId, parsed.requestedAt);
+    else if (this.starting.has(parsed.jobId)) this.starting.set(parsed.jobId, parsed.requestedAt);
   }
 
   /** SIGTERM (the worker writes "cancelled" itself), then SIGKILL if it has not gone within the grace. */
@@ -359,9 +434,14 @@ export class FleetWorker {
     if (progress && progress.updatedAt !== last?.updatedAt) await job.updateProgress(progress);
   }
 
-  private async recordDuration(lane: Lane, seconds: number): Promise<void> {
+  /** Frees the user's slot and records the job's duration, in one round trip. */
+  private async release(lane: Lane, slot: string, jobId: string, seconds: number): Promise<void> {
     const key = this.keys.durations(lane);
-    const multi = this.redis.multi().hincrbyfloat(key, "sum", seconds).hincrby(key, "count", 1);
+    const multi = this.redis
+      .multi()
+      .zrem(slot, jobId)
+      .hincrbyfloat(key, "sum", seconds)
+      .hincrby(key, "count", 1);
     for (const le of DURATION_BUCKETS) if (seconds <= le) multi.hincrby(key, `le_${le}`, 1);
     await multi.exec();
   }

@@ -90,6 +90,8 @@ export class LocalIngest implements IngestPort {
   private async run(spec: IngestJobSpec | AnalyzeJobSpec): Promise<Record<string, unknown>> {
     await this.runner.submit(spec);
     const result = await this.runner.finished(spec.jobId);
+    // Read: the job's folder has served its purpose (a failed clean-up leaves it, and fails nothing).
+    await this.runner.forget(spec.jobId).catch(() => undefined);
     if (result.status !== "succeeded") throw this.errorOf(result.error);
     return result.summary;
   }

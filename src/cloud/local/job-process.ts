@@ -26,10 +26,16 @@ export interface JobProcessOptions {
   tied?: boolean;
 }
 
+/** How a job's process ended. */
+export interface JobExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export interface JobProcess {
   pid: number;
   child: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited: Promise<JobExit>;
 }
 
 export async function spawnJobProcess(
@@ -39,19 +45,24 @@ export async function spawnJobProcess(
 ): Promise<JobProcess> {
   const args = await workerArgs();
   mkdirSync(options.logDir, { recursive: true });
-  const stderr = openSync(join(options.logDir, `${jobId}.log`), "a");
+  const stderr = openSync(jobLogPath(options.logDir, jobId), "a");
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...args, specUri], {
     detached: true,
     stdio: ["ignore", stderr, stderr],
     env: options.tied ? { ...options.env, SMA_PARENT_PID: String(process.pid) } : options.env,
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+  const exited = new Promise<JobExit>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
   child.unref();
   const pid = child.pid ?? -1;
   if (options.niceness && pid > 0) lowerPriority(pid, options.niceness);
   return { pid, child, exited };
+}
+
+/** Where a job's worker writes its stderr. */
+export function jobLogPath(logDir: string, jobId: string): string {
+  return join(logDir, `${jobId}.log`);
 }
 
 function lowerPriority(pid: number, niceness: number): void {

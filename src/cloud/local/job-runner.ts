@@ -6,9 +6,10 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { AppError, CloudTrainingError, ObjectNotFoundError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
-import type { JobQueue, JobStatus } from "../job-queue.js";
+import { type JobQueue, type JobStatus, jobFolderUri } from "../job-queue.js";
 import {
   JOB_FILES,
   type JobProgress,
@@ -18,7 +19,7 @@ import {
   jobResultSchema,
 } from "../job-spec.js";
 import type { CloudStorageProvider } from "../provider-interface.js";
-import { signalGroup, spawnJobProcess } from "./job-process.js";
+import { jobLogPath, signalGroup, spawnJobProcess } from "./job-process.js";
 import { isWorkerCommand } from "./worker-command.js";
 
 export interface LocalJobRunnerOptions {
@@ -327,6 +328,12 @@ export class LocalJobRunner implements JobQueue {
       if (error instanceof ObjectNotFoundError) return undefined;
       throw error;
     }
+  }
+
+  async forget(jobId: string): Promise<void> {
+    if (this.running.has(jobId) || this.queue.some((spec) => spec.jobId === jobId)) return;
+    await this.storage.deleteDirectory(jobFolderUri(this.storage, jobId));
+    await rm(jobLogPath(this.options.logDir, jobId), { force: true });
   }
 
   async readSpec(jobId: string): Promise<JobSpec | undefined> {

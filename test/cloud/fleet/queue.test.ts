@@ -2,14 +2,16 @@
  * The fleet on real Redis, in this process: a BullMQ queue (fleet/queue.ts) and two workers (fleet/worker.ts)
  * running real worker processes on one DATA_DIR, through the same providers the bot uses.
  */
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { en } from "../../../src/bot/i18n/en.js";
+import { pt } from "../../../src/bot/i18n/pt.js";
 import { MetricsRegistry, registerQueueMetrics } from "../../../src/bot/metrics.js";
 import { FleetQueue } from "../../../src/cloud/fleet/queue.js";
-import { fleetLabel, fleetSummary } from "../../../src/cloud/fleet/status.js";
+import { fleetSummary, fleetView } from "../../../src/cloud/fleet/status.js";
 import { FleetWorker, type LaneSettings } from "../../../src/cloud/fleet/worker.js";
 import { LocalTrainingProvider } from "../../../src/cloud/local/compute.js";
 import { LocalIngest, sandboxEnv } from "../../../src/cloud/local/ingest.js";
@@ -175,7 +177,13 @@ describe("the fleet queue", () => {
     expect(events.lines.filter((l) => l.event === "job-started")).toHaveLength(1);
 
     // What the picker, /admin and /metrics show of it.
-    expect(fleetLabel(await fleetSummary(queue))).toBe("Workers · 1 online, 0 busy · no wait");
+    const idle = fleetView(await fleetSummary(queue));
+    expect(en.location.workers(idle.online, idle.busy, idle.waitMinutes)).toBe(
+      "Workers · 1 online, 0 busy · no wait",
+    );
+    expect(pt.location.workers(idle.online, idle.busy, idle.waitMinutes)).toBe(
+      "Workers · 1 on-line, 0 ocupados · sem espera",
+    );
     expect((await queue.workers()).map((w) => w.id)).toEqual(["w1"]);
     const registry = new MetricsRegistry();
     registerQueueMetrics(registry, queue);
@@ -193,7 +201,8 @@ describe("the fleet queue", () => {
     await training.launchTraining(linear("fleet-next-1", await upload("diabetes.csv")));
     const queued = await until(training, "fleet-next-1", (s) => s.status === "queued");
     expect(queued.queuePosition).toBe(1);
-    expect(fleetLabel(await fleetSummary(queue))).toMatch(
+    const busy = fleetView(await fleetSummary(queue));
+    expect(en.location.workers(busy.online, busy.busy, busy.waitMinutes)).toMatch(
       /^Workers · 1 online, 1 busy · about \d+ min wait$/,
     );
     expect((await queue.failedJobs()).length).toBe(0);
@@ -238,6 +247,11 @@ describe("the fleet queue", () => {
       fileName: "d.csv",
     });
     expect(description.nRows).toBe(442);
+    // Its result read, the sandbox job's folder is gone; the trainings' folders stay.
+    expect(existsSync(join(dir, "jobs", "fleet-ingest-1"))).toBe(false);
+    expect(existsSync(join(dir, "jobs", "fleet-user-a"))).toBe(true);
+    expect(existsSync(join(dir, "logs", "fleet-ingest-1.log"))).toBe(false);
+    expect(existsSync(join(dir, "logs", "fleet-user-a.log"))).toBe(true);
     expect((await training.monitorTraining("fleet-user-b")).status).toBe("queued");
     expect(events.find((l) => l.event === "job-started" && l.jobId === "fleet-user-b")).toBeUndefined();
     await training.terminateTraining("fleet-user-a");

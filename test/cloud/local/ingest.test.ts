@@ -3,7 +3,7 @@
  * becomes IngestLimitError naming the limit; a sandbox that died while no bot watched counts as that
  * attempt's crash (never as a fresh start), and one that never left the queue simply runs.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -89,6 +89,10 @@ describe("LocalIngest", () => {
     expect(d.nRows).toBe(4);
     expect(d.columns.map((c) => c.name)).toEqual(["name", "age", "score"]);
     expect(d.suggestion.target).toBe("score");
+    // Its result read, the job's folder (spec, progress, log, result) is gone.
+    expect(existsSync(join(dir, "jobs", "job-ingest-ok"))).toBe(false);
+    expect(existsSync(join(dir, "jobs"))).toBe(false);
+    expect(existsSync(join(dir, "logs", "job-ingest-ok.log"))).toBe(false);
   });
 
   it("passes the reader's own refusals through unchanged", async () => {
