@@ -33,6 +33,7 @@ beforeEach(() => {
   compute = createCompute(config, {
     logger: createLogger("warn", new Writable({ write: (_c, _e, done) => done() })),
     storage: new LocalStorageManager(dir),
+    dataDir: dir,
     stagingDir: join(dir, ".staging"),
     userData: {} as UserDataPort,
     activeJobIds: async () => new Set(),
