@@ -21,9 +21,6 @@ function blockRows(p: number): number {
   return Math.max(8, Math.min(2048, Math.floor(BLOCK_BYTES / (8 * Math.max(1, p)) / 8) * 8));
 }
 
-/** X up to this size is copied into the kernel's memory once per fit instead of once per evaluation. */
-const RESIDENT_BYTES = 0;
-
 const productsModule = kernelModule(LOGISTIC_PRODUCTS_WASM);
 
 interface ProductExports {
@@ -31,18 +28,32 @@ interface ProductExports {
   gradient(x: number, p: number, r: number, rows: number, g: number): void;
 }
 
+/** One kernel instance per thread, its memory grown as needed: every loss calls the same functions. */
+let shared:
+  | { memory: { buffer: ArrayBuffer; grow(pages: number): number }; kernel: ProductExports }
+  | undefined;
+
+function sharedKernel(bytes: number): { kernel: ProductExports; f64: Float64Array } {
+  const pages = Math.ceil(bytes / 65536);
+  if (shared === undefined) {
+    const memory = new wasm.Memory({ initial: pages }) as NonNullable<typeof shared>["memory"];
+    shared = { memory, kernel: instantiate<ProductExports>(productsModule(), memory) };
+  }
+  const have = shared.memory.buffer.byteLength / 65536;
+  if (have < pages) shared.memory.grow(pages - have);
+  return { kernel: shared.kernel, f64: new Float64Array(shared.memory.buffer) };
+}
+
 /**
- * The kernel's memory for one loss: a block of X, the k weight vectors, their gradients and the block's
- * k score (then residual) vectors, class-major. Byte addresses, 16-byte aligned.
+ * One loss's layout in the kernel's memory: a block of X (copied in per block: a copy of all X would cost
+ * more in fresh pages than the copies do), the k weight vectors, their gradients and the block's k score
+ * (then residual) vectors, class-major. Byte addresses, 16-byte aligned.
  */
 class BlockProducts {
-  readonly f64: Float64Array;
-  /** The block's scores (then residuals) of class r at scores[r·block …]. */
-  readonly scores: Float64Array;
-  private readonly kernel: ProductExports;
-  /** Whether all of X lives in the kernel's memory (copied once), else one block at a time. */
-  private readonly resident: boolean;
-  private xAt = 0;
+  /** The block's scores (then residuals) of class r at scores[r·block …], valid during a pass. */
+  scores: Float64Array = new Float64Array(0);
+  private f64: Float64Array = new Float64Array(0);
+  private kernel: ProductExports | undefined;
   private readonly wAt: number;
   private readonly gAt: number;
   private readonly outAt: number;
@@ -54,42 +65,41 @@ class BlockProducts {
   ) {
     const p = X.cols;
     const pad = (bytes: number) => Math.ceil(bytes / 16) * 16;
-    this.resident = X.rows * p * 8 <= RESIDENT_BYTES;
-    this.wAt = pad((this.resident ? X.rows : block) * p * 8);
+    this.wAt = pad(block * p * 8);
     this.gAt = this.wAt + pad(k * (p + 1) * 8);
     this.outAt = this.gAt + pad(k * (p + 1) * 8);
-    const memory = new wasm.Memory({ initial: Math.ceil((this.outAt + block * k * 8) / 65536) });
-    this.f64 = new Float64Array(memory.buffer);
-    this.scores = this.f64.subarray(this.outAt / 8, this.outAt / 8 + block * k);
-    this.kernel = instantiate<ProductExports>(productsModule(), memory);
-    if (this.resident) this.f64.set(X.data);
   }
 
   /** Loads the weights and zeroes the gradients, before a pass over the rows. */
   begin(w: Float64Array): void {
-    this.f64.set(w, this.wAt / 8);
-    this.f64.fill(0, this.gAt / 8, this.gAt / 8 + w.length);
+    const { kernel, f64 } = sharedKernel(this.outAt + this.block * this.k * 8);
+    this.kernel = kernel;
+    this.f64 = f64;
+    this.scores = f64.subarray(this.outAt / 8, this.outAt / 8 + this.block * this.k);
+    f64.set(w, this.wAt / 8);
+    f64.fill(0, this.gAt / 8, this.gAt / 8 + w.length);
   }
 
   /** Copies rows [start, end) of X in and computes every class's scores. */
   scoreBlock(start: number, end: number): void {
     const p = this.X.cols;
-    if (this.resident) this.xAt = start * p * 8;
-    else this.f64.set(this.X.data.subarray(start * p, end * p), 0);
+    const kernel = this.kernel as ProductExports;
+    this.f64.set(this.X.data.subarray(start * p, end * p), 0);
     for (let r = 0; r < this.k; r++) {
       const w = this.wAt + r * (p + 1) * 8;
       const b = this.f64[w / 8 + p];
-      this.kernel.scores(this.xAt, p, w, b, end - start, this.outAt + r * this.block * 8);
+      kernel.scores(0, p, w, b, end - start, this.outAt + r * this.block * 8);
     }
   }
 
   /** Adds Σ residual · x of the block's rows to every class's gradient (the intercepts' sums too). */
   accumulate(rows: number): void {
     const p = this.X.cols;
+    const kernel = this.kernel as ProductExports;
     for (let r = 0; r < this.k; r++) {
       const g = this.gAt + r * (p + 1) * 8;
       const res = this.outAt + r * this.block * 8;
-      this.kernel.gradient(this.xAt, p, res, rows, g);
+      kernel.gradient(0, p, res, rows, g);
       let sum = 0;
       for (let t = 0; t < rows; t++) sum += this.scores[r * this.block + t];
       this.f64[g / 8 + p] += sum;
