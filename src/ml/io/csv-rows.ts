@@ -20,6 +20,23 @@ const KINDS_AT = 256;
 
 type RowsKernel = (...args: number[]) => number;
 
+/**
+ * One kernel instance per thread, its memory grown as needed (a file is read start to end before the next
+ * one starts): every read calls the same function, which V8 keeps optimised across files.
+ */
+let shared: { memory: { buffer: ArrayBuffer; grow(pages: number): number }; rows: RowsKernel } | undefined;
+
+function sharedKernel(bytes: number): { rows: RowsKernel; buffer: ArrayBuffer } {
+  const pages = Math.ceil(bytes / 65536);
+  if (shared === undefined) {
+    const memory = new wasm.Memory({ initial: pages }) as NonNullable<typeof shared>["memory"];
+    shared = { memory, rows: instantiate<{ rows: RowsKernel }>(csvRowsModule(), memory).rows };
+  }
+  const have = shared.memory.buffer.byteLength / 65536;
+  if (have < pages) shared.memory.grow(pages - have);
+  return { rows: shared.rows, buffer: shared.memory.buffer };
+}
+
 export class WasmRows {
   /** Where the rows read by the last `take` end (a byte offset in the file). */
   end = 0;
@@ -47,15 +64,15 @@ export class WasmRows {
     this.R = Math.ceil(WINDOW / Math.max(1, p - 1)) + 1;
     this.winAt = align16(KINDS_AT + 4 * p);
     this.outAt = align16(this.winAt + WINDOW);
-    const memory = new wasm.Memory({ initial: Math.ceil((this.outAt + p * this.R * 8) / 65536) });
-    this.f64 = new Float64Array(memory.buffer);
-    this.i32 = new Int32Array(memory.buffer);
-    this.u8 = new Uint8Array(memory.buffer);
+    const { rows, buffer } = sharedKernel(this.outAt + p * this.R * 8);
+    this.f64 = new Float64Array(buffer);
+    this.i32 = new Int32Array(buffer);
+    this.u8 = new Uint8Array(buffer);
+    this.rows = rows;
     for (let k = 0; k <= 22; k++) this.f64[k] = 10 ** k;
     numeric.forEach((isNum, j) => {
       this.i32[KINDS_AT / 4 + j] = isNum ? 1 : 0;
     });
-    this.rows = instantiate<{ rows: RowsKernel }>(csvRowsModule(), memory).rows;
   }
 
   /**
