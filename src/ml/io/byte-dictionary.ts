@@ -26,6 +26,11 @@ export class ByteDictionary {
     while (end > start && (bytes[end - 1] === 32 || bytes[end - 1] === 9)) end--;
     let h = 0x811c9dc5 | 0;
     for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+    return this.codeOfHashed(bytes, start, end, h);
+  }
+
+  /** codeOf for bytes already trimmed and hashed (the CSV row kernel does both). */
+  codeOfHashed(bytes: Uint8Array, start: number, end: number, h: number): number {
     const mask = this.slots.length - 1;
     for (let s = h & mask; ; s = (s + 1) & mask) {
       const code = this.slots[s];

@@ -49,6 +49,7 @@ export class WasmRows {
   private readonly u8: Uint8Array;
   private readonly winAt: number;
   private readonly outAt: number;
+  private readonly hashesAt: number;
   /** Slots per column: more than the rows one window can hold (each row has at least p − 1 bytes). */
   private readonly R: number;
   private winStart = 0;
@@ -64,7 +65,8 @@ export class WasmRows {
     this.R = Math.ceil(WINDOW / Math.max(1, p - 1)) + 1;
     this.winAt = align16(KINDS_AT + 4 * p);
     this.outAt = align16(this.winAt + WINDOW);
-    const { rows, buffer } = sharedKernel(this.outAt + p * this.R * 8);
+    this.hashesAt = this.outAt + p * this.R * 8;
+    const { rows, buffer } = sharedKernel(this.hashesAt + p * this.R * 4);
     this.f64 = new Float64Array(buffer);
     this.i32 = new Int32Array(buffer);
     this.u8 = new Uint8Array(buffer);
@@ -104,6 +106,7 @@ export class WasmRows {
       R,
       Math.min(max, R),
       this.maxCell,
+      this.hashesAt,
     );
     if (got === 0) {
       // A file the kernel keeps declining (quotes on every row, say) is left to the JavaScript path.
@@ -124,9 +127,10 @@ export class WasmRows {
   /** Dictionary codes of a text column's byte ranges (the dictionary keeps the file's bytes, not the window's). */
   private codesInto(out: Int32Array, dict: ByteDictionary, slot: number, count: number, n: number): void {
     const { i32, bytes, winStart } = this;
+    const hashes = this.hashesAt / 4 + (slot - this.outAt / 8);
     for (let r = 0; r < count; r++) {
       const at = 2 * (slot + r);
-      out[n + r] = dict.codeOf(bytes, winStart + i32[at], winStart + i32[at + 1]);
+      out[n + r] = dict.codeOfHashed(bytes, winStart + i32[at], winStart + i32[at + 1], i32[hashes + r]);
     }
   }
 

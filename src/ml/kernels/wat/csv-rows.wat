@@ -1,7 +1,7 @@
 ;; The CSV fast path's inner loop (used by src/ml/io/csv-bytes.ts): plain rows of a window of the file's
 ;; bytes, parsed into column slots. A number column's field becomes its f64 value (an empty field NaN), a
 ;; text column's field its [start, end) byte offsets (two i32 in the slot), for the caller to look up in its
-;; dictionary. The numbers are the arithmetic of parseNumberField (src/ml/io/number-bytes.ts), step for
+;; dictionary (trimmed of spaces and tabs, with their FNV-1a hash at $hashes + (j·$R + r)·4). The numbers are the arithmetic of parseNumberField (src/ml/io/number-bytes.ts), step for
 ;; step, so every value equals Number(text): Clinger's fast path up to 15 significant digits, the same
 ;; double-double product up to 19, and |exponent| ≤ 22.
 ;;
@@ -19,9 +19,10 @@
   (func (export "rows")
     (param $win i32) (param $pos i32) (param $to i32) (param $atEnd i32)
     (param $kinds i32) (param $p i32) (param $delim i32)
-    (param $out i32) (param $R i32) (param $max i32) (param $maxCell i32)
+    (param $out i32) (param $R i32) (param $max i32) (param $maxCell i32) (param $hashes i32)
     (result i32)
     (local $n i32) (local $j i32) (local $i i32) (local $slot i32) (local $c i32) (local $start i32)
+    (local $s i32) (local $e i32) (local $h i32)
     (local $colBytes i32)
     (local.set $colBytes (i32.shl (local.get $R) (i32.const 3)))
     (block $stop
@@ -56,8 +57,35 @@
                   (br_if $text_done (i32.eq (local.get $c) (i32.const 13)))
                   (local.set $i (i32.add (local.get $i) (i32.const 1)))
                   (br $text)))
-              (i32.store (local.get $slot) (local.get $start))
-              (i32.store offset=4 (local.get $slot) (local.get $i))))
+              ;; The text without spaces and tabs around it, and its FNV-1a hash (ByteDictionary.codeOf's).
+              (local.set $s (local.get $start))
+              (local.set $e (local.get $i))
+              (block $lead_done
+                (loop $lead
+                  (br_if $lead_done (i32.ge_u (local.get $s) (local.get $e)))
+                  (local.set $c (i32.load8_u (i32.add (local.get $win) (local.get $s))))
+                  (br_if $lead_done (i32.and (i32.ne (local.get $c) (i32.const 32)) (i32.ne (local.get $c) (i32.const 9))))
+                  (local.set $s (i32.add (local.get $s) (i32.const 1)))
+                  (br $lead)))
+              (block $trail_done
+                (loop $trail
+                  (br_if $trail_done (i32.le_u (local.get $e) (local.get $s)))
+                  (local.set $c (i32.load8_u (i32.add (local.get $win) (i32.sub (local.get $e) (i32.const 1)))))
+                  (br_if $trail_done (i32.and (i32.ne (local.get $c) (i32.const 32)) (i32.ne (local.get $c) (i32.const 9))))
+                  (local.set $e (i32.sub (local.get $e) (i32.const 1)))
+                  (br $trail)))
+              (i32.store (local.get $slot) (local.get $s))
+              (i32.store offset=4 (local.get $slot) (local.get $e))
+              (local.set $h (i32.const 0x811c9dc5))
+              (block $hash_done
+                (loop $hash
+                  (br_if $hash_done (i32.ge_u (local.get $s) (local.get $e)))
+                  (local.set $h (i32.mul (i32.xor (local.get $h) (i32.load8_u (i32.add (local.get $win) (local.get $s))))
+                    (i32.const 0x01000193)))
+                  (local.set $s (i32.add (local.get $s) (i32.const 1)))
+                  (br $hash)))
+              (i32.store (i32.add (local.get $hashes) (i32.shr_u (i32.sub (local.get $slot) (local.get $out)) (i32.const 1)))
+                (local.get $h))))
           (br_if $stop (i32.gt_u (i32.sub (local.get $i) (local.get $start)) (local.get $maxCell)))
           ;; A field that reaches the window's end may go on past it.
           (if (i32.ge_u (local.get $i) (local.get $to))
