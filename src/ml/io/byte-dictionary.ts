@@ -26,6 +26,11 @@ export class ByteDictionary {
     while (end > start && (bytes[end - 1] === 32 || bytes[end - 1] === 9)) end--;
     let h = 0x811c9dc5 | 0;
     for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+    return this.codeOfHashed(bytes, start, end, h);
+  }
+
+  /** codeOf for bytes already trimmed and hashed (the CSV row kernel does both). */
+  codeOfHashed(bytes: Uint8Array, start: number, end: number, h: number): number {
     const mask = this.slots.length - 1;
     for (let s = h & mask; ; s = (s + 1) & mask) {
       const code = this.slots[s];
@@ -47,10 +52,11 @@ export class ByteDictionary {
     const all = new Uint8Array(total);
     let at = 0;
     let high = 0;
+    // Byte by byte rather than a subarray per value: values are short, and a view each is garbage each.
     for (let code = 0; code < this.size; code++) {
-      const bytes = this.bytesOf(code);
-      all.set(bytes, at);
-      at += bytes.length;
+      const src = this.sources[this.sourceOf[code]];
+      const start = this.starts[code];
+      for (let k = 0; k < this.lengths[code]; k++) all[at++] = src[start + k];
     }
     for (let i = 0; i < total; i++) high |= all[i];
     if (high >= 128) return Array.from({ length: this.size }, (_, code) => decode(this.bytesOf(code)));
@@ -62,6 +68,17 @@ export class ByteDictionary {
       at += this.lengths[code];
     }
     return out;
+  }
+
+  /** Whether every value is pure ASCII (then valid UTF-8 and the same text in Windows-1252). */
+  allAscii(): boolean {
+    let high = 0;
+    for (let code = 0; code < this.count; code++) {
+      const src = this.sources[this.sourceOf[code]];
+      const end = this.starts[code] + this.lengths[code];
+      for (let i = this.starts[code]; i < end; i++) high |= src[i];
+    }
+    return high < 128;
   }
 
   bytesOf(code: number): Uint8Array {

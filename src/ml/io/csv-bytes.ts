@@ -7,6 +7,7 @@
 import { DataLimitError, MalformedDataError } from "../errors.js";
 import type { DataLimits } from "../types.js";
 import { ByteDictionary } from "./byte-dictionary.js";
+import { WasmRows } from "./csv-rows.js";
 import { fieldEnd, parseNumberBytes, parseNumberField } from "./number-bytes.js";
 
 const QUOTE = 34;
@@ -43,6 +44,8 @@ export function parseCsvBytes(
   delimiter: number,
   limits: DataLimits,
   bytesPerRow: number,
+  /** false: every row through the JavaScript path (tests compare the two). */
+  kernel = true,
 ): FastTable | null {
   const p = header.length;
   const len = bytes.length;
@@ -52,17 +55,27 @@ export function parseCsvBytes(
   let codes = numeric.map((isNum) => (isNum ? null : new Int32Array(cap)));
   const dicts = numeric.map((isNum) => (isNum ? null : new ByteDictionary()));
   const cur: Cursor = { pos: start, line: 2 };
+  const plain = kernel ? new WasmRows(bytes, numeric, delimiter, limits.maxCellLength) : null;
   let n = 0;
   while (cur.pos < len) {
-    const recordLine = cur.line;
-    if (isBlankLine(bytes, cur)) continue;
-    if (n >= limits.maxRows) {
-      throw new DataLimitError(`The file has more than ${limits.maxRows} rows.`, { limit: limits.maxRows });
-    }
     if (n === cap) {
       cap = Math.ceil(cap * 1.25);
       values = values.map((v) => (v ? grow(v, cap) : null));
       codes = codes.map((c) => (c ? grow(c, cap) : null));
+    }
+    // Plain rows go through the WebAssembly kernel; the row it stops at is read here.
+    const taken =
+      plain === null ? 0 : plain.take(cur.pos, Math.min(cap, limits.maxRows) - n, n, values, codes, dicts);
+    if (plain !== null && taken > 0) {
+      n += taken;
+      cur.pos = plain.end;
+      cur.line += taken;
+      continue;
+    }
+    const recordLine = cur.line;
+    if (isBlankLine(bytes, cur)) continue;
+    if (n >= limits.maxRows) {
+      throw new DataLimitError(`The file has more than ${limits.maxRows} rows.`, { limit: limits.maxRows });
     }
     for (let j = 0; j < p; j++) {
       if (j > 0) {

@@ -61,6 +61,7 @@ export function readCsvFast(bytes: Uint8Array, fileName: string, limits: DataLim
 }
 
 function allUtf8(d: ByteDictionary): boolean {
+  if (d.allAscii()) return true;
   for (let code = 0; code < d.size; code++) if (!isUtf8(d.bytesOf(code))) return false;
   return true;
 }

@@ -159,6 +159,10 @@ export function tryDatetime(name: string, cells: Cell[], n: number): Column | nu
     let t: number;
     if (c instanceof Date) t = c.getTime();
     else if (typeof c === "string") {
+      // A first value that is no date in either order ends it before the order is looked for in every cell
+      // (an id column of 150,000 texts).
+      if (order === null && Number.isNaN(parseDate(c, "dmy")) && Number.isNaN(parseDate(c, "mdy")))
+        return null;
       if (order === null) order = detectDayOrder(stringsOf(cells));
       t = parseDate(c, order);
     } else return null;

@@ -35,14 +35,24 @@ export async function readTable(
   if (lower.endsWith(".parquet") || startsWith(bytes, PARQUET_MAGIC)) return readParquet(bytes, limits);
   if (lower.endsWith(".xlsx") || startsWith(bytes, ZIP_MAGIC))
     return frameFromCells(await readXlsx(bytes, limits));
-  const utf8 = toUtf8(bytes).bytes;
-  return readCsvFast(utf8, opts.fileName, limits) ?? frameFromCells(readText(utf8, opts.fileName, limits));
+  // The fast path checks the encoding of all it decodes (the sample and each distinct text), so UTF-8 and
+  // Windows-1252 files go to it untranscoded, which spares a scan of the whole file.
+  const fast = isUtf16(bytes) ? null : readCsvFast(bytes, opts.fileName, limits);
+  if (fast) return fast;
+  // Transcoded bytes are worth a second try; UTF-8 ones would meet the same refusal.
+  const { bytes: utf8, encoding } = toUtf8(bytes);
+  const transcoded = encoding === "utf-8" ? null : readCsvFast(utf8, opts.fileName, limits);
+  return transcoded ?? frameFromCells(readText(utf8, opts.fileName, limits));
 }
 
 function readText(bytes: Uint8Array, fileName: string, limits: DataLimits): CellTable {
   const { text } = decodeText(bytes);
   if (text.includes("\u0000")) throw new UnreadableFileError("This looks like a binary file, not CSV text.");
   return parseDelimited(text, detectDelimiter(text, fileName), limits);
+}
+
+function isUtf16(bytes: Uint8Array): boolean {
+  return (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
 }
 
 function startsWith(bytes: Uint8Array, magic: number[]): boolean {
