@@ -115,6 +115,11 @@ export function fitBooster(
     : space
       ? (_: Int32Array, from: number, to: number, h: Float64Array) => space.buildInto(from, to, h)
       : undefined;
+  // Large nodes are partitioned on all threads where the workers run the kernel.
+  const partition = space
+    ? (from: number, to: number, f: number, sides: Uint8Array) =>
+        helpers && workers ? helpers.partition(from, to, f, sides) : space.partition(from, to, f, sides)
+    : undefined;
   // Drawn every round for one output, the sample goes straight into `rows`: growTree only reorders
   // rows[0..nSample), so rows[nSample..nt) keep the left-out rows (no second n-row array).
   const sampleInRows = params.subsampleFreq === 1 && K === 1;
@@ -162,10 +167,7 @@ export function fitBooster(
             categories: mapper.categories,
             features,
             build,
-            partition: space
-              ? (from: number, to: number, f: number, sides: Uint8Array) =>
-                  space.partition(from, to, f, sides)
-              : undefined,
+            partition,
           },
           params,
           forest,

@@ -34,30 +34,43 @@ export function sharesOf(n: number, minRows: number): number {
 }
 
 /**
- * The task of a worker: args = (start, end, shares, step, first): shares first, first + step, … of
- * rows[start..end), each into its own histogram (the WebAssembly kernel's region of that share, or hists[s]).
+ * The task of a worker. args = (BUILD, start, end, shares, step, first): shares first, first + step, … of
+ * rows[start..end), each into its own histogram (the WebAssembly kernel's region of that share, or
+ * hists[s]). args = (PARTITION, from, to, f, slot): the kernel's partitionPart of rows[from..to), its count
+ * of left rows into counts[slot].
  */
-const BUILD_TASK = `(data, args) => {
+const BUILD = 0;
+const PARTITION = 1;
+const TASK = `(data, args) => {
   const { bins, gh, rows, hists, stride, kernel } = data;
-  if (data.wasmBuild === undefined) {
+  if (data.wasm === undefined) {
     // With the WebAssembly kernel: the same module over the same shared memory, into the share's region.
-    data.wasmBuild = kernel
-      ? new WebAssembly.Instance(kernel.module, { env: { memory: kernel.memory } }).exports.build
+    data.wasm = kernel
+      ? new WebAssembly.Instance(kernel.module, { env: { memory: kernel.memory } }).exports
       : null;
     data.bins32 = new Uint32Array(bins.buffer, bins.byteOffset, bins.byteLength >>> 2);
   }
-  const [start, end, shares, step, first] = args;
+  if (args[0] === ${PARTITION}) {
+    const [, from, to, f, slot] = args;
+    const l = kernel.layout;
+    const first = l.columnsAt >= 0 ? l.columnsAt + f * l.rows : l.binsAt + f;
+    const step = l.columnsAt >= 0 ? 1 : l.stride;
+    const at = 4 * from;
+    data.counts[slot] = data.wasm.partition(first, step, l.rowsAt + at, to - from, l.scratchAt + at, l.sidesAt);
+    return;
+  }
+  const [, start, end, shares, step, first] = args;
   const size = Math.ceil((end - start) / shares);
   for (let s = first; s < shares; s += step) {
     const from = Math.min(end, start + s * size);
     buildShare(s, from, Math.min(end, from + size));
   }
   function buildShare(s, from, to) {
-    if (data.wasmBuild) {
+    if (data.wasm) {
       const l = kernel.layout;
       const at = kernel.histAt + s * kernel.regionBytes;
       new Float64Array(kernel.memory.buffer, at, kernel.regionBytes >>> 3).fill(0);
-      data.wasmBuild(l.binsAt, stride, l.ghAt, l.rowsAt + 4 * from, to - from, at);
+      data.wasm.build(l.binsAt, stride, l.ghAt, l.rowsAt + 4 * from, to - from, at);
       return;
     }
     const hist = hists[s];
@@ -97,6 +110,8 @@ export class HistogramThreads {
   private readonly pool: Crew | null;
   /** Without the kernel: the histogram of each share s ≥ 1 (plain layout, shared memory). */
   private readonly hists: Array<Float64Array | null>;
+  /** Left rows of each part of a parallel partition. */
+  private readonly counts = shared(Int32Array, MAX_SHARES);
 
   /**
    * @param threads - total threads, this one included (1: the same shares, all built here)
@@ -125,8 +140,8 @@ export class HistogramThreads {
       histAt: space.layout.histAt,
       regionBytes: space.region(0).byteLength,
     };
-    const data = { bins, gh, rows, hists: this.hists, stride, kernel };
-    this.pool = threads > 1 ? leaseCrew(threads - 1, BUILD_TASK, () => data, options) : null;
+    const data = { bins, gh, rows, hists: this.hists, stride, kernel, counts: this.counts };
+    this.pool = threads > 1 ? leaseCrew(threads - 1, TASK, () => data, options) : null;
   }
 
   /** Builds the histogram of rows rows[start..end) (of the shared row list) into hist. */
@@ -144,7 +159,8 @@ export class HistogramThreads {
         this.buildShare(s, from, Math.min(end, from + size), hist);
       }
     };
-    if (this.pool) this.pool.runAll((k) => (k + 1 < step ? [start, end, shares, step, k + 1] : null), here);
+    if (this.pool)
+      this.pool.runAll((k) => (k + 1 < step ? [BUILD, start, end, shares, step, k + 1] : null), here);
     else here();
     this.addShares(shares, hist);
   }
@@ -168,6 +184,42 @@ export class HistogramThreads {
         for (let i = 0; i < size; i++) hist[i] += h[i];
       }
     }
+  }
+
+  /**
+   * Stable partition of rows[start..end) by feature f (sides[bin] = 1: left), with the kernel; a large node
+   * in parts on all threads, then the parts' left rows and right rows put together in order (the same rows
+   * as one pass). Returns how many went left.
+   */
+  partition(start: number, end: number, f: number, sides: Uint8Array): number {
+    const space = this.space as HistSpace;
+    const parts = Math.min(MAX_SHARES, (this.pool?.size ?? 0) + 1);
+    // Nodes that are cut into shares are also partitioned in parts (the result is the same on any count).
+    if (!this.pool || parts === 1 || sharesOf(end - start, this.minRows) === 1)
+      return space.partition(start, end, f, sides);
+    space.setSides(sides);
+    const size = Math.ceil((end - start) / parts);
+    const from = (c: number) => Math.min(end, start + c * size);
+    const { counts } = this;
+    this.pool.runAll(
+      (k) => (k + 1 < parts ? [PARTITION, from(k + 1), from(k + 2), f, k + 1] : null),
+      () => {
+        counts[0] = space.partitionPart(start, from(1), f);
+      },
+    );
+    const { rows } = space;
+    let write = start;
+    for (let c = 0; c < parts; c++) {
+      rows.copyWithin(write, from(c), from(c) + counts[c]);
+      write += counts[c];
+    }
+    const nLeft = write - start;
+    for (let c = 0; c < parts; c++) {
+      const right = space.scratchRows(from(c), from(c + 1) - counts[c]);
+      rows.set(right, write);
+      write += right.length;
+    }
+    return nLeft;
   }
 
   /** Stops the workers. */

@@ -256,7 +256,7 @@ describe("histogram building on several threads", () => {
     return { forest: (est.getFitted() as HistFitted).forest, predictions: est.predict(X) };
   }
 
-  it("grows bit-identical models on 1, 2 and 3 threads (shares added in a fixed order)", () => {
+  it("grows bit-identical models on 1, 2 and 3 threads (fixed shares, partitions in parts)", () => {
     for (const [p, minRows] of [
       [6, undefined],
       [2, 1000], // few features, many rows: the rows are shared, not the features
