@@ -154,15 +154,38 @@ export class HistSpace {
    * how many went left.
    */
   partition(start: number, end: number, f: number, sides: Uint8Array): number {
-    const { layout } = this;
-    const n = layout.rows;
-    this.sides.set(sides);
-    const first = layout.columnsAt >= 0 ? layout.columnsAt + f * n : layout.binsAt + f;
-    const step = layout.columnsAt >= 0 ? 1 : layout.stride;
-    const from = layout.rowsAt + 4 * start;
-    const nLeft = this.kernels.partition(first, step, from, end - start, layout.scratchAt, layout.sidesAt);
-    this.rows.set(this.scratch.subarray(0, end - start - nLeft), start + nLeft);
+    this.setSides(sides);
+    const nLeft = this.partitionPart(start, end, f);
+    this.rows.set(this.scratch.subarray(start, end - nLeft), start + nLeft);
     return nLeft;
+  }
+
+  /** The bins the next partitions send left (1 each). */
+  setSides(sides: Uint8Array): void {
+    this.sides.set(sides);
+  }
+
+  /**
+   * One part of a partition (workers run others at once): rows[from..to) whose bin has sides[bin] = 1 go
+   * to the front, in order, the others to scratch[from..), in order. Returns how many went left.
+   */
+  partitionPart(from: number, to: number, f: number): number {
+    const l = this.layout;
+    const first = l.columnsAt >= 0 ? l.columnsAt + f * l.rows : l.binsAt + f;
+    const step = l.columnsAt >= 0 ? 1 : l.stride;
+    return this.kernels.partition(
+      first,
+      step,
+      l.rowsAt + 4 * from,
+      to - from,
+      l.scratchAt + 4 * from,
+      l.sidesAt,
+    );
+  }
+
+  /** rows[from..to) of the partition scratch. */
+  scratchRows(from: number, to: number): Int32Array {
+    return this.scratch.subarray(from, to);
   }
 
   /** Builds rows rows[start..end) into hist (as buildHistogram does). */

@@ -18,7 +18,7 @@ import { type GrowParams, growTree, sampleFeatures } from "./grower.js";
 import { HIST_STRIDE, HistogramPool, reachableBins, reachableSpans, rowStride } from "./histogram.js";
 import type { Loss } from "./losses.js";
 import { leafWeight } from "./split.js";
-import { HistogramThreads, parallelMinRows, shared } from "./threads.js";
+import { HistogramThreads, MAX_SHARES, parallelMinRows, shared, sharesOf } from "./threads.js";
 
 export interface BoosterParams extends GrowParams {
   rounds: number;
@@ -35,7 +35,10 @@ export interface BoosterParams extends GrowParams {
   tol: number;
   /** Threads for histogram building, this one included; 0 or absent: the job's cores (resolveThreads). */
   threads?: number;
-  /** Nodes below this many rows are built on one thread (default parallelMinRows: the crossover). */
+  /**
+   * Rows of a share, at least: larger nodes are cut into shares built on the threads and added in a fixed
+   * order (default parallelMinRows: the crossover; 0 cuts every node).
+   */
   parallelMinRows?: number;
   /** The multiclass hessian's factor (softmaxLogLoss): 2 as XGBoost's multi:softprob, else 1. */
   softmaxHessianScale?: number;
@@ -74,14 +77,16 @@ export function fitBooster(
   const p = table.columns.length;
   const nt = train.nRows;
   const stride = rowStride(p);
-  const wanted = resolveThreads(params.threads);
-  const minRows = params.parallelMinRows ?? parallelMinRows(stride, wanted);
-  const threads = wanted > 1 && nt >= minRows ? wanted : 1;
+  const threads = resolveThreads(params.threads);
+  const minRows = params.parallelMinRows ?? parallelMinRows(stride);
+  // Whether a node can be cut into shares (on any thread count: the sums must not depend on it).
+  const sharing = sharesOf(nt, minRows) > 1;
+  const workers = sharing && threads > 1;
   // Bins, gradients and rows live in the WebAssembly kernel's memory when it fits (shared with workers).
   const withColumns = nt * stride <= COLUMN_COPY_MAX_BYTES;
-  // One histogram region per thread: workers run the same kernel on the same memory.
-  const space = createHistSpace(nt, stride, threads, withColumns);
-  const rows = space ? space.rows : threads > 1 ? shared(Int32Array, nt) : new Int32Array(nt);
+  // One histogram region per share: workers run the same kernel on the same memory.
+  const space = createHistSpace(nt, stride, sharing ? MAX_SHARES : 1, withColumns);
+  const rows = space ? space.rows : workers ? shared(Int32Array, nt) : new Int32Array(nt);
   // The row list is free until the first round: the binning and curve samples are drawn in it.
   const mapper = fitBinMapper(train, params.maxBins, rng, rows);
   // Arrays the worker threads read are allocated in shared memory.
@@ -90,7 +95,7 @@ export function fitBooster(
     train,
     0,
     nt,
-    space ? space.bins : threads > 1 ? shared(Uint8Array, nt * stride) : undefined,
+    space ? space.bins : workers ? shared(Uint8Array, nt * stride) : undefined,
     stride,
   );
   // The column-major copy speeds partitions; above COLUMN_COPY_MAX_BYTES its memory matters more.
@@ -101,13 +106,20 @@ export function fitBooster(
   const init = loss.init(yTrain);
   const raw = filled(nt, init);
   const rawValid = filled(nv, init);
-  const gh = space ? space.gh : threads > 1 ? shared(Float64Array, 2 * nt) : new Float64Array(2 * nt);
-  const helpers = threads > 1 ? new HistogramThreads(threads, bins, stride, gh, rows, space, minRows) : null;
+  const gh = space ? space.gh : workers ? shared(Float64Array, 2 * nt) : new Float64Array(2 * nt);
+  const helpers = sharing
+    ? new HistogramThreads(workers ? threads : 1, bins, stride, gh, rows, space, minRows)
+    : null;
   const build = helpers
     ? (_: Int32Array, from: number, to: number, h: Float64Array) => helpers.build(from, to, h)
     : space
       ? (_: Int32Array, from: number, to: number, h: Float64Array) => space.buildInto(from, to, h)
       : undefined;
+  // Large nodes are partitioned on all threads where the workers run the kernel.
+  const partition = space
+    ? (from: number, to: number, f: number, sides: Uint8Array) =>
+        helpers && workers ? helpers.partition(from, to, f, sides) : space.partition(from, to, f, sides)
+    : undefined;
   // Drawn every round for one output, the sample goes straight into `rows`: growTree only reorders
   // rows[0..nSample), so rows[nSample..nt) keep the left-out rows (no second n-row array).
   const sampleInRows = params.subsampleFreq === 1 && K === 1;
@@ -155,10 +167,7 @@ export function fitBooster(
             categories: mapper.categories,
             features,
             build,
-            partition: space
-              ? (from: number, to: number, f: number, sides: Uint8Array) =>
-                  space.partition(from, to, f, sides)
-              : undefined,
+            partition,
           },
           params,
           forest,

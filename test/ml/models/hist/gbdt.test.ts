@@ -18,8 +18,12 @@ import {
   type ForestArrays,
 } from "../../../../src/ml/models/hist/forest.js";
 import { parallelMinRows } from "../../../../src/ml/models/hist/threads.js";
-import type { HistFitted } from "../../../../src/ml/models/hist-gradient-boosting.js";
+import {
+  type HistFitted,
+  HistGradientBoostingRegressor,
+} from "../../../../src/ml/models/hist-gradient-boosting.js";
 import { Random } from "../../../../src/ml/random.js";
+import { toHistParams } from "../../../../src/ml/registry-boosting.js";
 import type { Frame, ModelMetadata, TrainResult } from "../../../../src/ml/types.js";
 
 const KEY = "hist-gbdt-test-key-0123456789abcdef";
@@ -226,34 +230,43 @@ describe("histogram gradient boosting", () => {
   });
 });
 
-describe("histogram building on two threads", () => {
-  it("grows the same trees as one thread (sums added in another order: equal to rounding)", () => {
-    // Nodes of at least parallelMinRows rows are shared between the threads: the top levels here.
-    const n = 2 * parallelMinRows(8) + 1000;
+describe("histogram building on several threads", () => {
+  /** n rows of p normal features, y from the first two and noise. */
+  function problem(n: number, p: number) {
     const rng = new Random(11);
-    const p = 6;
     const X = { data: Float64Array.from({ length: n * p }, () => rng.normal()), rows: n, cols: p };
     const y = Float64Array.from(
       { length: n },
-      (_, i) => X.data[i * p] * 2 - X.data[i * p + 1] + 0.1 * rng.normal(),
+      (_, i) => X.data[i * p] * 2 - X.data[i * p + 1] + 0.5 * rng.normal(),
     );
-    const fitWith = (threads: number) => {
-      const est = createEstimator(
+    return { X, y };
+  }
+
+  function fitWith(threads: number, p: number, minRows?: number) {
+    // Nodes of at least 2 · parallelMinRows rows are cut into shares: the top levels here.
+    const { X, y } = problem(2 * parallelMinRows(8) + 1000, p);
+    const est = new HistGradientBoostingRegressor({
+      ...toHistParams(
         "xgboost",
-        "regression",
         validateHyperparameters("xgboost", { nEstimators: 10, subsample: 1, threads }),
-      );
-      est.fit(X, y, { rng: new Random(1) });
-      return est;
-    };
-    const one = fitWith(1);
-    const two = fitWith(2);
-    const f1 = (one.getFitted() as HistFitted).forest;
-    const f2 = (two.getFitted() as HistFitted).forest;
-    expect(Array.from(f2.feature)).toEqual(Array.from(f1.feature));
-    expect(Array.from(f2.bin)).toEqual(Array.from(f1.bin));
-    const p1 = one.predict(X);
-    const p2 = two.predict(X);
-    for (let i = 0; i < n; i += 97) expect(p2[i]).toBeCloseTo(p1[i], 9);
+      ),
+      ...(minRows === undefined ? {} : { parallelMinRows: minRows }),
+    });
+    est.fit(X, y, { rng: new Random(1) });
+    return { forest: (est.getFitted() as HistFitted).forest, predictions: est.predict(X) };
+  }
+
+  it("grows bit-identical models on 1, 2 and 3 threads (fixed shares, partitions in parts)", () => {
+    for (const [p, minRows] of [
+      [6, undefined],
+      [2, 1000], // few features, many rows: the rows are shared, not the features
+    ] as const) {
+      const one = fitWith(1, p, minRows);
+      for (const threads of [2, 3]) {
+        const other = fitWith(threads, p, minRows);
+        expect(other.forest).toEqual(one.forest);
+        expect(other.predictions).toEqual(one.predictions);
+      }
+    }
   });
 });
