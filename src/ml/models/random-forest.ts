@@ -8,19 +8,21 @@
  */
 import type { Matrix } from "../matrix.js";
 import { resolveThreads } from "../threads/cores.js";
-import { leaseCrew } from "../threads/pool.js";
+import { type CrewTask, leaseCrew } from "../threads/pool.js";
 import { Classifier, type FitContext, pastDeadline, Regressor } from "./base.js";
 import type { TreeParams } from "./decision-tree.js";
 import { type BinMapper, binCount, binRows, fitBinMapper } from "./hist/binning.js";
 import type { Criterion } from "./hist/channels.js";
-import { type ColumnTable, forEachRowBlock, matrixTable } from "./hist/columns.js";
-import { type ForestArrays, ForestBuilder } from "./hist/forest.js";
+import { type ColumnTable, forEachRowBlock, matrixTable, readColumn } from "./hist/columns.js";
+import { type ForestArrays, ForestBuilder, type GrownTree } from "./hist/forest.js";
+import { EXACT_TREE_TASK, type ExactJob, growExactTree } from "./hist/forest-exact.js";
 import { FOREST_TASK, type ForestJob, TreeGrower } from "./hist/forest-task.js";
 import { rowStride } from "./hist/histogram.js";
 import { shared } from "./hist/threads.js";
 import { accumulateBinned, accumulateRaw } from "./hist/traverse.js";
 import { accumulateTree, impurityImportance, type TreeArrays } from "./tree/arrays.js";
 import { featuresPerSplit } from "./tree/fit-input.js";
+import { presortColumns } from "./tree/presort.js";
 
 export interface ForestParams extends TreeParams {
   nEstimators: number;
@@ -62,6 +64,22 @@ function checkTable(table: ColumnTable, y: Float64Array, name: string): void {
 
 /** Below this many rows the trees grow on this thread alone (a tree costs less than handing it over). */
 const PARALLEL_MIN_ROWS = 2000;
+/**
+ * Up to this many features, all numeric with no missing values, the trees split on exact values (see
+ * hist/forest-exact.ts): shared bin edges make trees on so few features too alike. Measured on issue 12's
+ * weak-2 shape (2 features): R² −0.134 exact vs −0.283 binned (scikit-learn −0.136), and no slower.
+ */
+export const EXACT_MAX_FEATURES = 4;
+
+type Tree = GrownTree & { gains: Float64Array };
+
+/** How the trees of one fit are grown: on this thread, and as a pool task with the same seeds. */
+interface Growth {
+  mapper: BinMapper;
+  here: (seed: number) => Tree;
+  task: CrewTask;
+  data: unknown;
+}
 
 function fitForest(
   table: ColumnTable,
@@ -72,18 +90,74 @@ function fitForest(
 ): BinnedForestFitted {
   const n = table.nRows;
   const p = table.columns.length;
+  const threads = n < PARALLEL_MIN_ROWS ? 1 : Math.min(resolveThreads(params.threads), params.nEstimators);
+  const growth =
+    exactGrowth(table, y, nClasses, params, threads > 1) ??
+    binnedGrowth(table, y, nClasses, params, ctx, threads > 1);
+  const forest = new ForestBuilder(nClasses === 0 ? 1 : nClasses, true);
+  const importance = new Float64Array(p);
+  const crew = threads > 1 ? leaseCrew(threads - 1, growth.task, () => growth.data) : null;
+  try {
+    // Trees go in waves of one per thread; seeds are drawn, and trees added, in tree order.
+    for (let first = 0; first < params.nEstimators; first += threads) {
+      const count = Math.min(threads, params.nEstimators - first);
+      const seeds = Array.from({ length: count }, () => ctx.rng.nextUint32());
+      const wave: Tree[] = [];
+      if (crew) {
+        crew.runAll(
+          (k) => (k + 1 < count ? [seeds[k + 1] | 0] : null),
+          () => {
+            wave.push(growth.here(seeds[0]));
+          },
+        );
+        for (let k = 1; k < count; k++) wave.push(crew.receive(k - 1) as Tree);
+      } else wave.push(growth.here(seeds[0]));
+      for (const tree of wave) {
+        forest.appendTree(tree);
+        const total = tree.gains.reduce((s, v) => s + v, 0);
+        if (total > 0) for (let f = 0; f < p; f++) importance[f] += tree.gains[f] / total;
+      }
+      const done = first + count;
+      ctx.onProgress?.(done / params.nEstimators, `Tree ${done} of ${params.nEstimators}`);
+      if (pastDeadline(ctx)) break;
+    }
+  } finally {
+    crew?.close();
+  }
+  const built = forest.roots.length;
+  for (let f = 0; f < p; f++) importance[f] /= built;
+  return { mapper: growth.mapper, forest: forest.finish(), nFeatures: p, importance };
+}
+
+/** Typed arrays in shared memory when workers read them. */
+function allocate<T extends Uint8Array | Int32Array | Float64Array>(
+  Kind: { new (n: number): T; new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
+  n: number,
+  forWorkers: boolean,
+): T {
+  return forWorkers ? shared(Kind, n) : new Kind(n);
+}
+
+function binnedGrowth(
+  table: ColumnTable,
+  y: Float64Array,
+  nClasses: number,
+  params: ForestParams,
+  ctx: FitContext,
+  forWorkers: boolean,
+): Growth {
+  const n = table.nRows;
+  const p = table.columns.length;
   const regression = nClasses === 0;
   const mapper = fitBinMapper(table, 255, ctx.rng);
   const stride = rowStride(p);
-  const threads = n < PARALLEL_MIN_ROWS ? 1 : Math.min(resolveThreads(params.threads), params.nEstimators);
   // Worker threads read the bins, their column copy and y from shared memory.
-  const bytes = (length: number) => (threads > 1 ? shared(Uint8Array, length) : new Uint8Array(length));
-  const bins = binRows(mapper, table, 0, n, bytes(n * stride), stride);
-  const sharedY = threads > 1 ? shared(Float64Array, n) : new Float64Array(n);
+  const bins = binRows(mapper, table, 0, n, allocate(Uint8Array, n * stride, forWorkers), stride);
+  const sharedY = allocate(Float64Array, n, forWorkers);
   sharedY.set(y);
   const job: ForestJob = {
     bins,
-    columns: transpose(bins, n, stride, bytes(n * stride)),
+    columns: transpose(bins, n, stride, allocate(Uint8Array, n * stride, forWorkers)),
     y: sharedY,
     stride,
     n,
@@ -100,40 +174,54 @@ function fitForest(
       maxFeatures: featuresPerSplit(params.maxFeatures, p, regression ? "regression" : "classification"),
     },
   };
-  const forest = new ForestBuilder(regression ? 1 : nClasses, true);
-  const importance = new Float64Array(p);
-  const here = new TreeGrower(job);
-  const crew = threads > 1 ? leaseCrew(threads - 1, FOREST_TASK, () => ({ job })) : null;
-  try {
-    // Trees go in waves of one per thread; seeds are drawn, and trees added, in tree order.
-    for (let first = 0; first < params.nEstimators; first += threads) {
-      const count = Math.min(threads, params.nEstimators - first);
-      const seeds = Array.from({ length: count }, () => ctx.rng.nextUint32());
-      const wave: Array<ReturnType<TreeGrower["grow"]>> = [];
-      if (crew) {
-        crew.runAll(
-          (k) => (k + 1 < count ? [seeds[k + 1] | 0] : null),
-          () => {
-            wave.push(here.grow(seeds[0]));
-          },
-        );
-        for (let k = 1; k < count; k++) wave.push(crew.receive(k - 1) as ReturnType<TreeGrower["grow"]>);
-      } else wave.push(here.grow(seeds[0]));
-      for (const tree of wave) {
-        forest.appendTree(tree);
-        const total = tree.gains.reduce((s, v) => s + v, 0);
-        if (total > 0) for (let f = 0; f < p; f++) importance[f] += tree.gains[f] / total;
-      }
-      const done = first + count;
-      ctx.onProgress?.(done / params.nEstimators, `Tree ${done} of ${params.nEstimators}`);
-      if (pastDeadline(ctx)) break;
-    }
-  } finally {
-    crew?.close();
+  const grower = new TreeGrower(job);
+  return { mapper, here: (seed) => grower.grow(seed), task: FOREST_TASK, data: { job } };
+}
+
+/** Exact trees when the table has at most EXACT_MAX_FEATURES numeric columns and no missing value. */
+function exactGrowth(
+  table: ColumnTable,
+  y: Float64Array,
+  nClasses: number,
+  params: ForestParams,
+  forWorkers: boolean,
+): Growth | null {
+  const n = table.nRows;
+  const p = table.columns.length;
+  if (p > EXACT_MAX_FEATURES || table.columns.some((c) => c.categories > 0)) return null;
+  const Xc = allocate(Float64Array, n * p, forWorkers);
+  for (let f = 0; f < p; f++) {
+    const column = readColumn(table.columns[f], n, Xc.subarray(f * n, (f + 1) * n));
+    for (let i = 0; i < n; i++) if (Number.isNaN(column[i])) return null;
   }
-  const built = forest.roots.length;
-  for (let f = 0; f < p; f++) importance[f] /= built;
-  return { mapper, forest: forest.finish(), nFeatures: p, importance };
+  const sorted = allocate(Int32Array, n * p, forWorkers);
+  sorted.set(presortColumns(Xc, n, p));
+  const sharedY = allocate(Float64Array, n, forWorkers);
+  sharedY.set(y);
+  const regression = nClasses === 0;
+  const job: ExactJob = {
+    Xc,
+    sorted,
+    y: sharedY,
+    n,
+    p,
+    nClasses,
+    bootstrap: params.bootstrap,
+    options: {
+      criterion: regression ? "squared_error" : params.criterion,
+      maxDepth: params.maxDepth ?? Number.POSITIVE_INFINITY,
+      minSamplesSplit: params.minSamplesSplit,
+      minSamplesLeaf: params.minSamplesLeaf,
+      maxFeatures: featuresPerSplit(params.maxFeatures, p, regression ? "regression" : "classification"),
+    },
+  };
+  // No bins: prediction reads each node's threshold; the mapper only says that no feature is categorical.
+  const mapper: BinMapper = {
+    thresholds: new Float64Array(0),
+    offsets: new Int32Array(p + 1),
+    categories: new Int32Array(p),
+  };
+  return { mapper, here: (seed) => growExactTree(job, seed), task: EXACT_TREE_TASK, data: { job } };
 }
 
 function transpose(bins: Uint8Array, n: number, stride: number, out: Uint8Array): Uint8Array {
@@ -151,7 +239,7 @@ function average(f: BinnedForestFitted, table: ColumnTable, width: number): Floa
     throw new RangeError(`The model was fitted on ${f.nFeatures} features; got ${table.columns.length}.`);
   }
   const out = new Float64Array(table.nRows * width);
-  if (f.forest.feature.length < BINNED_PREDICTION_NODES) {
+  if (f.forest.feature.length < BINNED_PREDICTION_NODES || f.forest.threshold) {
     forEachRowBlock(table, (x, from, m) =>
       accumulateRaw(f.forest, f.mapper, x, m, f.nFeatures, out, from, 1),
     );
