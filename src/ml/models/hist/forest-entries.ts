@@ -69,11 +69,13 @@ export function entriesFromRows(data: ForestData, t: NodeRange, f: number, s: Fo
     s.missing[0] = m0;
     s.missing[1] = m1;
   } else {
+    // More than two channels are classes: one addition per row, its weight into its class's channel.
+    const { classOf, rowWeight } = data.classes as NonNullable<ForestData["classes"]>;
     for (let k = t.start; k < t.end; k++) {
       const i = rows[k];
       const b = columns[col + i];
       if (b === MISSING_BIN) {
-        for (let c = 0; c < C; c++) s.missing[c] += values[i * C + c];
+        s.missing[classOf[i]] += rowWeight[i];
         continue;
       }
       let slot = slotOf[b];
@@ -83,7 +85,7 @@ export function entriesFromRows(data: ForestData, t: NodeRange, f: number, s: Fo
         slotBin[slot] = b;
         for (let c = 0; c < C; c++) slotSums[slot * C + c] = 0;
       }
-      for (let c = 0; c < C; c++) slotSums[slot * C + c] += values[i * C + c];
+      slotSums[slot * C + classOf[i]] += rowWeight[i];
     }
   }
   sortSlots(s, nSlots);
