@@ -9,17 +9,18 @@
 import type { Matrix } from "../matrix.js";
 import { resolveThreads } from "../threads/cores.js";
 import { type CrewTask, leaseCrew } from "../threads/pool.js";
+import { accumulateTrees, type PredictStats } from "../threads/predict-parallel.js";
 import { Classifier, type FitContext, pastDeadline, Regressor } from "./base.js";
 import type { TreeParams } from "./decision-tree.js";
 import { type BinMapper, binCount, binRows, fitBinMapper } from "./hist/binning.js";
 import type { Criterion } from "./hist/channels.js";
-import { type ColumnTable, forEachRowBlock, matrixTable, readColumn } from "./hist/columns.js";
+import { type ColumnTable, matrixTable, readColumn } from "./hist/columns.js";
 import { type ForestArrays, ForestBuilder, type GrownTree } from "./hist/forest.js";
 import { EXACT_TREE_TASK, type ExactJob, growExactTree } from "./hist/forest-exact.js";
+import type { ForestTreeParams } from "./hist/forest-scratch.js";
 import { FOREST_TASK, type ForestJob, TreeGrower } from "./hist/forest-task.js";
 import { rowStride } from "./hist/histogram.js";
 import { shared } from "./hist/threads.js";
-import { accumulateBinned, accumulateRaw } from "./hist/traverse.js";
 import { accumulateTree, impurityImportance, type TreeArrays } from "./tree/arrays.js";
 import { featuresPerSplit } from "./tree/fit-input.js";
 import { presortColumns } from "./tree/presort.js";
@@ -129,6 +130,18 @@ function fitForest(
   return { mapper: growth.mapper, forest: forest.finish(), nFeatures: p, importance };
 }
 
+/** Each tree's growth settings (both growers). */
+function treeSettings(params: ForestParams, p: number, nClasses: number): ForestTreeParams {
+  const regression = nClasses === 0;
+  return {
+    criterion: (regression ? "squared_error" : params.criterion) as Criterion,
+    maxDepth: params.maxDepth ?? Number.POSITIVE_INFINITY,
+    minSamplesSplit: params.minSamplesSplit,
+    minSamplesLeaf: params.minSamplesLeaf,
+    maxFeatures: featuresPerSplit(params.maxFeatures, p, regression ? "regression" : "classification"),
+  };
+}
+
 /** Typed arrays in shared memory when workers read them. */
 function allocate<T extends Uint8Array | Int32Array | Float64Array>(
   Kind: { new (n: number): T; new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
@@ -148,7 +161,6 @@ function binnedGrowth(
 ): Growth {
   const n = table.nRows;
   const p = table.columns.length;
-  const regression = nClasses === 0;
   const mapper = fitBinMapper(table, 255, ctx.rng);
   const stride = rowStride(p);
   // Worker threads read the bins, their column copy and y from shared memory.
@@ -166,13 +178,7 @@ function binnedGrowth(
     categories: mapper.categories,
     nClasses,
     bootstrap: params.bootstrap,
-    treeParams: {
-      criterion: (regression ? "squared_error" : params.criterion) as Criterion,
-      maxDepth: params.maxDepth ?? Number.POSITIVE_INFINITY,
-      minSamplesSplit: params.minSamplesSplit,
-      minSamplesLeaf: params.minSamplesLeaf,
-      maxFeatures: featuresPerSplit(params.maxFeatures, p, regression ? "regression" : "classification"),
-    },
+    treeParams: treeSettings(params, p, nClasses),
   };
   const grower = new TreeGrower(job);
   return { mapper, here: (seed) => grower.grow(seed), task: FOREST_TASK, data: { job } };
@@ -198,7 +204,6 @@ function exactGrowth(
   sorted.set(presortColumns(Xc, n, p));
   const sharedY = allocate(Float64Array, n, forWorkers);
   sharedY.set(y);
-  const regression = nClasses === 0;
   const job: ExactJob = {
     Xc,
     sorted,
@@ -207,13 +212,7 @@ function exactGrowth(
     p,
     nClasses,
     bootstrap: params.bootstrap,
-    options: {
-      criterion: regression ? "squared_error" : params.criterion,
-      maxDepth: params.maxDepth ?? Number.POSITIVE_INFINITY,
-      minSamplesSplit: params.minSamplesSplit,
-      minSamplesLeaf: params.minSamplesLeaf,
-      maxFeatures: featuresPerSplit(params.maxFeatures, p, regression ? "regression" : "classification"),
-    },
+    options: treeSettings(params, p, nClasses),
   };
   // No bins: prediction reads each node's threshold; the mapper only says that no feature is categorical.
   const mapper: BinMapper = {
@@ -231,30 +230,23 @@ function transpose(bins: Uint8Array, n: number, stride: number, out: Uint8Array)
 
 /** Forests with more nodes than this predict on bins: smaller nodes, fewer cache misses. */
 const BINNED_PREDICTION_NODES = 200_000;
-const ROW_BLOCK = 4096;
 
-/** The mean of the trees' outputs (n × width). */
-function average(f: BinnedForestFitted, table: ColumnTable, width: number): Float64Array {
+/** The mean of the trees' outputs (n × width), walked on several threads for large tables. */
+function average(
+  f: BinnedForestFitted,
+  table: ColumnTable,
+  width: number,
+): { out: Float64Array; stats: PredictStats } {
   if (table.columns.length !== f.nFeatures) {
     throw new RangeError(`The model was fitted on ${f.nFeatures} features; got ${table.columns.length}.`);
   }
   const out = new Float64Array(table.nRows * width);
-  if (f.forest.feature.length < BINNED_PREDICTION_NODES || f.forest.threshold) {
-    forEachRowBlock(table, (x, from, m) =>
-      accumulateRaw(f.forest, f.mapper, x, m, f.nFeatures, out, from, 1),
-    );
-  } else {
-    const p = f.nFeatures;
-    const buf = new Uint8Array(Math.min(table.nRows, ROW_BLOCK) * p);
-    for (let from = 0; from < table.nRows; from += ROW_BLOCK) {
-      const m = Math.min(ROW_BLOCK, table.nRows - from);
-      binRows(f.mapper, table, from, m, buf);
-      accumulateBinned(f.forest, f.mapper, buf, m, p, out, from, 1);
-    }
-  }
+  // Exact trees have no bins to walk on.
+  const binned = f.forest.feature.length >= BINNED_PREDICTION_NODES && !f.forest.threshold;
+  const stats = accumulateTrees(table, f.forest, f.mapper, binned ? "binned" : "raw", 1, out);
   const scale = 1 / Math.max(1, f.forest.nTrees);
   for (let i = 0; i < out.length; i++) out[i] *= scale;
-  return out;
+  return { out, stats };
 }
 
 function averageLegacy(f: LegacyForestFitted, X: Matrix, width: number): Float64Array {
@@ -270,6 +262,9 @@ function importanceOf(f: ForestFitted): Float64Array {
 }
 
 export class RandomForestClassifier extends Classifier<ForestParams, ForestFitted> {
+  /** How the last prediction ran (threads); not part of the saved model. */
+  predictStats: PredictStats | null = null;
+
   fit(X: Matrix, y: Float64Array, ctx: FitContext): this {
     return this.fitTable(matrixTable(X), y, ctx);
   }
@@ -282,11 +277,13 @@ export class RandomForestClassifier extends Classifier<ForestParams, ForestFitte
 
   predictProba(X: Matrix): Float64Array {
     const f = this.state();
-    return isLegacy(f) ? averageLegacy(f, X, this.nClasses) : average(f, matrixTable(X), this.nClasses);
+    return isLegacy(f) ? averageLegacy(f, X, this.nClasses) : this.predictProbaTable(matrixTable(X));
   }
 
   predictProbaTable(table: ColumnTable): Float64Array {
-    return average(this.state() as BinnedForestFitted, table, this.nClasses);
+    const { out, stats } = average(this.state() as BinnedForestFitted, table, this.nClasses);
+    this.predictStats = stats;
+    return out;
   }
 
   predictTable(table: ColumnTable): Float64Array {
@@ -305,6 +302,9 @@ export class RandomForestClassifier extends Classifier<ForestParams, ForestFitte
 }
 
 export class RandomForestRegressor extends Regressor<ForestParams, ForestFitted> {
+  /** How the last prediction ran (threads); not part of the saved model. */
+  predictStats: PredictStats | null = null;
+
   fit(X: Matrix, y: Float64Array, ctx: FitContext): this {
     return this.fitTable(matrixTable(X), y, ctx);
   }
@@ -317,11 +317,13 @@ export class RandomForestRegressor extends Regressor<ForestParams, ForestFitted>
 
   predict(X: Matrix): Float64Array {
     const f = this.state();
-    return isLegacy(f) ? averageLegacy(f, X, 1) : average(f, matrixTable(X), 1);
+    return isLegacy(f) ? averageLegacy(f, X, 1) : this.predictTable(matrixTable(X));
   }
 
   predictTable(table: ColumnTable): Float64Array {
-    return average(this.state() as BinnedForestFitted, table, 1);
+    const { out, stats } = average(this.state() as BinnedForestFitted, table, 1);
+    this.predictStats = stats;
+    return out;
   }
 
   columnImportance(): Float64Array {
