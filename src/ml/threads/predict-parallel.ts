@@ -26,12 +26,17 @@ export interface PredictStats {
 }
 
 /**
- * The crossover: rows × trees (tree visits) from which the walk is shared between threads. Waking the
- * workers, sharing the forest and compiling it in each worker cost about as much as 2–4·10⁵ visits of
- * this thread (measured on a 100-tree forest and a 100-round booster, 2 cores); twice that leaves the
- * parallel walk ahead.
+ * The crossover, in row × tree visits, from which the walk is shared between threads. Measured with
+ * bench/ml/predict-crossover.ts (2 cores, load average 20): a visit costs about 70 ns in a deep 100-tree
+ * forest (raw or binned) and 4 ns in a 100-round booster (the leveled kernel), and handing rows to a
+ * worker costs 20–50 ms on that loaded machine (well under 1 ms on a quiet one, where the walk must still
+ * amortise each worker compiling the forest once). The thresholds put the serial walk at 30–70 ms there.
  */
-export const PARALLEL_MIN_VISITS = 1 << 20;
+export const PARALLEL_MIN_VISITS: Record<TreeWalk, number> = {
+  raw: 1 << 20,
+  binned: 1 << 20,
+  leveled: 1 << 23,
+};
 /** A thread's range of a chunk is at least this many rows (fewer cost more to hand over than to walk). */
 const MIN_ROWS_PER_THREAD = 1024;
 /** Values in one chunk of the input copied to shared memory (16 MB), so wide tables copy in pieces. */
@@ -66,8 +71,8 @@ function walkRows(job: WalkJob, from: number, to: number): void {
 }
 
 /** Threads for a walk of rows × trees: 1 below the crossover, else the job's cores (or `threads`). */
-export function predictThreads(rows: number, trees: number, threads?: number): number {
-  if (rows * trees < PARALLEL_MIN_VISITS) return 1;
+export function predictThreads(rows: number, trees: number, walk: TreeWalk, threads?: number): number {
+  if (rows * trees < PARALLEL_MIN_VISITS[walk]) return 1;
   return Math.max(1, Math.min(resolveThreads(threads), Math.floor(rows / MIN_ROWS_PER_THREAD)));
 }
 
@@ -85,7 +90,7 @@ export function accumulateTrees(
   threads?: number,
 ): PredictStats {
   const rows = table.nRows;
-  const used = threads && threads >= 1 ? Math.min(threads, rows) : predictThreads(rows, forest.nTrees);
+  const used = threads && threads >= 1 ? Math.min(threads, rows) : predictThreads(rows, forest.nTrees, walk);
   const cols = table.columns.length;
   if (used <= 1) {
     forEachRowBlock(table, (x, from, m) =>

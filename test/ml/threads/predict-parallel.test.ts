@@ -116,7 +116,7 @@ describe("prediction on worker threads", () => {
     const small = data(1000, 4, 12).X;
     est.predict(small);
     expect(est.predictStats).toEqual({ threads: 1, rows: 1000 });
-    const rows = Math.ceil(PARALLEL_MIN_VISITS / trees);
+    const rows = Math.ceil(PARALLEL_MIN_VISITS.raw / trees);
     const large = data(rows, 4, 13).X;
     const parallel = est.predict(large);
     expect(est.predictStats).toEqual({ threads: 2, rows });
