@@ -2,30 +2,16 @@
  * Forest split quality on few features (issue 12's weak-2 shape: two features, a weak signal, much noise).
  * The reference is scikit-learn's method written plainly: exact CART trees (the decision tree, thresholds
  * at midpoints) on bootstrap resamples of the rows, averaged. Trees split on 255 shared bin edges scored
- * 0.033 below it here (R² −0.183 vs −0.150: every tree cut at the same places, so averaging removed less
- * variance); the exact forest scores −0.155.
+ * 0.036 below it here (R² −0.162 vs −0.126: every tree cut at the same places, so averaging removed less
+ * variance); the exact forest scores −0.133.
  */
 import { describe, expect, it } from "vitest";
+import { shape } from "../../../../bench/ml/shapes.js";
 import { r2Score } from "../../../../src/ml/metrics/regression.js";
 import { DecisionTreeRegressor } from "../../../../src/ml/models/decision-tree.js";
 import { type BinnedForestFitted, RandomForestRegressor } from "../../../../src/ml/models/random-forest.js";
 import { Random } from "../../../../src/ml/random.js";
 import { forestParams } from "../../helpers/forest-params.js";
-
-/** The weak-2 generator of bench/ml/shapes.ts. */
-function weak(n: number, seed: number) {
-  const rng = new Random(seed);
-  const X = new Float64Array(2 * n);
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const a = rng.normal();
-    const b = rng.normal();
-    X[2 * i] = a;
-    X[2 * i + 1] = b;
-    y[i] = 0.18 * Math.sin(2 * a) + 0.12 * a * b + 0.08 * (b > 0.5 ? 1 : 0) + rng.normal();
-  }
-  return { X: { data: X, rows: n, cols: 2 }, y };
-}
 
 /** Mean prediction of exact trees, each fitted on a bootstrap resample of the rows. */
 function baggedExactTrees(
@@ -60,9 +46,10 @@ function baggedExactTrees(
 }
 
 describe("random forest on few features", () => {
-  it("scores as exact trees on bootstrap samples do (weak-2 shape), with a raw threshold per split", () => {
-    const train = weak(4000, 1202);
-    const test = weak(2000, 1203);
+  it("scores as exact trees on bootstrap samples do (weak-2 shape), with a raw threshold per split", async () => {
+    const d = await shape("weak-2", 0.025);
+    const train = { X: d.Xtrain, y: d.ytrain };
+    const test = { X: d.Xtest, y: d.ytest };
     const est = new RandomForestRegressor(forestParams(40));
     est.fit(train.X, train.y, { rng: new Random(43) });
     const ours = r2Score(test.y, est.predict(test.X));
