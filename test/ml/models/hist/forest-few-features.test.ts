@@ -7,10 +7,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { shape } from "../../../../bench/ml/shapes.js";
+import { deserializeModel, predictFrame, serializeModel, trainModel } from "../../../../src/ml/index.js";
 import { r2Score } from "../../../../src/ml/metrics/regression.js";
 import { DecisionTreeRegressor } from "../../../../src/ml/models/decision-tree.js";
 import { type BinnedForestFitted, RandomForestRegressor } from "../../../../src/ml/models/random-forest.js";
 import { Random } from "../../../../src/ml/random.js";
+import type { Frame, ModelMetadata } from "../../../../src/ml/types.js";
 import { forestParams } from "../../helpers/forest-params.js";
 
 /** Mean prediction of exact trees, each fitted on a bootstrap resample of the rows. */
@@ -56,5 +58,44 @@ describe("random forest on few features", () => {
     const reference = r2Score(test.y, baggedExactTrees(train.X, train.y, 40)(test.X));
     expect((est.getFitted() as BinnedForestFitted).forest.threshold).toBeDefined();
     expect(ours).toBeGreaterThanOrEqual(reference - 0.015);
+  });
+
+  it("saves the exact thresholds with the model: a loaded model predicts the same", () => {
+    const rng = new Random(5);
+    const n = 1500;
+    const a = Float64Array.from({ length: n }, () => rng.normal());
+    const b = Float64Array.from({ length: n }, () => rng.normal());
+    const frame: Frame = {
+      nRows: n,
+      columns: [
+        { name: "a", type: "numeric", values: a },
+        { name: "b", type: "numeric", values: b },
+        { name: "y", type: "numeric", values: a.map((v, i) => Math.sin(2 * v) + 0.3 * b[i] + rng.normal()) },
+      ],
+    };
+    const r = trainModel(frame, {
+      modelType: "random_forest",
+      task: "regression",
+      target: "y",
+      features: ["a", "b"],
+      hyperparameters: { nEstimators: 20 },
+    });
+    expect((r.model.fitted as BinnedForestFitted).forest.threshold).toBeInstanceOf(Float64Array);
+    const key = "forest-few-features-key-0123456789";
+    const metadata: ModelMetadata = {
+      modelId: "m",
+      name: "m",
+      modelType: "random_forest",
+      taskType: "regression",
+      target: "y",
+      features: ["a", "b"],
+      trainedAt: new Date(0).toISOString(),
+      metrics: r.metrics,
+      trainedOn: "local",
+    };
+    const { model } = deserializeModel(serializeModel(r.model, metadata, key), key);
+    const predictions = predictFrame(model, frame).predictions;
+    expect(predictions).toEqual(predictFrame(r.model, frame).predictions);
+    expect(new Set(predictions).size).toBeGreaterThan(100);
   });
 });
