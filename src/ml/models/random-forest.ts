@@ -97,6 +97,7 @@ function fitForest(
     binnedGrowth(table, y, nClasses, params, ctx, threads > 1);
   const forest = new ForestBuilder(nClasses === 0 ? 1 : nClasses, true);
   const importance = new Float64Array(p);
+  const trees: Tree[] = [];
   const crew = threads > 1 ? leaseCrew(threads - 1, growth.task, () => growth.data) : null;
   try {
     // Trees go in waves of one per thread; seeds are drawn, and trees added, in tree order.
@@ -114,7 +115,7 @@ function fitForest(
         for (let k = 1; k < count; k++) wave.push(crew.receive(k - 1) as Tree);
       } else wave.push(growth.here(seeds[0]));
       for (const tree of wave) {
-        forest.appendTree(tree);
+        trees.push(tree);
         const total = tree.gains.reduce((s, v) => s + v, 0);
         if (total > 0) for (let f = 0; f < p; f++) importance[f] += tree.gains[f] / total;
       }
@@ -125,7 +126,13 @@ function fitForest(
   } finally {
     crew?.close();
   }
-  const built = forest.roots.length;
+  // The forest's arrays are allocated once, at their size (growing them tree by tree cost 5% of a fit).
+  forest.reserve(
+    trees.reduce((s, t) => s + t.nodes, 0),
+    trees.reduce((s, t) => s + t.nValues, 0),
+  );
+  for (const tree of trees) forest.appendTree(tree);
+  const built = trees.length;
   for (let f = 0; f < p; f++) importance[f] /= built;
   return { mapper: growth.mapper, forest: forest.finish(), nFeatures: p, importance };
 }

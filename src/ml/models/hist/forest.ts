@@ -102,7 +102,8 @@ export class ForestBuilder {
 
   /** Sets a leaf's outputs. */
   setLeaf(node: number, out: ArrayLike<number>): void {
-    this.values = grow(this.values, this.nValues + this.nOut);
+    if (this.nValues + this.nOut > this.values.length)
+      this.values = grow(this.values, this.nValues + this.nOut);
     for (let c = 0; c < this.nOut; c++) this.values[this.nValues + c] = out[c];
     this.child[node] = this.nValues;
     this.nValues += this.nOut;
@@ -114,6 +115,19 @@ export class ForestBuilder {
     this.nValues = 0;
     this.nCat = 0;
     this.roots = [];
+  }
+
+  /** Makes room for this many more nodes and leaf outputs at once (appending many trees). */
+  reserve(nodes: number, values: number): void {
+    const need = this.nodes + nodes;
+    if (need > this.feature.length) {
+      this.feature = grow(this.feature, need);
+      this.bin = grow(this.bin, need);
+      this.flags = grow(this.flags, need);
+      this.child = grow(this.child, need);
+      this.catSlot = grow(this.catSlot, need);
+    }
+    this.values = grow(this.values, this.nValues + values);
   }
 
   /** Appends a tree grown alone in another builder (node ids from 0): the same arrays as growing it here. */
@@ -163,11 +177,8 @@ export class ForestBuilder {
 
   private allocate(count: number): number {
     const need = this.nodes + count;
-    this.feature = grow(this.feature, need);
-    this.bin = grow(this.bin, need);
-    this.flags = grow(this.flags, need);
-    this.child = grow(this.child, need);
-    this.catSlot = grow(this.catSlot, need);
+    // One test per split: `grow` takes five kinds of array, so calling it per node array costs far more.
+    if (need > this.feature.length) this.reserve(count, 0);
     const id = this.nodes;
     for (let k = id; k < need; k++) {
       this.feature[k] = -1;
