@@ -1,9 +1,9 @@
 /**
  * Where parallel prediction pays (PARALLEL_MIN_VISITS in src/ml/threads/predict-parallel.ts): a 100-tree
  * random forest and a 100-round booster fitted on issue 12's binary-28 shape predict tables of growing
- * size on 1 thread and on 2 threads (best wall time of 5 turns, taking turns); prints rows × trees and the
- * speed-up. Run alone: `npx tsx bench/ml/predict-crossover.ts` (on a quiet machine: the speed-up needs a
- * free core).
+ * size on 1 thread and on 2 threads (best of 5 turns each, taking turns); prints rows × trees, wall times,
+ * the speed-up, and the process's CPU time on both (what handing rows to a worker adds, which a loaded
+ * machine still shows when it has no free core for a speed-up). Run: `npx tsx bench/ml/predict-crossover.ts`.
  */
 import { loadavg } from "node:os";
 import { createEstimator } from "../../src/ml/models/factory.js";
@@ -21,8 +21,10 @@ console.log(
     .map((l) => l.toFixed(2))
     .join(" ")}`,
 );
-console.log("| model | nodes | rows | rows × trees | 1 thread ms | 2 threads ms | speed-up |");
-console.log("|---|---|---|---|---|---|---|");
+console.log(
+  "| model | nodes | rows | rows × trees | 1 thread ms | 2 threads ms | speed-up | CPU ms 1 thread | CPU ms 2 threads |",
+);
+console.log("|---|---|---|---|---|---|---|---|---|");
 for (const [model, walk] of [
   ["random_forest", "raw"],
   ["xgboost", "leveled"],
@@ -41,15 +43,19 @@ for (const [model, walk] of [
     }
     const table = matrixTable({ data, rows, cols });
     const best = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
+    const cpu = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
     for (let turn = 0; turn < 10; turn++) {
       const threads = 1 + (turn % 2);
       const out = new Float64Array(rows * f.forest.nOut);
       const t = performance.now();
+      const c = process.cpuUsage();
       accumulateTrees(table, f.forest, f.mapper, binned, 1, out, threads);
+      const used = process.cpuUsage(c);
       best[threads - 1] = Math.min(best[threads - 1], performance.now() - t);
+      cpu[threads - 1] = Math.min(cpu[threads - 1], (used.user + used.system) / 1000);
     }
     console.log(
-      `| ${model} (${binned}) | ${f.forest.feature.length} | ${rows} | ${rows * f.forest.nTrees} | ${best[0].toFixed(1)} | ${best[1].toFixed(1)} | ${(best[0] / best[1]).toFixed(2)} |`,
+      `| ${model} (${binned}) | ${f.forest.feature.length} | ${rows} | ${rows * f.forest.nTrees} | ${best[0].toFixed(1)} | ${best[1].toFixed(1)} | ${(best[0] / best[1]).toFixed(2)} | ${cpu[0].toFixed(1)} | ${cpu[1].toFixed(1)} |`,
     );
   }
 }

@@ -5,12 +5,12 @@
  * values (NaN = missing), so it needs no imputation or one-hot encoding.
  */
 import type { Matrix } from "../matrix.js";
-import { accumulateTrees } from "../threads/predict-parallel.js";
 import type { LearningCurve } from "../types.js";
 import { argmaxRows, Classifier, type FitContext, Regressor } from "./base.js";
 import { type BoosterFitted, type BoosterParams, fitBooster } from "./hist/booster.js";
-import { type ColumnTable, matrixTable } from "./hist/columns.js";
+import { type ColumnTable, forEachRowBlock, matrixTable } from "./hist/columns.js";
 import { binaryLogLoss, sigmoid, softmaxLogLoss, softmaxRows, squaredError } from "./hist/losses.js";
+import { accumulateRawLeveled } from "./hist/traverse.js";
 
 export type HistParams = BoosterParams & {
   /** Threads for histogram building (1 = this thread only, 0 = the cores the job was given). */
@@ -39,7 +39,7 @@ export function predictRaw(f: HistFitted, table: ColumnTable): Float64Array {
   const K = f.outputs;
   const out = new Float64Array(n * K);
   for (let i = 0; i < n; i++) out.set(f.init, i * K);
-  accumulateTrees(table, f.forest, f.mapper, "leveled", K, out);
+  forEachRowBlock(table, (x, from, m) => accumulateRawLeveled(f.forest, f.mapper, x, m, p, out, from, K));
   return out;
 }
 

@@ -1,10 +1,10 @@
 /**
- * Prediction of many rows with tree ensembles (random forests, boosters) on several threads: the rows are
- * cut into chunks, each chunk into one contiguous range per thread, and every thread walks its rows down
- * all the trees into its part of a shared output. A row's outputs are added tree after tree whichever
- * thread walks it, so the result is bit-identical to the single-thread walk. The forest's arrays go to the
- * workers once per call in shared memory (a copy cached per forest); the workers are a leased Crew
- * (./pool.ts).
+ * Prediction of many rows with tree ensembles on several threads: the rows are cut into chunks, each chunk
+ * into one contiguous range per thread, and every thread walks its rows down all the trees into its part of
+ * a shared output. A row's outputs are added tree after tree whichever thread walks it, so the result is
+ * bit-identical to the single-thread walk. The forest's arrays go to the workers in shared memory (a copy
+ * cached per forest); the workers are a leased Crew (./pool.ts). Random forests use it by default above the
+ * crossover; the boosters' walk is cheaper than the hand-over (see PARALLEL_MIN_VISITS).
  */
 import { type BinMapper, binRows } from "../models/hist/binning.js";
 import { type ColumnTable, forEachRowBlock, matrixTable, readColumn } from "../models/hist/columns.js";
@@ -26,16 +26,18 @@ export interface PredictStats {
 }
 
 /**
- * The crossover, in row × tree visits, from which the walk is shared between threads. Measured with
- * bench/ml/predict-crossover.ts (2 cores, load average 20): a visit costs about 70 ns in a deep 100-tree
- * forest (raw or binned) and 4 ns in a 100-round booster (the leveled kernel), and handing rows to a
- * worker costs 20–50 ms on that loaded machine (well under 1 ms on a quiet one, where the walk must still
- * amortise each worker compiling the forest once). The thresholds put the serial walk at 30–70 ms there.
+ * The crossover, in row × tree visits, from which the walk is shared between threads; measured with
+ * bench/ml/predict-crossover.ts (2 cores, load average 8–12, so no free core for a speed-up: the process's
+ * CPU time shows what the hand-over adds). A deep 100-tree forest: a visit costs 70–150 ns; two threads
+ * add 5–7 ms of CPU per call plus ~10% (copying rows to shared memory), so from 2^20 visits (~120 ms on one
+ * thread) two free cores finish in about 55% of the time. The boosters' leveled kernel walks a visit in
+ * 1–4 ns, less than copying the row over: two threads took twice the CPU at every size, so their
+ * prediction stays on this thread unless threads are asked for.
  */
 export const PARALLEL_MIN_VISITS: Record<TreeWalk, number> = {
   raw: 1 << 20,
   binned: 1 << 20,
-  leveled: 1 << 23,
+  leveled: Number.POSITIVE_INFINITY,
 };
 /** A thread's range of a chunk is at least this many rows (fewer cost more to hand over than to walk). */
 const MIN_ROWS_PER_THREAD = 1024;
