@@ -10,6 +10,7 @@ import {
   RandomForestRegressor,
 } from "../../../src/ml/models/random-forest.js";
 import { Random } from "../../../src/ml/random.js";
+import { forestParams } from "../helpers/forest-params.js";
 
 function problem(n: number, p: number, classes: number) {
   const rng = new Random(n + classes);
@@ -23,16 +24,7 @@ function problem(n: number, p: number, classes: number) {
 
 function fitWith(threads: number, classes: number): BinnedForestFitted {
   const { X, y } = problem(4000, 5, classes);
-  const params = {
-    nEstimators: 9,
-    maxDepth: null,
-    minSamplesSplit: 2,
-    minSamplesLeaf: 1,
-    maxFeatures: "auto" as const,
-    bootstrap: true,
-    criterion: "gini" as const,
-    threads,
-  };
+  const params = forestParams(9, threads);
   const est = classes === 0 ? new RandomForestRegressor(params) : new RandomForestClassifier(params);
   if (est instanceof RandomForestClassifier) est.nClasses = classes;
   est.fit(X, y, { rng: new Random(7) });

@@ -39,7 +39,9 @@ export function entriesFromRows(data: ForestData, t: NodeRange, f: number, s: Fo
   const { columns, values } = data;
   const { rows, slotOf, slotBin, slotSums } = s;
   s.missing.fill(0);
-  if (C === 2 && t.end - t.start <= TINY_NODE) return entriesOfTinyNode(data, t, f, s);
+  if (t.end - t.start <= TINY_NODE) {
+    return C === 2 ? entriesOfTinyNode(data, t, f, s) : classEntriesOfTinyNode(data, t, f, s);
+  }
   let nSlots = 0;
   if (C === 2) {
     let m0 = 0;
@@ -69,11 +71,13 @@ export function entriesFromRows(data: ForestData, t: NodeRange, f: number, s: Fo
     s.missing[0] = m0;
     s.missing[1] = m1;
   } else {
+    // More than two channels are classes: one addition per row, its weight into its class's channel.
+    const { classOf, rowWeight } = data.classes as NonNullable<ForestData["classes"]>;
     for (let k = t.start; k < t.end; k++) {
       const i = rows[k];
       const b = columns[col + i];
       if (b === MISSING_BIN) {
-        for (let c = 0; c < C; c++) s.missing[c] += values[i * C + c];
+        s.missing[classOf[i]] += rowWeight[i];
         continue;
       }
       let slot = slotOf[b];
@@ -83,7 +87,7 @@ export function entriesFromRows(data: ForestData, t: NodeRange, f: number, s: Fo
         slotBin[slot] = b;
         for (let c = 0; c < C; c++) slotSums[slot * C + c] = 0;
       }
-      for (let c = 0; c < C; c++) slotSums[slot * C + c] += values[i * C + c];
+      slotSums[slot * C + classOf[i]] += rowWeight[i];
     }
   }
   sortSlots(s, nSlots);
@@ -103,29 +107,14 @@ const tinyKeys = new Int32Array(TINY_NODE);
 
 /** Two channels, few rows: insertion-sort (bin, position) keys, then merge equal bins. */
 function entriesOfTinyNode(data: ForestData, t: NodeRange, f: number, s: ForestScratch): number {
-  const { columns, values } = data;
-  const col = f * data.n;
+  const { values } = data;
   const rows = s.rows;
-  const m = t.end - t.start;
-  let n = 0;
   let m0 = 0;
   let m1 = 0;
-  for (let k = 0; k < m; k++) {
-    const i = rows[t.start + k];
-    const b = columns[col + i];
-    if (b === MISSING_BIN) {
-      m0 += values[2 * i];
-      m1 += values[2 * i + 1];
-      continue;
-    }
-    const key = (b << 8) | k;
-    let j = n++;
-    while (j > 0 && tinyKeys[j - 1] > key) {
-      tinyKeys[j] = tinyKeys[j - 1];
-      j--;
-    }
-    tinyKeys[j] = key;
-  }
+  const n = sortTinyKeys(data.columns, f * data.n, rows, t, (i) => {
+    m0 += values[2 * i];
+    m1 += values[2 * i + 1];
+  });
   s.missing[0] = m0;
   s.missing[1] = m1;
   let nE = 0;
@@ -145,6 +134,58 @@ function entriesOfTinyNode(data: ForestData, t: NodeRange, f: number, s: ForestS
     }
   }
   return nE;
+}
+
+/** More than two classes, few rows: as entriesOfTinyNode, each row adding its weight to its class. */
+function classEntriesOfTinyNode(data: ForestData, t: NodeRange, f: number, s: ForestScratch): number {
+  const C = data.channels;
+  const { classOf, rowWeight } = data.classes as NonNullable<ForestData["classes"]>;
+  const col = f * data.n;
+  const rows = s.rows;
+  const n = sortTinyKeys(data.columns, col, rows, t, (i) => {
+    s.missing[classOf[i]] += rowWeight[i];
+  });
+  let nE = 0;
+  let prev = -1;
+  for (let q = 0; q < n; q++) {
+    const b = tinyKeys[q] >>> 8;
+    const i = rows[t.start + (tinyKeys[q] & 255)];
+    if (b !== prev) {
+      s.entryBin[nE] = b;
+      s.entrySums.fill(0, nE * C, nE * C + C);
+      nE++;
+      prev = b;
+    }
+    s.entrySums[(nE - 1) * C + classOf[i]] += rowWeight[i];
+  }
+  return nE;
+}
+
+/** The node's (bin, position) keys into tinyKeys in order, missing rows given to onMissing; their number. */
+function sortTinyKeys(
+  columns: Uint8Array,
+  col: number,
+  rows: Int32Array,
+  t: NodeRange,
+  onMissing: (row: number) => void,
+): number {
+  let n = 0;
+  for (let k = 0; k < t.end - t.start; k++) {
+    const i = rows[t.start + k];
+    const b = columns[col + i];
+    if (b === MISSING_BIN) {
+      onMissing(i);
+      continue;
+    }
+    const key = (b << 8) | k;
+    let j = n++;
+    while (j > 0 && tinyKeys[j - 1] > key) {
+      tinyKeys[j] = tinyKeys[j - 1];
+      j--;
+    }
+    tinyKeys[j] = key;
+  }
+  return n;
 }
 
 /** Slots into bin order (s.order): insertion sort when few, else a walk over the 255 bins. */

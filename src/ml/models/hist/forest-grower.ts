@@ -7,7 +7,7 @@
  */
 import type { Random } from "../../random.js";
 import { MISSING_BIN } from "./binning.js";
-import { buildChannelHistogram, channelStride, score, weightOf } from "./channels.js";
+import { buildChannelHistogram, buildClassHistogram, channelStride, score, weightOf } from "./channels.js";
 import { FLAG_CATEGORICAL, FLAG_DEFAULT_LEFT, type ForestBuilder } from "./forest.js";
 import { entriesFromHistogram, entriesFromPresorted, entriesFromRows } from "./forest-entries.js";
 import { partition, partitionPresorted, presort, sortSegments } from "./forest-partition.js";
@@ -78,7 +78,7 @@ export function growForestTree(
     } else if (splittable) {
       if (m >= histFrom && !t.hist) {
         t.hist = scratch.take();
-        buildChannelHistogram(data.bins, data.stride, data.values, C, scratch.rows, t.start, t.end, t.hist);
+        buildHistogram(data, scratch.rows, t.start, t.end, t.hist);
       }
       if (presorted && !t.hist && !t.sorted && m > 2) {
         sortSegments(data, scratch, t.start, t.end);
@@ -153,11 +153,24 @@ function nodeSums(data: ForestData, rows: Int32Array, start: number, end: number
     sums[1] = b;
     return;
   }
+  // More than two channels are classes.
+  const { classOf, rowWeight } = data.classes as NonNullable<ForestData["classes"]>;
   sums.fill(0);
-  for (let k = start; k < end; k++) {
-    const at = rows[k] * C;
-    for (let c = 0; c < C; c++) sums[c] += v[at + c];
-  }
+  for (let k = start; k < end; k++) sums[classOf[rows[k]]] += rowWeight[rows[k]];
+}
+
+/** The channel histogram of rows[start..end) into hist (by class and weight when there are classes). */
+function buildHistogram(
+  data: ForestData,
+  rows: Int32Array,
+  start: number,
+  end: number,
+  hist: Float64Array,
+): void {
+  const { bins, stride, channels, classes } = data;
+  if (classes) {
+    buildClassHistogram(bins, stride, classes.classOf, classes.rowWeight, channels, rows, start, end, hist);
+  } else buildChannelHistogram(bins, stride, data.values, channels, rows, start, end, hist);
 }
 
 /** Gives the children that will use histograms theirs: the smaller built, the larger by subtraction. */
@@ -178,16 +191,7 @@ function childHistograms(
   }
   const [small, large] = size(left) <= size(right) ? [left, right] : [right, left];
   const h = scratch.take();
-  buildChannelHistogram(
-    data.bins,
-    data.stride,
-    data.values,
-    data.channels,
-    scratch.rows,
-    small.start,
-    small.end,
-    h,
-  );
+  buildHistogram(data, scratch.rows, small.start, small.end, h);
   const end = data.stride * channelStride(data.channels);
   for (let k = 0; k < end; k++) parent[k] -= h[k];
   large.hist = parent;

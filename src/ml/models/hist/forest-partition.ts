@@ -23,7 +23,10 @@ export function partition(
   end: number,
   best: Best,
 ): number {
-  const side = sideOfBins(s, best);
+  // A numeric split compares bins directly (missing as 255 or −1); the side table costs 255 steps to make.
+  const side = best.categorical ? sideOfBins(s, best) : null;
+  const bin = best.bin;
+  const missing = best.defaultLeft ? -1 : MISSING_BIN;
   const col = best.feature * data.n;
   const rows = s.rows;
   const other = s.other;
@@ -31,7 +34,8 @@ export function partition(
   let nRight = 0;
   for (let k = start; k < end; k++) {
     const i = rows[k];
-    const l = side[data.columns[col + i]];
+    const b = data.columns[col + i];
+    const l = side ? side[b] : +((b === MISSING_BIN ? missing : b) <= bin);
     rows[write] = i;
     other[nRight] = i;
     write += l;

@@ -25,6 +25,11 @@ export interface ForestData {
   /** C sums per row, already multiplied by the row's bootstrap weight. */
   values: Float64Array;
   channels: number;
+  /**
+   * Classification with more than two classes: each row's class and bootstrap weight (its values are that
+   * weight in its class's channel), so sums over rows add one number per row instead of C.
+   */
+  classes: { classOf: Int32Array; rowWeight: Float64Array } | null;
 }
 
 /** A node's rows: rows[start..end) of the scratch's row list (and of every presorted segment). */

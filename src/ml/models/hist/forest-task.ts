@@ -41,7 +41,8 @@ export class TreeGrower {
     this.C = this.regression ? 2 : job.nClasses;
     const { bins, stride, columns, n, p, binCounts, categories } = job;
     const values = new Float64Array(n * this.C);
-    this.data = { bins, stride, columns, n, p, binCounts, categories, values, channels: this.C };
+    const classes = this.C !== 2 ? { classOf: new Int32Array(n), rowWeight: new Float64Array(n) } : null;
+    this.data = { bins, stride, columns, n, p, binCounts, categories, values, channels: this.C, classes };
     this.scratch = new ForestScratch(n, p, this.C, stride * channelStride(this.C));
     this.forest = new ForestBuilder(this.regression ? 1 : this.C, true);
   }
@@ -50,15 +51,7 @@ export class TreeGrower {
   grow(seed: number): GrownTree & { gains: Float64Array } {
     const { job, C } = this;
     const rng = new Random(seed);
-    const nRows = bagRows(
-      job.y,
-      this.regression,
-      C,
-      job.bootstrap,
-      rng,
-      this.scratch.ownRows,
-      this.data.values,
-    );
+    const nRows = bagRows(job.y, this.regression, C, job.bootstrap, rng, this.scratch.ownRows, this.data);
     const forest = this.forest;
     forest.clear();
     const gains = new Float64Array(job.p);
@@ -92,7 +85,7 @@ export class TreeGrower {
 
 /**
  * Draws the bootstrap sample as counts, lists the rows drawn (ascending) in rows, and writes each row's
- * weighted channel values; returns the number of rows drawn.
+ * weighted channel values (and class and weight when data.classes); returns the number of rows drawn.
  */
 function bagRows(
   y: Float64Array,
@@ -101,8 +94,9 @@ function bagRows(
   bootstrap: boolean,
   rng: Random,
   rows: Int32Array,
-  values: Float64Array,
+  data: ForestData,
 ): number {
+  const { values, classes } = data;
   const n = y.length;
   const weight = new Float64Array(n);
   if (bootstrap) for (let i = 0; i < n; i++) weight[rng.int(n)]++;
@@ -117,6 +111,10 @@ function bagRows(
       values[2 * i] = w * y[i];
       values[2 * i + 1] = w;
     } else values[i * C + y[i]] = w;
+    if (classes) {
+      classes.classOf[i] = y[i];
+      classes.rowWeight[i] = w;
+    }
   }
   return m;
 }

@@ -2,7 +2,8 @@
  * Compact storage for an ensemble of binned trees: every tree's nodes in one set of flat typed arrays (so a
  * forest is a handful of arrays in the model's binary sidecar, not thousands of small ones). A split node
  * sends bin ≤ bin[node] left; MISSING_BIN follows the learned default; a categorical split sends the
- * categories whose bit is set left. Children are allocated in pairs: right = left + 1.
+ * categories whose bit is set left. Children are allocated in pairs: right = left + 1. Trees grown on exact
+ * values (a forest on few numeric features) keep a threshold per node instead: x ≤ threshold goes left.
  */
 import { MISSING_BIN } from "./binning.js";
 
@@ -28,6 +29,8 @@ export interface ForestArrays {
   /** Categorical split node k (in node order) uses catBits[slot · CAT_WORDS …]; slot = catSlot[node]. */
   catSlot: Int32Array;
   catBits: Uint32Array;
+  /** Exact trees: each split node's raw threshold (`bin` is then unused); absent for binned trees. */
+  threshold?: Float64Array;
 }
 
 function grow<T extends Int32Array | Uint8Array | Float64Array | Uint32Array>(a: T, need: number): T {
@@ -50,6 +53,8 @@ export interface GrownTree {
   catSlot: Int32Array;
   values: Float64Array;
   catBits: Uint32Array;
+  /** Exact trees only: the raw threshold of each split node. */
+  threshold?: Float64Array;
 }
 
 export class ForestBuilder {
@@ -64,6 +69,8 @@ export class ForestBuilder {
   catSlot = new Int32Array(256);
   values = new Float64Array(256);
   catBits = new Uint32Array(CAT_WORDS * 4);
+  /** Raw thresholds, once an exact tree was appended. */
+  threshold: Float64Array | null = null;
 
   constructor(
     readonly nOut: number,
@@ -95,7 +102,8 @@ export class ForestBuilder {
 
   /** Sets a leaf's outputs. */
   setLeaf(node: number, out: ArrayLike<number>): void {
-    this.values = grow(this.values, this.nValues + this.nOut);
+    if (this.nValues + this.nOut > this.values.length)
+      this.values = grow(this.values, this.nValues + this.nOut);
     for (let c = 0; c < this.nOut; c++) this.values[this.nValues + c] = out[c];
     this.child[node] = this.nValues;
     this.nValues += this.nOut;
@@ -107,6 +115,19 @@ export class ForestBuilder {
     this.nValues = 0;
     this.nCat = 0;
     this.roots = [];
+  }
+
+  /** Makes room for this many more nodes and leaf outputs at once (appending many trees). */
+  reserve(nodes: number, values: number): void {
+    const need = this.nodes + nodes;
+    if (need > this.feature.length) {
+      this.feature = grow(this.feature, need);
+      this.bin = grow(this.bin, need);
+      this.flags = grow(this.flags, need);
+      this.child = grow(this.child, need);
+      this.catSlot = grow(this.catSlot, need);
+    }
+    this.values = grow(this.values, this.nValues + values);
   }
 
   /** Appends a tree grown alone in another builder (node ids from 0): the same arrays as growing it here. */
@@ -123,6 +144,10 @@ export class ForestBuilder {
       this.flags[node] = t.flags[k];
       this.child[node] = t.child[k] + (t.feature[k] >= 0 ? base : valueBase);
       this.catSlot[node] = t.catSlot[k] >= 0 ? t.catSlot[k] + catBase : -1;
+    }
+    if (t.threshold) {
+      this.threshold = grow(this.threshold ?? new Float64Array(256), this.nodes);
+      this.threshold.set(t.threshold.subarray(0, t.nodes), base);
     }
     this.values = grow(this.values, valueBase + t.nValues);
     this.values.set(t.values.subarray(0, t.nValues), valueBase);
@@ -152,11 +177,8 @@ export class ForestBuilder {
 
   private allocate(count: number): number {
     const need = this.nodes + count;
-    this.feature = grow(this.feature, need);
-    this.bin = grow(this.bin, need);
-    this.flags = grow(this.flags, need);
-    this.child = grow(this.child, need);
-    this.catSlot = grow(this.catSlot, need);
+    // One test per split: `grow` takes five kinds of array, so calling it per node array costs far more.
+    if (need > this.feature.length) this.reserve(count, 0);
     const id = this.nodes;
     for (let k = id; k < need; k++) {
       this.feature[k] = -1;
@@ -184,6 +206,7 @@ export class ForestBuilder {
         : this.values.slice(0, this.nValues),
       catSlot: hasCat ? this.catSlot.slice(0, n) : new Int32Array(0),
       catBits: this.catBits.slice(0, this.nCat * CAT_WORDS),
+      ...(this.threshold ? { threshold: this.threshold.slice(0, n) } : {}),
     };
   }
 }

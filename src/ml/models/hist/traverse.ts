@@ -33,7 +33,8 @@ function compile(f: ForestArrays, m: BinMapper): Compiled {
       continue;
     }
     meta[2 * node] = (feat << 8) | f.flags[node];
-    if (!(f.flags[node] & FLAG_CATEGORICAL)) {
+    if (f.threshold) threshold[node] = f.threshold[node];
+    else if (!(f.flags[node] & FLAG_CATEGORICAL)) {
       const k = m.offsets[feat] + f.bin[node];
       threshold[node] = k < m.offsets[feat + 1] ? m.thresholds[k] : Number.POSITIVE_INFINITY;
     }
