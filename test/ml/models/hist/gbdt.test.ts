@@ -11,7 +11,6 @@ import {
   trainModel,
   validateHyperparameters,
 } from "../../../../src/ml/index.js";
-import { createEstimator } from "../../../../src/ml/models/factory.js";
 import {
   FLAG_CATEGORICAL,
   FLAG_DEFAULT_LEFT,
