@@ -16,7 +16,7 @@ import type { StoredDatasetChoice } from "../ports.js";
 import { dataSteps } from "../shared/choosing-data.js";
 import { resolveColumn } from "../shared/columns.js";
 import { firstAttempt, ingestInput } from "../shared/ingest.js";
-import { flowActions, flowGuards } from "../shared/skeleton.js";
+import { flowActions, flowGuards, notProvided } from "../shared/skeleton.js";
 import type {
   DescribeInput,
   StatsContext,
@@ -31,10 +31,6 @@ export type { StatsContext, StatsEvent, StatsInput } from "./types.js";
 
 /** Bump when states or context change shape (src/state migrates or closes older snapshots). */
 export const STATS_MACHINE_VERSION = 1;
-
-const notProvided = (name: string) => () => {
-  throw new Error(`port not provided: ${name}`);
-};
 
 /** The column a pick or typed text names, if it can fill the next role of the chosen test. */
 export function columnForNextRole(context: StatsContext, event: StatsEvent): string | undefined {
