@@ -3,8 +3,9 @@
  * a budget cap, confirming a delete (/models, /datasets) and choosing a language. The first two ask one
  * question and check the typed answer: a command leaves the dialog (and runs), buttons and other updates pass
  * through to the features. The last two wait for a press of their own buttons: anything else ends the dialog
- * and is handled as usual (so "Keep" is the feature's own button back). The dialog's state is persisted (on Redis with
- * @grammyjs/storage-redis, else in the embedded store's user documents), so a restart mid-dialog resumes it.
+ * and is handled as usual (so "Keep" is the feature's own button back). The dialog's state is persisted (on
+ * Redis with @grammyjs/storage-redis, else in the embedded store's user documents), so a restart mid-dialog
+ * resumes it.
  * Training, prediction and stats are not dialogs: their typed answers are steps of the workflow machine.
  */
 import {

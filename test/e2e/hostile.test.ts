@@ -167,7 +167,7 @@ describe("hostile input through the chat", () => {
     if (process.env.HOSTILE_REPORT) console.log(report.join("\n"));
   }, 300_000);
 
-  it("reads a table sent to /stats in the sandbox too: a clear refusal with a hint, or the summary, and /help stays quick", async () => {
+  it("reads a table sent to /stats in the sandbox too: a clear refusal with a hint, or the summary, and answers /help", async () => {
     const stranger = tg.user(7003, { firstName: "Trudy" });
     const bystander = tg.user(7004, { firstName: "Bob" });
     const pid = bot.pid;

@@ -2,7 +2,8 @@
  * A process that hosts workflows, for crash-recovery and multi-process tests: it runs a StateManager and a
  * WorkflowRuntime over Redis with the test job machine, whose actors call the fake provider over HTTP.
  * Run with `node --import tsx test/helpers/workflow-host.ts`; driven by JSON lines on stdin
- * ({id, cmd: "begin"|"send"|"hosted"|"rounds"}), it answers with JSON lines on stdout and prints {ready} once recovered.
+ * ({id, cmd: "begin"|"send"|"hosted"|"rounds"}), it answers with JSON lines on stdout and prints {ready} once
+ * recovered. "rounds" answers once the runtime has finished two more rounds of lease renewal and scanning.
  */
 import { createInterface } from "node:readline";
 import { AppError } from "../../src/errors.js";
