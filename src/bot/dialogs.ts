@@ -1,8 +1,11 @@
 /**
- * Short linear dialogs outside workflows, with @grammyjs/conversations: renaming a model from /models and
- * setting a budget cap. Each asks one question and checks the answer; a command leaves the dialog (and runs),
- * and buttons and other updates pass through to the features. The dialog's state is persisted (on Redis with
- * @grammyjs/storage-redis, else in the embedded store's user documents), so a restart mid-dialog resumes it.
+ * Short linear dialogs outside workflows, with @grammyjs/conversations: renaming a model from /models, setting
+ * a budget cap, confirming a delete (/models, /datasets) and choosing a language. The first two ask one
+ * question and check the typed answer: a command leaves the dialog (and runs), buttons and other updates pass
+ * through to the features. The last two wait for a press of their own buttons: anything else ends the dialog
+ * and is handled as usual (so "Keep" is the feature's own button back). The dialog's state is persisted (on
+ * Redis with @grammyjs/storage-redis, else in the embedded store's user documents), so a restart mid-dialog
+ * resumes it.
  * Training, prediction and stats are not dialogs: their typed answers are steps of the workflow machine.
  */
 import {
@@ -14,13 +17,16 @@ import {
   type VersionedState,
 } from "@grammyjs/conversations";
 import { RedisAdapter } from "@grammyjs/storage-redis";
-import { Composer, type Middleware } from "grammy";
+import { Composer, InlineKeyboard, type Middleware } from "grammy";
+import { ObjectNotFoundError } from "../errors.js";
 import { parseDollars } from "../state/amounts.js";
 import { nameProblem } from "../state/names.js";
 import { RedisWorkflowStore } from "../state/redis-store.js";
 import { keyString, type WorkflowStore } from "../state/store.js";
+import { type Press, screenButtons } from "./callback-data.js";
 import type { BotContext, BotDeps, DialogContext } from "./context.js";
 import { money } from "./html.js";
+import { LANGUAGES, type Language } from "./i18n/index.js";
 
 /** An unanswered question is forgotten after this long; the next message goes where it would have gone. */
 export const DIALOG_TIMEOUT_MS = 15 * 60_000;
@@ -40,7 +46,24 @@ export function operatorCap(ctx: DialogContext, field: BudgetField): number {
   return ctx.deps.config.budget[CAP_OF[field]];
 }
 
+/** The Yes of a delete confirmation, one action per kind of thing deleted; the argument is its id. */
+export const deleteButtons = screenButtons({ model: "mdy", dataset: "ddy" });
+export type Deletable = keyof typeof deleteButtons.vocabulary;
+/** /language buttons; the argument is a language code. */
+export const languageButtons = screenButtons({ choose: "lang" });
+
 type Dialog = Conversation<BotContext, DialogContext>;
+
+/** The next update when it is a press of the codec's buttons; anything else ends the dialog and goes on. */
+async function pressOf<A extends string>(
+  conversation: Dialog,
+  codec: { unpack(data: string): Press<A> | undefined },
+): Promise<{ ctx: DialogContext; press: Press<A> }> {
+  const ctx = await conversation.wait({ maxMilliseconds: DIALOG_TIMEOUT_MS });
+  const press = codec.unpack(ctx.callbackQuery?.data ?? "");
+  if (press) return { ctx, press };
+  return conversation.halt({ next: true });
+}
 
 /** The next typed answer; a command instead ends the dialog and is handled as usual. */
 async function answer(conversation: Dialog): Promise<string> {
@@ -82,10 +105,56 @@ async function setBudgetCap(
   }
 }
 
+/** After the feature has shown "Delete …?": deletes on Yes for exactly this thing. */
+async function confirmDelete(
+  conversation: Dialog,
+  _ctx: DialogContext,
+  kind: Deletable,
+  id: string,
+  name: string,
+) {
+  const { ctx, press } = await pressOf(conversation, deleteButtons);
+  if (press.action !== kind || press.arg !== id) return conversation.halt({ next: true });
+  await ctx.answerCallbackQuery();
+  const userId = ctx.conv!.userId;
+  const { catalog } = ctx.deps;
+  const deleted = await conversation.external(() =>
+    (kind === "model" ? catalog.deleteModel(userId, id) : catalog.deleteDataset(userId, id)).then(
+      () => true,
+      (error) => {
+        if (error instanceof ObjectNotFoundError) return false;
+        throw error;
+      },
+    ),
+  );
+  // A dataset already gone is as good as deleted; a model already gone is said to be.
+  if (!deleted && kind === "model") return void (await ctx.editMessageText(ctx.texts.models.gone));
+  const texts = kind === "model" ? ctx.texts.models : ctx.texts.datasets;
+  await ctx.editMessageText(texts.deleted(name), { parse_mode: "HTML" });
+}
+
+/** /language: English or Portuguese; the choice is persisted and wins over the Telegram client's. */
+async function chooseLanguage(conversation: Dialog, ctx: DialogContext) {
+  const keyboard = new InlineKeyboard();
+  for (const [code, texts] of Object.entries(LANGUAGES))
+    keyboard.text(`${texts.language.flag} ${texts.language.name}`, languageButtons.pack("choose", code));
+  await ctx.reply(ctx.texts.language.choose, { reply_markup: keyboard });
+  const { ctx: chosen, press } = await pressOf(conversation, languageButtons);
+  if (!(press.arg && press.arg in LANGUAGES)) return conversation.halt({ next: true });
+  const language = press.arg as Language;
+  await conversation.external(() => chosen.deps.userData.setLanguage(chosen.conv!.userId, language));
+  await chosen.answerCallbackQuery({ text: LANGUAGES[language].language.changed });
+  await chosen.editMessageText(LANGUAGES[language].language.changed);
+}
+
 /** Enters a dialog, leaving any other one first (a new question replaces an unanswered one). */
 export async function startDialog(
   ctx: BotContext,
-  ...dialog: ["renameModel", string, string] | ["budgetCap", BudgetField]
+  ...dialog:
+    | ["renameModel", string, string]
+    | ["budgetCap", BudgetField]
+    | ["confirmDelete", Deletable, string, string]
+    | ["chooseLanguage"]
 ): Promise<void> {
   const [id, ...args] = dialog;
   await ctx.conversation.exitAll();
@@ -155,6 +224,12 @@ export function dialogs(
       },
       { id: "budgetCap", plugins: [setup] },
     ),
+  );
+  composer.use(
+    createConversation<BotContext, DialogContext>(confirmDelete, { id: "confirmDelete", plugins: [setup] }),
+  );
+  composer.use(
+    createConversation<BotContext, DialogContext>(chooseLanguage, { id: "chooseLanguage", plugins: [setup] }),
   );
   return composer;
 }

@@ -8,23 +8,16 @@ import { join } from "node:path";
 import { zipSync } from "fflate";
 import type { DatasetInfo, ModelInfo } from "../cloud/provider-interface.js";
 import type { FeatureImportance, Metrics, Task } from "../ml/types.js";
-import type { FlowPorts, TemplateChoice } from "./ports.js";
+import type { FlowPorts, ModelChoice, TemplateChoice } from "./ports.js";
 
-export interface ModelCard {
-  modelId: string;
-  name: string;
-  modelType: string;
+/** A model's card in /models: what the prediction flow knows of it, and how it was trained. */
+export interface ModelCard extends Omit<ModelChoice, "metric"> {
   /** Auto mode: what won (a candidate's label, or "Ensemble of …"). */
   modelLabel?: string;
-  task: Task;
-  target: string;
-  features: string[];
-  trainedAt: string;
   trainedOn: string;
   cost: number;
   metrics: Metrics;
   importance: FeatureImportance[];
-  uri: string;
 }
 
 export class Catalog {

@@ -11,6 +11,7 @@ import type {
   ProviderName,
 } from "../cloud/provider-interface.js";
 import type { DatasetDescription, Task } from "../ml/index.js";
+import type { BudgetState } from "../state/user-data.js";
 
 export interface Clock {
   now(): Date;
@@ -62,16 +63,7 @@ export interface TemplateChoice {
   createdAt: string;
 }
 
-export interface BudgetState {
-  /** Dollars. */
-  perTrainingJob: number;
-  perPrediction: number;
-  monthly: number;
-  spentThisMonth: number;
-  /** The cap over all users together this month (MONTHLY_BUDGET_TOTAL), and what they spent. */
-  totalMonthly: number;
-  totalSpentThisMonth: number;
-}
+export type { BudgetState };
 
 /** Per-user data that outlives workflows (src/state/user-data.ts behind it). */
 export interface UserDataPort {

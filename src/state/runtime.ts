@@ -9,6 +9,7 @@
  * A restart restores every active workflow the same way, and a dead replica's leases expire and are taken.
  */
 import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
 import type { Actor, AnyEventObject, AnyStateMachine } from "xstate";
 import { StateCorruptionError } from "../errors.js";
 import type { Logger } from "../logger.js";
@@ -49,6 +50,8 @@ export class WorkflowRuntime {
   private unsubscribe?: () => Promise<void>;
   private running = false;
   private readonly liveHost: LiveHost;
+  /** Emits "renew" and "scan" after each round of those loops: what tests wait on before saying "nothing happened". */
+  readonly rounds = new EventEmitter();
 
   constructor(
     private readonly manager: StateManager,
@@ -75,8 +78,8 @@ export class WorkflowRuntime {
     for (let i = 0; i < keys.length; i += RECOVERY_BATCH)
       await Promise.all(keys.slice(i, i + RECOVERY_BATCH).map((key) => this.reconcile(key)));
     const third = Math.max(50, Math.floor(this.leaseTtlMs / 3));
-    this.every(this.options.renewIntervalMs ?? third, () => this.renewLeases());
-    this.every(this.options.scanIntervalMs ?? third, () => this.scan());
+    this.every("renew", this.options.renewIntervalMs ?? third, () => this.renewLeases());
+    this.every("scan", this.options.scanIntervalMs ?? third, () => this.scan());
   }
 
   /** Stops live actors without committing anything more and releases their leases (shutdown, tests). */
@@ -271,9 +274,10 @@ export class WorkflowRuntime {
     }
   }
 
-  private every(intervalMs: number, work: () => Promise<void>): void {
+  private every(loop: "renew" | "scan", intervalMs: number, work: () => Promise<void>): void {
     const run = async () => {
       await work().catch((error) => this.options.logger?.warn({ err: error }, "runtime loop failed"));
+      this.rounds.emit(loop);
       if (!this.running) return;
       const timer = setTimeout(() => {
         this.timers.delete(timer);

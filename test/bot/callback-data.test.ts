@@ -1,6 +1,7 @@
 /** Button codecs: round trips, the wire format of buttons already sent, the 64-byte limit, foreign data. */
 import { describe, expect, it } from "vitest";
 import { CALLBACK_DATA_LIMIT, screenButtons, workflowScopeOf } from "../../src/bot/callback-data.js";
+import { deleteButtons } from "../../src/bot/dialogs.js";
 import { modelButtons } from "../../src/bot/features/models.js";
 import {
   predictionButtons,
@@ -83,11 +84,15 @@ describe("workflow button codecs", () => {
 describe("screen button codecs", () => {
   it("read their own vocabulary only, and their filter matches exactly their presses", () => {
     expect(modelButtons.pack("rename", "model_abc")).toBe("-|mr|model_abc");
-    expect(modelButtons.unpack("-|mdy|model_abc")).toEqual({
+    expect(modelButtons.unpack("-|mo|model_abc")).toEqual({ scope: "-", action: "open", arg: "model_abc" });
+    // The delete's Yes belongs to the confirmation dialog's family, with the code buttons already sent carry.
+    expect(modelButtons.unpack("-|mdy|model_abc")).toBeUndefined();
+    expect(deleteButtons.unpack("-|mdy|model_abc")).toEqual({
       scope: "-",
-      action: "delYes",
+      action: "model",
       arg: "model_abc",
     });
+    expect(deleteButtons.pack("dataset", "ds_1")).toBe("-|ddy|ds_1");
     expect(modelButtons.unpack("-|dd|ds_1")).toBeUndefined(); // a /datasets button
     expect(modelButtons.unpack("ab12|mr|x")).toBeUndefined(); // a workflow's scope
     expect(modelButtons.filter.test("-|ml|0")).toBe(true);

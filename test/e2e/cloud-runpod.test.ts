@@ -76,7 +76,9 @@ async function expectNothingLeft(): Promise<void> {
   expect(fake.leaks()).toEqual({ pods: [], workers: [] });
 }
 
-describe("RunPod through the chat", () => {
+// Each test waits up to SLOW (90 s) for the result and then for the pod to go: the default 60 s per test is
+// shorter than its own waits, and a loaded 2-core machine needs them.
+describe("RunPod through the chat", { timeout: 240_000 }, () => {
   it("completes: the result card with its charts and the quote; the pod is gone", async () => {
     const user = tg.user(3101, { firstName: "Ana" });
     const since = Date.now();

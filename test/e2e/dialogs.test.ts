@@ -1,13 +1,24 @@
 /**
- * Dialogs outside workflows (@grammyjs/conversations): a half-answered question survives a bot restart, on
- * the real Redis (@grammyjs/storage-redis) and on the embedded store; a wrong answer is asked again; a command
- * leaves the dialog. Driven over HTTP through the Bot API emulator with grammY's real long polling.
+ * Dialogs outside workflows (@grammyjs/conversations): a half-answered question (a budget cap, a delete
+ * confirmation, a language choice) survives a bot restart, on the real Redis (@grammyjs/storage-redis) and on
+ * the embedded store; a wrong answer is asked again; a command or another button leaves the dialog. Driven
+ * over HTTP through the Bot API emulator with grammY's real long polling.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { startApp, type TestEnv, testEnv } from "../helpers/app.js";
-import { FAST_BOT_ENV, FAST_TELEGRAM } from "../helpers/flows.js";
-import { type FakeTelegram, startFakeTelegram } from "../helpers/telegram.js";
+import { FAST_BOT_ENV, FAST_TELEGRAM, fixture } from "../helpers/flows.js";
+import { type FakeTelegram, startFakeTelegram, type TestUser } from "../helpers/telegram.js";
+
+/** Stores iris.csv for the user (every file sent for training is kept) and shows /datasets. */
+async function storeDataset(user: TestUser): Promise<void> {
+  await user.send("/train");
+  await user.waitFor(/Send me your data/);
+  await user.upload("iris.csv", fixture("iris.csv"));
+  await user.waitFor(/rows ×/);
+  await user.send("/datasets");
+  await user.waitFor(/Your datasets.*\(1\)[\s\S]*iris\.csv/);
+}
 
 for (const backend of ["redis", "embedded"] as const) {
   describe(`dialogs on ${backend === "redis" ? "Redis" : "the embedded store"}`, () => {
@@ -60,6 +71,39 @@ for (const backend of ["redis", "embedded"] as const) {
       await user.send("/budget");
       const caps = await user.waitFor(/Your spending caps/);
       expect(caps.text).toMatch(/spent of \$50\.00/);
+    });
+
+    it("resumes a delete confirmation after a restart; Keep leaves it and deletes nothing", async () => {
+      const user = tg.user(backend === "redis" ? 7103 : 7203, { firstName: "Fay" });
+      await storeDataset(user);
+      await user.click("🗑 1");
+      await user.waitFor(/Delete the dataset iris\.csv\?/);
+      await user.click(/Keep it/);
+      await user.waitFor(/Your datasets.*\(1\)/);
+
+      await user.click("🗑 1");
+      await user.waitFor(/Delete the dataset iris\.csv\?/);
+      await app.stop();
+      app = await startApp(env);
+
+      await user.click(/Yes, delete/);
+      await user.waitFor(/iris\.csv was deleted/);
+      await user.send("/datasets");
+      await user.waitFor(/You have no stored datasets/);
+    });
+
+    it("resumes a language choice after a restart, and keeps the choice", async () => {
+      const user = tg.user(backend === "redis" ? 7104 : 7204, { firstName: "Gil", languageCode: "en" });
+      await user.send("/language");
+      await user.waitFor(/Choose a language/);
+      await app.stop();
+      app = await startApp(env);
+
+      const query = await user.click(/Português/);
+      expect((await user.waitForAnswer(query)).text).toBe("Idioma: português.");
+      await user.waitFor(/Idioma: português\./);
+      await user.send("/language");
+      await user.waitFor(/Escolha um idioma/);
     });
   });
 }

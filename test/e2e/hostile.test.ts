@@ -1,9 +1,9 @@
 /**
  * Hostile input through the chat, against the bot as its own process (`node src/main.ts`): for each file a
  * stranger might send, a clear message or a correct summary; the bot's process never changes; and a second
- * user who sends /help every second throughout gets every answer within 5 s, at /train and at /stats (whose
- * statistics are computed in the sandbox as well). Large files are generated here.
- * HOSTILE_REPORT=1 prints each reply and the worst /help time.
+ * user who sends /help every second throughout gets every answer, at /train and at /stats (whose statistics
+ * are computed in the sandbox as well), and while a million-row file is being read, a /help is answered
+ * before the file is. Large files are generated here. HOSTILE_REPORT=1 prints each reply.
  */
 import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,6 +29,8 @@ interface Hostile {
   file: () => Uint8Array | Promise<Uint8Array> | string;
   /** The reply that proves the bot understood (a summary) or refused clearly (naming the limit). */
   reply: RegExp;
+  /** Takes the sandbox seconds (a million rows read and summarised): /help must be answered meanwhile. */
+  slow?: boolean;
 }
 
 const CORPUS: Hostile[] = [
@@ -36,6 +38,7 @@ const CORPUS: Hostile[] = [
     name: "1e6x40.parquet",
     file: () => constantParquet(1_000_000, 40),
     reply: /1,000,000 rows × 40 columns/,
+    slow: true,
   },
   {
     name: "1e6x300.parquet",
@@ -80,30 +83,49 @@ function latinAmerica(delimiter: string): string {
   return `${["cidade", "preço", "avaliação"].join(delimiter)}\n${rows.join("\n")}\n`;
 }
 
-/** /help every second until stopped; each answer awaited with a 5 s bound. */
+/**
+ * /help every second until stopped. `stop` waits for every answer (an event wait, no time bound: the bot's
+ * speed on a loaded machine is not what is tested) and checks that each /help got exactly one.
+ */
 function helpEverySecond(user: TestUser) {
   const helps = () => user.botMessages().filter((m) => (m.text ?? "").startsWith(HELP)).length;
   const before = helps();
-  const answers: Array<Promise<number>> = [];
+  const answers: Array<Promise<unknown>> = [];
   let sent = 0;
+  // The n-th /help is answered once n answers are there: two asks in flight cannot both count one answer.
   const ask = async () => {
-    const at = performance.now();
-    sent++;
+    const n = ++sent;
     await user.send("/help");
-    await user.waitFor((m) => (m.text ?? "").startsWith(HELP), { timeoutMs: 5000 });
-    return performance.now() - at;
+    const answered = () => helps() - before >= n;
+    if (!answered()) await user.waitFor(answered, READ);
   };
   answers.push(ask());
   const timer = setInterval(() => answers.push(ask()), 1000);
   return {
-    /** Stops asking; resolves with every answer's time (rejects if one did not come within 5 s). */
-    async stop(): Promise<number[]> {
+    /** Asks once more now; resolves when the bot has answered it. */
+    askNow: async () => {
+      const answered = ask();
+      answers.push(answered);
+      await answered;
+    },
+    async stop(): Promise<void> {
       clearInterval(timer);
-      const times = await Promise.all(answers);
+      await Promise.all(answers);
       expect(helps() - before).toBe(sent);
-      return times;
     },
   };
+}
+
+/**
+ * The relative check that the bot keeps answering someone else: with the stranger's file sent and its reply
+ * not there yet, a /help sent now is answered before the reply comes (for files that take the sandbox long).
+ */
+async function answeredDuringRead(help: ReturnType<typeof helpEverySecond>, stranger: TestUser) {
+  const replies = () =>
+    stranger.botMessages().filter((m) => /rows ×|❌|⚠️|— summary/.test(m.text ?? "")).length;
+  const before = replies();
+  await help.askNow();
+  expect(replies(), "the stranger's file was answered before the bystander's /help").toBe(before);
 }
 
 describe("hostile input through the chat", () => {
@@ -135,20 +157,19 @@ describe("hostile input through the chat", () => {
       await stranger.send("/train");
       await stranger.waitFor(/Send me your data/);
       await stranger.upload(hostile.name, file);
+      if (hostile.slow) await answeredDuringRead(help, stranger);
       const reply = await stranger.waitFor((m) => /rows ×|❌|⚠️/.test(m.text ?? ""), READ);
-      const times = await help.stop();
+      await help.stop();
       expect(reply.text, hostile.name).toMatch(hostile.reply);
       const said = (reply.text ?? "").split("\n").filter((line) => /❌|rows ×/.test(line));
-      report.push(
-        `${hostile.name}: "${said.join(" / ")}" · worst /help ${Math.round(Math.max(...times))} ms`,
-      );
+      report.push(`${hostile.name}: "${said.join(" / ")}"`);
     }
     expect(bot.pid).toBe(pid);
     expect(bot.exitCode).toBeNull();
     if (process.env.HOSTILE_REPORT) console.log(report.join("\n"));
   }, 300_000);
 
-  it("reads a table sent to /stats in the sandbox too: a clear refusal with a hint, or the summary, and /help stays quick", async () => {
+  it("reads a table sent to /stats in the sandbox too: a clear refusal with a hint, or the summary, and answers /help", async () => {
     const stranger = tg.user(7003, { firstName: "Trudy" });
     const bystander = tg.user(7004, { firstName: "Bob" });
     const pid = bot.pid;
@@ -160,6 +181,7 @@ describe("hostile input through the chat", () => {
       await stranger.send("/stats");
       await stranger.waitFor(/Send the data file to explore/);
       await stranger.upload(hostile.name, file);
+      if (hostile.slow) await answeredDuringRead(help, stranger);
       const reply = await stranger.waitFor((m) => /— summary|❌/.test(m.text ?? ""), READ);
       await help.stop();
       expect(reply.text, name).toMatch(hostile.reply);

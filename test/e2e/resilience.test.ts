@@ -50,11 +50,7 @@ describe("a restart while a job trains", () => {
       await user.waitFor(/Training Random forest/);
 
       // Killed once the progress message is on record (not between sending it and recording its id).
-      for (let i = 0; i < 100; i++) {
-        const ui = await redis.get(`${env.env.REDIS_PREFIX}:user:3001:ui:3001`);
-        if (ui?.includes("progressMessageId")) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await progressRecorded(redis, `${env.env.REDIS_PREFIX}:user:3001:ui:3001`);
       const state = await redis.hget(`${env.env.REDIS_PREFIX}:wf:3001:3001`, "state");
       expect(["LAUNCHING_TRAINING", "MONITORING_TRAINING", "TRAINING_COMPLETE"]).toContain(state);
       await killBot(bot);
@@ -109,3 +105,12 @@ describe("fifty users at once", () => {
     }
   }, 300_000);
 });
+
+/** Waits until the bot has recorded the progress message's id in Redis (no event announces it); fails if never. */
+async function progressRecorded(redis: Redis, key: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if ((await redis.get(key))?.includes("progressMessageId")) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${key} never recorded the progress message`);
+}

@@ -169,5 +169,6 @@ describe("walking skeleton: a restart between two steps loses nothing", () => {
       await tg.close();
       await env.cleanup();
     }
-  });
+    // Two bot processes start here, each up to 50 s on a loaded machine (spawnMain), then a training.
+  }, 240_000);
 });

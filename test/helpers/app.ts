@@ -73,7 +73,9 @@ export interface MainProcess {
 export async function spawnMain(
   env: Record<string, string>,
   ready: RegExp,
-  readyTimeoutMs = 30_000,
+  // Starting tsx and the bot takes a few seconds alone, over 30 s on a shared 2-core machine under load;
+  // still under the 60 s hook timeout so that the error says what was printed.
+  readyTimeoutMs = 50_000,
 ): Promise<MainProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
@@ -128,8 +130,8 @@ export async function spawnBot(env: TestEnv): Promise<ChildProcess> {
   return main.child;
 }
 
-export async function killBot(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+export async function killBot(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once("exit", r));
   child.kill("SIGKILL");
   await exited;

@@ -195,22 +195,30 @@ export class TestUser {
   }
 
   /** The answer the bot gave to a callback query (answerCallbackQuery), once it arrives. */
-  async waitForAnswer(
-    queryId: string,
-    options: WaitOptions = {},
-  ): Promise<{ text?: string; showAlert: boolean }> {
+  waitForAnswer(queryId: string, options: WaitOptions = {}): Promise<{ text?: string; showAlert: boolean }> {
     const found = () =>
       this.hub.events.find(
         (e): e is Extract<ChatEvent, { type: "callbackAnswer" }> =>
           e.type === "callbackAnswer" && e.queryId === queryId,
       );
-    const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    for (let event = found(); ; event = found()) {
-      if (event) return { text: event.text, showAlert: event.showAlert };
-      if (Date.now() > deadline)
-        throw new Error(`callback query ${queryId} was never answered\n${this.report()}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const event = found();
+        if (!event) return;
+        finish();
+        resolve({ text: event.text, showAlert: event.showAlert });
+      };
+      const timer = setTimeout(() => {
+        finish();
+        reject(new Error(`callback query ${queryId} was never answered\n${this.report()}`));
+      }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+      const finish = () => {
+        clearTimeout(timer);
+        this.hub.waiters.delete(check);
+      };
+      this.hub.waiters.add(check);
+      check();
+    });
   }
 
   /** The chat transcript, both sides, as it looks now. */

@@ -62,6 +62,8 @@ export interface JobPorts {
   poll(jobId: string): Promise<{ status: "running" | "complete" | "failed"; progress: number }>;
   cancel(jobId: string): Promise<void>;
   pollIntervalMs: number;
+  /** Told when a monitor starts (true) and when it is stopped (false): tests wait on it. */
+  monitoring?(jobId: string, on: boolean): void;
 }
 
 export interface JobContext {
@@ -180,10 +182,12 @@ export function jobDefinition(ports: JobPorts, version = 1): WorkflowDefinition 
             }
             if (!stopped) timer = setTimeout(tick, ports.pollIntervalMs);
           };
+          ports.monitoring?.(input.jobId, true);
           void tick();
           return () => {
             stopped = true;
             if (timer) clearTimeout(timer);
+            ports.monitoring?.(input.jobId, false);
           };
         }),
         cancelJob: fromPromise<void, { jobId: string }>(({ input }) => ports.cancel(input.jobId)),

@@ -84,6 +84,11 @@ export class WorkflowHost {
     return (await this.request({ cmd: "hosted" })).hosted ?? [];
   }
 
+  /** Resolves once the host's runtime has finished two more rounds of lease renewal and of scanning. */
+  async rounds(): Promise<void> {
+    await this.request({ cmd: "rounds" });
+  }
+
   /** SIGKILL: no shutdown code runs, leases are left to expire. */
   async kill(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;

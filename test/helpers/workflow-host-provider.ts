@@ -25,6 +25,8 @@ export class FakeJobBoard {
   readonly createCalls: Array<{ jobId: string; owner: string; created: boolean }> = [];
   readonly polls: PollRecord[] = [];
   readonly cancels: string[] = [];
+  /** Monitors running now, by job id (a stopped monitor can poll no more). */
+  private readonly monitors = new Map<string, number>();
   /** Milliseconds a create for a new job waits before answering (the job exists from the start). */
   createDelayMs = 0;
   private readonly waiters = new Set<() => void>();
@@ -35,6 +37,12 @@ export class FakeJobBoard {
 
   pollsOf(jobId: string, owner?: string): PollRecord[] {
     return this.polls.filter((p) => p.jobId === jobId && (owner === undefined || p.owner === owner));
+  }
+
+  /** How many monitors are polling `jobId` (or any job) right now. */
+  activeMonitors(jobId?: string): number {
+    if (jobId !== undefined) return this.monitors.get(jobId) ?? 0;
+    return [...this.monitors.values()].reduce((a, b) => a + b, 0);
   }
 
   complete(jobId: string): void {
@@ -90,6 +98,10 @@ export class FakeJobBoard {
       launch: (jobId, signal) => this.create(jobId, owner, signal),
       poll: async (jobId) => this.poll(jobId, owner),
       cancel: async (jobId) => this.cancel(jobId),
+      monitoring: (jobId, on) => {
+        this.monitors.set(jobId, this.activeMonitors(jobId) + (on ? 1 : -1));
+        this.changed();
+      },
     };
   }
 

@@ -2,7 +2,8 @@
  * A process that hosts workflows, for crash-recovery and multi-process tests: it runs a StateManager and a
  * WorkflowRuntime over Redis with the test job machine, whose actors call the fake provider over HTTP.
  * Run with `node --import tsx test/helpers/workflow-host.ts`; driven by JSON lines on stdin
- * ({id, cmd: "begin"|"send"|"hosted"}), it answers with JSON lines on stdout and prints {ready} once recovered.
+ * ({id, cmd: "begin"|"send"|"hosted"|"rounds"}), it answers with JSON lines on stdout and prints {ready} once
+ * recovered. "rounds" answers once the runtime has finished two more rounds of lease renewal and scanning.
  */
 import { createInterface } from "node:readline";
 import { AppError } from "../../src/errors.js";
@@ -10,6 +11,7 @@ import { stateName } from "../../src/state/definitions.js";
 import { RedisWorkflowStore } from "../../src/state/redis-store.js";
 import { WorkflowRuntime } from "../../src/state/runtime.js";
 import { StateManager } from "../../src/state/state-manager.js";
+import { rounds } from "./runtime-rounds.js";
 import { counterDefinition, jobDefinition } from "./workflow-host-machines.js";
 import { httpJobPorts } from "./workflow-host-provider.js";
 
@@ -34,6 +36,10 @@ async function handle(line: string): Promise<void> {
   const command = JSON.parse(line);
   try {
     if (command.cmd === "hosted") return print({ id: command.id, ok: true, hosted: runtime.hosted() });
+    if (command.cmd === "rounds") {
+      await rounds(runtime);
+      return print({ id: command.id, ok: true });
+    }
     const commit =
       command.cmd === "begin"
         ? await runtime.begin(command.key, command.type, command.input)

@@ -37,7 +37,7 @@ export const BACKENDS: Array<[string, (name: string) => Backend]> = [
   ["embedded", () => embeddedBackend()],
 ];
 
-/** Polls `check` until it holds; fails with `what` after `timeoutMs`. */
+/** Polls `check` until it holds (a state read back, which no event announces); fails with `what` after `timeoutMs`. */
 export async function eventually(
   check: () => boolean | Promise<boolean>,
   what: string,
@@ -49,5 +49,3 @@ export async function eventually(
     await new Promise((r) => setTimeout(r, 10));
   }
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

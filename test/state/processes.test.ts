@@ -108,7 +108,7 @@ describe("two processes against one Redis", () => {
     const everyJobPolled = (n: number, owner?: string) => () =>
       keys.every((_, i) => board.pollsOf(jobOf(i), owner).length >= n);
     await board.waitFor(everyJobPolled(3), 10_000, "every job polled");
-    await new Promise((r) => setTimeout(r, 2 * LEASE_TTL_MS)); // several renewals and scans
+    await Promise.all([p1.rounds(), p2.rounds()]); // several renewals and scans in both
 
     const ownersOf = (i: number) => new Set(board.pollsOf(jobOf(i)).map((p) => p.owner));
     for (const [i] of keys.entries()) expect(ownersOf(i).size).toBe(1);

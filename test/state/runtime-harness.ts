@@ -7,6 +7,8 @@ import { counterDefinition, jobDefinition } from "../helpers/workflow-host-machi
 import type { FakeJobBoard } from "../helpers/workflow-host-provider.js";
 import { eventually } from "./backends.js";
 
+export { rounds } from "../helpers/runtime-rounds.js";
+
 export const LEASE_TTL_MS = 600;
 
 export interface Host {

@@ -12,8 +12,8 @@ import { type ConversationKey, keyString, type WorkflowStore } from "../../src/s
 import { REDIS_TEST_URL } from "../helpers/redis.js";
 import { jobDefinition, jobMachine } from "../helpers/workflow-host-machines.js";
 import { FakeJobBoard } from "../helpers/workflow-host-provider.js";
-import { BACKENDS, type Backend, eventually, redisBackend, sleep } from "./backends.js";
-import { Harness, jobInput, LEASE_TTL_MS, stateOf, waitForState } from "./runtime-harness.js";
+import { BACKENDS, type Backend, eventually, redisBackend } from "./backends.js";
+import { Harness, jobInput, rounds, stateOf, waitForState } from "./runtime-harness.js";
 
 const key = { userId: 71, chatId: 710 };
 const other = { userId: 72, chatId: 720 };
@@ -66,7 +66,7 @@ describe.each(BACKENDS)("runtime recovery on the %s store", (_name, makeBackend)
     await a.runtime.begin(key, "job", jobInput("w1"));
     await b.runtime.send(key, { type: "user.launch" }); // committed by b: either may host it
     await board.waitFor(() => board.pollsOf("w1-j1").length >= 5, 5000, "polls");
-    await sleep(LEASE_TTL_MS); // several renewals and scans
+    await Promise.all([rounds(a.runtime), rounds(b.runtime)]); // several renewals and scans on both
     const owners = new Set(board.pollsOf("w1-j1").map((p) => p.owner));
     expect(owners.size).toBe(1);
     const [first] = owners;
@@ -91,8 +91,9 @@ describe.each(BACKENDS)("runtime recovery on the %s store", (_name, makeBackend)
     await backend.store.releaseLease(lease, "a");
     expect(await backend.store.acquireLease(lease, "intruder", 60_000)).toBe(true);
     await eventually(() => runtime.hosted().length === 0, "the actor dropped");
+    await board.waitFor(() => board.activeMonitors() === 0, 5000, "the monitor stopped");
     const polls = board.polls.length;
-    await sleep(100);
+    await rounds(runtime); // the intruder holds the lease through them: nothing polls
     expect(board.polls.length).toBe(polls);
     await backend.store.releaseLease(lease, "intruder");
     await eventually(() => runtime.hosted().length === 1, "hosted again");
@@ -173,7 +174,7 @@ describe.each(BACKENDS)("runtime recovery on the %s store", (_name, makeBackend)
     await eventually(() => told.length === 1, "closed");
     expect(told).toEqual(["actor-failed"]);
     await eventually(() => runtime.hosted().length === 0, "the broken actor dropped");
-    await sleep(LEASE_TTL_MS); // scans and renewals come and go: nothing hosts it again
+    await rounds(runtime); // scans and renewals come and go: nothing hosts it again
     expect(runtime.hosted()).toEqual([]);
     expect(told).toHaveLength(1);
     expect(await stateOf(manager, key)).toBeUndefined();
@@ -213,8 +214,9 @@ describe("runtime recovery on Redis only", () => {
     await redis.quit();
     await eventually(() => runtime.hosted().length === 0, "the stale actor dropped");
     expect(await stateOf(manager, key)).toBe("CANCELLED");
+    await board.waitFor(() => board.activeMonitors() === 0, 5000, "the monitor stopped");
     const polls = board.polls.length;
-    await sleep(100);
+    await rounds(runtime);
     expect(board.polls.length).toBe(polls);
   });
 });

@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Commit } from "../../src/state/state-manager.js";
 import { keyString } from "../../src/state/store.js";
 import { FakeJobBoard } from "../helpers/workflow-host-provider.js";
-import { BACKENDS, type Backend, eventually, sleep } from "./backends.js";
-import { Harness, jobInput, stateOf, waitForState } from "./runtime-harness.js";
+import { BACKENDS, type Backend, eventually } from "./backends.js";
+import { Harness, jobInput, rounds, stateOf, waitForState } from "./runtime-harness.js";
 
 const key = { userId: 61, chatId: 610 };
 
@@ -42,9 +42,11 @@ describe.each(BACKENDS)("WorkflowRuntime on the %s store", (_name, makeBackend) 
     expect(await backend.store.acquireLease(`wf:${keyString(key)}`, "someone-else", 1000)).toBe(true);
     const history = await backend.store.listHistory(key.userId);
     expect(history).toEqual([expect.objectContaining({ workflowId: "w1", state: "COMPLETED" })]);
+    await board.waitFor(() => board.activeMonitors() === 0, 5000, "the monitor stopped");
     const polls = board.polls.length;
-    await sleep(100);
-    expect(board.polls.length).toBe(polls); // nobody polls a finished job
+    await rounds(runtime); // renewals and scans come and go: nobody polls a finished job
+    expect(board.polls.length).toBe(polls);
+    expect(board.activeMonitors()).toBe(0);
   });
 
   it("loses no user event that races the live actor's commits, and keeps one version per commit", async () => {
@@ -60,9 +62,11 @@ describe.each(BACKENDS)("WorkflowRuntime on the %s store", (_name, makeBackend) 
     await runtime.begin(key, "job", jobInput("w2"));
     await runtime.send(key, { type: "user.launch" });
     await waitForState(manager, key, "MONITORING");
+    const polled = board.polls.length;
     const pings = await Promise.allSettled(
       Array.from({ length: 30 }, async (_, i) => {
-        await sleep(i * 3); // spread over ~90 ms of 2 ms polls
+        // Spread over the 2 ms polls: ping i goes out once i more polls were made.
+        await board.waitFor(() => board.polls.length >= polled + i, 5000, `poll ${i}`);
         return i % 2 === 0
           ? runtime.send(key, { type: "user.ping" })
           : elsewhere.transition(key, { type: "user.ping" });
@@ -118,9 +122,11 @@ describe.each(BACKENDS)("WorkflowRuntime on the %s store", (_name, makeBackend) 
     await runtime.send(key, { type: "user.cancel" });
     await waitForState(manager, key, "CANCELLED");
     expect(board.cancels).toEqual(["w3-j1"]);
+    await board.waitFor(() => board.activeMonitors() === 0, 5000, "the monitor stopped");
     const polls = board.polls.length;
-    await sleep(100);
+    await rounds(runtime);
     expect(board.polls.length).toBe(polls);
+    expect(board.activeMonitors()).toBe(0);
     expect(runtime.hosted()).toEqual([]);
   });
 

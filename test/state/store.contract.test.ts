@@ -139,11 +139,11 @@ describe.each(backends)("WorkflowStore contract: %s", (_name, make) => {
 
   it("delivers change notices to subscribers", async () => {
     const store = setup();
-    const seen: string[] = [];
-    const stop = await store.onChange((k, v) => seen.push(`${k.userId}:${k.chatId}@${v}`));
+    let noticed!: (notice: string) => void;
+    const seen = new Promise<string>((resolve) => (noticed = resolve));
+    const stop = await store.onChange((k, v) => noticed(`${k.userId}:${k.chatId}@${v}`));
     await store.publishChange(key, 3);
-    for (let i = 0; i < 50 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(seen).toEqual(["7:7@3"]);
+    expect(await seen).toBe("7:7@3");
     await stop();
   });
 

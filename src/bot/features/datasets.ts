@@ -1,13 +1,13 @@
 /** /datasets: stored datasets with size and date; open one in /stats, or delete it with confirmation. */
 import { Composer, InlineKeyboard } from "grammy";
-import { ObjectNotFoundError } from "../../errors.js";
 import { screenButtons } from "../callback-data.js";
 import type { BotContext } from "../context.js";
+import { deleteButtons, startDialog } from "../dialogs.js";
 import { bytes } from "../html.js";
 import { beginUnlessBusy } from "../workflows.js";
 
-/** /datasets buttons; the argument is a dataset id. */
-const datasetButtons = screenButtons({ del: "dd", delYes: "ddy", list: "dl", stats: "dst" });
+/** /datasets buttons; the argument is a dataset id. The delete's Yes is the confirmation dialog's. */
+const datasetButtons = screenButtons({ del: "dd", list: "dl", stats: "dst" });
 const press = datasetButtons.pack;
 const SHOWN = 20;
 
@@ -25,21 +25,14 @@ datasetsFeature.callbackQuery(datasetButtons.filter, async (ctx) => {
   if (p.action === "stats") return beginUnlessBusy(ctx, "stats", { datasetId: p.arg });
   const dataset = (await ctx.deps.catalog.datasets(userId)).find((d) => d.datasetId === p.arg);
   if (!dataset) return void (await ctx.editMessageText(t.stale));
-  if (p.action === "del") {
-    const keyboard = new InlineKeyboard()
-      .text(t.models.yesDelete, press("delYes", dataset.datasetId))
-      .text(t.models.keep, press("list"));
-    return void (await ctx.editMessageText(t.datasets.confirmDelete(dataset.name), {
-      parse_mode: "HTML",
-      reply_markup: keyboard,
-    }));
-  }
-  try {
-    await ctx.deps.catalog.deleteDataset(userId, dataset.datasetId);
-  } catch (error) {
-    if (!(error instanceof ObjectNotFoundError)) throw error;
-  }
-  await ctx.editMessageText(t.datasets.deleted(dataset.name), { parse_mode: "HTML" });
+  const keyboard = new InlineKeyboard()
+    .text(t.models.yesDelete, deleteButtons.pack("dataset", dataset.datasetId))
+    .text(t.models.keep, press("list"));
+  await ctx.editMessageText(t.datasets.confirmDelete(dataset.name), {
+    parse_mode: "HTML",
+    reply_markup: keyboard,
+  });
+  await startDialog(ctx, "confirmDelete", "dataset", dataset.datasetId, dataset.name);
 });
 
 async function showList(ctx: BotContext, edit: boolean): Promise<void> {

@@ -3,19 +3,18 @@ import { Composer, InlineKeyboard, InputFile } from "grammy";
 import { ObjectNotFoundError } from "../../errors.js";
 import { screenButtons } from "../callback-data.js";
 import type { BotContext } from "../context.js";
-import { startDialog } from "../dialogs.js";
+import { deleteButtons, startDialog } from "../dialogs.js";
 import { code, esc, money, num, pct } from "../html.js";
 import { listNames, modelName } from "../views/training.js";
 import { beginWorkflow } from "../workflows.js";
 
 const PAGE = 10;
-/** /models buttons; the argument is a page number (list) or a model id. */
+/** /models buttons; the argument is a page number (list) or a model id. The delete's Yes is the dialog's. */
 export const modelButtons = screenButtons({
   list: "ml",
   open: "mo",
   rename: "mr",
   del: "md",
-  delYes: "mdy",
   zip: "mz",
   predict: "mp",
 });
@@ -45,17 +44,13 @@ modelsFeature.callbackQuery(modelButtons.filter, async (ctx) => {
       case "del": {
         const card = await catalog.model(userId, id);
         const keyboard = new InlineKeyboard()
-          .text(ctx.texts.models.yesDelete, press("delYes", id))
+          .text(ctx.texts.models.yesDelete, deleteButtons.pack("model", id))
           .text(ctx.texts.models.keep, press("open", id));
-        return void (await ctx.editMessageText(ctx.texts.models.confirmDelete(card.name), {
+        await ctx.editMessageText(ctx.texts.models.confirmDelete(card.name), {
           parse_mode: "HTML",
           reply_markup: keyboard,
-        }));
-      }
-      case "delYes": {
-        const card = await catalog.model(userId, id);
-        await catalog.deleteModel(userId, id);
-        return void (await ctx.editMessageText(ctx.texts.models.deleted(card.name), { parse_mode: "HTML" }));
+        });
+        return await startDialog(ctx, "confirmDelete", "model", id, card.name);
       }
       case "zip": {
         const card = await catalog.model(userId, id);

@@ -13,7 +13,7 @@ import type {
   TemplateChoice,
 } from "../ports.js";
 import type { DatasetSource } from "../shared/datasets.js";
-import { flowActions, flowGuards } from "../shared/skeleton.js";
+import { flowActions, flowGuards, notProvided } from "../shared/skeleton.js";
 import { backTo, columnNameProblem, compatibility, forward } from "./steps.js";
 import type {
   DriftInput,
@@ -25,10 +25,6 @@ import type {
   PredictionTemplateConfig,
   RunInput,
 } from "./types.js";
-
-const notProvided = (name: string) => () => {
-  throw new Error(`port not provided: ${name}`);
-};
 
 type Sources = { models: ModelChoice[]; datasets: StoredDatasetChoice[]; templates: TemplateChoice[] };
 

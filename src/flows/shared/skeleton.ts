@@ -76,6 +76,11 @@ type Quoted = { output: { offers: ComputeOffer[]; budget: BudgetLimits } };
 /** Events carry their fields loosely here; each machine's own event union is the strict one. */
 const field = <T>(event: AnyEventObject) => event as unknown as T;
 
+/** An actor placeholder in a machine's setup: the real one comes from the flow's actors (ports). */
+export const notProvided = (name: string) => () => {
+  throw new Error(`port not provided: ${name}`);
+};
+
 /** The guards the shared steps name. */
 export const flowGuards = {
   cameFrom: ({ context }: { context: FlowContext }, params: { state: string }) =>

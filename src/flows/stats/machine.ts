@@ -5,14 +5,18 @@
  *   → PICKING_COLUMNS (one column per role of the test) → RUNNING_TEST → SHOWING_RESULT → CHOOSING_TEST … →
  *   COMPLETE;   FAILED and CANCELLED wherever something can fail or be cancelled.
  *
- * A dataset chosen in /datasets skips the source step. A test that cannot run on the chosen columns (too few
- * values, no variation) goes back to the column step with a notice saying why.
+ * The data steps are the shared ones (../shared/choosing-data.ts, with the skeleton's guards and actions),
+ * without templates and with a reader that also describes the data. A dataset chosen in /datasets skips the
+ * source step. A test that cannot run on the chosen columns (too few values, no variation) goes back to the
+ * column step with a notice saying why.
  */
 import { assign, fromPromise, setup } from "xstate";
 import { fitsKind, isStatsTest, TEST_ROLES } from "../../ml/stats/index.js";
-import type { ErrorInfo, StoredDatasetChoice } from "../ports.js";
+import type { StoredDatasetChoice } from "../ports.js";
+import { dataSteps } from "../shared/choosing-data.js";
 import { resolveColumn } from "../shared/columns.js";
-import { canRetryIngest, firstAttempt, ingestInput, nextAttempt } from "../shared/ingest.js";
+import { firstAttempt, ingestInput } from "../shared/ingest.js";
+import { flowActions, flowGuards, notProvided } from "../shared/skeleton.js";
 import type {
   DescribeInput,
   StatsContext,
@@ -27,10 +31,6 @@ export type { StatsContext, StatsEvent, StatsInput } from "./types.js";
 
 /** Bump when states or context change shape (src/state migrates or closes older snapshots). */
 export const STATS_MACHINE_VERSION = 1;
-
-const notProvided = (name: string) => () => {
-  throw new Error(`port not provided: ${name}`);
-};
 
 /** The column a pick or typed text names, if it can fill the next role of the chosen test. */
 export function columnForNextRole(context: StatsContext, event: StatsEvent): string | undefined {
@@ -61,50 +61,44 @@ export const statsMachine = setup({
     runTest: fromPromise<TestOutcome, TestInput>(notProvided("runTest")),
   },
   guards: {
+    ...flowGuards,
     preselectedDataset: ({ context, event }) => {
       const datasets = (event as unknown as { output: { datasets: StoredDatasetChoice[] } }).output.datasets;
       return Boolean(context.datasetId && datasets.some((d) => d.datasetId === context.datasetId));
     },
-    isKnownDataset: ({ context, event }) =>
-      event.type === "user.pickDataset" &&
-      Boolean(context.datasets?.some((d) => d.datasetId === event.datasetId)),
     isTest: ({ event }) => event.type === "user.pickTest" && isStatsTest(event.test),
     fitsNextRole: ({ context, event }) => columnForNextRole(context, event) !== undefined,
     allColumnsPicked: ({ context }) =>
       Boolean(context.test && context.picked.length === TEST_ROLES[context.test].length),
     hasPicked: ({ context }) => context.picked.length > 0,
     testRan: ({ event }) => (event as unknown as { output: TestOutcome }).output.ok,
-    canRetryIngest: ({ context, event }) =>
-      canRetryIngest(context, (event as unknown as { error: ErrorInfo }).error),
   },
   actions: {
-    takeUpload: assign(({ context, event }) => {
-      const e = event as Extract<StatsEvent, { type: "user.fileReceived" }>;
-      return {
-        upload: {
-          stagingPath: e.stagingPath,
-          fileName: e.fileName,
-          sizeBytes: e.sizeBytes,
-          messageId: e.messageId,
-        },
-        ...firstAttempt(context),
-        error: undefined,
-      };
+    ...flowActions<StatsContext, StatsEvent>(),
+    takeSources: assign({
+      datasets: ({ event }) =>
+        (event as unknown as { output: { datasets: StoredDatasetChoice[] } }).output.datasets,
     }),
-    takeStoredDataset: assign(({ context, event }, params: { datasetId?: string }) => {
-      const id = params.datasetId ?? (event as { datasetId?: string }).datasetId;
-      const d = (context.datasets ?? []).find((x) => x.datasetId === id)!;
+    noSources: assign({ datasets: [] }),
+    forgetError: assign({ error: undefined }),
+    /** The dataset /datasets opened the workflow with. */
+    takePreselected: assign(({ context }) => {
+      const d = (context.datasets ?? []).find((x) => x.datasetId === context.datasetId)!;
       return {
         upload: { stagingPath: "", fileName: d.name, sizeBytes: d.sizeBytes, storedUri: d.uri },
         ...firstAttempt(context),
       };
+    }),
+    /** The reader's output: the dataset and its overview (summary card, correlations). */
+    takeDataset: assign(({ event }) => {
+      const { dataset, ...overview } = (event as unknown as { output: StatsOverviewResult }).output;
+      return { dataset, overview, upload: undefined, error: undefined, page: 0 };
     }),
     pickColumn: assign(({ context, event }) => ({
       picked: [...context.picked, columnForNextRole(context, event)!],
       notice: undefined,
       page: 0,
     })),
-    recordError: assign({ error: ({ event }) => (event as unknown as { error: ErrorInfo }).error }),
   },
 }).createMachine({
   id: "stats",
@@ -117,84 +111,29 @@ export const statsMachine = setup({
     },
   },
   states: {
-    CHOOSING_DATA_SOURCE: {
-      initial: "loading",
-      on: { "user.fileReceived": { target: "AWAITING_DATA.reading", actions: "takeUpload" } },
-      states: {
-        loading: {
-          invoke: {
-            src: "loadSources",
-            input: ({ context }) => ({ userId: context.userId }),
-            onDone: [
-              {
-                guard: "preselectedDataset",
-                target: "#stats.AWAITING_DATA.reading",
-                actions: [
-                  assign({ datasets: ({ event }) => event.output.datasets }),
-                  { type: "takeStoredDataset", params: ({ context }) => ({ datasetId: context.datasetId }) },
-                ],
-              },
-              { target: "ready", actions: assign({ datasets: ({ event }) => event.output.datasets }) },
-            ],
-            // Listing is a convenience: without it the user can still upload.
-            onError: { target: "ready", actions: assign({ datasets: [] }) },
-          },
+    ...dataSteps("stats", {
+      loaded: [
+        {
+          guard: "preselectedDataset",
+          target: "#stats.AWAITING_DATA.reading",
+          actions: ["takeSources", "takePreselected"],
         },
-        ready: {
-          on: {
-            "user.chooseUpload": { target: "#stats.AWAITING_DATA" },
-            "user.browseDatasets": { target: "datasets" },
-          },
-        },
-        datasets: {
-          on: {
-            "user.pickDataset": {
-              guard: "isKnownDataset",
-              target: "#stats.AWAITING_DATA.reading",
-              actions: { type: "takeStoredDataset", params: {} },
-            },
-            "user.page": { actions: assign({ page: ({ event }) => Math.max(0, event.page) }) },
-            "user.back": { target: "ready", actions: assign({ page: 0 }) },
-          },
-        },
+        { target: "ready", actions: "takeSources" },
+      ],
+      // Listing is a convenience: without it the user can still upload.
+      loadFailed: { target: "ready", actions: "noSources" },
+      fileAnytime: true,
+      reader: {
+        src: "describeDataset",
+        input: ({ context }: { context: StatsContext }) => ({
+          ...ingestInput(context),
+          workflowId: context.workflowId,
+          language: context.language,
+        }),
       },
-    },
-    AWAITING_DATA: {
-      initial: "idle",
-      on: { "user.back": { target: "CHOOSING_DATA_SOURCE.ready", actions: assign({ error: undefined }) } },
-      states: {
-        idle: { on: { "user.fileReceived": { target: "reading", actions: "takeUpload" } } },
-        reading: {
-          invoke: {
-            src: "describeDataset",
-            input: ({ context }) => ({
-              ...ingestInput(context),
-              workflowId: context.workflowId,
-              language: context.language,
-            }),
-            onDone: {
-              target: "#stats.CHOOSING_TEST",
-              actions: assign(({ event }) => {
-                const { dataset, ...overview } = event.output;
-                return { dataset, overview, upload: undefined, error: undefined, page: 0 };
-              }),
-            },
-            onError: [
-              {
-                guard: "canRetryIngest",
-                target: "reading",
-                reenter: true,
-                actions: assign(({ context }) => nextAttempt(context)),
-              },
-              {
-                target: "idle",
-                actions: assign({ error: ({ event }) => event.error as ErrorInfo, upload: undefined }),
-              },
-            ],
-          },
-        },
-      },
-    },
+      afterReading: "CHOOSING_TEST",
+      backFromUpload: { target: "#stats.CHOOSING_DATA_SOURCE.ready", actions: "forgetError" },
+    }),
     CHOOSING_TEST: {
       on: {
         "user.pickTest": {

@@ -6,8 +6,9 @@ import type {
   StatsReport,
   StatsTestId,
 } from "../../ml/stats/index.js";
-import type { DatasetSummary, ErrorInfo, Notice, StoredDatasetChoice } from "../ports.js";
+import type { DatasetSummary } from "../ports.js";
 import type { DatasetSource } from "../shared/datasets.js";
+import type { FlowContext, FlowEvent } from "../shared/skeleton.js";
 
 export interface StatsInput {
   workflowId: string;
@@ -33,21 +34,8 @@ export type TestOutcome =
   | { ok: true; report: StatsReport; chartUri: string }
   | { ok: false; problem: StatsProblem };
 
-export interface StatsContext extends StatsInput {
-  history: string[];
-  page: number;
-  datasets?: StoredDatasetChoice[];
-  upload?: {
-    stagingPath: string;
-    fileName: string;
-    sizeBytes: number;
-    messageId?: number;
-    storedUri?: string;
-    /** Which sandbox attempt at reading it this is (1 when absent). */
-    attempt?: number;
-  };
-  /** Sandbox reads started in this workflow: the next one's job id. */
-  ingests?: number;
+/** The shared steps' fields (skeleton.ts) and the stats workflow's own. */
+export interface StatsContext extends StatsInput, FlowContext {
   dataset?: DatasetSummary;
   overview?: Omit<StatsOverviewResult, "dataset">;
   test?: StatsTestId;
@@ -56,30 +44,29 @@ export interface StatsContext extends StatsInput {
   /** Tests run so far (names each result's files). */
   runs: number;
   result?: { report: StatsReport; chartUri: string };
-  notice?: Notice;
-  error?: ErrorInfo;
   summary?: Record<string, unknown>;
 }
 
+/** The shared steps' events that stats uses (no templates, no offers), and its own. */
 export type StatsEvent =
-  | {
-      type: "user.fileReceived";
-      stagingPath: string;
-      fileName: string;
-      sizeBytes: number;
-      messageId?: number;
-    }
-  | { type: "user.chooseUpload" }
-  | { type: "user.browseDatasets" }
-  | { type: "user.pickDataset"; datasetId: string }
+  | Extract<
+      FlowEvent,
+      {
+        type:
+          | "user.fileReceived"
+          | "user.chooseUpload"
+          | "user.browseDatasets"
+          | "user.pickDataset"
+          | "user.typedText"
+          | "user.page"
+          | "user.back"
+          | "user.done"
+          | "user.cancel";
+      }
+    >
   | { type: "user.pickTest"; test: StatsTestId }
   | { type: "user.pickColumn"; column: string }
-  | { type: "user.typedText"; text: string }
-  | { type: "user.anotherTest" }
-  | { type: "user.page"; page: number }
-  | { type: "user.back" }
-  | { type: "user.done" }
-  | { type: "user.cancel"; replaced?: boolean };
+  | { type: "user.anotherTest" };
 
 export interface DescribeInput extends DatasetSource {
   workflowId: string;

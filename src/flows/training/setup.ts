@@ -18,7 +18,7 @@ import {
   modelsFor,
   setHyperparameter,
 } from "../shared/models.js";
-import { flowActions, flowGuards } from "../shared/skeleton.js";
+import { flowActions, flowGuards, notProvided } from "../shared/skeleton.js";
 import { historySummary, launchFields, spotFallbacks } from "./job.js";
 import { backTo, canUseTask, forwardFrom, selectionFor, typedTarget, withTarget } from "./steps.js";
 import type {
@@ -32,10 +32,6 @@ import type {
   TrainingInput,
   TrainingTemplateConfig,
 } from "./types.js";
-
-const notProvided = (name: string) => () => {
-  throw new Error(`port not provided: ${name}`);
-};
 
 type Event<T extends TrainingEvent["type"]> = Extract<TrainingEvent, { type: T }>;
 

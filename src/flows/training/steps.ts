@@ -82,22 +82,19 @@ export function selectionFor(
         notice: undefined,
       };
     }
-    const s = dataset.suggestion;
     return {
-      target: s.target ?? undefined,
-      task: s.task ?? undefined,
-      features: s.features,
+      ...suggested(dataset),
       templateConfig: undefined,
       notice: { key: "templateMismatch", params: { missing: missing.join(", ") } },
     };
   }
+  return { ...suggested(dataset), notice: undefined };
+}
+
+/** The reader's suggestion of target, task and features. */
+function suggested(dataset: DatasetSummary): Partial<TrainingContext> {
   const s = dataset.suggestion;
-  return {
-    target: s.target ?? undefined,
-    task: s.task ?? undefined,
-    features: s.features,
-    notice: undefined,
-  };
+  return { target: s.target ?? undefined, task: s.task ?? undefined, features: s.features };
 }
 
 /**

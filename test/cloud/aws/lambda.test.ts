@@ -124,8 +124,11 @@ describe("LambdaManager", () => {
 
   it("invokes large inputs as an Event and tracks them through the job's status object", async () => {
     let running: Promise<unknown> | undefined;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
     lambdaMock.on(InvokeCommand).callsFake(async (input: InvokeCommandInput) => {
-      running = new Promise((r) => setTimeout(r, 100)).then(() => runFunction(input));
+      // The function runs once the test has looked at the job before it (not after a fixed pause).
+      running = released.then(() => runFunction(input));
       return { StatusCode: 202 };
     });
     const r = request({ nRows: 25_000, dataSizeBytes: 1_000_000 });
@@ -135,6 +138,7 @@ describe("LambdaManager", () => {
     expect(Object.keys(input).sort()).toEqual(["FunctionName", "InvocationType", "Payload"]);
     expect(input).toMatchObject({ FunctionName: FUNCTION, InvocationType: "Event" });
     expect((await m.checkJobStatus(r.jobId)).status).toMatch(/pending|running/);
+    release();
     await running;
     const status = await m.checkJobStatus(r.jobId);
     expect(status).toMatchObject({ status: "complete", progress: 100, result: { numPredictions: 150 } });

@@ -35,7 +35,8 @@ afterEach(async () => {
 
 const launchConfig = (overrides: Partial<TrainingLaunchConfig> = {}) => irisLaunch(datasetUri, overrides);
 
-describe("RunPodPodManager against the fake", () => {
+// A pod's training runs as a real worker process: minutes, not seconds, on a loaded 2-core machine.
+describe("RunPodPodManager against the fake", { timeout: 180_000 }, () => {
   it("launches, reports progress, stores the model at home, and the pod terminates itself", async () => {
     const manager = world.manager();
     const config = launchConfig();
@@ -67,6 +68,7 @@ describe("RunPodPodManager against the fake", () => {
         return status;
       },
       (s) => s.status === "complete" || s.status === "failed",
+      150_000,
     );
     expect(final.status, JSON.stringify(final.error)).toBe("complete");
     expect(seen.some((s) => s.status === "running" && s.progress > 0 && s.progress < 100)).toBe(true);
@@ -135,6 +137,7 @@ describe("RunPodPodManager against the fake", () => {
     const done = await pollUntil(
       () => manager.monitorTraining(config.jobId),
       (s) => s.status === "complete" || s.status === "failed",
+      150_000,
     );
     expect(done.status, JSON.stringify(done.error)).toBe("complete");
     await manager.terminateTraining(config.jobId);
