@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import { type FakeRunPodServer, startFakeRunPodServer } from "../fakes/runpod/server.js";
-import { startApp, type TestEnv, testEnv } from "../helpers/app.js";
+import { runPodBotEnv, startApp, type TestEnv, testEnv } from "../helpers/app.js";
 import { BillingRecord, resultFinishedAt } from "../helpers/cloud-jobs.js";
 import { FAST_BOT_ENV, FAST_TELEGRAM, fixture, SLOW } from "../helpers/flows.js";
 import { type FakeTelegram, startFakeTelegram, type TestUser } from "../helpers/telegram.js";
@@ -22,15 +22,7 @@ beforeAll(async () => {
   [tg, fake] = await Promise.all([startFakeTelegram(FAST_TELEGRAM), startFakeRunPodServer({ pullMs: 200 })]);
   env = testEnv(tg, "cloud-runpod", {
     ...FAST_BOT_ENV,
-    RUNPOD_API_KEY: fake.apiKey,
-    RUNPOD_API_URL: fake.graphqlUrl,
-    RUNPOD_SERVERLESS_URL: fake.serverlessUrl,
-    RUNPOD_NETWORK_VOLUME_ID: "v3zskt9gvb",
-    RUNPOD_DATA_CENTER_ID: "EU-RO-1",
-    RUNPOD_STORAGE_ENDPOINT: fake.volumes.endpoint,
-    RUNPOD_STORAGE_ACCESS_KEY: fake.volumes.credentials.accessKeyId,
-    RUNPOD_STORAGE_SECRET_KEY: fake.volumes.credentials.secretAccessKey,
-    WORKER_IMAGE: "ghcr.io/example/sma-worker:1.0.0",
+    ...runPodBotEnv(fake),
     // An open bot offers paid compute only when its operator says so.
     PAID_COMPUTE_FOR_EVERYONE: "1",
   });

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { type App, type AppOptions, createApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
+import type { FakeRunPodServer } from "../fakes/runpod/server.js";
 import { deletePrefix, REDIS_TEST_URL, testPrefix } from "./redis.js";
 import type { FakeTelegram } from "./telegram.js";
 
@@ -135,4 +136,19 @@ export async function killBot(child: ChildProcess | undefined): Promise<void> {
   const exited = new Promise((r) => child.once("exit", r));
   child.kill("SIGKILL");
   await exited;
+}
+
+/** The bot's environment for the fake RunPod: API, Serverless, the network volume and its S3 keys. */
+export function runPodBotEnv(fake: FakeRunPodServer): Record<string, string> {
+  return {
+    RUNPOD_API_KEY: fake.apiKey,
+    RUNPOD_API_URL: fake.graphqlUrl,
+    RUNPOD_SERVERLESS_URL: fake.serverlessUrl,
+    RUNPOD_NETWORK_VOLUME_ID: "v3zskt9gvb",
+    RUNPOD_DATA_CENTER_ID: "EU-RO-1",
+    RUNPOD_STORAGE_ENDPOINT: fake.volumes.endpoint,
+    RUNPOD_STORAGE_ACCESS_KEY: fake.volumes.credentials.accessKeyId,
+    RUNPOD_STORAGE_SECRET_KEY: fake.volumes.credentials.secretAccessKey,
+    WORKER_IMAGE: "ghcr.io/example/sma-worker:1.0.0",
+  };
 }
