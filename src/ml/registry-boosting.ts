@@ -5,6 +5,7 @@
  * LightGBM (leaf-wise) and CatBoost (depth-wise, oblivious-tree depth). toHistParams translates them.
  */
 import { z } from "zod";
+import { MAX_WIDE_BINS } from "./models/hist/binning.js";
 import type { HistParams } from "./models/hist-gradient-boosting.js";
 import { autoOrBoolParam, enumParam, intParam, optionalIntParam, realParam } from "./params.js";
 import type { ModelSpec } from "./registry.js";
@@ -33,7 +34,7 @@ export const BOOSTING_SPECS: ModelSpec[] = [
       maxDepth: optionalIntParam(1, 64, null),
       minSamplesLeaf: intParam(1, 1_000_000, 20),
       l2Regularization: nonNegative(0),
-      maxBins: intParam(2, 255, 255),
+      maxBins: intParam(2, MAX_WIDE_BINS, 255),
       earlyStopping: autoOrBoolParam("auto"),
       validationFraction: realParam(0, 0.5, 0.1, { min: true }),
       nIterNoChange: intParam(1, 10_000, 10),
@@ -63,7 +64,7 @@ export const BOOSTING_SPECS: ModelSpec[] = [
       gamma: nonNegative(0),
       regAlpha: nonNegative(0),
       regLambda: nonNegative(1),
-      maxBin: intParam(2, 256, 256),
+      maxBin: intParam(2, MAX_WIDE_BINS, 255),
       growPolicy: enumParam(["depthwise", "lossguide"], "depthwise"),
       maxLeaves: intParam(0, 65_536, 0),
       earlyStoppingRounds,
@@ -94,7 +95,7 @@ export const BOOSTING_SPECS: ModelSpec[] = [
       lambdaL1: nonNegative(0),
       lambdaL2: nonNegative(0),
       minGainToSplit: nonNegative(0),
-      maxBin: intParam(2, 255, 255),
+      maxBin: intParam(2, MAX_WIDE_BINS, 255),
       maxCatToOnehot: intParam(1, 255, 4),
       catSmooth: nonNegative(10),
       catL2: nonNegative(10),
@@ -209,7 +210,7 @@ export function toHistParams(id: string, p: P): HistParams {
         subsample: num(p, "subsample"),
         colsampleByTree: num(p, "colsampleBytree"),
         colsampleByNode: num(p, "colsampleBynode"),
-        maxBins: Math.min(255, num(p, "maxBin")),
+        maxBins: num(p, "maxBin"),
         earlyStopping: stopRounds !== null,
         nIterNoChange: stopRounds ?? 10,
         threads: num(p, "threads"),

@@ -12,6 +12,7 @@ const KINDS = {
   f32: Float32Array,
   i32: Int32Array,
   u32: Uint32Array,
+  u16: Uint16Array,
   u8: Uint8Array,
 } as const;
 type Kind = keyof typeof KINDS;

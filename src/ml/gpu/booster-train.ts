@@ -9,8 +9,9 @@
  * the caller keeps other fits on the CPU (gpuCanFit).
  */
 
+import { InvalidParameterError } from "../errors.js";
 import { type FitContext, pastDeadline } from "../models/base.js";
-import { binCount, binRows, fitBinMapper } from "../models/hist/binning.js";
+import { binCount, binRows, fitBinMapper, MAX_BINS, missingBin } from "../models/hist/binning.js";
 import type { BoosterFitted, BoosterParams } from "../models/hist/booster.js";
 import { holdOut } from "../models/hist/booster.js";
 import type { ColumnTable } from "../models/hist/columns.js";
@@ -57,7 +58,15 @@ export async function trainBoosterGpu(
   const nt = train.nRows;
   const stride = rowStride(p);
   const mapper = fitBinMapper(train, params.maxBins, rng);
-  const bins = binRows(mapper, train, 0, nt, undefined, stride);
+  if (missingBin(mapper) > MAX_BINS) {
+    throw new InvalidParameterError(
+      `The GPU booster bins each feature into at most ${MAX_BINS} bins, and maxBin ${params.maxBins} gave ` +
+        `${missingBin(mapper)} bins to a feature of this data.`,
+      { maxBin: params.maxBins },
+      { recovery: `Set maxBin to ${MAX_BINS} or less, or train on the CPU.` },
+    );
+  }
+  const bins = binRows(mapper, train, 0, nt, new Uint8Array(nt * stride), stride);
   const validBins = parts.valid ? binRows(mapper, parts.valid) : null;
   const nv = parts.valid?.nRows ?? 0;
   const init = loss.init(yTrain);

@@ -1,10 +1,11 @@
 /// <reference types="@webgpu/types" />
 /**
  * Raw scores of a fitted booster on the GPU (one thread per row walks every tree): for large prediction
- * files, and to check that a GPU-trained model scores the same on both paths. Numeric splits only.
+ * files, and to check that a GPU-trained model scores the same on both paths. Numeric splits and uint8
+ * bins only (the GPU booster's).
  */
 
-import { binRows } from "../models/hist/binning.js";
+import { binRows, MISSING_BIN, missingBin } from "../models/hist/binning.js";
 import type { BoosterFitted } from "../models/hist/booster.js";
 import type { ColumnTable } from "../models/hist/columns.js";
 import { rowStride } from "../models/hist/histogram.js";
@@ -18,8 +19,8 @@ export async function predictRawGpu(
   f: BoosterFitted,
   table: ColumnTable,
 ): Promise<Float32Array> {
-  if (f.outputs !== 1 || f.forest.catBits.length > 0) {
-    throw new RangeError("The GPU traversal scores one-output boosters with numeric splits.");
+  if (f.outputs !== 1 || f.forest.catBits.length > 0 || missingBin(f.mapper) !== MISSING_BIN) {
+    throw new RangeError("The GPU traversal scores one-output boosters with numeric splits on uint8 bins.");
   }
   const { device } = gpu;
   const n = table.nRows;

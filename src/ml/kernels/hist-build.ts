@@ -6,41 +6,53 @@
  *
  * The bins, gradients and row list live in one shared WebAssembly memory (a `HistSpace`), followed by one
  * histogram region per thread, so worker threads run the same kernel on the same data. The kernel's source,
- * with its memory layout: ./wat/hist-build.wat.
+ * with its memory layout: ./wat/hist-build.wat (uint16 bins: ./wat/hist-build-wide.wat).
  */
-import { HIST_STRIDE, reachableSpans } from "../models/hist/histogram.js";
-import { kernelModule, wasm } from "./load.js";
+import { type BinArray, MISSING_BIN } from "../models/hist/binning.js";
+import { histStrideOf, reachableSpans } from "../models/hist/histogram.js";
+import { instantiate, kernelModule, wasm } from "./load.js";
 import { HIST_BUILD_WASM } from "./wasm/hist-build.js";
+import { HIST_BUILD_WIDE_WASM } from "./wasm/hist-build-wide.js";
 
 const PAGE = 65536;
 /** Largest memory a space may take (wasm32 addresses; more rows fall back to the JS loop). */
 const MAX_BYTES = 2 ** 31;
 /**
- * Bytes of one feature in a kernel region: 256 bins × 2 f64 and 16 bytes of padding, so that bin b of
- * neighbouring features is not at the same address modulo 4096 (the kernel's source says why).
+ * Bytes of one feature in a kernel region: its bins (256 for uint8 bins) × 2 f64 and 16 bytes of padding,
+ * so that bin b of neighbouring features is not at the same address modulo 4096 (the kernel's source says
+ * why).
  */
-const FEATURE_BYTES = HIST_STRIDE * 8 + 16;
-/** The same in f64s. */
-const REGION_STRIDE = FEATURE_BYTES / 8;
+function featureBytes(missing: number): number {
+  return histStrideOf(missing) * 8 + 16;
+}
 
 /** Where the parts of a space start, in bytes. */
 export interface HistLayout {
   rows: number;
   stride: number;
+  /** The missing bin: MISSING_BIN for uint8 bins, above it for uint16 bins (the wide kernel). */
+  missing: number;
+  /** Bytes per bin: 1 or 2. */
+  binBytes: number;
+  /** Bytes per feature in a histogram region (featureBytes). */
+  featureBytes: number;
   binsAt: number;
   ghAt: number;
   rowsAt: number;
   /** The column-major copy of the bins (stride × rows), or −1 when there is none. */
   columnsAt: number;
   scratchAt: number;
-  /** 256 bytes: 1 for each bin a split sends left. */
+  /** missing + 1 bytes: 1 for each bin a split sends left. */
   sidesAt: number;
   histAt: number;
   /** Histogram regions (one per thread). */
   regions: number;
 }
 
-/** Signature of `build`: (bins, stride, gh, rowsFrom, count, hist) byte offsets and counts. */
+/**
+ * Signature of `build`: (bins, stride, gh, rowsFrom, count, hist, featureBytes) byte offsets and counts;
+ * the uint8 kernel's regions have a fixed feature size and it ignores the last argument.
+ */
 type Build = (
   bins: number,
   stride: number,
@@ -48,6 +60,7 @@ type Build = (
   rowsFrom: number,
   count: number,
   hist: number,
+  featureBytes: number,
 ) => void;
 /**
  * Signature of `partition`: (feature's first bin, step between rows, rowsFrom, count, scratch, sides) →
@@ -72,15 +85,17 @@ export interface HistMemory {
 }
 
 /**
- * Bins (n × stride bytes), interleaved gradients and hessians (2n f64) and the row list (n i32) of one fit,
- * in WebAssembly memory, and the kernel that builds a node's histogram from them.
+ * Bins (n × stride, uint8 or uint16), interleaved gradients and hessians (2n f64) and the row list (n i32)
+ * of one fit, in WebAssembly memory, and the kernel that builds a node's histogram from them.
  */
 export class HistSpace {
-  readonly bins: Uint8Array;
+  readonly bins: BinArray;
   readonly gh: Float64Array;
   readonly rows: Int32Array;
   /** The column-major copy of the bins (faster partitions), when the layout has one. */
-  readonly columns: Uint8Array | null;
+  readonly columns: BinArray | null;
+  /** The compiled kernel this space runs (workers instantiate it over the same memory). */
+  readonly module: object;
   private readonly scratch: Int32Array;
   private readonly sides: Uint8Array;
   private readonly f64: Float64Array;
@@ -93,26 +108,29 @@ export class HistSpace {
     readonly memory: HistMemory,
     readonly layout: HistLayout,
   ) {
-    const { rows: n, stride } = layout;
+    const { rows: n, stride, missing } = layout;
     const buffer = memory.buffer;
-    this.bins = new Uint8Array(buffer, layout.binsAt, n * stride);
+    const Bins: new (b: ArrayBufferLike, at: number, length: number) => BinArray =
+      layout.binBytes === 2 ? Uint16Array : Uint8Array;
+    this.bins = new Bins(buffer, layout.binsAt, n * stride);
     this.gh = new Float64Array(buffer, layout.ghAt, 2 * n);
     this.rows = new Int32Array(buffer, layout.rowsAt, n);
-    this.columns = layout.columnsAt >= 0 ? new Uint8Array(buffer, layout.columnsAt, n * stride) : null;
+    this.columns = layout.columnsAt >= 0 ? new Bins(buffer, layout.columnsAt, n * stride) : null;
     this.scratch = new Int32Array(buffer, layout.scratchAt, n);
-    this.sides = new Uint8Array(buffer, layout.sidesAt, 256);
+    this.sides = new Uint8Array(buffer, layout.sidesAt, missing + 1);
     this.f64 = new Float64Array(buffer);
-    this.kernels = instantiate(memory);
-    this.regionSpans = reachableSpans(null, stride, REGION_STRIDE);
-    this.plainSpans = reachableSpans(null, stride, HIST_STRIDE);
+    this.module = (missing > MISSING_BIN ? histWideModule : histModule)();
+    this.kernels = instantiate<Kernels>(this.module, memory);
+    this.regionSpans = reachableSpans(null, stride, layout.featureBytes / 8, missing);
+    this.plainSpans = reachableSpans(null, stride, histStrideOf(missing), missing);
   }
 
   /**
    * The histogram region of thread `region` (0 = this one), as the kernel leaves it: feature f's bins at
-   * f · REGION_STRIDE (padded; `readRegion` gives the plain layout).
+   * f · featureBytes / 8 (padded; `readRegion` gives the plain layout).
    */
   region(region: number): Float64Array {
-    const size = this.layout.stride * REGION_STRIDE;
+    const size = (this.layout.stride * this.layout.featureBytes) / 8;
     const at = (this.layout.histAt >>> 3) + region * size;
     return this.f64.subarray(at, at + size);
   }
@@ -123,11 +141,12 @@ export class HistSpace {
    * they are: zero when every writer keeps to the same cells.
    */
   useReachable(reach: Int32Array): void {
-    this.regionSpans = reachableSpans(reach, this.layout.stride, REGION_STRIDE);
-    this.plainSpans = reachableSpans(reach, this.layout.stride, HIST_STRIDE);
+    const { stride, missing, featureBytes } = this.layout;
+    this.regionSpans = reachableSpans(reach, stride, featureBytes / 8, missing);
+    this.plainSpans = reachableSpans(reach, stride, histStrideOf(missing), missing);
   }
 
-  /** hist (the plain layout, f · HIST_STRIDE) = region `region`, or += it when `add`. */
+  /** hist (the plain layout, f · histStrideOf(missing)) = region `region`, or += it when `add`. */
   readRegion(region: number, hist: Float64Array, add = false): void {
     const from = this.region(region);
     const { regionSpans, plainSpans } = this;
@@ -145,8 +164,9 @@ export class HistSpace {
     const spans = this.regionSpans;
     for (let s = 0; s < spans.length; s += 2) hist.fill(0, spans[s], spans[s + 1]);
     const { layout } = this;
-    const at = layout.histAt + region * layout.stride * FEATURE_BYTES;
-    this.kernels.build(layout.binsAt, layout.stride, layout.ghAt, layout.rowsAt + 4 * start, end - start, at);
+    const at = layout.histAt + region * layout.stride * layout.featureBytes;
+    const { binsAt, stride, ghAt, rowsAt } = layout;
+    this.kernels.build(binsAt, stride, ghAt, rowsAt + 4 * start, end - start, at, layout.featureBytes);
   }
 
   /**
@@ -171,7 +191,7 @@ export class HistSpace {
    */
   partitionPart(from: number, to: number, f: number): number {
     const l = this.layout;
-    const first = l.columnsAt >= 0 ? l.columnsAt + f * l.rows : l.binsAt + f;
+    const first = l.columnsAt >= 0 ? l.columnsAt + f * l.rows * l.binBytes : l.binsAt + f * l.binBytes;
     const step = l.columnsAt >= 0 ? 1 : l.stride;
     return this.kernels.partition(
       first,
@@ -196,19 +216,28 @@ export class HistSpace {
 }
 
 /**
- * A space for n rows of `stride` bytes (a multiple of 4) with `regions` histogram regions, or null where
+ * A space for n rows of `stride` bins (a multiple of 4) with `regions` histogram regions, or null where
  * WebAssembly's shared memory is missing or the data would not fit in it.
+ * @param missing - the bin mapper's missing bin (missingBin): above MISSING_BIN, bins are uint16
  */
-export function createHistSpace(n: number, stride: number, regions = 1, columns = false): HistSpace | null {
+export function createHistSpace(
+  n: number,
+  stride: number,
+  regions = 1,
+  columns = false,
+  missing = MISSING_BIN,
+): HistSpace | null {
   const align = (x: number) => Math.ceil(x / 16) * 16;
+  const binBytes = missing > MISSING_BIN ? 2 : 1;
+  const binsBytes = n * stride * binBytes;
   const binsAt = 0;
-  const ghAt = align(n * stride);
+  const ghAt = align(binsBytes);
   const rowsAt = align(ghAt + 16 * n);
   const scratchAt = align(rowsAt + 4 * n);
   const sidesAt = align(scratchAt + 4 * n);
-  const columnsAt = columns ? sidesAt + 256 : -1;
-  const histAt = align(sidesAt + 256 + (columns ? n * stride : 0));
-  const bytes = histAt + regions * stride * FEATURE_BYTES;
+  const columnsAt = columns ? align(sidesAt + missing + 1) : -1;
+  const histAt = align(columns ? columnsAt + binsBytes : sidesAt + missing + 1);
+  const bytes = histAt + regions * stride * featureBytes(missing);
   if (bytes > MAX_BYTES || stride % 4 !== 0 || typeof SharedArrayBuffer === "undefined") return null;
   const pages = Math.ceil(bytes / PAGE);
   let memory: HistMemory;
@@ -221,13 +250,24 @@ export function createHistSpace(n: number, stride: number, regions = 1, columns 
   } catch {
     return null;
   }
-  const layout = { rows: n, stride, binsAt, ghAt, rowsAt, columnsAt, scratchAt, sidesAt, histAt, regions };
+  const layout = {
+    rows: n,
+    stride,
+    missing,
+    binBytes,
+    featureBytes: featureBytes(missing),
+    binsAt,
+    ghAt,
+    rowsAt,
+    columnsAt,
+    scratchAt,
+    sidesAt,
+    histAt,
+    regions,
+  };
   return new HistSpace(memory, layout);
 }
 
-/** The compiled kernel module (./wat/hist-build.wat; compiled once, workers receive it with the memory). */
+/** The compiled kernel modules (./wat/hist-build*.wat; compiled once, workers receive one with the memory). */
 export const histModule = kernelModule(HIST_BUILD_WASM);
-
-function instantiate(memory: HistMemory): Kernels {
-  return new wasm.Instance(histModule(), { env: { memory } }).exports as Kernels;
-}
+const histWideModule = kernelModule(HIST_BUILD_WIDE_WASM);

@@ -2,15 +2,25 @@
  * Feature binning for histogram trees (as scikit-learn's _BinMapper and LightGBM's bin construction): each
  * numeric feature gets at most maxBins − 1 thresholds from a quantile sketch (midpoints between distinct
  * values when there are few, else quantiles of a seeded sample of at most BIN_SAMPLE_ROWS values);
- * categorical features use their codes as bins. Bins are uint8, row-major; MISSING_BIN holds NaN.
+ * categorical features use their codes as bins. Bins are row-major uint8 with MISSING_BIN holding NaN, or
+ * uint16 when some feature got more than MAX_BINS value bins (maxBins above 255, as XGBoost's max_bin): the
+ * missing bin is then the largest bin count (`missingBin`), so histograms have no unused cells.
  * bin(x) = the first k with x ≤ thresholds[k], so "bin ≤ b" is exactly "x ≤ thresholds[b]".
  */
 import type { Random } from "../../random.js";
 import { type ColumnTable, type ColumnView, readColumn, selectRows } from "./columns.js";
 
+/** The missing bin of a uint8 bin matrix. */
 export const MISSING_BIN = 255;
-/** Value bins per feature at most (bins 0..254; 255 is missing). */
+/** Value bins per feature in a uint8 matrix (bins 0..254; 255 is missing); categories per feature, at most. */
 export const MAX_BINS = 255;
+/**
+ * Value bins per numeric feature at most (uint16 bins). A histogram takes 16 bytes per bin and feature, and
+ * more bins than this split rows no better than a quantile sketch of the sample can place them.
+ */
+export const MAX_WIDE_BINS = 4096;
+/** Sampled rows per bin, at least, when bins are many (wide bins need more rows than BIN_SAMPLE_ROWS). */
+const SAMPLE_ROWS_PER_BIN = 64;
 /**
  * Rows sorted per feature to place the thresholds. Sorting is most of the binning time; 255 quantiles are
  * placed well from 30,000 values (scikit-learn and LightGBM sample 200,000).
@@ -23,6 +33,24 @@ export interface BinMapper {
   offsets: Int32Array;
   /** Categories per feature (0 = numeric). */
   categories: Int32Array;
+  /**
+   * The missing bin when bins are uint16 (the largest value-bin count, above MAX_BINS); absent for uint8
+   * bins (MISSING_BIN), as in every model saved before wide bins.
+   */
+  missing?: number;
+}
+
+/** A bin matrix: uint8, or uint16 for a mapper with `missing` set. */
+export type BinArray = Uint8Array | Uint16Array;
+
+/** The bin that holds missing values (and unknown categories) under this mapper. */
+export function missingBin(m: BinMapper): number {
+  return m.missing ?? MISSING_BIN;
+}
+
+/** A bin matrix of `length` bins for this mapper (uint16 when its missing bin needs it). */
+export function allocateBins(m: BinMapper, length: number): BinArray {
+  return missingBin(m) > MISSING_BIN ? new Uint16Array(length) : new Uint8Array(length);
 }
 
 export function featureCount(m: BinMapper): number {
@@ -62,7 +90,7 @@ function numericThresholds(sorted: Float64Array, maxBins: number): number[] {
 
 /**
  * Fits the bin mapper on the table's rows (a seeded sample of them when there are many).
- * @param maxBins - value bins per numeric feature, 2..255
+ * @param maxBins - value bins per numeric feature, 2..MAX_WIDE_BINS (bins are uint16 when one gets > 255)
  */
 export function fitBinMapper(
   table: ColumnTable,
@@ -71,7 +99,9 @@ export function fitBinMapper(
   scratch?: Int32Array,
 ): BinMapper {
   const n = table.nRows;
-  const sample = n > BIN_SAMPLE_ROWS ? sampleHead(rng, n, BIN_SAMPLE_ROWS, scratch) : null;
+  const cap = Math.min(maxBins, MAX_WIDE_BINS);
+  const sampleRows = Math.max(BIN_SAMPLE_ROWS, SAMPLE_ROWS_PER_BIN * cap);
+  const sample = n > sampleRows ? sampleHead(rng, n, sampleRows, scratch) : null;
   const view = sample ? selectRows(table, sample) : table;
   const m = view.nRows;
   const p = table.columns.length;
@@ -94,13 +124,15 @@ export function fitBinMapper(
         const values = buffers[f - f0];
         let k = 0;
         for (let i = 0; i < m; i++) if (!Number.isNaN(values[i])) values[k++] = values[i];
-        for (const t of numericThresholds(values.subarray(0, k).sort(), Math.min(maxBins, MAX_BINS)))
-          all.push(t);
+        for (const t of numericThresholds(values.subarray(0, k).sort(), cap)) all.push(t);
       }
       offsets[f + 1] = all.length;
     }
   }
-  return { thresholds: Float64Array.from(all), offsets, categories };
+  const mapper: BinMapper = { thresholds: Float64Array.from(all), offsets, categories };
+  let widest = 0;
+  for (let f = 0; f < p; f++) widest = Math.max(widest, binCount(mapper, f));
+  return widest > MAX_BINS ? { ...mapper, missing: widest } : mapper;
 }
 
 /**
@@ -121,12 +153,12 @@ export function sampleHead(rng: Random, n: number, take: number, scratch?: Int32
 const CHUNK_ROWS = 1024;
 
 /**
- * Feature f's thresholds padded with +∞ to 255 entries (a fixed 8-step lower bound with no bounds checks);
- * null for a categorical feature.
+ * Feature f's thresholds padded with +∞ to 2^k − 1 entries, 2^k ≥ every feature's bin count (255 for uint8
+ * bins: a fixed 8-step lower bound with no bounds checks); null for a categorical feature.
  */
 function paddedThresholds(m: BinMapper, f: number): Float64Array | null {
   if (m.categories[f] > 0) return null;
-  const t = new Float64Array(255).fill(Number.POSITIVE_INFINITY);
+  const t = new Float64Array(2 ** Math.ceil(Math.log2(missingBin(m) + 1)) - 1).fill(Number.POSITIVE_INFINITY);
   t.set(m.thresholds.subarray(m.offsets[f], m.offsets[f + 1]));
   return t;
 }
@@ -139,19 +171,24 @@ function binColumn(
   t: Float64Array | null,
   n: number,
   buf: Float64Array,
-  out: Uint8Array,
+  out: BinArray,
   stride: number,
   offset: number,
   from: number,
 ): void {
   readColumn(c, n, buf, from);
+  const missing = missingBin(m);
   if (t === null) {
     const k = Math.min(m.categories[f], MAX_BINS);
     for (let i = 0; i < n; i++) {
       const v = buf[i];
       // Missing, negative, non-integer and unknown codes are all missing.
-      out[i * stride + offset] = v >= 0 && v < k && Number.isInteger(v) ? v : MISSING_BIN;
+      out[i * stride + offset] = v >= 0 && v < k && Number.isInteger(v) ? v : missing;
     }
+    return;
+  }
+  if (t.length > 255) {
+    lowerBounds(buf, n, t, out, stride, offset, missing);
     return;
   }
   for (let i = 0; i < n; i++) {
@@ -173,20 +210,39 @@ function binColumn(
   }
 }
 
+/** binColumn's lower bound for wide bins: log2(t.length + 1) halvings of the window, in a loop. */
+function lowerBounds(
+  buf: Float64Array,
+  n: number,
+  t: Float64Array,
+  out: BinArray,
+  stride: number,
+  offset: number,
+  missing: number,
+): void {
+  const top = (t.length + 1) >>> 1;
+  for (let i = 0; i < n; i++) {
+    const v = buf[i];
+    let pos = 0;
+    for (let step = top; step > 0; step >>>= 1) pos += +(t[pos + step - 1] < v) * step;
+    out[i * stride + offset] = Number.isNaN(v) ? missing : pos;
+  }
+}
+
 /**
- * Bins rows [from, from + n) of a table into a row-major uint8 matrix (n rows of `stride` bytes).
- * @param out - reused when given (length ≥ n · stride)
+ * Bins rows [from, from + n) of a table into a row-major matrix (n rows of `stride` bins; allocateBins).
+ * @param out - reused when given (length ≥ n · stride, uint16 for a wide mapper)
  */
-export function binRows(
+export function binRows<T extends BinArray = BinArray>(
   m: BinMapper,
   table: ColumnTable,
   from = 0,
   n = table.nRows,
-  out?: Uint8Array,
+  out?: T,
   stride = table.columns.length,
-): Uint8Array {
+): T {
   const p = table.columns.length;
-  const bins = out ?? new Uint8Array(n * stride);
+  const bins = out ?? (allocateBins(m, n * stride) as T);
   const buf = new Float64Array(Math.min(n, CHUNK_ROWS));
   // Built once, not per chunk: a million rows would otherwise leave ~30 MB of small arrays to the GC.
   const padded = Array.from({ length: p }, (_, f) => paddedThresholds(m, f));

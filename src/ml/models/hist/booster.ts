@@ -11,11 +11,21 @@ import { gather } from "../../target.js";
 import { resolveThreads } from "../../threads/cores.js";
 import type { LearningCurve } from "../../types.js";
 import { type FitContext, pastDeadline } from "../base.js";
-import { type BinMapper, binCount, binRows, fitBinMapper, sampleHead } from "./binning.js";
+import {
+  type BinArray,
+  type BinMapper,
+  binCount,
+  binRows,
+  fitBinMapper,
+  MAX_BINS,
+  MISSING_BIN,
+  missingBin,
+  sampleHead,
+} from "./binning.js";
 import { type ColumnTable, selectRows } from "./columns.js";
 import { type ForestArrays, ForestBuilder, leafOffset } from "./forest.js";
 import { type GrowParams, growTree, sampleFeatures } from "./grower.js";
-import { HIST_STRIDE, HistogramPool, reachableBins, reachableSpans, rowStride } from "./histogram.js";
+import { HistogramPool, histStrideOf, reachableBins, reachableSpans, rowStride } from "./histogram.js";
 import type { Loss } from "./losses.js";
 import { leafWeight } from "./split.js";
 import { HistogramThreads, MAX_SHARES, parallelMinRows, shared, sharesOf } from "./threads.js";
@@ -79,16 +89,22 @@ export function fitBooster(
   const stride = rowStride(p);
   const threads = resolveThreads(params.threads);
   const minRows = params.parallelMinRows ?? parallelMinRows(stride);
+  // Above MAX_BINS bins the bin width (uint16 or not) is known once the mapper is fitted.
+  const wideMapper = params.maxBins > MAX_BINS ? fitBinMapper(train, params.maxBins, rng) : null;
+  const missing = wideMapper ? missingBin(wideMapper) : MISSING_BIN;
+  const binBytes = missing > MISSING_BIN ? 2 : 1;
   // Whether a node can be cut into shares (on any thread count: the sums must not depend on it).
-  const sharing = sharesOf(nt, minRows) > 1;
-  const workers = sharing && threads > 1;
+  let sharing = sharesOf(nt, minRows) > 1;
   // Bins, gradients and rows live in the WebAssembly kernel's memory when it fits (shared with workers).
-  const withColumns = nt * stride <= COLUMN_COPY_MAX_BYTES;
+  const withColumns = nt * stride * binBytes <= COLUMN_COPY_MAX_BYTES;
   // One histogram region per share: workers run the same kernel on the same memory.
-  const space = createHistSpace(nt, stride, sharing ? MAX_SHARES : 1, withColumns);
+  const space = createHistSpace(nt, stride, sharing ? MAX_SHARES : 1, withColumns, missing);
+  // Without the kernel, shares are built by plain loops that read uint8 bins only.
+  sharing &&= space !== null || binBytes === 1;
+  const workers = sharing && threads > 1;
   const rows = space ? space.rows : workers ? shared(Int32Array, nt) : new Int32Array(nt);
   // The row list is free until the first round: the binning and curve samples are drawn in it.
-  const mapper = fitBinMapper(train, params.maxBins, rng, rows);
+  const mapper = wideMapper ?? fitBinMapper(train, params.maxBins, rng, rows);
   // Arrays the worker threads read are allocated in shared memory.
   const bins = binRows(
     mapper,
@@ -101,6 +117,7 @@ export function fitBooster(
   // The column-major copy speeds partitions; above COLUMN_COPY_MAX_BYTES its memory matters more.
   const columns = withColumns ? transposeBins(bins, nt, stride, space?.columns ?? undefined) : null;
   const validBins = parts.valid ? binRows(mapper, parts.valid) : null;
+  const featureStride = histStrideOf(missing);
   const nv = parts.valid?.nRows ?? 0;
   const K = loss.outputs;
   const init = loss.init(yTrain);
@@ -126,13 +143,13 @@ export function fitBooster(
   const sample = sampleInRows ? rows : new Int32Array(nt);
   // The kernel partitions through its own scratch in the space.
   const scratch = new Int32Array(space ? 0 : nt);
-  const forest = new ForestBuilder(1);
-  const pool = new HistogramPool(stride);
+  const forest = new ForestBuilder(1, false, binBytes === 2);
+  const pool = new HistogramPool(stride, featureStride);
   const featureGain = new Float64Array(p);
   const allFeatures = Int32Array.from({ length: p }, (_, f) => f);
   const binCounts = Int32Array.from({ length: p }, (_, f) => binCount(mapper, f));
-  const reach = reachableBins(binCounts, stride);
-  const spans = reachableSpans(reach, stride, HIST_STRIDE);
+  const reach = reachableBins(binCounts, stride, missing);
+  const spans = reachableSpans(reach, stride, featureStride, missing);
   space?.useReachable(reach);
   const curveRows = nt > CURVE_ROWS ? sampleHead(rng, nt, CURVE_ROWS, rows) : null;
   const curve: LearningCurve = { metric: loss.name, train: [], ...(validBins ? { validation: [] } : {}) };
@@ -168,6 +185,7 @@ export function fitBooster(
             features,
             build,
             partition,
+            missing,
           },
           params,
           forest,
@@ -183,8 +201,8 @@ export function fitBooster(
           for (let q = leaf.start; q < leaf.end; q++) raw[rows[q] * K + k] += one[0];
         }
         // Rows left out of the sample are scored through the tree.
-        if (subsampled) addTree(forest, root, bins, sample, nSample, nt, stride, raw, K, k);
-        if (validBins) addTree(forest, root, validBins, null, 0, nv, p, rawValid, K, k);
+        if (subsampled) addTree(forest, root, bins, missing, sample, nSample, nt, stride, raw, K, k);
+        if (validBins) addTree(forest, root, validBins, missing, null, 0, nv, p, rawValid, K, k);
       }
       curve.train.push(loss.value(raw, yTrain, curveRows, nt));
       ctx.onProgress?.((round + 1) / params.rounds, `Round ${round + 1} of ${params.rounds}`);
@@ -260,7 +278,8 @@ function sampleRows(out: Int32Array, n: number, fraction: number, seed: number):
 function addTree(
   forest: ForestBuilder,
   root: number,
-  bins: Uint8Array,
+  bins: BinArray,
+  missing: number,
   rows: Int32Array | null,
   from: number,
   n: number,
@@ -271,13 +290,13 @@ function addTree(
 ): void {
   for (let q = from; q < n; q++) {
     const i = rows ? rows[q] : q;
-    raw[i * K + k] += forest.values[leafOffset(forest, root, bins, i * stride)];
+    raw[i * K + k] += forest.values[leafOffset(forest, root, bins, i * stride, missing)];
   }
 }
 
 /** Column-major copy (stride × n) of a row-major bin matrix. */
-function transposeBins(bins: Uint8Array, n: number, stride: number, into?: Uint8Array): Uint8Array {
-  const out = into ?? new Uint8Array(n * stride);
+function transposeBins(bins: BinArray, n: number, stride: number, into?: BinArray): BinArray {
+  const out = into ?? new (bins.constructor as new (length: number) => BinArray)(n * stride);
   for (let i = 0; i < n; i++) {
     const base = i * stride;
     for (let f = 0; f < stride; f++) out[f * n + i] = bins[base + f];

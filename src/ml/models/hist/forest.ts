@@ -5,7 +5,7 @@
  * categories whose bit is set left. Children are allocated in pairs: right = left + 1. Trees grown on exact
  * values (a forest on few numeric features) keep a threshold per node instead: x ≤ threshold goes left.
  */
-import { MISSING_BIN } from "./binning.js";
+import { type BinArray, MISSING_BIN } from "./binning.js";
 
 export const FLAG_DEFAULT_LEFT = 1;
 export const FLAG_CATEGORICAL = 2;
@@ -20,7 +20,8 @@ export interface ForestArrays {
   roots: Int32Array;
   /** Split feature, or −1 for a leaf. */
   feature: Int32Array;
-  bin: Uint8Array;
+  /** Split bins: uint16 for trees grown on uint16 bins (a wide bin mapper). */
+  bin: BinArray;
   flags: Uint8Array;
   /** Split node: its left child. Leaf: the offset of its outputs in `values`. */
   child: Int32Array;
@@ -33,7 +34,7 @@ export interface ForestArrays {
   threshold?: Float64Array;
 }
 
-function grow<T extends Int32Array | Uint8Array | Float64Array | Uint32Array>(a: T, need: number): T {
+function grow<T extends Int32Array | BinArray | Float64Array | Uint32Array>(a: T, need: number): T {
   if (need <= a.length) return a;
   const b = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2));
   b.set(a);
@@ -47,7 +48,7 @@ export interface GrownTree {
   nValues: number;
   nCat: number;
   feature: Int32Array;
-  bin: Uint8Array;
+  bin: BinArray;
   flags: Uint8Array;
   child: Int32Array;
   catSlot: Int32Array;
@@ -63,7 +64,7 @@ export class ForestBuilder {
   nCat = 0;
   roots: number[] = [];
   feature = new Int32Array(256);
-  bin = new Uint8Array(256);
+  bin: BinArray;
   flags = new Uint8Array(256);
   child = new Int32Array(256);
   catSlot = new Int32Array(256);
@@ -76,7 +77,11 @@ export class ForestBuilder {
     readonly nOut: number,
     /** Store leaf outputs as float32 (random forests). */
     readonly compactValues = false,
-  ) {}
+    /** Store split bins as uint16 (trees grown on a wide bin mapper's bins). */
+    wideBins = false,
+  ) {
+    this.bin = wideBins ? new Uint16Array(256) : new Uint8Array(256);
+  }
 
   /** Starts a tree; returns its root node (a leaf until split). */
   addRoot(): number {
@@ -213,8 +218,17 @@ export class ForestBuilder {
 
 type Nodes = Pick<ForestArrays, "feature" | "bin" | "flags" | "child" | "catSlot" | "catBits">;
 
-/** The leaf (its offset into values) reached from `root` by the row whose bins start at bins[base]. */
-export function leafOffset(f: Nodes, root: number, bins: Uint8Array, base: number): number {
+/**
+ * The leaf (its offset into values) reached from `root` by the row whose bins start at bins[base].
+ * @param missing - the bins' missing bin (missingBin)
+ */
+export function leafOffset(
+  f: Nodes,
+  root: number,
+  bins: BinArray,
+  base: number,
+  missing = MISSING_BIN,
+): number {
   const { feature, bin, flags, child } = f;
   let node = root;
   let feat = feature[node];
@@ -224,12 +238,12 @@ export function leafOffset(f: Nodes, root: number, bins: Uint8Array, base: numbe
     let right: number;
     if (fl & FLAG_CATEGORICAL) {
       right =
-        b === MISSING_BIN
+        b === missing
           ? (fl & FLAG_DEFAULT_LEFT) ^ 1
           : ((f.catBits[f.catSlot[node] * CAT_WORDS + (b >>> 5)] >>> (b & 31)) & 1) ^ 1;
     } else {
-      // The missing bin (255) is above every split bin, so it goes right unless the default is left.
-      right = +(b > bin[node]) ^ (+(b === MISSING_BIN) & fl);
+      // The missing bin is above every split bin, so it goes right unless the default is left.
+      right = +(b > bin[node]) ^ (+(b === missing) & fl);
     }
     node = child[node] + right;
     feat = feature[node];

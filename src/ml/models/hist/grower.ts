@@ -5,9 +5,9 @@
  * partitioned stably at each split (rows stay ascending, so memory is read in order).
  */
 import type { Random } from "../../random.js";
-import { MISSING_BIN } from "./binning.js";
+import { type BinArray, MISSING_BIN } from "./binning.js";
 import { FLAG_CATEGORICAL, FLAG_DEFAULT_LEFT, type ForestBuilder } from "./forest.js";
-import { buildHistogram, HIST_STRIDE, type HistogramPool, subtractHistogram } from "./histogram.js";
+import { buildHistogram, type HistogramPool, histStrideOf, subtractHistogram } from "./histogram.js";
 import { emptySplit, findBestSplit, type Split, type SplitRules } from "./split.js";
 
 export type GrowPolicy = "depthwise" | "lossguide";
@@ -23,14 +23,14 @@ export interface GrowParams extends SplitRules {
 
 /** The data a tree is grown on. `rows[0..nRows)` are the sampled rows; the array is reordered in place. */
 export interface GrowData {
-  /** n × stride bytes (rowStride(p)). */
-  bins: Uint8Array;
+  /** n × stride bins (rowStride(p)), uint8 or uint16 (a wide bin mapper). */
+  bins: BinArray;
   stride: number;
   /**
    * The same bins column-major (p × n), so a split reads one feature of the node's rows in address order;
    * null for large data, where the copy's memory matters more (partitions then read the row-major bins).
    */
-  columns: Uint8Array | null;
+  columns: BinArray | null;
   gh: Float64Array;
   rows: Int32Array;
   nRows: number;
@@ -44,6 +44,8 @@ export interface GrowData {
   reach?: Int32Array;
   /** The same cells as [from, to) pairs (reachableSpans). */
   spans?: Int32Array;
+  /** The missing bin (missingBin; MISSING_BIN when absent): histograms have histStrideOf(missing) cells a feature. */
+  missing?: number;
   /** Partitions rows[start..end) by feature f and the bins it sends left (the WebAssembly kernel's). */
   partition?: (start: number, end: number, f: number, sides: Uint8Array) => number;
 }
@@ -84,10 +86,11 @@ export function growTree(
   rng: Random,
 ): GrowResult {
   const { stride, features } = data;
+  const missing = data.missing ?? MISSING_BIN;
   const build =
     data.build ??
     ((rows: Int32Array, from: number, to: number, h: Float64Array) =>
-      buildHistogram(data.bins, stride, data.gh, rows, from, to, h));
+      buildHistogram(data.bins, stride, data.gh, rows, from, to, h, histStrideOf(missing)));
   const leaves: Leaf[] = [];
   const gains: Array<[number, number]> = [];
   const root: Open = {
@@ -101,7 +104,7 @@ export function growTree(
     split: null,
   };
   build(data.rows, 0, data.nRows, root.hist as Float64Array);
-  sumNode(root, root.hist as Float64Array, features[0], data.reach);
+  sumNode(root, root.hist as Float64Array, features[0], missing, data.reach);
   const canSplit = (o: Open) =>
     o.depth < params.maxDepth &&
     o.end - o.start >= 2 * Math.max(1, params.minSamplesLeaf) &&
@@ -117,6 +120,7 @@ export function growTree(
       { g: o.g, h: o.h, count: o.end - o.start },
       params,
       o.split,
+      missing,
     );
   };
   const finish = (o: Open) => {
@@ -137,7 +141,7 @@ export function growTree(
       finish(o);
       continue;
     }
-    const nLeft = partition(data, o.start, o.end, s, scratch);
+    const nLeft = partition(data, o.start, o.end, s, scratch, missing);
     const flags = (s.defaultLeft ? FLAG_DEFAULT_LEFT : 0) | (s.categorical ? FLAG_CATEGORICAL : 0);
     const leftNode = forest.split(o.node, s.feature, s.bin, flags, s.categorical ? s.catBits : null);
     gains.push([s.feature, s.gain]);
@@ -173,7 +177,13 @@ export function growTree(
     small.hist = pool.take();
     build(data.rows, small.start, small.end, small.hist);
     large.hist = o.hist;
-    subtractHistogram(large.hist as Float64Array, small.hist, stride, data.spans ?? null);
+    subtractHistogram(
+      large.hist as Float64Array,
+      small.hist,
+      stride,
+      data.spans ?? null,
+      histStrideOf(missing),
+    );
     for (const c of [left, right]) {
       if (canSplit(c)) {
         findSplit(c);
@@ -185,18 +195,18 @@ export function growTree(
 }
 
 /** Node sums from one feature's histogram (every row is in exactly one of its bins). */
-function sumNode(o: Open, hist: Float64Array, f: number, reach?: Int32Array): void {
+function sumNode(o: Open, hist: Float64Array, f: number, missing: number, reach?: Int32Array): void {
   let g = 0;
   let h = 0;
-  const base = f * HIST_STRIDE;
+  const base = f * histStrideOf(missing);
   // Unreachable bins are zero: skipping them leaves the sums as they were.
-  const values = reach ? reach[f] : MISSING_BIN;
+  const values = reach ? reach[f] : missing;
   for (let b = 0; b < values; b++) {
     g += hist[base + 2 * b];
     h += hist[base + 2 * b + 1];
   }
-  g += hist[base + 2 * MISSING_BIN];
-  h += hist[base + 2 * MISSING_BIN + 1];
+  g += hist[base + 2 * missing];
+  h += hist[base + 2 * missing + 1];
   o.g = g;
   o.h = h;
 }
@@ -211,8 +221,15 @@ function pickNext(open: Open[], policy: GrowPolicy): number {
 }
 
 /** Stable partition of rows[start..end) by the split; returns the number of rows sent left. */
-function partition(data: GrowData, start: number, end: number, s: Split, scratch: Int32Array): number {
-  if (data.partition) return data.partition(start, end, s.feature, goesLeft(s));
+function partition(
+  data: GrowData,
+  start: number,
+  end: number,
+  s: Split,
+  scratch: Int32Array,
+  missing: number,
+): number {
+  if (data.partition) return data.partition(start, end, s.feature, goesLeft(s, missing));
   const { rows } = data;
   // Column-major: feature f of row i at f · n + i; row-major: at i · stride + f.
   const colMajor = data.columns !== null;
@@ -220,7 +237,7 @@ function partition(data: GrowData, start: number, end: number, s: Split, scratch
   const step = colMajor ? 1 : data.stride;
   const base = colMajor ? s.feature * (bins.length / data.stride) : s.feature;
   // Where each bin goes (1 = left), so the loop has no data-dependent branch.
-  const left = goesLeft(s);
+  const left = goesLeft(s, missing);
   let write = start;
   let nRight = 0;
   for (let k = start; k < end; k++) {
@@ -235,15 +252,17 @@ function partition(data: GrowData, start: number, end: number, s: Split, scratch
   return write - start;
 }
 
-const sideOfBin = new Uint8Array(256);
+let sideOfBin = new Uint8Array(256);
 
-/** 1 for every bin the split sends left (missing included when the default is left). */
-function goesLeft(s: Split): Uint8Array {
-  for (let b = 0; b < MISSING_BIN; b++) {
-    sideOfBin[b] = s.categorical ? (s.catBits[b >>> 5] >>> (b & 31)) & 1 : +(b <= s.bin);
+/** 1 for every bin up to `missing` the split sends left (missing included when the default is left). */
+function goesLeft(s: Split, missing: number): Uint8Array {
+  if (sideOfBin.length <= missing) sideOfBin = new Uint8Array(missing + 1);
+  for (let b = 0; b < missing; b++) {
+    // Categories stop below MISSING_BIN (binCount), so a categorical split's bits cover every one.
+    sideOfBin[b] = s.categorical ? +(b < MISSING_BIN) & (s.catBits[b >>> 5] >>> (b & 31)) : +(b <= s.bin);
   }
-  sideOfBin[MISSING_BIN] = +s.defaultLeft;
-  return sideOfBin;
+  sideOfBin[missing] = +s.defaultLeft;
+  return sideOfBin.subarray(0, missing + 1);
 }
 
 /** A seeded subset of round(fraction · m) features (at least one), in ascending order. */

@@ -7,10 +7,17 @@
  *
  * Rows of the bin matrix are padded to a multiple of 4 bytes and read as 32-bit words, four features per
  * load: about 3× faster in V8 than one byte load per feature. Every feature is built (padding included);
- * skipping the ones column sampling left out costs more in indirection than it saves.
+ * skipping the ones column sampling left out costs more in indirection than it saves. Wide (uint16) bins
+ * have missing + 1 bins per feature (histStrideOf), built one bin load per feature.
  */
+import { type BinArray, MISSING_BIN } from "./binning.js";
 
 export const HIST_STRIDE = 512;
+
+/** Histogram cells (f64s) per feature when the missing bin is `missing`: HIST_STRIDE for uint8 bins. */
+export function histStrideOf(missing: number): number {
+  return 2 * (missing + 1);
+}
 
 /** Bytes per row of a bin matrix with p features (a multiple of 4). */
 export function rowStride(p: number): number {
@@ -21,21 +28,27 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * Adds rows rows[start..end) of a padded row-major bin matrix into hist (zeroed first).
- * @param bins - n × stride bytes, stride = rowStride(p)
+ * @param bins - n × stride bins, stride = rowStride(p)
  * @param gh - interleaved gradient and hessian per row
+ * @param featureStride - cells per feature (histStrideOf; HIST_STRIDE for uint8 bins)
  */
 export function buildHistogram(
-  bins: Uint8Array,
+  bins: BinArray,
   stride: number,
   gh: Float64Array,
   rows: Int32Array,
   start: number,
   end: number,
   hist: Float64Array,
+  featureStride = HIST_STRIDE,
 ): void {
-  hist.fill(0, 0, stride * HIST_STRIDE);
+  hist.fill(0, 0, stride * featureStride);
+  if (bins instanceof Uint16Array) {
+    buildBinwise(bins, stride, gh, rows, start, end, hist, featureStride);
+    return;
+  }
   if (!LITTLE_ENDIAN) {
-    buildBytewise(bins, stride, gh, rows, start, end, hist);
+    buildBinwise(bins, stride, gh, rows, start, end, hist);
     return;
   }
   const words = stride >>> 2;
@@ -81,17 +94,18 @@ export function buildHistogram(
       hist[b + 1] += hj;
     }
   }
-  if (k < end) buildBytewise(bins, stride, gh, rows, k, end, hist);
+  if (k < end) buildBinwise(bins, stride, gh, rows, k, end, hist);
 }
 
-function buildBytewise(
-  bins: Uint8Array,
+function buildBinwise(
+  bins: BinArray,
   stride: number,
   gh: Float64Array,
   rows: Int32Array,
   start: number,
   end: number,
   hist: Float64Array,
+  featureStride = HIST_STRIDE,
 ): void {
   for (let k = start; k < end; k++) {
     const i = rows[k];
@@ -99,7 +113,7 @@ function buildBytewise(
     const h = gh[2 * i + 1];
     const base = i * stride;
     for (let f = 0; f < stride; f++) {
-      const at = f * HIST_STRIDE + (bins[base + f] << 1);
+      const at = f * featureStride + (bins[base + f] << 1);
       hist[at] += g;
       hist[at + 1] += h;
     }
@@ -108,13 +122,13 @@ function buildBytewise(
 
 /**
  * The cells of a histogram that rows can reach, per feature of the stride: value bins [0, reach[f]) and
- * the missing bin (255). Every other cell stays zero, so zeroing, copying and subtracting only these gives
+ * the missing bin. Every other cell stays zero, so zeroing, copying and subtracting only these gives
  * the same histograms, at a fraction of the cost when features have few bins (one-hot columns: 2 of 256).
  * @param binCounts - value bins per feature (binCount); padding features reach bin 0 only
  */
-export function reachableBins(binCounts: Int32Array, stride: number): Int32Array {
+export function reachableBins(binCounts: Int32Array, stride: number, missing = MISSING_BIN): Int32Array {
   return Int32Array.from({ length: stride }, (_, f) =>
-    Math.min(f < binCounts.length ? binCounts[f] : 1, 255),
+    Math.min(f < binCounts.length ? binCounts[f] : 1, missing),
   );
 }
 
@@ -122,13 +136,18 @@ export function reachableBins(binCounts: Int32Array, stride: number): Int32Array
  * The runs of reachable cells of a histogram laid out with `featureStride` f64s per feature (HIST_STRIDE,
  * or more when padded), as [from, to) pairs; one run per feature, all its cells, when `reach` is null.
  */
-export function reachableSpans(reach: Int32Array | null, stride: number, featureStride: number): Int32Array {
+export function reachableSpans(
+  reach: Int32Array | null,
+  stride: number,
+  featureStride: number,
+  missing = MISSING_BIN,
+): Int32Array {
   const spans = new Int32Array(4 * stride);
   for (let f = 0; f < stride; f++) {
     const base = f * featureStride;
-    // Value bins [0, reach) and the missing bin; without `reach`, bins 0..254 and the missing bin.
-    const values = reach ? reach[f] : HIST_STRIDE / 2 - 1;
-    spans.set([base, base + 2 * values, base + HIST_STRIDE - 2, base + HIST_STRIDE], 4 * f);
+    // Value bins [0, reach) and the missing bin; without `reach`, every bin below the missing one.
+    const values = reach ? reach[f] : missing;
+    spans.set([base, base + 2 * values, base + 2 * missing, base + 2 * missing + 2], 4 * f);
   }
   return spans;
 }
@@ -139,9 +158,10 @@ export function subtractHistogram(
   child: Float64Array,
   stride: number,
   spans: Int32Array | null = null,
+  featureStride = HIST_STRIDE,
 ): void {
   if (spans === null) {
-    const end = stride * HIST_STRIDE;
+    const end = stride * featureStride;
     for (let k = 0; k < end; k++) parent[k] -= child[k];
     return;
   }
@@ -154,10 +174,13 @@ export function subtractHistogram(
 export class HistogramPool {
   private free: Float64Array[] = [];
 
-  constructor(private readonly stride: number) {}
+  constructor(
+    private readonly stride: number,
+    private readonly featureStride = HIST_STRIDE,
+  ) {}
 
   take(): Float64Array {
-    return this.free.pop() ?? new Float64Array(this.stride * HIST_STRIDE);
+    return this.free.pop() ?? new Float64Array(this.stride * this.featureStride);
   }
 
   give(h: Float64Array | null): void {

@@ -8,7 +8,7 @@
  */
 import { MISSING_BIN } from "./binning.js";
 import { CAT_WORDS } from "./forest.js";
-import { HIST_STRIDE } from "./histogram.js";
+import { histStrideOf } from "./histogram.js";
 
 export interface SplitRules {
   l1: number;
@@ -75,6 +75,7 @@ export interface NodeStats {
  * Scans the features in `features` and writes the best split into `best` (gain 0 and feature −1 when no
  * split satisfies the rules).
  * @param binCounts - value bins per feature; categorical features have categories[f] > 0
+ * @param missing - the missing bin (missingBin): features are histStrideOf(missing) cells apart
  */
 export function findBestSplit(
   hist: Float64Array,
@@ -84,6 +85,7 @@ export function findBestSplit(
   node: NodeStats,
   rules: SplitRules,
   best: Split,
+  missing = MISSING_BIN,
 ): void {
   best.gain = 0;
   best.feature = -1;
@@ -91,14 +93,18 @@ export function findBestSplit(
   const perHess = node.h > 0 ? node.count / node.h : 0;
   for (let q = 0; q < features.length; q++) {
     const f = features[q];
-    if (categories[f] > 0) categoricalSplit(hist, f, binCounts[f], node, perHess, rules, best);
-    else numericSplit(hist, f, binCounts[f], node, parent, perHess, rules, best);
+    const base = f * histStrideOf(missing);
+    if (categories[f] > 0) categoricalSplit(hist, f, base, binCounts[f], node, perHess, rules, best);
+    else numericSplit(hist, f, base, base + 2 * missing, binCounts[f], node, parent, perHess, rules, best);
   }
 }
 
+/** Feature f's cells start at hist[base]; its missing bin's at hist[missingAt]. */
 function numericSplit(
   hist: Float64Array,
   f: number,
+  base: number,
+  missingAt: number,
   nBins: number,
   node: NodeStats,
   parent: number,
@@ -106,9 +112,8 @@ function numericSplit(
   r: SplitRules,
   best: Split,
 ): void {
-  const base = f * HIST_STRIDE;
-  const gm = hist[base + 2 * MISSING_BIN];
-  const hm = hist[base + 2 * MISSING_BIN + 1];
+  const gm = hist[missingAt];
+  const hm = hist[missingAt + 1];
   const { g: G, h: H } = node;
   const hasMissing = hm > 0;
   const { l1, l2 } = r;
@@ -176,13 +181,13 @@ const ratio = new Float64Array(256);
 function categoricalSplit(
   hist: Float64Array,
   f: number,
+  base: number,
   nCats: number,
   node: NodeStats,
   perHess: number,
   r: SplitRules,
   best: Split,
 ): void {
-  const base = f * HIST_STRIDE;
   const l2 = r.l2 + r.catL2;
   const parent = leafScore(node.g, node.h, r.l1, l2);
   let used = 0;

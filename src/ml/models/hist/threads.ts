@@ -7,8 +7,9 @@
  * cores. The workers are a leased Crew (src/ml/threads/pool.ts): no message passing per node, and a stuck
  * worker fails the fit instead of hanging it.
  */
-import { type HistSpace, histModule } from "../../kernels/hist-build.js";
+import type { HistSpace } from "../../kernels/hist-build.js";
 import { type Crew, leaseCrew, type PoolOptions } from "../../threads/pool.js";
+import type { BinArray } from "./binning.js";
 import { buildHistogram, HIST_STRIDE } from "./histogram.js";
 
 /** Most shares of a node: a power of two, so 1, 2, 4 or 8 threads take equal parts. */
@@ -53,7 +54,7 @@ const TASK = `(data, args) => {
   if (args[0] === ${PARTITION}) {
     const [, from, to, f, slot] = args;
     const l = kernel.layout;
-    const first = l.columnsAt >= 0 ? l.columnsAt + f * l.rows : l.binsAt + f;
+    const first = l.columnsAt >= 0 ? l.columnsAt + f * l.rows * l.binBytes : l.binsAt + f * l.binBytes;
     const step = l.columnsAt >= 0 ? 1 : l.stride;
     const at = 4 * from;
     data.counts[slot] = data.wasm.partition(first, step, l.rowsAt + at, to - from, l.scratchAt + at, l.sidesAt);
@@ -70,7 +71,7 @@ const TASK = `(data, args) => {
       const l = kernel.layout;
       const at = kernel.histAt + s * kernel.regionBytes;
       new Float64Array(kernel.memory.buffer, at, kernel.regionBytes >>> 3).fill(0);
-      data.wasm.build(l.binsAt, stride, l.ghAt, l.rowsAt + 4 * from, to - from, at);
+      data.wasm.build(l.binsAt, stride, l.ghAt, l.rowsAt + 4 * from, to - from, at, l.featureBytes);
       return;
     }
     const hist = hists[s];
@@ -99,7 +100,7 @@ const TASK = `(data, args) => {
 }`;
 
 /** Typed arrays over shared memory. */
-export function shared<T extends Uint8Array | Int32Array | Float64Array>(
+export function shared<T extends Uint8Array | Uint16Array | Int32Array | Float64Array>(
   Kind: { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
   length: number,
 ): T {
@@ -116,12 +117,13 @@ export class HistogramThreads {
   /**
    * @param threads - total threads, this one included (1: the same shares, all built here)
    * @param bins, gh, rows - backed by SharedArrayBuffers (see `shared`) when threads > 1
-   * @param space - when given (with MAX_SHARES regions), every thread builds with its WebAssembly kernel
+   * @param space - when given (with MAX_SHARES regions), every thread builds with its WebAssembly kernel;
+   *   required for uint16 bins (the plain loops here read uint8 bins)
    * @param minRows - rows of a share, at least (0: every node is cut into MAX_SHARES)
    */
   constructor(
     threads: number,
-    private readonly bins: Uint8Array,
+    private readonly bins: BinArray,
     private readonly stride: number,
     private readonly gh: Float64Array,
     private readonly rows: Int32Array,
@@ -134,7 +136,7 @@ export class HistogramThreads {
       space || s === 0 ? null : threads > 1 ? shared(Float64Array, size) : new Float64Array(size),
     );
     const kernel = space && {
-      module: histModule(),
+      module: space.module,
       memory: space.memory,
       layout: space.layout,
       histAt: space.layout.histAt,

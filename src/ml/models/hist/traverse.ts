@@ -6,7 +6,7 @@
  */
 
 import { NODE_BYTES, treeKernel, type Walk } from "../../kernels/predict-trees.js";
-import { type BinMapper, MISSING_BIN } from "./binning.js";
+import { type BinArray, type BinMapper, MISSING_BIN, missingBin } from "./binning.js";
 import { CAT_WORDS, FLAG_CATEGORICAL, FLAG_DEFAULT_LEFT, type ForestArrays } from "./forest.js";
 
 interface Compiled {
@@ -142,13 +142,13 @@ function walkToLeaves(
 const BINNED_BLOCK = 4096;
 
 /**
- * As accumulateRaw, on binned rows (row-major, `cols` bytes per row). A node then costs 9 bytes instead of
- * 16, which matters once a forest outgrows the caches (deep random-forest trees).
+ * As accumulateRaw, on binned rows (row-major, `cols` bins per row; binRows with the same mapper). A node
+ * then costs 9 bytes instead of 16, which matters once a forest outgrows the caches (deep random-forest trees).
  */
 export function accumulateBinned(
   f: ForestArrays,
   m: BinMapper,
-  bins: Uint8Array,
+  bins: BinArray,
   n: number,
   cols: number,
   out: Float64Array,
@@ -157,6 +157,7 @@ export function accumulateBinned(
 ): void {
   const { meta } = compile(f, m);
   const { roots, nOut, bin } = f;
+  const missing = missingBin(m);
   const width = stride * nOut;
   const node = new Int32Array(BINNED_BLOCK);
   for (let r0 = 0; r0 < n; r0 += BINNED_BLOCK) {
@@ -174,10 +175,10 @@ export function accumulateBinned(
           let right: number;
           if (w & FLAG_CATEGORICAL) {
             right =
-              b === MISSING_BIN
+              b === missing
                 ? (w & FLAG_DEFAULT_LEFT) ^ 1
                 : ((f.catBits[f.catSlot[nd] * CAT_WORDS + (b >>> 5)] >>> (b & 31)) & 1) ^ 1;
-          } else right = +(b > bin[nd]) ^ (+(b === MISSING_BIN) & w);
+          } else right = +(b > bin[nd]) ^ (+(b === missing) & w);
           node[j] = meta[2 * nd + 1] + right;
         }
       }

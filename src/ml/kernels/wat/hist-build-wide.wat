@@ -1,0 +1,83 @@
+;; Histogram building and row partition for uint16 bins (more than 255 bins a feature; used by
+;; src/ml/kernels/hist-build.ts in place of hist-build.wat when the bin mapper is wide). The memory layout
+;; and the order of the additions are those of hist-build.wat, except:
+;;   bins:       two bytes per (row, feature), row r's at $bins + 2 r $stride;
+;;   histogram:  per feature (missing bin + 1) (g, h) f64 pairs and 16 bytes of padding, $feature_bytes a
+;;               feature: known at run time, so features are taken one at a time (no fixed offsets);
+;;   sides:      (missing bin + 1) bytes, 1 for each bin a split sends left.
+(module
+  (import "env" "memory" (memory 0 65536 shared))
+
+  ;; build(bins, stride, gh, rows, count, hist, feature_bytes): for each listed row in order, its (g, h)
+  ;; pair is added as one f64x2 into the row's bin of every feature.
+  (func (export "build")
+    (param $bins i32) (param $stride i32)
+    (param $gh i32) (param $rows i32) (param $count i32)
+    (param $hist i32) (param $feature_bytes i32)
+    (local $row_bins i32)  ;; the current feature's bin of the current row
+    (local $row_end i32)   ;; one past the row's last bin
+    (local $feature i32)   ;; the current feature's histogram
+    (local $at i32)        ;; the bin's (g, h) cell
+    (local $pair v128)     ;; the row's (g, h)
+
+    (block $done
+      (loop $rows_loop
+        (br_if $done (i32.eqz (local.get $count)))
+        (local.set $pair
+          (v128.load (i32.add (local.get $gh) (i32.shl (i32.load (local.get $rows)) (i32.const 4)))))
+        (local.set $row_end
+          (i32.add
+            (local.tee $row_bins
+              (i32.add
+                (i32.shl (i32.mul (i32.load (local.get $rows)) (local.get $stride)) (i32.const 1))
+                (local.get $bins)))
+            (i32.shl (local.get $stride) (i32.const 1))))
+        (local.set $feature (local.get $hist))
+        (loop $features
+          (local.set $at
+            (i32.add (local.get $feature) (i32.shl (i32.load16_u (local.get $row_bins)) (i32.const 4))))
+          (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (local.get $pair)))
+          (local.set $feature (i32.add (local.get $feature) (local.get $feature_bytes)))
+          (br_if $features
+            (i32.lt_u
+              (local.tee $row_bins (i32.add (local.get $row_bins) (i32.const 2)))
+              (local.get $row_end))))
+        (local.set $rows (i32.add (local.get $rows) (i32.const 4)))
+        (local.set $count (i32.sub (local.get $count) (i32.const 1)))
+        (br $rows_loop))))
+
+  ;; partition(bins, step, rows, count, scratch, sides) -> rows sent left: hist-build.wat's partition, the
+  ;; bin of row r read as a uint16 at $bins + 2 r $step.
+  (func (export "partition")
+    (param $bins i32) (param $step i32)
+    (param $rows i32) (param $count i32)
+    (param $scratch i32) (param $sides i32)
+    (result i32)
+    (local $write i32)
+    (local $end i32)
+    (local $row i32)
+    (local $left i32)
+
+    (local.set $write (local.get $rows))
+    (local.set $end (i32.add (local.get $rows) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $rows_loop
+        (br_if $done (i32.ge_u (local.get $rows) (local.get $end)))
+        (local.set $row (i32.load (local.get $rows)))
+        (local.set $left
+          (i32.shl
+            (i32.load8_u
+              (i32.add (local.get $sides)
+                (i32.load16_u
+                  (i32.add (local.get $bins)
+                    (i32.shl (i32.mul (local.get $row) (local.get $step)) (i32.const 1))))))
+            (i32.const 2)))
+        (i32.store (local.get $write) (local.get $row))
+        (i32.store (local.get $scratch) (local.get $row))
+        (local.set $write (i32.add (local.get $write) (local.get $left)))
+        (local.set $scratch (i32.sub (i32.add (local.get $scratch) (i32.const 4)) (local.get $left)))
+        (local.set $rows (i32.add (local.get $rows) (i32.const 4)))
+        (br $rows_loop)))
+    (i32.shr_u
+      (i32.sub (local.get $write) (i32.sub (local.get $end) (i32.shl (local.get $count) (i32.const 2))))
+      (i32.const 2))))
