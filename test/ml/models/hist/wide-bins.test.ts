@@ -2,6 +2,7 @@
  * More than 255 bins a feature (maxBin above 255, as XGBoost allows): uint16 bins from the binning through
  * the WebAssembly kernel, the trees and the saved model; uint8 bins wherever the data needs no more.
  */
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   deserializeModel,
@@ -27,6 +28,7 @@ import {
 import { Random } from "../../../../src/ml/random.js";
 import { toHistParams } from "../../../../src/ml/registry-boosting.js";
 import type { Frame, ModelMetadata } from "../../../../src/ml/types.js";
+import { fixturePath } from "../../helpers/fixtures.js";
 
 const KEY = "wide-bins-test-key-0123456789abcdef";
 
@@ -209,5 +211,31 @@ describe("wide bins: models", () => {
     for (const id of ["xgboost", "lightgbm"])
       expect(() => validateHyperparameters(id, { maxBin: MAX_WIDE_BINS + 1 })).toThrow(/\[2, 4096\]/);
     expect(() => validateHyperparameters("hist_gradient_boosting", { maxBins: 1 })).toThrow(/maxBins/);
+  });
+});
+
+describe("wide bins: models saved before them", () => {
+  it("load with uint8 bins and predict exactly as when they were saved", () => {
+    const dir = fixturePath("models/xgboost-uint8");
+    const files = Object.fromEntries(
+      readdirSync(`${dir}/files`).map((name) => [name, new Uint8Array(readFileSync(`${dir}/files/${name}`))]),
+    );
+    const { model } = deserializeModel(files, "uint8-fixture-key-0123456789abcdef");
+    const fitted = model.fitted as HistFitted;
+    expect(fitted.forest.bin).toBeInstanceOf(Uint8Array);
+    expect(missingBin(fitted.mapper)).toBe(255);
+    const saved = JSON.parse(readFileSync(`${dir}/predictions.json`, "utf8")) as {
+      x1: Array<number | null>;
+      x2: number[];
+      predictions: number[];
+    };
+    const probe: Frame = {
+      nRows: saved.x2.length,
+      columns: [
+        { name: "x1", type: "numeric", values: Float64Array.from(saved.x1, (v) => v ?? Number.NaN) },
+        { name: "x2", type: "numeric", values: Float64Array.from(saved.x2) },
+      ],
+    };
+    expect(predictFrame(model, probe).predictions).toEqual(saved.predictions);
   });
 });
