@@ -73,7 +73,7 @@ function fitOurs(d: Prepared, model: string, threads: number): Timed {
   return { score, seconds, cpu, iterations: fitted.iterations, evaluations: fitted.evaluations };
 }
 
-function writeShape(dir: string, d: Prepared): void {
+export function writeShape(dir: string, d: Prepared): void {
   const write = (part: string, a: Float64Array<ArrayBufferLike>) =>
     writeFileSync(join(dir, `${d.name}.${part}.f64`), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   write("Xtrain", d.Xtrain.data);

@@ -1,7 +1,8 @@
 """Reference side of the issue-12 shapes in `npm run bench:ml` (bench/ml/shapes-bench.ts).
 
 Usage: shapes_bench.py DIR JOB_JSON. DIR holds <name>.Xtrain.f64, .ytrain.f64, .Xtest.f64, .ytest.f64 and
-<name>.json ({cols}); JOB_JSON is {dataset, model, task, threads}. Prints one JSON line: {score, fit_s (wall),
+<name>.json ({cols}); JOB_JSON is {dataset, model, task, threads, max_bin (xgboost; default 256)}. Prints one
+JSON line: {score, fit_s (wall),
 cpu_s, iterations, evaluations}. The caller sets OMP_NUM_THREADS to the job's thread count.
 Models: logistic (LogisticRegression lbfgs, C=1), xgboost (XGBoost's own defaults: 100 rounds, depth 6,
 learning rate 0.3, 256 bins, no sampling; nthread), random_forest (100 trees, n_jobs).
@@ -14,7 +15,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, r2_score
 
 
-def make(model, task, threads):
+def make(model, task, threads, max_bin=256):
     reg = task == "regression"
     if model == "logistic":
         from sklearn.linear_model import LogisticRegression
@@ -24,7 +25,7 @@ def make(model, task, threads):
         import xgboost as xgb
 
         cls = xgb.XGBRegressor if reg else xgb.XGBClassifier
-        return cls(n_estimators=100, max_depth=6, learning_rate=0.3, max_bin=256, tree_method="hist",
+        return cls(n_estimators=100, max_depth=6, learning_rate=0.3, max_bin=max_bin, tree_method="hist",
                    nthread=threads, random_state=42)
     if model == "random_forest":
         from sklearn import ensemble
@@ -63,7 +64,7 @@ def main(directory, job):
     read = lambda part: np.fromfile(f"{directory}/{name}.{part}.f64", dtype="<f8")
     Xtr, ytr, Xte, yte = read("Xtrain").reshape(-1, c), read("ytrain"), read("Xtest").reshape(-1, c), read("ytest")
     calls = count_evaluations() if job["model"] == "logistic" else [0]
-    m = make(job["model"], job["task"], job["threads"])
+    m = make(job["model"], job["task"], job["threads"], job.get("max_bin", 256))
     t = time.perf_counter()
     cpu = time.process_time()
     m.fit(Xtr, ytr)

@@ -7,6 +7,7 @@ import type { Design } from "../design.js";
 import { isTable } from "../design.js";
 import type { FitContext } from "../models/base.js";
 import type { AnyEstimator } from "../models/factory.js";
+import { MAX_BINS } from "../models/hist/binning.js";
 import type { ColumnTable } from "../models/hist/columns.js";
 import { binaryLogLoss, squaredError } from "../models/hist/losses.js";
 import {
@@ -29,8 +30,8 @@ export const GPU_MODEL_TYPES: ReadonlySet<string> = new Set([
 
 /**
  * True when the GPU backend can fit this estimator on this design: the MLP on a design matrix; the
- * histogram boosters for regression and binary classification on numeric columns (multiclass and
- * categorical splits stay on the CPU engine).
+ * histogram boosters for regression and binary classification on numeric columns with at most MAX_BINS
+ * bins (multiclass, categorical splits and uint16 bins stay on the CPU engine).
  */
 export function gpuCanFit(est: AnyEstimator, design: Design): boolean {
   if (est instanceof MLPRegressor || est instanceof MLPClassifier) return !isTable(design);
@@ -38,6 +39,7 @@ export function gpuCanFit(est: AnyEstimator, design: Design): boolean {
     est instanceof HistGradientBoostingRegressor || est instanceof HistGradientBoostingClassifier;
   if (!booster || !isTable(design)) return false;
   if (est instanceof HistGradientBoostingClassifier && est.nClasses > 2) return false;
+  if (est.params.maxBins > MAX_BINS) return false;
   return design.columns.every((c) => c.categories === 0);
 }
 

@@ -1,11 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { isTable } from "../../../src/ml/design.js";
+import { trainBoosterGpu } from "../../../src/ml/gpu/booster-train.js";
 import { fitOnGpu, gpuCanFit } from "../../../src/ml/gpu/fit.js";
 import { predictRawGpu } from "../../../src/ml/gpu/traverse.js";
-import { trainModel, trainModelWith } from "../../../src/ml/index.js";
+import { trainModel, trainModelWith, validateHyperparameters } from "../../../src/ml/index.js";
 import type { BoosterFitted } from "../../../src/ml/models/hist/booster.js";
-import type { ColumnTable } from "../../../src/ml/models/hist/columns.js";
-import { predictRaw } from "../../../src/ml/models/hist-gradient-boosting.js";
+import { type ColumnTable, matrixTable } from "../../../src/ml/models/hist/columns.js";
+import { squaredError } from "../../../src/ml/models/hist/losses.js";
+import { HistGradientBoostingRegressor, predictRaw } from "../../../src/ml/models/hist-gradient-boosting.js";
+import { Random } from "../../../src/ml/random.js";
+import { toHistParams } from "../../../src/ml/registry-boosting.js";
 import type { TrainSpec } from "../../../src/ml/types.js";
 import { loadFixture } from "../helpers/fixtures.js";
 import { useGpu } from "./helpers.js";
@@ -67,5 +71,17 @@ describe("Histogram boosting trained on the GPU (SwiftShader)", { timeout: 240_0
     expect(Math.abs((onGpu.metrics.r2 as number) - (cpu.metrics.r2 as number))).toBeLessThanOrEqual(
       R2_TOLERANCE,
     );
+  });
+
+  it("leaves more than 255 bins to the CPU engine, and refuses them by name when asked directly", async () => {
+    const params = toHistParams("xgboost", validateHyperparameters("xgboost", { maxBin: 1000 }));
+    const rng = new Random(3);
+    const X = { data: Float64Array.from({ length: 2000 }, () => rng.normal()), rows: 1000, cols: 2 };
+    const table = matrixTable(X);
+    expect(gpuCanFit(new HistGradientBoostingRegressor(params), table)).toBe(false);
+    const y = Float64Array.from({ length: 1000 }, (_, i) => X.data[2 * i]);
+    await expect(
+      trainBoosterGpu(gpu(), table, y, squaredError(), params, { rng: new Random(1) }, false),
+    ).rejects.toThrow(/maxBin 1000/);
   });
 });
