@@ -69,8 +69,8 @@ function fitTheirs(dir: string, d: Prepared, maxBin: number): Run {
 
 const name = arg("shape", "weak-2") as ShapeName;
 const scale = Number(arg("scale", "0.3"));
-const ours = arg("ours", "255,256,1024").split(",").map(Number);
-const theirs = arg("theirs", "256,1024").split(",").map(Number);
+const ours = arg("ours", "255,256,1024").split(",").filter(Boolean).map(Number);
+const theirs = arg("theirs", "256,1024").split(",").filter(Boolean).map(Number);
 const turns = Number(arg("turns", "3"));
 const d = await shape(name, scale);
 const dir = mkdtempSync(join(tmpdir(), "ml-wide-bins-"));

@@ -103,7 +103,7 @@ function wideSpace(n: number, p: number, missing: number, columns: boolean, seed
 describe("wide bins: the uint16 kernel", () => {
   for (const [n, p, missing] of [
     [1000, 5, 300],
-    [1500, 5, 4096],
+    [1500, 3, 4096],
   ]) {
     it(`builds the same histograms as the plain loop (${n} rows × ${p} features, ${missing + 1} bins)`, () => {
       const space = wideSpace(n, p, missing, false, n);
@@ -179,6 +179,42 @@ describe("wide bins: models", () => {
     expect(loaded.forest.bin).toEqual(fitted.forest.bin);
     expect(loaded.mapper.missing).toBe(fitted.mapper.missing);
     expect(predictFrame(model, frame).predictions).toEqual(predictFrame(r.model, frame).predictions);
+  });
+
+  it("classifies 3 classes with a categorical feature and early stopping as well as on uint8 bins", () => {
+    const rng = new Random(9);
+    const n = 4000;
+    const x = Float64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? Number.NaN : rng.normal()));
+    const codes = Int32Array.from({ length: n }, () => rng.int(5));
+    const cls = Int32Array.from(x, (v, i) =>
+      Number.isNaN(v) ? 2 : (v + (codes[i] === 3 ? 1 : 0) > 0.3 ? 1 : 0) + (rng.next() < 0.05 ? 1 : 0),
+    );
+    const f: Frame = {
+      nRows: n,
+      columns: [
+        { name: "x", type: "numeric", values: x },
+        { name: "g", type: "categorical", codes, levels: ["a", "b", "c", "d", "e"] },
+        { name: "class", type: "categorical", codes: cls, levels: ["lo", "hi", "top"] },
+      ],
+    };
+    const fit = (maxBin: number) =>
+      trainModel(f, {
+        modelType: "lightgbm",
+        task: "classification",
+        target: "class",
+        features: ["x", "g"],
+        hyperparameters: { maxBin, nEstimators: 200, earlyStoppingRounds: 5 },
+      });
+    const narrow = fit(255);
+    const wide = fit(2000);
+    const fitted = wide.model.fitted as HistFitted;
+    expect(fitted.forest.bin).toBeInstanceOf(Uint16Array);
+    expect(fitted.forest.catBits.length).toBeGreaterThan(0);
+    expect(wide.learningCurve?.bestIteration).toBeDefined();
+    expect(wide.metrics.accuracy).toBeGreaterThan(0.85);
+    expect(Math.abs((wide.metrics.accuracy as number) - (narrow.metrics.accuracy as number))).toBeLessThan(
+      0.02,
+    );
   });
 
   it("grows bit-identical uint16 models on 1, 2 and 3 threads", () => {
