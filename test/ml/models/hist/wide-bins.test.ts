@@ -197,7 +197,7 @@ describe("wide bins: models", () => {
         { name: "class", type: "categorical", codes: cls, levels: ["lo", "hi", "top"] },
       ],
     };
-    const fit = (maxBin: number) =>
+    const trainWith = (maxBin: number) =>
       trainModel(f, {
         modelType: "lightgbm",
         task: "classification",
@@ -205,8 +205,8 @@ describe("wide bins: models", () => {
         features: ["x", "g"],
         hyperparameters: { maxBin, nEstimators: 200, earlyStoppingRounds: 5 },
       });
-    const narrow = fit(255);
-    const wide = fit(2000);
+    const narrow = trainWith(255);
+    const wide = trainWith(2000);
     const fitted = wide.model.fitted as HistFitted;
     expect(fitted.forest.bin).toBeInstanceOf(Uint16Array);
     expect(fitted.forest.catBits.length).toBeGreaterThan(0);
