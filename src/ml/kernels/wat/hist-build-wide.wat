@@ -3,7 +3,7 @@
 ;; and the order of the additions are those of hist-build.wat, except:
 ;;   bins:       two bytes per (row, feature), row r's at $bins + 2 r $stride;
 ;;   histogram:  per feature (missing bin + 1) (g, h) f64 pairs and 16 bytes of padding, $feature_bytes a
-;;               feature: known at run time, so features are taken one at a time (no fixed offsets);
+;;               feature: known at run time, so each feature's address is added up (no fixed offsets);
 ;;   sides:      (missing bin + 1) bytes, 1 for each bin a split sends left.
 (module
   (import "env" "memory" (memory 0 65536 shared))
@@ -33,14 +33,27 @@
                 (local.get $bins)))
             (i32.shl (local.get $stride) (i32.const 1))))
         (local.set $feature (local.get $hist))
+        ;; Four features per step (the stride is a multiple of 4), $feature_bytes apart.
         (loop $features
           (local.set $at
-            (i32.add (local.get $feature) (i32.shl (i32.load16_u (local.get $row_bins)) (i32.const 4))))
+            (i32.add (local.get $feature) (i32.shl (i32.load16_u offset=0 (local.get $row_bins)) (i32.const 4))))
+          (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (local.get $pair)))
+          (local.set $feature (i32.add (local.get $feature) (local.get $feature_bytes)))
+          (local.set $at
+            (i32.add (local.get $feature) (i32.shl (i32.load16_u offset=2 (local.get $row_bins)) (i32.const 4))))
+          (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (local.get $pair)))
+          (local.set $feature (i32.add (local.get $feature) (local.get $feature_bytes)))
+          (local.set $at
+            (i32.add (local.get $feature) (i32.shl (i32.load16_u offset=4 (local.get $row_bins)) (i32.const 4))))
+          (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (local.get $pair)))
+          (local.set $feature (i32.add (local.get $feature) (local.get $feature_bytes)))
+          (local.set $at
+            (i32.add (local.get $feature) (i32.shl (i32.load16_u offset=6 (local.get $row_bins)) (i32.const 4))))
           (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (local.get $pair)))
           (local.set $feature (i32.add (local.get $feature) (local.get $feature_bytes)))
           (br_if $features
             (i32.lt_u
-              (local.tee $row_bins (i32.add (local.get $row_bins) (i32.const 2)))
+              (local.tee $row_bins (i32.add (local.get $row_bins) (i32.const 8)))
               (local.get $row_end))))
         (local.set $rows (i32.add (local.get $rows) (i32.const 4)))
         (local.set $count (i32.sub (local.get $count) (i32.const 1)))

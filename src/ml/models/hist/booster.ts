@@ -96,7 +96,8 @@ export function fitBooster(
   // Whether a node can be cut into shares (on any thread count: the sums must not depend on it).
   let sharing = sharesOf(nt, minRows) > 1;
   // Bins, gradients and rows live in the WebAssembly kernel's memory when it fits (shared with workers).
-  const withColumns = nt * stride * binBytes <= COLUMN_COPY_MAX_BYTES;
+  // Counted in bins, so uint16 bins get a copy of up to twice the bytes (without it, 160k × 28 fit 40% slower).
+  const withColumns = nt * stride <= COLUMN_COPY_MAX_BYTES;
   // One histogram region per share: workers run the same kernel on the same memory.
   const space = createHistSpace(nt, stride, sharing ? MAX_SHARES : 1, withColumns, missing);
   // Without the kernel, shares are built by plain loops that read uint8 bins only.
