@@ -141,7 +141,7 @@ export function growTree(
       finish(o);
       continue;
     }
-    const nLeft = partition(data, o.start, o.end, s, scratch, missing);
+    const nLeft = partition(data, o.start, o.end, s, scratch);
     const flags = (s.defaultLeft ? FLAG_DEFAULT_LEFT : 0) | (s.categorical ? FLAG_CATEGORICAL : 0);
     const leftNode = forest.split(o.node, s.feature, s.bin, flags, s.categorical ? s.catBits : null);
     gains.push([s.feature, s.gain]);
@@ -221,15 +221,8 @@ function pickNext(open: Open[], policy: GrowPolicy): number {
 }
 
 /** Stable partition of rows[start..end) by the split; returns the number of rows sent left. */
-function partition(
-  data: GrowData,
-  start: number,
-  end: number,
-  s: Split,
-  scratch: Int32Array,
-  missing: number,
-): number {
-  if (data.partition) return data.partition(start, end, s.feature, goesLeft(s, missing));
+function partition(data: GrowData, start: number, end: number, s: Split, scratch: Int32Array): number {
+  if (data.partition) return data.partition(start, end, s.feature, goesLeft(s, data.missing));
   const { rows } = data;
   // Column-major: feature f of row i at f · n + i; row-major: at i · stride + f.
   const colMajor = data.columns !== null;
@@ -237,7 +230,7 @@ function partition(
   const step = colMajor ? 1 : data.stride;
   const base = colMajor ? s.feature * (bins.length / data.stride) : s.feature;
   // Where each bin goes (1 = left), so the loop has no data-dependent branch.
-  const left = goesLeft(s, missing);
+  const left = goesLeft(s, data.missing);
   let write = start;
   let nRight = 0;
   for (let k = start; k < end; k++) {
@@ -255,7 +248,7 @@ function partition(
 let sideOfBin = new Uint8Array(256);
 
 /** 1 for every bin up to `missing` the split sends left (missing included when the default is left). */
-function goesLeft(s: Split, missing: number): Uint8Array {
+function goesLeft(s: Split, missing = MISSING_BIN): Uint8Array {
   if (sideOfBin.length <= missing) sideOfBin = new Uint8Array(missing + 1);
   for (let b = 0; b < missing; b++) {
     // Categories stop below MISSING_BIN (binCount), so a categorical split's bits cover every one.
