@@ -20,7 +20,14 @@ import {
   thresholdOf,
 } from "../../../../src/ml/models/hist/binning.js";
 import { matrixTable } from "../../../../src/ml/models/hist/columns.js";
-import { buildHistogram, histStrideOf, rowStride } from "../../../../src/ml/models/hist/histogram.js";
+import { ForestBuilder } from "../../../../src/ml/models/hist/forest.js";
+import { growTree } from "../../../../src/ml/models/hist/grower.js";
+import {
+  buildHistogram,
+  HistogramPool,
+  histStrideOf,
+  rowStride,
+} from "../../../../src/ml/models/hist/histogram.js";
 import {
   type HistFitted,
   HistGradientBoostingRegressor,
@@ -31,6 +38,16 @@ import type { Frame, ModelMetadata } from "../../../../src/ml/types.js";
 import { fixturePath } from "../../helpers/fixtures.js";
 
 const KEY = "wide-bins-test-key-0123456789abcdef";
+/** Split rules of a plain regression tree. */
+const TREE = {
+  l1: 0,
+  l2: 1,
+  minChildWeight: 0,
+  minSamplesLeaf: 1,
+  maxCatToOnehot: 4,
+  catSmooth: 10,
+  catL2: 10,
+};
 
 /** n rows: x1 smooth with 20% missing, x2 noise, y = sin(3 x1) + noise (missing x1: y = 2). */
 function smoothFrame(n: number, seed: number): Frame {
@@ -145,6 +162,51 @@ describe("wide bins: the uint16 kernel", () => {
       expect(Array.from(space.rows.subarray(100, 2900))).toEqual([...left, ...right]);
     });
   }
+});
+
+describe("wide bins: a tree", () => {
+  it("grows the same on the plain loops as with the kernel (build and partition)", () => {
+    const n = 3000;
+    const p = 3;
+    const missing = 600;
+    const stride = rowStride(p);
+    const grow = (space: HistSpace | null) => {
+      const source = wideSpace(n, p, missing, false, 8);
+      // Hessians are positive, as a loss gives them.
+      for (let i = 1; i < 2 * n; i += 2) source.gh[i] = Math.abs(source.gh[i]);
+      const forest = new ForestBuilder(1, false, true);
+      const binCounts = new Int32Array(p).fill(missing);
+      growTree(
+        {
+          bins: source.bins,
+          stride,
+          columns: null,
+          gh: source.gh,
+          rows: space ? space.rows : source.rows,
+          nRows: n,
+          binCounts,
+          categories: new Int32Array(p),
+          features: Int32Array.of(0, 1, 2),
+          missing,
+          ...(space && {
+            build: (_: Int32Array, from: number, to: number, h: Float64Array) => space.buildInto(from, to, h),
+            partition: (from: number, to: number, f: number, sides: Uint8Array) =>
+              space.partition(from, to, f, sides),
+          }),
+        },
+        { ...TREE, policy: "depthwise", maxDepth: 5, maxLeaves: 1000, minSplitGain: 0, colsampleByNode: 1 },
+        forest,
+        new HistogramPool(stride, histStrideOf(missing)),
+        new Int32Array(n),
+        new Random(1),
+      );
+      return forest.finish();
+    };
+    const plain = grow(null);
+    expect(plain.nTrees).toBe(1);
+    expect(Math.max(...plain.bin)).toBeGreaterThan(255);
+    expect(grow(wideSpace(n, p, missing, false, 8))).toEqual(plain);
+  });
 });
 
 describe("wide bins: models", () => {
