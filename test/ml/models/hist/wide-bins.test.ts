@@ -170,25 +170,25 @@ describe("wide bins: a tree", () => {
     const p = 3;
     const missing = 600;
     const stride = rowStride(p);
-    const grow = (space: HistSpace | null) => {
-      const source = wideSpace(n, p, missing, false, 8);
+    const grow = (withKernel: boolean) => {
+      const space = wideSpace(n, p, missing, false, 8);
       // Hessians are positive, as a loss gives them.
-      for (let i = 1; i < 2 * n; i += 2) source.gh[i] = Math.abs(source.gh[i]);
+      for (let i = 1; i < 2 * n; i += 2) space.gh[i] = Math.abs(space.gh[i]);
       const forest = new ForestBuilder(1, false, true);
       const binCounts = new Int32Array(p).fill(missing);
       growTree(
         {
-          bins: source.bins,
+          bins: space.bins,
           stride,
           columns: null,
-          gh: source.gh,
-          rows: space ? space.rows : source.rows,
+          gh: space.gh,
+          rows: space.rows,
           nRows: n,
           binCounts,
           categories: new Int32Array(p),
           features: Int32Array.of(0, 1, 2),
           missing,
-          ...(space && {
+          ...(withKernel && {
             build: (_: Int32Array, from: number, to: number, h: Float64Array) => space.buildInto(from, to, h),
             partition: (from: number, to: number, f: number, sides: Uint8Array) =>
               space.partition(from, to, f, sides),
@@ -202,10 +202,10 @@ describe("wide bins: a tree", () => {
       );
       return forest.finish();
     };
-    const plain = grow(null);
+    const plain = grow(false);
     expect(plain.nTrees).toBe(1);
     expect(Math.max(...plain.bin)).toBeGreaterThan(255);
-    expect(grow(wideSpace(n, p, missing, false, 8))).toEqual(plain);
+    expect(grow(true)).toEqual(plain);
   });
 });
 
