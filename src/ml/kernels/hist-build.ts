@@ -33,8 +33,9 @@ export interface HistLayout {
   /** The column-major copy of the bins (stride × rows), or −1 when there is none. */
   columnsAt: number;
   scratchAt: number;
-  /** 256 bytes: 1 for each bin a split sends left. */
+  /** 256 bytes per side slot: 1 for each bin a split sends left (one slot per node partitioned at once). */
   sidesAt: number;
+  sideSlots: number;
   histAt: number;
   /** Histogram regions (one per thread). */
   regions: number;
@@ -100,7 +101,7 @@ export class HistSpace {
     this.rows = new Int32Array(buffer, layout.rowsAt, n);
     this.columns = layout.columnsAt >= 0 ? new Uint8Array(buffer, layout.columnsAt, n * stride) : null;
     this.scratch = new Int32Array(buffer, layout.scratchAt, n);
-    this.sides = new Uint8Array(buffer, layout.sidesAt, 256);
+    this.sides = new Uint8Array(buffer, layout.sidesAt, 256 * layout.sideSlots);
     this.f64 = new Float64Array(buffer);
     this.kernels = instantiate(memory);
     this.regionSpans = reachableSpans(null, stride, REGION_STRIDE);
@@ -160,16 +161,16 @@ export class HistSpace {
     return nLeft;
   }
 
-  /** The bins the next partitions send left (1 each). */
-  setSides(sides: Uint8Array): void {
-    this.sides.set(sides);
+  /** The bins the next partitions with this side slot send left (1 each). */
+  setSides(sides: Uint8Array, slot = 0): void {
+    this.sides.set(sides, 256 * slot);
   }
 
   /**
    * One part of a partition (workers run others at once): rows[from..to) whose bin has sides[bin] = 1 go
    * to the front, in order, the others to scratch[from..), in order. Returns how many went left.
    */
-  partitionPart(from: number, to: number, f: number): number {
+  partitionPart(from: number, to: number, f: number, slot = 0): number {
     const l = this.layout;
     const first = l.columnsAt >= 0 ? l.columnsAt + f * l.rows : l.binsAt + f;
     const step = l.columnsAt >= 0 ? 1 : l.stride;
@@ -179,7 +180,7 @@ export class HistSpace {
       l.rowsAt + 4 * from,
       to - from,
       l.scratchAt + 4 * from,
-      l.sidesAt,
+      l.sidesAt + 256 * slot,
     );
   }
 
@@ -196,18 +197,24 @@ export class HistSpace {
 }
 
 /**
- * A space for n rows of `stride` bytes (a multiple of 4) with `regions` histogram regions, or null where
- * WebAssembly's shared memory is missing or the data would not fit in it.
+ * A space for n rows of `stride` bytes (a multiple of 4) with `regions` histogram regions and `sideSlots`
+ * side tables, or null where WebAssembly's shared memory is missing or the data would not fit in it.
  */
-export function createHistSpace(n: number, stride: number, regions = 1, columns = false): HistSpace | null {
+export function createHistSpace(
+  n: number,
+  stride: number,
+  regions = 1,
+  columns = false,
+  sideSlots = 1,
+): HistSpace | null {
   const align = (x: number) => Math.ceil(x / 16) * 16;
   const binsAt = 0;
   const ghAt = align(n * stride);
   const rowsAt = align(ghAt + 16 * n);
   const scratchAt = align(rowsAt + 4 * n);
   const sidesAt = align(scratchAt + 4 * n);
-  const columnsAt = columns ? sidesAt + 256 : -1;
-  const histAt = align(sidesAt + 256 + (columns ? n * stride : 0));
+  const columnsAt = columns ? sidesAt + 256 * sideSlots : -1;
+  const histAt = align(sidesAt + 256 * sideSlots + (columns ? n * stride : 0));
   const bytes = histAt + regions * stride * FEATURE_BYTES;
   if (bytes > MAX_BYTES || stride % 4 !== 0 || typeof SharedArrayBuffer === "undefined") return null;
   const pages = Math.ceil(bytes / PAGE);
@@ -221,7 +228,19 @@ export function createHistSpace(n: number, stride: number, regions = 1, columns 
   } catch {
     return null;
   }
-  const layout = { rows: n, stride, binsAt, ghAt, rowsAt, columnsAt, scratchAt, sidesAt, histAt, regions };
+  const layout = {
+    rows: n,
+    stride,
+    binsAt,
+    ghAt,
+    rowsAt,
+    columnsAt,
+    scratchAt,
+    sidesAt,
+    sideSlots,
+    histAt,
+    regions,
+  };
   return new HistSpace(memory, layout);
 }
 
