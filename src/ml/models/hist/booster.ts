@@ -79,7 +79,7 @@ export function fitBooster(
   const stride = rowStride(p);
   const threads = resolveThreads(params.threads);
   const minRows = params.parallelMinRows ?? parallelMinRows(stride);
-  const workers = threads > 1 && worthWaking(nt, stride);
+  const workers = threads > 1 && (minRows === 0 || worthWaking(nt, stride));
   // Bins, gradients and rows live in the WebAssembly kernel's memory when it fits (shared with workers,
   // which run the same kernel on it; without it the fit runs on one thread).
   const withColumns = nt * stride <= COLUMN_COPY_MAX_BYTES;

@@ -92,7 +92,8 @@ export function growTree(
     });
   const partitionAll =
     data.partitionAll ??
-    ((cuts: NodeCut[]) => Int32Array.from(cuts, (c) => partition(data, c.start, c.end, c.f, c.sides, scratch)));
+    ((cuts: NodeCut[]) =>
+      Int32Array.from(cuts, (c) => partition(data, c.start, c.end, c.f, c.sides, scratch)));
   const leaves: Leaf[] = [];
   const gains: Array<[number, number]> = [];
   const root: Open = {
@@ -124,8 +125,8 @@ export function growTree(
       o.split,
     );
   };
-  const finish = (o: Open) => {
-    leaves.push({ node: o.node, start: o.start, end: o.end, g: o.g, h: o.h });
+  const finish = (o: Open, into = leaves) => {
+    into.push({ node: o.node, start: o.start, end: o.end, g: o.g, h: o.h });
     pool.give(o.hist);
     o.hist = null;
   };
@@ -138,48 +139,51 @@ export function growTree(
   while (open.length > 0) {
     // A batch: depth-wise, the whole level (one partition pass and one build pass for all its nodes).
     const batch = takeBatch(open, params.policy);
-    const splitting: Array<{ o: Open; s: Split; leftNode: number }> = [];
-    for (const o of batch) {
+    // Each node's leaves, put in node order at the end (the forest's leaf values are laid out in this order).
+    const leavesOf: Leaf[][] = batch.map(() => []);
+    const splitting: Array<{ o: Open; s: Split; leftNode: number; j: number }> = [];
+    for (const [j, o] of batch.entries()) {
       const s = o.split as Split;
       if (s.feature < 0 || s.gain <= params.minSplitGain || leafCount >= params.maxLeaves) {
-        finish(o);
+        finish(o, leavesOf[j]);
         continue;
       }
       const flags = (s.defaultLeft ? FLAG_DEFAULT_LEFT : 0) | (s.categorical ? FLAG_CATEGORICAL : 0);
       const leftNode = forest.split(o.node, s.feature, s.bin, flags, s.categorical ? s.catBits : null);
       gains.push([s.feature, s.gain]);
       leafCount++;
-      splitting.push({ o, s, leftNode });
+      splitting.push({ o, s, leftNode, j });
     }
     const nLeft = partitionAll(
       splitting.map(({ o, s }) => ({ start: o.start, end: o.end, f: s.feature, sides: goesLeft(s) })),
     );
-    const grown: Array<{ o: Open; left: Open; right: Open; small: Open; large: Open }> = [];
-    splitting.forEach(({ o, s, leftNode }, j) => {
-      const mid = o.start + nLeft[j];
+    const grown: Array<{ o: Open; left: Open; right: Open; small: Open; large: Open; j: number }> = [];
+    splitting.forEach(({ o, s, leftNode, j }, q) => {
+      const mid = o.start + nLeft[q];
       const left = child(leftNode, o.start, mid, o.depth + 1, s.gL, s.hL);
       const right = child(leftNode + 1, mid, o.end, o.depth + 1, s.gR, s.hR);
       if (!canSplit(left) && !canSplit(right)) {
         pool.give(o.hist);
-        finish(left);
-        finish(right);
+        finish(left, leavesOf[j]);
+        finish(right, leavesOf[j]);
         return;
       }
       const [small, large] = mid - o.start <= o.end - mid ? [left, right] : [right, left];
       small.hist = pool.take();
-      grown.push({ o, left, right, small, large });
+      grown.push({ o, left, right, small, large, j });
     });
     buildAll(grown.map((c) => c.small as NodeHist));
-    for (const { o, left, right, small, large } of grown) {
+    for (const { o, left, right, small, large, j } of grown) {
       large.hist = o.hist;
       subtractHistogram(large.hist as Float64Array, small.hist as Float64Array, stride, data.spans ?? null);
       for (const c of [left, right]) {
         if (canSplit(c)) {
           findSplit(c);
           open.push(c);
-        } else finish(c);
+        } else finish(c, leavesOf[j]);
       }
     }
+    for (const l of leavesOf) leaves.push(...l);
   }
   return { leaves, gains };
 }

@@ -12,9 +12,8 @@
  * partition gives the same rows whatever its parts. The workers are a leased Crew (src/ml/threads/pool.ts):
  * no message passing per level, and a stuck worker fails the fit instead of hanging it.
  */
-import { reachableSpans } from "./histogram.js";
-import { type HistSpace, histModule } from "../../kernels/hist-build.js";
-import { type Crew, leaseCrew, type PoolOptions } from "../../threads/pool.js";
+import { type HistLayout, type HistMemory, HistSpace } from "../../kernels/hist-build.js";
+import { type Crew, leaseCrew, type PoolOptions, registerPoolTask } from "../../threads/pool.js";
 
 /** Most shares of a node: a power of two, so 1, 2, 4 or 8 threads take equal parts. */
 export const MAX_SHARES = 8;
@@ -74,46 +73,51 @@ export interface NodeCut {
   sides: Uint8Array;
 }
 
-/**
- * The task of every thread (this one runs it too, so there is one copy): args = (kind, count); take units
- * from data.next until count. A BUILD unit (from, to, region) builds rows[from..to) into its region
- * (reachable cells zeroed first); a PARTITION unit (from, to, f, slot, whole) partitions rows[from..to)
- * with side table `slot`, the left-row count into word 5, and, when it is the node's only part (whole),
- * moves its right rows back after the left ones.
- */
 const BUILD = 0;
 const PARTITION = 1;
-const TASK = `(data, args) => {
-  const { kernel, units, next } = data;
-  const l = kernel.layout;
-  if (data.wasm === undefined) {
-    data.wasm = new WebAssembly.Instance(kernel.module, { env: { memory: kernel.memory } }).exports;
-    data.f64 = new Float64Array(kernel.memory.buffer);
-    data.rows = new Int32Array(kernel.memory.buffer, l.rowsAt, l.rows);
-    data.scratch = new Int32Array(kernel.memory.buffer, l.scratchAt, l.rows);
-  }
-  const kind = args[0];
-  const count = args[1];
+
+/**
+ * Runs units of the table until none is left (every thread runs this): units[8u..] = (from, to, …). A BUILD
+ * unit (from, to, region) builds rows[from..to) into its region; a PARTITION unit (from, to, f, slot,
+ * whole) partitions rows[from..to) with side table `slot`, its left-row count into word 5, and, when it is
+ * the node's only part (whole), moves its right rows back after the left ones.
+ */
+function runUnits(space: HistSpace, units: Int32Array, next: Int32Array, kind: number, count: number): void {
   for (let u = Atomics.add(next, 0, 1); u < count; u = Atomics.add(next, 0, 1)) {
-    const at = u * ${UNIT_WORDS};
+    const at = u * UNIT_WORDS;
     const from = units[at];
     const to = units[at + 1];
-    if (kind === ${BUILD}) {
-      const hist = kernel.histAt + units[at + 2] * kernel.regionBytes;
-      const spans = kernel.spans;
-      for (let s = 0; s < spans.length; s += 2) data.f64.fill(0, (hist >>> 3) + spans[s], (hist >>> 3) + spans[s + 1]);
-      data.wasm.build(l.binsAt, l.stride, l.ghAt, l.rowsAt + 4 * from, to - from, hist);
+    if (kind === BUILD) {
+      space.buildRegion(units[at + 2], from, to);
       continue;
     }
-    const f = units[at + 2];
-    const first = l.columnsAt >= 0 ? l.columnsAt + f * l.rows : l.binsAt + f;
-    const step = l.columnsAt >= 0 ? 1 : l.stride;
-    const sides = l.sidesAt + 256 * units[at + 3];
-    const left = data.wasm.partition(first, step, l.rowsAt + 4 * from, to - from, l.scratchAt + 4 * from, sides);
+    const left = space.partitionPart(from, to, units[at + 2], units[at + 3]);
     units[at + 5] = left;
-    if (units[at + 4] === 1) data.rows.set(data.scratch.subarray(from, to - left), from + left);
+    if (units[at + 4] === 1) space.rows.set(space.scratchRows(from, to - left), from + left);
   }
-}`;
+}
+
+/** What a worker is given: the space's memory and layout (it makes its own HistSpace over them). */
+interface UnitsJob {
+  memory: HistMemory;
+  layout: HistLayout;
+  reach: Int32Array;
+  units: Int32Array;
+  next: Int32Array;
+  space?: HistSpace;
+}
+
+/** The pool task: args = (kind, count). */
+function unitsTask(job: UnitsJob, args: Int32Array): void {
+  if (!job.space) {
+    job.space = new HistSpace(job.memory, job.layout);
+    job.space.useReachable(job.reach);
+  }
+  runUnits(job.space, job.units, job.next, args[0], args[1]);
+}
+
+const UNITS_TASK = { module: import.meta.url, name: "gbdt-units" };
+registerPoolTask(UNITS_TASK.name, unitsTask as never);
 
 /** Typed arrays over shared memory. */
 export function shared<T extends Uint8Array | Int32Array | Float64Array>(
@@ -129,14 +133,13 @@ export class NodeThreads {
   private readonly units: Int32Array;
   /** The next unit to take (shared by all threads). */
   private readonly next = shared(Int32Array, 1);
-  private readonly data: object;
-  private readonly task: (data: object, args: ArrayLike<number>) => void;
 
   /**
    * @param threads - total threads, this one included (1: the same units, all run here)
    * @param space - with regionsFor(threads) regions and SIDE_SLOTS side tables
    * @param reach - the reachable cells (reachableBins) the space was told of (useReachable)
-   * @param minRows - rows of a share, at least (0: every node is cut into MAX_SHARES)
+   * @param minRows - rows of a share, at least (0, for tests: every node is cut into MAX_SHARES and every
+   *   level runs on all threads)
    */
   constructor(
     threads: number,
@@ -145,22 +148,11 @@ export class NodeThreads {
     private readonly minRows = parallelMinRows(space.layout.stride),
     options: PoolOptions = {},
   ) {
-    const { layout } = space;
+    const { memory, layout } = space;
     this.regions = layout.regions;
     this.units = shared(Int32Array, UNIT_WORDS * Math.max(this.regions, SIDE_SLOTS * MAX_SHARES));
-    const regionBytes = space.region(0).byteLength;
-    const kernel = {
-      module: histModule(),
-      memory: space.memory,
-      layout,
-      histAt: layout.histAt,
-      regionBytes,
-      spans: reachableSpans(reach, layout.stride, regionBytes / 8 / layout.stride),
-    };
-    const dataOf = () => ({ kernel, units: this.units, next: this.next });
-    this.data = dataOf();
-    this.task = (0, eval)(`(${TASK})`);
-    this.pool = threads > 1 ? leaseCrew(threads - 1, TASK, dataOf, options) : null;
+    const job = { memory, layout, reach, units: this.units, next: this.next };
+    this.pool = threads > 1 ? leaseCrew(threads - 1, UNITS_TASK, () => job, options) : null;
   }
 
   /** Builds every node's histogram: its shares in parallel with the other nodes', then added in order. */
@@ -176,9 +168,13 @@ export class NodeThreads {
     }
     for (let w = 0; w < units.length; w += this.regions) {
       const wave = units.slice(w, w + this.regions);
-      wave.forEach((u, r) => this.units.set([u.from, u.to, r], UNIT_WORDS * r));
-      this.run(BUILD, wave.length, wave.reduce((n, u) => n + u.to - u.from, 0));
-      wave.forEach((u, r) => this.space.readRegion(r, u.node.hist, u.share > 0));
+      for (const [r, u] of wave.entries()) this.units.set([u.from, u.to, r], UNIT_WORDS * r);
+      this.run(
+        BUILD,
+        wave.length,
+        wave.reduce((n, u) => n + u.to - u.from, 0),
+      );
+      for (const [r, u] of wave.entries()) this.space.readRegion(r, u.node.hist, u.share > 0);
     }
   }
 
@@ -202,7 +198,11 @@ export class NodeThreads {
           this.units.set([from, to, c.f, slot, parts[slot] === 1 ? 1 : 0], UNIT_WORDS * count++);
         }
       });
-      this.run(PARTITION, count, wave.reduce((n, c) => n + c.end - c.start, 0));
+      this.run(
+        PARTITION,
+        count,
+        wave.reduce((n, c) => n + c.end - c.start, 0),
+      );
       let u = 0;
       wave.forEach((c, slot) => {
         nLeft[w + slot] = this.merge(c, u, parts[slot]);
@@ -237,9 +237,9 @@ export class NodeThreads {
   private run(kind: number, count: number, rows: number): void {
     Atomics.store(this.next, 0, 0);
     const args = [kind, count];
-    const here = () => this.task(this.data, args);
-    if (this.pool && count > 1 && worthWaking(rows, this.space.layout.stride))
-      this.pool.runAll((k) => (k + 1 < count ? args : null), here);
+    const here = () => runUnits(this.space, this.units, this.next, kind, count);
+    const worthIt = this.minRows === 0 || worthWaking(rows, this.space.layout.stride);
+    if (this.pool && count > 1 && worthIt) this.pool.runAll((k) => (k + 1 < count ? args : null), here);
     else here();
   }
 
