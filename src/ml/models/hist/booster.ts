@@ -83,7 +83,13 @@ export function fitBooster(
   // Bins, gradients and rows live in the WebAssembly kernel's memory when it fits (shared with workers,
   // which run the same kernel on it; without it the fit runs on one thread).
   const withColumns = nt * stride <= COLUMN_COPY_MAX_BYTES;
-  const space = createHistSpace(nt, stride, regionsFor(workers ? threads : 1), withColumns, SIDE_SLOTS);
+  const space = createHistSpace(
+    nt,
+    stride,
+    regionsFor(workers ? threads : 1, stride),
+    withColumns,
+    SIDE_SLOTS,
+  );
   const rows = space ? space.rows : new Int32Array(nt);
   // The row list is free until the first round: the binning and curve samples are drawn in it.
   const mapper = fitBinMapper(train, params.maxBins, rng, rows);

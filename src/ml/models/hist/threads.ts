@@ -14,6 +14,7 @@
  */
 import { type HistLayout, type HistMemory, HistSpace } from "../../kernels/hist-build.js";
 import { type Crew, leaseCrew, type PoolOptions, registerPoolTask } from "../../threads/pool.js";
+import { HIST_STRIDE } from "./histogram.js";
 
 /** Most shares of a node: a power of two, so 1, 2, 4 or 8 threads take equal parts. */
 export const MAX_SHARES = 8;
@@ -29,8 +30,12 @@ const SHARE_MIN_ROWS = 4096;
  * a wake-up (tens of microseconds, far more on a loaded machine) costs more than it saves.
  */
 const WAKE_MIN_WORK = 1 << 17;
-/** Histogram regions per thread: the units of a wave, each built into its own region. */
-const REGIONS_PER_THREAD = 4;
+/**
+ * Histogram regions with workers (the units of a wave, each built into its own region): a depth-6 level in
+ * one wave, in at most REGION_MAX_BYTES (wide data takes more waves).
+ */
+const MAX_REGIONS = 64;
+const REGION_MAX_BYTES = 16 << 20;
 /** Nodes partitioned in one wave (a side table each). */
 export const SIDE_SLOTS = 64;
 /** Int32 words per unit in the shared unit table. */
@@ -53,9 +58,10 @@ export function worthWaking(rows: number, stride: number): boolean {
   return rows * stride >= WAKE_MIN_WORK;
 }
 
-/** Histogram regions the space needs for this many threads. */
-export function regionsFor(threads: number): number {
-  return threads > 1 ? REGIONS_PER_THREAD * threads : 1;
+/** Histogram regions the space needs for this many threads and rows of `stride` bytes. */
+export function regionsFor(threads: number, stride: number): number {
+  const fit = Math.floor(REGION_MAX_BYTES / (stride * HIST_STRIDE * 8));
+  return threads > 1 ? Math.max(2 * threads, Math.min(MAX_REGIONS, fit)) : 1;
 }
 
 /** A node whose histogram is built: rows[start..end) into hist (the plain layout). */
