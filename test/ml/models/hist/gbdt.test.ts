@@ -268,4 +268,30 @@ describe("histogram building on several threads", () => {
       }
     }
   });
+
+  /** The forest's arrays as bytes (floats compared bit for bit). */
+  function bytesOf(forest: ForestArrays): Record<string, Buffer> {
+    return Object.fromEntries(
+      Object.entries(forest)
+        .filter(([, v]) => ArrayBuffer.isView(v))
+        .map(([k, v]) => [k, Buffer.from(v.buffer, v.byteOffset, v.byteLength)]),
+    );
+  }
+
+  it("splits and builds whole levels on 2 and 4 threads: the same model bytes as 1 thread", () => {
+    // parallelMinRows 0: every node is cut into shares and every level's units run on the threads.
+    const { X, y } = problem(3000, 7);
+    // Depth-wise (a level at a time) and leaf-wise (a node at a time).
+    for (const model of ["xgboost", "lightgbm"] as const) {
+      const grow = (threads: number) => {
+        const params = validateHyperparameters(model, { nEstimators: 4, threads });
+        const est = new HistGradientBoostingRegressor({ ...toHistParams(model, params), parallelMinRows: 0 });
+        est.fit(X, y, { rng: new Random(1) });
+        return bytesOf((est.getFitted() as HistFitted).forest);
+      };
+      const one = grow(1);
+      expect(one.feature.length).toBeGreaterThan(4 * 15);
+      for (const threads of [2, 4]) expect(grow(threads)).toEqual(one);
+    }
+  });
 });
