@@ -15,6 +15,7 @@
 import { type HistLayout, type HistMemory, HistSpace } from "../../kernels/hist-build.js";
 import { type Crew, leaseCrew, type PoolOptions, registerPoolTask } from "../../threads/pool.js";
 import { HIST_STRIDE } from "./histogram.js";
+import { binaryLogLoss, type Loss, squaredError } from "./losses.js";
 
 /** Most shares of a node: a power of two, so 1, 2, 4 or 8 threads take equal parts. */
 export const MAX_SHARES = 8;
@@ -38,6 +39,10 @@ const MAX_REGIONS = 64;
 const REGION_MAX_BYTES = 16 << 20;
 /** Nodes partitioned in one wave (a side table each). */
 export const SIDE_SLOTS = 64;
+/** Rows of a chunk of the gradient loop, at least. */
+const CHUNK_MIN_ROWS = 8192;
+/** One row's gradient (a logistic and two stores) in bin updates, about. */
+const GRADIENT_WORK = 16;
 /** Int32 words per unit in the shared unit table. */
 const UNIT_WORDS = 8;
 
@@ -79,38 +84,67 @@ export interface NodeCut {
   sides: Uint8Array;
 }
 
-const BUILD = 0;
-const PARTITION = 1;
-
-/**
- * Runs units of the table until none is left (every thread runs this): units[8u..] = (from, to, …). A BUILD
- * unit (from, to, region) builds rows[from..to) into its region; a PARTITION unit (from, to, f, slot,
- * whole) partitions rows[from..to) with side table `slot`, its left-row count into word 5, and, when it is
- * the node's only part (whole), moves its right rows back after the left ones.
- */
-function runUnits(space: HistSpace, units: Int32Array, next: Int32Array, kind: number, count: number): void {
-  for (let u = Atomics.add(next, 0, 1); u < count; u = Atomics.add(next, 0, 1)) {
-    const at = u * UNIT_WORDS;
-    const from = units[at];
-    const to = units[at + 1];
-    if (kind === BUILD) {
-      space.buildRegion(units[at + 2], from, to);
-      continue;
-    }
-    const left = space.partitionPart(from, to, units[at + 2], units[at + 3]);
-    units[at + 5] = left;
-    if (units[at + 4] === 1) space.rows.set(space.scratchRows(from, to - left), from + left);
-  }
+/** One output's scores and targets, for the booster's per-row loops (shared memory with workers). */
+export interface RowData {
+  raw: Float64Array;
+  y: Float64Array;
+  loss: Loss;
 }
 
-/** What a worker is given: the space's memory and layout (it makes its own HistSpace over them). */
+/** The losses a worker can rebuild by name (those of one output). */
+const LOSSES: Record<string, () => Loss> = { rmse: squaredError, logloss: binaryLogLoss };
+
+const BUILD = 0;
+const PARTITION = 1;
+const GRADIENTS = 2;
+const SCORES = 3;
+
+/** What every thread runs units over; a worker makes its own HistSpace and loss from the rest. */
 interface UnitsJob {
   memory: HistMemory;
   layout: HistLayout;
   reach: Int32Array;
   units: Int32Array;
+  /** A value per unit (SCORES: the leaf's). */
+  values: Float64Array;
   next: Int32Array;
+  raw: Float64Array | null;
+  y: Float64Array | null;
+  lossName: string | null;
   space?: HistSpace;
+  loss?: Loss;
+}
+
+/**
+ * Runs units of the table until none is left (every thread runs this): units[8u..] = (from, to, …). A BUILD
+ * unit (from, to, region) builds rows[from..to) into its region; a PARTITION unit (from, to, f, slot,
+ * whole) partitions rows[from..to) with side table `slot`, its left-row count into word 5, and, when it is
+ * the node's only part (whole), moves its right rows back after the left ones. A GRADIENTS unit (from, to)
+ * computes the gradients of rows from..to; a SCORES unit (from, to) adds its value to the raw score of
+ * rows[from..to) (a leaf's rows).
+ */
+function runUnits(job: Required<UnitsJob>, kind: number, count: number): void {
+  const { space, units, next } = job;
+  // Set whenever GRADIENTS and SCORES units are made (rowLoops).
+  const raw = job.raw as Float64Array;
+  for (let u = Atomics.add(next, 0, 1); u < count; u = Atomics.add(next, 0, 1)) {
+    const at = u * UNIT_WORDS;
+    const from = units[at];
+    const to = units[at + 1];
+    if (kind === BUILD) space.buildRegion(units[at + 2], from, to);
+    else if (kind === PARTITION) {
+      const left = space.partitionPart(from, to, units[at + 2], units[at + 3]);
+      units[at + 5] = left;
+      if (units[at + 4] === 1) space.rows.set(space.scratchRows(from, to - left), from + left);
+    } else if (kind === GRADIENTS) {
+      const y = (job.y as Float64Array).subarray(from);
+      job.loss.gradients(raw.subarray(from), y, 0, space.gh.subarray(2 * from), to - from);
+    } else {
+      const { rows } = space;
+      const value = job.values[u];
+      for (let q = from; q < to; q++) raw[rows[q]] += value;
+    }
+  }
 }
 
 /** The pool task: args = (kind, count). */
@@ -118,8 +152,9 @@ function unitsTask(job: UnitsJob, args: Int32Array): void {
   if (!job.space) {
     job.space = new HistSpace(job.memory, job.layout);
     job.space.useReachable(job.reach);
+    if (job.lossName) job.loss = LOSSES[job.lossName]();
   }
-  runUnits(job.space, job.units, job.next, args[0], args[1]);
+  runUnits(job as Required<UnitsJob>, args[0], args[1]);
 }
 
 const UNITS_TASK = { module: import.meta.url, name: "gbdt-units" };
@@ -136,9 +171,11 @@ export function shared<T extends Uint8Array | Int32Array | Float64Array>(
 export class NodeThreads {
   private readonly pool: Crew | null;
   private readonly regions: number;
+  /** Units the table holds. */
+  private readonly capacity: number;
   private readonly units: Int32Array;
-  /** The next unit to take (shared by all threads). */
-  private readonly next = shared(Int32Array, 1);
+  /** This thread's side of the job the workers run. */
+  private readonly job: Required<UnitsJob>;
 
   /**
    * @param threads - total threads, this one included (1: the same units, all run here)
@@ -146,19 +183,56 @@ export class NodeThreads {
    * @param reach - the reachable cells (reachableBins) the space was told of (useReachable)
    * @param minRows - rows of a share, at least (0, for tests: every node is cut into MAX_SHARES and every
    *   level runs on all threads)
+   * @param rowData - one output's scores, targets (shared memory) and loss: the booster's per-row loops
+   *   then run on the threads too (rowLoops)
    */
   constructor(
     threads: number,
     private readonly space: HistSpace,
     reach: Int32Array,
     private readonly minRows = parallelMinRows(space.layout.stride),
+    rowData: RowData | null = null,
     options: PoolOptions = {},
   ) {
     const { memory, layout } = space;
     this.regions = layout.regions;
-    this.units = shared(Int32Array, UNIT_WORDS * Math.max(this.regions, SIDE_SLOTS * MAX_SHARES));
-    const job = { memory, layout, reach, units: this.units, next: this.next };
+    this.capacity = Math.max(this.regions, SIDE_SLOTS * MAX_SHARES);
+    this.units = shared(Int32Array, UNIT_WORDS * this.capacity);
+    const job: UnitsJob = {
+      ...{ memory, layout, reach, units: this.units, next: shared(Int32Array, 1) },
+      ...{ values: shared(Float64Array, this.capacity), raw: rowData?.raw ?? null, y: rowData?.y ?? null },
+      lossName: rowData?.loss.name ?? null,
+    };
+    this.job = { ...job, space, loss: rowData?.loss as Loss } as Required<UnitsJob>;
     this.pool = threads > 1 ? leaseCrew(threads - 1, UNITS_TASK, () => job, options) : null;
+  }
+
+  /** Whether the booster's per-row loops run on the threads (workers and rowData given). */
+  get rowLoops(): boolean {
+    return this.pool !== null && this.job.raw !== null;
+  }
+
+  /** The gradients and hessians of rows 0..n into the space's gh, in chunks on all threads. */
+  gradients(n: number): void {
+    const chunks = Math.min(this.capacity, Math.ceil(n / CHUNK_MIN_ROWS));
+    const size = Math.ceil(n / chunks);
+    for (let c = 0; c < chunks; c++)
+      this.units.set([Math.min(n, c * size), Math.min(n, (c + 1) * size)], UNIT_WORDS * c);
+    this.run(GRADIENTS, chunks, n * GRADIENT_WORK);
+  }
+
+  /** raw[i] += the leaf's value for the rows i of each leaf (rows[start..end)), on all threads. */
+  addLeaves(leaves: Array<{ start: number; end: number }>, values: ArrayLike<number>): void {
+    for (let w = 0; w < leaves.length; w += this.capacity) {
+      const wave = leaves.slice(w, w + this.capacity);
+      let rows = 0;
+      for (const [u, leaf] of wave.entries()) {
+        this.units.set([leaf.start, leaf.end], UNIT_WORDS * u);
+        this.job.values[u] = values[w + u];
+        rows += leaf.end - leaf.start;
+      }
+      this.run(SCORES, wave.length, rows);
+    }
   }
 
   /** Builds every node's histogram: its shares in parallel with the other nodes', then added in order. */
@@ -175,11 +249,7 @@ export class NodeThreads {
     for (let w = 0; w < units.length; w += this.regions) {
       const wave = units.slice(w, w + this.regions);
       for (const [r, u] of wave.entries()) this.units.set([u.from, u.to, r], UNIT_WORDS * r);
-      this.run(
-        BUILD,
-        wave.length,
-        wave.reduce((n, u) => n + u.to - u.from, 0),
-      );
+      this.run(BUILD, wave.length, wave.reduce((n, u) => n + u.to - u.from, 0) * this.space.layout.stride);
       for (const [r, u] of wave.entries()) this.space.readRegion(r, u.node.hist, u.share > 0);
     }
   }
@@ -204,11 +274,7 @@ export class NodeThreads {
           this.units.set([from, to, c.f, slot, parts[slot] === 1 ? 1 : 0], UNIT_WORDS * count++);
         }
       });
-      this.run(
-        PARTITION,
-        count,
-        wave.reduce((n, c) => n + c.end - c.start, 0),
-      );
+      this.run(PARTITION, count, wave.reduce((n, c) => n + c.end - c.start, 0) * this.space.layout.stride);
       let u = 0;
       wave.forEach((c, slot) => {
         nLeft[w + slot] = this.merge(c, u, parts[slot]);
@@ -239,12 +305,15 @@ export class NodeThreads {
     return nLeft;
   }
 
-  /** Runs `count` units of the table: on all threads when they are worth a wake-up, else here. */
-  private run(kind: number, count: number, rows: number): void {
-    Atomics.store(this.next, 0, 0);
+  /**
+   * Runs `count` units of the table: on all threads when their work (in bin updates: rows × stride) is
+   * worth a wake-up, else here.
+   */
+  private run(kind: number, count: number, work: number): void {
+    Atomics.store(this.job.next, 0, 0);
     const args = [kind, count];
-    const here = () => runUnits(this.space, this.units, this.next, kind, count);
-    const worthIt = this.minRows === 0 || worthWaking(rows, this.space.layout.stride);
+    const here = () => runUnits(this.job, kind, count);
+    const worthIt = this.minRows === 0 || work >= WAKE_MIN_WORK;
     if (this.pool && count > 1 && worthIt) this.pool.runAll((k) => (k + 1 < count ? args : null), here);
     else here();
   }

@@ -19,6 +19,7 @@ import {
 import { parallelMinRows } from "../../../../src/ml/models/hist/threads.js";
 import {
   type HistFitted,
+  HistGradientBoostingClassifier,
   HistGradientBoostingRegressor,
 } from "../../../../src/ml/models/hist-gradient-boosting.js";
 import { Random } from "../../../../src/ml/random.js";
@@ -278,15 +279,19 @@ describe("histogram building on several threads", () => {
     );
   }
 
-  it("splits and builds whole levels on 2 and 4 threads: the same model bytes as 1 thread", () => {
+  it("splits and builds whole levels, gradients and scores on 2 and 4 threads: 1 thread's model bytes", () => {
     // parallelMinRows 0: every node is cut into shares and every level's units run on the threads.
     const { X, y } = problem(3000, 7);
-    // Depth-wise (a level at a time) and leaf-wise (a node at a time).
-    for (const model of ["xgboost", "lightgbm"] as const) {
+    const labels = y.map((v) => +(v > 0));
+    // Depth-wise (a level at a time) and leaf-wise (a node at a time); squared error and log-loss.
+    for (const [model, Model] of [
+      ["xgboost", HistGradientBoostingRegressor],
+      ["lightgbm", HistGradientBoostingClassifier],
+    ] as const) {
       const grow = (threads: number) => {
         const params = validateHyperparameters(model, { nEstimators: 4, threads });
-        const est = new HistGradientBoostingRegressor({ ...toHistParams(model, params), parallelMinRows: 0 });
-        est.fit(X, y, { rng: new Random(1) });
+        const est = new Model({ ...toHistParams(model, params), parallelMinRows: 0 });
+        est.fit(X, Model === HistGradientBoostingRegressor ? y : labels, { rng: new Random(1) });
         return bytesOf((est.getFitted() as HistFitted).forest);
       };
       const one = grow(1);
