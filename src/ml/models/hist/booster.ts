@@ -18,7 +18,7 @@ import { type GrowParams, growTree, sampleFeatures } from "./grower.js";
 import { HIST_STRIDE, HistogramPool, reachableBins, reachableSpans, rowStride } from "./histogram.js";
 import type { Loss } from "./losses.js";
 import { leafWeight } from "./split.js";
-import { NodeThreads, parallelMinRows, regionsFor, SIDE_SLOTS, shared, worthWaking } from "./threads.js";
+import { NodeThreads, parallelMinRows, regionsFor, SIDE_SLOTS, worthWaking } from "./threads.js";
 
 export interface BoosterParams extends GrowParams {
   rounds: number;
@@ -101,9 +101,7 @@ export function fitBooster(
   const nv = parts.valid?.nRows ?? 0;
   const K = loss.outputs;
   const init = loss.init(yTrain);
-  // One output's gradients and score updates run on the threads too (scores and targets in shared memory).
-  const rowLoops = workers && space !== null && K === 1;
-  const raw = filled(nt, init, rowLoops ? shared(Float64Array, nt) : undefined);
+  const raw = filled(nt, init);
   const rawValid = filled(nv, init);
   const gh = space ? space.gh : new Float64Array(2 * nt);
   // Drawn every round for one output, the sample goes straight into `rows`: growTree only reorders
@@ -120,8 +118,7 @@ export function fitBooster(
   const reach = reachableBins(binCounts, stride);
   const spans = reachableSpans(reach, stride, HIST_STRIDE);
   space?.useReachable(reach);
-  const rowData = rowLoops ? { raw, y: copyShared(yTrain), loss } : null;
-  const helpers = space ? new NodeThreads(workers ? threads : 1, space, reach, minRows, rowData) : null;
+  const helpers = space ? new NodeThreads(workers ? threads : 1, space, reach, minRows) : null;
   const buildAll = helpers ? helpers.buildAll.bind(helpers) : undefined;
   const partitionAll = helpers ? helpers.partitionAll.bind(helpers) : undefined;
   const curveRows = nt > CURVE_ROWS ? sampleHead(rng, nt, CURVE_ROWS, rows) : null;
@@ -141,8 +138,7 @@ export function fitBooster(
         if (subsampled) {
           if (!sampleInRows) rows.set(sample.subarray(0, nSample));
         } else for (let i = 0; i < nt; i++) rows[i] = i;
-        if (helpers?.rowLoops) helpers.gradients(nt);
-        else loss.gradients(raw, yTrain, k, gh, nt);
+        loss.gradients(raw, yTrain, k, gh, nt);
         const root = forest.nodes;
         const grown = growTree(
           {
@@ -167,14 +163,12 @@ export function fitBooster(
           rng,
         );
         for (const [f, gain] of grown.gains) featureGain[f] += gain;
-        const values = grown.leaves.map(
-          (l) => params.learningRate * leafWeight(l.g, l.h, params.l1, params.l2),
-        );
-        for (const [j, leaf] of grown.leaves.entries()) forest.setLeaf(leaf.node, values.slice(j, j + 1));
-        if (helpers?.rowLoops) helpers.addLeaves(grown.leaves, values);
-        else
-          for (const [j, leaf] of grown.leaves.entries())
-            for (let q = leaf.start; q < leaf.end; q++) raw[rows[q] * K + k] += values[j];
+        const one = new Float64Array(1);
+        for (const leaf of grown.leaves) {
+          one[0] = params.learningRate * leafWeight(leaf.g, leaf.h, params.l1, params.l2);
+          forest.setLeaf(leaf.node, one);
+          for (let q = leaf.start; q < leaf.end; q++) raw[rows[q] * K + k] += one[0];
+        }
         // Rows left out of the sample are scored through the tree.
         if (subsampled) addTree(forest, root, bins, sample, nSample, nt, stride, raw, K, k);
         if (validBins) addTree(forest, root, validBins, null, 0, nv, p, rawValid, K, k);
@@ -200,9 +194,9 @@ export function fitBooster(
   return { fitted: { mapper, forest: forest.finish(), init, outputs: K, nFeatures: p, featureGain }, curve };
 }
 
-function filled(n: number, init: Float64Array, into?: Float64Array): Float64Array {
+function filled(n: number, init: Float64Array): Float64Array {
   const k = init.length;
-  const out = into ?? new Float64Array(n * k);
+  const out = new Float64Array(n * k);
   for (let i = 0; i < n; i++) out.set(init, i * k);
   return out;
 }
@@ -266,13 +260,6 @@ function addTree(
     const i = rows ? rows[q] : q;
     raw[i * K + k] += forest.values[leafOffset(forest, root, bins, i * stride)];
   }
-}
-
-/** A copy in shared memory (for worker threads). */
-function copyShared(a: Float64Array): Float64Array {
-  const out = shared(Float64Array, a.length);
-  out.set(a);
-  return out;
 }
 
 /** Column-major copy (stride × n) of a row-major bin matrix. */

@@ -12,10 +12,9 @@
  * partition gives the same rows whatever its parts. The workers are a leased Crew (src/ml/threads/pool.ts):
  * no message passing per level, and a stuck worker fails the fit instead of hanging it.
  */
-import { type HistLayout, type HistMemory, HistSpace } from "../../kernels/hist-build.js";
-import { type Crew, leaseCrew, type PoolOptions, registerPoolTask } from "../../threads/pool.js";
-import { HIST_STRIDE } from "./histogram.js";
-import { binaryLogLoss, type Loss, squaredError } from "./losses.js";
+import { type HistSpace, histModule } from "../../kernels/hist-build.js";
+import { type Crew, leaseCrew, type PoolOptions } from "../../threads/pool.js";
+import { HIST_STRIDE, reachableSpans } from "./histogram.js";
 
 /** Most shares of a node: a power of two, so 1, 2, 4 or 8 threads take equal parts. */
 export const MAX_SHARES = 8;
@@ -39,10 +38,6 @@ const MAX_REGIONS = 64;
 const REGION_MAX_BYTES = 16 << 20;
 /** Nodes partitioned in one wave (a side table each). */
 export const SIDE_SLOTS = 64;
-/** Rows of a chunk of the gradient loop, at least. */
-const CHUNK_MIN_ROWS = 8192;
-/** One row's gradient (a logistic and two stores) in bin updates, about. */
-const GRADIENT_WORK = 16;
 /** Int32 words per unit in the shared unit table. */
 const UNIT_WORDS = 8;
 
@@ -84,81 +79,50 @@ export interface NodeCut {
   sides: Uint8Array;
 }
 
-/** One output's scores and targets, for the booster's per-row loops (shared memory with workers). */
-export interface RowData {
-  raw: Float64Array;
-  y: Float64Array;
-  loss: Loss;
-}
-
-/** The losses a worker can rebuild by name (those of one output). */
-const LOSSES: Record<string, () => Loss> = { rmse: squaredError, logloss: binaryLogLoss };
-
+/**
+ * The task of every thread, as source: the workers are given it (no module to load, so they start at once)
+ * and this thread compiles the same source, so there is one copy. args = (kind, count): take units from
+ * data.next until count. A BUILD unit (from, to, region) builds rows[from..to) into its region (reachable
+ * cells zeroed first); a PARTITION unit (from, to, f, slot, whole) partitions rows[from..to) with side
+ * table `slot`, the left-row count into word 5, and, when it is the node's only part (whole), moves its
+ * right rows back after the left ones.
+ */
 const BUILD = 0;
 const PARTITION = 1;
-const GRADIENTS = 2;
-const SCORES = 3;
-
-/** What every thread runs units over; a worker makes its own HistSpace and loss from the rest. */
-interface UnitsJob {
-  memory: HistMemory;
-  layout: HistLayout;
-  reach: Int32Array;
-  units: Int32Array;
-  /** A value per unit (SCORES: the leaf's). */
-  values: Float64Array;
-  next: Int32Array;
-  raw: Float64Array | null;
-  y: Float64Array | null;
-  lossName: string | null;
-  space?: HistSpace;
-  loss?: Loss;
-}
-
-/**
- * Runs units of the table until none is left (every thread runs this): units[8u..] = (from, to, …). A BUILD
- * unit (from, to, region) builds rows[from..to) into its region; a PARTITION unit (from, to, f, slot,
- * whole) partitions rows[from..to) with side table `slot`, its left-row count into word 5, and, when it is
- * the node's only part (whole), moves its right rows back after the left ones. A GRADIENTS unit (from, to)
- * computes the gradients of rows from..to; a SCORES unit (from, to) adds its value to the raw score of
- * rows[from..to) (a leaf's rows).
- */
-function runUnits(job: Required<UnitsJob>, kind: number, count: number): void {
-  const { space, units, next } = job;
-  // Set whenever GRADIENTS and SCORES units are made (rowLoops).
-  const raw = job.raw as Float64Array;
+const TASK = `(data, args) => {
+  const { kernel, units, next } = data;
+  const l = kernel.layout;
+  if (data.wasm === undefined) {
+    data.wasm = new WebAssembly.Instance(kernel.module, { env: { memory: kernel.memory } }).exports;
+    data.f64 = new Float64Array(kernel.memory.buffer);
+    data.rows = new Int32Array(kernel.memory.buffer, l.rowsAt, l.rows);
+    data.scratch = new Int32Array(kernel.memory.buffer, l.scratchAt, l.rows);
+  }
+  const kind = args[0];
+  const count = args[1];
   for (let u = Atomics.add(next, 0, 1); u < count; u = Atomics.add(next, 0, 1)) {
-    const at = u * UNIT_WORDS;
+    const at = u * ${UNIT_WORDS};
     const from = units[at];
     const to = units[at + 1];
-    if (kind === BUILD) space.buildRegion(units[at + 2], from, to);
-    else if (kind === PARTITION) {
-      const left = space.partitionPart(from, to, units[at + 2], units[at + 3]);
-      units[at + 5] = left;
-      if (units[at + 4] === 1) space.rows.set(space.scratchRows(from, to - left), from + left);
-    } else if (kind === GRADIENTS) {
-      const y = (job.y as Float64Array).subarray(from);
-      job.loss.gradients(raw.subarray(from), y, 0, space.gh.subarray(2 * from), to - from);
-    } else {
-      const { rows } = space;
-      const value = job.values[u];
-      for (let q = from; q < to; q++) raw[rows[q]] += value;
+    if (kind === ${BUILD}) {
+      const hist = kernel.histAt + units[at + 2] * kernel.regionBytes;
+      const spans = kernel.spans;
+      for (let s = 0; s < spans.length; s += 2) data.f64.fill(0, (hist >>> 3) + spans[s], (hist >>> 3) + spans[s + 1]);
+      data.wasm.build(l.binsAt, l.stride, l.ghAt, l.rowsAt + 4 * from, to - from, hist);
+      continue;
     }
+    const f = units[at + 2];
+    const first = l.columnsAt >= 0 ? l.columnsAt + f * l.rows : l.binsAt + f;
+    const step = l.columnsAt >= 0 ? 1 : l.stride;
+    const sides = l.sidesAt + 256 * units[at + 3];
+    const left = data.wasm.partition(first, step, l.rowsAt + 4 * from, to - from, l.scratchAt + 4 * from, sides);
+    units[at + 5] = left;
+    if (units[at + 4] === 1) data.rows.set(data.scratch.subarray(from, to - left), from + left);
   }
-}
+}`;
 
-/** The pool task: args = (kind, count). */
-function unitsTask(job: UnitsJob, args: Int32Array): void {
-  if (!job.space) {
-    job.space = new HistSpace(job.memory, job.layout);
-    job.space.useReachable(job.reach);
-    if (job.lossName) job.loss = LOSSES[job.lossName]();
-  }
-  runUnits(job as Required<UnitsJob>, args[0], args[1]);
-}
-
-const UNITS_TASK = { module: import.meta.url, name: "gbdt-units" };
-registerPoolTask(UNITS_TASK.name, unitsTask as never);
+/** The task as a function on this thread. */
+const runUnits = new Function(`return ${TASK}`)() as (data: object, args: ArrayLike<number>) => void;
 
 /** Typed arrays over shared memory. */
 export function shared<T extends Uint8Array | Int32Array | Float64Array>(
@@ -171,11 +135,11 @@ export function shared<T extends Uint8Array | Int32Array | Float64Array>(
 export class NodeThreads {
   private readonly pool: Crew | null;
   private readonly regions: number;
-  /** Units the table holds. */
-  private readonly capacity: number;
   private readonly units: Int32Array;
-  /** This thread's side of the job the workers run. */
-  private readonly job: Required<UnitsJob>;
+  /** The next unit to take (shared by all threads). */
+  private readonly next = shared(Int32Array, 1);
+  /** This thread's data for the task (the workers are sent the same). */
+  private readonly data: object;
 
   /**
    * @param threads - total threads, this one included (1: the same units, all run here)
@@ -183,56 +147,31 @@ export class NodeThreads {
    * @param reach - the reachable cells (reachableBins) the space was told of (useReachable)
    * @param minRows - rows of a share, at least (0, for tests: every node is cut into MAX_SHARES and every
    *   level runs on all threads)
-   * @param rowData - one output's scores, targets (shared memory) and loss: the booster's per-row loops
-   *   then run on the threads too (rowLoops)
    */
   constructor(
     threads: number,
     private readonly space: HistSpace,
     reach: Int32Array,
     private readonly minRows = parallelMinRows(space.layout.stride),
-    rowData: RowData | null = null,
     options: PoolOptions = {},
   ) {
-    const { memory, layout } = space;
+    const { layout } = space;
     this.regions = layout.regions;
-    this.capacity = Math.max(this.regions, SIDE_SLOTS * MAX_SHARES);
-    this.units = shared(Int32Array, UNIT_WORDS * this.capacity);
-    const job: UnitsJob = {
-      ...{ memory, layout, reach, units: this.units, next: shared(Int32Array, 1) },
-      ...{ values: shared(Float64Array, this.capacity), raw: rowData?.raw ?? null, y: rowData?.y ?? null },
-      lossName: rowData?.loss.name ?? null,
+    this.units = shared(Int32Array, UNIT_WORDS * Math.max(this.regions, SIDE_SLOTS * MAX_SHARES));
+    const regionBytes = space.region(0).byteLength;
+    // The cells the space reads back (useReachable), in the region layout.
+    const spans = reachableSpans(reach, layout.stride, regionBytes / 8 / layout.stride);
+    const kernel = {
+      module: histModule(),
+      memory: space.memory,
+      layout,
+      histAt: layout.histAt,
+      regionBytes,
+      spans,
     };
-    this.job = { ...job, space, loss: rowData?.loss as Loss } as Required<UnitsJob>;
-    this.pool = threads > 1 ? leaseCrew(threads - 1, UNITS_TASK, () => job, options) : null;
-  }
-
-  /** Whether the booster's per-row loops run on the threads (workers and rowData given). */
-  get rowLoops(): boolean {
-    return this.pool !== null && this.job.raw !== null;
-  }
-
-  /** The gradients and hessians of rows 0..n into the space's gh, in chunks on all threads. */
-  gradients(n: number): void {
-    const chunks = Math.min(this.capacity, Math.ceil(n / CHUNK_MIN_ROWS));
-    const size = Math.ceil(n / chunks);
-    for (let c = 0; c < chunks; c++)
-      this.units.set([Math.min(n, c * size), Math.min(n, (c + 1) * size)], UNIT_WORDS * c);
-    this.run(GRADIENTS, chunks, n * GRADIENT_WORK);
-  }
-
-  /** raw[i] += the leaf's value for the rows i of each leaf (rows[start..end)), on all threads. */
-  addLeaves(leaves: Array<{ start: number; end: number }>, values: ArrayLike<number>): void {
-    for (let w = 0; w < leaves.length; w += this.capacity) {
-      const wave = leaves.slice(w, w + this.capacity);
-      let rows = 0;
-      for (const [u, leaf] of wave.entries()) {
-        this.units.set([leaf.start, leaf.end], UNIT_WORDS * u);
-        this.job.values[u] = values[w + u];
-        rows += leaf.end - leaf.start;
-      }
-      this.run(SCORES, wave.length, rows);
-    }
+    const dataOf = () => ({ kernel, units: this.units, next: this.next });
+    this.data = dataOf();
+    this.pool = threads > 1 ? leaseCrew(threads - 1, TASK, dataOf, options) : null;
   }
 
   /** Builds every node's histogram: its shares in parallel with the other nodes', then added in order. */
@@ -249,7 +188,11 @@ export class NodeThreads {
     for (let w = 0; w < units.length; w += this.regions) {
       const wave = units.slice(w, w + this.regions);
       for (const [r, u] of wave.entries()) this.units.set([u.from, u.to, r], UNIT_WORDS * r);
-      this.run(BUILD, wave.length, wave.reduce((n, u) => n + u.to - u.from, 0) * this.space.layout.stride);
+      this.run(
+        BUILD,
+        wave.length,
+        wave.reduce((n, u) => n + u.to - u.from, 0),
+      );
       for (const [r, u] of wave.entries()) this.space.readRegion(r, u.node.hist, u.share > 0);
     }
   }
@@ -274,7 +217,11 @@ export class NodeThreads {
           this.units.set([from, to, c.f, slot, parts[slot] === 1 ? 1 : 0], UNIT_WORDS * count++);
         }
       });
-      this.run(PARTITION, count, wave.reduce((n, c) => n + c.end - c.start, 0) * this.space.layout.stride);
+      this.run(
+        PARTITION,
+        count,
+        wave.reduce((n, c) => n + c.end - c.start, 0),
+      );
       let u = 0;
       wave.forEach((c, slot) => {
         nLeft[w + slot] = this.merge(c, u, parts[slot]);
@@ -305,15 +252,12 @@ export class NodeThreads {
     return nLeft;
   }
 
-  /**
-   * Runs `count` units of the table: on all threads when their work (in bin updates: rows × stride) is
-   * worth a wake-up, else here.
-   */
-  private run(kind: number, count: number, work: number): void {
-    Atomics.store(this.job.next, 0, 0);
+  /** Runs `count` units of the table: on all threads when they are worth a wake-up, else here. */
+  private run(kind: number, count: number, rows: number): void {
+    Atomics.store(this.next, 0, 0);
     const args = [kind, count];
-    const here = () => runUnits(this.job, kind, count);
-    const worthIt = this.minRows === 0 || work >= WAKE_MIN_WORK;
+    const here = () => runUnits(this.data, args);
+    const worthIt = this.minRows === 0 || worthWaking(rows, this.space.layout.stride);
     if (this.pool && count > 1 && worthIt) this.pool.runAll((k) => (k + 1 < count ? args : null), here);
     else here();
   }

@@ -279,7 +279,7 @@ describe("histogram building on several threads", () => {
     );
   }
 
-  it("splits and builds whole levels, gradients and scores on 2 and 4 threads: 1 thread's model bytes", () => {
+  it("splits and builds whole levels on 2 and 4 threads: the same model bytes as 1 thread", () => {
     // parallelMinRows 0: every node is cut into shares and every level's units run on the threads.
     const { X, y } = problem(3000, 7);
     const labels = y.map((v) => +(v > 0));
