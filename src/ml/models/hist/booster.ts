@@ -93,7 +93,7 @@ export function fitBooster(
   const rows = space ? space.rows : new Int32Array(nt);
   // The row list is free until the first round: the binning and curve samples are drawn in it.
   const mapper = fitBinMapper(train, params.maxBins, rng, rows);
-  // Arrays the worker threads read are allocated in shared memory.
+  // Into the space when there is one (the workers read them there).
   const bins = binRows(mapper, train, 0, nt, space?.bins, stride);
   // The column-major copy speeds partitions; above COLUMN_COPY_MAX_BYTES its memory matters more.
   const columns = withColumns ? transposeBins(bins, nt, stride, space?.columns ?? undefined) : null;
