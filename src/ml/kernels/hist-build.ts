@@ -42,8 +42,11 @@ export interface HistLayout {
   /** The column-major copy of the bins (stride × rows), or −1 when there is none. */
   columnsAt: number;
   scratchAt: number;
-  /** missing + 1 bytes: 1 for each bin a split sends left. */
+  /** sideBytes per side slot (one slot per node partitioned at once): 1 for each bin a split sends left. */
   sidesAt: number;
+  sideSlots: number;
+  /** Bytes of a side slot: missing + 1, rounded up to 16. */
+  sideBytes: number;
   histAt: number;
   /** Histogram regions (one per thread). */
   regions: number;
@@ -117,7 +120,7 @@ export class HistSpace {
     this.rows = new Int32Array(buffer, layout.rowsAt, n);
     this.columns = layout.columnsAt >= 0 ? new Bins(buffer, layout.columnsAt, n * stride) : null;
     this.scratch = new Int32Array(buffer, layout.scratchAt, n);
-    this.sides = new Uint8Array(buffer, layout.sidesAt, missing + 1);
+    this.sides = new Uint8Array(buffer, layout.sidesAt, layout.sideBytes * layout.sideSlots);
     this.f64 = new Float64Array(buffer);
     this.module = (missing > MISSING_BIN ? histWideModule : histModule)();
     this.kernels = instantiate<Kernels>(this.module, memory);
@@ -180,16 +183,16 @@ export class HistSpace {
     return nLeft;
   }
 
-  /** The bins the next partitions send left (1 each). */
-  setSides(sides: Uint8Array): void {
-    this.sides.set(sides);
+  /** The bins the next partitions with this side slot send left (1 each). */
+  setSides(sides: Uint8Array, slot = 0): void {
+    this.sides.set(sides, this.layout.sideBytes * slot);
   }
 
   /**
    * One part of a partition (workers run others at once): rows[from..to) whose bin has sides[bin] = 1 go
    * to the front, in order, the others to scratch[from..), in order. Returns how many went left.
    */
-  partitionPart(from: number, to: number, f: number): number {
+  partitionPart(from: number, to: number, f: number, slot = 0): number {
     const l = this.layout;
     const first = l.columnsAt >= 0 ? l.columnsAt + f * l.rows * l.binBytes : l.binsAt + f * l.binBytes;
     const step = l.columnsAt >= 0 ? 1 : l.stride;
@@ -199,7 +202,7 @@ export class HistSpace {
       l.rowsAt + 4 * from,
       to - from,
       l.scratchAt + 4 * from,
-      l.sidesAt,
+      l.sidesAt + l.sideBytes * slot,
     );
   }
 
@@ -216,8 +219,8 @@ export class HistSpace {
 }
 
 /**
- * A space for n rows of `stride` bins (a multiple of 4) with `regions` histogram regions, or null where
- * WebAssembly's shared memory is missing or the data would not fit in it.
+ * A space for n rows of `stride` bins (a multiple of 4) with `regions` histogram regions and `sideSlots`
+ * side tables, or null where WebAssembly's shared memory is missing or the data would not fit in it.
  * @param missing - the bin mapper's missing bin (missingBin): above MISSING_BIN, bins are uint16
  */
 export function createHistSpace(
@@ -225,6 +228,7 @@ export function createHistSpace(
   stride: number,
   regions = 1,
   columns = false,
+  sideSlots = 1,
   missing = MISSING_BIN,
 ): HistSpace | null {
   const align = (x: number) => Math.ceil(x / 16) * 16;
@@ -235,8 +239,9 @@ export function createHistSpace(
   const rowsAt = align(ghAt + 16 * n);
   const scratchAt = align(rowsAt + 4 * n);
   const sidesAt = align(scratchAt + 4 * n);
-  const columnsAt = columns ? align(sidesAt + missing + 1) : -1;
-  const histAt = align(columns ? columnsAt + binsBytes : sidesAt + missing + 1);
+  const sideBytes = align(missing + 1);
+  const columnsAt = columns ? align(sidesAt + sideBytes * sideSlots) : -1;
+  const histAt = align(columns ? columnsAt + binsBytes : sidesAt + sideBytes * sideSlots);
   const bytes = histAt + regions * stride * featureBytes(missing);
   if (bytes > MAX_BYTES || stride % 4 !== 0 || typeof SharedArrayBuffer === "undefined") return null;
   const pages = Math.ceil(bytes / PAGE);
@@ -262,6 +267,8 @@ export function createHistSpace(
     columnsAt,
     scratchAt,
     sidesAt,
+    sideSlots,
+    sideBytes,
     histAt,
     regions,
   };

@@ -28,7 +28,7 @@ import { type GrowParams, growTree, sampleFeatures } from "./grower.js";
 import { HistogramPool, histStrideOf, reachableBins, reachableSpans, rowStride } from "./histogram.js";
 import type { Loss } from "./losses.js";
 import { leafWeight } from "./split.js";
-import { HistogramThreads, MAX_SHARES, parallelMinRows, shared, sharesOf } from "./threads.js";
+import { NodeThreads, parallelMinRows, regionsFor, SIDE_SLOTS, worthWaking } from "./threads.js";
 
 export interface BoosterParams extends GrowParams {
   rounds: number;
@@ -43,7 +43,7 @@ export interface BoosterParams extends GrowParams {
   validationFraction: number;
   nIterNoChange: number;
   tol: number;
-  /** Threads for histogram building, this one included; 0 or absent: the job's cores (resolveThreads). */
+  /** Threads for partitions and histograms, this one included; 0 or absent: the job's cores (resolveThreads). */
   threads?: number;
   /**
    * Rows of a share, at least: larger nodes are cut into shares built on the threads and added in a fixed
@@ -92,29 +92,24 @@ export function fitBooster(
   // Above MAX_BINS bins the bin width (uint16 or not) is known once the mapper is fitted.
   const wideMapper = params.maxBins > MAX_BINS ? fitBinMapper(train, params.maxBins, rng) : null;
   const missing = wideMapper ? missingBin(wideMapper) : MISSING_BIN;
-  const binBytes = missing > MISSING_BIN ? 2 : 1;
-  // Whether a node can be cut into shares (on any thread count: the sums must not depend on it).
-  let sharing = sharesOf(nt, minRows) > 1;
-  // Bins, gradients and rows live in the WebAssembly kernel's memory when it fits (shared with workers).
-  // Counted in bins, so uint16 bins get a copy of up to twice the bytes (without it, 160k × 28 fit 40% slower).
+  const workers = threads > 1 && (minRows === 0 || worthWaking(nt, stride));
+  // Bins, gradients and rows live in the WebAssembly kernel's memory when it fits (shared with workers,
+  // which run the same kernel on it; without it the fit runs on one thread). Counted in bins, so uint16
+  // bins get a copy of up to twice the bytes (without it, 160k × 28 fit 40% slower).
   const withColumns = nt * stride <= COLUMN_COPY_MAX_BYTES;
-  // One histogram region per share: workers run the same kernel on the same memory.
-  const space = createHistSpace(nt, stride, sharing ? MAX_SHARES : 1, withColumns, missing);
-  // Without the kernel, shares are built by plain loops that read uint8 bins only.
-  sharing &&= space !== null || binBytes === 1;
-  const workers = sharing && threads > 1;
-  const rows = space ? space.rows : workers ? shared(Int32Array, nt) : new Int32Array(nt);
+  const space = createHistSpace(
+    nt,
+    stride,
+    regionsFor(workers ? threads : 1, stride, histStrideOf(missing)),
+    withColumns,
+    SIDE_SLOTS,
+    missing,
+  );
+  const rows = space ? space.rows : new Int32Array(nt);
   // The row list is free until the first round: the binning and curve samples are drawn in it.
   const mapper = wideMapper ?? fitBinMapper(train, params.maxBins, rng, rows);
-  // Arrays the worker threads read are allocated in shared memory.
-  const bins = binRows(
-    mapper,
-    train,
-    0,
-    nt,
-    space ? space.bins : workers ? shared(Uint8Array, nt * stride) : undefined,
-    stride,
-  );
+  // Into the space when there is one (the workers read them there).
+  const bins = binRows(mapper, train, 0, nt, space?.bins, stride);
   // The column-major copy speeds partitions; above COLUMN_COPY_MAX_BYTES its memory matters more.
   const columns = withColumns ? transposeBins(bins, nt, stride, space?.columns ?? undefined) : null;
   const validBins = parts.valid ? binRows(mapper, parts.valid) : null;
@@ -124,27 +119,14 @@ export function fitBooster(
   const init = loss.init(yTrain);
   const raw = filled(nt, init);
   const rawValid = filled(nv, init);
-  const gh = space ? space.gh : workers ? shared(Float64Array, 2 * nt) : new Float64Array(2 * nt);
-  const helpers = sharing
-    ? new HistogramThreads(workers ? threads : 1, bins, stride, gh, rows, space, minRows)
-    : null;
-  const build = helpers
-    ? (_: Int32Array, from: number, to: number, h: Float64Array) => helpers.build(from, to, h)
-    : space
-      ? (_: Int32Array, from: number, to: number, h: Float64Array) => space.buildInto(from, to, h)
-      : undefined;
-  // Large nodes are partitioned on all threads where the workers run the kernel.
-  const partition = space
-    ? (from: number, to: number, f: number, sides: Uint8Array) =>
-        helpers && workers ? helpers.partition(from, to, f, sides) : space.partition(from, to, f, sides)
-    : undefined;
+  const gh = space ? space.gh : new Float64Array(2 * nt);
   // Drawn every round for one output, the sample goes straight into `rows`: growTree only reorders
   // rows[0..nSample), so rows[nSample..nt) keep the left-out rows (no second n-row array).
   const sampleInRows = params.subsampleFreq === 1 && K === 1;
   const sample = sampleInRows ? rows : new Int32Array(nt);
   // The kernel partitions through its own scratch in the space.
   const scratch = new Int32Array(space ? 0 : nt);
-  const forest = new ForestBuilder(1, false, binBytes === 2);
+  const forest = new ForestBuilder(1, false, missing > MISSING_BIN);
   const pool = new HistogramPool(stride, featureStride);
   const featureGain = new Float64Array(p);
   const allFeatures = Int32Array.from({ length: p }, (_, f) => f);
@@ -152,6 +134,9 @@ export function fitBooster(
   const reach = reachableBins(binCounts, stride, missing);
   const spans = reachableSpans(reach, stride, featureStride, missing);
   space?.useReachable(reach);
+  const helpers = space ? new NodeThreads(workers ? threads : 1, space, reach, minRows) : null;
+  const buildAll = helpers ? helpers.buildAll.bind(helpers) : undefined;
+  const partitionAll = helpers ? helpers.partitionAll.bind(helpers) : undefined;
   const curveRows = nt > CURVE_ROWS ? sampleHead(rng, nt, CURVE_ROWS, rows) : null;
   const curve: LearningCurve = { metric: loss.name, train: [], ...(validBins ? { validation: [] } : {}) };
   let nSample = nt;
@@ -184,8 +169,8 @@ export function fitBooster(
             spans,
             categories: mapper.categories,
             features,
-            build,
-            partition,
+            buildAll,
+            partitionAll,
             missing,
           },
           params,

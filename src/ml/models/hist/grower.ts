@@ -9,6 +9,7 @@ import { type BinArray, MISSING_BIN } from "./binning.js";
 import { FLAG_CATEGORICAL, FLAG_DEFAULT_LEFT, type ForestBuilder } from "./forest.js";
 import { buildHistogram, type HistogramPool, histStrideOf, subtractHistogram } from "./histogram.js";
 import { emptySplit, findBestSplit, type Split, type SplitRules } from "./split.js";
+import type { NodeCut, NodeHist } from "./threads.js";
 
 export type GrowPolicy = "depthwise" | "lossguide";
 
@@ -38,16 +39,16 @@ export interface GrowData {
   categories: Int32Array;
   /** Features this tree may use. */
   features: Int32Array;
-  /** Builds a node's histogram (the worker pool replaces the single-thread builder). */
-  build?: (rows: Int32Array, start: number, end: number, hist: Float64Array) => void;
+  /** Builds the histograms of a level's nodes (the threads replace the single-thread builder). */
+  buildAll?: (nodes: NodeHist[]) => void;
   /** The histogram cells rows can reach (reachableBins); the others stay zero and are skipped. */
   reach?: Int32Array;
   /** The same cells as [from, to) pairs (reachableSpans). */
   spans?: Int32Array;
   /** The missing bin (missingBin; MISSING_BIN when absent): histograms have histStrideOf(missing) cells a feature. */
   missing?: number;
-  /** Partitions rows[start..end) by feature f and the bins it sends left (the WebAssembly kernel's). */
-  partition?: (start: number, end: number, f: number, sides: Uint8Array) => number;
+  /** Partitions a level's nodes by their splits (the WebAssembly kernel's); the rows sent left, per node. */
+  partitionAll?: (cuts: NodeCut[]) => Int32Array;
 }
 
 /** A finished leaf: its node, its rows rows[start..end) and its gradient sums. */
@@ -87,10 +88,16 @@ export function growTree(
 ): GrowResult {
   const { stride, features } = data;
   const missing = data.missing ?? MISSING_BIN;
-  const build =
-    data.build ??
-    ((rows: Int32Array, from: number, to: number, h: Float64Array) =>
-      buildHistogram(data.bins, stride, data.gh, rows, from, to, h, histStrideOf(missing)));
+  const buildAll =
+    data.buildAll ??
+    ((nodes: NodeHist[]) => {
+      for (const n of nodes)
+        buildHistogram(data.bins, stride, data.gh, data.rows, n.start, n.end, n.hist, histStrideOf(missing));
+    });
+  const partitionAll =
+    data.partitionAll ??
+    ((cuts: NodeCut[]) =>
+      Int32Array.from(cuts, (c) => partition(data, c.start, c.end, c.f, c.sides, scratch)));
   const leaves: Leaf[] = [];
   const gains: Array<[number, number]> = [];
   const root: Open = {
@@ -103,7 +110,7 @@ export function growTree(
     hist: pool.take(),
     split: null,
   };
-  build(data.rows, 0, data.nRows, root.hist as Float64Array);
+  buildAll([root as NodeHist]);
   sumNode(root, root.hist as Float64Array, features[0], missing, data.reach);
   const canSplit = (o: Open) =>
     o.depth < params.maxDepth &&
@@ -123,8 +130,8 @@ export function growTree(
       missing,
     );
   };
-  const finish = (o: Open) => {
-    leaves.push({ node: o.node, start: o.start, end: o.end, g: o.g, h: o.h });
+  const finish = (o: Open, into = leaves) => {
+    into.push({ node: o.node, start: o.start, end: o.end, g: o.g, h: o.h });
     pool.give(o.hist);
     o.hist = null;
   };
@@ -135,63 +142,65 @@ export function growTree(
   } else finish(root);
   let leafCount = 1;
   while (open.length > 0) {
-    const o = open.splice(pickNext(open, params.policy), 1)[0];
-    const s = o.split as Split;
-    if (s.feature < 0 || s.gain <= params.minSplitGain || leafCount >= params.maxLeaves) {
-      finish(o);
-      continue;
+    // A batch: depth-wise, the whole level (one partition pass and one build pass for all its nodes).
+    const batch = takeBatch(open, params.policy);
+    // Each node's leaves, put in node order at the end (the forest's leaf values are laid out in this order).
+    const leavesOf: Leaf[][] = batch.map(() => []);
+    const splitting: Array<{ o: Open; s: Split; leftNode: number; j: number }> = [];
+    for (const [j, o] of batch.entries()) {
+      const s = o.split as Split;
+      if (s.feature < 0 || s.gain <= params.minSplitGain || leafCount >= params.maxLeaves) {
+        finish(o, leavesOf[j]);
+        continue;
+      }
+      const flags = (s.defaultLeft ? FLAG_DEFAULT_LEFT : 0) | (s.categorical ? FLAG_CATEGORICAL : 0);
+      const leftNode = forest.split(o.node, s.feature, s.bin, flags, s.categorical ? s.catBits : null);
+      gains.push([s.feature, s.gain]);
+      leafCount++;
+      splitting.push({ o, s, leftNode, j });
     }
-    const nLeft = partition(data, o.start, o.end, s, scratch);
-    const flags = (s.defaultLeft ? FLAG_DEFAULT_LEFT : 0) | (s.categorical ? FLAG_CATEGORICAL : 0);
-    const leftNode = forest.split(o.node, s.feature, s.bin, flags, s.categorical ? s.catBits : null);
-    gains.push([s.feature, s.gain]);
-    leafCount++;
-    const mid = o.start + nLeft;
-    const left: Open = {
-      node: leftNode,
-      start: o.start,
-      end: mid,
-      depth: o.depth + 1,
-      g: s.gL,
-      h: s.hL,
-      hist: null,
-      split: null,
-    };
-    const right: Open = {
-      node: leftNode + 1,
-      start: mid,
-      end: o.end,
-      depth: o.depth + 1,
-      g: s.gR,
-      h: s.hR,
-      hist: null,
-      split: null,
-    };
-    if (!canSplit(left) && !canSplit(right)) {
-      pool.give(o.hist);
-      finish(left);
-      finish(right);
-      continue;
-    }
-    const [small, large] = mid - o.start <= o.end - mid ? [left, right] : [right, left];
-    small.hist = pool.take();
-    build(data.rows, small.start, small.end, small.hist);
-    large.hist = o.hist;
-    subtractHistogram(
-      large.hist as Float64Array,
-      small.hist,
-      stride,
-      data.spans ?? null,
-      histStrideOf(missing),
+    const nLeft = partitionAll(
+      splitting.map(({ o, s }) => ({ start: o.start, end: o.end, f: s.feature, sides: goesLeft(s, missing) })),
     );
-    for (const c of [left, right]) {
-      if (canSplit(c)) {
-        findSplit(c);
-        open.push(c);
-      } else finish(c);
+    const grown: Array<{ o: Open; left: Open; right: Open; small: Open; large: Open; j: number }> = [];
+    splitting.forEach(({ o, s, leftNode, j }, q) => {
+      const mid = o.start + nLeft[q];
+      const left = child(leftNode, o.start, mid, o.depth + 1, s.gL, s.hL);
+      const right = child(leftNode + 1, mid, o.end, o.depth + 1, s.gR, s.hR);
+      if (!canSplit(left) && !canSplit(right)) {
+        pool.give(o.hist);
+        finish(left, leavesOf[j]);
+        finish(right, leavesOf[j]);
+        return;
+      }
+      const [small, large] = mid - o.start <= o.end - mid ? [left, right] : [right, left];
+      small.hist = pool.take();
+      grown.push({ o, left, right, small, large, j });
+    });
+    buildAll(grown.map((c) => c.small as NodeHist));
+    for (const { o, left, right, small, large, j } of grown) {
+      large.hist = o.hist;
+      subtractHistogram(
+        large.hist as Float64Array,
+        small.hist as Float64Array,
+        stride,
+        data.spans ?? null,
+        histStrideOf(missing),
+      );
+      for (const c of [left, right]) {
+        if (canSplit(c)) {
+          findSplit(c);
+          open.push(c);
+        } else finish(c, leavesOf[j]);
+      }
     }
+    for (const l of leavesOf) leaves.push(...l);
   }
   return { leaves, gains };
+}
+
+function child(node: number, start: number, end: number, depth: number, g: number, h: number): Open {
+  return { node, start, end, depth, g, h, hist: null, split: null };
 }
 
 /** Node sums from one feature's histogram (every row is in exactly one of its bins). */
@@ -211,26 +220,38 @@ function sumNode(o: Open, hist: Float64Array, f: number, missing: number, reach?
   o.h = h;
 }
 
-/** Depth-wise takes leaves in creation order (level by level); leaf-wise the largest gain (ties: oldest). */
-function pickNext(open: Open[], policy: GrowPolicy): number {
-  if (policy === "depthwise") return 0;
+/**
+ * The next leaves to split, taken out of `open`: depth-wise, the whole level (in creation order); leaf-wise
+ * the one with the largest gain (ties: oldest).
+ */
+function takeBatch(open: Open[], policy: GrowPolicy): Open[] {
+  if (policy === "depthwise") {
+    let level = 1;
+    while (level < open.length && open[level].depth === open[0].depth) level++;
+    return open.splice(0, level);
+  }
   let best = 0;
   for (let k = 1; k < open.length; k++)
     if ((open[k].split as Split).gain > (open[best].split as Split).gain) best = k;
-  return best;
+  return open.splice(best, 1);
 }
 
-/** Stable partition of rows[start..end) by the split; returns the number of rows sent left. */
-function partition(data: GrowData, start: number, end: number, s: Split, scratch: Int32Array): number {
-  if (data.partition) return data.partition(start, end, s.feature, goesLeft(s, data.missing));
+/** Stable partition of rows[start..end) by feature f (left: sides[bin] = 1); returns the rows sent left. */
+function partition(
+  data: GrowData,
+  start: number,
+  end: number,
+  f: number,
+  left: Uint8Array,
+  scratch: Int32Array,
+): number {
   const { rows } = data;
   // Column-major: feature f of row i at f · n + i; row-major: at i · stride + f.
   const colMajor = data.columns !== null;
   const bins = data.columns ?? data.bins;
   const step = colMajor ? 1 : data.stride;
-  const base = colMajor ? s.feature * (bins.length / data.stride) : s.feature;
+  const base = colMajor ? f * (bins.length / data.stride) : f;
   // Where each bin goes (1 = left), so the loop has no data-dependent branch.
-  const left = goesLeft(s, data.missing);
   let write = start;
   let nRight = 0;
   for (let k = start; k < end; k++) {
@@ -245,17 +266,15 @@ function partition(data: GrowData, start: number, end: number, s: Split, scratch
   return write - start;
 }
 
-let sideOfBin = new Uint8Array(256);
-
 /** 1 for every bin up to `missing` the split sends left (missing included when the default is left). */
-function goesLeft(s: Split, missing = MISSING_BIN): Uint8Array {
-  if (sideOfBin.length <= missing) sideOfBin = new Uint8Array(missing + 1);
+function goesLeft(s: Split, missing: number): Uint8Array {
+  const sideOfBin = new Uint8Array(missing + 1);
   for (let b = 0; b < missing; b++) {
     // Categories stop below MISSING_BIN (binCount), so a categorical split's bits cover every one.
     sideOfBin[b] = s.categorical ? +(b < MISSING_BIN) & (s.catBits[b >>> 5] >>> (b & 31)) : +(b <= s.bin);
   }
   sideOfBin[missing] = +s.defaultLeft;
-  return sideOfBin.subarray(0, missing + 1);
+  return sideOfBin;
 }
 
 /** A seeded subset of round(fraction · m) features (at least one), in ascending order. */

@@ -1,26 +1,45 @@
 /**
- * Histogram building on several threads (the `threads` option of the histogram models): the bin matrix,
- * the gradients and the row list live in SharedArrayBuffers. A large node's rows are cut into shares, each
- * built from zero into its own histogram (by this thread or a worker), and the shares are added in share
- * order. How many shares depends on the node's rows and the row stride only, never on the thread count, so
- * every thread count adds the same numbers in the same order: the model is bit-identical whatever the
- * cores. The workers are a leased Crew (src/ml/threads/pool.ts): no message passing per node, and a stuck
- * worker fails the fit instead of hanging it.
+ * The GBDT's nodes on several threads (the `threads` option of the histogram models). The bins, the
+ * gradients and the row list live in the WebAssembly kernel's shared memory (a HistSpace), so every thread
+ * runs the same kernel on the same data. The grower hands over a whole tree level at once (depth-wise
+ * growth): all its partitions, then all its histograms. Each is cut into units (a node, or a share of a
+ * large node), which this thread and the workers take from a shared counter until none is left: one
+ * wake-up per level and kind instead of one per node, and the small nodes of deep levels run in parallel
+ * as well as the shares of large ones.
+ *
+ * Bit-identical for any thread count: a unit's result does not depend on the thread that computes it, a
+ * node's shares depend on its rows and the row stride only, and they are added in share order. A stable
+ * partition gives the same rows whatever its parts. The workers are a leased Crew (src/ml/threads/pool.ts):
+ * no message passing per level, and a stuck worker fails the fit instead of hanging it.
  */
 import type { HistSpace } from "../../kernels/hist-build.js";
 import { type Crew, leaseCrew, type PoolOptions } from "../../threads/pool.js";
-import type { BinArray } from "./binning.js";
-import { buildHistogram, HIST_STRIDE } from "./histogram.js";
+import { HIST_STRIDE, reachableSpans } from "./histogram.js";
 
 /** Most shares of a node: a power of two, so 1, 2, 4 or 8 threads take equal parts. */
 export const MAX_SHARES = 8;
 /**
- * Bin updates (rows × stride) a share is worth at least: waking a worker costs about as much as 10⁴–10⁵
- * updates.
+ * Bin updates (rows × stride) a share is worth at least: each share costs zeroing and adding its histogram,
+ * and a share smaller than this gains little over building the node's sibling units in parallel.
  */
 const SHARE_MIN_WORK = 1 << 16;
 /** Rows a share has at least: each share costs zeroing and adding its histogram (512 cells a feature). */
 const SHARE_MIN_ROWS = 4096;
+/**
+ * Row visits (rows × stride bytes) of a level's units at least, for the workers to be woken: below this,
+ * a wake-up (tens of microseconds, far more on a loaded machine) costs more than it saves.
+ */
+const WAKE_MIN_WORK = 1 << 17;
+/**
+ * Histogram regions with workers (the units of a wave, each built into its own region): a depth-6 level in
+ * one wave, in at most REGION_MAX_BYTES (wide data takes more waves).
+ */
+const MAX_REGIONS = 64;
+const REGION_MAX_BYTES = 16 << 20;
+/** Nodes partitioned in one wave (a side table each). */
+export const SIDE_SLOTS = 64;
+/** Int32 words per unit in the shared unit table. */
+const UNIT_WORDS = 8;
 
 /** Rows of each share, at least, for rows of `stride` bytes (a node of twice as many is shared). */
 export function parallelMinRows(stride: number): number {
@@ -34,194 +53,213 @@ export function sharesOf(n: number, minRows: number): number {
   return shares;
 }
 
+/** Whether rows × stride bytes of work are worth waking the workers for. */
+export function worthWaking(rows: number, stride: number): boolean {
+  return rows * stride >= WAKE_MIN_WORK;
+}
+
+/** Histogram regions the space needs for this many threads, `stride` features and `histStride` cells each. */
+export function regionsFor(threads: number, stride: number, histStride = HIST_STRIDE): number {
+  const fit = Math.floor(REGION_MAX_BYTES / (stride * histStride * 8));
+  return threads > 1 ? Math.max(2 * threads, Math.min(MAX_REGIONS, fit)) : 1;
+}
+
+/** A node whose histogram is built: rows[start..end) into hist (the plain layout). */
+export interface NodeHist {
+  start: number;
+  end: number;
+  hist: Float64Array;
+}
+
+/** A node to partition: rows[start..end) by feature f, sides[bin] = 1 for the bins sent left. */
+export interface NodeCut {
+  start: number;
+  end: number;
+  f: number;
+  sides: Uint8Array;
+}
+
 /**
- * The task of a worker. args = (BUILD, start, end, shares, step, first): shares first, first + step, … of
- * rows[start..end), each into its own histogram (the WebAssembly kernel's region of that share, or
- * hists[s]). args = (PARTITION, from, to, f, slot): the kernel's partitionPart of rows[from..to), its count
- * of left rows into counts[slot].
+ * The task of every thread, as source: the workers are given it (no module to load, so they start at once)
+ * and this thread compiles the same source, so there is one copy. args = (kind, count): take units from
+ * data.next until count. A BUILD unit (from, to, region) builds rows[from..to) into its region (reachable
+ * cells zeroed first); a PARTITION unit (from, to, f, slot, whole) partitions rows[from..to) with side
+ * table `slot`, the left-row count into word 5, and, when it is the node's only part (whole), moves its
+ * right rows back after the left ones.
  */
 const BUILD = 0;
 const PARTITION = 1;
 const TASK = `(data, args) => {
-  const { bins, gh, rows, hists, stride, kernel } = data;
+  const { kernel, units, next } = data;
+  const l = kernel.layout;
   if (data.wasm === undefined) {
-    // With the WebAssembly kernel: the same module over the same shared memory, into the share's region.
-    data.wasm = kernel
-      ? new WebAssembly.Instance(kernel.module, { env: { memory: kernel.memory } }).exports
-      : null;
-    data.bins32 = new Uint32Array(bins.buffer, bins.byteOffset, bins.byteLength >>> 2);
+    data.wasm = new WebAssembly.Instance(kernel.module, { env: { memory: kernel.memory } }).exports;
+    data.f64 = new Float64Array(kernel.memory.buffer);
+    data.rows = new Int32Array(kernel.memory.buffer, l.rowsAt, l.rows);
+    data.scratch = new Int32Array(kernel.memory.buffer, l.scratchAt, l.rows);
   }
-  if (args[0] === ${PARTITION}) {
-    const [, from, to, f, slot] = args;
-    const l = kernel.layout;
+  const kind = args[0];
+  const count = args[1];
+  for (let u = Atomics.add(next, 0, 1); u < count; u = Atomics.add(next, 0, 1)) {
+    const at = u * ${UNIT_WORDS};
+    const from = units[at];
+    const to = units[at + 1];
+    if (kind === ${BUILD}) {
+      const hist = kernel.histAt + units[at + 2] * kernel.regionBytes;
+      const spans = kernel.spans;
+      for (let s = 0; s < spans.length; s += 2) data.f64.fill(0, (hist >>> 3) + spans[s], (hist >>> 3) + spans[s + 1]);
+      data.wasm.build(l.binsAt, l.stride, l.ghAt, l.rowsAt + 4 * from, to - from, hist, l.featureBytes);
+      continue;
+    }
+    const f = units[at + 2];
     const first = l.columnsAt >= 0 ? l.columnsAt + f * l.rows * l.binBytes : l.binsAt + f * l.binBytes;
     const step = l.columnsAt >= 0 ? 1 : l.stride;
-    const at = 4 * from;
-    data.counts[slot] = data.wasm.partition(first, step, l.rowsAt + at, to - from, l.scratchAt + at, l.sidesAt);
-    return;
-  }
-  const [, start, end, shares, step, first] = args;
-  const size = Math.ceil((end - start) / shares);
-  for (let s = first; s < shares; s += step) {
-    const from = Math.min(end, start + s * size);
-    buildShare(s, from, Math.min(end, from + size));
-  }
-  function buildShare(s, from, to) {
-    if (data.wasm) {
-      const l = kernel.layout;
-      const at = kernel.histAt + s * kernel.regionBytes;
-      new Float64Array(kernel.memory.buffer, at, kernel.regionBytes >>> 3).fill(0);
-      data.wasm.build(l.binsAt, stride, l.ghAt, l.rowsAt + 4 * from, to - from, at, l.featureBytes);
-      return;
-    }
-    const hist = hists[s];
-    hist.fill(0);
-    const words = stride >>> 2;
-    const bins32 = data.bins32;
-    for (let k = from; k < to; k++) {
-      const i = rows[k];
-      const g = gh[2 * i];
-      const h = gh[2 * i + 1];
-      const w0 = i * words;
-      for (let w = 0; w < words; w++) {
-        const x = bins32[w0 + w];
-        const fb = w << 11;
-        let a = fb + ((x & 255) << 1);
-        hist[a] += g; hist[a + 1] += h;
-        a = fb + 512 + (((x >>> 8) & 255) << 1);
-        hist[a] += g; hist[a + 1] += h;
-        a = fb + 1024 + (((x >>> 16) & 255) << 1);
-        hist[a] += g; hist[a + 1] += h;
-        a = fb + 1536 + ((x >>> 24) << 1);
-        hist[a] += g; hist[a + 1] += h;
-      }
-    }
+    const sides = l.sidesAt + l.sideBytes * units[at + 3];
+    const left = data.wasm.partition(first, step, l.rowsAt + 4 * from, to - from, l.scratchAt + 4 * from, sides);
+    units[at + 5] = left;
+    if (units[at + 4] === 1) data.rows.set(data.scratch.subarray(from, to - left), from + left);
   }
 }`;
 
+/** The task as a function on this thread. */
+const runUnits = new Function(`return ${TASK}`)() as (data: object, args: ArrayLike<number>) => void;
+
 /** Typed arrays over shared memory. */
-export function shared<T extends Uint8Array | Uint16Array | Int32Array | Float64Array>(
+export function shared<T extends Uint8Array | Int32Array | Float64Array>(
   Kind: { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
   length: number,
 ): T {
   return new Kind(new SharedArrayBuffer(Math.max(8, length * Kind.BYTES_PER_ELEMENT)));
 }
 
-export class HistogramThreads {
+export class NodeThreads {
   private readonly pool: Crew | null;
-  /** Without the kernel: the histogram of each share s ≥ 1 (plain layout, shared memory). */
-  private readonly hists: Array<Float64Array | null>;
-  /** Left rows of each part of a parallel partition. */
-  private readonly counts = shared(Int32Array, MAX_SHARES);
+  private readonly regions: number;
+  private readonly units: Int32Array;
+  /** The next unit to take (shared by all threads). */
+  private readonly next = shared(Int32Array, 1);
+  /** This thread's data for the task (the workers are sent the same). */
+  private readonly data: object;
 
   /**
-   * @param threads - total threads, this one included (1: the same shares, all built here)
-   * @param bins, gh, rows - backed by SharedArrayBuffers (see `shared`) when threads > 1
-   * @param space - when given (with MAX_SHARES regions), every thread builds with its WebAssembly kernel;
-   *   required for uint16 bins (the plain loops here read uint8 bins)
-   * @param minRows - rows of a share, at least (0: every node is cut into MAX_SHARES)
+   * @param threads - total threads, this one included (1: the same units, all run here)
+   * @param space - with regionsFor(threads) regions and SIDE_SLOTS side tables
+   * @param reach - the reachable cells (reachableBins) the space was told of (useReachable)
+   * @param minRows - rows of a share, at least (0, for tests: every node is cut into MAX_SHARES and every
+   *   level runs on all threads)
    */
   constructor(
     threads: number,
-    private readonly bins: BinArray,
-    private readonly stride: number,
-    private readonly gh: Float64Array,
-    private readonly rows: Int32Array,
-    private readonly space: HistSpace | null = null,
-    private readonly minRows = parallelMinRows(stride),
+    private readonly space: HistSpace,
+    reach: Int32Array,
+    private readonly minRows = parallelMinRows(space.layout.stride),
     options: PoolOptions = {},
   ) {
-    const size = stride * HIST_STRIDE;
-    this.hists = Array.from({ length: MAX_SHARES }, (_, s) =>
-      space || s === 0 ? null : threads > 1 ? shared(Float64Array, size) : new Float64Array(size),
-    );
-    const kernel = space && {
+    const { layout } = space;
+    this.regions = layout.regions;
+    this.units = shared(Int32Array, UNIT_WORDS * Math.max(this.regions, SIDE_SLOTS * MAX_SHARES));
+    const regionBytes = space.region(0).byteLength;
+    // The cells the space reads back (useReachable), in the region layout.
+    const spans = reachableSpans(reach, layout.stride, layout.featureBytes / 8, layout.missing);
+    const kernel = {
       module: space.module,
       memory: space.memory,
-      layout: space.layout,
-      histAt: space.layout.histAt,
-      regionBytes: space.region(0).byteLength,
+      layout,
+      histAt: layout.histAt,
+      regionBytes,
+      spans,
     };
-    const data = { bins, gh, rows, hists: this.hists, stride, kernel, counts: this.counts };
-    this.pool = threads > 1 ? leaseCrew(threads - 1, TASK, () => data, options) : null;
+    const dataOf = () => ({ kernel, units: this.units, next: this.next });
+    this.data = dataOf();
+    this.pool = threads > 1 ? leaseCrew(threads - 1, TASK, dataOf, options) : null;
   }
 
-  /** Builds the histogram of rows rows[start..end) (of the shared row list) into hist. */
-  build(start: number, end: number, hist: Float64Array): void {
-    const shares = sharesOf(end - start, this.minRows);
-    if (shares === 1) {
-      this.buildShare(0, start, end, hist);
-      return;
+  /** Builds every node's histogram: its shares in parallel with the other nodes', then added in order. */
+  buildAll(nodes: NodeHist[]): void {
+    const units: Array<{ node: NodeHist; share: number; from: number; to: number }> = [];
+    for (const node of nodes) {
+      const shares = sharesOf(node.end - node.start, this.minRows);
+      const size = Math.ceil((node.end - node.start) / shares);
+      for (let share = 0; share < shares; share++) {
+        const from = Math.min(node.end, node.start + share * size);
+        units.push({ node, share, from, to: Math.min(node.end, from + size) });
+      }
     }
-    const step = Math.min(shares, (this.pool?.size ?? 0) + 1);
-    const size = Math.ceil((end - start) / shares);
-    const here = () => {
-      for (let s = 0; s < shares; s += step) {
-        const from = Math.min(end, start + s * size);
-        this.buildShare(s, from, Math.min(end, from + size), hist);
-      }
-    };
-    if (this.pool)
-      this.pool.runAll((k) => (k + 1 < step ? [BUILD, start, end, shares, step, k + 1] : null), here);
-    else here();
-    this.addShares(shares, hist);
-  }
-
-  /** Share s of a node into its histogram: share 0 into hist, the others into their own. */
-  private buildShare(s: number, from: number, to: number, hist: Float64Array): void {
-    const { space } = this;
-    if (space) space.buildRegion(s, from, to);
-    else buildHistogram(this.bins, this.stride, this.gh, this.rows, from, to, this.hists[s] ?? hist);
-    if (space && s === 0) space.readRegion(0, hist);
-  }
-
-  /** hist (share 0) += shares 1, 2, … in that order. */
-  private addShares(shares: number, hist: Float64Array): void {
-    const { space } = this;
-    const size = this.stride * HIST_STRIDE;
-    for (let s = 1; s < shares; s++) {
-      if (space) space.readRegion(s, hist, true);
-      else {
-        const h = this.hists[s] as Float64Array;
-        for (let i = 0; i < size; i++) hist[i] += h[i];
-      }
+    for (let w = 0; w < units.length; w += this.regions) {
+      const wave = units.slice(w, w + this.regions);
+      for (const [r, u] of wave.entries()) this.units.set([u.from, u.to, r], UNIT_WORDS * r);
+      this.run(
+        BUILD,
+        wave.length,
+        wave.reduce((n, u) => n + u.to - u.from, 0),
+      );
+      for (const [r, u] of wave.entries()) this.space.readRegion(r, u.node.hist, u.share > 0);
     }
   }
 
   /**
-   * Stable partition of rows[start..end) by feature f (sides[bin] = 1: left), with the kernel; a large node
-   * in parts on all threads, then the parts' left rows and right rows put together in order (the same rows
-   * as one pass). Returns how many went left.
+   * Partitions every node stably (nodes are disjoint); large nodes in parts, whose left rows and right rows
+   * are then put together in order (the same rows as one pass). Returns the rows sent left, per node.
    */
-  partition(start: number, end: number, f: number, sides: Uint8Array): number {
-    const space = this.space as HistSpace;
-    const parts = Math.min(MAX_SHARES, (this.pool?.size ?? 0) + 1);
-    // Nodes that are cut into shares are also partitioned in parts (the result is the same on any count).
-    if (!this.pool || parts === 1 || sharesOf(end - start, this.minRows) === 1)
-      return space.partition(start, end, f, sides);
-    space.setSides(sides);
-    const size = Math.ceil((end - start) / parts);
-    const from = (c: number) => Math.min(end, start + c * size);
-    const { counts } = this;
-    this.pool.runAll(
-      (k) => (k + 1 < parts ? [PARTITION, from(k + 1), from(k + 2), f, k + 1] : null),
-      () => {
-        counts[0] = space.partitionPart(start, from(1), f);
-      },
-    );
-    const { rows } = space;
-    let write = start;
-    for (let c = 0; c < parts; c++) {
-      rows.copyWithin(write, from(c), from(c) + counts[c]);
-      write += counts[c];
+  partitionAll(cuts: NodeCut[]): Int32Array {
+    const nLeft = new Int32Array(cuts.length);
+    for (let w = 0; w < cuts.length; w += SIDE_SLOTS) {
+      const wave = cuts.slice(w, w + SIDE_SLOTS);
+      // One part per node on one thread (the parts' merge would be pure overhead there).
+      const parts = wave.map((c) => (this.pool ? sharesOf(c.end - c.start, this.minRows) : 1));
+      let count = 0;
+      wave.forEach((c, slot) => {
+        this.space.setSides(c.sides, slot);
+        const size = Math.ceil((c.end - c.start) / parts[slot]);
+        for (let q = 0; q < parts[slot]; q++) {
+          const from = Math.min(c.end, c.start + q * size);
+          const to = Math.min(c.end, from + size);
+          this.units.set([from, to, c.f, slot, parts[slot] === 1 ? 1 : 0], UNIT_WORDS * count++);
+        }
+      });
+      this.run(
+        PARTITION,
+        count,
+        wave.reduce((n, c) => n + c.end - c.start, 0),
+      );
+      let u = 0;
+      wave.forEach((c, slot) => {
+        nLeft[w + slot] = this.merge(c, u, parts[slot]);
+        u += parts[slot];
+      });
     }
-    const nLeft = write - start;
-    for (let c = 0; c < parts; c++) {
-      const right = space.scratchRows(from(c), from(c + 1) - counts[c]);
+    return nLeft;
+  }
+
+  /** Puts the parts first, first + 1, … of a node together: their left rows in order, then the right. */
+  private merge(c: NodeCut, first: number, parts: number): number {
+    const { units } = this;
+    const leftOf = (q: number) => units[UNIT_WORDS * (first + q) + 5];
+    if (parts === 1) return leftOf(0);
+    const { rows } = this.space;
+    const fromOf = (q: number) => units[UNIT_WORDS * (first + q)];
+    let write = c.start;
+    for (let q = 0; q < parts; q++) {
+      rows.copyWithin(write, fromOf(q), fromOf(q) + leftOf(q));
+      write += leftOf(q);
+    }
+    const nLeft = write - c.start;
+    for (let q = 0; q < parts; q++) {
+      const right = this.space.scratchRows(fromOf(q), units[UNIT_WORDS * (first + q) + 1] - leftOf(q));
       rows.set(right, write);
       write += right.length;
     }
     return nLeft;
+  }
+
+  /** Runs `count` units of the table: on all threads when they are worth a wake-up, else here. */
+  private run(kind: number, count: number, rows: number): void {
+    Atomics.store(this.next, 0, 0);
+    const args = [kind, count];
+    const here = () => runUnits(this.data, args);
+    const worthIt = this.minRows === 0 || worthWaking(rows, this.space.layout.stride);
+    if (this.pool && count > 1 && worthIt) this.pool.runAll((k) => (k + 1 < count ? args : null), here);
+    else here();
   }
 
   /** Stops the workers. */

@@ -19,6 +19,7 @@ import {
 import { parallelMinRows } from "../../../../src/ml/models/hist/threads.js";
 import {
   type HistFitted,
+  HistGradientBoostingClassifier,
   HistGradientBoostingRegressor,
 } from "../../../../src/ml/models/hist-gradient-boosting.js";
 import { Random } from "../../../../src/ml/random.js";
@@ -266,6 +267,36 @@ describe("histogram building on several threads", () => {
         expect(other.forest).toEqual(one.forest);
         expect(other.predictions).toEqual(one.predictions);
       }
+    }
+  });
+
+  /** The forest's arrays as bytes (floats compared bit for bit). */
+  function bytesOf(forest: ForestArrays): Record<string, Buffer> {
+    return Object.fromEntries(
+      Object.entries(forest)
+        .filter(([, v]) => ArrayBuffer.isView(v))
+        .map(([k, v]) => [k, Buffer.from(v.buffer, v.byteOffset, v.byteLength)]),
+    );
+  }
+
+  it("splits and builds whole levels on 2 and 4 threads: the same model bytes as 1 thread", () => {
+    // parallelMinRows 0: every node is cut into shares and every level's units run on the threads.
+    const { X, y } = problem(3000, 7);
+    const labels = y.map((v) => +(v > 0));
+    // Depth-wise (a level at a time) and leaf-wise (a node at a time); squared error and log-loss.
+    for (const [model, Model] of [
+      ["xgboost", HistGradientBoostingRegressor],
+      ["lightgbm", HistGradientBoostingClassifier],
+    ] as const) {
+      const grow = (threads: number) => {
+        const params = validateHyperparameters(model, { nEstimators: 4, threads });
+        const est = new Model({ ...toHistParams(model, params), parallelMinRows: 0 });
+        est.fit(X, Model === HistGradientBoostingRegressor ? y : labels, { rng: new Random(1) });
+        return bytesOf((est.getFitted() as HistFitted).forest);
+      };
+      const one = grow(1);
+      expect(one.feature.length).toBeGreaterThan(4 * 15);
+      for (const threads of [2, 4]) expect(grow(threads)).toEqual(one);
     }
   });
 });

@@ -105,7 +105,7 @@ describe("wide bins: binning", () => {
 function wideSpace(n: number, p: number, missing: number, columns: boolean, seed: number): HistSpace {
   const rng = new Random(seed);
   const stride = rowStride(p);
-  const space = createHistSpace(n, stride, 1, columns, missing) as HistSpace;
+  const space = createHistSpace(n, stride, 1, columns, 1, missing) as HistSpace;
   expect(space.bins).toBeInstanceOf(Uint16Array);
   for (let i = 0; i < n; i++)
     for (let f = 0; f < p; f++) space.bins[i * stride + f] = rng.next() < 0.05 ? missing : rng.int(missing);
