@@ -160,7 +160,12 @@ export function growTree(
       splitting.push({ o, s, leftNode, j });
     }
     const nLeft = partitionAll(
-      splitting.map(({ o, s }) => ({ start: o.start, end: o.end, f: s.feature, sides: goesLeft(s, missing) })),
+      splitting.map(({ o, s }) => ({
+        start: o.start,
+        end: o.end,
+        f: s.feature,
+        sides: goesLeft(s, missing),
+      })),
     );
     const grown: Array<{ o: Open; left: Open; right: Open; small: Open; large: Open; j: number }> = [];
     splitting.forEach(({ o, s, leftNode, j }, q) => {
