@@ -14,6 +14,13 @@ const csvRowsModule = kernelModule(CSV_ROWS_WASM);
 
 /** Bytes of the file the kernel sees at once. */
 const WINDOW = 64 * 1024;
+/**
+ * Each text column's cache of seen values (see the kernel): 32 bytes an entry, up to 4096 entries a column
+ * (a date column's few thousand days mostly hit), 4 MiB in all.
+ */
+const ENTRY_BYTES = 32;
+const ENTRY_TEXT = 20;
+const CACHE_BYTES = 4 * 1024 * 1024;
 /** Kernel memory: 10^0..10^22 at 0, where it stopped at 192, the column kinds at 256. */
 const STOPPED_AT = 192;
 const KINDS_AT = 256;
@@ -50,6 +57,8 @@ export class WasmRows {
   private readonly winAt: number;
   private readonly outAt: number;
   private readonly hashesAt: number;
+  private readonly cacheAt: number;
+  private readonly cacheMask: number;
   /** Slots per column: more than the rows one window can hold (each row has at least p − 1 bytes). */
   private readonly R: number;
   private winStart = 0;
@@ -63,18 +72,27 @@ export class WasmRows {
   ) {
     const p = numeric.length;
     this.R = Math.ceil(WINDOW / Math.max(1, p - 1)) + 1;
-    this.winAt = align16(KINDS_AT + 4 * p);
+    this.winAt = align16(KINDS_AT + 8 * p);
     this.outAt = align16(this.winAt + WINDOW);
     this.hashesAt = this.outAt + p * this.R * 8;
-    const { rows, buffer } = sharedKernel(this.hashesAt + p * this.R * 4);
+    this.cacheAt = this.hashesAt + p * this.R * 4;
+    const texts = numeric.filter((isNum) => !isNum).length;
+    const entries = 2 ** Math.floor(Math.log2(CACHE_BYTES / ENTRY_BYTES / Math.max(1, texts)));
+    this.cacheMask = Math.max(16, Math.min(4096, entries)) - 1;
+    const cacheEnd = this.cacheAt + texts * (this.cacheMask + 1) * ENTRY_BYTES;
+    const { rows, buffer } = sharedKernel(cacheEnd);
     this.f64 = new Float64Array(buffer);
     this.i32 = new Int32Array(buffer);
     this.u8 = new Uint8Array(buffer);
     this.rows = rows;
     for (let k = 0; k <= 22; k++) this.f64[k] = 10 ** k;
+    let cache = this.cacheAt;
     numeric.forEach((isNum, j) => {
       this.i32[KINDS_AT / 4 + j] = isNum ? 1 : 0;
+      this.i32[KINDS_AT / 4 + p + j] = isNum ? 0 : cache;
+      if (!isNum) cache += (this.cacheMask + 1) * ENTRY_BYTES;
     });
+    this.i32.fill(-1, this.cacheAt / 4, cacheEnd / 4); // every entry empty (length −1)
   }
 
   /**
@@ -107,6 +125,7 @@ export class WasmRows {
       Math.min(max, R),
       this.maxCell,
       this.hashesAt,
+      this.cacheMask,
     );
     if (got === 0) {
       // A file the kernel keeps declining (quotes on every row, say) is left to the JavaScript path.
@@ -119,19 +138,50 @@ export class WasmRows {
       const slot = outAt / 8 + j * R;
       const v = values[j];
       if (v) v.set(this.f64.subarray(slot, slot + got), n);
-      else this.codesInto(codes[j] as Int32Array, dicts[j] as ByteDictionary, slot, got, n);
+      else this.codesInto(codes[j] as Int32Array, dicts[j] as ByteDictionary, slot, got, n, j);
     }
     return got;
   }
 
-  /** Dictionary codes of a text column's byte ranges (the dictionary keeps the file's bytes, not the window's). */
-  private codesInto(out: Int32Array, dict: ByteDictionary, slot: number, count: number, n: number): void {
+  /**
+   * Dictionary codes of a text column's slots: the kernel's cache hits as they are, the byte ranges looked up
+   * in the dictionary (which keeps the file's bytes, not the window's) and remembered in the cache.
+   */
+  private codesInto(
+    out: Int32Array,
+    dict: ByteDictionary,
+    slot: number,
+    count: number,
+    n: number,
+    j: number,
+  ): void {
     const { i32, bytes, winStart } = this;
     const hashes = this.hashesAt / 4 + (slot - this.outAt / 8);
+    const cache = i32[KINDS_AT / 4 + this.numeric.length + j];
+    // A column with far more distinct values than its cache holds (ids) would only churn it.
+    const remember = dict.size <= 4 * (this.cacheMask + 1);
     for (let r = 0; r < count; r++) {
       const at = 2 * (slot + r);
-      out[n + r] = dict.codeOfHashed(bytes, winStart + i32[at], winStart + i32[at + 1], i32[hashes + r]);
+      const start = i32[at];
+      if (start < 0) {
+        out[n + r] = i32[at + 1];
+        continue;
+      }
+      const end = i32[at + 1];
+      const h = i32[hashes + r];
+      const code = dict.codeOfHashed(bytes, winStart + start, winStart + end, h);
+      out[n + r] = code;
+      if (remember && end - start <= ENTRY_TEXT) this.cacheEntry(cache, h, code, start, end);
     }
+  }
+
+  /** Puts a value (window bytes [start, end)) and its code in its cache entry, in place of what was there. */
+  private cacheEntry(cache: number, h: number, code: number, start: number, end: number): void {
+    const entry = cache + (h & this.cacheMask) * ENTRY_BYTES;
+    this.i32[entry / 4] = h;
+    this.i32[entry / 4 + 1] = code;
+    this.i32[entry / 4 + 2] = end - start;
+    this.u8.copyWithin(entry + 12, this.winAt + start, this.winAt + end);
   }
 
   /** Moves the window to start at pos unless pos already has half a window ahead of it (or the file's end). */
