@@ -15,12 +15,12 @@ const csvRowsModule = kernelModule(CSV_ROWS_WASM);
 /** Bytes of the file the kernel sees at once. */
 const WINDOW = 64 * 1024;
 /**
- * Each text column's cache of seen values (see the kernel): 32 bytes an entry, up to 4096 entries a column
- * (a date column's few thousand days mostly hit), 4 MiB in all.
+ * Each text column's table of seen values (see the kernel): 32 bytes an entry, up to 4096 entries a column
+ * (2048 values: a date column's days), 4 MiB in all.
  */
 const ENTRY_BYTES = 32;
 const ENTRY_TEXT = 20;
-const CACHE_BYTES = 4 * 1024 * 1024;
+const TABLE_BYTES = 4 * 1024 * 1024;
 /** Kernel memory: 10^0..10^22 at 0, where it stopped at 192, the column kinds at 256. */
 const STOPPED_AT = 192;
 const KINDS_AT = 256;
@@ -57,8 +57,10 @@ export class WasmRows {
   private readonly winAt: number;
   private readonly outAt: number;
   private readonly hashesAt: number;
-  private readonly cacheAt: number;
-  private readonly cacheMask: number;
+  private readonly tableAt: number;
+  private readonly tableMask: number;
+  /** Values in each column's table. */
+  private readonly tableSizes: Int32Array;
   /** Slots per column: more than the rows one window can hold (each row has at least p − 1 bytes). */
   private readonly R: number;
   private winStart = 0;
@@ -75,24 +77,25 @@ export class WasmRows {
     this.winAt = align16(KINDS_AT + 8 * p);
     this.outAt = align16(this.winAt + WINDOW);
     this.hashesAt = this.outAt + p * this.R * 8;
-    this.cacheAt = this.hashesAt + p * this.R * 4;
+    this.tableAt = this.hashesAt + p * this.R * 4;
     const texts = numeric.filter((isNum) => !isNum).length;
-    const entries = 2 ** Math.floor(Math.log2(CACHE_BYTES / ENTRY_BYTES / Math.max(1, texts)));
-    this.cacheMask = Math.max(16, Math.min(4096, entries)) - 1;
-    const cacheEnd = this.cacheAt + texts * (this.cacheMask + 1) * ENTRY_BYTES;
-    const { rows, buffer } = sharedKernel(cacheEnd);
+    const entries = 2 ** Math.floor(Math.log2(TABLE_BYTES / ENTRY_BYTES / Math.max(1, texts)));
+    this.tableMask = Math.max(16, Math.min(4096, entries)) - 1;
+    const tableEnd = this.tableAt + texts * (this.tableMask + 1) * ENTRY_BYTES;
+    const { rows, buffer } = sharedKernel(tableEnd);
     this.f64 = new Float64Array(buffer);
     this.i32 = new Int32Array(buffer);
     this.u8 = new Uint8Array(buffer);
     this.rows = rows;
     for (let k = 0; k <= 22; k++) this.f64[k] = 10 ** k;
-    let cache = this.cacheAt;
+    let table = this.tableAt;
     numeric.forEach((isNum, j) => {
       this.i32[KINDS_AT / 4 + j] = isNum ? 1 : 0;
-      this.i32[KINDS_AT / 4 + p + j] = isNum ? 0 : cache;
-      if (!isNum) cache += (this.cacheMask + 1) * ENTRY_BYTES;
+      this.i32[KINDS_AT / 4 + p + j] = isNum ? 0 : table;
+      if (!isNum) table += (this.tableMask + 1) * ENTRY_BYTES;
     });
-    this.i32.fill(-1, this.cacheAt / 4, cacheEnd / 4); // every entry empty (length −1)
+    this.i32.fill(-1, this.tableAt / 4, tableEnd / 4); // every entry empty (length −1)
+    this.tableSizes = new Int32Array(p);
   }
 
   /**
@@ -125,7 +128,7 @@ export class WasmRows {
       Math.min(max, R),
       this.maxCell,
       this.hashesAt,
-      this.cacheMask,
+      this.tableMask,
     );
     if (got === 0) {
       // A file the kernel keeps declining (quotes on every row, say) is left to the JavaScript path.
@@ -144,8 +147,8 @@ export class WasmRows {
   }
 
   /**
-   * Dictionary codes of a text column's slots: the kernel's cache hits as they are, the byte ranges looked up
-   * in the dictionary (which keeps the file's bytes, not the window's) and remembered in the cache.
+   * Dictionary codes of a text column's slots: the codes the kernel found as they are, the byte ranges looked
+   * up in the dictionary (which keeps the file's bytes, not the window's) and added to the kernel's table.
    */
   private codesInto(
     out: Int32Array,
@@ -157,9 +160,7 @@ export class WasmRows {
   ): void {
     const { i32, bytes, winStart } = this;
     const hashes = this.hashesAt / 4 + (slot - this.outAt / 8);
-    const cache = i32[KINDS_AT / 4 + this.numeric.length + j];
-    // A column with far more distinct values than its cache holds (ids) would only churn it.
-    const remember = dict.size <= 4 * (this.cacheMask + 1);
+    const table = i32[KINDS_AT / 4 + this.numeric.length + j];
     for (let r = 0; r < count; r++) {
       const at = 2 * (slot + r);
       const start = i32[at];
@@ -171,13 +172,22 @@ export class WasmRows {
       const h = i32[hashes + r];
       const code = dict.codeOfHashed(bytes, winStart + start, winStart + end, h);
       out[n + r] = code;
-      if (remember && end - start <= ENTRY_TEXT) this.cacheEntry(cache, h, code, start, end);
+      // A table half full stays as it is (an id column fills it with its first ids, and no more).
+      if (end - start <= ENTRY_TEXT && 2 * this.tableSizes[j] < this.tableMask)
+        this.addEntry(table, j, h, code, start, end);
     }
   }
 
-  /** Puts a value (window bytes [start, end)) and its code in its cache entry, in place of what was there. */
-  private cacheEntry(cache: number, h: number, code: number, start: number, end: number): void {
-    const entry = cache + (h & this.cacheMask) * ENTRY_BYTES;
+  /** Adds a value (window bytes [start, end)) and its code to column j's table, unless it is there. */
+  private addEntry(table: number, j: number, h: number, code: number, start: number, end: number): void {
+    let i = h & this.tableMask;
+    let entry = table + i * ENTRY_BYTES;
+    // The same value again in one batch of rows: the kernel did not find it, its first row added it.
+    for (; this.i32[entry / 4 + 2] >= 0; entry = table + i * ENTRY_BYTES) {
+      if (this.i32[entry / 4 + 1] === code) return;
+      i = (i + 1) & this.tableMask;
+    }
+    this.tableSizes[j]++;
     this.i32[entry / 4] = h;
     this.i32[entry / 4 + 1] = code;
     this.i32[entry / 4 + 2] = end - start;

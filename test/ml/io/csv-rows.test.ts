@@ -122,11 +122,11 @@ describe("CSV row kernel", () => {
     });
   }
 
-  it("gives a text column's cached values their dictionary codes: repeats, collisions, evictions, long values", () => {
+  it("gives text the codes of the kernel's table of seen values: repeats, a full table, long values", () => {
     const rng = new Random(9);
-    // 20,000 distinct values in a cache of 4096 entries (every entry contested), lengths 1 to 24 around the
-    // 20 bytes an entry holds, values that differ only in their last byte, spaces that trimming removes, and
-    // a second text column that is all distinct (an id: its cache is left alone).
+    // 20,000 distinct values for a table of 2048 (it fills up), most rows among 20 of them, lengths 1 to 24
+    // around the 20 bytes an entry holds, values that differ only in their last byte, spaces that trimming
+    // removes, and a second text column that is all distinct (an id).
     const value = (k: number) => `${"v".repeat(k % 24)}${k}`.slice(-1 - (k % 24));
     const lines = ["id,word,x,tag"];
     for (let i = 0; i < 40_000; i++) {

@@ -11,13 +11,13 @@
 ;; wrong field count, a cell longer than the limit, or a row that runs past the window (unless the window
 ;; ends the file).
 ;;
-;; Memory (byte addresses): 0..183 powers of ten 10^0..10^22 (written by the caller); 192 the window offset where parsing stopped (written here); the kinds (i32 per column, 1 = number), then each column's cache address, the window and the slots
+;; Memory (byte addresses): 0..183 powers of ten 10^0..10^22 (written by the caller); 192 the window offset where parsing stopped (written here); the kinds (i32 per column, 1 = number), then each column's table address, the window and the slots
 ;; where the caller puts them. Slot (column j, row r) is at $out + (j·$R + r)·8.
 ;;
-;; Each text column has a cache of the values its dictionary has seen, filled by the caller: direct-mapped by
-;; hash ($cacheMask + 1 entries of 32 bytes: hash, code, length, up to 20 bytes of the value; an empty entry
-;; has length −1). A cell whose hash, length and bytes match its entry gets the code in its slot as (−1, code),
-;; so a repeated categorical costs the caller no dictionary lookup.
+;; Each text column has a table of values its dictionary has seen, filled by the caller: open addressing by
+;; hash with linear probing ($tableMask + 1 entries of 32 bytes: hash, code, length, up to 20 bytes of the
+;; value; an empty entry has length −1; at most half full). A cell found there gets the code in its slot as
+;; (−1, code), so a repeated categorical costs the caller no dictionary lookup.
 (module
   (import "env" "memory" (memory 0))
 
@@ -25,10 +25,10 @@
     (param $win i32) (param $pos i32) (param $to i32) (param $atEnd i32)
     (param $kinds i32) (param $p i32) (param $delim i32)
     (param $out i32) (param $R i32) (param $max i32) (param $maxCell i32) (param $hashes i32)
-    (param $cacheMask i32)
+    (param $tableMask i32)
     (result i32)
     (local $n i32) (local $j i32) (local $i i32) (local $slot i32) (local $c i32) (local $start i32)
-    (local $s i32) (local $e i32) (local $h i32) (local $k i32) (local $entry i32)
+    (local $s i32) (local $e i32) (local $h i32) (local $k i32)
     (local $colBytes i32)
     (local.set $colBytes (i32.shl (local.get $R) (i32.const 3)))
     (block $stop
@@ -93,18 +93,15 @@
                   (br $hash)))
               (i32.store (i32.add (local.get $hashes) (i32.shr_u (i32.sub (local.get $slot) (local.get $out)) (i32.const 1)))
                 (local.get $h))
-              ;; A value in the column's cache becomes its code: the slot holds (−1, code) instead.
-              (local.set $entry (i32.add
+              ;; A value in the column's table becomes its code: the slot holds (−1, code) instead.
+              (local.set $k (call $lookup
                 (i32.load (i32.add (local.get $kinds) (i32.shl (i32.add (local.get $p) (local.get $j)) (i32.const 2))))
-                (i32.shl (i32.and (local.get $h) (local.get $cacheMask)) (i32.const 5))))
-              (if (i32.and (i32.eq (i32.load (local.get $entry)) (local.get $h))
-                    (i32.eq (i32.load offset=8 (local.get $entry)) (i32.sub (local.get $e) (local.get $s))))
+                (local.get $tableMask) (local.get $h) (i32.add (local.get $win) (local.get $s))
+                (i32.sub (local.get $e) (local.get $s))))
+              (if (i32.ge_s (local.get $k) (i32.const 0))
                 (then
-                  (if (call $same (i32.add (local.get $win) (local.get $s)) (i32.add (local.get $entry) (i32.const 12))
-                        (i32.sub (local.get $e) (local.get $s)))
-                    (then
-                      (i32.store (local.get $slot) (i32.const -1))
-                      (i32.store offset=4 (local.get $slot) (i32.load offset=4 (local.get $entry)))))))))
+                  (i32.store (local.get $slot) (i32.const -1))
+                  (i32.store offset=4 (local.get $slot) (local.get $k))))))
           (br_if $stop (i32.gt_u (i32.sub (local.get $i) (local.get $start)) (local.get $maxCell)))
           ;; A field that reaches the window's end may go on past it.
           (if (i32.ge_u (local.get $i) (local.get $to))
@@ -299,7 +296,23 @@
     (i32.or (i32.eq (local.get $c) (local.get $delim))
       (i32.or (i32.eq (local.get $c) (i32.const 10)) (i32.eq (local.get $c) (i32.const 13)))))
 
-;; Whether the $len bytes at $a and at $b are the same.
+;; The code of the $len bytes at $at (hash $h) in the table at $table, or −1 when they are not there.
+  (func $lookup (param $table i32) (param $mask i32) (param $h i32) (param $at i32) (param $len i32) (result i32)
+    (local $i i32) (local $entry i32)
+    (local.set $i (i32.and (local.get $h) (local.get $mask)))
+    (loop $probe
+      (local.set $entry (i32.add (local.get $table) (i32.shl (local.get $i) (i32.const 5))))
+      (if (i32.lt_s (i32.load offset=8 (local.get $entry)) (i32.const 0)) (then (return (i32.const -1))))
+      (if (i32.and (i32.eq (i32.load (local.get $entry)) (local.get $h))
+            (i32.eq (i32.load offset=8 (local.get $entry)) (local.get $len)))
+        (then
+          (if (call $same (local.get $at) (i32.add (local.get $entry) (i32.const 12)) (local.get $len))
+            (then (return (i32.load offset=4 (local.get $entry)))))))
+      (local.set $i (i32.and (i32.add (local.get $i) (i32.const 1)) (local.get $mask)))
+      (br $probe))
+    (i32.const -1))
+
+  ;; Whether the $len bytes at $a and at $b are the same.
   (func $same (param $a i32) (param $b i32) (param $len i32) (result i32)
     (local $k i32)
     (block $differ
