@@ -79,9 +79,11 @@ export class WasmRows {
     this.hashesAt = this.outAt + p * this.R * 8;
     this.tableAt = this.hashesAt + p * this.R * 4;
     const texts = numeric.filter((isNum) => !isNum).length;
+    // At least 16 entries (512 bytes) a column past 8192 text columns: less than each column's dictionary.
     const entries = 2 ** Math.floor(Math.log2(TABLE_BYTES / ENTRY_BYTES / Math.max(1, texts)));
     this.tableMask = Math.max(16, Math.min(4096, entries)) - 1;
-    const tableEnd = this.tableAt + texts * (this.tableMask + 1) * ENTRY_BYTES;
+    const stride = (this.tableMask + 1) * ENTRY_BYTES;
+    const tableEnd = this.tableAt + texts * stride;
     const { rows, buffer } = sharedKernel(tableEnd);
     this.f64 = new Float64Array(buffer);
     this.i32 = new Int32Array(buffer);
@@ -92,7 +94,7 @@ export class WasmRows {
     numeric.forEach((isNum, j) => {
       this.i32[KINDS_AT / 4 + j] = isNum ? 1 : 0;
       this.i32[KINDS_AT / 4 + p + j] = isNum ? 0 : table;
-      if (!isNum) table += (this.tableMask + 1) * ENTRY_BYTES;
+      if (!isNum) table += stride;
     });
     this.i32.fill(-1, this.tableAt / 4, tableEnd / 4); // every entry empty (length −1)
     this.tableSizes = new Int32Array(p);
