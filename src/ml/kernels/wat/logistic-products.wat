@@ -1,13 +1,11 @@
 ;; The two matrix-vector products of the logistic loss (used by src/ml/kernels/logistic-loss.ts) over one
 ;; cache block of rows: scores z = X·w + b and the gradient g += Xᵀ·r. X is row-major (f64, $p columns,
 ;; rows $p·8 bytes apart, any 8-byte alignment); both products walk eight rows at a time in f64x2 lanes over
-;; four columns at a time (then a last pair and an odd last column), so one load of w (or of g) serves eight
-;; rows. V8 checks bounds on every typed-array load in the JavaScript loop; here the whole block runs about
-;; three times faster.
+;; pairs of columns, so one load of w (or of g) serves eight rows. V8 checks bounds on every typed-array
+;; load in the JavaScript loop; here the whole block runs about three times faster.
 ;;
-;; Summation order: columns (j, j+1) and (j+2, j+3) are multiplied in lanes, added to each other, then to one
-;; accumulator per row; a last pair is added as one, an odd last column into lane 0, and
-;; z = (lane 0 + lane 1) + b. Not the order of the scalar loop, so results differ
+;; Summation order: column pairs (j, j+1) go into the two lanes of one accumulator per row, an odd last
+;; column into lane 0, and z = (lane 0 + lane 1) + b. Not the order of the scalar loop, so results differ
 ;; from it by rounding only (test/ml/models/logistic-loss.test.ts compares with a row-by-row loss).
 (module
   (import "env" "memory" (memory 0))
@@ -17,17 +15,15 @@
     (param $x i32) (param $p i32) (param $w i32) (param $b f64) (param $rows i32) (param $out i32)
     (local $rb i32)    ;; bytes per row
     (local $pb i32)    ;; bytes of the column pairs (p rounded down to even, × 8)
-    (local $qb i32)    ;; bytes of the column quads (p rounded down to a multiple of 4, × 8)
     (local $t i32)     ;; row
     (local $a i32)     ;; row t at column j
     (local $j i32)     ;; column × 8
-    (local $wj v128) (local $wk v128)
+    (local $wj v128)
     (local $z0 v128) (local $z1 v128) (local $z2 v128) (local $z3 v128)
     (local $z4 v128) (local $z5 v128) (local $z6 v128) (local $z7 v128)
     (local $r2 i32) (local $r3 i32) (local $r4 i32) (local $r5 i32) (local $r6 i32) (local $r7 i32)
     (local.set $rb (i32.shl (local.get $p) (i32.const 3)))
     (local.set $pb (i32.shl (i32.and (local.get $p) (i32.const -2)) (i32.const 3)))
-    (local.set $qb (i32.shl (i32.and (local.get $p) (i32.const -4)) (i32.const 3)))
     (local.set $r2 (i32.shl (local.get $rb) (i32.const 1)))
     (local.set $r3 (i32.add (local.get $r2) (local.get $rb)))
     (local.set $r4 (i32.shl (local.get $rb) (i32.const 2)))
@@ -44,39 +40,6 @@
         (local.set $z6 (v128.const f64x2 0 0)) (local.set $z7 (v128.const f64x2 0 0))
         (local.set $a (i32.add (local.get $x) (i32.mul (local.get $t) (local.get $rb))))
         (local.set $j (i32.const 0))
-        ;; Four columns at a time (two lane pairs per row), then a last pair and an odd last column.
-        (block $quads_done
-          (loop $quads
-            (br_if $quads_done (i32.ge_u (local.get $j) (local.get $qb)))
-            (local.set $wj (v128.load align=8 (i32.add (local.get $w) (local.get $j))))
-            (local.set $wk (v128.load offset=16 align=8 (i32.add (local.get $w) (local.get $j))))
-            (local.set $z0 (f64x2.add (local.get $z0) (f64x2.add
-              (f64x2.mul (local.get $wj) (v128.load align=8 (local.get $a)))
-              (f64x2.mul (local.get $wk) (v128.load offset=16 align=8 (local.get $a))))))
-            (local.set $z1 (f64x2.add (local.get $z1) (f64x2.add
-              (f64x2.mul (local.get $wj) (v128.load align=8 (i32.add (local.get $a) (local.get $rb))))
-              (f64x2.mul (local.get $wk) (v128.load offset=16 align=8 (i32.add (local.get $a) (local.get $rb)))))))
-            (local.set $z2 (f64x2.add (local.get $z2) (f64x2.add
-              (f64x2.mul (local.get $wj) (v128.load align=8 (i32.add (local.get $a) (local.get $r2))))
-              (f64x2.mul (local.get $wk) (v128.load offset=16 align=8 (i32.add (local.get $a) (local.get $r2)))))))
-            (local.set $z3 (f64x2.add (local.get $z3) (f64x2.add
-              (f64x2.mul (local.get $wj) (v128.load align=8 (i32.add (local.get $a) (local.get $r3))))
-              (f64x2.mul (local.get $wk) (v128.load offset=16 align=8 (i32.add (local.get $a) (local.get $r3)))))))
-            (local.set $z4 (f64x2.add (local.get $z4) (f64x2.add
-              (f64x2.mul (local.get $wj) (v128.load align=8 (i32.add (local.get $a) (local.get $r4))))
-              (f64x2.mul (local.get $wk) (v128.load offset=16 align=8 (i32.add (local.get $a) (local.get $r4)))))))
-            (local.set $z5 (f64x2.add (local.get $z5) (f64x2.add
-              (f64x2.mul (local.get $wj) (v128.load align=8 (i32.add (local.get $a) (local.get $r5))))
-              (f64x2.mul (local.get $wk) (v128.load offset=16 align=8 (i32.add (local.get $a) (local.get $r5)))))))
-            (local.set $z6 (f64x2.add (local.get $z6) (f64x2.add
-              (f64x2.mul (local.get $wj) (v128.load align=8 (i32.add (local.get $a) (local.get $r6))))
-              (f64x2.mul (local.get $wk) (v128.load offset=16 align=8 (i32.add (local.get $a) (local.get $r6)))))))
-            (local.set $z7 (f64x2.add (local.get $z7) (f64x2.add
-              (f64x2.mul (local.get $wj) (v128.load align=8 (i32.add (local.get $a) (local.get $r7))))
-              (f64x2.mul (local.get $wk) (v128.load offset=16 align=8 (i32.add (local.get $a) (local.get $r7)))))))
-            (local.set $a (i32.add (local.get $a) (i32.const 32)))
-            (local.set $j (i32.add (local.get $j) (i32.const 32)))
-            (br $quads)))
         (block $pairs_done
           (loop $pairs
             (br_if $pairs_done (i32.ge_u (local.get $j) (local.get $pb)))
@@ -167,13 +130,12 @@
   ;; g[j] += Σ_t r[t]·x[t][j] for rows t < $rows and columns j < $p; r at $r, g at $g.
   (func (export "gradient")
     (param $x i32) (param $p i32) (param $r i32) (param $rows i32) (param $g i32)
-    (local $rb i32) (local $pb i32) (local $qb i32) (local $t i32) (local $a i32) (local $j i32) (local $gj i32)
+    (local $rb i32) (local $pb i32) (local $t i32) (local $a i32) (local $j i32) (local $gj i32)
     (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
     (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128)
     (local $r2 i32) (local $r3 i32) (local $r4 i32) (local $r5 i32) (local $r6 i32) (local $r7 i32)
     (local.set $rb (i32.shl (local.get $p) (i32.const 3)))
     (local.set $pb (i32.shl (i32.and (local.get $p) (i32.const -2)) (i32.const 3)))
-    (local.set $qb (i32.shl (i32.and (local.get $p) (i32.const -4)) (i32.const 3)))
     (local.set $r2 (i32.shl (local.get $rb) (i32.const 1)))
     (local.set $r3 (i32.add (local.get $r2) (local.get $rb)))
     (local.set $r4 (i32.shl (local.get $rb) (i32.const 2)))
@@ -195,48 +157,6 @@
         (local.set $a (i32.add (local.get $x) (i32.mul (local.get $t) (local.get $rb))))
         (local.set $gj (local.get $g))
         (local.set $j (i32.const 0))
-        ;; Four columns at a time, then a last pair and an odd last column.
-        (block $quads_done
-          (loop $quads
-            (br_if $quads_done (i32.ge_u (local.get $j) (local.get $qb)))
-            (v128.store align=8 (local.get $gj)
-              (f64x2.add (v128.load align=8 (local.get $gj))
-                (f64x2.add
-                  (f64x2.add
-                    (f64x2.add
-                      (f64x2.mul (local.get $c0) (v128.load align=8 (local.get $a)))
-                      (f64x2.mul (local.get $c1) (v128.load align=8 (i32.add (local.get $a) (local.get $rb)))))
-                    (f64x2.add
-                      (f64x2.mul (local.get $c2) (v128.load align=8 (i32.add (local.get $a) (local.get $r2))))
-                      (f64x2.mul (local.get $c3) (v128.load align=8 (i32.add (local.get $a) (local.get $r3))))))
-                  (f64x2.add
-                    (f64x2.add
-                      (f64x2.mul (local.get $c4) (v128.load align=8 (i32.add (local.get $a) (local.get $r4))))
-                      (f64x2.mul (local.get $c5) (v128.load align=8 (i32.add (local.get $a) (local.get $r5)))))
-                    (f64x2.add
-                      (f64x2.mul (local.get $c6) (v128.load align=8 (i32.add (local.get $a) (local.get $r6))))
-                      (f64x2.mul (local.get $c7) (v128.load align=8 (i32.add (local.get $a) (local.get $r7)))))))))
-            (v128.store offset=16 align=8 (local.get $gj)
-              (f64x2.add (v128.load offset=16 align=8 (local.get $gj))
-                (f64x2.add
-                  (f64x2.add
-                    (f64x2.add
-                      (f64x2.mul (local.get $c0) (v128.load offset=16 align=8 (local.get $a)))
-                      (f64x2.mul (local.get $c1) (v128.load offset=16 align=8 (i32.add (local.get $a) (local.get $rb)))))
-                    (f64x2.add
-                      (f64x2.mul (local.get $c2) (v128.load offset=16 align=8 (i32.add (local.get $a) (local.get $r2))))
-                      (f64x2.mul (local.get $c3) (v128.load offset=16 align=8 (i32.add (local.get $a) (local.get $r3))))))
-                  (f64x2.add
-                    (f64x2.add
-                      (f64x2.mul (local.get $c4) (v128.load offset=16 align=8 (i32.add (local.get $a) (local.get $r4))))
-                      (f64x2.mul (local.get $c5) (v128.load offset=16 align=8 (i32.add (local.get $a) (local.get $r5)))))
-                    (f64x2.add
-                      (f64x2.mul (local.get $c6) (v128.load offset=16 align=8 (i32.add (local.get $a) (local.get $r6))))
-                      (f64x2.mul (local.get $c7) (v128.load offset=16 align=8 (i32.add (local.get $a) (local.get $r7)))))))))
-            (local.set $a (i32.add (local.get $a) (i32.const 32)))
-            (local.set $gj (i32.add (local.get $gj) (i32.const 32)))
-            (local.set $j (i32.add (local.get $j) (i32.const 32)))
-            (br $quads)))
         (block $pairs_done
           (loop $pairs
             (br_if $pairs_done (i32.ge_u (local.get $j) (local.get $pb)))
