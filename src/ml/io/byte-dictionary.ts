@@ -36,7 +36,7 @@ export class ByteDictionary {
       const code = this.slots[s];
       if (code < 0) {
         this.slots[s] = this.add(h, bytes, start, end);
-        if (this.size * 2 > this.slots.length) this.rehash();
+        if (this.size * 2 > this.slots.length) this.rehash(this.slots.length * 2);
         return this.size - 1;
       }
       if (this.hashes[code] === h && this.same(code, bytes, start, end)) return code;
@@ -86,19 +86,18 @@ export class ByteDictionary {
     return this.sources[this.sourceOf[code]].subarray(at, at + this.lengths[code]);
   }
 
+  /**
+   * Makes room for `count` values at once: a column of distinct ids would otherwise grow its tables by
+   * doubling, allocating about twice their final size in fresh memory.
+   */
+  reserve(count: number): void {
+    if (count > this.hashes.length) this.resize(count);
+    if (2 * count > this.slots.length) this.rehash(2 ** Math.ceil(Math.log2(2 * count)));
+  }
+
   private add(h: number, bytes: Uint8Array, start: number, end: number): number {
     const code = this.count;
-    if (code === this.hashes.length) {
-      const grow = (a: Int32Array) => {
-        const b = new Int32Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.hashes = grow(this.hashes);
-      this.starts = grow(this.starts);
-      this.lengths = grow(this.lengths);
-      this.sourceOf = grow(this.sourceOf);
-    }
+    if (code === this.hashes.length) this.resize(code * 2);
     if (this.sources[this.sources.length - 1] !== bytes) this.sources.push(bytes);
     this.hashes[code] = h;
     this.starts[code] = start;
@@ -117,8 +116,20 @@ export class ByteDictionary {
     return true;
   }
 
-  private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2).fill(-1);
+  private resize(length: number): void {
+    const resized = (a: Int32Array) => {
+      const b = new Int32Array(length);
+      b.set(a.subarray(0, this.count));
+      return b;
+    };
+    this.hashes = resized(this.hashes);
+    this.starts = resized(this.starts);
+    this.lengths = resized(this.lengths);
+    this.sourceOf = resized(this.sourceOf);
+  }
+
+  private rehash(size: number): void {
+    const slots = new Int32Array(size).fill(-1);
     const mask = slots.length - 1;
     for (let code = 0; code < this.count; code++) {
       let s = this.hashes[code] & mask;

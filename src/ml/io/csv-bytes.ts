@@ -67,6 +67,7 @@ export function parseCsvBytes(
     const taken =
       plain === null ? 0 : plain.take(cur.pos, Math.min(cap, limits.maxRows) - n, n, values, codes, dicts);
     if (plain !== null && taken > 0) {
+      if (n === 0) reserveForIds(dicts, taken, cap);
       n += taken;
       cur.pos = plain.end;
       cur.line += taken;
@@ -101,6 +102,15 @@ export function parseCsvBytes(
           },
   );
   return { header, columns, nRows: n };
+}
+
+/**
+ * Sizes the dictionary of each text column whose first rows (the kernel's first window, about a thousand)
+ * are all distinct, an id, for all `cap` rows at once.
+ */
+function reserveForIds(dicts: (ByteDictionary | null)[], rows: number, cap: number): void {
+  if (rows < 256) return;
+  for (const d of dicts) if (d !== null && d.size === rows) d.reserve(cap);
 }
 
 /** Reads one field into its column; false when a number column holds something else. */

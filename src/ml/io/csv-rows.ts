@@ -14,6 +14,13 @@ const csvRowsModule = kernelModule(CSV_ROWS_WASM);
 
 /** Bytes of the file the kernel sees at once. */
 const WINDOW = 64 * 1024;
+/**
+ * Each text column's table of seen values (see the kernel): 32 bytes an entry, up to 4096 entries a column
+ * (2048 values: a date column's days), 4 MiB in all.
+ */
+const ENTRY_BYTES = 32;
+const ENTRY_TEXT = 20;
+const TABLE_BYTES = 4 * 1024 * 1024;
 /** Kernel memory: 10^0..10^22 at 0, where it stopped at 192, the column kinds at 256. */
 const STOPPED_AT = 192;
 const KINDS_AT = 256;
@@ -50,6 +57,10 @@ export class WasmRows {
   private readonly winAt: number;
   private readonly outAt: number;
   private readonly hashesAt: number;
+  private readonly tableAt: number;
+  private readonly tableMask: number;
+  /** Values in each column's table. */
+  private readonly tableSizes: Int32Array;
   /** Slots per column: more than the rows one window can hold (each row has at least p − 1 bytes). */
   private readonly R: number;
   private winStart = 0;
@@ -63,18 +74,30 @@ export class WasmRows {
   ) {
     const p = numeric.length;
     this.R = Math.ceil(WINDOW / Math.max(1, p - 1)) + 1;
-    this.winAt = align16(KINDS_AT + 4 * p);
+    this.winAt = align16(KINDS_AT + 8 * p);
     this.outAt = align16(this.winAt + WINDOW);
     this.hashesAt = this.outAt + p * this.R * 8;
-    const { rows, buffer } = sharedKernel(this.hashesAt + p * this.R * 4);
+    this.tableAt = this.hashesAt + p * this.R * 4;
+    const texts = numeric.filter((isNum) => !isNum).length;
+    // At least 16 entries (512 bytes) a column past 8192 text columns: less than each column's dictionary.
+    const entries = 2 ** Math.floor(Math.log2(TABLE_BYTES / ENTRY_BYTES / Math.max(1, texts)));
+    this.tableMask = Math.max(16, Math.min(4096, entries)) - 1;
+    const stride = (this.tableMask + 1) * ENTRY_BYTES;
+    const tableEnd = this.tableAt + texts * stride;
+    const { rows, buffer } = sharedKernel(tableEnd);
     this.f64 = new Float64Array(buffer);
     this.i32 = new Int32Array(buffer);
     this.u8 = new Uint8Array(buffer);
     this.rows = rows;
     for (let k = 0; k <= 22; k++) this.f64[k] = 10 ** k;
+    let table = this.tableAt;
     numeric.forEach((isNum, j) => {
       this.i32[KINDS_AT / 4 + j] = isNum ? 1 : 0;
+      this.i32[KINDS_AT / 4 + p + j] = isNum ? 0 : table;
+      if (!isNum) table += stride;
     });
+    this.i32.fill(-1, this.tableAt / 4, tableEnd / 4); // every entry empty (length −1)
+    this.tableSizes = new Int32Array(p);
   }
 
   /**
@@ -107,6 +130,7 @@ export class WasmRows {
       Math.min(max, R),
       this.maxCell,
       this.hashesAt,
+      this.tableMask,
     );
     if (got === 0) {
       // A file the kernel keeps declining (quotes on every row, say) is left to the JavaScript path.
@@ -119,19 +143,57 @@ export class WasmRows {
       const slot = outAt / 8 + j * R;
       const v = values[j];
       if (v) v.set(this.f64.subarray(slot, slot + got), n);
-      else this.codesInto(codes[j] as Int32Array, dicts[j] as ByteDictionary, slot, got, n);
+      else this.codesInto(codes[j] as Int32Array, dicts[j] as ByteDictionary, slot, got, n, j);
     }
     return got;
   }
 
-  /** Dictionary codes of a text column's byte ranges (the dictionary keeps the file's bytes, not the window's). */
-  private codesInto(out: Int32Array, dict: ByteDictionary, slot: number, count: number, n: number): void {
+  /**
+   * Dictionary codes of a text column's slots: the codes the kernel found as they are, the byte ranges looked
+   * up in the dictionary (which keeps the file's bytes, not the window's) and added to the kernel's table.
+   */
+  private codesInto(
+    out: Int32Array,
+    dict: ByteDictionary,
+    slot: number,
+    count: number,
+    n: number,
+    j: number,
+  ): void {
     const { i32, bytes, winStart } = this;
     const hashes = this.hashesAt / 4 + (slot - this.outAt / 8);
+    const table = i32[KINDS_AT / 4 + this.numeric.length + j];
     for (let r = 0; r < count; r++) {
       const at = 2 * (slot + r);
-      out[n + r] = dict.codeOfHashed(bytes, winStart + i32[at], winStart + i32[at + 1], i32[hashes + r]);
+      const start = i32[at];
+      if (start < 0) {
+        out[n + r] = i32[at + 1];
+        continue;
+      }
+      const end = i32[at + 1];
+      const h = i32[hashes + r];
+      const code = dict.codeOfHashed(bytes, winStart + start, winStart + end, h);
+      out[n + r] = code;
+      // A table half full stays as it is (an id column fills it with its first ids, and no more).
+      if (end - start <= ENTRY_TEXT && 2 * this.tableSizes[j] < this.tableMask)
+        this.addEntry(table, j, h, code, start, end);
     }
+  }
+
+  /** Adds a value (window bytes [start, end)) and its code to column j's table, unless it is there. */
+  private addEntry(table: number, j: number, h: number, code: number, start: number, end: number): void {
+    let i = h & this.tableMask;
+    let entry = table + i * ENTRY_BYTES;
+    // The same value again in one batch of rows: the kernel did not find it, its first row added it.
+    for (; this.i32[entry / 4 + 2] >= 0; entry = table + i * ENTRY_BYTES) {
+      if (this.i32[entry / 4 + 1] === code) return;
+      i = (i + 1) & this.tableMask;
+    }
+    this.tableSizes[j]++;
+    this.i32[entry / 4] = h;
+    this.i32[entry / 4 + 1] = code;
+    this.i32[entry / 4 + 2] = end - start;
+    this.u8.copyWithin(entry + 12, this.winAt + start, this.winAt + end);
   }
 
   /** Moves the window to start at pos unless pos already has half a window ahead of it (or the file's end). */

@@ -126,6 +126,9 @@ function idFromNumbers(name: string, values: Float64Array): Column {
 }
 
 export function tryBoolean(name: string, cells: Cell[], n: number): Column | null {
+  // The first value ends most text columns, before a column of values is allocated.
+  const first = firstPresent(cells, n);
+  if (typeof first === "string" && !isBooleanWord(first)) return null;
   const values = new Float64Array(n);
   let seen = 0;
   for (let i = 0; i < n; i++) {
@@ -136,10 +139,8 @@ export function tryBoolean(name: string, cells: Cell[], n: number): Column | nul
     }
     if (typeof c === "boolean") values[i] = c ? 1 : 0;
     else if (typeof c === "string") {
-      const s = c.trim().toLowerCase();
-      if (TRUE.has(s)) values[i] = 1;
-      else if (FALSE.has(s)) values[i] = 0;
-      else return null;
+      if (!isBooleanWord(c)) return null;
+      values[i] = TRUE.has(c.trim().toLowerCase()) ? 1 : 0;
     } else return null;
     seen++;
   }
@@ -147,6 +148,15 @@ export function tryBoolean(name: string, cells: Cell[], n: number): Column | nul
 }
 
 export function tryDatetime(name: string, cells: Cell[], n: number): Column | null {
+  // A first value that is no date in either order ends it before a column of values is allocated and the
+  // order is looked for in every cell (an id column of 150,000 texts).
+  const first = firstPresent(cells, n);
+  if (
+    typeof first === "string" &&
+    Number.isNaN(parseDate(first, "dmy")) &&
+    Number.isNaN(parseDate(first, "mdy"))
+  )
+    return null;
   const values = new Float64Array(n);
   let order: DayOrder | null = null;
   let seen = 0;
@@ -159,10 +169,6 @@ export function tryDatetime(name: string, cells: Cell[], n: number): Column | nu
     let t: number;
     if (c instanceof Date) t = c.getTime();
     else if (typeof c === "string") {
-      // A first value that is no date in either order ends it before the order is looked for in every cell
-      // (an id column of 150,000 texts).
-      if (order === null && Number.isNaN(parseDate(c, "dmy")) && Number.isNaN(parseDate(c, "mdy")))
-        return null;
       if (order === null) order = detectDayOrder(stringsOf(cells));
       t = parseDate(c, order);
     } else return null;
@@ -171,6 +177,16 @@ export function tryDatetime(name: string, cells: Cell[], n: number): Column | nu
     seen++;
   }
   return seen === 0 ? null : { name, type: "datetime", values };
+}
+
+function firstPresent(cells: Cell[], n: number): Cell | undefined {
+  for (let i = 0; i < n; i++) if (!isMissing(cells[i])) return cells[i];
+  return undefined;
+}
+
+function isBooleanWord(s: string): boolean {
+  const t = s.trim().toLowerCase();
+  return TRUE.has(t) || FALSE.has(t);
 }
 
 function* stringsOf(cells: Cell[]): Generator<string> {

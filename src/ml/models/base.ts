@@ -85,9 +85,14 @@ export function argmaxRows(p: Float64Array, n: number, k: number): Float64Array 
 
 /** Fails early on an empty fit, mismatched lengths (naming both counts) or non-finite input. */
 export function checkFitInput(X: Matrix, y: Float64Array, name: string): void {
+  checkFitShape(X, y, name);
+  checkMatrix(X);
+}
+
+/** checkFitInput without the pass over X for non-finite values, for models that find them on the way. */
+export function checkFitShape(X: Matrix, y: Float64Array, name: string): void {
   if (X.rows !== y.length) {
     throw new RangeError(`${name}: X has ${X.rows} rows but y has ${y.length} values.`);
   }
   if (X.rows === 0) throw new RangeError(`${name}: cannot fit on zero rows.`);
-  checkMatrix(X);
 }

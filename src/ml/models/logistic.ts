@@ -4,9 +4,10 @@
  * objective is Σ log-loss + ‖W‖²/(2C), intercepts unpenalised.
  */
 import { minimizeLbfgs } from "../kernels/lbfgs.js";
-import { binaryLogLoss, softmaxLogLoss } from "../kernels/logistic-loss.js";
+import { binaryLogLoss, type LossGradient, softmaxLogLoss } from "../kernels/logistic-loss.js";
 import type { Matrix } from "../matrix.js";
-import { Classifier, checkFitInput, type FitContext } from "./base.js";
+import { checkMatrix } from "../validation.js";
+import { Classifier, checkFitShape, type FitContext } from "./base.js";
 import { linearPredict } from "./linear.js";
 
 export interface LogisticParams {
@@ -26,11 +27,11 @@ export interface LogisticFitted {
 
 export class LogisticRegression extends Classifier<LogisticParams, LogisticFitted> {
   fit(X: Matrix, y: Float64Array, _ctx?: FitContext): this {
-    checkFitInput(X, y, "LogisticRegression");
+    checkFitShape(X, y, "LogisticRegression");
     const rows = this.nClasses === 2 ? 1 : this.nClasses;
     const p = X.cols;
-    const objective =
-      rows === 1 ? binaryLogLoss(X, y, this.params.C) : softmaxLogLoss(X, y, rows, this.params.C);
+    const loss = rows === 1 ? binaryLogLoss(X, y, this.params.C) : softmaxLogLoss(X, y, rows, this.params.C);
+    const objective = checkedAtZero(loss, X);
     const { w, iterations, evaluations } = minimizeLbfgs(objective, new Float64Array(rows * (p + 1)), {
       maxIter: this.params.maxIter,
       gtol: this.params.tol,
@@ -75,6 +76,23 @@ export class LogisticRegression extends Classifier<LogisticParams, LogisticFitte
     }
     return out;
   }
+}
+
+/**
+ * The loss, whose first evaluation (at w = 0) is also the input check: there every score is Σ 0 · x, NaN
+ * exactly when a row holds a NaN or an infinity (0 · ±∞ is NaN), so a finite first loss proves X finite
+ * without a pass of its own; otherwise checkMatrix names the cell.
+ */
+function checkedAtZero(loss: LossGradient, X: Matrix): LossGradient {
+  let checked = false;
+  return (w, grad) => {
+    const f = loss(w, grad);
+    if (!checked) {
+      checked = true;
+      if (!Number.isFinite(f)) checkMatrix(X);
+    }
+    return f;
+  };
 }
 
 function binaryProba(X: Matrix, coef: Float64Array, intercept: number): Float64Array {

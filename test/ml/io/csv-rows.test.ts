@@ -122,6 +122,29 @@ describe("CSV row kernel", () => {
     });
   }
 
+  it("gives text the codes of the kernel's table of seen values: repeats, a full table, long values", () => {
+    const rng = new Random(9);
+    // 20,000 distinct values for a table of 2048 (it fills up), most rows among 20 of them, lengths 1 to 24
+    // around the 20 bytes an entry holds, values that differ only in their last byte, spaces that trimming
+    // removes, and a second text column that is all distinct (an id).
+    const value = (k: number) => `${"v".repeat(k % 24)}${k}`.slice(-1 - (k % 24));
+    const lines = ["id,word,x,tag"];
+    for (let i = 0; i < 40_000; i++) {
+      const k = rng.int(3) === 0 ? rng.int(20) : rng.int(20_000);
+      const pad = rng.int(10) === 0 ? " " : "";
+      lines.push(`id${i},${pad}${value(k)}${pad},${rng.int(100)},t${rng.int(3)}x`);
+    }
+    const got = expectSame(`${lines.join("\n")}\n`, [false, false, true, false]) as {
+      columns: { codes: number[]; levels: string[] }[];
+    };
+    // And the codes name the right texts.
+    lines.slice(1).forEach((line, i) => {
+      const [, word, , tag] = line.split(",");
+      expect(got.columns[1].levels[got.columns[1].codes[i]]).toBe(word.trim());
+      expect(got.columns[3].levels[got.columns[3].codes[i]]).toBe(tag);
+    });
+  });
+
   it("declines, and fails, the same way: text in a number column, field counts, limits", () => {
     const head = "a,b\n";
     const many = Array.from({ length: 5000 }, (_, i) => `${i},${i / 7}`).join("\n");

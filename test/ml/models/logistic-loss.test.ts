@@ -67,9 +67,11 @@ describe("logistic loss kernels", () => {
   for (const [n, p, k] of [
     [1, 3, 2],
     [13, 5, 2],
+    [37, 6, 2],
     [5003, 7, 2],
     [301, 600, 2],
     [7, 4, 3],
+    [19, 10, 3],
     [4101, 9, 5],
   ]) {
     it(`match the row-by-row loss and gradient: ${n} rows × ${p} columns, ${k} classes`, () => {

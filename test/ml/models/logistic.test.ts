@@ -70,4 +70,24 @@ describe("LogisticRegression", () => {
       expect(Math.abs(p[i] - e)).toBeLessThan(2e-5);
     });
   });
+
+  it("names the first NaN or infinity in X, binary and multinomial alike (found by the first loss)", () => {
+    for (const [bad, k] of [
+      [Number.NaN, 2],
+      [Number.POSITIVE_INFINITY, 2],
+      [Number.NEGATIVE_INFINITY, 3],
+    ]) {
+      const data = X.data.slice();
+      data[7] = bad;
+      const m = new LogisticRegression(params);
+      m.nClasses = k;
+      expect(() =>
+        m.fit(
+          { ...X, data },
+          Float64Array.from({ length: 12 }, (_, i) => i % k),
+          ctx,
+        ),
+      ).toThrow(/NaN or infinity in 'column 1' \(row 3\)\. Impute it first\./);
+    }
+  });
 });

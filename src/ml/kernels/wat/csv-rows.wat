@@ -11,8 +11,13 @@
 ;; wrong field count, a cell longer than the limit, or a row that runs past the window (unless the window
 ;; ends the file).
 ;;
-;; Memory (byte addresses): 0..183 powers of ten 10^0..10^22 (written by the caller); 192 the window offset where parsing stopped (written here); the kinds (i32 per column, 1 = number), the window and the slots
+;; Memory (byte addresses): 0..183 powers of ten 10^0..10^22 (written by the caller); 192 the window offset where parsing stopped (written here); the kinds (i32 per column, 1 = number), then each column's table address, the window and the slots
 ;; where the caller puts them. Slot (column j, row r) is at $out + (j·$R + r)·8.
+;;
+;; Each text column has a table of values its dictionary has seen, filled by the caller: open addressing by
+;; hash with linear probing ($tableMask + 1 entries of 32 bytes: hash, code, length, up to 20 bytes of the
+;; value; an empty entry has length −1; at most half full). A cell found there gets the code in its slot as
+;; (−1, code), so a repeated categorical costs the caller no dictionary lookup.
 (module
   (import "env" "memory" (memory 0))
 
@@ -20,9 +25,10 @@
     (param $win i32) (param $pos i32) (param $to i32) (param $atEnd i32)
     (param $kinds i32) (param $p i32) (param $delim i32)
     (param $out i32) (param $R i32) (param $max i32) (param $maxCell i32) (param $hashes i32)
+    (param $tableMask i32)
     (result i32)
     (local $n i32) (local $j i32) (local $i i32) (local $slot i32) (local $c i32) (local $start i32)
-    (local $s i32) (local $e i32) (local $h i32)
+    (local $s i32) (local $e i32) (local $h i32) (local $k i32)
     (local $colBytes i32)
     (local.set $colBytes (i32.shl (local.get $R) (i32.const 3)))
     (block $stop
@@ -77,15 +83,25 @@
               (i32.store (local.get $slot) (local.get $s))
               (i32.store offset=4 (local.get $slot) (local.get $e))
               (local.set $h (i32.const 0x811c9dc5))
+              (local.set $k (local.get $s))
               (block $hash_done
                 (loop $hash
-                  (br_if $hash_done (i32.ge_u (local.get $s) (local.get $e)))
-                  (local.set $h (i32.mul (i32.xor (local.get $h) (i32.load8_u (i32.add (local.get $win) (local.get $s))))
+                  (br_if $hash_done (i32.ge_u (local.get $k) (local.get $e)))
+                  (local.set $h (i32.mul (i32.xor (local.get $h) (i32.load8_u (i32.add (local.get $win) (local.get $k))))
                     (i32.const 0x01000193)))
-                  (local.set $s (i32.add (local.get $s) (i32.const 1)))
+                  (local.set $k (i32.add (local.get $k) (i32.const 1)))
                   (br $hash)))
               (i32.store (i32.add (local.get $hashes) (i32.shr_u (i32.sub (local.get $slot) (local.get $out)) (i32.const 1)))
-                (local.get $h))))
+                (local.get $h))
+              ;; A value in the column's table becomes its code: the slot holds (−1, code) instead.
+              (local.set $k (call $lookup
+                (i32.load (i32.add (local.get $kinds) (i32.shl (i32.add (local.get $p) (local.get $j)) (i32.const 2))))
+                (local.get $tableMask) (local.get $h) (i32.add (local.get $win) (local.get $s))
+                (i32.sub (local.get $e) (local.get $s))))
+              (if (i32.ge_s (local.get $k) (i32.const 0))
+                (then
+                  (i32.store (local.get $slot) (i32.const -1))
+                  (i32.store offset=4 (local.get $slot) (local.get $k))))))
           (br_if $stop (i32.gt_u (i32.sub (local.get $i) (local.get $start)) (local.get $maxCell)))
           ;; A field that reaches the window's end may go on past it.
           (if (i32.ge_u (local.get $i) (local.get $to))
@@ -279,6 +295,34 @@
     (local.set $c (i32.load8_u (i32.add (local.get $win) (local.get $i))))
     (i32.or (i32.eq (local.get $c) (local.get $delim))
       (i32.or (i32.eq (local.get $c) (i32.const 10)) (i32.eq (local.get $c) (i32.const 13)))))
+
+;; The code of the $len bytes at $at (hash $h) in the table at $table, or −1 when they are not there.
+  (func $lookup (param $table i32) (param $mask i32) (param $h i32) (param $at i32) (param $len i32) (result i32)
+    (local $i i32) (local $entry i32)
+    (local.set $i (i32.and (local.get $h) (local.get $mask)))
+    (loop $probe
+      (local.set $entry (i32.add (local.get $table) (i32.shl (local.get $i) (i32.const 5))))
+      (if (i32.lt_s (i32.load offset=8 (local.get $entry)) (i32.const 0)) (then (return (i32.const -1))))
+      (if (i32.and (i32.eq (i32.load (local.get $entry)) (local.get $h))
+            (i32.eq (i32.load offset=8 (local.get $entry)) (local.get $len)))
+        (then
+          (if (call $same (local.get $at) (i32.add (local.get $entry) (i32.const 12)) (local.get $len))
+            (then (return (i32.load offset=4 (local.get $entry)))))))
+      (local.set $i (i32.and (i32.add (local.get $i) (i32.const 1)) (local.get $mask)))
+      (br $probe))
+    (i32.const -1))
+
+  ;; Whether the $len bytes at $a and at $b are the same.
+  (func $same (param $a i32) (param $b i32) (param $len i32) (result i32)
+    (local $k i32)
+    (block $differ
+      (loop $byte
+        (if (i32.ge_u (local.get $k) (local.get $len)) (then (return (i32.const 1))))
+        (br_if $differ (i32.ne (i32.load8_u (i32.add (local.get $a) (local.get $k)))
+          (i32.load8_u (i32.add (local.get $b) (local.get $k)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $byte)))
+    (i32.const 0))
 
   (func $pow10 (param $e i32) (result f64)
     (f64.load (i32.shl (local.get $e) (i32.const 3))))
