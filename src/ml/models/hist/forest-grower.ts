@@ -217,9 +217,13 @@ function findSplit(
   }
   // Partial Fisher–Yates: the k-th feature examined is drawn from those not yet examined. A local
   // xorshift (seeded from the tree's generator) keeps the draw cheap: there is one per node and feature.
+  // Features constant in the node do not count towards maxFeatures (as in the exact builder): on one-hot
+  // columns, mostly constant in deep nodes, counting them left too few real candidates (cover-54 scored
+  // 0.611 against scikit-learn's 0.616, and 0.617 without them, mean of three seeds).
   let x = scratch.seed;
+  let visited = 0;
   for (let k = 0; k < p; k++) {
-    if (k >= params.maxFeatures && best.feature >= 0) break;
+    if (visited >= params.maxFeatures && best.feature >= 0) break;
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
@@ -232,7 +236,10 @@ function findSplit(
       : scratch.presortedMode
         ? entriesFromPresorted(data, t, f, scratch)
         : entriesFromRows(data, t, f, scratch);
-    if (nE < 1) continue;
+    const constant =
+      nE < 1 || (nE === 1 && weightOf(params.criterion, scratch.missing, 0, data.channels) === 0);
+    if (constant) continue;
+    visited++;
     scanFeature(data, f, nE, params, parentScore, W, scratch, best);
   }
   scratch.seed = x;
