@@ -119,15 +119,39 @@ function bagRows(
   return m;
 }
 
-/** The pool task: args[0] is the tree's seed (as int32); the tree goes back through `send`. */
+/** Which trees each thread grows (shared memory when workers grow trees). */
+export interface TreeSchedule {
+  /** Each tree's seed (as int32), drawn in tree order. */
+  seeds: Int32Array;
+  /** Set to 1 when every thread should stop after its current tree (the fit's deadline passed). */
+  stop: Int32Array;
+  threads: number;
+}
+
+/** A worker's part of the schedule: trees k, k + threads, …, each sent back as it is grown. */
+export function growScheduled(
+  schedule: TreeSchedule,
+  k: number,
+  grow: (seed: number) => unknown,
+  beat: () => void,
+  send: (value: unknown) => void,
+): void {
+  for (let t = k; t < schedule.seeds.length && !Atomics.load(schedule.stop, 0); t += schedule.threads) {
+    send(grow(schedule.seeds[t] >>> 0));
+    beat();
+  }
+}
+
+/** The pool task: args[0] is the worker's thread number (1, 2, …). */
 function growTask(
-  data: { job: ForestJob; grower?: TreeGrower },
+  data: { job: ForestJob; schedule: TreeSchedule; grower?: TreeGrower },
   args: Int32Array,
-  _beat: () => void,
+  beat: () => void,
   send: (value: unknown) => void,
 ): void {
   data.grower ??= new TreeGrower(data.job);
-  send(data.grower.grow(args[0] >>> 0));
+  const grower = data.grower;
+  growScheduled(data.schedule, args[0], (seed) => grower.grow(seed), beat, send);
 }
 
 export const FOREST_TASK = { module: import.meta.url, name: "forest-tree" };
