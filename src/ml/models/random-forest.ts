@@ -18,7 +18,14 @@ import { type ColumnTable, matrixTable, readColumn } from "./hist/columns.js";
 import { type ForestArrays, ForestBuilder, type GrownTree } from "./hist/forest.js";
 import { EXACT_TREE_TASK, type ExactJob, growExactTree } from "./hist/forest-exact.js";
 import type { ForestTreeParams } from "./hist/forest-scratch.js";
-import { FOREST_TASK, type ForestJob, TreeGrower, type TreeSchedule } from "./hist/forest-task.js";
+import {
+  FOREST_TASK,
+  type ForestJob,
+  growScheduled,
+  STOP,
+  TreeGrower,
+  type TreeSchedule,
+} from "./hist/forest-task.js";
 import { rowStride } from "./hist/histogram.js";
 import { shared } from "./hist/threads.js";
 import { accumulateTree, impurityImportance, type TreeArrays } from "./tree/arrays.js";
@@ -114,46 +121,41 @@ function fitForest(
 }
 
 /**
- * The trees, in tree order. Thread k grows trees k, k + threads, … in one task (no wait for the slowest
- * thread after every tree); each tree's seed is drawn in tree order first, so the forest is the same for
- * any thread count. Past the deadline every thread stops after its current tree, and the trees up to the
- * first one not grown are kept.
+ * The trees, in tree order. Every thread takes the next tree not yet taken (a shared counter), so none
+ * waits for another while trees are left; each tree's seed is drawn in tree order first, so the forest is
+ * the same for any thread count. Past the deadline every thread stops after its current tree, and the
+ * trees up to the first one not grown are kept.
  */
 function growTrees(growth: Growth, nTrees: number, threads: number, ctx: FitContext): Tree[] {
   const schedule: TreeSchedule = {
     seeds: allocate(Int32Array, nTrees, threads > 1),
-    stop: allocate(Int32Array, 1, threads > 1),
-    threads,
+    next: allocate(Int32Array, 2, threads > 1),
   };
   for (let t = 0; t < nTrees; t++) schedule.seeds[t] = ctx.rng.nextUint32() | 0;
-  const byThread: Tree[][] = Array.from({ length: threads }, () => []);
-  const growHere = () => {
-    for (let t = 0; t < nTrees && !Atomics.load(schedule.stop, 0); t += threads) {
-      byThread[0].push(growth.here(schedule.seeds[t] >>> 0));
-      const done = Math.min(nTrees, byThread[0].length * threads);
-      ctx.onProgress?.(done / nTrees, `Tree ${done} of ${nTrees}`);
-      if (pastDeadline(ctx)) Atomics.store(schedule.stop, 0, 1);
-    }
-  };
+  const trees: (Tree | undefined)[] = Array.from({ length: nTrees }, () => undefined);
+  const growHere = () =>
+    growScheduled(schedule, growth.here, (t, tree) => {
+      trees[t] = tree;
+      const started = Math.min(nTrees, Atomics.load(schedule.next, 0));
+      ctx.onProgress?.(started / nTrees, `Tree ${started} of ${nTrees}`);
+      if (pastDeadline(ctx)) Atomics.store(schedule.next, STOP, 1);
+    });
   if (threads === 1) growHere();
   else {
     const crew = leaseCrew(threads - 1, growth.task, () => ({ ...(growth.data as object), schedule }));
     try {
-      crew.runAll((k) => [k + 1], growHere);
-      for (let k = 1; k < threads; k++)
-        for (let tree = crew.receive(k - 1); tree !== undefined; tree = crew.receive(k - 1))
-          byThread[k].push(tree as Tree);
+      crew.runAll(() => [], growHere);
+      for (let k = 0; k < threads - 1; k++)
+        for (let m = crew.receive(k); m !== undefined; m = crew.receive(k)) {
+          const [t, tree] = m as [number, Tree];
+          trees[t] = tree;
+        }
     } finally {
       crew.close();
     }
   }
-  const trees: Tree[] = [];
-  for (let t = 0; t < nTrees; t++) {
-    const tree = byThread[t % threads][Math.floor(t / threads)];
-    if (!tree) break;
-    trees.push(tree);
-  }
-  return trees;
+  const grown = trees.indexOf(undefined);
+  return trees.slice(0, grown < 0 ? nTrees : grown) as Tree[];
 }
 
 /** Each tree's growth settings (both growers). */

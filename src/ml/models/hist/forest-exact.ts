@@ -76,14 +76,21 @@ export function growExactTree(job: ExactJob, seed: number): ExactTree {
   };
 }
 
-/** The pool task: args[0] is the worker's thread number (1, 2, …). */
+/** The pool task: grows trees of the schedule, each sent back as [index, tree]. */
 function growTask(
   data: { job: ExactJob; schedule: TreeSchedule },
-  args: Int32Array,
+  _args: Int32Array,
   beat: () => void,
   send: (value: unknown) => void,
 ): void {
-  growScheduled(data.schedule, args[0], (seed) => growExactTree(data.job, seed), beat, send);
+  growScheduled(
+    data.schedule,
+    (seed) => growExactTree(data.job, seed),
+    (t, tree) => {
+      send([t, tree]);
+      beat();
+    },
+  );
 }
 
 export const EXACT_TREE_TASK = { module: import.meta.url, name: "forest-exact-tree" };

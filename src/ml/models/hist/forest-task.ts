@@ -119,39 +119,47 @@ function bagRows(
   return m;
 }
 
-/** Which trees each thread grows (shared memory when workers grow trees). */
+/** Which trees are left to grow (shared memory when workers grow trees). */
 export interface TreeSchedule {
   /** Each tree's seed (as int32), drawn in tree order. */
   seeds: Int32Array;
-  /** Set to 1 when every thread should stop after its current tree (the fit's deadline passed). */
-  stop: Int32Array;
-  threads: number;
+  /** [0]: the next tree to take; [STOP]: 1 when every thread should stop after its current tree. */
+  next: Int32Array;
 }
 
-/** A worker's part of the schedule: trees k, k + threads, …, each sent back as it is grown. */
-export function growScheduled(
+export const STOP = 1;
+
+/** Takes and grows trees until none is left or the schedule stops; `done` gets each with its index. */
+export function growScheduled<T>(
   schedule: TreeSchedule,
-  k: number,
-  grow: (seed: number) => unknown,
-  beat: () => void,
-  send: (value: unknown) => void,
+  grow: (seed: number) => T,
+  done: (t: number, tree: T) => void,
 ): void {
-  for (let t = k; t < schedule.seeds.length && !Atomics.load(schedule.stop, 0); t += schedule.threads) {
-    send(grow(schedule.seeds[t] >>> 0));
-    beat();
+  const { seeds, next } = schedule;
+  while (!Atomics.load(next, STOP)) {
+    const t = Atomics.add(next, 0, 1);
+    if (t >= seeds.length) return;
+    done(t, grow(seeds[t] >>> 0));
   }
 }
 
-/** The pool task: args[0] is the worker's thread number (1, 2, …). */
+/** The pool task: grows trees of the schedule, each sent back as [index, tree]. */
 function growTask(
   data: { job: ForestJob; schedule: TreeSchedule; grower?: TreeGrower },
-  args: Int32Array,
+  _args: Int32Array,
   beat: () => void,
   send: (value: unknown) => void,
 ): void {
   data.grower ??= new TreeGrower(data.job);
   const grower = data.grower;
-  growScheduled(data.schedule, args[0], (seed) => grower.grow(seed), beat, send);
+  growScheduled(
+    data.schedule,
+    (seed) => grower.grow(seed),
+    (t, tree) => {
+      send([t, tree]);
+      beat();
+    },
+  );
 }
 
 export const FOREST_TASK = { module: import.meta.url, name: "forest-tree" };
