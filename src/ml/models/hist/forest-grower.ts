@@ -1,7 +1,7 @@
 /**
  * Grows one random-forest tree on binned columns (CART with histogram splits): depth first, features
- * sampled at every node (max_features; more are examined when none of those gives a valid split, as
- * scikit-learn does), until the node is pure, too small or at maxDepth. Large nodes split from channel
+ * sampled at every node (max_features non-constant ones; more are examined when none of those gives a
+ * valid split, as scikit-learn does), until the node is pure, too small or at maxDepth. Large nodes split from channel
  * histograms (the larger child by subtraction); small nodes from a sparse histogram of the bins present,
  * built from their rows, so deep trees cost in proportion to their rows, not to 255 bins per node.
  */
