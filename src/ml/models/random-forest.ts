@@ -18,7 +18,14 @@ import { type ColumnTable, matrixTable, readColumn } from "./hist/columns.js";
 import { type ForestArrays, ForestBuilder, type GrownTree } from "./hist/forest.js";
 import { EXACT_TREE_TASK, type ExactJob, growExactTree } from "./hist/forest-exact.js";
 import type { ForestTreeParams } from "./hist/forest-scratch.js";
-import { FOREST_TASK, type ForestJob, TreeGrower } from "./hist/forest-task.js";
+import {
+  FOREST_TASK,
+  type ForestJob,
+  growScheduled,
+  STOP,
+  TreeGrower,
+  type TreeSchedule,
+} from "./hist/forest-task.js";
 import { rowStride } from "./hist/histogram.js";
 import { shared } from "./hist/threads.js";
 import { accumulateTree, impurityImportance, type TreeArrays } from "./tree/arrays.js";
@@ -95,36 +102,12 @@ function fitForest(
   const growth =
     exactGrowth(table, y, nClasses, params, threads > 1) ??
     binnedGrowth(table, y, nClasses, params, ctx, threads > 1);
+  const trees = growTrees(growth, params.nEstimators, threads, ctx);
   const forest = new ForestBuilder(nClasses === 0 ? 1 : nClasses, true);
   const importance = new Float64Array(p);
-  const trees: Tree[] = [];
-  const crew = threads > 1 ? leaseCrew(threads - 1, growth.task, () => growth.data) : null;
-  try {
-    // Trees go in waves of one per thread; seeds are drawn, and trees added, in tree order.
-    for (let first = 0; first < params.nEstimators; first += threads) {
-      const count = Math.min(threads, params.nEstimators - first);
-      const seeds = Array.from({ length: count }, () => ctx.rng.nextUint32());
-      const wave: Tree[] = [];
-      if (crew) {
-        crew.runAll(
-          (k) => (k + 1 < count ? [seeds[k + 1] | 0] : null),
-          () => {
-            wave.push(growth.here(seeds[0]));
-          },
-        );
-        for (let k = 1; k < count; k++) wave.push(crew.receive(k - 1) as Tree);
-      } else wave.push(growth.here(seeds[0]));
-      for (const tree of wave) {
-        trees.push(tree);
-        const total = tree.gains.reduce((s, v) => s + v, 0);
-        if (total > 0) for (let f = 0; f < p; f++) importance[f] += tree.gains[f] / total;
-      }
-      const done = first + count;
-      ctx.onProgress?.(done / params.nEstimators, `Tree ${done} of ${params.nEstimators}`);
-      if (pastDeadline(ctx)) break;
-    }
-  } finally {
-    crew?.close();
+  for (const tree of trees) {
+    const total = tree.gains.reduce((s, v) => s + v, 0);
+    if (total > 0) for (let f = 0; f < p; f++) importance[f] += tree.gains[f] / total;
   }
   // The forest's arrays are allocated once, at their size (growing them tree by tree cost 5% of a fit).
   forest.reserve(
@@ -135,6 +118,44 @@ function fitForest(
   const built = trees.length;
   for (let f = 0; f < p; f++) importance[f] /= built;
   return { mapper: growth.mapper, forest: forest.finish(), nFeatures: p, importance };
+}
+
+/**
+ * The trees, in tree order. Every thread takes the next tree not yet taken (a shared counter), so none
+ * waits for another while trees are left; each tree's seed is drawn in tree order first, so the forest is
+ * the same for any thread count. Past the deadline every thread stops after its current tree, and the
+ * trees up to the first one not grown are kept.
+ */
+function growTrees(growth: Growth, nTrees: number, threads: number, ctx: FitContext): Tree[] {
+  const schedule: TreeSchedule = {
+    seeds: allocate(Int32Array, nTrees, threads > 1),
+    next: allocate(Int32Array, 2, threads > 1),
+  };
+  for (let t = 0; t < nTrees; t++) schedule.seeds[t] = ctx.rng.nextUint32() | 0;
+  const trees: (Tree | undefined)[] = Array.from({ length: nTrees }, () => undefined);
+  const growHere = () =>
+    growScheduled(schedule, growth.here, (t, tree) => {
+      trees[t] = tree;
+      const started = Math.min(nTrees, Atomics.load(schedule.next, 0));
+      ctx.onProgress?.(started / nTrees, `Tree ${started} of ${nTrees}`);
+      if (pastDeadline(ctx)) Atomics.store(schedule.next, STOP, 1);
+    });
+  if (threads === 1) growHere();
+  else {
+    const crew = leaseCrew(threads - 1, growth.task, () => ({ ...(growth.data as object), schedule }));
+    try {
+      crew.runAll(() => [], growHere);
+      for (let k = 0; k < threads - 1; k++)
+        for (let m = crew.receive(k); m !== undefined; m = crew.receive(k)) {
+          const [t, tree] = m as [number, Tree];
+          trees[t] = tree;
+        }
+    } finally {
+      crew.close();
+    }
+  }
+  const grown = trees.indexOf(undefined);
+  return trees.slice(0, grown < 0 ? nTrees : grown) as Tree[];
 }
 
 /** Each tree's growth settings (both growers). */

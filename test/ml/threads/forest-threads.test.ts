@@ -22,12 +22,12 @@ function problem(n: number, p: number, classes: number) {
   return { X: { data, rows: n, cols: p }, y };
 }
 
-function fitWith(threads: number, classes: number): BinnedForestFitted {
+function fitWith(threads: number, classes: number, deadline?: number, nTrees = 9): BinnedForestFitted {
   const { X, y } = problem(4000, 5, classes);
-  const params = forestParams(9, threads);
+  const params = forestParams(nTrees, threads);
   const est = classes === 0 ? new RandomForestRegressor(params) : new RandomForestClassifier(params);
   if (est instanceof RandomForestClassifier) est.nClasses = classes;
-  est.fit(X, y, { rng: new Random(7) });
+  est.fit(X, y, { rng: new Random(7), deadline });
   return est.getFitted() as BinnedForestFitted;
 }
 
@@ -47,5 +47,16 @@ describe("random forest on worker threads", () => {
     expect(one.nTrees).toBe(9);
     expect(arrays(fitWith(2, classes))).toEqual(one);
     expect(arrays(fitWith(3, classes))).toEqual(one);
+  });
+
+  it("stops every thread after its current tree once the deadline has passed, keeping trees in order", () => {
+    // This thread sees the deadline after its first tree; the worker stops after the tree it is growing.
+    const cut = fitWith(2, 0, performance.now() - 1, 40);
+    expect(cut.forest.nTrees).toBeGreaterThanOrEqual(1);
+    expect(cut.forest.nTrees).toBeLessThan(40);
+    const full = fitWith(1, 0, undefined, 40).forest;
+    const firstTree = (f: BinnedForestFitted["forest"]) =>
+      Array.from(f.feature.subarray(0, f.roots[1] ?? f.feature.length));
+    expect(firstTree(cut.forest).slice(0, 5)).toEqual(firstTree(full).slice(0, 5));
   });
 });

@@ -37,68 +37,55 @@ export function entriesFromRows(data: ForestData, t: NodeRange, f: number, s: Fo
   const C = data.channels;
   const col = f * data.n;
   const { columns, values } = data;
-  const { rows, slotOf, slotBin, slotSums } = s;
+  const { rows, binSums, present } = s;
   s.missing.fill(0);
   if (t.end - t.start <= TINY_NODE) {
     return C === 2 ? entriesOfTinyNode(data, t, f, s) : classEntriesOfTinyNode(data, t, f, s);
   }
-  let nSlots = 0;
+  // Dense sums per bin (missing rows in bin 255) and a bitmap of the bins present, which lists them in
+  // order without a sort.
   if (C === 2) {
-    let m0 = 0;
-    let m1 = 0;
     for (let k = t.start; k < t.end; k++) {
       const i = rows[k];
       const b = columns[col + i];
-      const v0 = values[2 * i];
-      const v1 = values[2 * i + 1];
-      if (b === MISSING_BIN) {
-        m0 += v0;
-        m1 += v1;
-        continue;
-      }
-      let slot = slotOf[b];
-      if (slot < 0) {
-        slot = nSlots++;
-        slotOf[b] = slot;
-        slotBin[slot] = b;
-        slotSums[2 * slot] = v0;
-        slotSums[2 * slot + 1] = v1;
-      } else {
-        slotSums[2 * slot] += v0;
-        slotSums[2 * slot + 1] += v1;
-      }
+      binSums[2 * b] += values[2 * i];
+      binSums[2 * b + 1] += values[2 * i + 1];
+      present[b >>> 5] |= 1 << (b & 31);
     }
-    s.missing[0] = m0;
-    s.missing[1] = m1;
   } else {
     // More than two channels are classes: one addition per row, its weight into its class's channel.
     const { classOf, rowWeight } = data.classes as NonNullable<ForestData["classes"]>;
     for (let k = t.start; k < t.end; k++) {
       const i = rows[k];
       const b = columns[col + i];
-      if (b === MISSING_BIN) {
-        s.missing[classOf[i]] += rowWeight[i];
-        continue;
-      }
-      let slot = slotOf[b];
-      if (slot < 0) {
-        slot = nSlots++;
-        slotOf[b] = slot;
-        slotBin[slot] = b;
-        for (let c = 0; c < C; c++) slotSums[slot * C + c] = 0;
-      }
-      slotSums[slot * C + classOf[i]] += rowWeight[i];
+      binSums[b * C + classOf[i]] += rowWeight[i];
+      present[b >>> 5] |= 1 << (b & 31);
     }
   }
-  sortSlots(s, nSlots);
-  const order = s.order;
-  for (let e = 0; e < nSlots; e++) {
-    const slot = order[e];
-    s.entryBin[e] = slotBin[slot];
-    for (let c = 0; c < C; c++) s.entrySums[e * C + c] = slotSums[slot * C + c];
-    slotOf[slotBin[slot]] = -1;
+  return collectPresent(s, C);
+}
+
+/** Moves the sums of the bins marked present into the entries (the missing bin's into s.missing). */
+function collectPresent(s: ForestScratch, C: number): number {
+  const { binSums, present, entrySums } = s;
+  let nE = 0;
+  for (let w = 0; w < present.length; w++) {
+    let bits = present[w];
+    present[w] = 0;
+    while (bits !== 0) {
+      const low = bits & -bits;
+      bits ^= low;
+      const b = (w << 5) | (31 - Math.clz32(low));
+      const into = b === MISSING_BIN ? s.missing : entrySums;
+      const at = b === MISSING_BIN ? 0 : nE * C;
+      for (let c = 0; c < C; c++) {
+        into[at + c] = binSums[b * C + c];
+        binSums[b * C + c] = 0;
+      }
+      if (b !== MISSING_BIN) s.entryBin[nE++] = b;
+    }
   }
-  return nSlots;
+  return nE;
 }
 
 /** Nodes with at most this many rows sort their (bin, row) pairs directly. */
@@ -186,24 +173,6 @@ function sortTinyKeys(
     tinyKeys[j] = key;
   }
   return n;
-}
-
-/** Slots into bin order (s.order): insertion sort when few, else a walk over the 255 bins. */
-function sortSlots(s: ForestScratch, nSlots: number): void {
-  const order = s.order;
-  if (nSlots <= 24) {
-    for (let e = 0; e < nSlots; e++) {
-      let j = e;
-      while (j > 0 && s.slotBin[order[j - 1]] > s.slotBin[e]) {
-        order[j] = order[j - 1];
-        j--;
-      }
-      order[j] = e;
-    }
-    return;
-  }
-  let e = 0;
-  for (let b = 0; b < MISSING_BIN; b++) if (s.slotOf[b] >= 0) order[e++] = s.slotOf[b];
 }
 
 /** Presorted mode: feature f's segment is already in bin order, so one pass merges equal bins. */

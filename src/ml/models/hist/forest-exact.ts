@@ -10,6 +10,7 @@ import { Random } from "../../random.js";
 import { registerPoolTask } from "../../threads/pool.js";
 import { buildTree, type TreeOptions } from "../tree/builder.js";
 import type { GrownTree } from "./forest.js";
+import { growScheduled, type TreeSchedule } from "./forest-task.js";
 
 /** What every exact tree of a fit shares (shared memory when workers grow trees). */
 export interface ExactJob {
@@ -75,14 +76,21 @@ export function growExactTree(job: ExactJob, seed: number): ExactTree {
   };
 }
 
-/** The pool task: args[0] is the tree's seed (as int32); the tree goes back through `send`. */
+/** The pool task: grows trees of the schedule, each sent back as [index, tree]. */
 function growTask(
-  data: { job: ExactJob },
-  args: Int32Array,
-  _beat: () => void,
+  data: { job: ExactJob; schedule: TreeSchedule },
+  _args: Int32Array,
+  beat: () => void,
   send: (value: unknown) => void,
 ): void {
-  send(growExactTree(data.job, args[0] >>> 0));
+  growScheduled(
+    data.schedule,
+    (seed) => growExactTree(data.job, seed),
+    (t, tree) => {
+      send([t, tree]);
+      beat();
+    },
+  );
 }
 
 export const EXACT_TREE_TASK = { module: import.meta.url, name: "forest-exact-tree" };

@@ -18,7 +18,10 @@ export function scanFeature(
   s: ForestScratch,
   best: Best,
 ): void {
-  if (data.channels === 2 && data.categories[f] === 0) scanTwo(f, nE, params, parentScore, W, s, best);
+  const numeric = data.categories[f] === 0;
+  if (data.channels === 2 && numeric) scanTwo(f, nE, params, parentScore, W, s, best);
+  else if (numeric && params.criterion === "gini" && weightOf("gini", s.missing, 0, data.channels) === 0)
+    scanGini(f, nE, params.minSamplesLeaf, parentScore, W, s, best);
   else scanChannels(data, f, nE, params, parentScore, W, s, best);
 }
 
@@ -96,6 +99,50 @@ function scanSquared(
     if (w < minLeaf || wr < minLeaf) continue;
     const r = total - a;
     const gain = (a * a) / w + (r * r) / wr - parentScore;
+    if (gain > bestGain) {
+      bestGain = gain;
+      bestE = e;
+    }
+  }
+  if (bestE >= 0) record(best, bestGain, f, bestE, false, false, s);
+}
+
+/**
+ * Gini over several classes, numeric, no missing rows: the sums of squared class weights on either side
+ * are updated per class that an entry changes (one or two in small nodes) instead of recomputed.
+ */
+function scanGini(
+  f: number,
+  nE: number,
+  minSamplesLeaf: number,
+  parentScore: number,
+  W: number,
+  s: ForestScratch,
+  best: Best,
+): void {
+  const C = s.channels;
+  const { left, sums, entrySums } = s;
+  const minLeaf = Math.max(minSamplesLeaf, 1e-12);
+  left.fill(0);
+  let squaresLeft = 0;
+  let squaresRight = 0;
+  for (let c = 0; c < C; c++) squaresRight += sums[c] * sums[c];
+  let wl = 0;
+  let bestGain = best.gain;
+  let bestE = -1;
+  for (let e = 0; e < nE - 1; e++) {
+    for (let c = 0; c < C; c++) {
+      const d = entrySums[e * C + c];
+      if (d === 0) continue;
+      const l = left[c];
+      squaresLeft += d * (2 * l + d);
+      squaresRight += d * (d - 2 * (sums[c] - l));
+      left[c] = l + d;
+      wl += d;
+    }
+    const wr = W - wl;
+    if (wl < minLeaf || wr < minLeaf) continue;
+    const gain = squaresLeft / wl + squaresRight / wr - parentScore;
     if (gain > bestGain) {
       bestGain = gain;
       bestE = e;

@@ -68,9 +68,10 @@ export class ForestScratch {
   readonly sums: Float64Array;
   readonly entryBin = new Int32Array(256);
   readonly entrySums: Float64Array;
-  readonly slotOf = new Int32Array(256).fill(-1);
-  readonly slotBin = new Int32Array(256);
-  readonly slotSums: Float64Array;
+  /** Per-bin sums of a node's rows, all zero between uses (entriesFromRows). */
+  readonly binSums: Float64Array;
+  /** Bitmap of the bins with rows in binSums. */
+  readonly present = new Uint32Array(8);
   readonly order = new Int32Array(256);
   readonly key = new Float64Array(256);
   readonly left: Float64Array;
@@ -99,7 +100,7 @@ export class ForestScratch {
     this.rowSide = new Uint8Array(n);
     this.sums = new Float64Array(channels);
     this.entrySums = new Float64Array(256 * channels);
-    this.slotSums = new Float64Array(256 * channels);
+    this.binSums = new Float64Array(256 * channels);
     this.left = new Float64Array(channels);
     this.right = new Float64Array(channels);
     this.missing = new Float64Array(channels);

@@ -119,15 +119,47 @@ function bagRows(
   return m;
 }
 
-/** The pool task: args[0] is the tree's seed (as int32); the tree goes back through `send`. */
+/** Which trees are left to grow (shared memory when workers grow trees). */
+export interface TreeSchedule {
+  /** Each tree's seed (as int32), drawn in tree order. */
+  seeds: Int32Array;
+  /** [0]: the next tree to take; [STOP]: 1 when every thread should stop after its current tree. */
+  next: Int32Array;
+}
+
+export const STOP = 1;
+
+/** Takes and grows trees until none is left or the schedule stops; `done` gets each with its index. */
+export function growScheduled<T>(
+  schedule: TreeSchedule,
+  grow: (seed: number) => T,
+  done: (t: number, tree: T) => void,
+): void {
+  const { seeds, next } = schedule;
+  while (!Atomics.load(next, STOP)) {
+    const t = Atomics.add(next, 0, 1);
+    if (t >= seeds.length) return;
+    done(t, grow(seeds[t] >>> 0));
+  }
+}
+
+/** The pool task: grows trees of the schedule, each sent back as [index, tree]. */
 function growTask(
-  data: { job: ForestJob; grower?: TreeGrower },
-  args: Int32Array,
-  _beat: () => void,
+  data: { job: ForestJob; schedule: TreeSchedule; grower?: TreeGrower },
+  _args: Int32Array,
+  beat: () => void,
   send: (value: unknown) => void,
 ): void {
   data.grower ??= new TreeGrower(data.job);
-  send(data.grower.grow(args[0] >>> 0));
+  const grower = data.grower;
+  growScheduled(
+    data.schedule,
+    (seed) => grower.grow(seed),
+    (t, tree) => {
+      send([t, tree]);
+      beat();
+    },
+  );
 }
 
 export const FOREST_TASK = { module: import.meta.url, name: "forest-tree" };

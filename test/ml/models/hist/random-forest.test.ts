@@ -5,10 +5,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { deserializeModel, predictFrame, serializeModel, trainModel } from "../../../../src/ml/index.js";
-import type { BinnedForestFitted } from "../../../../src/ml/models/random-forest.js";
+import { type BinnedForestFitted, RandomForestClassifier } from "../../../../src/ml/models/random-forest.js";
 import { Random } from "../../../../src/ml/random.js";
 import type { Frame, ModelDocument, ModelMetadata, TrainResult } from "../../../../src/ml/types.js";
 import { loadFixture } from "../../helpers/fixtures.js";
+import { forestParams } from "../../helpers/forest-params.js";
 
 const KEY = "random-forest-test-key-0123456789";
 
@@ -73,6 +74,25 @@ describe("random forest on binned columns", () => {
     const [missing, zero] = predictFrame(a.model, probe).predictions as number[];
     expect(missing).toBeCloseTo(-6, 0);
     expect(zero).toBeCloseTo(5, 0);
+  });
+
+  it("does not count features constant in a node towards the features examined there", () => {
+    // 16 columns: x0 decides the class, x1 is noise, the other 14 are all zero. Of 4 drawn features the
+    // root examines both live ones only when the constant columns are not counted.
+    const rng = new Random(8);
+    const n = 400;
+    const p = 16;
+    const X = { data: new Float64Array(n * p), rows: n, cols: p };
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      X.data[i * p] = rng.normal();
+      X.data[i * p + 1] = rng.normal();
+      y[i] = X.data[i * p] > 0 ? 1 : 0;
+    }
+    const est = new RandomForestClassifier(forestParams(30));
+    est.fit(X, y, { rng: new Random(1) });
+    const { roots, feature } = (est.getFitted() as BinnedForestFitted).forest;
+    expect(Array.from(roots, (r) => feature[r])).toEqual(new Array(30).fill(0));
   });
 
   it("stores 100 trees compactly: a few typed arrays, float32 leaves, no per-node training statistics", () => {
