@@ -8,7 +8,9 @@
  * Our models are built and fitted through the engine's estimator factory with the registry's parameter
  * parsing, as trainModel does, with `threads` set wherever the model's parameters have it. Each of our fits
  * runs in a child process killed after --fit-timeout seconds (default 900), so a fit that hangs is reported
- * as such instead of stalling the bench.
+ * as such instead of stalling the bench. --turns N runs each pair N times and keeps each side's turn of least
+ * CPU. --cold skips the warm-up fit before ours: the fit is then the first of its process, as a training
+ * job's is (a fresh child process each).
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -49,17 +51,18 @@ function hasThreadsParam(model: string): boolean {
   return params?.shape !== undefined && "threads" in params.shape;
 }
 
-function fitOurs(d: Prepared, model: string, threads: number): Timed {
+function fitOurs(d: Prepared, model: string, threads: number, cold: boolean): Timed {
   const spec = MODEL_REGISTRY.find((s) => s.id === model);
   const raw = { ...OUR_PARAMS[model], ...(hasThreadsParam(model) ? { threads } : {}) };
   const params = spec?.params.parse(raw) as Record<string, unknown>;
-  // Warm the JIT on a slice first, so compilation is not counted as fit time.
-  const warm = Math.min(d.Xtrain.rows, 2000);
-  createEstimator(model, d.task, params, d.nClasses).fit(
-    { data: d.Xtrain.data.subarray(0, warm * d.Xtrain.cols), rows: warm, cols: d.Xtrain.cols },
-    d.ytrain.subarray(0, warm),
-    { rng: new Random(43) },
-  );
+  // Unless cold: warm the JIT on a slice first, so compilation is not counted as fit time.
+  const warm = cold ? 0 : Math.min(d.Xtrain.rows, 2000);
+  if (warm > 0)
+    createEstimator(model, d.task, params, d.nClasses).fit(
+      { data: d.Xtrain.data.subarray(0, warm * d.Xtrain.cols), rows: warm, cols: d.Xtrain.cols },
+      d.ytrain.subarray(0, warm),
+      { rng: new Random(43) },
+    );
   const est = createEstimator(model, d.task, params, d.nClasses);
   const t = performance.now();
   const c = process.cpuUsage();
@@ -107,7 +110,8 @@ function fitTheirs(dir: string, d: Prepared, model: string, threads: number): Ti
 /** Our fit in a child process (same files as the reference reads); undefined when it hung or failed. */
 function fitOursIsolated(dir: string, d: Prepared, model: string, threads: number): Timed | undefined {
   const timeout = 1000 * Number(arg("fit-timeout") ?? 900);
-  const job = JSON.stringify({ dataset: d.name, task: d.task, nClasses: d.nClasses, model, threads });
+  const cold = process.argv.includes("--cold");
+  const job = JSON.stringify({ dataset: d.name, task: d.task, nClasses: d.nClasses, model, threads, cold });
   const self = new URL(import.meta.url).pathname;
   try {
     const out = execFileSync(process.execPath, [...process.execArgv, self, "--child", dir, job], {
@@ -128,7 +132,14 @@ function fitOursIsolated(dir: string, d: Prepared, model: string, threads: numbe
 /** Child side of fitOursIsolated: reads the shape's files, fits, prints one JSON line. */
 function runChild(
   dir: string,
-  job: { dataset: string; task: Prepared["task"]; nClasses: number; model: string; threads: number },
+  job: {
+    dataset: string;
+    task: Prepared["task"];
+    nClasses: number;
+    model: string;
+    threads: number;
+    cold: boolean;
+  },
 ): void {
   const meta = JSON.parse(readFileSync(join(dir, `${job.dataset}.json`), "utf8")) as { cols: number };
   const read = (part: string) => {
@@ -147,10 +158,14 @@ function runChild(
     Xtest: { data: Xtest, rows: Xtest.length / c, cols: c },
     ytest: read("ytest"),
   };
-  console.log(JSON.stringify(fitOurs(d, job.model, job.threads)));
+  console.log(JSON.stringify(fitOurs(d, job.model, job.threads, job.cold)));
 }
 
 const f = (v: number | undefined, digits: number) => (v === undefined ? "—" : v.toFixed(digits));
+
+function leastCpu(a: Timed | undefined, b: Timed | undefined): Timed | undefined {
+  return a && (!b || a.cpu <= b.cpu) ? a : b;
+}
 
 export async function runShapes(): Promise<void> {
   const scale = Number(arg("shape-scale") ?? process.env.ML_BENCH_SCALE ?? 1);
@@ -158,9 +173,10 @@ export async function runShapes(): Promise<void> {
   const models = arg("shape-models")?.split(",") ?? MODELS;
   const cores = availableParallelism();
   const threadCounts = (arg("threads-list") ?? [...new Set([1, cores])].join(",")).split(",").map(Number);
+  const turns = Number(arg("turns") ?? 1);
   const dir = mkdtempSync(join(tmpdir(), "ml-shapes-"));
   console.log(
-    `\nIssue-12 shapes at scale ${scale}, ${cores} cores, load average ${loadavg()
+    `\nIssue-12 shapes at scale ${scale}, ${cores} cores, our fits ${process.argv.includes("--cold") ? "cold (first of their process)" : "after a 2000-row warm-up"}, load average ${loadavg()
       .map((l) => l.toFixed(2))
       .join(" ")}`,
   );
@@ -177,8 +193,13 @@ export async function runShapes(): Promise<void> {
         for (const threads of threadCounts) {
           // Logistic has no threads on either side: one row at 1 thread.
           if (model === "logistic" && threads !== 1) continue;
-          const ours = fitOursIsolated(dir, d, model, threads);
-          const theirs = fitTheirs(dir, d, model, threads);
+          let ours: Timed | undefined;
+          let theirs: Timed | undefined;
+          // Turns alternate the two sides; each keeps its turn of least CPU (the steadiest on a busy machine).
+          for (let turn = 0; turn < turns; turn++) {
+            ours = leastCpu(ours, fitOursIsolated(dir, d, model, threads));
+            theirs = leastCpu(theirs, fitTheirs(dir, d, model, threads));
+          }
           const evals = (t?: Timed) => (t?.iterations ? `${t.iterations}/${t.evaluations ?? "—"}` : "—");
           console.log(
             `| ${name} | ${d.Xtrain.rows} | ${model} | ${threads} | ${f(ours?.score, 4)} | ${f(theirs?.score, 4)} | ${ours ? f(ours.seconds, 3) : "hung or failed"} | ${f(theirs?.seconds, 3)} | ${ours && theirs ? f(ours.seconds / theirs.seconds, 2) : "—"} | ${f(ours?.cpu, 3)} | ${f(theirs?.cpu, 3)} | ${ours && theirs ? f(ours.cpu / theirs.cpu, 2) : "—"} | ${evals(ours)} | ${evals(theirs)} |`,

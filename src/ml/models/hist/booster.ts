@@ -153,7 +153,7 @@ export function fitBooster(
       for (let k = 0; k < K; k++) {
         if (subsampled) {
           if (!sampleInRows) rows.set(sample.subarray(0, nSample));
-        } else for (let i = 0; i < nt; i++) rows[i] = i;
+        } else listRows(rows, nt);
         loss.gradients(raw, yTrain, k, gh, nt);
         const root = forest.nodes;
         const grown = growTree(
@@ -184,7 +184,7 @@ export function fitBooster(
         for (const leaf of grown.leaves) {
           one[0] = params.learningRate * leafWeight(leaf.g, leaf.h, params.l1, params.l2);
           forest.setLeaf(leaf.node, one);
-          for (let q = leaf.start; q < leaf.end; q++) raw[rows[q] * K + k] += one[0];
+          addToRows(raw, rows, leaf.start, leaf.end, K, k, one[0]);
         }
         // Rows left out of the sample are scored through the tree.
         if (subsampled) addTree(forest, root, bins, missing, sample, nSample, nt, stride, raw, K, k);
@@ -212,10 +212,37 @@ export function fitBooster(
 }
 
 function filled(n: number, init: Float64Array): Float64Array {
-  const k = init.length;
-  const out = new Float64Array(n * k);
-  for (let i = 0; i < n; i++) out.set(init, i * k);
+  const out = new Float64Array(n * init.length);
+  if (n === 0) return out;
+  out.set(init);
+  // Doubling copies: a few builtin calls instead of a loop that runs unoptimised in a fit's first round.
+  for (let len = init.length; len < out.length; len *= 2)
+    out.copyWithin(len, 0, Math.min(len, out.length - len));
   return out;
+}
+
+/*
+ * The per-row loops of a round live in small functions of their own: called thousands of times, they are
+ * optimised within the first round and stay optimised, where a loop inside fitBooster (called once per fit)
+ * would run in V8's interpreter until fitBooster is compiled on stack, and again after each of its deopts.
+ */
+
+/** rows[0..n) = 0..n−1. */
+function listRows(rows: Int32Array, n: number): void {
+  for (let i = 0; i < n; i++) rows[i] = i;
+}
+
+/** raw[i · K + k] += value for the rows i of rows[start..end) (a leaf's). */
+function addToRows(
+  raw: Float64Array,
+  rows: Int32Array,
+  start: number,
+  end: number,
+  K: number,
+  k: number,
+  value: number,
+): void {
+  for (let q = start; q < end; q++) raw[rows[q] * K + k] += value;
 }
 
 /** The early-stopping split of a booster's rows (none when early stopping is off or the data is tiny). */

@@ -26,63 +26,80 @@ export function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z));
 }
 
+/*
+ * The objectives are classes, not object literals of closures: a fit's first round then calls the same
+ * functions as the fits before it in the process, so V8's optimised code for their callers stays valid.
+ */
+
+class SquaredError implements Loss {
+  readonly name = "rmse";
+  readonly outputs = 1;
+
+  init(y: Float64Array): Float64Array {
+    let s = 0;
+    for (let i = 0; i < y.length; i++) s += y[i];
+    return Float64Array.of(y.length > 0 ? s / y.length : 0);
+  }
+
+  prepare(): void {}
+
+  gradients(raw: Float64Array, y: Float64Array, _k: number, gh: Float64Array, n: number): void {
+    for (let i = 0; i < n; i++) {
+      gh[2 * i] = raw[i] - y[i];
+      gh[2 * i + 1] = 1;
+    }
+  }
+
+  value(raw: Float64Array, y: Float64Array, rows: Int32Array | null, n: number): number {
+    let s = 0;
+    const m = rows ? rows.length : n;
+    for (let k = 0; k < m; k++) {
+      const i = rows ? rows[k] : k;
+      s += (raw[i] - y[i]) ** 2;
+    }
+    return Math.sqrt(s / Math.max(1, m));
+  }
+}
+
 export function squaredError(): Loss {
-  return {
-    name: "rmse",
-    outputs: 1,
-    init(y) {
-      let s = 0;
-      for (let i = 0; i < y.length; i++) s += y[i];
-      return Float64Array.of(y.length > 0 ? s / y.length : 0);
-    },
-    prepare() {},
-    gradients(raw, y, _k, gh, n) {
-      for (let i = 0; i < n; i++) {
-        gh[2 * i] = raw[i] - y[i];
-        gh[2 * i + 1] = 1;
-      }
-    },
-    value(raw, y, rows, n) {
-      let s = 0;
-      const m = rows ? rows.length : n;
-      for (let k = 0; k < m; k++) {
-        const i = rows ? rows[k] : k;
-        s += (raw[i] - y[i]) ** 2;
-      }
-      return Math.sqrt(s / Math.max(1, m));
-    },
-  };
+  return new SquaredError();
+}
+
+class BinaryLogLoss implements Loss {
+  readonly name = "logloss";
+  readonly outputs = 1;
+
+  init(y: Float64Array): Float64Array {
+    let s = 0;
+    for (let i = 0; i < y.length; i++) s += y[i];
+    const p = Math.min(Math.max(s / Math.max(1, y.length), EPS), 1 - EPS);
+    return Float64Array.of(Math.log(p / (1 - p)));
+  }
+
+  prepare(): void {}
+
+  gradients(raw: Float64Array, y: Float64Array, _k: number, gh: Float64Array, n: number): void {
+    for (let i = 0; i < n; i++) {
+      const p = sigmoid(raw[i]);
+      gh[2 * i] = p - y[i];
+      gh[2 * i + 1] = Math.max(p * (1 - p), MIN_HESSIAN);
+    }
+  }
+
+  value(raw: Float64Array, y: Float64Array, rows: Int32Array | null, n: number): number {
+    let s = 0;
+    const m = rows ? rows.length : n;
+    for (let k = 0; k < m; k++) {
+      const i = rows ? rows[k] : k;
+      const p = Math.min(Math.max(sigmoid(raw[i]), EPS), 1 - EPS);
+      s -= y[i] === 1 ? Math.log(p) : Math.log(1 - p);
+    }
+    return s / Math.max(1, m);
+  }
 }
 
 export function binaryLogLoss(): Loss {
-  return {
-    name: "logloss",
-    outputs: 1,
-    init(y) {
-      let s = 0;
-      for (let i = 0; i < y.length; i++) s += y[i];
-      const p = Math.min(Math.max(s / Math.max(1, y.length), EPS), 1 - EPS);
-      return Float64Array.of(Math.log(p / (1 - p)));
-    },
-    prepare() {},
-    gradients(raw, y, _k, gh, n) {
-      for (let i = 0; i < n; i++) {
-        const p = sigmoid(raw[i]);
-        gh[2 * i] = p - y[i];
-        gh[2 * i + 1] = Math.max(p * (1 - p), MIN_HESSIAN);
-      }
-    },
-    value(raw, y, rows, n) {
-      let s = 0;
-      const m = rows ? rows.length : n;
-      for (let k = 0; k < m; k++) {
-        const i = rows ? rows[k] : k;
-        const p = Math.min(Math.max(sigmoid(raw[i]), EPS), 1 - EPS);
-        s -= y[i] === 1 ? Math.log(p) : Math.log(1 - p);
-      }
-      return s / Math.max(1, m);
-    },
-  };
+  return new BinaryLogLoss();
 }
 
 /** Row-wise softmax of raw (n × k) into out. */
@@ -106,39 +123,54 @@ export function softmaxRows(raw: Float64Array, n: number, k: number, out: Float6
  * multi:softprob 2 (which halves every leaf weight and doubles the weight a min_child_weight counts).
  */
 export function softmaxLogLoss(k: number, hessianScale = 1): Loss {
-  let prob = new Float64Array(0);
-  return {
-    name: "mlogloss",
-    outputs: k,
-    init(y) {
-      const counts = new Float64Array(k);
-      for (let i = 0; i < y.length; i++) counts[y[i]]++;
-      return Float64Array.from(counts, (c) => Math.log(Math.max(c / Math.max(1, y.length), EPS)));
-    },
-    prepare(raw, n) {
-      if (prob.length < n * k) prob = new Float64Array(n * k);
-      softmaxRows(raw, n, k, prob);
-    },
-    gradients(_raw, y, c, gh, n) {
-      for (let i = 0; i < n; i++) {
-        const p = prob[i * k + c];
-        gh[2 * i] = p - (y[i] === c ? 1 : 0);
-        gh[2 * i + 1] = Math.max(hessianScale * p * (1 - p), MIN_HESSIAN);
-      }
-    },
-    value(raw, y, rows, n) {
-      let s = 0;
-      const m = rows ? rows.length : n;
-      for (let q = 0; q < m; q++) {
-        const i = rows ? rows[q] : q;
-        const o = i * k;
-        let max = raw[o];
-        for (let c = 1; c < k; c++) max = Math.max(max, raw[o + c]);
-        let sum = 0;
-        for (let c = 0; c < k; c++) sum += Math.exp(raw[o + c] - max);
-        s -= Math.max(raw[o + y[i]] - max - Math.log(sum), Math.log(EPS));
-      }
-      return s / Math.max(1, m);
-    },
-  };
+  return new SoftmaxLogLoss(k, hessianScale);
+}
+
+class SoftmaxLogLoss implements Loss {
+  readonly name = "mlogloss";
+  /** Probabilities of the round (n × k), from prepare. */
+  private prob = new Float64Array(0);
+
+  constructor(
+    readonly outputs: number,
+    private readonly hessianScale: number,
+  ) {}
+
+  init(y: Float64Array): Float64Array {
+    const k = this.outputs;
+    const counts = new Float64Array(k);
+    for (let i = 0; i < y.length; i++) counts[y[i]]++;
+    return Float64Array.from(counts, (c) => Math.log(Math.max(c / Math.max(1, y.length), EPS)));
+  }
+
+  prepare(raw: Float64Array, n: number): void {
+    const k = this.outputs;
+    if (this.prob.length < n * k) this.prob = new Float64Array(n * k);
+    softmaxRows(raw, n, k, this.prob);
+  }
+
+  gradients(_raw: Float64Array, y: Float64Array, c: number, gh: Float64Array, n: number): void {
+    const { prob, outputs: k, hessianScale } = this;
+    for (let i = 0; i < n; i++) {
+      const p = prob[i * k + c];
+      gh[2 * i] = p - (y[i] === c ? 1 : 0);
+      gh[2 * i + 1] = Math.max(hessianScale * p * (1 - p), MIN_HESSIAN);
+    }
+  }
+
+  value(raw: Float64Array, y: Float64Array, rows: Int32Array | null, n: number): number {
+    const k = this.outputs;
+    let s = 0;
+    const m = rows ? rows.length : n;
+    for (let q = 0; q < m; q++) {
+      const i = rows ? rows[q] : q;
+      const o = i * k;
+      let max = raw[o];
+      for (let c = 1; c < k; c++) max = Math.max(max, raw[o + c]);
+      let sum = 0;
+      for (let c = 0; c < k; c++) sum += Math.exp(raw[o + c] - max);
+      s -= Math.max(raw[o + y[i]] - max - Math.log(sum), Math.log(EPS));
+    }
+    return s / Math.max(1, m);
+  }
 }

@@ -124,32 +124,32 @@ function numericSplit(
   const maxH = H - minH;
   let gl = 0;
   let hl = 0;
+  // The gain of every boundary is computed and tested first, the rules after: a new best is rare, so that
+  // branch is predictable, where testing for empty bins first mispredicts on the scattered bins of a small
+  // node (2× slower). The splits taken are the same.
   for (let b = 0; b < nBins - 1; b++) {
     const hb = hist[base + 2 * b + 1];
     gl += hist[base + 2 * b];
     hl += hb;
-    if (hb < empty && hb > -empty) continue;
-    if (hl >= minH && hl <= maxH) {
-      // Missing rows right.
-      const gr = G - gl;
-      const hr = H - hl;
-      const tl = l1 === 0 ? gl : softThreshold(gl, l1);
-      const tr = l1 === 0 ? gr : softThreshold(gr, l1);
-      const gain = (tl * tl) / (hl + l2) + (tr * tr) / (hr + l2) - parent;
-      if (gain > best.gain) setNumeric(best, gain, f, b, hasMissing ? false : hl >= hr, gl, hl, gr, hr);
-    }
+    // Missing rows right.
+    const gr = G - gl;
+    const hr = H - hl;
+    const tl = l1 === 0 ? gl : softThreshold(gl, l1);
+    const tr = l1 === 0 ? gr : softThreshold(gr, l1);
+    const gain = (tl * tl) / (hl + l2) + (tr * tr) / (hr + l2) - parent;
+    if (gain > best.gain && hl >= minH && hl <= maxH && !(hb < empty && hb > -empty))
+      setNumeric(best, gain, f, b, hasMissing ? false : hl >= hr, gl, hl, gr, hr);
     if (!hasMissing) continue;
     // Missing rows left.
     const gl2 = gl + gm;
     const hl2 = hl + hm;
-    if (hl2 >= minH && hl2 <= maxH) {
-      const gr = G - gl2;
-      const hr = H - hl2;
-      const tl = l1 === 0 ? gl2 : softThreshold(gl2, l1);
-      const tr = l1 === 0 ? gr : softThreshold(gr, l1);
-      const gain = (tl * tl) / (hl2 + l2) + (tr * tr) / (hr + l2) - parent;
-      if (gain > best.gain) setNumeric(best, gain, f, b, true, gl2, hl2, gr, hr);
-    }
+    const gr2 = G - gl2;
+    const hr2 = H - hl2;
+    const tl2 = l1 === 0 ? gl2 : softThreshold(gl2, l1);
+    const tr2 = l1 === 0 ? gr2 : softThreshold(gr2, l1);
+    const gain2 = (tl2 * tl2) / (hl2 + l2) + (tr2 * tr2) / (hr2 + l2) - parent;
+    if (gain2 > best.gain && hl2 >= minH && hl2 <= maxH && !(hb < empty && hb > -empty))
+      setNumeric(best, gain2, f, b, true, gl2, hl2, gr2, hr2);
   }
 }
 
