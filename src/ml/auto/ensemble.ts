@@ -15,7 +15,7 @@ import type { Fold } from "./folds.js";
 import type { OutOfFold } from "./search.js";
 
 /** Candidates (best cross-validated first) the selection draws from. */
-export const POOL_SIZE = 8;
+const POOL_SIZE = 8;
 /** Additions: with replacement, so weights are multiples of 1/STEPS at the finest. */
 const STEPS = 20;
 /** The best candidates the blend starts from (Caruana's sorted initialisation). */
@@ -171,12 +171,10 @@ function blend(
   return width === 1 ? sum : argmaxRows(sum, width);
 }
 
-/** A candidate's own predictions on `rows` (the most probable class for classification). */
+/** A candidate's own predictions on `rows` (its predicted classes for classification, as cvMean scores). */
 function ownPredictions(c: OutOfFold, data: SelectionData, rows: Int32Array): Float64Array {
-  const width = data.task === "regression" ? 1 : data.nClasses;
-  const values = new Float64Array(rows.length * width);
-  addTo(values, c, rows, width);
-  return width === 1 ? values : argmaxRows(values, width);
+  const source = data.task === "regression" ? c.values : (c.labels as Float64Array);
+  return Float64Array.from(rows, (row) => source[row]);
 }
 
 /** The pool index of the candidate that scores best on `rows`. */

@@ -3,9 +3,8 @@
  * halving over folds (all candidates on one fold, the better half on three, the better half of those on
  * all k), so most of the budget goes to promising candidates. Before each fit the expected time of that
  * fit and of the final refit (of the best few, when an ensemble of them may win) must still fit in the budget;
- * iterative models also get a deadline. Each candidate's out-of-fold predictions are kept for the ensemble
- * (ensemble.ts), averaged over the repeats it ran: on small data one shuffle's folds are noisy, and the blend's
- * weights are only as good as the predictions they are chosen on.
+ * iterative models also get a deadline. Each candidate's out-of-fold predictions of the first repeat are kept
+ * for the ensemble (ensemble.ts).
  */
 import { type Design, fitOn, isTable, predictOn, probaOn } from "../design.js";
 import { validateHyperparameters } from "../hyperparameters.js";
@@ -19,7 +18,6 @@ import { getModelSpec } from "../registry.js";
 import { gather } from "../target.js";
 import type { LeaderboardEntry, Task } from "../types.js";
 import type { Candidate } from "./candidates.js";
-import { POOL_SIZE } from "./ensemble.js";
 import type { Fold } from "./folds.js";
 
 export interface SearchData {
@@ -34,18 +32,20 @@ export interface SearchData {
   folds: (repeat: number) => Fold[];
   /** Repeats of k-fold cross-validation the top candidates may get when the budget allows. */
   maxRepeats: number;
-  /** Whether to keep each candidate's out-of-fold predictions (for the ensemble). */
+  /** Whether to keep each candidate's out-of-fold predictions of the first repeat (for the ensemble). */
   keepOutOfFold: boolean;
 }
 
 /**
- * A candidate's predictions for every cross-validated row from the folds that held the row out, averaged over
- * the repeats: class probabilities (row-major, nClasses per row), or the predicted values.
+ * A candidate's predictions for every cross-validated row from the fold that held the row out (first repeat):
+ * class probabilities (row-major, nClasses per row) and predicted classes, or the predicted values.
  */
 export interface OutOfFold {
   entry: LeaderboardEntry;
   /** Regression: predictions. Classification: probabilities, nClasses per row. */
   values: Float64Array;
+  /** Classification: the predicted class of each row (as the candidate's own predict gives it). */
+  labels?: Float64Array;
   /** Expected seconds to refit it on all training rows (with its importance). */
   refitSeconds: number;
 }
@@ -73,8 +73,8 @@ interface Trial {
   fitSeconds: number[];
   predictSeconds: number[];
   status: LeaderboardEntry["status"];
-  /** Out-of-fold values summed over the repeats, and how many were added per row (keepOutOfFold). */
-  oof: { sum: Float64Array; count: Uint16Array } | null;
+  /** Out-of-fold values and labels of the first repeat, filled fold by fold (keepOutOfFold). */
+  oof: { values: Float64Array; labels?: Float64Array } | null;
 }
 
 export function runSearch(candidates: Candidate[], data: SearchData, opts: SearchOptions): SearchResult {
@@ -102,7 +102,7 @@ export function runSearch(candidates: Candidate[], data: SearchData, opts: Searc
         t.status = "out_of_time";
         return;
       }
-      evaluate(t, data, opts, fold(t.scores.length), performance.now() + allowedMs);
+      evaluate(t, data, opts, fold(t.scores.length), performance.now() + allowedMs, t.scores.length < k);
       opts.onCandidate?.(entryOf(t, data.task), performance.now() - opts.start);
     }
   };
@@ -128,13 +128,7 @@ export function runSearch(candidates: Candidate[], data: SearchData, opts: Searc
   const entries = scored.map((t) => entryOf(t, data.task));
   const outOfFold = scored.flatMap((t, i) =>
     t.oof && t.scores.length >= k
-      ? [
-          {
-            entry: entries[i],
-            values: averaged(t.oof, data),
-            refitSeconds: refitMs(t, data, opts) / 1000,
-          },
-        ]
+      ? [{ entry: entries[i], ...t.oof, refitSeconds: refitMs(t, data, opts) / 1000 }]
       : [],
   );
   return { entries, outOfFold };
@@ -142,21 +136,12 @@ export function runSearch(candidates: Candidate[], data: SearchData, opts: Searc
 
 function newOutOfFold(data: SearchData): Trial["oof"] {
   const n = data.y.length;
-  const width = data.task === "regression" ? 1 : data.nClasses;
-  return { sum: new Float64Array(n * width), count: new Uint16Array(n) };
+  if (data.task === "regression") return { values: new Float64Array(n) };
+  return { values: new Float64Array(n * data.nClasses), labels: new Float64Array(n) };
 }
 
-/** Each row's out-of-fold values averaged over the repeats that predicted it. */
-function averaged(oof: NonNullable<Trial["oof"]>, data: SearchData): Float64Array {
-  const width = data.task === "regression" ? 1 : data.nClasses;
-  return oof.sum.map((v, j) => v / oof.count[Math.floor(j / width)]);
-}
-
-/**
- * Candidates that get repeated cross-validation when there is time: the ensemble's whole pool, so the blend's
- * weights are chosen on repeat-averaged predictions of every member it may take.
- */
-const TOP_REPEATED = POOL_SIZE;
+/** Candidates that get repeated cross-validation when there is time. */
+const TOP_REPEATED = 5;
 
 function ranked(trials: Trial[]): Trial[] {
   return [...trials].sort((a, b) => mean(b.scores) - mean(a.scores));
@@ -228,7 +213,14 @@ function featuresOf(data: SearchData): number {
   return isTable(d) ? d.columns.length : d.cols;
 }
 
-function evaluate(t: Trial, data: SearchData, opts: SearchOptions, fold: Fold, deadline: number): void {
+function evaluate(
+  t: Trial,
+  data: SearchData,
+  opts: SearchOptions,
+  fold: Fold,
+  deadline: number,
+  firstRepeat: boolean,
+): void {
   const spec = getModelSpec(t.candidate.modelType);
   const design = (spec.encoding === "native" ? data.native : data.onehot) as Design;
   const rows = (idx: Int32Array): Design =>
@@ -243,14 +235,14 @@ function evaluate(t: Trial, data: SearchData, opts: SearchOptions, fold: Fold, d
   const fitted = performance.now();
   const valid = rows(fold.valid);
   const pred = predictOn(est, valid);
-  if (t.oof) keepOutOfFold(t.oof, fold.valid, pred, est, valid, data);
+  if (firstRepeat && t.oof) keepOutOfFold(t.oof, fold.valid, pred, est, valid, data);
   t.fitSeconds.push((fitted - started) / 1000);
   t.predictSeconds.push((performance.now() - fitted) / 1000);
   const yValid = gather(data.y, fold.valid);
   t.scores.push(data.task === "regression" ? r2Score(yValid, pred) : accuracyOf(yValid, pred));
 }
 
-/** Adds a fold's predictions (for classification, probabilities) to its rows' out-of-fold sums. */
+/** Copies a fold's predictions (and, for classification, probabilities) to its rows' out-of-fold slots. */
 function keepOutOfFold(
   oof: NonNullable<Trial["oof"]>,
   rows: Int32Array,
@@ -259,12 +251,17 @@ function keepOutOfFold(
   valid: Design,
   data: SearchData,
 ): void {
-  const classification = data.task === "classification";
-  const k = classification ? data.nClasses : 1;
-  const values = classification ? probaOn(est as AnyClassifier, valid) : pred;
+  if (!oof.labels) {
+    rows.forEach((row, i) => {
+      oof.values[row] = pred[i];
+    });
+    return;
+  }
+  const k = data.nClasses;
+  const proba = probaOn(est as AnyClassifier, valid);
   rows.forEach((row, i) => {
-    for (let j = 0; j < k; j++) oof.sum[row * k + j] += values[i * k + j];
-    oof.count[row]++;
+    oof.labels![row] = pred[i];
+    oof.values.set(proba.subarray(i * k, i * k + k), row * k);
   });
 }
 

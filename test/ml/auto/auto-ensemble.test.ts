@@ -1,8 +1,8 @@
 /**
  * Auto mode end to end with a constructed candidate list (four quick, different models), on a simulated
- * clock (see auto.test.ts): on breast cancer the blend of three beats the best single candidate on
- * cross-validation, so auto mode refits them and returns an ensemble; on penguins it only ties, so the single
- * one wins. The same seed gives the same search and model.
+ * clock (see auto.test.ts): on wine the blend of three beats the best single candidate on cross-validation,
+ * so auto mode refits them and returns an ensemble; on penguins it only ties, so the single one wins. The same
+ * seed gives the same search and model.
  */
 import { describe, expect, it, vi } from "vitest";
 import { deserializeModel, predictFrame, serializeModel, trainModel } from "../../../src/ml/index.js";
@@ -52,8 +52,8 @@ function comparison(progress: string[]): [number, number] {
 
 describe("auto mode's choice between an ensemble and one model", () => {
   it("makes the ensemble when it beats the best single candidate, within the budget", async () => {
-    const frame = await loadFixture("breast_cancer");
-    const { r, progress, seconds } = autoOn(frame, "diagnosis");
+    const frame = await loadFixture("wine");
+    const { r, progress, seconds } = autoOn(frame, "cultivar");
     expect(seconds).toBeLessThanOrEqual(BUDGET_SECONDS);
     const [ensemble, single] = comparison(progress);
     expect(ensemble).toBeGreaterThan(single);
@@ -73,7 +73,7 @@ describe("auto mode's choice between an ensemble and one model", () => {
     const { yTrue, yPred, proba } = r.evaluation;
     const hits = yTrue.filter((v, i) => v === yPred[i]).length;
     expect(r.metrics.accuracy).toBeCloseTo(hits / yTrue.length, 12);
-    expect(proba).toHaveLength(yTrue.length * 2);
+    expect(proba).toHaveLength(yTrue.length * 3);
     expect(r.importance.reduce((s, f) => s + f.importance, 0)).toBeCloseTo(1, 9);
 
     const files = serializeModel(r.model, {} as never, "k".repeat(40));

@@ -191,7 +191,7 @@ function candidate(
     for (let j = 0; j < 3; j++) values[i * 3 + j] = j === c ? confidence : (1 - confidence) / 2;
   });
   const entry = { label, modelType: "logistic", cvMean } as LeaderboardEntry;
-  return { entry, values, refitSeconds };
+  return { entry, values, labels: Float64Array.from(predicted), refitSeconds };
 }
 
 describe("ensemble selection", () => {
