@@ -1,7 +1,8 @@
 /**
  * Auto mode end to end with a constructed candidate list (four quick, different models), on a simulated
  * clock (see auto.test.ts): on wine the blend of three beats the best single candidate on cross-validation,
- * so auto mode refits them and returns an ensemble; on penguins it only ties, so the single one wins.
+ * so auto mode refits them and returns an ensemble; on penguins it only ties, so the single one wins. The same
+ * seed gives the same search and model.
  */
 import { describe, expect, it, vi } from "vitest";
 import { deserializeModel, predictFrame, serializeModel, trainModel } from "../../../src/ml/index.js";
@@ -80,6 +81,16 @@ describe("auto mode's choice between an ensemble and one model", () => {
     expect(predictFrame(loaded, frame, { probabilities: true })).toEqual(
       predictFrame(r.model, frame, { probabilities: true }),
     );
+  }, 120_000);
+
+  it("is deterministic for a seed: the same leaderboard and the same model, twice", async () => {
+    const frame = await loadFixture("iris");
+    const [a, b] = [autoOn(frame, "species").r, autoOn(frame, "species").r];
+    expect(b.leaderboard?.map((e) => [e.label, e.cvMean, e.folds])).toEqual(
+      a.leaderboard?.map((e) => [e.label, e.cvMean, e.folds]),
+    );
+    expect(b.model.fitted).toEqual(a.model.fitted);
+    expect(b.evaluation).toEqual(a.evaluation);
   }, 120_000);
 
   it("keeps the single best candidate when the ensemble does not beat it", async () => {
