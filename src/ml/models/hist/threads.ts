@@ -121,7 +121,10 @@ const TASK = `(data, args) => {
   }
 }`;
 
-/** The task as a function on this thread. */
+/**
+ * The task as a function on this thread, compiled from the same constant source the workers run (one copy of
+ * the code; no input of any user reaches it).
+ */
 const runUnits = new Function(`return ${TASK}`)() as (data: object, args: ArrayLike<number>) => void;
 
 /** Typed arrays over shared memory. */
