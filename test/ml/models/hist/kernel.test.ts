@@ -10,23 +10,7 @@ import {
   subtractHistogram,
 } from "../../../../src/ml/models/hist/histogram.js";
 import { Random } from "../../../../src/ml/random.js";
-
-/** A space of n random rows with p features (some bins missing), random gradients and a shuffled row list. */
-function randomSpace(n: number, p: number, columns: boolean, seed: number): HistSpace {
-  const rng = new Random(seed);
-  const stride = rowStride(p);
-  const space = createHistSpace(n, stride, 1, columns) as HistSpace;
-  expect(space).not.toBeNull();
-  for (let i = 0; i < n; i++)
-    for (let f = 0; f < p; f++)
-      space.bins[i * stride + f] = rng.next() < 0.05 ? 255 : Math.floor(rng.next() * 200);
-  if (space.columns)
-    for (let i = 0; i < n; i++)
-      for (let f = 0; f < stride; f++) space.columns[f * n + i] = space.bins[i * stride + f];
-  for (let i = 0; i < 2 * n; i++) space.gh[i] = rng.normal() * 10 ** Math.floor(rng.next() * 6 - 3);
-  space.rows.set(rng.permutation(n));
-  return space;
-}
+import { randomSpace } from "./random-space.js";
 
 const SHAPES: Array<[number, number]> = [
   [1, 1],

@@ -11,7 +11,6 @@ import {
   trainModel,
   validateHyperparameters,
 } from "../../../../src/ml/index.js";
-import { createHistSpace, type HistSpace } from "../../../../src/ml/kernels/hist-build.js";
 import {
   binRows,
   fitBinMapper,
@@ -36,6 +35,7 @@ import { Random } from "../../../../src/ml/random.js";
 import { toHistParams } from "../../../../src/ml/registry-boosting.js";
 import type { Frame, ModelMetadata } from "../../../../src/ml/types.js";
 import { fixturePath } from "../../helpers/fixtures.js";
+import { randomSpace } from "./random-space.js";
 
 const KEY = "wide-bins-test-key-0123456789abcdef";
 /** Split rules of a plain regression tree. */
@@ -101,29 +101,13 @@ describe("wide bins: binning", () => {
   });
 });
 
-/** A space of n rows, p features of uint16 bins below `missing` (some missing), random gradients. */
-function wideSpace(n: number, p: number, missing: number, columns: boolean, seed: number): HistSpace {
-  const rng = new Random(seed);
-  const stride = rowStride(p);
-  const space = createHistSpace(n, stride, 1, columns, 1, missing) as HistSpace;
-  expect(space.bins).toBeInstanceOf(Uint16Array);
-  for (let i = 0; i < n; i++)
-    for (let f = 0; f < p; f++) space.bins[i * stride + f] = rng.next() < 0.05 ? missing : rng.int(missing);
-  if (space.columns)
-    for (let i = 0; i < n; i++)
-      for (let f = 0; f < stride; f++) space.columns[f * n + i] = space.bins[i * stride + f];
-  for (let i = 0; i < 2 * n; i++) space.gh[i] = rng.normal() * 10 ** Math.floor(rng.next() * 6 - 3);
-  space.rows.set(rng.permutation(n));
-  return space;
-}
-
 describe("wide bins: the uint16 kernel", () => {
   for (const [n, p, missing] of [
     [1000, 5, 300],
     [1500, 3, 1024],
   ]) {
     it(`builds the same histograms as the plain loop (${n} rows × ${p} features, ${missing + 1} bins)`, () => {
-      const space = wideSpace(n, p, missing, false, n);
+      const space = randomSpace(n, p, false, n, missing, missing);
       const stride = rowStride(p);
       const size = stride * histStrideOf(missing);
       for (const [start, end] of [
@@ -149,7 +133,7 @@ describe("wide bins: the uint16 kernel", () => {
     it(`partitions stably by a bin above 255 (${columns ? "column" : "row"}-major bins)`, () => {
       const n = 3000;
       const missing = 700;
-      const space = wideSpace(n, 3, missing, columns, 5);
+      const space = randomSpace(n, 3, columns, 5, missing, missing);
       const stride = rowStride(3);
       const sides = new Uint8Array(missing + 1);
       for (let b = 0; b <= 400; b++) sides[b] = 1;
@@ -171,7 +155,7 @@ describe("wide bins: a tree", () => {
     const missing = 600;
     const stride = rowStride(p);
     const grow = (withKernel: boolean) => {
-      const space = wideSpace(n, p, missing, false, 8);
+      const space = randomSpace(n, p, false, 8, missing, missing);
       // Hessians are positive, as a loss gives them.
       for (let i = 1; i < 2 * n; i += 2) space.gh[i] = Math.abs(space.gh[i]);
       const forest = new ForestBuilder(1, false, true);
