@@ -28,7 +28,7 @@ import { type GrowParams, growTree, sampleFeatures } from "./grower.js";
 import { HistogramPool, histStrideOf, reachableBins, reachableSpans, rowStride } from "./histogram.js";
 import type { Loss } from "./losses.js";
 import { leafWeight } from "./split.js";
-import { NodeThreads, parallelMinRows, regionsFor, SIDE_SLOTS, worthWaking } from "./threads.js";
+import { fitUsesWorkers, NodeThreads, parallelMinRows, regionsFor, SIDE_SLOTS } from "./threads.js";
 
 export interface BoosterParams extends GrowParams {
   rounds: number;
@@ -47,7 +47,8 @@ export interface BoosterParams extends GrowParams {
   threads?: number;
   /**
    * Rows of a share, at least: larger nodes are cut into shares built on the threads and added in a fixed
-   * order (default parallelMinRows: the crossover; 0 cuts every node).
+   * order (default parallelMinRows: the crossover; 0 cuts every node). When given, the fit uses the worker
+   * threads at any size; by default only from fitUsesWorkers' size on.
    */
   parallelMinRows?: number;
   /** The multiclass hessian's factor (softmaxLogLoss): 2 as XGBoost's multi:softprob, else 1. */
@@ -92,7 +93,8 @@ export function fitBooster(
   // Above MAX_BINS bins the bin width (uint16 or not) is known once the mapper is fitted.
   const wideMapper = params.maxBins > MAX_BINS ? fitBinMapper(train, params.maxBins, rng) : null;
   const missing = wideMapper ? missingBin(wideMapper) : MISSING_BIN;
-  const workers = threads > 1 && (minRows === 0 || worthWaking(nt, stride));
+  // A share size given (tests, tuning) asks for the workers at any size.
+  const workers = threads > 1 && (params.parallelMinRows !== undefined || fitUsesWorkers(nt, stride));
   // Bins, gradients and rows live in the WebAssembly kernel's memory when it fits (shared with workers,
   // which run the same kernel on it; without it the fit runs on one thread). Counted in bins, so uint16
   // bins get a copy of up to twice the bytes (without it, 160k × 28 fit 40% slower).

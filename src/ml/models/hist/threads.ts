@@ -31,6 +31,13 @@ const SHARE_MIN_ROWS = 4096;
  */
 const WAKE_MIN_WORK = 1 << 17;
 /**
+ * Bin cells (rows × stride) of a fit's training data, at least, for the fit to use workers at all. On a quiet
+ * 2-core machine (2026-12-06, bench/results/2026-12-06-quiet.md) a second thread gained nothing at 160k × 28
+ * (4.5M cells), made 24k customer rows and 48k × 54 with 7 classes (0.7–2.7M) 15–50% slower, and made
+ * 1M × 28 (28M) 1.4× faster: below this, a level's wake-ups cost more than the second thread saves.
+ */
+const FIT_MIN_WORK = 1 << 23;
+/**
  * Histogram regions with workers (the units of a wave, each built into its own region): a depth-6 level in
  * one wave, in at most REGION_MAX_BYTES (wide data takes more waves).
  */
@@ -51,6 +58,11 @@ export function sharesOf(n: number, minRows: number): number {
   let shares = 1;
   while (shares < MAX_SHARES && n >= 2 * shares * minRows) shares *= 2;
   return shares;
+}
+
+/** Whether a fit on n rows of `stride` bins is large enough for worker threads (see FIT_MIN_WORK). */
+export function fitUsesWorkers(n: number, stride: number): boolean {
+  return n * stride >= FIT_MIN_WORK;
 }
 
 /** Whether rows × stride bytes of work are worth waking the workers for. */

@@ -274,7 +274,7 @@ describe("wide bins: models", () => {
           "xgboost",
           validateHyperparameters("xgboost", { nEstimators: 8, maxBin: 1024, subsample: 1, threads }),
         ),
-        parallelMinRows: 500,
+        parallelMinRows: 0,
       });
       est.fit(X, y, { rng: new Random(1) });
       return { forest: (est.getFitted() as HistFitted).forest, predictions: est.predict(X) };
