@@ -183,12 +183,23 @@ export class HistSpace {
   }
 
   /**
-   * Stable partition of rows[start..end) by feature f: rows whose bin has sides[bin] = 1 first. Returns
-   * how many went left.
+   * Stable partition of rows[start..end) by feature f on this thread (side slot 0): rows whose bin has
+   * sides[bin] = 1 first. Returns how many went left. The fit's partitions run the same kernel call in
+   * NodeThreads' task (models/hist/threads.ts), in parts on every thread; this is the one-call form.
    */
   partition(start: number, end: number, f: number, sides: Uint8Array): number {
     this.setSides(sides);
-    const nLeft = this.partitionPart(start, end, f);
+    const l = this.layout;
+    const first = l.columnsAt >= 0 ? l.columnsAt + f * l.rows * l.binBytes : l.binsAt + f * l.binBytes;
+    const step = l.columnsAt >= 0 ? 1 : l.stride;
+    const nLeft = this.kernels.partition(
+      first,
+      step,
+      l.rowsAt + 4 * start,
+      end - start,
+      l.scratchAt + 4 * start,
+      l.sidesAt,
+    );
     this.rows.set(this.scratch.subarray(start, end - nLeft), start + nLeft);
     return nLeft;
   }
@@ -196,24 +207,6 @@ export class HistSpace {
   /** The bins the next partitions with this side slot send left (1 each). */
   setSides(sides: Uint8Array, slot = 0): void {
     this.sides.set(sides, this.layout.sideBytes * slot);
-  }
-
-  /**
-   * One part of a partition (workers run others at once): rows[from..to) whose bin has sides[bin] = 1 go
-   * to the front, in order, the others to scratch[from..), in order. Returns how many went left.
-   */
-  partitionPart(from: number, to: number, f: number, slot = 0): number {
-    const l = this.layout;
-    const first = l.columnsAt >= 0 ? l.columnsAt + f * l.rows * l.binBytes : l.binsAt + f * l.binBytes;
-    const step = l.columnsAt >= 0 ? 1 : l.stride;
-    return this.kernels.partition(
-      first,
-      step,
-      l.rowsAt + 4 * from,
-      to - from,
-      l.scratchAt + 4 * from,
-      l.sidesAt + l.sideBytes * slot,
-    );
   }
 
   /** rows[from..to) of the partition scratch. */
