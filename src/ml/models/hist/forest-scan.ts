@@ -205,6 +205,66 @@ function orderCategories(crit: Criterion, nE: number, s: ForestScratch): void {
   for (let e = 0; e < nE; e++) s.order[e] = sorted[e];
 }
 
+/**
+ * scanGini straight from a tiny node's sorted keys (sortTinyKeys, no missing rows): one update per row
+ * instead of an entry of C class sums per bin. The class weights are whole bootstrap counts, so the sums of
+ * squares, and so every gain, are exactly scanGini's.
+ */
+export function scanTinyGini(
+  data: ForestData,
+  f: number,
+  start: number,
+  n: number,
+  minSamplesLeaf: number,
+  parentScore: number,
+  W: number,
+  s: ForestScratch,
+  best: Best,
+): void {
+  const C = s.channels;
+  const { classOf, rowWeight } = data.classes as NonNullable<ForestData["classes"]>;
+  const { left, sums, tinyKeys, rows } = s;
+  const minLeaf = Math.max(minSamplesLeaf, 1e-12);
+  let squaresRight = 0;
+  for (let c = 0; c < C; c++) {
+    left[c] = 0;
+    squaresRight += sums[c] * sums[c];
+  }
+  let squaresLeft = 0;
+  let wl = 0;
+  let bestGain = best.gain;
+  let bestKey = -1;
+  for (let q = 0; q < n - 1; q++) {
+    const key = tinyKeys[q];
+    const i = rows[start + (key & 255)];
+    const c = classOf[i];
+    const d = rowWeight[i];
+    const l = left[c];
+    squaresLeft += d * (2 * l + d);
+    squaresRight += d * (d - 2 * (sums[c] - l));
+    left[c] = l + d;
+    wl += d;
+    // Only the last row of a bin ends a boundary.
+    if (tinyKeys[q + 1] >>> 8 === key >>> 8) continue;
+    const wr = W - wl;
+    if (wl < minLeaf || wr < minLeaf) continue;
+    const gain = squaresLeft / wl + squaresRight / wr - parentScore;
+    if (gain > bestGain) {
+      bestGain = gain;
+      bestKey = key;
+    }
+  }
+  if (bestKey >= 0) recordNumeric(best, bestGain, f, bestKey >>> 8);
+}
+
+function recordNumeric(best: Best, gain: number, f: number, bin: number): void {
+  best.gain = gain;
+  best.feature = f;
+  best.categorical = false;
+  best.defaultLeft = false;
+  best.bin = bin;
+}
+
 function record(
   best: Best,
   gain: number,

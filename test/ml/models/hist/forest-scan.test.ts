@@ -1,10 +1,12 @@
 /**
  * The forest's split scan over one feature's entries: the Gini scan over several classes (incremental sums
- * of squares) finds the boundary a direct computation of every boundary's gain finds.
+ * of squares) finds the boundary a direct computation of every boundary's gain finds, and a tiny node's
+ * scan over its sorted rows finds what the scan over its entries finds.
  */
 import { describe, expect, it } from "vitest";
 import { score } from "../../../../src/ml/models/hist/channels.js";
-import { scanFeature } from "../../../../src/ml/models/hist/forest-scan.js";
+import { entriesFromRows, sortTinyKeys, TINY_NODE } from "../../../../src/ml/models/hist/forest-entries.js";
+import { scanFeature, scanTinyGini } from "../../../../src/ml/models/hist/forest-scan.js";
 import { emptyBest, type ForestData, ForestScratch } from "../../../../src/ml/models/hist/forest-scratch.js";
 import { Random } from "../../../../src/ml/random.js";
 
@@ -60,6 +62,49 @@ describe("forest split scan", () => {
       }
       expect(best.bin).toBe(s.entryBin[expected]);
       expect(best.gain).toBeCloseTo(expectedGain, 9);
+    }
+  });
+});
+
+describe("tiny-node Gini scan", () => {
+  it("picks the split, with the same gain, that scanning the node's entries picks", () => {
+    const rng = new Random(9);
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 40;
+      const m = 3 + rng.int(TINY_NODE - 2);
+      const columns = Uint8Array.from({ length: n }, () => rng.int(1 + rng.int(12)));
+      const classOf = Int32Array.from({ length: n }, () => rng.int(C));
+      const rowWeight = Float64Array.from({ length: n }, () => 1 + rng.int(3));
+      const data = {
+        columns,
+        n,
+        p: 1,
+        channels: C,
+        categories: new Int32Array(1),
+        classes: { classOf, rowWeight },
+      } as unknown as ForestData;
+      const s = new ForestScratch(n, 1, C, 0);
+      const t = { start: 2, end: 2 + m };
+      for (let k = 0; k < m; k++) s.rows[t.start + k] = rng.int(n);
+      s.sums.fill(0);
+      for (let k = t.start; k < t.end; k++) s.sums[classOf[s.rows[k]]] += rowWeight[s.rows[k]];
+      const W = s.sums.reduce((a, v) => a + v, 0);
+      const parent = score("gini", s.sums, 0, C, W);
+      const params = {
+        criterion: "gini" as const,
+        maxDepth: 9,
+        minSamplesSplit: 2,
+        minSamplesLeaf: 1,
+        maxFeatures: 1,
+      };
+      const fromEntries = emptyBest();
+      scanFeature(data, 0, entriesFromRows(data, t, 0, s), params, parent, W, s, fromEntries);
+      const fromKeys = emptyBest();
+      sortTinyKeys(columns, 0, s.rows, t, s.tinyKeys);
+      scanTinyGini(data, 0, t.start, m, 1, parent, W, s, fromKeys);
+      expect(fromKeys.feature).toBe(fromEntries.feature);
+      expect(fromKeys.bin).toBe(fromEntries.bin);
+      expect(fromKeys.gain).toBe(fromEntries.gain);
     }
   });
 });
