@@ -18,7 +18,7 @@ import {
   TINY_NODE,
 } from "./forest-entries.js";
 import { partition, partitionPresorted, presort, sortSegments } from "./forest-partition.js";
-import { scanFeature, scanTinyGini } from "./forest-scan.js";
+import { scanFeature, scanTinyGini, scanTinyGiniTwo } from "./forest-scan.js";
 import {
   type Best,
   emptyBest,
@@ -68,7 +68,7 @@ export function growForestTree(
   // in bin order costs one partition per feature and split, and makes each scan a single pass.
   const presorted = params.maxFeatures * 2 >= data.p;
   scratch.presortedMode = presorted;
-  scratch.tinyGini = params.criterion === "gini" && C > 2;
+  scratch.tinyGini = params.criterion === "gini";
   if (presorted) {
     scratch.presorted ??= new Int32Array(data.p * data.n);
     presort(data, scratch, nRows);
@@ -259,7 +259,8 @@ function examine(
       sortTinyKeys(data.columns, f * data.n, s.rows, t, s.tinyKeys);
       // Missing rows sort last; with any, the scan needs them as a set (scanFeature).
       if (s.tinyKeys[n - 1] >>> 8 !== MISSING_BIN) {
-        scanTinyGini(data, f, t.start, n, params.minSamplesLeaf, parentScore, W, s, best);
+        const scan = data.channels === 2 ? scanTinyGiniTwo : scanTinyGini;
+        scan(data, f, t.start, n, params.minSamplesLeaf, parentScore, W, s, best);
         return true;
       }
     }

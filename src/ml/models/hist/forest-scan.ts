@@ -49,6 +49,10 @@ function scanTwo(
     scanSquared(f, nE, params.minSamplesLeaf, parentScore, W, s, best);
     return;
   }
+  if (crit === "gini" && s.missing[0] + s.missing[1] === 0) {
+    scanGiniTwo(f, nE, params.minSamplesLeaf, parentScore, W, s, best);
+    return;
+  }
   const squared = crit === "squared_error";
   const sums = s.entrySums;
   const t0 = s.sums[0];
@@ -105,6 +109,57 @@ function scanSquared(
     }
   }
   if (bestE >= 0) record(best, bestGain, f, bestE, false, false, s);
+}
+
+/** Two classes, Gini, no missing rows: scanTwo's gains (the same operations) with its branches taken. */
+function scanGiniTwo(
+  f: number,
+  nE: number,
+  minSamplesLeaf: number,
+  parentScore: number,
+  W: number,
+  s: ForestScratch,
+  best: Best,
+): void {
+  const sums = s.entrySums;
+  const t0 = s.sums[0];
+  const t1 = s.sums[1];
+  const minLeaf = Math.max(minSamplesLeaf, 1e-12);
+  let a = 0;
+  let b = 0;
+  let bestGain = best.gain;
+  let bestE = -1;
+  for (let e = 0; e < nE - 1; e++) {
+    a += sums[2 * e];
+    b += sums[2 * e + 1];
+    const gain = giniGainTwo(a, b, t0, t1, W, minLeaf, parentScore);
+    if (gain > bestGain) {
+      bestGain = gain;
+      bestE = e;
+    }
+  }
+  if (bestE >= 0) record(best, bestGain, f, bestE, false, false, s);
+}
+
+/**
+ * Gini gain of sending class weights (a, b) of (t0, t1) left, as score2 computes it; −Infinity when a side
+ * weighs less than minLeaf.
+ */
+function giniGainTwo(
+  a: number,
+  b: number,
+  t0: number,
+  t1: number,
+  W: number,
+  minLeaf: number,
+  parentScore: number,
+): number {
+  const wl = a + b;
+  const wr = W - wl;
+  if (wl < minLeaf || wr < minLeaf) return Number.NEGATIVE_INFINITY;
+  const ra = t0 - a;
+  const rb = t1 - b;
+  return (a * a + b * b) / wl + (ra * ra + rb * rb) / (ra + rb) - parentScore;
 }
 
 /**
@@ -249,6 +304,42 @@ export function scanTinyGini(
     const wr = W - wl;
     if (wl < minLeaf || wr < minLeaf) continue;
     const gain = squaresLeft / wl + squaresRight / wr - parentScore;
+    if (gain > bestGain) {
+      bestGain = gain;
+      bestKey = key;
+    }
+  }
+  if (bestKey >= 0) recordNumeric(best, bestGain, f, bestKey >>> 8);
+}
+
+/** scanTinyGini for two classes (no class index: each row's weight is in its class's channel). */
+export function scanTinyGiniTwo(
+  data: ForestData,
+  f: number,
+  start: number,
+  n: number,
+  minSamplesLeaf: number,
+  parentScore: number,
+  W: number,
+  s: ForestScratch,
+  best: Best,
+): void {
+  const { values } = data;
+  const { tinyKeys, rows } = s;
+  const t0 = s.sums[0];
+  const t1 = s.sums[1];
+  const minLeaf = Math.max(minSamplesLeaf, 1e-12);
+  let a = 0;
+  let b = 0;
+  let bestGain = best.gain;
+  let bestKey = -1;
+  for (let q = 0; q < n - 1; q++) {
+    const key = tinyKeys[q];
+    const i = rows[start + (key & 255)];
+    a += values[2 * i];
+    b += values[2 * i + 1];
+    if (tinyKeys[q + 1] >>> 8 === key >>> 8) continue;
+    const gain = giniGainTwo(a, b, t0, t1, W, minLeaf, parentScore);
     if (gain > bestGain) {
       bestGain = gain;
       bestKey = key;

@@ -83,7 +83,7 @@ export class ForestScratch {
   /** Presorted mode: p segments of n rows, each node's rows in bin order per feature. */
   presorted: Int32Array | null = null;
   presortedMode = false;
-  /** Tiny nodes scan Gini over classes from their sorted rows (scanTinyGini). */
+  /** Tiny nodes scan Gini from their sorted rows (scanTinyGini, scanTinyGiniTwo). */
   tinyGini = false;
   /** A tiny node's sorted (bin << 8 | position) keys (sortTinyKeys). */
   readonly tinyKeys = new Int32Array(TINY_NODE);

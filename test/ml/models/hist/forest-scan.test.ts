@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { score } from "../../../../src/ml/models/hist/channels.js";
 import { entriesFromRows, sortTinyKeys, TINY_NODE } from "../../../../src/ml/models/hist/forest-entries.js";
-import { scanFeature, scanTinyGini } from "../../../../src/ml/models/hist/forest-scan.js";
+import { scanFeature, scanTinyGini, scanTinyGiniTwo } from "../../../../src/ml/models/hist/forest-scan.js";
 import { emptyBest, type ForestData, ForestScratch } from "../../../../src/ml/models/hist/forest-scratch.js";
 import { Random } from "../../../../src/ml/random.js";
 
@@ -102,6 +102,44 @@ describe("tiny-node Gini scan", () => {
       const fromKeys = emptyBest();
       sortTinyKeys(columns, 0, s.rows, t, s.tinyKeys);
       scanTinyGini(data, 0, t.start, m, 1, parent, W, s, fromKeys);
+      expect(fromKeys.feature).toBe(fromEntries.feature);
+      expect(fromKeys.bin).toBe(fromEntries.bin);
+      expect(fromKeys.gain).toBe(fromEntries.gain);
+    }
+  });
+});
+
+describe("tiny-node Gini scan, two classes", () => {
+  it("picks the split, with the same gain, that scanning the node's entries picks", () => {
+    const rng = new Random(12);
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 40;
+      const m = 3 + rng.int(TINY_NODE - 2);
+      const columns = Uint8Array.from({ length: n }, () => rng.int(1 + rng.int(12)));
+      // Each row's bootstrap weight in its class's channel, as a binary classification forest keeps them.
+      const values = new Float64Array(2 * n);
+      for (let i = 0; i < n; i++) values[2 * i + rng.int(2)] = 1 + rng.int(3);
+      const data = { columns, n, p: 1, channels: 2, categories: new Int32Array(1), values } as ForestData;
+      const s = new ForestScratch(n, 1, 2, 0);
+      const t = { start: 1, end: 1 + m };
+      for (let k = 0; k < m; k++) s.rows[t.start + k] = rng.int(n);
+      s.sums.fill(0);
+      for (let k = t.start; k < t.end; k++)
+        for (let c = 0; c < 2; c++) s.sums[c] += values[2 * s.rows[k] + c];
+      const W = s.sums[0] + s.sums[1];
+      const parent = score("gini", s.sums, 0, 2, W);
+      const params = {
+        criterion: "gini" as const,
+        maxDepth: 9,
+        minSamplesSplit: 2,
+        minSamplesLeaf: 1,
+        maxFeatures: 1,
+      };
+      const fromEntries = emptyBest();
+      scanFeature(data, 0, entriesFromRows(data, t, 0, s), params, parent, W, s, fromEntries);
+      const fromKeys = emptyBest();
+      sortTinyKeys(columns, 0, s.rows, t, s.tinyKeys);
+      scanTinyGiniTwo(data, 0, t.start, m, 1, parent, W, s, fromKeys);
       expect(fromKeys.feature).toBe(fromEntries.feature);
       expect(fromKeys.bin).toBe(fromEntries.bin);
       expect(fromKeys.gain).toBe(fromEntries.gain);
