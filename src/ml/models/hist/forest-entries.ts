@@ -48,15 +48,23 @@ export function constantInRows(data: ForestData, rows: Int32Array, t: NodeRange,
 /** The bins of feature f present in the node's rows, with their sums, in bin order. */
 export function entriesFromRows(data: ForestData, t: NodeRange, f: number, s: ForestScratch): number {
   const C = data.channels;
+  if (t.end - t.start <= TINY_NODE) {
+    const n = sortTinyKeys(data.columns, f * data.n, s.rows, t, s.tinyKeys);
+    return C === 2 ? entriesOfTinyNode(data, t, n, s) : classEntriesOfTinyNode(data, t, n, s);
+  }
+  sumRowsByBin(data, t, f, s);
+  return collectPresent(s, C);
+}
+
+/**
+ * Dense sums per bin of feature f over the node's rows into s.binSums (missing rows in bin 255) and a bitmap
+ * of the bins present (s.present), which lists them in order without a sort. Whoever reads them clears both.
+ */
+export function sumRowsByBin(data: ForestData, t: NodeRange, f: number, s: ForestScratch): void {
+  const C = data.channels;
   const col = f * data.n;
   const { columns, values } = data;
   const { rows, binSums, present } = s;
-  if (t.end - t.start <= TINY_NODE) {
-    const n = sortTinyKeys(columns, col, rows, t, s.tinyKeys);
-    return C === 2 ? entriesOfTinyNode(data, t, n, s) : classEntriesOfTinyNode(data, t, n, s);
-  }
-  // Dense sums per bin (missing rows in bin 255) and a bitmap of the bins present, which lists them in
-  // order without a sort.
   if (C === 2) {
     for (let k = t.start; k < t.end; k++) {
       const i = rows[k];
@@ -65,21 +73,25 @@ export function entriesFromRows(data: ForestData, t: NodeRange, f: number, s: Fo
       binSums[2 * b + 1] += values[2 * i + 1];
       present[b >>> 5] |= 1 << (b & 31);
     }
-  } else {
-    // More than two channels are classes: one addition per row, its weight into its class's channel.
-    const { classOf, rowWeight } = data.classes as NonNullable<ForestData["classes"]>;
-    for (let k = t.start; k < t.end; k++) {
-      const i = rows[k];
-      const b = columns[col + i];
-      binSums[b * C + classOf[i]] += rowWeight[i];
-      present[b >>> 5] |= 1 << (b & 31);
-    }
+    return;
   }
-  return collectPresent(s, C);
+  // More than two channels are classes: one addition per row, its weight into its class's channel.
+  const { classOf, rowWeight } = data.classes as NonNullable<ForestData["classes"]>;
+  for (let k = t.start; k < t.end; k++) {
+    const i = rows[k];
+    const b = columns[col + i];
+    binSums[b * C + classOf[i]] += rowWeight[i];
+    present[b >>> 5] |= 1 << (b & 31);
+  }
+}
+
+/** Whether sumRowsByBin saw missing rows (bin 255, the last bit of the bitmap). */
+export function missingPresent(s: ForestScratch): boolean {
+  return ((s.present[MISSING_BIN >>> 5] >>> (MISSING_BIN & 31)) & 1) === 1;
 }
 
 /** Moves the sums of the bins marked present into the entries (the missing bin's into s.missing). */
-function collectPresent(s: ForestScratch, C: number): number {
+export function collectPresent(s: ForestScratch, C: number): number {
   const { binSums, present, entrySums, missing } = s;
   for (let c = 0; c < C; c++) missing[c] = 0;
   let nE = 0;

@@ -10,15 +10,18 @@ import { MISSING_BIN } from "./binning.js";
 import { buildChannelHistogram, buildClassHistogram, channelStride, score, weightOf } from "./channels.js";
 import { FLAG_CATEGORICAL, FLAG_DEFAULT_LEFT, type ForestBuilder } from "./forest.js";
 import {
+  collectPresent,
   constantInRows,
   entriesFromHistogram,
   entriesFromPresorted,
   entriesFromRows,
+  missingPresent,
   sortTinyKeys,
+  sumRowsByBin,
   TINY_NODE,
 } from "./forest-entries.js";
 import { partition, partitionPresorted, presort, sortSegments } from "./forest-partition.js";
-import { scanFeature, scanTinyGini, scanTinyGiniTwo } from "./forest-scan.js";
+import { scanBinsGini, scanFeature, scanTinyGini, scanTinyGiniTwo } from "./forest-scan.js";
 import {
   type Best,
   emptyBest,
@@ -264,7 +267,14 @@ function examine(
         return true;
       }
     }
-    nE = entriesFromRows(data, t, f, s);
+    if (n > TINY_NODE && s.tinyGini && data.categories[f] === 0) {
+      sumRowsByBin(data, t, f, s);
+      if (!missingPresent(s)) {
+        scanBinsGini(f, params.minSamplesLeaf, parentScore, W, s, best);
+        return true;
+      }
+      nE = collectPresent(s, data.channels);
+    } else nE = entriesFromRows(data, t, f, s);
   }
   const constant = nE < 1 || (nE === 1 && weightOf(params.criterion, s.missing, 0, data.channels) === 0);
   if (!constant) scanFeature(data, f, nE, params, parentScore, W, s, best);

@@ -5,8 +5,18 @@
  */
 import { describe, expect, it } from "vitest";
 import { score } from "../../../../src/ml/models/hist/channels.js";
-import { entriesFromRows, sortTinyKeys, TINY_NODE } from "../../../../src/ml/models/hist/forest-entries.js";
-import { scanFeature, scanTinyGini, scanTinyGiniTwo } from "../../../../src/ml/models/hist/forest-scan.js";
+import {
+  entriesFromRows,
+  sortTinyKeys,
+  sumRowsByBin,
+  TINY_NODE,
+} from "../../../../src/ml/models/hist/forest-entries.js";
+import {
+  scanBinsGini,
+  scanFeature,
+  scanTinyGini,
+  scanTinyGiniTwo,
+} from "../../../../src/ml/models/hist/forest-scan.js";
 import { emptyBest, type ForestData, ForestScratch } from "../../../../src/ml/models/hist/forest-scratch.js";
 import { Random } from "../../../../src/ml/random.js";
 
@@ -145,4 +155,56 @@ describe("tiny-node Gini scan, two classes", () => {
       expect(fromKeys.gain).toBe(fromEntries.gain);
     }
   });
+});
+
+describe("Gini scan straight from a node's per-bin sums", () => {
+  it.each([2, 4])(
+    "picks the split, with the same gain, that scanning the entries picks (%i classes)",
+    (k) => {
+      const rng = new Random(20 + k);
+      for (let trial = 0; trial < 100; trial++) {
+        const n = 300;
+        const columns = Uint8Array.from({ length: n }, () => rng.int(1 + rng.int(200)));
+        const classOf = Int32Array.from({ length: n }, () => rng.int(k));
+        const rowWeight = Float64Array.from({ length: n }, () => 1 + rng.int(3));
+        const values = new Float64Array(k * n);
+        for (let i = 0; i < n; i++) values[k * i + classOf[i]] = rowWeight[i];
+        const classes = k > 2 ? { classOf, rowWeight } : null;
+        const data = {
+          columns,
+          n,
+          p: 1,
+          channels: k,
+          categories: new Int32Array(1),
+          values,
+          classes,
+        } as ForestData;
+        const t = { start: 0, end: 40 + rng.int(n - 40) };
+        const s = new ForestScratch(n, 1, k, 0);
+        for (let j = t.start; j < t.end; j++) s.rows[j] = rng.int(n);
+        s.sums.fill(0);
+        for (let j = t.start; j < t.end; j++) s.sums[classOf[s.rows[j]]] += rowWeight[s.rows[j]];
+        const W = s.sums.reduce((a, v) => a + v, 0);
+        const parent = score("gini", s.sums, 0, k, W);
+        const params = {
+          criterion: "gini" as const,
+          maxDepth: 9,
+          minSamplesSplit: 2,
+          minSamplesLeaf: 1 + rng.int(4),
+          maxFeatures: 1,
+        };
+        const fromEntries = emptyBest();
+        scanFeature(data, 0, entriesFromRows(data, t, 0, s), params, parent, W, s, fromEntries);
+        const fromBins = emptyBest();
+        sumRowsByBin(data, t, 0, s);
+        scanBinsGini(0, params.minSamplesLeaf, parent, W, s, fromBins);
+        expect(fromBins.feature).toBe(fromEntries.feature);
+        expect(fromBins.bin).toBe(fromEntries.bin);
+        expect(fromBins.gain).toBe(fromEntries.gain);
+        // Both leave the per-bin sums cleared for the next feature.
+        expect(s.binSums.every((v) => v === 0)).toBe(true);
+        expect(s.present.every((v) => v === 0)).toBe(true);
+      }
+    },
+  );
 });
