@@ -21,6 +21,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { taskBundle } from "./task-bundle.js";
 
 /** Control words per worker. */
 const GEN = 0; // bumped by this thread: a new task (or stop)
@@ -159,7 +160,10 @@ interface Preload {
 
 function preloadOf(task: CrewTask): Preload | null {
   if (typeof task === "string") return null;
-  return { module: task.module, tsx: task.module.endsWith(".ts") ? tsxApi() : undefined };
+  if (!task.module.endsWith(".ts")) return { module: task.module };
+  // A bundle starts in milliseconds; tsx transpiles the module's whole graph in every worker first.
+  const bundle = taskBundle(task.module);
+  return bundle ? { module: bundle } : { module: task.module, tsx: tsxApi() };
 }
 
 /** tsx's ESM API (its `register` lets a worker load TypeScript), as fit-thread.ts loads it. */

@@ -32,18 +32,39 @@ export function entriesFromHistogram(
   return nE;
 }
 
+/**
+ * Whether every row of the node has the same bin of feature f (missing counting as a bin): then no split of
+ * f exists. Stops at the first row that differs, so a feature that varies costs a few reads; one that is
+ * constant (most one-hot columns in deep nodes) costs one read per row instead of a pass that sums them.
+ */
+export function constantInRows(data: ForestData, rows: Int32Array, t: NodeRange, f: number): boolean {
+  const { columns } = data;
+  const col = f * data.n;
+  const first = columns[col + rows[t.start]];
+  for (let k = t.start + 1; k < t.end; k++) if (columns[col + rows[k]] !== first) return false;
+  return true;
+}
+
 /** The bins of feature f present in the node's rows, with their sums, in bin order. */
 export function entriesFromRows(data: ForestData, t: NodeRange, f: number, s: ForestScratch): number {
+  const C = data.channels;
+  if (t.end - t.start <= TINY_NODE) {
+    const n = sortTinyKeys(data.columns, f * data.n, s.rows, t, s.tinyKeys);
+    return C === 2 ? entriesOfTinyNode(data, t, n, s) : classEntriesOfTinyNode(data, t, n, s);
+  }
+  sumRowsByBin(data, t, f, s);
+  return collectPresent(s, C);
+}
+
+/**
+ * Dense sums per bin of feature f over the node's rows into s.binSums (missing rows in bin 255) and a bitmap
+ * of the bins present (s.present), which lists them in order without a sort. Whoever reads them clears both.
+ */
+export function sumRowsByBin(data: ForestData, t: NodeRange, f: number, s: ForestScratch): void {
   const C = data.channels;
   const col = f * data.n;
   const { columns, values } = data;
   const { rows, binSums, present } = s;
-  s.missing.fill(0);
-  if (t.end - t.start <= TINY_NODE) {
-    return C === 2 ? entriesOfTinyNode(data, t, f, s) : classEntriesOfTinyNode(data, t, f, s);
-  }
-  // Dense sums per bin (missing rows in bin 255) and a bitmap of the bins present, which lists them in
-  // order without a sort.
   if (C === 2) {
     for (let k = t.start; k < t.end; k++) {
       const i = rows[k];
@@ -52,22 +73,27 @@ export function entriesFromRows(data: ForestData, t: NodeRange, f: number, s: Fo
       binSums[2 * b + 1] += values[2 * i + 1];
       present[b >>> 5] |= 1 << (b & 31);
     }
-  } else {
-    // More than two channels are classes: one addition per row, its weight into its class's channel.
-    const { classOf, rowWeight } = data.classes as NonNullable<ForestData["classes"]>;
-    for (let k = t.start; k < t.end; k++) {
-      const i = rows[k];
-      const b = columns[col + i];
-      binSums[b * C + classOf[i]] += rowWeight[i];
-      present[b >>> 5] |= 1 << (b & 31);
-    }
+    return;
   }
-  return collectPresent(s, C);
+  // More than two channels are classes: one addition per row, its weight into its class's channel.
+  const { classOf, rowWeight } = data.classes as NonNullable<ForestData["classes"]>;
+  for (let k = t.start; k < t.end; k++) {
+    const i = rows[k];
+    const b = columns[col + i];
+    binSums[b * C + classOf[i]] += rowWeight[i];
+    present[b >>> 5] |= 1 << (b & 31);
+  }
+}
+
+/** Whether sumRowsByBin saw missing rows (bin 255, the last bit of the bitmap). */
+export function missingPresent(s: ForestScratch): boolean {
+  return ((s.present[MISSING_BIN >>> 5] >>> (MISSING_BIN & 31)) & 1) === 1;
 }
 
 /** Moves the sums of the bins marked present into the entries (the missing bin's into s.missing). */
-function collectPresent(s: ForestScratch, C: number): number {
-  const { binSums, present, entrySums } = s;
+export function collectPresent(s: ForestScratch, C: number): number {
+  const { binSums, present, entrySums, missing } = s;
+  for (let c = 0; c < C; c++) missing[c] = 0;
   let nE = 0;
   for (let w = 0; w < present.length; w++) {
     let bits = present[w];
@@ -76,7 +102,7 @@ function collectPresent(s: ForestScratch, C: number): number {
       const low = bits & -bits;
       bits ^= low;
       const b = (w << 5) | (31 - Math.clz32(low));
-      const into = b === MISSING_BIN ? s.missing : entrySums;
+      const into = b === MISSING_BIN ? missing : entrySums;
       const at = b === MISSING_BIN ? 0 : nE * C;
       for (let c = 0; c < C; c++) {
         into[at + c] = binSums[b * C + c];
@@ -89,88 +115,85 @@ function collectPresent(s: ForestScratch, C: number): number {
 }
 
 /** Nodes with at most this many rows sort their (bin, row) pairs directly. */
-const TINY_NODE = 32;
-const tinyKeys = new Int32Array(TINY_NODE);
+export const TINY_NODE = 32;
 
-/** Two channels, few rows: insertion-sort (bin, position) keys, then merge equal bins. */
-function entriesOfTinyNode(data: ForestData, t: NodeRange, f: number, s: ForestScratch): number {
+/** Two channels, few rows: the sorted keys' equal bins merged (missing rows, sorted last, apart). */
+function entriesOfTinyNode(data: ForestData, t: NodeRange, n: number, s: ForestScratch): number {
   const { values } = data;
-  const rows = s.rows;
+  const { rows, tinyKeys, entryBin, entrySums } = s;
   let m0 = 0;
   let m1 = 0;
-  const n = sortTinyKeys(data.columns, f * data.n, rows, t, (i) => {
-    m0 += values[2 * i];
-    m1 += values[2 * i + 1];
-  });
-  s.missing[0] = m0;
-  s.missing[1] = m1;
   let nE = 0;
   let prev = -1;
   for (let q = 0; q < n; q++) {
     const b = tinyKeys[q] >>> 8;
     const i = rows[t.start + (tinyKeys[q] & 255)];
-    if (b !== prev) {
-      s.entryBin[nE] = b;
-      s.entrySums[2 * nE] = values[2 * i];
-      s.entrySums[2 * nE + 1] = values[2 * i + 1];
+    if (b === MISSING_BIN) {
+      m0 += values[2 * i];
+      m1 += values[2 * i + 1];
+    } else if (b !== prev) {
+      entryBin[nE] = b;
+      entrySums[2 * nE] = values[2 * i];
+      entrySums[2 * nE + 1] = values[2 * i + 1];
       nE++;
       prev = b;
     } else {
-      s.entrySums[2 * nE - 2] += values[2 * i];
-      s.entrySums[2 * nE - 1] += values[2 * i + 1];
+      entrySums[2 * nE - 2] += values[2 * i];
+      entrySums[2 * nE - 1] += values[2 * i + 1];
     }
   }
+  s.missing[0] = m0;
+  s.missing[1] = m1;
   return nE;
 }
 
 /** More than two classes, few rows: as entriesOfTinyNode, each row adding its weight to its class. */
-function classEntriesOfTinyNode(data: ForestData, t: NodeRange, f: number, s: ForestScratch): number {
+function classEntriesOfTinyNode(data: ForestData, t: NodeRange, n: number, s: ForestScratch): number {
   const C = data.channels;
   const { classOf, rowWeight } = data.classes as NonNullable<ForestData["classes"]>;
-  const col = f * data.n;
-  const rows = s.rows;
-  const n = sortTinyKeys(data.columns, col, rows, t, (i) => {
-    s.missing[classOf[i]] += rowWeight[i];
-  });
+  const { rows, tinyKeys, entryBin, entrySums, missing } = s;
+  for (let c = 0; c < C; c++) missing[c] = 0;
   let nE = 0;
   let prev = -1;
   for (let q = 0; q < n; q++) {
     const b = tinyKeys[q] >>> 8;
     const i = rows[t.start + (tinyKeys[q] & 255)];
+    if (b === MISSING_BIN) {
+      missing[classOf[i]] += rowWeight[i];
+      continue;
+    }
     if (b !== prev) {
-      s.entryBin[nE] = b;
-      s.entrySums.fill(0, nE * C, nE * C + C);
+      entryBin[nE] = b;
+      // A loop, not fill: a builtin call costs more than clearing a few classes.
+      for (let c = nE * C; c < nE * C + C; c++) entrySums[c] = 0;
       nE++;
       prev = b;
     }
-    s.entrySums[(nE - 1) * C + classOf[i]] += rowWeight[i];
+    entrySums[(nE - 1) * C + classOf[i]] += rowWeight[i];
   }
   return nE;
 }
 
-/** The node's (bin, position) keys into tinyKeys in order, missing rows given to onMissing; their number. */
-function sortTinyKeys(
+/**
+ * The node's (bin << 8 | position) keys in order into keys (missing rows, bin 255, last); their number.
+ * Insertion sort: at most TINY_NODE keys, often nearly in order.
+ */
+export function sortTinyKeys(
   columns: Uint8Array,
   col: number,
   rows: Int32Array,
   t: NodeRange,
-  onMissing: (row: number) => void,
+  keys: Int32Array,
 ): number {
-  let n = 0;
-  for (let k = 0; k < t.end - t.start; k++) {
-    const i = rows[t.start + k];
-    const b = columns[col + i];
-    if (b === MISSING_BIN) {
-      onMissing(i);
-      continue;
-    }
-    const key = (b << 8) | k;
-    let j = n++;
-    while (j > 0 && tinyKeys[j - 1] > key) {
-      tinyKeys[j] = tinyKeys[j - 1];
+  const n = t.end - t.start;
+  for (let k = 0; k < n; k++) {
+    const key = (columns[col + rows[t.start + k]] << 8) | k;
+    let j = k;
+    while (j > 0 && keys[j - 1] > key) {
+      keys[j] = keys[j - 1];
       j--;
     }
-    tinyKeys[j] = key;
+    keys[j] = key;
   }
   return n;
 }
@@ -183,8 +206,8 @@ export function entriesFromPresorted(data: ForestData, t: NodeRange, f: number, 
   const { columns, values } = data;
   let nE = 0;
   let prev = -1;
-  s.missing.fill(0);
   if (C === 2) return presortedTwo(data, t, f, s);
+  s.missing.fill(0);
   for (let k = base + t.start; k < base + t.end; k++) {
     const i = seg[k];
     const b = columns[base + i];

@@ -9,9 +9,19 @@ import type { Random } from "../../random.js";
 import { MISSING_BIN } from "./binning.js";
 import { buildChannelHistogram, buildClassHistogram, channelStride, score, weightOf } from "./channels.js";
 import { FLAG_CATEGORICAL, FLAG_DEFAULT_LEFT, type ForestBuilder } from "./forest.js";
-import { entriesFromHistogram, entriesFromPresorted, entriesFromRows } from "./forest-entries.js";
+import {
+  collectPresent,
+  constantInRows,
+  entriesFromHistogram,
+  entriesFromPresorted,
+  entriesFromRows,
+  missingPresent,
+  sortTinyKeys,
+  sumRowsByBin,
+  TINY_NODE,
+} from "./forest-entries.js";
 import { partition, partitionPresorted, presort, sortSegments } from "./forest-partition.js";
-import { scanFeature } from "./forest-scan.js";
+import { scanBinsGini, scanFeature, scanTinyGini, scanTinyGiniTwo } from "./forest-scan.js";
 import {
   type Best,
   emptyBest,
@@ -61,6 +71,7 @@ export function growForestTree(
   // in bin order costs one partition per feature and split, and makes each scan a single pass.
   const presorted = params.maxFeatures * 2 >= data.p;
   scratch.presortedMode = presorted;
+  scratch.tinyGini = params.criterion === "gini";
   if (presorted) {
     scratch.presorted ??= new Int32Array(data.p * data.n);
     presort(data, scratch, nRows);
@@ -217,20 +228,57 @@ function findSplit(
     x ^= x << 5;
     const j = constants + ((x >>> 0) % (examined - constants));
     const f = feats[j];
-    const nE = t.hist
-      ? entriesFromHistogram(data, t.hist, f, scratch)
-      : scratch.presortedMode
-        ? entriesFromPresorted(data, t, f, scratch)
-        : entriesFromRows(data, t, f, scratch);
-    const constant =
-      nE < 1 || (nE === 1 && weightOf(params.criterion, scratch.missing, 0, data.channels) === 0);
+    const constant = !examine(data, t, f, params, parentScore, W, scratch, best);
     const to = constant ? constants++ : --examined;
     feats[j] = feats[to];
     feats[to] = f;
-    if (!constant) scanFeature(data, f, nE, params, parentScore, W, scratch, best);
   }
   scratch.seed = x;
   return constants;
+}
+
+/**
+ * Scans feature f of the node into best; false when f is constant in the node (every row in one bin).
+ * Nodes split from their rows first look for a constant feature by itself (cheaper than its entries), and
+ * tiny nodes with classes scan their sorted rows directly (scanTinyGini).
+ */
+function examine(
+  data: ForestData,
+  t: Task,
+  f: number,
+  params: ForestTreeParams,
+  parentScore: number,
+  W: number,
+  s: ForestScratch,
+  best: Best,
+): boolean {
+  let nE: number;
+  if (t.hist) nE = entriesFromHistogram(data, t.hist, f, s);
+  else if (s.presortedMode) nE = entriesFromPresorted(data, t, f, s);
+  else {
+    if (constantInRows(data, s.rows, t, f)) return false;
+    const n = t.end - t.start;
+    if (n <= TINY_NODE && s.tinyGini && data.categories[f] === 0) {
+      sortTinyKeys(data.columns, f * data.n, s.rows, t, s.tinyKeys);
+      // Missing rows sort last; with any, the scan needs them as a set (scanFeature).
+      if (s.tinyKeys[n - 1] >>> 8 !== MISSING_BIN) {
+        const scan = data.channels === 2 ? scanTinyGiniTwo : scanTinyGini;
+        scan(data, f, t.start, n, params.minSamplesLeaf, parentScore, W, s, best);
+        return true;
+      }
+    }
+    if (n > TINY_NODE && s.tinyGini && data.categories[f] === 0) {
+      sumRowsByBin(data, t, f, s);
+      if (!missingPresent(s)) {
+        scanBinsGini(f, params.minSamplesLeaf, parentScore, W, s, best);
+        return true;
+      }
+      nE = collectPresent(s, data.channels);
+    } else nE = entriesFromRows(data, t, f, s);
+  }
+  const constant = nE < 1 || (nE === 1 && weightOf(params.criterion, s.missing, 0, data.channels) === 0);
+  if (!constant) scanFeature(data, f, nE, params, parentScore, W, s, best);
+  return !constant;
 }
 
 /**

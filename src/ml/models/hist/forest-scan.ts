@@ -49,6 +49,10 @@ function scanTwo(
     scanSquared(f, nE, params.minSamplesLeaf, parentScore, W, s, best);
     return;
   }
+  if (crit === "gini" && s.missing[0] + s.missing[1] === 0) {
+    scanGiniTwo(f, nE, params.minSamplesLeaf, parentScore, W, s, best);
+    return;
+  }
   const squared = crit === "squared_error";
   const sums = s.entrySums;
   const t0 = s.sums[0];
@@ -105,6 +109,57 @@ function scanSquared(
     }
   }
   if (bestE >= 0) record(best, bestGain, f, bestE, false, false, s);
+}
+
+/** Two classes, Gini, no missing rows: scanTwo's gains (the same operations) with its branches taken. */
+function scanGiniTwo(
+  f: number,
+  nE: number,
+  minSamplesLeaf: number,
+  parentScore: number,
+  W: number,
+  s: ForestScratch,
+  best: Best,
+): void {
+  const sums = s.entrySums;
+  const t0 = s.sums[0];
+  const t1 = s.sums[1];
+  const minLeaf = Math.max(minSamplesLeaf, 1e-12);
+  let a = 0;
+  let b = 0;
+  let bestGain = best.gain;
+  let bestE = -1;
+  for (let e = 0; e < nE - 1; e++) {
+    a += sums[2 * e];
+    b += sums[2 * e + 1];
+    const gain = giniGainTwo(a, b, t0, t1, W, minLeaf, parentScore);
+    if (gain > bestGain) {
+      bestGain = gain;
+      bestE = e;
+    }
+  }
+  if (bestE >= 0) record(best, bestGain, f, bestE, false, false, s);
+}
+
+/**
+ * Gini gain of sending class weights (a, b) of (t0, t1) left, as score2 computes it; −Infinity when a side
+ * weighs less than minLeaf.
+ */
+function giniGainTwo(
+  a: number,
+  b: number,
+  t0: number,
+  t1: number,
+  W: number,
+  minLeaf: number,
+  parentScore: number,
+): number {
+  const wl = a + b;
+  const wr = W - wl;
+  if (wl < minLeaf || wr < minLeaf) return Number.NEGATIVE_INFINITY;
+  const ra = t0 - a;
+  const rb = t1 - b;
+  return (a * a + b * b) / wl + (ra * ra + rb * rb) / (ra + rb) - parentScore;
 }
 
 /**
@@ -203,6 +258,169 @@ function orderCategories(crit: Criterion, nE: number, s: ForestScratch): void {
   }
   const sorted = Array.from(s.order.subarray(0, nE)).sort((a, b) => keys[a] - keys[b] || a - b);
   for (let e = 0; e < nE; e++) s.order[e] = sorted[e];
+}
+
+/**
+ * scanGini straight from a tiny node's sorted keys (sortTinyKeys, no missing rows): one update per row
+ * instead of an entry of C class sums per bin. The class weights are whole bootstrap counts, so the sums of
+ * squares, and so every gain, are exactly scanGini's.
+ */
+export function scanTinyGini(
+  data: ForestData,
+  f: number,
+  start: number,
+  n: number,
+  minSamplesLeaf: number,
+  parentScore: number,
+  W: number,
+  s: ForestScratch,
+  best: Best,
+): void {
+  const C = s.channels;
+  const { classOf, rowWeight } = data.classes as NonNullable<ForestData["classes"]>;
+  const { left, sums, tinyKeys, rows } = s;
+  const minLeaf = Math.max(minSamplesLeaf, 1e-12);
+  let squaresRight = 0;
+  for (let c = 0; c < C; c++) {
+    left[c] = 0;
+    squaresRight += sums[c] * sums[c];
+  }
+  let squaresLeft = 0;
+  let wl = 0;
+  let bestGain = best.gain;
+  let bestKey = -1;
+  for (let q = 0; q < n - 1; q++) {
+    const key = tinyKeys[q];
+    const i = rows[start + (key & 255)];
+    const c = classOf[i];
+    const d = rowWeight[i];
+    const l = left[c];
+    squaresLeft += d * (2 * l + d);
+    squaresRight += d * (d - 2 * (sums[c] - l));
+    left[c] = l + d;
+    wl += d;
+    // Only the last row of a bin ends a boundary.
+    if (tinyKeys[q + 1] >>> 8 === key >>> 8) continue;
+    const wr = W - wl;
+    if (wl < minLeaf || wr < minLeaf) continue;
+    const gain = squaresLeft / wl + squaresRight / wr - parentScore;
+    if (gain > bestGain) {
+      bestGain = gain;
+      bestKey = key;
+    }
+  }
+  if (bestKey >= 0) recordNumeric(best, bestGain, f, bestKey >>> 8);
+}
+
+/** scanTinyGini for two classes (no class index: each row's weight is in its class's channel). */
+export function scanTinyGiniTwo(
+  data: ForestData,
+  f: number,
+  start: number,
+  n: number,
+  minSamplesLeaf: number,
+  parentScore: number,
+  W: number,
+  s: ForestScratch,
+  best: Best,
+): void {
+  const { values } = data;
+  const { tinyKeys, rows } = s;
+  const t0 = s.sums[0];
+  const t1 = s.sums[1];
+  const minLeaf = Math.max(minSamplesLeaf, 1e-12);
+  let a = 0;
+  let b = 0;
+  let bestGain = best.gain;
+  let bestKey = -1;
+  for (let q = 0; q < n - 1; q++) {
+    const key = tinyKeys[q];
+    const i = rows[start + (key & 255)];
+    a += values[2 * i];
+    b += values[2 * i + 1];
+    if (tinyKeys[q + 1] >>> 8 === key >>> 8) continue;
+    const gain = giniGainTwo(a, b, t0, t1, W, minLeaf, parentScore);
+    if (gain > bestGain) {
+      bestGain = gain;
+      bestKey = key;
+    }
+  }
+  if (bestKey >= 0) recordNumeric(best, bestGain, f, bestKey >>> 8);
+}
+
+/**
+ * Gini over the bins sumRowsByBin marked (no missing rows), read straight from its per-bin sums and cleared
+ * as they go: the gains of scanGini / scanGiniTwo over the same bins, without copying them into entries.
+ * The last bin is tried too, harmlessly: its right side weighs nothing, below any minimum leaf.
+ */
+export function scanBinsGini(
+  f: number,
+  minSamplesLeaf: number,
+  parentScore: number,
+  W: number,
+  s: ForestScratch,
+  best: Best,
+): void {
+  const C = s.channels;
+  const { binSums, present, left, sums } = s;
+  const minLeaf = Math.max(minSamplesLeaf, 1e-12);
+  const t0 = sums[0];
+  const t1 = sums[1];
+  let squaresLeft = 0;
+  let squaresRight = 0;
+  for (let c = 0; c < C; c++) {
+    left[c] = 0;
+    squaresRight += sums[c] * sums[c];
+  }
+  let a = 0;
+  let b2 = 0;
+  let wl = 0;
+  let bestGain = best.gain;
+  let bestBin = -1;
+  for (let w = 0; w < present.length; w++) {
+    let bits = present[w];
+    present[w] = 0;
+    while (bits !== 0) {
+      const low = bits & -bits;
+      bits ^= low;
+      const b = (w << 5) | (31 - Math.clz32(low));
+      let gain: number;
+      if (C === 2) {
+        a += binSums[2 * b];
+        b2 += binSums[2 * b + 1];
+        binSums[2 * b] = 0;
+        binSums[2 * b + 1] = 0;
+        gain = giniGainTwo(a, b2, t0, t1, W, minLeaf, parentScore);
+      } else {
+        for (let c = 0; c < C; c++) {
+          const d = binSums[b * C + c];
+          if (d === 0) continue;
+          binSums[b * C + c] = 0;
+          const l = left[c];
+          squaresLeft += d * (2 * l + d);
+          squaresRight += d * (d - 2 * (sums[c] - l));
+          left[c] = l + d;
+          wl += d;
+        }
+        const wr = W - wl;
+        if (wl < minLeaf || wr < minLeaf) continue;
+        gain = squaresLeft / wl + squaresRight / wr - parentScore;
+      }
+      if (gain > bestGain) {
+        bestGain = gain;
+        bestBin = b;
+      }
+    }
+  }
+  if (bestBin >= 0) recordNumeric(best, bestGain, f, bestBin);
+}
+
+function recordNumeric(best: Best, gain: number, f: number, bin: number): void {
+  best.gain = gain;
+  best.feature = f;
+  best.categorical = false;
+  best.defaultLeft = false;
+  best.bin = bin;
 }
 
 function record(

@@ -3,6 +3,7 @@
  */
 import type { Criterion } from "./channels.js";
 import { CAT_WORDS } from "./forest.js";
+import { TINY_NODE } from "./forest-entries.js";
 
 export interface ForestTreeParams {
   criterion: Criterion;
@@ -82,6 +83,10 @@ export class ForestScratch {
   /** Presorted mode: p segments of n rows, each node's rows in bin order per feature. */
   presorted: Int32Array | null = null;
   presortedMode = false;
+  /** Tiny nodes scan Gini from their sorted rows (scanTinyGini, scanTinyGiniTwo). */
+  tinyGini = false;
+  /** A tiny node's sorted (bin << 8 | position) keys (sortTinyKeys). */
+  readonly tinyKeys = new Int32Array(TINY_NODE);
   /** (bin, offset) keys of a node's rows for sortSegments. */
   readonly sortKeys = new Int32Array(1 << 16);
   readonly rowSide: Uint8Array;

@@ -1,10 +1,22 @@
 /**
  * The forest's split scan over one feature's entries: the Gini scan over several classes (incremental sums
- * of squares) finds the boundary a direct computation of every boundary's gain finds.
+ * of squares) finds the boundary a direct computation of every boundary's gain finds, and a tiny node's
+ * scan over its sorted rows finds what the scan over its entries finds.
  */
 import { describe, expect, it } from "vitest";
 import { score } from "../../../../src/ml/models/hist/channels.js";
-import { scanFeature } from "../../../../src/ml/models/hist/forest-scan.js";
+import {
+  entriesFromRows,
+  sortTinyKeys,
+  sumRowsByBin,
+  TINY_NODE,
+} from "../../../../src/ml/models/hist/forest-entries.js";
+import {
+  scanBinsGini,
+  scanFeature,
+  scanTinyGini,
+  scanTinyGiniTwo,
+} from "../../../../src/ml/models/hist/forest-scan.js";
 import { emptyBest, type ForestData, ForestScratch } from "../../../../src/ml/models/hist/forest-scratch.js";
 import { Random } from "../../../../src/ml/random.js";
 
@@ -62,4 +74,137 @@ describe("forest split scan", () => {
       expect(best.gain).toBeCloseTo(expectedGain, 9);
     }
   });
+});
+
+describe("tiny-node Gini scan", () => {
+  it("picks the split, with the same gain, that scanning the node's entries picks", () => {
+    const rng = new Random(9);
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 40;
+      const m = 3 + rng.int(TINY_NODE - 2);
+      const columns = Uint8Array.from({ length: n }, () => rng.int(1 + rng.int(12)));
+      const classOf = Int32Array.from({ length: n }, () => rng.int(C));
+      const rowWeight = Float64Array.from({ length: n }, () => 1 + rng.int(3));
+      const data = {
+        columns,
+        n,
+        p: 1,
+        channels: C,
+        categories: new Int32Array(1),
+        classes: { classOf, rowWeight },
+      } as unknown as ForestData;
+      const s = new ForestScratch(n, 1, C, 0);
+      const t = { start: 2, end: 2 + m };
+      for (let k = 0; k < m; k++) s.rows[t.start + k] = rng.int(n);
+      s.sums.fill(0);
+      for (let k = t.start; k < t.end; k++) s.sums[classOf[s.rows[k]]] += rowWeight[s.rows[k]];
+      const W = s.sums.reduce((a, v) => a + v, 0);
+      const parent = score("gini", s.sums, 0, C, W);
+      const params = {
+        criterion: "gini" as const,
+        maxDepth: 9,
+        minSamplesSplit: 2,
+        minSamplesLeaf: 1,
+        maxFeatures: 1,
+      };
+      const fromEntries = emptyBest();
+      scanFeature(data, 0, entriesFromRows(data, t, 0, s), params, parent, W, s, fromEntries);
+      const fromKeys = emptyBest();
+      sortTinyKeys(columns, 0, s.rows, t, s.tinyKeys);
+      scanTinyGini(data, 0, t.start, m, 1, parent, W, s, fromKeys);
+      expect(fromKeys.feature).toBe(fromEntries.feature);
+      expect(fromKeys.bin).toBe(fromEntries.bin);
+      expect(fromKeys.gain).toBe(fromEntries.gain);
+    }
+  });
+});
+
+describe("tiny-node Gini scan, two classes", () => {
+  it("picks the split, with the same gain, that scanning the node's entries picks", () => {
+    const rng = new Random(12);
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 40;
+      const m = 3 + rng.int(TINY_NODE - 2);
+      const columns = Uint8Array.from({ length: n }, () => rng.int(1 + rng.int(12)));
+      // Each row's bootstrap weight in its class's channel, as a binary classification forest keeps them.
+      const values = new Float64Array(2 * n);
+      for (let i = 0; i < n; i++) values[2 * i + rng.int(2)] = 1 + rng.int(3);
+      const data = { columns, n, p: 1, channels: 2, categories: new Int32Array(1), values } as ForestData;
+      const s = new ForestScratch(n, 1, 2, 0);
+      const t = { start: 1, end: 1 + m };
+      for (let k = 0; k < m; k++) s.rows[t.start + k] = rng.int(n);
+      s.sums.fill(0);
+      for (let k = t.start; k < t.end; k++)
+        for (let c = 0; c < 2; c++) s.sums[c] += values[2 * s.rows[k] + c];
+      const W = s.sums[0] + s.sums[1];
+      const parent = score("gini", s.sums, 0, 2, W);
+      const params = {
+        criterion: "gini" as const,
+        maxDepth: 9,
+        minSamplesSplit: 2,
+        minSamplesLeaf: 1,
+        maxFeatures: 1,
+      };
+      const fromEntries = emptyBest();
+      scanFeature(data, 0, entriesFromRows(data, t, 0, s), params, parent, W, s, fromEntries);
+      const fromKeys = emptyBest();
+      sortTinyKeys(columns, 0, s.rows, t, s.tinyKeys);
+      scanTinyGiniTwo(data, 0, t.start, m, 1, parent, W, s, fromKeys);
+      expect(fromKeys.feature).toBe(fromEntries.feature);
+      expect(fromKeys.bin).toBe(fromEntries.bin);
+      expect(fromKeys.gain).toBe(fromEntries.gain);
+    }
+  });
+});
+
+describe("Gini scan straight from a node's per-bin sums", () => {
+  it.each([2, 4])(
+    "picks the split, with the same gain, that scanning the entries picks (%i classes)",
+    (k) => {
+      const rng = new Random(20 + k);
+      for (let trial = 0; trial < 100; trial++) {
+        const n = 300;
+        const columns = Uint8Array.from({ length: n }, () => rng.int(1 + rng.int(200)));
+        const classOf = Int32Array.from({ length: n }, () => rng.int(k));
+        const rowWeight = Float64Array.from({ length: n }, () => 1 + rng.int(3));
+        const values = new Float64Array(k * n);
+        for (let i = 0; i < n; i++) values[k * i + classOf[i]] = rowWeight[i];
+        const classes = k > 2 ? { classOf, rowWeight } : null;
+        const data = {
+          columns,
+          n,
+          p: 1,
+          channels: k,
+          categories: new Int32Array(1),
+          values,
+          classes,
+        } as ForestData;
+        const t = { start: 0, end: 40 + rng.int(n - 40) };
+        const s = new ForestScratch(n, 1, k, 0);
+        for (let j = t.start; j < t.end; j++) s.rows[j] = rng.int(n);
+        s.sums.fill(0);
+        for (let j = t.start; j < t.end; j++) s.sums[classOf[s.rows[j]]] += rowWeight[s.rows[j]];
+        const W = s.sums.reduce((a, v) => a + v, 0);
+        const parent = score("gini", s.sums, 0, k, W);
+        const params = {
+          criterion: "gini" as const,
+          maxDepth: 9,
+          minSamplesSplit: 2,
+          minSamplesLeaf: 1 + rng.int(4),
+          maxFeatures: 1,
+        };
+        const fromEntries = emptyBest();
+        scanFeature(data, 0, entriesFromRows(data, t, 0, s), params, parent, W, s, fromEntries);
+        const fromBins = emptyBest();
+        sumRowsByBin(data, t, 0, s);
+        scanBinsGini(0, params.minSamplesLeaf, parent, W, s, fromBins);
+        expect(fromBins.feature).toBe(fromEntries.feature);
+        expect(fromBins.bin).toBe(fromEntries.bin);
+        expect(fromBins.gain).toBe(fromEntries.gain);
+        // Both leave the per-bin sums cleared for the next feature.
+        expect(s.binSums.every((v) => v === 0)).toBe(true);
+        expect(s.present.every((v) => v === 0)).toBe(true);
+      }
+    },
+  );
 });
