@@ -7,14 +7,20 @@
  * wake-up per level and kind instead of one per node, and the small nodes of deep levels run in parallel
  * as well as the shares of large ones.
  *
+ * The booster's per-row loops run on the same threads: a round's gradients and hessians over row ranges,
+ * and a tree's leaf values added into the raw scores over its leaves' row ranges (disjoint: each score is
+ * written by one unit).
+ *
  * Bit-identical for any thread count: a unit's result does not depend on the thread that computes it, a
  * node's shares depend on its rows and the row stride only, and they are added in share order. A stable
- * partition gives the same rows whatever its parts. The workers are a leased Crew (src/ml/threads/pool.ts):
+ * partition gives the same rows whatever its parts. A row's gradient and score update are the same
+ * arithmetic on whichever thread. The workers are a leased Crew (src/ml/threads/pool.ts):
  * no message passing per level, and a stuck worker fails the fit instead of hanging it.
  */
 import type { HistSpace } from "../../kernels/hist-build.js";
 import { type Crew, leaseCrew, type PoolOptions } from "../../threads/pool.js";
 import { HIST_STRIDE, reachableSpans } from "./histogram.js";
+import type { Loss } from "./losses.js";
 
 /** Most shares of a node: a power of two, so 1, 2, 4 or 8 threads take equal parts. */
 export const MAX_SHARES = 8;
@@ -26,8 +32,8 @@ const SHARE_MIN_WORK = 1 << 16;
 /** Rows a share has at least: each share costs zeroing and adding its histogram (512 cells a feature). */
 const SHARE_MIN_ROWS = 4096;
 /**
- * Row visits (rows × stride bytes) of a level's units at least, for the workers to be woken: below this,
- * a wake-up (tens of microseconds, far more on a loaded machine) costs more than it saves.
+ * Bin updates (rows × stride bytes, or the per-row loops' equivalent) of a run of units at least, for the
+ * workers to be woken: below this, a wake-up (tens of microseconds, far more on a loaded machine) costs more than it saves.
  */
 const WAKE_MIN_WORK = 1 << 17;
 /**
@@ -45,8 +51,18 @@ const MAX_REGIONS = 64;
 const REGION_MAX_BYTES = 16 << 20;
 /** Nodes partitioned in one wave (a side table each). */
 export const SIDE_SLOTS = 64;
-/** Int32 words per unit in the shared unit table. */
+/** Int32 words per unit in the shared unit table (words 6–7: a leaf's value, as an f64). */
 const UNIT_WORDS = 8;
+/** Rows of a per-row unit (gradients, leaf updates): a few hundred microseconds of work. */
+const ROW_UNIT = 1 << 14;
+/**
+ * What a row of the per-row loops costs, in bin updates (the unit of WAKE_MIN_WORK), measured at 1M × 28
+ * (2026-12-06): a gradient (an exp) about 16, a score update (a scattered add) about 6.
+ */
+const GRADIENT_WORK = 16;
+const ADD_WORK = 6;
+/** The losses whose gradients the task computes, by name (same arithmetic as losses.ts; others run here). */
+const GRADIENT_CODES: Partial<Record<Loss["name"], number>> = { rmse: 0, logloss: 1 };
 
 /** Rows of each share, at least, for rows of `stride` bytes (a node of twice as many is shared). */
 export function parallelMinRows(stride: number): number {
@@ -63,11 +79,6 @@ export function sharesOf(n: number, minRows: number): number {
 /** Whether a fit on n rows of `stride` bins is large enough for worker threads (see FIT_MIN_WORK). */
 export function fitUsesWorkers(n: number, stride: number): boolean {
   return n * stride >= FIT_MIN_WORK;
-}
-
-/** Whether rows × stride bytes of work are worth waking the workers for. */
-export function worthWaking(rows: number, stride: number): boolean {
-  return rows * stride >= WAKE_MIN_WORK;
 }
 
 /** Histogram regions the space needs for this many threads, `stride` features and `histStride` cells each. */
@@ -93,14 +104,19 @@ export interface NodeCut {
 
 /**
  * The task of every thread, as source: the workers are given it (no module to load, so they start at once)
- * and this thread compiles the same source, so there is one copy. args = (kind, count): take units from
+ * and this thread compiles the same source, so there is one copy. args = (kind, count, …): take units from
  * data.next until count. A BUILD unit (from, to, region) builds rows[from..to) into its region (reachable
  * cells zeroed first); a PARTITION unit (from, to, f, slot, whole) partitions rows[from..to) with side
  * table `slot`, the left-row count into word 5, and, when it is the node's only part (whole), moves its
- * right rows back after the left ones.
+ * right rows back after the left ones. A GRADIENTS unit (from, to) writes gh of rows from..to−1 from raw
+ * and y, for the loss args[2] (GRADIENT_CODES: 0 squared error, 1 log-loss, as losses.ts computes them);
+ * an ADD unit (from, to, words 6–7 the value) adds its value to raw[rows[q] · args[2] + args[3]] for q in
+ * [from, to). The per-row loops are functions of their own, made once per thread, so V8 optimises each.
  */
 const BUILD = 0;
 const PARTITION = 1;
+const GRADIENTS = 2;
+const ADD = 3;
 const TASK = `(data, args) => {
   const { kernel, units, next } = data;
   const l = kernel.layout;
@@ -109,6 +125,24 @@ const TASK = `(data, args) => {
     data.f64 = new Float64Array(kernel.memory.buffer);
     data.rows = new Int32Array(kernel.memory.buffer, l.rowsAt, l.rows);
     data.scratch = new Int32Array(kernel.memory.buffer, l.scratchAt, l.rows);
+    data.gh = new Float64Array(kernel.memory.buffer, l.ghAt, 2 * l.rows);
+    data.values = new Float64Array(units.buffer);
+    data.squaredError = (raw, y, gh, from, to) => {
+      for (let i = from; i < to; i++) {
+        gh[2 * i] = raw[i] - y[i];
+        gh[2 * i + 1] = 1;
+      }
+    };
+    data.logLoss = (raw, y, gh, from, to) => {
+      for (let i = from; i < to; i++) {
+        const p = 1 / (1 + Math.exp(-raw[i]));
+        gh[2 * i] = p - y[i];
+        gh[2 * i + 1] = Math.max(p * (1 - p), 1e-16);
+      }
+    };
+    data.addToRows = (raw, rows, from, to, K, k, value) => {
+      for (let q = from; q < to; q++) raw[rows[q] * K + k] += value;
+    };
   }
   const kind = args[0];
   const count = args[1];
@@ -116,6 +150,14 @@ const TASK = `(data, args) => {
     const at = u * ${UNIT_WORDS};
     const from = units[at];
     const to = units[at + 1];
+    if (kind === ${GRADIENTS}) {
+      (args[2] === 1 ? data.logLoss : data.squaredError)(data.raw, data.y, data.gh, from, to);
+      continue;
+    }
+    if (kind === ${ADD}) {
+      data.addToRows(data.raw, data.rows, from, to, args[2], args[3], data.values[at / 2 + 3]);
+      continue;
+    }
     if (kind === ${BUILD}) {
       const hist = kernel.histAt + units[at + 2] * kernel.regionBytes;
       const spans = kernel.spans;
@@ -147,19 +189,43 @@ export function shared<T extends Uint8Array | Int32Array | Float64Array>(
   return new Kind(new SharedArrayBuffer(Math.max(8, length * Kind.BYTES_PER_ELEMENT)));
 }
 
+/** Typed arrays over shared memory, holding a copy of `values`. */
+export function sharedCopy(values: Float64Array): Float64Array {
+  const copy = shared(Float64Array, values.length).subarray(0, values.length);
+  copy.set(values);
+  return copy;
+}
+
+/** The fit's raw scores (over shared memory: sharedCopy) and targets, for the per-row loops. */
+export interface RowScores {
+  raw: Float64Array;
+  y: Float64Array;
+}
+
+/** A leaf's rows rows[start..end), whose raw scores get its value. */
+export interface LeafRows {
+  start: number;
+  end: number;
+}
+
 export class NodeThreads {
   private readonly pool: Crew | null;
   private readonly regions: number;
   private readonly units: Int32Array;
+  /** Words 6–7 of each unit, as f64s (a leaf's value). */
+  private readonly values: Float64Array;
   /** The next unit to take (shared by all threads). */
   private readonly next = shared(Int32Array, 1);
   /** This thread's data for the task (the workers are sent the same). */
   private readonly data: object;
+  /** The targets, over shared memory for the workers. */
+  private readonly y: Float64Array;
 
   /**
    * @param threads - total threads, this one included (1: the same units, all run here)
    * @param space - with regionsFor(threads) regions and SIDE_SLOTS side tables
    * @param reach - the reachable cells (reachableBins) the space was told of (useReachable)
+   * @param scores - raw over shared memory (sharedCopy), n × outputs, and the n targets
    * @param minRows - rows of a share, at least (0, for tests: every node is cut into MAX_SHARES and every
    *   level runs on all threads)
    */
@@ -167,12 +233,15 @@ export class NodeThreads {
     threads: number,
     private readonly space: HistSpace,
     reach: Int32Array,
+    private readonly scores: RowScores,
     private readonly minRows = parallelMinRows(space.layout.stride),
     options: PoolOptions = {},
   ) {
     const { layout } = space;
     this.regions = layout.regions;
     this.units = shared(Int32Array, UNIT_WORDS * Math.max(this.regions, SIDE_SLOTS * MAX_SHARES));
+    this.values = new Float64Array(this.units.buffer);
+    this.y = scores.y.buffer instanceof SharedArrayBuffer ? scores.y : sharedCopy(scores.y);
     const regionBytes = space.region(0).byteLength;
     // The cells the space reads back (useReachable), in the region layout.
     const spans = reachableSpans(reach, layout.stride, layout.featureBytes / 8, layout.missing);
@@ -184,7 +253,7 @@ export class NodeThreads {
       regionBytes,
       spans,
     };
-    const dataOf = () => ({ kernel, units: this.units, next: this.next });
+    const dataOf = () => ({ kernel, units: this.units, next: this.next, raw: scores.raw, y: this.y });
     this.data = dataOf();
     this.pool = threads > 1 ? leaseCrew(threads - 1, TASK, dataOf, options) : null;
   }
@@ -203,11 +272,7 @@ export class NodeThreads {
     for (let w = 0; w < units.length; w += this.regions) {
       const wave = units.slice(w, w + this.regions);
       for (const [r, u] of wave.entries()) this.units.set([u.from, u.to, r], UNIT_WORDS * r);
-      this.run(
-        BUILD,
-        wave.length,
-        wave.reduce((n, u) => n + u.to - u.from, 0),
-      );
+      this.run([BUILD, wave.length], wave.reduce((n, u) => n + u.to - u.from, 0) * this.stride);
       for (const [r, u] of wave.entries()) this.space.readRegion(r, u.node.hist, u.share > 0);
     }
   }
@@ -232,11 +297,7 @@ export class NodeThreads {
           this.units.set([from, to, c.f, slot, parts[slot] === 1 ? 1 : 0], UNIT_WORDS * count++);
         }
       });
-      this.run(
-        PARTITION,
-        count,
-        wave.reduce((n, c) => n + c.end - c.start, 0),
-      );
+      this.run([PARTITION, count], wave.reduce((n, c) => n + c.end - c.start, 0) * this.stride);
       let u = 0;
       wave.forEach((c, slot) => {
         nLeft[w + slot] = this.merge(c, u, parts[slot]);
@@ -267,12 +328,69 @@ export class NodeThreads {
     return nLeft;
   }
 
-  /** Runs `count` units of the table: on all threads when they are worth a wake-up, else here. */
-  private run(kind: number, count: number, rows: number): void {
+  /**
+   * Gradients and hessians of output k for rows 0..n−1 into the space's gh: over row ranges on the threads
+   * for the losses the task knows (GRADIENT_CODES), else here by the loss itself.
+   */
+  gradients(loss: Loss, k: number, n: number): void {
+    const code = GRADIENT_CODES[loss.name];
+    if (!this.pool || code === undefined || loss.outputs !== 1) {
+      loss.gradients(this.scores.raw, this.scores.y, k, this.space.gh, n);
+      return;
+    }
+    const pieces = this.minRows === 0 ? MAX_SHARES : Math.ceil(n / ROW_UNIT);
+    this.runRanges([{ start: 0, end: n }], pieces, null, [GRADIENTS, 0, code], GRADIENT_WORK);
+  }
+
+  /** raw[i · outputs + k] += values[j] for the rows i of each leaf j (disjoint row ranges). */
+  addLeaves(leaves: LeafRows[], values: ArrayLike<number>, outputs: number, k: number): void {
+    this.runRanges(leaves, 0, values, [ADD, 0, outputs, k], ADD_WORK);
+  }
+
+  /**
+   * Runs the ranges as units of `kind` (args[0]; args[1] is set to the count), each cut into pieces of about
+   * ROW_UNIT rows (or into `pieces` when the ranges are one and pieces > 0), in waves of the unit table.
+   */
+  private runRanges(
+    ranges: LeafRows[],
+    pieces: number,
+    values: ArrayLike<number> | null,
+    args: number[],
+    rowWork: number,
+  ): void {
+    const capacity = this.units.length / UNIT_WORDS;
+    let count = 0;
+    let rows = 0;
+    const flush = () => {
+      args[1] = count;
+      this.run(args, rows * rowWork);
+      count = 0;
+      rows = 0;
+    };
+    ranges.forEach((r, j) => {
+      const parts = pieces > 0 ? pieces : this.minRows === 0 ? 2 : Math.ceil((r.end - r.start) / ROW_UNIT);
+      const size = Math.max(1, Math.ceil((r.end - r.start) / parts));
+      for (let from = r.start; from < r.end; from += size) {
+        if (count === capacity) flush();
+        this.units.set([from, Math.min(r.end, from + size)], UNIT_WORDS * count);
+        if (values) this.values[(UNIT_WORDS / 2) * count + 3] = values[j];
+        rows += Math.min(r.end, from + size) - from;
+        count++;
+      }
+    });
+    if (count > 0) flush();
+  }
+
+  private get stride(): number {
+    return this.space.layout.stride;
+  }
+
+  /** Runs args[1] units of the table: on all threads when `work` (bin updates) is worth a wake-up, else here. */
+  private run(args: number[], work: number): void {
     Atomics.store(this.next, 0, 0);
-    const args = [kind, count];
+    const count = args[1];
     const here = () => runUnits(this.data, args);
-    const worthIt = this.minRows === 0 || worthWaking(rows, this.space.layout.stride);
+    const worthIt = this.minRows === 0 || work >= WAKE_MIN_WORK;
     if (this.pool && count > 1 && worthIt) this.pool.runAll((k) => (k + 1 < count ? args : null), here);
     else here();
   }
