@@ -61,6 +61,8 @@ const ROW_UNIT = 1 << 14;
  */
 const GRADIENT_WORK = 16;
 const ADD_WORK = 6;
+/** A row a merge moves (two 4-byte copies), in bin updates. */
+const MERGE_WORK = 2;
 /** The losses whose gradients the task computes, by name (same arithmetic as losses.ts; others run here). */
 const GRADIENT_CODES: Partial<Record<Loss["name"], number>> = { rmse: 0, logloss: 1 };
 
@@ -108,7 +110,10 @@ export interface NodeCut {
  * data.next until count. A BUILD unit (from, to, region) builds rows[from..to) into its region (reachable
  * cells zeroed first); a PARTITION unit (from, to, f, slot, whole) partitions rows[from..to) with side
  * table `slot`, the left-row count into word 5, and, when it is the node's only part (whole), moves its
- * right rows back after the left ones. A GRADIENTS unit (from, to) writes gh of rows from..to−1 from raw
+ * right rows back after the left ones, else its left rows into scratch after its right ones (scratch[from..
+ * to) then holds the part's rows, right ones first). A MERGE unit (from, to, left, leftAt, rightAt) puts a
+ * part's rows back from scratch: its left rows at rows[leftAt..), its right rows at rows[rightAt..). The
+ * merges of a node's parts read only scratch and write disjoint rows, so they run in parallel. A GRADIENTS unit (from, to) writes gh of rows from..to−1 from raw
  * and y, for the loss args[2] (GRADIENT_CODES: 0 squared error, 1 log-loss, as losses.ts computes them);
  * an ADD unit (from, to, words 6–7 the value) adds its value to raw[rows[q] · args[2] + args[3]] for q in
  * [from, to). The per-row loops are functions of their own, made once per thread, so V8 optimises each.
@@ -117,6 +122,7 @@ const BUILD = 0;
 const PARTITION = 1;
 const GRADIENTS = 2;
 const ADD = 3;
+const MERGE = 4;
 const TASK = `(data, args) => {
   const { kernel, units, next } = data;
   const l = kernel.layout;
@@ -154,6 +160,12 @@ const TASK = `(data, args) => {
       (args[2] === 1 ? data.logLoss : data.squaredError)(data.raw, data.y, data.gh, from, to);
       continue;
     }
+    if (kind === ${MERGE}) {
+      const left = units[at + 2];
+      data.rows.set(data.scratch.subarray(to - left, to), units[at + 3]);
+      data.rows.set(data.scratch.subarray(from, to - left), units[at + 4]);
+      continue;
+    }
     if (kind === ${ADD}) {
       data.addToRows(data.raw, data.rows, from, to, args[2], args[3], data.values[at / 2 + 3]);
       continue;
@@ -172,6 +184,7 @@ const TASK = `(data, args) => {
     const left = data.wasm.partition(first, step, l.rowsAt + 4 * from, to - from, l.scratchAt + 4 * from, sides);
     units[at + 5] = left;
     if (units[at + 4] === 1) data.rows.set(data.scratch.subarray(from, to - left), from + left);
+    else data.scratch.set(data.rows.subarray(from, from + left), to - left);
   }
 }`;
 
@@ -298,34 +311,39 @@ export class NodeThreads {
         }
       });
       this.run([PARTITION, count], wave.reduce((n, c) => n + c.end - c.start, 0) * this.stride);
-      let u = 0;
-      wave.forEach((c, slot) => {
-        nLeft[w + slot] = this.merge(c, u, parts[slot]);
-        u += parts[slot];
-      });
+      this.mergeParts(wave, parts, nLeft.subarray(w));
     }
     return nLeft;
   }
 
-  /** Puts the parts first, first + 1, … of a node together: their left rows in order, then the right. */
-  private merge(c: NodeCut, first: number, parts: number): number {
+  /**
+   * The rows sent left by each node of the wave into nLeft; a node partitioned in parts gets them put
+   * together by MERGE units: the parts' left rows in order, then their right rows (the same rows as one pass).
+   */
+  private mergeParts(wave: NodeCut[], parts: number[], nLeft: Int32Array): void {
     const { units } = this;
-    const leftOf = (q: number) => units[UNIT_WORDS * (first + q) + 5];
-    if (parts === 1) return leftOf(0);
-    const { rows } = this.space;
-    const fromOf = (q: number) => units[UNIT_WORDS * (first + q)];
-    let write = c.start;
-    for (let q = 0; q < parts; q++) {
-      rows.copyWithin(write, fromOf(q), fromOf(q) + leftOf(q));
-      write += leftOf(q);
-    }
-    const nLeft = write - c.start;
-    for (let q = 0; q < parts; q++) {
-      const right = this.space.scratchRows(fromOf(q), units[UNIT_WORDS * (first + q) + 1] - leftOf(q));
-      rows.set(right, write);
-      write += right.length;
-    }
-    return nLeft;
+    const at = (u: number, word: number) => units[UNIT_WORDS * u + word];
+    const merges: number[][] = [];
+    let u = 0;
+    wave.forEach((c, slot) => {
+      const first = u;
+      u += parts[slot];
+      nLeft[slot] = 0;
+      for (let q = first; q < u; q++) nLeft[slot] += at(q, 5);
+      if (parts[slot] === 1) return;
+      let leftAt = c.start;
+      let rightAt = c.start + nLeft[slot];
+      for (let q = first; q < u; q++) {
+        merges.push([at(q, 0), at(q, 1), at(q, 5), leftAt, rightAt]);
+        leftAt += at(q, 5);
+        rightAt += at(q, 1) - at(q, 0) - at(q, 5);
+      }
+    });
+    if (merges.length === 0) return;
+    merges.forEach((m, k) => {
+      units.set(m, UNIT_WORDS * k);
+    });
+    this.run([MERGE, merges.length], merges.reduce((n, m) => n + m[1] - m[0], 0) * MERGE_WORK);
   }
 
   /**
