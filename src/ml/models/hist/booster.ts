@@ -137,7 +137,6 @@ export function fitBooster(
   // The kernel partitions through its own scratch in the space.
   const scratch = new Int32Array(space ? 0 : nt);
   const forest = new ForestBuilder(1, false, missing > MISSING_BIN);
-  const pool = new HistogramPool(stride, featureStride);
   const featureGain = new Float64Array(p);
   const allFeatures = Int32Array.from({ length: p }, (_, f) => f);
   const binCounts = Int32Array.from({ length: p }, (_, f) => binCount(mapper, f));
@@ -149,6 +148,10 @@ export function fitBooster(
     : null;
   const buildAll = helpers ? helpers.buildAll.bind(helpers) : undefined;
   const partitionAll = helpers ? helpers.partitionAll.bind(helpers) : undefined;
+  const subtractAll = helpers ? helpers.subtractAll.bind(helpers) : undefined;
+  const findSplits = helpers ? helpers.findSplits.bind(helpers) : undefined;
+  // The threads' histograms come from shared memory (they subtract and scan them).
+  const pool = helpers ? helpers.histograms : new HistogramPool(stride, featureStride);
   const curveRows = nt > CURVE_ROWS ? sampleHead(rng, nt, CURVE_ROWS, rows) : null;
   const curve: LearningCurve = { metric: loss.name, train: [], ...(validBins ? { validation: [] } : {}) };
   let nSample = nt;
@@ -184,6 +187,8 @@ export function fitBooster(
             features,
             buildAll,
             partitionAll,
+            subtractAll,
+            findSplits,
             missing,
           },
           params,

@@ -19,8 +19,18 @@
  */
 import type { HistSpace } from "../../kernels/hist-build.js";
 import { type Crew, leaseCrew, type PoolOptions } from "../../threads/pool.js";
-import { HIST_STRIDE, reachableSpans } from "./histogram.js";
+import { HIST_STRIDE, HistogramPool, histStrideOf, reachableSpans, subtractHistogram } from "./histogram.js";
 import type { Loss } from "./losses.js";
+import {
+  childHessianBounds,
+  findBestSplit,
+  leafScore,
+  type NodeStats,
+  NUMERIC_SCAN_SOURCE,
+  type Split,
+  type SplitRules,
+  takeScanned,
+} from "./split.js";
 
 /** Most shares of a node: a power of two, so 1, 2, 4 or 8 threads take equal parts. */
 export const MAX_SHARES = 8;
@@ -63,6 +73,15 @@ const GRADIENT_WORK = 16;
 const ADD_WORK = 6;
 /** A row a merge moves (two 4-byte copies), in bin updates. */
 const MERGE_WORK = 2;
+/** Features of a SUBTRACT or SCAN unit (a node's histogram is cut into units of this many features). */
+const UNIT_FEATURES = 8;
+/**
+ * The shared arena the node histograms are cut from (HistogramPool), at most: a depth-6 level and its
+ * parents fit in 256 histograms of 28 features (29 MB); wide data gets fewer, and the nodes beyond them are
+ * subtracted and scanned on this thread.
+ */
+const ARENA_MAX_BYTES = 64 << 20;
+const ARENA_MAX_HISTS = 256;
 /** The losses whose gradients the task computes, by name (same arithmetic as losses.ts; others run here). */
 const GRADIENT_CODES: Partial<Record<Loss["name"], number>> = { rmse: 0, logloss: 1 };
 
@@ -96,6 +115,20 @@ export interface NodeHist {
   hist: Float64Array;
 }
 
+/** A histogram that becomes its sibling's: into −= minus (a parent's minus its smaller child's). */
+export interface NodeSubtract {
+  into: Float64Array;
+  minus: Float64Array;
+}
+
+/** A node whose best split over `features` is found from its histogram (findBestSplit) into `split`. */
+export interface NodeScan {
+  hist: Float64Array;
+  features: Int32Array;
+  node: NodeStats;
+  split: Split;
+}
+
 /** A node to partition: rows[start..end) by feature f, sides[bin] = 1 for the bins sent left. */
 export interface NodeCut {
   start: number;
@@ -116,13 +149,18 @@ export interface NodeCut {
  * merges of a node's parts read only scratch and write disjoint rows, so they run in parallel. A GRADIENTS unit (from, to) writes gh of rows from..to−1 from raw
  * and y, for the loss args[2] (GRADIENT_CODES: 0 squared error, 1 log-loss, as losses.ts computes them);
  * an ADD unit (from, to, words 6–7 the value) adds its value to raw[rows[q] · args[2] + args[3]] for q in
- * [from, to). The per-row loops are functions of their own, made once per thread, so V8 optimises each.
+ * [from, to). A SUBTRACT unit (from, to, into, minus) subtracts the cells of spans[from..to) (the plain
+ * layout's reachable spans) of the arena histogram at `minus` from the one at `into`; a SCAN unit (0, count)
+ * scans its `count` numeric features (scanFeatures: feature, value bins) of the arena histogram and node
+ * given in scanIn, its best split into scanOut (NUMERIC_SCAN_SOURCE). The loops are functions of their own, made once per thread, so V8 optimises each.
  */
 const BUILD = 0;
 const PARTITION = 1;
 const GRADIENTS = 2;
 const ADD = 3;
 const MERGE = 4;
+const SUBTRACT = 5;
+const SCAN = 6;
 const TASK = `(data, args) => {
   const { kernel, units, next } = data;
   const l = kernel.layout;
@@ -149,6 +187,32 @@ const TASK = `(data, args) => {
     data.addToRows = (raw, rows, from, to, K, k, value) => {
       for (let q = from; q < to; q++) raw[rows[q] * K + k] += value;
     };
+    data.subtract = (a, spans, from, to, into, minus) => {
+      for (let s = from; s < to; s += 2) {
+        const end = spans[s + 1];
+        let k = spans[s];
+        for (; k + 1 < end; k += 2) {
+          const g = a[into + k] - a[minus + k];
+          const h = a[into + k + 1] - a[minus + k + 1];
+          a[into + k] = g;
+          a[into + k + 1] = h;
+        }
+        if (k < end) a[into + k] -= a[minus + k];
+      }
+    };
+    data.numericScan = ${NUMERIC_SCAN_SOURCE};
+    data.scan = (u, count) => {
+      const p = data.scanIn.subarray(8 * u, 8 * u + 8);
+      const out = data.scanOut.subarray(8 * u, 8 * u + 8);
+      const fs = data.scanFeatures;
+      const cells = 2 * (l.missing + 1);
+      out[0] = 0;
+      out[1] = -1;
+      for (let q = 2 * ${UNIT_FEATURES} * u; q < 2 * ${UNIT_FEATURES} * u + 2 * count; q += 2) {
+        const base = p[0] + fs[q] * cells;
+        data.numericScan(data.arena, fs[q], base, base + 2 * l.missing, fs[q + 1], p[1], p[2], p[3], p[4], p[5], p[6], p[7], out);
+      }
+    };
   }
   const kind = args[0];
   const count = args[1];
@@ -158,6 +222,14 @@ const TASK = `(data, args) => {
     const to = units[at + 1];
     if (kind === ${GRADIENTS}) {
       (args[2] === 1 ? data.logLoss : data.squaredError)(data.raw, data.y, data.gh, from, to);
+      continue;
+    }
+    if (kind === ${SUBTRACT}) {
+      data.subtract(data.arena, data.spans, from, to, units[at + 2], units[at + 3]);
+      continue;
+    }
+    if (kind === ${SCAN}) {
+      data.scan(u, to);
       continue;
     }
     if (kind === ${MERGE}) {
@@ -233,6 +305,16 @@ export class NodeThreads {
   private readonly data: object;
   /** The targets, over shared memory for the workers. */
   private readonly y: Float64Array;
+  /** The node histograms: from a shared arena when there are workers, so they can subtract and scan them. */
+  readonly histograms: HistogramPool;
+  /** Per SCAN unit: [histogram start in the arena, G, H, parent score, minH, maxH, l1, l2]. */
+  private readonly scanIn: Float64Array;
+  /** Per SCAN unit: its best split, as NUMERIC_SCAN_SOURCE writes it. */
+  private readonly scanOut: Float64Array;
+  /** Per SCAN unit: UNIT_FEATURES (feature, value bins) pairs. */
+  private readonly scanFeatures: Int32Array;
+  /** The reachable cells of a histogram (the plain layout), as [from, to) pairs, two per feature. */
+  private readonly spans: Int32Array;
 
   /**
    * @param threads - total threads, this one included (1: the same units, all run here)
@@ -266,7 +348,29 @@ export class NodeThreads {
       regionBytes,
       spans,
     };
-    const dataOf = () => ({ kernel, units: this.units, next: this.next, raw: scores.raw, y: this.y });
+    const cells = histStrideOf(layout.missing);
+    const histLength = layout.stride * cells;
+    const arenaHists =
+      threads > 1 ? Math.min(ARENA_MAX_HISTS, Math.floor(ARENA_MAX_BYTES / (8 * histLength))) : 0;
+    const arena = arenaHists > 0 ? shared(Float64Array, arenaHists * histLength) : null;
+    this.histograms = new HistogramPool(layout.stride, cells, arena);
+    const capacity = this.units.length / UNIT_WORDS;
+    this.scanIn = shared(Float64Array, 8 * capacity);
+    this.scanOut = shared(Float64Array, 8 * capacity);
+    this.scanFeatures = shared(Int32Array, 2 * UNIT_FEATURES * capacity);
+    this.spans = reachableSpans(reach, layout.stride, cells, layout.missing);
+    const dataOf = () => ({
+      kernel,
+      units: this.units,
+      next: this.next,
+      raw: scores.raw,
+      y: this.y,
+      arena,
+      spans: this.spans,
+      scanIn: this.scanIn,
+      scanOut: this.scanOut,
+      scanFeatures: this.scanFeatures,
+    });
     this.data = dataOf();
     this.pool = threads > 1 ? leaseCrew(threads - 1, TASK, dataOf, options) : null;
   }
@@ -347,6 +451,97 @@ export class NodeThreads {
   }
 
   /**
+   * Subtracts each pair's histograms (into −= minus): those in the arena as units of UNIT_FEATURES features
+   * on the threads, the others here. Each cell is the same one subtraction on any thread.
+   */
+  subtractAll(pairs: NodeSubtract[]): void {
+    const { spans } = this;
+    const features = spans.length / 4;
+    let count = 0;
+    let cells = 0;
+    const flush = () => {
+      this.run([SUBTRACT, count], cells);
+      count = 0;
+      cells = 0;
+    };
+    for (const { into, minus } of pairs) {
+      const a = this.inArena(into);
+      const b = this.inArena(minus);
+      if (a < 0 || b < 0) {
+        subtractHistogram(into, minus, this.stride, spans, histStrideOf(this.space.layout.missing));
+        continue;
+      }
+      for (let f = 0; f < features; f += UNIT_FEATURES) {
+        if (count === this.capacity) flush();
+        const to = 4 * Math.min(features, f + UNIT_FEATURES);
+        this.units.set([4 * f, to, a, b], UNIT_WORDS * count++);
+        cells += spans[to - 1] - spans[4 * f];
+      }
+    }
+    if (count > 0) flush();
+  }
+
+  /**
+   * Finds each node's best split (as findBestSplit): a node in the arena with numeric features only is
+   * scanned in units of UNIT_FEATURES features on the threads, and the units' bests are taken in feature
+   * order, a later one only when its gain is larger: the first boundary of the largest gain, as one scan
+   * finds it. The other nodes are scanned here.
+   */
+  findSplits(scans: NodeScan[], binCounts: Int32Array, categories: Int32Array, rules: SplitRules): void {
+    const { missing } = this.space.layout;
+    const queued: Array<{ scan: NodeScan; first: number; units: number }> = [];
+    let count = 0;
+    let cells = 0;
+    const flush = () => {
+      this.run([SCAN, count], cells);
+      for (const { scan, first, units } of queued) {
+        scan.split.gain = 0;
+        scan.split.feature = -1;
+        for (let u = first; u < first + units; u++)
+          if (this.scanOut[8 * u + 1] >= 0 && this.scanOut[8 * u] > scan.split.gain)
+            takeScanned(scan.split, this.scanOut, 8 * u);
+      }
+      queued.length = 0;
+      count = 0;
+      cells = 0;
+    };
+    for (const scan of scans) {
+      const at = this.inArena(scan.hist);
+      if (at < 0 || scan.features.some((f) => categories[f] > 0)) {
+        findBestSplit(scan.hist, scan.features, binCounts, categories, scan.node, rules, scan.split, missing);
+        continue;
+      }
+      const units = Math.ceil(scan.features.length / UNIT_FEATURES);
+      if (count + units > this.capacity) flush();
+      const parent = leafScore(scan.node.g, scan.node.h, rules.l1, rules.l2);
+      const [minH, maxH] = childHessianBounds(scan.node, rules);
+      queued.push({ scan, first: count, units });
+      for (let q = 0; q < scan.features.length; q += UNIT_FEATURES) {
+        const n = Math.min(UNIT_FEATURES, scan.features.length - q);
+        this.units.set([0, n], UNIT_WORDS * count);
+        this.scanIn.set([at, scan.node.g, scan.node.h, parent, minH, maxH, rules.l1, rules.l2], 8 * count);
+        for (let k = 0; k < n; k++) {
+          const f = scan.features[q + k];
+          this.scanFeatures.set([f, binCounts[f]], 2 * (UNIT_FEATURES * count + k));
+          cells += 2 * binCounts[f];
+        }
+        count++;
+      }
+    }
+    if (count > 0) flush();
+  }
+
+  /** Where hist starts in the arena (an f64 index), or −1 when it is not cut from it. */
+  private inArena(hist: Float64Array): number {
+    const { arena } = this.histograms;
+    return arena !== null && hist.buffer === arena.buffer ? hist.byteOffset / 8 : -1;
+  }
+
+  private get capacity(): number {
+    return this.units.length / UNIT_WORDS;
+  }
+
+  /**
    * Gradients and hessians of output k for rows 0..n−1 into the space's gh: over row ranges on the threads
    * for the losses the task knows (GRADIENT_CODES), else here by the loss itself.
    */
@@ -376,7 +571,7 @@ export class NodeThreads {
     args: number[],
     rowWork: number,
   ): void {
-    const capacity = this.units.length / UNIT_WORDS;
+    const { capacity } = this;
     let count = 0;
     let rows = 0;
     const flush = () => {

@@ -1,18 +1,27 @@
 /** The booster's per-row loops on worker threads (NodeThreads): the same numbers as the loops on this one. */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createHistSpace, type HistSpace } from "../../../../src/ml/kernels/hist-build.js";
-import { reachableBins, rowStride } from "../../../../src/ml/models/hist/histogram.js";
+import {
+  HIST_STRIDE,
+  reachableBins,
+  reachableSpans,
+  rowStride,
+  subtractHistogram,
+} from "../../../../src/ml/models/hist/histogram.js";
 import { binaryLogLoss, type Loss, squaredError } from "../../../../src/ml/models/hist/losses.js";
+import { emptySplit, findBestSplit, type SplitRules } from "../../../../src/ml/models/hist/split.js";
 import { NodeThreads, regionsFor, SIDE_SLOTS, sharedCopy } from "../../../../src/ml/models/hist/threads.js";
 import { Random } from "../../../../src/ml/random.js";
 
 const N = 3000;
 const P = 5;
+/** Features of the split tests: more than one SCAN unit (8 features) per node. */
+const WIDE = 19;
 
 /** A space of N rows (shuffled row list) and threads on it over raw (N × outputs) and y. */
-function setUp(outputs: number, threads: number) {
+function setUp(outputs: number, threads: number, p = P) {
   const rng = new Random(3);
-  const stride = rowStride(P);
+  const stride = rowStride(p);
   const space = createHistSpace(N, stride, regionsFor(threads, stride), false, SIDE_SLOTS) as HistSpace;
   space.rows.set(rng.permutation(N));
   // Scores from −800 (exp overflows) to +800, and exact zeros; 0/1 targets.
@@ -20,7 +29,7 @@ function setUp(outputs: number, threads: number) {
     Float64Array.from({ length: N * outputs }, (_, i) => (i % 97 === 0 ? 0 : 800 * rng.normal() ** 3)),
   );
   const y = Float64Array.from({ length: N }, () => +(rng.next() < 0.4));
-  const reach = reachableBins(new Int32Array(P).fill(255), stride);
+  const reach = reachableBins(new Int32Array(p).fill(255), stride);
   // parallelMinRows 0: every run of units goes to the workers, whatever its size.
   return { space, raw, y, nodes: new NodeThreads(threads, space, reach, { raw, y }, 0), rng };
 }
@@ -71,5 +80,86 @@ describe("per-row loops on the threads", () => {
       return raw;
     });
     expect(after[1]).toEqual(after[0]);
+  });
+});
+
+describe("histogram subtraction and split finding on the threads", () => {
+  /** A histogram of WIDE features with random sums, rows in the missing bin of every third feature. */
+  function fill(hist: Float64Array, rng: Random, scale: number) {
+    for (let f = 0; f < WIDE; f++)
+      for (let b = 0; b < 256; b++) {
+        if (b === 255 && f % 3 !== 0) continue;
+        hist[f * HIST_STRIDE + 2 * b] = scale * rng.normal();
+        hist[f * HIST_STRIDE + 2 * b + 1] = scale * (0.5 + rng.next());
+      }
+  }
+
+  it("subtracts histograms of the shared arena as one subtraction per cell", () => {
+    const { nodes, rng } = setUp(1, 2, WIDE);
+    open = nodes;
+    const pairs = Array.from({ length: 5 }, () => ({
+      into: nodes.histograms.take(),
+      minus: nodes.histograms.take(),
+    }));
+    // Cut from the arena in shared memory, where the workers can reach them.
+    for (const { into } of pairs) expect(into.buffer).toBeInstanceOf(SharedArrayBuffer);
+    for (const { into, minus } of pairs) {
+      fill(into, rng, 2);
+      fill(minus, rng, 1);
+    }
+    const spans = reachableSpans(
+      reachableBins(new Int32Array(WIDE).fill(255), rowStride(WIDE)),
+      rowStride(WIDE),
+      HIST_STRIDE,
+    );
+    const expected = pairs.map(({ into, minus }) => {
+      const copy = Float64Array.from(into);
+      subtractHistogram(copy, minus, rowStride(WIDE), spans);
+      return copy;
+    });
+    nodes.subtractAll(pairs);
+    expect(pairs.map((q) => q.into)).toEqual(expected);
+  });
+
+  it("finds each node's split as findBestSplit does, ties across units to the first feature", () => {
+    const { nodes, rng } = setUp(1, 2, WIDE);
+    open = nodes;
+    const binCounts = new Int32Array(WIDE).fill(255);
+    const categories = new Int32Array(WIDE);
+    const rules: SplitRules = {
+      l1: 0.3,
+      l2: 1,
+      minChildWeight: 1,
+      minSamplesLeaf: 5,
+      maxCatToOnehot: 4,
+      catSmooth: 10,
+      catL2: 10,
+    };
+    const all = Int32Array.from({ length: WIDE }, (_, f) => f);
+    const scans = Array.from({ length: 40 }, (_, k) => {
+      const hist = nodes.histograms.take();
+      fill(hist, rng, 1);
+      // Feature 17 (third unit) repeats feature 2 (first unit): the same best gain, and feature 2 must win.
+      if (k % 2 === 0) {
+        for (let b = 0; b < 100; b++) hist[2 * HIST_STRIDE + 2 * b] += 5;
+        hist.copyWithin(17 * HIST_STRIDE, 2 * HIST_STRIDE, 3 * HIST_STRIDE);
+      }
+      let g = 0;
+      let h = 0;
+      for (let b = 0; b < 256; b++) {
+        g += hist[2 * b];
+        h += hist[2 * b + 1];
+      }
+      // Every other node scans a random subset of the features, in ascending order (colsample).
+      const features = k % 4 === 1 ? all.filter(() => rng.next() < 0.5) : all;
+      return { hist, features, node: { g, h, count: 5000 }, split: emptySplit() };
+    });
+    nodes.findSplits(scans, binCounts, categories, rules);
+    for (const scan of scans) {
+      const expected = emptySplit();
+      findBestSplit(scan.hist, scan.features, binCounts, categories, scan.node, rules, expected);
+      expect(scan.split).toEqual(expected);
+    }
+    expect(scans[0].split.feature).toBe(2);
   });
 });
