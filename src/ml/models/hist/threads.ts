@@ -152,7 +152,9 @@ export interface NodeCut {
  * [from, to). A SUBTRACT unit (from, to, into, minus) subtracts the cells of spans[from..to) (the plain
  * layout's reachable spans) of the arena histogram at `minus` from the one at `into`; a SCAN unit (0, count)
  * scans its `count` numeric features (scanFeatures: feature, value bins) of the arena histogram and node
- * given in scanIn, its best split into scanOut (NUMERIC_SCAN_SOURCE). The loops are functions of their own, made once per thread, so V8 optimises each.
+ * given in scanIn, its best split into scanOut (NUMERIC_SCAN_SOURCE). A REDUCE unit (from, to, hist, first,
+ * count, assign) adds the cells of spans[from..to) of regions first..first+count−1, in order, into the arena
+ * histogram at `hist` (the first region's copied when `assign`), as readRegion does. The loops are functions of their own, made once per thread, so V8 optimises each.
  */
 const BUILD = 0;
 const PARTITION = 1;
@@ -161,6 +163,7 @@ const ADD = 3;
 const MERGE = 4;
 const SUBTRACT = 5;
 const SCAN = 6;
+const REDUCE = 7;
 const TASK = `(data, args) => {
   const { kernel, units, next } = data;
   const l = kernel.layout;
@@ -200,6 +203,21 @@ const TASK = `(data, args) => {
         if (k < end) a[into + k] -= a[minus + k];
       }
     };
+    data.reduce = (from, to, hist, first, count, assign) => {
+      const a = data.arena;
+      const f64 = data.f64;
+      const rs = kernel.spans;
+      const ps = data.spans;
+      for (let r = first; r < first + count; r++) {
+        const region = (kernel.histAt >>> 3) + r * (kernel.regionBytes >>> 3);
+        for (let s = from; s < to; s += 2) {
+          const shift = hist + ps[s] - rs[s] - region;
+          const end = region + rs[s + 1];
+          if (r === first && assign === 1) for (let k = region + rs[s]; k < end; k++) a[k + shift] = f64[k];
+          else for (let k = region + rs[s]; k < end; k++) a[k + shift] += f64[k];
+        }
+      }
+    };
     data.numericScan = ${NUMERIC_SCAN_SOURCE};
     data.scan = (u, count) => {
       const p = data.scanIn.subarray(8 * u, 8 * u + 8);
@@ -226,6 +244,10 @@ const TASK = `(data, args) => {
     }
     if (kind === ${SUBTRACT}) {
       data.subtract(data.arena, data.spans, from, to, units[at + 2], units[at + 3]);
+      continue;
+    }
+    if (kind === ${REDUCE}) {
+      data.reduce(from, to, units[at + 2], units[at + 3], units[at + 4], units[at + 5]);
       continue;
     }
     if (kind === ${SCAN}) {
@@ -390,8 +412,39 @@ export class NodeThreads {
       const wave = units.slice(w, w + this.regions);
       for (const [r, u] of wave.entries()) this.units.set([u.from, u.to, r], UNIT_WORDS * r);
       this.run([BUILD, wave.length], wave.reduce((n, u) => n + u.to - u.from, 0) * this.stride);
-      for (const [r, u] of wave.entries()) this.space.readRegion(r, u.node.hist, u.share > 0);
+      this.reduceWave(wave);
     }
+  }
+
+  /**
+   * Each node's shares of a wave (consecutive regions) added in share order into its histogram: by REDUCE
+   * units of UNIT_FEATURES features on the threads when the histogram is in the arena, else here.
+   */
+  private reduceWave(wave: Array<{ node: NodeHist; share: number }>): void {
+    const features = this.spans.length / 4;
+    let count = 0;
+    let cells = 0;
+    const flush = () => {
+      this.run([REDUCE, count], cells);
+      count = 0;
+      cells = 0;
+    };
+    for (let r = 0; r < wave.length; ) {
+      const { node, share } = wave[r];
+      let shares = 1;
+      while (r + shares < wave.length && wave[r + shares].node === node) shares++;
+      const at = this.inArena(node.hist);
+      if (at < 0) for (let q = r; q < r + shares; q++) this.space.readRegion(q, node.hist, wave[q].share > 0);
+      else
+        for (let f = 0; f < features; f += UNIT_FEATURES) {
+          if (count === this.capacity) flush();
+          const to = 4 * Math.min(features, f + UNIT_FEATURES);
+          this.units.set([4 * f, to, at, r, shares, share === 0 ? 1 : 0], UNIT_WORDS * count++);
+          cells += shares * (this.spans[to - 1] - this.spans[4 * f]);
+        }
+      r += shares;
+    }
+    if (count > 0) flush();
   }
 
   /**

@@ -163,3 +163,37 @@ describe("histogram subtraction and split finding on the threads", () => {
     expect(scans[0].split.feature).toBe(2);
   });
 });
+
+describe("a level's histograms built in shares on the threads", () => {
+  it("adds the shares into arena histograms as readRegion does, nodes spanning two waves too", () => {
+    const stride = rowStride(P);
+    const reach = reachableBins(new Int32Array(P).fill(255), stride);
+    // 5 regions, shares of at least 100 rows: nodes of 4, 2 and 4 shares, so the second spans both waves.
+    const bounds = [0, 1000, 1700, 3000];
+    const built = [1, 2].map((threads) => {
+      const rng = new Random(9);
+      const space = createHistSpace(N, stride, 5, false, SIDE_SLOTS) as HistSpace;
+      for (let i = 0; i < space.bins.length; i++) space.bins[i] = rng.int(256);
+      for (let i = 0; i < 2 * N; i++) space.gh[i] = rng.normal();
+      space.rows.set(rng.permutation(N));
+      space.useReachable(reach);
+      const raw = sharedCopy(new Float64Array(N));
+      const nodes = new NodeThreads(threads, space, reach, { raw, y: new Float64Array(N) }, 100);
+      open = nodes;
+      const hists = [0, 1, 2].map((k) => ({
+        start: bounds[k],
+        end: bounds[k + 1],
+        hist: nodes.histograms.take(),
+      }));
+      nodes.buildAll(hists);
+      nodes.close();
+      open = null;
+      return hists.map((h) => ({
+        inArena: h.hist.buffer instanceof SharedArrayBuffer,
+        hist: Float64Array.from(h.hist),
+      }));
+    });
+    expect(built[1].every((h) => h.inArena)).toBe(true);
+    expect(built[1].map((h) => h.hist)).toEqual(built[0].map((h) => h.hist));
+  });
+});
