@@ -422,13 +422,7 @@ export class NodeThreads {
    */
   private reduceWave(wave: Array<{ node: NodeHist; share: number }>): void {
     const features = this.spans.length / 4;
-    let count = 0;
-    let cells = 0;
-    const flush = () => {
-      this.run([REDUCE, count], cells);
-      count = 0;
-      cells = 0;
-    };
+    const units = this.queue([REDUCE, 0]);
     for (let r = 0; r < wave.length; ) {
       const { node, share } = wave[r];
       let shares = 1;
@@ -437,14 +431,13 @@ export class NodeThreads {
       if (at < 0) for (let q = r; q < r + shares; q++) this.space.readRegion(q, node.hist, wave[q].share > 0);
       else
         for (let f = 0; f < features; f += UNIT_FEATURES) {
-          if (count === this.capacity) flush();
           const to = 4 * Math.min(features, f + UNIT_FEATURES);
-          this.units.set([4 * f, to, at, r, shares, share === 0 ? 1 : 0], UNIT_WORDS * count++);
-          cells += shares * (this.spans[to - 1] - this.spans[4 * f]);
+          const cells = this.spans[to - 1] - this.spans[4 * f];
+          units.push([4 * f, to, at, r, shares, share === 0 ? 1 : 0], shares * cells);
         }
       r += shares;
     }
-    if (count > 0) flush();
+    units.done();
   }
 
   /**
@@ -510,13 +503,7 @@ export class NodeThreads {
   subtractAll(pairs: NodeSubtract[]): void {
     const { spans } = this;
     const features = spans.length / 4;
-    let count = 0;
-    let cells = 0;
-    const flush = () => {
-      this.run([SUBTRACT, count], cells);
-      count = 0;
-      cells = 0;
-    };
+    const units = this.queue([SUBTRACT, 0]);
     for (const { into, minus } of pairs) {
       const a = this.inArena(into);
       const b = this.inArena(minus);
@@ -525,28 +512,23 @@ export class NodeThreads {
         continue;
       }
       for (let f = 0; f < features; f += UNIT_FEATURES) {
-        if (count === this.capacity) flush();
         const to = 4 * Math.min(features, f + UNIT_FEATURES);
-        this.units.set([4 * f, to, a, b], UNIT_WORDS * count++);
-        cells += spans[to - 1] - spans[4 * f];
+        units.push([4 * f, to, a, b], spans[to - 1] - spans[4 * f]);
       }
     }
-    if (count > 0) flush();
+    units.done();
   }
 
   /**
-   * Finds each node's best split (as findBestSplit): a node in the arena with numeric features only is
-   * scanned in units of UNIT_FEATURES features on the threads, and the units' bests are taken in feature
+   * Finds each node's best split (as findBestSplit): a node in the arena with numeric features only (and
+   * units enough in the table) is scanned in units of UNIT_FEATURES features on the threads, and the units' bests are taken in feature
    * order, a later one only when its gain is larger: the first boundary of the largest gain, as one scan
    * finds it. The other nodes are scanned here.
    */
   findSplits(scans: NodeScan[], binCounts: Int32Array, categories: Int32Array, rules: SplitRules): void {
     const { missing } = this.space.layout;
     const queued: Array<{ scan: NodeScan; first: number; units: number }> = [];
-    let count = 0;
-    let cells = 0;
-    const flush = () => {
-      this.run([SCAN, count], cells);
+    const units = this.queue([SCAN, 0], () => {
       for (const { scan, first, units } of queued) {
         scan.split.gain = 0;
         scan.split.feature = -1;
@@ -555,33 +537,34 @@ export class NodeThreads {
             takeScanned(scan.split, this.scanOut, 8 * u);
       }
       queued.length = 0;
-      count = 0;
-      cells = 0;
-    };
+    });
     for (const scan of scans) {
       const at = this.inArena(scan.hist);
-      if (at < 0 || scan.features.some((f) => categories[f] > 0)) {
+      const wide = scan.features.length > UNIT_FEATURES * this.capacity;
+      if (at < 0 || wide || scan.features.some((f) => categories[f] > 0)) {
         findBestSplit(scan.hist, scan.features, binCounts, categories, scan.node, rules, scan.split, missing);
         continue;
       }
-      const units = Math.ceil(scan.features.length / UNIT_FEATURES);
-      if (count + units > this.capacity) flush();
+      // A node's units run together (their bests are taken after the run).
+      units.room(Math.ceil(scan.features.length / UNIT_FEATURES));
       const parent = leafScore(scan.node.g, scan.node.h, rules.l1, rules.l2);
       const [minH, maxH] = childHessianBounds(scan.node, rules);
-      queued.push({ scan, first: count, units });
+      let first = -1;
       for (let q = 0; q < scan.features.length; q += UNIT_FEATURES) {
-        const n = Math.min(UNIT_FEATURES, scan.features.length - q);
-        this.units.set([0, n], UNIT_WORDS * count);
-        this.scanIn.set([at, scan.node.g, scan.node.h, parent, minH, maxH, rules.l1, rules.l2], 8 * count);
-        for (let k = 0; k < n; k++) {
-          const f = scan.features[q + k];
-          this.scanFeatures.set([f, binCounts[f]], 2 * (UNIT_FEATURES * count + k));
-          cells += 2 * binCounts[f];
-        }
-        count++;
+        const fs = scan.features.subarray(q, q + UNIT_FEATURES);
+        const u = units.push(
+          [0, fs.length],
+          fs.reduce((n, f) => n + 2 * binCounts[f], 0),
+        );
+        if (first < 0) first = u;
+        this.scanIn.set([at, scan.node.g, scan.node.h, parent, minH, maxH, rules.l1, rules.l2], 8 * u);
+        fs.forEach((f, k) => {
+          this.scanFeatures.set([f, binCounts[f]], 2 * (UNIT_FEATURES * u + k));
+        });
       }
+      queued.push({ scan, first, units: Math.ceil(scan.features.length / UNIT_FEATURES) });
     }
-    if (count > 0) flush();
+    units.done();
   }
 
   /** Where hist starts in the arena (an f64 index), or −1 when it is not cut from it. */
@@ -624,27 +607,45 @@ export class NodeThreads {
     args: number[],
     rowWork: number,
   ): void {
-    const { capacity } = this;
-    let count = 0;
-    let rows = 0;
-    const flush = () => {
-      args[1] = count;
-      this.run(args, rows * rowWork);
-      count = 0;
-      rows = 0;
-    };
+    const units = this.queue(args);
     ranges.forEach((r, j) => {
       const parts = pieces > 0 ? pieces : this.minRows === 0 ? 2 : Math.ceil((r.end - r.start) / ROW_UNIT);
       const size = Math.max(1, Math.ceil((r.end - r.start) / parts));
       for (let from = r.start; from < r.end; from += size) {
-        if (count === capacity) flush();
-        this.units.set([from, Math.min(r.end, from + size)], UNIT_WORDS * count);
-        if (values) this.values[(UNIT_WORDS / 2) * count + 3] = values[j];
-        rows += Math.min(r.end, from + size) - from;
-        count++;
+        const to = Math.min(r.end, from + size);
+        const u = units.push([from, to], (to - from) * rowWork);
+        if (values) this.values[(UNIT_WORDS / 2) * u + 3] = values[j];
       }
     });
-    if (count > 0) flush();
+    units.done();
+  }
+
+  /**
+   * A queue of units of one kind (args[0]): `push` writes a unit into the table (running the table first
+   * when it is full; `room` runs it first unless n more units fit), `done` runs the rest. `afterRun` reads
+   * the results of each run.
+   */
+  private queue(args: number[], afterRun: () => void = () => {}) {
+    let count = 0;
+    let work = 0;
+    const done = () => {
+      if (count === 0) return;
+      args[1] = count;
+      this.run(args, work);
+      afterRun();
+      count = 0;
+      work = 0;
+    };
+    const room = (n: number) => {
+      if (count + n > this.capacity) done();
+    };
+    const push = (words: ArrayLike<number>, unitWork: number): number => {
+      room(1);
+      this.units.set(words, UNIT_WORDS * count);
+      work += unitWork;
+      return count++;
+    };
+    return { push, room, done };
   }
 
   private get stride(): number {
