@@ -7,15 +7,21 @@
  * wake-up per level and kind instead of one per node, and the small nodes of deep levels run in parallel
  * as well as the shares of large ones.
  *
- * The booster's per-row loops run on the same threads: a round's gradients and hessians over row ranges,
- * and a tree's leaf values added into the raw scores over its leaves' row ranges (disjoint: each score is
- * written by one unit).
+ * The rest of a level runs on the same threads: the shares added into the node histograms, the parents'
+ * histograms turned into their larger children's (subtraction), and the split scans, in units of a few
+ * features of a node; the node histograms are cut from a shared arena for this. So do the booster's per-row
+ * loops: a round's gradients and hessians over row ranges, and a tree's leaf values added into the raw
+ * scores over its leaves' row ranges (disjoint: each score is written by one unit). What stays on this
+ * thread is bookkeeping, the binning, and categorical split scans.
  *
  * Bit-identical for any thread count: a unit's result does not depend on the thread that computes it, a
  * node's shares depend on its rows and the row stride only, and they are added in share order. A stable
- * partition gives the same rows whatever its parts. A row's gradient and score update are the same
- * arithmetic on whichever thread. The workers are a leased Crew (src/ml/threads/pool.ts):
- * no message passing per level, and a stuck worker fails the fit instead of hanging it.
+ * partition gives the same rows whatever its parts. A row's gradient and score update, and a cell's
+ * subtraction, are the same arithmetic on whichever thread; a node's scan units are taken in feature order,
+ * a later one only when its gain is larger, which is the split one scan over all features finds.
+ *
+ * The workers are a leased Crew (src/ml/threads/pool.ts): no message passing per level, and a stuck worker
+ * fails the fit instead of hanging it.
  */
 import type { HistSpace } from "../../kernels/hist-build.js";
 import { type Crew, leaseCrew, type PoolOptions } from "../../threads/pool.js";
@@ -154,7 +160,8 @@ export interface NodeCut {
  * scans its `count` numeric features (scanFeatures: feature, value bins) of the arena histogram and node
  * given in scanIn, its best split into scanOut (NUMERIC_SCAN_SOURCE). A REDUCE unit (from, to, hist, first,
  * count, assign) adds the cells of spans[from..to) of regions first..first+count−1, in order, into the arena
- * histogram at `hist` (the first region's copied when `assign`), as readRegion does. The loops are functions of their own, made once per thread, so V8 optimises each.
+ * histogram at `hist` (the first region's copied when `assign`), as readRegion does. The loops are
+ * functions of their own, made once per thread, so V8 optimises each.
  */
 const BUILD = 0;
 const PARTITION = 1;
@@ -358,7 +365,7 @@ export class NodeThreads {
     this.regions = layout.regions;
     this.units = shared(Int32Array, UNIT_WORDS * Math.max(this.regions, SIDE_SLOTS * MAX_SHARES));
     this.values = new Float64Array(this.units.buffer);
-    this.y = scores.y.buffer instanceof SharedArrayBuffer ? scores.y : sharedCopy(scores.y);
+    this.y = threads > 1 && !(scores.y.buffer instanceof SharedArrayBuffer) ? sharedCopy(scores.y) : scores.y;
     const regionBytes = space.region(0).byteLength;
     // The cells the space reads back (useReachable), in the region layout.
     const spans = reachableSpans(reach, layout.stride, layout.featureBytes / 8, layout.missing);
