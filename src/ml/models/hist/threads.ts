@@ -88,7 +88,7 @@ const UNIT_FEATURES = 8;
  */
 const ARENA_MAX_BYTES = 64 << 20;
 const ARENA_MAX_HISTS = 256;
-/** The losses whose gradients the task computes, by name (same arithmetic as losses.ts; others run here). */
+/** The losses whose gradients the task computes (GRADIENT_LOOPS' index), by name; the others run here. */
 const GRADIENT_CODES: Partial<Record<Loss["name"], number>> = { rmse: 0, logloss: 1 };
 
 /** Rows of each share, at least, for rows of `stride` bytes (a node of twice as many is shared). */
@@ -144,6 +144,28 @@ export interface NodeCut {
 }
 
 /**
+ * The gradient loops of the task, by GRADIENT_CODES, as source: gh[2i], gh[2i + 1] for rows from..to−1. They
+ * must equal the losses' own gradients (losses.ts) bit for bit, or a fit's model would depend on its thread
+ * count: test/ml/models/hist/threads.test.ts compares them. Should losses.ts compute them another way (a
+ * WebAssembly kernel), these must run the same code.
+ */
+const GRADIENT_LOOPS = `[
+  (raw, y, gh, from, to) => {
+    for (let i = from; i < to; i++) {
+      gh[2 * i] = raw[i] - y[i];
+      gh[2 * i + 1] = 1;
+    }
+  },
+  (raw, y, gh, from, to) => {
+    for (let i = from; i < to; i++) {
+      const p = 1 / (1 + Math.exp(-raw[i]));
+      gh[2 * i] = p - y[i];
+      gh[2 * i + 1] = Math.max(p * (1 - p), 1e-16);
+    }
+  },
+]`;
+
+/**
  * The task of every thread, as source: the workers are given it (no module to load, so they start at once)
  * and this thread compiles the same source, so there is one copy. args = (kind, count, …): take units from
  * data.next until count. A BUILD unit (from, to, region) builds rows[from..to) into its region (reachable
@@ -152,8 +174,8 @@ export interface NodeCut {
  * right rows back after the left ones, else its left rows into scratch after its right ones (scratch[from..
  * to) then holds the part's rows, right ones first). A MERGE unit (from, to, left, leftAt, rightAt) puts a
  * part's rows back from scratch: its left rows at rows[leftAt..), its right rows at rows[rightAt..). The
- * merges of a node's parts read only scratch and write disjoint rows, so they run in parallel. A GRADIENTS unit (from, to) writes gh of rows from..to−1 from raw
- * and y, for the loss args[2] (GRADIENT_CODES: 0 squared error, 1 log-loss, as losses.ts computes them);
+ * merges of a node's parts read only scratch and write disjoint rows, so they run in parallel. A GRADIENTS
+ * unit (from, to) writes gh of rows from..to−1 from raw and y with GRADIENT_LOOPS[args[2]];
  * an ADD unit (from, to, words 6–7 the value) adds its value to raw[rows[q] · args[2] + args[3]] for q in
  * [from, to). A SUBTRACT unit (from, to, into, minus) subtracts the cells of spans[from..to) (the plain
  * layout's reachable spans) of the arena histogram at `minus` from the one at `into`; a SCAN unit (0, count)
@@ -181,19 +203,7 @@ const TASK = `(data, args) => {
     data.scratch = new Int32Array(kernel.memory.buffer, l.scratchAt, l.rows);
     data.gh = new Float64Array(kernel.memory.buffer, l.ghAt, 2 * l.rows);
     data.values = new Float64Array(units.buffer);
-    data.squaredError = (raw, y, gh, from, to) => {
-      for (let i = from; i < to; i++) {
-        gh[2 * i] = raw[i] - y[i];
-        gh[2 * i + 1] = 1;
-      }
-    };
-    data.logLoss = (raw, y, gh, from, to) => {
-      for (let i = from; i < to; i++) {
-        const p = 1 / (1 + Math.exp(-raw[i]));
-        gh[2 * i] = p - y[i];
-        gh[2 * i + 1] = Math.max(p * (1 - p), 1e-16);
-      }
-    };
+    data.gradientLoops = ${GRADIENT_LOOPS};
     data.addToRows = (raw, rows, from, to, K, k, value) => {
       for (let q = from; q < to; q++) raw[rows[q] * K + k] += value;
     };
@@ -246,7 +256,7 @@ const TASK = `(data, args) => {
     const from = units[at];
     const to = units[at + 1];
     if (kind === ${GRADIENTS}) {
-      (args[2] === 1 ? data.logLoss : data.squaredError)(data.raw, data.y, data.gh, from, to);
+      data.gradientLoops[args[2]](data.raw, data.y, data.gh, from, to);
       continue;
     }
     if (kind === ${SUBTRACT}) {
