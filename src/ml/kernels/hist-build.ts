@@ -209,11 +209,6 @@ export class HistSpace {
     this.sides.set(sides, this.layout.sideBytes * slot);
   }
 
-  /** rows[from..to) of the partition scratch. */
-  scratchRows(from: number, to: number): Int32Array {
-    return this.scratch.subarray(from, to);
-  }
-
   /** Builds rows rows[start..end) into hist (as buildHistogram does). */
   buildInto(start: number, end: number, hist: Float64Array): void {
     this.buildRegion(0, start, end);

@@ -28,7 +28,14 @@ import { type GrowParams, growTree, sampleFeatures } from "./grower.js";
 import { HistogramPool, histStrideOf, reachableBins, reachableSpans, rowStride } from "./histogram.js";
 import type { Loss } from "./losses.js";
 import { leafWeight } from "./split.js";
-import { fitUsesWorkers, NodeThreads, parallelMinRows, regionsFor, SIDE_SLOTS } from "./threads.js";
+import {
+  fitUsesWorkers,
+  NodeThreads,
+  parallelMinRows,
+  regionsFor,
+  SIDE_SLOTS,
+  sharedCopy,
+} from "./threads.js";
 
 export interface BoosterParams extends GrowParams {
   rounds: number;
@@ -119,7 +126,8 @@ export function fitBooster(
   const nv = parts.valid?.nRows ?? 0;
   const K = loss.outputs;
   const init = loss.init(yTrain);
-  const raw = filled(nt, init);
+  // In shared memory: the threads update the scores and compute gradients from them.
+  const raw = sharedCopy(filled(nt, init));
   const rawValid = filled(nv, init);
   const gh = space ? space.gh : new Float64Array(2 * nt);
   // Drawn every round for one output, the sample goes straight into `rows`: growTree only reorders
@@ -129,16 +137,21 @@ export function fitBooster(
   // The kernel partitions through its own scratch in the space.
   const scratch = new Int32Array(space ? 0 : nt);
   const forest = new ForestBuilder(1, false, missing > MISSING_BIN);
-  const pool = new HistogramPool(stride, featureStride);
   const featureGain = new Float64Array(p);
   const allFeatures = Int32Array.from({ length: p }, (_, f) => f);
   const binCounts = Int32Array.from({ length: p }, (_, f) => binCount(mapper, f));
   const reach = reachableBins(binCounts, stride, missing);
   const spans = reachableSpans(reach, stride, featureStride, missing);
   space?.useReachable(reach);
-  const helpers = space ? new NodeThreads(workers ? threads : 1, space, reach, minRows) : null;
+  const helpers = space
+    ? new NodeThreads(workers ? threads : 1, space, reach, { raw, y: yTrain }, minRows)
+    : null;
   const buildAll = helpers ? helpers.buildAll.bind(helpers) : undefined;
   const partitionAll = helpers ? helpers.partitionAll.bind(helpers) : undefined;
+  const subtractAll = helpers ? helpers.subtractAll.bind(helpers) : undefined;
+  const findSplits = helpers ? helpers.findSplits.bind(helpers) : undefined;
+  // The threads' histograms come from shared memory (they subtract and scan them).
+  const pool = helpers ? helpers.histograms : new HistogramPool(stride, featureStride);
   const curveRows = nt > CURVE_ROWS ? sampleHead(rng, nt, CURVE_ROWS, rows) : null;
   const curve: LearningCurve = { metric: loss.name, train: [], ...(validBins ? { validation: [] } : {}) };
   let nSample = nt;
@@ -156,7 +169,8 @@ export function fitBooster(
         if (subsampled) {
           if (!sampleInRows) rows.set(sample.subarray(0, nSample));
         } else listRows(rows, nt);
-        loss.gradients(raw, yTrain, k, gh, nt);
+        if (helpers) helpers.gradients(loss, k, nt);
+        else loss.gradients(raw, yTrain, k, gh, nt);
         const root = forest.nodes;
         const grown = growTree(
           {
@@ -173,6 +187,8 @@ export function fitBooster(
             features,
             buildAll,
             partitionAll,
+            subtractAll,
+            findSplits,
             missing,
           },
           params,
@@ -182,12 +198,15 @@ export function fitBooster(
           rng,
         );
         for (const [f, gain] of grown.gains) featureGain[f] += gain;
-        const one = new Float64Array(1);
-        for (const leaf of grown.leaves) {
-          one[0] = params.learningRate * leafWeight(leaf.g, leaf.h, params.l1, params.l2);
-          forest.setLeaf(leaf.node, one);
-          addToRows(raw, rows, leaf.start, leaf.end, K, k, one[0]);
+        const values = grown.leaves.map(
+          (l) => params.learningRate * leafWeight(l.g, l.h, params.l1, params.l2),
+        );
+        for (const [j, leaf] of grown.leaves.entries()) {
+          forest.setLeaf(leaf.node, Float64Array.of(values[j]));
+          if (!helpers) addToRows(raw, rows, leaf.start, leaf.end, K, k, values[j]);
         }
+        // Each leaf's rows get its value (on the threads, when the fit has them).
+        helpers?.addLeaves(grown.leaves, values, K, k);
         // Rows left out of the sample are scored through the tree.
         if (subsampled) addTree(forest, root, bins, missing, sample, nSample, nt, stride, raw, K, k);
         if (validBins) addTree(forest, root, validBins, missing, null, 0, nv, p, rawValid, K, k);

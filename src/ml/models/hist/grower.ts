@@ -9,7 +9,7 @@ import { type BinArray, MISSING_BIN } from "./binning.js";
 import { FLAG_CATEGORICAL, FLAG_DEFAULT_LEFT, type ForestBuilder } from "./forest.js";
 import { buildHistogram, type HistogramPool, histStrideOf, subtractHistogram } from "./histogram.js";
 import { emptySplit, findBestSplit, type Split, type SplitRules } from "./split.js";
-import type { NodeCut, NodeHist } from "./threads.js";
+import type { NodeCut, NodeHist, NodeScan, NodeSubtract } from "./threads.js";
 
 export type GrowPolicy = "depthwise" | "lossguide";
 
@@ -49,6 +49,10 @@ export interface GrowData {
   missing?: number;
   /** Partitions a level's nodes by their splits (the WebAssembly kernel's); the rows sent left, per node. */
   partitionAll?: (cuts: NodeCut[]) => Int32Array;
+  /** Turns a level's parent histograms into their larger children's (the threads replace the loop here). */
+  subtractAll?: (pairs: NodeSubtract[]) => void;
+  /** Finds the best split of each of a level's nodes (the threads replace the loop here). */
+  findSplits?: (scans: NodeScan[], binCounts: Int32Array, categories: Int32Array, rules: SplitRules) => void;
 }
 
 /** A finished leaf: its node, its rows rows[start..end) and its gradient sums. */
@@ -98,6 +102,18 @@ export function growTree(
     data.partitionAll ??
     ((cuts: NodeCut[]) =>
       Int32Array.from(cuts, (c) => partition(data, c.start, c.end, c.f, c.sides, scratch)));
+  const subtractAll =
+    data.subtractAll ??
+    ((pairs: NodeSubtract[]) => {
+      for (const q of pairs)
+        subtractHistogram(q.into, q.minus, stride, data.spans ?? null, histStrideOf(missing));
+    });
+  const scanAll =
+    data.findSplits ??
+    ((scans: NodeScan[]) => {
+      for (const n of scans)
+        findBestSplit(n.hist, n.features, data.binCounts, data.categories, n.node, params, n.split, missing);
+    });
   const leaves: Leaf[] = [];
   const gains: Array<[number, number]> = [];
   const root: Open = {
@@ -116,18 +132,23 @@ export function growTree(
     o.depth < params.maxDepth &&
     o.end - o.start >= 2 * Math.max(1, params.minSamplesLeaf) &&
     o.h >= 2 * params.minChildWeight;
-  const findSplit = (o: Open) => {
-    o.split = emptySplit();
-    const fs = params.colsampleByNode < 1 ? sampleFeatures(features, params.colsampleByNode, rng) : features;
-    findBestSplit(
-      o.hist as Float64Array,
-      fs,
+  // The best splits of these nodes, their features drawn in order (the same draws on every thread count).
+  const findSplits = (nodes: Open[]) => {
+    scanAll(
+      nodes.map((o) => {
+        o.split = emptySplit();
+        const fs =
+          params.colsampleByNode < 1 ? sampleFeatures(features, params.colsampleByNode, rng) : features;
+        return {
+          hist: o.hist as Float64Array,
+          features: fs,
+          node: { g: o.g, h: o.h, count: o.end - o.start },
+          split: o.split,
+        };
+      }),
       data.binCounts,
       data.categories,
-      { g: o.g, h: o.h, count: o.end - o.start },
       params,
-      o.split,
-      missing,
     );
   };
   const finish = (o: Open, into = leaves) => {
@@ -137,7 +158,7 @@ export function growTree(
   };
   const open: Open[] = [];
   if (canSplit(root)) {
-    findSplit(root);
+    findSplits([root]);
     open.push(root);
   } else finish(root);
   let leafCount = 1;
@@ -183,22 +204,20 @@ export function growTree(
       grown.push({ o, left, right, small, large, j });
     });
     buildAll(grown.map((c) => c.small as NodeHist));
-    for (const { o, left, right, small, large, j } of grown) {
-      large.hist = o.hist;
-      subtractHistogram(
-        large.hist as Float64Array,
-        small.hist as Float64Array,
-        stride,
-        data.spans ?? null,
-        histStrideOf(missing),
-      );
+    subtractAll(
+      grown.map(({ o, large, small }) => {
+        large.hist = o.hist;
+        return { into: large.hist as Float64Array, minus: small.hist as Float64Array };
+      }),
+    );
+    const next: Open[] = [];
+    for (const { left, right, j } of grown)
       for (const c of [left, right]) {
-        if (canSplit(c)) {
-          findSplit(c);
-          open.push(c);
-        } else finish(c, leavesOf[j]);
+        if (canSplit(c)) next.push(c);
+        else finish(c, leavesOf[j]);
       }
-    }
+    findSplits(next);
+    open.push(...next);
     for (const l of leavesOf) leaves.push(...l);
   }
   return { leaves, gains };

@@ -179,17 +179,28 @@ export function subtractHistogram(
   }
 }
 
-/** Reuses histogram buffers: a tree holds at most one per open leaf. */
+/**
+ * Reuses histogram buffers: a tree holds at most one per open leaf. With an arena (shared memory, for the
+ * threads), new buffers are cut from it while it lasts, so the threads can address them; then plain ones.
+ */
 export class HistogramPool {
   private free: Float64Array[] = [];
+  /** Buffers cut from the arena so far. */
+  private cut = 0;
 
   constructor(
     private readonly stride: number,
     private readonly featureStride = HIST_STRIDE,
+    readonly arena: Float64Array | null = null,
   ) {}
 
   take(): Float64Array {
-    return this.free.pop() ?? new Float64Array(this.stride * this.featureStride);
+    const reused = this.free.pop();
+    if (reused) return reused;
+    const size = this.stride * this.featureStride;
+    if (this.arena && (this.cut + 1) * size <= this.arena.length)
+      return this.arena.subarray(this.cut * size, ++this.cut * size);
+    return new Float64Array(size);
   }
 
   give(h: Float64Array | null): void {

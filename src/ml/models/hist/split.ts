@@ -91,15 +91,92 @@ export function findBestSplit(
   best.feature = -1;
   const parent = leafScore(node.g, node.h, rules.l1, rules.l2);
   const perHess = node.h > 0 ? node.count / node.h : 0;
+  const bounds = childHessianBounds(node, rules);
   for (let q = 0; q < features.length; q++) {
     const f = features[q];
     const base = f * histStrideOf(missing);
     if (categories[f] > 0) categoricalSplit(hist, f, base, binCounts[f], node, perHess, rules, best);
-    else numericSplit(hist, f, base, base + 2 * missing, binCounts[f], node, parent, perHess, rules, best);
+    else numericSplit(hist, f, base, base + 2 * missing, binCounts[f], node, parent, bounds, rules, best);
   }
 }
 
-/** Feature f's cells start at hist[base]; its missing bin's at hist[missingAt]. */
+/**
+ * The scan of one numeric feature, as source: this thread compiles it and the GBDT's worker threads run the
+ * same source (models/hist/threads.ts), so every thread finds the same split with one copy of the code.
+ * Feature f's cells start at hist[base], its missing bin's at hist[missingAt]. `out` holds the best so far:
+ * [gain, feature, bin, default left (0/1), gL, hL, gR, hR]; a boundary whose gain is larger replaces it.
+ *
+ * The gain of every boundary is computed and tested first, the rules after: a new best is rare, so that
+ * branch is predictable, where testing for empty bins first mispredicts on the scattered bins of a small
+ * node (2× slower). The splits taken are the same. A bin with (numerically) no rows moves no row across the
+ * boundary: the same split as the bin before. minH and maxH are the hessian bounds of a child.
+ */
+export const NUMERIC_SCAN_SOURCE = `(hist, f, base, missingAt, nBins, G, H, parent, minH, maxH, l1, l2, out) => {
+  const soft = (g) => (g > l1 ? g - l1 : g < -l1 ? g + l1 : 0);
+  const gm = hist[missingAt];
+  const hm = hist[missingAt + 1];
+  const hasMissing = hm > 0;
+  const empty = 1e-12 * H;
+  let gl = 0;
+  let hl = 0;
+  for (let b = 0; b < nBins - 1; b++) {
+    const hb = hist[base + 2 * b + 1];
+    gl += hist[base + 2 * b];
+    hl += hb;
+    // Missing rows right.
+    const gr = G - gl;
+    const hr = H - hl;
+    const tl = l1 === 0 ? gl : soft(gl);
+    const tr = l1 === 0 ? gr : soft(gr);
+    const gain = (tl * tl) / (hl + l2) + (tr * tr) / (hr + l2) - parent;
+    if (gain > out[0] && hl >= minH && hl <= maxH && !(hb < empty && hb > -empty)) {
+      out[0] = gain; out[1] = f; out[2] = b; out[3] = hasMissing ? 0 : +(hl >= hr);
+      out[4] = gl; out[5] = hl; out[6] = gr; out[7] = hr;
+    }
+    if (!hasMissing) continue;
+    // Missing rows left.
+    const gl2 = gl + gm;
+    const hl2 = hl + hm;
+    const gr2 = G - gl2;
+    const hr2 = H - hl2;
+    const tl2 = l1 === 0 ? gl2 : soft(gl2);
+    const tr2 = l1 === 0 ? gr2 : soft(gr2);
+    const gain2 = (tl2 * tl2) / (hl2 + l2) + (tr2 * tr2) / (hr2 + l2) - parent;
+    if (gain2 > out[0] && hl2 >= minH && hl2 <= maxH && !(hb < empty && hb > -empty)) {
+      out[0] = gain2; out[1] = f; out[2] = b; out[3] = 1;
+      out[4] = gl2; out[5] = hl2; out[6] = gr2; out[7] = hr2;
+    }
+  }
+}`;
+
+type NumericScan = (
+  hist: Float64Array,
+  f: number,
+  base: number,
+  missingAt: number,
+  nBins: number,
+  G: number,
+  H: number,
+  parent: number,
+  minH: number,
+  maxH: number,
+  l1: number,
+  l2: number,
+  out: Float64Array,
+) => void;
+
+/** The scan on this thread (compiled from the constant source above; no input of any user reaches it). */
+const numericScan = new Function(`return ${NUMERIC_SCAN_SOURCE}`)() as NumericScan;
+const scanned = new Float64Array(8);
+
+/** Hessian bounds of a child that satisfy both the weight and the (estimated) row-count minimums. */
+export function childHessianBounds(node: NodeStats, rules: SplitRules): [number, number] {
+  const perHess = node.h > 0 ? node.count / node.h : 0;
+  const minH = Math.max(rules.minChildWeight, perHess > 0 ? rules.minSamplesLeaf / perHess : 0);
+  return [minH, node.h - minH];
+}
+
+/** Scans numeric feature f (cells from hist[base], missing bin at hist[missingAt]) into `best`. */
 function numericSplit(
   hist: Float64Array,
   f: number,
@@ -108,49 +185,43 @@ function numericSplit(
   nBins: number,
   node: NodeStats,
   parent: number,
-  perHess: number,
+  bounds: [number, number],
   r: SplitRules,
   best: Split,
 ): void {
-  const gm = hist[missingAt];
-  const hm = hist[missingAt + 1];
-  const { g: G, h: H } = node;
-  const hasMissing = hm > 0;
-  const { l1, l2 } = r;
-  // A bin with (numerically) no rows moves no row across the boundary: the same split as the bin before.
-  const empty = 1e-12 * H;
-  // Hessian bounds that satisfy both the weight and the (estimated) row-count minimums.
-  const minH = Math.max(r.minChildWeight, perHess > 0 ? r.minSamplesLeaf / perHess : 0);
-  const maxH = H - minH;
-  let gl = 0;
-  let hl = 0;
-  // The gain of every boundary is computed and tested first, the rules after: a new best is rare, so that
-  // branch is predictable, where testing for empty bins first mispredicts on the scattered bins of a small
-  // node (2× slower). The splits taken are the same.
-  for (let b = 0; b < nBins - 1; b++) {
-    const hb = hist[base + 2 * b + 1];
-    gl += hist[base + 2 * b];
-    hl += hb;
-    // Missing rows right.
-    const gr = G - gl;
-    const hr = H - hl;
-    const tl = l1 === 0 ? gl : softThreshold(gl, l1);
-    const tr = l1 === 0 ? gr : softThreshold(gr, l1);
-    const gain = (tl * tl) / (hl + l2) + (tr * tr) / (hr + l2) - parent;
-    if (gain > best.gain && hl >= minH && hl <= maxH && !(hb < empty && hb > -empty))
-      setNumeric(best, gain, f, b, hasMissing ? false : hl >= hr, gl, hl, gr, hr);
-    if (!hasMissing) continue;
-    // Missing rows left.
-    const gl2 = gl + gm;
-    const hl2 = hl + hm;
-    const gr2 = G - gl2;
-    const hr2 = H - hl2;
-    const tl2 = l1 === 0 ? gl2 : softThreshold(gl2, l1);
-    const tr2 = l1 === 0 ? gr2 : softThreshold(gr2, l1);
-    const gain2 = (tl2 * tl2) / (hl2 + l2) + (tr2 * tr2) / (hr2 + l2) - parent;
-    if (gain2 > best.gain && hl2 >= minH && hl2 <= maxH && !(hb < empty && hb > -empty))
-      setNumeric(best, gain2, f, b, true, gl2, hl2, gr2, hr2);
-  }
+  scanned[0] = best.gain;
+  scanned[1] = -1;
+  numericScan(
+    hist,
+    f,
+    base,
+    missingAt,
+    nBins,
+    node.g,
+    node.h,
+    parent,
+    bounds[0],
+    bounds[1],
+    r.l1,
+    r.l2,
+    scanned,
+  );
+  if (scanned[1] >= 0) takeScanned(best, scanned);
+}
+
+/** A numeric split from a scan's `out` ([gain, feature, bin, default left, gL, hL, gR, hR]) into `best`. */
+export function takeScanned(best: Split, out: Float64Array, at = 0): void {
+  setNumeric(
+    best,
+    out[at],
+    out[at + 1],
+    out[at + 2],
+    out[at + 3] === 1,
+    out[at + 4],
+    out[at + 5],
+    out[at + 6],
+    out[at + 7],
+  );
 }
 
 function setNumeric(

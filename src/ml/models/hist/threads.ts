@@ -7,14 +7,36 @@
  * wake-up per level and kind instead of one per node, and the small nodes of deep levels run in parallel
  * as well as the shares of large ones.
  *
+ * The rest of a level runs on the same threads: the shares added into the node histograms, the parents'
+ * histograms turned into their larger children's (subtraction), and the split scans, in units of a few
+ * features of a node; the node histograms are cut from a shared arena for this. So do the booster's per-row
+ * loops: a round's gradients and hessians over row ranges, and a tree's leaf values added into the raw
+ * scores over its leaves' row ranges (disjoint: each score is written by one unit). What stays on this
+ * thread is bookkeeping, the binning, and categorical split scans.
+ *
  * Bit-identical for any thread count: a unit's result does not depend on the thread that computes it, a
  * node's shares depend on its rows and the row stride only, and they are added in share order. A stable
- * partition gives the same rows whatever its parts. The workers are a leased Crew (src/ml/threads/pool.ts):
- * no message passing per level, and a stuck worker fails the fit instead of hanging it.
+ * partition gives the same rows whatever its parts. A row's gradient and score update, and a cell's
+ * subtraction, are the same arithmetic on whichever thread; a node's scan units are taken in feature order,
+ * a later one only when its gain is larger, which is the split one scan over all features finds.
+ *
+ * The workers are a leased Crew (src/ml/threads/pool.ts): no message passing per level, and a stuck worker
+ * fails the fit instead of hanging it.
  */
 import type { HistSpace } from "../../kernels/hist-build.js";
 import { type Crew, leaseCrew, type PoolOptions } from "../../threads/pool.js";
-import { HIST_STRIDE, reachableSpans } from "./histogram.js";
+import { HIST_STRIDE, HistogramPool, histStrideOf, reachableSpans, subtractHistogram } from "./histogram.js";
+import type { Loss } from "./losses.js";
+import {
+  childHessianBounds,
+  findBestSplit,
+  leafScore,
+  type NodeStats,
+  NUMERIC_SCAN_SOURCE,
+  type Split,
+  type SplitRules,
+  takeScanned,
+} from "./split.js";
 
 /** Most shares of a node: a power of two, so 1, 2, 4 or 8 threads take equal parts. */
 export const MAX_SHARES = 8;
@@ -26,8 +48,8 @@ const SHARE_MIN_WORK = 1 << 16;
 /** Rows a share has at least: each share costs zeroing and adding its histogram (512 cells a feature). */
 const SHARE_MIN_ROWS = 4096;
 /**
- * Row visits (rows × stride bytes) of a level's units at least, for the workers to be woken: below this,
- * a wake-up (tens of microseconds, far more on a loaded machine) costs more than it saves.
+ * Bin updates (rows × stride bytes, or the per-row loops' equivalent) of a run of units at least, for the
+ * workers to be woken: below this, a wake-up (tens of microseconds, far more on a loaded machine) costs more than it saves.
  */
 const WAKE_MIN_WORK = 1 << 17;
 /**
@@ -45,8 +67,29 @@ const MAX_REGIONS = 64;
 const REGION_MAX_BYTES = 16 << 20;
 /** Nodes partitioned in one wave (a side table each). */
 export const SIDE_SLOTS = 64;
-/** Int32 words per unit in the shared unit table. */
+/** Int32 words per unit in the shared unit table (words 6–7: a leaf's value, as an f64). */
 const UNIT_WORDS = 8;
+/** Rows of a per-row unit (gradients, leaf updates): a few hundred microseconds of work. */
+const ROW_UNIT = 1 << 14;
+/**
+ * What a row of the per-row loops costs, in bin updates (the unit of WAKE_MIN_WORK), measured at 1M × 28
+ * (2026-12-06): a gradient (an exp) about 16, a score update (a scattered add) about 6.
+ */
+const GRADIENT_WORK = 16;
+const ADD_WORK = 6;
+/** A row a merge moves (two 4-byte copies), in bin updates. */
+const MERGE_WORK = 2;
+/** Features of a SUBTRACT or SCAN unit (a node's histogram is cut into units of this many features). */
+const UNIT_FEATURES = 8;
+/**
+ * The shared arena the node histograms are cut from (HistogramPool), at most: a depth-6 level and its
+ * parents fit in 256 histograms of 28 features (29 MB); wide data gets fewer, and the nodes beyond them are
+ * subtracted and scanned on this thread.
+ */
+const ARENA_MAX_BYTES = 64 << 20;
+const ARENA_MAX_HISTS = 256;
+/** The losses whose gradients the task computes (GRADIENT_LOOPS' index), by name; the others run here. */
+const GRADIENT_CODES: Partial<Record<Loss["name"], number>> = { rmse: 0, logloss: 1 };
 
 /** Rows of each share, at least, for rows of `stride` bytes (a node of twice as many is shared). */
 export function parallelMinRows(stride: number): number {
@@ -65,11 +108,6 @@ export function fitUsesWorkers(n: number, stride: number): boolean {
   return n * stride >= FIT_MIN_WORK;
 }
 
-/** Whether rows × stride bytes of work are worth waking the workers for. */
-export function worthWaking(rows: number, stride: number): boolean {
-  return rows * stride >= WAKE_MIN_WORK;
-}
-
 /** Histogram regions the space needs for this many threads, `stride` features and `histStride` cells each. */
 export function regionsFor(threads: number, stride: number, histStride = HIST_STRIDE): number {
   const fit = Math.floor(REGION_MAX_BYTES / (stride * histStride * 8));
@@ -83,6 +121,20 @@ export interface NodeHist {
   hist: Float64Array;
 }
 
+/** A histogram that becomes its sibling's: into −= minus (a parent's minus its smaller child's). */
+export interface NodeSubtract {
+  into: Float64Array;
+  minus: Float64Array;
+}
+
+/** A node whose best split over `features` is found from its histogram (findBestSplit) into `split`. */
+export interface NodeScan {
+  hist: Float64Array;
+  features: Int32Array;
+  node: NodeStats;
+  split: Split;
+}
+
 /** A node to partition: rows[start..end) by feature f, sides[bin] = 1 for the bins sent left. */
 export interface NodeCut {
   start: number;
@@ -92,15 +144,55 @@ export interface NodeCut {
 }
 
 /**
+ * The gradient loops of the task, by GRADIENT_CODES, as source: gh[2i], gh[2i + 1] for rows from..to−1. They
+ * must equal the losses' own gradients (losses.ts) bit for bit, or a fit's model would depend on its thread
+ * count: test/ml/models/hist/threads.test.ts compares them. Should losses.ts compute them another way (a
+ * WebAssembly kernel), these must run the same code.
+ */
+const GRADIENT_LOOPS = `[
+  (raw, y, gh, from, to) => {
+    for (let i = from; i < to; i++) {
+      gh[2 * i] = raw[i] - y[i];
+      gh[2 * i + 1] = 1;
+    }
+  },
+  (raw, y, gh, from, to) => {
+    for (let i = from; i < to; i++) {
+      const p = 1 / (1 + Math.exp(-raw[i]));
+      gh[2 * i] = p - y[i];
+      gh[2 * i + 1] = Math.max(p * (1 - p), 1e-16);
+    }
+  },
+]`;
+
+/**
  * The task of every thread, as source: the workers are given it (no module to load, so they start at once)
- * and this thread compiles the same source, so there is one copy. args = (kind, count): take units from
+ * and this thread compiles the same source, so there is one copy. args = (kind, count, …): take units from
  * data.next until count. A BUILD unit (from, to, region) builds rows[from..to) into its region (reachable
  * cells zeroed first); a PARTITION unit (from, to, f, slot, whole) partitions rows[from..to) with side
  * table `slot`, the left-row count into word 5, and, when it is the node's only part (whole), moves its
- * right rows back after the left ones.
+ * right rows back after the left ones, else its left rows into scratch after its right ones (scratch[from..
+ * to) then holds the part's rows, right ones first). A MERGE unit (from, to, left, leftAt, rightAt) puts a
+ * part's rows back from scratch: its left rows at rows[leftAt..), its right rows at rows[rightAt..). The
+ * merges of a node's parts read only scratch and write disjoint rows, so they run in parallel. A GRADIENTS
+ * unit (from, to) writes gh of rows from..to−1 from raw and y with GRADIENT_LOOPS[args[2]];
+ * an ADD unit (from, to, words 6–7 the value) adds its value to raw[rows[q] · args[2] + args[3]] for q in
+ * [from, to). A SUBTRACT unit (from, to, into, minus) subtracts the cells of spans[from..to) (the plain
+ * layout's reachable spans) of the arena histogram at `minus` from the one at `into`; a SCAN unit (0, count)
+ * scans its `count` numeric features (scanFeatures: feature, value bins) of the arena histogram and node
+ * given in scanIn, its best split into scanOut (NUMERIC_SCAN_SOURCE). A REDUCE unit (from, to, hist, first,
+ * count, assign) adds the cells of spans[from..to) of regions first..first+count−1, in order, into the arena
+ * histogram at `hist` (the first region's copied when `assign`), as readRegion does. The loops are
+ * functions of their own, made once per thread, so V8 optimises each.
  */
 const BUILD = 0;
 const PARTITION = 1;
+const GRADIENTS = 2;
+const ADD = 3;
+const MERGE = 4;
+const SUBTRACT = 5;
+const SCAN = 6;
+const REDUCE = 7;
 const TASK = `(data, args) => {
   const { kernel, units, next } = data;
   const l = kernel.layout;
@@ -109,6 +201,53 @@ const TASK = `(data, args) => {
     data.f64 = new Float64Array(kernel.memory.buffer);
     data.rows = new Int32Array(kernel.memory.buffer, l.rowsAt, l.rows);
     data.scratch = new Int32Array(kernel.memory.buffer, l.scratchAt, l.rows);
+    data.gh = new Float64Array(kernel.memory.buffer, l.ghAt, 2 * l.rows);
+    data.values = new Float64Array(units.buffer);
+    data.gradientLoops = ${GRADIENT_LOOPS};
+    data.addToRows = (raw, rows, from, to, K, k, value) => {
+      for (let q = from; q < to; q++) raw[rows[q] * K + k] += value;
+    };
+    data.subtract = (a, spans, from, to, into, minus) => {
+      for (let s = from; s < to; s += 2) {
+        const end = spans[s + 1];
+        let k = spans[s];
+        for (; k + 1 < end; k += 2) {
+          const g = a[into + k] - a[minus + k];
+          const h = a[into + k + 1] - a[minus + k + 1];
+          a[into + k] = g;
+          a[into + k + 1] = h;
+        }
+        if (k < end) a[into + k] -= a[minus + k];
+      }
+    };
+    data.reduce = (from, to, hist, first, count, assign) => {
+      const a = data.arena;
+      const f64 = data.f64;
+      const rs = kernel.spans;
+      const ps = data.spans;
+      for (let r = first; r < first + count; r++) {
+        const region = (kernel.histAt >>> 3) + r * (kernel.regionBytes >>> 3);
+        for (let s = from; s < to; s += 2) {
+          const shift = hist + ps[s] - rs[s] - region;
+          const end = region + rs[s + 1];
+          if (r === first && assign === 1) for (let k = region + rs[s]; k < end; k++) a[k + shift] = f64[k];
+          else for (let k = region + rs[s]; k < end; k++) a[k + shift] += f64[k];
+        }
+      }
+    };
+    data.numericScan = ${NUMERIC_SCAN_SOURCE};
+    data.scan = (u, count) => {
+      const p = data.scanIn.subarray(8 * u, 8 * u + 8);
+      const out = data.scanOut.subarray(8 * u, 8 * u + 8);
+      const fs = data.scanFeatures;
+      const cells = 2 * (l.missing + 1);
+      out[0] = 0;
+      out[1] = -1;
+      for (let q = 2 * ${UNIT_FEATURES} * u; q < 2 * ${UNIT_FEATURES} * u + 2 * count; q += 2) {
+        const base = p[0] + fs[q] * cells;
+        data.numericScan(data.arena, fs[q], base, base + 2 * l.missing, fs[q + 1], p[1], p[2], p[3], p[4], p[5], p[6], p[7], out);
+      }
+    };
   }
   const kind = args[0];
   const count = args[1];
@@ -116,6 +255,32 @@ const TASK = `(data, args) => {
     const at = u * ${UNIT_WORDS};
     const from = units[at];
     const to = units[at + 1];
+    if (kind === ${GRADIENTS}) {
+      data.gradientLoops[args[2]](data.raw, data.y, data.gh, from, to);
+      continue;
+    }
+    if (kind === ${SUBTRACT}) {
+      data.subtract(data.arena, data.spans, from, to, units[at + 2], units[at + 3]);
+      continue;
+    }
+    if (kind === ${REDUCE}) {
+      data.reduce(from, to, units[at + 2], units[at + 3], units[at + 4], units[at + 5]);
+      continue;
+    }
+    if (kind === ${SCAN}) {
+      data.scan(u, to);
+      continue;
+    }
+    if (kind === ${MERGE}) {
+      const left = units[at + 2];
+      data.rows.set(data.scratch.subarray(to - left, to), units[at + 3]);
+      data.rows.set(data.scratch.subarray(from, to - left), units[at + 4]);
+      continue;
+    }
+    if (kind === ${ADD}) {
+      data.addToRows(data.raw, data.rows, from, to, args[2], args[3], data.values[at / 2 + 3]);
+      continue;
+    }
     if (kind === ${BUILD}) {
       const hist = kernel.histAt + units[at + 2] * kernel.regionBytes;
       const spans = kernel.spans;
@@ -130,6 +295,7 @@ const TASK = `(data, args) => {
     const left = data.wasm.partition(first, step, l.rowsAt + 4 * from, to - from, l.scratchAt + 4 * from, sides);
     units[at + 5] = left;
     if (units[at + 4] === 1) data.rows.set(data.scratch.subarray(from, to - left), from + left);
+    else data.scratch.set(data.rows.subarray(from, from + left), to - left);
   }
 }`;
 
@@ -147,19 +313,53 @@ export function shared<T extends Uint8Array | Int32Array | Float64Array>(
   return new Kind(new SharedArrayBuffer(Math.max(8, length * Kind.BYTES_PER_ELEMENT)));
 }
 
+/** Typed arrays over shared memory, holding a copy of `values`. */
+export function sharedCopy(values: Float64Array): Float64Array {
+  const copy = shared(Float64Array, values.length).subarray(0, values.length);
+  copy.set(values);
+  return copy;
+}
+
+/** The fit's raw scores (over shared memory: sharedCopy) and targets, for the per-row loops. */
+export interface RowScores {
+  raw: Float64Array;
+  y: Float64Array;
+}
+
+/** A leaf's rows rows[start..end), whose raw scores get its value. */
+export interface LeafRows {
+  start: number;
+  end: number;
+}
+
 export class NodeThreads {
   private readonly pool: Crew | null;
   private readonly regions: number;
   private readonly units: Int32Array;
+  /** Words 6–7 of each unit, as f64s (a leaf's value). */
+  private readonly values: Float64Array;
   /** The next unit to take (shared by all threads). */
   private readonly next = shared(Int32Array, 1);
   /** This thread's data for the task (the workers are sent the same). */
   private readonly data: object;
+  /** The targets, over shared memory for the workers. */
+  private readonly y: Float64Array;
+  /** The node histograms: from a shared arena when there are workers, so they can subtract and scan them. */
+  readonly histograms: HistogramPool;
+  /** Per SCAN unit: [histogram start in the arena, G, H, parent score, minH, maxH, l1, l2]. */
+  private readonly scanIn: Float64Array;
+  /** Per SCAN unit: its best split, as NUMERIC_SCAN_SOURCE writes it. */
+  private readonly scanOut: Float64Array;
+  /** Per SCAN unit: UNIT_FEATURES (feature, value bins) pairs. */
+  private readonly scanFeatures: Int32Array;
+  /** The reachable cells of a histogram (the plain layout), as [from, to) pairs, two per feature. */
+  private readonly spans: Int32Array;
 
   /**
    * @param threads - total threads, this one included (1: the same units, all run here)
    * @param space - with regionsFor(threads) regions and SIDE_SLOTS side tables
    * @param reach - the reachable cells (reachableBins) the space was told of (useReachable)
+   * @param scores - raw over shared memory (sharedCopy), n × outputs, and the n targets
    * @param minRows - rows of a share, at least (0, for tests: every node is cut into MAX_SHARES and every
    *   level runs on all threads)
    */
@@ -167,12 +367,15 @@ export class NodeThreads {
     threads: number,
     private readonly space: HistSpace,
     reach: Int32Array,
+    private readonly scores: RowScores,
     private readonly minRows = parallelMinRows(space.layout.stride),
     options: PoolOptions = {},
   ) {
     const { layout } = space;
     this.regions = layout.regions;
     this.units = shared(Int32Array, UNIT_WORDS * Math.max(this.regions, SIDE_SLOTS * MAX_SHARES));
+    this.values = new Float64Array(this.units.buffer);
+    this.y = threads > 1 && !(scores.y.buffer instanceof SharedArrayBuffer) ? sharedCopy(scores.y) : scores.y;
     const regionBytes = space.region(0).byteLength;
     // The cells the space reads back (useReachable), in the region layout.
     const spans = reachableSpans(reach, layout.stride, layout.featureBytes / 8, layout.missing);
@@ -184,7 +387,29 @@ export class NodeThreads {
       regionBytes,
       spans,
     };
-    const dataOf = () => ({ kernel, units: this.units, next: this.next });
+    const cells = histStrideOf(layout.missing);
+    const histLength = layout.stride * cells;
+    const arenaHists =
+      threads > 1 ? Math.min(ARENA_MAX_HISTS, Math.floor(ARENA_MAX_BYTES / (8 * histLength))) : 0;
+    const arena = arenaHists > 0 ? shared(Float64Array, arenaHists * histLength) : null;
+    this.histograms = new HistogramPool(layout.stride, cells, arena);
+    const capacity = this.units.length / UNIT_WORDS;
+    this.scanIn = shared(Float64Array, 8 * capacity);
+    this.scanOut = shared(Float64Array, 8 * capacity);
+    this.scanFeatures = shared(Int32Array, 2 * UNIT_FEATURES * capacity);
+    this.spans = reachableSpans(reach, layout.stride, cells, layout.missing);
+    const dataOf = () => ({
+      kernel,
+      units: this.units,
+      next: this.next,
+      raw: scores.raw,
+      y: this.y,
+      arena,
+      spans: this.spans,
+      scanIn: this.scanIn,
+      scanOut: this.scanOut,
+      scanFeatures: this.scanFeatures,
+    });
     this.data = dataOf();
     this.pool = threads > 1 ? leaseCrew(threads - 1, TASK, dataOf, options) : null;
   }
@@ -203,13 +428,33 @@ export class NodeThreads {
     for (let w = 0; w < units.length; w += this.regions) {
       const wave = units.slice(w, w + this.regions);
       for (const [r, u] of wave.entries()) this.units.set([u.from, u.to, r], UNIT_WORDS * r);
-      this.run(
-        BUILD,
-        wave.length,
-        wave.reduce((n, u) => n + u.to - u.from, 0),
-      );
-      for (const [r, u] of wave.entries()) this.space.readRegion(r, u.node.hist, u.share > 0);
+      this.run([BUILD, wave.length], wave.reduce((n, u) => n + u.to - u.from, 0) * this.stride);
+      this.reduceWave(wave);
     }
+  }
+
+  /**
+   * Each node's shares of a wave (consecutive regions) added in share order into its histogram: by REDUCE
+   * units of UNIT_FEATURES features on the threads when the histogram is in the arena, else here.
+   */
+  private reduceWave(wave: Array<{ node: NodeHist; share: number }>): void {
+    const features = this.spans.length / 4;
+    const units = this.queue([REDUCE, 0]);
+    for (let r = 0; r < wave.length; ) {
+      const { node, share } = wave[r];
+      let shares = 1;
+      while (r + shares < wave.length && wave[r + shares].node === node) shares++;
+      const at = this.inArena(node.hist);
+      if (at < 0) for (let q = r; q < r + shares; q++) this.space.readRegion(q, node.hist, wave[q].share > 0);
+      else
+        for (let f = 0; f < features; f += UNIT_FEATURES) {
+          const to = 4 * Math.min(features, f + UNIT_FEATURES);
+          const cells = this.spans[to - 1] - this.spans[4 * f];
+          units.push([4 * f, to, at, r, shares, share === 0 ? 1 : 0], shares * cells);
+        }
+      r += shares;
+    }
+    units.done();
   }
 
   /**
@@ -232,47 +477,204 @@ export class NodeThreads {
           this.units.set([from, to, c.f, slot, parts[slot] === 1 ? 1 : 0], UNIT_WORDS * count++);
         }
       });
-      this.run(
-        PARTITION,
-        count,
-        wave.reduce((n, c) => n + c.end - c.start, 0),
-      );
-      let u = 0;
-      wave.forEach((c, slot) => {
-        nLeft[w + slot] = this.merge(c, u, parts[slot]);
-        u += parts[slot];
-      });
+      this.run([PARTITION, count], wave.reduce((n, c) => n + c.end - c.start, 0) * this.stride);
+      this.mergeParts(wave, parts, nLeft.subarray(w));
     }
     return nLeft;
   }
 
-  /** Puts the parts first, first + 1, … of a node together: their left rows in order, then the right. */
-  private merge(c: NodeCut, first: number, parts: number): number {
+  /**
+   * The rows sent left by each node of the wave into nLeft; a node partitioned in parts gets them put
+   * together by MERGE units: the parts' left rows in order, then their right rows (the same rows as one pass).
+   */
+  private mergeParts(wave: NodeCut[], parts: number[], nLeft: Int32Array): void {
     const { units } = this;
-    const leftOf = (q: number) => units[UNIT_WORDS * (first + q) + 5];
-    if (parts === 1) return leftOf(0);
-    const { rows } = this.space;
-    const fromOf = (q: number) => units[UNIT_WORDS * (first + q)];
-    let write = c.start;
-    for (let q = 0; q < parts; q++) {
-      rows.copyWithin(write, fromOf(q), fromOf(q) + leftOf(q));
-      write += leftOf(q);
-    }
-    const nLeft = write - c.start;
-    for (let q = 0; q < parts; q++) {
-      const right = this.space.scratchRows(fromOf(q), units[UNIT_WORDS * (first + q) + 1] - leftOf(q));
-      rows.set(right, write);
-      write += right.length;
-    }
-    return nLeft;
+    const at = (u: number, word: number) => units[UNIT_WORDS * u + word];
+    const merges: number[][] = [];
+    let u = 0;
+    wave.forEach((c, slot) => {
+      const first = u;
+      u += parts[slot];
+      nLeft[slot] = 0;
+      for (let q = first; q < u; q++) nLeft[slot] += at(q, 5);
+      if (parts[slot] === 1) return;
+      let leftAt = c.start;
+      let rightAt = c.start + nLeft[slot];
+      for (let q = first; q < u; q++) {
+        merges.push([at(q, 0), at(q, 1), at(q, 5), leftAt, rightAt]);
+        leftAt += at(q, 5);
+        rightAt += at(q, 1) - at(q, 0) - at(q, 5);
+      }
+    });
+    if (merges.length === 0) return;
+    merges.forEach((m, k) => {
+      units.set(m, UNIT_WORDS * k);
+    });
+    this.run([MERGE, merges.length], merges.reduce((n, m) => n + m[1] - m[0], 0) * MERGE_WORK);
   }
 
-  /** Runs `count` units of the table: on all threads when they are worth a wake-up, else here. */
-  private run(kind: number, count: number, rows: number): void {
+  /**
+   * Subtracts each pair's histograms (into −= minus): those in the arena as units of UNIT_FEATURES features
+   * on the threads, the others here. Each cell is the same one subtraction on any thread.
+   */
+  subtractAll(pairs: NodeSubtract[]): void {
+    const { spans } = this;
+    const features = spans.length / 4;
+    const units = this.queue([SUBTRACT, 0]);
+    for (const { into, minus } of pairs) {
+      const a = this.inArena(into);
+      const b = this.inArena(minus);
+      if (a < 0 || b < 0) {
+        subtractHistogram(into, minus, this.stride, spans, histStrideOf(this.space.layout.missing));
+        continue;
+      }
+      for (let f = 0; f < features; f += UNIT_FEATURES) {
+        const to = 4 * Math.min(features, f + UNIT_FEATURES);
+        units.push([4 * f, to, a, b], spans[to - 1] - spans[4 * f]);
+      }
+    }
+    units.done();
+  }
+
+  /**
+   * Finds each node's best split (as findBestSplit): a node in the arena with numeric features only (and
+   * units enough in the table) is scanned in units of UNIT_FEATURES features on the threads, and the units' bests are taken in feature
+   * order, a later one only when its gain is larger: the first boundary of the largest gain, as one scan
+   * finds it. The other nodes are scanned here.
+   */
+  findSplits(scans: NodeScan[], binCounts: Int32Array, categories: Int32Array, rules: SplitRules): void {
+    const { missing } = this.space.layout;
+    const queued: Array<{ scan: NodeScan; first: number; units: number }> = [];
+    const units = this.queue([SCAN, 0], () => {
+      for (const { scan, first, units } of queued) {
+        scan.split.gain = 0;
+        scan.split.feature = -1;
+        for (let u = first; u < first + units; u++)
+          if (this.scanOut[8 * u + 1] >= 0 && this.scanOut[8 * u] > scan.split.gain)
+            takeScanned(scan.split, this.scanOut, 8 * u);
+      }
+      queued.length = 0;
+    });
+    for (const scan of scans) {
+      const at = this.inArena(scan.hist);
+      const wide = scan.features.length > UNIT_FEATURES * this.capacity;
+      if (at < 0 || wide || scan.features.some((f) => categories[f] > 0)) {
+        findBestSplit(scan.hist, scan.features, binCounts, categories, scan.node, rules, scan.split, missing);
+        continue;
+      }
+      // A node's units run together (their bests are taken after the run).
+      units.room(Math.ceil(scan.features.length / UNIT_FEATURES));
+      const parent = leafScore(scan.node.g, scan.node.h, rules.l1, rules.l2);
+      const [minH, maxH] = childHessianBounds(scan.node, rules);
+      let first = -1;
+      for (let q = 0; q < scan.features.length; q += UNIT_FEATURES) {
+        const fs = scan.features.subarray(q, q + UNIT_FEATURES);
+        const u = units.push(
+          [0, fs.length],
+          fs.reduce((n, f) => n + 2 * binCounts[f], 0),
+        );
+        if (first < 0) first = u;
+        this.scanIn.set([at, scan.node.g, scan.node.h, parent, minH, maxH, rules.l1, rules.l2], 8 * u);
+        fs.forEach((f, k) => {
+          this.scanFeatures.set([f, binCounts[f]], 2 * (UNIT_FEATURES * u + k));
+        });
+      }
+      queued.push({ scan, first, units: Math.ceil(scan.features.length / UNIT_FEATURES) });
+    }
+    units.done();
+  }
+
+  /** Where hist starts in the arena (an f64 index), or −1 when it is not cut from it. */
+  private inArena(hist: Float64Array): number {
+    const { arena } = this.histograms;
+    return arena !== null && hist.buffer === arena.buffer ? hist.byteOffset / 8 : -1;
+  }
+
+  private get capacity(): number {
+    return this.units.length / UNIT_WORDS;
+  }
+
+  /**
+   * Gradients and hessians of output k for rows 0..n−1 into the space's gh: over row ranges on the threads
+   * for the losses the task knows (GRADIENT_CODES), else here by the loss itself.
+   */
+  gradients(loss: Loss, k: number, n: number): void {
+    const code = GRADIENT_CODES[loss.name];
+    if (!this.pool || code === undefined || loss.outputs !== 1) {
+      loss.gradients(this.scores.raw, this.scores.y, k, this.space.gh, n);
+      return;
+    }
+    const pieces = this.minRows === 0 ? MAX_SHARES : Math.ceil(n / ROW_UNIT);
+    this.runRanges([{ start: 0, end: n }], pieces, null, [GRADIENTS, 0, code], GRADIENT_WORK);
+  }
+
+  /** raw[i · outputs + k] += values[j] for the rows i of each leaf j (disjoint row ranges). */
+  addLeaves(leaves: LeafRows[], values: ArrayLike<number>, outputs: number, k: number): void {
+    this.runRanges(leaves, 0, values, [ADD, 0, outputs, k], ADD_WORK);
+  }
+
+  /**
+   * Runs the ranges as units of `kind` (args[0]; args[1] is set to the count), each cut into pieces of about
+   * ROW_UNIT rows (or into `pieces` when the ranges are one and pieces > 0), in waves of the unit table.
+   */
+  private runRanges(
+    ranges: LeafRows[],
+    pieces: number,
+    values: ArrayLike<number> | null,
+    args: number[],
+    rowWork: number,
+  ): void {
+    const units = this.queue(args);
+    ranges.forEach((r, j) => {
+      const parts = pieces > 0 ? pieces : this.minRows === 0 ? 2 : Math.ceil((r.end - r.start) / ROW_UNIT);
+      const size = Math.max(1, Math.ceil((r.end - r.start) / parts));
+      for (let from = r.start; from < r.end; from += size) {
+        const to = Math.min(r.end, from + size);
+        const u = units.push([from, to], (to - from) * rowWork);
+        if (values) this.values[(UNIT_WORDS / 2) * u + 3] = values[j];
+      }
+    });
+    units.done();
+  }
+
+  /**
+   * A queue of units of one kind (args[0]): `push` writes a unit into the table (running the table first
+   * when it is full; `room` runs it first unless n more units fit), `done` runs the rest. `afterRun` reads
+   * the results of each run.
+   */
+  private queue(args: number[], afterRun: () => void = () => {}) {
+    let count = 0;
+    let work = 0;
+    const done = () => {
+      if (count === 0) return;
+      args[1] = count;
+      this.run(args, work);
+      afterRun();
+      count = 0;
+      work = 0;
+    };
+    const room = (n: number) => {
+      if (count + n > this.capacity) done();
+    };
+    const push = (words: ArrayLike<number>, unitWork: number): number => {
+      room(1);
+      this.units.set(words, UNIT_WORDS * count);
+      work += unitWork;
+      return count++;
+    };
+    return { push, room, done };
+  }
+
+  private get stride(): number {
+    return this.space.layout.stride;
+  }
+
+  /** Runs args[1] units of the table: on all threads when `work` (bin updates) is worth a wake-up, else here. */
+  private run(args: number[], work: number): void {
     Atomics.store(this.next, 0, 0);
-    const args = [kind, count];
+    const count = args[1];
     const here = () => runUnits(this.data, args);
-    const worthIt = this.minRows === 0 || worthWaking(rows, this.space.layout.stride);
+    const worthIt = this.minRows === 0 || work >= WAKE_MIN_WORK;
     if (this.pool && count > 1 && worthIt) this.pool.runAll((k) => (k + 1 < count ? args : null), here);
     else here();
   }

@@ -299,4 +299,22 @@ describe("histogram building on several threads", () => {
       for (const threads of [2, 4]) expect(grow(threads)).toEqual(one);
     }
   });
+
+  it("grows the same softmax model bytes on 1, 2 and 4 threads (3 classes, every level on the threads)", () => {
+    const { X, y } = problem(3000, 7);
+    const labels = y.map((v) => (v < -1 ? 0 : v < 1 ? 1 : 2));
+    const grow = (threads: number) => {
+      const params = validateHyperparameters("xgboost", { nEstimators: 4, threads });
+      const est = new HistGradientBoostingClassifier({
+        ...toHistParams("xgboost", params),
+        parallelMinRows: 0,
+      });
+      est.nClasses = 3;
+      est.fit(X, labels, { rng: new Random(1) });
+      return bytesOf((est.getFitted() as HistFitted).forest);
+    };
+    const one = grow(1);
+    expect(one.feature.length).toBeGreaterThan(3 * 4 * 15);
+    for (const threads of [2, 4]) expect(grow(threads)).toEqual(one);
+  });
 });

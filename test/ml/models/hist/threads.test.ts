@@ -1,0 +1,199 @@
+/** The booster's per-row loops on worker threads (NodeThreads): the same numbers as the loops on this one. */
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createHistSpace, type HistSpace } from "../../../../src/ml/kernels/hist-build.js";
+import {
+  HIST_STRIDE,
+  reachableBins,
+  reachableSpans,
+  rowStride,
+  subtractHistogram,
+} from "../../../../src/ml/models/hist/histogram.js";
+import { binaryLogLoss, type Loss, squaredError } from "../../../../src/ml/models/hist/losses.js";
+import { emptySplit, findBestSplit, type SplitRules } from "../../../../src/ml/models/hist/split.js";
+import { NodeThreads, regionsFor, SIDE_SLOTS, sharedCopy } from "../../../../src/ml/models/hist/threads.js";
+import { Random } from "../../../../src/ml/random.js";
+
+const N = 3000;
+const P = 5;
+/** Features of the split tests: more than one SCAN unit (8 features) per node. */
+const WIDE = 19;
+
+/** A space of N rows (shuffled row list) and threads on it over raw (N × outputs) and y. */
+function setUp(outputs: number, threads: number, p = P) {
+  const rng = new Random(3);
+  const stride = rowStride(p);
+  const space = createHistSpace(N, stride, regionsFor(threads, stride), false, SIDE_SLOTS) as HistSpace;
+  space.rows.set(rng.permutation(N));
+  // Scores from −800 (exp overflows) to +800, and exact zeros; 0/1 targets.
+  const raw = sharedCopy(
+    Float64Array.from({ length: N * outputs }, (_, i) => (i % 97 === 0 ? 0 : 800 * rng.normal() ** 3)),
+  );
+  const y = Float64Array.from({ length: N }, () => +(rng.next() < 0.4));
+  const reach = reachableBins(new Int32Array(p).fill(255), stride);
+  // parallelMinRows 0: every run of units goes to the workers, whatever its size.
+  return { space, raw, y, nodes: new NodeThreads(threads, space, reach, { raw, y }, 0), rng };
+}
+
+let open: NodeThreads | null = null;
+afterEach(() => open?.close());
+
+describe("per-row loops on the threads", () => {
+  for (const [name, make] of [
+    ["log-loss", binaryLogLoss],
+    ["squared error", squaredError],
+  ] as Array<[string, () => Loss]>) {
+    it(`computes ${name} gradients on 2 threads bit for bit as the loss does`, () => {
+      const { space, raw, y, nodes } = setUp(1, 2);
+      open = nodes;
+      const loss = make();
+      const expected = new Float64Array(2 * N);
+      loss.gradients(raw, y, 0, expected, N);
+      const onThisThread = vi.spyOn(loss, "gradients");
+      nodes.gradients(loss, 0, N);
+      // Computed by the task's units, not by the loss on this thread.
+      expect(onThisThread).not.toHaveBeenCalled();
+      expect(Buffer.from(space.gh.buffer, space.gh.byteOffset, 16 * N)).toEqual(Buffer.from(expected.buffer));
+    });
+  }
+
+  it("adds each leaf's value to its rows' scores of one output, on 1 and 2 threads alike", () => {
+    const outputs = 3;
+    const after = [1, 2].map((threads) => {
+      const { space, raw, nodes, rng } = setUp(outputs, threads);
+      open = nodes;
+      // Leaves: consecutive row ranges of random sizes over the whole row list.
+      const leaves: Array<{ start: number; end: number }> = [];
+      for (let start = 0; start < N; ) {
+        const end = Math.min(N, start + 1 + rng.int(400));
+        leaves.push({ start, end });
+        start = end;
+      }
+      const values = leaves.map(() => rng.normal());
+      const expected = Float64Array.from(raw);
+      leaves.forEach((leaf, j) => {
+        for (let q = leaf.start; q < leaf.end; q++) expected[space.rows[q] * outputs + 1] += values[j];
+      });
+      nodes.addLeaves(leaves, values, outputs, 1);
+      expect(raw).toEqual(expected);
+      nodes.close();
+      open = null;
+      return raw;
+    });
+    expect(after[1]).toEqual(after[0]);
+  });
+});
+
+describe("histogram subtraction and split finding on the threads", () => {
+  /** A histogram of WIDE features with random sums, rows in the missing bin of every third feature. */
+  function fill(hist: Float64Array, rng: Random, scale: number) {
+    for (let f = 0; f < WIDE; f++)
+      for (let b = 0; b < 256; b++) {
+        if (b === 255 && f % 3 !== 0) continue;
+        hist[f * HIST_STRIDE + 2 * b] = scale * rng.normal();
+        hist[f * HIST_STRIDE + 2 * b + 1] = scale * (0.5 + rng.next());
+      }
+  }
+
+  it("subtracts histograms of the shared arena as one subtraction per cell", () => {
+    const { nodes, rng } = setUp(1, 2, WIDE);
+    open = nodes;
+    const pairs = Array.from({ length: 5 }, () => ({
+      into: nodes.histograms.take(),
+      minus: nodes.histograms.take(),
+    }));
+    // Cut from the arena in shared memory, where the workers can reach them.
+    for (const { into } of pairs) expect(into.buffer).toBeInstanceOf(SharedArrayBuffer);
+    for (const { into, minus } of pairs) {
+      fill(into, rng, 2);
+      fill(minus, rng, 1);
+    }
+    const spans = reachableSpans(
+      reachableBins(new Int32Array(WIDE).fill(255), rowStride(WIDE)),
+      rowStride(WIDE),
+      HIST_STRIDE,
+    );
+    const expected = pairs.map(({ into, minus }) => {
+      const copy = Float64Array.from(into);
+      subtractHistogram(copy, minus, rowStride(WIDE), spans);
+      return copy;
+    });
+    nodes.subtractAll(pairs);
+    expect(pairs.map((q) => q.into)).toEqual(expected);
+  });
+
+  it("finds each node's split as findBestSplit does, ties across units to the first feature", () => {
+    const { nodes, rng } = setUp(1, 2, WIDE);
+    open = nodes;
+    const binCounts = new Int32Array(WIDE).fill(255);
+    const categories = new Int32Array(WIDE);
+    const rules: SplitRules = {
+      l1: 0.3,
+      l2: 1,
+      minChildWeight: 1,
+      minSamplesLeaf: 5,
+      maxCatToOnehot: 4,
+      catSmooth: 10,
+      catL2: 10,
+    };
+    const all = Int32Array.from({ length: WIDE }, (_, f) => f);
+    const scans = Array.from({ length: 40 }, (_, k) => {
+      const hist = nodes.histograms.take();
+      fill(hist, rng, 1);
+      // Feature 17 (third unit) repeats feature 2 (first unit): the same best gain, and feature 2 must win.
+      if (k % 2 === 0) {
+        for (let b = 0; b < 100; b++) hist[2 * HIST_STRIDE + 2 * b] += 5;
+        hist.copyWithin(17 * HIST_STRIDE, 2 * HIST_STRIDE, 3 * HIST_STRIDE);
+      }
+      let g = 0;
+      let h = 0;
+      for (let b = 0; b < 256; b++) {
+        g += hist[2 * b];
+        h += hist[2 * b + 1];
+      }
+      // Every other node scans a random subset of the features, in ascending order (colsample).
+      const features = k % 4 === 1 ? all.filter(() => rng.next() < 0.5) : all;
+      return { hist, features, node: { g, h, count: 5000 }, split: emptySplit() };
+    });
+    nodes.findSplits(scans, binCounts, categories, rules);
+    for (const scan of scans) {
+      const expected = emptySplit();
+      findBestSplit(scan.hist, scan.features, binCounts, categories, scan.node, rules, expected);
+      expect(scan.split).toEqual(expected);
+    }
+    expect(scans[0].split.feature).toBe(2);
+  });
+});
+
+describe("a level's histograms built in shares on the threads", () => {
+  it("adds the shares into arena histograms as readRegion does, nodes spanning two waves too", () => {
+    const stride = rowStride(P);
+    const reach = reachableBins(new Int32Array(P).fill(255), stride);
+    // 5 regions, shares of at least 100 rows: nodes of 4, 2 and 4 shares, so the second spans both waves.
+    const bounds = [0, 1000, 1700, 3000];
+    const built = [1, 2].map((threads) => {
+      const rng = new Random(9);
+      const space = createHistSpace(N, stride, 5, false, SIDE_SLOTS) as HistSpace;
+      for (let i = 0; i < space.bins.length; i++) space.bins[i] = rng.int(256);
+      for (let i = 0; i < 2 * N; i++) space.gh[i] = rng.normal();
+      space.rows.set(rng.permutation(N));
+      space.useReachable(reach);
+      const raw = sharedCopy(new Float64Array(N));
+      const nodes = new NodeThreads(threads, space, reach, { raw, y: new Float64Array(N) }, 100);
+      open = nodes;
+      const hists = [0, 1, 2].map((k) => ({
+        start: bounds[k],
+        end: bounds[k + 1],
+        hist: nodes.histograms.take(),
+      }));
+      nodes.buildAll(hists);
+      nodes.close();
+      open = null;
+      return hists.map((h) => ({
+        inArena: h.hist.buffer instanceof SharedArrayBuffer,
+        hist: Float64Array.from(h.hist),
+      }));
+    });
+    expect(built[1].every((h) => h.inArena)).toBe(true);
+    expect(built[1].map((h) => h.hist)).toEqual(built[0].map((h) => h.hist));
+  });
+});
