@@ -79,26 +79,23 @@ export class Random {
   shuffle<T extends { length: number; [i: number]: number }>(a: T): T {
     let { s0, s1, s2, s3 } = this;
     for (let i = a.length - 1; i > 0; i--) {
-      let x = Math.imul(s1, 5);
-      let r = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
-      let t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = ((s3 << 11) | (s3 >>> 21)) >>> 0;
-      const hi = r >>> 5;
-      x = Math.imul(s1, 5);
-      r = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
-      t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = ((s3 << 11) | (s3 >>> 21)) >>> 0;
-      const j = Math.floor(((hi * 67108864 + (r >>> 6)) / 9007199254740992) * (i + 1));
+      // next(): two 32-bit draws, the first one's top 27 bits and the second one's top 26.
+      let hi = 0;
+      let lo = 0;
+      for (let draw = 0; draw < 2; draw++) {
+        const x = Math.imul(s1, 5);
+        const r = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+        const t = s1 << 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = ((s3 << 11) | (s3 >>> 21)) >>> 0;
+        if (draw === 0) hi = r >>> 5;
+        else lo = r >>> 6;
+      }
+      const j = Math.floor(((hi * 67108864 + lo) / 9007199254740992) * (i + 1));
       const swap = a[i];
       a[i] = a[j];
       a[j] = swap;
