@@ -9,6 +9,7 @@
  */
 import type { Random } from "../../random.js";
 import { type ColumnTable, type ColumnView, readColumn, selectRows } from "./columns.js";
+import { sortValues } from "./radix-sort.js";
 
 /** The missing bin of a uint8 bin matrix. */
 export const MISSING_BIN = 255;
@@ -124,7 +125,7 @@ export function fitBinMapper(
         const values = buffers[f - f0];
         let k = 0;
         for (let i = 0; i < m; i++) if (!Number.isNaN(values[i])) values[k++] = values[i];
-        for (const t of numericThresholds(values.subarray(0, k).sort(), cap)) all.push(t);
+        for (const t of numericThresholds(sortValues(values.subarray(0, k)), cap)) all.push(t);
       }
       offsets[f + 1] = all.length;
     }

@@ -154,6 +154,8 @@ export function fitBooster(
   const pool = helpers ? helpers.histograms : new HistogramPool(stride, featureStride);
   const curveRows = nt > CURVE_ROWS ? sampleHead(rng, nt, CURVE_ROWS, rows) : null;
   const curve: LearningCurve = { metric: loss.name, train: [], ...(validBins ? { validation: [] } : {}) };
+  const marks = leafMarks(params, K, nt);
+  const roundValues: Float64Array[] = [];
   let nSample = nt;
   let best = Number.POSITIVE_INFINITY;
   let bestRound = -1;
@@ -201,16 +203,19 @@ export function fitBooster(
         const values = grown.leaves.map(
           (l) => params.learningRate * leafWeight(l.g, l.h, params.l1, params.l2),
         );
+        if (marks) roundValues[k] = Float64Array.from(values);
         for (const [j, leaf] of grown.leaves.entries()) {
           forest.setLeaf(leaf.node, Float64Array.of(values[j]));
-          if (!helpers) addToRows(raw, rows, leaf.start, leaf.end, K, k, values[j]);
+          if (marks) markRows(marks[k], rows, leaf.start, leaf.end, j);
+          else if (!helpers) addToRows(raw, rows, leaf.start, leaf.end, K, k, values[j]);
         }
-        // Each leaf's rows get its value (on the threads, when the fit has them).
-        helpers?.addLeaves(grown.leaves, values, K, k);
+        // Each leaf's rows get its value (on the threads, when the fit has them; multiclass after the round).
+        if (!marks) helpers?.addLeaves(grown.leaves, values, K, k);
         // Rows left out of the sample are scored through the tree.
         if (subsampled) addTree(forest, root, bins, missing, sample, nSample, nt, stride, raw, K, k);
         if (validBins) addTree(forest, root, validBins, missing, null, 0, nv, p, rawValid, K, k);
       }
+      if (marks) addLeafValues(raw, nt, K, marks, roundValues);
       curve.train.push(loss.value(raw, yTrain, curveRows, nt));
       ctx.onProgress?.((round + 1) / params.rounds, `Round ${round + 1} of ${params.rounds}`);
       if (pastDeadline(ctx)) break;
@@ -264,6 +269,40 @@ function addToRows(
   value: number,
 ): void {
   for (let q = start; q < end; q++) raw[rows[q] * K + k] += value;
+}
+
+/*
+ * Multiclass without subsampling: every row is in one leaf of each tree, so a tree marks its rows with their
+ * leaf (a scatter into n small integers, which stays in cache) and one sequential pass a round adds the K
+ * trees' leaf values to the raw scores. A scatter into the n × K scores per leaf missed the cache for most
+ * rows: 240k rows, 7 classes, 64 leaves: 3× slower than marks and pass (8% of a cover-54 fit). With one
+ * output the scores are K times smaller and the scatter costs the same as the marks. Each score gets the
+ * same additions in the same order.
+ */
+
+/** One array of leaf marks per output; null for one output, with subsampling, or over 65,536 leaves a tree. */
+function leafMarks(params: BoosterParams, K: number, n: number): Uint16Array[] | null {
+  const subsampled = params.subsample < 1 && params.subsampleFreq > 0;
+  const leaves = Math.min(params.maxLeaves, 2 ** Math.min(params.maxDepth, 17), n);
+  return K === 1 || subsampled || leaves > 65_536
+    ? null
+    : Array.from({ length: K }, () => new Uint16Array(n));
+}
+
+/** marks[i] = leaf for the rows i of rows[start..end). */
+function markRows(marks: Uint16Array, rows: Int32Array, start: number, end: number, leaf: number): void {
+  for (let q = start; q < end; q++) marks[rows[q]] = leaf;
+}
+
+/** raw[i · K + k] += values[k][marks[k][i]] for every row i and output k. */
+function addLeafValues(
+  raw: Float64Array,
+  n: number,
+  K: number,
+  marks: Uint16Array[],
+  values: Float64Array[],
+): void {
+  for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) raw[i * K + k] += values[k][marks[k][i]];
 }
 
 /** The early-stopping split of a booster's rows (none when early stopping is off or the data is tiny). */

@@ -4,6 +4,8 @@
  * reported in the learning curve (RMSE, log-loss, multiclass log-loss, as XGBoost names them).
  */
 
+import { EXP_CHUNK, expLanes } from "../../kernels/exp-lanes.js";
+
 const EPS = 1e-15;
 /** Hessians are floored so a confident row never divides by zero (XGBoost uses the same floor). */
 const MIN_HESSIAN = 1e-16;
@@ -78,11 +80,14 @@ class BinaryLogLoss implements Loss {
 
   prepare(): void {}
 
+  /** p = sigmoid(raw) as sigmoid() computes it, with e^−raw taken a chunk at a time by the exp kernel. */
   gradients(raw: Float64Array, y: Float64Array, _k: number, gh: Float64Array, n: number): void {
-    for (let i = 0; i < n; i++) {
-      const p = sigmoid(raw[i]);
-      gh[2 * i] = p - y[i];
-      gh[2 * i + 1] = Math.max(p * (1 - p), MIN_HESSIAN);
+    const lanes = expLanes();
+    for (let from = 0; from < n; from += EXP_CHUNK) {
+      const m = Math.min(EXP_CHUNK, n - from);
+      negatedInto(raw, from, m, lanes.input);
+      lanes.exp(m);
+      logisticGradients(lanes.output, y, from, m, gh);
     }
   }
 
@@ -98,12 +103,72 @@ class BinaryLogLoss implements Loss {
   }
 }
 
+/** out[j] = −raw[from + j] for j < m. */
+function negatedInto(raw: Float64Array, from: number, m: number, out: Float64Array): void {
+  for (let j = 0; j < m; j++) out[j] = -raw[from + j];
+}
+
+/** Rows from..from + m of the log-loss gradients, from e^−raw of each row (expNeg[j] for row from + j). */
+function logisticGradients(
+  expNeg: Float64Array,
+  y: Float64Array,
+  from: number,
+  m: number,
+  gh: Float64Array,
+): void {
+  for (let j = 0; j < m; j++) {
+    const i = from + j;
+    const p = 1 / (1 + expNeg[j]);
+    gh[2 * i] = p - y[i];
+    gh[2 * i + 1] = Math.max(p * (1 - p), MIN_HESSIAN);
+  }
+}
+
 export function binaryLogLoss(): Loss {
   return new BinaryLogLoss();
 }
 
-/** Row-wise softmax of raw (n × k) into out. */
+/**
+ * Row-wise softmax of raw (n × k) into out: e^(raw − row max) / its row sum, the sum taken in class order.
+ * The exponentials go through the exp kernel a block of rows at a time (Math.exp's values, bit for bit).
+ */
 export function softmaxRows(raw: Float64Array, n: number, k: number, out: Float64Array): void {
+  const lanes = expLanes();
+  const block = Math.max(1, Math.floor(EXP_CHUNK / k));
+  if (block * k > EXP_CHUNK) {
+    softmaxRowsScalar(raw, n, k, out);
+    return;
+  }
+  for (let from = 0; from < n; from += block) {
+    const m = Math.min(block, n - from);
+    shiftedByRowMax(raw, from, m, k, lanes.input);
+    lanes.exp(m * k);
+    normaliseRows(lanes.output, from, m, k, out);
+  }
+}
+
+/** x[j · k + c] = raw[(from + j) · k + c] − the row's max, for m rows. */
+function shiftedByRowMax(raw: Float64Array, from: number, m: number, k: number, x: Float64Array): void {
+  for (let j = 0; j < m; j++) {
+    const o = (from + j) * k;
+    let max = raw[o];
+    for (let c = 1; c < k; c++) max = Math.max(max, raw[o + c]);
+    for (let c = 0; c < k; c++) x[j * k + c] = raw[o + c] - max;
+  }
+}
+
+/** out[(from + j) · k + c] = e[j · k + c] / the row's sum, for m rows. */
+function normaliseRows(e: Float64Array, from: number, m: number, k: number, out: Float64Array): void {
+  for (let j = 0; j < m; j++) {
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += e[j * k + c];
+    const o = (from + j) * k;
+    for (let c = 0; c < k; c++) out[o + c] = e[j * k + c] / sum;
+  }
+}
+
+/** softmaxRows with Math.exp, for more classes than the kernel's chunk holds. */
+function softmaxRowsScalar(raw: Float64Array, n: number, k: number, out: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const o = i * k;
     let max = raw[o];

@@ -4,7 +4,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { validateHyperparameters } from "../../../../src/ml/index.js";
+import { matrixTable } from "../../../../src/ml/models/hist/columns.js";
 import { softmaxLogLoss } from "../../../../src/ml/models/hist/losses.js";
+import {
+  HistGradientBoostingClassifier,
+  predictRaw,
+} from "../../../../src/ml/models/hist-gradient-boosting.js";
+import { Random } from "../../../../src/ml/random.js";
 import { toHistParams } from "../../../../src/ml/registry-boosting.js";
 
 describe("softmax hessian", () => {
@@ -31,5 +37,31 @@ describe("softmax hessian", () => {
     expect(
       toHistParams("lightgbm", validateHyperparameters("lightgbm", {})).softmaxHessianScale,
     ).toBeUndefined();
+  });
+});
+
+describe("multiclass raw scores during a fit", () => {
+  it("are the fitted trees' predictions, bit for bit, after every round's leaf values are added", () => {
+    // The booster adds a round's K trees to the scores in one pass (leaf marks); the last round's training
+    // loss must be the loss of the model's own raw predictions on the same rows.
+    const rng = new Random(11);
+    const n = 3000;
+    const p = 4;
+    const k = 5;
+    const X = Float64Array.from({ length: n * p }, () => rng.normal());
+    const y = Float64Array.from({ length: n }, (_, i) =>
+      Math.min(k - 1, Math.max(0, Math.floor(X[i * p] + X[i * p + 1] * 0.7 + 0.8 * rng.normal() + 2.5))),
+    );
+    const params = toHistParams(
+      "xgboost",
+      validateHyperparameters("xgboost", { subsample: 1, nEstimators: 12 }),
+    );
+    const est = new HistGradientBoostingClassifier({ ...params, threads: 1, colsampleByTree: 1 });
+    est.nClasses = k;
+    est.fit({ data: X, rows: n, cols: p }, y, { rng: new Random(3) });
+    const raw = predictRaw(est.getFitted(), matrixTable({ data: X, rows: n, cols: p }));
+    const curve = est.learningCurve?.train ?? [];
+    expect(curve).toHaveLength(12);
+    expect(curve[curve.length - 1]).toBe(softmaxLogLoss(k).value(raw, y, null, n));
   });
 });

@@ -1,0 +1,34 @@
+/**
+ * Random.shuffle inlines the generator for speed; it must stay the Fisher–Yates shuffle drawn through int(),
+ * draw for draw, so every seeded sample (binning, bootstraps, permutations) is what it was.
+ */
+import { describe, expect, it } from "vitest";
+import { Random } from "../../src/ml/random.js";
+
+/** The definition: from the end, a[i] swaps with a[int(i + 1)]. */
+function shuffleByDraws(rng: Random, a: Int32Array): Int32Array {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+describe("Random.shuffle", () => {
+  it.each([1, 42, 0xffffffff])(
+    "seed %i: the same order and the same generator state as draws through int()",
+    (seed) => {
+      for (const n of [0, 1, 2, 17, 50_000]) {
+        const fast = new Random(seed);
+        const slow = new Random(seed);
+        const identity = () => Int32Array.from({ length: n }, (_, i) => i);
+        expect(fast.shuffle(identity())).toEqual(shuffleByDraws(slow, identity()));
+        expect([fast.nextUint32(), fast.next(), fast.normal()]).toEqual([
+          slow.nextUint32(),
+          slow.next(),
+          slow.normal(),
+        ]);
+      }
+    },
+  );
+});
