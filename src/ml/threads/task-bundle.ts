@@ -13,11 +13,14 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { isAbsolute, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-const PROJECT_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const CACHE_DIR = join(PROJECT_ROOT, "node_modules", ".cache", "sma-pool");
+/** The project's root and cache folder: beside esbuild, in the node_modules that holds it (throws without it). */
+function projectPaths(): { root: string; cache: string } {
+  const nodeModules = dirname(dirname(createRequire(import.meta.url).resolve("esbuild/package.json")));
+  return { root: dirname(nodeModules), cache: join(nodeModules, ".cache", "sma-pool") };
+}
 
 /** A bundle's file and, for every source file in it, [size, mtimeMs] when it was built. */
 interface Manifest {
@@ -35,7 +38,10 @@ export function taskBundle(moduleUrl: string): string | null {
 }
 
 function manifestPath(moduleUrl: string): string {
-  return join(CACHE_DIR, `${createHash("sha256").update(moduleUrl).digest("hex").slice(0, 16)}.json`);
+  return join(
+    projectPaths().cache,
+    `${createHash("sha256").update(moduleUrl).digest("hex").slice(0, 16)}.json`,
+  );
 }
 
 function stamp(path: string): [number, number] {
@@ -60,10 +66,11 @@ export function reusableBundle(moduleUrl: string): string | null {
 
 function build(moduleUrl: string): string | null {
   try {
+    const { root, cache } = projectPaths();
     const esbuild = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
     const result = esbuild.buildSync({
       entryPoints: [fileURLToPath(moduleUrl)],
-      absWorkingDir: PROJECT_ROOT,
+      absWorkingDir: root,
       bundle: true,
       platform: "node",
       format: "esm",
@@ -74,12 +81,12 @@ function build(moduleUrl: string): string | null {
       logLevel: "silent",
     });
     const code = result.outputFiles[0].contents;
-    mkdirSync(CACHE_DIR, { recursive: true });
-    const bundle = join(CACHE_DIR, `${createHash("sha256").update(code).digest("hex").slice(0, 16)}.mjs`);
+    mkdirSync(cache, { recursive: true });
+    const bundle = join(cache, `${createHash("sha256").update(code).digest("hex").slice(0, 16)}.mjs`);
     writeAtomically(bundle, code);
     const inputs: Manifest["inputs"] = {};
     for (const input of Object.keys(result.metafile.inputs)) {
-      const path = isAbsolute(input) ? input : join(PROJECT_ROOT, input);
+      const path = isAbsolute(input) ? input : join(root, input);
       inputs[path] = stamp(path);
     }
     writeAtomically(manifestPath(moduleUrl), JSON.stringify({ bundle, inputs } satisfies Manifest));
