@@ -49,7 +49,8 @@ export function planEnsemble(pool: OutOfFold[], data: SelectionData): EnsemblePl
   let singleLoss = 0;
   for (const fold of data.folds) {
     const weights = selectWeights(pool, data, fold.train);
-    scores.push(scoreOf(blend(pool, weights, data, fold.valid), data, fold.valid));
+    const blended = predictionsOf(blendValues(pool, weights, data, fold.valid), data);
+    scores.push(scoreOf(blended, data, fold.valid));
     loss += blendLoss(pool, weights, data, fold.valid) / data.folds.length;
     const single = bestSingle(pool, data, fold.train);
     singles.push(scoreOf(ownPredictions(pool[single], data, fold.valid), data, fold.valid));
@@ -128,16 +129,10 @@ function blendValues(
   return sum;
 }
 
-/** The blend's predictions on `rows`: weighted values, the most probable class for classification. */
-function blend(
-  pool: OutOfFold[],
-  weights: Float64Array,
-  data: SelectionData,
-  rows: Int32Array,
-): Float64Array {
+/** Predictions from blended values: the values themselves, or the most probable class for classification. */
+function predictionsOf(values: Float64Array, data: SelectionData): Float64Array {
   const width = widthOf(data);
-  const sum = blendValues(pool, weights, data, rows);
-  return width === 1 ? sum : argmaxRows(sum, width);
+  return width === 1 ? values : argmaxRows(values, width);
 }
 
 function widthOf(data: SelectionData): number {
