@@ -190,7 +190,6 @@ function reserveMs(group: Trial[], trials: Trial[], data: SearchData, opts: Sear
   return Math.max(sum(top), own + sum(top.slice(0, count - 1)));
 }
 
-
 /** Kept free at the end for preparing the refit, metrics and the model document. */
 const REFIT_MARGIN_MS = 200;
 
