@@ -239,6 +239,26 @@ describe("ensemble selection", () => {
     expect(chooseEnsemble(plan, 5_999)).toBe(false);
   });
 
+  it("keeps a blend whose accuracy trails the single choice's by less than half a row per fold", () => {
+    // Three candidates, each wrong on its own rows, the blend wrong where two of them are; the single choice,
+    // wrong on 3 of 150 rows, leads by 2 rows in all (0.4 per fold of 30): kept; by 5 rows (1 per fold): not.
+    const wrongWhere = (rows: number[]) => Array.from(y, (c, i) => (rows.includes(i) ? (c + 1) % 3 : c));
+    const pool = (blendWrong: number[]) => [
+      candidate("single", 0.98, wrongWhere([10, 70, 130]), 0.9),
+      candidate("b", 0.9, wrongWhere(blendWrong), 0.9),
+      candidate("c", 0.9, wrongWhere(blendWrong), 0.9),
+    ];
+    const behind = (blendWrong: number[]) => {
+      const plan = planEnsemble(pool(blendWrong), data)!;
+      return { gap: plan.singleScore - plan.score, kept: ensembleWins(plan) };
+    };
+    expect(behind([10, 70, 130, 20, 80])).toEqual({ gap: expect.closeTo(2 / 150, 9), kept: true });
+    expect(behind([10, 70, 130, 20, 50, 80, 110, 140])).toEqual({
+      gap: expect.closeTo(5 / 150, 9),
+      kept: false,
+    });
+  });
+
   it("keeps the single best candidate when no blend beats it", () => {
     const truth = Array.from(y);
     const pool = [
