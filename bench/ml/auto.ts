@@ -89,6 +89,9 @@ async function main(): Promise<void> {
     for (const [id, s] of ranked) console.log(`| ${id} | ${pm(s)} |`);
     console.log(`| **auto** | ${pm(autoScores)} |`);
     console.log(`auto winners: ${winners.join("; ")}`);
+    // Per split, for pairing two runs (before and after a change) split by split.
+    console.log(`auto per split: ${autoScores.map((v) => v.toFixed(4)).join(" ")}`);
+    console.log(`${bestId} per split: ${best.map((v) => v.toFixed(4)).join(" ")}`);
     summary.push(
       `| ${name} | ${pm(autoScores)} | ${pm(best)} (${bestId}) | ${pm(diff)} | ${mean(hindsight).toFixed(4)} | ${Math.max(...walls).toFixed(1)} | ${Math.max(...cpus).toFixed(1)} |`,
     );

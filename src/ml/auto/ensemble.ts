@@ -1,11 +1,12 @@
 /**
- * Greedy ensemble selection (Caruana et al., 2004) on the candidates' out-of-fold predictions: start from
- * nothing and repeatedly add, with replacement, the candidate that most lowers the blend's loss (Brier score
- * of the averaged probabilities, or squared error of the averaged predictions); a candidate's weight is how
- * often it was added. Choosing weights on the same rows that score them flatters the blend, so the choice is
- * cross-validated over the folds: for each fold the weights are chosen on the other folds' rows and scored on
- * its rows, and so is the choice of the best single candidate. The ensemble is worth it when its score beats
- * the single choice's on the same rows.
+ * The ensemble: the equally weighted blend of the few candidates with the lowest loss on their out-of-fold
+ * predictions (Brier score of the probabilities, or squared error of the predictions). On the shared small
+ * datasets this held up better on held-out rows than greedy selection with replacement (Caruana et al., 2004),
+ * whose weights, chosen on the same few hundred rows, added weaker models that cross-validation flattered
+ * (bench/ml/auto.ts). Choosing the members on the same rows that score them still flatters the blend, so the
+ * choice is cross-validated over the folds: for each fold the members are chosen on the other folds' rows and
+ * the blend scored on its rows, and so is the choice of the best single candidate. The ensemble is worth it
+ * when its score beats the single choice's on the same rows.
  */
 import { r2Score } from "../metrics/regression.js";
 import { accuracyOf } from "../metrics/simple.js";
@@ -14,14 +15,8 @@ import type { Task } from "../types.js";
 import type { Fold } from "./folds.js";
 import type { OutOfFold } from "./search.js";
 
-/** Candidates (best cross-validated first) the selection draws from. */
-const POOL_SIZE = 8;
-/** Additions: with replacement, so weights are multiples of 1/STEPS at the finest. */
-const STEPS = 20;
-/** The best candidates the blend starts from (Caruana's sorted initialisation). */
-const INITIAL_MEMBERS = 3;
-/** Distinct members at most (the artifact's limit is higher). */
-export const MAX_MEMBERS = 5;
+/** Members of the blend: the candidates with the lowest out-of-fold loss. */
+export const MEMBERS = 3;
 
 export interface EnsemblePlan {
   members: Array<{ candidate: OutOfFold; weight: number }>;
@@ -33,6 +28,8 @@ export interface EnsemblePlan {
   /** Mean over the folds of the blend's loss (Brier score or squared error), and of the single choice's. */
   loss: number;
   singleLoss: number;
+  /** How far the blend's score may trail the single choice's and still be kept (see ensembleWins). */
+  tolerance: number;
 }
 
 export interface SelectionData {
@@ -43,11 +40,10 @@ export interface SelectionData {
 }
 
 /**
- * The ensemble of the pool chosen on all rows, with its cross-validated score beside the single choice's;
- * null when fewer than two candidates have out-of-fold predictions or the choice is a single candidate.
+ * The ensemble chosen on all rows, with its cross-validated score beside the single choice's; null when fewer
+ * than two candidates have out-of-fold predictions.
  */
-export function planEnsemble(candidates: OutOfFold[], data: SelectionData): EnsemblePlan | null {
-  const pool = [...candidates].sort((a, b) => b.entry.cvMean - a.entry.cvMean).slice(0, POOL_SIZE);
+export function planEnsemble(pool: OutOfFold[], data: SelectionData): EnsemblePlan | null {
   if (pool.length < 2) return null;
   const scores: number[] = [];
   const singles: number[] = [];
@@ -55,7 +51,8 @@ export function planEnsemble(candidates: OutOfFold[], data: SelectionData): Ense
   let singleLoss = 0;
   for (const fold of data.folds) {
     const weights = selectWeights(pool, data, fold.train);
-    scores.push(scoreOf(blend(pool, weights, data, fold.valid), data, fold.valid));
+    const blended = predictionsOf(blendValues(pool, weights, data, fold.valid), data);
+    scores.push(scoreOf(blended, data, fold.valid));
     loss += blendLoss(pool, weights, data, fold.valid) / data.folds.length;
     const single = bestSingle(pool, data, fold.train);
     singles.push(scoreOf(ownPredictions(pool[single], data, fold.valid), data, fold.valid));
@@ -68,16 +65,21 @@ export function planEnsemble(candidates: OutOfFold[], data: SelectionData): Ense
     .map((candidate, i) => ({ candidate, weight: weights[i] }))
     .filter((m) => m.weight > 0)
     .sort((a, b) => b.weight - a.weight);
-  if (members.length < 2) return null;
-  return { members, score: mean(scores), scores, singleScore: mean(singles), loss, singleLoss };
+  // Classification: half a row of accuracy per validation fold.
+  const tolerance = data.task === "regression" ? 0 : (0.5 * data.folds.length) / data.y.length;
+  return { members, score: mean(scores), scores, singleScore: mean(singles), loss, singleLoss, tolerance };
 }
 
 /**
- * Whether the blend beats the single choice: a higher cross-validated score, or the same score (frequent with
- * accuracy on small data) and a lower loss (the blend's probabilities are better).
+ * Whether the blend is kept over the single choice: a higher cross-validated score; the same score (frequent
+ * with accuracy on small data) and a lower loss; or, for classification, a score less than half a row per
+ * validation fold below. Accuracy on folds of a few dozen rows moves in steps of a row, so such a deficit is
+ * below what the folds can tell, while the blend averages its members' errors: on the shared datasets the
+ * blends rejected for it did better on the held-out rows than the single choices that replaced them.
  */
 export function ensembleWins(plan: EnsemblePlan): boolean {
-  return plan.score > plan.singleScore || (plan.score === plan.singleScore && plan.loss < plan.singleLoss);
+  if (plan.score === plan.singleScore) return plan.loss < plan.singleLoss;
+  return plan.score > plan.singleScore - plan.tolerance;
 }
 
 /** Whether auto mode makes the ensemble: it beats the single choice, and refitting its members fits in `msLeft`. */
@@ -86,89 +88,63 @@ export function chooseEnsemble(plan: EnsemblePlan, msLeft: number): boolean {
   return ensembleWins(plan) && refitMs <= msLeft;
 }
 
-/** The mean loss on `rows` of the blend with these weights. */
-function blendLoss(pool: OutOfFold[], weights: Float64Array, data: SelectionData, rows: Int32Array): number {
-  const width = data.task === "regression" ? 1 : data.nClasses;
-  const sum = new Float64Array(rows.length * width);
-  pool.forEach((c, i) => {
-    if (weights[i] > 0) addTo(sum, c, rows, width, weights[i]);
-  });
-  return lossWith(sum, 0, null, data, rows, width);
-}
-
-/** Greedy selection with replacement on `rows`: each candidate's share of the additions. */
+/** The blend's weights on `rows`: an equal share for each of the MEMBERS candidates with the lowest loss there. */
 export function selectWeights(pool: OutOfFold[], data: SelectionData, rows: Int32Array): Float64Array {
-  const width = data.task === "regression" ? 1 : data.nClasses;
-  const sum = new Float64Array(rows.length * width);
-  const counts = new Float64Array(pool.length);
-  let added = 0;
-  // Sorted initialisation: the few best candidates alone, each once, so the blend does not start as one model.
-  const alone = pool.map((c, i) => ({ i, loss: lossWith(sum, 0, c, data, rows, width) }));
-  for (const { i } of alone.sort((a, b) => a.loss - b.loss).slice(0, INITIAL_MEMBERS)) {
-    addTo(sum, pool[i], rows, width);
-    counts[i]++;
-    added++;
-  }
-  let bestLoss = lossWith(sum, added - 1, null, data, rows, width);
-  for (let step = added; step < STEPS; step++) {
-    const distinct = counts.filter((c) => c > 0).length;
-    let pick = -1;
-    for (let i = 0; i < pool.length; i++) {
-      if (counts[i] === 0 && distinct >= MAX_MEMBERS) continue;
-      const loss = lossWith(sum, added, pool[i], data, rows, width);
-      if (loss < bestLoss - 1e-12) [pick, bestLoss] = [i, loss];
-    }
-    if (pick < 0) break;
-    addTo(sum, pool[pick], rows, width);
-    counts[pick]++;
-    added++;
-  }
-  return counts.map((c) => c / Math.max(1, added));
+  const alone = (i: number) => Float64Array.from(pool, (_, j) => (j === i ? 1 : 0));
+  const ranked = pool
+    .map((_, i) => ({ i, loss: blendLoss(pool, alone(i), data, rows) }))
+    .sort((a, b) => a.loss - b.loss || a.i - b.i)
+    .slice(0, MEMBERS);
+  const weights = new Float64Array(pool.length);
+  for (const { i } of ranked) weights[i] = 1 / ranked.length;
+  return weights;
 }
 
-/** Mean loss on `rows` of the blend (sum + candidate) / (added + 1) (sum / (added + 1) without one). */
-function lossWith(
-  sum: Float64Array,
-  added: number,
-  c: OutOfFold | null,
-  data: SelectionData,
-  rows: Int32Array,
-  width: number,
-): number {
-  const scale = 1 / (added + 1);
+/**
+ * The mean loss on `rows` of the blend with these weights: squared error of the prediction, or Brier score
+ * (squared error of the probabilities against the one-hot truth).
+ */
+function blendLoss(pool: OutOfFold[], weights: Float64Array, data: SelectionData, rows: Int32Array): number {
+  const width = widthOf(data);
+  const values = blendValues(pool, weights, data, rows);
   let loss = 0;
   for (let r = 0; r < rows.length; r++) {
-    const row = rows[r];
-    const truth = data.y[row];
+    const truth = data.y[rows[r]];
     for (let j = 0; j < width; j++) {
-      const p = (sum[r * width + j] + (c ? c.values[row * width + j] : 0)) * scale;
-      // Squared error of the prediction, or Brier score: squared error against the one-hot truth.
       const target = width === 1 ? truth : truth === j ? 1 : 0;
-      loss += (p - target) ** 2;
+      loss += (values[r * width + j] - target) ** 2;
     }
   }
   return loss / rows.length;
 }
 
-function addTo(sum: Float64Array, c: OutOfFold, rows: Int32Array, width: number, weight = 1): void {
-  for (let r = 0; r < rows.length; r++) {
-    for (let j = 0; j < width; j++) sum[r * width + j] += weight * c.values[rows[r] * width + j];
-  }
-}
-
-/** The blend's predictions on `rows`: weighted values, the most probable class for classification. */
-function blend(
+/** The weighted sum of the candidates' values on `rows` (row-major, one value or nClasses per row). */
+function blendValues(
   pool: OutOfFold[],
   weights: Float64Array,
   data: SelectionData,
   rows: Int32Array,
 ): Float64Array {
-  const width = data.task === "regression" ? 1 : data.nClasses;
+  const width = widthOf(data);
   const sum = new Float64Array(rows.length * width);
   pool.forEach((c, i) => {
-    if (weights[i] > 0) addTo(sum, c, rows, width, weights[i]);
+    const w = weights[i];
+    if (w === 0) return;
+    for (let r = 0; r < rows.length; r++) {
+      for (let j = 0; j < width; j++) sum[r * width + j] += w * c.values[rows[r] * width + j];
+    }
   });
-  return width === 1 ? sum : argmaxRows(sum, width);
+  return sum;
+}
+
+/** Predictions from blended values: the values themselves, or the most probable class for classification. */
+function predictionsOf(values: Float64Array, data: SelectionData): Float64Array {
+  const width = widthOf(data);
+  return width === 1 ? values : argmaxRows(values, width);
+}
+
+function widthOf(data: SelectionData): number {
+  return data.task === "regression" ? 1 : data.nClasses;
 }
 
 /** A candidate's own predictions on `rows` (its predicted classes for classification, as cvMean scores). */

@@ -18,6 +18,7 @@ import { getModelSpec } from "../registry.js";
 import { gather } from "../target.js";
 import type { LeaderboardEntry, Task } from "../types.js";
 import type { Candidate } from "./candidates.js";
+import { MEMBERS } from "./ensemble.js";
 import type { Fold } from "./folds.js";
 
 export interface SearchData {
@@ -180,7 +181,7 @@ function allowance(t: Trial, trials: Trial[], data: SearchData, opts: SearchOpti
  * win; at least enough for any of `group` (which might win) beside the others.
  */
 function reserveMs(group: Trial[], trials: Trial[], data: SearchData, opts: SearchOptions): number {
-  const count = data.keepOutOfFold ? ENSEMBLE_REFITS_RESERVED : 1;
+  const count = data.keepOutOfFold ? MEMBERS : 1;
   const top = ranked(trials.filter((x) => x.scores.length > 0))
     .slice(0, count)
     .map((x) => refitMs(x, data, opts));
@@ -188,9 +189,6 @@ function reserveMs(group: Trial[], trials: Trial[], data: SearchData, opts: Sear
   const own = Math.max(0, ...group.map((t) => refitMs(t, data, opts)));
   return Math.max(sum(top), own + sum(top.slice(0, count - 1)));
 }
-
-/** Members whose refit the search keeps time for when an ensemble may win (a blend rarely needs more). */
-const ENSEMBLE_REFITS_RESERVED = 3;
 
 /** Kept free at the end for preparing the refit, metrics and the model document. */
 const REFIT_MARGIN_MS = 200;

@@ -13,7 +13,7 @@ vi.mock("../../../src/ml/auto/candidates.js", () => ({
   candidatesFor: () => [
     { modelType: "logistic", label: "Logistic regression", hyperparameters: {} },
     { modelType: "naive_bayes", label: "Naive Bayes", hyperparameters: {} },
-    { modelType: "knn", label: "kNN (k=15)", hyperparameters: { nNeighbors: 15 } },
+    { modelType: "knn", label: "kNN (k=5)", hyperparameters: { nNeighbors: 5 } },
     { modelType: "decision_tree", label: "Decision tree (depth 2)", hyperparameters: { maxDepth: 2 } },
   ],
 }));

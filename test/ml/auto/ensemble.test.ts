@@ -219,12 +219,15 @@ describe("ensemble selection", () => {
     expect(chooseEnsemble(plan!, 0)).toBe(true);
   });
 
-  it("blends at most five distinct candidates", () => {
-    // Eight candidates, each wrong on its own eighth of the rows: every one added improves the blend.
+  it("blends the three candidates with the lowest out-of-fold loss, equally weighted", () => {
+    // Eight candidates, each wrong on its own eighth of the rows, confident 0.800 to 0.807: each one added
+    // improves the blend (greedy selection took five), but only the three whose confidence is nearest their
+    // accuracy of 7/8 (the lowest Brier scores) are taken.
     const wrongOn = (w: number) => Array.from(y, (c, i) => (i % 8 === w ? (c + 1) % 3 : c));
-    const pool = [0, 1, 2, 3, 4, 5, 6, 7].map((w) => candidate(`m${w}`, 0.875, wrongOn(w)));
+    const pool = [0, 1, 2, 3, 4, 5, 6, 7].map((w) => candidate(`m${w}`, 0.875, wrongOn(w), 0.8 + 0.001 * w));
     const plan = planEnsemble(pool, data)!;
-    expect(plan.members).toHaveLength(5);
+    expect(plan.members.map((m) => m.candidate.entry.label).sort()).toEqual(["m5", "m6", "m7"]);
+    for (const m of plan.members) expect(m.weight).toBeCloseTo(1 / 3, 12);
   });
 
   it("keeps the single candidate when refitting the blend's members would overrun the budget", () => {
@@ -234,6 +237,26 @@ describe("ensemble selection", () => {
     // Three members of 2 s each: 6 s of refits.
     expect(chooseEnsemble(plan, 6_000)).toBe(true);
     expect(chooseEnsemble(plan, 5_999)).toBe(false);
+  });
+
+  it("keeps a blend whose accuracy trails the single choice's by less than half a row per fold", () => {
+    // Three candidates, each wrong on its own rows, the blend wrong where two of them are; the single choice,
+    // wrong on 3 of 150 rows, leads by 2 rows in all (0.4 per fold of 30): kept; by 5 rows (1 per fold): not.
+    const wrongWhere = (rows: number[]) => Array.from(y, (c, i) => (rows.includes(i) ? (c + 1) % 3 : c));
+    const pool = (blendWrong: number[]) => [
+      candidate("single", 0.98, wrongWhere([10, 70, 130]), 0.9),
+      candidate("b", 0.9, wrongWhere(blendWrong), 0.9),
+      candidate("c", 0.9, wrongWhere(blendWrong), 0.9),
+    ];
+    const behind = (blendWrong: number[]) => {
+      const plan = planEnsemble(pool(blendWrong), data)!;
+      return { gap: plan.singleScore - plan.score, kept: ensembleWins(plan) };
+    };
+    expect(behind([10, 70, 130, 20, 80])).toEqual({ gap: expect.closeTo(2 / 150, 9), kept: true });
+    expect(behind([10, 70, 130, 20, 50, 80, 110, 140])).toEqual({
+      gap: expect.closeTo(5 / 150, 9),
+      kept: false,
+    });
   });
 
   it("keeps the single best candidate when no blend beats it", () => {
