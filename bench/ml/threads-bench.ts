@@ -3,7 +3,9 @@
  * times at 1 and 2 threads, ours and the reference taking turns in one run: the histogram GBDT (XGBoost's
  * defaults on both sides: 100 rounds, depth 6, learning rate 0.3, 256 bins, no sampling) against XGBoost
  * hist on rows × 28 binary data, and the random forest (100 trees) against scikit-learn's with n_jobs.
- * Prints times, ratios (ours ÷ theirs) and scores. Not a test: the numbers depend on the machine's load.
+ * Prints times, ratios (ours ÷ theirs) and scores, and our fit's process CPU seconds (all threads): CPU well above
+ * the 1-thread fit's at 2 threads means the threads slow each other (memory, a loaded machine), not that work is
+ * serial. Not a test: the numbers depend on the machine's load.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -78,12 +80,15 @@ function ours(kind: string, threads: number, d: ReturnType<typeof data>, ntrain:
   const est = createEstimator(id, "classification", validateHyperparameters(id, params), 2);
   const X = { data: d.X.subarray(0, ntrain * d.p), rows: ntrain, cols: d.p };
   const t = performance.now();
+  const cpu0 = process.cpuUsage();
   est.fit(X, d.y.subarray(0, ntrain), { rng: new Random(1) });
   const time = (performance.now() - t) / 1000;
+  const used = process.cpuUsage(cpu0);
+  const cpu = (used.user + used.system) / 1e6;
   const pred = est.predict({ data: d.X.subarray(ntrain * d.p), rows: d.n - ntrain, cols: d.p });
   let right = 0;
   for (let i = 0; i < pred.length; i++) right += +(pred[i] === d.y[ntrain + i]);
-  return { time, score: right / pred.length };
+  return { time, cpu, score: right / pred.length };
 }
 
 const dir = mkdtempSync(join(tmpdir(), "threads-bench-"));
@@ -93,8 +98,8 @@ try {
       .map((l) => l.toFixed(1))
       .join(" ")}`,
   );
-  console.log("| model | rows | threads | ours s | theirs s | ratio | our acc | their acc |");
-  console.log("|---|---|---|---|---|---|---|---|");
+  console.log("| model | rows | threads | ours s | our CPU s | theirs s | ratio | our acc | their acc |");
+  console.log("|---|---|---|---|---|---|---|---|---|");
   for (const [kind, n, p] of [
     ["gbdt", ROWS, 28],
     ["forest", FOREST_ROWS, 8],
@@ -107,7 +112,15 @@ try {
     for (const threads of THREADS) {
       const a = ours(kind, threads, d, ntrain);
       const b = theirs(kind, threads, files, d, ntrain);
-      const row = [kind, n, threads, a.time.toFixed(2), b.time.toFixed(2), (a.time / b.time).toFixed(2)];
+      const row = [
+        kind,
+        n,
+        threads,
+        a.time.toFixed(2),
+        a.cpu.toFixed(2),
+        b.time.toFixed(2),
+        (a.time / b.time).toFixed(2),
+      ];
       console.log(`| ${row.join(" | ")} | ${a.score.toFixed(4)} | ${b.score.toFixed(4)} |`);
     }
   }
