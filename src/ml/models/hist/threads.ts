@@ -49,7 +49,8 @@ const SHARE_MIN_WORK = 1 << 16;
 const SHARE_MIN_ROWS = 4096;
 /**
  * Bin updates (rows × stride bytes, or the per-row loops' equivalent) of a run of units at least, for the
- * workers to be woken: below this, a wake-up (tens of microseconds, far more on a loaded machine) costs more than it saves.
+ * workers to be woken: below this, a wake-up (tens of microseconds, far more on a loaded machine) costs more
+ * than it saves.
  */
 const WAKE_MIN_WORK = 1 << 17;
 /**
@@ -538,9 +539,9 @@ export class NodeThreads {
 
   /**
    * Finds each node's best split (as findBestSplit): a node in the arena with numeric features only (and
-   * units enough in the table) is scanned in units of UNIT_FEATURES features on the threads, and the units' bests are taken in feature
-   * order, a later one only when its gain is larger: the first boundary of the largest gain, as one scan
-   * finds it. The other nodes are scanned here.
+   * units enough in the table) is scanned in units of UNIT_FEATURES features on the threads, and the units'
+   * bests are taken in feature order, a later one only when its gain is larger: the first boundary of the
+   * largest gain, as one scan finds it. The other nodes are scanned here.
    */
   findSplits(scans: NodeScan[], binCounts: Int32Array, categories: Int32Array, rules: SplitRules): void {
     const { missing } = this.space.layout;
