@@ -147,8 +147,9 @@ export interface NodeCut {
 /**
  * The gradient loops of the task, by GRADIENT_CODES, as source: gh[2i], gh[2i + 1] for rows from..to−1. They
  * must equal the losses' own gradients (losses.ts) bit for bit, or a fit's model would depend on its thread
- * count: test/ml/models/hist/threads.test.ts compares them. Should losses.ts compute them another way (a
- * WebAssembly kernel), these must run the same code.
+ * count: test/ml/models/hist/threads.test.ts compares them. losses.ts takes the log-loss's e^x from the exp
+ * kernel (kernels/exp-lanes.ts), which equals Math.exp bit for bit, so Math.exp here gives the same numbers;
+ * a change to either formula must be made in both.
  */
 const GRADIENT_LOOPS = `[
   (raw, y, gh, from, to) => {
