@@ -9,7 +9,8 @@
  * with its memory layout: ./wat/hist-build.wat (uint16 bins: ./wat/hist-build-wide.wat).
  */
 import { type BinArray, MISSING_BIN } from "../models/hist/binning.js";
-import { histStrideOf, reachableSpans } from "../models/hist/histogram.js";
+import { type Bundling, copySpans, expandBundles } from "../models/hist/bundles.js";
+import { histStrideOf, reachableBins, reachableSpans } from "../models/hist/histogram.js";
 import { instantiate, kernelModule, wasm } from "./load.js";
 import { HIST_BUILD_WASM } from "./wasm/hist-build.js";
 import { HIST_BUILD_WIDE_WASM } from "./wasm/hist-build-wide.js";
@@ -46,6 +47,12 @@ export interface HistLayout {
   rowsAt: number;
   /** The column-major copy of the bins (stride × rows), or −1 when there is none. */
   columnsAt: number;
+  /**
+   * The compact bin matrix of a bundling (rows × bundledStride, uint8; models/hist/bundles.ts), which the
+   * histograms are built from, or −1 when there is none.
+   */
+  bundledAt: number;
+  bundledStride: number;
   scratchAt: number;
   /** sideBytes per side slot (one slot per node partitioned at once): 1 for each bin a split sends left. */
   sidesAt: number;
@@ -102,6 +109,10 @@ export class HistSpace {
   readonly rows: Int32Array;
   /** The column-major copy of the bins (faster partitions), when the layout has one. */
   readonly columns: BinArray | null;
+  /** The compact bin matrix of a bundling, when the layout has one (filled by the caller, see useBundles). */
+  readonly bundled: Uint8Array | null;
+  /** The bundling the histograms are built with (useBundles), or null. */
+  bundling: Bundling | null = null;
   /** The compiled kernel this space runs (workers instantiate it over the same memory). */
   readonly module: object;
   private readonly scratch: Int32Array;
@@ -111,6 +122,8 @@ export class HistSpace {
   /** Reachable cells, as [from, to) pairs: in a region, and in the plain layout. */
   private regionSpans: Int32Array;
   private plainSpans: Int32Array;
+  /** With a bundling: the cells builds zero (its columns' reachable cells), in a region. */
+  private zeroSpans: Int32Array | null = null;
 
   constructor(
     readonly memory: HistMemory,
@@ -124,6 +137,8 @@ export class HistSpace {
     this.gh = new Float64Array(buffer, layout.ghAt, 2 * n);
     this.rows = new Int32Array(buffer, layout.rowsAt, n);
     this.columns = layout.columnsAt >= 0 ? new Bins(buffer, layout.columnsAt, n * stride) : null;
+    this.bundled =
+      layout.bundledAt >= 0 ? new Uint8Array(buffer, layout.bundledAt, n * layout.bundledStride) : null;
     this.scratch = new Int32Array(buffer, layout.scratchAt, n);
     this.sides = new Uint8Array(buffer, layout.sidesAt, layout.sideBytes * layout.sideSlots);
     this.f64 = new Float64Array(buffer);
@@ -154,9 +169,48 @@ export class HistSpace {
     this.plainSpans = reachableSpans(reach, stride, histStrideOf(missing), missing);
   }
 
+  /**
+   * From now on, histograms are built from the compact matrix (`bundled`, which must hold bundleBins of the
+   * bins) and expanded into the plain layout by readRegion. Call after useReachable.
+   */
+  useBundles(b: Bundling, reach: Int32Array): void {
+    const { missing, featureBytes, bundledStride, stride } = this.layout;
+    if (this.bundled === null || b.stride !== bundledStride || missing !== MISSING_BIN)
+      throw new Error("useBundles: the space has no compact matrix of this stride");
+    this.bundling = b;
+    this.zeroSpans = reachableSpans(reachableBins(b.columnBins, b.stride), b.stride, featureBytes / 8);
+    const copy = copySpans(b, reach, stride, featureBytes / 8, histStrideOf(missing), missing);
+    this.regionSpans = copy.region;
+    this.plainSpans = copy.plain;
+  }
+
+  /** The cells of a region that builds reach and zero, as [from, to) pairs (the region layout). */
+  get buildSpans(): Int32Array {
+    return this.zeroSpans ?? this.regionSpans;
+  }
+
+  /**
+   * The cells readRegion copies as they are, index for index: in a region and in the plain layout (with a
+   * bundling, the unbundled features'; the members are expanded).
+   */
+  get copyRegionSpans(): { region: Int32Array; plain: Int32Array } {
+    return { region: this.regionSpans, plain: this.plainSpans };
+  }
+
+  /** Byte address and stride of the matrix histograms are built from (the compact one with a bundling). */
+  get buildSource(): { at: number; stride: number } {
+    const l = this.layout;
+    return this.bundling ? { at: l.bundledAt, stride: l.bundledStride } : { at: l.binsAt, stride: l.stride };
+  }
+
   /** hist (the plain layout, f · histStrideOf(missing)) = region `region`, or += it when `add`. */
   readRegion(region: number, hist: Float64Array, add = false): void {
     const from = this.region(region);
+    if (this.bundling) {
+      const { missing, featureBytes, stride } = this.layout;
+      const cells = histStrideOf(missing);
+      expandBundles(hist, 0, cells, from, 0, featureBytes / 8, this.bundling.plan, 0, stride, missing, add);
+    }
     const { regionSpans, plainSpans } = this;
     for (let s = 0; s < regionSpans.length; s += 2) {
       const start = regionSpans[s];
@@ -171,14 +225,15 @@ export class HistSpace {
   /** Builds rows rows[start..end) into the region of thread `region` (zeroed first). */
   buildRegion(region: number, start: number, end: number): void {
     const hist = this.region(region);
-    const spans = this.regionSpans;
+    const spans = this.buildSpans;
     for (let s = 0; s < spans.length; s += 2) {
       if (spans[s + 1] - spans[s] > BULK_CELLS) hist.fill(0, spans[s], spans[s + 1]);
       else for (let k = spans[s]; k < spans[s + 1]; k++) hist[k] = 0;
     }
     const { layout } = this;
     const at = layout.histAt + region * layout.stride * layout.featureBytes;
-    const { binsAt, stride, ghAt, rowsAt } = layout;
+    const { ghAt, rowsAt } = layout;
+    const { at: binsAt, stride } = this.buildSource;
     this.kernels.build(binsAt, stride, ghAt, rowsAt + 4 * start, end - start, at, layout.featureBytes);
   }
 
@@ -232,6 +287,7 @@ function addSpan(hist: Float64Array, from: Float64Array, start: number, end: num
  * A space for n rows of `stride` bins (a multiple of 4) with `regions` histogram regions and `sideSlots`
  * side tables, or null where WebAssembly's shared memory is missing or the data would not fit in it.
  * @param missing - the bin mapper's missing bin (missingBin): above MISSING_BIN, bins are uint16
+ * @param bundledStride - row stride of a compact matrix of bundled bins (uint8 only; 0: none)
  */
 export function createHistSpace(
   n: number,
@@ -240,6 +296,7 @@ export function createHistSpace(
   columns = false,
   sideSlots = 1,
   missing = MISSING_BIN,
+  bundledStride = 0,
 ): HistSpace | null {
   const align = (x: number) => Math.ceil(x / 16) * 16;
   const binBytes = missing > MISSING_BIN ? 2 : 1;
@@ -251,9 +308,17 @@ export function createHistSpace(
   const sidesAt = align(scratchAt + 4 * n);
   const sideBytes = align(missing + 1);
   const columnsAt = columns ? align(sidesAt + sideBytes * sideSlots) : -1;
-  const histAt = align(columns ? columnsAt + binsBytes : sidesAt + sideBytes * sideSlots);
+  const afterColumns = align(columns ? columnsAt + binsBytes : sidesAt + sideBytes * sideSlots);
+  const bundledAt = bundledStride > 0 ? afterColumns : -1;
+  const histAt = align(bundledStride > 0 ? bundledAt + n * bundledStride : afterColumns);
   const bytes = histAt + regions * stride * featureBytes(missing);
-  if (bytes > MAX_BYTES || stride % 4 !== 0 || typeof SharedArrayBuffer === "undefined") return null;
+  if (
+    bytes > MAX_BYTES ||
+    stride % 4 !== 0 ||
+    bundledStride % 4 !== 0 ||
+    typeof SharedArrayBuffer === "undefined"
+  )
+    return null;
   const pages = Math.ceil(bytes / PAGE);
   let memory: HistMemory;
   try {
@@ -275,6 +340,8 @@ export function createHistSpace(
     ghAt,
     rowsAt,
     columnsAt,
+    bundledAt,
+    bundledStride,
     scratchAt,
     sidesAt,
     sideSlots,

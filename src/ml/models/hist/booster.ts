@@ -22,6 +22,7 @@ import {
   missingBin,
   sampleHead,
 } from "./binning.js";
+import { bundleBins, findBundles } from "./bundles.js";
 import { type ColumnTable, selectRows } from "./columns.js";
 import { type ForestArrays, ForestBuilder, leafOffset } from "./forest.js";
 import { type GrowParams, growTree, sampleFeatures } from "./grower.js";
@@ -58,6 +59,11 @@ export interface BoosterParams extends GrowParams {
    * threads at any size; by default only from fitUsesWorkers' size on.
    */
   parallelMinRows?: number;
+  /**
+   * Exclusive feature bundling for the histogram builds (bundles.ts; default on). Histograms' default bins
+   * of bundled features are summed in another order, so models can differ in the last bits without it.
+   */
+  bundle?: boolean;
   /** The multiclass hessian's factor (softmaxLogLoss): 2 as XGBoost's multi:softprob, else 1. */
   softmaxHessianScale?: number;
 }
@@ -106,19 +112,35 @@ export function fitBooster(
   // which run the same kernel on it; without it the fit runs on one thread). Counted in bins, so uint16
   // bins get a copy of up to twice the bytes (without it, 160k × 28 fit 40% slower).
   const withColumns = nt * stride <= COLUMN_COPY_MAX_BYTES;
-  const space = createHistSpace(
-    nt,
-    stride,
-    regionsFor(workers ? threads : 1, stride, histStrideOf(missing)),
-    withColumns,
-    SIDE_SLOTS,
-    missing,
-  );
-  const rows = space ? space.rows : new Int32Array(nt);
+  const spaceFor = (bundledStride: number) =>
+    createHistSpace(
+      nt,
+      stride,
+      regionsFor(workers ? threads : 1, stride, histStrideOf(missing)),
+      withColumns,
+      SIDE_SLOTS,
+      missing,
+      bundledStride,
+    );
+  let space = spaceFor(0);
   // The row list is free until the first round: the binning and curve samples are drawn in it.
-  const mapper = wideMapper ?? fitBinMapper(train, params.maxBins, rng, rows);
+  const mapper = wideMapper ?? fitBinMapper(train, params.maxBins, rng, space ? space.rows : undefined);
+  const binCounts = Int32Array.from({ length: p }, (_, f) => binCount(mapper, f));
   // Into the space when there is one (the workers read them there).
-  const bins = binRows(mapper, train, 0, nt, space?.bins, stride);
+  let bins = binRows(mapper, train, 0, nt, space?.bins, stride);
+  // Exclusive features bundled (bundles.ts): a space with room for the compact matrix, the bins moved to it.
+  const bundling =
+    space && params.bundle !== false && bins instanceof Uint8Array
+      ? findBundles(bins, nt, stride, p, binCounts)
+      : null;
+  const bundledSpace = bundling ? spaceFor(bundling.stride) : null;
+  if (bundling && bundledSpace?.bundled) {
+    bundledSpace.bins.set(bins);
+    bins = bundledSpace.bins;
+    bundleBins(bins as Uint8Array, nt, stride, bundling, bundledSpace.bundled);
+    space = bundledSpace;
+  }
+  const rows = space ? space.rows : new Int32Array(nt);
   // The column-major copy speeds partitions; above COLUMN_COPY_MAX_BYTES its memory matters more.
   const columns = withColumns ? transposeBins(bins, nt, stride, space?.columns ?? undefined) : null;
   const validBins = parts.valid ? binRows(mapper, parts.valid) : null;
@@ -139,10 +161,10 @@ export function fitBooster(
   const forest = new ForestBuilder(1, false, missing > MISSING_BIN);
   const featureGain = new Float64Array(p);
   const allFeatures = Int32Array.from({ length: p }, (_, f) => f);
-  const binCounts = Int32Array.from({ length: p }, (_, f) => binCount(mapper, f));
   const reach = reachableBins(binCounts, stride, missing);
   const spans = reachableSpans(reach, stride, featureStride, missing);
   space?.useReachable(reach);
+  if (bundling && space && space === bundledSpace) space.useBundles(bundling, reach);
   const helpers = space
     ? new NodeThreads(workers ? threads : 1, space, reach, { raw, y: yTrain }, minRows)
     : null;

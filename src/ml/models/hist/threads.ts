@@ -25,6 +25,7 @@
  */
 import type { HistSpace } from "../../kernels/hist-build.js";
 import { type Crew, leaseCrew, type PoolOptions } from "../../threads/pool.js";
+import { EXPAND_SOURCE } from "./bundles.js";
 import { HIST_STRIDE, HistogramPool, histStrideOf, reachableSpans, subtractHistogram } from "./histogram.js";
 import type { Loss } from "./losses.js";
 import {
@@ -222,11 +223,12 @@ const TASK = `(data, args) => {
         if (k < end) a[into + k] -= a[minus + k];
       }
     };
+    data.expand = ${EXPAND_SOURCE};
     data.reduce = (from, to, hist, first, count, assign) => {
       const a = data.arena;
       const f64 = data.f64;
       const rs = kernel.spans;
-      const ps = data.spans;
+      const ps = kernel.copyTo;
       for (let r = first; r < first + count; r++) {
         const region = (kernel.histAt >>> 3) + r * (kernel.regionBytes >>> 3);
         for (let s = from; s < to; s += 2) {
@@ -234,6 +236,10 @@ const TASK = `(data, args) => {
           const end = region + rs[s + 1];
           if (r === first && assign === 1) for (let k = region + rs[s]; k < end; k++) a[k + shift] = f64[k];
           else for (let k = region + rs[s]; k < end; k++) a[k + shift] += f64[k];
+        }
+        if (kernel.plan !== null) {
+          const add = r !== first || assign !== 1;
+          data.expand(a, hist, kernel.cells, f64, region, l.featureBytes >>> 3, kernel.plan, from >>> 2, to >>> 2, l.missing, add);
         }
       }
     };
@@ -285,9 +291,9 @@ const TASK = `(data, args) => {
     }
     if (kind === ${BUILD}) {
       const hist = kernel.histAt + units[at + 2] * kernel.regionBytes;
-      const spans = kernel.spans;
+      const spans = kernel.zero;
       for (let s = 0; s < spans.length; s += 2) data.f64.fill(0, (hist >>> 3) + spans[s], (hist >>> 3) + spans[s + 1]);
-      data.wasm.build(l.binsAt, l.stride, l.ghAt, l.rowsAt + 4 * from, to - from, hist, l.featureBytes);
+      data.wasm.build(kernel.buildAt, kernel.buildStride, l.ghAt, l.rowsAt + 4 * from, to - from, hist, l.featureBytes);
       continue;
     }
     const f = units[at + 2];
@@ -379,17 +385,28 @@ export class NodeThreads {
     this.values = new Float64Array(this.units.buffer);
     this.y = threads > 1 && !(scores.y.buffer instanceof SharedArrayBuffer) ? sharedCopy(scores.y) : scores.y;
     const regionBytes = space.region(0).byteLength;
-    // The cells the space reads back (useReachable), in the region layout.
+    // The cells the builds zero (useReachable; the compact matrix's columns with a bundling), in the region
+    // layout; without a bundling, the reduces copy the same cells into the plain layout's (this.spans).
+    const cells = histStrideOf(layout.missing);
+    this.spans = reachableSpans(reach, layout.stride, cells, layout.missing);
     const spans = reachableSpans(reach, layout.stride, layout.featureBytes / 8, layout.missing);
+    const copy = space.bundling ? space.copyRegionSpans : { region: spans, plain: this.spans };
+    const source = space.buildSource;
     const kernel = {
       module: space.module,
       memory: space.memory,
       layout,
       histAt: layout.histAt,
       regionBytes,
-      spans,
+      zero: space.bundling ? space.buildSpans : spans,
+      spans: copy.region,
+      copyTo: copy.plain,
+      buildAt: source.at,
+      buildStride: source.stride,
+      // With a bundling, the reduces expand the compact histograms (bundles.ts) instead of copying.
+      plan: space.bundling?.plan ?? null,
+      cells,
     };
-    const cells = histStrideOf(layout.missing);
     const histLength = layout.stride * cells;
     const arenaHists =
       threads > 1 ? Math.min(ARENA_MAX_HISTS, Math.floor(ARENA_MAX_BYTES / (8 * histLength))) : 0;
@@ -399,7 +416,6 @@ export class NodeThreads {
     this.scanIn = shared(Float64Array, 8 * capacity);
     this.scanOut = shared(Float64Array, 8 * capacity);
     this.scanFeatures = shared(Int32Array, 2 * UNIT_FEATURES * capacity);
-    this.spans = reachableSpans(reach, layout.stride, cells, layout.missing);
     const dataOf = () => ({
       kernel,
       units: this.units,
