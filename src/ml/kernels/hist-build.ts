@@ -9,7 +9,7 @@
  * with its memory layout: ./wat/hist-build.wat (uint16 bins: ./wat/hist-build-wide.wat).
  */
 import { type BinArray, MISSING_BIN } from "../models/hist/binning.js";
-import { type Bundling, copySpans, expandBundles } from "../models/hist/bundles.js";
+import { type Bundling, bundledCut, copySpans, expandBundles } from "../models/hist/bundles.js";
 import { histStrideOf, reachableBins, reachableSpans } from "../models/hist/histogram.js";
 import { instantiate, kernelModule, wasm } from "./load.js";
 import { HIST_BUILD_WASM } from "./wasm/hist-build.js";
@@ -45,7 +45,10 @@ export interface HistLayout {
   binsAt: number;
   ghAt: number;
   rowsAt: number;
-  /** The column-major copy of the bins (stride × rows), or −1 when there is none. */
+  /**
+   * The column-major copy of the bins (stride × rows; of the compact matrix, bundledStride × rows, when
+   * there is one), or −1 when there is none.
+   */
   columnsAt: number;
   /**
    * The compact bin matrix of a bundling (rows × bundledStride, uint8; models/hist/bundles.ts), which the
@@ -136,7 +139,13 @@ export class HistSpace {
     this.bins = new Bins(buffer, layout.binsAt, n * stride);
     this.gh = new Float64Array(buffer, layout.ghAt, 2 * n);
     this.rows = new Int32Array(buffer, layout.rowsAt, n);
-    this.columns = layout.columnsAt >= 0 ? new Bins(buffer, layout.columnsAt, n * stride) : null;
+    // With a compact matrix, the copy is of its columns (uint8).
+    this.columns =
+      layout.columnsAt < 0
+        ? null
+        : layout.bundledAt >= 0
+          ? new Uint8Array(buffer, layout.columnsAt, n * layout.bundledStride)
+          : new Bins(buffer, layout.columnsAt, n * stride);
     this.bundled =
       layout.bundledAt >= 0 ? new Uint8Array(buffer, layout.bundledAt, n * layout.bundledStride) : null;
     this.scratch = new Int32Array(buffer, layout.scratchAt, n);
@@ -243,10 +252,10 @@ export class HistSpace {
    * NodeThreads' task (models/hist/threads.ts), in parts on every thread; this is the one-call form.
    */
   partition(start: number, end: number, f: number, sides: Uint8Array): number {
-    this.setSides(sides);
+    const cut = this.bundling ? bundledCut(this.bundling, f, sides) : { column: f, sides };
+    this.setSides(cut.sides);
     const l = this.layout;
-    const first = l.columnsAt >= 0 ? l.columnsAt + f * l.rows * l.binBytes : l.binsAt + f * l.binBytes;
-    const step = l.columnsAt >= 0 ? 1 : l.stride;
+    const { first, step } = partitionSource(l, cut.column, this.bundling !== null);
     const nLeft = this.kernels.partition(
       first,
       step,
@@ -269,6 +278,19 @@ export class HistSpace {
     this.buildRegion(0, start, end);
     this.readRegion(0, hist);
   }
+}
+
+/**
+ * Where a partition by column f reads its bins: the first one's byte address and the step between rows. From
+ * the column-major copy when there is one, else the row-major bins; with a bundling (`bundled`), f is a
+ * column of the compact matrix (bundledCut), read there.
+ */
+export function partitionSource(l: HistLayout, f: number, bundled: boolean): { first: number; step: number } {
+  const bytes = bundled ? 1 : l.binBytes;
+  if (l.columnsAt >= 0) return { first: l.columnsAt + f * l.rows * bytes, step: 1 };
+  return bundled
+    ? { first: l.bundledAt + f, step: l.bundledStride }
+    : { first: l.binsAt + f * bytes, step: l.stride };
 }
 
 /** hist[k + shift] += from[k] for k in [start, end), two cells a step (about 1.5× faster in V8 than one). */
@@ -308,7 +330,8 @@ export function createHistSpace(
   const sidesAt = align(scratchAt + 4 * n);
   const sideBytes = align(missing + 1);
   const columnsAt = columns ? align(sidesAt + sideBytes * sideSlots) : -1;
-  const afterColumns = align(columns ? columnsAt + binsBytes : sidesAt + sideBytes * sideSlots);
+  const columnsBytes = bundledStride > 0 ? n * bundledStride : binsBytes;
+  const afterColumns = align(columns ? columnsAt + columnsBytes : sidesAt + sideBytes * sideSlots);
   const bundledAt = bundledStride > 0 ? afterColumns : -1;
   const histAt = align(bundledStride > 0 ? bundledAt + n * bundledStride : afterColumns);
   const bytes = histAt + regions * stride * featureBytes(missing);

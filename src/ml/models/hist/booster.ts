@@ -112,17 +112,17 @@ export function fitBooster(
   // which run the same kernel on it; without it the fit runs on one thread). Counted in bins, so uint16
   // bins get a copy of up to twice the bytes (without it, 160k × 28 fit 40% slower).
   const withColumns = nt * stride <= COLUMN_COPY_MAX_BYTES;
-  const spaceFor = (bundledStride: number) =>
+  const spaceFor = (bundledStride: number, copy: boolean) =>
     createHistSpace(
       nt,
       stride,
       regionsFor(workers ? threads : 1, stride, histStrideOf(missing)),
-      withColumns,
+      copy,
       SIDE_SLOTS,
       missing,
       bundledStride,
     );
-  let space = spaceFor(0);
+  let space = spaceFor(0, withColumns);
   // The row list is free until the first round: the binning and curve samples are drawn in it.
   const mapper = wideMapper ?? fitBinMapper(train, params.maxBins, rng, space ? space.rows : undefined);
   const binCounts = Int32Array.from({ length: p }, (_, f) => binCount(mapper, f));
@@ -133,7 +133,10 @@ export function fitBooster(
     space && params.bundle !== false && bins instanceof Uint8Array
       ? findBundles(bins, nt, stride, p, binCounts)
       : null;
-  const bundledSpace = bundling ? spaceFor(bundling.stride) : null;
+  // Its column-major copy is of the compact matrix (partitions read it: bundledCut), smaller by as much.
+  const bundledSpace = bundling
+    ? spaceFor(bundling.stride, nt * bundling.stride <= COLUMN_COPY_MAX_BYTES)
+    : null;
   if (bundling && bundledSpace?.bundled) {
     bundledSpace.bins.set(bins);
     bins = bundledSpace.bins;
@@ -142,7 +145,14 @@ export function fitBooster(
   }
   const rows = space ? space.rows : new Int32Array(nt);
   // The column-major copy speeds partitions; above COLUMN_COPY_MAX_BYTES its memory matters more.
-  const columns = withColumns ? transposeBins(bins, nt, stride, space?.columns ?? undefined) : null;
+  const columns =
+    bundling && space === bundledSpace
+      ? null
+      : withColumns
+        ? transposeBins(bins, nt, stride, space?.columns ?? undefined)
+        : null;
+  if (bundling && space?.bundled && space.columns)
+    transposeBins(space.bundled, nt, bundling.stride, space.columns);
   const validBins = parts.valid ? binRows(mapper, parts.valid) : null;
   const featureStride = histStrideOf(missing);
   const nv = parts.valid?.nRows ?? 0;

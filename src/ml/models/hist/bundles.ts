@@ -269,6 +269,22 @@ export const EXPAND_SOURCE = `(dst, dstAt, cells, src, srcAt, srcCells, plan, fr
 }`;
 
 /**
+ * A partition by feature f as one by a column of the compact matrix: f's column, and the side of each of its
+ * bins (a member's bundle bins off f's range are rows at f's default bin). The same rows go left.
+ * @param sides - 1 for each bin of f the split sends left (missing bin included)
+ */
+export function bundledCut(b: Bundling, f: number, sides: Uint8Array): { column: number; sides: Uint8Array } {
+  const q = PLAN_WORDS * f;
+  const d = b.plan[q + 1];
+  if (d < 0) return { column: b.plan[q], sides };
+  const first = b.plan[q + 2];
+  const nb = b.plan[q + 3];
+  const out = new Uint8Array(sides.length).fill(sides[d]);
+  for (let k = 0; k < nb - 1; k++) out[first + k] = sides[k < d ? k : k + 1];
+  return { column: b.plan[q], sides: out };
+}
+
+/**
  * The cells the expansion copies as they are (unbundled features' value bins and missing bins), four words
  * per feature of the stride (two [from, to) pairs; empty for members and padding), in the region layout
  * (`regionCells` per column) and in the plain layout (`cells` per feature), index for index.

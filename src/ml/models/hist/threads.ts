@@ -25,7 +25,7 @@
  */
 import type { HistSpace } from "../../kernels/hist-build.js";
 import { type Crew, leaseCrew, type PoolOptions } from "../../threads/pool.js";
-import { EXPAND_SOURCE } from "./bundles.js";
+import { bundledCut, EXPAND_SOURCE } from "./bundles.js";
 import { HIST_STRIDE, HistogramPool, histStrideOf, reachableSpans, subtractHistogram } from "./histogram.js";
 import type { Loss } from "./losses.js";
 import {
@@ -296,9 +296,13 @@ const TASK = `(data, args) => {
       data.wasm.build(kernel.buildAt, kernel.buildStride, l.ghAt, l.rowsAt + 4 * from, to - from, hist, l.featureBytes);
       continue;
     }
+    // With a bundling, f is a column of the compact matrix (partitionAll maps it: bundledCut), as in
+    // partitionSource (kernels/hist-build.ts).
     const f = units[at + 2];
-    const first = l.columnsAt >= 0 ? l.columnsAt + f * l.rows * l.binBytes : l.binsAt + f * l.binBytes;
-    const step = l.columnsAt >= 0 ? 1 : l.stride;
+    const bytes = kernel.plan !== null ? 1 : l.binBytes;
+    const rowMajor = kernel.plan !== null ? l.bundledAt : l.binsAt;
+    const first = l.columnsAt >= 0 ? l.columnsAt + f * l.rows * bytes : rowMajor + f * bytes;
+    const step = l.columnsAt >= 0 ? 1 : kernel.plan !== null ? l.bundledStride : l.stride;
     const sides = l.sidesAt + l.sideBytes * units[at + 3];
     const left = data.wasm.partition(first, step, l.rowsAt + 4 * from, to - from, l.scratchAt + 4 * from, sides);
     units[at + 5] = left;
@@ -486,13 +490,15 @@ export class NodeThreads {
       // One part per node on one thread (the parts' merge would be pure overhead there).
       const parts = wave.map((c) => (this.pool ? sharesOf(c.end - c.start, this.minRows) : 1));
       let count = 0;
+      const { bundling } = this.space;
       wave.forEach((c, slot) => {
-        this.space.setSides(c.sides, slot);
+        const cut = bundling ? bundledCut(bundling, c.f, c.sides) : { column: c.f, sides: c.sides };
+        this.space.setSides(cut.sides, slot);
         const size = Math.ceil((c.end - c.start) / parts[slot]);
         for (let q = 0; q < parts[slot]; q++) {
           const from = Math.min(c.end, c.start + q * size);
           const to = Math.min(c.end, from + size);
-          this.units.set([from, to, c.f, slot, parts[slot] === 1 ? 1 : 0], UNIT_WORDS * count++);
+          this.units.set([from, to, cut.column, slot, parts[slot] === 1 ? 1 : 0], UNIT_WORDS * count++);
         }
       });
       this.run([PARTITION, count], wave.reduce((n, c) => n + c.end - c.start, 0) * this.stride);

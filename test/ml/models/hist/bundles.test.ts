@@ -96,14 +96,18 @@ describe("findBundles", () => {
 });
 
 /** A space over binsOf's rows, with the compact matrix, bundles in use, random gradients. */
-function bundledSpace(n: number, seed: number, regions = 1) {
+function bundledSpace(n: number, seed: number, regions = 1, columns = false) {
   const stride = rowStride(P);
   const { bins, binCounts } = binsOf(n, seed);
   const b = findBundles(bins, n, stride, P, binCounts) as Bundling;
-  const space = createHistSpace(n, stride, regions, false, SIDE_SLOTS, MISSING_BIN, b.stride) as HistSpace;
+  const space = createHistSpace(n, stride, regions, columns, SIDE_SLOTS, MISSING_BIN, b.stride) as HistSpace;
   expect(space).not.toBeNull();
   space.bins.set(bins);
-  bundleBins(bins, n, stride, b, space.bundled as Uint8Array);
+  const compact = bundleBins(bins, n, stride, b, space.bundled as Uint8Array);
+  // The column-major copy is of the compact matrix.
+  if (space.columns)
+    for (let i = 0; i < n; i++)
+      for (let c = 0; c < b.stride; c++) space.columns[c * n + i] = compact[i * b.stride + c];
   const rng = new Random(seed + 100);
   for (let i = 0; i < n; i++) {
     space.gh[2 * i] = rng.normal() * 10 ** Math.floor(rng.next() * 4 - 2);
@@ -159,6 +163,56 @@ describe("histograms built on bundles", () => {
     space.readRegion(0, expanded, true);
     buildHistogram(space.bins, stride, space.gh, space.rows, 0, n, direct);
     expectExpanded(expanded, direct, b, true);
+  });
+
+  it("partitions by a member or an unbundled feature through the compact matrix: the same rows as direct", () => {
+    const n = 3000;
+    for (const copy of [false, true]) {
+      const { space, stride } = bundledSpace(n, 6, 1, copy);
+      const rng = new Random(9);
+      for (let f = 0; f < P; f++) {
+        const sides = Uint8Array.from({ length: MISSING_BIN + 1 }, () => +(rng.next() < 0.5));
+        const [start, end] = [rng.int(1000), 1000 + rng.int(2000)];
+        const before = Array.from(space.rows.subarray(start, end));
+        const left = before.filter((i) => sides[space.bins[i * stride + f]] === 1);
+        const right = before.filter((i) => sides[space.bins[i * stride + f]] === 0);
+        expect(space.partition(start, end, f, sides)).toBe(left.length);
+        expect(Array.from(space.rows.subarray(start, end))).toEqual([...left, ...right]);
+      }
+    }
+  });
+
+  it("partitions through the compact matrix on worker threads too (parts merged, row-major and columns)", () => {
+    const n = 3000;
+    for (const copy of [false, true]) {
+      const { space, stride, reach } = bundledSpace(n, 7, regionsFor(2, rowStride(P)), copy);
+      const threads = new NodeThreads(
+        2,
+        space,
+        reach,
+        { raw: sharedCopy(new Float64Array(n)), y: new Float64Array(n) },
+        0,
+      );
+      open = threads;
+      const rng = new Random(10);
+      const cuts = [3, 0, 9, 12].map((f, k) => ({
+        start: 700 * k,
+        end: 700 * k + 650,
+        f,
+        sides: Uint8Array.from({ length: MISSING_BIN + 1 }, () => +(rng.next() < 0.5)),
+      }));
+      const expected = cuts.map((c) => {
+        const rows = Array.from(space.rows.subarray(c.start, c.end));
+        const left = rows.filter((i) => c.sides[space.bins[i * stride + c.f]] === 1);
+        return { left, rows: [...left, ...rows.filter((i) => c.sides[space.bins[i * stride + c.f]] === 0)] };
+      });
+      const nLeft = threads.partitionAll(cuts);
+      cuts.forEach((c, k) => {
+        expect(nLeft[k]).toBe(expected[k].left.length);
+        expect(Array.from(space.rows.subarray(c.start, c.end))).toEqual(expected[k].rows);
+      });
+      threads.close();
+    }
   });
 
   it("gives an exactly empty default bin when no row of the node is at it", () => {
