@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { validateHyperparameters } from "../../../../src/ml/index.js";
 import { matrixTable } from "../../../../src/ml/models/hist/columns.js";
-import { softmaxLogLoss } from "../../../../src/ml/models/hist/losses.js";
+import { softmaxLogLoss, softmaxRows } from "../../../../src/ml/models/hist/losses.js";
 import {
   HistGradientBoostingClassifier,
   predictRaw,
@@ -37,6 +37,38 @@ describe("softmax hessian", () => {
     expect(
       toHistParams("lightgbm", validateHyperparameters("lightgbm", {})).softmaxHessianScale,
     ).toBeUndefined();
+  });
+});
+
+describe("softmax gradients", () => {
+  it("are p − [y = c] and scale · p(1 − p) of softmaxRows' p, bit for bit, every class, over many exp blocks", () => {
+    const rng = new Random(4);
+    for (const [k, n] of [
+      [7, 5000],
+      [2, 3],
+      [3, 1],
+    ]) {
+      // Scores with ties (the row max twice), zeros of both signs, and wide ranges.
+      const raw = Float64Array.from({ length: n * k }, (_, i) =>
+        i % 11 === 0 ? 0 : i % 13 === 0 ? -0 : i % 17 === 0 ? 3 : 30 * rng.normal(),
+      );
+      const y = Float64Array.from({ length: n }, () => rng.int(k));
+      const p = new Float64Array(n * k);
+      softmaxRows(raw, n, k, p);
+      const loss = softmaxLogLoss(k, 2);
+      loss.prepare(raw, n);
+      const gh = new Float64Array(2 * n);
+      for (const c of [2 % k, 0, k - 1]) {
+        loss.gradients(raw, y, c, gh, n);
+        const expected = new Float64Array(2 * n);
+        for (let i = 0; i < n; i++) {
+          const q = p[i * k + c];
+          expected[2 * i] = q - (y[i] === c ? 1 : 0);
+          expected[2 * i + 1] = Math.max(2 * q * (1 - q), 1e-16);
+        }
+        expect(Buffer.from(gh.buffer)).toEqual(Buffer.from(expected.buffer));
+      }
+    }
   });
 });
 
