@@ -152,12 +152,7 @@ function shiftedByRowMax(raw: Float64Array, from: number, m: number, k: number, 
   for (let j = 0; j < m; j++) {
     const o = (from + j) * k;
     let max = raw[o];
-    // Scores are finite: a comparison instead of Math.max (its NaN and −0 cases cost), the same numbers
-    // after the subtraction (x − 0 and x − (−0) differ only at x = −0, and e^0 = e^−0).
-    for (let c = 1; c < k; c++) {
-      const v = raw[o + c];
-      if (v > max) max = v;
-    }
+    for (let c = 1; c < k; c++) max = Math.max(max, raw[o + c]);
     for (let c = 0; c < k; c++) x[j * k + c] = raw[o + c] - max;
   }
 }
@@ -169,49 +164,6 @@ function normaliseRows(e: Float64Array, from: number, m: number, k: number, out:
     for (let c = 0; c < k; c++) sum += e[j * k + c];
     const o = (from + j) * k;
     for (let c = 0; c < k; c++) out[o + c] = e[j * k + c] / sum;
-  }
-}
-
-/**
- * For m rows of e (e^(raw − max), k a row; from `from` on, or from 0 when `at` is 0, as the exp lanes
- * hold them): p = e / the row's sum (normaliseRows' numbers) and the softmax hessian, class-major into
- * out (class c's row i at 2(c · n + i)). With at = 1, e holds all rows and row `from` is read at from · k.
- */
-function classRows(
-  e: Float64Array,
-  from: number,
-  m: number,
-  k: number,
-  at: number,
-  out: Float64Array,
-  n: number,
-  hessianScale: number,
-): void {
-  for (let j = 0; j < m; j++) {
-    const o = (at * from + j) * k;
-    let sum = 0;
-    for (let c = 0; c < k; c++) sum += e[o + c];
-    for (let c = 0; c < k; c++) {
-      const p = e[o + c] / sum;
-      const q = 2 * (c * n + from + j);
-      out[q] = p;
-      out[q + 1] = Math.max(hessianScale * p * (1 - p), MIN_HESSIAN);
-    }
-  }
-}
-
-/** gh = class c's (p − [y = c], hessian) pairs, from `classes` at `at`, for rows 0..n−1. */
-function classGradients(
-  classes: Float64Array,
-  at: number,
-  y: Float64Array,
-  c: number,
-  gh: Float64Array,
-  n: number,
-): void {
-  for (let i = 0; i < n; i++) {
-    gh[2 * i] = classes[at + 2 * i] - (y[i] === c ? 1 : 0);
-    gh[2 * i + 1] = classes[at + 2 * i + 1];
   }
 }
 
@@ -241,13 +193,8 @@ export function softmaxLogLoss(k: number, hessianScale = 1): Loss {
 
 class SoftmaxLogLoss implements Loss {
   readonly name = "mlogloss";
-  /**
-   * The round's probabilities p and hessians of each class, from prepare, class-major: class c's row i at
-   * 2(c · n + i) (p) and + 1 (the hessian), so gradients reads one class's rows in order (a strided read
-   * of n × k probabilities per class cost as much as the softmax). The gradient is p − [y = c].
-   */
-  private classes = new Float64Array(0);
-  private rows = 0;
+  /** Probabilities of the round (n × k), from prepare. */
+  private prob = new Float64Array(0);
 
   constructor(
     readonly outputs: number,
@@ -263,28 +210,17 @@ class SoftmaxLogLoss implements Loss {
 
   prepare(raw: Float64Array, n: number): void {
     const k = this.outputs;
-    if (this.classes.length < 2 * n * k) this.classes = new Float64Array(2 * n * k);
-    this.rows = n;
-    const lanes = expLanes();
-    const block = Math.max(1, Math.floor(EXP_CHUNK / k));
-    if (block * k > EXP_CHUNK) {
-      const prob = new Float64Array(n * k);
-      softmaxRowsScalar(raw, n, k, prob);
-      for (let i = 0; i < n; i++) classRows(prob, i, 1, k, 1, this.classes, n, this.hessianScale);
-      return;
-    }
-    // softmaxRows' numbers, each row's probabilities and hessians written per class.
-    for (let from = 0; from < n; from += block) {
-      const m = Math.min(block, n - from);
-      shiftedByRowMax(raw, from, m, k, lanes.input);
-      lanes.exp(m * k);
-      classRows(lanes.output, from, m, k, 0, this.classes, n, this.hessianScale);
-    }
+    if (this.prob.length < n * k) this.prob = new Float64Array(n * k);
+    softmaxRows(raw, n, k, this.prob);
   }
 
   gradients(_raw: Float64Array, y: Float64Array, c: number, gh: Float64Array, n: number): void {
-    if (n !== this.rows) throw new Error("softmax gradients: prepare was called for another row count");
-    classGradients(this.classes, 2 * n * c, y, c, gh, n);
+    const { prob, outputs: k, hessianScale } = this;
+    for (let i = 0; i < n; i++) {
+      const p = prob[i * k + c];
+      gh[2 * i] = p - (y[i] === c ? 1 : 0);
+      gh[2 * i + 1] = Math.max(hessianScale * p * (1 - p), MIN_HESSIAN);
+    }
   }
 
   value(raw: Float64Array, y: Float64Array, rows: Int32Array | null, n: number): number {
