@@ -6,7 +6,9 @@
  *
  * The bins, gradients and row list live in one shared WebAssembly memory (a `HistSpace`), followed by one
  * histogram region per thread, so worker threads run the same kernel on the same data. The kernel's source,
- * with its memory layout: ./wat/hist-build.wat (uint16 bins: ./wat/hist-build-wide.wat).
+ * with its memory layout: ./wat/hist-build.wat (uint16 bins: ./wat/hist-build-wide.wat). With exclusive
+ * feature bundling (models/hist/bundles.ts), the space also holds the compact bin matrix: the kernel builds
+ * from it, readRegion expands its histograms to the features', and partitions read it (bundledCut).
  */
 import { type BinArray, MISSING_BIN } from "../models/hist/binning.js";
 import { type Bundling, bundledCut, copySpans, expandBundles } from "../models/hist/bundles.js";

@@ -185,7 +185,10 @@ const GRADIENT_LOOPS = `[
  * scans its `count` numeric features (scanFeatures: feature, value bins) of the arena histogram and node
  * given in scanIn, its best split into scanOut (NUMERIC_SCAN_SOURCE). A REDUCE unit (from, to, hist, first,
  * count, assign) adds the cells of spans[from..to) of regions first..first+count−1, in order, into the arena
- * histogram at `hist` (the first region's copied when `assign`), as readRegion does. The loops are
+ * histogram at `hist` (the first region's copied when `assign`), as readRegion does; with a bundling
+ * (kernel.plan, models/hist/bundles.ts) BUILD units read the compact matrix, REDUCE units copy the unbundled
+ * features' cells and expand the bundle members among their features, and PARTITION units' f is a column of
+ * the compact matrix. The loops are
  * functions of their own, made once per thread, so V8 optimises each.
  */
 const BUILD = 0;
