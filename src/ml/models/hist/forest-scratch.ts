@@ -23,6 +23,8 @@ export interface ForestData {
   p: number;
   binCounts: Int32Array;
   categories: Int32Array;
+  /** 1 for a numeric feature whose rows are all in bins 0 and 1 (no missing value): see scanTwoBins. */
+  twoBins: Uint8Array;
   /** C sums per row, already multiplied by the row's bootstrap weight. */
   values: Float64Array;
   channels: number;
