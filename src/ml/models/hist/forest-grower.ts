@@ -175,6 +175,8 @@ function buildHistogram(
   } else buildChannelHistogram(bins, stride, data.values, channels, rows, start, end, hist);
 }
 
+const size = (t: Task) => t.end - t.start;
+
 /** Gives the children that will use histograms theirs: the smaller built, the larger by subtraction. */
 function childHistograms(
   data: ForestData,
@@ -184,7 +186,7 @@ function childHistograms(
   right: Task,
   histFrom: number,
 ): void {
-  const size = (t: Task) => t.end - t.start;
+  // No closure here: it is called at every split, and tsx wraps every function it creates in __name.
   const bigL = size(left) >= histFrom;
   const bigR = size(right) >= histFrom;
   if (!parent || (!bigL && !bigR)) {
