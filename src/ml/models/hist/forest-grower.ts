@@ -157,7 +157,8 @@ function nodeSums(data: ForestData, rows: Int32Array, start: number, end: number
   }
   // More than two channels are classes.
   const { classOf, rowWeight } = data.classes as NonNullable<ForestData["classes"]>;
-  sums.fill(0);
+  // A loop, not fill: a builtin call costs more than clearing a few classes, at every node.
+  for (let c = 0; c < C; c++) sums[c] = 0;
   for (let k = start; k < end; k++) sums[classOf[rows[k]]] += rowWeight[rows[k]];
 }
 
