@@ -75,6 +75,8 @@ export class ForestScratch {
   readonly binSums: Float64Array;
   /** Bitmap of the bins with rows in binSums. */
   readonly present = new Uint32Array(8);
+  /** sumRowsByBin's second bitmap (odd rows), all zero between uses. */
+  readonly presentOdd = new Uint32Array(8);
   readonly order = new Int32Array(256);
   readonly key = new Float64Array(256);
   readonly left: Float64Array;
