@@ -12,7 +12,7 @@ import { type CrewTask, leaseCrew } from "../threads/pool.js";
 import { accumulateTrees, type PredictStats } from "../threads/predict-parallel.js";
 import { Classifier, type FitContext, pastDeadline, Regressor } from "./base.js";
 import type { TreeParams } from "./decision-tree.js";
-import { type BinMapper, binCount, binRows, fitBinMapper } from "./hist/binning.js";
+import { type BinMapper, binCount, binRows, fitBinMapper, MISSING_BIN } from "./hist/binning.js";
 import type { Criterion } from "./hist/channels.js";
 import { type ColumnTable, matrixTable, readColumn } from "./hist/columns.js";
 import { type ForestArrays, ForestBuilder, type GrownTree } from "./hist/forest.js";
@@ -195,15 +195,20 @@ function binnedGrowth(
   const bins = binRows(mapper, table, 0, n, allocate(Uint8Array, n * stride, forWorkers), stride);
   const sharedY = allocate(Float64Array, n, forWorkers);
   sharedY.set(y);
+  const columns = transpose(bins, n, stride, allocate(Uint8Array, n * stride, forWorkers));
+  const binCounts = Int32Array.from({ length: p }, (_, f) => binCount(mapper, f));
   const job: ForestJob = {
     bins,
-    columns: transpose(bins, n, stride, allocate(Uint8Array, n * stride, forWorkers)),
+    columns,
     y: sharedY,
     stride,
     n,
     p,
-    binCounts: Int32Array.from({ length: p }, (_, f) => binCount(mapper, f)),
+    binCounts,
     categories: mapper.categories,
+    twoBins: Uint8Array.from({ length: p }, (_, f) =>
+      mapper.categories[f] === 0 && binCounts[f] === 2 && !hasMissing(columns, f, n) ? 1 : 0,
+    ),
     nClasses,
     bootstrap: params.bootstrap,
     treeParams: treeSettings(params, p, nClasses),
@@ -249,6 +254,11 @@ function exactGrowth(
     categories: new Int32Array(p),
   };
   return { mapper, here: (seed) => growExactTree(job, seed), task: EXACT_TREE_TASK, data: { job } };
+}
+
+function hasMissing(columns: Uint8Array, f: number, n: number): boolean {
+  for (let i = f * n; i < (f + 1) * n; i++) if (columns[i] === MISSING_BIN) return true;
+  return false;
 }
 
 function transpose(bins: Uint8Array, n: number, stride: number, out: Uint8Array): Uint8Array {

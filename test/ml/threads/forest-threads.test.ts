@@ -1,7 +1,7 @@
 /**
  * The random forest grows its trees on worker threads: for a seed, the forest (every node array, the leaf
  * values, the importances) is the same for 1, 2 and 3 threads, on regression and on classification with
- * missing values.
+ * missing values, and with one-hot columns.
  */
 import { describe, expect, it } from "vitest";
 import {
@@ -47,6 +47,35 @@ describe("random forest on worker threads", () => {
     expect(one.nTrees).toBe(9);
     expect(arrays(fitWith(2, classes))).toEqual(one);
     expect(arrays(fitWith(3, classes))).toEqual(one);
+  });
+
+  it.each([2, 5])("grows the same forest on 1 and 2 threads with one-hot columns (%i classes)", (classes) => {
+    // Two numeric columns and a one-hot group of 6 (binary columns take scanTwoBins).
+    const n = 3000;
+    const p = 8;
+    const rng = new Random(classes);
+    const data = new Float64Array(n * p);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      data[i * p] = rng.normal();
+      data[i * p + 1] = rng.normal();
+      const group = rng.int(6);
+      data[i * p + 2 + group] = 1;
+      y[i] = Math.max(
+        0,
+        Math.min(classes - 1, Math.floor(((data[i * p] + group / 3 + rng.normal() + 3) * classes) / 6)),
+      );
+    }
+    const grow = (threads: number) => {
+      const est = new RandomForestClassifier(forestParams(6, threads));
+      est.nClasses = classes;
+      est.fit({ data, rows: n, cols: p }, y, { rng: new Random(3) });
+      return arrays(est.getFitted() as BinnedForestFitted);
+    };
+    const one = grow(1);
+    // The one-hot columns are split on.
+    expect((one.feature as number[]).some((f) => f >= 2)).toBe(true);
+    expect(grow(2)).toEqual(one);
   });
 
   it("stops every thread after its current tree once the deadline has passed, keeping trees in order", () => {

@@ -64,14 +64,33 @@ export function sumRowsByBin(data: ForestData, t: NodeRange, f: number, s: Fores
   const C = data.channels;
   const col = f * data.n;
   const { columns, values } = data;
-  const { rows, binSums, present } = s;
+  const { rows, binSums, present, presentOdd } = s;
   if (C === 2) {
-    for (let k = t.start; k < t.end; k++) {
+    // Two bitmaps, for even and odd rows, merged at the end: each row's bitmap update (a load and a store,
+    // often of the same word) then waits for the one two rows before, not the one before.
+    let k = t.start;
+    for (; k + 1 < t.end; k += 2) {
       const i = rows[k];
       const b = columns[col + i];
       binSums[2 * b] += values[2 * i];
       binSums[2 * b + 1] += values[2 * i + 1];
       present[b >>> 5] |= 1 << (b & 31);
+      const j = rows[k + 1];
+      const c = columns[col + j];
+      binSums[2 * c] += values[2 * j];
+      binSums[2 * c + 1] += values[2 * j + 1];
+      presentOdd[c >>> 5] |= 1 << (c & 31);
+    }
+    if (k < t.end) {
+      const i = rows[k];
+      const b = columns[col + i];
+      binSums[2 * b] += values[2 * i];
+      binSums[2 * b + 1] += values[2 * i + 1];
+      present[b >>> 5] |= 1 << (b & 31);
+    }
+    for (let w = 0; w < 8; w++) {
+      present[w] |= presentOdd[w];
+      presentOdd[w] = 0;
     }
     return;
   }

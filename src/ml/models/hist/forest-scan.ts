@@ -5,7 +5,7 @@
  */
 import type { Criterion } from "./channels.js";
 import { score, weightOf } from "./channels.js";
-import type { Best, ForestData, ForestScratch, ForestTreeParams } from "./forest-scratch.js";
+import type { Best, ForestData, ForestScratch, ForestTreeParams, NodeRange } from "./forest-scratch.js";
 
 /** Best boundary (numeric) or category set (categorical) of one feature's entries. */
 export function scanFeature(
@@ -413,6 +413,73 @@ export function scanBinsGini(
     }
   }
   if (bestBin >= 0) recordNumeric(best, bestGain, f, bestBin);
+}
+
+/**
+ * Gini on a numeric feature of two bins (0 and 1, no missing value: one-hot and other binary columns) from
+ * the node's rows in one pass: the class weights of its rows in bin 1, bin 0's being the node's less those.
+ * Returns false when every row is in one bin (no split). Bootstrap weights are whole counts, so those sums
+ * and every sum of squares are exact: the gain is the one scanBinsGini and scanTinyGini find, to the bit.
+ */
+export function scanTwoBins(
+  data: ForestData,
+  t: NodeRange,
+  f: number,
+  minSamplesLeaf: number,
+  parentScore: number,
+  W: number,
+  s: ForestScratch,
+  best: Best,
+): boolean {
+  const C = s.channels;
+  const { columns } = data;
+  const { rows, sums } = s;
+  const col = f * data.n;
+  const m = t.end - t.start;
+  const minLeaf = Math.max(minSamplesLeaf, 1e-12);
+  let ones = 0;
+  let gain: number;
+  if (C === 2) {
+    const { values } = data;
+    let a = 0;
+    let b = 0;
+    // Branch-free: binary columns other than one-hot ones are often half ones.
+    for (let k = t.start; k < t.end; k++) {
+      const i = rows[k];
+      const bit = columns[col + i];
+      ones += bit;
+      a += bit * values[2 * i];
+      b += bit * values[2 * i + 1];
+    }
+    if (ones === 0 || ones === m) return false;
+    gain = giniGainTwo(sums[0] - a, sums[1] - b, sums[0], sums[1], W, minLeaf, parentScore);
+  } else {
+    const { classOf, rowWeight } = data.classes as NonNullable<ForestData["classes"]>;
+    const right = s.right;
+    for (let c = 0; c < C; c++) right[c] = 0;
+    for (let k = t.start; k < t.end; k++) {
+      const i = rows[k];
+      if (columns[col + i] === 0) continue;
+      ones++;
+      right[classOf[i]] += rowWeight[i];
+    }
+    if (ones === 0 || ones === m) return false;
+    let squaresLeft = 0;
+    let squaresRight = 0;
+    let wl = 0;
+    for (let c = 0; c < C; c++) {
+      const r = right[c];
+      const l = sums[c] - r;
+      squaresLeft += l * l;
+      squaresRight += r * r;
+      wl += l;
+    }
+    const wr = W - wl;
+    if (wl < minLeaf || wr < minLeaf) return true;
+    gain = squaresLeft / wl + squaresRight / wr - parentScore;
+  }
+  if (gain > best.gain) recordNumeric(best, gain, f, 0);
+  return true;
 }
 
 function recordNumeric(best: Best, gain: number, f: number, bin: number): void {

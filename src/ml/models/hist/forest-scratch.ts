@@ -23,6 +23,8 @@ export interface ForestData {
   p: number;
   binCounts: Int32Array;
   categories: Int32Array;
+  /** 1 for a numeric feature whose rows are all in bins 0 and 1 (no missing value): see scanTwoBins. */
+  twoBins: Uint8Array;
   /** C sums per row, already multiplied by the row's bootstrap weight. */
   values: Float64Array;
   channels: number;
@@ -73,6 +75,8 @@ export class ForestScratch {
   readonly binSums: Float64Array;
   /** Bitmap of the bins with rows in binSums. */
   readonly present = new Uint32Array(8);
+  /** sumRowsByBin's second bitmap (odd rows), all zero between uses. */
+  readonly presentOdd = new Uint32Array(8);
   readonly order = new Int32Array(256);
   readonly key = new Float64Array(256);
   readonly left: Float64Array;

@@ -21,6 +21,8 @@ export interface ForestJob {
   p: number;
   binCounts: Int32Array;
   categories: Int32Array;
+  /** 1 for a numeric feature whose rows are all in bins 0 and 1 (no missing value). */
+  twoBins: Uint8Array;
   /** 0 for regression. */
   nClasses: number;
   bootstrap: boolean;
@@ -39,10 +41,22 @@ export class TreeGrower {
   constructor(private readonly job: ForestJob) {
     this.regression = job.nClasses === 0;
     this.C = this.regression ? 2 : job.nClasses;
-    const { bins, stride, columns, n, p, binCounts, categories } = job;
+    const { bins, stride, columns, n, p, binCounts, categories, twoBins } = job;
     const values = new Float64Array(n * this.C);
     const classes = this.C !== 2 ? { classOf: new Int32Array(n), rowWeight: new Float64Array(n) } : null;
-    this.data = { bins, stride, columns, n, p, binCounts, categories, values, channels: this.C, classes };
+    this.data = {
+      bins,
+      stride,
+      columns,
+      n,
+      p,
+      binCounts,
+      categories,
+      twoBins,
+      values,
+      channels: this.C,
+      classes,
+    };
     this.scratch = new ForestScratch(n, p, this.C, stride * channelStride(this.C));
     this.forest = new ForestBuilder(this.regression ? 1 : this.C, true);
   }

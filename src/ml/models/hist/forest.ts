@@ -206,14 +206,19 @@ export class ForestBuilder {
       bin: this.bin.slice(0, n),
       flags: this.flags.slice(0, n),
       child: this.child.slice(0, n),
-      values: this.compactValues
-        ? Float32Array.from(this.values.subarray(0, this.nValues))
-        : this.values.slice(0, this.nValues),
+      values: this.compactValues ? toFloat32(this.values, this.nValues) : this.values.slice(0, this.nValues),
       catSlot: hasCat ? this.catSlot.slice(0, n) : new Int32Array(0),
       catBits: this.catBits.slice(0, this.nCat * CAT_WORDS),
       ...(this.threshold ? { threshold: this.threshold.slice(0, n) } : {}),
     };
   }
+}
+
+/** The first n values as float32 (`set` converts natively; `Float32Array.from` walks an iterator). */
+function toFloat32(values: Float64Array, n: number): Float32Array {
+  const out = new Float32Array(n);
+  out.set(values.subarray(0, n));
+  return out;
 }
 
 type Nodes = Pick<ForestArrays, "feature" | "bin" | "flags" | "child" | "catSlot" | "catBits">;

@@ -64,19 +64,19 @@ export function buildTree(input: TreeInput, opts: TreeOptions): BuiltTree {
       count >= opts.minSamplesSplit &&
       count >= 2 * opts.minSamplesLeaf &&
       impurity > PURE;
-    const split = canSplit ? ctx.bestSplit(start, end) : null;
-    if (!split) {
+    if (!canSplit || !ctx.bestSplit(start, end)) {
       for (let k = start; k < end; k++) leafOfRow[ord[k]] = node;
       continue;
     }
-    ctx.partition(start, end, split.feature, split.position);
+    const { splitFeature, splitPosition } = ctx;
+    ctx.partition(start, end, splitFeature, splitPosition);
     const left = store.add();
     const right = store.add();
-    store.feature[node] = split.feature;
-    store.threshold[node] = split.threshold;
+    store.feature[node] = splitFeature;
+    store.threshold[node] = ctx.splitThreshold;
     store.left[node] = left;
     store.right[node] = right;
-    stack.push(right, split.position, end, depth + 1, left, start, split.position, depth + 1);
+    stack.push(right, splitPosition, end, depth + 1, left, start, splitPosition, depth + 1);
   }
   return { tree: store.finish(), leafOfRow };
 }
@@ -93,6 +93,13 @@ class SplitContext {
   private readonly leftStats: Float64Array;
   private readonly rightStats: Float64Array;
   private readonly totalStats: Float64Array;
+  /** The split bestSplit found (fields, not an object per node: a tree has thousands of nodes). */
+  splitFeature = -1;
+  splitPosition = -1;
+  splitThreshold = 0;
+  /** The last scan's best score and position (−1: none beat the score to beat). */
+  private scanScore = 0;
+  private scanPosition = -1;
 
   constructor(
     private readonly input: TreeInput,
@@ -149,7 +156,8 @@ class SplitContext {
     return impurity;
   }
 
-  bestSplit(start: number, end: number): { feature: number; position: number; threshold: number } | null {
+  /** Finds the node's best split into splitFeature, splitPosition and splitThreshold; false when none. */
+  bestSplit(start: number, end: number): boolean {
     const { p } = this.input;
     const { rng, maxFeatures } = this.opts;
     const vals = this.vals;
@@ -167,31 +175,27 @@ class SplitContext {
       const seg = f * this.m;
       if (vals[seg + start] >= vals[seg + end - 1]) continue;
       visited++;
-      const found =
-        this.input.nClasses > 0
-          ? this.scanClassification(f, start, end, best)
-          : this.scanRegression(f, start, end, best);
-      if (found.score > best) {
-        best = found.score;
+      if (this.input.nClasses > 0) this.scanClassification(f, start, end, best);
+      else this.scanRegression(f, start, end, best);
+      if (this.scanPosition >= 0 && this.scanScore > best) {
+        best = this.scanScore;
         bestFeature = f;
-        bestPos = found.position;
+        bestPos = this.scanPosition;
       }
     }
-    if (bestFeature < 0) return null;
+    if (bestFeature < 0) return false;
     const seg = bestFeature * this.m;
     const lo = vals[seg + bestPos - 1];
     const hi = vals[seg + bestPos];
     let threshold = lo / 2 + hi / 2;
     if (threshold >= hi || !Number.isFinite(threshold)) threshold = lo;
-    return { feature: bestFeature, position: bestPos, threshold };
+    this.splitFeature = bestFeature;
+    this.splitPosition = bestPos;
+    this.splitThreshold = threshold;
+    return true;
   }
 
-  private scanClassification(
-    f: number,
-    start: number,
-    end: number,
-    bestSoFar: number,
-  ): { score: number; position: number } {
+  private scanClassification(f: number, start: number, end: number, bestSoFar: number): void {
     const { y, weight } = this.input;
     const ord = this.ord;
     const vals = this.vals;
@@ -237,15 +241,11 @@ class SplitContext {
         bestPos = t + 1;
       }
     }
-    return { score: bestPos < 0 ? Number.NEGATIVE_INFINITY : best, position: bestPos };
+    this.scanScore = best;
+    this.scanPosition = bestPos;
   }
 
-  private scanRegression(
-    f: number,
-    start: number,
-    end: number,
-    bestSoFar: number,
-  ): { score: number; position: number } {
+  private scanRegression(f: number, start: number, end: number, bestSoFar: number): void {
     const { y, weight } = this.input;
     const ord = this.ord;
     const vals = this.vals;
@@ -274,7 +274,8 @@ class SplitContext {
         bestPos = t + 1;
       }
     }
-    return { score: bestPos < 0 ? Number.NEGATIVE_INFINITY : best, position: bestPos };
+    this.scanScore = best;
+    this.scanPosition = bestPos;
   }
 
   /** Splits every feature's segment [start, end) into rows going left, then right, keeping value order. */

@@ -1,7 +1,8 @@
 /**
  * The forest's split scan over one feature's entries: the Gini scan over several classes (incremental sums
  * of squares) finds the boundary a direct computation of every boundary's gain finds, and a tiny node's
- * scan over its sorted rows finds what the scan over its entries finds.
+ * scan over its sorted rows finds what the scan over its entries finds, as does the one-pass scan of a
+ * binary feature.
  */
 import { describe, expect, it } from "vitest";
 import { score } from "../../../../src/ml/models/hist/channels.js";
@@ -16,6 +17,7 @@ import {
   scanFeature,
   scanTinyGini,
   scanTinyGiniTwo,
+  scanTwoBins,
 } from "../../../../src/ml/models/hist/forest-scan.js";
 import { emptyBest, type ForestData, ForestScratch } from "../../../../src/ml/models/hist/forest-scratch.js";
 import { Random } from "../../../../src/ml/random.js";
@@ -205,6 +207,65 @@ describe("Gini scan straight from a node's per-bin sums", () => {
         expect(s.binSums.every((v) => v === 0)).toBe(true);
         expect(s.present.every((v) => v === 0)).toBe(true);
       }
+    },
+  );
+});
+
+describe("Gini scan of a binary feature in one pass", () => {
+  it.each([2, 5])(
+    "finds the split, with the same gain, and the constant features that the per-bin scan finds (%i classes)",
+    (k) => {
+      const rng = new Random(40 + k);
+      let constants = 0;
+      let splits = 0;
+      for (let trial = 0; trial < 300; trial++) {
+        const n = 200;
+        // Mostly zeros as one-hot columns are, some columns all zeros or all ones in the node.
+        const share = [0, 1, 0.05, 0.5][rng.int(4)];
+        const columns = Uint8Array.from({ length: n }, () => +(rng.next() < share));
+        const classOf = Int32Array.from({ length: n }, () => rng.int(k));
+        const rowWeight = Float64Array.from({ length: n }, () => 1 + rng.int(3));
+        const values = new Float64Array(k * n);
+        for (let i = 0; i < n; i++) values[k * i + classOf[i]] = rowWeight[i];
+        const classes = k > 2 ? { classOf, rowWeight } : null;
+        const data = {
+          columns,
+          n,
+          p: 1,
+          channels: k,
+          categories: new Int32Array(1),
+          values,
+          classes,
+        } as ForestData;
+        const t = { start: 3, end: 5 + rng.int(n - 5) };
+        const s = new ForestScratch(n, 1, k, 0);
+        for (let j = t.start; j < t.end; j++) s.rows[j] = rng.int(n);
+        s.sums.fill(0);
+        for (let j = t.start; j < t.end; j++) s.sums[classOf[s.rows[j]]] += rowWeight[s.rows[j]];
+        const W = s.sums.reduce((a, v) => a + v, 0);
+        const parent = score("gini", s.sums, 0, k, W);
+        const minLeaf = 1 + rng.int(6);
+        // Sometimes an earlier feature's gain to beat.
+        const before = rng.next() < 0.3 ? 0.05 * rng.next() * W : 0;
+        const fromBins = emptyBest();
+        fromBins.gain = before;
+        sumRowsByBin(data, t, 0, s);
+        // Bins 0 and 1 both present in the node (the bitmap's two low bits).
+        const bothBins = s.present[0] === 3;
+        scanBinsGini(0, minLeaf, parent, W, s, fromBins);
+        const oneBin = emptyBest();
+        oneBin.gain = before;
+        const varies = scanTwoBins(data, t, 0, minLeaf, parent, W, s, oneBin);
+        expect(varies).toBe(bothBins);
+        constants += +!varies;
+        splits += +(oneBin.feature === 0);
+        expect(oneBin.feature).toBe(fromBins.feature);
+        expect(oneBin.bin).toBe(fromBins.bin);
+        expect(oneBin.gain).toBe(fromBins.gain);
+      }
+      // Both cases came up.
+      expect(constants).toBeGreaterThan(20);
+      expect(splits).toBeGreaterThan(20);
     },
   );
 });
