@@ -85,8 +85,9 @@
                   (i32.add (local.get $bins)
                     (i32.shl (i32.mul (local.get $row) (local.get $step)) (i32.const 1))))))
             (i32.const 2)))
-        (i32.store (local.get $write) (local.get $row))
-        (i32.store (local.get $scratch) (local.get $row))
+        (i32.store
+          (select (local.get $write) (local.get $scratch) (local.get $left))
+          (local.get $row))
         (local.set $write (i32.add (local.get $write) (local.get $left)))
         (local.set $scratch (i32.sub (i32.add (local.get $scratch) (i32.const 4)) (local.get $left)))
         (local.set $rows (i32.add (local.get $rows) (i32.const 4)))
