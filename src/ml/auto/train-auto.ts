@@ -2,7 +2,7 @@
  * Auto mode ("🤖 Auto (best model)"): cross-validates the candidate models on the training rows within the
  * time budget (search.ts), refits the winner on all training rows, scores it on the held-out rows (the
  * same split trainModel makes), and returns its result with the leaderboard attached. When an equally
- * weighted blend of the candidates with the lowest out-of-fold loss beats the best single one on
+ * weighted blend of the five candidates with the lowest out-of-fold loss beats the best single one on
  * cross-validated out-of-fold predictions (ensemble.ts) and its members' refits fit in the budget, the blend
  * wins: its members are refitted and the model document is an ensemble (artifact/ensemble.ts). Otherwise the
  * model document is the winner's own.
