@@ -23,7 +23,10 @@
  * The workers are a leased Crew (src/ml/threads/pool.ts): no message passing per level, and a stuck worker
  * fails the fit instead of hanging it.
  */
+import { EXP_CHUNK } from "../../kernels/exp-lanes.js";
 import type { HistSpace } from "../../kernels/hist-build.js";
+import { kernelModule } from "../../kernels/load.js";
+import { EXP_LANES_WASM } from "../../kernels/wasm/exp-lanes.js";
 import { type Crew, leaseCrew, type PoolOptions } from "../../threads/pool.js";
 import { bundledCut, EXPAND_SOURCE } from "./bundles.js";
 import { HIST_STRIDE, HistogramPool, histStrideOf, reachableSpans, subtractHistogram } from "./histogram.js";
@@ -179,23 +182,51 @@ const GRADIENT_LOOPS = `[
 
 /**
  * The softmax of the task, as source: prob[i · K + c] for rows from..to−1 from raw (n × K), as softmaxRows
- * (losses.ts) computes it: e^(raw − row max), divided by the row's sum taken in class order (Math.exp equals
- * the exp kernel bit for bit, see GRADIENT_LOOPS).
+ * (losses.ts) computes it: e^(raw − row max) by the exp kernel a block of rows at a time (lanes: this
+ * thread's instance, its chunk's inputs at f64[0..EXP_CHUNK), outputs after; the lanes it leaves by
+ * Math.exp, as ExpLanes.exp), divided by the row's sum taken in class order; for more classes than a chunk
+ * holds, Math.exp (which equals the kernel bit for bit, see GRADIENT_LOOPS).
  */
-const SOFTMAX_LOOP = `(raw, prob, from, to, K) => {
-  for (let i = from; i < to; i++) {
-    const o = i * K;
-    let max = raw[o];
-    for (let c = 1; c < K; c++) max = Math.max(max, raw[o + c]);
-    let sum = 0;
-    for (let c = 0; c < K; c++) {
-      const e = Math.exp(raw[o + c] - max);
-      prob[o + c] = e;
-      sum += e;
+const SOFTMAX_LOOP = `(lanes, raw, prob, from, to, K) => {
+  const x = lanes.f64;
+  const block = Math.max(1, Math.floor(${EXP_CHUNK} / K));
+  if (block * K > ${EXP_CHUNK}) {
+    for (let i = from; i < to; i++) {
+      const o = i * K;
+      let max = raw[o];
+      for (let c = 1; c < K; c++) max = Math.max(max, raw[o + c]);
+      let sum = 0;
+      for (let c = 0; c < K; c++) {
+        const e = Math.exp(raw[o + c] - max);
+        prob[o + c] = e;
+        sum += e;
+      }
+      for (let c = 0; c < K; c++) prob[o + c] /= sum;
     }
-    for (let c = 0; c < K; c++) prob[o + c] /= sum;
+    return;
+  }
+  for (let b = from; b < to; b += block) {
+    const m = Math.min(block, to - b);
+    for (let j = 0; j < m; j++) {
+      const o = (b + j) * K;
+      let max = raw[o];
+      for (let c = 1; c < K; c++) max = Math.max(max, raw[o + c]);
+      for (let c = 0; c < K; c++) x[j * K + c] = raw[o + c] - max;
+    }
+    const n = m * K;
+    if (n & 1) x[n] = 0;
+    const left = lanes.exp(0, 8 * (n + (n & 1)), ${8 * EXP_CHUNK});
+    if (left > 0) for (let j = 0; j < n; j++) if (!(Math.abs(x[j]) < 707)) x[${EXP_CHUNK} + j] = Math.exp(x[j]);
+    for (let j = 0; j < m; j++) {
+      let sum = 0;
+      for (let c = 0; c < K; c++) sum += x[${EXP_CHUNK} + j * K + c];
+      const o = (b + j) * K;
+      for (let c = 0; c < K; c++) prob[o + c] = x[${EXP_CHUNK} + j * K + c] / sum;
+    }
   }
 }`;
+/** The exp kernel's module (kernels/exp-lanes.ts), for each thread's own instance (SOFTMAX_LOOP's lanes). */
+const expModule = kernelModule(EXP_LANES_WASM);
 
 /**
  * The task of every thread, as source: the workers are given it (no module to load, so they start at once)
@@ -243,6 +274,11 @@ const TASK = `(data, args) => {
     data.values = new Float64Array(units.buffer);
     data.gradientLoops = ${GRADIENT_LOOPS};
     data.softmax = ${SOFTMAX_LOOP};
+    const expMemory = new WebAssembly.Memory({ initial: 1 });
+    data.lanes = {
+      exp: new WebAssembly.Instance(kernel.expModule, { env: { memory: expMemory } }).exports.exp,
+      f64: new Float64Array(expMemory.buffer),
+    };
     data.addToRows = (raw, rows, from, to, K, k, value) => {
       for (let q = from; q < to; q++) raw[rows[q] * K + k] += value;
     };
@@ -304,7 +340,7 @@ const TASK = `(data, args) => {
       continue;
     }
     if (kind === ${SOFTMAX}) {
-      data.softmax(data.raw, data.prob, from, to, args[2]);
+      data.softmax(data.lanes, data.raw, data.prob, from, to, args[2]);
       continue;
     }
     if (kind === ${SUBTRACT}) {
@@ -459,6 +495,7 @@ export class NodeThreads {
       // With a bundling, the reduces expand the compact histograms (bundles.ts) instead of copying.
       plan: space.bundling?.plan ?? null,
       cells,
+      expModule: expModule(),
     };
     const histLength = layout.stride * cells;
     const arenaHists =
