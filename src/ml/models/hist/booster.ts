@@ -186,7 +186,9 @@ export function fitBooster(
   const pool = helpers ? helpers.histograms : new HistogramPool(stride, featureStride);
   const curveRows = nt > CURVE_ROWS ? sampleHead(rng, nt, CURVE_ROWS, rows) : null;
   const curve: LearningCurve = { metric: loss.name, train: [], ...(validBins ? { validation: [] } : {}) };
-  const marks = leafMarks(params, K, nt);
+  // With workers, each class's leaf values go into raw on the threads (addLeaves) instead of through marks:
+  // every score still gets one addition per round, so the same numbers.
+  const marks = helpers && workers ? null : leafMarks(params, K, nt);
   const roundValues: Float64Array[] = [];
   let nSample = nt;
   let best = Number.POSITIVE_INFINITY;
@@ -198,7 +200,8 @@ export function fitBooster(
         nSample = sampleRows(sample, nt, params.subsample, rng.nextUint32());
       const features =
         params.colsampleByTree < 1 ? sampleFeatures(allFeatures, params.colsampleByTree, rng) : allFeatures;
-      loss.prepare(raw, nt);
+      if (helpers) helpers.prepare(loss, nt);
+      else loss.prepare(raw, nt);
       for (let k = 0; k < K; k++) {
         if (subsampled) {
           if (!sampleInRows) rows.set(sample.subarray(0, nSample));
@@ -241,7 +244,7 @@ export function fitBooster(
           if (marks) markRows(marks[k], rows, leaf.start, leaf.end, j);
           else if (!helpers) addToRows(raw, rows, leaf.start, leaf.end, K, k, values[j]);
         }
-        // Each leaf's rows get its value (on the threads, when the fit has them; multiclass after the round).
+        // Each leaf's rows get its value (on the threads, when the fit has them; else multiclass after the round).
         if (!marks) helpers?.addLeaves(grown.leaves, values, K, k);
         // Rows left out of the sample are scored through the tree.
         if (subsampled) addTree(forest, root, bins, missing, sample, nSample, nt, stride, raw, K, k);

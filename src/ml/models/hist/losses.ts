@@ -14,6 +14,8 @@ export interface Loss {
   name: "rmse" | "logloss" | "mlogloss";
   /** Raw scores per row: 1, or k for multiclass. */
   outputs: number;
+  /** The factor of the hessians (softmax: see softmaxLogLoss); absent for 1. */
+  readonly hessianScale?: number;
   init(y: Float64Array): Float64Array;
   /** Called once per round before gradients (multiclass caches its probabilities here). */
   prepare(raw: Float64Array, n: number): void;
@@ -198,7 +200,7 @@ class SoftmaxLogLoss implements Loss {
 
   constructor(
     readonly outputs: number,
-    private readonly hessianScale: number,
+    readonly hessianScale: number,
   ) {}
 
   init(y: Float64Array): Float64Array {

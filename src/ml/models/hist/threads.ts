@@ -23,7 +23,10 @@
  * The workers are a leased Crew (src/ml/threads/pool.ts): no message passing per level, and a stuck worker
  * fails the fit instead of hanging it.
  */
+import { EXP_CHUNK } from "../../kernels/exp-lanes.js";
 import type { HistSpace } from "../../kernels/hist-build.js";
+import { kernelModule } from "../../kernels/load.js";
+import { EXP_LANES_WASM } from "../../kernels/wasm/exp-lanes.js";
 import { type Crew, leaseCrew, type PoolOptions } from "../../threads/pool.js";
 import { bundledCut, EXPAND_SOURCE } from "./bundles.js";
 import { HIST_STRIDE, HistogramPool, histStrideOf, reachableSpans, subtractHistogram } from "./histogram.js";
@@ -79,6 +82,8 @@ const ROW_UNIT = 1 << 14;
  */
 const GRADIENT_WORK = 16;
 const ADD_WORK = 6;
+/** A row's multiclass gradient, from the round's probabilities (no exp): an estimate, as a scattered add. */
+const PROB_GRADIENT_WORK = ADD_WORK;
 /** A row a merge moves (two 4-byte copies), in bin updates. */
 const MERGE_WORK = 2;
 /** Features of a SUBTRACT or SCAN unit (a node's histogram is cut into units of this many features). */
@@ -91,7 +96,7 @@ const UNIT_FEATURES = 8;
 const ARENA_MAX_BYTES = 64 << 20;
 const ARENA_MAX_HISTS = 256;
 /** The losses whose gradients the task computes (GRADIENT_LOOPS' index), by name; the others run here. */
-const GRADIENT_CODES: Partial<Record<Loss["name"], number>> = { rmse: 0, logloss: 1 };
+const GRADIENT_CODES: Partial<Record<Loss["name"], number>> = { rmse: 0, logloss: 1, mlogloss: 2 };
 
 /** Rows of each share, at least, for rows of `stride` bytes (a node of twice as many is shared). */
 export function parallelMinRows(stride: number): number {
@@ -146,8 +151,8 @@ export interface NodeCut {
 }
 
 /**
- * The gradient loops of the task, by GRADIENT_CODES, as source: gh[2i], gh[2i + 1] for rows from..to−1. They
- * must equal the losses' own gradients (losses.ts) bit for bit, or a fit's model would depend on its thread
+ * The gradient loops of the task, by GRADIENT_CODES, as source: gh[2i], gh[2i + 1] for rows from..to−1 (the
+ * softmax's of class c, from the round's probabilities prob, n × K, with its hessian scale). They must equal the losses' own gradients (losses.ts) bit for bit, or a fit's model would depend on its thread
  * count: test/ml/models/hist/threads.test.ts compares them. losses.ts takes the log-loss's e^x from the exp
  * kernel (kernels/exp-lanes.ts), which equals Math.exp bit for bit, so Math.exp here gives the same numbers;
  * a change to either formula must be made in both.
@@ -166,7 +171,62 @@ const GRADIENT_LOOPS = `[
       gh[2 * i + 1] = Math.max(p * (1 - p), 1e-16);
     }
   },
+  (raw, y, gh, from, to, prob, K, c, scale) => {
+    for (let i = from; i < to; i++) {
+      const p = prob[i * K + c];
+      gh[2 * i] = p - (y[i] === c ? 1 : 0);
+      gh[2 * i + 1] = Math.max(scale * p * (1 - p), 1e-16);
+    }
+  },
 ]`;
+
+/**
+ * The softmax of the task, as source: prob[i · K + c] for rows from..to−1 from raw (n × K), as softmaxRows
+ * (losses.ts) computes it: e^(raw − row max) by the exp kernel a block of rows at a time (lanes: this
+ * thread's instance, its chunk's inputs at f64[0..EXP_CHUNK), outputs after; the lanes it leaves by
+ * Math.exp, as ExpLanes.exp), divided by the row's sum taken in class order; for more classes than a chunk
+ * holds, Math.exp (which equals the kernel bit for bit, see GRADIENT_LOOPS).
+ */
+const SOFTMAX_LOOP = `(lanes, raw, prob, from, to, K) => {
+  const x = lanes.f64;
+  const block = Math.max(1, Math.floor(${EXP_CHUNK} / K));
+  if (block * K > ${EXP_CHUNK}) {
+    for (let i = from; i < to; i++) {
+      const o = i * K;
+      let max = raw[o];
+      for (let c = 1; c < K; c++) max = Math.max(max, raw[o + c]);
+      let sum = 0;
+      for (let c = 0; c < K; c++) {
+        const e = Math.exp(raw[o + c] - max);
+        prob[o + c] = e;
+        sum += e;
+      }
+      for (let c = 0; c < K; c++) prob[o + c] /= sum;
+    }
+    return;
+  }
+  for (let b = from; b < to; b += block) {
+    const m = Math.min(block, to - b);
+    for (let j = 0; j < m; j++) {
+      const o = (b + j) * K;
+      let max = raw[o];
+      for (let c = 1; c < K; c++) max = Math.max(max, raw[o + c]);
+      for (let c = 0; c < K; c++) x[j * K + c] = raw[o + c] - max;
+    }
+    const n = m * K;
+    if (n & 1) x[n] = 0;
+    const left = lanes.exp(0, 8 * (n + (n & 1)), ${8 * EXP_CHUNK});
+    if (left > 0) for (let j = 0; j < n; j++) if (!(Math.abs(x[j]) < 707)) x[${EXP_CHUNK} + j] = Math.exp(x[j]);
+    for (let j = 0; j < m; j++) {
+      let sum = 0;
+      for (let c = 0; c < K; c++) sum += x[${EXP_CHUNK} + j * K + c];
+      const o = (b + j) * K;
+      for (let c = 0; c < K; c++) prob[o + c] = x[${EXP_CHUNK} + j * K + c] / sum;
+    }
+  }
+}`;
+/** The exp kernel's module (kernels/exp-lanes.ts), for each thread's own instance (SOFTMAX_LOOP's lanes). */
+const expModule = kernelModule(EXP_LANES_WASM);
 
 /**
  * The task of every thread, as source: the workers are given it (no module to load, so they start at once)
@@ -178,7 +238,9 @@ const GRADIENT_LOOPS = `[
  * to) then holds the part's rows, right ones first). A MERGE unit (from, to, left, leftAt, rightAt) puts a
  * part's rows back from scratch: its left rows at rows[leftAt..), its right rows at rows[rightAt..). The
  * merges of a node's parts read only scratch and write disjoint rows, so they run in parallel. A GRADIENTS
- * unit (from, to) writes gh of rows from..to−1 from raw and y with GRADIENT_LOOPS[args[2]];
+ * unit (from, to) writes gh of rows from..to−1 from raw and y with GRADIENT_LOOPS[args[2]] (the softmax's:
+ * from prob, K = args[3], class args[4], its hessian scale in words 6–7); a SOFTMAX unit (from, to) writes
+ * prob of rows from..to−1 from raw, K = args[2] (SOFTMAX_LOOP);
  * an ADD unit (from, to, words 6–7 the value) adds its value to raw[rows[q] · args[2] + args[3]] for q in
  * [from, to). A SUBTRACT unit (from, to, into, minus) subtracts the cells of spans[from..to) (the plain
  * layout's reachable spans) of the arena histogram at `minus` from the one at `into`; a SCAN unit (0, count)
@@ -199,6 +261,7 @@ const MERGE = 4;
 const SUBTRACT = 5;
 const SCAN = 6;
 const REDUCE = 7;
+const SOFTMAX = 8;
 const TASK = `(data, args) => {
   const { kernel, units, next } = data;
   const l = kernel.layout;
@@ -210,6 +273,12 @@ const TASK = `(data, args) => {
     data.gh = new Float64Array(kernel.memory.buffer, l.ghAt, 2 * l.rows);
     data.values = new Float64Array(units.buffer);
     data.gradientLoops = ${GRADIENT_LOOPS};
+    data.softmax = ${SOFTMAX_LOOP};
+    const expMemory = new WebAssembly.Memory({ initial: 1 });
+    data.lanes = {
+      exp: new WebAssembly.Instance(kernel.expModule, { env: { memory: expMemory } }).exports.exp,
+      f64: new Float64Array(expMemory.buffer),
+    };
     data.addToRows = (raw, rows, from, to, K, k, value) => {
       for (let q = from; q < to; q++) raw[rows[q] * K + k] += value;
     };
@@ -267,7 +336,11 @@ const TASK = `(data, args) => {
     const from = units[at];
     const to = units[at + 1];
     if (kind === ${GRADIENTS}) {
-      data.gradientLoops[args[2]](data.raw, data.y, data.gh, from, to);
+      data.gradientLoops[args[2]](data.raw, data.y, data.gh, from, to, data.prob, args[3], args[4], data.values[at / 2 + 3]);
+      continue;
+    }
+    if (kind === ${SOFTMAX}) {
+      data.softmax(data.lanes, data.raw, data.prob, from, to, args[2]);
       continue;
     }
     if (kind === ${SUBTRACT}) {
@@ -359,6 +432,13 @@ export class NodeThreads {
   private readonly data: object;
   /** The targets, over shared memory for the workers. */
   private readonly y: Float64Array;
+  /** Outputs per row (raw is n × outputs). */
+  private readonly outputs: number;
+  /**
+   * The round's softmax probabilities (n × outputs) in shared memory, when there are workers and several
+   * outputs: the threads compute them (prepare) and the gradients from them.
+   */
+  private readonly prob: Float64Array | null;
   /** The node histograms: from a shared arena when there are workers, so they can subtract and scan them. */
   readonly histograms: HistogramPool;
   /** Per SCAN unit: [histogram start in the arena, G, H, parent score, minH, maxH, l1, l2]. */
@@ -391,6 +471,8 @@ export class NodeThreads {
     this.units = shared(Int32Array, UNIT_WORDS * Math.max(this.regions, SIDE_SLOTS * MAX_SHARES));
     this.values = new Float64Array(this.units.buffer);
     this.y = threads > 1 && !(scores.y.buffer instanceof SharedArrayBuffer) ? sharedCopy(scores.y) : scores.y;
+    this.outputs = scores.y.length > 0 ? scores.raw.length / scores.y.length : 1;
+    this.prob = threads > 1 && this.outputs > 1 ? shared(Float64Array, scores.raw.length) : null;
     const regionBytes = space.region(0).byteLength;
     // The cells the builds zero (useReachable; the compact matrix's columns with a bundling), in the region
     // layout; without a bundling, the reduces copy the same cells into the plain layout's (this.spans).
@@ -413,6 +495,7 @@ export class NodeThreads {
       // With a bundling, the reduces expand the compact histograms (bundles.ts) instead of copying.
       plan: space.bundling?.plan ?? null,
       cells,
+      expModule: expModule(),
     };
     const histLength = layout.stride * cells;
     const arenaHists =
@@ -429,6 +512,7 @@ export class NodeThreads {
       next: this.next,
       raw: scores.raw,
       y: this.y,
+      prob: this.prob,
       arena,
       spans: this.spans,
       scanIn: this.scanIn,
@@ -621,18 +705,46 @@ export class NodeThreads {
     return this.units.length / UNIT_WORDS;
   }
 
+  /** Whether the softmax's probabilities and gradients run on the threads (into prob), not in the loss. */
+  private softmaxHere(loss: Loss): boolean {
+    return this.prob !== null && loss.name === "mlogloss" && loss.outputs === this.outputs;
+  }
+
+  /**
+   * The loss's per-round preparation (Loss.prepare) for rows 0..n−1: the softmax's probabilities over row
+   * ranges on the threads when there are workers (into prob, which gradients then reads), else the loss's own.
+   */
+  prepare(loss: Loss, n: number): void {
+    if (!this.softmaxHere(loss)) {
+      loss.prepare(this.scores.raw, n);
+      return;
+    }
+    const pieces = this.minRows === 0 ? MAX_SHARES : Math.ceil(n / ROW_UNIT);
+    this.runRanges(
+      [{ start: 0, end: n }],
+      pieces,
+      null,
+      [SOFTMAX, 0, this.outputs],
+      GRADIENT_WORK * this.outputs,
+    );
+  }
+
   /**
    * Gradients and hessians of output k for rows 0..n−1 into the space's gh: over row ranges on the threads
-   * for the losses the task knows (GRADIENT_CODES), else here by the loss itself.
+   * for the losses the task knows (GRADIENT_CODES; the softmax's from prepare's probabilities), else here by
+   * the loss itself.
    */
   gradients(loss: Loss, k: number, n: number): void {
     const code = GRADIENT_CODES[loss.name];
-    if (!this.pool || code === undefined || loss.outputs !== 1) {
+    const softmax = this.softmaxHere(loss);
+    if (!this.pool || code === undefined || (loss.outputs !== 1 && !softmax)) {
       loss.gradients(this.scores.raw, this.scores.y, k, this.space.gh, n);
       return;
     }
     const pieces = this.minRows === 0 ? MAX_SHARES : Math.ceil(n / ROW_UNIT);
-    this.runRanges([{ start: 0, end: n }], pieces, null, [GRADIENTS, 0, code], GRADIENT_WORK);
+    const args = softmax ? [GRADIENTS, 0, code, this.outputs, k] : [GRADIENTS, 0, code];
+    const scale = softmax ? [loss.hessianScale ?? 1] : null;
+    this.runRanges([{ start: 0, end: n }], pieces, scale, args, softmax ? PROB_GRADIENT_WORK : GRADIENT_WORK);
   }
 
   /** raw[i · outputs + k] += values[j] for the rows i of each leaf j (disjoint row ranges). */

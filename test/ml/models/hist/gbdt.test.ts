@@ -300,21 +300,27 @@ describe("histogram building on several threads", () => {
     }
   });
 
-  it("grows the same softmax model bytes on 1, 2 and 4 threads (3 classes, every level on the threads)", () => {
+  it("grows the same softmax model bytes and scores on 1, 2 and 4 threads (3 and 7 classes, every level and row loop on the threads)", () => {
     const { X, y } = problem(3000, 7);
-    const labels = y.map((v) => (v < -1 ? 0 : v < 1 ? 1 : 2));
-    const grow = (threads: number) => {
-      const params = validateHyperparameters("xgboost", { nEstimators: 4, threads });
-      const est = new HistGradientBoostingClassifier({
-        ...toHistParams("xgboost", params),
-        parallelMinRows: 0,
-      });
-      est.nClasses = 3;
-      est.fit(X, labels, { rng: new Random(1) });
-      return bytesOf((est.getFitted() as HistFitted).forest);
-    };
-    const one = grow(1);
-    expect(one.feature.length).toBeGreaterThan(3 * 4 * 15);
-    for (const threads of [2, 4]) expect(grow(threads)).toEqual(one);
+    for (const classes of [3, 7]) {
+      // Classes by quantiles of y's range, roughly.
+      const labels = y.map((v) => Math.min(classes - 1, Math.max(0, Math.floor((v + 3) * (classes / 6)))));
+      const grow = (threads: number) => {
+        const params = validateHyperparameters("xgboost", { nEstimators: 4, threads });
+        const est = new HistGradientBoostingClassifier({
+          ...toHistParams("xgboost", params),
+          parallelMinRows: 0,
+        });
+        est.nClasses = classes;
+        est.fit(X, labels, { rng: new Random(1) });
+        // The learning curve is the loss of the fit's raw scores after each round (leaf values added).
+        return { forest: bytesOf((est.getFitted() as HistFitted).forest), curve: est.learningCurve?.train };
+      };
+      const one = grow(1);
+      expect(new Set(labels).size).toBe(classes);
+      expect(one.forest.feature.length).toBeGreaterThan(classes * 4 * 15);
+      expect(one.curve).toHaveLength(4);
+      for (const threads of [2, 4]) expect(grow(threads)).toEqual(one);
+    }
   });
 });

@@ -8,7 +8,12 @@ import {
   rowStride,
   subtractHistogram,
 } from "../../../../src/ml/models/hist/histogram.js";
-import { binaryLogLoss, type Loss, squaredError } from "../../../../src/ml/models/hist/losses.js";
+import {
+  binaryLogLoss,
+  type Loss,
+  softmaxLogLoss,
+  squaredError,
+} from "../../../../src/ml/models/hist/losses.js";
 import { emptySplit, findBestSplit, type SplitRules } from "../../../../src/ml/models/hist/split.js";
 import { NodeThreads, regionsFor, SIDE_SLOTS, sharedCopy } from "../../../../src/ml/models/hist/threads.js";
 import { Random } from "../../../../src/ml/random.js";
@@ -18,8 +23,11 @@ const P = 5;
 /** Features of the split tests: more than one SCAN unit (8 features) per node. */
 const WIDE = 19;
 
-/** A space of N rows (shuffled row list) and threads on it over raw (N × outputs) and y. */
-function setUp(outputs: number, threads: number, p = P) {
+/**
+ * A space of N rows (shuffled row list) and threads on it over raw (N × outputs) and y (0/1, or classes
+ * 0..classes−1 when classes is given).
+ */
+function setUp(outputs: number, threads: number, p = P, classes = 0) {
   const rng = new Random(3);
   const stride = rowStride(p);
   const space = createHistSpace(N, stride, regionsFor(threads, stride), false, SIDE_SLOTS) as HistSpace;
@@ -28,7 +36,7 @@ function setUp(outputs: number, threads: number, p = P) {
   const raw = sharedCopy(
     Float64Array.from({ length: N * outputs }, (_, i) => (i % 97 === 0 ? 0 : 800 * rng.normal() ** 3)),
   );
-  const y = Float64Array.from({ length: N }, () => +(rng.next() < 0.4));
+  const y = Float64Array.from({ length: N }, () => (classes > 0 ? rng.int(classes) : +(rng.next() < 0.4)));
   const reach = reachableBins(new Int32Array(p).fill(255), stride);
   // parallelMinRows 0: every run of units goes to the workers, whatever its size.
   return { space, raw, y, nodes: new NodeThreads(threads, space, reach, { raw, y }, 0), rng };
@@ -55,6 +63,33 @@ describe("per-row loops on the threads", () => {
       expect(Buffer.from(space.gh.buffer, space.gh.byteOffset, 16 * N)).toEqual(Buffer.from(expected.buffer));
     });
   }
+
+  it("computes the softmax's probabilities and every class's gradients on 2 threads bit for bit as the loss does", () => {
+    for (const [k, scale] of [
+      [3, 1],
+      [7, 2],
+    ]) {
+      const { space, raw, y, nodes } = setUp(k, 2, P, k);
+      open = nodes;
+      const reference = softmaxLogLoss(k, scale);
+      reference.prepare(raw, N);
+      const loss = softmaxLogLoss(k, scale);
+      const onThisThread = [vi.spyOn(loss, "prepare"), vi.spyOn(loss, "gradients")];
+      nodes.prepare(loss, N);
+      for (let c = 0; c < k; c++) {
+        const expected = new Float64Array(2 * N);
+        reference.gradients(raw, y, c, expected, N);
+        nodes.gradients(loss, c, N);
+        expect(Buffer.from(space.gh.buffer, space.gh.byteOffset, 16 * N)).toEqual(
+          Buffer.from(expected.buffer),
+        );
+      }
+      // Computed by the task's units from their own probabilities, not by the loss on this thread.
+      for (const spy of onThisThread) expect(spy).not.toHaveBeenCalled();
+      nodes.close();
+      open = null;
+    }
+  });
 
   it("adds each leaf's value to its rows' scores of one output, on 1 and 2 threads alike", () => {
     const outputs = 3;
