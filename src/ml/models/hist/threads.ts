@@ -152,10 +152,11 @@ export interface NodeCut {
 
 /**
  * The gradient loops of the task, by GRADIENT_CODES, as source: gh[2i], gh[2i + 1] for rows from..to−1 (the
- * softmax's of class c, from the round's probabilities prob, n × K, with its hessian scale). They must equal the losses' own gradients (losses.ts) bit for bit, or a fit's model would depend on its thread
- * count: test/ml/models/hist/threads.test.ts compares them. losses.ts takes the log-loss's e^x from the exp
- * kernel (kernels/exp-lanes.ts), which equals Math.exp bit for bit, so Math.exp here gives the same numbers;
- * a change to either formula must be made in both.
+ * softmax's of class c, from the round's probabilities prob, n × K, with its hessian scale). They must equal
+ * the losses' own gradients (losses.ts) bit for bit, or a fit's model would depend on its thread count:
+ * test/ml/models/hist/threads.test.ts compares them. The log-loss takes e^−raw from this thread's exp kernel
+ * (lanes, as SOFTMAX_LOOP; the lanes it leaves by Math.exp, as ExpLanes.exp), a chunk of rows at a time, as
+ * losses.ts does; the kernel equals Math.exp bit for bit. A change to either formula must be made in both.
  */
 const GRADIENT_LOOPS = `[
   (raw, y, gh, from, to) => {
@@ -164,11 +165,20 @@ const GRADIENT_LOOPS = `[
       gh[2 * i + 1] = 1;
     }
   },
-  (raw, y, gh, from, to) => {
-    for (let i = from; i < to; i++) {
-      const p = 1 / (1 + Math.exp(-raw[i]));
-      gh[2 * i] = p - y[i];
-      gh[2 * i + 1] = Math.max(p * (1 - p), 1e-16);
+  (raw, y, gh, from, to, prob, K, c, scale, lanes) => {
+    const x = lanes.f64;
+    for (let b = from; b < to; b += ${EXP_CHUNK}) {
+      const m = Math.min(${EXP_CHUNK}, to - b);
+      for (let j = 0; j < m; j++) x[j] = -raw[b + j];
+      if (m & 1) x[m] = 0;
+      const left = lanes.exp(0, 8 * (m + (m & 1)), ${8 * EXP_CHUNK});
+      if (left > 0) for (let j = 0; j < m; j++) if (!(Math.abs(x[j]) < 707)) x[${EXP_CHUNK} + j] = Math.exp(x[j]);
+      for (let j = 0; j < m; j++) {
+        const i = b + j;
+        const p = 1 / (1 + x[${EXP_CHUNK} + j]);
+        gh[2 * i] = p - y[i];
+        gh[2 * i + 1] = Math.max(p * (1 - p), 1e-16);
+      }
     }
   },
   (raw, y, gh, from, to, prob, K, c, scale) => {
@@ -336,7 +346,7 @@ const TASK = `(data, args) => {
     const from = units[at];
     const to = units[at + 1];
     if (kind === ${GRADIENTS}) {
-      data.gradientLoops[args[2]](data.raw, data.y, data.gh, from, to, data.prob, args[3], args[4], data.values[at / 2 + 3]);
+      data.gradientLoops[args[2]](data.raw, data.y, data.gh, from, to, data.prob, args[3], args[4], data.values[at / 2 + 3], data.lanes);
       continue;
     }
     if (kind === ${SOFTMAX}) {

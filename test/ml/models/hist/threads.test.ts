@@ -18,7 +18,7 @@ import { emptySplit, findBestSplit, type SplitRules } from "../../../../src/ml/m
 import { NodeThreads, regionsFor, SIDE_SLOTS, sharedCopy } from "../../../../src/ml/models/hist/threads.js";
 import { Random } from "../../../../src/ml/random.js";
 
-const N = 3000;
+const N = 10_000;
 const P = 5;
 /** Features of the split tests: more than one SCAN unit (8 features) per node. */
 const WIDE = 19;
