@@ -128,31 +128,25 @@ export function fitBooster(
   const binCounts = Int32Array.from({ length: p }, (_, f) => binCount(mapper, f));
   // Into the space when there is one (the workers read them there).
   let bins = binRows(mapper, train, 0, nt, space?.bins, stride);
-  // Exclusive features bundled (bundles.ts): a space with room for the compact matrix, the bins moved to it.
-  const bundling =
+  // Exclusive features bundled (bundles.ts), when a space with room for the compact matrix can be made: the
+  // bins move to it, and its column-major copy is of the compact matrix (partitions read it: bundledCut).
+  const found =
     space && params.bundle !== false && bins instanceof Uint8Array
       ? findBundles(bins, nt, stride, p, binCounts)
       : null;
-  // Its column-major copy is of the compact matrix (partitions read it: bundledCut), smaller by as much.
-  const bundledSpace = bundling
-    ? spaceFor(bundling.stride, nt * bundling.stride <= COLUMN_COPY_MAX_BYTES)
-    : null;
+  const bundledSpace = found ? spaceFor(found.stride, nt * found.stride <= COLUMN_COPY_MAX_BYTES) : null;
+  const bundling = bundledSpace?.bundled ? found : null;
   if (bundling && bundledSpace?.bundled) {
     bundledSpace.bins.set(bins);
     bins = bundledSpace.bins;
     bundleBins(bins as Uint8Array, nt, stride, bundling, bundledSpace.bundled);
+    if (bundledSpace.columns) transposeBins(bundledSpace.bundled, nt, bundling.stride, bundledSpace.columns);
     space = bundledSpace;
   }
   const rows = space ? space.rows : new Int32Array(nt);
   // The column-major copy speeds partitions; above COLUMN_COPY_MAX_BYTES its memory matters more.
   const columns =
-    bundling && space === bundledSpace
-      ? null
-      : withColumns
-        ? transposeBins(bins, nt, stride, space?.columns ?? undefined)
-        : null;
-  if (bundling && space?.bundled && space.columns)
-    transposeBins(space.bundled, nt, bundling.stride, space.columns);
+    !bundling && withColumns ? transposeBins(bins, nt, stride, space?.columns ?? undefined) : null;
   const validBins = parts.valid ? binRows(mapper, parts.valid) : null;
   const featureStride = histStrideOf(missing);
   const nv = parts.valid?.nRows ?? 0;
@@ -174,7 +168,7 @@ export function fitBooster(
   const reach = reachableBins(binCounts, stride, missing);
   const spans = reachableSpans(reach, stride, featureStride, missing);
   space?.useReachable(reach);
-  if (bundling && space && space === bundledSpace) space.useBundles(bundling, reach);
+  if (bundling) space?.useBundles(bundling, reach);
   const helpers = space
     ? new NodeThreads(workers ? threads : 1, space, reach, { raw, y: yTrain }, minRows)
     : null;
