@@ -34,8 +34,21 @@ const CONTROL_WORDS = ARGS + 8;
 const MESSAGE_BYTES = 2048;
 /** How often a waiting thread looks at the heartbeat. */
 const WAKE_MS = 200;
-/** Loads of the done word before sleeping (a short task ends sooner than a futex wake-up). */
-const SPINS = 4096;
+/**
+ * How long a waiting thread keeps loading its word before it sleeps (Atomics.wait), on both sides: a worker
+ * between tasks, this thread while a worker finishes. A sleeper's wake-up cost 65–110 µs on the 2-core VM
+ * (2026-12-07, a ping-pong of two threads: 4096 loads, about 20 µs, then sleep), against 0.2–1.2 µs for a
+ * spinner; a GBDT fit wakes its worker several times a level with 20–300 µs of this thread's bookkeeping
+ * between, so 4096 loads made most wake-ups a sleeper's: 14 a tree at 160k × 2, 2–3 ms of a 5 ms tree.
+ * But on a loaded machine the thread waited for is often descheduled, and a spinner only takes the core
+ * from it (a 1 ms spin made that fit 3–5× slower at load 7 on 2 cores). So the spin adapts, as adaptive
+ * mutexes do: each waiter spins up to its budget, which doubles (to SPIN_MAX_MS) when the word changed
+ * within it and halves (to SPIN_MIN_MS, the old 4096 loads) when it had to sleep.
+ */
+export const SPIN_MAX_MS = 1;
+export const SPIN_MIN_MS = 0.02;
+/** Loads between two looks at the clock while spinning (a load is about 5 ns, the clock about 50). */
+const SPIN_CHECK = 256;
 
 /** Seconds without progress before a worker is declared stuck (SMA_THREAD_WATCHDOG_S overrides). */
 export const DEFAULT_WATCHDOG_SECONDS = 60;
@@ -86,13 +99,25 @@ function resolve(body) {
   if (!compiled.has(body)) compiled.set(body, (0, eval)("(" + body + ")"));
   return compiled.get(body);
 }
+// The word's value once it differs from value, or value itself after the spin budget (see SPIN_MAX_MS).
+let budget = ${SPIN_MIN_MS};
+function spin(word, value) {
+  const until = performance.now() + budget;
+  let now = Atomics.load(control, word);
+  for (let s = 1; now === value; s++) {
+    if (s % ${SPIN_CHECK} === 0 && performance.now() > until) break;
+    now = Atomics.load(control, word);
+  }
+  // As nextSpin.
+  budget = now === value ? Math.max(${SPIN_MIN_MS}, budget / 2) : Math.min(${SPIN_MAX_MS}, budget * 2);
+  return now;
+}
 function serve() {
   let task = null;
   let data = null;
   let seen = 0;
   for (;;) {
-    let gen = Atomics.load(control, ${GEN});
-    for (let s = 0; s < ${SPINS} && gen === seen; s++) gen = Atomics.load(control, ${GEN});
+    let gen = spin(${GEN}, seen);
     // Atomics.wait may also return without a new task (seen under load): only a new generation is work.
     while (gen === seen) {
       Atomics.wait(control, ${GEN}, seen);
@@ -138,6 +163,8 @@ interface Helper {
   message: Uint8Array;
   /** The generation of the task it was last given. */
   gen: number;
+  /** How long this thread spins waiting for it (see SPIN_MAX_MS). */
+  spinMs: number;
 }
 
 export interface PoolOptions {
@@ -187,7 +214,7 @@ function startHelper(preload: Preload | null): Helper {
   worker.on("error", () => {});
   worker.unref();
   port1.unref();
-  return { worker, port: port1, control, message, gen: 0 };
+  return { worker, port: port1, control, message, gen: 0, spinMs: SPIN_MIN_MS };
 }
 
 /** The process's idle workers by what they preload ("" = nothing); a failure drops them all. */
@@ -252,8 +279,7 @@ export class Crew {
   wait(k: number): void {
     const h = this.helpers[k];
     const c = h.control;
-    let done = Atomics.load(c, DONE);
-    for (let s = 0; s < SPINS && done !== h.gen; s++) done = Atomics.load(c, DONE);
+    let done = spinFor(h);
     let beat = Atomics.load(c, BEAT);
     let since = Date.now();
     while (done !== h.gen) {
@@ -275,6 +301,11 @@ export class Crew {
       this.fail();
       throw new Error(`Worker thread ${k + 1} failed: ${text}`);
     }
+  }
+
+  /** How long this thread now spins waiting for worker k, in ms (see SPIN_MAX_MS). */
+  spinMs(k: number): number {
+    return this.helpers[k].spinMs;
   }
 
   /** The next result worker k sent during its tasks (in order), or undefined. */
@@ -329,6 +360,25 @@ export class Crew {
       leased = false;
     }
   }
+}
+
+/**
+ * The done word of h once it is h.gen, or its value after h's spin budget, which then adapts (SPIN_MAX_MS).
+ */
+function spinFor(h: Helper): number {
+  const until = performance.now() + h.spinMs;
+  let now = Atomics.load(h.control, DONE);
+  for (let s = 1; now !== h.gen; s++) {
+    if (s % SPIN_CHECK === 0 && performance.now() > until) break;
+    now = Atomics.load(h.control, DONE);
+  }
+  h.spinMs = nextSpin(h.spinMs, now === h.gen);
+  return now;
+}
+
+/** A waiter's next spin budget: doubled when the word changed within this one, else halved (SPIN_MAX_MS). */
+export function nextSpin(ms: number, changed: boolean): number {
+  return changed ? Math.min(SPIN_MAX_MS, 2 * ms) : Math.max(SPIN_MIN_MS, ms / 2);
 }
 
 function stopHelper(h: Helper): void {

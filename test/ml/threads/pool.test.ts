@@ -3,7 +3,13 @@
  * worker stopped by the watchdog, and a failing task reported with the worker's own message.
  */
 import { describe, expect, it } from "vitest";
-import { leaseCrew, ThreadStallError } from "../../../src/ml/threads/pool.js";
+import {
+  leaseCrew,
+  nextSpin,
+  SPIN_MAX_MS,
+  SPIN_MIN_MS,
+  ThreadStallError,
+} from "../../../src/ml/threads/pool.js";
 
 /** Worker k adds args[0] into its own slot, once per task. */
 const ADD = `(data, args) => { data.sums[data.slot] += args[0]; }`;
@@ -47,6 +53,30 @@ describe("watched thread pool", () => {
     );
     crew.close();
     expect(Array.from(sums)).toEqual([10, 20, 0]);
+  });
+
+  it("adapts a waiter's spin: doubled up to its cap while the word changes within it, else halved", () => {
+    expect(nextSpin(SPIN_MIN_MS, true)).toBe(2 * SPIN_MIN_MS);
+    expect(nextSpin(SPIN_MAX_MS, true)).toBe(SPIN_MAX_MS);
+    expect(nextSpin(SPIN_MAX_MS, false)).toBe(SPIN_MAX_MS / 2);
+    expect(nextSpin(SPIN_MIN_MS, false)).toBe(SPIN_MIN_MS);
+  });
+
+  it("spins less for a worker whose tasks outlast the spin (a loaded machine, long tasks)", () => {
+    const word = new Int32Array(new SharedArrayBuffer(8));
+    // Each task sleeps 20 ms, far past any spin: every wait for it ends asleep.
+    const crew = leaseCrew(1, `(data) => { Atomics.wait(data.word, 0, 0, 20); }`, () => ({ word }));
+    try {
+      const before = crew.spinMs(0);
+      for (let r = 0; r < 3; r++)
+        crew.runAll(
+          () => [0],
+          () => {},
+        );
+      expect(crew.spinMs(0)).toBeLessThan(Math.max(before, 2 * SPIN_MIN_MS));
+    } finally {
+      crew.close();
+    }
   });
 
   it("fails a fit whose worker makes no progress, with a clear error, instead of hanging", () => {
