@@ -62,6 +62,11 @@ const WAKE_MIN_WORK = 1 << 17;
  * 2-core machine (2026-12-06, bench/results/2026-12-06-quiet.md) a second thread gained nothing at 160k × 28
  * (4.5M cells), made 24k customer rows and 48k × 54 with 7 classes (0.7–2.7M) 15–50% slower, and made
  * 1M × 28 (28M) 1.4× faster: below this, a level's wake-ups cost more than the second thread saves.
+ * Re-checked with adaptive spinning (2026-12-07, bench/ml/thread-crossover.ts, workers forced, under
+ * chrt -f 10 on the loaded 2-core VM, 2 threads ÷ 1 wall): wide data gains no more than narrow, as its
+ * time goes to 2 MB node histograms (zeroed, added, subtracted: memory-bound) besides the split scans, so the
+ * rule stays rows × stride: 16k × 500 (8.0M) 1.03–1.05, 4k × 500 1.01–1.20, 800 × 500 0.84–0.93;
+ * 200k × 28 (5.6M) 0.67–0.96, 120k × 28 0.90–0.99; 160k × 2 and 120k customers about 1.0.
  */
 const FIT_MIN_WORK = 1 << 23;
 /**
