@@ -16,7 +16,7 @@ import { type BinMapper, binCount, binRows, fitBinMapper, MISSING_BIN } from "./
 import type { Criterion } from "./hist/channels.js";
 import { type ColumnTable, matrixTable, readColumn } from "./hist/columns.js";
 import { concatTrees, type ForestArrays, type GrownTree } from "./hist/forest.js";
-import { EXACT_TREE_TASK, type ExactJob, growExactTree } from "./hist/forest-exact.js";
+import { EXACT_TREE_TASK, ExactGrower, type ExactJob } from "./hist/forest-exact.js";
 import type { ForestTreeParams } from "./hist/forest-scratch.js";
 import {
   FOREST_TASK,
@@ -248,7 +248,8 @@ function exactGrowth(
     offsets: new Int32Array(p + 1),
     categories: new Int32Array(p),
   };
-  return { mapper, here: (seed) => growExactTree(job, seed), task: EXACT_TREE_TASK, data: { job } };
+  const grower = new ExactGrower(job);
+  return { mapper, here: (seed) => grower.grow(seed), task: EXACT_TREE_TASK, data: { job } };
 }
 
 function hasMissing(columns: Uint8Array, f: number, n: number): boolean {
