@@ -60,7 +60,8 @@ function forestTree(tree: NodeStore, p: number): ExactTree {
   const gains = new Float64Array(p);
   let leaves = 0;
   for (let node = 0; node < nodes; node++) leaves += +(tree.feature[node] < 0);
-  const values = new Float64Array(leaves * nOut);
+  // float32, as the forest stores them.
+  const values = new Float32Array(leaves * nOut);
   let nValues = 0;
   for (let node = 0; node < nodes; node++) {
     const f = tree.feature[node];
@@ -87,7 +88,7 @@ function forestTree(tree: NodeStore, p: number): ExactTree {
     bin: new Uint8Array(nodes),
     flags: new Uint8Array(nodes),
     child,
-    catSlot: new Int32Array(nodes).fill(-1),
+    catSlot: new Int32Array(0),
     values,
     catBits: new Uint32Array(0),
     threshold: tree.threshold.slice(0, nodes),

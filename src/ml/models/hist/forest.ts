@@ -50,8 +50,9 @@ export interface GrownTree {
   bin: BinArray;
   flags: Uint8Array;
   child: Int32Array;
+  /** Empty when the tree has no categorical split. */
   catSlot: Int32Array;
-  values: Float64Array;
+  values: Float64Array | Float32Array;
   catBits: Uint32Array;
   /** Exact trees only: the raw threshold of each split node. */
   threshold?: Float64Array;
@@ -230,17 +231,17 @@ function copyTree(f: ForestArrays, t: GrownTree, base: number, valueBase: number
   const { feature, child } = t;
   const out = f.child;
   for (let k = 0; k < n; k++) out[base + k] = child[k] + (feature[k] >= 0 ? base : valueBase);
-  if (f.catSlot.length > 0) {
+  if (t.nCat > 0) {
     const slot = t.catSlot;
     for (let k = 0; k < n; k++) f.catSlot[base + k] = slot[k] >= 0 ? slot[k] + catBase : -1;
-  }
+  } else if (f.catSlot.length > 0) f.catSlot.fill(-1, base, base + n);
   if (t.threshold) f.threshold?.set(t.threshold.subarray(0, n), base);
   f.values.set(t.values.subarray(0, t.nValues), valueBase);
   f.catBits.set(t.catBits.subarray(0, t.nCat * CAT_WORDS), catBase * CAT_WORDS);
 }
 
 /** The first n values as float32 (`set` converts natively; `Float32Array.from` walks an iterator). */
-function toFloat32(values: Float64Array, n: number): Float32Array {
+export function toFloat32(values: Float64Array, n: number): Float32Array {
   const out = new Float32Array(n);
   out.set(values.subarray(0, n));
   return out;

@@ -8,12 +8,23 @@ import {
   type GrownTree,
 } from "../../../../src/ml/models/hist/forest.js";
 
-/** A tree grown alone in its own builder, as a thread returns it. */
+/** A tree grown alone in its own builder, as a thread returns it (no category slots without categories). */
 function grown(build: (b: ForestBuilder) => void): GrownTree {
   const b = new ForestBuilder(2, true);
   build(b);
   const { nodes, nValues, nCat, feature, bin, flags, child, catSlot, values, catBits } = b;
-  return { nodes, nValues, nCat, feature, bin, flags, child, catSlot, values, catBits };
+  return {
+    nodes,
+    nValues,
+    nCat,
+    feature,
+    bin,
+    flags,
+    child,
+    catSlot: nCat > 0 ? catSlot : new Int32Array(0),
+    values,
+    catBits,
+  };
 }
 
 describe("concatTrees", () => {
