@@ -8,7 +8,8 @@
  */
 import { Random } from "../../random.js";
 import { registerPoolTask } from "../../threads/pool.js";
-import { buildTree, type TreeOptions } from "../tree/builder.js";
+import type { NodeStore } from "../tree/arrays.js";
+import { growTree, type TreeOptions, TreeScratch } from "../tree/builder.js";
 import type { GrownTree } from "./forest.js";
 import { growScheduled, type TreeSchedule } from "./forest-task.js";
 
@@ -29,19 +30,38 @@ export interface ExactJob {
 
 export type ExactTree = GrownTree & { threshold: Float64Array; gains: Float64Array };
 
-/** Grows the tree of this seed. */
-export function growExactTree(job: ExactJob, seed: number): ExactTree {
-  const { Xc, sorted, y, n, p, nClasses } = job;
-  const rng = new Random(seed);
-  const weight = new Float64Array(n);
-  if (job.bootstrap) for (let i = 0; i < n; i++) weight[rng.int(n)]++;
-  else weight.fill(1);
-  const { tree } = buildTree({ Xc, n, p, y, nClasses, weight, sorted }, { ...job.options, rng });
-  const nodes = tree.nodeCount;
+/** A thread's reusable memory for growing the exact trees of one job. */
+export class ExactGrower {
+  private readonly scratch: TreeScratch;
+  private readonly weight: Float64Array;
+
+  constructor(private readonly job: ExactJob) {
+    this.scratch = new TreeScratch(job.n, job.p, Math.max(1, job.nClasses));
+    this.weight = new Float64Array(job.n);
+  }
+
+  /** Grows the tree of this seed. */
+  grow(seed: number): ExactTree {
+    const { job, weight } = this;
+    const { Xc, sorted, y, n, p, nClasses } = job;
+    const rng = new Random(seed);
+    weight.fill(job.bootstrap ? 0 : 1);
+    if (job.bootstrap) for (let i = 0; i < n; i++) weight[rng.int(n)]++;
+    const tree = growTree({ Xc, n, p, y, nClasses, weight, sorted }, { ...job.options, rng }, this.scratch);
+    return forestTree(tree, p);
+  }
+}
+
+/** The grown tree in the forest's layout (leaves point at their outputs), with its impurity decrease per feature. */
+function forestTree(tree: NodeStore, p: number): ExactTree {
+  const nodes = tree.count;
   const nOut = tree.nOut;
   const child = new Int32Array(nodes);
-  const leaves = new Float64Array(nodes * nOut);
   const gains = new Float64Array(p);
+  let leaves = 0;
+  for (let node = 0; node < nodes; node++) leaves += +(tree.feature[node] < 0);
+  // float32, as the forest stores them.
+  const values = new Float32Array(leaves * nOut);
   let nValues = 0;
   for (let node = 0; node < nodes; node++) {
     const f = tree.feature[node];
@@ -57,35 +77,37 @@ export function growExactTree(job: ExactJob, seed: number): ExactTree {
       continue;
     }
     child[node] = nValues;
-    for (let c = 0; c < nOut; c++) leaves[nValues + c] = tree.value[node * nOut + c];
+    for (let c = 0; c < nOut; c++) values[nValues + c] = tree.value[node * nOut + c];
     nValues += nOut;
   }
   return {
     nodes,
     nValues,
     nCat: 0,
-    feature: tree.feature,
+    feature: tree.feature.slice(0, nodes),
     bin: new Uint8Array(nodes),
     flags: new Uint8Array(nodes),
     child,
-    catSlot: new Int32Array(nodes).fill(-1),
-    values: leaves.subarray(0, nValues),
+    catSlot: new Int32Array(0),
+    values,
     catBits: new Uint32Array(0),
-    threshold: tree.threshold,
+    threshold: tree.threshold.slice(0, nodes),
     gains,
   };
 }
 
 /** The pool task: grows trees of the schedule, each sent back as [index, tree]. */
 function growTask(
-  data: { job: ExactJob; schedule: TreeSchedule },
+  data: { job: ExactJob; schedule: TreeSchedule; grower?: ExactGrower },
   _args: Int32Array,
   beat: () => void,
   send: (value: unknown) => void,
 ): void {
+  data.grower ??= new ExactGrower(data.job);
+  const grower = data.grower;
   growScheduled(
     data.schedule,
-    (seed) => growExactTree(data.job, seed),
+    (seed) => grower.grow(seed),
     (t, tree) => {
       send([t, tree]);
       beat();

@@ -7,7 +7,7 @@
 import { Random } from "../../random.js";
 import { registerPoolTask } from "../../threads/pool.js";
 import { channelStride } from "./channels.js";
-import { CAT_WORDS, ForestBuilder, type GrownTree } from "./forest.js";
+import { CAT_WORDS, ForestBuilder, type GrownTree, toFloat32 } from "./forest.js";
 import { growForestTree } from "./forest-grower.js";
 import { type ForestData, ForestScratch, type ForestTreeParams } from "./forest-scratch.js";
 
@@ -35,8 +35,10 @@ export class TreeGrower {
   private readonly scratch: ForestScratch;
   private readonly regression: boolean;
   private readonly C: number;
-  /** Reused for every tree this thread grows. */
+  /** Reused for every tree this thread grows (fresh memory costs more: each page is faulted in). */
   private readonly forest: ForestBuilder;
+  /** Bootstrap counts per row. */
+  private readonly weight: Float64Array;
 
   constructor(private readonly job: ForestJob) {
     this.regression = job.nClasses === 0;
@@ -59,13 +61,14 @@ export class TreeGrower {
     };
     this.scratch = new ForestScratch(n, p, this.C, stride * channelStride(this.C));
     this.forest = new ForestBuilder(this.regression ? 1 : this.C, true);
+    this.weight = new Float64Array(n);
   }
 
   /** Grows the tree of this seed. */
   grow(seed: number): GrownTree & { gains: Float64Array } {
     const { job, C } = this;
     const rng = new Random(seed);
-    const nRows = bagRows(job.y, this.regression, C, job.bootstrap, rng, this.scratch.ownRows, this.data);
+    const nRows = bagRows(job, C, rng, this.weight, this.scratch.ownRows, this.data);
     const forest = this.forest;
     forest.clear();
     const gains = new Float64Array(job.p);
@@ -78,8 +81,9 @@ export class TreeGrower {
       bin: forest.bin.slice(0, forest.nodes),
       flags: forest.flags.slice(0, forest.nodes),
       child: forest.child.slice(0, forest.nodes),
-      catSlot: forest.catSlot.slice(0, forest.nodes),
-      values: forest.values.slice(0, forest.nValues),
+      // Only categorical splits use slots; float32 outputs, as the forest stores them.
+      catSlot: forest.nCat > 0 ? forest.catSlot.slice(0, forest.nodes) : new Int32Array(0),
+      values: toFloat32(forest.values, forest.nValues),
       catBits: forest.catBits.slice(0, forest.nCat * CAT_WORDS),
       gains,
     };
@@ -102,19 +106,19 @@ export class TreeGrower {
  * weighted channel values (and class and weight when data.classes); returns the number of rows drawn.
  */
 function bagRows(
-  y: Float64Array,
-  regression: boolean,
+  job: ForestJob,
   C: number,
-  bootstrap: boolean,
   rng: Random,
+  weight: Float64Array,
   rows: Int32Array,
   data: ForestData,
 ): number {
   const { values, classes } = data;
+  const { y, bootstrap } = job;
+  const regression = job.nClasses === 0;
   const n = y.length;
-  const weight = new Float64Array(n);
+  weight.fill(bootstrap ? 0 : 1);
   if (bootstrap) for (let i = 0; i < n; i++) weight[rng.int(n)]++;
-  else weight.fill(1);
   values.fill(0);
   let m = 0;
   for (let i = 0; i < n; i++) {

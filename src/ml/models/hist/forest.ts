@@ -41,8 +41,7 @@ function grow<T extends Int32Array | BinArray | Float64Array | Uint32Array>(a: T
   return b;
 }
 
-/** Appends trees node by node; `finish` trims the arrays. */
-/** One tree's arrays as a ForestBuilder holds them (node ids from 0), to append to another builder. */
+/** One tree's arrays as a ForestBuilder holds them (node ids from 0), for concatTrees. */
 export interface GrownTree {
   nodes: number;
   nValues: number;
@@ -51,13 +50,15 @@ export interface GrownTree {
   bin: BinArray;
   flags: Uint8Array;
   child: Int32Array;
+  /** Empty when the tree has no categorical split. */
   catSlot: Int32Array;
-  values: Float64Array;
+  values: Float64Array | Float32Array;
   catBits: Uint32Array;
   /** Exact trees only: the raw threshold of each split node. */
   threshold?: Float64Array;
 }
 
+/** Appends trees node by node; `finish` trims the arrays. */
 export class ForestBuilder {
   nodes = 0;
   nValues = 0;
@@ -122,48 +123,6 @@ export class ForestBuilder {
     this.roots = [];
   }
 
-  /** Makes room for this many more nodes and leaf outputs at once (appending many trees). */
-  reserve(nodes: number, values: number): void {
-    const need = this.nodes + nodes;
-    if (need > this.feature.length) {
-      this.feature = grow(this.feature, need);
-      this.bin = grow(this.bin, need);
-      this.flags = grow(this.flags, need);
-      this.child = grow(this.child, need);
-      this.catSlot = grow(this.catSlot, need);
-    }
-    this.values = grow(this.values, this.nValues + values);
-  }
-
-  /** Appends a tree grown alone in another builder (node ids from 0): the same arrays as growing it here. */
-  appendTree(t: GrownTree): void {
-    const base = this.nodes;
-    const valueBase = this.nValues;
-    const catBase = this.nCat;
-    this.allocate(t.nodes);
-    this.roots.push(base);
-    for (let k = 0; k < t.nodes; k++) {
-      const node = base + k;
-      this.feature[node] = t.feature[k];
-      this.bin[node] = t.bin[k];
-      this.flags[node] = t.flags[k];
-      this.child[node] = t.child[k] + (t.feature[k] >= 0 ? base : valueBase);
-      this.catSlot[node] = t.catSlot[k] >= 0 ? t.catSlot[k] + catBase : -1;
-    }
-    if (t.threshold) {
-      this.threshold = grow(this.threshold ?? new Float64Array(256), this.nodes);
-      this.threshold.set(t.threshold.subarray(0, t.nodes), base);
-    }
-    this.values = grow(this.values, valueBase + t.nValues);
-    this.values.set(t.values.subarray(0, t.nValues), valueBase);
-    this.nValues += t.nValues;
-    if (t.nCat > 0) {
-      this.catBits = grow(this.catBits, (catBase + t.nCat) * CAT_WORDS);
-      this.catBits.set(t.catBits.subarray(0, t.nCat * CAT_WORDS), catBase * CAT_WORDS);
-      this.nCat += t.nCat;
-    }
-  }
-
   /** Drops every tree from tree index `keep` on (early stopping keeps the best round's trees). */
   truncate(keep: number): void {
     if (keep >= this.roots.length) return;
@@ -183,7 +142,7 @@ export class ForestBuilder {
   private allocate(count: number): number {
     const need = this.nodes + count;
     // One test per split: `grow` takes five kinds of array, so calling it per node array costs far more.
-    if (need > this.feature.length) this.reserve(count, 0);
+    if (need > this.feature.length) this.growNodes(need);
     const id = this.nodes;
     for (let k = id; k < need; k++) {
       this.feature[k] = -1;
@@ -193,6 +152,14 @@ export class ForestBuilder {
     }
     this.nodes = need;
     return id;
+  }
+
+  private growNodes(need: number): void {
+    this.feature = grow(this.feature, need);
+    this.bin = grow(this.bin, need);
+    this.flags = grow(this.flags, need);
+    this.child = grow(this.child, need);
+    this.catSlot = grow(this.catSlot, need);
   }
 
   finish(): ForestArrays {
@@ -214,8 +181,67 @@ export class ForestBuilder {
   }
 }
 
+/**
+ * The forest of trees grown alone (node ids from 0 in each), with float32 leaf outputs: what appending them
+ * to a compact ForestBuilder and finishing it gives, written once into arrays of their final size.
+ */
+export function concatTrees(trees: GrownTree[], nOut: number): ForestArrays {
+  let nodes = 0;
+  let nValues = 0;
+  let nCat = 0;
+  for (const t of trees) {
+    nodes += t.nodes;
+    nValues += t.nValues;
+    nCat += t.nCat;
+  }
+  const exact = trees.some((t) => t.threshold);
+  const f: ForestArrays = {
+    nTrees: trees.length,
+    nOut,
+    roots: new Int32Array(trees.length),
+    feature: new Int32Array(nodes),
+    bin: new (trees.some((t) => t.bin instanceof Uint16Array) ? Uint16Array : Uint8Array)(nodes),
+    flags: new Uint8Array(nodes),
+    child: new Int32Array(nodes),
+    values: new Float32Array(nValues),
+    catSlot: new Int32Array(nCat > 0 ? nodes : 0),
+    catBits: new Uint32Array(nCat * CAT_WORDS),
+    ...(exact ? { threshold: new Float64Array(nodes) } : {}),
+  };
+  let base = 0;
+  let valueBase = 0;
+  let catBase = 0;
+  for (let k = 0; k < trees.length; k++) {
+    const t = trees[k];
+    f.roots[k] = base;
+    copyTree(f, t, base, valueBase, catBase);
+    base += t.nodes;
+    valueBase += t.nValues;
+    catBase += t.nCat;
+  }
+  return f;
+}
+
+/** Writes tree t at node `base` (its leaf outputs at valueBase, its category sets at slot catBase). */
+function copyTree(f: ForestArrays, t: GrownTree, base: number, valueBase: number, catBase: number): void {
+  const n = t.nodes;
+  f.feature.set(t.feature.subarray(0, n), base);
+  f.bin.set(t.bin.subarray(0, n), base);
+  f.flags.set(t.flags.subarray(0, n), base);
+  const { feature, child } = t;
+  const out = f.child;
+  for (let k = 0; k < n; k++) out[base + k] = child[k] + (feature[k] >= 0 ? base : valueBase);
+  if (t.nCat > 0) {
+    const slot = t.catSlot;
+    for (let k = 0; k < n; k++) f.catSlot[base + k] = slot[k] >= 0 ? slot[k] + catBase : -1;
+  } else if (f.catSlot.length > 0) f.catSlot.fill(-1, base, base + n);
+  if (t.threshold) f.threshold?.set(t.threshold.subarray(0, n), base);
+  f.values.set(t.values.subarray(0, t.nValues), valueBase);
+  f.catBits.set(t.catBits.subarray(0, t.nCat * CAT_WORDS), catBase * CAT_WORDS);
+}
+
 /** The first n values as float32 (`set` converts natively; `Float32Array.from` walks an iterator). */
-function toFloat32(values: Float64Array, n: number): Float32Array {
+export function toFloat32(values: Float64Array, n: number): Float32Array {
   const out = new Float32Array(n);
   out.set(values.subarray(0, n));
   return out;

@@ -28,10 +28,17 @@ export class NodeStore {
     this.value = new Float64Array(64 * nOut);
   }
 
+  /** Empties the store, keeping its arrays (a forest grows its trees one by one in the same store). */
+  clear(): void {
+    this.count = 0;
+  }
+
   add(): number {
     if (this.count === this.feature.length) this.grow();
     const id = this.count++;
     this.feature[id] = -1;
+    // A leaf's threshold stays 0 (a cleared store holds the last tree's).
+    this.threshold[id] = 0;
     this.left[id] = -1;
     this.right[id] = -1;
     return id;

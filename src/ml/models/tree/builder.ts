@@ -43,14 +43,47 @@ export interface BuiltTree {
 
 const PURE = 1e-7;
 
+/**
+ * Memory for growing trees on one table (n rows, p features, nOut values per node), reused from tree to
+ * tree by a forest: fresh memory costs far more than memory used before (every page is faulted in).
+ */
+export class TreeScratch {
+  readonly store: NodeStore;
+  /** Leaf reached by each training row of the last tree (−1 for rows not in it). */
+  readonly leafOfRow: Int32Array;
+  readonly ord: Int32Array;
+  readonly vals: Float64Array;
+  readonly features: Int32Array;
+  readonly goLeft: Uint8Array;
+  readonly tmp: Int32Array;
+  readonly tmpVals: Float64Array;
+
+  constructor(n: number, p: number, nOut: number) {
+    this.store = new NodeStore(nOut);
+    this.leafOfRow = new Int32Array(n);
+    this.ord = new Int32Array(n * p);
+    this.vals = new Float64Array(n * p);
+    this.features = new Int32Array(p);
+    this.goLeft = new Uint8Array(n);
+    this.tmp = new Int32Array(n);
+    this.tmpVals = new Float64Array(n);
+  }
+}
+
 export function buildTree(input: TreeInput, opts: TreeOptions): BuiltTree {
-  const { n, p } = input;
-  const { ord, vals } = inBagOrders(input);
-  const m = ord.length / p;
-  const nOut = input.nClasses > 0 ? input.nClasses : 1;
-  const store = new NodeStore(nOut);
-  const leafOfRow = new Int32Array(n).fill(-1);
-  const ctx = new SplitContext(input, opts, ord, vals, m);
+  const scratch = new TreeScratch(input.n, input.p, input.nClasses > 0 ? input.nClasses : 1);
+  return { tree: growTree(input, opts, scratch).finish(), leafOfRow: scratch.leafOfRow };
+}
+
+/** Grows a tree into scratch.store (cleared first) and scratch.leafOfRow; returns the store. */
+export function growTree(input: TreeInput, opts: TreeOptions, scratch: TreeScratch): NodeStore {
+  const { ord, vals } = inBagOrders(input, scratch.ord, scratch.vals);
+  const m = ord.length / input.p;
+  const store = scratch.store;
+  store.clear();
+  const leafOfRow = scratch.leafOfRow;
+  leafOfRow.fill(-1);
+  const ctx = new SplitContext(input, opts, ord, vals, m, scratch);
   const stack: number[] = [store.add(), 0, m, 0];
   while (stack.length > 0) {
     const depth = stack.pop() as number;
@@ -78,7 +111,7 @@ export function buildTree(input: TreeInput, opts: TreeOptions): BuiltTree {
     store.right[node] = right;
     stack.push(right, splitPosition, end, depth + 1, left, start, splitPosition, depth + 1);
   }
-  return { tree: store.finish(), leafOfRow };
+  return store;
 }
 
 class SplitContext {
@@ -107,12 +140,14 @@ class SplitContext {
     private readonly ord: Int32Array,
     private readonly vals: Float64Array,
     private readonly m: number,
+    scratch: TreeScratch,
   ) {
     this.k = Math.max(1, input.nClasses);
-    this.features = Int32Array.from({ length: input.p }, (_, f) => f);
-    this.goLeft = new Uint8Array(input.n);
-    this.tmp = new Int32Array(m);
-    this.tmpVals = new Float64Array(m);
+    this.features = scratch.features;
+    for (let f = 0; f < input.p; f++) this.features[f] = f;
+    this.goLeft = scratch.goLeft;
+    this.tmp = scratch.tmp;
+    this.tmpVals = scratch.tmpVals;
     this.leftStats = new Float64Array(this.k);
     this.rightStats = new Float64Array(this.k);
     this.totalStats = new Float64Array(this.k);
