@@ -172,10 +172,6 @@ export function fitBooster(
   const helpers = space
     ? new NodeThreads(workers ? threads : 1, space, reach, { raw, y: yTrain }, minRows)
     : null;
-  const buildAll = helpers ? helpers.buildAll.bind(helpers) : undefined;
-  const partitionAll = helpers ? helpers.partitionAll.bind(helpers) : undefined;
-  const subtractAll = helpers ? helpers.subtractAll.bind(helpers) : undefined;
-  const findSplits = helpers ? helpers.findSplits.bind(helpers) : undefined;
   // The threads' histograms come from shared memory (they subtract and scan them).
   const pool = helpers ? helpers.histograms : new HistogramPool(stride, featureStride);
   const curveRows = nt > CURVE_ROWS ? sampleHead(rng, nt, CURVE_ROWS, rows) : null;
@@ -216,10 +212,7 @@ export function fitBooster(
             spans,
             categories: mapper.categories,
             features,
-            buildAll,
-            partitionAll,
-            subtractAll,
-            findSplits,
+            levels: helpers ?? undefined,
             missing,
           },
           params,
