@@ -114,17 +114,11 @@ export function fitBinMapper(
   const buffers = Array.from({ length: group }, () => new Float64Array(m));
   for (let f0 = 0; f0 < p; f0 += group) {
     const f1 = Math.min(p, f0 + group);
-    for (let r0 = 0; r0 < m; r0 += CHUNK_ROWS) {
-      const len = Math.min(CHUNK_ROWS, m - r0);
-      for (let f = f0; f < f1; f++) {
-        if (categories[f] === 0) readColumn(view.columns[f], len, buffers[f - f0].subarray(r0), r0);
-      }
-    }
+    readGroup(view, categories, f0, f1, buffers);
     for (let f = f0; f < f1; f++) {
       if (categories[f] === 0) {
         const values = buffers[f - f0];
-        let k = 0;
-        for (let i = 0; i < m; i++) if (!Number.isNaN(values[i])) values[k++] = values[i];
+        const k = dropMissing(values);
         for (const t of numericThresholds(sortValues(values.subarray(0, k)), cap)) all.push(t);
       }
       offsets[f + 1] = all.length;
@@ -136,6 +130,35 @@ export function fitBinMapper(
   return widest > MAX_BINS ? { ...mapper, missing: widest } : mapper;
 }
 
+/*
+ * The loops over the sample's rows live in functions of their own: fitBinMapper runs once per fit, and a
+ * row loop inside it made V8 compile it on stack (OSR) in every fit, tens of ms of compiler time.
+ */
+
+/** The numeric columns f0..f1−1 of the view into buffers[f − f0], read in chunks of rows. */
+function readGroup(
+  view: ColumnTable,
+  categories: Int32Array,
+  f0: number,
+  f1: number,
+  buffers: Float64Array[],
+): void {
+  const m = view.nRows;
+  for (let r0 = 0; r0 < m; r0 += CHUNK_ROWS) {
+    const len = Math.min(CHUNK_ROWS, m - r0);
+    for (let f = f0; f < f1; f++) {
+      if (categories[f] === 0) readColumn(view.columns[f], len, buffers[f - f0].subarray(r0), r0);
+    }
+  }
+}
+
+/** Moves the values that are not NaN to the front, in order; returns how many there are. */
+function dropMissing(values: Float64Array): number {
+  let k = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) values[k++] = values[i];
+  return k;
+}
+
 /**
  * The first `take` entries of a seeded permutation of 0..n−1, sorted: the same draws as
  * rng.permutation(n), shuffled in `scratch` when it holds n entries (no n-entry array left to the GC).
@@ -144,10 +167,16 @@ export function sampleHead(rng: Random, n: number, take: number, scratch?: Int32
   let perm: Int32Array;
   if (scratch && scratch.length >= n) {
     perm = scratch.subarray(0, n);
-    for (let i = 0; i < n; i++) perm[i] = i;
+    // A loop here (n steps, once per sample) made V8 compile sampleHead on stack, with the shuffle inlined.
+    identity(perm);
     rng.shuffle(perm);
   } else perm = rng.permutation(n);
   return perm.slice(0, take).sort();
+}
+
+/** a[i] = i. */
+function identity(a: Int32Array): void {
+  for (let i = 0; i < a.length; i++) a[i] = i;
 }
 
 /** Rows per chunk when reading columns: a chunk of a row-major matrix stays in cache across its columns. */

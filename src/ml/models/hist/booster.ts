@@ -25,7 +25,7 @@ import {
 import { bundleBins, findBundles } from "./bundles.js";
 import { type ColumnTable, selectRows } from "./columns.js";
 import { type ForestArrays, ForestBuilder, leafOffset } from "./forest.js";
-import { type GrowParams, growTree, sampleFeatures } from "./grower.js";
+import { type GrowParams, type GrowResult, growTree, type Leaf, sampleFeatures } from "./grower.js";
 import { HistogramPool, histStrideOf, reachableBins, reachableSpans, rowStride } from "./histogram.js";
 import type { Loss } from "./losses.js";
 import { leafWeight } from "./split.js";
@@ -172,10 +172,6 @@ export function fitBooster(
   const helpers = space
     ? new NodeThreads(workers ? threads : 1, space, reach, { raw, y: yTrain }, minRows)
     : null;
-  const buildAll = helpers ? helpers.buildAll.bind(helpers) : undefined;
-  const partitionAll = helpers ? helpers.partitionAll.bind(helpers) : undefined;
-  const subtractAll = helpers ? helpers.subtractAll.bind(helpers) : undefined;
-  const findSplits = helpers ? helpers.findSplits.bind(helpers) : undefined;
   // The threads' histograms come from shared memory (they subtract and scan them).
   const pool = helpers ? helpers.histograms : new HistogramPool(stride, featureStride);
   const curveRows = nt > CURVE_ROWS ? sampleHead(rng, nt, CURVE_ROWS, rows) : null;
@@ -216,10 +212,7 @@ export function fitBooster(
             spans,
             categories: mapper.categories,
             features,
-            buildAll,
-            partitionAll,
-            subtractAll,
-            findSplits,
+            levels: helpers ?? undefined,
             missing,
           },
           params,
@@ -228,16 +221,11 @@ export function fitBooster(
           scratch,
           rng,
         );
-        for (const [f, gain] of grown.gains) featureGain[f] += gain;
-        const values = grown.leaves.map(
-          (l) => params.learningRate * leafWeight(l.g, l.h, params.l1, params.l2),
-        );
-        if (marks) roundValues[k] = Float64Array.from(values);
-        for (const [j, leaf] of grown.leaves.entries()) {
-          forest.setLeaf(leaf.node, Float64Array.of(values[j]));
-          if (marks) markRows(marks[k], rows, leaf.start, leaf.end, j);
-          else if (!helpers) addToRows(raw, rows, leaf.start, leaf.end, K, k, values[j]);
-        }
+        const values = storeTree(grown, params, forest, featureGain);
+        if (marks) {
+          roundValues[k] = values;
+          markLeaves(marks[k], rows, grown.leaves);
+        } else if (!helpers) addLeaves(raw, rows, grown.leaves, values, K, k);
         // Each leaf's rows get its value (on the threads, when the fit has them; else multiclass after the round).
         if (!marks) helpers?.addLeaves(grown.leaves, values, K, k);
         // Rows left out of the sample are scored through the tree.
@@ -282,6 +270,44 @@ function filled(n: number, init: Float64Array): Float64Array {
  * would run in V8's interpreter until fitBooster is compiled on stack, and again after each of its deopts.
  */
 
+/*
+ * The per-leaf loops of a tree are functions of their own too: a loop over a round's leaves inside
+ * fitBooster made it hot enough to be compiled on stack (OSR) in every fit, 100+ ms of compiler time.
+ */
+
+/** The tree's split gains into featureGain and its leaf values (shrunk by the learning rate) into the forest. */
+function storeTree(
+  grown: GrowResult,
+  params: BoosterParams,
+  forest: ForestBuilder,
+  featureGain: Float64Array,
+): Float64Array {
+  for (const [f, gain] of grown.gains) featureGain[f] += gain;
+  const { leaves } = grown;
+  const values = new Float64Array(leaves.length);
+  const value = new Float64Array(1);
+  for (let j = 0; j < leaves.length; j++) {
+    const l = leaves[j];
+    values[j] = params.learningRate * leafWeight(l.g, l.h, params.l1, params.l2);
+    value[0] = values[j];
+    forest.setLeaf(l.node, value);
+  }
+  return values;
+}
+
+/** raw[i · K + k] += values[j] for the rows i of each leaf j. */
+function addLeaves(
+  raw: Float64Array,
+  rows: Int32Array,
+  leaves: Leaf[],
+  values: Float64Array,
+  K: number,
+  k: number,
+): void {
+  for (let j = 0; j < leaves.length; j++)
+    addToRows(raw, rows, leaves[j].start, leaves[j].end, K, k, values[j]);
+}
+
 /** rows[0..n) = 0..n−1. */
 function listRows(rows: Int32Array, n: number): void {
   for (let i = 0; i < n; i++) rows[i] = i;
@@ -316,6 +342,11 @@ function leafMarks(params: BoosterParams, K: number, n: number): Uint16Array[] |
   return K === 1 || subsampled || leaves > 65_536
     ? null
     : Array.from({ length: K }, () => new Uint16Array(n));
+}
+
+/** marks[i] = j for the rows i of each leaf j. */
+function markLeaves(marks: Uint16Array, rows: Int32Array, leaves: Leaf[]): void {
+  for (let j = 0; j < leaves.length; j++) markRows(marks, rows, leaves[j].start, leaves[j].end, j);
 }
 
 /** marks[i] = leaf for the rows i of rows[start..end). */

@@ -39,20 +39,14 @@ export interface GrowData {
   categories: Int32Array;
   /** Features this tree may use. */
   features: Int32Array;
-  /** Builds the histograms of a level's nodes (the threads replace the single-thread builder). */
-  buildAll?: (nodes: NodeHist[]) => void;
   /** The histogram cells rows can reach (reachableBins); the others stay zero and are skipped. */
   reach?: Int32Array;
   /** The same cells as [from, to) pairs (reachableSpans). */
   spans?: Int32Array;
   /** The missing bin (missingBin; MISSING_BIN when absent): histograms have histStrideOf(missing) cells a feature. */
   missing?: number;
-  /** Partitions a level's nodes by their splits (the WebAssembly kernel's); the rows sent left, per node. */
-  partitionAll?: (cuts: NodeCut[]) => Int32Array;
-  /** Turns a level's parent histograms into their larger children's (the threads replace the loop here). */
-  subtractAll?: (pairs: NodeSubtract[]) => void;
-  /** Finds the best split of each of a level's nodes (the threads replace the loop here). */
-  findSplits?: (scans: NodeScan[], binCounts: Int32Array, categories: Int32Array, rules: SplitRules) => void;
+  /** A level's builds, partitions, subtractions and scans (the threads' NodeThreads); absent: LocalLevels. */
+  levels?: LevelOps;
 }
 
 /** A finished leaf: its node, its rows rows[start..end) and its gradient sums. */
@@ -64,6 +58,19 @@ export interface Leaf {
   h: number;
 }
 
+/**
+ * What a tree level does in bulk: its nodes' histograms built, its splits' partitions (the rows sent left,
+ * per node), parents' histograms turned into their larger children's, and its nodes' best splits. An object
+ * whose class is the same in every fit, not functions bound per fit: optimised code that inlined one fit's
+ * bound function deoptimises on the next fit's ("wrong call target").
+ */
+export interface LevelOps {
+  buildAll(nodes: NodeHist[]): void;
+  partitionAll(cuts: NodeCut[]): Int32Array;
+  subtractAll(pairs: NodeSubtract[]): void;
+  findSplits(scans: NodeScan[], binCounts: Int32Array, categories: Int32Array, rules: SplitRules): void;
+}
+
 interface Open {
   node: number;
   start: number;
@@ -73,6 +80,9 @@ interface Open {
   h: number;
   hist: Float64Array | null;
   split: Split | null;
+  /** Its children, once split. */
+  left: Open | null;
+  right: Open | null;
 }
 
 export interface GrowResult {
@@ -90,30 +100,9 @@ export function growTree(
   scratch: Int32Array,
   rng: Random,
 ): GrowResult {
-  const { stride, features } = data;
+  const { features } = data;
   const missing = data.missing ?? MISSING_BIN;
-  const buildAll =
-    data.buildAll ??
-    ((nodes: NodeHist[]) => {
-      for (const n of nodes)
-        buildHistogram(data.bins, stride, data.gh, data.rows, n.start, n.end, n.hist, histStrideOf(missing));
-    });
-  const partitionAll =
-    data.partitionAll ??
-    ((cuts: NodeCut[]) =>
-      Int32Array.from(cuts, (c) => partition(data, c.start, c.end, c.f, c.sides, scratch)));
-  const subtractAll =
-    data.subtractAll ??
-    ((pairs: NodeSubtract[]) => {
-      for (const q of pairs)
-        subtractHistogram(q.into, q.minus, stride, data.spans ?? null, histStrideOf(missing));
-    });
-  const scanAll =
-    data.findSplits ??
-    ((scans: NodeScan[]) => {
-      for (const n of scans)
-        findBestSplit(n.hist, n.features, data.binCounts, data.categories, n.node, params, n.split, missing);
-    });
+  const levels = data.levels ?? new LocalLevels(data, scratch, missing);
   const leaves: Leaf[] = [];
   const gains: Array<[number, number]> = [];
   const root: Open = {
@@ -125,8 +114,10 @@ export function growTree(
     h: 0,
     hist: pool.take(),
     split: null,
+    left: null,
+    right: null,
   };
-  buildAll([root as NodeHist]);
+  levels.buildAll([root as NodeHist]);
   sumNode(root, root.hist as Float64Array, features[0], missing, data.reach);
   const canSplit = (o: Open) =>
     o.depth < params.maxDepth &&
@@ -134,7 +125,7 @@ export function growTree(
     o.h >= 2 * params.minChildWeight;
   // The best splits of these nodes, their features drawn in order (the same draws on every thread count).
   const findSplits = (nodes: Open[]) => {
-    scanAll(
+    levels.findSplits(
       nodes.map((o) => {
         o.split = emptySplit();
         const fs =
@@ -151,8 +142,8 @@ export function growTree(
       params,
     );
   };
-  const finish = (o: Open, into = leaves) => {
-    into.push({ node: o.node, start: o.start, end: o.end, g: o.g, h: o.h });
+  // A node that stays a leaf gives its histogram back at once (the level's children may take it).
+  const release = (o: Open) => {
     pool.give(o.hist);
     o.hist = null;
   };
@@ -160,27 +151,28 @@ export function growTree(
   if (canSplit(root)) {
     findSplits([root]);
     open.push(root);
-  } else finish(root);
+  } else {
+    release(root);
+    leaves.push(leafOf(root));
+  }
   let leafCount = 1;
   while (open.length > 0) {
     // A batch: depth-wise, the whole level (one partition pass and one build pass for all its nodes).
     const batch = takeBatch(open, params.policy);
-    // Each node's leaves, put in node order at the end (the forest's leaf values are laid out in this order).
-    const leavesOf: Leaf[][] = batch.map(() => []);
-    const splitting: Array<{ o: Open; s: Split; leftNode: number; j: number }> = [];
-    for (const [j, o] of batch.entries()) {
+    const splitting: Array<{ o: Open; s: Split; leftNode: number }> = [];
+    for (const o of batch) {
       const s = o.split as Split;
       if (s.feature < 0 || s.gain <= params.minSplitGain || leafCount >= params.maxLeaves) {
-        finish(o, leavesOf[j]);
+        release(o);
         continue;
       }
       const flags = (s.defaultLeft ? FLAG_DEFAULT_LEFT : 0) | (s.categorical ? FLAG_CATEGORICAL : 0);
       const leftNode = forest.split(o.node, s.feature, s.bin, flags, s.categorical ? s.catBits : null);
       gains.push([s.feature, s.gain]);
       leafCount++;
-      splitting.push({ o, s, leftNode, j });
+      splitting.push({ o, s, leftNode });
     }
-    const nLeft = partitionAll(
+    const nLeft = levels.partitionAll(
       splitting.map(({ o, s }) => ({
         start: o.start,
         end: o.end,
@@ -188,43 +180,95 @@ export function growTree(
         sides: goesLeft(s, missing),
       })),
     );
-    const grown: Array<{ o: Open; left: Open; right: Open; small: Open; large: Open; j: number }> = [];
-    splitting.forEach(({ o, s, leftNode, j }, q) => {
+    const grown: Array<{ o: Open; left: Open; right: Open; small: Open; large: Open }> = [];
+    splitting.forEach(({ o, s, leftNode }, q) => {
       const mid = o.start + nLeft[q];
       const left = child(leftNode, o.start, mid, o.depth + 1, s.gL, s.hL);
       const right = child(leftNode + 1, mid, o.end, o.depth + 1, s.gR, s.hR);
+      o.left = left;
+      o.right = right;
       if (!canSplit(left) && !canSplit(right)) {
-        pool.give(o.hist);
-        finish(left, leavesOf[j]);
-        finish(right, leavesOf[j]);
+        release(o);
         return;
       }
       const [small, large] = mid - o.start <= o.end - mid ? [left, right] : [right, left];
       small.hist = pool.take();
-      grown.push({ o, left, right, small, large, j });
+      grown.push({ o, left, right, small, large });
     });
-    buildAll(grown.map((c) => c.small as NodeHist));
-    subtractAll(
+    levels.buildAll(grown.map((c) => c.small as NodeHist));
+    levels.subtractAll(
       grown.map(({ o, large, small }) => {
         large.hist = o.hist;
         return { into: large.hist as Float64Array, minus: small.hist as Float64Array };
       }),
     );
     const next: Open[] = [];
-    for (const { left, right, j } of grown)
+    for (const { left, right } of grown)
       for (const c of [left, right]) {
         if (canSplit(c)) next.push(c);
-        else finish(c, leavesOf[j]);
+        else release(c);
       }
     findSplits(next);
     open.push(...next);
-    for (const l of leavesOf) leaves.push(...l);
+    // The batch's leaves in node order (the forest's leaf values are laid out in this order): a node that
+    // was not split, else its children that cannot split, left first. Pushed here, into the one array, and
+    // not into an array per node: each new array's first push changed its map and deoptimised growTree.
+    for (const o of batch) {
+      if (o.left === null || o.right === null) leaves.push(leafOf(o));
+      else {
+        if (!canSplit(o.left)) leaves.push(leafOf(o.left));
+        if (!canSplit(o.right)) leaves.push(leafOf(o.right));
+      }
+    }
   }
   return { leaves, gains };
 }
 
+/** A level's operations on this thread, one node after another. */
+class LocalLevels implements LevelOps {
+  constructor(
+    private readonly data: GrowData,
+    private readonly scratch: Int32Array,
+    private readonly missing: number,
+  ) {}
+
+  buildAll(nodes: NodeHist[]): void {
+    const { data } = this;
+    for (const n of nodes)
+      buildHistogram(
+        data.bins,
+        data.stride,
+        data.gh,
+        data.rows,
+        n.start,
+        n.end,
+        n.hist,
+        histStrideOf(this.missing),
+      );
+  }
+
+  partitionAll(cuts: NodeCut[]): Int32Array {
+    return Int32Array.from(cuts, (c) => partition(this.data, c.start, c.end, c.f, c.sides, this.scratch));
+  }
+
+  subtractAll(pairs: NodeSubtract[]): void {
+    const { data, missing } = this;
+    for (const q of pairs)
+      subtractHistogram(q.into, q.minus, data.stride, data.spans ?? null, histStrideOf(missing));
+  }
+
+  findSplits(scans: NodeScan[], binCounts: Int32Array, categories: Int32Array, rules: SplitRules): void {
+    for (const n of scans)
+      findBestSplit(n.hist, n.features, binCounts, categories, n.node, rules, n.split, this.missing);
+  }
+}
+
 function child(node: number, start: number, end: number, depth: number, g: number, h: number): Open {
-  return { node, start, end, depth, g, h, hist: null, split: null };
+  return { node, start, end, depth, g, h, hist: null, split: null, left: null, right: null };
+}
+
+function leafOf(o: Open): Leaf {
+  return { node: o.node, start: o.start, end: o.end, g: o.g, h: o.h };
 }
 
 /** Node sums from one feature's histogram (every row is in exactly one of its bins). */
