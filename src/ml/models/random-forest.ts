@@ -15,7 +15,7 @@ import type { TreeParams } from "./decision-tree.js";
 import { type BinMapper, binCount, binRows, fitBinMapper, MISSING_BIN } from "./hist/binning.js";
 import type { Criterion } from "./hist/channels.js";
 import { type ColumnTable, matrixTable, readColumn } from "./hist/columns.js";
-import { concatTrees, type ForestArrays, type GrownTree } from "./hist/forest.js";
+import { concatTrees, type ForestArrays, type GrownTree, storedCopy } from "./hist/forest.js";
 import { EXACT_TREE_TASK, ExactGrower, type ExactJob } from "./hist/forest-exact.js";
 import type { ForestTreeParams } from "./hist/forest-scratch.js";
 import {
@@ -192,7 +192,7 @@ function binnedGrowth(
   sharedY.set(y);
   const columns = transpose(bins, n, stride, allocate(Uint8Array, n * stride, forWorkers));
   const binCounts = Int32Array.from({ length: p }, (_, f) => binCount(mapper, f));
-  const job: ForestJob = {
+  const job: ForestJob = storedCopy({
     bins,
     columns,
     y: sharedY,
@@ -207,7 +207,7 @@ function binnedGrowth(
     nClasses,
     bootstrap: params.bootstrap,
     treeParams: treeSettings(params, p, nClasses),
-  };
+  });
   const grower = new TreeGrower(job);
   return { mapper, here: (seed) => grower.grow(seed), task: FOREST_TASK, data: { job } };
 }
@@ -232,7 +232,7 @@ function exactGrowth(
   sorted.set(presortColumns(Xc, n, p));
   const sharedY = allocate(Float64Array, n, forWorkers);
   sharedY.set(y);
-  const job: ExactJob = {
+  const job: ExactJob = storedCopy({
     Xc,
     sorted,
     y: sharedY,
@@ -241,7 +241,7 @@ function exactGrowth(
     nClasses,
     bootstrap: params.bootstrap,
     options: treeSettings(params, p, nClasses),
-  };
+  });
   // No bins: prediction reads each node's threshold; the mapper only says that no feature is categorical.
   const mapper: BinMapper = {
     thresholds: new Float64Array(0),

@@ -7,7 +7,7 @@
 import { Random } from "../../random.js";
 import { registerPoolTask } from "../../threads/pool.js";
 import { channelStride } from "./channels.js";
-import { CAT_WORDS, ForestBuilder, type GrownTree, toFloat32 } from "./forest.js";
+import { CAT_WORDS, ForestBuilder, type GrownTree, storedCopy, toFloat32 } from "./forest.js";
 import { growForestTree } from "./forest-grower.js";
 import { type ForestData, ForestScratch, type ForestTreeParams } from "./forest-scratch.js";
 
@@ -46,7 +46,7 @@ export class TreeGrower {
     const { bins, stride, columns, n, p, binCounts, categories, twoBins } = job;
     const values = new Float64Array(n * this.C);
     const classes = this.C !== 2 ? { classOf: new Int32Array(n), rowWeight: new Float64Array(n) } : null;
-    this.data = {
+    this.data = storedCopy({
       bins,
       stride,
       columns,
@@ -58,7 +58,7 @@ export class TreeGrower {
       values,
       channels: this.C,
       classes,
-    };
+    });
     this.scratch = new ForestScratch(n, p, this.C, stride * channelStride(this.C));
     this.forest = new ForestBuilder(this.regression ? 1 : this.C, true);
     this.weight = new Float64Array(n);
@@ -72,7 +72,16 @@ export class TreeGrower {
     const forest = this.forest;
     forest.clear();
     const gains = new Float64Array(job.p);
-    growForestTree(this.data, nRows, job.treeParams, forest, this.scratch, rng, this.leafValue, gains);
+    growForestTree(
+      this.data,
+      nRows,
+      job.treeParams,
+      forest,
+      this.scratch,
+      rng,
+      this.regression ? meanLeaf : classShares,
+      gains,
+    );
     return {
       nodes: forest.nodes,
       nValues: forest.nValues,
@@ -88,17 +97,22 @@ export class TreeGrower {
       gains,
     };
   }
+}
 
-  private readonly leafValue = (sums: Float64Array, out: Float64Array): void => {
-    if (this.regression) {
-      out[0] = sums[1] > 0 ? sums[0] / sums[1] : 0;
-      return;
-    }
-    const C = this.C;
-    let w = 0;
-    for (let c = 0; c < C; c++) w += sums[c];
-    for (let c = 0; c < C; c++) out[c] = w > 0 ? sums[c] / w : 0;
-  };
+/**
+ * A regression leaf's output: the weighted mean of y (sums are Σ w·y, Σ w). Module functions, not closures
+ * per grower: a new callee in every fit deoptimised growForestTree ("wrong call target").
+ */
+function meanLeaf(sums: Float64Array, out: Float64Array): void {
+  out[0] = sums[1] > 0 ? sums[0] / sums[1] : 0;
+}
+
+/** A classification leaf's outputs: each class's share of the weight (one output per class). */
+function classShares(sums: Float64Array, out: Float64Array): void {
+  const C = out.length;
+  let w = 0;
+  for (let c = 0; c < C; c++) w += sums[c];
+  for (let c = 0; c < C; c++) out[c] = w > 0 ? sums[c] / w : 0;
 }
 
 /**

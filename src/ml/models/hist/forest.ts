@@ -34,6 +34,16 @@ export interface ForestArrays {
   threshold?: Float64Array;
 }
 
+/**
+ * A copy of an object literal, built by property stores. V8 makes a literal's boilerplate when the literal
+ * runs a second time and widens its fields' types then: every compiled function that reads such an object
+ * is deoptimised, so a process's second fit recompiled the grower's whole hot path (trace-deopt: "code
+ * dependencies" at the job's and the data's literals). Objects built by stores keep their fields' types.
+ */
+export function storedCopy<T extends object>(literal: T): T {
+  return Object.assign({}, literal);
+}
+
 function grow<T extends Int32Array | BinArray | Float64Array | Uint32Array>(a: T, need: number): T {
   if (need <= a.length) return a;
   const b = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2));
@@ -195,7 +205,7 @@ export function concatTrees(trees: GrownTree[], nOut: number): ForestArrays {
     nCat += t.nCat;
   }
   const exact = trees.some((t) => t.threshold);
-  const f: ForestArrays = {
+  const f: ForestArrays = storedCopy({
     nTrees: trees.length,
     nOut,
     roots: new Int32Array(trees.length),
@@ -207,7 +217,7 @@ export function concatTrees(trees: GrownTree[], nOut: number): ForestArrays {
     catSlot: new Int32Array(nCat > 0 ? nodes : 0),
     catBits: new Uint32Array(nCat * CAT_WORDS),
     ...(exact ? { threshold: new Float64Array(nodes) } : {}),
-  };
+  });
   let base = 0;
   let valueBase = 0;
   let catBase = 0;
