@@ -45,7 +45,8 @@ export class TreeGrower {
     this.C = this.regression ? 2 : job.nClasses;
     const { bins, stride, columns, n, p, binCounts, categories, twoBins } = job;
     const values = new Float64Array(n * this.C);
-    const classes = this.C !== 2 ? { classOf: new Int32Array(n), rowWeight: new Float64Array(n) } : null;
+    const classes =
+      this.C !== 2 ? storedCopy({ classOf: new Int32Array(n), rowWeight: new Float64Array(n) }) : null;
     this.data = storedCopy({
       bins,
       stride,
