@@ -108,11 +108,22 @@ export function parallelMinRows(stride: number): number {
   return Math.max(SHARE_MIN_ROWS, Math.ceil(SHARE_MIN_WORK / stride));
 }
 
-/** Shares of a node of n rows: the largest power of two ≤ MAX_SHARES leaving each ≥ minRows rows. */
+/**
+ * Shares of a node of n rows: the largest power of two ≤ MAX_SHARES leaving each ≥ minRows rows (at least 1;
+ * MAX_SHARES when minRows is 0). Without a loop: a warm-up on small data never doubled, and V8 deoptimised
+ * the optimised callers at the first node large enough to share.
+ */
 export function sharesOf(n: number, minRows: number): number {
-  let shares = 1;
-  while (shares < MAX_SHARES && n >= 2 * shares * minRows) shares *= 2;
-  return shares;
+  const most = minRows > 0 ? Math.min(MAX_SHARES, Math.floor(n / minRows)) : MAX_SHARES;
+  return 1 << (31 - Math.clz32(Math.max(1, most)));
+}
+
+/**
+ * ⌈a / b⌉ for a ≥ 0 and b ≥ 1 (0 for b = 0), as an integer division: V8 optimised Math.ceil(a / b) for the
+ * exact quotients it had seen (one share) and deoptimised at the first inexact one.
+ */
+function ceilDiv(a: number, b: number): number {
+  return ((a + b - 1) / b) | 0;
 }
 
 /** Whether a fit on n rows of `stride` bins is large enough for worker threads (see FIT_MIN_WORK). */
@@ -464,6 +475,10 @@ export class NodeThreads {
   private readonly scanFeatures: Int32Array;
   /** The reachable cells of a histogram (the plain layout), as [from, to) pairs, two per feature. */
   private readonly spans: Int32Array;
+  /** partitionAll's parts per node of a wave. */
+  private readonly parts = new Int32Array(SIDE_SLOTS);
+  /** mergeParts' MERGE units, written here while the PARTITION units' results are read from the table. */
+  private readonly merges: Int32Array;
 
   /**
    * @param threads - total threads, this one included (1: the same units, all run here)
@@ -485,6 +500,7 @@ export class NodeThreads {
     this.regions = layout.regions;
     this.units = shared(Int32Array, UNIT_WORDS * Math.max(this.regions, SIDE_SLOTS * MAX_SHARES));
     this.values = new Float64Array(this.units.buffer);
+    this.merges = new Int32Array(this.units.length);
     this.y = threads > 1 && !(scores.y.buffer instanceof SharedArrayBuffer) ? sharedCopy(scores.y) : scores.y;
     this.outputs = scores.y.length > 0 ? scores.raw.length / scores.y.length : 1;
     this.prob = threads > 1 && this.outputs > 1 ? shared(Float64Array, scores.raw.length) : null;
@@ -541,9 +557,10 @@ export class NodeThreads {
   /** Builds every node's histogram: its shares in parallel with the other nodes', then added in order. */
   buildAll(nodes: NodeHist[]): void {
     const units: Array<{ node: NodeHist; share: number; from: number; to: number }> = [];
-    for (const node of nodes) {
+    for (let n = 0; n < nodes.length; n++) {
+      const node = nodes[n];
       const shares = sharesOf(node.end - node.start, this.minRows);
-      const size = Math.ceil((node.end - node.start) / shares);
+      const size = ceilDiv(node.end - node.start, shares);
       for (let share = 0; share < shares; share++) {
         const from = Math.min(node.end, node.start + share * size);
         units.push({ node, share, from, to: Math.min(node.end, from + size) });
@@ -587,56 +604,65 @@ export class NodeThreads {
    */
   partitionAll(cuts: NodeCut[]): Int32Array {
     const nLeft = new Int32Array(cuts.length);
+    const { bundling } = this.space;
+    const { parts } = this;
     for (let w = 0; w < cuts.length; w += SIDE_SLOTS) {
-      const wave = cuts.slice(w, w + SIDE_SLOTS);
-      // One part per node on one thread (the parts' merge would be pure overhead there).
-      const parts = wave.map((c) => (this.pool ? sharesOf(c.end - c.start, this.minRows) : 1));
+      const nodes = Math.min(SIDE_SLOTS, cuts.length - w);
       let count = 0;
-      const { bundling } = this.space;
-      wave.forEach((c, slot) => {
+      let work = 0;
+      for (let slot = 0; slot < nodes; slot++) {
+        const c = cuts[w + slot];
+        // One part per node on one thread (the parts' merge would be pure overhead there).
+        parts[slot] = this.pool ? sharesOf(c.end - c.start, this.minRows) : 1;
         const cut = bundling ? bundledCut(bundling, c.f, c.sides) : { column: c.f, sides: c.sides };
         this.space.setSides(cut.sides, slot);
-        const size = Math.ceil((c.end - c.start) / parts[slot]);
+        const size = ceilDiv(c.end - c.start, parts[slot]);
         for (let q = 0; q < parts[slot]; q++) {
           const from = Math.min(c.end, c.start + q * size);
           const to = Math.min(c.end, from + size);
           this.units.set([from, to, cut.column, slot, parts[slot] === 1 ? 1 : 0], UNIT_WORDS * count++);
         }
-      });
-      this.run([PARTITION, count], wave.reduce((n, c) => n + c.end - c.start, 0) * this.stride);
-      this.mergeParts(wave, parts, nLeft.subarray(w));
+        work += c.end - c.start;
+      }
+      this.run([PARTITION, count], work * this.stride);
+      this.mergeParts(cuts, w, nodes, nLeft);
     }
     return nLeft;
   }
 
   /**
-   * The rows sent left by each node of the wave into nLeft; a node partitioned in parts gets them put
-   * together by MERGE units: the parts' left rows in order, then their right rows (the same rows as one pass).
+   * The rows sent left by each node of the wave (cuts[w..w + nodes), parts in this.parts) into nLeft; a node
+   * partitioned in parts gets them put together by MERGE units: the parts' left rows in order, then their
+   * right rows (the same rows as one pass). Plain loops over typed arrays: per-call arrays and closures made
+   * V8 deoptimise and recompile partitionAll in every fit.
    */
-  private mergeParts(wave: NodeCut[], parts: number[], nLeft: Int32Array): void {
-    const { units } = this;
-    const at = (u: number, word: number) => units[UNIT_WORDS * u + word];
-    const merges: number[][] = [];
+  private mergeParts(cuts: NodeCut[], w: number, nodes: number, nLeft: Int32Array): void {
+    const { units, parts, merges } = this;
+    let count = 0;
+    let work = 0;
     let u = 0;
-    wave.forEach((c, slot) => {
+    for (let slot = 0; slot < nodes; slot++) {
       const first = u;
       u += parts[slot];
-      nLeft[slot] = 0;
-      for (let q = first; q < u; q++) nLeft[slot] += at(q, 5);
-      if (parts[slot] === 1) return;
-      let leftAt = c.start;
-      let rightAt = c.start + nLeft[slot];
+      let left = 0;
+      for (let q = first; q < u; q++) left += units[UNIT_WORDS * q + 5];
+      nLeft[w + slot] = left;
+      if (parts[slot] === 1) continue;
+      let leftAt = cuts[w + slot].start;
+      let rightAt = leftAt + left;
       for (let q = first; q < u; q++) {
-        merges.push([at(q, 0), at(q, 1), at(q, 5), leftAt, rightAt]);
-        leftAt += at(q, 5);
-        rightAt += at(q, 1) - at(q, 0) - at(q, 5);
+        const from = units[UNIT_WORDS * q];
+        const to = units[UNIT_WORDS * q + 1];
+        const partLeft = units[UNIT_WORDS * q + 5];
+        merges.set([from, to, partLeft, leftAt, rightAt], UNIT_WORDS * count++);
+        work += to - from;
+        leftAt += partLeft;
+        rightAt += to - from - partLeft;
       }
-    });
-    if (merges.length === 0) return;
-    merges.forEach((m, k) => {
-      units.set(m, UNIT_WORDS * k);
-    });
-    this.run([MERGE, merges.length], merges.reduce((n, m) => n + m[1] - m[0], 0) * MERGE_WORK);
+    }
+    if (count === 0) return;
+    units.set(merges.subarray(0, UNIT_WORDS * count));
+    this.run([MERGE, count], work * MERGE_WORK);
   }
 
   /**
@@ -647,7 +673,8 @@ export class NodeThreads {
     const { spans } = this;
     const features = spans.length / 4;
     const units = this.queue([SUBTRACT, 0]);
-    for (const { into, minus } of pairs) {
+    for (let p = 0; p < pairs.length; p++) {
+      const { into, minus } = pairs[p];
       const a = this.inArena(into);
       const b = this.inArena(minus);
       if (a < 0 || b < 0) {
@@ -681,7 +708,8 @@ export class NodeThreads {
       }
       queued.length = 0;
     });
-    for (const scan of scans) {
+    for (let s = 0; s < scans.length; s++) {
+      const scan = scans[s];
       const at = this.inArena(scan.hist);
       const wide = scan.features.length > UNIT_FEATURES * this.capacity;
       if (at < 0 || wide || scan.features.some((f) => categories[f] > 0)) {
@@ -781,7 +809,7 @@ export class NodeThreads {
     const units = this.queue(args);
     ranges.forEach((r, j) => {
       const parts = pieces > 0 ? pieces : this.minRows === 0 ? 2 : Math.ceil((r.end - r.start) / ROW_UNIT);
-      const size = Math.max(1, Math.ceil((r.end - r.start) / parts));
+      const size = Math.max(1, ceilDiv(r.end - r.start, parts));
       for (let from = r.start; from < r.end; from += size) {
         const to = Math.min(r.end, from + size);
         const u = units.push([from, to], (to - from) * rowWork);
