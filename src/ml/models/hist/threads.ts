@@ -276,8 +276,9 @@ const expModule = kernelModule(EXP_LANES_WASM);
  * histogram at `hist` (the first region's copied when `assign`), as readRegion does; with a bundling
  * (kernel.plan, models/hist/bundles.ts) BUILD units read the compact matrix, REDUCE units copy the unbundled
  * features' cells and expand the bundle members among their features, and PARTITION units' f is a column of
- * the compact matrix. The loops are
- * functions of their own, made once per thread, so V8 optimises each.
+ * the compact matrix. The loops are functions of their own, made once per thread (when the source is
+ * compiled, not per fit: a closure made per fit was a new call target in every fit, and V8 deoptimised its
+ * callers), so V8 optimises each.
  */
 const BUILD = 0;
 const PARTITION = 1;
@@ -288,130 +289,140 @@ const SUBTRACT = 5;
 const SCAN = 6;
 const REDUCE = 7;
 const SOFTMAX = 8;
-const TASK = `(data, args) => {
-  const { kernel, units, next } = data;
-  const l = kernel.layout;
-  if (data.wasm === undefined) {
-    data.wasm = new WebAssembly.Instance(kernel.module, { env: { memory: kernel.memory } }).exports;
-    data.f64 = new Float64Array(kernel.memory.buffer);
-    data.rows = new Int32Array(kernel.memory.buffer, l.rowsAt, l.rows);
-    data.scratch = new Int32Array(kernel.memory.buffer, l.scratchAt, l.rows);
-    data.gh = new Float64Array(kernel.memory.buffer, l.ghAt, 2 * l.rows);
-    data.values = new Float64Array(units.buffer);
-    data.gradientLoops = ${GRADIENT_LOOPS};
-    data.softmax = ${SOFTMAX_LOOP};
-    const expMemory = new WebAssembly.Memory({ initial: 1 });
-    data.lanes = {
-      exp: new WebAssembly.Instance(kernel.expModule, { env: { memory: expMemory } }).exports.exp,
-      f64: new Float64Array(expMemory.buffer),
-    };
-    data.addToRows = (raw, rows, from, to, K, k, value) => {
-      for (let q = from; q < to; q++) raw[rows[q] * K + k] += value;
-    };
-    data.subtract = (a, spans, from, to, into, minus) => {
+const TASK = `(() => {
+  const gradientLoops = ${GRADIENT_LOOPS};
+  const softmax = ${SOFTMAX_LOOP};
+  const expand = ${EXPAND_SOURCE};
+  const numericScan = ${NUMERIC_SCAN_SOURCE};
+  // The thread's exp kernel instance (its own memory), made at its first task and kept: one per fit made
+  // the loops that call it meet a new function in every fit, and V8 deoptimised them ("wrong call target").
+  let lanes = null;
+  const addToRows = (raw, rows, from, to, K, k, value) => {
+    for (let q = from; q < to; q++) raw[rows[q] * K + k] += value;
+  };
+  const subtract = (a, spans, from, to, into, minus) => {
+    for (let s = from; s < to; s += 2) {
+      const end = spans[s + 1];
+      let k = spans[s];
+      for (; k + 1 < end; k += 2) {
+        const g = a[into + k] - a[minus + k];
+        const h = a[into + k + 1] - a[minus + k + 1];
+        a[into + k] = g;
+        a[into + k + 1] = h;
+      }
+      if (k < end) a[into + k] -= a[minus + k];
+    }
+  };
+  const reduce = (data, from, to, hist, first, count, assign) => {
+    const { kernel } = data;
+    const l = kernel.layout;
+    const a = data.arena;
+    const f64 = data.f64;
+    const rs = kernel.spans;
+    const ps = kernel.copyTo;
+    for (let r = first; r < first + count; r++) {
+      const region = (kernel.histAt >>> 3) + r * (kernel.regionBytes >>> 3);
       for (let s = from; s < to; s += 2) {
-        const end = spans[s + 1];
-        let k = spans[s];
-        for (; k + 1 < end; k += 2) {
-          const g = a[into + k] - a[minus + k];
-          const h = a[into + k + 1] - a[minus + k + 1];
-          a[into + k] = g;
-          a[into + k + 1] = h;
-        }
-        if (k < end) a[into + k] -= a[minus + k];
+        const shift = hist + ps[s] - rs[s] - region;
+        const end = region + rs[s + 1];
+        if (r === first && assign === 1) for (let k = region + rs[s]; k < end; k++) a[k + shift] = f64[k];
+        else for (let k = region + rs[s]; k < end; k++) a[k + shift] += f64[k];
       }
-    };
-    data.expand = ${EXPAND_SOURCE};
-    data.reduce = (from, to, hist, first, count, assign) => {
-      const a = data.arena;
-      const f64 = data.f64;
-      const rs = kernel.spans;
-      const ps = kernel.copyTo;
-      for (let r = first; r < first + count; r++) {
-        const region = (kernel.histAt >>> 3) + r * (kernel.regionBytes >>> 3);
-        for (let s = from; s < to; s += 2) {
-          const shift = hist + ps[s] - rs[s] - region;
-          const end = region + rs[s + 1];
-          if (r === first && assign === 1) for (let k = region + rs[s]; k < end; k++) a[k + shift] = f64[k];
-          else for (let k = region + rs[s]; k < end; k++) a[k + shift] += f64[k];
-        }
-        if (kernel.plan !== null) {
-          const add = r !== first || assign !== 1;
-          data.expand(a, hist, kernel.cells, f64, region, l.featureBytes >>> 3, kernel.plan, from >>> 2, to >>> 2, l.missing, add);
-        }
+      if (kernel.plan !== null) {
+        const add = r !== first || assign !== 1;
+        expand(a, hist, kernel.cells, f64, region, l.featureBytes >>> 3, kernel.plan, from >>> 2, to >>> 2, l.missing, add);
       }
-    };
-    data.numericScan = ${NUMERIC_SCAN_SOURCE};
-    data.scan = (u, count) => {
-      const p = data.scanIn.subarray(8 * u, 8 * u + 8);
-      const out = data.scanOut.subarray(8 * u, 8 * u + 8);
-      const fs = data.scanFeatures;
-      const cells = 2 * (l.missing + 1);
-      out[0] = 0;
-      out[1] = -1;
-      for (let q = 2 * ${UNIT_FEATURES} * u; q < 2 * ${UNIT_FEATURES} * u + 2 * count; q += 2) {
-        const base = p[0] + fs[q] * cells;
-        data.numericScan(data.arena, fs[q], base, base + 2 * l.missing, fs[q + 1], p[1], p[2], p[3], p[4], p[5], p[6], p[7], out);
+    }
+  };
+  const scan = (data, u, count) => {
+    const l = data.kernel.layout;
+    const p = data.scanIn.subarray(8 * u, 8 * u + 8);
+    const out = data.scanOut.subarray(8 * u, 8 * u + 8);
+    const fs = data.scanFeatures;
+    const cells = 2 * (l.missing + 1);
+    out[0] = 0;
+    out[1] = -1;
+    for (let q = 2 * ${UNIT_FEATURES} * u; q < 2 * ${UNIT_FEATURES} * u + 2 * count; q += 2) {
+      const base = p[0] + fs[q] * cells;
+      numericScan(data.arena, fs[q], base, base + 2 * l.missing, fs[q + 1], p[1], p[2], p[3], p[4], p[5], p[6], p[7], out);
+    }
+  };
+  return (data, args) => {
+    const { kernel, units, next } = data;
+    const l = kernel.layout;
+    if (data.wasm === undefined) {
+      data.wasm = new WebAssembly.Instance(kernel.module, { env: { memory: kernel.memory } }).exports;
+      data.f64 = new Float64Array(kernel.memory.buffer);
+      data.rows = new Int32Array(kernel.memory.buffer, l.rowsAt, l.rows);
+      data.scratch = new Int32Array(kernel.memory.buffer, l.scratchAt, l.rows);
+      data.gh = new Float64Array(kernel.memory.buffer, l.ghAt, 2 * l.rows);
+      data.values = new Float64Array(units.buffer);
+      if (lanes === null) {
+        const expMemory = new WebAssembly.Memory({ initial: 1 });
+        lanes = {
+          exp: new WebAssembly.Instance(kernel.expModule, { env: { memory: expMemory } }).exports.exp,
+          f64: new Float64Array(expMemory.buffer),
+        };
       }
-    };
-  }
-  const kind = args[0];
-  const count = args[1];
-  for (let u = Atomics.add(next, 0, 1); u < count; u = Atomics.add(next, 0, 1)) {
-    const at = u * ${UNIT_WORDS};
-    const from = units[at];
-    const to = units[at + 1];
-    if (kind === ${GRADIENTS}) {
-      data.gradientLoops[args[2]](data.raw, data.y, data.gh, from, to, data.prob, args[3], args[4], data.values[at / 2 + 3], data.lanes);
-      continue;
     }
-    if (kind === ${SOFTMAX}) {
-      data.softmax(data.lanes, data.raw, data.prob, from, to, args[2]);
-      continue;
+    const kind = args[0];
+    const count = args[1];
+    for (let u = Atomics.add(next, 0, 1); u < count; u = Atomics.add(next, 0, 1)) {
+      const at = u * ${UNIT_WORDS};
+      const from = units[at];
+      const to = units[at + 1];
+      if (kind === ${GRADIENTS}) {
+        gradientLoops[args[2]](data.raw, data.y, data.gh, from, to, data.prob, args[3], args[4], data.values[at / 2 + 3], lanes);
+        continue;
+      }
+      if (kind === ${SOFTMAX}) {
+        softmax(lanes, data.raw, data.prob, from, to, args[2]);
+        continue;
+      }
+      if (kind === ${SUBTRACT}) {
+        subtract(data.arena, data.spans, from, to, units[at + 2], units[at + 3]);
+        continue;
+      }
+      if (kind === ${REDUCE}) {
+        reduce(data, from, to, units[at + 2], units[at + 3], units[at + 4], units[at + 5]);
+        continue;
+      }
+      if (kind === ${SCAN}) {
+        scan(data, u, to);
+        continue;
+      }
+      if (kind === ${MERGE}) {
+        const left = units[at + 2];
+        data.rows.set(data.scratch.subarray(to - left, to), units[at + 3]);
+        data.rows.set(data.scratch.subarray(from, to - left), units[at + 4]);
+        continue;
+      }
+      if (kind === ${ADD}) {
+        addToRows(data.raw, data.rows, from, to, args[2], args[3], data.values[at / 2 + 3]);
+        continue;
+      }
+      if (kind === ${BUILD}) {
+        const hist = kernel.histAt + units[at + 2] * kernel.regionBytes;
+        const spans = kernel.zero;
+        for (let s = 0; s < spans.length; s += 2) data.f64.fill(0, (hist >>> 3) + spans[s], (hist >>> 3) + spans[s + 1]);
+        data.wasm.build(kernel.buildAt, kernel.buildStride, l.ghAt, l.rowsAt + 4 * from, to - from, hist, l.featureBytes);
+        continue;
+      }
+      // With a bundling, f is a column of the compact matrix (partitionAll maps it: bundledCut), as in
+      // partitionSource (kernels/hist-build.ts).
+      const f = units[at + 2];
+      const bytes = kernel.plan !== null ? 1 : l.binBytes;
+      const rowMajor = kernel.plan !== null ? l.bundledAt : l.binsAt;
+      const first = l.columnsAt >= 0 ? l.columnsAt + f * l.rows * bytes : rowMajor + f * bytes;
+      const step = l.columnsAt >= 0 ? 1 : kernel.plan !== null ? l.bundledStride : l.stride;
+      const sides = l.sidesAt + l.sideBytes * units[at + 3];
+      const left = data.wasm.partition(first, step, l.rowsAt + 4 * from, to - from, l.scratchAt + 4 * from, sides);
+      units[at + 5] = left;
+      if (units[at + 4] === 1) data.rows.set(data.scratch.subarray(from, to - left), from + left);
+      else data.scratch.set(data.rows.subarray(from, from + left), to - left);
     }
-    if (kind === ${SUBTRACT}) {
-      data.subtract(data.arena, data.spans, from, to, units[at + 2], units[at + 3]);
-      continue;
-    }
-    if (kind === ${REDUCE}) {
-      data.reduce(from, to, units[at + 2], units[at + 3], units[at + 4], units[at + 5]);
-      continue;
-    }
-    if (kind === ${SCAN}) {
-      data.scan(u, to);
-      continue;
-    }
-    if (kind === ${MERGE}) {
-      const left = units[at + 2];
-      data.rows.set(data.scratch.subarray(to - left, to), units[at + 3]);
-      data.rows.set(data.scratch.subarray(from, to - left), units[at + 4]);
-      continue;
-    }
-    if (kind === ${ADD}) {
-      data.addToRows(data.raw, data.rows, from, to, args[2], args[3], data.values[at / 2 + 3]);
-      continue;
-    }
-    if (kind === ${BUILD}) {
-      const hist = kernel.histAt + units[at + 2] * kernel.regionBytes;
-      const spans = kernel.zero;
-      for (let s = 0; s < spans.length; s += 2) data.f64.fill(0, (hist >>> 3) + spans[s], (hist >>> 3) + spans[s + 1]);
-      data.wasm.build(kernel.buildAt, kernel.buildStride, l.ghAt, l.rowsAt + 4 * from, to - from, hist, l.featureBytes);
-      continue;
-    }
-    // With a bundling, f is a column of the compact matrix (partitionAll maps it: bundledCut), as in
-    // partitionSource (kernels/hist-build.ts).
-    const f = units[at + 2];
-    const bytes = kernel.plan !== null ? 1 : l.binBytes;
-    const rowMajor = kernel.plan !== null ? l.bundledAt : l.binsAt;
-    const first = l.columnsAt >= 0 ? l.columnsAt + f * l.rows * bytes : rowMajor + f * bytes;
-    const step = l.columnsAt >= 0 ? 1 : kernel.plan !== null ? l.bundledStride : l.stride;
-    const sides = l.sidesAt + l.sideBytes * units[at + 3];
-    const left = data.wasm.partition(first, step, l.rowsAt + 4 * from, to - from, l.scratchAt + 4 * from, sides);
-    units[at + 5] = left;
-    if (units[at + 4] === 1) data.rows.set(data.scratch.subarray(from, to - left), from + left);
-    else data.scratch.set(data.rows.subarray(from, from + left), to - left);
-  }
-}`;
+  };
+})()`;
 
 /**
  * The task as a function on this thread, compiled from the same constant source the workers run (one copy of
