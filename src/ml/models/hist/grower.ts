@@ -126,7 +126,7 @@ export function growTree(
   // The best splits of these nodes, their features drawn in order (the same draws on every thread count).
   const findSplits = (nodes: Open[]) => {
     levels.findSplits(
-      nodes.map((o) => {
+      packedMap(nodes, (o) => {
         o.split = emptySplit();
         const fs =
           params.colsampleByNode < 1 ? sampleFeatures(features, params.colsampleByNode, rng) : features;
@@ -173,7 +173,7 @@ export function growTree(
       splitting.push({ o, s, leftNode });
     }
     const nLeft = levels.partitionAll(
-      splitting.map(({ o, s }) => ({
+      packedMap(splitting, ({ o, s }) => ({
         start: o.start,
         end: o.end,
         f: s.feature,
@@ -195,9 +195,9 @@ export function growTree(
       small.hist = pool.take();
       grown.push({ o, left, right, small, large });
     });
-    levels.buildAll(grown.map((c) => c.small as NodeHist));
+    levels.buildAll(packedMap(grown, (c) => c.small as NodeHist));
     levels.subtractAll(
-      grown.map(({ o, large, small }) => {
+      packedMap(grown, ({ o, large, small }) => {
         large.hist = o.hist;
         return { into: large.hist as Float64Array, minus: small.hist as Float64Array };
       }),
@@ -261,6 +261,17 @@ class LocalLevels implements LevelOps {
     for (const n of scans)
       findBestSplit(n.hist, n.features, binCounts, categories, n.node, rules, n.split, this.missing);
   }
+}
+
+/**
+ * xs.map(f), as an array of the same kind whether this runs interpreted or optimised: V8's optimised
+ * Array.prototype.map makes holey arrays, the builtin packed ones, so the level operations (NodeThreads)
+ * saw a new map once growTree was optimised in a fit, and were deoptimised and recompiled in every fit.
+ */
+function packedMap<T, U>(xs: T[], f: (x: T) => U): U[] {
+  const out: U[] = [];
+  for (let i = 0; i < xs.length; i++) out.push(f(xs[i]));
+  return out;
 }
 
 function child(node: number, start: number, end: number, depth: number, g: number, h: number): Open {

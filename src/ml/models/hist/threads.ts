@@ -108,11 +108,22 @@ export function parallelMinRows(stride: number): number {
   return Math.max(SHARE_MIN_ROWS, Math.ceil(SHARE_MIN_WORK / stride));
 }
 
-/** Shares of a node of n rows: the largest power of two ≤ MAX_SHARES leaving each ≥ minRows rows. */
+/**
+ * Shares of a node of n rows: the largest power of two ≤ MAX_SHARES leaving each ≥ minRows rows (at least 1;
+ * MAX_SHARES when minRows is 0). Without a loop: a warm-up on small data never doubled, and V8 deoptimised
+ * the optimised callers at the first node large enough to share.
+ */
 export function sharesOf(n: number, minRows: number): number {
-  let shares = 1;
-  while (shares < MAX_SHARES && n >= 2 * shares * minRows) shares *= 2;
-  return shares;
+  const most = minRows > 0 ? Math.min(MAX_SHARES, Math.floor(n / minRows)) : MAX_SHARES;
+  return 1 << (31 - Math.clz32(Math.max(1, most)));
+}
+
+/**
+ * ⌈a / b⌉ for a ≥ 0 and b ≥ 1 (0 for b = 0), as an integer division: V8 optimised Math.ceil(a / b) for the
+ * exact quotients it had seen (one share) and deoptimised at the first inexact one.
+ */
+function ceilDiv(a: number, b: number): number {
+  return ((a + b - 1) / b) | 0;
 }
 
 /** Whether a fit on n rows of `stride` bins is large enough for worker threads (see FIT_MIN_WORK). */
@@ -265,8 +276,9 @@ const expModule = kernelModule(EXP_LANES_WASM);
  * histogram at `hist` (the first region's copied when `assign`), as readRegion does; with a bundling
  * (kernel.plan, models/hist/bundles.ts) BUILD units read the compact matrix, REDUCE units copy the unbundled
  * features' cells and expand the bundle members among their features, and PARTITION units' f is a column of
- * the compact matrix. The loops are
- * functions of their own, made once per thread, so V8 optimises each.
+ * the compact matrix. The loops are functions of their own, made once per thread (when the source is
+ * compiled, not per fit: a closure made per fit was a new call target in every fit, and V8 deoptimised its
+ * callers), so V8 optimises each.
  */
 const BUILD = 0;
 const PARTITION = 1;
@@ -277,130 +289,140 @@ const SUBTRACT = 5;
 const SCAN = 6;
 const REDUCE = 7;
 const SOFTMAX = 8;
-const TASK = `(data, args) => {
-  const { kernel, units, next } = data;
-  const l = kernel.layout;
-  if (data.wasm === undefined) {
-    data.wasm = new WebAssembly.Instance(kernel.module, { env: { memory: kernel.memory } }).exports;
-    data.f64 = new Float64Array(kernel.memory.buffer);
-    data.rows = new Int32Array(kernel.memory.buffer, l.rowsAt, l.rows);
-    data.scratch = new Int32Array(kernel.memory.buffer, l.scratchAt, l.rows);
-    data.gh = new Float64Array(kernel.memory.buffer, l.ghAt, 2 * l.rows);
-    data.values = new Float64Array(units.buffer);
-    data.gradientLoops = ${GRADIENT_LOOPS};
-    data.softmax = ${SOFTMAX_LOOP};
-    const expMemory = new WebAssembly.Memory({ initial: 1 });
-    data.lanes = {
-      exp: new WebAssembly.Instance(kernel.expModule, { env: { memory: expMemory } }).exports.exp,
-      f64: new Float64Array(expMemory.buffer),
-    };
-    data.addToRows = (raw, rows, from, to, K, k, value) => {
-      for (let q = from; q < to; q++) raw[rows[q] * K + k] += value;
-    };
-    data.subtract = (a, spans, from, to, into, minus) => {
+const TASK = `(() => {
+  const gradientLoops = ${GRADIENT_LOOPS};
+  const softmax = ${SOFTMAX_LOOP};
+  const expand = ${EXPAND_SOURCE};
+  const numericScan = ${NUMERIC_SCAN_SOURCE};
+  // The thread's exp kernel instance (its own memory), made at its first task and kept: one per fit made
+  // the loops that call it meet a new function in every fit, and V8 deoptimised them ("wrong call target").
+  let lanes = null;
+  const addToRows = (raw, rows, from, to, K, k, value) => {
+    for (let q = from; q < to; q++) raw[rows[q] * K + k] += value;
+  };
+  const subtract = (a, spans, from, to, into, minus) => {
+    for (let s = from; s < to; s += 2) {
+      const end = spans[s + 1];
+      let k = spans[s];
+      for (; k + 1 < end; k += 2) {
+        const g = a[into + k] - a[minus + k];
+        const h = a[into + k + 1] - a[minus + k + 1];
+        a[into + k] = g;
+        a[into + k + 1] = h;
+      }
+      if (k < end) a[into + k] -= a[minus + k];
+    }
+  };
+  const reduce = (data, from, to, hist, first, count, assign) => {
+    const { kernel } = data;
+    const l = kernel.layout;
+    const a = data.arena;
+    const f64 = data.f64;
+    const rs = kernel.spans;
+    const ps = kernel.copyTo;
+    for (let r = first; r < first + count; r++) {
+      const region = (kernel.histAt >>> 3) + r * (kernel.regionBytes >>> 3);
       for (let s = from; s < to; s += 2) {
-        const end = spans[s + 1];
-        let k = spans[s];
-        for (; k + 1 < end; k += 2) {
-          const g = a[into + k] - a[minus + k];
-          const h = a[into + k + 1] - a[minus + k + 1];
-          a[into + k] = g;
-          a[into + k + 1] = h;
-        }
-        if (k < end) a[into + k] -= a[minus + k];
+        const shift = hist + ps[s] - rs[s] - region;
+        const end = region + rs[s + 1];
+        if (r === first && assign === 1) for (let k = region + rs[s]; k < end; k++) a[k + shift] = f64[k];
+        else for (let k = region + rs[s]; k < end; k++) a[k + shift] += f64[k];
       }
-    };
-    data.expand = ${EXPAND_SOURCE};
-    data.reduce = (from, to, hist, first, count, assign) => {
-      const a = data.arena;
-      const f64 = data.f64;
-      const rs = kernel.spans;
-      const ps = kernel.copyTo;
-      for (let r = first; r < first + count; r++) {
-        const region = (kernel.histAt >>> 3) + r * (kernel.regionBytes >>> 3);
-        for (let s = from; s < to; s += 2) {
-          const shift = hist + ps[s] - rs[s] - region;
-          const end = region + rs[s + 1];
-          if (r === first && assign === 1) for (let k = region + rs[s]; k < end; k++) a[k + shift] = f64[k];
-          else for (let k = region + rs[s]; k < end; k++) a[k + shift] += f64[k];
-        }
-        if (kernel.plan !== null) {
-          const add = r !== first || assign !== 1;
-          data.expand(a, hist, kernel.cells, f64, region, l.featureBytes >>> 3, kernel.plan, from >>> 2, to >>> 2, l.missing, add);
-        }
+      if (kernel.plan !== null) {
+        const add = r !== first || assign !== 1;
+        expand(a, hist, kernel.cells, f64, region, l.featureBytes >>> 3, kernel.plan, from >>> 2, to >>> 2, l.missing, add);
       }
-    };
-    data.numericScan = ${NUMERIC_SCAN_SOURCE};
-    data.scan = (u, count) => {
-      const p = data.scanIn.subarray(8 * u, 8 * u + 8);
-      const out = data.scanOut.subarray(8 * u, 8 * u + 8);
-      const fs = data.scanFeatures;
-      const cells = 2 * (l.missing + 1);
-      out[0] = 0;
-      out[1] = -1;
-      for (let q = 2 * ${UNIT_FEATURES} * u; q < 2 * ${UNIT_FEATURES} * u + 2 * count; q += 2) {
-        const base = p[0] + fs[q] * cells;
-        data.numericScan(data.arena, fs[q], base, base + 2 * l.missing, fs[q + 1], p[1], p[2], p[3], p[4], p[5], p[6], p[7], out);
+    }
+  };
+  const scan = (data, u, count) => {
+    const l = data.kernel.layout;
+    const p = data.scanIn.subarray(8 * u, 8 * u + 8);
+    const out = data.scanOut.subarray(8 * u, 8 * u + 8);
+    const fs = data.scanFeatures;
+    const cells = 2 * (l.missing + 1);
+    out[0] = 0;
+    out[1] = -1;
+    for (let q = 2 * ${UNIT_FEATURES} * u; q < 2 * ${UNIT_FEATURES} * u + 2 * count; q += 2) {
+      const base = p[0] + fs[q] * cells;
+      numericScan(data.arena, fs[q], base, base + 2 * l.missing, fs[q + 1], p[1], p[2], p[3], p[4], p[5], p[6], p[7], out);
+    }
+  };
+  return (data, args) => {
+    const { kernel, units, next } = data;
+    const l = kernel.layout;
+    if (data.wasm === undefined) {
+      data.wasm = new WebAssembly.Instance(kernel.module, { env: { memory: kernel.memory } }).exports;
+      data.f64 = new Float64Array(kernel.memory.buffer);
+      data.rows = new Int32Array(kernel.memory.buffer, l.rowsAt, l.rows);
+      data.scratch = new Int32Array(kernel.memory.buffer, l.scratchAt, l.rows);
+      data.gh = new Float64Array(kernel.memory.buffer, l.ghAt, 2 * l.rows);
+      data.values = new Float64Array(units.buffer);
+      if (lanes === null) {
+        const expMemory = new WebAssembly.Memory({ initial: 1 });
+        lanes = {
+          exp: new WebAssembly.Instance(kernel.expModule, { env: { memory: expMemory } }).exports.exp,
+          f64: new Float64Array(expMemory.buffer),
+        };
       }
-    };
-  }
-  const kind = args[0];
-  const count = args[1];
-  for (let u = Atomics.add(next, 0, 1); u < count; u = Atomics.add(next, 0, 1)) {
-    const at = u * ${UNIT_WORDS};
-    const from = units[at];
-    const to = units[at + 1];
-    if (kind === ${GRADIENTS}) {
-      data.gradientLoops[args[2]](data.raw, data.y, data.gh, from, to, data.prob, args[3], args[4], data.values[at / 2 + 3], data.lanes);
-      continue;
     }
-    if (kind === ${SOFTMAX}) {
-      data.softmax(data.lanes, data.raw, data.prob, from, to, args[2]);
-      continue;
+    const kind = args[0];
+    const count = args[1];
+    for (let u = Atomics.add(next, 0, 1); u < count; u = Atomics.add(next, 0, 1)) {
+      const at = u * ${UNIT_WORDS};
+      const from = units[at];
+      const to = units[at + 1];
+      if (kind === ${GRADIENTS}) {
+        gradientLoops[args[2]](data.raw, data.y, data.gh, from, to, data.prob, args[3], args[4], data.values[at / 2 + 3], lanes);
+        continue;
+      }
+      if (kind === ${SOFTMAX}) {
+        softmax(lanes, data.raw, data.prob, from, to, args[2]);
+        continue;
+      }
+      if (kind === ${SUBTRACT}) {
+        subtract(data.arena, data.spans, from, to, units[at + 2], units[at + 3]);
+        continue;
+      }
+      if (kind === ${REDUCE}) {
+        reduce(data, from, to, units[at + 2], units[at + 3], units[at + 4], units[at + 5]);
+        continue;
+      }
+      if (kind === ${SCAN}) {
+        scan(data, u, to);
+        continue;
+      }
+      if (kind === ${MERGE}) {
+        const left = units[at + 2];
+        data.rows.set(data.scratch.subarray(to - left, to), units[at + 3]);
+        data.rows.set(data.scratch.subarray(from, to - left), units[at + 4]);
+        continue;
+      }
+      if (kind === ${ADD}) {
+        addToRows(data.raw, data.rows, from, to, args[2], args[3], data.values[at / 2 + 3]);
+        continue;
+      }
+      if (kind === ${BUILD}) {
+        const hist = kernel.histAt + units[at + 2] * kernel.regionBytes;
+        const spans = kernel.zero;
+        for (let s = 0; s < spans.length; s += 2) data.f64.fill(0, (hist >>> 3) + spans[s], (hist >>> 3) + spans[s + 1]);
+        data.wasm.build(kernel.buildAt, kernel.buildStride, l.ghAt, l.rowsAt + 4 * from, to - from, hist, l.featureBytes);
+        continue;
+      }
+      // With a bundling, f is a column of the compact matrix (partitionAll maps it: bundledCut), as in
+      // partitionSource (kernels/hist-build.ts).
+      const f = units[at + 2];
+      const bytes = kernel.plan !== null ? 1 : l.binBytes;
+      const rowMajor = kernel.plan !== null ? l.bundledAt : l.binsAt;
+      const first = l.columnsAt >= 0 ? l.columnsAt + f * l.rows * bytes : rowMajor + f * bytes;
+      const step = l.columnsAt >= 0 ? 1 : kernel.plan !== null ? l.bundledStride : l.stride;
+      const sides = l.sidesAt + l.sideBytes * units[at + 3];
+      const left = data.wasm.partition(first, step, l.rowsAt + 4 * from, to - from, l.scratchAt + 4 * from, sides);
+      units[at + 5] = left;
+      if (units[at + 4] === 1) data.rows.set(data.scratch.subarray(from, to - left), from + left);
+      else data.scratch.set(data.rows.subarray(from, from + left), to - left);
     }
-    if (kind === ${SUBTRACT}) {
-      data.subtract(data.arena, data.spans, from, to, units[at + 2], units[at + 3]);
-      continue;
-    }
-    if (kind === ${REDUCE}) {
-      data.reduce(from, to, units[at + 2], units[at + 3], units[at + 4], units[at + 5]);
-      continue;
-    }
-    if (kind === ${SCAN}) {
-      data.scan(u, to);
-      continue;
-    }
-    if (kind === ${MERGE}) {
-      const left = units[at + 2];
-      data.rows.set(data.scratch.subarray(to - left, to), units[at + 3]);
-      data.rows.set(data.scratch.subarray(from, to - left), units[at + 4]);
-      continue;
-    }
-    if (kind === ${ADD}) {
-      data.addToRows(data.raw, data.rows, from, to, args[2], args[3], data.values[at / 2 + 3]);
-      continue;
-    }
-    if (kind === ${BUILD}) {
-      const hist = kernel.histAt + units[at + 2] * kernel.regionBytes;
-      const spans = kernel.zero;
-      for (let s = 0; s < spans.length; s += 2) data.f64.fill(0, (hist >>> 3) + spans[s], (hist >>> 3) + spans[s + 1]);
-      data.wasm.build(kernel.buildAt, kernel.buildStride, l.ghAt, l.rowsAt + 4 * from, to - from, hist, l.featureBytes);
-      continue;
-    }
-    // With a bundling, f is a column of the compact matrix (partitionAll maps it: bundledCut), as in
-    // partitionSource (kernels/hist-build.ts).
-    const f = units[at + 2];
-    const bytes = kernel.plan !== null ? 1 : l.binBytes;
-    const rowMajor = kernel.plan !== null ? l.bundledAt : l.binsAt;
-    const first = l.columnsAt >= 0 ? l.columnsAt + f * l.rows * bytes : rowMajor + f * bytes;
-    const step = l.columnsAt >= 0 ? 1 : kernel.plan !== null ? l.bundledStride : l.stride;
-    const sides = l.sidesAt + l.sideBytes * units[at + 3];
-    const left = data.wasm.partition(first, step, l.rowsAt + 4 * from, to - from, l.scratchAt + 4 * from, sides);
-    units[at + 5] = left;
-    if (units[at + 4] === 1) data.rows.set(data.scratch.subarray(from, to - left), from + left);
-    else data.scratch.set(data.rows.subarray(from, from + left), to - left);
-  }
-}`;
+  };
+})()`;
 
 /**
  * The task as a function on this thread, compiled from the same constant source the workers run (one copy of
@@ -464,6 +486,10 @@ export class NodeThreads {
   private readonly scanFeatures: Int32Array;
   /** The reachable cells of a histogram (the plain layout), as [from, to) pairs, two per feature. */
   private readonly spans: Int32Array;
+  /** partitionAll's parts per node of a wave. */
+  private readonly parts = new Int32Array(SIDE_SLOTS);
+  /** mergeParts' MERGE units, written here while the PARTITION units' results are read from the table. */
+  private readonly merges: Int32Array;
 
   /**
    * @param threads - total threads, this one included (1: the same units, all run here)
@@ -485,6 +511,7 @@ export class NodeThreads {
     this.regions = layout.regions;
     this.units = shared(Int32Array, UNIT_WORDS * Math.max(this.regions, SIDE_SLOTS * MAX_SHARES));
     this.values = new Float64Array(this.units.buffer);
+    this.merges = new Int32Array(this.units.length);
     this.y = threads > 1 && !(scores.y.buffer instanceof SharedArrayBuffer) ? sharedCopy(scores.y) : scores.y;
     this.outputs = scores.y.length > 0 ? scores.raw.length / scores.y.length : 1;
     this.prob = threads > 1 && this.outputs > 1 ? shared(Float64Array, scores.raw.length) : null;
@@ -541,9 +568,10 @@ export class NodeThreads {
   /** Builds every node's histogram: its shares in parallel with the other nodes', then added in order. */
   buildAll(nodes: NodeHist[]): void {
     const units: Array<{ node: NodeHist; share: number; from: number; to: number }> = [];
-    for (const node of nodes) {
+    for (let n = 0; n < nodes.length; n++) {
+      const node = nodes[n];
       const shares = sharesOf(node.end - node.start, this.minRows);
-      const size = Math.ceil((node.end - node.start) / shares);
+      const size = ceilDiv(node.end - node.start, shares);
       for (let share = 0; share < shares; share++) {
         const from = Math.min(node.end, node.start + share * size);
         units.push({ node, share, from, to: Math.min(node.end, from + size) });
@@ -587,56 +615,65 @@ export class NodeThreads {
    */
   partitionAll(cuts: NodeCut[]): Int32Array {
     const nLeft = new Int32Array(cuts.length);
+    const { bundling } = this.space;
+    const { parts } = this;
     for (let w = 0; w < cuts.length; w += SIDE_SLOTS) {
-      const wave = cuts.slice(w, w + SIDE_SLOTS);
-      // One part per node on one thread (the parts' merge would be pure overhead there).
-      const parts = wave.map((c) => (this.pool ? sharesOf(c.end - c.start, this.minRows) : 1));
+      const nodes = Math.min(SIDE_SLOTS, cuts.length - w);
       let count = 0;
-      const { bundling } = this.space;
-      wave.forEach((c, slot) => {
+      let work = 0;
+      for (let slot = 0; slot < nodes; slot++) {
+        const c = cuts[w + slot];
+        // One part per node on one thread (the parts' merge would be pure overhead there).
+        parts[slot] = this.pool ? sharesOf(c.end - c.start, this.minRows) : 1;
         const cut = bundling ? bundledCut(bundling, c.f, c.sides) : { column: c.f, sides: c.sides };
         this.space.setSides(cut.sides, slot);
-        const size = Math.ceil((c.end - c.start) / parts[slot]);
+        const size = ceilDiv(c.end - c.start, parts[slot]);
         for (let q = 0; q < parts[slot]; q++) {
           const from = Math.min(c.end, c.start + q * size);
           const to = Math.min(c.end, from + size);
           this.units.set([from, to, cut.column, slot, parts[slot] === 1 ? 1 : 0], UNIT_WORDS * count++);
         }
-      });
-      this.run([PARTITION, count], wave.reduce((n, c) => n + c.end - c.start, 0) * this.stride);
-      this.mergeParts(wave, parts, nLeft.subarray(w));
+        work += c.end - c.start;
+      }
+      this.run([PARTITION, count], work * this.stride);
+      this.mergeParts(cuts, w, nodes, nLeft);
     }
     return nLeft;
   }
 
   /**
-   * The rows sent left by each node of the wave into nLeft; a node partitioned in parts gets them put
-   * together by MERGE units: the parts' left rows in order, then their right rows (the same rows as one pass).
+   * The rows sent left by each node of the wave (cuts[w..w + nodes), parts in this.parts) into nLeft; a node
+   * partitioned in parts gets them put together by MERGE units: the parts' left rows in order, then their
+   * right rows (the same rows as one pass). Plain loops over typed arrays: per-call arrays and closures made
+   * V8 deoptimise and recompile partitionAll in every fit.
    */
-  private mergeParts(wave: NodeCut[], parts: number[], nLeft: Int32Array): void {
-    const { units } = this;
-    const at = (u: number, word: number) => units[UNIT_WORDS * u + word];
-    const merges: number[][] = [];
+  private mergeParts(cuts: NodeCut[], w: number, nodes: number, nLeft: Int32Array): void {
+    const { units, parts, merges } = this;
+    let count = 0;
+    let work = 0;
     let u = 0;
-    wave.forEach((c, slot) => {
+    for (let slot = 0; slot < nodes; slot++) {
       const first = u;
       u += parts[slot];
-      nLeft[slot] = 0;
-      for (let q = first; q < u; q++) nLeft[slot] += at(q, 5);
-      if (parts[slot] === 1) return;
-      let leftAt = c.start;
-      let rightAt = c.start + nLeft[slot];
+      let left = 0;
+      for (let q = first; q < u; q++) left += units[UNIT_WORDS * q + 5];
+      nLeft[w + slot] = left;
+      if (parts[slot] === 1) continue;
+      let leftAt = cuts[w + slot].start;
+      let rightAt = leftAt + left;
       for (let q = first; q < u; q++) {
-        merges.push([at(q, 0), at(q, 1), at(q, 5), leftAt, rightAt]);
-        leftAt += at(q, 5);
-        rightAt += at(q, 1) - at(q, 0) - at(q, 5);
+        const from = units[UNIT_WORDS * q];
+        const to = units[UNIT_WORDS * q + 1];
+        const partLeft = units[UNIT_WORDS * q + 5];
+        merges.set([from, to, partLeft, leftAt, rightAt], UNIT_WORDS * count++);
+        work += to - from;
+        leftAt += partLeft;
+        rightAt += to - from - partLeft;
       }
-    });
-    if (merges.length === 0) return;
-    merges.forEach((m, k) => {
-      units.set(m, UNIT_WORDS * k);
-    });
-    this.run([MERGE, merges.length], merges.reduce((n, m) => n + m[1] - m[0], 0) * MERGE_WORK);
+    }
+    if (count === 0) return;
+    units.set(merges.subarray(0, UNIT_WORDS * count));
+    this.run([MERGE, count], work * MERGE_WORK);
   }
 
   /**
@@ -647,7 +684,8 @@ export class NodeThreads {
     const { spans } = this;
     const features = spans.length / 4;
     const units = this.queue([SUBTRACT, 0]);
-    for (const { into, minus } of pairs) {
+    for (let p = 0; p < pairs.length; p++) {
+      const { into, minus } = pairs[p];
       const a = this.inArena(into);
       const b = this.inArena(minus);
       if (a < 0 || b < 0) {
@@ -681,7 +719,8 @@ export class NodeThreads {
       }
       queued.length = 0;
     });
-    for (const scan of scans) {
+    for (let s = 0; s < scans.length; s++) {
+      const scan = scans[s];
       const at = this.inArena(scan.hist);
       const wide = scan.features.length > UNIT_FEATURES * this.capacity;
       if (at < 0 || wide || scan.features.some((f) => categories[f] > 0)) {
@@ -781,7 +820,7 @@ export class NodeThreads {
     const units = this.queue(args);
     ranges.forEach((r, j) => {
       const parts = pieces > 0 ? pieces : this.minRows === 0 ? 2 : Math.ceil((r.end - r.start) / ROW_UNIT);
-      const size = Math.max(1, Math.ceil((r.end - r.start) / parts));
+      const size = Math.max(1, ceilDiv(r.end - r.start, parts));
       for (let from = r.start; from < r.end; from += size) {
         const to = Math.min(r.end, from + size);
         const u = units.push([from, to], (to - from) * rowWork);

@@ -15,7 +15,14 @@ import {
   squaredError,
 } from "../../../../src/ml/models/hist/losses.js";
 import { emptySplit, findBestSplit, type SplitRules } from "../../../../src/ml/models/hist/split.js";
-import { NodeThreads, regionsFor, SIDE_SLOTS, sharedCopy } from "../../../../src/ml/models/hist/threads.js";
+import {
+  MAX_SHARES,
+  NodeThreads,
+  regionsFor,
+  SIDE_SLOTS,
+  sharedCopy,
+  sharesOf,
+} from "../../../../src/ml/models/hist/threads.js";
 import { Random } from "../../../../src/ml/random.js";
 
 const N = 10_000;
@@ -230,5 +237,19 @@ describe("a level's histograms built in shares on the threads", () => {
     });
     expect(built[1].every((h) => h.inArena)).toBe(true);
     expect(built[1].map((h) => h.hist)).toEqual(built[0].map((h) => h.hist));
+  });
+});
+
+describe("a node's shares", () => {
+  it("are the largest power of two up to MAX_SHARES leaving each share minRows rows, as doubling finds", () => {
+    const doubling = (n: number, minRows: number) => {
+      let shares = 1;
+      while (shares < MAX_SHARES && n >= 2 * shares * minRows) shares *= 2;
+      return shares;
+    };
+    for (const minRows of [0, 1, 3, 100, 4096])
+      for (let n = 0; n <= 20 * Math.max(1, minRows); n++)
+        expect(sharesOf(n, minRows)).toBe(doubling(n, minRows));
+    expect(sharesOf(1e6, 4096)).toBe(MAX_SHARES);
   });
 });
