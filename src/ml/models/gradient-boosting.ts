@@ -8,7 +8,7 @@ import type { Matrix } from "../matrix.js";
 import { Classifier, checkFitInput, type FitContext, pastDeadline, Regressor } from "./base.js";
 import { sigmoid, softmaxInto } from "./logistic.js";
 import { accumulateTree, impurityImportance, type TreeArrays } from "./tree/arrays.js";
-import { buildTree, type TreeInput } from "./tree/builder.js";
+import { growTree, type TreeInput, TreeScratch } from "./tree/builder.js";
 import { treeInput } from "./tree/fit-input.js";
 
 export interface BoostingParams {
@@ -49,11 +49,13 @@ function boost(
   const base: TreeInput = treeInput(X, res[0], 0);
   const trees: TreeArrays[] = [];
   const leafValues = new Float64Array(n);
+  // One tree's working memory, reused by every stage (fresh memory costs more: each page is faulted in).
+  const scratch = new TreeScratch(n, X.cols, 1);
   for (let stage = 0; stage < params.nEstimators; stage++) {
     residuals(raw, res);
     const weight = params.subsample < 1 ? subsampleMask(n, params.subsample, ctx) : null;
     for (let k = 0; k < outputs; k++) {
-      const { tree, leafOfRow } = buildTree(
+      const grown = growTree(
         { ...base, y: res[k], weight },
         {
           criterion: "squared_error",
@@ -63,8 +65,10 @@ function boost(
           maxFeatures: X.cols,
           rng: ctx.rng,
         },
+        scratch,
       );
-      if (leafRule) leafRule(tree, leafOfRow, res[k]);
+      const tree = grown.finish();
+      if (leafRule) leafRule(tree, scratch.leafOfRow, res[k]);
       // Update every row's raw score, in-bag or not, through the tree.
       leafValues.fill(0);
       accumulateTree(tree, X.data, n, X.cols, leafValues, params.learningRate);

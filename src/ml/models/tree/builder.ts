@@ -45,7 +45,8 @@ const PURE = 1e-7;
 
 /**
  * Memory for growing trees on one table (n rows, p features, nOut values per node), reused from tree to
- * tree by a forest: fresh memory costs far more than memory used before (every page is faulted in).
+ * tree by a forest and by classic boosting's stages: fresh memory costs far more than memory used before
+ * (every page is faulted in).
  */
 export class TreeScratch {
   readonly store: NodeStore;
