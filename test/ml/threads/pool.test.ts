@@ -62,7 +62,9 @@ describe("watched thread pool", () => {
     expect(nextSpin(SPIN_MIN_MS, false)).toBe(SPIN_MIN_MS);
   });
 
-  it("spins less for a worker whose tasks outlast the spin (a loaded machine, long tasks)", () => {
+  // nextSpin's rule is the test above; this one checks the crew applies it in the right direction (a fresh
+  // worker starts at the floor, so it cannot tell an adaptive spin from a fixed one at the floor).
+  it("never raises the spin for a worker whose tasks outlast it (a loaded machine, long tasks)", () => {
     const word = new Int32Array(new SharedArrayBuffer(8));
     // Each task sleeps 20 ms, far past any spin: every wait for it ends asleep.
     const crew = leaseCrew(1, `(data) => { Atomics.wait(data.word, 0, 0, 20); }`, () => ({ word }));
