@@ -8,7 +8,7 @@
  */
 import type { Matrix } from "../matrix.js";
 import { resolveThreads } from "../threads/cores.js";
-import { type CrewTask, leaseCrew } from "../threads/pool.js";
+import { type CrewTask, leaseCrew, warmCrew } from "../threads/pool.js";
 import { accumulateTrees, type PredictStats } from "../threads/predict-parallel.js";
 import { Classifier, type FitContext, pastDeadline, Regressor } from "./base.js";
 import type { TreeParams } from "./decision-tree.js";
@@ -38,6 +38,8 @@ export interface ForestParams extends TreeParams {
   bootstrap: boolean;
   /** Threads growing trees, this one included; 0 or absent: the job's cores. The trees do not depend on it. */
   threads?: number;
+  /** Fits with less expected work grow on one thread (default PARALLEL_MIN_WORK; tests and benches set it). */
+  parallelMinWork?: number;
 }
 
 /** A forest of binned trees. */
@@ -70,8 +72,19 @@ function checkTable(table: ColumnTable, y: Float64Array, name: string): void {
   }
 }
 
-/** Below this many rows the trees grow on this thread alone (a tree costs less than handing it over). */
-const PARALLEL_MIN_ROWS = 2000;
+/**
+ * A fit's trees grow on several threads when their expected work (forestWork) reaches this; below, on this
+ * thread alone. About 90 ms of trees at one thread (0.17 µs a unit, 2026-12-07): a crew costs 1–4 ms of CPU
+ * a fit (waking the worker, its scratch, spinning at the end) and more while the machine is busy, and on a
+ * loaded 2-core VM (load 4–7) a forced second thread cost +50% CPU at 500 × 10 (200k units) against +10%
+ * at 2000 × 10 (800k units). The old rule (2000 rows) left 800 × 500 (1.8M units, 0.3 s) on one thread.
+ */
+export const PARALLEL_MIN_WORK = 2 ** 19;
+/**
+ * Exact trees (hist/forest-exact.ts) cost about 2.5× a binned tree's per unit of forestWork (2000 × 2:
+ * 1.75 ms a tree, 0.7 ms predicted at the binned rate); counted twice.
+ */
+const EXACT_WORK_WEIGHT = 2;
 /**
  * Up to this many features, all numeric with no missing values, the trees split on exact values (see
  * hist/forest-exact.ts): shared bin edges make trees on so few features too alike. Measured on issue 12's
@@ -95,12 +108,13 @@ function fitForest(
   nClasses: number,
   params: ForestParams,
   ctx: FitContext,
-): BinnedForestFitted {
+): { fitted: BinnedForestFitted; threads: number } {
   const n = table.nRows;
   const p = table.columns.length;
-  const threads = n < PARALLEL_MIN_ROWS ? 1 : Math.min(resolveThreads(params.threads), params.nEstimators);
+  const exact = exactTable(table);
+  const threads = forestThreads(n, p, nClasses, params, exact);
   const growth =
-    exactGrowth(table, y, nClasses, params, threads > 1) ??
+    (exact && exactGrowth(table, y, nClasses, params, threads > 1)) ||
     binnedGrowth(table, y, nClasses, params, ctx, threads > 1);
   const trees = growTrees(growth, params.nEstimators, threads, ctx);
   const importance = new Float64Array(p);
@@ -112,7 +126,36 @@ function fitForest(
   const forest = concatTrees(trees, nClasses === 0 ? 1 : nClasses);
   const built = trees.length;
   for (let f = 0; f < p; f++) importance[f] /= built;
-  return { mapper: growth.mapper, forest, nFeatures: p, importance };
+  return { fitted: { mapper: growth.mapper, forest, nFeatures: p, importance }, threads };
+}
+
+/**
+ * A fit's expected single-thread cost in units of about 0.17 µs (2026-12-07): per tree, every row times the
+ * features examined at each split plus one (the bagging, partitions and leaves), as measured on one thread
+ * at 200–2000 × 10, 500 × 100 and 800 × 500 (0.17–0.21 µs a unit; small trees have ~0.1 ms more).
+ */
+export function forestWork(
+  n: number,
+  p: number,
+  nClasses: number,
+  params: ForestParams,
+  exact: boolean,
+): number {
+  const perTree = n * (treeSettings(params, p, nClasses).maxFeatures + 1);
+  return params.nEstimators * perTree * (exact ? EXACT_WORK_WEIGHT : 1);
+}
+
+/** The threads a fit grows its trees on: one below its work's crossover, else the threads asked for. */
+export function forestThreads(
+  n: number,
+  p: number,
+  nClasses: number,
+  params: ForestParams,
+  exact: boolean,
+): number {
+  const minWork = params.parallelMinWork ?? PARALLEL_MIN_WORK;
+  if (forestWork(n, p, nClasses, params, exact) < minWork) return 1;
+  return Math.max(1, Math.min(resolveThreads(params.threads), params.nEstimators));
 }
 
 /**
@@ -151,6 +194,16 @@ function growTrees(growth: Growth, nTrees: number, threads: number, ctx: FitCont
   }
   const grown = trees.indexOf(undefined);
   return trees.slice(0, grown < 0 ? nTrees : grown) as Tree[];
+}
+
+/**
+ * Starts the pool workers a fit with these parameters may grow binned trees on (when it has the work for
+ * them: forestThreads), so that a training job's first fit does not wait for them: a worker loads and
+ * compiles its module in 0.05–0.3 s, while the job splits rows and fits its preprocessing.
+ */
+export function warmForestWorkers(params: ForestParams): void {
+  const threads = Math.min(resolveThreads(params.threads), params.nEstimators);
+  if (threads > 1) warmCrew(threads - 1, FOREST_TASK);
 }
 
 /** Each tree's growth settings (both growers). */
@@ -212,7 +265,12 @@ function binnedGrowth(
   return { mapper, here: (seed) => grower.grow(seed), task: FOREST_TASK, data: { job } };
 }
 
-/** Exact trees when the table has at most EXACT_MAX_FEATURES numeric columns and no missing value. */
+/** Whether the table may take exact trees: at most EXACT_MAX_FEATURES columns, none categorical. */
+function exactTable(table: ColumnTable): boolean {
+  return table.columns.length <= EXACT_MAX_FEATURES && table.columns.every((c) => c.categories === 0);
+}
+
+/** Exact trees for an exactTable with no missing value (else null). */
 function exactGrowth(
   table: ColumnTable,
   y: Float64Array,
@@ -222,7 +280,6 @@ function exactGrowth(
 ): Growth | null {
   const n = table.nRows;
   const p = table.columns.length;
-  if (p > EXACT_MAX_FEATURES || table.columns.some((c) => c.categories > 0)) return null;
   const Xc = allocate(Float64Array, n * p, forWorkers);
   for (let f = 0; f < p; f++) {
     const column = readColumn(table.columns[f], n, Xc.subarray(f * n, (f + 1) * n));
@@ -298,6 +355,8 @@ function importanceOf(f: ForestFitted): Float64Array {
 export class RandomForestClassifier extends Classifier<ForestParams, ForestFitted> {
   /** How the last prediction ran (threads); not part of the saved model. */
   predictStats: PredictStats | null = null;
+  /** The threads the last fit grew its trees on; not part of the saved model. */
+  fitThreads = 0;
 
   fit(X: Matrix, y: Float64Array, ctx: FitContext): this {
     return this.fitTable(matrixTable(X), y, ctx);
@@ -305,7 +364,9 @@ export class RandomForestClassifier extends Classifier<ForestParams, ForestFitte
 
   fitTable(table: ColumnTable, y: Float64Array, ctx: FitContext): this {
     checkTable(table, y, "RandomForestClassifier");
-    this.fitted = fitForest(table, y, this.nClasses, this.params, ctx);
+    const { fitted, threads } = fitForest(table, y, this.nClasses, this.params, ctx);
+    this.fitted = fitted;
+    this.fitThreads = threads;
     return this;
   }
 
@@ -338,6 +399,8 @@ export class RandomForestClassifier extends Classifier<ForestParams, ForestFitte
 export class RandomForestRegressor extends Regressor<ForestParams, ForestFitted> {
   /** How the last prediction ran (threads); not part of the saved model. */
   predictStats: PredictStats | null = null;
+  /** The threads the last fit grew its trees on; not part of the saved model. */
+  fitThreads = 0;
 
   fit(X: Matrix, y: Float64Array, ctx: FitContext): this {
     return this.fitTable(matrixTable(X), y, ctx);
@@ -345,7 +408,9 @@ export class RandomForestRegressor extends Regressor<ForestParams, ForestFitted>
 
   fitTable(table: ColumnTable, y: Float64Array, ctx: FitContext): this {
     checkTable(table, y, "RandomForestRegressor");
-    this.fitted = fitForest(table, y, 0, this.params, ctx);
+    const { fitted, threads } = fitForest(table, y, 0, this.params, ctx);
+    this.fitted = fitted;
+    this.fitThreads = threads;
     return this;
   }
 

@@ -4,12 +4,17 @@
  * missing values, and with one-hot columns.
  */
 import { describe, expect, it } from "vitest";
+import { FOREST_TASK } from "../../../src/ml/models/hist/forest-task.js";
 import {
   type BinnedForestFitted,
+  forestThreads,
+  forestWork,
   RandomForestClassifier,
   RandomForestRegressor,
+  warmForestWorkers,
 } from "../../../src/ml/models/random-forest.js";
 import { Random } from "../../../src/ml/random.js";
+import { idleWorkers } from "../../../src/ml/threads/pool.js";
 import { forestParams } from "../helpers/forest-params.js";
 
 function problem(n: number, p: number, classes: number) {
@@ -24,7 +29,8 @@ function problem(n: number, p: number, classes: number) {
 
 function fitWith(threads: number, classes: number, deadline?: number, nTrees = 9): BinnedForestFitted {
   const { X, y } = problem(4000, 5, classes);
-  const params = forestParams(nTrees, threads);
+  // Forced onto the workers: 9 trees of 4000 rows are below the crossover (PARALLEL_MIN_WORK).
+  const params = { ...forestParams(nTrees, threads), parallelMinWork: 0 };
   const est = classes === 0 ? new RandomForestRegressor(params) : new RandomForestClassifier(params);
   if (est instanceof RandomForestClassifier) est.nClasses = classes;
   est.fit(X, y, { rng: new Random(7), deadline });
@@ -67,7 +73,7 @@ describe("random forest on worker threads", () => {
       );
     }
     const grow = (threads: number) => {
-      const est = new RandomForestClassifier(forestParams(6, threads));
+      const est = new RandomForestClassifier({ ...forestParams(6, threads), parallelMinWork: 0 });
       est.nClasses = classes;
       est.fit({ data, rows: n, cols: p }, y, { rng: new Random(3) });
       return arrays(est.getFitted() as BinnedForestFitted);
@@ -76,6 +82,51 @@ describe("random forest on worker threads", () => {
     // The one-hot columns are split on.
     expect((one.feature as number[]).some((f) => f >= 2)).toBe(true);
     expect(grow(2)).toEqual(one);
+  });
+
+  it("grows a small wide forest on the threads asked for, and a tiny one on this thread", () => {
+    // 800 rows × 200 features: below the old 2000-row rule, but 60 trees × 800 × (14 + 1) units of work.
+    const wide = problem(800, 200, 2);
+    const grow = (X: typeof wide.X, y: Float64Array, threads: number) => {
+      const est = new RandomForestClassifier(forestParams(60, threads));
+      est.nClasses = 2;
+      est.fit(X, y, { rng: new Random(5) });
+      return est;
+    };
+    const two = grow(wide.X, wide.y, 2);
+    expect(two.fitThreads).toBe(2);
+    expect(arrays(two.getFitted() as BinnedForestFitted)).toEqual(
+      arrays(grow(wide.X, wide.y, 1).getFitted() as BinnedForestFitted),
+    );
+    const tiny = problem(100, 5, 2);
+    expect(grow(tiny.X, tiny.y, 2).fitThreads).toBe(1);
+  });
+
+  it("starts a fit's workers ahead of it (a training job warms them while it prepares the data)", () => {
+    // Earlier tests leased 2 workers at most; a 4-thread fit needs 3.
+    expect(idleWorkers(FOREST_TASK)).toBeLessThan(3);
+    warmForestWorkers(forestParams(100, 4));
+    expect(idleWorkers(FOREST_TASK)).toBe(3);
+    const { X, y } = problem(2000, 5, 2);
+    const est = new RandomForestClassifier({ ...forestParams(8, 4), parallelMinWork: 0 });
+    est.nClasses = 2;
+    est.fit(X, y, { rng: new Random(1) });
+    expect(est.fitThreads).toBe(4);
+    expect(idleWorkers(FOREST_TASK)).toBe(3);
+  });
+
+  it("puts the crossover at the fit's expected work: rows × (features per split + 1) × trees", () => {
+    const params = forestParams(100, 2);
+    // wide-500 at scale 0.05 (800 × 500, 22 features per split); issue 12's customers head (2000 × 10).
+    expect(forestWork(800, 500, 2, params, false)).toBe(100 * 800 * 23);
+    expect(forestThreads(800, 500, 2, params, false)).toBe(2);
+    expect(forestThreads(2000, 10, 2, params, false)).toBe(2);
+    expect(forestThreads(500, 10, 2, params, false)).toBe(1);
+    // Exact trees cost more a unit: 2000 rows of 2 features cross, as binned they would not.
+    expect(forestThreads(2000, 2, 2, params, true)).toBe(2);
+    expect(forestThreads(2000, 2, 2, params, false)).toBe(1);
+    expect(forestThreads(800, 500, 2, forestParams(100, 1), false)).toBe(1);
+    expect(forestThreads(800, 500, 2, { ...params, parallelMinWork: 2 ** 30 }, false)).toBe(1);
   });
 
   it("stops every thread after its current tree once the deadline has passed, keeping trees in order", () => {
