@@ -4,6 +4,7 @@
  * missing values, and with one-hot columns.
  */
 import { describe, expect, it } from "vitest";
+import { matrixTable } from "../../../src/ml/models/hist/columns.js";
 import { FOREST_TASK } from "../../../src/ml/models/hist/forest-task.js";
 import {
   type BinnedForestFitted,
@@ -100,6 +101,28 @@ describe("random forest on worker threads", () => {
     );
     const tiny = problem(100, 5, 2);
     expect(grow(tiny.X, tiny.y, 2).fitThreads).toBe(1);
+  });
+
+  it("bins a wide table on 1, 2 and 3 threads into the same mapper and forest (categories and NaN too)", () => {
+    // 1200 × 60 = 72,000 values: binned by column shares on the workers (PARALLEL_BIN_MIN_VALUES).
+    const { X, y } = problem(1200, 60, 3);
+    for (let i = 0; i < X.rows; i++) {
+      X.data[i * X.cols + 7] = i % 5;
+      X.data[i * X.cols + 41] = i % 3 === 0 ? Number.NaN : (i * 7) % 4;
+    }
+    const categories = Array.from({ length: X.cols }, (_, f) => (f === 7 ? 5 : f === 41 ? 4 : 0));
+    const grow = (threads: number) => {
+      const est = new RandomForestClassifier({ ...forestParams(4, threads), parallelMinWork: 0 });
+      est.nClasses = 3;
+      est.fitTable(matrixTable(X, categories), y, { rng: new Random(2) });
+      expect(est.fitThreads).toBe(threads);
+      const f = est.getFitted() as BinnedForestFitted;
+      return { ...arrays(f), mapper: f.mapper };
+    };
+    const one = grow(1);
+    expect(Array.from(one.mapper.categories.subarray(40, 42))).toEqual([0, 4]);
+    expect(grow(2)).toEqual(one);
+    expect(grow(3)).toEqual(one);
   });
 
   it("starts a fit's workers ahead of it (a training job warms them while it prepares the data)", () => {
