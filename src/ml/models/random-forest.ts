@@ -122,7 +122,7 @@ function fitForest(
   const n = table.nRows;
   const p = table.columns.length;
   const exact = exactTable(table);
-  const threads = forestThreads(n, p, nClasses, params, exact);
+  const threads = forestThreads({ n, p, nClasses, exact }, params);
   const growth =
     (exact && exactGrowth(table, y, nClasses, params, threads > 1)) ||
     binnedGrowth(table, y, nClasses, params, ctx, threads);
@@ -144,27 +144,23 @@ function fitForest(
  * features examined at each split plus one (the bagging, partitions and leaves), as measured on one thread
  * at 200–2000 × 10, 500 × 100 and 800 × 500 (0.17–0.21 µs a unit; small trees have ~0.1 ms more).
  */
-export function forestWork(
-  n: number,
-  p: number,
-  nClasses: number,
-  params: ForestParams,
-  exact: boolean,
-): number {
-  const perTree = n * (treeSettings(params, p, nClasses).maxFeatures + 1);
-  return params.nEstimators * perTree * (exact ? EXACT_WORK_WEIGHT : 1);
+export function forestWork(size: FitSize, params: ForestParams): number {
+  const perTree = size.n * (treeSettings(params, size.p, size.nClasses).maxFeatures + 1);
+  return params.nEstimators * perTree * (size.exact ? EXACT_WORK_WEIGHT : 1);
+}
+
+/** What the thread rule reads of a fit: rows, features, classes (0: regression), exact trees or binned. */
+export interface FitSize {
+  n: number;
+  p: number;
+  nClasses: number;
+  exact: boolean;
 }
 
 /** The threads a fit grows its trees on: one below its work's crossover, else the threads asked for. */
-export function forestThreads(
-  n: number,
-  p: number,
-  nClasses: number,
-  params: ForestParams,
-  exact: boolean,
-): number {
+export function forestThreads(size: FitSize, params: ForestParams): number {
   const minWork = params.parallelMinWork ?? PARALLEL_MIN_WORK;
-  if (forestWork(n, p, nClasses, params, exact) < minWork) return 1;
+  if (forestWork(size, params) < minWork) return 1;
   return Math.max(1, Math.min(resolveThreads(params.threads), params.nEstimators));
 }
 
@@ -248,19 +244,7 @@ function binnedGrowth(
   const n = table.nRows;
   const p = table.columns.length;
   const stride = rowStride(p);
-  let mapper: BinMapper;
-  let bins: Uint8Array;
-  let columns: Uint8Array;
-  if (threads > 1 && n <= BIN_SAMPLE_ROWS && n * p >= PARALLEL_BIN_MIN_VALUES) {
-    bins = shared(Uint8Array, n * stride);
-    columns = shared(Uint8Array, n * stride);
-    mapper = binOnThreads(table, threads, stride, bins, columns);
-  } else {
-    mapper = fitBinMapper(table, 255, ctx.rng);
-    // Worker threads read the bins, their column copy and y from shared memory.
-    bins = binRows(mapper, table, 0, n, allocate(Uint8Array, n * stride, threads > 1), stride);
-    columns = transpose(bins, n, stride, allocate(Uint8Array, n * stride, threads > 1));
-  }
+  const { mapper, bins, columns } = binTable(table, ctx, threads);
   const sharedY = allocate(Float64Array, n, threads > 1);
   sharedY.set(y);
   const binCounts = Int32Array.from({ length: p }, (_, f) => binCount(mapper, f));
@@ -336,20 +320,36 @@ function exactGrowth(
  */
 const PARALLEL_BIN_MIN_VALUES = 2 ** 16;
 
+/** A table's mapper, its row-major bins (n × rowStride) and their column-major copy. */
+interface Binned {
+  mapper: BinMapper;
+  bins: Uint8Array;
+  columns: Uint8Array;
+}
+
+/** The table binned, in shared memory when workers read it (on the crew when it is worth it). */
+function binTable(table: ColumnTable, ctx: FitContext, threads: number): Binned {
+  const n = table.nRows;
+  const p = table.columns.length;
+  if (threads > 1 && n <= BIN_SAMPLE_ROWS && n * p >= PARALLEL_BIN_MIN_VALUES)
+    return binOnThreads(table, threads);
+  const stride = rowStride(p);
+  const mapper = fitBinMapper(table, 255, ctx.rng);
+  const bins = binRows(mapper, table, 0, n, allocate(Uint8Array, n * stride, threads > 1), stride);
+  return { mapper, bins, columns: transpose(bins, n, stride, allocate(Uint8Array, n * stride, threads > 1)) };
+}
+
 /**
  * Fits the mapper and bins the table with the crew: thread k takes columns [k·p/T, (k+1)·p/T). Each
  * column's thresholds are fitBinMapper's on the whole table (they depend on that column alone), so the
  * joined mapper is the same.
  */
-function binOnThreads(
-  table: ColumnTable,
-  threads: number,
-  stride: number,
-  bins: Uint8Array,
-  columns: Uint8Array,
-): BinMapper {
+function binOnThreads(table: ColumnTable, threads: number): Binned {
   const n = table.nRows;
   const p = table.columns.length;
+  const stride = rowStride(p);
+  const bins = shared(Uint8Array, n * stride);
+  const columns = shared(Uint8Array, n * stride);
   const cut = (k: number) => Math.round((k * p) / threads);
   const shares = Array.from({ length: threads - 1 }, (_, k) =>
     binShare(table, cut(k + 1), cut(k + 2), stride, bins, columns),
@@ -366,7 +366,7 @@ function binOnThreads(
   } finally {
     crew.close();
   }
-  return joinMappers(parts);
+  return { mapper: joinMappers(parts), bins, columns };
 }
 
 /** Columns [from, to) of the table, column-major in shared memory, for a worker to bin. */

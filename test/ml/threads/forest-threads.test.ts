@@ -140,16 +140,18 @@ describe("random forest on worker threads", () => {
 
   it("puts the crossover at the fit's expected work: rows × (features per split + 1) × trees", () => {
     const params = forestParams(100, 2);
-    // wide-500 at scale 0.05 (800 × 500, 22 features per split); issue 12's customers head (2000 × 10).
-    expect(forestWork(800, 500, 2, params, false)).toBe(100 * 800 * 23);
-    expect(forestThreads(800, 500, 2, params, false)).toBe(2);
-    expect(forestThreads(2000, 10, 2, params, false)).toBe(2);
-    expect(forestThreads(500, 10, 2, params, false)).toBe(1);
+    // wide-500 at scale 0.05 (800 × 500, 22 features per split); 2000 × 10, where the old 2000-row rule crossed.
+    expect(forestWork({ n: 800, p: 500, nClasses: 2, exact: false }, params)).toBe(100 * 800 * 23);
+    expect(forestThreads({ n: 800, p: 500, nClasses: 2, exact: false }, params)).toBe(2);
+    expect(forestThreads({ n: 2000, p: 10, nClasses: 2, exact: false }, params)).toBe(2);
+    expect(forestThreads({ n: 500, p: 10, nClasses: 2, exact: false }, params)).toBe(1);
     // Exact trees cost more a unit: 2000 rows of 2 features cross, as binned they would not.
-    expect(forestThreads(2000, 2, 2, params, true)).toBe(2);
-    expect(forestThreads(2000, 2, 2, params, false)).toBe(1);
-    expect(forestThreads(800, 500, 2, forestParams(100, 1), false)).toBe(1);
-    expect(forestThreads(800, 500, 2, { ...params, parallelMinWork: 2 ** 30 }, false)).toBe(1);
+    expect(forestThreads({ n: 2000, p: 2, nClasses: 2, exact: true }, params)).toBe(2);
+    expect(forestThreads({ n: 2000, p: 2, nClasses: 2, exact: false }, params)).toBe(1);
+    expect(forestThreads({ n: 800, p: 500, nClasses: 2, exact: false }, forestParams(100, 1))).toBe(1);
+    expect(
+      forestThreads({ n: 800, p: 500, nClasses: 2, exact: false }, { ...params, parallelMinWork: 2 ** 30 }),
+    ).toBe(1);
   });
 
   it("stops every thread after its current tree once the deadline has passed, keeping trees in order", () => {
