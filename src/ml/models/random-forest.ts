@@ -319,6 +319,11 @@ function exactGrowth(
  * copied to shared memory first (n × its columns reads, a few ms).
  */
 const PARALLEL_BIN_MIN_VALUES = 2 ** 16;
+/**
+ * ...and up to this many: the workers' shares are float64 copies (at 2 threads half the table, 4 MB here),
+ * which a large fit's peak memory should not carry (wide-500 at 16k × 500 would copy 32 MB).
+ */
+const PARALLEL_BIN_MAX_VALUES = 2 ** 20;
 
 /** A table's mapper, its row-major bins (n × rowStride) and their column-major copy. */
 interface Binned {
@@ -331,7 +336,13 @@ interface Binned {
 function binTable(table: ColumnTable, ctx: FitContext, threads: number): Binned {
   const n = table.nRows;
   const p = table.columns.length;
-  if (threads > 1 && n <= BIN_SAMPLE_ROWS && n * p >= PARALLEL_BIN_MIN_VALUES)
+  const values = n * p;
+  if (
+    threads > 1 &&
+    n <= BIN_SAMPLE_ROWS &&
+    values >= PARALLEL_BIN_MIN_VALUES &&
+    values <= PARALLEL_BIN_MAX_VALUES
+  )
     return binOnThreads(table, threads);
   const stride = rowStride(p);
   const mapper = fitBinMapper(table, 255, ctx.rng);
