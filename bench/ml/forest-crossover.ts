@@ -9,25 +9,25 @@
  */
 import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
-import { forestThreads, forestWork, RandomForestClassifier } from "../../src/ml/models/random-forest.js";
+import {
+  type ForestParams,
+  forestThreads,
+  forestWork,
+  RandomForestClassifier,
+} from "../../src/ml/models/random-forest.js";
 import { Random } from "../../src/ml/random.js";
+import { MODEL_REGISTRY } from "../../src/ml/registry.js";
 
 const [size = "800x500", pairsArg = "4", treesArg = "100", child] = process.argv.slice(2);
 const [rows, cols] = size.split("x").map(Number);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function params(threads: number) {
-  return {
-    nEstimators: Number(treesArg),
-    maxDepth: null,
-    minSamplesSplit: 2,
-    minSamplesLeaf: 1,
-    maxFeatures: "auto" as const,
-    bootstrap: true,
-    criterion: "gini" as const,
-    threads,
-    parallelMinWork: threads > 1 ? 0 : undefined,
-  };
+/** The registry's defaults (as a training job parses them), with the trees and threads; workers forced at 2+. */
+function params(threads: number): ForestParams {
+  const spec = MODEL_REGISTRY.find((m) => m.id === "random_forest");
+  if (!spec) throw new Error("no random_forest model");
+  const parsed = spec.params.parse({ nEstimators: Number(treesArg), threads }) as unknown as ForestParams;
+  return { ...parsed, parallelMinWork: threads > 1 ? 0 : undefined };
 }
 
 /** Normal features; the class from the first three (an interaction) and noise. */
@@ -67,16 +67,13 @@ function spawnFit(threads: number): { wall: number; cpu: number } {
 
 if (child) fitHere(Number(child));
 else {
-  const ratios: number[] = [];
-  for (let pair = 0; pair < Number(pairsArg); pair++) {
-    const one = spawnFit(1);
-    const two = spawnFit(2);
-    ratios.push(two.wall / one.wall);
-    console.log(
-      `pair ${pair + 1}: 1 thread ${one.wall.toFixed(4)} s (CPU ${one.cpu.toFixed(4)}), forced 2 threads ` +
-        `${two.wall.toFixed(4)} s (CPU ${two.cpu.toFixed(4)}), load ${loadavg()[0].toFixed(2)}`,
-    );
-  }
+  const pairs = Array.from({ length: Number(pairsArg) }, () => [spawnFit(1), spawnFit(2)]);
+  pairs.forEach(([one, two], k) => {
+    const seconds = (r: { wall: number; cpu: number }) => `${r.wall.toFixed(4)} s (CPU ${r.cpu.toFixed(4)})`;
+    console.log(`pair ${k + 1}: 1 thread ${seconds(one)}, forced 2 threads ${seconds(two)}`);
+  });
+  const ratios = pairs.map(([one, two]) => two.wall / one.wall);
+  console.log(`load ${loadavg()[0].toFixed(2)}`);
   const fit = { n: rows, p: cols, nClasses: 2, exact: cols <= 4 };
   const work = forestWork(fit, params(2));
   const rule = forestThreads(fit, { ...params(2), parallelMinWork: undefined });
