@@ -14,6 +14,7 @@ import { classificationMetrics } from "./metrics/classification.js";
 import { regressionMetrics } from "./metrics/regression.js";
 import type { FitContext } from "./models/base.js";
 import { type AnyClassifier, type AnyEstimator, createEstimator, supportsTask } from "./models/factory.js";
+import { type ForestParams, warmForestWorkers } from "./models/random-forest.js";
 import { fitPreprocessing } from "./preprocess/fit.js";
 import type { Preprocessing } from "./preprocess/plan.js";
 import { profileColumn } from "./profile.js";
@@ -105,6 +106,8 @@ function startTraining(
     });
   }
   const params = validateHyperparameters(modelSpec.id, spec.hyperparameters ?? {});
+  // The forest's pool workers load their module while the rows are split and the preprocessing fitted.
+  if (modelSpec.id === "random_forest") warmForestWorkers(params as unknown as ForestParams);
   const seed = spec.seed ?? 42;
   const { trainRows, testRows, yTrain, yTest, classes, facts } = splitRows(frame, spec, seed);
   const featureCols = resolveFeatures(frame, spec);

@@ -8,17 +8,27 @@
  */
 import type { Matrix } from "../matrix.js";
 import { resolveThreads } from "../threads/cores.js";
-import { type CrewTask, leaseCrew } from "../threads/pool.js";
+import { type CrewTask, leaseCrew, warmCrew } from "../threads/pool.js";
 import { accumulateTrees, type PredictStats } from "../threads/predict-parallel.js";
 import { Classifier, type FitContext, pastDeadline, Regressor } from "./base.js";
 import type { TreeParams } from "./decision-tree.js";
-import { type BinMapper, binCount, binRows, fitBinMapper, MISSING_BIN } from "./hist/binning.js";
+import {
+  BIN_SAMPLE_ROWS,
+  type BinMapper,
+  binCount,
+  binRows,
+  fitBinMapper,
+  MISSING_BIN,
+} from "./hist/binning.js";
 import type { Criterion } from "./hist/channels.js";
 import { type ColumnTable, matrixTable, readColumn } from "./hist/columns.js";
 import { concatTrees, type ForestArrays, type GrownTree, storedCopy } from "./hist/forest.js";
 import { EXACT_TREE_TASK, ExactGrower, type ExactJob } from "./hist/forest-exact.js";
 import type { ForestTreeParams } from "./hist/forest-scratch.js";
 import {
+  type BinShare,
+  binPart,
+  FOREST_BIN_TASK,
   FOREST_TASK,
   type ForestJob,
   growScheduled,
@@ -38,6 +48,8 @@ export interface ForestParams extends TreeParams {
   bootstrap: boolean;
   /** Threads growing trees, this one included; 0 or absent: the job's cores. The trees do not depend on it. */
   threads?: number;
+  /** Fits with less expected work grow on one thread (default PARALLEL_MIN_WORK; tests and benches set it). */
+  parallelMinWork?: number;
 }
 
 /** A forest of binned trees. */
@@ -70,8 +82,19 @@ function checkTable(table: ColumnTable, y: Float64Array, name: string): void {
   }
 }
 
-/** Below this many rows the trees grow on this thread alone (a tree costs less than handing it over). */
-const PARALLEL_MIN_ROWS = 2000;
+/**
+ * A fit's trees grow on several threads when their expected work (forestWork) reaches this; below, on this
+ * thread alone. About 90 ms of trees at one thread (0.17 µs a unit, 2026-12-07): a crew costs 1–4 ms of CPU
+ * a fit (waking the worker, its scratch, spinning at the end) and more while the machine is busy, and on a
+ * loaded 2-core VM (load 4–7) a forced second thread cost +50% CPU at 500 × 10 (200k units) against +10%
+ * at 2000 × 10 (800k units). The old rule (2000 rows) left 800 × 500 (1.8M units, 0.3 s) on one thread.
+ */
+export const PARALLEL_MIN_WORK = 2 ** 19;
+/**
+ * Exact trees (hist/forest-exact.ts) cost about 2.5× a binned tree's per unit of forestWork (2000 × 2:
+ * 1.75 ms a tree, 0.7 ms predicted at the binned rate); counted twice.
+ */
+const EXACT_WORK_WEIGHT = 2;
 /**
  * Up to this many features, all numeric with no missing values, the trees split on exact values (see
  * hist/forest-exact.ts): shared bin edges make trees on so few features too alike. Measured on issue 12's
@@ -95,13 +118,14 @@ function fitForest(
   nClasses: number,
   params: ForestParams,
   ctx: FitContext,
-): BinnedForestFitted {
+): { fitted: BinnedForestFitted; threads: number } {
   const n = table.nRows;
   const p = table.columns.length;
-  const threads = n < PARALLEL_MIN_ROWS ? 1 : Math.min(resolveThreads(params.threads), params.nEstimators);
+  const exact = exactTable(table);
+  const threads = forestThreads({ n, p, nClasses, exact }, params);
   const growth =
-    exactGrowth(table, y, nClasses, params, threads > 1) ??
-    binnedGrowth(table, y, nClasses, params, ctx, threads > 1);
+    (exact && exactGrowth(table, y, nClasses, params, threads > 1)) ||
+    binnedGrowth(table, y, nClasses, params, ctx, threads);
   const trees = growTrees(growth, params.nEstimators, threads, ctx);
   const importance = new Float64Array(p);
   for (const tree of trees) {
@@ -112,7 +136,32 @@ function fitForest(
   const forest = concatTrees(trees, nClasses === 0 ? 1 : nClasses);
   const built = trees.length;
   for (let f = 0; f < p; f++) importance[f] /= built;
-  return { mapper: growth.mapper, forest, nFeatures: p, importance };
+  return { fitted: { mapper: growth.mapper, forest, nFeatures: p, importance }, threads };
+}
+
+/**
+ * A fit's expected single-thread cost in units of about 0.17 µs (2026-12-07): per tree, every row times the
+ * features examined at each split plus one (the bagging, partitions and leaves), as measured on one thread
+ * at 200–2000 × 10, 500 × 100 and 800 × 500 (0.17–0.21 µs a unit; small trees have ~0.1 ms more).
+ */
+export function forestWork(size: FitSize, params: ForestParams): number {
+  const perTree = size.n * (treeSettings(params, size.p, size.nClasses).maxFeatures + 1);
+  return params.nEstimators * perTree * (size.exact ? EXACT_WORK_WEIGHT : 1);
+}
+
+/** What the thread rule reads of a fit: rows, features, classes (0: regression), exact trees or binned. */
+export interface FitSize {
+  n: number;
+  p: number;
+  nClasses: number;
+  exact: boolean;
+}
+
+/** The threads a fit grows its trees on: one below its work's crossover, else the threads asked for. */
+export function forestThreads(size: FitSize, params: ForestParams): number {
+  const minWork = params.parallelMinWork ?? PARALLEL_MIN_WORK;
+  if (forestWork(size, params) < minWork) return 1;
+  return Math.max(1, Math.min(resolveThreads(params.threads), params.nEstimators));
 }
 
 /**
@@ -153,6 +202,16 @@ function growTrees(growth: Growth, nTrees: number, threads: number, ctx: FitCont
   return trees.slice(0, grown < 0 ? nTrees : grown) as Tree[];
 }
 
+/**
+ * Starts the pool workers a fit with these parameters may grow binned trees on (when it has the work for
+ * them: forestThreads), so that a training job's first fit does not wait for them: a worker loads and
+ * compiles its module in 0.05–0.3 s, while the job splits rows and fits its preprocessing.
+ */
+export function warmForestWorkers(params: ForestParams): void {
+  const threads = Math.min(resolveThreads(params.threads), params.nEstimators);
+  if (threads > 1) warmCrew(threads - 1, FOREST_TASK);
+}
+
 /** Each tree's growth settings (both growers). */
 function treeSettings(params: ForestParams, p: number, nClasses: number): ForestTreeParams {
   const regression = nClasses === 0;
@@ -180,17 +239,14 @@ function binnedGrowth(
   nClasses: number,
   params: ForestParams,
   ctx: FitContext,
-  forWorkers: boolean,
+  threads: number,
 ): Growth {
   const n = table.nRows;
   const p = table.columns.length;
-  const mapper = fitBinMapper(table, 255, ctx.rng);
   const stride = rowStride(p);
-  // Worker threads read the bins, their column copy and y from shared memory.
-  const bins = binRows(mapper, table, 0, n, allocate(Uint8Array, n * stride, forWorkers), stride);
-  const sharedY = allocate(Float64Array, n, forWorkers);
+  const { mapper, bins, columns } = binTable(table, ctx, threads);
+  const sharedY = allocate(Float64Array, n, threads > 1);
   sharedY.set(y);
-  const columns = transpose(bins, n, stride, allocate(Uint8Array, n * stride, forWorkers));
   const binCounts = Int32Array.from({ length: p }, (_, f) => binCount(mapper, f));
   const job: ForestJob = storedCopy({
     bins,
@@ -212,7 +268,12 @@ function binnedGrowth(
   return { mapper, here: (seed) => grower.grow(seed), task: FOREST_TASK, data: { job } };
 }
 
-/** Exact trees when the table has at most EXACT_MAX_FEATURES numeric columns and no missing value. */
+/** Whether the table may take exact trees: at most EXACT_MAX_FEATURES columns, none categorical. */
+function exactTable(table: ColumnTable): boolean {
+  return table.columns.length <= EXACT_MAX_FEATURES && table.columns.every((c) => c.categories === 0);
+}
+
+/** Exact trees for an exactTable with no missing value (else null). */
 function exactGrowth(
   table: ColumnTable,
   y: Float64Array,
@@ -222,7 +283,6 @@ function exactGrowth(
 ): Growth | null {
   const n = table.nRows;
   const p = table.columns.length;
-  if (p > EXACT_MAX_FEATURES || table.columns.some((c) => c.categories > 0)) return null;
   const Xc = allocate(Float64Array, n * p, forWorkers);
   for (let f = 0; f < p; f++) {
     const column = readColumn(table.columns[f], n, Xc.subarray(f * n, (f + 1) * n));
@@ -250,6 +310,109 @@ function exactGrowth(
   };
   const grower = new ExactGrower(job);
   return { mapper, here: (seed) => grower.grow(seed), task: EXACT_TREE_TASK, data: { job } };
+}
+
+/**
+ * Binning on several threads from this many values (rows × features) of a table of at most BIN_SAMPLE_ROWS
+ * rows (the mapper then sorts every row, so each column's thresholds need no draw). Sorting 800 values of
+ * each of 500 columns and binning them took 45–60 ms of a 0.3 s forest (2026-12-07); a worker's share is
+ * copied to shared memory first (n × its columns reads, a few ms).
+ */
+const PARALLEL_BIN_MIN_VALUES = 2 ** 16;
+/**
+ * ...and up to this many: the workers' shares are float64 copies (at 2 threads half the table, 4 MB here),
+ * which a large fit's peak memory should not carry (wide-500 at 16k × 500 would copy 32 MB).
+ */
+const PARALLEL_BIN_MAX_VALUES = 2 ** 20;
+
+/** A table's mapper, its row-major bins (n × rowStride) and their column-major copy. */
+interface Binned {
+  mapper: BinMapper;
+  bins: Uint8Array;
+  columns: Uint8Array;
+}
+
+/** The table binned, in shared memory when workers read it (on the crew when it is worth it). */
+function binTable(table: ColumnTable, ctx: FitContext, threads: number): Binned {
+  const n = table.nRows;
+  const p = table.columns.length;
+  const values = n * p;
+  if (
+    threads > 1 &&
+    n <= BIN_SAMPLE_ROWS &&
+    values >= PARALLEL_BIN_MIN_VALUES &&
+    values <= PARALLEL_BIN_MAX_VALUES
+  )
+    return binOnThreads(table, threads);
+  const stride = rowStride(p);
+  const mapper = fitBinMapper(table, 255, ctx.rng);
+  const bins = binRows(mapper, table, 0, n, allocate(Uint8Array, n * stride, threads > 1), stride);
+  return { mapper, bins, columns: transpose(bins, n, stride, allocate(Uint8Array, n * stride, threads > 1)) };
+}
+
+/**
+ * Fits the mapper and bins the table with the crew: thread k takes columns [k·p/T, (k+1)·p/T). Each
+ * column's thresholds are fitBinMapper's on the whole table (they depend on that column alone), so the
+ * joined mapper is the same.
+ */
+function binOnThreads(table: ColumnTable, threads: number): Binned {
+  const n = table.nRows;
+  const p = table.columns.length;
+  const stride = rowStride(p);
+  const bins = shared(Uint8Array, n * stride);
+  const columns = shared(Uint8Array, n * stride);
+  const cut = (k: number) => Math.round((k * p) / threads);
+  const shares = Array.from({ length: threads - 1 }, (_, k) =>
+    binShare(table, cut(k + 1), cut(k + 2), stride, bins, columns),
+  );
+  const parts: BinMapper[] = [];
+  const crew = leaseCrew(threads - 1, FOREST_BIN_TASK, (k) => ({ share: shares[k] }));
+  try {
+    const here = { nRows: n, columns: table.columns.slice(0, cut(1)) };
+    crew.runAll(
+      () => [],
+      () => parts.push(binPart(here, 0, stride, bins, columns)),
+    );
+    for (let k = 0; k < threads - 1; k++) parts.push(crew.receive(k) as BinMapper);
+  } finally {
+    crew.close();
+  }
+  return { mapper: joinMappers(parts), bins, columns };
+}
+
+/** Columns [from, to) of the table, column-major in shared memory, for a worker to bin. */
+function binShare(
+  table: ColumnTable,
+  from: number,
+  to: number,
+  stride: number,
+  bins: Uint8Array,
+  columns: Uint8Array,
+): BinShare {
+  const n = table.nRows;
+  const values = shared(Float64Array, n * (to - from));
+  for (let f = from; f < to; f++)
+    readColumn(table.columns[f], n, values.subarray((f - from) * n, (f - from + 1) * n));
+  const categories = Int32Array.from(table.columns.slice(from, to), (c) => c.categories);
+  return { values, categories, from, n, stride, bins, columns };
+}
+
+/** The mapper of all columns from the mappers of consecutive column ranges, in order. */
+function joinMappers(parts: BinMapper[]): BinMapper {
+  const p = parts.reduce((s, m) => s + m.categories.length, 0);
+  const thresholds = new Float64Array(parts.reduce((s, m) => s + m.thresholds.length, 0));
+  const offsets = new Int32Array(p + 1);
+  const categories = new Int32Array(p);
+  let f = 0;
+  let t = 0;
+  for (const m of parts) {
+    thresholds.set(m.thresholds, t);
+    categories.set(m.categories, f);
+    for (let k = 1; k <= m.categories.length; k++) offsets[f + k] = t + m.offsets[k];
+    f += m.categories.length;
+    t += m.thresholds.length;
+  }
+  return { thresholds, offsets, categories };
 }
 
 function hasMissing(columns: Uint8Array, f: number, n: number): boolean {
@@ -298,6 +461,8 @@ function importanceOf(f: ForestFitted): Float64Array {
 export class RandomForestClassifier extends Classifier<ForestParams, ForestFitted> {
   /** How the last prediction ran (threads); not part of the saved model. */
   predictStats: PredictStats | null = null;
+  /** The threads the last fit grew its trees on; not part of the saved model. */
+  fitThreads = 0;
 
   fit(X: Matrix, y: Float64Array, ctx: FitContext): this {
     return this.fitTable(matrixTable(X), y, ctx);
@@ -305,7 +470,9 @@ export class RandomForestClassifier extends Classifier<ForestParams, ForestFitte
 
   fitTable(table: ColumnTable, y: Float64Array, ctx: FitContext): this {
     checkTable(table, y, "RandomForestClassifier");
-    this.fitted = fitForest(table, y, this.nClasses, this.params, ctx);
+    const { fitted, threads } = fitForest(table, y, this.nClasses, this.params, ctx);
+    this.fitted = fitted;
+    this.fitThreads = threads;
     return this;
   }
 
@@ -338,6 +505,8 @@ export class RandomForestClassifier extends Classifier<ForestParams, ForestFitte
 export class RandomForestRegressor extends Regressor<ForestParams, ForestFitted> {
   /** How the last prediction ran (threads); not part of the saved model. */
   predictStats: PredictStats | null = null;
+  /** The threads the last fit grew its trees on; not part of the saved model. */
+  fitThreads = 0;
 
   fit(X: Matrix, y: Float64Array, ctx: FitContext): this {
     return this.fitTable(matrixTable(X), y, ctx);
@@ -345,7 +514,9 @@ export class RandomForestRegressor extends Regressor<ForestParams, ForestFitted>
 
   fitTable(table: ColumnTable, y: Float64Array, ctx: FitContext): this {
     checkTable(table, y, "RandomForestRegressor");
-    this.fitted = fitForest(table, y, 0, this.params, ctx);
+    const { fitted, threads } = fitForest(table, y, 0, this.params, ctx);
+    this.fitted = fitted;
+    this.fitThreads = threads;
     return this;
   }
 

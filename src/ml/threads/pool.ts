@@ -247,6 +247,25 @@ export function leaseCrew(
   return new Crew(helpers, body, dataOf, watchdogSeconds(options) * 1000, own);
 }
 
+/**
+ * Starts the process's idle workers for `task` ahead of a fit that will lease `size` of them, so that they
+ * load their module (and compile it) while this thread still prepares the data, not during the fit. Does
+ * nothing while a crew is leased, or when that many are already started.
+ */
+export function warmCrew(size: number, task: CrewTask): void {
+  if (leased || size < 1) return;
+  const preload = preloadOf(task);
+  const key = preload?.module ?? "";
+  const kept = idle.get(key) ?? [];
+  while (kept.length < size) kept.push(startHelper(preload));
+  idle.set(key, kept);
+}
+
+/** How many idle workers the process keeps started for `task` (see warmCrew). */
+export function idleWorkers(task: CrewTask): number {
+  return idle.get(preloadOf(task)?.module ?? "")?.length ?? 0;
+}
+
 export class Crew {
   private closed = false;
 

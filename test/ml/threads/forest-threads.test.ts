@@ -4,12 +4,18 @@
  * missing values, and with one-hot columns.
  */
 import { describe, expect, it } from "vitest";
+import { matrixTable } from "../../../src/ml/models/hist/columns.js";
+import { FOREST_TASK } from "../../../src/ml/models/hist/forest-task.js";
 import {
   type BinnedForestFitted,
+  forestThreads,
+  forestWork,
   RandomForestClassifier,
   RandomForestRegressor,
+  warmForestWorkers,
 } from "../../../src/ml/models/random-forest.js";
 import { Random } from "../../../src/ml/random.js";
+import { idleWorkers } from "../../../src/ml/threads/pool.js";
 import { forestParams } from "../helpers/forest-params.js";
 
 function problem(n: number, p: number, classes: number) {
@@ -24,7 +30,8 @@ function problem(n: number, p: number, classes: number) {
 
 function fitWith(threads: number, classes: number, deadline?: number, nTrees = 9): BinnedForestFitted {
   const { X, y } = problem(4000, 5, classes);
-  const params = forestParams(nTrees, threads);
+  // Forced onto the workers: 9 trees of 4000 rows are below the crossover (PARALLEL_MIN_WORK).
+  const params = { ...forestParams(nTrees, threads), parallelMinWork: 0 };
   const est = classes === 0 ? new RandomForestRegressor(params) : new RandomForestClassifier(params);
   if (est instanceof RandomForestClassifier) est.nClasses = classes;
   est.fit(X, y, { rng: new Random(7), deadline });
@@ -67,7 +74,7 @@ describe("random forest on worker threads", () => {
       );
     }
     const grow = (threads: number) => {
-      const est = new RandomForestClassifier(forestParams(6, threads));
+      const est = new RandomForestClassifier({ ...forestParams(6, threads), parallelMinWork: 0 });
       est.nClasses = classes;
       est.fit({ data, rows: n, cols: p }, y, { rng: new Random(3) });
       return arrays(est.getFitted() as BinnedForestFitted);
@@ -76,6 +83,75 @@ describe("random forest on worker threads", () => {
     // The one-hot columns are split on.
     expect((one.feature as number[]).some((f) => f >= 2)).toBe(true);
     expect(grow(2)).toEqual(one);
+  });
+
+  it("grows a small wide forest on the threads asked for, and a tiny one on this thread", () => {
+    // 800 rows × 200 features: below the old 2000-row rule, but 60 trees × 800 × (14 + 1) units of work.
+    const wide = problem(800, 200, 2);
+    const grow = (X: typeof wide.X, y: Float64Array, threads: number) => {
+      const est = new RandomForestClassifier(forestParams(60, threads));
+      est.nClasses = 2;
+      est.fit(X, y, { rng: new Random(5) });
+      return est;
+    };
+    const two = grow(wide.X, wide.y, 2);
+    expect(two.fitThreads).toBe(2);
+    expect(arrays(two.getFitted() as BinnedForestFitted)).toEqual(
+      arrays(grow(wide.X, wide.y, 1).getFitted() as BinnedForestFitted),
+    );
+    const tiny = problem(100, 5, 2);
+    expect(grow(tiny.X, tiny.y, 2).fitThreads).toBe(1);
+  });
+
+  it("bins a wide table on 1, 2 and 3 threads into the same mapper and forest (categories and NaN too)", () => {
+    // 1200 × 60 = 72,000 values: binned by column shares on the workers (PARALLEL_BIN_MIN_VALUES).
+    const { X, y } = problem(1200, 60, 3);
+    for (let i = 0; i < X.rows; i++) {
+      X.data[i * X.cols + 7] = i % 5;
+      X.data[i * X.cols + 41] = i % 3 === 0 ? Number.NaN : (i * 7) % 4;
+    }
+    const categories = Array.from({ length: X.cols }, (_, f) => (f === 7 ? 5 : f === 41 ? 4 : 0));
+    const grow = (threads: number) => {
+      const est = new RandomForestClassifier({ ...forestParams(4, threads), parallelMinWork: 0 });
+      est.nClasses = 3;
+      est.fitTable(matrixTable(X, categories), y, { rng: new Random(2) });
+      expect(est.fitThreads).toBe(threads);
+      const f = est.getFitted() as BinnedForestFitted;
+      return { ...arrays(f), mapper: f.mapper };
+    };
+    const one = grow(1);
+    expect(Array.from(one.mapper.categories.subarray(40, 42))).toEqual([0, 4]);
+    expect(grow(2)).toEqual(one);
+    expect(grow(3)).toEqual(one);
+  });
+
+  it("starts a fit's workers ahead of it (a training job warms them while it prepares the data)", () => {
+    // Earlier tests leased 2 workers at most; a 4-thread fit needs 3.
+    expect(idleWorkers(FOREST_TASK)).toBeLessThan(3);
+    warmForestWorkers(forestParams(100, 4));
+    expect(idleWorkers(FOREST_TASK)).toBe(3);
+    const { X, y } = problem(2000, 5, 2);
+    const est = new RandomForestClassifier({ ...forestParams(8, 4), parallelMinWork: 0 });
+    est.nClasses = 2;
+    est.fit(X, y, { rng: new Random(1) });
+    expect(est.fitThreads).toBe(4);
+    expect(idleWorkers(FOREST_TASK)).toBe(3);
+  });
+
+  it("puts the crossover at the fit's expected work: rows × (features per split + 1) × trees", () => {
+    const params = forestParams(100, 2);
+    // wide-500 at scale 0.05 (800 × 500, 22 features per split); 2000 × 10, where the old 2000-row rule crossed.
+    expect(forestWork({ n: 800, p: 500, nClasses: 2, exact: false }, params)).toBe(100 * 800 * 23);
+    expect(forestThreads({ n: 800, p: 500, nClasses: 2, exact: false }, params)).toBe(2);
+    expect(forestThreads({ n: 2000, p: 10, nClasses: 2, exact: false }, params)).toBe(2);
+    expect(forestThreads({ n: 500, p: 10, nClasses: 2, exact: false }, params)).toBe(1);
+    // Exact trees cost more a unit: 2000 rows of 2 features cross, as binned they would not.
+    expect(forestThreads({ n: 2000, p: 2, nClasses: 2, exact: true }, params)).toBe(2);
+    expect(forestThreads({ n: 2000, p: 2, nClasses: 2, exact: false }, params)).toBe(1);
+    expect(forestThreads({ n: 800, p: 500, nClasses: 2, exact: false }, forestParams(100, 1))).toBe(1);
+    expect(
+      forestThreads({ n: 800, p: 500, nClasses: 2, exact: false }, { ...params, parallelMinWork: 2 ** 30 }),
+    ).toBe(1);
   });
 
   it("stops every thread after its current tree once the deadline has passed, keeping trees in order", () => {

@@ -6,7 +6,9 @@
  */
 import { Random } from "../../random.js";
 import { registerPoolTask } from "../../threads/pool.js";
+import { type BinMapper, binRows, fitBinMapper } from "./binning.js";
 import { channelStride } from "./channels.js";
+import type { ColumnTable } from "./columns.js";
 import { CAT_WORDS, ForestBuilder, type GrownTree, storedCopy, toFloat32 } from "./forest.js";
 import { growForestTree } from "./forest-grower.js";
 import { type ForestData, ForestScratch, type ForestTreeParams } from "./forest-scratch.js";
@@ -197,3 +199,64 @@ function growTask(
 
 export const FOREST_TASK = { module: import.meta.url, name: "forest-tree" };
 registerPoolTask(FOREST_TASK.name, growTask as never);
+
+/**
+ * Fits the bin mapper of a table's columns [from, from + part's columns) (all its rows: no sample, so no
+ * draws) and writes their bins into the fit's row-major bins and column copy (n × stride each).
+ */
+export function binPart(
+  part: ColumnTable,
+  from: number,
+  stride: number,
+  bins: Uint8Array,
+  columns: Uint8Array,
+): BinMapper {
+  const n = part.nRows;
+  const mapper = fitBinMapper(part, 255, new Random(0));
+  binRows(mapper, part, 0, n, bins.subarray(from), stride);
+  const to = from + part.columns.length;
+  for (let f = from; f < to; f++) copyColumn(bins, n, stride, f, columns);
+  return mapper;
+}
+
+/** columns[f · n + i] = bins[i · stride + f] for every row i. */
+function copyColumn(bins: Uint8Array, n: number, stride: number, f: number, columns: Uint8Array): void {
+  for (let i = 0; i < n; i++) columns[f * n + i] = bins[i * stride + f];
+}
+
+/** A worker's share of the binning: its columns' values, column-major (k-th at k · n), in shared memory. */
+export interface BinShare {
+  values: Float64Array;
+  categories: Int32Array;
+  from: number;
+  n: number;
+  stride: number;
+  bins: Uint8Array;
+  columns: Uint8Array;
+}
+
+/** The pool task: bins a share's columns, sending back their mapper. */
+function binTask(
+  data: { share: BinShare },
+  _args: Int32Array,
+  beat: () => void,
+  send: (value: unknown) => void,
+): void {
+  const { values, categories, from, n, stride, bins, columns } = data.share;
+  const part: ColumnTable = {
+    nRows: n,
+    columns: Array.from(categories, (c, k) => ({
+      values,
+      offset: k * n,
+      stride: 1,
+      rows: null,
+      categories: c,
+    })),
+  };
+  send(binPart(part, from, stride, bins, columns));
+  beat();
+}
+
+/** Bins columns on a worker (the same workers as FOREST_TASK: the same module). */
+export const FOREST_BIN_TASK = { module: import.meta.url, name: "forest-bin" };
+registerPoolTask(FOREST_BIN_TASK.name, binTask as never);
