@@ -106,8 +106,13 @@ function startTraining(
     });
   }
   const params = validateHyperparameters(modelSpec.id, spec.hyperparameters ?? {});
-  // The forest's pool workers load their module while the rows are split and the preprocessing fitted.
-  if (modelSpec.id === "random_forest") warmForestWorkers(params as unknown as ForestParams);
+  // The forest's pool workers load their module while the rows are split and the preprocessing fitted
+  // (sized by the whole table: the training rows are fewer, the encoded features maybe more).
+  if (modelSpec.id === "random_forest") {
+    const nClasses = spec.task === "classification" ? 2 : 0;
+    const size = { n: frame.nRows, p: frame.columns.length - 1, nClasses, exact: false };
+    warmForestWorkers(params as unknown as ForestParams, size);
+  }
   const seed = spec.seed ?? 42;
   const { trainRows, testRows, yTrain, yTest, classes, facts } = splitRows(frame, spec, seed);
   const featureCols = resolveFeatures(frame, spec);

@@ -203,12 +203,12 @@ function growTrees(growth: Growth, nTrees: number, threads: number, ctx: FitCont
 }
 
 /**
- * Starts the pool workers a fit with these parameters may grow binned trees on (when it has the work for
- * them: forestThreads), so that a training job's first fit does not wait for them: a worker loads and
- * compiles its module in 0.05–0.3 s, while the job splits rows and fits its preprocessing.
+ * Starts the pool workers a fit of about this size will grow binned trees on (when it has the work for them:
+ * forestThreads), so that a training job's first fit does not wait for them: a worker loads and compiles its
+ * module in 0.05–0.3 s, while the job splits rows and fits its preprocessing. A small fit starts none.
  */
-export function warmForestWorkers(params: ForestParams): void {
-  const threads = Math.min(resolveThreads(params.threads), params.nEstimators);
+export function warmForestWorkers(params: ForestParams, size: FitSize): void {
+  const threads = forestThreads(size, params);
   if (threads > 1) warmCrew(threads - 1, FOREST_TASK);
 }
 

@@ -128,7 +128,10 @@ describe("random forest on worker threads", () => {
   it("starts a fit's workers ahead of it (a training job warms them while it prepares the data)", () => {
     // Earlier tests leased 2 workers at most; a 4-thread fit needs 3.
     expect(idleWorkers(FOREST_TASK)).toBeLessThan(3);
-    warmForestWorkers(forestParams(100, 4));
+    // A fit below the crossover starts none.
+    warmForestWorkers(forestParams(100, 4), { n: 100, p: 5, nClasses: 2, exact: false });
+    expect(idleWorkers(FOREST_TASK)).toBeLessThan(3);
+    warmForestWorkers(forestParams(100, 4), { n: 2000, p: 5, nClasses: 2, exact: false });
     expect(idleWorkers(FOREST_TASK)).toBe(3);
     const { X, y } = problem(2000, 5, 2);
     const est = new RandomForestClassifier({ ...forestParams(8, 4), parallelMinWork: 0 });
