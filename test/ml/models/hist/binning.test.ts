@@ -61,8 +61,10 @@ describe("binRows on threads", () => {
   const table = matrixTable({ data, rows: n, cols: p }, [0, 10, 0, 0]);
   const stride = rowStride(p);
   const onThreads = (m: ReturnType<typeof fitBinMapper>, t: typeof table, wide: boolean) => {
-    const Kind = wide ? Uint16Array : Uint8Array;
-    const out = new Kind(new SharedArrayBuffer(t.nRows * stride * Kind.BYTES_PER_ELEMENT));
+    const bytes = t.nRows * stride * (wide ? 2 : 1);
+    const out = wide
+      ? new Uint16Array(new SharedArrayBuffer(bytes))
+      : new Uint8Array(new SharedArrayBuffer(bytes));
     return binRows(m, t, 0, t.nRows, out, stride, 2);
   };
 
