@@ -11,8 +11,9 @@
  * histograms turned into their larger children's (subtraction), and the split scans, in units of a few
  * features of a node; the node histograms are cut from a shared arena for this. So do the booster's per-row
  * loops: a round's gradients and hessians over row ranges, and a tree's leaf values added into the raw
- * scores over its leaves' row ranges (disjoint: each score is written by one unit). What stays on this
- * thread is bookkeeping, the binning, and categorical split scans.
+ * scores over its leaves' row ranges (disjoint: each score is written by one unit). The rows are binned on
+ * the same threads too, before (binRows' threads, binning.ts). What stays on this thread is bookkeeping, the
+ * bin mapper's fit (a sample's sort per feature), and categorical split scans.
  *
  * Bit-identical for any thread count: a unit's result does not depend on the thread that computes it, a
  * node's shares depend on its rows and the row stride only, and they are added in share order. A stable
