@@ -195,15 +195,15 @@ function paddedThresholds(m: BinMapper, f: number): Float64Array | null {
 }
 
 /**
- * The binning loop, as source: out[outAt + i · outStride] = the bin of x[at + i · step] for i in [0, n), for
+ * The binning loop, as source: out[outAt + i · outStride] = the bin of x[at + i] for i in [0, n), for
  * a numeric feature's padded thresholds t (paddedThresholds) or, when t is null, a categorical feature of k
  * categories (missing, negative, non-integer and unknown codes are all missing). One copy of the code for
  * this thread (binValues) and the workers (BIN_TASK), so a bin never depends on the thread that made it.
  */
-const BIN_VALUES_SOURCE = `(x, at, step, n, t, k, missing, out, outAt, outStride) => {
+const BIN_VALUES_SOURCE = `(x, at, n, t, k, missing, out, outAt, outStride) => {
   if (t === null) {
     for (let i = 0; i < n; i++) {
-      const v = x[at + i * step];
+      const v = x[at + i];
       out[outAt + i * outStride] = v >= 0 && v < k && Number.isInteger(v) ? v : missing;
     }
     return;
@@ -212,7 +212,7 @@ const BIN_VALUES_SOURCE = `(x, at, step, n, t, k, missing, out, outAt, outStride
     // Wide bins: log2(t.length + 1) halvings of the window, in a loop.
     const top = (t.length + 1) >>> 1;
     for (let i = 0; i < n; i++) {
-      const v = x[at + i * step];
+      const v = x[at + i];
       let pos = 0;
       for (let s = top; s > 0; s >>>= 1) pos += +(t[pos + s - 1] < v) * s;
       out[outAt + i * outStride] = Number.isNaN(v) ? missing : pos;
@@ -220,7 +220,7 @@ const BIN_VALUES_SOURCE = `(x, at, step, n, t, k, missing, out, outAt, outStride
     return;
   }
   for (let i = 0; i < n; i++) {
-    const v = x[at + i * step];
+    const v = x[at + i];
     if (Number.isNaN(v)) {
       out[outAt + i * outStride] = missing;
       continue;
@@ -241,7 +241,6 @@ const BIN_VALUES_SOURCE = `(x, at, step, n, t, k, missing, out, outAt, outStride
 type BinValues = (
   x: Float64Array,
   at: number,
-  step: number,
   n: number,
   t: Float64Array | null,
   k: number,
@@ -273,7 +272,7 @@ function binColumn(
   from: number,
 ): void {
   readColumn(c, n, buf, from);
-  binValues(buf, 0, 1, n, t, categoryBins(m, f), missingBin(m), out, offset, stride);
+  binValues(buf, 0, n, t, categoryBins(m, f), missingBin(m), out, offset, stride);
 }
 
 /**
@@ -333,12 +332,20 @@ const BIN_TASK = `(() => {
     const { stage, padded, cats, out, stride, p, stageRows, rowMajor, missing, next } = data;
     const r0 = args[0];
     const len = args[1];
+    // A feature of a unit's staged rows, gathered (the binning loop reads its values in order).
+    if (data.column === undefined) data.column = new Float64Array(Math.ceil(stageRows / ${STAGE_UNITS}));
+    const column = data.column;
     for (let u = Atomics.add(next, 0, 1); u < ${STAGE_UNITS}; u = Atomics.add(next, 0, 1)) {
       const from = Math.floor((u * len) / ${STAGE_UNITS});
-      const to = Math.floor(((u + 1) * len) / ${STAGE_UNITS});
+      const n = Math.floor(((u + 1) * len) / ${STAGE_UNITS}) - from;
       for (let f = 0; f < p; f++) {
-        const at = rowMajor ? from * p + f : f * stageRows + from;
-        binValues(stage, at, rowMajor ? p : 1, to - from, padded[f], cats[f], missing, out, (r0 + from) * stride + f, stride);
+        const outAt = (r0 + from) * stride + f;
+        if (!rowMajor) {
+          binValues(stage, f * stageRows + from, n, padded[f], cats[f], missing, out, outAt, stride);
+          continue;
+        }
+        for (let i = 0; i < n; i++) column[i] = stage[(from + i) * p + f];
+        binValues(column, 0, n, padded[f], cats[f], missing, out, outAt, stride);
       }
     }
   };
