@@ -127,7 +127,7 @@ export function fitBooster(
   const mapper = wideMapper ?? fitBinMapper(train, params.maxBins, rng, space ? space.rows : undefined);
   const binCounts = Int32Array.from({ length: p }, (_, f) => binCount(mapper, f));
   // Into the space when there is one (the workers read them there).
-  let bins = binRows(mapper, train, 0, nt, space?.bins, stride);
+  let bins = binRows(mapper, train, 0, nt, space?.bins, stride, workers ? threads : 1);
   // Exclusive features bundled (bundles.ts), when a space with room for the compact matrix can be made: the
   // bins move to it, and its column-major copy is of the compact matrix (partitions read it: bundledCut).
   const found =

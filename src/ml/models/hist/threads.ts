@@ -11,8 +11,9 @@
  * histograms turned into their larger children's (subtraction), and the split scans, in units of a few
  * features of a node; the node histograms are cut from a shared arena for this. So do the booster's per-row
  * loops: a round's gradients and hessians over row ranges, and a tree's leaf values added into the raw
- * scores over its leaves' row ranges (disjoint: each score is written by one unit). What stays on this
- * thread is bookkeeping, the binning, and categorical split scans.
+ * scores over its leaves' row ranges (disjoint: each score is written by one unit). The rows are binned on
+ * the same threads too, before (binRows' threads, binning.ts). What stays on this thread is bookkeeping, the
+ * bin mapper's fit (a sample's sort per feature), and categorical split scans.
  *
  * Bit-identical for any thread count: a unit's result does not depend on the thread that computes it, a
  * node's shares depend on its rows and the row stride only, and they are added in share order. A stable
@@ -89,6 +90,11 @@ const GRADIENT_WORK = 16;
 const ADD_WORK = 6;
 /** A row's multiclass gradient, from the round's probabilities (no exp): an estimate, as a scattered add. */
 const PROB_GRADIENT_WORK = ADD_WORK;
+/**
+ * Partition parts per thread a wave of nodes is cut into, at most (partRows): a node is partitioned whole
+ * unless it has more rows than a thread's share of the wave over this.
+ */
+const PARTS_PER_THREAD = 4;
 /** A row a merge moves (two 4-byte copies), in bin updates. */
 const MERGE_WORK = 2;
 /** Features of a SUBTRACT or SCAN unit (a node's histogram is cut into units of this many features). */
@@ -124,6 +130,14 @@ export function sharesOf(n: number, minRows: number): number {
  */
 function ceilDiv(a: number, b: number): number {
   return ((a + b - 1) / b) | 0;
+}
+
+/**
+ * Rows of a partition part, at least, in a wave of `rows` rows on `threads` threads with shares of minRows
+ * rows at least (NodeThreads.partRows): sharesOf(node rows, this) parts a node. 0 when minRows is 0.
+ */
+export function partRowsOf(rows: number, threads: number, minRows: number): number {
+  return minRows === 0 ? 0 : Math.max(minRows, ceilDiv(rows, PARTS_PER_THREAD * threads));
 }
 
 /** Whether a fit on n rows of `stride` bins is large enough for worker threads (see FIT_MIN_WORK). */
@@ -619,12 +633,13 @@ export class NodeThreads {
     const { parts } = this;
     for (let w = 0; w < cuts.length; w += SIDE_SLOTS) {
       const nodes = Math.min(SIDE_SLOTS, cuts.length - w);
+      const partRows = this.partRows(cuts, w, nodes);
       let count = 0;
       let work = 0;
       for (let slot = 0; slot < nodes; slot++) {
         const c = cuts[w + slot];
         // One part per node on one thread (the parts' merge would be pure overhead there).
-        parts[slot] = this.pool ? sharesOf(c.end - c.start, this.minRows) : 1;
+        parts[slot] = this.pool ? sharesOf(c.end - c.start, partRows) : 1;
         const cut = bundling ? bundledCut(bundling, c.f, c.sides) : { column: c.f, sides: c.sides };
         this.space.setSides(cut.sides, slot);
         const size = ceilDiv(c.end - c.start, parts[slot]);
@@ -639,6 +654,19 @@ export class NodeThreads {
       this.mergeParts(cuts, w, nodes, nLeft);
     }
     return nLeft;
+  }
+
+  /**
+   * Rows of a partition part, at least, for the wave's nodes cuts[w..w + nodes): enough parts for the threads
+   * to share the wave evenly (PARTS_PER_THREAD each, so no part is more than 1/PARTS_PER_THREAD of a
+   * thread's share), and no more: a node in parts costs a MERGE pass over its rows (and a copy of its left
+   * rows), a whole node neither. The rows a part gets do not change the partition (it is stable), so the
+   * model does not depend on this. minRows 0 (tests): every node in MAX_SHARES parts.
+   */
+  private partRows(cuts: NodeCut[], w: number, nodes: number): number {
+    let rows = 0;
+    for (let slot = 0; slot < nodes; slot++) rows += cuts[w + slot].end - cuts[w + slot].start;
+    return partRowsOf(rows, this.pool ? this.pool.size + 1 : 1, this.minRows);
   }
 
   /**

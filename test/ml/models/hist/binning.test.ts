@@ -1,7 +1,7 @@
 /** Binning and histograms: thresholds, missing values, the bin ↔ threshold contract, the subtraction trick. */
 import { describe, expect, it } from "vitest";
 import { binRows, fitBinMapper, MISSING_BIN, thresholdOf } from "../../../../src/ml/models/hist/binning.js";
-import { matrixTable } from "../../../../src/ml/models/hist/columns.js";
+import { matrixTable, selectRows } from "../../../../src/ml/models/hist/columns.js";
 import {
   buildHistogram,
   HIST_STRIDE,
@@ -42,6 +42,47 @@ describe("fitBinMapper / binRows", () => {
     const t = matrixTable(X, [3]);
     const m = fitBinMapper(t, 255, new Random(1));
     expect(Array.from(binRows(m, t))).toEqual([0, 2, 1, MISSING_BIN, MISSING_BIN, MISSING_BIN, MISSING_BIN]);
+  });
+});
+
+describe("binRows on threads", () => {
+  // 70,000 rows of 4 features are two staged chunks (2 MB each); a numeric column with NaNs, a categorical
+  // one with unknown and non-integer codes, and two numeric ones of few distinct values.
+  const n = 70_000;
+  const p = 4;
+  const rng = new Random(5);
+  const data = new Float64Array(n * p);
+  for (let i = 0; i < n; i++) {
+    data[i * p] = rng.next() < 0.05 ? Number.NaN : rng.normal();
+    data[i * p + 1] = rng.next() < 0.05 ? 1.5 : rng.int(12) - 1;
+    data[i * p + 2] = rng.int(7);
+    data[i * p + 3] = rng.normal() * 100;
+  }
+  const table = matrixTable({ data, rows: n, cols: p }, [0, 10, 0, 0]);
+  const stride = rowStride(p);
+  const onThreads = (m: ReturnType<typeof fitBinMapper>, t: typeof table, wide: boolean) => {
+    const bytes = t.nRows * stride * (wide ? 2 : 1);
+    const out = wide
+      ? new Uint16Array(new SharedArrayBuffer(bytes))
+      : new Uint8Array(new SharedArrayBuffer(bytes));
+    return binRows(m, t, 0, t.nRows, out, stride, 2);
+  };
+
+  it("bins a design matrix's rows (staged as rows) as one thread does", () => {
+    const m = fitBinMapper(table, 255, new Random(6));
+    const bins = onThreads(m, table, false);
+    expect(bins.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Array.from(bins)).toEqual(Array.from(binRows(m, table, 0, n, undefined, stride)));
+  });
+
+  it("bins column views through a row index (staged as columns) and wide bins as one thread does", () => {
+    const rows = new Random(7).permutation(n).subarray(0, 50_000);
+    const view = selectRows(table, rows);
+    for (const maxBins of [255, 600]) {
+      const m = fitBinMapper(view, maxBins, new Random(8));
+      const bins = onThreads(m, view, maxBins > 255);
+      expect(Array.from(bins)).toEqual(Array.from(binRows(m, view, 0, view.nRows, undefined, stride)));
+    }
   });
 });
 

@@ -18,6 +18,7 @@ import { emptySplit, findBestSplit, type SplitRules } from "../../../../src/ml/m
 import {
   MAX_SHARES,
   NodeThreads,
+  partRowsOf,
   regionsFor,
   SIDE_SLOTS,
   sharedCopy,
@@ -237,6 +238,47 @@ describe("a level's histograms built in shares on the threads", () => {
     });
     expect(built[1].every((h) => h.inArena)).toBe(true);
     expect(built[1].map((h) => h.hist)).toEqual(built[0].map((h) => h.hist));
+  });
+});
+
+describe("a level's partitions on the threads", () => {
+  it("cut only the nodes larger than a thread's share of the wave into parts", () => {
+    // 1M rows on 2 threads: parts of at least 125,000 rows; a node of 100,000 rows is partitioned whole.
+    expect(partRowsOf(1_000_000, 2, 4096)).toBe(125_000);
+    expect(sharesOf(100_000, partRowsOf(1_000_000, 2, 4096))).toBe(1);
+    expect(sharesOf(1_000_000, partRowsOf(1_000_000, 2, 4096))).toBe(MAX_SHARES);
+    // Never below the share floor, and minRows 0 (tests) still cuts every node into MAX_SHARES parts.
+    expect(partRowsOf(10_000, 2, 4096)).toBe(4096);
+    expect(sharesOf(50, partRowsOf(1000, 2, 0))).toBe(MAX_SHARES);
+  });
+
+  it("send the same rows left, in the same order, with nodes whole and in parts in one wave", () => {
+    const stride = rowStride(P);
+    // One large node (in parts on 2 threads) and small ones (whole), shares of at least 100 rows.
+    const bounds = [0, 6000, 6300, 6700, 7000, N];
+    const sides = Uint8Array.from({ length: 256 }, (_, b) => +(b < 100));
+    const results = [1, 2].map((threads) => {
+      const rng = new Random(11);
+      const space = createHistSpace(N, stride, regionsFor(threads, stride), false, SIDE_SLOTS) as HistSpace;
+      for (let i = 0; i < space.bins.length; i++) space.bins[i] = rng.int(256);
+      space.rows.set(rng.permutation(N));
+      const reach = reachableBins(new Int32Array(P).fill(255), stride);
+      const nodes = new NodeThreads(
+        threads,
+        space,
+        reach,
+        { raw: sharedCopy(new Float64Array(N)), y: new Float64Array(N) },
+        100,
+      );
+      open = nodes;
+      const cuts = bounds.slice(1).map((end, k) => ({ start: bounds[k], end, f: k % P, sides }));
+      const nLeft = nodes.partitionAll(cuts);
+      nodes.close();
+      open = null;
+      return { nLeft: Array.from(nLeft), rows: Array.from(space.rows) };
+    });
+    expect(results[1]).toEqual(results[0]);
+    expect(results[0].nLeft.every((l, k) => l > 0 && l < bounds[k + 1] - bounds[k])).toBe(true);
   });
 });
 
