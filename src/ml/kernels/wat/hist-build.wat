@@ -38,7 +38,8 @@
     ;; read 8 rows ahead only moved the wait). Read together, the misses overlap: 800k rows of 28 features,
     ;; every 16th/64th row, 210/250 → 90/105 ns a row (blocks of 8: 100/110), consecutive rows as before;
     ;; a 1M-row fit about 20% less CPU. Not for rows of fewer than 8 bins (a few features): the touches
-    ;; would be half their loads. The check is once a block: once a row, it cost weak-2 (4 bins a row) 30%.
+    ;; would be half their loads. The check is once a block: once a row, it cost weak-2 (4 bins a row)
+    ;; 15–35% more CPU (ABBA pairs on a loaded machine).
     (block $done
       (loop $blocks
         (br_if $done (i32.eqz (local.get $count)))
@@ -61,45 +62,45 @@
         (local.set $count
           (i32.sub (local.get $count)
             (i32.shr_u (i32.sub (local.get $block_end) (local.get $rows)) (i32.const 2))))
-      (loop $rows_loop
-        (local.set $pair
-          (v128.load (i32.add (local.get $gh) (i32.shl (i32.load (local.get $rows)) (i32.const 4)))))
-        (local.set $row_end
-          (i32.add
-            (local.tee $row_bins
-              (i32.add (i32.mul (i32.load (local.get $rows)) (local.get $stride)) (local.get $bins)))
-            (local.get $stride)))
-        (local.set $feature (local.get $hist))
-        ;; Four features per step: hist[f][bin] += (g, h), the cell read and written as one v128. Their
-        ;; bins are one i32 load, each cell's offset (bin · 16) masked out of it: 8% less time than four
-        ;; byte loads (28 features, Node 20).
-        (loop $features
-          (local.set $word (i32.load (local.get $row_bins)))
-          (local.set $at
-            (i32.add (local.get $feature) (i32.and (i32.shl (local.get $word) (i32.const 4)) (i32.const 4080))))
-          (v128.store offset=0 (local.get $at)
-            (f64x2.add (v128.load offset=0 (local.get $at)) (local.get $pair)))
-          (local.set $at
-            (i32.add (local.get $feature) (i32.and (i32.shr_u (local.get $word) (i32.const 4)) (i32.const 4080))))
-          (v128.store offset=4112 (local.get $at)
-            (f64x2.add (v128.load offset=4112 (local.get $at)) (local.get $pair)))
-          (local.set $at
-            (i32.add (local.get $feature) (i32.and (i32.shr_u (local.get $word) (i32.const 12)) (i32.const 4080))))
-          (v128.store offset=8224 (local.get $at)
-            (f64x2.add (v128.load offset=8224 (local.get $at)) (local.get $pair)))
-          (local.set $at
-            (i32.add (local.get $feature) (i32.and (i32.shr_u (local.get $word) (i32.const 20)) (i32.const 4080))))
-          (v128.store offset=12336 (local.get $at)
-            (f64x2.add (v128.load offset=12336 (local.get $at)) (local.get $pair)))
-          (local.set $feature (i32.add (local.get $feature) (i32.const 16448)))
-          (br_if $features
+        (loop $rows_loop
+          (local.set $pair
+            (v128.load (i32.add (local.get $gh) (i32.shl (i32.load (local.get $rows)) (i32.const 4)))))
+          (local.set $row_end
+            (i32.add
+              (local.tee $row_bins
+                (i32.add (i32.mul (i32.load (local.get $rows)) (local.get $stride)) (local.get $bins)))
+              (local.get $stride)))
+          (local.set $feature (local.get $hist))
+          ;; Four features per step: hist[f][bin] += (g, h), the cell read and written as one v128. Their
+          ;; bins are one i32 load, each cell's offset (bin · 16) masked out of it: 8% less time than four
+          ;; byte loads (28 features, Node 20).
+          (loop $features
+            (local.set $word (i32.load (local.get $row_bins)))
+            (local.set $at
+              (i32.add (local.get $feature) (i32.and (i32.shl (local.get $word) (i32.const 4)) (i32.const 4080))))
+            (v128.store offset=0 (local.get $at)
+              (f64x2.add (v128.load offset=0 (local.get $at)) (local.get $pair)))
+            (local.set $at
+              (i32.add (local.get $feature) (i32.and (i32.shr_u (local.get $word) (i32.const 4)) (i32.const 4080))))
+            (v128.store offset=4112 (local.get $at)
+              (f64x2.add (v128.load offset=4112 (local.get $at)) (local.get $pair)))
+            (local.set $at
+              (i32.add (local.get $feature) (i32.and (i32.shr_u (local.get $word) (i32.const 12)) (i32.const 4080))))
+            (v128.store offset=8224 (local.get $at)
+              (f64x2.add (v128.load offset=8224 (local.get $at)) (local.get $pair)))
+            (local.set $at
+              (i32.add (local.get $feature) (i32.and (i32.shr_u (local.get $word) (i32.const 20)) (i32.const 4080))))
+            (v128.store offset=12336 (local.get $at)
+              (f64x2.add (v128.load offset=12336 (local.get $at)) (local.get $pair)))
+            (local.set $feature (i32.add (local.get $feature) (i32.const 16448)))
+            (br_if $features
+              (i32.lt_u
+                (local.tee $row_bins (i32.add (local.get $row_bins) (i32.const 4)))
+                (local.get $row_end))))
+          (br_if $rows_loop
             (i32.lt_u
-              (local.tee $row_bins (i32.add (local.get $row_bins) (i32.const 4)))
-              (local.get $row_end))))
-        (br_if $rows_loop
-          (i32.lt_u
-            (local.tee $rows (i32.add (local.get $rows) (i32.const 4)))
-            (local.get $block_end))))
+              (local.tee $rows (i32.add (local.get $rows) (i32.const 4)))
+              (local.get $block_end))))
         (br $blocks))))
 
   ;; partition(bins, step, rows, count, scratch, sides) -> rows sent left. A stable partition of the listed
@@ -143,23 +144,23 @@
         (local.set $block_end
           (select (i32.add (local.get $rows) (i32.const 128)) (local.get $end)
             (i32.lt_u (i32.add (local.get $rows) (i32.const 128)) (local.get $end))))
-      (loop $rows_loop
-        (local.set $row (i32.load (local.get $rows)))
-        (local.set $left
-          (i32.shl
-            (i32.load8_u
-              (i32.add (local.get $sides)
-                (i32.load8_u (i32.add (local.get $bins) (i32.mul (local.get $row) (local.get $step))))))
-            (i32.const 2)))
-        (i32.store
-          (select (local.get $write) (local.get $scratch) (local.get $left))
-          (local.get $row))
-        (local.set $write (i32.add (local.get $write) (local.get $left)))
-        (local.set $scratch (i32.sub (i32.add (local.get $scratch) (i32.const 4)) (local.get $left)))
-        (br_if $rows_loop
-          (i32.lt_u
-            (local.tee $rows (i32.add (local.get $rows) (i32.const 4)))
-            (local.get $block_end))))
+        (loop $rows_loop
+          (local.set $row (i32.load (local.get $rows)))
+          (local.set $left
+            (i32.shl
+              (i32.load8_u
+                (i32.add (local.get $sides)
+                  (i32.load8_u (i32.add (local.get $bins) (i32.mul (local.get $row) (local.get $step))))))
+              (i32.const 2)))
+          (i32.store
+            (select (local.get $write) (local.get $scratch) (local.get $left))
+            (local.get $row))
+          (local.set $write (i32.add (local.get $write) (local.get $left)))
+          (local.set $scratch (i32.sub (i32.add (local.get $scratch) (i32.const 4)) (local.get $left)))
+          (br_if $rows_loop
+            (i32.lt_u
+              (local.tee $rows (i32.add (local.get $rows) (i32.const 4)))
+              (local.get $block_end))))
         (br $blocks)))
     ;; Rows sent left: (write - (end - 4 count)) / 4.
     (i32.shr_u
