@@ -112,3 +112,32 @@ describe("partition kernel", () => {
     }
   }
 });
+
+describe("the kernels' reads ahead (touches of the rows to come)", () => {
+  // Rows after a node's range hold numbers far outside the memory: a touch that read past the node's last
+  // row would trap (or, within the memory, change nothing but time), so each count around the touches'
+  // block sizes (16 rows for builds, 32 for partitions) must give the JS loops' results.
+  const n = 400;
+  const p = 20;
+  const stride = rowStride(p);
+  const counts = [1, 15, 16, 17, 31, 32, 33, 47, 48, 63, 64, 65, 95, 96, 97, 127, 128, 129, 200];
+  it.each(counts)("stay within the node's rows (%i rows, the rest of the list out of range)", (count) => {
+    const space = randomSpace(n, p, false, count);
+    const start = 50;
+    const end = start + count;
+    // Every other row of the shuffled list, so that consecutive rows are scattered as in a deep node.
+    const rows = Int32Array.from({ length: count }, (_, k) => (2 * k * 37) % n);
+    space.rows.set(rows, start);
+    space.rows.fill(1 << 28, end);
+    const js = new Float64Array(stride * HIST_STRIDE);
+    const wasm = new Float64Array(stride * HIST_STRIDE);
+    buildHistogram(space.bins, stride, space.gh, space.rows, start, end, js);
+    space.buildInto(start, end, wasm);
+    expect(wasm).toEqual(js);
+    const sides = Uint8Array.from({ length: 256 }, (_, b) => b & 1);
+    const expected = Int32Array.from(space.rows);
+    const nLeft = partitionJs(expected, start, end, (i) => sides[space.bins[i * stride + 3]]);
+    expect(space.partition(start, end, 3, sides)).toBe(nLeft);
+    expect(Array.from(space.rows.subarray(start, end))).toEqual(Array.from(expected.subarray(start, end)));
+  });
+});
