@@ -21,6 +21,8 @@ export class BinaryOnes {
   readonly ones: Float64Array;
   /** The slots with ones in the node (the table's non-zero rows, cleared by clear()). */
   readonly any: Int32Array;
+  /** build()'s class sums, unused. */
+  private readonly spare: Float64Array;
   /** Whether the table holds the current node (build() ran since the last clear()). */
   built = false;
 
@@ -44,6 +46,7 @@ export class BinaryOnes {
     }
     this.ones = new Float64Array(count * data.channels);
     this.any = new Int32Array(this.words);
+    this.spare = new Float64Array(data.channels);
   }
 
   /**
@@ -62,16 +65,40 @@ export class BinaryOnes {
     }
   }
 
+  /**
+   * The class weights of rows[start..end) into sums (nodeSums' sums, exact: whole counts) from their records,
+   * one cache line per row where classOf and rowWeight take two.
+   */
+  sumClasses(rows: Int32Array, start: number, end: number, sums: Float64Array): void {
+    const { words, records } = this;
+    const R = words + 1;
+    for (let c = 0; c < this.data.channels; c++) sums[c] = 0;
+    for (let k = start; k < end; k++) {
+      const record = records[rows[k] * R + words];
+      sums[record & 255] += record >>> 8;
+    }
+  }
+
   /** The ones table of rows[t.start..t.end). */
   build(rows: Int32Array, t: NodeRange): void {
+    this.buildSumming(rows, t.start, t.end, this.spare);
+  }
+
+  /**
+   * build() and, in the same pass over the records, sumClasses() into sums: a node that will look for a
+   * split reads each row's record once.
+   */
+  buildSumming(rows: Int32Array, start: number, end: number, sums: Float64Array): void {
     const { words, records, ones, any } = this;
     const C = this.data.channels;
     const R = words + 1;
-    for (let k = t.start; k < t.end; k++) {
+    for (let c = 0; c < C; c++) sums[c] = 0;
+    for (let k = start; k < end; k++) {
       const at = rows[k] * R;
       const record = records[at + words];
       const c = record & 255;
       const count = record >>> 8;
+      sums[c] += count;
       for (let w = 0; w < words; w++) {
         let bits = records[at + w];
         any[w] |= bits;

@@ -96,11 +96,14 @@ export function growForestTree(
   while (stack.length > 0) {
     const t = stack.pop() as Task;
     const m = t.end - t.start;
-    nodeSums(data, scratch.rows, t.start, t.end, scratch.sums);
-    const W = weightOf(params.criterion, scratch.sums, 0, C);
-    const parentScore = score(params.criterion, scratch.sums, 0, C, W);
     const splittable =
       t.depth < params.maxDepth && m >= params.minSamplesSplit && m >= 2 * params.minSamplesLeaf;
+    // A node that may split builds its ones table while it sums its rows (two rows split by splitPair).
+    if (ones && splittable && m > 2) ones.buildSumming(scratch.rows, t.start, t.end, scratch.sums);
+    else if (ones) ones.sumClasses(scratch.rows, t.start, t.end, scratch.sums);
+    else nodeSums(data, scratch.rows, t.start, t.end, scratch.sums);
+    const W = weightOf(params.criterion, scratch.sums, 0, C);
+    const parentScore = score(params.criterion, scratch.sums, 0, C, W);
     best.gain = 0;
     best.feature = -1;
     let known = t.known;
@@ -115,8 +118,8 @@ export function growForestTree(
         t.sorted = true;
       }
       known = findSplit(data, t, params, parentScore, W, scratch, best, ones);
-      if (ones?.built) ones.clear();
     }
+    if (ones?.built) ones.clear();
     // A gain at rounding level is no split (it would only chase floating-point noise).
     if (best.feature < 0 || best.gain <= 1e-12 * Math.abs(parentScore) + 1e-300) {
       leafValue(scratch.sums, out);
