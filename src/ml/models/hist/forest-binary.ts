@@ -112,6 +112,11 @@ export class BinaryOnes {
     this.built = true;
   }
 
+  /** Whether some row of the built node has slot s's feature 1. */
+  hasOnes(s: number): boolean {
+    return ((this.any[s >>> 5] >>> (s & 31)) & 1) === 1;
+  }
+
   /** Zeroes the table's rows that build() wrote. */
   clear(): void {
     const { words, ones, any } = this;

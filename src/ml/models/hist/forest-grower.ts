@@ -142,7 +142,16 @@ export function growForestTree(
       sorted: t.sorted,
       known,
     };
-    const right: Task = { ...left, node: leftNode + 1, start: t.start + nLeft, end: t.end };
+    // A literal, not a spread of left: the spread copies by a slower generic path at every split.
+    const right: Task = {
+      node: leftNode + 1,
+      start: t.start + nLeft,
+      end: t.end,
+      depth: t.depth + 1,
+      hist: null,
+      sorted: t.sorted,
+      known,
+    };
     childHistograms(data, scratch, t.hist, left, right, histFrom);
     stack.push(right, left);
   }
@@ -284,6 +293,8 @@ function examine(
   else {
     if (ones && ones.slot[f] >= 0) {
       if (!ones.built) ones.build(s.rows, t);
+      // No row of the node has a 1 (most one-hot columns in deep nodes): constant, by one bit.
+      if (!ones.hasOnes(ones.slot[f])) return false;
       return scanOnes(
         ones.ones,
         ones.slot[f] * data.channels,
