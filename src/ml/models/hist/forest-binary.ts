@@ -79,6 +79,24 @@ export class BinaryOnes {
     }
   }
 
+  /**
+   * sumRowsByBin for classes: the class weights per bin of feature f over rows[t.start..t.end) into binSums,
+   * with the bins present in the bitmap; each row's class and count from one record, not two arrays.
+   */
+  sumByBin(rows: Int32Array, t: NodeRange, f: number, binSums: Float64Array, present: Uint32Array): void {
+    const { words, records } = this;
+    const { columns, n, channels: C } = this.data;
+    const col = f * n;
+    const R = words + 1;
+    for (let k = t.start; k < t.end; k++) {
+      const i = rows[k];
+      const b = columns[col + i];
+      const record = records[i * R + words];
+      binSums[b * C + (record & 255)] += record >>> 8;
+      present[b >>> 5] |= 1 << (b & 31);
+    }
+  }
+
   /** The ones table of rows[t.start..t.end). */
   build(rows: Int32Array, t: NodeRange): void {
     this.buildSumming(rows, t.start, t.end, this.spare);

@@ -320,7 +320,8 @@ function examine(
       }
     }
     if (n > TINY_NODE && s.tinyGini && data.categories[f] === 0) {
-      sumRowsByBin(data, t, f, s);
+      if (ones && data.classes) ones.sumByBin(s.rows, t, f, s.binSums, s.present);
+      else sumRowsByBin(data, t, f, s);
       if (!missingPresent(s)) {
         scanBinsGini(f, params.minSamplesLeaf, parentScore, W, s, best);
         return true;

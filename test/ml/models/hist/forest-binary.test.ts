@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { score } from "../../../../src/ml/models/hist/channels.js";
 import { BinaryOnes, binaryOnesOf } from "../../../../src/ml/models/hist/forest-binary.js";
+import { sumRowsByBin } from "../../../../src/ml/models/hist/forest-entries.js";
 import { uint32Mod } from "../../../../src/ml/models/hist/forest-grower.js";
 import { scanOnes, scanTwoBins } from "../../../../src/ml/models/hist/forest-scan.js";
 import { emptyBest, type ForestData, ForestScratch } from "../../../../src/ml/models/hist/forest-scratch.js";
@@ -79,6 +80,28 @@ describe("ones table of binary features", () => {
     // Both cases came up.
     expect(constants).toBeGreaterThan(100);
     expect(splits).toBeGreaterThan(100);
+  });
+
+  it("sums a node's rows per bin of a numeric feature as sumRowsByBin does, from the records", () => {
+    const rng = new Random(11);
+    const n = 300;
+    const k = 5;
+    const data = binaryData(rng, n, 3, k);
+    // Feature 2 numeric over many bins.
+    for (let i = 0; i < n; i++) data.columns[2 * n + i] = rng.int(200);
+    const table = new BinaryOnes(data, Int32Array.of(0, 1, -1), 2);
+    const all = Int32Array.from({ length: n }, (_, i) => i);
+    table.weigh(all, n);
+    const byRows = new ForestScratch(n, 3, k, 0);
+    const byRecords = new ForestScratch(n, 3, k, 0);
+    const t = { start: 0, end: 0 };
+    for (const i of all) if (rng.next() < 0.3) byRows.rows[t.end++] = i;
+    byRecords.rows.set(byRows.rows);
+    sumRowsByBin(data, t, 2, byRows);
+    table.sumByBin(byRecords.rows, t, 2, byRecords.binSums, byRecords.present);
+    expect(byRecords.binSums).toEqual(byRows.binSums);
+    expect(byRecords.present).toEqual(byRows.present);
+    expect(byRows.binSums.some((v) => v > 0)).toBe(true);
   });
 
   it("is made only when the binary features are sparse and many enough to pay", () => {
