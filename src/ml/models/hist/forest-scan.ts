@@ -433,12 +433,10 @@ export function scanTwoBins(
 ): boolean {
   const C = s.channels;
   const { columns } = data;
-  const { rows, sums } = s;
+  const { rows } = s;
   const col = f * data.n;
   const m = t.end - t.start;
-  const minLeaf = Math.max(minSamplesLeaf, 1e-12);
   let ones = 0;
-  let gain: number;
   if (C === 2) {
     const { values } = data;
     let a = 0;
@@ -452,7 +450,9 @@ export function scanTwoBins(
       b += bit * values[2 * i + 1];
     }
     if (ones === 0 || ones === m) return false;
-    gain = giniGainTwo(sums[0] - a, sums[1] - b, sums[0], sums[1], W, minLeaf, parentScore);
+    const right = s.right;
+    right[0] = a;
+    right[1] = b;
   } else {
     const { classOf, rowWeight } = data.classes as NonNullable<ForestData["classes"]>;
     const right = s.right;
@@ -464,22 +464,72 @@ export function scanTwoBins(
       right[classOf[i]] += rowWeight[i];
     }
     if (ones === 0 || ones === m) return false;
+  }
+  giniOfOnes(s.right, 0, C, f, minSamplesLeaf, parentScore, W, s, best);
+  return true;
+}
+
+/**
+ * scanTwoBins from a node's ones table (BinaryOnes): the class weights of feature f's ones at ones[at..];
+ * false when they weigh nothing or all of the node's weight W (every row in one bin: no split). The weights
+ * are whole bootstrap counts, so those sums are exact and the test is the row count's.
+ */
+export function scanOnes(
+  ones: Float64Array,
+  at: number,
+  f: number,
+  minSamplesLeaf: number,
+  parentScore: number,
+  W: number,
+  s: ForestScratch,
+  best: Best,
+): boolean {
+  const C = s.channels;
+  let w = 0;
+  for (let c = 0; c < C; c++) w += ones[at + c];
+  if (w === 0 || w === W) return false;
+  giniOfOnes(ones, at, C, f, minSamplesLeaf, parentScore, W, s, best);
+  return true;
+}
+
+/**
+ * The Gini gain of splitting a binary feature's zeros (left) from its ones (right), whose class weights are
+ * right[at..at + C), into best when it is better.
+ */
+function giniOfOnes(
+  right: Float64Array,
+  at: number,
+  C: number,
+  f: number,
+  minSamplesLeaf: number,
+  parentScore: number,
+  W: number,
+  s: ForestScratch,
+  best: Best,
+): void {
+  const sums = s.sums;
+  const minLeaf = Math.max(minSamplesLeaf, 1e-12);
+  let gain: number;
+  if (C === 2) {
+    const a = right[at];
+    const b = right[at + 1];
+    gain = giniGainTwo(sums[0] - a, sums[1] - b, sums[0], sums[1], W, minLeaf, parentScore);
+  } else {
     let squaresLeft = 0;
     let squaresRight = 0;
     let wl = 0;
     for (let c = 0; c < C; c++) {
-      const r = right[c];
+      const r = right[at + c];
       const l = sums[c] - r;
       squaresLeft += l * l;
       squaresRight += r * r;
       wl += l;
     }
     const wr = W - wl;
-    if (wl < minLeaf || wr < minLeaf) return true;
+    if (wl < minLeaf || wr < minLeaf) return;
     gain = squaresLeft / wl + squaresRight / wr - parentScore;
   }
   if (gain > best.gain) recordNumeric(best, gain, f, 0);
-  return true;
 }
 
 function recordNumeric(best: Best, gain: number, f: number, bin: number): void {

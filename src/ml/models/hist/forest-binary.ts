@@ -1,0 +1,189 @@
+/**
+ * Sparse binary features (one-hot groups) of a Gini forest, all at once: each row's binary features that
+ * are 1 as bits, with its class and bootstrap count in one record, so one pass over a node's rows gives the
+ * class weights of the ones of every binary feature (a "ones table"), instead of one pass over the node's
+ * rows per binary feature examined. A binary feature whose ones weigh nothing or everything is constant in
+ * the node, so finding one (most one-hot columns in deep nodes) costs no pass at all.
+ */
+import type { ForestData, NodeRange } from "./forest-scratch.js";
+
+export class BinaryOnes {
+  /** Binary feature f's bit (index in rowBits), or −1. */
+  readonly slot: Int32Array;
+  /** 32-bit words of bits per row. */
+  readonly words: number;
+  /**
+   * Row i's record at i · (words + 1): its binary features that are 1 as bits, then its class and
+   * bootstrap count as count · 256 + class (see weigh: one record, one cache line, per row).
+   */
+  readonly records: Int32Array;
+  /** The node's class weights of the ones of binary slot s at [s · C, (s + 1) · C). */
+  readonly ones: Float64Array;
+  /** The slots with ones in the node (the table's non-zero rows, cleared by clear()). */
+  readonly any: Int32Array;
+  /** build()'s class sums, unused. */
+  private readonly spare: Float64Array;
+  /** Whether the table holds the current node (build() ran since the last clear()). */
+  built = false;
+
+  constructor(
+    readonly data: ForestData,
+    slot: Int32Array,
+    count: number,
+  ) {
+    this.slot = slot;
+    this.words = (count + 31) >>> 5;
+    const R = this.words + 1;
+    this.records = new Int32Array(data.n * R);
+    const { columns, n, p } = data;
+    for (let f = 0; f < p; f++) {
+      const s = slot[f];
+      if (s < 0) continue;
+      const col = f * n;
+      const word = s >>> 5;
+      const bit = 1 << (s & 31);
+      for (let i = 0; i < n; i++) if (columns[col + i] !== 0) this.records[i * R + word] |= bit;
+    }
+    this.ones = new Float64Array(count * data.channels);
+    this.any = new Int32Array(this.words);
+    this.spare = new Float64Array(data.channels);
+  }
+
+  /**
+   * Writes the tree's class and bootstrap count of its rows rows[0..nRows) into their records (from
+   * data.values: classification puts a row's count in its class's channel, and counts are whole).
+   */
+  weigh(rows: Int32Array, nRows: number): void {
+    const { words, records } = this;
+    const { values, channels: C } = this.data;
+    const R = words + 1;
+    for (let k = 0; k < nRows; k++) {
+      const i = rows[k];
+      let c = 0;
+      while (values[i * C + c] === 0) c++;
+      records[i * R + words] = values[i * C + c] * 256 + c;
+    }
+  }
+
+  /**
+   * The class weights of rows[start..end) into sums (nodeSums' sums, exact: whole counts) from their records,
+   * one cache line per row where classOf and rowWeight take two.
+   */
+  sumClasses(rows: Int32Array, start: number, end: number, sums: Float64Array): void {
+    const { words, records } = this;
+    const R = words + 1;
+    for (let c = 0; c < this.data.channels; c++) sums[c] = 0;
+    for (let k = start; k < end; k++) {
+      const record = records[rows[k] * R + words];
+      sums[record & 255] += record >>> 8;
+    }
+  }
+
+  /**
+   * sumRowsByBin for classes: the class weights per bin of feature f over rows[t.start..t.end) into binSums,
+   * with the bins present in the bitmap; each row's class and count from one record, not two arrays.
+   */
+  sumByBin(rows: Int32Array, t: NodeRange, f: number, binSums: Float64Array, present: Uint32Array): void {
+    const { words, records } = this;
+    const { columns, n, channels: C } = this.data;
+    const col = f * n;
+    const R = words + 1;
+    for (let k = t.start; k < t.end; k++) {
+      const i = rows[k];
+      const b = columns[col + i];
+      const record = records[i * R + words];
+      binSums[b * C + (record & 255)] += record >>> 8;
+      present[b >>> 5] |= 1 << (b & 31);
+    }
+  }
+
+  /** The ones table of rows[t.start..t.end). */
+  build(rows: Int32Array, t: NodeRange): void {
+    this.buildSumming(rows, t.start, t.end, this.spare);
+  }
+
+  /**
+   * build() and, in the same pass over the records, sumClasses() into sums: a node that will look for a
+   * split reads each row's record once.
+   */
+  buildSumming(rows: Int32Array, start: number, end: number, sums: Float64Array): void {
+    const { words, records, ones, any } = this;
+    const C = this.data.channels;
+    const R = words + 1;
+    for (let c = 0; c < C; c++) sums[c] = 0;
+    for (let k = start; k < end; k++) {
+      const at = rows[k] * R;
+      const record = records[at + words];
+      const c = record & 255;
+      const count = record >>> 8;
+      sums[c] += count;
+      for (let w = 0; w < words; w++) {
+        let bits = records[at + w];
+        any[w] |= bits;
+        while (bits !== 0) {
+          const low = bits & -bits;
+          bits ^= low;
+          ones[((w << 5) | (31 - Math.clz32(low))) * C + c] += count;
+        }
+      }
+    }
+    this.built = true;
+  }
+
+  /** Whether some row of the built node has slot s's feature 1. */
+  hasOnes(s: number): boolean {
+    return ((this.any[s >>> 5] >>> (s & 31)) & 1) === 1;
+  }
+
+  /** Zeroes the table's rows that build() wrote. */
+  clear(): void {
+    const { words, ones, any } = this;
+    const C = this.data.channels;
+    for (let w = 0; w < words; w++) {
+      let bits = any[w];
+      any[w] = 0;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        bits ^= low;
+        const at = ((w << 5) | (31 - Math.clz32(low))) * C;
+        for (let c = 0; c < C; c++) ones[at + c] = 0;
+      }
+    }
+    this.built = false;
+  }
+}
+
+/**
+ * Building the table costs a pass over the node's rows reading `words` words and adding each of its ones;
+ * scanning a binary feature by itself costs a pass reading one byte per row. The table pays when more
+ * binary features than that are examined per node: at least maxFeatures · (binary share of the features).
+ */
+const cache = new WeakMap<ForestData, BinaryOnes | null>();
+
+/** The ones table of data's binary features, or null when they are too few or too dense to pay. */
+export function binaryOnesOf(data: ForestData, maxFeatures: number): BinaryOnes | null {
+  let table = cache.get(data);
+  if (table === undefined) {
+    table = makeTable(data, maxFeatures);
+    cache.set(data, table);
+  }
+  return table;
+}
+
+function makeTable(data: ForestData, maxFeatures: number): BinaryOnes | null {
+  const { p, n, columns, twoBins } = data;
+  const slot = new Int32Array(p).fill(-1);
+  let count = 0;
+  let setBits = 0;
+  for (let f = 0; f < p; f++) {
+    if (twoBins[f] !== 1) continue;
+    slot[f] = count++;
+    for (let i = 0; i < n; i++) setBits += columns[f * n + i];
+  }
+  // Classes beyond 256 or counts beyond 2^23 do not fit a record's count · 256 + class.
+  if (count === 0 || data.channels > 256 || n >= 1 << 23) return null;
+  const words = (count + 31) >>> 5;
+  const perRow = words + (1.5 * setBits) / n;
+  const examinedPerNode = (maxFeatures * count) / p;
+  return perRow < examinedPerNode ? new BinaryOnes(data, slot, count) : null;
+}

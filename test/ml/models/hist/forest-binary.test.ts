@@ -1,0 +1,129 @@
+/**
+ * The ones table of sparse binary features (forest-binary.ts): one pass over a node's rows gives, for every
+ * binary feature, the split and the constant features that scanTwoBins finds feature by feature, to the bit;
+ * clearing leaves the table as new. And the feature draw's int32 modulo is the modulo of the unsigned value.
+ */
+import { describe, expect, it } from "vitest";
+import { score } from "../../../../src/ml/models/hist/channels.js";
+import { BinaryOnes, binaryOnesOf } from "../../../../src/ml/models/hist/forest-binary.js";
+import { sumRowsByBin } from "../../../../src/ml/models/hist/forest-entries.js";
+import { uint32Mod } from "../../../../src/ml/models/hist/forest-grower.js";
+import { scanOnes, scanTwoBins } from "../../../../src/ml/models/hist/forest-scan.js";
+import { emptyBest, type ForestData, ForestScratch } from "../../../../src/ml/models/hist/forest-scratch.js";
+import { Random } from "../../../../src/ml/random.js";
+
+/** n rows of p binary columns (one-hot-like: mostly zeros; some all zeros or all ones), k classes. */
+function binaryData(rng: Random, n: number, p: number, k: number): ForestData {
+  const columns = new Uint8Array(n * p);
+  for (let f = 0; f < p; f++) {
+    const share = [0, 1, 0.05, 0.5][rng.int(4)];
+    for (let i = 0; i < n; i++) columns[f * n + i] = +(rng.next() < share);
+  }
+  const classOf = Int32Array.from({ length: n }, () => rng.int(k));
+  const rowWeight = Float64Array.from({ length: n }, () => 1 + rng.int(3));
+  const values = new Float64Array(k * n);
+  for (let i = 0; i < n; i++) values[k * i + classOf[i]] = rowWeight[i];
+  return {
+    columns,
+    n,
+    p,
+    channels: k,
+    categories: new Int32Array(p),
+    twoBins: new Uint8Array(p).fill(1),
+    values,
+    classes: k > 2 ? { classOf, rowWeight } : null,
+  } as unknown as ForestData;
+}
+
+describe("ones table of binary features", () => {
+  it.each([2, 7])("finds each feature's split and constancy as scanTwoBins does (%i classes)", (k) => {
+    const rng = new Random(70 + k);
+    const n = 300;
+    const p = 40;
+    const data = binaryData(rng, n, p, k);
+    const table = new BinaryOnes(
+      data,
+      Int32Array.from({ length: p }, (_, f) => f),
+      p,
+    );
+    const all = Int32Array.from({ length: n }, (_, i) => i);
+    table.weigh(all, n);
+    let constants = 0;
+    let splits = 0;
+    for (let trial = 0; trial < 40; trial++) {
+      const s = new ForestScratch(n, p, k, 0);
+      const t = { start: 2, end: 4 + rng.int(n - 4) };
+      // Distinct rows in ascending order, as a node's are.
+      const picked = all.filter(() => rng.next() < (t.end - t.start) / n);
+      t.end = t.start + picked.length;
+      s.rows.set(picked, t.start);
+      s.sums.fill(0);
+      for (let j = t.start; j < t.end; j++)
+        for (let c = 0; c < k; c++) s.sums[c] += data.values[s.rows[j] * k + c];
+      const W = s.sums.reduce((a, v) => a + v, 0);
+      const parent = score("gini", s.sums, 0, k, W);
+      const minLeaf = 1 + rng.int(4);
+      table.build(s.rows, t);
+      for (let f = 0; f < p; f++) {
+        const byRows = emptyBest();
+        const byTable = emptyBest();
+        const varies = scanTwoBins(data, t, f, minLeaf, parent, W, s, byRows);
+        expect(scanOnes(table.ones, f * k, f, minLeaf, parent, W, s, byTable)).toBe(varies);
+        expect(byTable).toEqual(byRows);
+        constants += +!varies;
+        splits += +(byRows.feature === f);
+      }
+      table.clear();
+      expect(table.ones.every((v) => v === 0)).toBe(true);
+      expect(table.any.every((v) => v === 0)).toBe(true);
+    }
+    // Both cases came up.
+    expect(constants).toBeGreaterThan(100);
+    expect(splits).toBeGreaterThan(100);
+  });
+
+  it("sums a node's rows per bin of a numeric feature as sumRowsByBin does, from the records", () => {
+    const rng = new Random(11);
+    const n = 300;
+    const k = 5;
+    const data = binaryData(rng, n, 3, k);
+    // Feature 2 numeric over many bins.
+    for (let i = 0; i < n; i++) data.columns[2 * n + i] = rng.int(200);
+    const table = new BinaryOnes(data, Int32Array.of(0, 1, -1), 2);
+    const all = Int32Array.from({ length: n }, (_, i) => i);
+    table.weigh(all, n);
+    const byRows = new ForestScratch(n, 3, k, 0);
+    const byRecords = new ForestScratch(n, 3, k, 0);
+    const t = { start: 0, end: 0 };
+    for (const i of all) if (rng.next() < 0.3) byRows.rows[t.end++] = i;
+    byRecords.rows.set(byRows.rows);
+    sumRowsByBin(data, t, 2, byRows);
+    table.sumByBin(byRecords.rows, t, 2, byRecords.binSums, byRecords.present);
+    expect(byRecords.binSums).toEqual(byRows.binSums);
+    expect(byRecords.present).toEqual(byRows.present);
+    expect(byRows.binSums.some((v) => v > 0)).toBe(true);
+  });
+
+  it("is made only when the binary features are sparse and many enough to pay", () => {
+    const rng = new Random(9);
+    const data = binaryData(rng, 200, 40, 3);
+    const oneHot = new Uint8Array(200 * 40);
+    for (let i = 0; i < 200; i++) oneHot[rng.int(40) * 200 + i] = 1;
+    const sparse = { ...data, columns: oneHot };
+    expect(binaryOnesOf(sparse, 8)).toBeInstanceOf(BinaryOnes);
+    // Dense columns (a quarter or more ones): building the table costs more than the scans it saves.
+    const dense = { ...data, columns: Uint8Array.from(oneHot, (_, j) => +(j % 3 === 0)) };
+    expect(binaryOnesOf(dense, 8)).toBeNull();
+    expect(binaryOnesOf({ ...sparse, twoBins: new Uint8Array(40) }, 8)).toBeNull();
+  });
+});
+
+describe("uint32Mod", () => {
+  it("is (x >>> 0) % r for every int32 x", () => {
+    const rng = new Random(5);
+    const xs = [0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 123456789, -987654321];
+    for (let k = 0; k < 2000; k++) xs.push(rng.nextUint32() | 0);
+    for (const x of xs)
+      for (const r of [1, 2, 3, 7, 54, 499, 2 ** 20 + 3]) expect(uint32Mod(x, r)).toBe((x >>> 0) % r);
+  });
+});
