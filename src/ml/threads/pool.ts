@@ -236,11 +236,7 @@ export function leaseCrew(
   let helpers: Helper[];
   if (own) helpers = Array.from({ length: size }, () => startHelper(preload));
   else {
-    const key = preload?.module ?? "";
-    const kept = idle.get(key) ?? [];
-    while (kept.length < size) kept.push(startHelper(preload));
-    idle.set(key, kept);
-    helpers = kept.slice(0, size);
+    helpers = idleHelpers(size, preload).slice(0, size);
     leased = true;
   }
   const body = typeof task === "string" ? task : `task:${task.name}`;
@@ -253,17 +249,25 @@ export function leaseCrew(
  * nothing while a crew is leased, or when that many are already started.
  */
 export function warmCrew(size: number, task: CrewTask): void {
-  if (leased || size < 1) return;
-  const preload = preloadOf(task);
-  const key = preload?.module ?? "";
-  const kept = idle.get(key) ?? [];
-  while (kept.length < size) kept.push(startHelper(preload));
-  idle.set(key, kept);
+  if (!leased && size >= 1) idleHelpers(size, preloadOf(task));
 }
 
 /** How many idle workers the process keeps started for `task` (see warmCrew). */
 export function idleWorkers(task: CrewTask): number {
-  return idle.get(preloadOf(task)?.module ?? "")?.length ?? 0;
+  return idle.get(idleKey(preloadOf(task)))?.length ?? 0;
+}
+
+/** The process's idle workers with this preload, at least `size` of them (started as needed). */
+function idleHelpers(size: number, preload: Preload | null): Helper[] {
+  const key = idleKey(preload);
+  const kept = idle.get(key) ?? [];
+  while (kept.length < size) kept.push(startHelper(preload));
+  idle.set(key, kept);
+  return kept;
+}
+
+function idleKey(preload: Preload | null): string {
+  return preload?.module ?? "";
 }
 
 export class Crew {
