@@ -70,8 +70,9 @@ export interface HistLayout {
 }
 
 /**
- * Signature of `build`: (bins, stride, gh, rowsFrom, count, hist, featureBytes) byte offsets and counts;
- * the uint8 kernel's regions have a fixed feature size and it ignores the last argument.
+ * Signature of `build`: (bins, stride, gh, rowsFrom, count, hist, featureBytes, features) byte offsets and
+ * counts; the uint8 kernel's regions have a fixed feature size and it ignores featureBytes; it builds the
+ * first `features` features of each row (0: all of the stride; the wide kernel builds all).
  */
 type Build = (
   bins: number,
@@ -81,6 +82,7 @@ type Build = (
   count: number,
   hist: number,
   featureBytes: number,
+  features: number,
 ) => void;
 /**
  * Signature of `partition`: (feature's first bin, step between rows, rowsFrom, count, scratch, sides) →
@@ -129,6 +131,8 @@ export class HistSpace {
   private plainSpans: Int32Array;
   /** With a bundling: the cells builds zero (its columns' reachable cells), in a region. */
   private zeroSpans: Int32Array | null = null;
+  /** The real features of a row of the bins, the stride's padding after them (useFeatures; 0: unknown). */
+  private features = 0;
 
   constructor(
     readonly memory: HistMemory,
@@ -195,6 +199,19 @@ export class HistSpace {
     this.plainSpans = copy.plain;
   }
 
+  /**
+   * Rows of the bins have p real features, the rest of the stride is padding (bin 0 in every row): builds
+   * leave the padding features' histograms at zero from now on (nothing reads them; see the kernel's build).
+   */
+  useFeatures(p: number): void {
+    this.features = p;
+  }
+
+  /** The leading features of each row of buildSource that builds add up (0: all of its stride). */
+  get buildFeatures(): number {
+    return this.bundling ? 0 : this.features;
+  }
+
   /** The cells of a region that builds reach and zero, as [from, to) pairs (the region layout). */
   get buildSpans(): Int32Array {
     return this.zeroSpans ?? this.regionSpans;
@@ -245,7 +262,8 @@ export class HistSpace {
     const at = layout.histAt + region * layout.stride * layout.featureBytes;
     const { ghAt, rowsAt } = layout;
     const { at: binsAt, stride } = this.buildSource;
-    this.kernels.build(binsAt, stride, ghAt, rowsAt + 4 * start, end - start, at, layout.featureBytes);
+    const from = rowsAt + 4 * start;
+    this.kernels.build(binsAt, stride, ghAt, from, end - start, at, layout.featureBytes, this.buildFeatures);
   }
 
   /**

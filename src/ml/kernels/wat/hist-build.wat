@@ -15,15 +15,21 @@
 (module
   (import "env" "memory" (memory 0 65536 shared))
 
-  ;; build(bins, stride, gh, rows, count, hist): for each listed row in order, its (g, h) pair is added as
-  ;; one f64x2 into the row's bin of every feature, so each bin sums the same numbers in the same order as
-  ;; the plain loop. Features are taken four at a time (the stride is a multiple of 4).
+  ;; build(bins, stride, gh, rows, count, hist, featureBytes, features): for each listed row in order, its
+  ;; (g, h) pair is added as one f64x2 into the row's bin of each of its first `features` features (0: all
+  ;; `stride`), so each bin sums the same numbers in the same order as the plain loop. Features are taken
+  ;; four at a time (the stride is a multiple of 4), the last features & 3 one at a time. featureBytes is
+  ;; the wide kernel's and ignored here. The padding features (past the real ones) are left out when
+  ;; `features` says where they start: their bin is 0 in every row, so each row's update of that one cell
+  ;; waited for the previous row's (a store-to-load chain of ~10 cycles a row): 2 features (stride 4)
+  ;; built 2× slower with their 2 padding features than without.
   (func (export "build")
     (param $bins i32) (param $stride i32)
     (param $gh i32) (param $rows i32) (param $count i32)
-    (param $hist i32)
+    (param $hist i32) (param $feature_bytes i32) (param $features i32)
     (local $row_bins i32)  ;; the current feature's bin byte of the current row
-    (local $row_end i32)   ;; one past the row's last bin byte
+    (local $row_end i32)   ;; one past the row's last whole word of bins to build
+    (local $tail i32)      ;; features built one at a time after the words (features & 3)
     (local $feature i32)   ;; the current feature's histogram (4112 bytes a feature)
     (local $at i32)        ;; the bin's (g, h) cell
     (local $pair v128)     ;; the row's (g, h)
@@ -40,6 +46,10 @@
     ;; a 1M-row fit about 20% less CPU. Not for rows of fewer than 8 bins (a few features): the touches
     ;; would be half their loads. The check is once a block: once a row, it cost weak-2 (4 bins a row)
     ;; 15–35% more CPU (ABBA pairs on a loaded machine).
+    (if (i32.or (i32.eqz (local.get $features)) (i32.gt_u (local.get $features) (local.get $stride)))
+      (then (local.set $features (local.get $stride))))
+    (local.set $tail (i32.and (local.get $features) (i32.const 3)))
+    (local.set $features (i32.and (local.get $features) (i32.const -4)))
     (block $done
       (loop $blocks
         (br_if $done (i32.eqz (local.get $count)))
@@ -69,11 +79,12 @@
             (i32.add
               (local.tee $row_bins
                 (i32.add (i32.mul (i32.load (local.get $rows)) (local.get $stride)) (local.get $bins)))
-              (local.get $stride)))
+              (local.get $features)))
           (local.set $feature (local.get $hist))
           ;; Four features per step: hist[f][bin] += (g, h), the cell read and written as one v128. Their
           ;; bins are one i32 load, each cell's offset (bin · 16) masked out of it: 8% less time than four
           ;; byte loads (28 features, Node 20).
+          (if (i32.lt_u (local.get $row_bins) (local.get $row_end)) (then
           (loop $features
             (local.set $word (i32.load (local.get $row_bins)))
             (local.set $at
@@ -96,7 +107,23 @@
             (br_if $features
               (i32.lt_u
                 (local.tee $row_bins (i32.add (local.get $row_bins) (i32.const 4)))
-                (local.get $row_end))))
+                (local.get $row_end))))))
+          ;; The last features & 3 features, one byte each.
+          (if (local.get $tail) (then
+            (local.set $at
+              (i32.add (local.get $feature) (i32.shl (i32.load8_u (local.get $row_bins)) (i32.const 4))))
+            (v128.store offset=0 (local.get $at)
+              (f64x2.add (v128.load offset=0 (local.get $at)) (local.get $pair)))
+            (if (i32.ge_u (local.get $tail) (i32.const 2)) (then
+              (local.set $at
+                (i32.add (local.get $feature) (i32.shl (i32.load8_u offset=1 (local.get $row_bins)) (i32.const 4))))
+              (v128.store offset=4112 (local.get $at)
+                (f64x2.add (v128.load offset=4112 (local.get $at)) (local.get $pair)))
+              (if (i32.eq (local.get $tail) (i32.const 3)) (then
+                (local.set $at
+                  (i32.add (local.get $feature) (i32.shl (i32.load8_u offset=2 (local.get $row_bins)) (i32.const 4))))
+                (v128.store offset=8224 (local.get $at)
+                  (f64x2.add (v128.load offset=8224 (local.get $at)) (local.get $pair)))))))))
           (br_if $rows_loop
             (i32.lt_u
               (local.tee $rows (i32.add (local.get $rows) (i32.const 4)))

@@ -168,6 +168,7 @@ export function fitBooster(
   const reach = reachableBins(binCounts, stride, missing);
   const spans = reachableSpans(reach, stride, featureStride, missing);
   space?.useReachable(reach);
+  space?.useFeatures(p);
   if (bundling) space?.useBundles(bundling, reach);
   const helpers = space
     ? new NodeThreads(workers ? threads : 1, space, reach, { raw, y: yTrain }, minRows)

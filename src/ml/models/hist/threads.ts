@@ -419,7 +419,7 @@ const TASK = `(() => {
         const hist = kernel.histAt + units[at + 2] * kernel.regionBytes;
         const spans = kernel.zero;
         for (let s = 0; s < spans.length; s += 2) data.f64.fill(0, (hist >>> 3) + spans[s], (hist >>> 3) + spans[s + 1]);
-        data.wasm.build(kernel.buildAt, kernel.buildStride, l.ghAt, l.rowsAt + 4 * from, to - from, hist, l.featureBytes);
+        data.wasm.build(kernel.buildAt, kernel.buildStride, l.ghAt, l.rowsAt + 4 * from, to - from, hist, l.featureBytes, kernel.buildFeatures);
         continue;
       }
       // With a bundling, f is a column of the compact matrix (partitionAll maps it: bundledCut), as in
@@ -548,6 +548,7 @@ export class NodeThreads {
       copyTo: copy.plain,
       buildAt: source.at,
       buildStride: source.stride,
+      buildFeatures: space.buildFeatures,
       // With a bundling, the reduces expand the compact histograms (bundles.ts) instead of copying.
       plan: space.bundling?.plan ?? null,
       cells,

@@ -44,6 +44,26 @@ describe("histogram kernel", () => {
   }
 });
 
+describe("histogram kernel without the padding features", () => {
+  for (const p of [1, 2, 3, 5, 6, 7, 9, 31]) {
+    it(`builds the ${p} real features as buildHistogram does and leaves the padding at zero`, () => {
+      const n = 777;
+      const space = randomSpace(n, p, false, 11 + p);
+      const stride = rowStride(p);
+      // The padding bins set, so a build that read them would show in the padding's histograms.
+      for (let i = 0; i < n; i++)
+        for (let f = p; f < stride; f++) space.bins[i * stride + f] = (i * 7 + f) % 200;
+      space.useFeatures(p);
+      const js = new Float64Array(stride * HIST_STRIDE);
+      const wasm = new Float64Array(stride * HIST_STRIDE).fill(-3);
+      buildHistogram(space.bins, stride, space.gh, space.rows, 5, n, js);
+      space.buildInto(5, n, wasm);
+      expect(wasm.subarray(0, p * HIST_STRIDE)).toEqual(js.subarray(0, p * HIST_STRIDE));
+      expect(wasm.subarray(p * HIST_STRIDE).every((x) => x === 0)).toBe(true);
+    });
+  }
+});
+
 describe("histogram kernel over the reachable cells only", () => {
   it("equals buildHistogram on one-hot columns, missing values and a 255-bin column", () => {
     // Feature 0 has 255 value bins, features 1..29 are one-hot (bins 0 and 1), every fifth row is missing.
