@@ -64,6 +64,9 @@ export interface HistLayout {
   sideSlots: number;
   /** Bytes of a side slot: missing + 1, rounded up to 16. */
   sideBytes: number;
+  /** A u16 per row (HistSpace.marks: the leaf node a row ends in) and a u16 per bin (mark's node of a bin). */
+  marksAt: number;
+  markNodesAt: number;
   histAt: number;
   /** Histogram regions (one per thread). */
   regions: number;
@@ -96,9 +99,22 @@ type Partition = (
   scratch: number,
   sides: number,
 ) => number;
+/**
+ * Signature of `mark` (the uint8 kernel only): (feature's first bin, step between rows, rowsFrom, count,
+ * marks, nodes): marks[row] = nodes[bin] (u16s) for each listed row.
+ */
+type Mark = (
+  bins: number,
+  step: number,
+  rowsFrom: number,
+  count: number,
+  marks: number,
+  nodes: number,
+) => void;
 interface Kernels {
   build: Build;
   partition: Partition;
+  mark?: Mark;
 }
 
 /** The memory a `HistSpace` is built on, shared so workers can instantiate the kernel over it too. */
@@ -116,6 +132,8 @@ export class HistSpace {
   readonly rows: Int32Array;
   /** The column-major copy of the bins (faster partitions), when the layout has one. */
   readonly columns: BinArray | null;
+  /** Per row, a u16 mark (markRows: the leaf node a row ends in, for the booster). */
+  readonly marks: Uint16Array;
   /** The compact bin matrix of a bundling, when the layout has one (filled by the caller, see useBundles). */
   readonly bundled: Uint8Array | null;
   /** The bundling the histograms are built with (useBundles), or null. */
@@ -124,6 +142,7 @@ export class HistSpace {
   readonly module: object;
   private readonly scratch: Int32Array;
   private readonly sides: Uint8Array;
+  private readonly markNodes: Uint16Array;
   private readonly f64: Float64Array;
   private readonly kernels: Kernels;
   /** Reachable cells, as [from, to) pairs: in a region, and in the plain layout. */
@@ -155,6 +174,8 @@ export class HistSpace {
     this.bundled =
       layout.bundledAt >= 0 ? new Uint8Array(buffer, layout.bundledAt, n * layout.bundledStride) : null;
     this.scratch = new Int32Array(buffer, layout.scratchAt, n);
+    this.marks = new Uint16Array(buffer, layout.marksAt, n);
+    this.markNodes = new Uint16Array(buffer, layout.markNodesAt, missing + 1);
     this.sides = new Uint8Array(buffer, layout.sidesAt, layout.sideBytes * layout.sideSlots);
     this.f64 = new Float64Array(buffer);
     this.module = (missing > MISSING_BIN ? histWideModule : histModule)();
@@ -288,6 +309,24 @@ export class HistSpace {
     return nLeft;
   }
 
+  /**
+   * marks[i] = left or right (sides[bin] = 1: left) for the rows i of rows[start..end), by feature f's bin
+   * (the kernel's mark; uint8 bins only: canMark), as a partition by f with these sides would send them.
+   */
+  markRows(start: number, end: number, f: number, sides: Uint8Array, left: number, right: number): void {
+    const cut = this.bundling ? bundledCut(this.bundling, f, sides) : { column: f, sides };
+    const nodes = this.markNodes;
+    for (let b = 0; b < nodes.length; b++) nodes[b] = cut.sides[b] === 1 ? left : right;
+    const l = this.layout;
+    const { first, step } = partitionSource(l, cut.column, this.bundling !== null);
+    (this.kernels.mark as Mark)(first, step, l.rowsAt + 4 * start, end - start, l.marksAt, l.markNodesAt);
+  }
+
+  /** Whether markRows is there (uint8 bins). */
+  get canMark(): boolean {
+    return this.kernels.mark !== undefined;
+  }
+
   /** The bins the next partitions with this side slot send left (1 each). */
   setSides(sides: Uint8Array, slot = 0): void {
     this.sides.set(sides, this.layout.sideBytes * slot);
@@ -349,9 +388,12 @@ export function createHistSpace(
   const scratchAt = align(rowsAt + 4 * n);
   const sidesAt = align(scratchAt + 4 * n);
   const sideBytes = align(missing + 1);
-  const columnsAt = columns ? align(sidesAt + sideBytes * sideSlots) : -1;
+  const marksAt = align(sidesAt + sideBytes * sideSlots);
+  const markNodesAt = align(marksAt + 2 * n);
+  const afterMarks = align(markNodesAt + 2 * (missing + 1));
+  const columnsAt = columns ? afterMarks : -1;
   const columnsBytes = bundledStride > 0 ? n * bundledStride : binsBytes;
-  const afterColumns = align(columns ? columnsAt + columnsBytes : sidesAt + sideBytes * sideSlots);
+  const afterColumns = align(columns ? columnsAt + columnsBytes : afterMarks);
   const bundledAt = bundledStride > 0 ? afterColumns : -1;
   const histAt = align(bundledStride > 0 ? bundledAt + n * bundledStride : afterColumns);
   const bytes = histAt + regions * stride * featureBytes(missing);
@@ -389,6 +431,8 @@ export function createHistSpace(
     sidesAt,
     sideSlots,
     sideBytes,
+    marksAt,
+    markNodesAt,
     histAt,
     regions,
   };

@@ -192,4 +192,31 @@
     ;; Rows sent left: (write - (end - 4 count)) / 4.
     (i32.shr_u
       (i32.sub (local.get $write) (i32.sub (local.get $end) (i32.shl (local.get $count) (i32.const 2))))
-      (i32.const 2))))
+      (i32.const 2)))
+
+  ;; mark(bins, step, rows, count, marks, nodes): for each listed row r, whose bin is at $bins + r * $step,
+  ;; marks[r] (u16, at $marks + 2 r) = nodes[bin] (u16, at $nodes + 2 bin): the leaf each row of a split whose
+  ;; children are leaves ends in, without partitioning it (models/hist/grower.ts, markSplit).
+  (func (export "mark")
+    (param $bins i32) (param $step i32)
+    (param $rows i32) (param $count i32)
+    (param $marks i32) (param $nodes i32)
+    (local $end i32)
+    (local $row i32)
+    (local.set $end (i32.add (local.get $rows) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $rows) (local.get $end)))
+      (loop $rows_loop
+        (local.set $row (i32.load (local.get $rows)))
+        (i32.store16
+          (i32.add (local.get $marks) (i32.shl (local.get $row) (i32.const 1)))
+          (i32.load16_u
+            (i32.add (local.get $nodes)
+              (i32.shl
+                (i32.load8_u (i32.add (local.get $bins) (i32.mul (local.get $row) (local.get $step))))
+                (i32.const 1)))))
+        (br_if $rows_loop
+          (i32.lt_u
+            (local.tee $rows (i32.add (local.get $rows) (i32.const 4)))
+            (local.get $end))))))
+)

@@ -4,7 +4,7 @@
  * With early stopping, a seeded (stratified for classification) validation split is held out and the model
  * is cut back to the round with the best validation loss. The learning curve is recorded every round.
  */
-import { createHistSpace } from "../../kernels/hist-build.js";
+import { createHistSpace, type HistSpace } from "../../kernels/hist-build.js";
 import type { Random } from "../../random.js";
 import { trainTestSplit } from "../../split.js";
 import { gather } from "../../target.js";
@@ -27,6 +27,7 @@ import { type ColumnTable, selectRows } from "./columns.js";
 import { type ForestArrays, ForestBuilder, leafOffset } from "./forest.js";
 import { type GrowParams, type GrowResult, growTree, type Leaf, sampleFeatures } from "./grower.js";
 import { HistogramPool, histStrideOf, reachableBins, reachableSpans, rowStride } from "./histogram.js";
+import { MarkedScores, markRows } from "./leaf-marks.js";
 import type { Loss } from "./losses.js";
 import { leafWeight } from "./split.js";
 import {
@@ -175,11 +176,13 @@ export function fitBooster(
     : null;
   // The threads' histograms come from shared memory (they subtract and scan them).
   const pool = helpers ? helpers.histograms : new HistogramPool(stride, featureStride);
-  const curveRows = nt > CURVE_ROWS ? sampleHead(rng, nt, CURVE_ROWS, rows) : null;
   const curve: LearningCurve = { metric: loss.name, train: [], ...(validBins ? { validation: [] } : {}) };
   // With workers, each class's leaf values go into raw on the threads (addLeaves) instead of through marks:
   // every score still gets one addition per round, so the same numbers.
+  const curveRows = nt > CURVE_ROWS ? sampleHead(rng, nt, CURVE_ROWS, rows) : null;
   const marks = helpers && workers ? null : leafMarks(params, K, nt);
+  const marked = workers ? null : markedScores(params, K, nt, space, curveRows, yTrain);
+  const markSpace = marked && space?.canMark ? space : null;
   const roundValues: Float64Array[] = [];
   let nSample = nt;
   let best = Number.POSITIVE_INFINITY;
@@ -197,7 +200,8 @@ export function fitBooster(
         if (subsampled) {
           if (!sampleInRows) rows.set(sample.subarray(0, nSample));
         } else listRows(rows, nt);
-        if (helpers) helpers.gradients(loss, k, nt);
+        if (marked) marked.gradients(loss, raw, yTrain, gh, nt);
+        else if (helpers) helpers.gradients(loss, k, nt);
         else loss.gradients(raw, yTrain, k, gh, nt);
         const root = forest.nodes;
         const grown = growTree(
@@ -215,6 +219,7 @@ export function fitBooster(
             features,
             levels: helpers ?? undefined,
             missing,
+            leafMarks: marked ? { nodeOf: marked.nodeOf, root, space: markSpace } : null,
           },
           params,
           forest,
@@ -223,18 +228,19 @@ export function fitBooster(
           rng,
         );
         const values = storeTree(grown, params, forest, featureGain);
-        if (marks) {
+        if (marked) marked.setTree(rows, grown.leaves, values, root);
+        else if (marks) {
           roundValues[k] = values;
           markLeaves(marks[k], rows, grown.leaves);
         } else if (!helpers) addLeaves(raw, rows, grown.leaves, values, K, k);
         // Each leaf's rows get its value (on the threads, when the fit has them; else multiclass after the round).
-        if (!marks) helpers?.addLeaves(grown.leaves, values, K, k);
+        if (!marks && !marked) helpers?.addLeaves(grown.leaves, values, K, k);
         // Rows left out of the sample are scored through the tree.
         if (subsampled) addTree(forest, root, bins, missing, sample, nSample, nt, stride, raw, K, k);
         if (validBins) addTree(forest, root, validBins, missing, null, 0, nv, p, rawValid, K, k);
       }
       if (marks) addLeafValues(raw, nt, K, marks, roundValues);
-      curve.train.push(loss.value(raw, yTrain, curveRows, nt));
+      curve.train.push(marked ? marked.value(loss, raw, yTrain, nt) : loss.value(raw, yTrain, curveRows, nt));
       ctx.onProgress?.((round + 1) / params.rounds, `Round ${round + 1} of ${params.rounds}`);
       if (pastDeadline(ctx)) break;
       if (!validBins || !parts.yValid) continue;
@@ -345,14 +351,32 @@ function leafMarks(params: BoosterParams, K: number, n: number): Uint16Array[] |
     : Array.from({ length: K }, () => new Uint16Array(n));
 }
 
+/** Nodes of a tree, at most: of maxLeaves leaves, of depth maxDepth, of n rows. */
+function maxNodes(params: BoosterParams, n: number): number {
+  return 2 * Math.min(params.maxLeaves, 2 ** Math.min(params.maxDepth, 17), Math.max(1, n)) - 1;
+}
+
+/**
+ * The scores through leaf marks (leaf-marks.ts) for one output without subsampling, on this thread, up to
+ * 65,536 nodes a tree (the space's marks when its kernel marks); else null.
+ */
+function markedScores(
+  params: BoosterParams,
+  K: number,
+  n: number,
+  space: HistSpace | null,
+  curveRows: Int32Array | null,
+  y: Float64Array,
+): MarkedScores | null {
+  const subsampled = params.subsample < 1 && params.subsampleFreq > 0;
+  if (K !== 1 || subsampled || maxNodes(params, n) > 65_536) return null;
+  const nodeOf = space?.canMark ? space.marks : new Uint16Array(n);
+  return new MarkedScores(nodeOf, maxNodes(params, n), curveRows, y);
+}
+
 /** marks[i] = j for the rows i of each leaf j. */
 function markLeaves(marks: Uint16Array, rows: Int32Array, leaves: Leaf[]): void {
   for (let j = 0; j < leaves.length; j++) markRows(marks, rows, leaves[j].start, leaves[j].end, j);
-}
-
-/** marks[i] = leaf for the rows i of rows[start..end). */
-function markRows(marks: Uint16Array, rows: Int32Array, start: number, end: number, leaf: number): void {
-  for (let q = start; q < end; q++) marks[rows[q]] = leaf;
 }
 
 /** raw[i · K + k] += values[k][marks[k][i]] for every row i and output k. */

@@ -21,6 +21,18 @@ export interface Loss {
   prepare(raw: Float64Array, n: number): void;
   /** Gradient and hessian of output k for every row, interleaved into gh. */
   gradients(raw: Float64Array, y: Float64Array, k: number, gh: Float64Array, n: number): void;
+  /**
+   * One output: raw[i] += nodeValues[nodeOf[i]], then its gradients as `gradients`, in one pass (leaf-marks.ts);
+   * absent where the loss has no such pass.
+   */
+  addGradients?(
+    raw: Float64Array,
+    y: Float64Array,
+    gh: Float64Array,
+    n: number,
+    nodeOf: Uint16Array,
+    nodeValues: Float64Array,
+  ): void;
   /** Mean loss over rows (all rows when `rows` is null). */
   value(raw: Float64Array, y: Float64Array, rows: Int32Array | null, n: number): number;
 }
@@ -50,6 +62,22 @@ class SquaredError implements Loss {
   gradients(raw: Float64Array, y: Float64Array, _k: number, gh: Float64Array, n: number): void {
     for (let i = 0; i < n; i++) {
       gh[2 * i] = raw[i] - y[i];
+      gh[2 * i + 1] = 1;
+    }
+  }
+
+  addGradients(
+    raw: Float64Array,
+    y: Float64Array,
+    gh: Float64Array,
+    n: number,
+    nodeOf: Uint16Array,
+    nodeValues: Float64Array,
+  ): void {
+    for (let i = 0; i < n; i++) {
+      const r = raw[i] + nodeValues[nodeOf[i]];
+      raw[i] = r;
+      gh[2 * i] = r - y[i];
       gh[2 * i + 1] = 1;
     }
   }

@@ -300,6 +300,26 @@ describe("histogram building on several threads", () => {
     }
   });
 
+  it("adds one output's leaf values through leaf marks on 1 thread: the model bytes and learning curve of 2 threads' leaf ranges", () => {
+    // 6000 rows: the curve is taken on a sample of rows (their pending scores); 3000: on all rows.
+    for (const rows of [6000, 3000])
+      for (const model of ["xgboost", "lightgbm"] as const) {
+        const { X, y } = problem(rows, 3);
+        const grow = (threads: number) => {
+          const params = validateHyperparameters(model, { nEstimators: 6, threads });
+          const est = new HistGradientBoostingRegressor({
+            ...toHistParams(model, params),
+            parallelMinRows: 0,
+          });
+          est.fit(X, y, { rng: new Random(2) });
+          return { forest: bytesOf((est.getFitted() as HistFitted).forest), curve: est.learningCurve?.train };
+        };
+        const one = grow(1);
+        expect(one.curve).toHaveLength(6);
+        expect(grow(2)).toEqual(one);
+      }
+  });
+
   it("grows the same softmax model bytes and scores on 1, 2 and 4 threads (3 and 7 classes, every level and row loop on the threads)", () => {
     const { X, y } = problem(3000, 7);
     for (const classes of [3, 7]) {

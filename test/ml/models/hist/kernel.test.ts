@@ -64,6 +64,27 @@ describe("histogram kernel without the padding features", () => {
   }
 });
 
+describe("mark kernel", () => {
+  for (const columns of [false, true])
+    it(`marks each row with its side's node as the partition sends it (${columns ? "column-major" : "row-major"})`, () => {
+      const n = 1500;
+      const p = 6;
+      const space = randomSpace(n, p, columns, 3);
+      const sides = Uint8Array.from({ length: 256 }, (_, b) => +(b % 3 === 0 || b === 255));
+      space.marks.fill(9);
+      space.markRows(100, 1400, 4, sides, 7, 300);
+      const rows = space.rows.slice();
+      const stride = rowStride(p);
+      for (let i = 0; i < n; i++) {
+        const q = rows.indexOf(i);
+        const expected = q < 100 || q >= 1400 ? 9 : sides[space.bins[i * stride + 4]] === 1 ? 7 : 300;
+        expect(space.marks[i]).toBe(expected);
+      }
+      // The rows are left as they were.
+      expect(space.rows).toEqual(rows);
+    });
+});
+
 describe("histogram kernel over the reachable cells only", () => {
   it("equals buildHistogram on one-hot columns, missing values and a 255-bin column", () => {
     // Feature 0 has 255 value bins, features 1..29 are one-hot (bins 0 and 1), every fifth row is missing.
