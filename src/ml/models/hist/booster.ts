@@ -237,6 +237,7 @@ export function fitBooster(
         if (!marks && !marked) helpers?.addLeaves(grown.leaves, values, K, k);
         // Rows left out of the sample are scored through the tree.
         if (subsampled) addTree(forest, root, bins, missing, sample, nSample, nt, stride, raw, K, k);
+        if (subsampled) marked?.skip(sample, nSample, nt);
         if (validBins) addTree(forest, root, validBins, missing, null, 0, nv, p, rawValid, K, k);
       }
       if (marks) addLeafValues(raw, nt, K, marks, roundValues);
@@ -357,8 +358,8 @@ function maxNodes(params: BoosterParams, n: number): number {
 }
 
 /**
- * The scores through leaf marks (leaf-marks.ts) for one output without subsampling, on this thread, up to
- * 65,536 nodes a tree (the space's marks when its kernel marks); else null.
+ * The scores through leaf marks (leaf-marks.ts) for one output, on this thread, below 65,536 nodes a tree
+ * (the space's marks when its kernel marks); else null.
  */
 function markedScores(
   params: BoosterParams,
@@ -368,8 +369,7 @@ function markedScores(
   curveRows: Int32Array | null,
   y: Float64Array,
 ): MarkedScores | null {
-  const subsampled = params.subsample < 1 && params.subsampleFreq > 0;
-  if (K !== 1 || subsampled || maxNodes(params, n) > 65_536) return null;
+  if (K !== 1 || maxNodes(params, n) >= 65_536) return null;
   const nodeOf = space?.canMark ? space.marks : new Uint16Array(n);
   return new MarkedScores(nodeOf, maxNodes(params, n), curveRows, y);
 }

@@ -1,18 +1,22 @@
 /**
- * The raw scores of a one-output fit without subsampling, on one thread, updated through leaf marks: every
- * row is in one leaf of each tree, so each row is marked with its leaf's node (less the tree's root; the
+ * The raw scores of a one-output fit on one thread, updated through leaf marks: every sampled row is in one
+ * leaf of each tree, so each row is marked with its leaf's node (less the tree's root; the
  * deepest level's rows while the tree is grown, GrowData.leafMarks, the other leaves' rows here) and the
  * leaves' values are added to the scores in one pass in row order, in the next round's gradient pass
  * (SquaredError.addGradients) or before it. Each score gets the same one addition per tree as through the
  * leaves' row ranges, so the same numbers. At 160k × 2 the deepest level's partition and the scattered
- * additions over the leaves' rows were a fifth of the fit.
+ * additions over the leaves' rows were a fifth of the fit. Rows a subsample left out get their leaf value at
+ * once (the booster's addTree) and the mark of a node whose value is 0: x + 0 is x for every score (a score is
+ * never −0: it starts as a sum from +0 and x + y is −0 only when both are).
  */
 import type { Leaf } from "./grower.js";
 import type { Loss } from "./losses.js";
 
 export class MarkedScores {
-  /** The leaf values by node (less the root) of the last tree. */
+  /** The leaf values by node (less the root) of the last tree, and 0 after them (`zero`). */
   private readonly nodeValues: Float64Array;
+  /** The mark of rows without a pending value. */
+  private readonly zero: number;
   /** Whether the last tree's values are still to be added to the scores. */
   private pending = false;
   /** The curve rows' scores and targets (value). */
@@ -21,7 +25,7 @@ export class MarkedScores {
 
   /**
    * @param nodeOf - a mark per row (the space's marks when its kernel marks: HistSpace.markRows)
-   * @param maxNodes - nodes of a tree, at most (≤ 65,536)
+   * @param maxNodes - nodes of a tree, at most (< 65,536)
    * @param curveRows - the rows of the learning curve's training loss (null: all)
    */
   constructor(
@@ -30,7 +34,8 @@ export class MarkedScores {
     private readonly curveRows: Int32Array | null,
     y: Float64Array,
   ) {
-    this.nodeValues = new Float64Array(maxNodes);
+    this.nodeValues = new Float64Array(maxNodes + 1);
+    this.zero = maxNodes;
     this.curveRaw = new Float64Array(curveRows ? curveRows.length : 0);
     this.curveY = curveRows ? Float64Array.from(curveRows, (i) => y[i]) : new Float64Array(0);
   }
@@ -44,6 +49,11 @@ export class MarkedScores {
       markRows(nodeOf, rows, l.start, l.end, l.node - root);
     }
     this.pending = true;
+  }
+
+  /** The rows rows[from..to) (left out of the tree's sample, scored through it) get no pending value. */
+  skip(rows: Int32Array, from: number, to: number): void {
+    markRows(this.nodeOf, rows, from, to, this.zero);
   }
 
   /** The pending values added to raw (rows 0..n−1). */

@@ -301,12 +301,17 @@ describe("histogram building on several threads", () => {
   });
 
   it("adds one output's leaf values through leaf marks on 1 thread: the model bytes and learning curve of 2 threads' leaf ranges", () => {
-    // 6000 rows: the curve is taken on a sample of rows (their pending scores); 3000: on all rows.
+    // 6000 rows: the curve is taken on a sample of rows (their pending scores); 3000: on all rows. Rows
+    // subsampled (by default) or not.
     for (const rows of [6000, 3000])
-      for (const model of ["xgboost", "lightgbm"] as const) {
+      for (const [model, sampling] of [
+        ["xgboost", {}],
+        ["xgboost", { subsample: 1 }],
+        ["lightgbm", { baggingFreq: 2 }],
+      ] as const) {
         const { X, y } = problem(rows, 3);
         const grow = (threads: number) => {
-          const params = validateHyperparameters(model, { nEstimators: 6, threads });
+          const params = validateHyperparameters(model, { nEstimators: 6, threads, ...sampling });
           const est = new HistGradientBoostingRegressor({
             ...toHistParams(model, params),
             parallelMinRows: 0,
