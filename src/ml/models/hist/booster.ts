@@ -181,12 +181,14 @@ export function fitBooster(
   // every score still gets one addition per round, so the same numbers.
   const curveRows = nt > CURVE_ROWS ? sampleHead(rng, nt, CURVE_ROWS, rows) : null;
   const marks = helpers && workers ? null : leafMarks(params, K, nt);
-  const marked = workers ? null : markedScores(params, K, nt, space, curveRows, yTrain);
+  const marked = workers ? null : markedScores(params, K, nt, space);
   const markSpace = marked && space?.canMark ? space : null;
   const roundValues: Float64Array[] = [];
   let nSample = nt;
   let best = Number.POSITIVE_INFINITY;
   let bestRound = -1;
+  /** Whether the last round's training loss is still to be taken (through leaf marks). */
+  let trainDue = false;
   try {
     for (let round = 0; round < params.rounds; round++) {
       const subsampled = params.subsample < 1 && params.subsampleFreq > 0;
@@ -200,8 +202,12 @@ export function fitBooster(
         if (subsampled) {
           if (!sampleInRows) rows.set(sample.subarray(0, nSample));
         } else listRows(rows, nt);
-        if (marked) marked.gradients(loss, raw, yTrain, gh, nt);
-        else if (helpers) helpers.gradients(loss, k, nt);
+        if (marked) {
+          marked.gradients(loss, raw, yTrain, gh, nt);
+          // The last round's training loss, now that its scores are all added.
+          if (trainDue) curve.train.push(loss.value(raw, yTrain, curveRows, nt));
+          trainDue = false;
+        } else if (helpers) helpers.gradients(loss, k, nt);
         else loss.gradients(raw, yTrain, k, gh, nt);
         const root = forest.nodes;
         const grown = growTree(
@@ -241,7 +247,9 @@ export function fitBooster(
         if (validBins) addTree(forest, root, validBins, missing, null, 0, nv, p, rawValid, K, k);
       }
       if (marks) addLeafValues(raw, nt, K, marks, roundValues);
-      curve.train.push(marked ? marked.value(loss, raw, yTrain, nt) : loss.value(raw, yTrain, curveRows, nt));
+      // Through leaf marks, the round's scores are added in the next round's gradient pass (or below).
+      if (marked) trainDue = true;
+      else curve.train.push(loss.value(raw, yTrain, curveRows, nt));
       ctx.onProgress?.((round + 1) / params.rounds, `Round ${round + 1} of ${params.rounds}`);
       if (pastDeadline(ctx)) break;
       if (!validBins || !parts.yValid) continue;
@@ -254,6 +262,10 @@ export function fitBooster(
     }
   } finally {
     helpers?.close();
+  }
+  if (marked && trainDue) {
+    marked.flush(raw, nt);
+    curve.train.push(loss.value(raw, yTrain, curveRows, nt));
   }
   if (validBins && bestRound >= 0) {
     forest.truncate((bestRound + 1) * K);
@@ -366,12 +378,10 @@ function markedScores(
   K: number,
   n: number,
   space: HistSpace | null,
-  curveRows: Int32Array | null,
-  y: Float64Array,
 ): MarkedScores | null {
   if (K !== 1 || maxNodes(params, n) >= 65_536) return null;
   const nodeOf = space?.canMark ? space.marks : new Uint16Array(n);
-  return new MarkedScores(nodeOf, maxNodes(params, n), curveRows, y);
+  return new MarkedScores(nodeOf, maxNodes(params, n));
 }
 
 /** marks[i] = j for the rows i of each leaf j. */

@@ -1,13 +1,14 @@
 /**
  * The raw scores of a one-output fit on one thread, updated through leaf marks: every sampled row is in one
- * leaf of each tree, so each row is marked with its leaf's node (less the tree's root; the
- * deepest level's rows while the tree is grown, GrowData.leafMarks, the other leaves' rows here) and the
- * leaves' values are added to the scores in one pass in row order, in the next round's gradient pass
- * (SquaredError.addGradients) or before it. Each score gets the same one addition per tree as through the
- * leaves' row ranges, so the same numbers. At 160k × 2 the deepest level's partition and the scattered
- * additions over the leaves' rows were a fifth of the fit. Rows a subsample left out get their leaf value at
- * once (the booster's addTree) and the mark of a node whose value is 0: x + 0 is x for every score (a score is
- * never −0: it starts as a sum from +0 and x + y is −0 only when both are).
+ * leaf of each tree, so each row is marked with its leaf's node, less the tree's root (the deepest level's
+ * rows while the tree is grown, GrowData.leafMarks; the other leaves' rows here), and the leaves' values are
+ * added to the scores in one pass in row order: in the next round's gradient pass (SquaredError.
+ * addGradients) or before it; the booster takes a round's training loss after that pass. Each score gets
+ * the same one addition per tree as through the leaves' row ranges, so the same numbers. At 160k × 2 the
+ * deepest level's partition and the scattered additions over the leaves' rows were a fifth of the fit.
+ * Rows a subsample left out get their leaf value at once (the booster's addTree) and the mark of a node
+ * whose value is 0: x + 0 is x for every score (a score is never −0: it starts as a sum from +0, and x + y
+ * is −0 only when both are).
  */
 import type { Leaf } from "./grower.js";
 import type { Loss } from "./losses.js";
@@ -19,25 +20,17 @@ export class MarkedScores {
   private readonly zero: number;
   /** Whether the last tree's values are still to be added to the scores. */
   private pending = false;
-  /** The curve rows' scores and targets (value). */
-  private readonly curveRaw: Float64Array;
-  private readonly curveY: Float64Array;
 
   /**
    * @param nodeOf - a mark per row (the space's marks when its kernel marks: HistSpace.markRows)
    * @param maxNodes - nodes of a tree, at most (< 65,536)
-   * @param curveRows - the rows of the learning curve's training loss (null: all)
    */
   constructor(
     readonly nodeOf: Uint16Array,
     maxNodes: number,
-    private readonly curveRows: Int32Array | null,
-    y: Float64Array,
   ) {
     this.nodeValues = new Float64Array(maxNodes + 1);
     this.zero = maxNodes;
-    this.curveRaw = new Float64Array(curveRows ? curveRows.length : 0);
-    this.curveY = curveRows ? Float64Array.from(curveRows, (i) => y[i]) : new Float64Array(0);
   }
 
   /** The tree rooted at `root` is grown: its leaves' rows marked (those with rows), its values pending. */
@@ -72,17 +65,6 @@ export class MarkedScores {
     this.flush(raw, n);
     loss.gradients(raw, y, 0, gh, n);
   }
-
-  /** loss.value of the curve rows (all n when there are none) as if the pending values were added. */
-  value(loss: Loss, raw: Float64Array, y: Float64Array, n: number): number {
-    const { curveRows } = this;
-    if (curveRows === null) {
-      this.flush(raw, n);
-      return loss.value(raw, y, null, n);
-    }
-    pendingScores(raw, curveRows, this.pending ? this.nodeOf : null, this.nodeValues, this.curveRaw);
-    return loss.value(this.curveRaw, this.curveY, null, curveRows.length);
-  }
 }
 
 /** nodeOf[i] = node for the rows i of rows[start..end) (a leaf's). */
@@ -99,18 +81,4 @@ export function markRows(
 /** raw[i] += nodeValues[nodeOf[i]] for i < n. */
 function addNodeValues(raw: Float64Array, nodeOf: Uint16Array, nodeValues: Float64Array, n: number): void {
   for (let i = 0; i < n; i++) raw[i] += nodeValues[nodeOf[i]];
-}
-
-/** out[k] = raw[i] (+ nodeValues[nodeOf[i]] when nodeOf is given) for the rows i = rows[k]. */
-function pendingScores(
-  raw: Float64Array,
-  rows: Int32Array,
-  nodeOf: Uint16Array | null,
-  nodeValues: Float64Array,
-  out: Float64Array,
-): void {
-  for (let k = 0; k < rows.length; k++) {
-    const i = rows[k];
-    out[k] = nodeOf ? raw[i] + nodeValues[nodeOf[i]] : raw[i];
-  }
 }
