@@ -181,7 +181,7 @@ export function fitBooster(
   // every score still gets one addition per round, so the same numbers.
   const curveRows = nt > CURVE_ROWS ? sampleHead(rng, nt, CURVE_ROWS, rows) : null;
   const marks = helpers && workers ? null : leafMarks(params, K, nt);
-  const marked = workers ? null : markedScores(params, K, nt, space);
+  const marked = workers ? null : markedScores(params, K, nt, space, init[0]);
   const markSpace = marked && space?.canMark ? space : null;
   const roundValues: Float64Array[] = [];
   let nSample = nt;
@@ -378,10 +378,11 @@ function markedScores(
   K: number,
   n: number,
   space: HistSpace | null,
+  init: number,
 ): MarkedScores | null {
   if (K !== 1 || maxNodes(params, n) >= 65_536) return null;
   const nodeOf = space?.canMark ? space.marks : new Uint16Array(n);
-  return new MarkedScores(nodeOf, maxNodes(params, n));
+  return new MarkedScores(nodeOf, maxNodes(params, n), init);
 }
 
 /** marks[i] = j for the rows i of each leaf j. */
