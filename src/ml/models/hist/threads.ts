@@ -101,7 +101,8 @@ const MERGE_WORK = 2;
  * Rows of a node in parts, at most, for the thread that finishes its last part to merge it at once (a copy of
  * at most 1 MB, in the partition wave, beside the other nodes' parts) instead of a MERGE wave after the
  * partition wave: a wave costs a wake-up and a wait for its slowest unit, on a loaded machine far more than
- * such a copy. Larger nodes (the first levels of large fits) are merged by MERGE units on all threads.
+ * such a copy. Larger nodes (the first levels of large fits), and a node with more than a thread's share of
+ * its wave's rows (mergeHereRows), are merged by MERGE units on all threads.
  */
 const MERGE_HERE_ROWS = 1 << 18;
 /** Features of a SUBTRACT or SCAN unit (a node's histogram is cut into units of this many features). */
@@ -671,6 +672,7 @@ export class NodeThreads {
     for (let w = 0; w < cuts.length; w += SIDE_SLOTS) {
       const nodes = Math.min(SIDE_SLOTS, cuts.length - w);
       const partRows = this.partRows(cuts, w, nodes);
+      const mergeHereRows = this.mergeHereRows(cuts, w, nodes);
       let count = 0;
       let work = 0;
       for (let slot = 0; slot < nodes; slot++) {
@@ -681,7 +683,7 @@ export class NodeThreads {
         this.space.setSides(cut.sides, slot);
         const size = ceilDiv(c.end - c.start, parts[slot]);
         // With minRows 0 (tests), every other node is merged in the wave, so both ways run.
-        const inWave = this.minRows === 0 ? slot % 2 === 1 : c.end - c.start <= MERGE_HERE_ROWS;
+        const inWave = this.minRows === 0 ? slot % 2 === 1 : c.end - c.start <= mergeHereRows;
         mergedInWave[slot] = parts[slot] > 1 && inWave ? 1 : 0;
         const mode = parts[slot] === 1 ? 1 : mergedInWave[slot] === 1 ? 2 : 0;
         this.partsLeft[slot] = parts[slot];
@@ -710,6 +712,17 @@ export class NodeThreads {
     let rows = 0;
     for (let slot = 0; slot < nodes; slot++) rows += cuts[w + slot].end - cuts[w + slot].start;
     return partRowsOf(rows, this.pool ? this.pool.size + 1 : 1, this.minRows);
+  }
+
+  /**
+   * Rows of a node in parts of the wave cuts[w..w + nodes), at most, for its last part's thread to merge it
+   * in the wave: MERGE_HERE_ROWS, and no more than a thread's share of the wave (a node alone in its wave,
+   * the root, is merged by all threads: one thread's copy would leave the others idle).
+   */
+  private mergeHereRows(cuts: NodeCut[], w: number, nodes: number): number {
+    let rows = 0;
+    for (let slot = 0; slot < nodes; slot++) rows += cuts[w + slot].end - cuts[w + slot].start;
+    return Math.min(MERGE_HERE_ROWS, Math.floor(rows / (this.pool ? this.pool.size + 1 : 1)));
   }
 
   /**
