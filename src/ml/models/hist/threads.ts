@@ -28,7 +28,7 @@ import { EXP_CHUNK } from "../../kernels/exp-lanes.js";
 import type { HistSpace } from "../../kernels/hist-build.js";
 import { kernelModule } from "../../kernels/load.js";
 import { EXP_LANES_WASM } from "../../kernels/wasm/exp-lanes.js";
-import { type Crew, leaseCrew, type PoolOptions } from "../../threads/pool.js";
+import { type Crew, leaseCrew, type PoolOptions, SPIN_MAX_MS } from "../../threads/pool.js";
 import { bundledCut, EXPAND_SOURCE } from "./bundles.js";
 import { HIST_STRIDE, HistogramPool, histStrideOf, reachableSpans, subtractHistogram } from "./histogram.js";
 import type { Loss } from "./losses.js";
@@ -716,13 +716,19 @@ export class NodeThreads {
 
   /**
    * Rows of a node in parts of the wave cuts[w..w + nodes), at most, for its last part's thread to merge it
-   * in the wave: MERGE_HERE_ROWS, and no more than a thread's share of the wave (a node alone in its wave,
-   * the root, is merged by all threads: one thread's copy would leave the others idle).
+   * in the wave: MERGE_HERE_ROWS, and, while the workers answer at once (this thread's spin for them at
+   * SPIN_MAX_MS or near: pool.ts), no more than a thread's share of the wave (a node alone in its wave, the
+   * root, is merged by all threads: one thread's copy would leave the others idle). When this thread has had
+   * to sleep waiting for them (a loaded machine), a MERGE wave's wake-up costs more than that copy.
    */
   private mergeHereRows(cuts: NodeCut[], w: number, nodes: number): number {
+    if (this.pool === null) return 0;
+    let slow = false;
+    for (let k = 0; k < this.pool.size; k++) slow ||= this.pool.spinMs(k) < SPIN_MAX_MS / 2;
+    if (slow) return MERGE_HERE_ROWS;
     let rows = 0;
     for (let slot = 0; slot < nodes; slot++) rows += cuts[w + slot].end - cuts[w + slot].start;
-    return Math.min(MERGE_HERE_ROWS, Math.floor(rows / (this.pool ? this.pool.size + 1 : 1)));
+    return Math.min(MERGE_HERE_ROWS, Math.floor(rows / (this.pool.size + 1)));
   }
 
   /**
