@@ -17,9 +17,10 @@
  *
  * Bit-identical for any thread count: a unit's result does not depend on the thread that computes it, a
  * node's shares depend on its rows and the row stride only, and they are added in share order. A stable
- * partition gives the same rows whatever its parts, and whoever merges them. A row's gradient and score update, and a cell's
- * subtraction, are the same arithmetic on whichever thread; a node's scan units are taken in feature order,
- * a later one only when its gain is larger, which is the split one scan over all features finds.
+ * partition gives the same rows whatever its parts, and whichever thread merges them. A row's gradient and
+ * score update, and a cell's subtraction, are the same arithmetic on whichever thread; a node's scan units
+ * are taken in feature order, a later one only when its gain is larger, which is the split one scan over all
+ * features finds.
  *
  * The workers are a leased Crew (src/ml/threads/pool.ts): no message passing per level, and a stuck worker
  * fails the fit instead of hanging it.
