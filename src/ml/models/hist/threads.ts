@@ -17,9 +17,10 @@
  *
  * Bit-identical for any thread count: a unit's result does not depend on the thread that computes it, a
  * node's shares depend on its rows and the row stride only, and they are added in share order. A stable
- * partition gives the same rows whatever its parts. A row's gradient and score update, and a cell's
- * subtraction, are the same arithmetic on whichever thread; a node's scan units are taken in feature order,
- * a later one only when its gain is larger, which is the split one scan over all features finds.
+ * partition gives the same rows whatever its parts, and whichever thread merges them. A row's gradient and
+ * score update, and a cell's subtraction, are the same arithmetic on whichever thread; a node's scan units
+ * are taken in feature order, a later one only when its gain is larger, which is the split one scan over all
+ * features finds.
  *
  * The workers are a leased Crew (src/ml/threads/pool.ts): no message passing per level, and a stuck worker
  * fails the fit instead of hanging it.
@@ -28,7 +29,7 @@ import { EXP_CHUNK } from "../../kernels/exp-lanes.js";
 import type { HistSpace } from "../../kernels/hist-build.js";
 import { kernelModule } from "../../kernels/load.js";
 import { EXP_LANES_WASM } from "../../kernels/wasm/exp-lanes.js";
-import { type Crew, leaseCrew, type PoolOptions } from "../../threads/pool.js";
+import { type Crew, leaseCrew, type PoolOptions, SPIN_MAX_MS } from "../../threads/pool.js";
 import { bundledCut, EXPAND_SOURCE } from "./bundles.js";
 import { HIST_STRIDE, HistogramPool, histStrideOf, reachableSpans, subtractHistogram } from "./histogram.js";
 import type { Loss } from "./losses.js";
@@ -97,6 +98,14 @@ const PROB_GRADIENT_WORK = ADD_WORK;
 const PARTS_PER_THREAD = 4;
 /** A row a merge moves (two 4-byte copies), in bin updates. */
 const MERGE_WORK = 2;
+/**
+ * Rows of a node in parts, at most, for the thread that finishes its last part to merge it at once (a copy of
+ * at most 1 MB, in the partition wave, beside the other nodes' parts) instead of a MERGE wave after the
+ * partition wave: a wave costs a wake-up and a wait for its slowest unit, on a loaded machine far more than
+ * such a copy. Larger nodes (the first levels of large fits), and a node with more than a thread's share of
+ * its wave's rows (mergeHereRows), are merged by MERGE units on all threads.
+ */
+const MERGE_HERE_ROWS = 1 << 18;
 /** Features of a SUBTRACT or SCAN unit (a node's histogram is cut into units of this many features). */
 const UNIT_FEATURES = 8;
 /**
@@ -272,10 +281,12 @@ const expModule = kernelModule(EXP_LANES_WASM);
  * The task of every thread, as source: the workers are given it (no module to load, so they start at once)
  * and this thread compiles the same source, so there is one copy. args = (kind, count, …): take units from
  * data.next until count. A BUILD unit (from, to, region) builds rows[from..to) into its region (reachable
- * cells zeroed first); a PARTITION unit (from, to, f, slot, whole) partitions rows[from..to) with side
- * table `slot`, the left-row count into word 5, and, when it is the node's only part (whole), moves its
- * right rows back after the left ones, else its left rows into scratch after its right ones (scratch[from..
- * to) then holds the part's rows, right ones first). A MERGE unit (from, to, left, leftAt, rightAt) puts a
+ * cells zeroed first); a PARTITION unit (from, to, f, slot, mode, ·, first, parts) partitions rows[from..to)
+ * with side table `slot`, the left-row count into word 5, and, when it is the node's only part (mode 1),
+ * moves its right rows back after the left ones, else its left rows into scratch after its right ones
+ * (scratch[from..to) then holds the part's rows, right ones first); in mode 2, the thread that finishes the
+ * node's last part (partsLeft[slot] counts them down) then merges the node's parts (units first..first +
+ * parts − 1) as MERGE units would. A MERGE unit (from, to, left, leftAt, rightAt) puts a
  * part's rows back from scratch: its left rows at rows[leftAt..), its right rows at rows[rightAt..). The
  * merges of a node's parts read only scratch and write disjoint rows, so they run in parallel. A GRADIENTS
  * unit (from, to) writes gh of rows from..to−1 from raw and y with GRADIENT_LOOPS[args[2]] (the softmax's:
@@ -313,6 +324,24 @@ const TASK = `(() => {
   let lanes = null;
   const addToRows = (raw, rows, from, to, K, k, value) => {
     for (let q = from; q < to; q++) raw[rows[q] * K + k] += value;
+  };
+  // Puts the node's parts (units first..first + parts − 1, each partitioned into scratch) back in rows: their
+  // left rows in order from the node's start, then their right rows, as MERGE units do.
+  const mergeNode = (data, first, parts) => {
+    const { units, rows, scratch } = data;
+    let left = 0;
+    for (let q = first; q < first + parts; q++) left += units[q * ${UNIT_WORDS} + 5];
+    let leftAt = units[first * ${UNIT_WORDS}];
+    let rightAt = leftAt + left;
+    for (let q = first; q < first + parts; q++) {
+      const from = units[q * ${UNIT_WORDS}];
+      const to = units[q * ${UNIT_WORDS} + 1];
+      const partLeft = units[q * ${UNIT_WORDS} + 5];
+      rows.set(scratch.subarray(to - partLeft, to), leftAt);
+      rows.set(scratch.subarray(from, to - partLeft), rightAt);
+      leftAt += partLeft;
+      rightAt += to - from - partLeft;
+    }
   };
   const subtract = (a, spans, from, to, into, minus) => {
     for (let s = from; s < to; s += 2) {
@@ -432,8 +461,13 @@ const TASK = `(() => {
       const sides = l.sidesAt + l.sideBytes * units[at + 3];
       const left = data.wasm.partition(first, step, l.rowsAt + 4 * from, to - from, l.scratchAt + 4 * from, sides);
       units[at + 5] = left;
-      if (units[at + 4] === 1) data.rows.set(data.scratch.subarray(from, to - left), from + left);
-      else data.scratch.set(data.rows.subarray(from, from + left), to - left);
+      const mode = units[at + 4];
+      if (mode === 1) data.rows.set(data.scratch.subarray(from, to - left), from + left);
+      else {
+        data.scratch.set(data.rows.subarray(from, from + left), to - left);
+        // The other parts' counts and rows were written before their decrements: the last one sees them all.
+        if (mode === 2 && Atomics.sub(data.partsLeft, units[at + 3], 1) === 1) mergeNode(data, units[at + 6], units[at + 7]);
+      }
     }
   };
 })()`;
@@ -502,6 +536,10 @@ export class NodeThreads {
   private readonly spans: Int32Array;
   /** partitionAll's parts per node of a wave. */
   private readonly parts = new Int32Array(SIDE_SLOTS);
+  /** Per node of a partition wave: 1 when its parts are merged in the wave (by its last part's thread). */
+  private readonly mergedInWave = new Uint8Array(SIDE_SLOTS);
+  /** Per node of a partition wave: its parts not yet partitioned (counted down by the threads). */
+  private readonly partsLeft = shared(Int32Array, SIDE_SLOTS);
   /** mergeParts' MERGE units, written here while the PARTITION units' results are read from the table. */
   private readonly merges: Int32Array;
 
@@ -575,6 +613,7 @@ export class NodeThreads {
       scanIn: this.scanIn,
       scanOut: this.scanOut,
       scanFeatures: this.scanFeatures,
+      partsLeft: this.partsLeft,
     });
     this.data = dataOf();
     this.pool = threads > 1 ? leaseCrew(threads - 1, TASK, dataOf, options) : null;
@@ -631,10 +670,11 @@ export class NodeThreads {
   partitionAll(cuts: NodeCut[]): Int32Array {
     const nLeft = new Int32Array(cuts.length);
     const { bundling } = this.space;
-    const { parts } = this;
+    const { parts, mergedInWave } = this;
     for (let w = 0; w < cuts.length; w += SIDE_SLOTS) {
       const nodes = Math.min(SIDE_SLOTS, cuts.length - w);
       const partRows = this.partRows(cuts, w, nodes);
+      const mergeHereRows = this.mergeHereRows(cuts, w, nodes);
       let count = 0;
       let work = 0;
       for (let slot = 0; slot < nodes; slot++) {
@@ -644,10 +684,16 @@ export class NodeThreads {
         const cut = bundling ? bundledCut(bundling, c.f, c.sides) : { column: c.f, sides: c.sides };
         this.space.setSides(cut.sides, slot);
         const size = ceilDiv(c.end - c.start, parts[slot]);
+        // With minRows 0 (tests), every other node is merged in the wave, so both ways run.
+        const inWave = this.minRows === 0 ? slot % 2 === 1 : c.end - c.start <= mergeHereRows;
+        mergedInWave[slot] = parts[slot] > 1 && inWave ? 1 : 0;
+        const mode = parts[slot] === 1 ? 1 : mergedInWave[slot] === 1 ? 2 : 0;
+        this.partsLeft[slot] = parts[slot];
+        const first = count;
         for (let q = 0; q < parts[slot]; q++) {
           const from = Math.min(c.end, c.start + q * size);
           const to = Math.min(c.end, from + size);
-          this.units.set([from, to, cut.column, slot, parts[slot] === 1 ? 1 : 0], UNIT_WORDS * count++);
+          this.units.set([from, to, cut.column, slot, mode, 0, first, parts[slot]], UNIT_WORDS * count++);
         }
         work += c.end - c.start;
       }
@@ -671,9 +717,26 @@ export class NodeThreads {
   }
 
   /**
+   * Rows of a node in parts of the wave cuts[w..w + nodes), at most, for its last part's thread to merge it
+   * in the wave: MERGE_HERE_ROWS, and, while the workers answer at once (this thread's spin for them at
+   * SPIN_MAX_MS or near: pool.ts), no more than a thread's share of the wave (a node alone in its wave, the
+   * root, is merged by all threads: one thread's copy would leave the others idle). When this thread has had
+   * to sleep waiting for them (a loaded machine), a MERGE wave's wake-up costs more than that copy.
+   */
+  private mergeHereRows(cuts: NodeCut[], w: number, nodes: number): number {
+    if (this.pool === null) return 0;
+    let slow = false;
+    for (let k = 0; k < this.pool.size; k++) slow ||= this.pool.spinMs(k) < SPIN_MAX_MS / 2;
+    if (slow) return MERGE_HERE_ROWS;
+    let rows = 0;
+    for (let slot = 0; slot < nodes; slot++) rows += cuts[w + slot].end - cuts[w + slot].start;
+    return Math.min(MERGE_HERE_ROWS, Math.floor(rows / (this.pool.size + 1)));
+  }
+
+  /**
    * The rows sent left by each node of the wave (cuts[w..w + nodes), parts in this.parts) into nLeft; a node
-   * partitioned in parts gets them put together by MERGE units: the parts' left rows in order, then their
-   * right rows (the same rows as one pass). Plain loops over typed arrays: per-call arrays and closures made
+   * partitioned in parts gets them put together by MERGE units (unless its last part's thread did, in the
+   * wave: mergedInWave): the parts' left rows in order, then their right rows (the same rows as one pass). Plain loops over typed arrays: per-call arrays and closures made
    * V8 deoptimise and recompile partitionAll in every fit.
    */
   private mergeParts(cuts: NodeCut[], w: number, nodes: number, nLeft: Int32Array): void {
@@ -687,7 +750,7 @@ export class NodeThreads {
       let left = 0;
       for (let q = first; q < u; q++) left += units[UNIT_WORDS * q + 5];
       nLeft[w + slot] = left;
-      if (parts[slot] === 1) continue;
+      if (parts[slot] === 1 || this.mergedInWave[slot] === 1) continue;
       let leftAt = cuts[w + slot].start;
       let rightAt = leftAt + left;
       for (let q = first; q < u; q++) {
