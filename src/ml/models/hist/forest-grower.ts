@@ -320,7 +320,7 @@ function examine(
       }
     }
     if (n > TINY_NODE && s.tinyGini && data.categories[f] === 0) {
-      if (ones && data.classes) ones.sumByBin(s.rows, t, f, s.binSums, s.present);
+      if (ones && data.classes) ones.sumByBin(s.rows, t, f, s.binSums, s.present, s.binClasses);
       else sumRowsByBin(data, t, f, s);
       if (!missingPresent(s)) {
         scanBinsGini(f, params.minSamplesLeaf, parentScore, W, s, best);
