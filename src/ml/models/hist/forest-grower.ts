@@ -349,13 +349,13 @@ function splitPair(
   const C = data.channels;
   const i = scratch.rows[t.start];
   const j = scratch.rows[t.start + 1];
-  const a = data.values.subarray(i * C, i * C + C);
-  const b = data.values.subarray(j * C, j * C + C);
+  // Each row's channels read in place (a subarray per row costs an object at every pair).
+  const v = data.values;
   const crit = params.criterion;
-  const wa = weightOf(crit, a, 0, C);
-  const wb = weightOf(crit, b, 0, C);
+  const wa = weightOf(crit, v, i * C, C);
+  const wb = weightOf(crit, v, j * C, C);
   if (wa < params.minSamplesLeaf || wb < params.minSamplesLeaf) return;
-  const gain = score(crit, a, 0, C, wa) + score(crit, b, 0, C, wb) - parentScore;
+  const gain = score(crit, v, i * C, C, wa) + score(crit, v, j * C, C, wb) - parentScore;
   if (!(gain > 0)) return;
   const p = data.p;
   const feats = scratch.features;
