@@ -22,7 +22,7 @@ import {
 } from "./hist/binning.js";
 import type { Criterion } from "./hist/channels.js";
 import { type ColumnTable, matrixTable, readColumn } from "./hist/columns.js";
-import { concatTrees, type ForestArrays, ForestSink, type GrownTree, storedCopy } from "./hist/forest.js";
+import { type ForestArrays, ForestSink, type GrownTree, storedCopy } from "./hist/forest.js";
 import { EXACT_TREE_TASK, ExactGrower, type ExactJob } from "./hist/forest-exact.js";
 import type { ForestTreeParams } from "./hist/forest-scratch.js";
 import {
@@ -176,8 +176,9 @@ export function forestThreads(size: FitSize, params: ForestParams): number {
  * the next tree not yet taken (a shared counter), so none waits for another while trees are left; each
  * tree's seed is drawn in tree order first, so the forest is the same for any thread count. Past the
  * deadline every thread stops after its current tree, and the trees up to the first one not grown are kept.
- * One thread appends each tree to the forest as it is grown (ForestSink); several send theirs, laid end to
- * end at the end (concatTrees: written once at their final size).
+ * This thread appends the trees to the forest in order as they come (ForestSink): its own straight from its
+ * grower when every tree before is in, the workers' (sent, polled between this thread's trees) and its
+ * others once those before them are.
  */
 function growTrees(
   growth: Growth,
@@ -192,41 +193,53 @@ function growTrees(
     next: allocate(Int32Array, 2, threads > 1),
   };
   for (let t = 0; t < nTrees; t++) schedule.seeds[t] = ctx.rng.nextUint32() | 0;
-  const trees: (Tree | undefined)[] = Array.from({ length: nTrees }, () => undefined);
-  const sink = threads === 1 ? new ForestSink(nTrees, nOut) : null;
+  const sink = new ForestSink(nTrees, nOut);
+  /** Trees grown but not yet in the sink (one waits there for those before it). */
+  const waiting: (Tree | undefined)[] = Array.from({ length: nTrees }, () => undefined);
+  let added = 0;
+  const flush = () => {
+    for (let tree = waiting[added]; tree !== undefined; tree = waiting[added]) {
+      waiting[added++] = undefined;
+      sink.add(tree);
+      addImportance(tree, importance);
+    }
+  };
+  const crew =
+    threads > 1
+      ? leaseCrew(threads - 1, growth.task, () => ({ ...(growth.data as object), schedule }))
+      : null;
+  const receive = () => {
+    for (let k = 0; k < threads - 1; k++)
+      for (let m = crew?.receive(k); m !== undefined; m = crew?.receive(k)) {
+        const [t, tree] = m as [number, Tree];
+        waiting[t] = tree;
+      }
+    flush();
+  };
   const growHere = () =>
     growScheduled(
       schedule,
-      (seed) => growth.here(seed, sink !== null),
+      (seed, t) => {
+        receive();
+        return growth.here(seed, t === added);
+      },
       (t, tree) => {
-        if (sink) {
-          sink.add(tree);
-          addImportance(tree, importance);
-        } else trees[t] = tree;
+        waiting[t] = tree;
+        flush();
         const started = Math.min(nTrees, Atomics.load(schedule.next, 0));
         ctx.onProgress?.(started / nTrees, `Tree ${started} of ${nTrees}`);
         if (pastDeadline(ctx)) Atomics.store(schedule.next, STOP, 1);
       },
     );
-  if (sink) {
-    growHere();
-    return sink.finish();
-  }
-  const crew = leaseCrew(threads - 1, growth.task, () => ({ ...(growth.data as object), schedule }));
-  try {
-    crew.runAll(() => [], growHere);
-    for (let k = 0; k < threads - 1; k++)
-      for (let m = crew.receive(k); m !== undefined; m = crew.receive(k)) {
-        const [t, tree] = m as [number, Tree];
-        trees[t] = tree;
-      }
-  } finally {
-    crew.close();
-  }
-  const grown = trees.indexOf(undefined);
-  const kept = trees.slice(0, grown < 0 ? nTrees : grown) as Tree[];
-  for (const tree of kept) addImportance(tree, importance);
-  return concatTrees(kept, nOut);
+  if (!crew) growHere();
+  else
+    try {
+      crew.runAll(() => [], growHere);
+      receive();
+    } finally {
+      crew.close();
+    }
+  return sink.finish();
 }
 
 /**

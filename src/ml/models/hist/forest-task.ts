@@ -174,14 +174,14 @@ export const STOP = 1;
 /** Takes and grows trees until none is left or the schedule stops; `done` gets each with its index. */
 export function growScheduled<T>(
   schedule: TreeSchedule,
-  grow: (seed: number) => T,
+  grow: (seed: number, t: number) => T,
   done: (t: number, tree: T) => void,
 ): void {
   const { seeds, next } = schedule;
   while (!Atomics.load(next, STOP)) {
     const t = Atomics.add(next, 0, 1);
     if (t >= seeds.length) return;
-    done(t, grow(seeds[t] >>> 0));
+    done(t, grow(seeds[t] >>> 0, t));
   }
 }
 

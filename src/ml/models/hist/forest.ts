@@ -51,7 +51,7 @@ function grow<T extends Int32Array | BinArray | Float64Array | Uint32Array>(a: T
   return b;
 }
 
-/** One tree's arrays as a ForestBuilder holds them (node ids from 0), for concatTrees. */
+/** One tree's arrays as a ForestBuilder holds them (node ids from 0), for a ForestSink. */
 export interface GrownTree {
   nodes: number;
   nValues: number;
@@ -192,52 +192,11 @@ export class ForestBuilder {
 }
 
 /**
- * The forest of trees grown alone (node ids from 0 in each), with float32 leaf outputs: what appending them
- * to a compact ForestBuilder and finishing it gives, written once into arrays of their final size.
- */
-export function concatTrees(trees: GrownTree[], nOut: number): ForestArrays {
-  let nodes = 0;
-  let nValues = 0;
-  let nCat = 0;
-  for (const t of trees) {
-    nodes += t.nodes;
-    nValues += t.nValues;
-    nCat += t.nCat;
-  }
-  const exact = trees.some((t) => t.threshold);
-  const f: ForestArrays = storedCopy({
-    nTrees: trees.length,
-    nOut,
-    roots: new Int32Array(trees.length),
-    feature: new Int32Array(nodes),
-    bin: new (trees.some((t) => t.bin instanceof Uint16Array) ? Uint16Array : Uint8Array)(nodes),
-    flags: new Uint8Array(nodes),
-    child: new Int32Array(nodes),
-    values: new Float32Array(nValues),
-    catSlot: new Int32Array(nCat > 0 ? nodes : 0),
-    catBits: new Uint32Array(nCat * CAT_WORDS),
-    ...(exact ? { threshold: new Float64Array(nodes) } : {}),
-  });
-  let base = 0;
-  let valueBase = 0;
-  let catBase = 0;
-  for (let k = 0; k < trees.length; k++) {
-    const t = trees[k];
-    f.roots[k] = base;
-    copyTree(f, t, base, valueBase, catBase);
-    base += t.nodes;
-    valueBase += t.nValues;
-    catBase += t.nCat;
-  }
-  return f;
-}
-
-/**
- * The trees of one fit appended in tree order straight into the forest's arrays, as they are grown (one
- * thread): what concatTrees gives, without each tree's own copy of its arrays. The arrays are reserved for
- * the trees to come from the sizes of those so far and handed out as views of their used part: pages past it
- * are never touched (fresh memory costs a page fault per 4 KB page on first write, a large share of a
- * forest's fit: 20 MB for 1M nodes), where an exact-size copy would touch all of it again.
+ * The trees of one fit (each grown alone, node ids from 0) appended in tree order straight into the forest's
+ * arrays as they come, with float32 leaf outputs; a tree grown on this thread needs no copy of its own. The
+ * arrays are reserved for the trees to come from the sizes of those so far and handed out as views of their
+ * used part: pages past it are never touched (fresh memory costs a page fault per 4 KB page on first write,
+ * a large share of a forest's fit: 20 MB for 1M nodes), where an exact-size copy would touch all of it again.
  */
 export class ForestSink {
   private readonly f: ForestArrays;
