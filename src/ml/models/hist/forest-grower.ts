@@ -262,7 +262,11 @@ function findSplit(
     x ^= x << 5;
     const j = constants + uint32Mod(x, examined - constants);
     const f = feats[j];
-    const constant = !examine(data, t, f, params, parentScore, W, scratch, best, ones);
+    // A binary feature with no 1 in the node's built ones table (most one-hot columns in deep nodes) is
+    // constant by one bit, here rather than through examine's call.
+    const s = ones?.built ? ones.slot[f] : -1;
+    const constant =
+      (s >= 0 && !ones?.hasOnes(s)) || !examine(data, t, f, params, parentScore, W, scratch, best, ones);
     const to = constant ? constants++ : --examined;
     feats[j] = feats[to];
     feats[to] = f;
