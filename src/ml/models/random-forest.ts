@@ -22,7 +22,7 @@ import {
 } from "./hist/binning.js";
 import type { Criterion } from "./hist/channels.js";
 import { type ColumnTable, matrixTable, readColumn } from "./hist/columns.js";
-import { concatTrees, type ForestArrays, type GrownTree, storedCopy } from "./hist/forest.js";
+import { type ForestArrays, ForestSink, type GrownTree, storedCopy } from "./hist/forest.js";
 import { EXACT_TREE_TASK, ExactGrower, type ExactJob } from "./hist/forest-exact.js";
 import type { ForestTreeParams } from "./hist/forest-scratch.js";
 import {
@@ -107,7 +107,8 @@ type Tree = GrownTree & { gains: Float64Array };
 /** How the trees of one fit are grown: on this thread, and as a pool task with the same seeds. */
 interface Growth {
   mapper: BinMapper;
-  here: (seed: number) => Tree;
+  /** Grows a tree on this thread: its own arrays, or views of the grower's until its next tree (`inPlace`). */
+  here: (seed: number, inPlace: boolean) => Tree;
   task: CrewTask;
   data: unknown;
 }
@@ -126,17 +127,23 @@ function fitForest(
   const growth =
     (exact && exactGrowth(table, y, nClasses, params, threads > 1)) ||
     binnedGrowth(table, y, nClasses, params, ctx, threads);
-  const trees = growTrees(growth, params.nEstimators, threads, ctx);
   const importance = new Float64Array(p);
-  for (const tree of trees) {
-    const total = tree.gains.reduce((s, v) => s + v, 0);
-    if (total > 0) for (let f = 0; f < p; f++) importance[f] += tree.gains[f] / total;
-  }
-  // Written once at their final size (appending tree by tree to a builder, then trimming, copied twice).
-  const forest = concatTrees(trees, nClasses === 0 ? 1 : nClasses);
-  const built = trees.length;
-  for (let f = 0; f < p; f++) importance[f] /= built;
+  const forest = growTrees(
+    growth,
+    params.nEstimators,
+    threads,
+    ctx,
+    nClasses === 0 ? 1 : nClasses,
+    importance,
+  );
+  for (let f = 0; f < p; f++) importance[f] /= forest.nTrees;
   return { fitted: { mapper: growth.mapper, forest, nFeatures: p, importance }, threads };
+}
+
+/** Adds the tree's normalised impurity decrease per feature into importance. */
+function addImportance(tree: Tree, importance: Float64Array): void {
+  const total = tree.gains.reduce((s, v) => s + v, 0);
+  if (total > 0) for (let f = 0; f < importance.length; f++) importance[f] += tree.gains[f] / total;
 }
 
 /**
@@ -165,41 +172,74 @@ export function forestThreads(size: FitSize, params: ForestParams): number {
 }
 
 /**
- * The trees, in tree order. Every thread takes the next tree not yet taken (a shared counter), so none
- * waits for another while trees are left; each tree's seed is drawn in tree order first, so the forest is
- * the same for any thread count. Past the deadline every thread stops after its current tree, and the
- * trees up to the first one not grown are kept.
+ * The forest of the trees, in tree order (each tree's importance added, in that order). Every thread takes
+ * the next tree not yet taken (a shared counter), so none waits for another while trees are left; each
+ * tree's seed is drawn in tree order first, so the forest is the same for any thread count. Past the
+ * deadline every thread stops after its current tree, and the trees up to the first one not grown are kept.
+ * This thread appends the trees to the forest in order as they come (ForestSink): its own straight from its
+ * grower when every tree before is in, the workers' (sent, polled between this thread's trees) and its
+ * others once those before them are.
  */
-function growTrees(growth: Growth, nTrees: number, threads: number, ctx: FitContext): Tree[] {
+function growTrees(
+  growth: Growth,
+  nTrees: number,
+  threads: number,
+  ctx: FitContext,
+  nOut: number,
+  importance: Float64Array,
+): ForestArrays {
   const schedule: TreeSchedule = {
     seeds: allocate(Int32Array, nTrees, threads > 1),
     next: allocate(Int32Array, 2, threads > 1),
   };
   for (let t = 0; t < nTrees; t++) schedule.seeds[t] = ctx.rng.nextUint32() | 0;
-  const trees: (Tree | undefined)[] = Array.from({ length: nTrees }, () => undefined);
+  const sink = new ForestSink(nTrees, nOut);
+  /** Trees grown but not yet in the sink (one waits there for those before it). */
+  const waiting: (Tree | undefined)[] = Array.from({ length: nTrees }, () => undefined);
+  let added = 0;
+  const flush = () => {
+    for (let tree = waiting[added]; tree !== undefined; tree = waiting[added]) {
+      waiting[added++] = undefined;
+      sink.add(tree);
+      addImportance(tree, importance);
+    }
+  };
+  const crew =
+    threads > 1
+      ? leaseCrew(threads - 1, growth.task, () => ({ ...(growth.data as object), schedule }))
+      : null;
+  const receive = () => {
+    for (let k = 0; k < threads - 1; k++)
+      for (let m = crew?.receive(k); m !== undefined; m = crew?.receive(k)) {
+        const [t, tree] = m as [number, Tree];
+        waiting[t] = tree;
+      }
+    flush();
+  };
   const growHere = () =>
-    growScheduled(schedule, growth.here, (t, tree) => {
-      trees[t] = tree;
-      const started = Math.min(nTrees, Atomics.load(schedule.next, 0));
-      ctx.onProgress?.(started / nTrees, `Tree ${started} of ${nTrees}`);
-      if (pastDeadline(ctx)) Atomics.store(schedule.next, STOP, 1);
-    });
-  if (threads === 1) growHere();
-  else {
-    const crew = leaseCrew(threads - 1, growth.task, () => ({ ...(growth.data as object), schedule }));
+    growScheduled(
+      schedule,
+      (seed, t) => {
+        receive();
+        return growth.here(seed, t === added);
+      },
+      (t, tree) => {
+        waiting[t] = tree;
+        flush();
+        const started = Math.min(nTrees, Atomics.load(schedule.next, 0));
+        ctx.onProgress?.(started / nTrees, `Tree ${started} of ${nTrees}`);
+        if (pastDeadline(ctx)) Atomics.store(schedule.next, STOP, 1);
+      },
+    );
+  if (!crew) growHere();
+  else
     try {
       crew.runAll(() => [], growHere);
-      for (let k = 0; k < threads - 1; k++)
-        for (let m = crew.receive(k); m !== undefined; m = crew.receive(k)) {
-          const [t, tree] = m as [number, Tree];
-          trees[t] = tree;
-        }
+      receive();
     } finally {
       crew.close();
     }
-  }
-  const grown = trees.indexOf(undefined);
-  return trees.slice(0, grown < 0 ? nTrees : grown) as Tree[];
+  return sink.finish();
 }
 
 /**
@@ -265,7 +305,7 @@ function binnedGrowth(
     treeParams: treeSettings(params, p, nClasses),
   });
   const grower = new TreeGrower(job);
-  return { mapper, here: (seed) => grower.grow(seed), task: FOREST_TASK, data: { job } };
+  return { mapper, here: (seed, inPlace) => grower.grow(seed, inPlace), task: FOREST_TASK, data: { job } };
 }
 
 /** Whether the table may take exact trees: at most EXACT_MAX_FEATURES columns, none categorical. */
@@ -309,7 +349,12 @@ function exactGrowth(
     categories: new Int32Array(p),
   };
   const grower = new ExactGrower(job);
-  return { mapper, here: (seed) => grower.grow(seed), task: EXACT_TREE_TASK, data: { job } };
+  return {
+    mapper,
+    here: (seed, inPlace) => grower.grow(seed, inPlace),
+    task: EXACT_TREE_TASK,
+    data: { job },
+  };
 }
 
 /**

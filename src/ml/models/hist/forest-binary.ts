@@ -81,9 +81,17 @@ export class BinaryOnes {
 
   /**
    * sumRowsByBin for classes: the class weights per bin of feature f over rows[t.start..t.end) into binSums,
-   * with the bins present in the bitmap; each row's class and count from one record, not two arrays.
+   * with the bins present in the bitmap and each bin's classes in binClasses (ForestScratch's); each row's
+   * class and count from one record, not two arrays.
    */
-  sumByBin(rows: Int32Array, t: NodeRange, f: number, binSums: Float64Array, present: Uint32Array): void {
+  sumByBin(
+    rows: Int32Array,
+    t: NodeRange,
+    f: number,
+    binSums: Float64Array,
+    present: Uint32Array,
+    binClasses: Int32Array,
+  ): void {
     const { words, records } = this;
     const { columns, n, channels: C } = this.data;
     const col = f * n;
@@ -92,8 +100,10 @@ export class BinaryOnes {
       const i = rows[k];
       const b = columns[col + i];
       const record = records[i * R + words];
-      binSums[b * C + (record & 255)] += record >>> 8;
+      const c = record & 255;
+      binSums[b * C + c] += record >>> 8;
       present[b >>> 5] |= 1 << (b & 31);
+      binClasses[b] |= 1 << c;
     }
   }
 

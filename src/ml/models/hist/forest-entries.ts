@@ -58,7 +58,8 @@ export function entriesFromRows(data: ForestData, t: NodeRange, f: number, s: Fo
 
 /**
  * Dense sums per bin of feature f over the node's rows into s.binSums (missing rows in bin 255) and a bitmap
- * of the bins present (s.present), which lists them in order without a sort. Whoever reads them clears both.
+ * of the bins present (s.present), which lists them in order without a sort; with more than two channels
+ * (classes), each bin's classes too (s.binClasses). Whoever reads them clears them.
  */
 export function sumRowsByBin(data: ForestData, t: NodeRange, f: number, s: ForestScratch): void {
   const C = data.channels;
@@ -96,11 +97,14 @@ export function sumRowsByBin(data: ForestData, t: NodeRange, f: number, s: Fores
   }
   // More than two channels are classes: one addition per row, its weight into its class's channel.
   const { classOf, rowWeight } = data.classes as NonNullable<ForestData["classes"]>;
+  const { binClasses } = s;
   for (let k = t.start; k < t.end; k++) {
     const i = rows[k];
     const b = columns[col + i];
-    binSums[b * C + classOf[i]] += rowWeight[i];
+    const c = classOf[i];
+    binSums[b * C + c] += rowWeight[i];
     present[b >>> 5] |= 1 << (b & 31);
+    binClasses[b] |= 1 << c;
   }
 }
 
@@ -127,6 +131,7 @@ export function collectPresent(s: ForestScratch, C: number): number {
         into[at + c] = binSums[b * C + c];
         binSums[b * C + c] = 0;
       }
+      s.binClasses[b] = 0;
       if (b !== MISSING_BIN) s.entryBin[nE++] = b;
     }
   }

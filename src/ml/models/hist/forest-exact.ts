@@ -34,34 +34,51 @@ export type ExactTree = GrownTree & { threshold: Float64Array; gains: Float64Arr
 export class ExactGrower {
   private readonly scratch: TreeScratch;
   private readonly weight: Float64Array;
+  /** The last tree's children and leaf outputs when grown in place (see grow). */
+  private child = new Int32Array(0);
+  private values = new Float32Array(0);
 
   constructor(private readonly job: ExactJob) {
     this.scratch = new TreeScratch(job.n, job.p, Math.max(1, job.nClasses));
     this.weight = new Float64Array(job.n);
   }
 
-  /** Grows the tree of this seed. */
-  grow(seed: number): ExactTree {
+  /**
+   * Grows the tree of this seed: its own arrays, or (`inPlace`, for a ForestSink) views of this grower's,
+   * valid until its next tree.
+   */
+  grow(seed: number, inPlace = false): ExactTree {
     const { job, weight } = this;
     const { Xc, sorted, y, n, p, nClasses } = job;
     const rng = new Random(seed);
     weight.fill(job.bootstrap ? 0 : 1);
     if (job.bootstrap) for (let i = 0; i < n; i++) weight[rng.int(n)]++;
     const tree = growTree({ Xc, n, p, y, nClasses, weight, sorted }, { ...job.options, rng }, this.scratch);
-    return forestTree(tree, p);
+    if (!inPlace) return forestTree(tree, p, new Int32Array(tree.count), null);
+    if (this.child.length < tree.count) this.child = new Int32Array(tree.feature.length);
+    return forestTree(tree, p, this.child, this);
+  }
+
+  /** Room for this many leaf outputs (float32). */
+  leafValues(n: number): Float32Array {
+    if (this.values.length < n) this.values = new Float32Array(Math.max(n, 2 * this.values.length));
+    return this.values;
   }
 }
 
-/** The grown tree in the forest's layout (leaves point at their outputs), with its impurity decrease per feature. */
-function forestTree(tree: NodeStore, p: number): ExactTree {
+/**
+ * The grown tree in the forest's layout (leaves point at their outputs, children written into `child`), with
+ * its impurity decrease per feature; its own arrays, or views of the store's and the grower's (`inPlace`).
+ * Its bins and flags, all zero, come empty (see copyTree).
+ */
+function forestTree(tree: NodeStore, p: number, child: Int32Array, inPlace: ExactGrower | null): ExactTree {
   const nodes = tree.count;
   const nOut = tree.nOut;
-  const child = new Int32Array(nodes);
   const gains = new Float64Array(p);
   let leaves = 0;
   for (let node = 0; node < nodes; node++) leaves += +(tree.feature[node] < 0);
   // float32, as the forest stores them.
-  const values = new Float32Array(leaves * nOut);
+  const values = inPlace ? inPlace.leafValues(leaves * nOut) : new Float32Array(leaves * nOut);
   let nValues = 0;
   for (let node = 0; node < nodes; node++) {
     const f = tree.feature[node];
@@ -84,14 +101,14 @@ function forestTree(tree: NodeStore, p: number): ExactTree {
     nodes,
     nValues,
     nCat: 0,
-    feature: tree.feature.slice(0, nodes),
-    bin: new Uint8Array(nodes),
-    flags: new Uint8Array(nodes),
+    feature: inPlace ? tree.feature : tree.feature.slice(0, nodes),
+    bin: new Uint8Array(0),
+    flags: new Uint8Array(0),
     child,
     catSlot: new Int32Array(0),
     values,
     catBits: new Uint32Array(0),
-    threshold: tree.threshold.slice(0, nodes),
+    threshold: inPlace ? tree.threshold : tree.threshold.slice(0, nodes),
     gains,
   };
 }

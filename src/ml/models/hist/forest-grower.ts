@@ -262,7 +262,11 @@ function findSplit(
     x ^= x << 5;
     const j = constants + uint32Mod(x, examined - constants);
     const f = feats[j];
-    const constant = !examine(data, t, f, params, parentScore, W, scratch, best, ones);
+    // A binary feature with no 1 in the node's built ones table (most one-hot columns in deep nodes) is
+    // constant by one bit, here rather than through examine's call.
+    const s = ones?.built ? ones.slot[f] : -1;
+    const constant =
+      (s >= 0 && !ones?.hasOnes(s)) || !examine(data, t, f, params, parentScore, W, scratch, best, ones);
     const to = constant ? constants++ : --examined;
     feats[j] = feats[to];
     feats[to] = f;
@@ -320,7 +324,7 @@ function examine(
       }
     }
     if (n > TINY_NODE && s.tinyGini && data.categories[f] === 0) {
-      if (ones && data.classes) ones.sumByBin(s.rows, t, f, s.binSums, s.present);
+      if (ones && data.classes) ones.sumByBin(s.rows, t, f, s.binSums, s.present, s.binClasses);
       else sumRowsByBin(data, t, f, s);
       if (!missingPresent(s)) {
         scanBinsGini(f, params.minSamplesLeaf, parentScore, W, s, best);
@@ -349,13 +353,13 @@ function splitPair(
   const C = data.channels;
   const i = scratch.rows[t.start];
   const j = scratch.rows[t.start + 1];
-  const a = data.values.subarray(i * C, i * C + C);
-  const b = data.values.subarray(j * C, j * C + C);
+  // Each row's channels read in place (a subarray per row costs an object at every pair).
+  const v = data.values;
   const crit = params.criterion;
-  const wa = weightOf(crit, a, 0, C);
-  const wb = weightOf(crit, b, 0, C);
+  const wa = weightOf(crit, v, i * C, C);
+  const wb = weightOf(crit, v, j * C, C);
   if (wa < params.minSamplesLeaf || wb < params.minSamplesLeaf) return;
-  const gain = score(crit, a, 0, C, wa) + score(crit, b, 0, C, wb) - parentScore;
+  const gain = score(crit, v, i * C, C, wa) + score(crit, v, j * C, C, wb) - parentScore;
   if (!(gain > 0)) return;
   const p = data.p;
   const feats = scratch.features;

@@ -362,7 +362,7 @@ export function scanBinsGini(
   best: Best,
 ): void {
   const C = s.channels;
-  const { binSums, present, left, sums } = s;
+  const { binSums, present, binClasses, left, sums } = s;
   const minLeaf = Math.max(minSamplesLeaf, 1e-12);
   const t0 = sums[0];
   const t1 = sums[1];
@@ -392,7 +392,17 @@ export function scanBinsGini(
         binSums[2 * b + 1] = 0;
         gain = giniGainTwo(a, b2, t0, t1, W, minLeaf, parentScore);
       } else {
-        for (let c = 0; c < C; c++) {
+        // The bin's classes in increasing order (binClasses), the same updates as a loop over every class
+        // skipping the empty ones, which more than 32 classes (bits shared) still take.
+        let classes = binClasses[b];
+        binClasses[b] = 0;
+        if (C > 32) classes = -1;
+        for (let c = 0; classes !== 0 && c < C; c++) {
+          if (C <= 32) {
+            const low = classes & -classes;
+            classes ^= low;
+            c = 31 - Math.clz32(low);
+          }
           const d = binSums[b * C + c];
           if (d === 0) continue;
           binSums[b * C + c] = 0;

@@ -75,6 +75,11 @@ export class ForestScratch {
   readonly binSums: Float64Array;
   /** Bitmap of the bins with rows in binSums. */
   readonly present = new Uint32Array(8);
+  /**
+   * More than two classes: the classes with rows in each bin of binSums, as bits (class c at bit c mod 32), so
+   * scanBinsGini visits only those; all zero between uses.
+   */
+  readonly binClasses = new Int32Array(256);
   /** sumRowsByBin's second bitmap (odd rows), all zero between uses. */
   readonly presentOdd = new Uint32Array(8);
   readonly order = new Int32Array(256);

@@ -67,8 +67,11 @@ export class TreeGrower {
     this.weight = new Float64Array(n);
   }
 
-  /** Grows the tree of this seed. */
-  grow(seed: number): GrownTree & { gains: Float64Array } {
+  /**
+   * Grows the tree of this seed: its own arrays, or (`inPlace`, for a ForestSink) views of this grower's,
+   * valid until its next tree (float64 leaf outputs there, stored as float32 when copied).
+   */
+  grow(seed: number, inPlace = false): GrownTree & { gains: Float64Array } {
     const { job, C } = this;
     const rng = new Random(seed);
     const nRows = bagRows(job, C, rng, this.weight, this.scratch.ownRows, this.data);
@@ -85,6 +88,10 @@ export class TreeGrower {
       this.regression ? meanLeaf : classShares,
       gains,
     );
+    if (inPlace) {
+      const { nodes, nValues, nCat, feature, bin, flags, child, catSlot, values, catBits } = forest;
+      return { nodes, nValues, nCat, feature, bin, flags, child, catSlot, values, catBits, gains };
+    }
     return {
       nodes: forest.nodes,
       nValues: forest.nValues,
@@ -167,14 +174,14 @@ export const STOP = 1;
 /** Takes and grows trees until none is left or the schedule stops; `done` gets each with its index. */
 export function growScheduled<T>(
   schedule: TreeSchedule,
-  grow: (seed: number) => T,
+  grow: (seed: number, t: number) => T,
   done: (t: number, tree: T) => void,
 ): void {
   const { seeds, next } = schedule;
   while (!Atomics.load(next, STOP)) {
     const t = Atomics.add(next, 0, 1);
     if (t >= seeds.length) return;
-    done(t, grow(seeds[t] >>> 0));
+    done(t, grow(seeds[t] >>> 0, t));
   }
 }
 

@@ -51,7 +51,7 @@ function grow<T extends Int32Array | BinArray | Float64Array | Uint32Array>(a: T
   return b;
 }
 
-/** One tree's arrays as a ForestBuilder holds them (node ids from 0), for concatTrees. */
+/** One tree's arrays as a ForestBuilder holds them (node ids from 0), for a ForestSink. */
 export interface GrownTree {
   nodes: number;
   nValues: number;
@@ -192,52 +192,117 @@ export class ForestBuilder {
 }
 
 /**
- * The forest of trees grown alone (node ids from 0 in each), with float32 leaf outputs: what appending them
- * to a compact ForestBuilder and finishing it gives, written once into arrays of their final size.
+ * The trees of one fit (each grown alone, node ids from 0) appended in tree order straight into the forest's
+ * arrays as they come, with float32 leaf outputs; a tree grown on this thread needs no copy of its own. The
+ * arrays are reserved for the trees to come from the sizes of those so far and handed out as views of their
+ * used part: pages past it are never touched (fresh memory costs a page fault per 4 KB page on first write,
+ * a large share of a forest's fit: 20 MB for 1M nodes), where an exact-size copy would touch all of it again.
  */
-export function concatTrees(trees: GrownTree[], nOut: number): ForestArrays {
-  let nodes = 0;
-  let nValues = 0;
-  let nCat = 0;
-  for (const t of trees) {
-    nodes += t.nodes;
-    nValues += t.nValues;
-    nCat += t.nCat;
+export class ForestSink {
+  private readonly f: ForestArrays;
+  private nodes = 0;
+  private nValues = 0;
+  private nCat = 0;
+  private trees = 0;
+
+  constructor(
+    private readonly nTrees: number,
+    private readonly nOut: number,
+  ) {
+    this.f = storedCopy({
+      nTrees: 0,
+      nOut,
+      roots: new Int32Array(nTrees),
+      feature: new Int32Array(0),
+      bin: new Uint8Array(0) as BinArray,
+      flags: new Uint8Array(0),
+      child: new Int32Array(0),
+      values: new Float32Array(0),
+      catSlot: new Int32Array(0),
+      catBits: new Uint32Array(0),
+    });
   }
-  const exact = trees.some((t) => t.threshold);
-  const f: ForestArrays = storedCopy({
-    nTrees: trees.length,
-    nOut,
-    roots: new Int32Array(trees.length),
-    feature: new Int32Array(nodes),
-    bin: new (trees.some((t) => t.bin instanceof Uint16Array) ? Uint16Array : Uint8Array)(nodes),
-    flags: new Uint8Array(nodes),
-    child: new Int32Array(nodes),
-    values: new Float32Array(nValues),
-    catSlot: new Int32Array(nCat > 0 ? nodes : 0),
-    catBits: new Uint32Array(nCat * CAT_WORDS),
-    ...(exact ? { threshold: new Float64Array(nodes) } : {}),
-  });
-  let base = 0;
-  let valueBase = 0;
-  let catBase = 0;
-  for (let k = 0; k < trees.length; k++) {
-    const t = trees[k];
-    f.roots[k] = base;
-    copyTree(f, t, base, valueBase, catBase);
-    base += t.nodes;
-    valueBase += t.nValues;
-    catBase += t.nCat;
+
+  /** Appends the next tree (its arrays are read now only: they may be a grower's, reused for its next tree). */
+  add(t: GrownTree): void {
+    const f = this.f;
+    const full = this.nodes + t.nodes > f.feature.length || this.nValues + t.nValues > f.values.length;
+    if (full || (t.threshold && !f.threshold)) this.reserve(t);
+    if (t.nCat > 0 && f.catSlot.length === 0) {
+      f.catSlot = new Int32Array(f.feature.length);
+      f.catSlot.fill(-1, 0, this.nodes);
+    }
+    if ((this.nCat + t.nCat) * CAT_WORDS > f.catBits.length)
+      f.catBits = grow(f.catBits, (this.nCat + t.nCat) * CAT_WORDS);
+    f.roots[this.trees++] = this.nodes;
+    copyTree(f, t, this.nodes, this.nValues, this.nCat);
+    this.nodes += t.nodes;
+    this.nValues += t.nValues;
+    this.nCat += t.nCat;
   }
-  return f;
+
+  /**
+   * Room for tree t and the trees after it at the mean size so far (t's included) plus a tenth: the trees
+   * of a forest are about the same size. Leaves are half the nodes plus one half per tree (binary trees).
+   */
+  private reserve(t: GrownTree): void {
+    const f = this.f;
+    const perTree = (this.nodes + t.nodes) / (this.trees + 1);
+    const nodes = Math.max(
+      this.nodes + t.nodes,
+      Math.ceil(this.nodes + t.nodes + 1.1 * perTree * (this.nTrees - this.trees - 1)),
+    );
+    const values = Math.max(this.nValues + t.nValues, Math.ceil((nodes + this.nTrees) / 2) * this.nOut);
+    const wide = t.bin instanceof Uint16Array || f.bin instanceof Uint16Array;
+    f.feature = resized(f.feature, nodes, this.nodes);
+    f.bin = resized(wide ? new Uint16Array(f.bin) : f.bin, nodes, this.nodes);
+    f.flags = resized(f.flags, nodes, this.nodes);
+    f.child = resized(f.child, nodes, this.nodes);
+    if (f.catSlot.length > 0) f.catSlot = resized(f.catSlot, nodes, this.nodes);
+    if (t.threshold || f.threshold)
+      f.threshold = resized(f.threshold ?? new Float64Array(0), nodes, this.nodes);
+    if (values > f.values.length) f.values = resized(f.values, values, this.nValues);
+  }
+
+  /** The forest of the trees added, as views of the arrays' used part. */
+  finish(): ForestArrays {
+    const { f, nodes } = this;
+    return storedCopy({
+      nTrees: this.trees,
+      nOut: this.nOut,
+      roots: f.roots.subarray(0, this.trees),
+      feature: f.feature.subarray(0, nodes),
+      bin: f.bin.subarray(0, nodes),
+      flags: f.flags.subarray(0, nodes),
+      child: f.child.subarray(0, nodes),
+      values: f.values.subarray(0, this.nValues),
+      catSlot: this.nCat > 0 ? f.catSlot.subarray(0, nodes) : new Int32Array(0),
+      catBits: f.catBits.slice(0, this.nCat * CAT_WORDS),
+      ...(f.threshold ? { threshold: f.threshold.subarray(0, nodes) } : {}),
+    });
+  }
+}
+
+/** A fresh array of `size` elements holding a's first `used`. */
+function resized<T extends Int32Array | BinArray | Float64Array | Float32Array>(
+  a: T,
+  size: number,
+  used: number,
+): T {
+  const b = new (a.constructor as new (n: number) => T)(size);
+  b.set(a.subarray(0, used));
+  return b;
 }
 
 /** Writes tree t at node `base` (its leaf outputs at valueBase, its category sets at slot catBase). */
 function copyTree(f: ForestArrays, t: GrownTree, base: number, valueBase: number, catBase: number): void {
   const n = t.nodes;
   f.feature.set(t.feature.subarray(0, n), base);
-  f.bin.set(t.bin.subarray(0, n), base);
-  f.flags.set(t.flags.subarray(0, n), base);
+  // Exact trees' bins and flags are all zero, as the fresh arrays are already (they may come empty).
+  if (!t.threshold) {
+    f.bin.set(t.bin.subarray(0, n), base);
+    f.flags.set(t.flags.subarray(0, n), base);
+  }
   const { feature, child } = t;
   const out = f.child;
   for (let k = 0; k < n; k++) out[base + k] = child[k] + (feature[k] >= 0 ? base : valueBase);

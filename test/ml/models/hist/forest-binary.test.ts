@@ -98,9 +98,10 @@ describe("ones table of binary features", () => {
     for (const i of all) if (rng.next() < 0.3) byRows.rows[t.end++] = i;
     byRecords.rows.set(byRows.rows);
     sumRowsByBin(data, t, 2, byRows);
-    table.sumByBin(byRecords.rows, t, 2, byRecords.binSums, byRecords.present);
+    table.sumByBin(byRecords.rows, t, 2, byRecords.binSums, byRecords.present, byRecords.binClasses);
     expect(byRecords.binSums).toEqual(byRows.binSums);
     expect(byRecords.present).toEqual(byRows.present);
+    expect(byRecords.binClasses).toEqual(byRows.binClasses);
     expect(byRows.binSums.some((v) => v > 0)).toBe(true);
   });
 

@@ -206,6 +206,7 @@ describe("Gini scan straight from a node's per-bin sums", () => {
         // Both leave the per-bin sums cleared for the next feature.
         expect(s.binSums.every((v) => v === 0)).toBe(true);
         expect(s.present.every((v) => v === 0)).toBe(true);
+        expect(s.binClasses.every((v) => v === 0)).toBe(true);
       }
     },
   );
