@@ -10,7 +10,7 @@
 import type { Random } from "../../random.js";
 import { leaseCrew } from "../../threads/pool.js";
 import { type ColumnTable, type ColumnView, readColumn, selectRows } from "./columns.js";
-import { sortValues } from "./radix-sort.js";
+import { sortedDistinct, sortValues } from "./radix-sort.js";
 
 /** The missing bin of a uint8 bin matrix. */
 export const MISSING_BIN = 255;
@@ -62,6 +62,22 @@ export function featureCount(m: BinMapper): number {
 /** Value bins of feature f (categories for a categorical feature). */
 export function binCount(m: BinMapper, f: number): number {
   return m.categories[f] > 0 ? Math.min(m.categories[f], MAX_BINS) : m.offsets[f + 1] - m.offsets[f] + 1;
+}
+
+/** Midpoints between consecutive values of an ascending array of distinct values. */
+function midpoints(distinct: Float64Array): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < distinct.length; i++) out.push(distinct[i - 1] + (distinct[i] - distinct[i - 1]) / 2);
+  return out;
+}
+
+/**
+ * Thresholds of one numeric column's values (no NaN; reordered): midpoints between its distinct values when
+ * there are at most maxBins (found without a sort), else quantiles of the sorted values.
+ */
+function columnThresholds(values: Float64Array, maxBins: number): number[] {
+  const distinct = sortedDistinct(values, maxBins);
+  return distinct ? midpoints(distinct) : numericThresholds(sortValues(values), maxBins);
 }
 
 /** Thresholds from sorted distinct-value statistics of one numeric column. */
@@ -120,7 +136,7 @@ export function fitBinMapper(
       if (categories[f] === 0) {
         const values = buffers[f - f0];
         const k = dropMissing(values);
-        for (const t of numericThresholds(sortValues(values.subarray(0, k)), cap)) all.push(t);
+        for (const t of columnThresholds(values.subarray(0, k), cap)) all.push(t);
       }
       offsets[f + 1] = all.length;
     }
@@ -184,12 +200,16 @@ function identity(a: Int32Array): void {
 const CHUNK_ROWS = 1024;
 
 /**
- * Feature f's thresholds padded with +∞ to 2^k − 1 entries, 2^k ≥ every feature's bin count (255 for uint8
- * bins: a fixed 8-step lower bound with no bounds checks); null for a categorical feature.
+ * Feature f's thresholds padded with +∞ to 2^k − 1 entries, the fewest that hold them (k ≥ 1): its bins are
+ * found in k halvings, one for a binary feature, eight for a feature of 255 bins; null for a categorical
+ * feature. The bin is the number of thresholds below x, whatever the padding.
  */
 function paddedThresholds(m: BinMapper, f: number): Float64Array | null {
   if (m.categories[f] > 0) return null;
-  const t = new Float64Array(2 ** Math.ceil(Math.log2(missingBin(m) + 1)) - 1).fill(Number.POSITIVE_INFINITY);
+  const count = m.offsets[f + 1] - m.offsets[f];
+  const t = new Float64Array(2 ** Math.max(1, Math.ceil(Math.log2(count + 1))) - 1).fill(
+    Number.POSITIVE_INFINITY,
+  );
   t.set(m.thresholds.subarray(m.offsets[f], m.offsets[f + 1]));
   return t;
 }
@@ -219,22 +239,31 @@ const BIN_VALUES_SOURCE = `(x, at, n, t, k, missing, out, outAt, outStride) => {
     }
     return;
   }
+  // k = log2(t.length + 1) halvings of the window, entered at the k-th case: +(a < b) is 0 or 1 without a
+  // branch, and the switch goes the same way for every value.
+  const k8 = 31 - Math.clz32(t.length + 1);
   for (let i = 0; i < n; i++) {
     const v = x[at + i];
-    if (Number.isNaN(v)) {
-      out[outAt + i * outStride] = missing;
-      continue;
+    let pos = 0;
+    switch (k8) {
+      case 8:
+        pos = +(t[127] < v) << 7;
+      case 7:
+        pos += +(t[pos + 63] < v) << 6;
+      case 6:
+        pos += +(t[pos + 31] < v) << 5;
+      case 5:
+        pos += +(t[pos + 15] < v) << 4;
+      case 4:
+        pos += +(t[pos + 7] < v) << 3;
+      case 3:
+        pos += +(t[pos + 3] < v) << 2;
+      case 2:
+        pos += +(t[pos + 1] < v) << 1;
+      default:
+        pos += +(t[pos] < v);
     }
-    // +(a < b) is 0 or 1 without a branch; eight halvings of the 256-wide window.
-    let pos = +(t[127] < v) << 7;
-    pos += +(t[pos + 63] < v) << 6;
-    pos += +(t[pos + 31] < v) << 5;
-    pos += +(t[pos + 15] < v) << 4;
-    pos += +(t[pos + 7] < v) << 3;
-    pos += +(t[pos + 3] < v) << 2;
-    pos += +(t[pos + 1] < v) << 1;
-    pos += +(t[pos] < v);
-    out[outAt + i * outStride] = pos;
+    out[outAt + i * outStride] = Number.isNaN(v) ? missing : pos;
   }
 }`;
 

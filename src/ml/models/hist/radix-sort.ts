@@ -89,3 +89,43 @@ function radixPass(
   }
   return true;
 }
+
+/** A double's two 32-bit words, for hashing it. */
+const bitsOf = new Float64Array(1);
+const wordsOf = new Uint32Array(bitsOf.buffer);
+/** The open-addressing table of sortedDistinct (NaN = empty slot), grown as needed. */
+let slots = new Float64Array(0);
+
+/**
+ * The distinct values of `values` (no NaN; −0 counted as +0), ascending, when there are at most `limit`;
+ * else null, found as soon as one more turns up. One pass through a hash table of the values seen: the bin
+ * mapper's columns of few values (one-hot, counts, dates' parts) need no sort of their sample.
+ */
+export function sortedDistinct(values: Float64Array, limit: number): Float64Array | null {
+  const bits = Math.max(4, 32 - Math.clz32(4 * limit - 1));
+  const mask = (1 << bits) - 1;
+  if (slots.length <= mask) slots = new Float64Array(mask + 1);
+  slots.fill(Number.NaN, 0, mask + 1);
+  const found = new Float64Array(limit);
+  let count = 0;
+  let last = Number.NaN;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] === 0 ? 0 : values[i];
+    if (v === last) continue;
+    last = v;
+    bitsOf[0] = v;
+    let h = Math.imul(wordsOf[0] ^ wordsOf[1], 0x9e3779b1) >>> (32 - bits);
+    for (;;) {
+      const s = slots[h];
+      if (s === v) break;
+      if (Number.isNaN(s)) {
+        if (count === limit) return null;
+        slots[h] = v;
+        found[count++] = v;
+        break;
+      }
+      h = (h + 1) & mask;
+    }
+  }
+  return found.subarray(0, count).sort();
+}

@@ -1,6 +1,6 @@
 /** The bin mapper's radix sort orders doubles exactly as Float64Array.prototype.sort does. */
 import { describe, expect, it } from "vitest";
-import { sortValues } from "../../../../src/ml/models/hist/radix-sort.js";
+import { sortedDistinct, sortValues } from "../../../../src/ml/models/hist/radix-sort.js";
 import { Random } from "../../../../src/ml/random.js";
 
 describe("sortValues", () => {
@@ -31,4 +31,25 @@ describe("sortValues", () => {
     expect(sortValues(inner)).toEqual(expected);
     expect([values.slice(0, 1000), values.slice(4000)]).toEqual(before);
   });
+
+  it.each(Object.keys(kinds))(
+    "%s: sortedDistinct is the sorted distinct values, or null past the limit",
+    (kind) => {
+      for (const n of [10, 1500, 30_001]) {
+        const values = Float64Array.from({ length: n }, kinds[kind]);
+        const sorted = values.slice().sort();
+        const expected = Float64Array.from(
+          sorted.filter((v, i) => i === 0 || v !== sorted[i - 1]),
+          (v) => v + 0,
+        );
+        for (const limit of [1, 7, 255, expected.length - 1, expected.length]) {
+          if (limit < 1) continue;
+          const got = sortedDistinct(values.slice(), limit);
+          expect(got === null ? null : Array.from(got)).toEqual(
+            expected.length > limit ? null : Array.from(expected),
+          );
+        }
+      }
+    },
+  );
 });
