@@ -215,15 +215,15 @@ function paddedThresholds(m: BinMapper, f: number): Float64Array | null {
 }
 
 /**
- * The binning loop, as source: out[outAt + i · outStride] = the bin of x[at + i] for i in [0, n), for
+ * The binning loop, as source: out[outAt + i · outStride] = the bin of x[at + i · inStride] for i in [0, n), for
  * a numeric feature's padded thresholds t (paddedThresholds) or, when t is null, a categorical feature of k
  * categories (missing, negative, non-integer and unknown codes are all missing). One copy of the code for
  * this thread (binValues) and the workers (BIN_TASK), so a bin never depends on the thread that made it.
  */
-const BIN_VALUES_SOURCE = `(x, at, n, t, k, missing, out, outAt, outStride) => {
+const BIN_VALUES_SOURCE = `(x, at, n, t, k, missing, out, outAt, outStride, inStride) => {
   if (t === null) {
     for (let i = 0; i < n; i++) {
-      const v = x[at + i];
+      const v = x[at + i * inStride];
       out[outAt + i * outStride] = v >= 0 && v < k && Number.isInteger(v) ? v : missing;
     }
     return;
@@ -232,7 +232,7 @@ const BIN_VALUES_SOURCE = `(x, at, n, t, k, missing, out, outAt, outStride) => {
     // Wide bins: log2(t.length + 1) halvings of the window, in a loop.
     const top = (t.length + 1) >>> 1;
     for (let i = 0; i < n; i++) {
-      const v = x[at + i];
+      const v = x[at + i * inStride];
       let pos = 0;
       for (let s = top; s > 0; s >>>= 1) pos += +(t[pos + s - 1] < v) * s;
       out[outAt + i * outStride] = Number.isNaN(v) ? missing : pos;
@@ -243,7 +243,7 @@ const BIN_VALUES_SOURCE = `(x, at, n, t, k, missing, out, outAt, outStride) => {
   // branch, and the switch goes the same way for every value.
   const k8 = 31 - Math.clz32(t.length + 1);
   for (let i = 0; i < n; i++) {
-    const v = x[at + i];
+    const v = x[at + i * inStride];
     let pos = 0;
     switch (k8) {
       case 8:
@@ -277,6 +277,7 @@ type BinValues = (
   out: BinArray,
   outAt: number,
   outStride: number,
+  inStride: number,
 ) => void;
 
 /** BIN_VALUES_SOURCE on this thread (a constant source; no input of any user reaches it). */
@@ -301,7 +302,7 @@ function binColumn(
   from: number,
 ): void {
   readColumn(c, n, buf, from);
-  binValues(buf, 0, n, t, categoryBins(m, f), missingBin(m), out, offset, stride);
+  binValues(buf, 0, n, t, categoryBins(m, f), missingBin(m), out, offset, stride, 1);
 }
 
 /**
@@ -326,6 +327,11 @@ export function binRows<T extends BinArray = BinArray>(
     binRowsOnThreads(m, table, from, n, bins, stride, padded, threads);
     return bins;
   }
+  const rowMajor = rowMajorOf(table);
+  if (rowMajor) {
+    binRowMajor(m, table, rowMajor, from, n, bins, stride, padded);
+    return bins;
+  }
   const buf = new Float64Array(Math.min(n, CHUNK_ROWS));
   for (let r0 = 0; r0 < n; r0 += CHUNK_ROWS) {
     const len = Math.min(CHUNK_ROWS, n - r0);
@@ -335,6 +341,87 @@ export function binRows<T extends BinArray = BinArray>(
     }
   }
   return bins;
+}
+
+/** Rows of a design matrix behind a table: row i's values at values[p · (rows ? rows[i] : i) + j]. */
+interface RowMajor {
+  values: Float64Array;
+  rows: Int32Array | null;
+}
+
+/**
+ * The design matrix (and row index) behind a table whose columns all read one matrix of p columns through
+ * one row index, without remapping (matrixTable's and its selectRows views), else null.
+ */
+function rowMajorOf(table: ColumnTable): RowMajor | null {
+  const p = table.columns.length;
+  const first = table.columns[0];
+  const values = first?.values;
+  if (!(values instanceof Float64Array)) return null;
+  const same = table.columns.every(
+    (c) => c.values === values && c.rows === first.rows && c.stride === p && !c.remap,
+  );
+  return same ? { values, rows: first.rows } : null;
+}
+
+/** Bytes of gathered rows binned at once (a block stays in cache across its columns). */
+const BLOCK_BYTES = 1 << 18;
+
+/**
+ * binRows' loop on a design matrix: its rows read in place (or, through a row index, a block of them
+ * gathered first), each column p values apart; no column is copied out.
+ */
+function binRowMajor(
+  m: BinMapper,
+  table: ColumnTable,
+  source: RowMajor,
+  from: number,
+  n: number,
+  bins: BinArray,
+  stride: number,
+  padded: Array<Float64Array | null>,
+): void {
+  const p = table.columns.length;
+  const { values, rows } = source;
+  const chunk = Math.max(16, Math.min(CHUNK_ROWS, Math.floor(BLOCK_BYTES / (8 * p))));
+  const block = rows ? new Float64Array(Math.min(n, chunk) * p) : values;
+  const missing = missingBin(m);
+  for (let r0 = 0; r0 < n; r0 += chunk) {
+    const len = Math.min(chunk, n - r0);
+    if (rows) gatherRows(values, p, rows, from + r0, len, block);
+    const at = rows ? 0 : (from + r0) * p;
+    for (let f = 0; f < p; f++) {
+      const c = table.columns[f];
+      binValues(
+        block,
+        at + c.offset,
+        len,
+        padded[f],
+        categoryBins(m, f),
+        missing,
+        bins,
+        r0 * stride + f,
+        stride,
+        p,
+      );
+    }
+  }
+}
+
+/** Rows rows[from..from + len) of a matrix of p columns into out, one after another. */
+function gatherRows(
+  values: Float64Array,
+  p: number,
+  rows: Int32Array,
+  from: number,
+  len: number,
+  out: Float64Array,
+): void {
+  for (let i = 0; i < len; i++) {
+    const a = rows[from + i] * p;
+    const o = i * p;
+    for (let j = 0; j < p; j++) out[o + j] = values[a + j];
+  }
 }
 
 /*
@@ -361,20 +448,14 @@ const BIN_TASK = `(() => {
     const { stage, padded, cats, out, stride, p, stageRows, rowMajor, missing, next } = data;
     const r0 = args[0];
     const len = args[1];
-    // A feature of a unit's staged rows, gathered (the binning loop reads its values in order).
-    if (data.column === undefined) data.column = new Float64Array(Math.ceil(stageRows / ${STAGE_UNITS}));
-    const column = data.column;
     for (let u = Atomics.add(next, 0, 1); u < ${STAGE_UNITS}; u = Atomics.add(next, 0, 1)) {
       const from = Math.floor((u * len) / ${STAGE_UNITS});
       const n = Math.floor(((u + 1) * len) / ${STAGE_UNITS}) - from;
       for (let f = 0; f < p; f++) {
         const outAt = (r0 + from) * stride + f;
-        if (!rowMajor) {
-          binValues(stage, f * stageRows + from, n, padded[f], cats[f], missing, out, outAt, stride);
-          continue;
-        }
-        for (let i = 0; i < n; i++) column[i] = stage[(from + i) * p + f];
-        binValues(column, 0, n, padded[f], cats[f], missing, out, outAt, stride);
+        // A staged row-major chunk is read in place, p values apart.
+        if (rowMajor) binValues(stage, from * p + f, n, padded[f], cats[f], missing, out, outAt, stride, p);
+        else binValues(stage, f * stageRows + from, n, padded[f], cats[f], missing, out, outAt, stride, 1);
       }
     }
   };
