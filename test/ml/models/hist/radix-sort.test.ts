@@ -11,6 +11,8 @@ describe("sortValues", () => {
     "signed zeros, infinities, subnormals": () =>
       [0, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 5e-324, -5e-324, 1e308][rng.int(7)],
     "few distinct": () => Math.round(100 * rng.next()) / 7 - 3,
+    "ties in the high word (long runs)": () => 1 + rng.int(4) * 2 ** -20 + rng.int(1 << 20) * 2 ** -52,
+    "ties in the high word (short runs)": () => -1 - rng.int(700) * 2 ** -20 - rng.int(8) * 2 ** -52,
     "wide exponents": () => (rng.next() < 0.5 ? -1 : 1) * Math.exp(100 * rng.normal()),
   };
 
