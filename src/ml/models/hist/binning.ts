@@ -215,6 +215,18 @@ function paddedThresholds(m: BinMapper, f: number): Float64Array | null {
 }
 
 /**
+ * The halvings of a lower bound over 2^k − 1 padded thresholds t, as source: the one of width 2^s adds 2^s to
+ * pos when t[pos + 2^s − 1] < v, for s = k − 1 down to 0; as the cases k..1 of a switch when `cases`.
+ */
+function halvings(k: number, cases: boolean): string {
+  return Array.from({ length: k }, (_, j) => {
+    const s = k - 1 - j;
+    const step = `pos += +(t[pos + ${2 ** s - 1}] < v) << ${s};`;
+    return cases ? `${s === 0 ? "default" : `case ${s + 1}`}: ${step}` : step;
+  }).join("\n");
+}
+
+/**
  * The binning loop, as source: out[outAt + i · outStride] = the bin of x[at + i · inStride] for i in [0, n), for
  * a numeric feature's padded thresholds t (paddedThresholds) or, when t is null, a categorical feature of k
  * categories (missing, negative, non-integer and unknown codes are all missing). One copy of the code for
@@ -239,29 +251,24 @@ const BIN_VALUES_SOURCE = `(x, at, n, t, k, missing, out, outAt, outStride, inSt
     }
     return;
   }
-  // k = log2(t.length + 1) halvings of the window, entered at the k-th case: +(a < b) is 0 or 1 without a
-  // branch, and the switch goes the same way for every value.
+  // 255 thresholds (uint8 bins): eight halvings of the 256-wide window, unrolled. +(a < b) is 0 or 1 without
+  // a branch.
+  if (t.length === 255) {
+    for (let i = 0; i < n; i++) {
+      const v = x[at + i * inStride];
+      let pos = 0;
+      ${halvings(8, false)}
+      out[outAt + i * outStride] = Number.isNaN(v) ? missing : pos;
+    }
+    return;
+  }
+  // Fewer: k = log2(t.length + 1) halvings, entered at the k-th case (the switch goes the same way every time).
   const k8 = 31 - Math.clz32(t.length + 1);
   for (let i = 0; i < n; i++) {
     const v = x[at + i * inStride];
     let pos = 0;
     switch (k8) {
-      case 8:
-        pos = +(t[127] < v) << 7;
-      case 7:
-        pos += +(t[pos + 63] < v) << 6;
-      case 6:
-        pos += +(t[pos + 31] < v) << 5;
-      case 5:
-        pos += +(t[pos + 15] < v) << 4;
-      case 4:
-        pos += +(t[pos + 7] < v) << 3;
-      case 3:
-        pos += +(t[pos + 3] < v) << 2;
-      case 2:
-        pos += +(t[pos + 1] < v) << 1;
-      default:
-        pos += +(t[pos] < v);
+      ${halvings(7, true)}
     }
     out[outAt + i * outStride] = Number.isNaN(v) ? missing : pos;
   }
