@@ -10,7 +10,7 @@
 import type { Random } from "../../random.js";
 import { leaseCrew } from "../../threads/pool.js";
 import { type ColumnTable, type ColumnView, readColumn, selectRows } from "./columns.js";
-import { sortValues } from "./radix-sort.js";
+import { sortedDistinct, sortValues } from "./radix-sort.js";
 
 /** The missing bin of a uint8 bin matrix. */
 export const MISSING_BIN = 255;
@@ -62,6 +62,22 @@ export function featureCount(m: BinMapper): number {
 /** Value bins of feature f (categories for a categorical feature). */
 export function binCount(m: BinMapper, f: number): number {
   return m.categories[f] > 0 ? Math.min(m.categories[f], MAX_BINS) : m.offsets[f + 1] - m.offsets[f] + 1;
+}
+
+/** Midpoints between consecutive values of an ascending array of distinct values. */
+function midpoints(distinct: Float64Array): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < distinct.length; i++) out.push(distinct[i - 1] + (distinct[i] - distinct[i - 1]) / 2);
+  return out;
+}
+
+/**
+ * Thresholds of one numeric column's values (no NaN; reordered): midpoints between its distinct values when
+ * there are at most maxBins (found without a sort), else quantiles of the sorted values.
+ */
+function columnThresholds(values: Float64Array, maxBins: number): number[] {
+  const distinct = sortedDistinct(values, maxBins);
+  return distinct ? midpoints(distinct) : numericThresholds(sortValues(values), maxBins);
 }
 
 /** Thresholds from sorted distinct-value statistics of one numeric column. */
@@ -120,7 +136,7 @@ export function fitBinMapper(
       if (categories[f] === 0) {
         const values = buffers[f - f0];
         const k = dropMissing(values);
-        for (const t of numericThresholds(sortValues(values.subarray(0, k)), cap)) all.push(t);
+        for (const t of columnThresholds(values.subarray(0, k), cap)) all.push(t);
       }
       offsets[f + 1] = all.length;
     }
@@ -184,26 +200,42 @@ function identity(a: Int32Array): void {
 const CHUNK_ROWS = 1024;
 
 /**
- * Feature f's thresholds padded with +∞ to 2^k − 1 entries, 2^k ≥ every feature's bin count (255 for uint8
- * bins: a fixed 8-step lower bound with no bounds checks); null for a categorical feature.
+ * Feature f's thresholds padded with +∞ to 2^k − 1 entries, the fewest that hold them (k ≥ 1): its bins are
+ * found in k halvings, one for a binary feature, eight for a feature of 255 bins; null for a categorical
+ * feature. The bin is the number of thresholds below x, whatever the padding.
  */
 function paddedThresholds(m: BinMapper, f: number): Float64Array | null {
   if (m.categories[f] > 0) return null;
-  const t = new Float64Array(2 ** Math.ceil(Math.log2(missingBin(m) + 1)) - 1).fill(Number.POSITIVE_INFINITY);
+  const count = m.offsets[f + 1] - m.offsets[f];
+  const t = new Float64Array(2 ** Math.max(1, Math.ceil(Math.log2(count + 1))) - 1).fill(
+    Number.POSITIVE_INFINITY,
+  );
   t.set(m.thresholds.subarray(m.offsets[f], m.offsets[f + 1]));
   return t;
 }
 
 /**
- * The binning loop, as source: out[outAt + i · outStride] = the bin of x[at + i] for i in [0, n), for
+ * The halvings of a lower bound over 2^k − 1 padded thresholds t, as source: the one of width 2^s adds 2^s to
+ * pos when t[pos + 2^s − 1] < v, for s = k − 1 down to 0; as the cases k..1 of a switch when `cases`.
+ */
+function halvings(k: number, cases: boolean): string {
+  return Array.from({ length: k }, (_, j) => {
+    const s = k - 1 - j;
+    const step = `pos += +(t[pos + ${2 ** s - 1}] < v) << ${s};`;
+    return cases ? `${s === 0 ? "default" : `case ${s + 1}`}: ${step}` : step;
+  }).join("\n");
+}
+
+/**
+ * The binning loop, as source: out[outAt + i · outStride] = the bin of x[at + i · inStride] for i in [0, n), for
  * a numeric feature's padded thresholds t (paddedThresholds) or, when t is null, a categorical feature of k
  * categories (missing, negative, non-integer and unknown codes are all missing). One copy of the code for
  * this thread (binValues) and the workers (BIN_TASK), so a bin never depends on the thread that made it.
  */
-const BIN_VALUES_SOURCE = `(x, at, n, t, k, missing, out, outAt, outStride) => {
+const BIN_VALUES_SOURCE = `(x, at, n, t, k, missing, out, outAt, outStride, inStride) => {
   if (t === null) {
     for (let i = 0; i < n; i++) {
-      const v = x[at + i];
+      const v = x[at + i * inStride];
       out[outAt + i * outStride] = v >= 0 && v < k && Number.isInteger(v) ? v : missing;
     }
     return;
@@ -212,29 +244,33 @@ const BIN_VALUES_SOURCE = `(x, at, n, t, k, missing, out, outAt, outStride) => {
     // Wide bins: log2(t.length + 1) halvings of the window, in a loop.
     const top = (t.length + 1) >>> 1;
     for (let i = 0; i < n; i++) {
-      const v = x[at + i];
+      const v = x[at + i * inStride];
       let pos = 0;
       for (let s = top; s > 0; s >>>= 1) pos += +(t[pos + s - 1] < v) * s;
       out[outAt + i * outStride] = Number.isNaN(v) ? missing : pos;
     }
     return;
   }
-  for (let i = 0; i < n; i++) {
-    const v = x[at + i];
-    if (Number.isNaN(v)) {
-      out[outAt + i * outStride] = missing;
-      continue;
+  // 255 thresholds (uint8 bins): eight halvings of the 256-wide window, unrolled. +(a < b) is 0 or 1 without
+  // a branch.
+  if (t.length === 255) {
+    for (let i = 0; i < n; i++) {
+      const v = x[at + i * inStride];
+      let pos = 0;
+      ${halvings(8, false)}
+      out[outAt + i * outStride] = Number.isNaN(v) ? missing : pos;
     }
-    // +(a < b) is 0 or 1 without a branch; eight halvings of the 256-wide window.
-    let pos = +(t[127] < v) << 7;
-    pos += +(t[pos + 63] < v) << 6;
-    pos += +(t[pos + 31] < v) << 5;
-    pos += +(t[pos + 15] < v) << 4;
-    pos += +(t[pos + 7] < v) << 3;
-    pos += +(t[pos + 3] < v) << 2;
-    pos += +(t[pos + 1] < v) << 1;
-    pos += +(t[pos] < v);
-    out[outAt + i * outStride] = pos;
+    return;
+  }
+  // Fewer: k = log2(t.length + 1) halvings, entered at the k-th case (the switch goes the same way every time).
+  const k8 = 31 - Math.clz32(t.length + 1);
+  for (let i = 0; i < n; i++) {
+    const v = x[at + i * inStride];
+    let pos = 0;
+    switch (k8) {
+      ${halvings(7, true)}
+    }
+    out[outAt + i * outStride] = Number.isNaN(v) ? missing : pos;
   }
 }`;
 
@@ -248,6 +284,7 @@ type BinValues = (
   out: BinArray,
   outAt: number,
   outStride: number,
+  inStride: number,
 ) => void;
 
 /** BIN_VALUES_SOURCE on this thread (a constant source; no input of any user reaches it). */
@@ -272,7 +309,7 @@ function binColumn(
   from: number,
 ): void {
   readColumn(c, n, buf, from);
-  binValues(buf, 0, n, t, categoryBins(m, f), missingBin(m), out, offset, stride);
+  binValues(buf, 0, n, t, categoryBins(m, f), missingBin(m), out, offset, stride, 1);
 }
 
 /**
@@ -297,6 +334,11 @@ export function binRows<T extends BinArray = BinArray>(
     binRowsOnThreads(m, table, from, n, bins, stride, padded, threads);
     return bins;
   }
+  const rowMajor = rowMajorOf(table);
+  if (rowMajor) {
+    binRowMajor(m, table, rowMajor, from, n, bins, stride, padded);
+    return bins;
+  }
   const buf = new Float64Array(Math.min(n, CHUNK_ROWS));
   for (let r0 = 0; r0 < n; r0 += CHUNK_ROWS) {
     const len = Math.min(CHUNK_ROWS, n - r0);
@@ -306,6 +348,87 @@ export function binRows<T extends BinArray = BinArray>(
     }
   }
   return bins;
+}
+
+/** Rows of a design matrix behind a table: row i's values at values[p · (rows ? rows[i] : i) + j]. */
+interface RowMajor {
+  values: Float64Array;
+  rows: Int32Array | null;
+}
+
+/**
+ * The design matrix (and row index) behind a table whose columns all read one matrix of p columns through
+ * one row index, without remapping (matrixTable's and its selectRows views), else null.
+ */
+function rowMajorOf(table: ColumnTable): RowMajor | null {
+  const p = table.columns.length;
+  const first = table.columns[0];
+  const values = first?.values;
+  if (!(values instanceof Float64Array)) return null;
+  const same = table.columns.every(
+    (c) => c.values === values && c.rows === first.rows && c.stride === p && !c.remap,
+  );
+  return same ? { values, rows: first.rows } : null;
+}
+
+/** Bytes of gathered rows binned at once (a block stays in cache across its columns). */
+const BLOCK_BYTES = 1 << 18;
+
+/**
+ * binRows' loop on a design matrix: its rows read in place (or, through a row index, a block of them
+ * gathered first), each column p values apart; no column is copied out.
+ */
+function binRowMajor(
+  m: BinMapper,
+  table: ColumnTable,
+  source: RowMajor,
+  from: number,
+  n: number,
+  bins: BinArray,
+  stride: number,
+  padded: Array<Float64Array | null>,
+): void {
+  const p = table.columns.length;
+  const { values, rows } = source;
+  const chunk = Math.max(16, Math.min(CHUNK_ROWS, Math.floor(BLOCK_BYTES / (8 * p))));
+  const block = rows ? new Float64Array(Math.min(n, chunk) * p) : values;
+  const missing = missingBin(m);
+  for (let r0 = 0; r0 < n; r0 += chunk) {
+    const len = Math.min(chunk, n - r0);
+    if (rows) gatherRows(values, p, rows, from + r0, len, block);
+    const at = rows ? 0 : (from + r0) * p;
+    for (let f = 0; f < p; f++) {
+      const c = table.columns[f];
+      binValues(
+        block,
+        at + c.offset,
+        len,
+        padded[f],
+        categoryBins(m, f),
+        missing,
+        bins,
+        r0 * stride + f,
+        stride,
+        p,
+      );
+    }
+  }
+}
+
+/** Rows rows[from..from + len) of a matrix of p columns into out, one after another. */
+function gatherRows(
+  values: Float64Array,
+  p: number,
+  rows: Int32Array,
+  from: number,
+  len: number,
+  out: Float64Array,
+): void {
+  for (let i = 0; i < len; i++) {
+    const a = rows[from + i] * p;
+    const o = i * p;
+    for (let j = 0; j < p; j++) out[o + j] = values[a + j];
+  }
 }
 
 /*
@@ -332,20 +455,14 @@ const BIN_TASK = `(() => {
     const { stage, padded, cats, out, stride, p, stageRows, rowMajor, missing, next } = data;
     const r0 = args[0];
     const len = args[1];
-    // A feature of a unit's staged rows, gathered (the binning loop reads its values in order).
-    if (data.column === undefined) data.column = new Float64Array(Math.ceil(stageRows / ${STAGE_UNITS}));
-    const column = data.column;
     for (let u = Atomics.add(next, 0, 1); u < ${STAGE_UNITS}; u = Atomics.add(next, 0, 1)) {
       const from = Math.floor((u * len) / ${STAGE_UNITS});
       const n = Math.floor(((u + 1) * len) / ${STAGE_UNITS}) - from;
       for (let f = 0; f < p; f++) {
         const outAt = (r0 + from) * stride + f;
-        if (!rowMajor) {
-          binValues(stage, f * stageRows + from, n, padded[f], cats[f], missing, out, outAt, stride);
-          continue;
-        }
-        for (let i = 0; i < n; i++) column[i] = stage[(from + i) * p + f];
-        binValues(column, 0, n, padded[f], cats[f], missing, out, outAt, stride);
+        // A staged row-major chunk is read in place, p values apart.
+        if (rowMajor) binValues(stage, from * p + f, n, padded[f], cats[f], missing, out, outAt, stride, p);
+        else binValues(stage, f * stageRows + from, n, padded[f], cats[f], missing, out, outAt, stride, 1);
       }
     }
   };

@@ -79,6 +79,9 @@ export function findBundles(
     nonDefault[f] = n - counts[d];
     return nonDefault[f] <= MAX_DENSITY * n;
   });
+  // Candidates off their default in one row share no bundle, so no bundling has fewer columns than this.
+  const fewest = p - candidates.length + busiestRow(bins, screen, stride, candidates, defaults);
+  if (candidates.length < 2 || rowStride(fewest) > MAX_STRIDE_KEPT * stride) return null;
   // Densest first (LightGBM's order), ties by feature.
   candidates.sort((a, b) => nonDefault[b] - nonDefault[a] || a - b);
   const groups: Array<{ features: number[]; bins: number; taken: Uint8Array }> = [];
@@ -153,6 +156,24 @@ function screenFeatures(
     if (n - counts[mostFrequent(counts)] <= MAX_DENSITY * n) out.push(f);
   }
   return out;
+}
+
+/** The most candidates off their default bin in one row, of the first n rows. */
+function busiestRow(
+  bins: Uint8Array,
+  n: number,
+  stride: number,
+  candidates: number[],
+  defaults: Int32Array,
+): number {
+  const off = new Int32Array(n);
+  for (const f of candidates) {
+    const d = defaults[f];
+    for (let i = 0; i < n; i++) off[i] += +(bins[i * stride + f] !== d);
+  }
+  let most = 0;
+  for (let i = 0; i < n; i++) most = Math.max(most, off[i]);
+  return most;
 }
 
 /** The bin with the most rows (the lowest such bin). */

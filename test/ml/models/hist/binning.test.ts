@@ -37,6 +37,36 @@ describe("fitBinMapper / binRows", () => {
     }
   });
 
+  it("every count of thresholds: the bin is the number of thresholds below x (search sized to the feature)", () => {
+    const rng = new Random(4);
+    for (const distinct of [2, 3, 4, 5, 8, 9, 16, 17, 100, 128, 129, 255, 256, 400]) {
+      const levels = Array.from({ length: distinct }, () => rng.normal());
+      const values = Array.from({ length: 3000 }, (_, i) =>
+        i % 97 === 0 ? Number.NaN : i % 89 === 0 ? 10 * rng.normal() : levels[rng.int(distinct)],
+      );
+      const t = column(values);
+      const m = fitBinMapper(t, 255, new Random(5));
+      const bins = binRows(m, t);
+      values.forEach((v, i) => {
+        let below = 0;
+        for (const th of m.thresholds) below += +(th < v);
+        expect(bins[i]).toBe(Number.isNaN(v) ? MISSING_BIN : below);
+      });
+    }
+  });
+
+  it("few distinct values among many rows: the midpoints of the sorted sample, signed zeros as one value", () => {
+    const rng = new Random(6);
+    const levels = [-0, 0, 3, -2.5, 1e-300, 7, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+    for (const distinct of [2, 5, 8]) {
+      const values = Array.from({ length: 50_000 }, () => levels[rng.int(distinct)]);
+      const m = fitBinMapper(column(values), 255, new Random(7));
+      const sorted = [...new Set(values.map((v) => v + 0))].sort((a, b) => a - b);
+      const mids = sorted.slice(1).map((v, i) => sorted[i] + (v - sorted[i]) / 2);
+      expect(Array.from(m.thresholds)).toEqual(mids);
+    }
+  });
+
   it("categorical codes are their own bins; unknown, negative and missing codes are missing", () => {
     const X = { data: Float64Array.from([0, 2, 1, 7, -1, Number.NaN, 1.5]), rows: 7, cols: 1 };
     const t = matrixTable(X, [3]);

@@ -1,6 +1,6 @@
 /** The bin mapper's radix sort orders doubles exactly as Float64Array.prototype.sort does. */
 import { describe, expect, it } from "vitest";
-import { sortValues } from "../../../../src/ml/models/hist/radix-sort.js";
+import { sortedDistinct, sortValues } from "../../../../src/ml/models/hist/radix-sort.js";
 import { Random } from "../../../../src/ml/random.js";
 
 describe("sortValues", () => {
@@ -11,6 +11,8 @@ describe("sortValues", () => {
     "signed zeros, infinities, subnormals": () =>
       [0, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 5e-324, -5e-324, 1e308][rng.int(7)],
     "few distinct": () => Math.round(100 * rng.next()) / 7 - 3,
+    "ties in the high word (long runs)": () => 1 + rng.int(4) * 2 ** -20 + rng.int(1 << 20) * 2 ** -52,
+    "ties in the high word (short runs)": () => -1 - rng.int(700) * 2 ** -20 - rng.int(8) * 2 ** -52,
     "wide exponents": () => (rng.next() < 0.5 ? -1 : 1) * Math.exp(100 * rng.normal()),
   };
 
@@ -31,4 +33,25 @@ describe("sortValues", () => {
     expect(sortValues(inner)).toEqual(expected);
     expect([values.slice(0, 1000), values.slice(4000)]).toEqual(before);
   });
+
+  it.each(Object.keys(kinds))(
+    "%s: sortedDistinct is the sorted distinct values, or null past the limit",
+    (kind) => {
+      for (const n of [10, 1500, 30_001]) {
+        const values = Float64Array.from({ length: n }, kinds[kind]);
+        const sorted = values.slice().sort();
+        const expected = Float64Array.from(
+          sorted.filter((v, i) => i === 0 || v !== sorted[i - 1]),
+          (v) => v + 0,
+        );
+        for (const limit of [1, 7, 255, expected.length - 1, expected.length]) {
+          if (limit < 1) continue;
+          const got = sortedDistinct(values.slice(), limit);
+          expect(got === null ? null : Array.from(got)).toEqual(
+            expected.length > limit ? null : Array.from(expected),
+          );
+        }
+      }
+    },
+  );
 });
