@@ -7,6 +7,16 @@
  */
 import type { ForestData, NodeRange } from "./forest-scratch.js";
 
+/**
+ * One node's ones table: the class weights of each slot's ones, the slots with ones as bits, and the node's
+ * class sums. Counts are whole, so a child's table is exactly its parent's minus its sibling's (subtract).
+ */
+export interface OnesTable {
+  readonly ones: Float64Array;
+  readonly any: Int32Array;
+  readonly sums: Float64Array;
+}
+
 export class BinaryOnes {
   /** Binary feature f's bit (index in rowBits), or −1. */
   readonly slot: Int32Array;
@@ -17,13 +27,15 @@ export class BinaryOnes {
    * bootstrap count as count · 256 + class (see weigh: one record, one cache line, per row).
    */
   readonly records: Int32Array;
-  /** The node's class weights of the ones of binary slot s at [s · C, (s + 1) · C). */
-  readonly ones: Float64Array;
-  /** The slots with ones in the node (the table's non-zero rows, cleared by clear()). */
-  readonly any: Int32Array;
-  /** build()'s class sums, unused. */
-  private readonly spare: Float64Array;
-  /** Whether the table holds the current node (build() ran since the last clear()). */
+  /** The current node's table (its ones, any and sums). */
+  private table: OnesTable;
+  /** The node's class weights of the ones of binary slot s at [s · C, (s + 1) · C) (table.ones). */
+  ones: Float64Array;
+  /** The slots with ones in the node (the table's non-zero rows, cleared by clear()) (table.any). */
+  any: Int32Array;
+  /** Cleared tables, for reuse. */
+  private readonly free: OnesTable[] = [];
+  /** Whether the table holds the current node (built or given by use() since the last clear() or detach()). */
   built = false;
 
   constructor(
@@ -44,9 +56,71 @@ export class BinaryOnes {
       const bit = 1 << (s & 31);
       for (let i = 0; i < n; i++) if (columns[col + i] !== 0) this.records[i * R + word] |= bit;
     }
-    this.ones = new Float64Array(count * data.channels);
-    this.any = new Int32Array(this.words);
-    this.spare = new Float64Array(data.channels);
+    this.count = count;
+    this.table = this.take();
+    this.ones = this.table.ones;
+    this.any = this.table.any;
+  }
+
+  private readonly count: number;
+
+  /** A cleared table (all zero). */
+  take(): OnesTable {
+    const C = this.data.channels;
+    return (
+      this.free.pop() ?? {
+        ones: new Float64Array(this.count * C),
+        any: new Int32Array(this.words),
+        sums: new Float64Array(C),
+      }
+    );
+  }
+
+  /** Makes table the current node's. */
+  use(table: OnesTable): void {
+    this.table = table;
+    this.ones = table.ones;
+    this.any = table.any;
+    this.built = true;
+  }
+
+  /** Hands the current node's table over (to a child, uncleared): no table is built after. */
+  detach(): OnesTable {
+    this.built = false;
+    return this.table;
+  }
+
+  /** The current node's class sums (buildSumming's). */
+  get sums(): Float64Array {
+    return this.table.sums;
+  }
+
+  /**
+   * parent minus child, in place: parent's ones, any and sums become those of its rows outside child's
+   * (child's rows are some of parent's). Exact, as counts are whole.
+   */
+  subtract(parent: OnesTable, child: OnesTable): void {
+    const C = this.data.channels;
+    const { ones, any, sums } = parent;
+    const less = child.ones;
+    for (let w = 0; w < this.words; w++) {
+      let bits = any[w];
+      let kept = 0;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        bits ^= low;
+        const at = ((w << 5) | (31 - Math.clz32(low))) * C;
+        let left = 0;
+        for (let c = at; c < at + C; c++) {
+          const v = ones[c] - less[c];
+          ones[c] = v;
+          left += v;
+        }
+        if (left !== 0) kept |= low;
+      }
+      any[w] = kept;
+    }
+    for (let c = 0; c < C; c++) sums[c] -= child.sums[c];
   }
 
   /**
@@ -109,15 +183,17 @@ export class BinaryOnes {
 
   /** The ones table of rows[t.start..t.end). */
   build(rows: Int32Array, t: NodeRange): void {
-    this.buildSumming(rows, t.start, t.end, this.spare);
+    this.buildSumming(rows, t.start, t.end);
   }
 
   /**
-   * build() and, in the same pass over the records, sumClasses() into sums: a node that will look for a
-   * split reads each row's record once.
+   * build() and, in the same pass over the records, sumClasses() into the table's sums: a node that will
+   * look for a split reads each row's record once.
    */
-  buildSumming(rows: Int32Array, start: number, end: number, sums: Float64Array): void {
+  buildSumming(rows: Int32Array, start: number, end: number): void {
+    if (!this.built) this.use(this.take());
     const { words, records, ones, any } = this;
+    const sums = this.table.sums;
     const C = this.data.channels;
     const R = words + 1;
     for (let c = 0; c < C; c++) sums[c] = 0;
@@ -145,9 +221,17 @@ export class BinaryOnes {
     return ((this.any[s >>> 5] >>> (s & 31)) & 1) === 1;
   }
 
-  /** Zeroes the table's rows that build() wrote. */
+  /** Zeroes the current table's rows that build() wrote, for reuse. */
   clear(): void {
-    const { words, ones, any } = this;
+    if (!this.built) return;
+    this.release(this.table);
+    this.built = false;
+  }
+
+  /** Zeroes table for reuse. */
+  release(table: OnesTable): void {
+    const { words } = this;
+    const { ones, any } = table;
     const C = this.data.channels;
     for (let w = 0; w < words; w++) {
       let bits = any[w];
@@ -159,7 +243,7 @@ export class BinaryOnes {
         for (let c = 0; c < C; c++) ones[at + c] = 0;
       }
     }
-    this.built = false;
+    this.free.push(table);
   }
 }
 

@@ -10,7 +10,7 @@ import type { Random } from "../../random.js";
 import { MISSING_BIN } from "./binning.js";
 import { buildChannelHistogram, buildClassHistogram, channelStride, score, weightOf } from "./channels.js";
 import { FLAG_CATEGORICAL, FLAG_DEFAULT_LEFT, type ForestBuilder } from "./forest.js";
-import { type BinaryOnes, binaryOnesOf } from "./forest-binary.js";
+import { type BinaryOnes, binaryOnesOf, type OnesTable } from "./forest-binary.js";
 import {
   collectPresent,
   constantInRows,
@@ -50,6 +50,8 @@ interface Task extends NodeRange {
   sorted: boolean;
   /** scratch.features[0..known) are constant in this node (found constant in an ancestor). */
   known: number;
+  /** The node's ones table, from its parent's (onesForChildren), or null. */
+  table: OnesTable | null;
 }
 
 /**
@@ -80,7 +82,16 @@ export function growForestTree(
   const out = new Float64Array(forest.nOut);
   const best: Best = emptyBest();
   const stack: Task[] = [
-    { node: forest.addRoot(), start: 0, end: nRows, depth: 0, hist: null, sorted: false, known: 0 },
+    {
+      node: forest.addRoot(),
+      start: 0,
+      end: nRows,
+      depth: 0,
+      hist: null,
+      sorted: false,
+      known: 0,
+      table: null,
+    },
   ];
   scratch.seed = rng.nextUint32() | 1;
   for (let f = 0; f < data.p; f++) scratch.features[f] = f;
@@ -98,9 +109,15 @@ export function growForestTree(
     const m = t.end - t.start;
     const splittable =
       t.depth < params.maxDepth && m >= params.minSamplesSplit && m >= 2 * params.minSamplesLeaf;
-    // A node that may split builds its ones table while it sums its rows (two rows split by splitPair).
-    if (ones && splittable && m > 2) ones.buildSumming(scratch.rows, t.start, t.end, scratch.sums);
-    else if (ones) ones.sumClasses(scratch.rows, t.start, t.end, scratch.sums);
+    // A node that may split builds its ones table while it sums its rows (two rows split by splitPair),
+    // unless its parent gave it one.
+    if (ones && (t.table || (splittable && m > 2))) {
+      if (t.table) ones.use(t.table);
+      else ones.buildSumming(scratch.rows, t.start, t.end);
+      t.table = null;
+      const sums = ones.sums;
+      for (let c = 0; c < C; c++) scratch.sums[c] = sums[c];
+    } else if (ones) ones.sumClasses(scratch.rows, t.start, t.end, scratch.sums);
     else nodeSums(data, scratch.rows, t.start, t.end, scratch.sums);
     const W = weightOf(params.criterion, scratch.sums, 0, C);
     const parentScore = score(params.criterion, scratch.sums, 0, C, W);
@@ -119,9 +136,9 @@ export function growForestTree(
       }
       known = findSplit(data, t, params, parentScore, W, scratch, best, ones);
     }
-    if (ones?.built) ones.clear();
     // A gain at rounding level is no split (it would only chase floating-point noise).
     if (best.feature < 0 || best.gain <= 1e-12 * Math.abs(parentScore) + 1e-300) {
+      ones?.clear();
       leafValue(scratch.sums, out);
       forest.setLeaf(t.node, out);
       scratch.give(t.hist);
@@ -141,6 +158,7 @@ export function growForestTree(
       hist: null,
       sorted: t.sorted,
       known,
+      table: null,
     };
     // A literal, not a spread of left: the spread copies by a slower generic path at every split.
     const right: Task = {
@@ -151,10 +169,52 @@ export function growForestTree(
       hist: null,
       sorted: t.sorted,
       known,
+      table: null,
     };
+    if (ones?.built) onesForChildren(ones, scratch.rows, left, right, params);
     childHistograms(data, scratch, t.hist, left, right, histFrom);
     stack.push(right, left);
   }
+}
+
+/**
+ * Subtraction pays for a child of at least this many rows: its table is its parent's minus its sibling's
+ * (a pass over the table's non-zero rows) instead of a pass over its rows.
+ */
+const SUBTRACT_FROM = 8;
+
+/**
+ * Hands the split node's ones table (ones' current) on: when the larger child will look for a split and is
+ * large enough, the smaller child's table is built from its rows and the larger's is the parent's minus it
+ * (exact: whole counts, so the same tables, to the bit); the smaller keeps its own if it will look for a split.
+ * Otherwise the table is cleared and the children build their own.
+ */
+function onesForChildren(
+  ones: BinaryOnes,
+  rows: Int32Array,
+  left: Task,
+  right: Task,
+  params: ForestTreeParams,
+): void {
+  const small = size(left) <= size(right) ? left : right;
+  const large = small === left ? right : left;
+  if (!buildsTable(large, params) || size(large) < SUBTRACT_FROM) {
+    ones.clear();
+    return;
+  }
+  const parent = ones.detach();
+  ones.buildSumming(rows, small.start, small.end);
+  const child = ones.detach();
+  ones.subtract(parent, child);
+  large.table = parent;
+  if (buildsTable(small, params)) small.table = child;
+  else ones.release(child);
+}
+
+/** Whether the node will look for a split (so its ones table is built at it). */
+function buildsTable(t: Task, params: ForestTreeParams): boolean {
+  const m = size(t);
+  return t.depth < params.maxDepth && m >= params.minSamplesSplit && m >= 2 * params.minSamplesLeaf && m > 2;
 }
 
 /** One class holds all of the node's weight. */

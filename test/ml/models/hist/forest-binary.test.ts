@@ -105,6 +105,42 @@ describe("ones table of binary features", () => {
     expect(byRows.binSums.some((v) => v > 0)).toBe(true);
   });
 
+  it.each([2, 7])("gives a child parent minus sibling, the table built from its rows (%i classes)", (k) => {
+    const rng = new Random(30 + k);
+    const n = 400;
+    const p = 40;
+    const data = binaryData(rng, n, p, k);
+    const table = new BinaryOnes(
+      data,
+      Int32Array.from({ length: p }, (_, f) => f),
+      p,
+    );
+    const all = Int32Array.from({ length: n }, (_, i) => i);
+    table.weigh(all, n);
+    for (let trial = 0; trial < 20; trial++) {
+      // A node's rows split in two: [start, mid) and [mid, end).
+      const rows = all.filter(() => rng.next() < 0.6);
+      const mid = rng.int(rows.length + 1);
+      table.buildSumming(rows, 0, rows.length);
+      const parent = table.detach();
+      table.buildSumming(rows, 0, mid);
+      const child = table.detach();
+      table.subtract(parent, child);
+      table.buildSumming(rows, mid, rows.length);
+      const direct = table.detach();
+      expect(parent.ones).toEqual(direct.ones);
+      expect(parent.any).toEqual(direct.any);
+      expect(parent.sums).toEqual(direct.sums);
+      for (const t of [parent, child, direct]) table.release(t);
+    }
+    // Released tables come back cleared.
+    for (let j = 0; j < 3; j++) {
+      const t = table.take();
+      expect(t.ones.every((v) => v === 0)).toBe(true);
+      expect(t.any.every((v) => v === 0)).toBe(true);
+    }
+  });
+
   it("is made only when the binary features are sparse and many enough to pay", () => {
     const rng = new Random(9);
     const data = binaryData(rng, 200, 40, 3);
