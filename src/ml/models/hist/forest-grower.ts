@@ -181,7 +181,7 @@ export function growForestTree(
  * Subtraction pays for a child of at least this many rows: its table is its parent's minus its sibling's
  * (a pass over the table's non-zero rows) instead of a pass over its rows.
  */
-const SUBTRACT_FROM = 8;
+const SUBTRACT_FROM = 16;
 
 /**
  * Hands the split node's ones table (ones' current) on: when the larger child will look for a split and is

@@ -35,19 +35,26 @@ function binaryData(rng: Random, n: number, p: number, k: number): ForestData {
   } as unknown as ForestData;
 }
 
+/** A ones table of all of data's features (binary), weighed for all its rows (their order). */
+function weighedTable(data: ForestData): { table: BinaryOnes; all: Int32Array } {
+  const { n, p } = data;
+  const table = new BinaryOnes(
+    data,
+    Int32Array.from({ length: p }, (_, f) => f),
+    p,
+  );
+  const all = Int32Array.from({ length: n }, (_, i) => i);
+  table.weigh(all, n);
+  return { table, all };
+}
+
 describe("ones table of binary features", () => {
   it.each([2, 7])("finds each feature's split and constancy as scanTwoBins does (%i classes)", (k) => {
     const rng = new Random(70 + k);
     const n = 300;
     const p = 40;
     const data = binaryData(rng, n, p, k);
-    const table = new BinaryOnes(
-      data,
-      Int32Array.from({ length: p }, (_, f) => f),
-      p,
-    );
-    const all = Int32Array.from({ length: n }, (_, i) => i);
-    table.weigh(all, n);
+    const { table, all } = weighedTable(data);
     let constants = 0;
     let splits = 0;
     for (let trial = 0; trial < 40; trial++) {
@@ -110,13 +117,7 @@ describe("ones table of binary features", () => {
     const n = 400;
     const p = 40;
     const data = binaryData(rng, n, p, k);
-    const table = new BinaryOnes(
-      data,
-      Int32Array.from({ length: p }, (_, f) => f),
-      p,
-    );
-    const all = Int32Array.from({ length: n }, (_, i) => i);
-    table.weigh(all, n);
+    const { table, all } = weighedTable(data);
     for (let trial = 0; trial < 20; trial++) {
       // A node's rows split in two: [start, mid) and [mid, end).
       const rows = all.filter(() => rng.next() < 0.6);
