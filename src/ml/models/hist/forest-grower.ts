@@ -30,6 +30,7 @@ import {
   scanTinyGini,
   scanTinyGiniTwo,
   scanTwoBins,
+  tinyRows,
 } from "./forest-scan.js";
 import {
   type Best,
@@ -124,6 +125,7 @@ export function growForestTree(
     best.gain = 0;
     best.feature = -1;
     let known = t.known;
+    scratch.tinyReady = false;
     // No split of a pure node gains anything.
     if (splittable && (params.criterion === "squared_error" || !isPure(scratch.sums, C))) {
       if (m >= histFrom && !t.hist) {
@@ -378,8 +380,15 @@ function examine(
       sortTinyKeys(data.columns, f * data.n, s.rows, t, s.tinyKeys);
       // Missing rows sort last; with any, the scan needs them as a set (scanFeature).
       if (s.tinyKeys[n - 1] >>> 8 !== MISSING_BIN) {
-        const scan = data.channels === 2 ? scanTinyGiniTwo : scanTinyGini;
-        scan(data, f, t.start, n, params.minSamplesLeaf, parentScore, W, s, best);
+        if (data.channels === 2)
+          scanTinyGiniTwo(data, f, t.start, n, params.minSamplesLeaf, parentScore, W, s, best);
+        else {
+          if (!s.tinyReady) {
+            tinyRows(data, t.start, n, s);
+            s.tinyReady = true;
+          }
+          scanTinyGini(f, n, params.minSamplesLeaf, parentScore, W, s, best);
+        }
         return true;
       }
     }

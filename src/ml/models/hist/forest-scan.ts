@@ -263,12 +263,10 @@ function orderCategories(crit: Criterion, nE: number, s: ForestScratch): void {
 /**
  * scanGini straight from a tiny node's sorted keys (sortTinyKeys, no missing rows): one update per row
  * instead of an entry of C class sums per bin. The class weights are whole bootstrap counts, so the sums of
- * squares, and so every gain, are exactly scanGini's.
+ * squares, and so every gain, are exactly scanGini's. The rows' classes and weights come from tinyRows.
  */
 export function scanTinyGini(
-  data: ForestData,
   f: number,
-  start: number,
   n: number,
   minSamplesLeaf: number,
   parentScore: number,
@@ -277,23 +275,18 @@ export function scanTinyGini(
   best: Best,
 ): void {
   const C = s.channels;
-  const { classOf, rowWeight } = data.classes as NonNullable<ForestData["classes"]>;
-  const { left, sums, tinyKeys, rows } = s;
+  const { left, sums, tinyKeys, tinyClass, tinyWeight } = s;
   const minLeaf = Math.max(minSamplesLeaf, 1e-12);
-  let squaresRight = 0;
-  for (let c = 0; c < C; c++) {
-    left[c] = 0;
-    squaresRight += sums[c] * sums[c];
-  }
+  for (let c = 0; c < C; c++) left[c] = 0;
+  let squaresRight = s.tinySquares;
   let squaresLeft = 0;
   let wl = 0;
   let bestGain = best.gain;
   let bestKey = -1;
   for (let q = 0; q < n - 1; q++) {
     const key = tinyKeys[q];
-    const i = rows[start + (key & 255)];
-    const c = classOf[i];
-    const d = rowWeight[i];
+    const c = tinyClass[key & 255];
+    const d = tinyWeight[key & 255];
     const l = left[c];
     squaresLeft += d * (2 * l + d);
     squaresRight += d * (d - 2 * (sums[c] - l));
@@ -310,6 +303,24 @@ export function scanTinyGini(
     }
   }
   if (bestKey >= 0) recordNumeric(best, bestGain, f, bestKey >>> 8);
+}
+
+/**
+ * Copies the class and weight of a tiny node's rows rows[start..start + n) into s.tinyClass and s.tinyWeight (by
+ * position, as tinyKeys hold them), and Σ sums² into s.tinySquares, for scanTinyGini: once per node, not
+ * two lookups per row and feature scanned.
+ */
+export function tinyRows(data: ForestData, start: number, n: number, s: ForestScratch): void {
+  const { classOf, rowWeight } = data.classes as NonNullable<ForestData["classes"]>;
+  const { rows, tinyClass, tinyWeight, sums } = s;
+  for (let k = 0; k < n; k++) {
+    const i = rows[start + k];
+    tinyClass[k] = classOf[i];
+    tinyWeight[k] = rowWeight[i];
+  }
+  let squares = 0;
+  for (let c = 0; c < s.channels; c++) squares += sums[c] * sums[c];
+  s.tinySquares = squares;
 }
 
 /** scanTinyGini for two classes (no class index: each row's weight is in its class's channel). */

@@ -96,6 +96,12 @@ export class ForestScratch {
   tinyGini = false;
   /** A tiny node's sorted (bin << 8 | position) keys (sortTinyKeys). */
   readonly tinyKeys = new Int32Array(TINY_NODE);
+  /** A tiny node's rows' classes and weights by position, and its Σ sums² (tinyRows, for scanTinyGini). */
+  readonly tinyClass = new Int32Array(TINY_NODE);
+  readonly tinyWeight = new Float64Array(TINY_NODE);
+  tinySquares = 0;
+  /** Whether tinyClass, tinyWeight and tinySquares hold the current node's (the grower clears it per node). */
+  tinyReady = false;
   /** (bin, offset) keys of a node's rows for sortSegments. */
   readonly sortKeys = new Int32Array(1 << 16);
   readonly rowSide: Uint8Array;

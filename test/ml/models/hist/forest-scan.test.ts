@@ -18,6 +18,7 @@ import {
   scanTinyGini,
   scanTinyGiniTwo,
   scanTwoBins,
+  tinyRows,
 } from "../../../../src/ml/models/hist/forest-scan.js";
 import { emptyBest, type ForestData, ForestScratch } from "../../../../src/ml/models/hist/forest-scratch.js";
 import { Random } from "../../../../src/ml/random.js";
@@ -113,7 +114,8 @@ describe("tiny-node Gini scan", () => {
       scanFeature(data, 0, entriesFromRows(data, t, 0, s), params, parent, W, s, fromEntries);
       const fromKeys = emptyBest();
       sortTinyKeys(columns, 0, s.rows, t, s.tinyKeys);
-      scanTinyGini(data, 0, t.start, m, 1, parent, W, s, fromKeys);
+      tinyRows(data, t.start, m, s);
+      scanTinyGini(0, m, 1, parent, W, s, fromKeys);
       expect(fromKeys.feature).toBe(fromEntries.feature);
       expect(fromKeys.bin).toBe(fromEntries.bin);
       expect(fromKeys.gain).toBe(fromEntries.gain);
