@@ -59,12 +59,13 @@
         (local.set $count (i32.sub (local.get $count) (i32.const 1)))
         (br $rows_loop))))
 
-  ;; partition(bins, step, rows, count, scratch, sides) -> rows sent left: hist-build.wat's partition, the
-  ;; bin of row r read as a uint16 at $bins + 2 r $step.
+  ;; partition(bins, step, rows, count, scratch, sides, back) -> rows sent left: hist-build.wat's partition
+  ;; (back: the right rows copied back after the left ones), the bin of row r read as a uint16 at
+  ;; $bins + 2 r $step.
   (func (export "partition")
     (param $bins i32) (param $step i32)
     (param $rows i32) (param $count i32)
-    (param $scratch i32) (param $sides i32)
+    (param $scratch i32) (param $sides i32) (param $back i32)
     (result i32)
     (local $write i32)
     (local $end i32)
@@ -92,6 +93,10 @@
         (local.set $scratch (i32.sub (i32.add (local.get $scratch) (i32.const 4)) (local.get $left)))
         (local.set $rows (i32.add (local.get $rows) (i32.const 4)))
         (br $rows_loop)))
+    (if (local.get $back) (then
+      (memory.copy (local.get $write)
+        (i32.sub (local.get $scratch) (i32.sub (local.get $end) (local.get $write)))
+        (i32.sub (local.get $end) (local.get $write)))))
     (i32.shr_u
       (i32.sub (local.get $write) (i32.sub (local.get $end) (i32.shl (local.get $count) (i32.const 2))))
       (i32.const 2))))

@@ -459,11 +459,10 @@ const TASK = `(() => {
       const first = l.columnsAt >= 0 ? l.columnsAt + f * l.rows * bytes : rowMajor + f * bytes;
       const step = l.columnsAt >= 0 ? 1 : kernel.plan !== null ? l.bundledStride : l.stride;
       const sides = l.sidesAt + l.sideBytes * units[at + 3];
-      const left = data.wasm.partition(first, step, l.rowsAt + 4 * from, to - from, l.scratchAt + 4 * from, sides);
-      units[at + 5] = left;
       const mode = units[at + 4];
-      if (mode === 1) data.rows.set(data.scratch.subarray(from, to - left), from + left);
-      else {
+      const left = data.wasm.partition(first, step, l.rowsAt + 4 * from, to - from, l.scratchAt + 4 * from, sides, +(mode === 1));
+      units[at + 5] = left;
+      if (mode !== 1) {
         data.scratch.set(data.rows.subarray(from, from + left), to - left);
         // The other parts' counts and rows were written before their decrements: the last one sees them all.
         if (mode === 2 && Atomics.sub(data.partsLeft, units[at + 3], 1) === 1) mergeNode(data, units[at + 6], units[at + 7]);
