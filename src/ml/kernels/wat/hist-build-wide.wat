@@ -60,8 +60,7 @@
         (br $rows_loop))))
 
   ;; partition(bins, step, rows, count, scratch, sides, back) -> rows sent left: hist-build.wat's partition
-  ;; (back: the right rows copied back after the left ones), the bin of row r read as a uint16 at
-  ;; $bins + 2 r $step.
+  ;; (with its copies for back 1 and 2), the bin of row r read as a uint16 at $bins + 2 r $step.
   (func (export "partition")
     (param $bins i32) (param $step i32)
     (param $rows i32) (param $count i32)
@@ -93,10 +92,20 @@
         (local.set $scratch (i32.sub (i32.add (local.get $scratch) (i32.const 4)) (local.get $left)))
         (local.set $rows (i32.add (local.get $rows) (i32.const 4)))
         (br $rows_loop)))
-    (if (local.get $back) (then
+    (if (i32.eq (local.get $back) (i32.const 1)) (then
       (memory.copy (local.get $write)
         (i32.sub (local.get $scratch) (i32.sub (local.get $end) (local.get $write)))
         (i32.sub (local.get $end) (local.get $write)))))
+    (if (i32.eq (local.get $back) (i32.const 2)) (then
+      (memory.copy (local.get $scratch)
+        (i32.sub (local.get $end) (i32.shl (local.get $count) (i32.const 2)))
+        (i32.sub (local.get $write) (i32.sub (local.get $end) (i32.shl (local.get $count) (i32.const 2)))))))
     (i32.shr_u
       (i32.sub (local.get $write) (i32.sub (local.get $end) (i32.shl (local.get $count) (i32.const 2))))
-      (i32.const 2))))
+      (i32.const 2)))
+
+  ;; copy(to, from, bytes): memory.copy, for the row lists on the shared memory (a TypedArray set there
+  ;; copies an element at a time).
+  (func (export "copy") (param $to i32) (param $from i32) (param $bytes i32)
+    (memory.copy (local.get $to) (local.get $from) (local.get $bytes)))
+)
