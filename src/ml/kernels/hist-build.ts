@@ -88,8 +88,10 @@ type Build = (
   features: number,
 ) => void;
 /**
- * Signature of `partition`: (feature's first bin, step between rows, rowsFrom, count, scratch, sides) →
- * rows sent left. Moves them to the front of rows[from..), in order; the rest go to scratch, in order.
+ * Signature of `partition`: (feature's first bin, step between rows, rowsFrom, count, scratch, sides, back) →
+ * rows sent left. Moves them to the front of rows[from..), in order; the rest go to scratch, in order, and
+ * when back is 1 are copied from there after the left rows (a wasm memory.copy: a TypedArray set on the
+ * shared memory copies an element at a time).
  */
 type Partition = (
   bins: number,
@@ -98,6 +100,7 @@ type Partition = (
   count: number,
   scratch: number,
   sides: number,
+  back: number,
 ) => number;
 /**
  * Signature of `mark` (the uint8 kernel only): (feature's first bin, step between rows, rowsFrom, count,
@@ -140,7 +143,6 @@ export class HistSpace {
   bundling: Bundling | null = null;
   /** The compiled kernel this space runs (workers instantiate it over the same memory). */
   readonly module: object;
-  private readonly scratch: Int32Array;
   private readonly sides: Uint8Array;
   private readonly markNodes: Uint16Array;
   private readonly f64: Float64Array;
@@ -173,7 +175,6 @@ export class HistSpace {
           : new Bins(buffer, layout.columnsAt, n * stride);
     this.bundled =
       layout.bundledAt >= 0 ? new Uint8Array(buffer, layout.bundledAt, n * layout.bundledStride) : null;
-    this.scratch = new Int32Array(buffer, layout.scratchAt, n);
     this.marks = new Uint16Array(buffer, layout.marksAt, n);
     this.markNodes = new Uint16Array(buffer, layout.markNodesAt, missing + 1);
     this.sides = new Uint8Array(buffer, layout.sidesAt, layout.sideBytes * layout.sideSlots);
@@ -304,8 +305,8 @@ export class HistSpace {
       end - start,
       l.scratchAt + 4 * start,
       l.sidesAt,
+      1,
     );
-    this.rows.set(this.scratch.subarray(start, end - nLeft), start + nLeft);
     return nLeft;
   }
 

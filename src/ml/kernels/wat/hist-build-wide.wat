@@ -59,12 +59,12 @@
         (local.set $count (i32.sub (local.get $count) (i32.const 1)))
         (br $rows_loop))))
 
-  ;; partition(bins, step, rows, count, scratch, sides) -> rows sent left: hist-build.wat's partition, the
-  ;; bin of row r read as a uint16 at $bins + 2 r $step.
+  ;; partition(bins, step, rows, count, scratch, sides, back) -> rows sent left: hist-build.wat's partition
+  ;; (with its copies for back 1 and 2), the bin of row r read as a uint16 at $bins + 2 r $step.
   (func (export "partition")
     (param $bins i32) (param $step i32)
     (param $rows i32) (param $count i32)
-    (param $scratch i32) (param $sides i32)
+    (param $scratch i32) (param $sides i32) (param $back i32)
     (result i32)
     (local $write i32)
     (local $end i32)
@@ -92,6 +92,20 @@
         (local.set $scratch (i32.sub (i32.add (local.get $scratch) (i32.const 4)) (local.get $left)))
         (local.set $rows (i32.add (local.get $rows) (i32.const 4)))
         (br $rows_loop)))
+    (if (i32.eq (local.get $back) (i32.const 1)) (then
+      (memory.copy (local.get $write)
+        (i32.sub (local.get $scratch) (i32.sub (local.get $end) (local.get $write)))
+        (i32.sub (local.get $end) (local.get $write)))))
+    (if (i32.eq (local.get $back) (i32.const 2)) (then
+      (memory.copy (local.get $scratch)
+        (i32.sub (local.get $end) (i32.shl (local.get $count) (i32.const 2)))
+        (i32.sub (local.get $write) (i32.sub (local.get $end) (i32.shl (local.get $count) (i32.const 2)))))))
     (i32.shr_u
       (i32.sub (local.get $write) (i32.sub (local.get $end) (i32.shl (local.get $count) (i32.const 2))))
-      (i32.const 2))))
+      (i32.const 2)))
+
+  ;; copy(to, from, bytes): memory.copy, for the row lists on the shared memory (a TypedArray set there
+  ;; copies an element at a time).
+  (func (export "copy") (param $to i32) (param $from i32) (param $bytes i32)
+    (memory.copy (local.get $to) (local.get $from) (local.get $bytes)))
+)

@@ -130,16 +130,19 @@
               (local.get $block_end))))
         (br $blocks))))
 
-  ;; partition(bins, step, rows, count, scratch, sides) -> rows sent left. A stable partition of the listed
-  ;; rows by one feature, whose bin for row r is at $bins + r * $step: rows whose bin has sides[bin] = 1 move
-  ;; to the front of the list, in order; the others go to scratch, in order. Each row is written once, to
-  ;; the cursor its side picks (a select, without a branch; was a store to both: 6% slower), and its side
-  ;; advances that cursor. List entries past the left rows and scratch entries past the right ones are left
-  ;; as they were.
+  ;; partition(bins, step, rows, count, scratch, sides, back) -> rows sent left. A stable partition of the
+  ;; listed rows by one feature, whose bin for row r is at $bins + r * $step: rows whose bin has
+  ;; sides[bin] = 1 move to the front of the list, in order; the others go to scratch, in order. Each row is
+  ;; written once, to the cursor its side picks (a select, without a branch; was a store to both: 6%
+  ;; slower), and its side advances that cursor. Then with $back 1 the right rows are copied back from
+  ;; scratch after the left ones (the list holds the node's rows, left then right), with $back 2 the left
+  ;; rows are copied to scratch after the right ones (a part of a node that is merged after: threads.ts).
+  ;; One memory.copy each: the same copy as a TypedArray set on the shared memory took ~5% of a weak-2 fit
+  ;; (V8 copies shared memory an element at a time). Other entries are left as they were.
   (func (export "partition")
     (param $bins i32) (param $step i32)
     (param $rows i32) (param $count i32)
-    (param $scratch i32) (param $sides i32)
+    (param $scratch i32) (param $sides i32) (param $back i32)
     (result i32)
     (local $write i32)  ;; where the next left row goes in the list
     (local $end i32)    ;; one past the list's last row
@@ -189,6 +192,16 @@
               (local.tee $rows (i32.add (local.get $rows) (i32.const 4)))
               (local.get $block_end))))
         (br $blocks)))
+    ;; back 1: the right rows, end - write bytes, back from scratch (which is now past them) after the left
+    ;; rows. back 2: the left rows, write - (end - 4 count) bytes, to scratch after the right rows.
+    (if (i32.eq (local.get $back) (i32.const 1)) (then
+      (memory.copy (local.get $write)
+        (i32.sub (local.get $scratch) (i32.sub (local.get $end) (local.get $write)))
+        (i32.sub (local.get $end) (local.get $write)))))
+    (if (i32.eq (local.get $back) (i32.const 2)) (then
+      (memory.copy (local.get $scratch)
+        (i32.sub (local.get $end) (i32.shl (local.get $count) (i32.const 2)))
+        (i32.sub (local.get $write) (i32.sub (local.get $end) (i32.shl (local.get $count) (i32.const 2)))))))
     ;; Rows sent left: (write - (end - 4 count)) / 4.
     (i32.shr_u
       (i32.sub (local.get $write) (i32.sub (local.get $end) (i32.shl (local.get $count) (i32.const 2))))
@@ -219,4 +232,9 @@
           (i32.lt_u
             (local.tee $rows (i32.add (local.get $rows) (i32.const 4)))
             (local.get $end))))))
+
+  ;; copy(to, from, bytes): memory.copy, for the row lists on the shared memory (a TypedArray set there
+  ;; copies an element at a time).
+  (func (export "copy") (param $to i32) (param $from i32) (param $bytes i32)
+    (memory.copy (local.get $to) (local.get $from) (local.get $bytes)))
 )

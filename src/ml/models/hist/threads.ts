@@ -328,7 +328,8 @@ const TASK = `(() => {
   // Puts the node's parts (units first..first + parts − 1, each partitioned into scratch) back in rows: their
   // left rows in order from the node's start, then their right rows, as MERGE units do.
   const mergeNode = (data, first, parts) => {
-    const { units, rows, scratch } = data;
+    const { units, kernel } = data;
+    const { rowsAt, scratchAt } = kernel.layout;
     let left = 0;
     for (let q = first; q < first + parts; q++) left += units[q * ${UNIT_WORDS} + 5];
     let leftAt = units[first * ${UNIT_WORDS}];
@@ -337,8 +338,8 @@ const TASK = `(() => {
       const from = units[q * ${UNIT_WORDS}];
       const to = units[q * ${UNIT_WORDS} + 1];
       const partLeft = units[q * ${UNIT_WORDS} + 5];
-      rows.set(scratch.subarray(to - partLeft, to), leftAt);
-      rows.set(scratch.subarray(from, to - partLeft), rightAt);
+      data.wasm.copy(rowsAt + 4 * leftAt, scratchAt + 4 * (to - partLeft), 4 * partLeft);
+      data.wasm.copy(rowsAt + 4 * rightAt, scratchAt + 4 * from, 4 * (to - from - partLeft));
       leftAt += partLeft;
       rightAt += to - from - partLeft;
     }
@@ -397,7 +398,6 @@ const TASK = `(() => {
       data.wasm = new WebAssembly.Instance(kernel.module, { env: { memory: kernel.memory } }).exports;
       data.f64 = new Float64Array(kernel.memory.buffer);
       data.rows = new Int32Array(kernel.memory.buffer, l.rowsAt, l.rows);
-      data.scratch = new Int32Array(kernel.memory.buffer, l.scratchAt, l.rows);
       data.gh = new Float64Array(kernel.memory.buffer, l.ghAt, 2 * l.rows);
       data.values = new Float64Array(units.buffer);
       if (lanes === null) {
@@ -436,8 +436,8 @@ const TASK = `(() => {
       }
       if (kind === ${MERGE}) {
         const left = units[at + 2];
-        data.rows.set(data.scratch.subarray(to - left, to), units[at + 3]);
-        data.rows.set(data.scratch.subarray(from, to - left), units[at + 4]);
+        data.wasm.copy(l.rowsAt + 4 * units[at + 3], l.scratchAt + 4 * (to - left), 4 * left);
+        data.wasm.copy(l.rowsAt + 4 * units[at + 4], l.scratchAt + 4 * from, 4 * (to - from - left));
         continue;
       }
       if (kind === ${ADD}) {
@@ -459,12 +459,11 @@ const TASK = `(() => {
       const first = l.columnsAt >= 0 ? l.columnsAt + f * l.rows * bytes : rowMajor + f * bytes;
       const step = l.columnsAt >= 0 ? 1 : kernel.plan !== null ? l.bundledStride : l.stride;
       const sides = l.sidesAt + l.sideBytes * units[at + 3];
-      const left = data.wasm.partition(first, step, l.rowsAt + 4 * from, to - from, l.scratchAt + 4 * from, sides);
-      units[at + 5] = left;
       const mode = units[at + 4];
-      if (mode === 1) data.rows.set(data.scratch.subarray(from, to - left), from + left);
-      else {
-        data.scratch.set(data.rows.subarray(from, from + left), to - left);
+      // The kernel copies the right rows back (mode 1), else the left rows to scratch after the right ones.
+      const left = data.wasm.partition(first, step, l.rowsAt + 4 * from, to - from, l.scratchAt + 4 * from, sides, mode === 1 ? 1 : 2);
+      units[at + 5] = left;
+      if (mode !== 1) {
         // The other parts' counts and rows were written before their decrements: the last one sees them all.
         if (mode === 2 && Atomics.sub(data.partsLeft, units[at + 3], 1) === 1) mergeNode(data, units[at + 6], units[at + 7]);
       }

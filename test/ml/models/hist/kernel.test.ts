@@ -1,6 +1,7 @@
 /** The WebAssembly histogram and partition kernels against the plain JS loops, bit for bit. */
 import { describe, expect, it } from "vitest";
 import { createHistSpace, type HistSpace } from "../../../../src/ml/kernels/hist-build.js";
+import { instantiate } from "../../../../src/ml/kernels/load.js";
 import {
   buildHistogram,
   HIST_STRIDE,
@@ -151,6 +152,52 @@ describe("partition kernel", () => {
         }
       });
     }
+  }
+});
+
+describe("partition kernel's copies (back 2, and copy), as the worker parts use them", () => {
+  for (const [n, p] of SHAPES.filter(([rows]) => rows >= 7)) {
+    it(`back 2 puts the left rows in scratch after the right ones; copy moves them (${n} × ${p})`, () => {
+      const space = randomSpace(n, p, false, 5 * n + p);
+      const l = space.layout;
+      const exports = instantiate<{
+        partition: (...args: number[]) => number;
+        copy: (to: number, from: number, bytes: number) => void;
+      }>(space.module, space.memory);
+      const buffer = space.memory.buffer;
+      const scratch = new Int32Array(buffer, l.scratchAt, n);
+      const sides = new Uint8Array(buffer, l.sidesAt, l.sideBytes);
+      const stride = rowStride(p);
+      const rng = new Random(n + p);
+      for (let b = 0; b < sides.length; b++) sides[b] = +(rng.next() < 0.5);
+      const f = p - 1;
+      const start = Math.floor(n / 5);
+      const end = n - Math.floor(n / 7);
+      const before = Array.from(space.rows.subarray(start, end));
+      const left = before.filter((i) => sides[space.bins[i * stride + f]] === 1);
+      const right = before.filter((i) => sides[space.bins[i * stride + f]] === 0);
+      scratch.fill(-1);
+      const nLeft = exports.partition(
+        l.binsAt + f,
+        stride,
+        l.rowsAt + 4 * start,
+        end - start,
+        l.scratchAt + 4 * start,
+        l.sidesAt,
+        2,
+      );
+      expect(nLeft).toBe(left.length);
+      expect(Array.from(space.rows.subarray(start, start + nLeft))).toEqual(left);
+      expect(Array.from(scratch.subarray(start, end))).toEqual([...right, ...left]);
+      expect(scratch[start - 1]).toBe(-1);
+      expect(scratch[end]).toBe(-1);
+      // The merge's copies: the left rows, then the right ones, back into the list.
+      space.rows.fill(-2, start, end);
+      exports.copy(l.rowsAt + 4 * start, l.scratchAt + 4 * (end - nLeft), 4 * nLeft);
+      exports.copy(l.rowsAt + 4 * (start + nLeft), l.scratchAt + 4 * start, 4 * (end - start - nLeft));
+      expect(Array.from(space.rows.subarray(start, end))).toEqual([...left, ...right]);
+      expect(space.rows[end]).not.toBe(-2);
+    });
   }
 });
 
