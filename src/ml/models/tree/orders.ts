@@ -11,22 +11,37 @@ export function inBagOrders(
   valsInto: Float64Array,
 ): { ord: Int32Array; vals: Float64Array } {
   const { n, p, weight, sorted, Xc } = input;
-  let m = n;
-  if (weight) {
-    m = 0;
-    for (let i = 0; i < n; i++) if (weight[i] > 0) m++;
-  }
-  const ord = ordInto.subarray(0, m * p);
-  const vals = valsInto.subarray(0, m * p);
+  if (!weight) return allRows(input, ordInto, valsInto);
+  // Branch-free (a bootstrap sample's rows are in or out at random): every row is written at the cursor,
+  // which only an in-bag row moves on. An out-of-bag row's write lands past its feature's segment, on a slot
+  // that the next feature's rows overwrite, or past all p segments (m < n then, so still within ordInto).
+  let m = 0;
+  for (let i = 0; i < n; i++) m += +(weight[i] > 0);
   for (let f = 0; f < p; f++) {
     let k = f * m;
     const base = f * n;
     for (let t = 0; t < n; t++) {
       const i = sorted[base + t];
-      if (weight && !(weight[i] > 0)) continue;
-      ord[k] = i;
-      vals[k++] = Xc[base + i];
+      ordInto[k] = i;
+      valsInto[k] = Xc[base + i];
+      k += +(weight[i] > 0);
     }
   }
-  return { ord, vals };
+  return { ord: ordInto.subarray(0, m * p), vals: valsInto.subarray(0, m * p) };
+}
+
+/** inBagOrders with every row in the tree. */
+function allRows(
+  input: TreeInput,
+  ordInto: Int32Array,
+  valsInto: Float64Array,
+): { ord: Int32Array; vals: Float64Array } {
+  const { n, p, sorted, Xc } = input;
+  for (let base = 0; base < n * p; base += n) {
+    for (let k = base; k < base + n; k++) {
+      ordInto[k] = sorted[k];
+      valsInto[k] = Xc[base + sorted[k]];
+    }
+  }
+  return { ord: ordInto.subarray(0, n * p), vals: valsInto.subarray(0, n * p) };
 }
