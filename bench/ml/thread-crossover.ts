@@ -29,7 +29,18 @@ const [name, scaleArg = "1", pairsArg = "3", child] = process.argv.slice(2);
 const scale = Number(scaleArg);
 
 /** NodeThreads' unit kinds, by their code (threads.ts: BUILD = 0, …). */
-const KINDS = ["BUILD", "PARTITION", "GRADIENTS", "ADD", "MERGE", "SUBTRACT", "SCAN", "REDUCE", "SOFTMAX"];
+const KINDS = [
+  "BUILD",
+  "PARTITION",
+  "GRADIENTS",
+  "ADD",
+  "MERGE",
+  "SUBTRACT",
+  "SCAN",
+  "REDUCE",
+  "SOFTMAX",
+  "MARK",
+];
 
 interface KindStats {
   runs: number;

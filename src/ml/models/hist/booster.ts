@@ -37,6 +37,7 @@ import {
   regionsFor,
   SIDE_SLOTS,
   sharedCopy,
+  threadsMark,
 } from "./threads.js";
 
 export interface BoosterParams extends GrowParams {
@@ -171,18 +172,22 @@ export function fitBooster(
   space?.useReachable(reach);
   space?.useFeatures(p);
   if (bundling) space?.useBundles(bundling, reach);
+  // Through leaf marks on workers too, when their gradient units can add the leaf values (threadsMark).
+  const marked =
+    !workers || threadsMark(loss, space) ? markedScores(params, K, nt, space, init[0], workers) : null;
+  const nodeValues = workers ? marked?.nodeValues : undefined;
   const helpers = space
-    ? new NodeThreads(workers ? threads : 1, space, reach, { raw, y: yTrain }, minRows)
+    ? new NodeThreads(workers ? threads : 1, space, reach, { raw, y: yTrain, nodeValues }, minRows)
     : null;
   // The threads' histograms come from shared memory (they subtract and scan them).
   const pool = helpers ? helpers.histograms : new HistogramPool(stride, featureStride);
   const curve: LearningCurve = { metric: loss.name, train: [], ...(validBins ? { validation: [] } : {}) };
-  // With workers, each class's leaf values go into raw on the threads (addLeaves) instead of through marks:
-  // every score still gets one addition per round, so the same numbers.
+  // With workers and several outputs (or a loss the threads cannot mark for: threadsMark), each class's leaf
+  // values go into raw on the threads (addLeaves) instead of through marks: every score still gets one
+  // addition per round, so the same numbers.
   const curveRows = nt > CURVE_ROWS ? sampleHead(rng, nt, CURVE_ROWS, rows) : null;
   const marks = helpers && workers ? null : leafMarks(params, K, nt);
-  const marked = workers ? null : markedScores(params, K, nt, space, init[0]);
-  const markSpace = marked && space?.canMark ? space : null;
+  const markSpace = marked && workers ? helpers : marked && space?.canMark ? space : null;
   const roundValues: Float64Array[] = [];
   let nSample = nt;
   let best = Number.POSITIVE_INFINITY;
@@ -203,7 +208,8 @@ export function fitBooster(
           if (!sampleInRows) rows.set(sample.subarray(0, nSample));
         } else listRows(rows, nt);
         if (marked) {
-          marked.gradients(loss, raw, yTrain, gh, nt);
+          if (workers && helpers) helpers.markedGradients(loss, nt, marked.takePending());
+          else marked.gradients(loss, raw, yTrain, gh, nt);
           // The last round's training loss, now that its scores are all added.
           if (trainDue) curve.train.push(loss.value(raw, yTrain, curveRows, nt));
           trainDue = false;
@@ -370,8 +376,8 @@ function maxNodes(params: BoosterParams, n: number): number {
 }
 
 /**
- * The scores through leaf marks (leaf-marks.ts) for one output, on this thread, below 65,536 nodes a tree
- * (the space's marks when its kernel marks); else null.
+ * The scores through leaf marks (leaf-marks.ts) for one output, below 65,536 nodes a tree (the space's marks
+ * when its kernel marks; the leaf values over shared memory when `shared`: worker threads add them); else null.
  */
 function markedScores(
   params: BoosterParams,
@@ -379,10 +385,12 @@ function markedScores(
   n: number,
   space: HistSpace | null,
   init: number,
+  shared: boolean,
 ): MarkedScores | null {
   if (K !== 1 || maxNodes(params, n) >= 65_536) return null;
   const nodeOf = space?.canMark ? space.marks : new Uint16Array(n);
-  return new MarkedScores(nodeOf, maxNodes(params, n), init);
+  const values = shared ? sharedCopy(new Float64Array(maxNodes(params, n) + 1)) : undefined;
+  return new MarkedScores(nodeOf, maxNodes(params, n), init, values);
 }
 
 /** marks[i] = j for the rows i of each leaf j. */
