@@ -32,6 +32,7 @@ import type { Loss } from "./losses.js";
 import { leafWeight } from "./split.js";
 import {
   fitUsesWorkers,
+  marksOnThreads,
   NodeThreads,
   parallelMinRows,
   regionsFor,
@@ -109,7 +110,9 @@ export function fitBooster(
   const wideMapper = params.maxBins > MAX_BINS ? fitBinMapper(train, params.maxBins, rng) : null;
   const missing = wideMapper ? missingBin(wideMapper) : MISSING_BIN;
   // A share size given (tests, tuning) asks for the workers at any size.
-  const workers = threads > 1 && (params.parallelMinRows !== undefined || fitUsesWorkers(nt, stride));
+  const workers =
+    threads > 1 &&
+    (params.parallelMinRows !== undefined || fitUsesWorkers(nt, stride, marksOnThreads(loss, missing)));
   // Bins, gradients and rows live in the WebAssembly kernel's memory when it fits (shared with workers,
   // which run the same kernel on it; without it the fit runs on one thread). Counted in bins, so uint16
   // bins get a copy of up to twice the bytes (without it, 160k × 28 fit 40% slower).

@@ -33,6 +33,7 @@ import { type HistSpace, partitionSource } from "../../kernels/hist-build.js";
 import { kernelModule } from "../../kernels/load.js";
 import { EXP_LANES_WASM } from "../../kernels/wasm/exp-lanes.js";
 import { type Crew, leaseCrew, type PoolOptions, SPIN_MAX_MS } from "../../threads/pool.js";
+import { MISSING_BIN } from "./binning.js";
 import { bundledCut, EXPAND_SOURCE } from "./bundles.js";
 import { HIST_STRIDE, HistogramPool, histStrideOf, reachableSpans, subtractHistogram } from "./histogram.js";
 import type { Loss } from "./losses.js";
@@ -75,6 +76,15 @@ const WAKE_MIN_WORK = 1 << 17;
  */
 const FIT_MIN_WORK = 1 << 23;
 /**
+ * FIT_MIN_WORK for a fit scored through leaf marks on the threads (marksOnThreads: one output, uint8 bins),
+ * whose deepest level is marked, not partitioned, and whose leaf values need no wave of their own. Measured
+ * 2026-12-07 (bench/ml/thread-crossover.ts, workers forced, 3 pairs each under chrt -f 10 on the loaded 2-core
+ * VM, 2 threads ÷ 1 wall, medians): customers 120k × 28 (3.4M cells) 0.78, 60k 0.89, 30k (0.84M) 1.17;
+ * binary-28 80k × 28 (2.2M) 0.90, 40k (1.1M) 1.02; wide-500 4.8k × 500 (2.4M) 0.80, 8k 0.75; weak-2
+ * 160k × 2 (0.64M) 1.00. Multiclass fits keep FIT_MIN_WORK (48k × 54, 7 classes, was 15–50% slower).
+ */
+const FIT_MIN_WORK_MARKED = 1 << 21;
+/**
  * Histogram regions with workers (the units of a wave, each built into its own region): a depth-6 level in
  * one wave, in at most REGION_MAX_BYTES (wide data takes more waves).
  */
@@ -86,6 +96,9 @@ export const SIDE_SLOTS = 64;
 const UNIT_WORDS = 8;
 /** Rows of a per-row unit (gradients, leaf updates): a few hundred microseconds of work. */
 const ROW_UNIT = 1 << 14;
+/** A MARK wave's units per thread, at least, and rows of each, at least (markRangeRows). */
+const MARK_RANGES_PER_THREAD = 8;
+const MARK_MIN_ROWS = 1 << 12;
 /**
  * What a row of the per-row loops costs, in bin updates (the unit of WAKE_MIN_WORK), measured at 1M × 28
  * (2026-12-06): a gradient (an exp) about 16, a score update (a scattered add) about 6.
@@ -165,9 +178,20 @@ export function partRowsOf(rows: number, threads: number, minRows: number): numb
   return minRows === 0 ? 0 : Math.max(minRows, ceilDiv(rows, PARTS_PER_THREAD * threads));
 }
 
-/** Whether a fit on n rows of `stride` bins is large enough for worker threads (see FIT_MIN_WORK). */
-export function fitUsesWorkers(n: number, stride: number): boolean {
-  return n * stride >= FIT_MIN_WORK;
+/**
+ * Whether a fit on n rows of `stride` bins is large enough for worker threads (see FIT_MIN_WORK; `marked`:
+ * scored through leaf marks on them, marksOnThreads, FIT_MIN_WORK_MARKED).
+ */
+export function fitUsesWorkers(n: number, stride: number, marked = false): boolean {
+  return n * stride >= (marked ? FIT_MIN_WORK_MARKED : FIT_MIN_WORK);
+}
+
+/**
+ * Whether a fit with this loss and missing bin would be scored through leaf marks on worker threads (as
+ * threadsMark decides once the space is made: one output, a loss MARKED_CODES knows, uint8 bins' kernel).
+ */
+export function marksOnThreads(loss: Loss, missing: number): boolean {
+  return loss.outputs === 1 && MARKED_CODES[loss.name] !== undefined && missing === MISSING_BIN;
 }
 
 /** Histogram regions the space needs for this many threads, `stride` features and `histStride` cells each. */
@@ -812,13 +836,10 @@ export class NodeThreads {
     const marking = this.marking;
     for (let w = 0; w < marking.length; w += SIDE_SLOTS) {
       const nodes = Math.min(SIDE_SLOTS, marking.length - w);
-      // Ranges of ids a multiple of 32 rows (a 64-byte line of marks), as many as fit before the node table.
-      const size = 32 * ceilDiv(Math.max(ROW_UNIT, ceilDiv(l.rows, this.capacity - nodes)), 32);
-      const ranges = this.minRows === 0 ? Math.min(MAX_SHARES, this.capacity - nodes) : ceilDiv(l.rows, size);
-      const step = ceilDiv(l.rows, ranges);
+      const size = this.markRangeRows(nodes);
       let count = 0;
-      for (let from = 0; from < l.rows; from += step)
-        this.units.set([from, Math.min(l.rows, from + step)], UNIT_WORDS * count++);
+      for (let from = 0; from < l.rows; from += size)
+        this.units.set([from, Math.min(l.rows, from + size)], UNIT_WORDS * count++);
       let work = 0;
       for (let slot = 0; slot < nodes; slot++) {
         const m = marking[w + slot];
@@ -834,6 +855,20 @@ export class NodeThreads {
       this.run([MARK, count, count, nodes], work * this.stride);
     }
     marking.length = 0;
+  }
+
+  /**
+   * Row ids of a MARK unit, for a wave of `nodes` nodes: MARK_RANGES_PER_THREAD units a thread (so that a late
+   * worker leaves this thread no long wait for its unit) of MARK_MIN_ROWS to ROW_UNIT rows (each unit
+   * searches every node's rows for its range), as many as fit before the node table; a multiple of 32 rows
+   * (a 64-byte line of marks). minRows 0 (tests): MAX_SHARES units.
+   */
+  private markRangeRows(nodes: number): number {
+    const n = this.space.layout.rows;
+    const threads = this.pool ? this.pool.size + 1 : 1;
+    const even = ceilDiv(n, this.minRows === 0 ? MAX_SHARES : MARK_RANGES_PER_THREAD * threads);
+    const size = this.minRows === 0 ? even : Math.max(MARK_MIN_ROWS, Math.min(ROW_UNIT, even));
+    return 32 * ceilDiv(Math.max(size, ceilDiv(n, this.capacity - nodes)), 32);
   }
 
   /**

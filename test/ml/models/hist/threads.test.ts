@@ -1,6 +1,7 @@
 /** The booster's per-row loops on worker threads (NodeThreads): the same numbers as the loops on this one. */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createHistSpace, type HistSpace } from "../../../../src/ml/kernels/hist-build.js";
+import { MISSING_BIN } from "../../../../src/ml/models/hist/binning.js";
 import {
   HIST_STRIDE,
   reachableBins,
@@ -17,7 +18,9 @@ import {
 } from "../../../../src/ml/models/hist/losses.js";
 import { emptySplit, findBestSplit, type SplitRules } from "../../../../src/ml/models/hist/split.js";
 import {
+  fitUsesWorkers,
   MAX_SHARES,
+  marksOnThreads,
   NodeThreads,
   partRowsOf,
   regionsFor,
@@ -339,6 +342,21 @@ describe("a level's leaf marks on the threads", () => {
     });
     expect(marks[1]).toEqual(marks[0]);
     expect(new Set(marks[0]).size).toBe(2 * (bounds.length - 1));
+  });
+});
+
+describe("the fits that use worker threads", () => {
+  it("are smaller when scored through leaf marks on them (one output, uint8 bins) than multiclass ones", () => {
+    expect(marksOnThreads(binaryLogLoss(), MISSING_BIN)).toBe(true);
+    expect(marksOnThreads(squaredError(), MISSING_BIN)).toBe(true);
+    expect(marksOnThreads(softmaxLogLoss(3, 1), MISSING_BIN)).toBe(false);
+    // uint16 bins: the wide kernel has no mark.
+    expect(marksOnThreads(binaryLogLoss(), MISSING_BIN + 256)).toBe(false);
+    // 120k customer rows of 28 bins: on the threads through marks, not multiclass.
+    expect(fitUsesWorkers(120_000, 28, true)).toBe(true);
+    expect(fitUsesWorkers(120_000, 28, false)).toBe(false);
+    expect(fitUsesWorkers(40_000, 28, true)).toBe(false);
+    expect(fitUsesWorkers(1_000_000, 28, false)).toBe(true);
   });
 });
 
