@@ -366,7 +366,8 @@ const expModule = kernelModule(EXP_LANES_WASM);
  * from prob, K = args[3], class args[4], its hessian scale in words 6–7); a SOFTMAX unit (from, to) writes
  * prob of rows from..to−1 from raw, K = args[2] (SOFTMAX_LOOP);
  * an ADD unit (from, to, words 6–7 the value) adds its value to raw[rows[q] · args[2] + args[3]] for q in
- * [from, to). A SUBTRACT unit (from, to, into, minus) subtracts the cells of spans[from..to) (the plain
+ * [from, to), or, when args[5] > 0, adds the value of each leaf of the table (args[5] entries from entry
+ * args[4]: start, end, words 6–7 the value) to the scores of its rows with ids in [from, to). A SUBTRACT unit (from, to, into, minus) subtracts the cells of spans[from..to) (the plain
  * layout's reachable spans) of the arena histogram at `minus` from the one at `into`; a SCAN unit (0, count)
  * scans its `count` numeric features (scanFeatures: feature, value bins) of the arena histogram and node
  * given in scanIn, its best split into scanOut (NUMERIC_SCAN_SOURCE). A REDUCE unit (from, to, hist, first,
@@ -440,6 +441,17 @@ const TASK = `(() => {
       const lo = firstFrom(rows, units[at], units[at + 1], a);
       const hi = firstFrom(rows, lo, units[at + 1], b);
       if (hi > lo) data.wasm.markSides(units[at + 2], units[at + 3], l.rowsAt + 4 * lo, hi - lo, l.marksAt, units[at + 4], units[at + 5], units[at + 6]);
+    }
+  };
+  // Adds each leaf's value (table entries first..first + leaves − 1: start, end, words 6–7 the value) to the
+  // scores raw[i · K + k] of its rows with ids in [a, b).
+  const addRange = (data, a, b, first, leaves, K, k) => {
+    const { units, rows, values, raw } = data;
+    for (let j = first; j < first + leaves; j++) {
+      const at = j * ${UNIT_WORDS};
+      const lo = firstFrom(rows, units[at], units[at + 1], a);
+      const hi = firstFrom(rows, lo, units[at + 1], b);
+      addToRows(raw, rows, lo, hi, K, k, values[at / 2 + 3]);
     }
   };
   const subtract = (a, spans, from, to, into, minus) => {
@@ -540,7 +552,8 @@ const TASK = `(() => {
         continue;
       }
       if (kind === ${ADD}) {
-        addToRows(data.raw, data.rows, from, to, args[2], args[3], data.values[at / 2 + 3]);
+        if (args[5] > 0) addRange(data, from, to, args[4], args[5], args[2], args[3]);
+        else addToRows(data.raw, data.rows, from, to, args[2], args[3], data.values[at / 2 + 3]);
         continue;
       }
       if (kind === ${MARK}) {
@@ -1077,9 +1090,28 @@ export class NodeThreads {
     this.runRanges([{ start: 0, end: n }], pieces, scale, args, softmax ? PROB_GRADIENT_WORK : GRADIENT_WORK);
   }
 
-  /** raw[i · outputs + k] += values[j] for the rows i of each leaf j (disjoint row ranges). */
+  /**
+   * raw[i · outputs + k] += values[j] for the rows i of each leaf j (disjoint row ranges, each ascending, as
+   * growTree's stable partitions leave them).
+   */
   addLeaves(leaves: LeafRows[], values: ArrayLike<number>, outputs: number, k: number): void {
-    this.runRanges(leaves, 0, values, [ADD, 0, outputs, k], ADD_WORK);
+    const n = this.space.layout.rows;
+    const size = this.markRangeRows(leaves.length);
+    const count = ceilDiv(n, size);
+    if (count + leaves.length > this.capacity) {
+      this.runRanges(leaves, 0, values, [ADD, 0, outputs, k, 0, 0], ADD_WORK);
+      return;
+    }
+    // Units over ranges of row ids (as markAll's), the leaves' table after them: a unit per leaf's rows
+    // wrote scores all over raw, the same cache lines from both threads.
+    for (let u = 0; u < count; u++) this.units.set([u * size, Math.min(n, (u + 1) * size)], UNIT_WORDS * u);
+    let rows = 0;
+    for (let j = 0; j < leaves.length; j++) {
+      this.units.set([leaves[j].start, leaves[j].end], UNIT_WORDS * (count + j));
+      this.values[(UNIT_WORDS / 2) * (count + j) + 3] = values[j];
+      rows += leaves[j].end - leaves[j].start;
+    }
+    this.run([ADD, count, outputs, k, count, leaves.length], rows * ADD_WORK);
   }
 
   /**

@@ -134,11 +134,13 @@ describe("per-row loops on the threads", () => {
     const after = [1, 2].map((threads) => {
       const { space, raw, nodes, rng } = setUp(outputs, threads);
       open = nodes;
-      // Leaves: consecutive row ranges of random sizes over the whole row list.
+      // Leaves: consecutive row ranges of random sizes over the whole row list, each ascending (as a
+      // tree's stable partitions leave them), the small ones first, then a few large ones.
       const leaves: Array<{ start: number; end: number }> = [];
       for (let start = 0; start < N; ) {
-        const end = Math.min(N, start + 1 + rng.int(400));
+        const end = Math.min(N, start + 1 + rng.int(start < N / 2 ? 400 : 3000));
         leaves.push({ start, end });
+        space.rows.subarray(start, end).sort();
         start = end;
       }
       const values = leaves.map(() => rng.normal());
