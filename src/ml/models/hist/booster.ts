@@ -37,6 +37,7 @@ import {
   parallelMinRows,
   regionsFor,
   SIDE_SLOTS,
+  shared,
   sharedCopy,
   threadsMark,
 } from "./threads.js";
@@ -158,7 +159,8 @@ export function fitBooster(
   const K = loss.outputs;
   const init = loss.init(yTrain);
   // In shared memory: the threads update the scores and compute gradients from them.
-  const raw = sharedCopy(filled(nt, init));
+  // Filled where it lives (a copy into shared memory touched 2 × n × K × 8 bytes of fresh pages).
+  const raw = filled(nt, init, shared(Float64Array, nt * K).subarray(0, nt * K));
   const rawValid = filled(nv, init);
   const gh = space ? space.gh : new Float64Array(2 * nt);
   // Drawn every round for one output, the sample goes straight into `rows`: growTree only reorders
@@ -283,8 +285,8 @@ export function fitBooster(
   return { fitted: { mapper, forest: forest.finish(), init, outputs: K, nFeatures: p, featureGain }, curve };
 }
 
-function filled(n: number, init: Float64Array): Float64Array {
-  const out = new Float64Array(n * init.length);
+/** n rows of `init` (one value per output), into `out` when given (n × outputs, zeros). */
+function filled(n: number, init: Float64Array, out = new Float64Array(n * init.length)): Float64Array {
   if (n === 0) return out;
   out.set(init);
   // Doubling copies: a few builtin calls instead of a loop that runs unoptimised in a fit's first round.
