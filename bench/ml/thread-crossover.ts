@@ -29,7 +29,18 @@ const [name, scaleArg = "1", pairsArg = "3", child] = process.argv.slice(2);
 const scale = Number(scaleArg);
 
 /** NodeThreads' unit kinds, by their code (threads.ts: BUILD = 0, …). */
-const KINDS = ["BUILD", "PARTITION", "GRADIENTS", "ADD", "MERGE", "SUBTRACT", "SCAN", "REDUCE", "SOFTMAX"];
+const KINDS = [
+  "BUILD",
+  "PARTITION",
+  "GRADIENTS",
+  "ADD",
+  "MERGE",
+  "SUBTRACT",
+  "SCAN",
+  "REDUCE",
+  "SOFTMAX",
+  "MARK",
+];
 
 interface KindStats {
   runs: number;
@@ -143,7 +154,9 @@ async function fitOnce(threads: number): Promise<void> {
   const hash = createHash("sha256").update(json).digest("hex").slice(0, 12);
   console.log(`${(performance.now() - t) / 1000} ${(u.user + u.system) / 1e6} ${hash}`);
   if (threads === 1) {
-    const uses = fitUsesWorkers(d.Xtrain.rows, rowStride(d.Xtrain.cols));
+    // One output (regression, binary) is scored through leaf marks on the threads (marksOnThreads).
+    const marked = d.task === "regression" || d.nClasses === 2;
+    const uses = fitUsesWorkers(d.Xtrain.rows, rowStride(d.Xtrain.cols), marked);
     console.error(`${name} ${d.Xtrain.rows} × ${d.Xtrain.cols}: the rule uses workers: ${uses}`);
   }
 }

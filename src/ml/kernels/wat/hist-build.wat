@@ -233,6 +233,33 @@
             (local.tee $rows (i32.add (local.get $rows) (i32.const 4)))
             (local.get $end))))))
 
+  ;; markSides(bins, step, rows, count, marks, sides, right, delta): as mark, from a split's side table (u8 per
+  ;; bin, 1: left) instead of a node per bin: marks[r] = right - sides[bin] * delta (left = right - delta), so
+  ;; worker threads mark the nodes of a level at once, each with its own side table (models/hist/threads.ts).
+  (func (export "markSides")
+    (param $bins i32) (param $step i32)
+    (param $rows i32) (param $count i32)
+    (param $marks i32) (param $sides i32)
+    (param $right i32) (param $delta i32)
+    (local $end i32)
+    (local $row i32)
+    (local.set $end (i32.add (local.get $rows) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $rows) (local.get $end)))
+      (loop $rows_loop
+        (local.set $row (i32.load (local.get $rows)))
+        (i32.store16
+          (i32.add (local.get $marks) (i32.shl (local.get $row) (i32.const 1)))
+          (i32.sub (local.get $right)
+            (i32.mul (local.get $delta)
+              (i32.load8_u
+                (i32.add (local.get $sides)
+                  (i32.load8_u (i32.add (local.get $bins) (i32.mul (local.get $row) (local.get $step)))))))))
+        (br_if $rows_loop
+          (i32.lt_u
+            (local.tee $rows (i32.add (local.get $rows) (i32.const 4)))
+            (local.get $end))))))
+
   ;; copy(to, from, bytes): memory.copy, for the row lists on the shared memory (a TypedArray set there
   ;; copies an element at a time).
   (func (export "copy") (param $to i32) (param $from i32) (param $bytes i32)

@@ -32,11 +32,14 @@ import type { Loss } from "./losses.js";
 import { leafWeight } from "./split.js";
 import {
   fitUsesWorkers,
+  marksOnThreads,
   NodeThreads,
   parallelMinRows,
   regionsFor,
   SIDE_SLOTS,
+  shared,
   sharedCopy,
+  threadsMark,
 } from "./threads.js";
 
 export interface BoosterParams extends GrowParams {
@@ -108,7 +111,9 @@ export function fitBooster(
   const wideMapper = params.maxBins > MAX_BINS ? fitBinMapper(train, params.maxBins, rng) : null;
   const missing = wideMapper ? missingBin(wideMapper) : MISSING_BIN;
   // A share size given (tests, tuning) asks for the workers at any size.
-  const workers = threads > 1 && (params.parallelMinRows !== undefined || fitUsesWorkers(nt, stride));
+  const workers =
+    threads > 1 &&
+    (params.parallelMinRows !== undefined || fitUsesWorkers(nt, stride, marksOnThreads(loss, missing)));
   // Bins, gradients and rows live in the WebAssembly kernel's memory when it fits (shared with workers,
   // which run the same kernel on it; without it the fit runs on one thread). Counted in bins, so uint16
   // bins get a copy of up to twice the bytes (without it, 160k × 28 fit 40% slower).
@@ -154,7 +159,8 @@ export function fitBooster(
   const K = loss.outputs;
   const init = loss.init(yTrain);
   // In shared memory: the threads update the scores and compute gradients from them.
-  const raw = sharedCopy(filled(nt, init));
+  // Filled where it lives (a copy into shared memory touched 2 × n × K × 8 bytes of fresh pages).
+  const raw = filled(nt, init, shared(Float64Array, nt * K).subarray(0, nt * K));
   const rawValid = filled(nv, init);
   const gh = space ? space.gh : new Float64Array(2 * nt);
   // Drawn every round for one output, the sample goes straight into `rows`: growTree only reorders
@@ -171,18 +177,22 @@ export function fitBooster(
   space?.useReachable(reach);
   space?.useFeatures(p);
   if (bundling) space?.useBundles(bundling, reach);
+  // Through leaf marks on workers too, when their gradient units can add the leaf values (threadsMark).
+  const marked =
+    !workers || threadsMark(loss, space) ? markedScores(params, K, nt, space, init[0], workers) : null;
+  const nodeValues = workers ? marked?.nodeValues : undefined;
   const helpers = space
-    ? new NodeThreads(workers ? threads : 1, space, reach, { raw, y: yTrain }, minRows)
+    ? new NodeThreads(workers ? threads : 1, space, reach, { raw, y: yTrain, nodeValues }, minRows)
     : null;
   // The threads' histograms come from shared memory (they subtract and scan them).
   const pool = helpers ? helpers.histograms : new HistogramPool(stride, featureStride);
   const curve: LearningCurve = { metric: loss.name, train: [], ...(validBins ? { validation: [] } : {}) };
-  // With workers, each class's leaf values go into raw on the threads (addLeaves) instead of through marks:
-  // every score still gets one addition per round, so the same numbers.
+  // With workers and several outputs (or a loss the threads cannot mark for: threadsMark), each class's leaf
+  // values go into raw on the threads (addLeaves) instead of through marks: every score still gets one
+  // addition per round, so the same numbers.
   const curveRows = nt > CURVE_ROWS ? sampleHead(rng, nt, CURVE_ROWS, rows) : null;
   const marks = helpers && workers ? null : leafMarks(params, K, nt);
-  const marked = workers ? null : markedScores(params, K, nt, space, init[0]);
-  const markSpace = marked && space?.canMark ? space : null;
+  const markSpace = marked && workers ? helpers : marked && space?.canMark ? space : null;
   const roundValues: Float64Array[] = [];
   let nSample = nt;
   let best = Number.POSITIVE_INFINITY;
@@ -203,7 +213,8 @@ export function fitBooster(
           if (!sampleInRows) rows.set(sample.subarray(0, nSample));
         } else listRows(rows, nt);
         if (marked) {
-          marked.gradients(loss, raw, yTrain, gh, nt);
+          if (workers && helpers) helpers.markedGradients(loss, nt, marked.takePending());
+          else marked.gradients(loss, raw, yTrain, gh, nt);
           // The last round's training loss, now that its scores are all added.
           if (trainDue) curve.train.push(loss.value(raw, yTrain, curveRows, nt));
           trainDue = false;
@@ -274,8 +285,8 @@ export function fitBooster(
   return { fitted: { mapper, forest: forest.finish(), init, outputs: K, nFeatures: p, featureGain }, curve };
 }
 
-function filled(n: number, init: Float64Array): Float64Array {
-  const out = new Float64Array(n * init.length);
+/** n rows of `init` (one value per output), into `out` when given (n × outputs, zeros). */
+function filled(n: number, init: Float64Array, out = new Float64Array(n * init.length)): Float64Array {
   if (n === 0) return out;
   out.set(init);
   // Doubling copies: a few builtin calls instead of a loop that runs unoptimised in a fit's first round.
@@ -370,8 +381,8 @@ function maxNodes(params: BoosterParams, n: number): number {
 }
 
 /**
- * The scores through leaf marks (leaf-marks.ts) for one output, on this thread, below 65,536 nodes a tree
- * (the space's marks when its kernel marks); else null.
+ * The scores through leaf marks (leaf-marks.ts) for one output, below 65,536 nodes a tree (the space's marks
+ * when its kernel marks; the leaf values over shared memory when `shared`: worker threads add them); else null.
  */
 function markedScores(
   params: BoosterParams,
@@ -379,10 +390,12 @@ function markedScores(
   n: number,
   space: HistSpace | null,
   init: number,
+  shared: boolean,
 ): MarkedScores | null {
   if (K !== 1 || maxNodes(params, n) >= 65_536) return null;
   const nodeOf = space?.canMark ? space.marks : new Uint16Array(n);
-  return new MarkedScores(nodeOf, maxNodes(params, n), init);
+  const values = shared ? sharedCopy(new Float64Array(maxNodes(params, n) + 1)) : undefined;
+  return new MarkedScores(nodeOf, maxNodes(params, n), init, values);
 }
 
 /** marks[i] = j for the rows i of each leaf j. */

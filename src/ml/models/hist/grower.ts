@@ -4,7 +4,6 @@
  * maxLeaves or no split gains more than minSplitGain. The node's rows are a contiguous range of `rows`,
  * partitioned stably at each split (rows stay ascending, so memory is read in order).
  */
-import type { HistSpace } from "../../kernels/hist-build.js";
 import type { Random } from "../../random.js";
 import { type BinArray, MISSING_BIN } from "./binning.js";
 import { FLAG_CATEGORICAL, FLAG_DEFAULT_LEFT, type ForestBuilder } from "./forest.js";
@@ -60,8 +59,16 @@ export interface GrowData {
 export interface LeafMarks {
   nodeOf: Uint16Array;
   root: number;
-  /** When nodeOf is its marks (and it canMark), the kernel marks the rows (HistSpace.markRows). */
-  space: HistSpace | null;
+  /**
+   * When nodeOf is its marks (and it canMark), the kernel marks the rows (HistSpace.markRows; with worker
+   * threads, NodeThreads.markRows, run in the level's partitionAll).
+   */
+  space: RowMarker | null;
+}
+
+/** What marks a split's rows with its children's leaves (HistSpace, NodeThreads). */
+export interface RowMarker {
+  markRows(start: number, end: number, f: number, sides: Uint8Array, left: number, right: number): void;
 }
 
 /**

@@ -14,8 +14,11 @@ import type { Leaf } from "./grower.js";
 import type { Loss } from "./losses.js";
 
 export class MarkedScores {
-  /** The leaf values by node (less the root) of the last tree, and 0 after them (`zero`). */
-  private readonly nodeValues: Float64Array;
+  /**
+   * The leaf values by node (less the root) of the last tree, and 0 after them (`zero`): over shared memory
+   * when worker threads add them (NodeThreads.markedGradients).
+   */
+  readonly nodeValues: Float64Array;
   /** The mark of rows without a pending value. */
   private readonly zero: number;
   /** Whether the last tree's values are still to be added to the scores. */
@@ -25,13 +28,15 @@ export class MarkedScores {
    * @param nodeOf - a mark per row, all 0 (the space's marks when its kernel marks: HistSpace.markRows)
    * @param maxNodes - nodes of a tree, at most (< 65,536)
    * @param init - every row's starting score
+   * @param nodeValues - maxNodes + 1 zeros, for nodeValues (default: a new array)
    */
   constructor(
     readonly nodeOf: Uint16Array,
     maxNodes: number,
     init: number,
+    nodeValues: Float64Array = new Float64Array(maxNodes + 1),
   ) {
-    this.nodeValues = new Float64Array(maxNodes + 1);
+    this.nodeValues = nodeValues;
     this.zero = maxNodes;
     // The first round's pass adds 0 (every mark and value is 0 yet), which leaves the scores as they are
     // unless they are −0: the same gradient pass every round (a pass run once a fit ran unoptimised, 5×
@@ -59,6 +64,16 @@ export class MarkedScores {
   flush(raw: Float64Array, n: number): void {
     if (this.pending) addNodeValues(raw, this.nodeOf, this.nodeValues, n);
     this.pending = false;
+  }
+
+  /**
+   * Whether the last tree's values are still to be added to the scores, which the caller now does (with the
+   * gradients, on the threads: NodeThreads.markedGradients); they are no longer pending after this.
+   */
+  takePending(): boolean {
+    const pending = this.pending;
+    this.pending = false;
+    return pending;
   }
 
   /** The loss's gradients of rows 0..n−1 into gh (one output), the pending values added to raw first. */

@@ -11,7 +11,10 @@
  * histograms turned into their larger children's (subtraction), and the split scans, in units of a few
  * features of a node; the node histograms are cut from a shared arena for this. So do the booster's per-row
  * loops: a round's gradients and hessians over row ranges, and a tree's leaf values added into the raw
- * scores over its leaves' row ranges (disjoint: each score is written by one unit). The rows are binned on
+ * scores over its leaves' row ranges (disjoint: each score is written by one unit), or, with one output,
+ * through leaf marks as on one thread (leaf-marks.ts): the deepest level's rows marked with their leaf in
+ * the level's partition wave (markRows, over ranges of row ids) and the values added by the next round's
+ * gradient units (markedGradients). The rows are binned on
  * the same threads too, before (binRows' threads, binning.ts). What stays on this thread is bookkeeping, the
  * bin mapper's fit (a sample's sort per feature), and categorical split scans.
  *
@@ -26,10 +29,11 @@
  * fails the fit instead of hanging it.
  */
 import { EXP_CHUNK } from "../../kernels/exp-lanes.js";
-import type { HistSpace } from "../../kernels/hist-build.js";
+import { type HistSpace, partitionSource } from "../../kernels/hist-build.js";
 import { kernelModule } from "../../kernels/load.js";
 import { EXP_LANES_WASM } from "../../kernels/wasm/exp-lanes.js";
 import { type Crew, leaseCrew, type PoolOptions, SPIN_MAX_MS } from "../../threads/pool.js";
+import { MISSING_BIN } from "./binning.js";
 import { bundledCut, EXPAND_SOURCE } from "./bundles.js";
 import { HIST_STRIDE, HistogramPool, histStrideOf, reachableSpans, subtractHistogram } from "./histogram.js";
 import type { Loss } from "./losses.js";
@@ -72,6 +76,15 @@ const WAKE_MIN_WORK = 1 << 17;
  */
 const FIT_MIN_WORK = 1 << 23;
 /**
+ * FIT_MIN_WORK for a fit scored through leaf marks on the threads (marksOnThreads: one output, uint8 bins),
+ * whose deepest level is marked, not partitioned, and whose leaf values need no wave of their own. Measured
+ * 2026-12-07 (bench/ml/thread-crossover.ts, workers forced, 3 pairs each under chrt -f 10 on the loaded 2-core
+ * VM, 2 threads ÷ 1 wall, medians): customers 120k × 28 (3.4M cells) 0.78, 60k 0.89, 30k (0.84M) 1.17;
+ * binary-28 80k × 28 (2.2M) 0.90, 40k (1.1M) 1.02; wide-500 4.8k × 500 (2.4M) 0.80, 8k 0.75; weak-2
+ * 160k × 2 (0.64M) 1.00. Multiclass fits keep FIT_MIN_WORK (48k × 54, 7 classes, was 15–50% slower).
+ */
+const FIT_MIN_WORK_MARKED = 1 << 21;
+/**
  * Histogram regions with workers (the units of a wave, each built into its own region): a depth-6 level in
  * one wave, in at most REGION_MAX_BYTES (wide data takes more waves).
  */
@@ -83,6 +96,9 @@ export const SIDE_SLOTS = 64;
 const UNIT_WORDS = 8;
 /** Rows of a per-row unit (gradients, leaf updates): a few hundred microseconds of work. */
 const ROW_UNIT = 1 << 14;
+/** A MARK wave's units per thread, at least, and rows of each, at least (markRangeRows). */
+const MARK_RANGES_PER_THREAD = 8;
+const MARK_MIN_ROWS = 1 << 12;
 /**
  * What a row of the per-row loops costs, in bin updates (the unit of WAKE_MIN_WORK), measured at 1M × 28
  * (2026-12-06): a gradient (an exp) about 16, a score update (a scattered add) about 6.
@@ -117,6 +133,19 @@ const ARENA_MAX_BYTES = 64 << 20;
 const ARENA_MAX_HISTS = 256;
 /** The losses whose gradients the task computes (GRADIENT_LOOPS' index), by name; the others run here. */
 const GRADIENT_CODES: Partial<Record<Loss["name"], number>> = { rmse: 0, logloss: 1, mlogloss: 2 };
+/**
+ * The one-output losses whose gradient loops also add pending leaf values through leaf marks (leaf-marks.ts:
+ * raw[i] += nodeValues[marks[i]] first), by name: GRADIENT_LOOPS' index.
+ */
+const MARKED_CODES: Partial<Record<Loss["name"], number>> = { rmse: 3, logloss: 4 };
+
+/**
+ * Whether a fit on worker threads scores one output through leaf marks (leaf-marks.ts): its loss's
+ * gradient units add the pending leaf values (MARKED_CODES) and its kernel marks rows (uint8 bins).
+ */
+export function threadsMark(loss: Loss, space: HistSpace | null): boolean {
+  return loss.outputs === 1 && MARKED_CODES[loss.name] !== undefined && space?.canMark === true;
+}
 
 /** Rows of each share, at least, for rows of `stride` bytes (a node of twice as many is shared). */
 export function parallelMinRows(stride: number): number {
@@ -149,9 +178,20 @@ export function partRowsOf(rows: number, threads: number, minRows: number): numb
   return minRows === 0 ? 0 : Math.max(minRows, ceilDiv(rows, PARTS_PER_THREAD * threads));
 }
 
-/** Whether a fit on n rows of `stride` bins is large enough for worker threads (see FIT_MIN_WORK). */
-export function fitUsesWorkers(n: number, stride: number): boolean {
-  return n * stride >= FIT_MIN_WORK;
+/**
+ * Whether a fit on n rows of `stride` bins is large enough for worker threads (see FIT_MIN_WORK; `marked`:
+ * scored through leaf marks on them, marksOnThreads, FIT_MIN_WORK_MARKED).
+ */
+export function fitUsesWorkers(n: number, stride: number, marked = false): boolean {
+  return n * stride >= (marked ? FIT_MIN_WORK_MARKED : FIT_MIN_WORK);
+}
+
+/**
+ * Whether a fit with this loss and missing bin would be scored through leaf marks on worker threads (as
+ * threadsMark decides once the space is made: one output, a loss MARKED_CODES knows, uint8 bins' kernel).
+ */
+export function marksOnThreads(loss: Loss, missing: number): boolean {
+  return loss.outputs === 1 && MARKED_CODES[loss.name] !== undefined && missing === MISSING_BIN;
 }
 
 /** Histogram regions the space needs for this many threads, `stride` features and `histStride` cells each. */
@@ -181,6 +221,16 @@ export interface NodeScan {
   split: Split;
 }
 
+/** A node whose rows are marked with its children's leaves (NodeThreads.markRows' arguments). */
+interface NodeMark {
+  start: number;
+  end: number;
+  f: number;
+  sides: Uint8Array;
+  left: number;
+  right: number;
+}
+
 /** A node to partition: rows[start..end) by feature f, sides[bin] = 1 for the bins sent left. */
 export interface NodeCut {
   start: number;
@@ -190,25 +240,15 @@ export interface NodeCut {
 }
 
 /**
- * The gradient loops of the task, by GRADIENT_CODES, as source: gh[2i], gh[2i + 1] for rows from..to−1 (the
- * softmax's of class c, from the round's probabilities prob, n × K, with its hessian scale). They must equal
- * the losses' own gradients (losses.ts) bit for bit, or a fit's model would depend on its thread count:
- * test/ml/models/hist/threads.test.ts compares them. The log-loss takes e^−raw from this thread's exp kernel
- * (lanes, as SOFTMAX_LOOP; the lanes it leaves by Math.exp, as ExpLanes.exp), a chunk of rows at a time, as
- * losses.ts does; the kernel equals Math.exp bit for bit. A change to either formula must be made in both.
+ * The log-loss's gradient loop, as source: `negate` sets x[j] = −raw[b + j] for the chunk's rows b + j (the
+ * marked loop adds the row's pending leaf value to raw first).
  */
-const GRADIENT_LOOPS = `[
-  (raw, y, gh, from, to) => {
-    for (let i = from; i < to; i++) {
-      gh[2 * i] = raw[i] - y[i];
-      gh[2 * i + 1] = 1;
-    }
-  },
-  (raw, y, gh, from, to, prob, K, c, scale, lanes) => {
+function logisticLoop(negate: string): string {
+  return `(raw, y, gh, from, to, prob, K, c, scale, lanes, marks, nodeValues) => {
     const x = lanes.f64;
     for (let b = from; b < to; b += ${EXP_CHUNK}) {
       const m = Math.min(${EXP_CHUNK}, to - b);
-      for (let j = 0; j < m; j++) x[j] = -raw[b + j];
+      for (let j = 0; j < m; j++) {${negate}}
       if (m & 1) x[m] = 0;
       const left = lanes.exp(0, 8 * (m + (m & 1)), ${8 * EXP_CHUNK});
       if (left > 0) for (let j = 0; j < m; j++) if (!(Math.abs(x[j]) < 707)) x[${EXP_CHUNK} + j] = Math.exp(x[j]);
@@ -219,7 +259,27 @@ const GRADIENT_LOOPS = `[
         gh[2 * i + 1] = Math.max(p * (1 - p), 1e-16);
       }
     }
+  }`;
+}
+
+/**
+ * The gradient loops of the task, by GRADIENT_CODES, as source: gh[2i], gh[2i + 1] for rows from..to−1 (the
+ * softmax's of class c, from the round's probabilities prob, n × K, with its hessian scale). They must equal
+ * the losses' own gradients (losses.ts) bit for bit, or a fit's model would depend on its thread count:
+ * test/ml/models/hist/threads.test.ts compares them. MARKED_CODES' loops first add each row's pending leaf
+ * value (nodeValues[marks[i]]) to its score, as MarkedScores' flush and then the loss's gradients do. The
+ * log-loss takes e^−raw from this thread's exp kernel (lanes, as SOFTMAX_LOOP; the lanes it leaves by
+ * Math.exp, as ExpLanes.exp), a chunk of rows at a time, as losses.ts does; the kernel equals Math.exp bit
+ * for bit. A change to either formula must be made in both.
+ */
+const GRADIENT_LOOPS = `[
+  (raw, y, gh, from, to) => {
+    for (let i = from; i < to; i++) {
+      gh[2 * i] = raw[i] - y[i];
+      gh[2 * i + 1] = 1;
+    }
   },
+  ${logisticLoop("x[j] = -raw[b + j];")},
   (raw, y, gh, from, to, prob, K, c, scale) => {
     for (let i = from; i < to; i++) {
       const p = prob[i * K + c];
@@ -227,6 +287,19 @@ const GRADIENT_LOOPS = `[
       gh[2 * i + 1] = Math.max(scale * p * (1 - p), 1e-16);
     }
   },
+  (raw, y, gh, from, to, prob, K, c, scale, lanes, marks, nodeValues) => {
+    for (let i = from; i < to; i++) {
+      const r = raw[i] + nodeValues[marks[i]];
+      raw[i] = r;
+      gh[2 * i] = r - y[i];
+      gh[2 * i + 1] = 1;
+    }
+  },
+  ${logisticLoop(`
+        const r = raw[b + j] + nodeValues[marks[b + j]];
+        raw[b + j] = r;
+        x[j] = -r;
+      `)},
 ]`;
 
 /**
@@ -293,7 +366,8 @@ const expModule = kernelModule(EXP_LANES_WASM);
  * from prob, K = args[3], class args[4], its hessian scale in words 6–7); a SOFTMAX unit (from, to) writes
  * prob of rows from..to−1 from raw, K = args[2] (SOFTMAX_LOOP);
  * an ADD unit (from, to, words 6–7 the value) adds its value to raw[rows[q] · args[2] + args[3]] for q in
- * [from, to). A SUBTRACT unit (from, to, into, minus) subtracts the cells of spans[from..to) (the plain
+ * [from, to), or, when args[5] > 0, adds the value of each leaf of the table (args[5] entries from entry
+ * args[4]: start, end, words 6–7 the value) to the scores of its rows with ids in [from, to). A SUBTRACT unit (from, to, into, minus) subtracts the cells of spans[from..to) (the plain
  * layout's reachable spans) of the arena histogram at `minus` from the one at `into`; a SCAN unit (0, count)
  * scans its `count` numeric features (scanFeatures: feature, value bins) of the arena histogram and node
  * given in scanIn, its best split into scanOut (NUMERIC_SCAN_SOURCE). A REDUCE unit (from, to, hist, first,
@@ -301,9 +375,12 @@ const expModule = kernelModule(EXP_LANES_WASM);
  * histogram at `hist` (the first region's copied when `assign`), as readRegion does; with a bundling
  * (kernel.plan, models/hist/bundles.ts) BUILD units read the compact matrix, REDUCE units copy the unbundled
  * features' cells and expand the bundle members among their features, and PARTITION units' f is a column of
- * the compact matrix. The loops are functions of their own, made once per thread (when the source is
- * compiled, not per fit: a closure made per fit was a new call target in every fit, and V8 deoptimised its
- * callers), so V8 optimises each.
+ * the compact matrix. A MARK unit (from, to) marks the rows of ids from..to−1 of each node of the wave (the
+ * args[3] table entries from entry args[2], after the units: start, end, the first bin's byte, the step
+ * between rows, the side table's byte, right, right − left) with the leaf they end in: marks[i] = right −
+ * sides[bin] · (right − left), HistSpace.markRows' marks, without a partition. The loops are functions of
+ * their own, made once per thread (when the source is compiled, not per fit: a closure made per fit was a
+ * new call target in every fit, and V8 deoptimised its callers), so V8 optimises each.
  */
 const BUILD = 0;
 const PARTITION = 1;
@@ -314,6 +391,7 @@ const SUBTRACT = 5;
 const SCAN = 6;
 const REDUCE = 7;
 const SOFTMAX = 8;
+const MARK = 9;
 const TASK = `(() => {
   const gradientLoops = ${GRADIENT_LOOPS};
   const softmax = ${SOFTMAX_LOOP};
@@ -342,6 +420,38 @@ const TASK = `(() => {
       data.wasm.copy(rowsAt + 4 * rightAt, scratchAt + 4 * from, 4 * (to - from - partLeft));
       leftAt += partLeft;
       rightAt += to - from - partLeft;
+    }
+  };
+  // The first q in [lo, hi) with rows[q] ≥ id (rows[lo..hi) ascending), else hi.
+  const firstFrom = (rows, lo, hi, id) => {
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (rows[mid] < id) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  // Marks the rows with ids in [a, b) of each node of the wave (table entries first..first + nodes − 1:
+  // start, end, the bins' first byte, step, side table, right, right − left), with the kernel's markSides.
+  const markRange = (data, a, b, first, nodes) => {
+    const { units, rows, kernel } = data;
+    const l = kernel.layout;
+    for (let j = first; j < first + nodes; j++) {
+      const at = j * ${UNIT_WORDS};
+      const lo = firstFrom(rows, units[at], units[at + 1], a);
+      const hi = firstFrom(rows, lo, units[at + 1], b);
+      if (hi > lo) data.wasm.markSides(units[at + 2], units[at + 3], l.rowsAt + 4 * lo, hi - lo, l.marksAt, units[at + 4], units[at + 5], units[at + 6]);
+    }
+  };
+  // Adds each leaf's value (table entries first..first + leaves − 1: start, end, words 6–7 the value) to the
+  // scores raw[i · K + k] of its rows with ids in [a, b).
+  const addRange = (data, a, b, first, leaves, K, k) => {
+    const { units, rows, values, raw } = data;
+    for (let j = first; j < first + leaves; j++) {
+      const at = j * ${UNIT_WORDS};
+      const lo = firstFrom(rows, units[at], units[at + 1], a);
+      const hi = firstFrom(rows, lo, units[at + 1], b);
+      addToRows(raw, rows, lo, hi, K, k, values[at / 2 + 3]);
     }
   };
   const subtract = (a, spans, from, to, into, minus) => {
@@ -400,6 +510,7 @@ const TASK = `(() => {
       data.rows = new Int32Array(kernel.memory.buffer, l.rowsAt, l.rows);
       data.gh = new Float64Array(kernel.memory.buffer, l.ghAt, 2 * l.rows);
       data.values = new Float64Array(units.buffer);
+      data.marks = new Uint16Array(kernel.memory.buffer, l.marksAt, l.rows);
       if (lanes === null) {
         const expMemory = new WebAssembly.Memory({ initial: 1 });
         lanes = {
@@ -415,7 +526,7 @@ const TASK = `(() => {
       const from = units[at];
       const to = units[at + 1];
       if (kind === ${GRADIENTS}) {
-        gradientLoops[args[2]](data.raw, data.y, data.gh, from, to, data.prob, args[3], args[4], data.values[at / 2 + 3], lanes);
+        gradientLoops[args[2]](data.raw, data.y, data.gh, from, to, data.prob, args[3], args[4], data.values[at / 2 + 3], lanes, data.marks, data.nodeValues);
         continue;
       }
       if (kind === ${SOFTMAX}) {
@@ -441,7 +552,12 @@ const TASK = `(() => {
         continue;
       }
       if (kind === ${ADD}) {
-        addToRows(data.raw, data.rows, from, to, args[2], args[3], data.values[at / 2 + 3]);
+        if (args[5] > 0) addRange(data, from, to, args[4], args[5], args[2], args[3]);
+        else addToRows(data.raw, data.rows, from, to, args[2], args[3], data.values[at / 2 + 3]);
+        continue;
+      }
+      if (kind === ${MARK}) {
+        markRange(data, from, to, args[2], args[3]);
         continue;
       }
       if (kind === ${BUILD}) {
@@ -496,6 +612,11 @@ export function sharedCopy(values: Float64Array): Float64Array {
 export interface RowScores {
   raw: Float64Array;
   y: Float64Array;
+  /**
+   * With leaf marks (threadsMark), the pending leaf values by mark (MarkedScores.nodeValues, over shared
+   * memory), which the gradient units add first (gradients' addMarked).
+   */
+  nodeValues?: Float64Array;
 }
 
 /** A leaf's rows rows[start..end), whose raw scores get its value. */
@@ -541,6 +662,8 @@ export class NodeThreads {
   private readonly partsLeft = shared(Int32Array, SIDE_SLOTS);
   /** mergeParts' MERGE units, written here while the PARTITION units' results are read from the table. */
   private readonly merges: Int32Array;
+  /** The marks queued for the next partition wave (markRows). */
+  private readonly marking: NodeMark[] = [];
 
   /**
    * @param threads - total threads, this one included (1: the same units, all run here)
@@ -613,6 +736,7 @@ export class NodeThreads {
       scanOut: this.scanOut,
       scanFeatures: this.scanFeatures,
       partsLeft: this.partsLeft,
+      nodeValues: scores.nodeValues ?? null,
     });
     this.data = dataOf();
     this.pool = threads > 1 ? leaseCrew(threads - 1, TASK, dataOf, options) : null;
@@ -667,6 +791,7 @@ export class NodeThreads {
    * are then put together in order (the same rows as one pass). Returns the rows sent left, per node.
    */
   partitionAll(cuts: NodeCut[]): Int32Array {
+    if (this.marking.length > 0) this.markAll();
     const nLeft = new Int32Array(cuts.length);
     const { bundling } = this.space;
     const { parts, mergedInWave } = this;
@@ -703,13 +828,70 @@ export class NodeThreads {
   }
 
   /**
+   * Marks rows[start..end) with their leaves, as HistSpace.markRows does (marks[i] = left when sides sends
+   * row i's bin of f left, else right), on the threads: queued here, and run in the level's partition wave
+   * (growTree calls partitionAll after its splits, the deepest level's marked: GrowData.leafMarks), so a
+   * level that marks costs no more wake-ups than one that partitions.
+   */
+  markRows(start: number, end: number, f: number, sides: Uint8Array, left: number, right: number): void {
+    this.marking.push({ start, end, f, sides, left, right });
+  }
+
+  /**
+   * The queued marks (markRows), as MARK units over ranges of row ids, each marking the rows of every node
+   * of the wave in its range (a node's rows are ascending: growTree's partitions are stable): the threads
+   * write disjoint parts of the marks. Units over nodes, whose rows are spread over all ids, wrote the same
+   * cache lines of the marks from both threads (1M × 28: a level's marking took 1.5× a partition's time).
+   */
+  private markAll(): void {
+    const { bundling } = this.space;
+    const l = this.space.layout;
+    const marking = this.marking;
+    for (let w = 0; w < marking.length; w += SIDE_SLOTS) {
+      const nodes = Math.min(SIDE_SLOTS, marking.length - w);
+      const size = this.markRangeRows(nodes);
+      let count = 0;
+      for (let from = 0; from < l.rows; from += size)
+        this.units.set([from, Math.min(l.rows, from + size)], UNIT_WORDS * count++);
+      let work = 0;
+      for (let slot = 0; slot < nodes; slot++) {
+        const m = marking[w + slot];
+        const cut = bundling ? bundledCut(bundling, m.f, m.sides) : { column: m.f, sides: m.sides };
+        this.space.setSides(cut.sides, slot);
+        const source = partitionSource(l, cut.column, bundling !== null);
+        const sides = l.sidesAt + l.sideBytes * slot;
+        const entry = [m.start, m.end, source.first, source.step, sides, m.right, m.right - m.left];
+        this.units.set(entry, UNIT_WORDS * (count + slot));
+        work += m.end - m.start;
+      }
+      // The node table follows the count range units.
+      this.run([MARK, count, count, nodes], work * this.stride);
+    }
+    marking.length = 0;
+  }
+
+  /**
+   * Row ids of a MARK unit, for a wave of `nodes` nodes: MARK_RANGES_PER_THREAD units a thread (so that a late
+   * worker leaves this thread no long wait for its unit) of MARK_MIN_ROWS to ROW_UNIT rows (each unit
+   * searches every node's rows for its range), as many as fit before the node table; a multiple of 32 rows
+   * (a 64-byte line of marks). minRows 0 (tests): MAX_SHARES units.
+   */
+  private markRangeRows(nodes: number): number {
+    const n = this.space.layout.rows;
+    const threads = this.pool ? this.pool.size + 1 : 1;
+    const even = ceilDiv(n, this.minRows === 0 ? MAX_SHARES : MARK_RANGES_PER_THREAD * threads);
+    const size = this.minRows === 0 ? even : Math.max(MARK_MIN_ROWS, Math.min(ROW_UNIT, even));
+    return 32 * ceilDiv(Math.max(size, ceilDiv(n, this.capacity - nodes)), 32);
+  }
+
+  /**
    * Rows of a partition part, at least, for the wave's nodes cuts[w..w + nodes): enough parts for the threads
    * to share the wave evenly (PARTS_PER_THREAD each, so no part is more than 1/PARTS_PER_THREAD of a
    * thread's share), and no more: a node in parts costs a MERGE pass over its rows (and a copy of its left
    * rows), a whole node neither. The rows a part gets do not change the partition (it is stable), so the
    * model does not depend on this. minRows 0 (tests): every node in MAX_SHARES parts.
    */
-  private partRows(cuts: NodeCut[], w: number, nodes: number): number {
+  private partRows(cuts: Array<{ start: number; end: number }>, w: number, nodes: number): number {
     let rows = 0;
     for (let slot = 0; slot < nodes; slot++) rows += cuts[w + slot].end - cuts[w + slot].start;
     return partRowsOf(rows, this.pool ? this.pool.size + 1 : 1, this.minRows);
@@ -886,15 +1068,50 @@ export class NodeThreads {
       loss.gradients(this.scores.raw, this.scores.y, k, this.space.gh, n);
       return;
     }
+    this.runGradients(loss, code, softmax, k, n);
+  }
+
+  /**
+   * Gradients and hessians of one output for rows 0..n−1 into the space's gh, its pending leaf values
+   * (RowScores.nodeValues by the space's marks) added to the scores first, in the same units, when
+   * `addMarked`; on the threads (threadsMark's losses).
+   */
+  markedGradients(loss: Loss, n: number, addMarked: boolean): void {
+    const code = addMarked ? MARKED_CODES[loss.name] : GRADIENT_CODES[loss.name];
+    if (code === undefined || loss.outputs !== 1 || !this.scores.nodeValues)
+      throw new Error(`markedGradients: no marked gradient loop for ${loss.name}`);
+    this.runGradients(loss, code, false, 0, n);
+  }
+
+  private runGradients(loss: Loss, code: number, softmax: boolean, k: number, n: number): void {
     const pieces = this.minRows === 0 ? MAX_SHARES : Math.ceil(n / ROW_UNIT);
     const args = softmax ? [GRADIENTS, 0, code, this.outputs, k] : [GRADIENTS, 0, code];
     const scale = softmax ? [loss.hessianScale ?? 1] : null;
     this.runRanges([{ start: 0, end: n }], pieces, scale, args, softmax ? PROB_GRADIENT_WORK : GRADIENT_WORK);
   }
 
-  /** raw[i · outputs + k] += values[j] for the rows i of each leaf j (disjoint row ranges). */
+  /**
+   * raw[i · outputs + k] += values[j] for the rows i of each leaf j (disjoint row ranges, each ascending, as
+   * growTree's stable partitions leave them).
+   */
   addLeaves(leaves: LeafRows[], values: ArrayLike<number>, outputs: number, k: number): void {
-    this.runRanges(leaves, 0, values, [ADD, 0, outputs, k], ADD_WORK);
+    const n = this.space.layout.rows;
+    const size = this.markRangeRows(leaves.length);
+    const count = ceilDiv(n, size);
+    if (count + leaves.length > this.capacity) {
+      this.runRanges(leaves, 0, values, [ADD, 0, outputs, k, 0, 0], ADD_WORK);
+      return;
+    }
+    // Units over ranges of row ids (as markAll's), the leaves' table after them: a unit per leaf's rows
+    // wrote scores all over raw, the same cache lines from both threads.
+    for (let u = 0; u < count; u++) this.units.set([u * size, Math.min(n, (u + 1) * size)], UNIT_WORDS * u);
+    let rows = 0;
+    for (let j = 0; j < leaves.length; j++) {
+      this.units.set([leaves[j].start, leaves[j].end], UNIT_WORDS * (count + j));
+      this.values[(UNIT_WORDS / 2) * (count + j) + 3] = values[j];
+      rows += leaves[j].end - leaves[j].start;
+    }
+    this.run([ADD, count, outputs, k, count, leaves.length], rows * ADD_WORK);
   }
 
   /**

@@ -1,6 +1,7 @@
 /** The booster's per-row loops on worker threads (NodeThreads): the same numbers as the loops on this one. */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createHistSpace, type HistSpace } from "../../../../src/ml/kernels/hist-build.js";
+import { MISSING_BIN } from "../../../../src/ml/models/hist/binning.js";
 import {
   HIST_STRIDE,
   reachableBins,
@@ -8,6 +9,7 @@ import {
   rowStride,
   subtractHistogram,
 } from "../../../../src/ml/models/hist/histogram.js";
+import { MarkedScores } from "../../../../src/ml/models/hist/leaf-marks.js";
 import {
   binaryLogLoss,
   type Loss,
@@ -16,7 +18,9 @@ import {
 } from "../../../../src/ml/models/hist/losses.js";
 import { emptySplit, findBestSplit, type SplitRules } from "../../../../src/ml/models/hist/split.js";
 import {
+  fitUsesWorkers,
   MAX_SHARES,
+  marksOnThreads,
   NodeThreads,
   partRowsOf,
   regionsFor,
@@ -35,7 +39,7 @@ const WIDE = 19;
  * A space of N rows (shuffled row list) and threads on it over raw (N × outputs) and y (0/1, or classes
  * 0..classes−1 when classes is given).
  */
-function setUp(outputs: number, threads: number, p = P, classes = 0) {
+function setUp(outputs: number, threads: number, p = P, classes = 0, nodeValues?: Float64Array) {
   const rng = new Random(3);
   const stride = rowStride(p);
   const space = createHistSpace(N, stride, regionsFor(threads, stride), false, SIDE_SLOTS) as HistSpace;
@@ -47,7 +51,7 @@ function setUp(outputs: number, threads: number, p = P, classes = 0) {
   const y = Float64Array.from({ length: N }, () => (classes > 0 ? rng.int(classes) : +(rng.next() < 0.4)));
   const reach = reachableBins(new Int32Array(p).fill(255), stride);
   // parallelMinRows 0: every run of units goes to the workers, whatever its size.
-  return { space, raw, y, nodes: new NodeThreads(threads, space, reach, { raw, y }, 0), rng };
+  return { space, raw, y, nodes: new NodeThreads(threads, space, reach, { raw, y, nodeValues }, 0), rng };
 }
 
 let open: NodeThreads | null = null;
@@ -99,16 +103,44 @@ describe("per-row loops on the threads", () => {
     }
   });
 
+  for (const [name, make] of [
+    ["log-loss", binaryLogLoss],
+    ["squared error", squaredError],
+  ] as Array<[string, () => Loss]>) {
+    it(`adds the pending leaf values through marks and computes ${name} gradients on 2 threads as MarkedScores does`, () => {
+      const rng = new Random(5);
+      const nodeValues = sharedCopy(Float64Array.from({ length: 64 }, () => rng.normal()));
+      const { space, raw, y, nodes } = setUp(1, 2, P, 0, nodeValues);
+      open = nodes;
+      for (let i = 0; i < N; i++) space.marks[i] = rng.int(64);
+      const loss = make();
+      const expectedRaw = Float64Array.from(raw);
+      const expected = new Float64Array(2 * N);
+      const marked = new MarkedScores(Uint16Array.from(space.marks), 63, 0, Float64Array.from(nodeValues));
+      marked.gradients(loss, expectedRaw, y, expected, N);
+      nodes.markedGradients(loss, N, true);
+      expect(Buffer.from(raw.buffer, raw.byteOffset, 8 * N)).toEqual(Buffer.from(expectedRaw.buffer));
+      expect(Buffer.from(space.gh.buffer, space.gh.byteOffset, 16 * N)).toEqual(Buffer.from(expected.buffer));
+      // Nothing pending: the plain gradients of the updated scores.
+      loss.gradients(expectedRaw, y, 0, expected, N);
+      nodes.markedGradients(loss, N, false);
+      expect(Buffer.from(raw.buffer, raw.byteOffset, 8 * N)).toEqual(Buffer.from(expectedRaw.buffer));
+      expect(Buffer.from(space.gh.buffer, space.gh.byteOffset, 16 * N)).toEqual(Buffer.from(expected.buffer));
+    });
+  }
+
   it("adds each leaf's value to its rows' scores of one output, on 1 and 2 threads alike", () => {
     const outputs = 3;
     const after = [1, 2].map((threads) => {
       const { space, raw, nodes, rng } = setUp(outputs, threads);
       open = nodes;
-      // Leaves: consecutive row ranges of random sizes over the whole row list.
+      // Leaves: consecutive row ranges of random sizes over the whole row list, each ascending (as a
+      // tree's stable partitions leave them), the small ones first, then a few large ones.
       const leaves: Array<{ start: number; end: number }> = [];
       for (let start = 0; start < N; ) {
-        const end = Math.min(N, start + 1 + rng.int(400));
+        const end = Math.min(N, start + 1 + rng.int(start < N / 2 ? 400 : 3000));
         leaves.push({ start, end });
+        space.rows.subarray(start, end).sort();
         start = end;
       }
       const values = leaves.map(() => rng.normal());
@@ -279,6 +311,54 @@ describe("a level's partitions on the threads", () => {
     });
     expect(results[1]).toEqual(results[0]);
     expect(results[0].nLeft.every((l, k) => l > 0 && l < bounds[k + 1] - bounds[k])).toBe(true);
+  });
+});
+
+describe("a level's leaf marks on the threads", () => {
+  it("mark each node's rows as HistSpace.markRows does, in the next partition wave", () => {
+    const stride = rowStride(P);
+    // Nodes of ascending rows (as stable partitions leave them), spread over all row ids.
+    const bounds = [0, 6000, 6300, 6700, 7000, N];
+    const marks = [1, 2].map((threads) => {
+      const rng = new Random(11);
+      const space = createHistSpace(N, stride, regionsFor(threads, stride), false, SIDE_SLOTS) as HistSpace;
+      for (let i = 0; i < space.bins.length; i++) space.bins[i] = rng.int(256);
+      const order = rng.permutation(N);
+      for (let k = 1; k < bounds.length; k++) order.subarray(bounds[k - 1], bounds[k]).sort();
+      space.rows.set(order);
+      const reach = reachableBins(new Int32Array(P).fill(255), stride);
+      const scores = { raw: sharedCopy(new Float64Array(N)), y: new Float64Array(N) };
+      const nodes = new NodeThreads(threads, space, reach, scores, 0);
+      open = nodes;
+      bounds.slice(1).forEach((end, k) => {
+        const sides = Uint8Array.from({ length: 256 }, (_, b) => +(b < 40 * k + 10));
+        const marker = threads === 1 ? space : nodes;
+        marker.markRows(bounds[k], end, k % P, sides, 2 * k + 1, 2 * k + 2);
+      });
+      // Queued on the threads until the level's partitions.
+      if (threads === 2) expect(space.marks.every((m) => m === 0)).toBe(true);
+      nodes.partitionAll([]);
+      nodes.close();
+      open = null;
+      return Array.from(space.marks);
+    });
+    expect(marks[1]).toEqual(marks[0]);
+    expect(new Set(marks[0]).size).toBe(2 * (bounds.length - 1));
+  });
+});
+
+describe("the fits that use worker threads", () => {
+  it("are smaller when scored through leaf marks on them (one output, uint8 bins) than multiclass ones", () => {
+    expect(marksOnThreads(binaryLogLoss(), MISSING_BIN)).toBe(true);
+    expect(marksOnThreads(squaredError(), MISSING_BIN)).toBe(true);
+    expect(marksOnThreads(softmaxLogLoss(3, 1), MISSING_BIN)).toBe(false);
+    // uint16 bins: the wide kernel has no mark.
+    expect(marksOnThreads(binaryLogLoss(), MISSING_BIN + 256)).toBe(false);
+    // 120k customer rows of 28 bins: on the threads through marks, not multiclass.
+    expect(fitUsesWorkers(120_000, 28, true)).toBe(true);
+    expect(fitUsesWorkers(120_000, 28, false)).toBe(false);
+    expect(fitUsesWorkers(40_000, 28, true)).toBe(false);
+    expect(fitUsesWorkers(1_000_000, 28, false)).toBe(true);
   });
 });
 
