@@ -201,7 +201,8 @@ export function fitBooster(
       for (let k = 0; k < K; k++) {
         if (subsampled) {
           if (!sampleInRows) rows.set(sample.subarray(0, nSample));
-        } else listRows(rows, nt);
+        } else if (space) space.listRows(nt);
+        else listRows(rows, nt);
         if (marked) {
           marked.gradients(loss, raw, yTrain, gh, nt);
           // The last round's training loss, now that its scores are all added.
