@@ -230,6 +230,26 @@ describe("the kernels' reads ahead (touches of the rows to come)", () => {
   });
 });
 
+describe("builds of consecutive rows (no touches ahead)", () => {
+  it.each([31, 32, 33, 47, 64, 100, 129])(
+    "equal buildHistogram (%i rows in order, then scattered)",
+    (count) => {
+      const n = 400;
+      const p = 20;
+      const stride = rowStride(p);
+      const space = randomSpace(n, p, false, count);
+      // Rows 10.. in order, then every 7th row: blocks in order and not, and one that turns.
+      const rows = Int32Array.from({ length: count }, (_, k) => (k < count / 2 ? 10 + k : (k * 7) % n));
+      space.rows.set(rows, 50);
+      const js = new Float64Array(stride * HIST_STRIDE);
+      const wasm = new Float64Array(stride * HIST_STRIDE);
+      buildHistogram(space.bins, stride, space.gh, space.rows, 50, 50 + count, js);
+      space.buildInto(50, 50 + count, wasm);
+      expect(wasm).toEqual(js);
+    },
+  );
+});
+
 describe("the row list kernel", () => {
   it.each([0, 1, 3, 4, 5, 8, 1003])(
     "lists rows 0..n − 1 and leaves the rest of the list (%i rows)",
