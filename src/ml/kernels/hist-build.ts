@@ -118,6 +118,8 @@ interface Kernels {
   build: Build;
   partition: Partition;
   mark?: Mark;
+  /** list(rowsFrom, count): the row list 0..count − 1 written at rowsFrom. */
+  list: (rowsFrom: number, count: number) => void;
 }
 
 /** The memory a `HistSpace` is built on, shared so workers can instantiate the kernel over it too. */
@@ -321,6 +323,11 @@ export class HistSpace {
     const l = this.layout;
     const { first, step } = partitionSource(l, cut.column, this.bundling !== null);
     (this.kernels.mark as Mark)(first, step, l.rowsAt + 4 * start, end - start, l.marksAt, l.markNodesAt);
+  }
+
+  /** rows[0..n) = 0..n − 1 (in the kernel: a loop here over the shared memory was 5–10× slower). */
+  listRows(n: number): void {
+    this.kernels.list(this.layout.rowsAt, n);
   }
 
   /** Whether markRows is there (uint8 bins). */

@@ -211,7 +211,8 @@ export function fitBooster(
       for (let k = 0; k < K; k++) {
         if (subsampled) {
           if (!sampleInRows) rows.set(sample.subarray(0, nSample));
-        } else listRows(rows, nt);
+        } else if (space) space.listRows(nt);
+        else listRows(rows, nt);
         if (marked) {
           if (workers && helpers) helpers.markedGradients(loss, nt, marked.takePending());
           else marked.gradients(loss, raw, yTrain, gh, nt);

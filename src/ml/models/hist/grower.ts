@@ -424,10 +424,10 @@ function partition(
 /** 1 for every bin up to `missing` the split sends left (missing included when the default is left). */
 function goesLeft(s: Split, missing: number): Uint8Array {
   const sideOfBin = new Uint8Array(missing + 1);
-  for (let b = 0; b < missing; b++) {
-    // Categories stop below MISSING_BIN (binCount), so a categorical split's bits cover every one.
-    sideOfBin[b] = s.categorical ? +(b < MISSING_BIN) & (s.catBits[b >>> 5] >>> (b & 31)) : +(b <= s.bin);
-  }
+  // Categories stop below MISSING_BIN (binCount), so a categorical split's bits cover every one.
+  if (s.categorical)
+    for (let b = 0; b < missing; b++) sideOfBin[b] = +(b < MISSING_BIN) & (s.catBits[b >>> 5] >>> (b & 31));
+  else sideOfBin.fill(1, 0, Math.min(s.bin + 1, missing));
   sideOfBin[missing] = +s.defaultLeft;
   return sideOfBin;
 }

@@ -110,32 +110,110 @@ class BinaryLogLoss implements Loss {
 
   prepare(): void {}
 
-  /** p = sigmoid(raw) as sigmoid() computes it, with e^−raw taken a chunk at a time by the exp kernel. */
   gradients(raw: Float64Array, y: Float64Array, _k: number, gh: Float64Array, n: number): void {
-    const lanes = expLanes();
-    for (let from = 0; from < n; from += EXP_CHUNK) {
-      const m = Math.min(EXP_CHUNK, n - from);
-      negatedInto(raw, from, m, lanes.input);
-      lanes.exp(m);
-      logisticGradients(lanes.output, y, from, m, gh);
-    }
+    logisticPass(raw, y, gh, n, null, null);
   }
 
+  /**
+   * The pending leaf values are added to raw as each chunk's −raw is taken for the kernel: one pass over the
+   * scores instead of two (the separate addition pass was a fifth of this pass at 120k rows).
+   */
+  addGradients(
+    raw: Float64Array,
+    y: Float64Array,
+    gh: Float64Array,
+    n: number,
+    nodeOf: Uint16Array,
+    nodeValues: Float64Array,
+  ): void {
+    logisticPass(raw, y, gh, n, nodeOf, nodeValues);
+  }
+
+  /** sigmoid(raw) as sigmoid() computes it, with e^−raw taken a chunk at a time by the exp kernel. */
   value(raw: Float64Array, y: Float64Array, rows: Int32Array | null, n: number): number {
+    const lanes = expLanes();
     let s = 0;
     const m = rows ? rows.length : n;
-    for (let k = 0; k < m; k++) {
-      const i = rows ? rows[k] : k;
-      const p = Math.min(Math.max(sigmoid(raw[i]), EPS), 1 - EPS);
-      s -= y[i] === 1 ? Math.log(p) : Math.log(1 - p);
+    for (let from = 0; from < m; from += EXP_CHUNK) {
+      const count = Math.min(EXP_CHUNK, m - from);
+      negatedRowsInto(raw, rows, from, count, lanes.input);
+      lanes.exp(count);
+      s = logLossSum(lanes.output, y, rows, from, count, s);
     }
     return s / Math.max(1, m);
+  }
+}
+
+/** out[j] = −raw[i] for the rows i = rows[from + j] (from + j without a row list), j < m. */
+function negatedRowsInto(
+  raw: Float64Array,
+  rows: Int32Array | null,
+  from: number,
+  m: number,
+  out: Float64Array,
+): void {
+  for (let j = 0; j < m; j++) out[j] = -raw[rows ? rows[from + j] : from + j];
+}
+
+/** s less the log-likelihood of rows rows[from + j] (or from + j), from e^−raw of each (expNeg[j]), in order. */
+function logLossSum(
+  expNeg: Float64Array,
+  y: Float64Array,
+  rows: Int32Array | null,
+  from: number,
+  m: number,
+  s: number,
+): number {
+  for (let j = 0; j < m; j++) {
+    const i = rows ? rows[from + j] : from + j;
+    const p = Math.min(Math.max(1 / (1 + expNeg[j]), EPS), 1 - EPS);
+    s -= y[i] === 1 ? Math.log(p) : Math.log(1 - p);
+  }
+  return s;
+}
+
+/**
+ * The log-loss gradients of rows 0..n−1 into gh, nodeValues[nodeOf[i]] added to raw[i] first when given: p =
+ * sigmoid(raw) as sigmoid() computes it, with e^−raw taken a chunk at a time by the exp kernel.
+ */
+function logisticPass(
+  raw: Float64Array,
+  y: Float64Array,
+  gh: Float64Array,
+  n: number,
+  nodeOf: Uint16Array | null,
+  nodeValues: Float64Array | null,
+): void {
+  const lanes = expLanes();
+  for (let from = 0; from < n; from += EXP_CHUNK) {
+    const m = Math.min(EXP_CHUNK, n - from);
+    if (nodeOf && nodeValues) addedNegatedInto(raw, nodeOf, nodeValues, from, m, lanes.input);
+    else negatedInto(raw, from, m, lanes.input);
+    lanes.exp(m);
+    logisticGradients(lanes.output, y, from, m, gh);
   }
 }
 
 /** out[j] = −raw[from + j] for j < m. */
 function negatedInto(raw: Float64Array, from: number, m: number, out: Float64Array): void {
   for (let j = 0; j < m; j++) out[j] = -raw[from + j];
+}
+
+/** raw[i] += nodeValues[nodeOf[i]], then out[j] = −raw[i], for the rows i = from + j, j < m. */
+function addedNegatedInto(
+  raw: Float64Array,
+  nodeOf: Uint16Array,
+  nodeValues: Float64Array,
+  from: number,
+  m: number,
+  out: Float64Array,
+): void {
+  for (let j = 0; j < m; j++) {
+    const i = from + j;
+    const r = raw[i] + nodeValues[nodeOf[i]];
+    raw[i] = r;
+    out[j] = -r;
+  }
 }
 
 /** Rows from..from + m of the log-loss gradients, from e^−raw of each row (expNeg[j] for row from + j). */

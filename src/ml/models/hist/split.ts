@@ -119,7 +119,15 @@ export const NUMERIC_SCAN_SOURCE = `(hist, f, base, missingAt, nBins, G, H, pare
   const empty = 1e-12 * H;
   let gl = 0;
   let hl = 0;
-  for (let b = 0; b < nBins - 1; b++) {
+  // Only the bins from the first holding anything to the last non-empty one are scanned: the cells before
+  // are zero (gl and hl stay as they are) and the bins after are empty, never taken (a deep node's rows
+  // fill a narrow range of the bins of the features it was split on).
+  let from = 0;
+  if (empty > 0)
+    while (from < nBins - 1 && hist[base + 2 * from] === 0 && hist[base + 2 * from + 1] === 0) from++;
+  let to = nBins - 1;
+  while (to > from && hist[base + 2 * to - 1] < empty && hist[base + 2 * to - 1] > -empty) to--;
+  for (let b = from; b < to; b++) {
     const hb = hist[base + 2 * b + 1];
     gl += hist[base + 2 * b];
     hl += hb;

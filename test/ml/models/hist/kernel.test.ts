@@ -229,3 +229,78 @@ describe("the kernels' reads ahead (touches of the rows to come)", () => {
     expect(Array.from(space.rows.subarray(start, end))).toEqual(Array.from(expected.subarray(start, end)));
   });
 });
+
+describe("builds of consecutive rows (no touches ahead)", () => {
+  it.each([31, 32, 33, 47, 64, 100, 129])(
+    "equal buildHistogram (%i rows in order, then scattered)",
+    (count) => {
+      const n = 400;
+      const p = 20;
+      const stride = rowStride(p);
+      const space = randomSpace(n, p, false, count);
+      // Rows 10.. in order, then every 7th row: blocks in order and not, and one that turns.
+      const rows = Int32Array.from({ length: count }, (_, k) => (k < count / 2 ? 10 + k : (k * 7) % n));
+      space.rows.set(rows, 50);
+      const js = new Float64Array(stride * HIST_STRIDE);
+      const wasm = new Float64Array(stride * HIST_STRIDE);
+      buildHistogram(space.bins, stride, space.gh, space.rows, 50, 50 + count, js);
+      space.buildInto(50, 50 + count, wasm);
+      expect(wasm).toEqual(js);
+    },
+  );
+});
+
+describe("the row list kernel", () => {
+  it.each([0, 1, 3, 4, 5, 8, 1003])(
+    "lists rows 0..n − 1 and leaves the rest of the list (%i rows)",
+    (count) => {
+      const n = 1010;
+      const space = randomSpace(n, 3, false, count);
+      space.rows.fill(-1);
+      space.listRows(count);
+      expect(Array.from(space.rows.subarray(0, count))).toEqual(Array.from({ length: count }, (_, i) => i));
+      expect(space.rows.subarray(count).every((r) => r === -1)).toBe(true);
+    },
+  );
+});
+
+describe("the kernels' short paths (two-feature builds; partitions and marks from the column copy)", () => {
+  // Counts around the paths' steps (two rows for builds, four for partitions and marks) and their
+  // remainders, the rows scattered as in a deep node and the rest of the list out of range.
+  const n = 600;
+  const counts = [1, 2, 3, 4, 5, 6, 7, 8, 9, 33, 130, 131];
+  it.each(counts)("build two features as buildHistogram does (%i rows)", (count) => {
+    const space = randomSpace(n, 2, true, count);
+    space.useFeatures(2);
+    const start = 20;
+    space.rows.set(
+      Int32Array.from({ length: count }, (_, k) => (k * 151) % n),
+      start,
+    );
+    space.rows.fill(1 << 28, start + count);
+    const js = new Float64Array(rowStride(2) * HIST_STRIDE);
+    const wasm = new Float64Array(rowStride(2) * HIST_STRIDE).fill(5);
+    buildHistogram(space.bins, rowStride(2), space.gh, space.rows, start, start + count, js);
+    space.buildInto(start, start + count, wasm);
+    expect(wasm.subarray(0, 2 * HIST_STRIDE)).toEqual(js.subarray(0, 2 * HIST_STRIDE));
+  });
+  it.each(counts)("partition and mark as the JS loops do (%i rows)", (count) => {
+    const p = 6;
+    const stride = rowStride(p);
+    const space = randomSpace(n, p, true, 7 * count);
+    const start = 40;
+    const end = start + count;
+    const sides = Uint8Array.from({ length: 256 }, (_, b) => +((b * 7) % 5 < 2));
+    const expected = Int32Array.from(space.rows);
+    const nLeft = partitionJs(expected, start, end, (i) => sides[space.bins[i * stride + 2]]);
+    expect(space.partition(start, end, 2, sides)).toBe(nLeft);
+    expect(Array.from(space.rows)).toEqual(Array.from(expected));
+    space.marks.fill(9);
+    space.markRows(start, end, 4, sides, 3, 11);
+    for (let i = 0; i < n; i++) {
+      const q = space.rows.indexOf(i);
+      const want = q < start || q >= end ? 9 : sides[space.bins[i * stride + 4]] === 1 ? 3 : 11;
+      expect(space.marks[i]).toBe(want);
+    }
+  });
+});
