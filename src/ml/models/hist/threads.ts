@@ -629,6 +629,8 @@ export class NodeThreads {
   private readonly pool: Crew | null;
   private readonly regions: number;
   private readonly units: Int32Array;
+  /** run, bound once for the queues (UnitQueue). */
+  private readonly runTable = (args: number[], work: number): void => this.run(args, work);
   /** Words 6–7 of each unit, as f64s (a leaf's value). */
   private readonly values: Float64Array;
   /** The next unit to take (shared by all threads). */
@@ -1138,32 +1140,9 @@ export class NodeThreads {
     units.done();
   }
 
-  /**
-   * A queue of units of one kind (args[0]): `push` writes a unit into the table (running the table first
-   * when it is full; `room` runs it first unless n more units fit), `done` runs the rest. `afterRun` reads
-   * the results of each run.
-   */
-  private queue(args: number[], afterRun: () => void = () => {}) {
-    let count = 0;
-    let work = 0;
-    const done = () => {
-      if (count === 0) return;
-      args[1] = count;
-      this.run(args, work);
-      afterRun();
-      count = 0;
-      work = 0;
-    };
-    const room = (n: number) => {
-      if (count + n > this.capacity) done();
-    };
-    const push = (words: ArrayLike<number>, unitWork: number): number => {
-      room(1);
-      this.units.set(words, UNIT_WORDS * count);
-      work += unitWork;
-      return count++;
-    };
-    return { push, room, done };
+  /** A queue of units of one kind (args[0]) into the table; `afterRun` reads the results of each run. */
+  private queue(args: number[], afterRun: () => void = nothing): UnitQueue {
+    return new UnitQueue(this.units, this.capacity, this.runTable, args, afterRun);
   }
 
   private get stride(): number {
@@ -1174,14 +1153,60 @@ export class NodeThreads {
   private run(args: number[], work: number): void {
     Atomics.store(this.next, 0, 0);
     const count = args[1];
-    const here = () => runUnits(this.data, args);
     const worthIt = this.minRows === 0 || work >= WAKE_MIN_WORK;
-    if (this.pool && count > 1 && worthIt) this.pool.runAll((k) => (k + 1 < count ? args : null), here);
-    else here();
+    // Callbacks written inline: a function stored in a named const gets a name set at each call under tsx
+    // (keepNames), a few µs a wave.
+    if (this.pool && count > 1 && worthIt)
+      this.pool.runAll(
+        (k) => (k + 1 < count ? args : null),
+        () => runUnits(this.data, args),
+      );
+    else runUnits(this.data, args);
   }
 
   /** Stops the workers. */
   close(): void {
     this.pool?.close();
+  }
+}
+
+/** A queue's default afterRun. */
+function nothing(): void {}
+
+/**
+ * Units of one kind (args[0]) queued into the unit table: `push` writes a unit (running the table first when
+ * it is full; `room` runs it first unless n more units fit), `done` runs the rest. A class, not closures made
+ * per queue: under tsx (keepNames) each named closure gets its name set when made, thousands a fit.
+ */
+class UnitQueue {
+  private count = 0;
+  private work = 0;
+
+  constructor(
+    private readonly table: Int32Array,
+    private readonly capacity: number,
+    private readonly run: (args: number[], work: number) => void,
+    private readonly args: number[],
+    private readonly afterRun: () => void,
+  ) {}
+
+  push(words: ArrayLike<number>, unitWork: number): number {
+    this.room(1);
+    this.table.set(words, UNIT_WORDS * this.count);
+    this.work += unitWork;
+    return this.count++;
+  }
+
+  room(n: number): void {
+    if (this.count + n > this.capacity) this.done();
+  }
+
+  done(): void {
+    if (this.count === 0) return;
+    this.args[1] = this.count;
+    this.run(this.args, this.work);
+    this.afterRun();
+    this.count = 0;
+    this.work = 0;
   }
 }
