@@ -367,7 +367,8 @@ const expModule = kernelModule(EXP_LANES_WASM);
  * prob of rows from..to−1 from raw, K = args[2] (SOFTMAX_LOOP);
  * an ADD unit (from, to, words 6–7 the value) adds its value to raw[rows[q] · args[2] + args[3]] for q in
  * [from, to), or, when args[5] > 0, adds the value of each leaf of the table (args[5] entries from entry
- * args[4]: start, end, words 6–7 the value) to the scores of its rows with ids in [from, to). A SUBTRACT unit (from, to, into, minus) subtracts the cells of spans[from..to) (the plain
+ * args[4]: start, end, words 6–7 the value) to the scores of its rows with ids in [from, to). A SUBTRACT
+ * unit (from, to, into, minus) subtracts the cells of spans[from..to) (the plain
  * layout's reachable spans) of the arena histogram at `minus` from the one at `into`; a SCAN unit (0, count)
  * scans its `count` numeric features (scanFeatures: feature, value bins) of the arena histogram and node
  * given in scanIn, its best split into scanOut (NUMERIC_SCAN_SOURCE). A REDUCE unit (from, to, hist, first,
@@ -614,7 +615,7 @@ export interface RowScores {
   y: Float64Array;
   /**
    * With leaf marks (threadsMark), the pending leaf values by mark (MarkedScores.nodeValues, over shared
-   * memory), which the gradient units add first (gradients' addMarked).
+   * memory), which the gradient units add first (markedGradients).
    */
   nodeValues?: Float64Array;
 }
@@ -919,8 +920,9 @@ export class NodeThreads {
   /**
    * The rows sent left by each node of the wave (cuts[w..w + nodes), parts in this.parts) into nLeft; a node
    * partitioned in parts gets them put together by MERGE units (unless its last part's thread did, in the
-   * wave: mergedInWave): the parts' left rows in order, then their right rows (the same rows as one pass). Plain loops over typed arrays: per-call arrays and closures made
-   * V8 deoptimise and recompile partitionAll in every fit.
+   * wave: mergedInWave): the parts' left rows in order, then their right rows (the same rows as one pass).
+   * Plain loops over typed arrays: per-call arrays and closures made V8 deoptimise and recompile
+   * partitionAll in every fit.
    */
   private mergeParts(cuts: NodeCut[], w: number, nodes: number, nLeft: Int32Array): void {
     const { units, parts, merges } = this;
