@@ -96,7 +96,7 @@ export const SIDE_SLOTS = 64;
 const UNIT_WORDS = 8;
 /** Rows of a per-row unit (gradients, leaf updates): a few hundred microseconds of work. */
 const ROW_UNIT = 1 << 14;
-/** A MARK wave's units per thread, at least, and rows of each, at least (markRangeRows). */
+/** A range wave's units (MARK, ADD by ranges) per thread, at least, and rows of each, at least (rangeRows). */
 const MARK_RANGES_PER_THREAD = 8;
 const MARK_MIN_ROWS = 1 << 12;
 /**
@@ -852,10 +852,7 @@ export class NodeThreads {
     const marking = this.marking;
     for (let w = 0; w < marking.length; w += SIDE_SLOTS) {
       const nodes = Math.min(SIDE_SLOTS, marking.length - w);
-      const size = this.markRangeRows(nodes);
-      let count = 0;
-      for (let from = 0; from < l.rows; from += size)
-        this.units.set([from, Math.min(l.rows, from + size)], UNIT_WORDS * count++);
+      const count = this.rangeUnits(nodes);
       let work = 0;
       for (let slot = 0; slot < nodes; slot++) {
         const m = marking[w + slot];
@@ -874,12 +871,25 @@ export class NodeThreads {
   }
 
   /**
-   * Row ids of a MARK unit, for a wave of `nodes` nodes: MARK_RANGES_PER_THREAD units a thread (so that a late
-   * worker leaves this thread no long wait for its unit) of MARK_MIN_ROWS to ROW_UNIT rows (each unit
-   * searches every node's rows for its range), as many as fit before the node table; a multiple of 32 rows
-   * (a 64-byte line of marks). minRows 0 (tests): MAX_SHARES units.
+   * Writes the units over ranges of row ids of a wave (MARK, or ADD by ranges) whose table of `nodes` entries
+   * follows them; returns how many (the first table entry's index).
    */
-  private markRangeRows(nodes: number): number {
+  private rangeUnits(nodes: number): number {
+    const n = this.space.layout.rows;
+    const size = this.rangeRows(nodes);
+    let count = 0;
+    for (let from = 0; from < n; from += size)
+      this.units.set([from, Math.min(n, from + size)], UNIT_WORDS * count++);
+    return count;
+  }
+
+  /**
+   * Row ids of a range unit (MARK, ADD by ranges), for a wave of `nodes` nodes: MARK_RANGES_PER_THREAD units a
+   * thread (so that a late worker leaves this thread no long wait for its unit) of MARK_MIN_ROWS to ROW_UNIT
+   * rows (each unit searches every node's rows for its range), as many as fit before the node table; a
+   * multiple of 32 rows (a 64-byte line of marks). minRows 0 (tests): MAX_SHARES units.
+   */
+  private rangeRows(nodes: number): number {
     const n = this.space.layout.rows;
     const threads = this.pool ? this.pool.size + 1 : 1;
     const even = ceilDiv(n, this.minRows === 0 ? MAX_SHARES : MARK_RANGES_PER_THREAD * threads);
@@ -1099,16 +1109,13 @@ export class NodeThreads {
    * growTree's stable partitions leave them).
    */
   addLeaves(leaves: LeafRows[], values: ArrayLike<number>, outputs: number, k: number): void {
-    const n = this.space.layout.rows;
-    const size = this.markRangeRows(leaves.length);
-    const count = ceilDiv(n, size);
-    if (count + leaves.length > this.capacity) {
+    if (ceilDiv(this.space.layout.rows, this.rangeRows(leaves.length)) + leaves.length > this.capacity) {
       this.runRanges(leaves, 0, values, [ADD, 0, outputs, k, 0, 0], ADD_WORK);
       return;
     }
     // Units over ranges of row ids (as markAll's), the leaves' table after them: a unit per leaf's rows
     // wrote scores all over raw, the same cache lines from both threads.
-    for (let u = 0; u < count; u++) this.units.set([u * size, Math.min(n, (u + 1) * size)], UNIT_WORDS * u);
+    const count = this.rangeUnits(leaves.length);
     let rows = 0;
     for (let j = 0; j < leaves.length; j++) {
       this.units.set([leaves[j].start, leaves[j].end], UNIT_WORDS * (count + j));
