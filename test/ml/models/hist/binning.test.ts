@@ -52,6 +52,9 @@ describe("fitBinMapper / binRows", () => {
         for (const th of m.thresholds) below += +(th < v);
         expect(bins[i]).toBe(Number.isNaN(v) ? MISSING_BIN : below);
       });
+      // From a row and for a count off the loops' steps of several values (the last few one at a time).
+      const part = binRows(m, t, 3, values.length - 10);
+      expect(Array.from(part)).toEqual(Array.from(bins.subarray(3, values.length - 7)));
     }
   });
 
