@@ -32,7 +32,7 @@ import { EXP_CHUNK } from "../../kernels/exp-lanes.js";
 import { type HistSpace, partitionSource } from "../../kernels/hist-build.js";
 import { kernelModule } from "../../kernels/load.js";
 import { EXP_LANES_WASM } from "../../kernels/wasm/exp-lanes.js";
-import { type Crew, leaseCrew, type PoolOptions, SPIN_MAX_MS } from "../../threads/pool.js";
+import { type Crew, leaseCrew, type PoolOptions, SPIN_MAX_MS, warmCrew } from "../../threads/pool.js";
 import { MISSING_BIN } from "./binning.js";
 import { bundledCut, EXPAND_SOURCE } from "./bundles.js";
 import { HIST_STRIDE, HistogramPool, histStrideOf, reachableSpans, subtractHistogram } from "./histogram.js";
@@ -593,6 +593,15 @@ const TASK = `(() => {
  * the code; no input of any user reaches it).
  */
 const runUnits = new Function(`return ${TASK}`)() as (data: object, args: ArrayLike<number>) => void;
+
+/**
+ * Starts the workers a fit on `threads` threads leases (its binning's, then its NodeThreads'), so that they
+ * start (50–150 ms each on the loaded 2-core VM) while this thread still fits the bin mapper, not while it
+ * waits for them in the binning.
+ */
+export function warmNodeThreads(threads: number): void {
+  warmCrew(threads - 1, TASK);
+}
 
 /** Typed arrays over shared memory. */
 export function shared<T extends Uint8Array | Int32Array | Float64Array>(
