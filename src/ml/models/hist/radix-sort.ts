@@ -4,12 +4,16 @@
  * flipped for positives, every bit for negatives). Three stable passes of 11, 11 and 10 bits sort by the
  * high 32-bit words; runs of equal high words (rare among measured values, whole columns for one-hot ones)
  * are then sorted by their low words, by insertion when short. A pass whose digit is the same for every
- * value is skipped. On 30,000 normal values about 5× faster than the builtin sort (0.7 against 3.3 ms).
+ * value is skipped. On 30,000 normal values about 5× faster than the builtin sort (0.7 against 3.3 ms); on
+ * the 800 values of a small table's column, with four passes of 8 bits, 2.3× (20 against 47 µs, 2026-12-07).
  */
 
-/** Below this many values the builtin sort is as fast. */
-const RADIX_MIN = 1024;
+/** Below this many values the builtin sort is as fast (measured: 200 values take as long either way). */
+const RADIX_MIN = 192;
 const DIGIT_BITS = [11, 11, 10];
+/** Up to this many values, 8-bit digits: clearing and summing 2048 counts a pass costs more than 800 values. */
+const SMALL_MAX = 1024;
+const SMALL_DIGIT_BITS = [8, 8, 8, 8];
 const counts = new Int32Array(1 << 11);
 /** The other buffer of the ping-pong passes, grown as needed (kept: binning sorts every feature). */
 let spare = new Uint32Array(0);
@@ -40,7 +44,7 @@ function sortByWord(keys: Uint32Array, n: number, word: number): void {
   let src: Uint32Array = keys;
   let dst: Uint32Array = spare;
   let shift = 0;
-  for (const bits of DIGIT_BITS) {
+  for (const bits of n <= SMALL_MAX ? SMALL_DIGIT_BITS : DIGIT_BITS) {
     if (radixPass(src, dst, n, word, shift, bits)) [src, dst] = [dst, src];
     shift += bits;
   }

@@ -17,7 +17,8 @@ describe("sortValues", () => {
   };
 
   it.each(Object.keys(kinds))("%s: the builtin sort's order, bit for bit", (kind) => {
-    for (const n of [10, 1500, 30_001]) {
+    // 10: the builtin sort; 200 and 800: 8-bit digits; 1500 and 30,001: 11-bit digits.
+    for (const n of [10, 200, 800, 1500, 30_001]) {
       const values = Float64Array.from({ length: n }, kinds[kind]);
       const expected = values.slice().sort();
       const sorted = sortValues(values.slice());
