@@ -465,11 +465,10 @@ export function scanTwoBins(
     // Branch-free: binary columns other than one-hot ones are often half ones.
     for (let k = t.start; k < t.end; k++) {
       const i = rows[k];
-      const bit = columns[col + i];
-      ones += bit;
-      sum += bit * packed[i];
+      sum += columns[col + i] * packed[i];
     }
-    if (ones === 0 || ones === m) return false;
+    // Every row weighs at least 1: no ones weigh nothing, all ones weigh the node's packed sum.
+    if (sum === 0 || sum === s.sums[0] + s.sums[1] * PACK) return false;
     const right = s.right;
     right[1] = packedHigh(sum);
     right[0] = sum - right[1] * PACK;
