@@ -5,7 +5,7 @@
  */
 import { MISSING_BIN } from "./binning.js";
 import { channelStride } from "./channels.js";
-import type { ForestData, ForestScratch, NodeRange } from "./forest-scratch.js";
+import { type ForestData, type ForestScratch, type NodeRange, PACK, packedHigh } from "./forest-scratch.js";
 
 /** The non-empty bins of feature f from a dense histogram; returns their number (missing kept apart). */
 export function entriesFromHistogram(
@@ -89,10 +89,7 @@ export function sumRowsByBin(data: ForestData, t: NodeRange, f: number, s: Fores
       binSums[2 * b + 1] += values[2 * i + 1];
       present[b >>> 5] |= 1 << (b & 31);
     }
-    for (let w = 0; w < 8; w++) {
-      present[w] |= presentOdd[w];
-      presentOdd[w] = 0;
-    }
+    mergeOddBits(present, presentOdd);
     return;
   }
   // More than two channels are classes: one addition per row, its weight into its class's channel.
@@ -105,6 +102,65 @@ export function sumRowsByBin(data: ForestData, t: NodeRange, f: number, s: Fores
     binSums[b * C + c] += rowWeight[i];
     present[b >>> 5] |= 1 << (b & 31);
     binClasses[b] |= 1 << c;
+  }
+}
+
+/**
+ * sumRowsByBin for two classes from their packed weights (data.packed): one sum per bin into s.binPacked, with
+ * the bins present in s.present. Whoever reads them clears them (scanPackedGini, collectPacked).
+ */
+export function sumPackedByBin(data: ForestData, t: NodeRange, f: number, s: ForestScratch): void {
+  const col = f * data.n;
+  const columns = data.columns;
+  const packed = data.packed as Float64Array;
+  const { rows, binPacked, present, presentOdd } = s;
+  // Two bitmaps, as in sumRowsByBin: each row's update waits for the one two rows before.
+  let k = t.start;
+  for (; k + 1 < t.end; k += 2) {
+    const b = columns[col + rows[k]];
+    binPacked[b] += packed[rows[k]];
+    present[b >>> 5] |= 1 << (b & 31);
+    const c = columns[col + rows[k + 1]];
+    binPacked[c] += packed[rows[k + 1]];
+    presentOdd[c >>> 5] |= 1 << (c & 31);
+  }
+  if (k < t.end) {
+    const b = columns[col + rows[k]];
+    binPacked[b] += packed[rows[k]];
+    present[b >>> 5] |= 1 << (b & 31);
+  }
+  mergeOddBits(present, presentOdd);
+}
+
+/** collectPresent for sumPackedByBin's sums: each bin's two class weights unpacked into the entries. */
+export function collectPacked(s: ForestScratch): number {
+  const { binPacked, present, entrySums, missing, entryBin } = s;
+  let nE = 0;
+  for (let w = 0; w < present.length; w++) {
+    let bits = present[w];
+    present[w] = 0;
+    while (bits !== 0) {
+      const low = bits & -bits;
+      bits ^= low;
+      const b = (w << 5) | (31 - Math.clz32(low));
+      const sum = binPacked[b];
+      binPacked[b] = 0;
+      const high = packedHigh(sum);
+      const into = b === MISSING_BIN ? missing : entrySums;
+      const at = b === MISSING_BIN ? 0 : 2 * nE;
+      into[at] = sum - high * PACK;
+      into[at + 1] = high;
+      if (b !== MISSING_BIN) entryBin[nE++] = b;
+    }
+  }
+  return nE;
+}
+
+/** The odd rows' bitmap into the even rows' (sumRowsByBin, sumPackedByBin), cleared for the next use. */
+function mergeOddBits(present: Uint32Array, presentOdd: Uint32Array): void {
+  for (let w = 0; w < 8; w++) {
+    present[w] |= presentOdd[w];
+    presentOdd[w] = 0;
   }
 }
 

@@ -12,6 +12,7 @@ import { buildChannelHistogram, buildClassHistogram, channelStride, score, weigh
 import { FLAG_CATEGORICAL, FLAG_DEFAULT_LEFT, type ForestBuilder } from "./forest.js";
 import { type BinaryOnes, binaryOnesOf, type OnesTable } from "./forest-binary.js";
 import {
+  collectPacked,
   collectPresent,
   constantInRows,
   entriesFromHistogram,
@@ -19,6 +20,7 @@ import {
   entriesFromRows,
   missingPresent,
   sortTinyKeys,
+  sumPackedByBin,
   sumRowsByBin,
   TINY_NODE,
 } from "./forest-entries.js";
@@ -27,8 +29,8 @@ import {
   scanBinsGini,
   scanFeature,
   scanOnes,
+  scanPackedGini,
   scanTinyGini,
-  scanTinyGiniTwo,
   scanTwoBins,
   tinyRows,
 } from "./forest-scan.js";
@@ -39,6 +41,8 @@ import {
   type ForestScratch,
   type ForestTreeParams,
   type NodeRange,
+  PACK,
+  packedHigh,
 } from "./forest-scratch.js";
 
 export { ForestScratch } from "./forest-scratch.js";
@@ -97,7 +101,8 @@ export function growForestTree(
   scratch.seed = rng.nextUint32() | 1;
   for (let f = 0; f < data.p; f++) scratch.features[f] = f;
   scratch.presortedMode = presorted;
-  scratch.tinyGini = params.criterion === "gini";
+  // Two classes take the Gini paths from packed weights (none on rows too many to pack: the general paths).
+  scratch.tinyGini = params.criterion === "gini" && (C !== 2 || data.packed !== null);
   if (presorted) {
     scratch.presorted ??= new Int32Array(data.p * data.n);
     presort(data, scratch, nRows);
@@ -229,6 +234,13 @@ function isPure(sums: Float64Array, C: number): boolean {
 function nodeSums(data: ForestData, rows: Int32Array, start: number, end: number, sums: Float64Array): void {
   const C = data.channels;
   const v = data.values;
+  if (data.packed) {
+    let sum = 0;
+    for (let k = start; k < end; k++) sum += data.packed[rows[k]];
+    sums[1] = packedHigh(sum);
+    sums[0] = sum - sums[1] * PACK;
+    return;
+  }
   if (C === 2) {
     let a = 0;
     let b = 0;
@@ -376,24 +388,29 @@ function examine(
       return scanTwoBins(data, t, f, params.minSamplesLeaf, parentScore, W, s, best);
     if (constantInRows(data, s.rows, t, f)) return false;
     const n = t.end - t.start;
-    if (n <= TINY_NODE && s.tinyGini && data.categories[f] === 0) {
+    const numericGini = s.tinyGini && data.categories[f] === 0;
+    // Two classes: packed per-bin sums at any node size (cheaper than sorting even a tiny node's rows).
+    if (numericGini && data.channels === 2) {
+      sumPackedByBin(data, t, f, s);
+      if (!missingPresent(s)) {
+        scanPackedGini(f, params.minSamplesLeaf, parentScore, W, s, best);
+        return true;
+      }
+      nE = collectPacked(s);
+    } else if (numericGini && n <= TINY_NODE) {
       sortTinyKeys(data.columns, f * data.n, s.rows, t, s.tinyKeys);
       // Missing rows sort last; with any, the scan needs them as a set (scanFeature).
       if (s.tinyKeys[n - 1] >>> 8 !== MISSING_BIN) {
-        if (data.channels === 2)
-          scanTinyGiniTwo(data, f, t.start, n, params.minSamplesLeaf, parentScore, W, s, best);
-        else {
-          if (!s.tinyReady) {
-            tinyRows(data, t.start, n, s);
-            s.tinyReady = true;
-          }
-          scanTinyGini(f, n, params.minSamplesLeaf, parentScore, W, s, best);
+        if (!s.tinyReady) {
+          tinyRows(data, t.start, n, s);
+          s.tinyReady = true;
         }
+        scanTinyGini(f, n, params.minSamplesLeaf, parentScore, W, s, best);
         return true;
       }
-    }
-    if (n > TINY_NODE && s.tinyGini && data.categories[f] === 0) {
-      if (ones && data.classes) ones.sumByBin(s.rows, t, f, s.binSums, s.present, s.binClasses);
+      nE = entriesFromRows(data, t, f, s);
+    } else if (numericGini) {
+      if (ones) ones.sumByBin(s.rows, t, f, s.binSums, s.present, s.binClasses);
       else sumRowsByBin(data, t, f, s);
       if (!missingPresent(s)) {
         scanBinsGini(f, params.minSamplesLeaf, parentScore, W, s, best);

@@ -5,7 +5,15 @@
  */
 import type { Criterion } from "./channels.js";
 import { score, weightOf } from "./channels.js";
-import type { Best, ForestData, ForestScratch, ForestTreeParams, NodeRange } from "./forest-scratch.js";
+import {
+  type Best,
+  type ForestData,
+  type ForestScratch,
+  type ForestTreeParams,
+  type NodeRange,
+  PACK,
+  packedHigh,
+} from "./forest-scratch.js";
 
 /** Best boundary (numeric) or category set (categorical) of one feature's entries. */
 export function scanFeature(
@@ -323,45 +331,51 @@ export function tinyRows(data: ForestData, start: number, n: number, s: ForestSc
   s.tinySquares = squares;
 }
 
-/** scanTinyGini for two classes (no class index: each row's weight is in its class's channel). */
-export function scanTinyGiniTwo(
-  data: ForestData,
+/**
+ * Gini over the bins sumPackedByBin marked (two classes, no missing rows), read straight from its packed
+ * per-bin sums and cleared as they go: the gains of scanGiniTwo over the same bins (the same class weights,
+ * exact), without copying them into entries. The last bin is tried too, harmlessly: its right side weighs
+ * nothing, below any minimum leaf.
+ */
+export function scanPackedGini(
   f: number,
-  start: number,
-  n: number,
   minSamplesLeaf: number,
   parentScore: number,
   W: number,
   s: ForestScratch,
   best: Best,
 ): void {
-  const { values } = data;
-  const { tinyKeys, rows } = s;
-  const t0 = s.sums[0];
-  const t1 = s.sums[1];
+  const { binPacked, present, sums } = s;
   const minLeaf = Math.max(minSamplesLeaf, 1e-12);
-  let a = 0;
-  let b = 0;
+  const t0 = sums[0];
+  const t1 = sums[1];
+  let sum = 0;
   let bestGain = best.gain;
-  let bestKey = -1;
-  for (let q = 0; q < n - 1; q++) {
-    const key = tinyKeys[q];
-    const i = rows[start + (key & 255)];
-    a += values[2 * i];
-    b += values[2 * i + 1];
-    if (tinyKeys[q + 1] >>> 8 === key >>> 8) continue;
-    const gain = giniGainTwo(a, b, t0, t1, W, minLeaf, parentScore);
-    if (gain > bestGain) {
-      bestGain = gain;
-      bestKey = key;
+  let bestBin = -1;
+  for (let w = 0; w < present.length; w++) {
+    let bits = present[w];
+    present[w] = 0;
+    while (bits !== 0) {
+      const low = bits & -bits;
+      bits ^= low;
+      const bin = (w << 5) | (31 - Math.clz32(low));
+      sum += binPacked[bin];
+      binPacked[bin] = 0;
+      const b = packedHigh(sum);
+      const gain = giniGainTwo(sum - b * PACK, b, t0, t1, W, minLeaf, parentScore);
+      if (gain > bestGain) {
+        bestGain = gain;
+        bestBin = bin;
+      }
     }
   }
-  if (bestKey >= 0) recordNumeric(best, bestGain, f, bestKey >>> 8);
+  if (bestBin >= 0) recordNumeric(best, bestGain, f, bestBin);
 }
 
 /**
- * Gini over the bins sumRowsByBin marked (no missing rows), read straight from its per-bin sums and cleared
- * as they go: the gains of scanGini / scanGiniTwo over the same bins, without copying them into entries.
+ * Gini over several classes and the bins sumRowsByBin marked (no missing rows), read straight from its
+ * per-bin sums and cleared as they go: the gains of scanGini over the same bins, without copying them into
+ * entries (two classes take scanPackedGini).
  * The last bin is tried too, harmlessly: its right side weighs nothing, below any minimum leaf.
  */
 export function scanBinsGini(
@@ -375,16 +389,12 @@ export function scanBinsGini(
   const C = s.channels;
   const { binSums, present, binClasses, left, sums } = s;
   const minLeaf = Math.max(minSamplesLeaf, 1e-12);
-  const t0 = sums[0];
-  const t1 = sums[1];
   let squaresLeft = 0;
   let squaresRight = 0;
   for (let c = 0; c < C; c++) {
     left[c] = 0;
     squaresRight += sums[c] * sums[c];
   }
-  let a = 0;
-  let b2 = 0;
   let wl = 0;
   let bestGain = best.gain;
   let bestBin = -1;
@@ -395,38 +405,29 @@ export function scanBinsGini(
       const low = bits & -bits;
       bits ^= low;
       const b = (w << 5) | (31 - Math.clz32(low));
-      let gain: number;
-      if (C === 2) {
-        a += binSums[2 * b];
-        b2 += binSums[2 * b + 1];
-        binSums[2 * b] = 0;
-        binSums[2 * b + 1] = 0;
-        gain = giniGainTwo(a, b2, t0, t1, W, minLeaf, parentScore);
-      } else {
-        // The bin's classes in increasing order (binClasses), the same updates as a loop over every class
-        // skipping the empty ones, which more than 32 classes (bits shared) still take.
-        let classes = binClasses[b];
-        binClasses[b] = 0;
-        if (C > 32) classes = -1;
-        for (let c = 0; classes !== 0 && c < C; c++) {
-          if (C <= 32) {
-            const low = classes & -classes;
-            classes ^= low;
-            c = 31 - Math.clz32(low);
-          }
-          const d = binSums[b * C + c];
-          if (d === 0) continue;
-          binSums[b * C + c] = 0;
-          const l = left[c];
-          squaresLeft += d * (2 * l + d);
-          squaresRight += d * (d - 2 * (sums[c] - l));
-          left[c] = l + d;
-          wl += d;
+      // The bin's classes in increasing order (binClasses), the same updates as a loop over every class
+      // skipping the empty ones, which more than 32 classes (bits shared) still take.
+      let classes = binClasses[b];
+      binClasses[b] = 0;
+      if (C > 32) classes = -1;
+      for (let c = 0; classes !== 0 && c < C; c++) {
+        if (C <= 32) {
+          const low = classes & -classes;
+          classes ^= low;
+          c = 31 - Math.clz32(low);
         }
-        const wr = W - wl;
-        if (wl < minLeaf || wr < minLeaf) continue;
-        gain = squaresLeft / wl + squaresRight / wr - parentScore;
+        const d = binSums[b * C + c];
+        if (d === 0) continue;
+        binSums[b * C + c] = 0;
+        const l = left[c];
+        squaresLeft += d * (2 * l + d);
+        squaresRight += d * (d - 2 * (sums[c] - l));
+        left[c] = l + d;
+        wl += d;
       }
+      const wr = W - wl;
+      if (wl < minLeaf || wr < minLeaf) continue;
+      const gain = squaresLeft / wl + squaresRight / wr - parentScore;
       if (gain > bestGain) {
         bestGain = gain;
         bestBin = b;
@@ -459,21 +460,18 @@ export function scanTwoBins(
   const m = t.end - t.start;
   let ones = 0;
   if (C === 2) {
-    const { values } = data;
-    let a = 0;
-    let b = 0;
+    const packed = data.packed as Float64Array;
+    let sum = 0;
     // Branch-free: binary columns other than one-hot ones are often half ones.
     for (let k = t.start; k < t.end; k++) {
       const i = rows[k];
-      const bit = columns[col + i];
-      ones += bit;
-      a += bit * values[2 * i];
-      b += bit * values[2 * i + 1];
+      sum += columns[col + i] * packed[i];
     }
-    if (ones === 0 || ones === m) return false;
+    // Every row weighs at least 1: no ones weigh nothing, all ones weigh the node's packed sum.
+    if (sum === 0 || sum === s.sums[0] + s.sums[1] * PACK) return false;
     const right = s.right;
-    right[0] = a;
-    right[1] = b;
+    right[1] = packedHigh(sum);
+    right[0] = sum - right[1] * PACK;
   } else {
     const { classOf, rowWeight } = data.classes as NonNullable<ForestData["classes"]>;
     const right = s.right;

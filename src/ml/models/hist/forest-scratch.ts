@@ -33,6 +33,29 @@ export interface ForestData {
    * weight in its class's channel), so sums over rows add one number per row instead of C.
    */
   classes: { classOf: Int32Array; rowWeight: Float64Array } | null;
+  /**
+   * Two classes: each row's class weights (whole bootstrap counts) as one number, w0 + w1 · PACK, so sums over
+   * rows add one number per row instead of two; exact while both sums stay below PACK (packedOf). Else null.
+   */
+  packed: Float64Array | null;
+}
+
+/**
+ * A packed sum's unit of class 1: whole counts below 2^26 on either side keep every packed sum an integer
+ * below 2^53, so adding packed numbers in any order is exact and unpacking gives the two sums to the bit.
+ */
+export const PACK = 2 ** 26;
+
+/** Class 1's weight of a packed sum. */
+export function packedHigh(sum: number): number {
+  return Math.floor(sum / PACK);
+}
+
+/** Two-class values (each row's weights in channels 0 and 1) packed per row, as ForestData.packed. */
+export function packedOf(values: Float64Array): Float64Array {
+  const packed = new Float64Array(values.length / 2);
+  for (let i = 0; i < packed.length; i++) packed[i] = values[2 * i] + values[2 * i + 1] * PACK;
+  return packed;
 }
 
 /** A node's rows: rows[start..end) of the scratch's row list (and of every presorted segment). */
@@ -73,6 +96,8 @@ export class ForestScratch {
   readonly entrySums: Float64Array;
   /** Per-bin sums of a node's rows, all zero between uses (entriesFromRows). */
   readonly binSums: Float64Array;
+  /** Packed per-bin sums of a node's rows (two classes), all zero between uses (sumPackedByBin). */
+  readonly binPacked = new Float64Array(256);
   /** Bitmap of the bins with rows in binSums. */
   readonly present = new Uint32Array(8);
   /**
@@ -92,7 +117,10 @@ export class ForestScratch {
   /** Presorted mode: p segments of n rows, each node's rows in bin order per feature. */
   presorted: Int32Array | null = null;
   presortedMode = false;
-  /** Tiny nodes scan Gini from their sorted rows (scanTinyGini, scanTinyGiniTwo). */
+  /**
+   * Gini nodes split from their rows take the Gini scans of their rows: tiny ones over their sorted rows
+   * (scanTinyGini), others from per-bin sums (scanBinsGini, scanPackedGini) and binary features in one pass.
+   */
   tinyGini = false;
   /** A tiny node's sorted (bin << 8 | position) keys (sortTinyKeys). */
   readonly tinyKeys = new Int32Array(TINY_NODE);

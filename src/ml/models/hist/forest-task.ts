@@ -11,7 +11,7 @@ import { channelStride } from "./channels.js";
 import type { ColumnTable } from "./columns.js";
 import { CAT_WORDS, ForestBuilder, type GrownTree, storedCopy, toFloat32 } from "./forest.js";
 import { growForestTree } from "./forest-grower.js";
-import { type ForestData, ForestScratch, type ForestTreeParams } from "./forest-scratch.js";
+import { type ForestData, ForestScratch, type ForestTreeParams, PACK } from "./forest-scratch.js";
 
 /** What every tree of a fit shares (the typed arrays are shared memory when workers grow trees). */
 export interface ForestJob {
@@ -49,6 +49,7 @@ export class TreeGrower {
     const values = new Float64Array(n * this.C);
     const classes =
       this.C !== 2 ? storedCopy({ classOf: new Int32Array(n), rowWeight: new Float64Array(n) }) : null;
+    const packed = job.nClasses === 2 && n < PACK ? new Float64Array(n) : null;
     this.data = storedCopy({
       bins,
       stride,
@@ -61,6 +62,7 @@ export class TreeGrower {
       values,
       channels: this.C,
       classes,
+      packed,
     });
     this.scratch = new ForestScratch(n, p, this.C, stride * channelStride(this.C));
     this.forest = new ForestBuilder(this.regression ? 1 : this.C, true);
@@ -137,7 +139,7 @@ function bagRows(
   rows: Int32Array,
   data: ForestData,
 ): number {
-  const { values, classes } = data;
+  const { values, classes, packed } = data;
   const { y, bootstrap } = job;
   const regression = job.nClasses === 0;
   const n = y.length;
@@ -153,6 +155,7 @@ function bagRows(
       values[2 * i] = w * y[i];
       values[2 * i + 1] = w;
     } else values[i * C + y[i]] = w;
+    if (packed) packed[i] = y[i] === 0 ? w : w * PACK;
     if (classes) {
       classes.classOf[i] = y[i];
       classes.rowWeight[i] = w;

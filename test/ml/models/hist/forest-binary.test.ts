@@ -9,7 +9,12 @@ import { BinaryOnes, binaryOnesOf } from "../../../../src/ml/models/hist/forest-
 import { sumRowsByBin } from "../../../../src/ml/models/hist/forest-entries.js";
 import { uint32Mod } from "../../../../src/ml/models/hist/forest-grower.js";
 import { scanOnes, scanTwoBins } from "../../../../src/ml/models/hist/forest-scan.js";
-import { emptyBest, type ForestData, ForestScratch } from "../../../../src/ml/models/hist/forest-scratch.js";
+import {
+  emptyBest,
+  type ForestData,
+  ForestScratch,
+  packedOf,
+} from "../../../../src/ml/models/hist/forest-scratch.js";
 import { Random } from "../../../../src/ml/random.js";
 
 /** n rows of p binary columns (one-hot-like: mostly zeros; some all zeros or all ones), k classes. */
@@ -32,6 +37,7 @@ function binaryData(rng: Random, n: number, p: number, k: number): ForestData {
     twoBins: new Uint8Array(p).fill(1),
     values,
     classes: k > 2 ? { classOf, rowWeight } : null,
+    packed: k === 2 ? packedOf(values) : null,
   } as unknown as ForestData;
 }
 

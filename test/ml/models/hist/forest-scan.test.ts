@@ -1,26 +1,33 @@
 /**
  * The forest's split scan over one feature's entries: the Gini scan over several classes (incremental sums
  * of squares) finds the boundary a direct computation of every boundary's gain finds, and a tiny node's
- * scan over its sorted rows finds what the scan over its entries finds, as does the one-pass scan of a
- * binary feature.
+ * scan over its sorted rows finds what the scan over its entries finds, as do the scans of per-bin sums (packed
+ * for two classes) and the one-pass scan of a binary feature.
  */
 import { describe, expect, it } from "vitest";
 import { score } from "../../../../src/ml/models/hist/channels.js";
 import {
+  collectPacked,
   entriesFromRows,
   sortTinyKeys,
+  sumPackedByBin,
   sumRowsByBin,
   TINY_NODE,
 } from "../../../../src/ml/models/hist/forest-entries.js";
 import {
   scanBinsGini,
   scanFeature,
+  scanPackedGini,
   scanTinyGini,
-  scanTinyGiniTwo,
   scanTwoBins,
   tinyRows,
 } from "../../../../src/ml/models/hist/forest-scan.js";
-import { emptyBest, type ForestData, ForestScratch } from "../../../../src/ml/models/hist/forest-scratch.js";
+import {
+  emptyBest,
+  type ForestData,
+  ForestScratch,
+  packedOf,
+} from "../../../../src/ml/models/hist/forest-scratch.js";
 import { Random } from "../../../../src/ml/random.js";
 
 const C = 4;
@@ -123,44 +130,6 @@ describe("tiny-node Gini scan", () => {
   });
 });
 
-describe("tiny-node Gini scan, two classes", () => {
-  it("picks the split, with the same gain, that scanning the node's entries picks", () => {
-    const rng = new Random(12);
-    for (let trial = 0; trial < 200; trial++) {
-      const n = 40;
-      const m = 3 + rng.int(TINY_NODE - 2);
-      const columns = Uint8Array.from({ length: n }, () => rng.int(1 + rng.int(12)));
-      // Each row's bootstrap weight in its class's channel, as a binary classification forest keeps them.
-      const values = new Float64Array(2 * n);
-      for (let i = 0; i < n; i++) values[2 * i + rng.int(2)] = 1 + rng.int(3);
-      const data = { columns, n, p: 1, channels: 2, categories: new Int32Array(1), values } as ForestData;
-      const s = new ForestScratch(n, 1, 2, 0);
-      const t = { start: 1, end: 1 + m };
-      for (let k = 0; k < m; k++) s.rows[t.start + k] = rng.int(n);
-      s.sums.fill(0);
-      for (let k = t.start; k < t.end; k++)
-        for (let c = 0; c < 2; c++) s.sums[c] += values[2 * s.rows[k] + c];
-      const W = s.sums[0] + s.sums[1];
-      const parent = score("gini", s.sums, 0, 2, W);
-      const params = {
-        criterion: "gini" as const,
-        maxDepth: 9,
-        minSamplesSplit: 2,
-        minSamplesLeaf: 1,
-        maxFeatures: 1,
-      };
-      const fromEntries = emptyBest();
-      scanFeature(data, 0, entriesFromRows(data, t, 0, s), params, parent, W, s, fromEntries);
-      const fromKeys = emptyBest();
-      sortTinyKeys(columns, 0, s.rows, t, s.tinyKeys);
-      scanTinyGiniTwo(data, 0, t.start, m, 1, parent, W, s, fromKeys);
-      expect(fromKeys.feature).toBe(fromEntries.feature);
-      expect(fromKeys.bin).toBe(fromEntries.bin);
-      expect(fromKeys.gain).toBe(fromEntries.gain);
-    }
-  });
-});
-
 describe("Gini scan straight from a node's per-bin sums", () => {
   it.each([2, 4])(
     "picks the split, with the same gain, that scanning the entries picks (%i classes)",
@@ -174,6 +143,7 @@ describe("Gini scan straight from a node's per-bin sums", () => {
         const values = new Float64Array(k * n);
         for (let i = 0; i < n; i++) values[k * i + classOf[i]] = rowWeight[i];
         const classes = k > 2 ? { classOf, rowWeight } : null;
+        const packed = k === 2 ? packedOf(values) : null;
         const data = {
           columns,
           n,
@@ -182,8 +152,10 @@ describe("Gini scan straight from a node's per-bin sums", () => {
           categories: new Int32Array(1),
           values,
           classes,
+          packed,
         } as ForestData;
-        const t = { start: 0, end: 40 + rng.int(n - 40) };
+        // Tiny nodes too: two classes take the packed sums at every size.
+        const t = { start: 0, end: 3 + rng.int(n - 3) };
         const s = new ForestScratch(n, 1, k, 0);
         for (let j = t.start; j < t.end; j++) s.rows[j] = rng.int(n);
         s.sums.fill(0);
@@ -200,13 +172,13 @@ describe("Gini scan straight from a node's per-bin sums", () => {
         const fromEntries = emptyBest();
         scanFeature(data, 0, entriesFromRows(data, t, 0, s), params, parent, W, s, fromEntries);
         const fromBins = emptyBest();
-        sumRowsByBin(data, t, 0, s);
-        scanBinsGini(0, params.minSamplesLeaf, parent, W, s, fromBins);
+        binGini(data, t, params.minSamplesLeaf, parent, W, s, fromBins);
         expect(fromBins.feature).toBe(fromEntries.feature);
         expect(fromBins.bin).toBe(fromEntries.bin);
         expect(fromBins.gain).toBe(fromEntries.gain);
         // Both leave the per-bin sums cleared for the next feature.
         expect(s.binSums.every((v) => v === 0)).toBe(true);
+        expect(s.binPacked.every((v) => v === 0)).toBe(true);
         expect(s.present.every((v) => v === 0)).toBe(true);
         expect(s.binClasses.every((v) => v === 0)).toBe(true);
       }
@@ -239,6 +211,7 @@ describe("Gini scan of a binary feature in one pass", () => {
           categories: new Int32Array(1),
           values,
           classes,
+          packed: k === 2 ? packedOf(values) : null,
         } as ForestData;
         const t = { start: 3, end: 5 + rng.int(n - 5) };
         const s = new ForestScratch(n, 1, k, 0);
@@ -252,10 +225,12 @@ describe("Gini scan of a binary feature in one pass", () => {
         const before = rng.next() < 0.3 ? 0.05 * rng.next() * W : 0;
         const fromBins = emptyBest();
         fromBins.gain = before;
-        sumRowsByBin(data, t, 0, s);
+        if (k === 2) sumPackedByBin(data, t, 0, s);
+        else sumRowsByBin(data, t, 0, s);
         // Bins 0 and 1 both present in the node (the bitmap's two low bits).
         const bothBins = s.present[0] === 3;
-        scanBinsGini(0, minLeaf, parent, W, s, fromBins);
+        if (k === 2) scanPackedGini(0, minLeaf, parent, W, s, fromBins);
+        else scanBinsGini(0, minLeaf, parent, W, s, fromBins);
         const oneBin = emptyBest();
         oneBin.gain = before;
         const varies = scanTwoBins(data, t, 0, minLeaf, parent, W, s, oneBin);
@@ -271,4 +246,49 @@ describe("Gini scan of a binary feature in one pass", () => {
       expect(splits).toBeGreaterThan(20);
     },
   );
+});
+
+/** The Gini scan of feature 0 from per-bin sums that the grower takes: packed for two classes. */
+function binGini(
+  data: ForestData,
+  t: { start: number; end: number },
+  minLeaf: number,
+  parent: number,
+  W: number,
+  s: ForestScratch,
+  best: ReturnType<typeof emptyBest>,
+): void {
+  if (data.channels === 2) {
+    sumPackedByBin(data, t, 0, s);
+    scanPackedGini(0, minLeaf, parent, W, s, best);
+  } else {
+    sumRowsByBin(data, t, 0, s);
+    scanBinsGini(0, minLeaf, parent, W, s, best);
+  }
+}
+
+describe("packed per-bin sums with missing rows", () => {
+  it("give the entries and missing sums that the node's rows give", () => {
+    const rng = new Random(31);
+    for (let trial = 0; trial < 50; trial++) {
+      const n = 120;
+      // Bin 255 is the missing one.
+      const columns = Uint8Array.from({ length: n }, () => (rng.next() < 0.2 ? 255 : rng.int(30)));
+      const values = new Float64Array(2 * n);
+      for (let i = 0; i < n; i++) values[2 * i + rng.int(2)] = 1 + rng.int(5);
+      const data = { columns, n, p: 1, channels: 2, values, packed: packedOf(values) } as ForestData;
+      const t = { start: 2, end: 3 + rng.int(n - 3) };
+      const fromRows = new ForestScratch(n, 1, 2, 0);
+      const fromPacked = new ForestScratch(n, 1, 2, 0);
+      for (let j = t.start; j < t.end; j++) fromRows.rows[j] = fromPacked.rows[j] = rng.int(n);
+      const nE = entriesFromRows(data, t, 0, fromRows);
+      sumPackedByBin(data, t, 0, fromPacked);
+      expect(collectPacked(fromPacked)).toBe(nE);
+      expect(fromPacked.entryBin.subarray(0, nE)).toEqual(fromRows.entryBin.subarray(0, nE));
+      expect(fromPacked.entrySums.subarray(0, 2 * nE)).toEqual(fromRows.entrySums.subarray(0, 2 * nE));
+      expect(fromPacked.missing).toEqual(fromRows.missing);
+      expect(fromPacked.binPacked.every((v) => v === 0)).toBe(true);
+      expect(fromPacked.present.every((v) => v === 0)).toBe(true);
+    }
+  });
 });
