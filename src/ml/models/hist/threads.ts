@@ -505,24 +505,51 @@ const TASK = `(() => {
       numericScan(data.arena, fs[q], base, base + 2 * l.missing, fs[q + 1], p[1], p[2], p[3], p[4], p[5], p[6], p[7], out);
     }
   };
-  return (data, args) => {
+  // The fit's data with this thread's kernel instance and views of its memory, made at its first task. A new
+  // object of one shape, not properties added to the data sent: the worker's copy of each fit's data got a
+  // map of its own, and the task (inlining the helpers) deoptimised in every fit ("wrong map"). Weakly held:
+  // a finished fit's memory is not kept.
+  const fits = new WeakMap();
+  const fitOf = (sent) => {
+    let data = fits.get(sent);
+    if (data !== undefined) return data;
+    const { kernel, units } = sent;
+    const { memory, layout: l } = kernel;
+    data = {
+      kernel,
+      units,
+      next: sent.next,
+      raw: sent.raw,
+      y: sent.y,
+      prob: sent.prob,
+      arena: sent.arena,
+      spans: sent.spans,
+      scanIn: sent.scanIn,
+      scanOut: sent.scanOut,
+      scanFeatures: sent.scanFeatures,
+      partsLeft: sent.partsLeft,
+      nodeValues: sent.nodeValues,
+      wasm: new WebAssembly.Instance(kernel.module, { env: { memory } }).exports,
+      f64: new Float64Array(memory.buffer),
+      rows: new Int32Array(memory.buffer, l.rowsAt, l.rows),
+      gh: new Float64Array(memory.buffer, l.ghAt, 2 * l.rows),
+      values: new Float64Array(units.buffer),
+      marks: new Uint16Array(memory.buffer, l.marksAt, l.rows),
+    };
+    fits.set(sent, data);
+    if (lanes === null) {
+      const expMemory = new WebAssembly.Memory({ initial: 1 });
+      lanes = {
+        exp: new WebAssembly.Instance(kernel.expModule, { env: { memory: expMemory } }).exports.exp,
+        f64: new Float64Array(expMemory.buffer),
+      };
+    }
+    return data;
+  };
+  return (sent, args) => {
+    const data = fitOf(sent);
     const { kernel, units, next } = data;
     const l = kernel.layout;
-    if (data.wasm === undefined) {
-      data.wasm = new WebAssembly.Instance(kernel.module, { env: { memory: kernel.memory } }).exports;
-      data.f64 = new Float64Array(kernel.memory.buffer);
-      data.rows = new Int32Array(kernel.memory.buffer, l.rowsAt, l.rows);
-      data.gh = new Float64Array(kernel.memory.buffer, l.ghAt, 2 * l.rows);
-      data.values = new Float64Array(units.buffer);
-      data.marks = new Uint16Array(kernel.memory.buffer, l.marksAt, l.rows);
-      if (lanes === null) {
-        const expMemory = new WebAssembly.Memory({ initial: 1 });
-        lanes = {
-          exp: new WebAssembly.Instance(kernel.expModule, { env: { memory: expMemory } }).exports.exp,
-          f64: new Float64Array(expMemory.buffer),
-        };
-      }
-    }
     const kind = args[0];
     const count = args[1];
     for (let u = Atomics.add(next, 0, 1); u < count; u = Atomics.add(next, 0, 1)) {
