@@ -179,12 +179,21 @@ export function subtractHistogram(
   }
 }
 
+/** The free list's placeholder (HistogramPool.free), never handed out. */
+const NO_HISTOGRAM = new Float64Array(0);
+
 /**
  * Reuses histogram buffers: a tree holds at most one per open leaf. With an arena (shared memory, for the
  * threads), new buffers are cut from it while it lasts, so the threads can address them; then plain ones.
  */
 export class HistogramPool {
-  private free: Float64Array[] = [];
+  /**
+   * The buffers given back, free[0..freeCount). Made holding an object, so its elements kind never changes:
+   * a new pool's empty array (small integers) that became an array of objects at its first push gave each
+   * fit's arrays other maps than the last fit's, and growTree (which inlines take and give) deoptimised.
+   */
+  private readonly free: Float64Array[] = [NO_HISTOGRAM];
+  private freeCount = 0;
   /** Buffers cut from the arena so far. */
   private cut = 0;
 
@@ -195,8 +204,7 @@ export class HistogramPool {
   ) {}
 
   take(): Float64Array {
-    const reused = this.free.pop();
-    if (reused) return reused;
+    if (this.freeCount > 0) return this.free[--this.freeCount];
     const size = this.stride * this.featureStride;
     if (this.arena && (this.cut + 1) * size <= this.arena.length)
       return this.arena.subarray(this.cut * size, ++this.cut * size);
@@ -204,6 +212,6 @@ export class HistogramPool {
   }
 
   give(h: Float64Array | null): void {
-    if (h) this.free.push(h);
+    if (h) this.free[this.freeCount++] = h;
   }
 }

@@ -231,6 +231,9 @@ interface NodeMark {
   right: number;
 }
 
+/** NodeThreads.marking's placeholder, never marked. */
+const NO_MARK: NodeMark = { start: 0, end: 0, f: 0, sides: new Uint8Array(0), left: 0, right: 0 };
+
 /** A node to partition: rows[start..end) by feature f, sides[bin] = 1 for the bins sent left. */
 export interface NodeCut {
   start: number;
@@ -502,24 +505,51 @@ const TASK = `(() => {
       numericScan(data.arena, fs[q], base, base + 2 * l.missing, fs[q + 1], p[1], p[2], p[3], p[4], p[5], p[6], p[7], out);
     }
   };
-  return (data, args) => {
+  // The fit's data with this thread's kernel instance and views of its memory, made at its first task. A new
+  // object of one shape, not properties added to the data sent: the worker's copy of each fit's data got a
+  // map of its own, and the task (inlining the helpers) deoptimised in every fit ("wrong map"). Weakly held:
+  // a finished fit's memory is not kept.
+  const fits = new WeakMap();
+  const fitOf = (sent) => {
+    let data = fits.get(sent);
+    if (data !== undefined) return data;
+    const { kernel, units } = sent;
+    const { memory, layout: l } = kernel;
+    data = {
+      kernel,
+      units,
+      next: sent.next,
+      raw: sent.raw,
+      y: sent.y,
+      prob: sent.prob,
+      arena: sent.arena,
+      spans: sent.spans,
+      scanIn: sent.scanIn,
+      scanOut: sent.scanOut,
+      scanFeatures: sent.scanFeatures,
+      partsLeft: sent.partsLeft,
+      nodeValues: sent.nodeValues,
+      wasm: new WebAssembly.Instance(kernel.module, { env: { memory } }).exports,
+      f64: new Float64Array(memory.buffer),
+      rows: new Int32Array(memory.buffer, l.rowsAt, l.rows),
+      gh: new Float64Array(memory.buffer, l.ghAt, 2 * l.rows),
+      values: new Float64Array(units.buffer),
+      marks: new Uint16Array(memory.buffer, l.marksAt, l.rows),
+    };
+    fits.set(sent, data);
+    if (lanes === null) {
+      const expMemory = new WebAssembly.Memory({ initial: 1 });
+      lanes = {
+        exp: new WebAssembly.Instance(kernel.expModule, { env: { memory: expMemory } }).exports.exp,
+        f64: new Float64Array(expMemory.buffer),
+      };
+    }
+    return data;
+  };
+  return (sent, args) => {
+    const data = fitOf(sent);
     const { kernel, units, next } = data;
     const l = kernel.layout;
-    if (data.wasm === undefined) {
-      data.wasm = new WebAssembly.Instance(kernel.module, { env: { memory: kernel.memory } }).exports;
-      data.f64 = new Float64Array(kernel.memory.buffer);
-      data.rows = new Int32Array(kernel.memory.buffer, l.rowsAt, l.rows);
-      data.gh = new Float64Array(kernel.memory.buffer, l.ghAt, 2 * l.rows);
-      data.values = new Float64Array(units.buffer);
-      data.marks = new Uint16Array(kernel.memory.buffer, l.marksAt, l.rows);
-      if (lanes === null) {
-        const expMemory = new WebAssembly.Memory({ initial: 1 });
-        lanes = {
-          exp: new WebAssembly.Instance(kernel.expModule, { env: { memory: expMemory } }).exports.exp,
-          f64: new Float64Array(expMemory.buffer),
-        };
-      }
-    }
     const kind = args[0];
     const count = args[1];
     for (let u = Atomics.add(next, 0, 1); u < count; u = Atomics.add(next, 0, 1)) {
@@ -639,8 +669,6 @@ export class NodeThreads {
   private readonly pool: Crew | null;
   private readonly regions: number;
   private readonly units: Int32Array;
-  /** run, bound once for the queues (UnitQueue). */
-  private readonly runTable = (args: number[], work: number): void => this.run(args, work);
   /** Words 6–7 of each unit, as f64s (a leaf's value). */
   private readonly values: Float64Array;
   /** The next unit to take (shared by all threads). */
@@ -674,8 +702,13 @@ export class NodeThreads {
   private readonly partsLeft = shared(Int32Array, SIDE_SLOTS);
   /** mergeParts' MERGE units, written here while the PARTITION units' results are read from the table. */
   private readonly merges: Int32Array;
-  /** The marks queued for the next partition wave (markRows). */
-  private readonly marking: NodeMark[] = [];
+  /**
+   * The marks queued for the next partition wave (markRows), marking[0..marks). Made holding an object, so
+   * its elements kind never changes: a new fit's empty array (small integers) turned into one of objects at
+   * its first push, and partitionAll, markRows and growTree's markSplit deoptimised on its map in every fit.
+   */
+  private readonly marking: NodeMark[] = [NO_MARK];
+  private marks = 0;
 
   /**
    * @param threads - total threads, this one included (1: the same units, all run here)
@@ -780,7 +813,7 @@ export class NodeThreads {
    */
   private reduceWave(wave: Array<{ node: NodeHist; share: number }>): void {
     const features = this.spans.length / 4;
-    const units = this.queue([REDUCE, 0]);
+    const units = new UnitQueue(this.units, this, [REDUCE, 0]);
     for (let r = 0; r < wave.length; ) {
       const { node, share } = wave[r];
       let shares = 1;
@@ -803,7 +836,7 @@ export class NodeThreads {
    * are then put together in order (the same rows as one pass). Returns the rows sent left, per node.
    */
   partitionAll(cuts: NodeCut[]): Int32Array {
-    if (this.marking.length > 0) this.markAll();
+    if (this.marks > 0) this.markAll();
     const nLeft = new Int32Array(cuts.length);
     const { bundling } = this.space;
     const { parts, mergedInWave } = this;
@@ -846,7 +879,7 @@ export class NodeThreads {
    * level that marks costs no more wake-ups than one that partitions.
    */
   markRows(start: number, end: number, f: number, sides: Uint8Array, left: number, right: number): void {
-    this.marking.push({ start, end, f, sides, left, right });
+    this.marking[this.marks++] = { start, end, f, sides, left, right };
   }
 
   /**
@@ -858,9 +891,9 @@ export class NodeThreads {
   private markAll(): void {
     const { bundling } = this.space;
     const l = this.space.layout;
-    const marking = this.marking;
-    for (let w = 0; w < marking.length; w += SIDE_SLOTS) {
-      const nodes = Math.min(SIDE_SLOTS, marking.length - w);
+    const { marking, marks } = this;
+    for (let w = 0; w < marks; w += SIDE_SLOTS) {
+      const nodes = Math.min(SIDE_SLOTS, marks - w);
       const count = this.rangeUnits(nodes);
       let work = 0;
       for (let slot = 0; slot < nodes; slot++) {
@@ -876,7 +909,7 @@ export class NodeThreads {
       // The node table follows the count range units.
       this.run([MARK, count, count, nodes], work * this.stride);
     }
-    marking.length = 0;
+    this.marks = 0;
   }
 
   /**
@@ -979,7 +1012,7 @@ export class NodeThreads {
   subtractAll(pairs: NodeSubtract[]): void {
     const { spans } = this;
     const features = spans.length / 4;
-    const units = this.queue([SUBTRACT, 0]);
+    const units = new UnitQueue(this.units, this, [SUBTRACT, 0]);
     for (let p = 0; p < pairs.length; p++) {
       const { into, minus } = pairs[p];
       const a = this.inArena(into);
@@ -1004,17 +1037,7 @@ export class NodeThreads {
    */
   findSplits(scans: NodeScan[], binCounts: Int32Array, categories: Int32Array, rules: SplitRules): void {
     const { missing } = this.space.layout;
-    const queued: Array<{ scan: NodeScan; first: number; units: number }> = [];
-    const units = this.queue([SCAN, 0], () => {
-      for (const { scan, first, units } of queued) {
-        scan.split.gain = 0;
-        scan.split.feature = -1;
-        for (let u = first; u < first + units; u++)
-          if (this.scanOut[8 * u + 1] >= 0 && this.scanOut[8 * u] > scan.split.gain)
-            takeScanned(scan.split, this.scanOut, 8 * u);
-      }
-      queued.length = 0;
-    });
+    const units = new ScanQueue(this.units, this, this.scanOut);
     for (let s = 0; s < scans.length; s++) {
       const scan = scans[s];
       const at = this.inArena(scan.hist);
@@ -1040,7 +1063,7 @@ export class NodeThreads {
           this.scanFeatures.set([f, binCounts[f]], 2 * (UNIT_FEATURES * u + k));
         });
       }
-      queued.push({ scan, first, units: Math.ceil(scan.features.length / UNIT_FEATURES) });
+      units.queued.push({ scan, first, units: Math.ceil(scan.features.length / UNIT_FEATURES) });
     }
     units.done();
   }
@@ -1145,7 +1168,7 @@ export class NodeThreads {
     args: number[],
     rowWork: number,
   ): void {
-    const units = this.queue(args);
+    const units = new UnitQueue(this.units, this, args);
     ranges.forEach((r, j) => {
       const parts = pieces > 0 ? pieces : this.minRows === 0 ? 2 : Math.ceil((r.end - r.start) / ROW_UNIT);
       const size = Math.max(1, ceilDiv(r.end - r.start, parts));
@@ -1158,17 +1181,12 @@ export class NodeThreads {
     units.done();
   }
 
-  /** A queue of units of one kind (args[0]) into the table; `afterRun` reads the results of each run. */
-  private queue(args: number[], afterRun: () => void = nothing): UnitQueue {
-    return new UnitQueue(this.units, this.capacity, this.runTable, args, afterRun);
-  }
-
   private get stride(): number {
     return this.space.layout.stride;
   }
 
   /** Runs args[1] units of the table: on all threads when `work` (bin updates) is worth a wake-up, else here. */
-  private run(args: number[], work: number): void {
+  run(args: number[], work: number): void {
     Atomics.store(this.next, 0, 0);
     const count = args[1];
     const worthIt = this.minRows === 0 || work >= WAKE_MIN_WORK;
@@ -1188,25 +1206,30 @@ export class NodeThreads {
   }
 }
 
-/** A queue's default afterRun. */
-function nothing(): void {}
+/** What runs a unit queue's table (NodeThreads.run). */
+interface TableRunner {
+  run(args: number[], work: number): void;
+}
 
 /**
  * Units of one kind (args[0]) queued into the unit table: `push` writes a unit (running the table first when
  * it is full; `room` runs it first unless n more units fit), `done` runs the rest. A class, not closures made
- * per queue: under tsx (keepNames) each named closure gets its name set when made, thousands a fit.
+ * per queue: under tsx (keepNames) each named closure gets its name set when made, thousands a fit. It calls
+ * methods only (the runner's run, its own afterRun), the same functions in every fit: optimised code that
+ * inlined one fit's closure deoptimised on the next fit's ("wrong call target").
  */
 class UnitQueue {
   private count = 0;
   private work = 0;
+  private readonly capacity: number;
 
   constructor(
     private readonly table: Int32Array,
-    private readonly capacity: number,
-    private readonly run: (args: number[], work: number) => void,
+    private readonly runner: TableRunner,
     private readonly args: number[],
-    private readonly afterRun: () => void,
-  ) {}
+  ) {
+    this.capacity = table.length / UNIT_WORDS;
+  }
 
   push(words: ArrayLike<number>, unitWork: number): number {
     this.room(1);
@@ -1222,9 +1245,36 @@ class UnitQueue {
   done(): void {
     if (this.count === 0) return;
     this.args[1] = this.count;
-    this.run(this.args, this.work);
+    this.runner.run(this.args, this.work);
     this.afterRun();
     this.count = 0;
     this.work = 0;
+  }
+
+  /** Reads the results of a run (none here). */
+  protected afterRun(): void {}
+}
+
+/** SCAN units: after each run, each queued node's best split is taken from its units' bests (scanOut). */
+class ScanQueue extends UnitQueue {
+  readonly queued: Array<{ scan: NodeScan; first: number; units: number }> = [];
+
+  constructor(
+    table: Int32Array,
+    runner: TableRunner,
+    private readonly scanOut: Float64Array,
+  ) {
+    super(table, runner, [SCAN, 0]);
+  }
+
+  protected override afterRun(): void {
+    for (const { scan, first, units } of this.queued) {
+      scan.split.gain = 0;
+      scan.split.feature = -1;
+      for (let u = first; u < first + units; u++)
+        if (this.scanOut[8 * u + 1] >= 0 && this.scanOut[8 * u] > scan.split.gain)
+          takeScanned(scan.split, this.scanOut, 8 * u);
+    }
+    this.queued.length = 0;
   }
 }
