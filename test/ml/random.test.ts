@@ -1,6 +1,6 @@
 /**
- * Random.shuffle inlines the generator for speed; it must stay the Fisher–Yates shuffle drawn through int(),
- * draw for draw, so every seeded sample (binning, bootstraps, permutations) is what it was.
+ * Random.shuffle and Random.addBootstrapCounts inline the generator for speed; they must stay the draws
+ * through int(), draw for draw, so every seeded sample (binning, bootstraps, permutations) is what it was.
  */
 import { describe, expect, it } from "vitest";
 import { Random } from "../../src/ml/random.js";
@@ -23,6 +23,28 @@ describe("Random.shuffle", () => {
         const slow = new Random(seed);
         const identity = () => Int32Array.from({ length: n }, (_, i) => i);
         expect(fast.shuffle(identity())).toEqual(shuffleByDraws(slow, identity()));
+        expect([fast.nextUint32(), fast.next(), fast.normal()]).toEqual([
+          slow.nextUint32(),
+          slow.next(),
+          slow.normal(),
+        ]);
+      }
+    },
+  );
+});
+
+describe("Random.addBootstrapCounts", () => {
+  it.each([1, 42, 0xffffffff])(
+    "seed %i: the same counts and the same generator state as counts[int(n)]++, n times",
+    (seed) => {
+      for (const n of [0, 1, 2, 17, 50_000]) {
+        const fast = new Random(seed);
+        const slow = new Random(seed);
+        const counts = new Float64Array(n).fill(0.5);
+        fast.addBootstrapCounts(counts);
+        const expected = new Float64Array(n).fill(0.5);
+        for (let i = 0; i < n; i++) expected[slow.int(n)]++;
+        expect(counts).toEqual(expected);
         expect([fast.nextUint32(), fast.next(), fast.normal()]).toEqual([
           slow.nextUint32(),
           slow.next(),

@@ -52,7 +52,7 @@ export class ExactGrower {
     const { Xc, sorted, y, n, p, nClasses } = job;
     const rng = new Random(seed);
     weight.fill(job.bootstrap ? 0 : 1);
-    if (job.bootstrap) for (let i = 0; i < n; i++) weight[rng.int(n)]++;
+    if (job.bootstrap) rng.addBootstrapCounts(weight);
     const tree = growTree({ Xc, n, p, y, nClasses, weight, sorted }, { ...job.options, rng }, this.scratch);
     if (!inPlace) return forestTree(tree, p, new Int32Array(tree.count), null);
     if (this.child.length < tree.count) this.child = new Int32Array(tree.feature.length);

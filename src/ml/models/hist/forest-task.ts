@@ -144,7 +144,7 @@ function bagRows(
   const regression = job.nClasses === 0;
   const n = y.length;
   weight.fill(bootstrap ? 0 : 1);
-  if (bootstrap) for (let i = 0; i < n; i++) weight[rng.int(n)]++;
+  if (bootstrap) rng.addBootstrapCounts(weight);
   values.fill(0);
   let m = 0;
   for (let i = 0; i < n; i++) {
