@@ -144,7 +144,7 @@ function bagRows(
   const regression = job.nClasses === 0;
   const n = y.length;
   weight.fill(bootstrap ? 0 : 1);
-  if (bootstrap) for (let i = 0; i < n; i++) weight[rng.int(n)]++;
+  if (bootstrap) drawCounts(weight, rng, n);
   values.fill(0);
   let m = 0;
   for (let i = 0; i < n; i++) {
@@ -162,6 +162,15 @@ function bagRows(
     }
   }
   return m;
+}
+
+/**
+ * Adds n draws of rows with replacement to their counts. The loop is alone in its function: V8 compiles a long
+ * first call's loop on the stack (OSR) before the code after it has run, and that code then deopts at every
+ * later call (every tree).
+ */
+function drawCounts(weight: Float64Array, rng: Random, n: number): void {
+  for (let i = 0; i < n; i++) weight[rng.int(n)]++;
 }
 
 /** Which trees are left to grow (shared memory when workers grow trees). */
