@@ -192,6 +192,9 @@ export class BinaryOnes {
    */
   buildSumming(rows: Int32Array, start: number, end: number): void {
     if (!this.built) this.use(this.take());
+    // Set before the loop, not after: code after a long first loop has no type feedback when V8 compiles
+    // that loop on the stack (OSR), and would deopt on every later call.
+    this.built = true;
     const { words, records, ones, any } = this;
     const sums = this.table.sums;
     const C = this.data.channels;
@@ -213,7 +216,6 @@ export class BinaryOnes {
         }
       }
     }
-    this.built = true;
   }
 
   /** Whether some row of the built node has slot s's feature 1. */

@@ -110,6 +110,21 @@ export function sumRowsByBin(data: ForestData, t: NodeRange, f: number, s: Fores
  * the bins present in s.present. Whoever reads them clears them (scanPackedGini, collectPacked).
  */
 export function sumPackedByBin(data: ForestData, t: NodeRange, f: number, s: ForestScratch): void {
+  const k = sumPackedPairs(data, t, f, s);
+  if (k < t.end) {
+    const b = data.columns[f * data.n + s.rows[k]];
+    s.binPacked[b] += (data.packed as Float64Array)[s.rows[k]];
+    s.present[b >>> 5] |= 1 << (b & 31);
+  }
+  mergeOddBits(s.present, s.presentOdd);
+}
+
+/**
+ * sumPackedByBin's rows in pairs; returns where the pairs end. The loop is alone in its function because V8
+ * compiles a long first call's loop on the stack (OSR) before the code after it has run: that code, with no
+ * type feedback, then deopts at the end of every later call (thousands per cold fit).
+ */
+function sumPackedPairs(data: ForestData, t: NodeRange, f: number, s: ForestScratch): number {
   const col = f * data.n;
   const columns = data.columns;
   const packed = data.packed as Float64Array;
@@ -124,12 +139,7 @@ export function sumPackedByBin(data: ForestData, t: NodeRange, f: number, s: For
     binPacked[c] += packed[rows[k + 1]];
     presentOdd[c >>> 5] |= 1 << (c & 31);
   }
-  if (k < t.end) {
-    const b = columns[col + rows[k]];
-    binPacked[b] += packed[rows[k]];
-    present[b >>> 5] |= 1 << (b & 31);
-  }
-  mergeOddBits(present, presentOdd);
+  return k;
 }
 
 /** collectPresent for sumPackedByBin's sums: each bin's two class weights unpacked into the entries. */

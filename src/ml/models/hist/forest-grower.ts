@@ -235,8 +235,7 @@ function nodeSums(data: ForestData, rows: Int32Array, start: number, end: number
   const C = data.channels;
   const v = data.values;
   if (data.packed) {
-    let sum = 0;
-    for (let k = start; k < end; k++) sum += data.packed[rows[k]];
+    const sum = packedSum(data.packed, rows, start, end);
     sums[1] = packedHigh(sum);
     sums[0] = sum - sums[1] * PACK;
     return;
@@ -258,6 +257,16 @@ function nodeSums(data: ForestData, rows: Int32Array, start: number, end: number
   // A loop, not fill: a builtin call costs more than clearing a few classes, at every node.
   for (let c = 0; c < C; c++) sums[c] = 0;
   for (let k = start; k < end; k++) sums[classOf[rows[k]]] += rowWeight[rows[k]];
+}
+
+/**
+ * The packed weights of rows[start..end). The loop is alone in its function: V8 compiles a long first call's
+ * loop on the stack (OSR) before the code after it has run, and that code then deopts on every later call.
+ */
+function packedSum(packed: Float64Array, rows: Int32Array, start: number, end: number): number {
+  let sum = 0;
+  for (let k = start; k < end; k++) sum += packed[rows[k]];
+  return sum;
 }
 
 /** The channel histogram of rows[start..end) into hist (by class and weight when there are classes). */

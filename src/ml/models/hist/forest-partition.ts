@@ -23,26 +23,65 @@ export function partition(
   end: number,
   best: Best,
 ): number {
-  // A numeric split compares bins directly (missing as 255 or −1); the side table costs 255 steps to make.
-  const side = best.categorical ? sideOfBins(s, best) : null;
+  // A numeric split compares bins directly; the side table costs 255 steps to make.
+  const nRight = best.categorical
+    ? splitBySide(data, s, start, end, best.feature, sideOfBins(s, best))
+    : splitByBin(data, s, start, end, best);
+  const write = end - nRight;
+  const { rows, other } = s;
+  for (let k = 0; k < nRight; k++) rows[write + k] = other[k];
+  return write - start;
+}
+
+// The two loops below are each alone in a function, each with one kind of split: V8 compiles a long first
+// call's loop on the stack (OSR) with the type feedback it has so far, and such code deopts, call after call
+// (row after row when a categorical split reaches a numeric split's loop), on what had not run yet.
+
+/**
+ * Numeric split: the rows sent left stay in s.rows from start on, the others go to s.other (missing rows'
+ * bin compares as 255, right, or −1, left); returns the number sent right.
+ */
+function splitByBin(data: ForestData, s: ForestScratch, start: number, end: number, best: Best): number {
   const bin = best.bin;
   const missing = best.defaultLeft ? -1 : MISSING_BIN;
   const col = best.feature * data.n;
-  const rows = s.rows;
-  const other = s.other;
+  const { rows, other } = s;
   let write = start;
   let nRight = 0;
   for (let k = start; k < end; k++) {
     const i = rows[k];
     const b = data.columns[col + i];
-    const l = side ? side[b] : +((b === MISSING_BIN ? missing : b) <= bin);
+    const l = +((b === MISSING_BIN ? missing : b) <= bin);
     rows[write] = i;
     other[nRight] = i;
     write += l;
     nRight += 1 - l;
   }
-  for (let k = 0; k < nRight; k++) rows[write + k] = other[k];
-  return write - start;
+  return nRight;
+}
+
+/** splitByBin for a categorical split: each bin's side from the table `side`. */
+function splitBySide(
+  data: ForestData,
+  s: ForestScratch,
+  start: number,
+  end: number,
+  feature: number,
+  side: Uint8Array,
+): number {
+  const col = feature * data.n;
+  const { rows, other } = s;
+  let write = start;
+  let nRight = 0;
+  for (let k = start; k < end; k++) {
+    const i = rows[k];
+    const l = side[data.columns[col + i]];
+    rows[write] = i;
+    other[nRight] = i;
+    write += l;
+    nRight += 1 - l;
+  }
+  return nRight;
 }
 
 /**

@@ -460,13 +460,7 @@ export function scanTwoBins(
   const m = t.end - t.start;
   let ones = 0;
   if (C === 2) {
-    const packed = data.packed as Float64Array;
-    let sum = 0;
-    // Branch-free: binary columns other than one-hot ones are often half ones.
-    for (let k = t.start; k < t.end; k++) {
-      const i = rows[k];
-      sum += columns[col + i] * packed[i];
-    }
+    const sum = packedOnes(data, t, f, s);
     // Every row weighs at least 1: no ones weigh nothing, all ones weigh the node's packed sum.
     if (sum === 0 || sum === s.sums[0] + s.sums[1] * PACK) return false;
     const right = s.right;
@@ -486,6 +480,24 @@ export function scanTwoBins(
   }
   giniOfOnes(s.right, 0, C, f, minSamplesLeaf, parentScore, W, s, best);
   return true;
+}
+
+/**
+ * The packed class weights of the node's rows whose feature f is 1. The loop is alone in its function (as in
+ * sumPackedPairs): OSR code for it would deopt, call after call, on scanTwoBins' test after it.
+ */
+function packedOnes(data: ForestData, t: NodeRange, f: number, s: ForestScratch): number {
+  const { columns } = data;
+  const packed = data.packed as Float64Array;
+  const { rows } = s;
+  const col = f * data.n;
+  let sum = 0;
+  // Branch-free: binary columns other than one-hot ones are often half ones.
+  for (let k = t.start; k < t.end; k++) {
+    const i = rows[k];
+    sum += columns[col + i] * packed[i];
+  }
+  return sum;
 }
 
 /**

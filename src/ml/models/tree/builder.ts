@@ -292,7 +292,10 @@ class SplitContext {
     let sumL = 0;
     let wL = 0;
     let best = bestSoFar;
-    let bestPos = -1;
+    // The result is stored as it improves, so nothing follows the loop: V8 compiles a long first call's loop
+    // on the stack (OSR) before such code has run, and that code then deopts on every later call.
+    this.scanScore = bestSoFar;
+    this.scanPosition = -1;
     for (let t = start; t < end - 1; t++) {
       const i = ord[seg + t];
       const wi = weight ? weight[i] : 1;
@@ -307,11 +310,10 @@ class SplitContext {
       const score = (sumL * sumL) / wL + (sumR * sumR) / (wTotal - wL);
       if (score > best) {
         best = score;
-        bestPos = t + 1;
+        this.scanScore = score;
+        this.scanPosition = t + 1;
       }
     }
-    this.scanScore = best;
-    this.scanPosition = bestPos;
   }
 
   /** Splits every feature's segment [start, end) into rows going left, then right, keeping value order. */
