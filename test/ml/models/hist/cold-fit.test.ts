@@ -22,7 +22,10 @@ describe("a forest's first fit in a fresh process", { timeout: 120_000 }, () => 
       encoding: "utf8",
       maxBuffer: 1 << 28,
     });
-    const [worst] = deoptsByFunction(trace);
-    expect(worst?.[1] ?? 0).toBeLessThan(60);
+    const counts = deoptsByFunction(trace);
+    // A cold fit always deopts somewhere (about 90 times): none read means the trace's format changed and
+    // the bound below would pass without looking.
+    expect(counts.length).toBeGreaterThan(0);
+    expect(counts[0][1]).toBeLessThan(60);
   });
 });
