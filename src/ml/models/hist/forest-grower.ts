@@ -149,8 +149,7 @@ export function growForestTree(
       continue;
     }
     gains[best.feature] += best.gain;
-    // A split into pure children reaches pureSplitGain (and, the counts being whole, no other split does:
-    // the children check it, sumsArePure).
+    // The best split's gain is that of two pure children (see pureSplitGain) only when they are.
     const pure = best.gain >= giniCeiling(t, params, parentScore, W, scratch);
     const nLeft = presorted
       ? partitionPresorted(data, scratch, t.start, t.end, best, t.sorted)
