@@ -58,8 +58,6 @@ interface Task extends NodeRange {
   known: number;
   /** The node's ones table, from its parent's (onesForChildren), or null. */
   table: OnesTable | null;
-  /** Its parent's split reached the gain of two pure children (so it is pure: sumsArePure checks). */
-  pure: boolean;
 }
 
 /**
@@ -99,7 +97,6 @@ export function growForestTree(
       sorted: false,
       known: 0,
       table: null,
-      pure: false,
     },
   ];
   scratch.seed = rng.nextUint32() | 1;
@@ -117,11 +114,18 @@ export function growForestTree(
   while (stack.length > 0) {
     const t = stack.pop() as Task;
     const m = t.end - t.start;
-    // A child of a split into pure children is a leaf: its sums, checked pure, without a ones table.
-    const leaf = t.pure && sumsArePure(data, t, ones, scratch);
     const splittable =
-      !leaf && t.depth < params.maxDepth && m >= params.minSamplesSplit && m >= 2 * params.minSamplesLeaf;
-    if (!leaf) sumNode(data, t, splittable, ones, scratch);
+      t.depth < params.maxDepth && m >= params.minSamplesSplit && m >= 2 * params.minSamplesLeaf;
+    // A node that may split builds its ones table while it sums its rows (two rows split by splitPair),
+    // unless its parent gave it one.
+    if (ones && (t.table || (splittable && m > 2))) {
+      if (t.table) ones.use(t.table);
+      else ones.buildSumming(scratch.rows, t.start, t.end);
+      t.table = null;
+      const sums = ones.sums;
+      for (let c = 0; c < C; c++) scratch.sums[c] = sums[c];
+    } else if (ones) ones.sumClasses(scratch.rows, t.start, t.end, scratch.sums);
+    else nodeSums(data, scratch.rows, t.start, t.end, scratch.sums);
     const W = weightOf(params.criterion, scratch.sums, 0, C);
     const parentScore = score(params.criterion, scratch.sums, 0, C, W);
     best.gain = 0;
@@ -149,8 +153,6 @@ export function growForestTree(
       continue;
     }
     gains[best.feature] += best.gain;
-    // The best split's gain is that of two pure children (see pureSplitGain) only when they are.
-    const pure = best.gain >= giniCeiling(t, params, parentScore, W, scratch);
     const nLeft = presorted
       ? partitionPresorted(data, scratch, t.start, t.end, best, t.sorted)
       : partition(data, scratch, t.start, t.end, best);
@@ -165,7 +167,6 @@ export function growForestTree(
       sorted: t.sorted,
       known,
       table: null,
-      pure,
     };
     // A literal, not a spread of left: the spread copies by a slower generic path at every split.
     const right: Task = {
@@ -177,7 +178,6 @@ export function growForestTree(
       sorted: t.sorted,
       known,
       table: null,
-      pure,
     };
     if (ones?.built) onesForChildren(ones, scratch.rows, left, right, params);
     childHistograms(data, scratch, t.hist, left, right, histFrom);
@@ -222,41 +222,7 @@ function onesForChildren(
 /** Whether the node will look for a split (so its ones table is built at it). */
 function buildsTable(t: Task, params: ForestTreeParams): boolean {
   const m = size(t);
-  return (
-    !t.pure &&
-    t.depth < params.maxDepth &&
-    m >= params.minSamplesSplit &&
-    m >= 2 * params.minSamplesLeaf &&
-    m > 2
-  );
-}
-
-/**
- * The node's sums into scratch.sums. A node that may split builds its ones table while it sums its rows (two
- * rows split by splitPair), unless its parent gave it one.
- */
-function sumNode(
-  data: ForestData,
-  t: Task,
-  splittable: boolean,
-  ones: BinaryOnes | null,
-  scratch: ForestScratch,
-): void {
-  if (ones && (t.table || (splittable && t.end - t.start > 2))) {
-    if (t.table) ones.use(t.table);
-    else ones.buildSumming(scratch.rows, t.start, t.end);
-    t.table = null;
-    const sums = ones.sums;
-    for (let c = 0; c < data.channels; c++) scratch.sums[c] = sums[c];
-  } else if (ones) ones.sumClasses(scratch.rows, t.start, t.end, scratch.sums);
-  else nodeSums(data, scratch.rows, t.start, t.end, scratch.sums);
-}
-
-/** The node's class sums into scratch.sums, as sumNode without a table; whether the node is pure. */
-function sumsArePure(data: ForestData, t: Task, ones: BinaryOnes | null, scratch: ForestScratch): boolean {
-  if (ones) ones.sumClasses(scratch.rows, t.start, t.end, scratch.sums);
-  else nodeSums(data, scratch.rows, t.start, t.end, scratch.sums);
-  return isPure(scratch.sums, data.channels);
+  return t.depth < params.maxDepth && m >= params.minSamplesSplit && m >= 2 * params.minSamplesLeaf && m > 2;
 }
 
 /** One class holds all of the node's weight. */
