@@ -26,6 +26,7 @@ import {
 } from "./forest-entries.js";
 import { partition, partitionPresorted, presort, sortSegments } from "./forest-partition.js";
 import {
+  pureSplitGain,
   scanBinsGini,
   scanFeature,
   scanOnes,
@@ -339,6 +340,7 @@ function findSplit(
   let constants = t.known;
   let examined = data.p;
   let x = scratch.seed;
+  const ceiling = giniCeiling(t, params, parentScore, W, scratch);
   while (constants < examined && (data.p - examined < params.maxFeatures || best.feature < 0)) {
     x ^= x << 13;
     x ^= x >>> 17;
@@ -348,14 +350,35 @@ function findSplit(
     // A binary feature with no 1 in the node's built ones table (most one-hot columns in deep nodes) is
     // constant by one bit, here rather than through examine's call.
     const s = ones?.built ? ones.slot[f] : -1;
+    // Once a split reached the ceiling, no feature can replace it: the rest are drawn (the same draws and
+    // the same constant features for the children) but only tested for being constant.
+    const settled = best.gain >= ceiling && s < 0;
     const constant =
-      (s >= 0 && !ones?.hasOnes(s)) || !examine(data, t, f, params, parentScore, W, scratch, best, ones);
+      (s >= 0 && !ones?.hasOnes(s)) ||
+      (settled
+        ? constantInRows(data, scratch.rows, t, f)
+        : !examine(data, t, f, params, parentScore, W, scratch, best, ones));
     const to = constant ? constants++ : --examined;
     feats[j] = feats[to];
     feats[to] = f;
   }
   scratch.seed = x;
   return constants;
+}
+
+/**
+ * The gain no split of the node can exceed (pureSplitGain) when its features' constancy is constantInRows'
+ * (examine's other paths: histograms, presorted segments), for Gini; else +Infinity.
+ */
+function giniCeiling(
+  t: Task,
+  params: ForestTreeParams,
+  parentScore: number,
+  W: number,
+  scratch: ForestScratch,
+): number {
+  const rowsOnly = t.hist === null && !scratch.presortedMode;
+  return params.criterion === "gini" && rowsOnly ? pureSplitGain(W, parentScore) : Number.POSITIVE_INFINITY;
 }
 
 /**

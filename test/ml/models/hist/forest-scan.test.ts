@@ -15,6 +15,7 @@ import {
   TINY_NODE,
 } from "../../../../src/ml/models/hist/forest-entries.js";
 import {
+  pureSplitGain,
   scanBinsGini,
   scanFeature,
   scanPackedGini,
@@ -31,6 +32,11 @@ import {
 import { Random } from "../../../../src/ml/random.js";
 
 const C = 4;
+
+/** Gini tree parameters for scanning one feature. */
+function giniParams(minSamplesLeaf = 1) {
+  return { criterion: "gini" as const, maxDepth: 9, minSamplesSplit: 2, minSamplesLeaf, maxFeatures: 1 };
+}
 
 /** Gain of the boundary after entry e, from the class sums of each side. */
 function directGain(s: ForestScratch, nE: number, e: number, parent: number): number {
@@ -58,13 +64,7 @@ describe("forest split scan", () => {
       const W = s.sums.reduce((t, v) => t + v, 0);
       const parent = score("gini", s.sums, 0, C, W);
       const data = { channels: C, categories: new Int32Array(1) } as unknown as ForestData;
-      const params = {
-        criterion: "gini" as const,
-        maxDepth: 9,
-        minSamplesSplit: 2,
-        minSamplesLeaf: 1,
-        maxFeatures: 1,
-      };
+      const params = giniParams();
       const best = emptyBest();
       scanFeature(data, 0, nE, params, parent, W, s, best);
       let expected = -1;
@@ -110,13 +110,7 @@ describe("tiny-node Gini scan", () => {
       for (let k = t.start; k < t.end; k++) s.sums[classOf[s.rows[k]]] += rowWeight[s.rows[k]];
       const W = s.sums.reduce((a, v) => a + v, 0);
       const parent = score("gini", s.sums, 0, C, W);
-      const params = {
-        criterion: "gini" as const,
-        maxDepth: 9,
-        minSamplesSplit: 2,
-        minSamplesLeaf: 1,
-        maxFeatures: 1,
-      };
+      const params = giniParams();
       const fromEntries = emptyBest();
       scanFeature(data, 0, entriesFromRows(data, t, 0, s), params, parent, W, s, fromEntries);
       const fromKeys = emptyBest();
@@ -139,36 +133,9 @@ describe("Gini scan straight from a node's per-bin sums", () => {
         const n = 300;
         const columns = Uint8Array.from({ length: n }, () => rng.int(1 + rng.int(200)));
         const classOf = Int32Array.from({ length: n }, () => rng.int(k));
-        const rowWeight = Float64Array.from({ length: n }, () => 1 + rng.int(3));
-        const values = new Float64Array(k * n);
-        for (let i = 0; i < n; i++) values[k * i + classOf[i]] = rowWeight[i];
-        const classes = k > 2 ? { classOf, rowWeight } : null;
-        const packed = k === 2 ? packedOf(values) : null;
-        const data = {
-          columns,
-          n,
-          p: 1,
-          channels: k,
-          categories: new Int32Array(1),
-          values,
-          classes,
-          packed,
-        } as ForestData;
         // Tiny nodes too: two classes take the packed sums at every size.
-        const t = { start: 0, end: 3 + rng.int(n - 3) };
-        const s = new ForestScratch(n, 1, k, 0);
-        for (let j = t.start; j < t.end; j++) s.rows[j] = rng.int(n);
-        s.sums.fill(0);
-        for (let j = t.start; j < t.end; j++) s.sums[classOf[s.rows[j]]] += rowWeight[s.rows[j]];
-        const W = s.sums.reduce((a, v) => a + v, 0);
-        const parent = score("gini", s.sums, 0, k, W);
-        const params = {
-          criterion: "gini" as const,
-          maxDepth: 9,
-          minSamplesSplit: 2,
-          minSamplesLeaf: 1 + rng.int(4),
-          maxFeatures: 1,
-        };
+        const { data, t, s, W, parent } = classNode(rng, columns, classOf, k, 0, 3 + rng.int(n - 3));
+        const params = giniParams(1 + rng.int(4));
         const fromEntries = emptyBest();
         scanFeature(data, 0, entriesFromRows(data, t, 0, s), params, parent, W, s, fromEntries);
         const fromBins = emptyBest();
@@ -199,27 +166,7 @@ describe("Gini scan of a binary feature in one pass", () => {
         const share = [0, 1, 0.05, 0.5][rng.int(4)];
         const columns = Uint8Array.from({ length: n }, () => +(rng.next() < share));
         const classOf = Int32Array.from({ length: n }, () => rng.int(k));
-        const rowWeight = Float64Array.from({ length: n }, () => 1 + rng.int(3));
-        const values = new Float64Array(k * n);
-        for (let i = 0; i < n; i++) values[k * i + classOf[i]] = rowWeight[i];
-        const classes = k > 2 ? { classOf, rowWeight } : null;
-        const data = {
-          columns,
-          n,
-          p: 1,
-          channels: k,
-          categories: new Int32Array(1),
-          values,
-          classes,
-          packed: k === 2 ? packedOf(values) : null,
-        } as ForestData;
-        const t = { start: 3, end: 5 + rng.int(n - 5) };
-        const s = new ForestScratch(n, 1, k, 0);
-        for (let j = t.start; j < t.end; j++) s.rows[j] = rng.int(n);
-        s.sums.fill(0);
-        for (let j = t.start; j < t.end; j++) s.sums[classOf[s.rows[j]]] += rowWeight[s.rows[j]];
-        const W = s.sums.reduce((a, v) => a + v, 0);
-        const parent = score("gini", s.sums, 0, k, W);
+        const { data, t, s, W, parent } = classNode(rng, columns, classOf, k, 3, 5 + rng.int(n - 5));
         const minLeaf = 1 + rng.int(6);
         // Sometimes an earlier feature's gain to beat.
         const before = rng.next() < 0.3 ? 0.05 * rng.next() * W : 0;
@@ -249,6 +196,42 @@ describe("Gini scan of a binary feature in one pass", () => {
 });
 
 /** The Gini scan of feature 0 from per-bin sums that the grower takes: packed for two classes. */
+/**
+ * A node at [start, end) of rows drawn from rows with these bins (one feature) and classes, each row
+ * weighing 1 to 3: its data (packed for two classes), range, scratch with its rows and class sums, weight
+ * and Gini score.
+ */
+function classNode(
+  rng: Random,
+  columns: Uint8Array,
+  classOf: Int32Array,
+  k: number,
+  start: number,
+  end: number,
+) {
+  const n = columns.length;
+  const rowWeight = Float64Array.from({ length: n }, () => 1 + rng.int(3));
+  const values = new Float64Array(k * n);
+  for (let i = 0; i < n; i++) values[k * i + classOf[i]] = rowWeight[i];
+  const data = {
+    columns,
+    n,
+    p: 1,
+    channels: k,
+    categories: new Int32Array(1),
+    values,
+    classes: k > 2 ? { classOf, rowWeight } : null,
+    packed: k === 2 ? packedOf(values) : null,
+  } as ForestData;
+  const t = { start, end };
+  const s = new ForestScratch(n, 1, k, 0);
+  for (let j = start; j < end; j++) s.rows[j] = rng.int(n);
+  s.sums.fill(0);
+  for (let j = start; j < end; j++) s.sums[classOf[s.rows[j]]] += rowWeight[s.rows[j]];
+  const W = s.sums.reduce((a, v) => a + v, 0);
+  return { data, t, s, W, parent: score("gini", s.sums, 0, k, W) };
+}
+
 function binGini(
   data: ForestData,
   t: { start: number; end: number },
@@ -291,4 +274,53 @@ describe("packed per-bin sums with missing rows", () => {
       expect(fromPacked.present.every((v) => v === 0)).toBe(true);
     }
   });
+});
+
+describe("gain of a split into pure children", () => {
+  it.each([2, 5])(
+    "bounds every Gini scan's gain, and a pure split reaches it to the bit (%i classes)",
+    (k) => {
+      const rng = new Random(40 + k);
+      let reached = 0;
+      for (let trial = 0; trial < 200; trial++) {
+        const n = 60;
+        // Half the trials: two classes only, class `low` in bins 0–3 and the other in bins 4–7 (a split into
+        // pure children at bin 3); the others any class in any bin.
+        const pure = rng.next() < 0.5;
+        const low = rng.int(k);
+        const high = (low + 1 + rng.int(k - 1)) % k;
+        const classOf = Int32Array.from({ length: n }, () => {
+          if (!pure) return rng.int(k);
+          return rng.next() < 0.5 ? low : high;
+        });
+        const columns = Uint8Array.from({ length: n }, (_, i) =>
+          pure ? rng.int(4) + (classOf[i] === low ? 0 : 4) : rng.int(8),
+        );
+        const m = 3 + rng.int(TINY_NODE - 2);
+        const { data, t, s, W, parent } = classNode(rng, columns, classOf, k, 0, m);
+        const params = giniParams();
+        const gains: number[] = [];
+        const fromEntries = emptyBest();
+        scanFeature(data, 0, entriesFromRows(data, t, 0, s), params, parent, W, s, fromEntries);
+        const fromBins = emptyBest();
+        binGini(data, t, 1, parent, W, s, fromBins);
+        gains.push(fromEntries.gain, fromBins.gain);
+        if (k > 2) {
+          const fromKeys = emptyBest();
+          sortTinyKeys(columns, 0, s.rows, t, s.tinyKeys);
+          tinyRows(data, t.start, m, s);
+          scanTinyGini(0, m, 1, parent, W, s, fromKeys);
+          gains.push(fromKeys.gain);
+        }
+        const ceiling = pureSplitGain(W, parent);
+        for (const gain of gains) expect(gain).toBeLessThanOrEqual(ceiling);
+        const has = (c: number) => s.rows.subarray(0, m).some((i) => classOf[i] === c);
+        if (pure && has(low) && has(high)) {
+          for (const gain of gains) expect(gain).toBe(ceiling);
+          reached++;
+        }
+      }
+      expect(reached).toBeGreaterThan(20);
+    },
+  );
 });
