@@ -558,8 +558,9 @@ function binRowsOnThreads(
       stageChunk(table, matrix, from + r0, len, data.stage, stageRows);
       Atomics.store(data.next, 0, 0);
       const args = [r0, len];
+      // A worker still starting is left out: this thread takes its units (Crew.serving).
       crew.runAll(
-        () => args,
+        (k) => (crew.serving(k) ? args : null),
         () => binTask(data, args),
       );
     }

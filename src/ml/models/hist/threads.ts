@@ -1192,9 +1192,10 @@ export class NodeThreads {
     const worthIt = this.minRows === 0 || work >= WAKE_MIN_WORK;
     // Callbacks written inline: a function stored in a named const gets a name set at each call under tsx
     // (keepNames), a few µs a wave.
+    // A worker that has not started yet is left out: this thread takes its units.
     if (this.pool && count > 1 && worthIt)
       this.pool.runAll(
-        (k) => (k + 1 < count ? args : null),
+        (k) => (k + 1 < count && this.pool?.serving(k) ? args : null),
         () => runUnits(this.data, args),
       );
     else runUnits(this.data, args);

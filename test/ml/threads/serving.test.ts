@@ -1,0 +1,40 @@
+/**
+ * A crew's caller can leave out a worker that has not started serving (Crew.serving): runAll then runs
+ * without it, closing the lease does not wait for it, and the next lease's tasks reach it once it serves.
+ */
+import { describe, expect, it } from "vitest";
+import { leaseCrew } from "../../../src/ml/threads/pool.js";
+import { SLOW_START_TASK } from "./slow-start-task.js";
+
+describe("a crew whose worker is still starting", () => {
+  it("runs without it when told to, closes without waiting, and reaches it in the next lease", () => {
+    const out = new Int32Array(new SharedArrayBuffer(4));
+    const crew = leaseCrew(1, SLOW_START_TASK, () => ({ out }));
+    let here = 0;
+    try {
+      crew.runAll(
+        (k) => (crew.serving(k) ? [1] : null),
+        () => {
+          here++;
+        },
+      );
+      expect(crew.serving(0)).toBe(false);
+    } finally {
+      crew.close();
+    }
+    expect(here).toBe(1);
+    expect(out[0]).toBe(0);
+    // runAll waits for a worker it starts: by then it serves, with this lease's task and data.
+    const next = leaseCrew(1, SLOW_START_TASK, () => ({ out }));
+    try {
+      next.runAll(
+        () => [5],
+        () => {},
+      );
+      expect(next.serving(0)).toBe(true);
+    } finally {
+      next.close();
+    }
+    expect(out[0]).toBe(5);
+  }, 30_000);
+});
