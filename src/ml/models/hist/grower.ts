@@ -125,132 +125,218 @@ export function growTree(
   scratch: Int32Array,
   rng: Random,
 ): GrowResult {
-  const { features } = data;
   const missing = data.missing ?? MISSING_BIN;
   const levels = data.levels ?? new LocalLevels(data, scratch, missing);
-  const leaves: Leaf[] = [];
-  const gains: Array<[number, number]> = [];
-  const root: Open = {
-    node: forest.addRoot(),
-    start: 0,
-    end: data.nRows,
-    depth: 0,
-    g: 0,
-    h: 0,
-    hist: pool.take(),
-    split: null,
-    left: null,
-    right: null,
-  };
-  levels.buildAll([root as NodeHist]);
-  sumNode(root, root.hist as Float64Array, features[0], missing, data.reach);
-  const canSplit = (o: Open) =>
-    o.depth < params.maxDepth &&
-    o.end - o.start >= 2 * Math.max(1, params.minSamplesLeaf) &&
-    o.h >= 2 * params.minChildWeight;
-  // The best splits of these nodes, their features drawn in order (the same draws on every thread count).
-  const findSplits = (nodes: Open[]) => {
-    levels.findSplits(
-      packedMap(nodes, (o) => {
-        o.split = emptySplit();
-        const fs =
-          params.colsampleByNode < 1 ? sampleFeatures(features, params.colsampleByNode, rng) : features;
-        return {
-          hist: o.hist as Float64Array,
-          features: fs,
-          node: { g: o.g, h: o.h, count: o.end - o.start },
-          split: o.split,
-        };
-      }),
-      data.binCounts,
-      data.categories,
-      params,
-    );
-  };
-  // A node that stays a leaf gives its histogram back at once (the level's children may take it).
-  const release = (o: Open) => {
-    pool.give(o.hist);
-    o.hist = null;
-  };
-  const open: Open[] = [];
-  if (canSplit(root)) {
-    findSplits([root]);
-    open.push(root);
-  } else {
-    release(root);
-    leaves.push(leafOf(root));
-  }
-  let leafCount = 1;
-  while (open.length > 0) {
+  return new TreeGrowth(data, params, forest, pool, rng, levels, missing).grow();
+}
+
+/** A split of a level: its node, its split, and its left child's node (the right one's is next). */
+interface Splitting {
+  o: Open;
+  s: Split;
+  leftNode: number;
+}
+
+/** A split node whose children (one at least can split further) get histograms: small's built, large's by subtraction. */
+interface Grown {
+  o: Open;
+  left: Open;
+  right: Open;
+  small: Open;
+  large: Open;
+}
+
+/**
+ * One tree's growth: each step of a level is a method of its own over plain loops. V8 compiles each small
+ * method once and quickly; growTree as one function of closures, iterators and array destructuring took
+ * 60–145 ms of optimising compile in a cold two-thread fit (customers), beside the fit's two threads.
+ */
+class TreeGrowth {
+  private readonly leaves: Leaf[] = [];
+  private readonly gains: Array<[number, number]> = [];
+  private readonly open: Open[] = [];
+  private leafCount = 1;
+
+  constructor(
+    private readonly data: GrowData,
+    private readonly params: GrowParams,
+    private readonly forest: ForestBuilder,
+    private readonly pool: HistogramPool,
+    private readonly rng: Random,
+    private readonly levels: LevelOps,
+    private readonly missing: number,
+  ) {}
+
+  grow(): GrowResult {
+    const { data } = this;
+    const root = child(this.forest.addRoot(), 0, data.nRows, 0, 0, 0);
+    root.hist = this.pool.take();
+    this.levels.buildAll([root as NodeHist]);
+    sumNode(root, root.hist, data.features[0], this.missing, data.reach);
+    if (this.canSplit(root)) {
+      this.findSplits([root]);
+      this.open.push(root);
+    } else {
+      this.release(root);
+      this.leaves.push(leafOf(root));
+    }
     // A batch: depth-wise, the whole level (one partition pass and one build pass for all its nodes).
-    const batch = takeBatch(open, params.policy);
-    const splitting: Array<{ o: Open; s: Split; leftNode: number }> = [];
-    for (const o of batch) {
+    while (this.open.length > 0) this.growBatch(takeBatch(this.open, this.params.policy));
+    return { leaves: this.leaves, gains: this.gains };
+  }
+
+  private growBatch(batch: Open[]): void {
+    const splitting = this.splitBatch(batch);
+    const nLeft = this.levels.partitionAll(this.cutsOf(splitting));
+    const grown = this.childrenOf(splitting, nLeft);
+    const small: NodeHist[] = [];
+    for (let k = 0; k < grown.length; k++) small.push(grown[k].small as NodeHist);
+    this.levels.buildAll(small);
+    this.levels.subtractAll(subtractionsOf(grown));
+    const next = this.nextOpen(grown);
+    this.findSplits(next);
+    for (let k = 0; k < next.length; k++) this.open.push(next[k]);
+    this.batchLeaves(batch);
+  }
+
+  private canSplit(o: Open): boolean {
+    const { params } = this;
+    return (
+      o.depth < params.maxDepth &&
+      o.end - o.start >= 2 * Math.max(1, params.minSamplesLeaf) &&
+      o.h >= 2 * params.minChildWeight
+    );
+  }
+
+  /** A node that stays a leaf gives its histogram back at once (the level's children may take it). */
+  private release(o: Open): void {
+    this.pool.give(o.hist);
+    o.hist = null;
+  }
+
+  /** The best splits of these nodes, their features drawn in order (the same draws on every thread count). */
+  private findSplits(nodes: Open[]): void {
+    const { params, data } = this;
+    const scans: NodeScan[] = [];
+    for (let k = 0; k < nodes.length; k++) {
+      const o = nodes[k];
+      o.split = emptySplit();
+      const fs =
+        params.colsampleByNode < 1
+          ? sampleFeatures(data.features, params.colsampleByNode, this.rng)
+          : data.features;
+      scans.push({
+        hist: o.hist as Float64Array,
+        features: fs,
+        node: { g: o.g, h: o.h, count: o.end - o.start },
+        split: o.split,
+      });
+    }
+    this.levels.findSplits(scans, data.binCounts, data.categories, params);
+  }
+
+  /**
+   * The batch's nodes that split, in the forest; the others give their histograms back. The deepest level's
+   * children are leaves: their rows are marked here instead of partitioned (GrowData.leafMarks).
+   */
+  private splitBatch(batch: Open[]): Splitting[] {
+    const { params, data } = this;
+    const splitting: Splitting[] = [];
+    for (let k = 0; k < batch.length; k++) {
+      const o = batch[k];
       const s = o.split as Split;
-      if (s.feature < 0 || s.gain <= params.minSplitGain || leafCount >= params.maxLeaves) {
-        release(o);
+      if (s.feature < 0 || s.gain <= params.minSplitGain || this.leafCount >= params.maxLeaves) {
+        this.release(o);
         continue;
       }
       const flags = (s.defaultLeft ? FLAG_DEFAULT_LEFT : 0) | (s.categorical ? FLAG_CATEGORICAL : 0);
-      const leftNode = forest.split(o.node, s.feature, s.bin, flags, s.categorical ? s.catBits : null);
-      gains.push([s.feature, s.gain]);
-      leafCount++;
-      // The deepest level's children are leaves: their rows are marked here instead of partitioned.
+      const leftNode = this.forest.split(o.node, s.feature, s.bin, flags, s.categorical ? s.catBits : null);
+      this.gains.push([s.feature, s.gain]);
+      this.leafCount++;
       if (data.leafMarks && o.depth + 1 >= params.maxDepth) {
-        markSplit(data, o, s, leftNode, missing, data.leafMarks);
-        release(o);
+        markSplit(data, o, s, leftNode, this.missing, data.leafMarks);
+        this.release(o);
       } else splitting.push({ o, s, leftNode });
     }
-    const nLeft = levels.partitionAll(
-      packedMap(splitting, ({ o, s }) => ({
-        start: o.start,
-        end: o.end,
-        f: s.feature,
-        sides: goesLeft(s, missing),
-      })),
-    );
-    const grown: Array<{ o: Open; left: Open; right: Open; small: Open; large: Open }> = [];
-    splitting.forEach(({ o, s, leftNode }, q) => {
+    return splitting;
+  }
+
+  private cutsOf(splitting: Splitting[]): NodeCut[] {
+    const cuts: NodeCut[] = [];
+    for (let k = 0; k < splitting.length; k++) {
+      const { o, s } = splitting[k];
+      cuts.push({ start: o.start, end: o.end, f: s.feature, sides: goesLeft(s, this.missing) });
+    }
+    return cuts;
+  }
+
+  /**
+   * Each split's children (nLeft[q] rows left); a split whose children can both not split gives its
+   * histogram back, the others get one for their smaller child.
+   */
+  private childrenOf(splitting: Splitting[], nLeft: Int32Array): Grown[] {
+    const grown: Grown[] = [];
+    for (let q = 0; q < splitting.length; q++) {
+      const { o, s, leftNode } = splitting[q];
       const mid = o.start + nLeft[q];
       const left = child(leftNode, o.start, mid, o.depth + 1, s.gL, s.hL);
       const right = child(leftNode + 1, mid, o.end, o.depth + 1, s.gR, s.hR);
       o.left = left;
       o.right = right;
-      if (!canSplit(left) && !canSplit(right)) {
-        release(o);
-        return;
+      if (!this.canSplit(left) && !this.canSplit(right)) {
+        this.release(o);
+        continue;
       }
-      const [small, large] = mid - o.start <= o.end - mid ? [left, right] : [right, left];
-      small.hist = pool.take();
-      grown.push({ o, left, right, small, large });
-    });
-    levels.buildAll(packedMap(grown, (c) => c.small as NodeHist));
-    levels.subtractAll(
-      packedMap(grown, ({ o, large, small }) => {
-        large.hist = o.hist;
-        return { into: large.hist as Float64Array, minus: small.hist as Float64Array };
-      }),
-    );
+      const leftSmaller = mid - o.start <= o.end - mid;
+      const small = leftSmaller ? left : right;
+      small.hist = this.pool.take();
+      grown.push({ o, left, right, small, large: leftSmaller ? right : left });
+    }
+    return grown;
+  }
+
+  /** The children that can split, in order; the others give their histograms back. */
+  private nextOpen(grown: Grown[]): Open[] {
     const next: Open[] = [];
-    for (const { left, right } of grown)
-      for (const c of [left, right]) {
-        if (canSplit(c)) next.push(c);
-        else release(c);
-      }
-    findSplits(next);
-    open.push(...next);
-    // The batch's leaves in node order (the forest's leaf values are laid out in this order): a node that
-    // was not split, else its children that cannot split, left first. Pushed here, into the one array, and
-    // not into an array per node: each new array's first push changed its map and deoptimised growTree.
-    for (const o of batch) {
+    for (let k = 0; k < grown.length; k++) {
+      this.openOrRelease(grown[k].left, next);
+      this.openOrRelease(grown[k].right, next);
+    }
+    return next;
+  }
+
+  private openOrRelease(c: Open, next: Open[]): void {
+    if (this.canSplit(c)) next.push(c);
+    else this.release(c);
+  }
+
+  /**
+   * The batch's leaves in node order (the forest's leaf values are laid out in this order): a node that
+   * was not split, else its children that cannot split, left first. Pushed into the one array, not into an
+   * array per node: each new array's first push changed its map and deoptimised the grower.
+   */
+  private batchLeaves(batch: Open[]): void {
+    const { leaves } = this;
+    for (let k = 0; k < batch.length; k++) {
+      const o = batch[k];
       if (o.left === null || o.right === null) leaves.push(leafOf(o));
       else {
-        if (!canSplit(o.left)) leaves.push(leafOf(o.left));
-        if (!canSplit(o.right)) leaves.push(leafOf(o.right));
+        if (!this.canSplit(o.left)) leaves.push(leafOf(o.left));
+        if (!this.canSplit(o.right)) leaves.push(leafOf(o.right));
       }
     }
   }
-  return { leaves, gains };
+}
+
+/** Each grown split's larger child takes its parent's histogram, less its smaller child's. */
+function subtractionsOf(grown: Grown[]): NodeSubtract[] {
+  const pairs: NodeSubtract[] = [];
+  for (let k = 0; k < grown.length; k++) {
+    const { o, large, small } = grown[k];
+    large.hist = o.hist;
+    pairs.push({ into: large.hist as Float64Array, minus: small.hist as Float64Array });
+  }
+  return pairs;
 }
 
 /** A level's operations on this thread, one node after another. */
@@ -290,17 +376,6 @@ class LocalLevels implements LevelOps {
     for (const n of scans)
       findBestSplit(n.hist, n.features, binCounts, categories, n.node, rules, n.split, this.missing);
   }
-}
-
-/**
- * xs.map(f), as an array of the same kind whether this runs interpreted or optimised: V8's optimised
- * Array.prototype.map makes holey arrays, the builtin packed ones, so the level operations (NodeThreads)
- * saw a new map once growTree was optimised in a fit, and were deoptimised and recompiled in every fit.
- */
-function packedMap<T, U>(xs: T[], f: (x: T) => U): U[] {
-  const out: U[] = [];
-  for (let i = 0; i < xs.length; i++) out.push(f(xs[i]));
-  return out;
 }
 
 /**

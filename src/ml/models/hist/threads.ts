@@ -799,10 +799,19 @@ export class NodeThreads {
         units.push({ node, share, from, to: Math.min(node.end, from + size) });
       }
     }
+    // Plain loops (no iterators or callbacks): this runs a few times a level, and V8's optimising compile of
+    // it competes with the fit's threads in a cold fit.
     for (let w = 0; w < units.length; w += this.regions) {
       const wave = units.slice(w, w + this.regions);
-      for (const [r, u] of wave.entries()) this.units.set([u.from, u.to, r], UNIT_WORDS * r);
-      this.run([BUILD, wave.length], wave.reduce((n, u) => n + u.to - u.from, 0) * this.stride);
+      let rows = 0;
+      for (let r = 0; r < wave.length; r++) {
+        const u = wave[r];
+        this.units[UNIT_WORDS * r] = u.from;
+        this.units[UNIT_WORDS * r + 1] = u.to;
+        this.units[UNIT_WORDS * r + 2] = r;
+        rows += u.to - u.from;
+      }
+      this.run([BUILD, wave.length], rows * this.stride);
       this.reduceWave(wave);
     }
   }
@@ -1042,30 +1051,60 @@ export class NodeThreads {
       const scan = scans[s];
       const at = this.inArena(scan.hist);
       const wide = scan.features.length > UNIT_FEATURES * this.capacity;
-      if (at < 0 || wide || scan.features.some((f) => categories[f] > 0)) {
+      if (at < 0 || wide || anyCategorical(scan.features, categories)) {
         findBestSplit(scan.hist, scan.features, binCounts, categories, scan.node, rules, scan.split, missing);
         continue;
       }
       // A node's units run together (their bests are taken after the run).
       units.room(Math.ceil(scan.features.length / UNIT_FEATURES));
-      const parent = leafScore(scan.node.g, scan.node.h, rules.l1, rules.l2);
-      const [minH, maxH] = childHessianBounds(scan.node, rules);
-      let first = -1;
-      for (let q = 0; q < scan.features.length; q += UNIT_FEATURES) {
-        const fs = scan.features.subarray(q, q + UNIT_FEATURES);
-        const u = units.push(
-          [0, fs.length],
-          fs.reduce((n, f) => n + 2 * binCounts[f], 0),
-        );
-        if (first < 0) first = u;
-        this.scanIn.set([at, scan.node.g, scan.node.h, parent, minH, maxH, rules.l1, rules.l2], 8 * u);
-        fs.forEach((f, k) => {
-          this.scanFeatures.set([f, binCounts[f]], 2 * (UNIT_FEATURES * u + k));
-        });
-      }
-      units.queued.push({ scan, first, units: Math.ceil(scan.features.length / UNIT_FEATURES) });
+      units.queued.push({
+        scan,
+        first: this.queueScan(units, scan, at, binCounts, rules),
+        units: Math.ceil(scan.features.length / UNIT_FEATURES),
+      });
     }
     units.done();
+  }
+
+  /**
+   * Queues a node's SCAN units, UNIT_FEATURES features each (scanIn: the node; scanFeatures: the features and
+   * their value bins); returns the first. Plain loops (no subarrays, callbacks or destructuring): V8's
+   * optimising compile of findSplits competed with the fit's threads in a cold fit.
+   */
+  private queueScan(
+    units: ScanQueue,
+    scan: NodeScan,
+    at: number,
+    binCounts: Int32Array,
+    rules: SplitRules,
+  ): number {
+    const { features, node } = scan;
+    const parent = leafScore(node.g, node.h, rules.l1, rules.l2);
+    const bounds = childHessianBounds(node, rules);
+    const { scanIn, scanFeatures } = this;
+    let first = -1;
+    for (let q = 0; q < features.length; q += UNIT_FEATURES) {
+      const count = Math.min(UNIT_FEATURES, features.length - q);
+      let cells = 0;
+      for (let k = 0; k < count; k++) cells += 2 * binCounts[features[q + k]];
+      const u = units.push([0, count], cells);
+      if (first < 0) first = u;
+      const i = 8 * u;
+      scanIn[i] = at;
+      scanIn[i + 1] = node.g;
+      scanIn[i + 2] = node.h;
+      scanIn[i + 3] = parent;
+      scanIn[i + 4] = bounds[0];
+      scanIn[i + 5] = bounds[1];
+      scanIn[i + 6] = rules.l1;
+      scanIn[i + 7] = rules.l2;
+      for (let k = 0; k < count; k++) {
+        const f = features[q + k];
+        scanFeatures[2 * (UNIT_FEATURES * u + k)] = f;
+        scanFeatures[2 * (UNIT_FEATURES * u + k) + 1] = binCounts[f];
+      }
+    }
+    return first;
   }
 
   /** Where hist starts in the arena (an f64 index), or −1 when it is not cut from it. */
@@ -1205,6 +1244,12 @@ export class NodeThreads {
   close(): void {
     this.pool?.close();
   }
+}
+
+/** Whether any of the features is categorical. */
+function anyCategorical(features: Int32Array, categories: Int32Array): boolean {
+  for (let k = 0; k < features.length; k++) if (categories[features[k]] > 0) return true;
+  return false;
 }
 
 /** What runs a unit queue's table (NodeThreads.run). */
