@@ -5,6 +5,7 @@
  * rows per binary feature examined. A binary feature whose ones weigh nothing or everything is constant in
  * the node, so finding one (most one-hot columns in deep nodes) costs no pass at all.
  */
+import { TINY_NODE } from "./forest-entries.js";
 import type { ForestData, NodeRange } from "./forest-scratch.js";
 
 /**
@@ -37,6 +38,14 @@ export class BinaryOnes {
   private readonly free: OnesTable[] = [];
   /** Whether the table holds the current node (built or given by use() since the last clear() or detach()). */
   built = false;
+  /**
+   * Whether the current node is tiny and took gatherTiny instead of a table: its rows' words by position in
+   * tinyBits (words per row), their OR in tinyAny and AND in tinyAll.
+   */
+  tinyNode = false;
+  readonly tinyBits: Int32Array;
+  readonly tinyAny: Int32Array;
+  readonly tinyAll: Int32Array;
 
   constructor(
     readonly data: ForestData,
@@ -57,6 +66,9 @@ export class BinaryOnes {
       for (let i = 0; i < n; i++) if (columns[col + i] !== 0) this.records[i * R + word] |= bit;
     }
     this.count = count;
+    this.tinyBits = new Int32Array(TINY_NODE * this.words);
+    this.tinyAny = new Int32Array(this.words);
+    this.tinyAll = new Int32Array(this.words);
     this.table = this.take();
     this.ones = this.table.ones;
     this.any = this.table.any;
@@ -218,6 +230,45 @@ export class BinaryOnes {
     }
   }
 
+  /**
+   * A tiny node's (at most TINY_NODE rows) instead of a table: each row's class and count by position into
+   * tiny.tinyClass and tiny.tinyWeight, their class sums into tiny.sums, and its words into tinyBits, with
+   * their OR and AND. A table costs a pass adding each row's ones and another clearing them; a tiny node
+   * examines few binary features, each then a pass over a few positions (scanTinyOnes).
+   */
+  gatherTiny(rows: Int32Array, start: number, end: number, tiny: TinyRows): void {
+    const { words, records, tinyBits, tinyAny, tinyAll } = this;
+    const { tinyClass, tinyWeight, sums } = tiny;
+    const R = words + 1;
+    for (let c = 0; c < this.data.channels; c++) sums[c] = 0;
+    for (let w = 0; w < words; w++) {
+      tinyAny[w] = 0;
+      tinyAll[w] = -1;
+    }
+    for (let k = 0; k < end - start; k++) {
+      const at = rows[start + k] * R;
+      const record = records[at + words];
+      const c = record & 255;
+      const count = record >>> 8;
+      tinyClass[k] = c;
+      tinyWeight[k] = count;
+      sums[c] += count;
+      for (let w = 0; w < words; w++) {
+        const bits = records[at + w];
+        tinyBits[k * words + w] = bits;
+        tinyAny[w] |= bits;
+        tinyAll[w] &= bits;
+      }
+    }
+    this.tinyNode = true;
+  }
+
+  /** Whether slot s's feature is the same in every row of the gathered tiny node (gatherTiny). */
+  tinyConstant(s: number): boolean {
+    const w = s >>> 5;
+    return (((this.tinyAny[w] & ~this.tinyAll[w]) >>> (s & 31)) & 1) === 0;
+  }
+
   /** Whether some row of the built node has slot s's feature 1. */
   hasOnes(s: number): boolean {
     return ((this.any[s >>> 5] >>> (s & 31)) & 1) === 1;
@@ -247,6 +298,13 @@ export class BinaryOnes {
     }
     this.free.push(table);
   }
+}
+
+/** Where gatherTiny writes a tiny node's rows' classes, counts and class sums (a ForestScratch). */
+export interface TinyRows {
+  readonly tinyClass: Int32Array;
+  readonly tinyWeight: Float64Array;
+  readonly sums: Float64Array;
 }
 
 /**

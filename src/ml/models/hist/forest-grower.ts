@@ -32,7 +32,9 @@ import {
   scanOnes,
   scanPackedGini,
   scanTinyGini,
+  scanTinyOnes,
   scanTwoBins,
+  sumOfSquares,
   tinyRows,
 } from "./forest-scan.js";
 import {
@@ -118,7 +120,10 @@ export function growForestTree(
       t.depth < params.maxDepth && m >= params.minSamplesSplit && m >= 2 * params.minSamplesLeaf;
     // A node that may split builds its ones table while it sums its rows (two rows split by splitPair),
     // unless its parent gave it one.
-    if (ones && (t.table || (splittable && m > 2))) {
+    if (ones) ones.tinyNode = false;
+    if (ones && !t.table && splittable && m > 2 && m <= TINY_NODE)
+      ones.gatherTiny(scratch.rows, t.start, t.end, scratch);
+    else if (ones && (t.table || (splittable && m > 2))) {
       if (t.table) ones.use(t.table);
       else ones.buildSumming(scratch.rows, t.start, t.end);
       t.table = null;
@@ -131,7 +136,9 @@ export function growForestTree(
     best.gain = 0;
     best.feature = -1;
     let known = t.known;
-    scratch.tinyReady = false;
+    // A gathered tiny node has its rows' classes and weights by position already (tinyRows' work).
+    scratch.tinyReady = ones?.tinyNode === true;
+    if (scratch.tinyReady) scratch.tinySquares = sumOfSquares(scratch.sums, C);
     // No split of a pure node gains anything.
     if (splittable && (params.criterion === "squared_error" || !isPure(scratch.sums, C))) {
       if (m >= histFrom && !t.hist) {
@@ -219,10 +226,15 @@ function onesForChildren(
   else ones.release(child);
 }
 
-/** Whether the node will look for a split (so its ones table is built at it). */
+/** Whether the node will look for a split from a ones table (built at it; tiny nodes gather instead). */
 function buildsTable(t: Task, params: ForestTreeParams): boolean {
   const m = size(t);
-  return t.depth < params.maxDepth && m >= params.minSamplesSplit && m >= 2 * params.minSamplesLeaf && m > 2;
+  return (
+    t.depth < params.maxDepth &&
+    m >= params.minSamplesSplit &&
+    m >= 2 * params.minSamplesLeaf &&
+    m > TINY_NODE
+  );
 }
 
 /** One class holds all of the node's weight. */
@@ -347,23 +359,52 @@ function findSplit(
     x ^= x << 5;
     const j = constants + uint32Mod(x, examined - constants);
     const f = feats[j];
-    // A binary feature with no 1 in the node's built ones table (most one-hot columns in deep nodes) is
-    // constant by one bit, here rather than through examine's call.
-    const s = ones?.built ? ones.slot[f] : -1;
+    // A binary feature in the node's ones table or tiny gather takes examineBinary: mostly (one-hot columns
+    // in deep nodes) constant by one bit.
+    const s = ones !== null && (ones.built || ones.tinyNode) ? ones.slot[f] : -1;
     // Once a split reached the ceiling, no feature can replace it: the rest are drawn (the same draws and
     // the same constant features for the children) but only tested for being constant.
-    const settled = best.gain >= ceiling && s < 0;
+    const settled = best.gain >= ceiling;
     const constant =
-      (s >= 0 && !ones?.hasOnes(s)) ||
-      (settled
-        ? constantInRows(data, scratch.rows, t, f)
-        : !examine(data, t, f, params, parentScore, W, scratch, best, ones));
+      s >= 0
+        ? !examineBinary(data, t, f, s, settled, params, parentScore, W, scratch, best, ones as BinaryOnes)
+        : settled
+          ? constantInRows(data, scratch.rows, t, f)
+          : !examine(data, t, f, params, parentScore, W, scratch, best, ones);
     const to = constant ? constants++ : --examined;
     feats[j] = feats[to];
     feats[to] = f;
   }
   scratch.seed = x;
   return constants;
+}
+
+/**
+ * Binary feature f (slot s of ones) in a node with a ones table or a tiny gather: false when constant there.
+ * A settled node's table still scans (the gain cannot win); a tiny gather only tests the bits.
+ */
+function examineBinary(
+  data: ForestData,
+  t: Task,
+  f: number,
+  s: number,
+  settled: boolean,
+  params: ForestTreeParams,
+  parentScore: number,
+  W: number,
+  scratch: ForestScratch,
+  best: Best,
+  ones: BinaryOnes,
+): boolean {
+  const minLeaf = params.minSamplesLeaf;
+  if (ones.tinyNode) {
+    if (ones.tinyConstant(s)) return false;
+    if (!settled)
+      scanTinyOnes(ones.tinyBits, ones.words, s, t.end - t.start, f, minLeaf, parentScore, W, scratch, best);
+    return true;
+  }
+  if (!ones.hasOnes(s)) return false;
+  return scanOnes(ones.ones, s * data.channels, f, minLeaf, parentScore, W, scratch, best);
 }
 
 /**

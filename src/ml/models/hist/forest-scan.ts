@@ -326,9 +326,14 @@ export function tinyRows(data: ForestData, start: number, n: number, s: ForestSc
     tinyClass[k] = classOf[i];
     tinyWeight[k] = rowWeight[i];
   }
+  s.tinySquares = sumOfSquares(sums, s.channels);
+}
+
+/** Σ sums[c]² over C classes (scanTinyGini's starting right side). */
+export function sumOfSquares(sums: Float64Array, C: number): number {
   let squares = 0;
-  for (let c = 0; c < s.channels; c++) squares += sums[c] * sums[c];
-  s.tinySquares = squares;
+  for (let c = 0; c < C; c++) squares += sums[c] * sums[c];
+  return squares;
 }
 
 /**
@@ -521,6 +526,33 @@ export function scanOnes(
   if (w === 0 || w === W) return false;
   giniOfOnes(ones, at, C, f, minSamplesLeaf, parentScore, W, s, best);
   return true;
+}
+
+/**
+ * scanOnes for a tiny node gathered without a table (BinaryOnes.gatherTiny, feature f not constant there):
+ * the class weights of the positions whose bit `slot` is 1 in bits (words per position), from s.tinyClass and
+ * s.tinyWeight. Whole counts, so the same weights as the table's and the same gain, to the bit.
+ */
+export function scanTinyOnes(
+  bits: Int32Array,
+  words: number,
+  slot: number,
+  n: number,
+  f: number,
+  minSamplesLeaf: number,
+  parentScore: number,
+  W: number,
+  s: ForestScratch,
+  best: Best,
+): void {
+  const C = s.channels;
+  const { right, tinyClass, tinyWeight } = s;
+  for (let c = 0; c < C; c++) right[c] = 0;
+  const w = slot >>> 5;
+  const bit = slot & 31;
+  for (let k = 0; k < n; k++)
+    if (((bits[k * words + w] >>> bit) & 1) === 1) right[tinyClass[k]] += tinyWeight[k];
+  giniOfOnes(right, 0, C, f, minSamplesLeaf, parentScore, W, s, best);
 }
 
 /**

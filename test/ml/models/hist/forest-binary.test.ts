@@ -6,9 +6,9 @@
 import { describe, expect, it } from "vitest";
 import { score } from "../../../../src/ml/models/hist/channels.js";
 import { BinaryOnes, binaryOnesOf } from "../../../../src/ml/models/hist/forest-binary.js";
-import { sumRowsByBin } from "../../../../src/ml/models/hist/forest-entries.js";
+import { sumRowsByBin, TINY_NODE } from "../../../../src/ml/models/hist/forest-entries.js";
 import { uint32Mod } from "../../../../src/ml/models/hist/forest-grower.js";
-import { scanOnes, scanTwoBins } from "../../../../src/ml/models/hist/forest-scan.js";
+import { scanOnes, scanTinyOnes, scanTwoBins } from "../../../../src/ml/models/hist/forest-scan.js";
 import {
   emptyBest,
   type ForestData,
@@ -146,6 +146,44 @@ describe("ones table of binary features", () => {
       expect(t.ones.every((v) => v === 0)).toBe(true);
       expect(t.any.every((v) => v === 0)).toBe(true);
     }
+  });
+
+  it.each([2, 7])("finds a tiny node's splits and constants from its gathered rows (%i classes)", (k) => {
+    const rng = new Random(50 + k);
+    const n = 300;
+    const p = 40;
+    const data = binaryData(rng, n, p, k);
+    const { table, all } = weighedTable(data);
+    let constants = 0;
+    let splits = 0;
+    for (let trial = 0; trial < 60; trial++) {
+      const s = new ForestScratch(n, p, k, 0);
+      const m = 3 + rng.int(TINY_NODE - 2);
+      const t = { start: 5, end: 5 + m };
+      for (let j = t.start; j < t.end; j++) s.rows[j] = all[rng.int(n)];
+      // Stale words from an earlier, larger node must not leak into this one.
+      table.gatherTiny(all, 0, TINY_NODE, s);
+      table.gatherTiny(s.rows, t.start, t.end, s);
+      const sums = new Float64Array(k);
+      for (let j = t.start; j < t.end; j++)
+        for (let c = 0; c < k; c++) sums[c] += data.values[s.rows[j] * k + c];
+      expect(s.sums).toEqual(sums);
+      const W = sums.reduce((a, v) => a + v, 0);
+      const parent = score("gini", sums, 0, k, W);
+      const minLeaf = 1 + rng.int(3);
+      for (let f = 0; f < p; f++) {
+        const byRows = emptyBest();
+        const byGather = emptyBest();
+        const varies = scanTwoBins(data, t, f, minLeaf, parent, W, s, byRows);
+        expect(table.tinyConstant(f)).toBe(!varies);
+        if (varies) scanTinyOnes(table.tinyBits, table.words, f, m, f, minLeaf, parent, W, s, byGather);
+        expect(byGather).toEqual(byRows);
+        constants += +!varies;
+        splits += +(byRows.feature === f);
+      }
+    }
+    expect(constants).toBeGreaterThan(100);
+    expect(splits).toBeGreaterThan(100);
   });
 
   it("is made only when the binary features are sparse and many enough to pay", () => {
