@@ -73,19 +73,18 @@ export class TreeScratch {
    */
   private stats = new Float64Array(0);
 
-  /**
-   * `twoHalves`: partition across two halves of ord and vals (the default up to HALVES_MAX_FEATURES) or in
-   * place; the trees are the same.
-   */
-  constructor(
-    n: number,
-    p: number,
-    nOut: number,
-    readonly twoHalves = p <= HALVES_MAX_FEATURES,
-  ) {
+  /** Partition across two halves of ord and vals (else in place); see HALVES_MAX_FEATURES. */
+  readonly twoHalves: boolean;
+  /** Split regression nodes of two rows at once (SplitContext.splitPair). */
+  readonly pairs: boolean;
+
+  /** `layout`: how the trees are grown (tests compare the choices, which give the same trees). */
+  constructor(n: number, p: number, nOut: number, layout: { twoHalves?: boolean; pairs?: boolean } = {}) {
+    this.twoHalves = layout.twoHalves ?? p <= HALVES_MAX_FEATURES;
+    this.pairs = layout.pairs ?? true;
     this.store = new NodeStore(nOut);
     this.leafOfRow = new Int32Array(n);
-    const halves = twoHalves ? 2 : 1;
+    const halves = this.twoHalves ? 2 : 1;
     this.ord = new Int32Array(halves * n * p);
     this.vals = new Float64Array(halves * n * p);
     this.features = new Int32Array(p);
@@ -135,6 +134,8 @@ export function growTree(input: TreeInput, opts: TreeOptions, scratch: TreeScrat
   // Read once: opts is often made by a spread per tree, and its fields then load through a megamorphic IC.
   const { maxDepth, minSamplesSplit, minSamplesLeaf } = opts;
   const minCount = Math.max(minSamplesSplit, 2 * minSamplesLeaf);
+  // A regression node of two rows splits into two leaves of one (which never split: minCount ≥ 2) at once.
+  const pairs = scratch.pairs && input.nClasses === 0 && minCount >= 2;
   while (stack.length > 0) {
     const halves = stack.pop() as number;
     const depth = stack.pop() as number;
@@ -144,10 +145,12 @@ export function growTree(input: TreeInput, opts: TreeOptions, scratch: TreeScrat
     const rows = ctx.enter(halves);
     const impurity = ctx.nodeStats(start, end, store, node);
     const canSplit = depth < maxDepth && end - start >= minCount && impurity > PURE;
-    if (!canSplit || !ctx.split(start, end)) {
+    const pair = canSplit && pairs && end - start === 2;
+    if (pair ? !ctx.splitPair(start, store, node, leafOfRow) : !canSplit || !ctx.split(start, end)) {
       for (let k = rows + start; k < rows + end; k++) leafOfRow[ord[k]] = node;
       continue;
     }
+    if (pair) continue;
     const { splitFeature, splitPosition, childHalves } = ctx;
     const left = store.add();
     const right = store.add();
@@ -287,13 +290,58 @@ class SplitContext {
       }
       this.nodeSum = sum;
       this.nodeWeight = w;
-      const mean = sum / w;
-      impurity = Math.max(0, sumSq / w - mean * mean);
-      store.value[node] = mean;
+      return regressionNode(sum, sumSq, w, store, node);
     }
     store.impurity[node] = impurity;
     store.weight[node] = w;
     return impurity;
+  }
+
+  /**
+   * split for a regression node of two rows (a third of a deep tree's splits): the same draws, score and
+   * threshold as split (its scan has one split point here), and the two children, leaves of one row, written
+   * at once instead of partitioned and stacked. False when every feature is constant in the node.
+   */
+  splitPair(start: number, store: NodeStore, node: number, leafOfRow: Int32Array): boolean {
+    const { p, rng, maxFeatures, vals, ord, features, stats, base } = this;
+    let best = Number.NEGATIVE_INFINITY;
+    let bestFeature = -1;
+    let first = -1;
+    let visited = 0;
+    for (let j = 0; j < p && visited < maxFeatures; j++) {
+      const r = j + rng.int(p - j);
+      const f = features[r];
+      features[r] = features[j];
+      features[j] = f;
+      const t = base[f] + start;
+      if (vals[t] >= vals[t + 1]) continue;
+      visited++;
+      // The scan's sums after its first row (0 + x as there: −0 becomes +0).
+      const i = 3 * ord[t];
+      const score = squaredScore(0 + stats[i], 0 + stats[i + 1], this.nodeSum, this.nodeWeight);
+      if (score > best) {
+        best = score;
+        bestFeature = f;
+        first = t;
+      }
+    }
+    if (bestFeature < 0) return false;
+    const left = store.add();
+    const right = store.add();
+    store.feature[node] = bestFeature;
+    store.threshold[node] = midpoint(vals[first], vals[first + 1]);
+    store.left[node] = left;
+    store.right[node] = right;
+    this.oneRowLeaf(ord[first], store, left, leafOfRow);
+    this.oneRowLeaf(ord[first + 1], store, right, leafOfRow);
+    return true;
+  }
+
+  /** nodeStats and the leaf's row, for a regression leaf of one row. */
+  private oneRowLeaf(row: number, store: NodeStore, node: number, leafOfRow: Int32Array): void {
+    const i = 3 * row;
+    regressionNode(0 + this.stats[i], 0 + this.stats[i + 2], 0 + this.stats[i + 1], store, node);
+    leafOfRow[row] = node;
   }
 
   /**
@@ -330,13 +378,9 @@ class SplitContext {
     }
     if (bestFeature < 0) return false;
     const seg = this.base[bestFeature];
-    const lo = vals[seg + bestPos - 1];
-    const hi = vals[seg + bestPos];
-    let threshold = lo / 2 + hi / 2;
-    if (threshold >= hi || !Number.isFinite(threshold)) threshold = lo;
     this.splitFeature = bestFeature;
     this.splitPosition = bestPos;
-    this.splitThreshold = threshold;
+    this.splitThreshold = midpoint(vals[seg + bestPos - 1], vals[seg + bestPos]);
     // Every other feature's segment [start, end) into the other half: rows going left, then right, in order.
     const ord = this.ord;
     const goLeft = this.goLeft;
@@ -472,7 +516,7 @@ class SplitContext {
       wL += stats[i + 1];
     }
     let value = vals[t];
-    for (const stop = seg + end - minLeaf; t < stop; t++) {
+    for (const stop = seg + end - Math.max(1, minLeaf); t < stop; t++) {
       const i = 3 * ord[t];
       sumL += stats[i];
       wL += stats[i + 1];
@@ -480,14 +524,7 @@ class SplitContext {
       const next = vals[t + 1];
       if (next <= value) continue;
       value = next;
-      const sumR = sumTotal - sumL;
-      const wR = wTotal - wL;
-      const leftSq = sumL * sumL;
-      const rightSq = sumR * sumR;
-      // The score times wL·wR, against a floor just under best's: most split points lose by far more, and
-      // this needs no division (see scoreFloor).
-      // Proxy of the squared-error decrease: ΣL²/wL + ΣR²/wR (the constant parent term is left out).
-      const score = leftSq / wL + rightSq / wR;
+      const score = squaredScore(sumL, wL, sumTotal, wTotal);
       if (score > best) {
         best = score;
         this.scanScore = score;
@@ -495,4 +532,29 @@ class SplitContext {
       }
     }
   }
+}
+
+/** The threshold between two adjacent distinct values: their midpoint, or lo where it rounds up to hi. */
+function midpoint(lo: number, hi: number): number {
+  const threshold = lo / 2 + hi / 2;
+  return threshold >= hi || !Number.isFinite(threshold) ? lo : threshold;
+}
+
+/**
+ * Proxy of a split's squared-error decrease, ΣL²/wL + ΣR²/wR (the constant parent term left out), from the
+ * left side's sums and the node's.
+ */
+function squaredScore(sumL: number, wL: number, sumTotal: number, wTotal: number): number {
+  const sumR = sumTotal - sumL;
+  return (sumL * sumL) / wL + (sumR * sumR) / (wTotal - wL);
+}
+
+/** Writes a regression node's mean, impurity (the weighted variance) and weight; returns the impurity. */
+function regressionNode(sum: number, sumSq: number, w: number, store: NodeStore, node: number): number {
+  const mean = sum / w;
+  const impurity = Math.max(0, sumSq / w - mean * mean);
+  store.value[node] = mean;
+  store.impurity[node] = impurity;
+  store.weight[node] = w;
+  return impurity;
 }

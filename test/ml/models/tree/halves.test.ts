@@ -1,4 +1,7 @@
-/** Trees partitioned across two halves of the orders are the trees partitioned in place. */
+/**
+ * Trees partitioned across two halves of the orders are the trees partitioned in place, and regression nodes of
+ * two rows split at once (splitPair) as split splits them.
+ */
 import { describe, expect, it } from "vitest";
 import {
   growTree,
@@ -25,8 +28,12 @@ function table(n: number, p: number, nClasses: number, bootstrap: boolean): Tree
   return { Xc, n, p, y, nClasses, weight, sorted: presortColumns(Xc, n, p) };
 }
 
-function grown(input: TreeInput, opts: Omit<TreeOptions, "rng">, twoHalves: boolean) {
-  const scratch = new TreeScratch(input.n, input.p, Math.max(1, input.nClasses), twoHalves);
+function grown(
+  input: TreeInput,
+  opts: Omit<TreeOptions, "rng">,
+  layout: { twoHalves: boolean; pairs: boolean },
+) {
+  const scratch = new TreeScratch(input.n, input.p, Math.max(1, input.nClasses), layout);
   const tree = growTree(input, { ...opts, rng: new Random(5) }, scratch).finish();
   return { tree, leafOfRow: Array.from(scratch.leafOfRow) };
 }
@@ -38,16 +45,16 @@ const cases: [string, number, TreeOptions["criterion"], number, number][] = [
   ["entropy, 2 rows a leaf", 4, "entropy", 2, 2],
 ];
 
-describe("growTree across two halves", () => {
+describe("growTree's layouts", () => {
   for (const [name, nClasses, criterion, minSamplesLeaf, maxFeatures] of cases) {
     for (const bootstrap of [true, false]) {
       it(`${name}${bootstrap ? ", bootstrap weights" : ""}`, () => {
         const input = table(400, 3, nClasses, bootstrap);
         const opts = { criterion, maxDepth: 30, minSamplesSplit: 2, minSamplesLeaf, maxFeatures };
-        const across = grown(input, opts, true);
-        const inPlace = grown(input, opts, false);
+        const across = grown(input, opts, { twoHalves: true, pairs: true });
         expect(across.tree.nodeCount).toBeGreaterThan(40);
-        expect(across).toEqual(inPlace);
+        expect(grown(input, opts, { twoHalves: false, pairs: true })).toEqual(across);
+        expect(grown(input, opts, { twoHalves: true, pairs: false })).toEqual(across);
         // Every leaf holds at least minSamplesLeaf of the tree's rows.
         const rows = new Map<number, number>();
         for (const leaf of across.leafOfRow) if (leaf >= 0) rows.set(leaf, (rows.get(leaf) ?? 0) + 1);
