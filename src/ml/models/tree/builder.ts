@@ -73,14 +73,17 @@ export class TreeScratch {
    */
   private stats = new Float64Array(0);
 
-  /** Partition across two halves of ord and vals (else in place); see HALVES_MAX_FEATURES. */
+  /**
+   * Partition across two halves of ord and vals (else in place); see HALVES_MAX_FEATURES. Never for wider
+   * tables: a node's halves are a bitmask of its features.
+   */
   readonly twoHalves: boolean;
   /** Split regression nodes of two rows at once (SplitContext.splitPair). */
   readonly pairs: boolean;
 
   /** `layout`: how the trees are grown (tests compare the choices, which give the same trees). */
   constructor(n: number, p: number, nOut: number, layout: { twoHalves?: boolean; pairs?: boolean } = {}) {
-    this.twoHalves = layout.twoHalves ?? p <= HALVES_MAX_FEATURES;
+    this.twoHalves = p <= HALVES_MAX_FEATURES && (layout.twoHalves ?? true);
     this.pairs = layout.pairs ?? true;
     this.store = new NodeStore(nOut);
     this.leafOfRow = new Int32Array(n);
