@@ -42,6 +42,12 @@ export interface BuiltTree {
 }
 
 const PURE = 1e-7;
+/**
+ * Up to this many features, ord and vals have a second half, and a split partitions each node's rows into
+ * the other half (SplitContext.enter): no copying back, one write a value. Wider tables partition in place
+ * through a row-sized buffer, as the second half would add half again to the tree's memory.
+ */
+const HALVES_MAX_FEATURES = 8;
 
 /**
  * Memory for growing trees on one table (n rows, p features, nOut values per node), reused from tree to
@@ -56,18 +62,60 @@ export class TreeScratch {
   readonly vals: Float64Array;
   readonly features: Int32Array;
   readonly goLeft: Uint8Array;
+  /** Rows going right during an in-place partition (tables wider than HALVES_MAX_FEATURES). */
   readonly tmp: Int32Array;
   readonly tmpVals: Float64Array;
+  /** Each row's weight (ones when the input has none), so the loops never test for a missing weight. */
+  readonly weight: Float64Array;
+  /**
+   * Regression: each row's w·y, w and w·y·y side by side (rowStats), so a scan or a node's sums read one
+   * array at one index instead of two arrays and a product.
+   */
+  private stats = new Float64Array(0);
 
-  constructor(n: number, p: number, nOut: number) {
+  /**
+   * Partition across two halves of ord and vals (else in place); see HALVES_MAX_FEATURES. Never for wider
+   * tables: a node's halves are a bitmask of its features.
+   */
+  readonly twoHalves: boolean;
+  /** Split regression nodes of two rows at once (SplitContext.splitPair). */
+  readonly pairs: boolean;
+
+  /** `layout`: how the trees are grown (tests compare the choices, which give the same trees). */
+  constructor(n: number, p: number, nOut: number, layout: { twoHalves?: boolean; pairs?: boolean } = {}) {
+    this.twoHalves = p <= HALVES_MAX_FEATURES && (layout.twoHalves ?? true);
+    this.pairs = layout.pairs ?? true;
     this.store = new NodeStore(nOut);
     this.leafOfRow = new Int32Array(n);
-    this.ord = new Int32Array(n * p);
-    this.vals = new Float64Array(n * p);
+    const halves = this.twoHalves ? 2 : 1;
+    this.ord = new Int32Array(halves * n * p);
+    this.vals = new Float64Array(halves * n * p);
     this.features = new Int32Array(p);
     this.goLeft = new Uint8Array(n);
-    this.tmp = new Int32Array(n);
-    this.tmpVals = new Float64Array(n);
+    this.tmp = new Int32Array(halves === 2 ? 0 : n);
+    this.tmpVals = new Float64Array(halves === 2 ? 0 : n);
+    this.weight = new Float64Array(n);
+  }
+
+  /** The input's weights, or this scratch's filled with ones. */
+  weightsOf(input: TreeInput): Float64Array {
+    if (input.weight) return input.weight;
+    return this.weight.fill(1);
+  }
+
+  /**
+   * w·y, w and w·y·y of every row (3 values a row), computed as the sums used to: (w·y)·y rounds the same.
+   */
+  rowStats(y: Float64Array, weight: Float64Array, n: number): Float64Array {
+    if (this.stats.length < 3 * n) this.stats = new Float64Array(3 * n);
+    const stats = this.stats;
+    for (let i = 0; i < n; i++) {
+      const wy = weight[i] * y[i];
+      stats[3 * i] = wy;
+      stats[3 * i + 1] = weight[i];
+      stats[3 * i + 2] = wy * y[i];
+    }
+    return stats;
   }
 }
 
@@ -78,38 +126,53 @@ export function buildTree(input: TreeInput, opts: TreeOptions): BuiltTree {
 
 /** Grows a tree into scratch.store (cleared first) and scratch.leafOfRow; returns the store. */
 export function growTree(input: TreeInput, opts: TreeOptions, scratch: TreeScratch): NodeStore {
-  const { ord, vals } = inBagOrders(input, scratch.ord, scratch.vals);
-  const m = ord.length / input.p;
+  const m = inBagOrders(input, scratch.ord, scratch.vals).ord.length / input.p;
+  const ord = scratch.ord;
   const store = scratch.store;
   store.clear();
   const leafOfRow = scratch.leafOfRow;
   leafOfRow.fill(-1);
-  const ctx = new SplitContext(input, opts, ord, vals, m, scratch);
-  const stack: number[] = [store.add(), 0, m, 0];
+  const ctx = new SplitContext(input, opts, ord, scratch.vals, m, scratch);
+  const stack: number[] = [store.add(), 0, m, 0, 0];
+  // Read once: opts is often made by a spread per tree, and its fields then load through a megamorphic IC.
+  const { maxDepth, minSamplesSplit, minSamplesLeaf } = opts;
+  const minCount = Math.max(minSamplesSplit, 2 * minSamplesLeaf);
+  // A regression node of two rows splits into two leaves of one (which never split: minCount ≥ 2) at once.
+  const pairs = scratch.pairs && input.nClasses === 0 && minCount >= 2;
   while (stack.length > 0) {
+    const halves = stack.pop() as number;
     const depth = stack.pop() as number;
     const end = stack.pop() as number;
     const start = stack.pop() as number;
     const node = stack.pop() as number;
+    const rows = ctx.enter(halves);
     const impurity = ctx.nodeStats(start, end, store, node);
-    const count = end - start;
-    const canSplit =
-      depth < opts.maxDepth &&
-      count >= opts.minSamplesSplit &&
-      count >= 2 * opts.minSamplesLeaf &&
-      impurity > PURE;
-    if (!canSplit || !ctx.split(start, end)) {
-      for (let k = start; k < end; k++) leafOfRow[ord[k]] = node;
+    const canSplit = depth < maxDepth && end - start >= minCount && impurity > PURE;
+    const pair = canSplit && pairs && end - start === 2;
+    if (pair ? !ctx.splitPair(start, store, node, leafOfRow) : !canSplit || !ctx.split(start, end)) {
+      for (let k = rows + start; k < rows + end; k++) leafOfRow[ord[k]] = node;
       continue;
     }
-    const { splitFeature, splitPosition } = ctx;
+    if (pair) continue;
+    const { splitFeature, splitPosition, childHalves } = ctx;
     const left = store.add();
     const right = store.add();
     store.feature[node] = splitFeature;
     store.threshold[node] = ctx.splitThreshold;
     store.left[node] = left;
     store.right[node] = right;
-    stack.push(right, splitPosition, end, depth + 1, left, start, splitPosition, depth + 1);
+    stack.push(
+      right,
+      splitPosition,
+      end,
+      depth + 1,
+      childHalves,
+      left,
+      start,
+      splitPosition,
+      depth + 1,
+      childHalves,
+    );
   }
   return store;
 }
@@ -118,8 +181,19 @@ class SplitContext {
   private readonly k: number;
   private readonly features: Int32Array;
   private readonly goLeft: Uint8Array;
+  /**
+   * Where each feature's segment of the current node starts in ord and vals: f·m in the first half or
+   * m·p further in the second (bit f of the node's halves). A split partitions every other feature into
+   * the other half (no copy back) and leaves the split feature's segment, already in order, where it is.
+   * Wider tables (no second half) keep every segment at f·m, with halves 0.
+   */
+  private readonly base: Int32Array;
+  private readonly twoHalves: boolean;
   private readonly tmp: Int32Array;
   private readonly tmpVals: Float64Array;
+  /** The current node's halves, and its children's after split. */
+  private halves = 0;
+  childHalves = 0;
   /** Σ w·y and Σ w of the current node (regression), computed once in nodeStats. */
   private nodeSum = 0;
   private nodeWeight = 0;
@@ -134,18 +208,42 @@ class SplitContext {
   private scanScore = 0;
   private scanPosition = -1;
 
+  private readonly weight: Float64Array;
+  /** Regression: rowStats (w·y, w, w·y·y a row); empty for classification. */
+  private readonly stats: Float64Array;
+
+  /** The input's and options' scalars, on this object of one shape (see growTree). */
+  private readonly p: number;
+  private readonly nClasses: number;
+  private readonly y: Float64Array;
+  private readonly rng: Random;
+  private readonly maxFeatures: number;
+  private readonly minLeaf: number;
+  private readonly useEntropy: boolean;
+
   constructor(
-    private readonly input: TreeInput,
-    private readonly opts: TreeOptions,
+    input: TreeInput,
+    opts: TreeOptions,
     private readonly ord: Int32Array,
     private readonly vals: Float64Array,
     private readonly m: number,
     scratch: TreeScratch,
   ) {
+    this.p = input.p;
+    this.nClasses = input.nClasses;
+    this.y = input.y;
+    this.rng = opts.rng;
+    this.maxFeatures = opts.maxFeatures;
+    this.minLeaf = opts.minSamplesLeaf;
+    this.useEntropy = opts.criterion === "entropy";
     this.k = Math.max(1, input.nClasses);
+    this.weight = scratch.weightsOf(input);
+    this.stats = input.nClasses > 0 ? new Float64Array(0) : scratch.rowStats(input.y, this.weight, input.n);
     this.features = scratch.features;
     for (let f = 0; f < input.p; f++) this.features[f] = f;
     this.goLeft = scratch.goLeft;
+    this.base = new Int32Array(input.p);
+    this.twoHalves = scratch.twoHalves;
     this.tmp = scratch.tmp;
     this.tmpVals = scratch.tmpVals;
     this.leftStats = new Float64Array(this.k);
@@ -153,10 +251,23 @@ class SplitContext {
     this.totalStats = new Float64Array(this.k);
   }
 
-  /** Writes value, impurity and weight of the node over ord[start, end); returns its impurity. */
-  nodeStats(start: number, end: number, store: NodeStore, node: number): number {
-    const { y, weight, nClasses } = this.input;
+  /** Sets the segments of the node in these halves; returns where feature 0's starts (its rows). */
+  enter(halves: number): number {
+    const base = this.base;
+    const m = this.m;
+    const second = m * this.p;
+    this.halves = halves;
+    for (let f = 0; f < base.length; f++) base[f] = f * m + ((halves >> f) & 1) * second;
+    return base[0];
+  }
+
+  /** Writes value, impurity and weight of the node over feature 0's [start, end); returns its impurity. */
+  nodeStats(from: number, to: number, store: NodeStore, node: number): number {
+    const { y, nClasses } = this;
+    const weight = this.weight;
     const ord = this.ord;
+    const start = this.base[0] + from;
+    const end = this.base[0] + to;
     let w = 0;
     let impurity: number;
     if (nClasses > 0) {
@@ -164,31 +275,83 @@ class SplitContext {
       counts.fill(0);
       for (let t = start; t < end; t++) {
         const i = ord[t];
-        const wi = weight ? weight[i] : 1;
+        const wi = weight[i];
         counts[y[i]] += wi;
         w += wi;
       }
-      impurity = this.opts.criterion === "entropy" ? entropy(counts, w) : gini(counts, w);
+      impurity = this.useEntropy ? entropy(counts, w) : gini(counts, w);
       for (let c = 0; c < nClasses; c++) store.value[node * nClasses + c] = counts[c] / w;
     } else {
+      const stats = this.stats;
       let sum = 0;
       let sumSq = 0;
       for (let t = start; t < end; t++) {
-        const i = ord[t];
-        const wi = weight ? weight[i] : 1;
-        sum += wi * y[i];
-        sumSq += wi * y[i] * y[i];
-        w += wi;
+        const i = 3 * ord[t];
+        sum += stats[i];
+        sumSq += stats[i + 2];
+        w += stats[i + 1];
       }
       this.nodeSum = sum;
       this.nodeWeight = w;
-      const mean = sum / w;
-      impurity = Math.max(0, sumSq / w - mean * mean);
-      store.value[node] = mean;
+      return regressionNode(sum, sumSq, w, store, node);
     }
     store.impurity[node] = impurity;
     store.weight[node] = w;
     return impurity;
+  }
+
+  /**
+   * split for a regression node of two rows (a third of a deep tree's splits): the same draws, score and
+   * threshold as split (its scan has one split point here), and the two children, leaves of one row, written
+   * at once instead of partitioned and stacked. False when every feature is constant in the node.
+   */
+  splitPair(start: number, store: NodeStore, node: number, leafOfRow: Int32Array): boolean {
+    const { p, maxFeatures, vals, ord, stats, base } = this;
+    let best = Number.NEGATIVE_INFINITY;
+    let bestFeature = -1;
+    let first = -1;
+    let visited = 0;
+    for (let j = 0; j < p && visited < maxFeatures; j++) {
+      const f = this.drawFeature(j);
+      const t = base[f] + start;
+      if (vals[t] >= vals[t + 1]) continue;
+      visited++;
+      // The scan's sums after its first row (0 + x as there: −0 becomes +0).
+      const i = 3 * ord[t];
+      const score = squaredScore(0 + stats[i], 0 + stats[i + 1], this.nodeSum, this.nodeWeight);
+      if (score > best) {
+        best = score;
+        bestFeature = f;
+        first = t;
+      }
+    }
+    if (bestFeature < 0) return false;
+    const left = store.add();
+    const right = store.add();
+    store.feature[node] = bestFeature;
+    store.threshold[node] = midpoint(vals[first], vals[first + 1]);
+    store.left[node] = left;
+    store.right[node] = right;
+    this.oneRowLeaf(ord[first], store, left, leafOfRow);
+    this.oneRowLeaf(ord[first + 1], store, right, leafOfRow);
+    return true;
+  }
+
+  /** The node's j-th feature drawn without replacement (a Fisher–Yates step over features). */
+  private drawFeature(j: number): number {
+    const features = this.features;
+    const r = j + this.rng.int(this.p - j);
+    const f = features[r];
+    features[r] = features[j];
+    features[j] = f;
+    return f;
+  }
+
+  /** nodeStats and the leaf's row, for a regression leaf of one row. */
+  private oneRowLeaf(row: number, store: NodeStore, node: number, leafOfRow: Int32Array): void {
+    const i = 3 * row;
+    regressionNode(0 + this.stats[i], 0 + this.stats[i + 2], 0 + this.stats[i + 1], store, node);
+    leafOfRow[row] = node;
   }
 
   /**
@@ -199,24 +362,19 @@ class SplitContext {
    * 3.3 ms (8000 × 2, 2026-12-07). At this size it is compiled on its own, with its own budget.
    */
   split(start: number, end: number): boolean {
-    const { p } = this.input;
-    const { rng, maxFeatures } = this.opts;
+    const { p, maxFeatures } = this;
     const vals = this.vals;
-    const features = this.features;
     let best = Number.NEGATIVE_INFINITY;
     let bestFeature = -1;
     let bestPos = -1;
     let visited = 0;
     // Draw features without replacement until maxFeatures non-constant ones were examined (sklearn's rule).
     for (let j = 0; j < p && visited < maxFeatures; j++) {
-      const r = j + rng.int(p - j);
-      const f = features[r];
-      features[r] = features[j];
-      features[j] = f;
-      const seg = f * this.m;
+      const f = this.drawFeature(j);
+      const seg = this.base[f];
       if (vals[seg + start] >= vals[seg + end - 1]) continue;
       visited++;
-      if (this.input.nClasses > 0) this.scanClassification(f, start, end, best);
+      if (this.nClasses > 0) this.scanClassification(f, start, end, best);
       else this.scanRegression(f, start, end, best);
       if (this.scanPosition >= 0 && this.scanScore > best) {
         best = this.scanScore;
@@ -225,58 +383,80 @@ class SplitContext {
       }
     }
     if (bestFeature < 0) return false;
-    const seg = bestFeature * this.m;
-    const lo = vals[seg + bestPos - 1];
-    const hi = vals[seg + bestPos];
-    let threshold = lo / 2 + hi / 2;
-    if (threshold >= hi || !Number.isFinite(threshold)) threshold = lo;
+    const seg = this.base[bestFeature];
     this.splitFeature = bestFeature;
     this.splitPosition = bestPos;
-    this.splitThreshold = threshold;
-    // Every feature's segment [start, end) into rows going left, then right, keeping value order.
-    const m = this.m;
+    this.splitThreshold = midpoint(vals[seg + bestPos - 1], vals[seg + bestPos]);
+    // Every other feature's segment [start, end) into the other half: rows going left, then right, in order.
     const ord = this.ord;
     const goLeft = this.goLeft;
-    const splitSeg = bestFeature * m;
-    for (let t = start; t < bestPos; t++) goLeft[ord[splitSeg + t]] = 1;
-    for (let t = bestPos; t < end; t++) goLeft[ord[splitSeg + t]] = 0;
-    const tmp = this.tmp;
-    const tmpVals = this.tmpVals;
+    for (let t = start; t < bestPos; t++) goLeft[ord[seg + t]] = 1;
+    for (let t = bestPos; t < end; t++) goLeft[ord[seg + t]] = 0;
     for (let g = 0; g < p; g++) {
       if (g === bestFeature) continue;
-      const s = g * m;
-      let l = s + start;
-      let r = 0;
-      // Branch-free: each row is written to both sides and only its side's cursor moves (a branch on the
-      // side, random from row to row, was mispredicted half the time).
-      for (let t = s + start; t < s + end; t++) {
-        const i = ord[t];
-        const v = vals[t];
-        const side = goLeft[i];
-        vals[l] = v;
-        ord[l] = i;
-        tmpVals[r] = v;
-        tmp[r] = i;
-        l += side;
-        r += 1 - side;
-      }
-      for (let q = 0; q < r; q++) {
-        ord[l + q] = tmp[q];
-        vals[l + q] = tmpVals[q];
-      }
+      if (this.twoHalves) this.partitionAcross(g, start, bestPos, end);
+      else this.partitionInPlace(g, start, end);
     }
+    this.childHalves = this.twoHalves ? this.halves ^ (((1 << p) - 1) & ~(1 << bestFeature)) : 0;
     return true;
   }
 
+  /** Feature g's segment [start, end) into the other half, its rows going left (goLeft) first, in order. */
+  private partitionAcross(g: number, start: number, bestPos: number, end: number): void {
+    const { ord, vals, goLeft } = this;
+    const from = this.base[g];
+    const second = this.m * this.p;
+    const to = from < second ? from + second : from - second;
+    let l = to + start;
+    let r = to + bestPos;
+    // Branch-free (a row's side is random from row to row): the row goes to its side's cursor, picked by a
+    // mask, and only that cursor moves.
+    for (let t = from + start; t < from + end; t++) {
+      const i = ord[t];
+      const side = goLeft[i];
+      const at = r + ((l - r) & (0 - side));
+      ord[at] = i;
+      vals[at] = vals[t];
+      l += side;
+      r += 1 - side;
+    }
+  }
+
+  /** Feature g's segment [start, end) in place: its rows going left (goLeft) first, then right, in order. */
+  private partitionInPlace(g: number, start: number, end: number): void {
+    const { ord, vals, goLeft, tmp, tmpVals } = this;
+    const s = this.base[g];
+    let l = s + start;
+    let r = 0;
+    // Branch-free: each row is written to both sides and only its side's cursor moves (a branch on the
+    // side, random from row to row, was mispredicted half the time).
+    for (let t = s + start; t < s + end; t++) {
+      const i = ord[t];
+      const v = vals[t];
+      const side = goLeft[i];
+      vals[l] = v;
+      ord[l] = i;
+      tmpVals[r] = v;
+      tmp[r] = i;
+      l += side;
+      r += 1 - side;
+    }
+    for (let q = 0; q < r; q++) {
+      ord[l + q] = tmp[q];
+      vals[l + q] = tmpVals[q];
+    }
+  }
+
   private scanClassification(f: number, start: number, end: number, bestSoFar: number): void {
-    const { y, weight } = this.input;
+    const y = this.y;
+    const weight = this.weight;
     const ord = this.ord;
     const vals = this.vals;
     const k = this.k;
     const L = this.leftStats;
     const R = this.rightStats;
-    const useEntropy = this.opts.criterion === "entropy";
-    const minLeaf = this.opts.minSamplesLeaf;
+    const useEntropy = this.useEntropy;
+    const minLeaf = this.minLeaf;
     L.fill(0);
     R.set(this.totalStats);
     let wL = 0;
@@ -288,10 +468,10 @@ class SplitContext {
     for (let c = 0; c < k; c++) accR += useEntropy ? xlogx(R[c]) : R[c] * R[c];
     let best = bestSoFar;
     let bestPos = -1;
-    const seg = f * this.m;
+    const seg = this.base[f];
     for (let t = start; t < end - 1; t++) {
       const i = ord[seg + t];
-      const wi = weight ? weight[i] : 1;
+      const wi = weight[i];
       const c = y[i];
       if (useEntropy) {
         accL += xlogx(L[c] + wi) - xlogx(L[c]);
@@ -319,11 +499,11 @@ class SplitContext {
   }
 
   private scanRegression(f: number, start: number, end: number, bestSoFar: number): void {
-    const { y, weight } = this.input;
+    const stats = this.stats;
     const ord = this.ord;
     const vals = this.vals;
-    const minLeaf = this.opts.minSamplesLeaf;
-    const seg = f * this.m;
+    const minLeaf = this.minLeaf;
+    const seg = this.base[f];
     const sumTotal = this.nodeSum;
     const wTotal = this.nodeWeight;
     let sumL = 0;
@@ -333,23 +513,54 @@ class SplitContext {
     // on the stack (OSR) before such code has run, and that code then deopts on every later call.
     this.scanScore = bestSoFar;
     this.scanPosition = -1;
-    for (let t = start; t < end - 1; t++) {
-      const i = ord[seg + t];
-      const wi = weight ? weight[i] : 1;
-      sumL += wi * y[i];
-      wL += wi;
-      const nLeft = t - start + 1;
-      if (nLeft < minLeaf) continue;
-      if (end - start - nLeft < minLeaf) break;
-      if (vals[seg + t + 1] <= vals[seg + t]) continue;
-      const sumR = sumTotal - sumL;
-      // Proxy of the squared-error decrease: ΣL²/wL + ΣR²/wR (the constant parent term is left out).
-      const score = (sumL * sumL) / wL + (sumR * sumR) / (wTotal - wL);
+    // Rows before the first split point with minLeaf rows on the left only add up (none when minLeaf is 1),
+    // and the split points stop where fewer than minLeaf rows would be left on the right.
+    let t = seg + start;
+    for (const first = t + minLeaf - 1; t < first; t++) {
+      const i = 3 * ord[t];
+      sumL += stats[i];
+      wL += stats[i + 1];
+    }
+    let value = vals[t];
+    for (const stop = seg + end - Math.max(1, minLeaf); t < stop; t++) {
+      const i = 3 * ord[t];
+      sumL += stats[i];
+      wL += stats[i + 1];
+      // Values ascend: one not above the last is equal to it, and no threshold separates them.
+      const next = vals[t + 1];
+      if (next <= value) continue;
+      value = next;
+      const score = squaredScore(sumL, wL, sumTotal, wTotal);
       if (score > best) {
         best = score;
         this.scanScore = score;
-        this.scanPosition = t + 1;
+        this.scanPosition = t + 1 - seg;
       }
     }
   }
+}
+
+/** The threshold between two adjacent distinct values: their midpoint, or lo where it rounds up to hi. */
+function midpoint(lo: number, hi: number): number {
+  const threshold = lo / 2 + hi / 2;
+  return threshold >= hi || !Number.isFinite(threshold) ? lo : threshold;
+}
+
+/**
+ * Proxy of a split's squared-error decrease, ΣL²/wL + ΣR²/wR (the constant parent term left out), from the
+ * left side's sums and the node's.
+ */
+function squaredScore(sumL: number, wL: number, sumTotal: number, wTotal: number): number {
+  const sumR = sumTotal - sumL;
+  return (sumL * sumL) / wL + (sumR * sumR) / (wTotal - wL);
+}
+
+/** Writes a regression node's mean, impurity (the weighted variance) and weight; returns the impurity. */
+function regressionNode(sum: number, sumSq: number, w: number, store: NodeStore, node: number): number {
+  const mean = sum / w;
+  const impurity = Math.max(0, sumSq / w - mean * mean);
+  store.value[node] = mean;
+  store.impurity[node] = impurity;
+  store.weight[node] = w;
+  return impurity;
 }
