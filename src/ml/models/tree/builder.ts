@@ -48,6 +48,11 @@ const PURE = 1e-7;
  * through a row-sized buffer, as the second half would add half again to the tree's memory.
  */
 const HALVES_MAX_FEATURES = 8;
+/**
+ * Nor above this many rows × features: the second half costs 12 bytes an entry (12 MiB here), and a large
+ * table's trees spend their time in scans, not in copying back, so its peak memory stays as it was.
+ */
+const HALVES_MAX_ENTRIES = 1 << 20;
 
 /**
  * Memory for growing trees on one table (n rows, p features, nOut values per node), reused from tree to
@@ -74,8 +79,8 @@ export class TreeScratch {
   private stats = new Float64Array(0);
 
   /**
-   * Partition across two halves of ord and vals (else in place); see HALVES_MAX_FEATURES. Never for wider
-   * tables: a node's halves are a bitmask of its features.
+   * Partition across two halves of ord and vals (else in place); see HALVES_MAX_FEATURES and
+   * HALVES_MAX_ENTRIES. Never for wider tables: a node's halves are a bitmask of its features.
    */
   readonly twoHalves: boolean;
   /** Split regression nodes of two rows at once (SplitContext.splitPair). */
@@ -83,7 +88,7 @@ export class TreeScratch {
 
   /** `layout`: how the trees are grown (tests compare the choices, which give the same trees). */
   constructor(n: number, p: number, nOut: number, layout: { twoHalves?: boolean; pairs?: boolean } = {}) {
-    this.twoHalves = p <= HALVES_MAX_FEATURES && (layout.twoHalves ?? true);
+    this.twoHalves = p <= HALVES_MAX_FEATURES && n * p <= HALVES_MAX_ENTRIES && (layout.twoHalves ?? true);
     this.pairs = layout.pairs ?? true;
     this.store = new NodeStore(nOut);
     this.leafOfRow = new Int32Array(n);

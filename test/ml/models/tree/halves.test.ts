@@ -63,3 +63,16 @@ describe("growTree's layouts", () => {
     }
   }
 });
+
+describe("TreeScratch's memory", () => {
+  it("gives narrow small tables a second half of the orders and large ones none", () => {
+    const small = new TreeScratch(1000, 4, 1);
+    expect(small.twoHalves).toBe(true);
+    expect(small.ord.length).toBe(2 * 1000 * 4);
+    // 300k rows × 4 features: a second half would cost 14 MB more than the in-place partition's buffers.
+    const large = new TreeScratch(300_000, 4, 1);
+    expect(large.twoHalves).toBe(false);
+    expect(large.ord.length).toBe(300_000 * 4);
+    expect(large.tmp.length).toBe(300_000);
+  });
+});
