@@ -54,6 +54,14 @@ function weighedTable(data: ForestData): { table: BinaryOnes; all: Int32Array } 
   return { table, all };
 }
 
+/** The class sums of rows[start, end) (data.values holds each row's class weights), their total and Gini score. */
+function nodeOf(data: ForestData, rows: Int32Array, start: number, end: number, k: number) {
+  const sums = new Float64Array(k);
+  for (let j = start; j < end; j++) for (let c = 0; c < k; c++) sums[c] += data.values[rows[j] * k + c];
+  const W = sums.reduce((a, v) => a + v, 0);
+  return { sums, W, parent: score("gini", sums, 0, k, W) };
+}
+
 describe("ones table of binary features", () => {
   it.each([2, 7])("finds each feature's split and constancy as scanTwoBins does (%i classes)", (k) => {
     const rng = new Random(70 + k);
@@ -70,11 +78,8 @@ describe("ones table of binary features", () => {
       const picked = all.filter(() => rng.next() < (t.end - t.start) / n);
       t.end = t.start + picked.length;
       s.rows.set(picked, t.start);
-      s.sums.fill(0);
-      for (let j = t.start; j < t.end; j++)
-        for (let c = 0; c < k; c++) s.sums[c] += data.values[s.rows[j] * k + c];
-      const W = s.sums.reduce((a, v) => a + v, 0);
-      const parent = score("gini", s.sums, 0, k, W);
+      const { sums, W, parent } = nodeOf(data, s.rows, t.start, t.end, k);
+      s.sums.set(sums);
       const minLeaf = 1 + rng.int(4);
       table.build(s.rows, t);
       for (let f = 0; f < p; f++) {
@@ -164,12 +169,8 @@ describe("ones table of binary features", () => {
       // Stale words from an earlier, larger node must not leak into this one.
       table.gatherTiny(all, 0, TINY_NODE, s);
       table.gatherTiny(s.rows, t.start, t.end, s);
-      const sums = new Float64Array(k);
-      for (let j = t.start; j < t.end; j++)
-        for (let c = 0; c < k; c++) sums[c] += data.values[s.rows[j] * k + c];
+      const { sums, W, parent } = nodeOf(data, s.rows, t.start, t.end, k);
       expect(s.sums).toEqual(sums);
-      const W = sums.reduce((a, v) => a + v, 0);
-      const parent = score("gini", sums, 0, k, W);
       const minLeaf = 1 + rng.int(3);
       for (let f = 0; f < p; f++) {
         const byRows = emptyBest();
