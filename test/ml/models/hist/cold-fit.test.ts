@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const CHILD = fileURLToPath(new URL("./cold-fit-child.ts", import.meta.url));
+const GBDT_CHILD = fileURLToPath(new URL("./gbdt-threads-child.ts", import.meta.url));
 
 /** How many times V8 deoptimised each function, most first. */
 function deoptsByFunction(trace: string): [string, number][] {
@@ -27,5 +28,21 @@ describe("a forest's first fit in a fresh process", { timeout: 120_000 }, () => 
     // the bound below would pass without looking.
     expect(counts.length).toBeGreaterThan(0);
     expect(counts[0][1]).toBeLessThan(60);
+  });
+});
+
+describe("a GBDT's first 2-thread fit after a small fit", { timeout: 120_000 }, () => {
+  // The binning loops on this thread are the ones a 1-thread binning (the small fit's) optimised, and a case of
+  // fewer's switch the small fit never took had no type feedback: its optimised code gave up there at each
+  // call, 20–30 times a fit (binning.ts primes every case when the loops are made).
+  it("does not deopt the binning loops for want of type feedback", () => {
+    const trace = execFileSync(process.execPath, ["--trace-deopt", "--import", "tsx", GBDT_CHILD], {
+      encoding: "utf8",
+      maxBuffer: 1 << 28,
+    });
+    const marker = trace.indexOf("=== small fit done");
+    expect(marker).toBeGreaterThan(0);
+    const binning = deoptsByFunction(trace.slice(marker)).filter(([name]) => name === "fewer" || name === "full");
+    expect(binning).toEqual([]);
   });
 });
