@@ -29,9 +29,27 @@ export function valueAt(c: ColumnView, i: number): number {
   return v < 0 || Number.isNaN(v) ? Number.NaN : c.remap[v];
 }
 
-/** Copies rows [from, from + n) of one column into out. */
+/**
+ * Copies rows [from, from + n) of one column into out. The view's fields are read here and the loops run in a
+ * function of their own (copyColumn), which never sees a view object: a fit's first sampled view (the bin
+ * mapper's, made only above BIN_SAMPLE_ROWS rows) has a map that a smaller fit's views did not, and V8 threw
+ * away the optimised loops at it ("wrong map") and ran them unoptimised until it had compiled them again.
+ */
 export function readColumn(c: ColumnView, n: number, out: Float64Array, from = 0): Float64Array {
-  const { values, offset, stride, rows, remap } = c;
+  return copyColumn(c.values, c.offset, c.stride, c.rows, c.remap, n, out, from);
+}
+
+/** readColumn's loops, on the view's fields. */
+function copyColumn(
+  values: Float64Array | Int32Array,
+  offset: number,
+  stride: number,
+  rows: Int32Array | null,
+  remap: Float64Array | undefined,
+  n: number,
+  out: Float64Array,
+  from: number,
+): Float64Array {
   if (rows) for (let i = 0; i < n; i++) out[i] = values[offset + stride * rows[from + i]];
   else for (let i = 0; i < n; i++) out[i] = values[offset + stride * (from + i)];
   if (remap) {

@@ -42,7 +42,9 @@ describe("a GBDT's first 2-thread fit after a small fit", { timeout: 120_000 }, 
     });
     const marker = trace.indexOf("=== small fit done");
     expect(marker).toBeGreaterThan(0);
-    const binning = deoptsByFunction(trace.slice(marker)).filter(([name]) => name === "fewer" || name === "full");
+    const binning = deoptsByFunction(trace.slice(marker)).filter(
+      ([name]) => name === "fewer" || name === "full",
+    );
     expect(binning).toEqual([]);
   });
 });
