@@ -61,6 +61,21 @@ function copyColumn(
   return out;
 }
 
+// Both of copyColumn's reading loops run on a few made-up rows when the module loads, so each has type
+// feedback before V8 optimises it: a small fit reads its rows in place only, and the first fit sampled for its
+// bin mapper (above BIN_SAMPLE_ROWS rows) met the row-index loop without feedback, threw the optimised code
+// away and ran unoptimised until V8 had compiled it again. A few calls of a few hundred rows: V8 gives a function
+// its feedback vector only after it has run a while (lazy feedback allocation).
+{
+  const values = new Float64Array(256).fill(0.5);
+  const rows = new Int32Array(256);
+  const out = new Float64Array(256);
+  for (let pass = 0; pass < 3; pass++) {
+    copyColumn(values, 0, 1, rows, undefined, 256, out, 0);
+    copyColumn(values, 0, 1, null, undefined, 256, out, 0);
+  }
+}
+
 /**
  * A view of a design matrix; `categories[j] > 0` marks column j as categorical with that many codes.
  */
