@@ -115,6 +115,11 @@ const PROB_GRADIENT_WORK = ADD_WORK;
  * unless it has more rows than a thread's share of the wave over this.
  */
 const PARTS_PER_THREAD = 4;
+/**
+ * Loads of the merges' counter a BUILD unit spins for before it sleeps (awaitMerges): a few µs, a merge
+ * unit's copy.
+ */
+const MERGE_SPINS = 4096;
 /** A row a merge moves (two 4-byte copies), in bin updates. */
 const MERGE_WORK = 2;
 /**
@@ -441,6 +446,12 @@ const TASK = `(() => {
     data.wasm.copy(l.rowsAt + 4 * units[at + 3], l.scratchAt + 4 * (to - left), 4 * left);
     data.wasm.copy(l.rowsAt + 4 * units[at + 4], l.scratchAt + 4 * from, 4 * (to - from - left));
   };
+  // Returns once the BUILD run's MERGE units are all done (left[0] = 0): a copy or two, so a spin, then
+  // (a thread that merges descheduled on a loaded machine) sleeps of at most 1 ms, not a spin that takes its core.
+  const awaitMerges = (left) => {
+    for (let s = 0, v = Atomics.load(left, 0); v > 0; s++, v = Atomics.load(left, 0))
+      if (s >= ${MERGE_SPINS}) Atomics.wait(left, 0, v, 1);
+  };
   // The first q in [lo, hi) with rows[q] ≥ id (rows[lo..hi) ascending), else hi.
   const firstFrom = (rows, lo, hi, id) => {
     while (lo < hi) {
@@ -609,10 +620,10 @@ const TASK = `(() => {
         // The last partition's MERGE units first (args[3] of them: buildAll), the builds after them all.
         if (u < args[3]) {
           mergePart(data, at);
-          Atomics.sub(data.mergesLeft, 0, 1);
+          if (Atomics.sub(data.mergesLeft, 0, 1) === 1) Atomics.notify(data.mergesLeft, 0);
           continue;
         }
-        if (args[3] > 0) while (Atomics.load(data.mergesLeft, 0) > 0);
+        if (args[3] > 0) awaitMerges(data.mergesLeft);
         // A round's root shares with its gradients (args[2] ≥ 0: fusedBuild): rows[from..to) are from..to − 1.
         if (args[2] >= 0) gradientLoops[args[2]](data.raw, data.y, data.gh, from, to, data.prob, 0, 0, 0, lanes, data.marks, data.nodeValues);
         const hist = kernel.histAt + units[at + 2] * kernel.regionBytes;
@@ -903,8 +914,10 @@ export class NodeThreads {
   /**
    * Partitions every node stably (nodes are disjoint); large nodes in parts, whose left rows and right rows
    * are then put together in order (the same rows as one pass). Returns the rows sent left, per node.
+   * `mergeInNextBuild` (the grower, whose next call is the level's buildAll): that putting together runs in
+   * the next buildAll's first wave (mergesFirst), so the row list is not complete until then.
    */
-  partitionAll(cuts: NodeCut[]): Int32Array {
+  partitionAll(cuts: NodeCut[], mergeInNextBuild = false): Int32Array {
     this.runMerges();
     if (this.marks > 0) this.markAll();
     const nLeft = new Int32Array(cuts.length);
@@ -940,6 +953,7 @@ export class NodeThreads {
       this.run([PARTITION, count], work * this.stride);
       this.mergeParts(cuts, w, nodes, nLeft);
     }
+    if (!mergeInNextBuild) this.runMerges();
     return nLeft;
   }
 
