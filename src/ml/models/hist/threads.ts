@@ -85,6 +85,9 @@ const FIT_MIN_WORK = 1 << 23;
  * VM, 2 threads ÷ 1 wall, medians): customers 120k × 28 (3.4M cells) 0.78, 60k 0.89, 30k (0.84M) 1.17;
  * binary-28 80k × 28 (2.2M) 0.90, 40k (1.1M) 1.02; wide-500 4.8k × 500 (2.4M) 0.80, 8k 0.75; weak-2
  * 160k × 2 (0.64M) 1.00. Multiclass fits keep FIT_MIN_WORK (48k × 54, 7 classes, was 15–50% slower).
+ * Re-measured for few features (2026-12-07 late, weak-2, workers forced, 7 pairs each at load 2–4 on the
+ * 2-core VM, no chrt): 160k × 2 1.29, 120k 1.58, 80k 2.3; the best pairs at 160k 0.92. Not lowered: a second
+ * thread at 160k × 2 wins only on a quiet machine, and there by less than a loaded one loses.
  */
 const FIT_MIN_WORK_MARKED = 1 << 21;
 /**
