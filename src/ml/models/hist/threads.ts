@@ -1274,11 +1274,8 @@ export class NodeThreads {
     return nodes.length === 1 && nodes[0].start === 0 && nodes[0].end === n ? this.deferred : -1;
   }
 
-  /**
-   * Runs the deferred gradients (markedGradients) on their own; a caller that reads the scores or the
-   * gradients before the tree's first buildAll (the booster's training loss) calls this first.
-   */
-  runDeferred(): void {
+  /** Runs the deferred gradients (markedGradients) on their own, if any. */
+  private runDeferred(): void {
     const code = this.deferred;
     if (code < 0) return;
     this.deferred = -1;
