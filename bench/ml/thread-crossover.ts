@@ -10,7 +10,8 @@
  * With CROSSOVER_BREAKDOWN=1 each fit also prints (to stderr) where its time went: per kind of wave
  * (NodeThreads' units: BUILD, PARTITION, …) the runs, how many woke the workers, their work (bin updates) and
  * wall time, and for the runs with workers this thread's own part ("here") against its wait for the workers
- * after it (wake-up latency and the last unit's tail); the time before the first wave (binning, the space)
+ * after it (wake-up latency and the last unit's tail; a BUILD run also holds a round's gradients, at the root,
+ * and the last partition's merges: threads.ts, fusedBuild and mergesFirst); the time before the first wave (binning, the space)
  * and outside the waves; the process's minor page faults (first touches of fresh memory: about 12 µs each
  * on the 2-core VM, 2026-12-07, against under 1 µs on bare metal).
  */

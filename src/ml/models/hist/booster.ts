@@ -216,11 +216,8 @@ export function fitBooster(
         } else if (space) space.listRows(nt);
         else listRows(rows, nt);
         if (marked) {
-          if (workers && helpers) helpers.markedGradients(loss, nt, marked.takePending());
+          if (workers && helpers) helpers.markedGradients(loss, nt, marked.takePending(), true);
           else marked.gradients(loss, raw, yTrain, gh, nt);
-          // The last round's training loss, now that its scores are all added.
-          if (trainDue) curve.train.push(loss.value(raw, yTrain, curveRows, nt));
-          trainDue = false;
         } else if (helpers) helpers.gradients(loss, k, nt);
         else loss.gradients(raw, yTrain, k, gh, nt);
         const root = forest.nodes;
@@ -247,6 +244,10 @@ export function fitBooster(
           scratch,
           rng,
         );
+        // The last round's training loss, now that its scores are all added (with workers, by the tree's first
+        // histogram wave: NodeThreads.markedGradients).
+        if (trainDue) curve.train.push(loss.value(raw, yTrain, curveRows, nt));
+        trainDue = false;
         const values = storeTree(grown, params, forest, featureGain);
         if (marked) marked.setTree(rows, grown.leaves, values, root);
         else if (marks) {

@@ -91,7 +91,8 @@ export interface Leaf {
  */
 export interface LevelOps {
   buildAll(nodes: NodeHist[]): void;
-  partitionAll(cuts: NodeCut[]): Int32Array;
+  /** `mergeInNextBuild`: the rows may be complete only after the next buildAll (NodeThreads.partitionAll). */
+  partitionAll(cuts: NodeCut[], mergeInNextBuild?: boolean): Int32Array;
   subtractAll(pairs: NodeSubtract[]): void;
   findSplits(scans: NodeScan[], binCounts: Int32Array, categories: Int32Array, rules: SplitRules): void;
 }
@@ -187,7 +188,8 @@ class TreeGrowth {
 
   private growBatch(batch: Open[]): void {
     const splitting = this.splitBatch(batch);
-    const nLeft = this.levels.partitionAll(this.cutsOf(splitting));
+    // The next call is buildAll: the threads may put the rows of nodes partitioned in parts together there.
+    const nLeft = this.levels.partitionAll(this.cutsOf(splitting), true);
     const grown = this.childrenOf(splitting, nLeft);
     const small: NodeHist[] = [];
     for (let k = 0; k < grown.length; k++) small.push(grown[k].small as NodeHist);

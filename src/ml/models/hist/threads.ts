@@ -14,7 +14,10 @@
  * scores over its leaves' row ranges (disjoint: each score is written by one unit), or, with one output,
  * through leaf marks as on one thread (leaf-marks.ts): the deepest level's rows marked with their leaf in
  * the level's partition wave (markRows, over ranges of row ids) and the values added by the next round's
- * gradient units (markedGradients). The rows are binned on
+ * gradient units (markedGradients), which run in the units of the root's histogram shares (one wave for both,
+ * fusedBuild). A partition's merges of nodes partitioned in parts run in the next histogram wave, before its
+ * builds (mergesFirst): few features and many rows (160k × 2) woke the workers 13 times a tree, 4–5 of them
+ * for such merges and one for the gradients. The rows are binned on
  * the same threads too, before (binRows' threads, binning.ts). What stays on this thread is bookkeeping, the
  * bin mapper's fit (a sample's sort per feature), and categorical split scans.
  *
@@ -82,6 +85,9 @@ const FIT_MIN_WORK = 1 << 23;
  * VM, 2 threads ÷ 1 wall, medians): customers 120k × 28 (3.4M cells) 0.78, 60k 0.89, 30k (0.84M) 1.17;
  * binary-28 80k × 28 (2.2M) 0.90, 40k (1.1M) 1.02; wide-500 4.8k × 500 (2.4M) 0.80, 8k 0.75; weak-2
  * 160k × 2 (0.64M) 1.00. Multiclass fits keep FIT_MIN_WORK (48k × 54, 7 classes, was 15–50% slower).
+ * Re-measured for few features (2026-12-07 late, weak-2, workers forced, 7 pairs each at load 2–4 on the
+ * 2-core VM, no chrt): 160k × 2 1.29, 120k 1.58, 80k 2.3; the best pairs at 160k 0.92. Not lowered: a second
+ * thread at 160k × 2 wins only on a quiet machine, and there by less than a loaded one loses.
  */
 const FIT_MIN_WORK_MARKED = 1 << 21;
 /**
@@ -112,6 +118,11 @@ const PROB_GRADIENT_WORK = ADD_WORK;
  * unless it has more rows than a thread's share of the wave over this.
  */
 const PARTS_PER_THREAD = 4;
+/**
+ * Loads of the merges' counter a BUILD unit spins for before it sleeps (awaitMerges): a few µs, a merge
+ * unit's copy.
+ */
+const MERGE_SPINS = 4096;
 /** A row a merge moves (two 4-byte copies), in bin updates. */
 const MERGE_WORK = 2;
 /**
@@ -357,7 +368,9 @@ const expModule = kernelModule(EXP_LANES_WASM);
  * The task of every thread, as source: the workers are given it (no module to load, so they start at once)
  * and this thread compiles the same source, so there is one copy. args = (kind, count, …): take units from
  * data.next until count. A BUILD unit (from, to, region) builds rows[from..to) into its region (reachable
- * cells zeroed first); a PARTITION unit (from, to, f, slot, mode, ·, first, parts) partitions rows[from..to)
+ * cells zeroed first), after the gradients of rows from..to − 1 with GRADIENT_LOOPS[args[2]] when args[2] ≥ 0
+ * (a round's root: NodeThreads.fusedBuild); the first args[3] units of a BUILD run are MERGE units instead
+ * (the last partition's, NodeThreads.mergesFirst), and its builds start once they are all done; a PARTITION unit (from, to, f, slot, mode, ·, first, parts) partitions rows[from..to)
  * with side table `slot`, the left-row count into word 5, and, when it is the node's only part (mode 1),
  * moves its right rows back after the left ones, else its left rows into scratch after its right ones
  * (scratch[from..to) then holds the part's rows, right ones first); in mode 2, the thread that finishes the
@@ -425,6 +438,22 @@ const TASK = `(() => {
       leftAt += partLeft;
       rightAt += to - from - partLeft;
     }
+  };
+  // A MERGE unit at table word \`at\`: its part's left and right rows back from scratch into rows.
+  const mergePart = (data, at) => {
+    const { units, kernel } = data;
+    const l = kernel.layout;
+    const from = units[at];
+    const to = units[at + 1];
+    const left = units[at + 2];
+    data.wasm.copy(l.rowsAt + 4 * units[at + 3], l.scratchAt + 4 * (to - left), 4 * left);
+    data.wasm.copy(l.rowsAt + 4 * units[at + 4], l.scratchAt + 4 * from, 4 * (to - from - left));
+  };
+  // Returns once the BUILD run's MERGE units are all done (left[0] = 0): a copy or two, so a spin, then
+  // (a thread that merges descheduled on a loaded machine) sleeps of at most 1 ms, not a spin that takes its core.
+  const awaitMerges = (left) => {
+    for (let s = 0, v = Atomics.load(left, 0); v > 0; s++, v = Atomics.load(left, 0))
+      if (s >= ${MERGE_SPINS}) Atomics.wait(left, 0, v, 1);
   };
   // The first q in [lo, hi) with rows[q] ≥ id (rows[lo..hi) ascending), else hi.
   const firstFrom = (rows, lo, hi, id) => {
@@ -528,6 +557,7 @@ const TASK = `(() => {
       scanOut: sent.scanOut,
       scanFeatures: sent.scanFeatures,
       partsLeft: sent.partsLeft,
+      mergesLeft: sent.mergesLeft,
       nodeValues: sent.nodeValues,
       wasm: new WebAssembly.Instance(kernel.module, { env: { memory } }).exports,
       f64: new Float64Array(memory.buffer),
@@ -577,9 +607,7 @@ const TASK = `(() => {
         continue;
       }
       if (kind === ${MERGE}) {
-        const left = units[at + 2];
-        data.wasm.copy(l.rowsAt + 4 * units[at + 3], l.scratchAt + 4 * (to - left), 4 * left);
-        data.wasm.copy(l.rowsAt + 4 * units[at + 4], l.scratchAt + 4 * from, 4 * (to - from - left));
+        mergePart(data, at);
         continue;
       }
       if (kind === ${ADD}) {
@@ -592,6 +620,15 @@ const TASK = `(() => {
         continue;
       }
       if (kind === ${BUILD}) {
+        // The last partition's MERGE units first (args[3] of them: buildAll), the builds after them all.
+        if (u < args[3]) {
+          mergePart(data, at);
+          if (Atomics.sub(data.mergesLeft, 0, 1) === 1) Atomics.notify(data.mergesLeft, 0);
+          continue;
+        }
+        if (args[3] > 0) awaitMerges(data.mergesLeft);
+        // A round's root shares with its gradients (args[2] ≥ 0: fusedBuild): rows[from..to) are from..to − 1.
+        if (args[2] >= 0) gradientLoops[args[2]](data.raw, data.y, data.gh, from, to, data.prob, 0, 0, 0, lanes, data.marks, data.nodeValues);
         const hist = kernel.histAt + units[at + 2] * kernel.regionBytes;
         const spans = kernel.zero;
         for (let s = 0; s < spans.length; s += 2) data.f64.fill(0, (hist >>> 3) + spans[s], (hist >>> 3) + spans[s + 1]);
@@ -709,6 +746,18 @@ export class NodeThreads {
    */
   private readonly marking: NodeMark[] = [NO_MARK];
   private marks = 0;
+  /** The gradient loop markedGradients deferred to the next buildAll (fusedBuild), or −1. */
+  private deferred = -1;
+  /**
+   * The last partition wave's MERGE units (in merges), not yet run: the next buildAll runs them in its first
+   * wave, before its builds (which read the merged rows), instead of in a wave of their own; a partition
+   * (which reads rows too) runs them first.
+   */
+  private pendingMerges = 0;
+  /** Their work (bin updates). */
+  private mergeWork = 0;
+  /** The MERGE units of a BUILD wave not yet done (its builds wait for them). */
+  private readonly mergesLeft = shared(Int32Array, 1);
 
   /**
    * @param threads - total threads, this one included (1: the same units, all run here)
@@ -781,6 +830,7 @@ export class NodeThreads {
       scanOut: this.scanOut,
       scanFeatures: this.scanFeatures,
       partsLeft: this.partsLeft,
+      mergesLeft: this.mergesLeft,
       nodeValues: scores.nodeValues ?? null,
     });
     this.data = dataOf();
@@ -789,6 +839,10 @@ export class NodeThreads {
 
   /** Builds every node's histogram: its shares in parallel with the other nodes', then added in order. */
   buildAll(nodes: NodeHist[]): void {
+    // The round's gradients (deferred by markedGradients) with the root's shares, when these are its.
+    const gradients = this.fusedBuild(nodes);
+    if (gradients < 0) this.runDeferred();
+    this.deferred = -1;
     const units: Array<{ node: NodeHist; share: number; from: number; to: number }> = [];
     for (let n = 0; n < nodes.length; n++) {
       const node = nodes[n];
@@ -803,17 +857,37 @@ export class NodeThreads {
     // it competes with the fit's threads in a cold fit.
     for (let w = 0; w < units.length; w += this.regions) {
       const wave = units.slice(w, w + this.regions);
+      const merges = this.mergesFirst(wave.length);
       let rows = 0;
       for (let r = 0; r < wave.length; r++) {
         const u = wave[r];
-        this.units[UNIT_WORDS * r] = u.from;
-        this.units[UNIT_WORDS * r + 1] = u.to;
-        this.units[UNIT_WORDS * r + 2] = r;
+        this.units[UNIT_WORDS * (merges + r)] = u.from;
+        this.units[UNIT_WORDS * (merges + r) + 1] = u.to;
+        this.units[UNIT_WORDS * (merges + r) + 2] = r;
         rows += u.to - u.from;
       }
-      this.run([BUILD, wave.length], rows * this.stride);
+      const work =
+        rows * (this.stride + (gradients >= 0 ? GRADIENT_WORK : 0)) + (merges > 0 ? this.mergeWork : 0);
+      this.run([BUILD, merges + wave.length, gradients, merges], work);
       this.reduceWave(wave);
     }
+    this.runMerges();
+  }
+
+  /**
+   * The pending MERGE units (mergeParts), put first in the table for a BUILD wave of `builds` units, which
+   * runs them before its builds (so one wake-up, not two); returns how many (0: none, or no room).
+   */
+  private mergesFirst(builds: number): number {
+    const count = this.pendingMerges;
+    if (count === 0 || count + builds > this.capacity) {
+      this.runMerges();
+      return 0;
+    }
+    this.pendingMerges = 0;
+    this.units.set(this.merges.subarray(0, UNIT_WORDS * count));
+    Atomics.store(this.mergesLeft, 0, count);
+    return count;
   }
 
   /**
@@ -843,13 +917,17 @@ export class NodeThreads {
   /**
    * Partitions every node stably (nodes are disjoint); large nodes in parts, whose left rows and right rows
    * are then put together in order (the same rows as one pass). Returns the rows sent left, per node.
+   * `mergeInNextBuild` (the grower, whose next call is the level's buildAll): that putting together runs in
+   * the next buildAll's first wave (mergesFirst), so the row list is not complete until then.
    */
-  partitionAll(cuts: NodeCut[]): Int32Array {
+  partitionAll(cuts: NodeCut[], mergeInNextBuild = false): Int32Array {
+    this.runMerges();
     if (this.marks > 0) this.markAll();
     const nLeft = new Int32Array(cuts.length);
     const { bundling } = this.space;
     const { parts, mergedInWave } = this;
     for (let w = 0; w < cuts.length; w += SIDE_SLOTS) {
+      this.runMerges();
       const nodes = Math.min(SIDE_SLOTS, cuts.length - w);
       const partRows = this.partRows(cuts, w, nodes);
       const mergeHereRows = this.mergeHereRows(cuts, w, nodes);
@@ -878,6 +956,7 @@ export class NodeThreads {
       this.run([PARTITION, count], work * this.stride);
       this.mergeParts(cuts, w, nodes, nLeft);
     }
+    if (!mergeInNextBuild) this.runMerges();
     return nLeft;
   }
 
@@ -1009,9 +1088,17 @@ export class NodeThreads {
         rightAt += to - from - partLeft;
       }
     }
+    this.pendingMerges = count;
+    this.mergeWork = work * MERGE_WORK;
+  }
+
+  /** Runs the pending MERGE units (mergeParts) in a wave of their own, if any. */
+  private runMerges(): void {
+    const count = this.pendingMerges;
     if (count === 0) return;
-    units.set(merges.subarray(0, UNIT_WORDS * count));
-    this.run([MERGE, count], work * MERGE_WORK);
+    this.pendingMerges = 0;
+    this.units.set(this.merges.subarray(0, UNIT_WORDS * count));
+    this.run([MERGE, count], this.mergeWork);
   }
 
   /**
@@ -1159,13 +1246,42 @@ export class NodeThreads {
   /**
    * Gradients and hessians of one output for rows 0..n−1 into the space's gh, its pending leaf values
    * (RowScores.nodeValues by the space's marks) added to the scores first, in the same units, when
-   * `addMarked`; on the threads (threadsMark's losses).
+   * `addMarked`; on the threads (threadsMark's losses). `withRootBuild` (the booster, whose next call is the
+   * tree's root build over rows 0..n − 1, and which reads the scores only after the tree): deferred to that
+   * build, in the same units as its shares (fusedBuild).
    */
-  markedGradients(loss: Loss, n: number, addMarked: boolean): void {
+  markedGradients(loss: Loss, n: number, addMarked: boolean, withRootBuild = false): void {
     const code = addMarked ? MARKED_CODES[loss.name] : GRADIENT_CODES[loss.name];
     if (code === undefined || loss.outputs !== 1 || !this.scores.nodeValues)
       throw new Error(`markedGradients: no marked gradient loop for ${loss.name}`);
+    this.runDeferred();
+    if (withRootBuild && this.pool && n === this.space.layout.rows) {
+      this.deferred = code;
+      return;
+    }
     this.runGradients(loss, code, false, 0, n);
+  }
+
+  /**
+   * The gradient loop (GRADIENT_LOOPS' index) whose rows the next buildAll's units compute before they build
+   * their shares of the root (markedGradients deferred it, then buildAll gets a single node of all rows
+   * 0..n − 1, listed in order: a round's tree without a subsample); −1 when there is none, or when the nodes
+   * are others (runDeferred first). One wave instead of two a round, and each unit's gradients are still in
+   * its core's cache when it builds from them.
+   */
+  private fusedBuild(nodes: NodeHist[]): number {
+    const n = this.space.layout.rows;
+    return nodes.length === 1 && nodes[0].start === 0 && nodes[0].end === n ? this.deferred : -1;
+  }
+
+  /** Runs the deferred gradients (markedGradients) on their own, if any. */
+  private runDeferred(): void {
+    const code = this.deferred;
+    if (code < 0) return;
+    this.deferred = -1;
+    const n = this.space.layout.rows;
+    const pieces = this.minRows === 0 ? MAX_SHARES : Math.ceil(n / ROW_UNIT);
+    this.runRanges([{ start: 0, end: n }], pieces, null, [GRADIENTS, 0, code], GRADIENT_WORK);
   }
 
   private runGradients(loss: Loss, code: number, softmax: boolean, k: number, n: number): void {

@@ -271,6 +271,45 @@ describe("a level's histograms built in shares on the threads", () => {
     expect(built[1].every((h) => h.inArena)).toBe(true);
     expect(built[1].map((h) => h.hist)).toEqual(built[0].map((h) => h.hist));
   });
+
+  it("computes a round's marked gradients in its root build's units: the scores, gradients and root histogram of separate waves", () => {
+    const stride = rowStride(P);
+    const reach = reachableBins(new Int32Array(P).fill(255), stride);
+    const run = (withRootBuild: boolean) => {
+      const rng = new Random(11);
+      const space = createHistSpace(N, stride, regionsFor(2, stride), false, SIDE_SLOTS) as HistSpace;
+      for (let i = 0; i < space.bins.length; i++) space.bins[i] = rng.int(256);
+      for (let i = 0; i < N; i++) space.marks[i] = rng.int(64);
+      // The booster's root: rows 0..N − 1 in order.
+      space.listRows(N);
+      space.useReachable(reach);
+      const raw = sharedCopy(Float64Array.from({ length: N }, () => rng.normal()));
+      const y = Float64Array.from({ length: N }, () => rng.normal());
+      const nodeValues = sharedCopy(Float64Array.from({ length: 64 }, () => rng.normal()));
+      const nodes = new NodeThreads(2, space, reach, { raw, y, nodeValues }, 0);
+      open = nodes;
+      const before = Float64Array.from(raw);
+      nodes.markedGradients(squaredError(), N, true, withRootBuild);
+      // Deferred: nothing is computed until the root's build.
+      const deferred = Buffer.from(raw.buffer, raw.byteOffset, 8 * N).equals(Buffer.from(before.buffer));
+      const root = { start: 0, end: N, hist: nodes.histograms.take() };
+      nodes.buildAll([root]);
+      nodes.close();
+      open = null;
+      return {
+        deferred,
+        raw: Float64Array.from(raw),
+        gh: Float64Array.from(space.gh),
+        hist: Float64Array.from(root.hist),
+      };
+    };
+    const separate = run(false);
+    const fused = run(true);
+    expect([separate.deferred, fused.deferred]).toEqual([false, true]);
+    expect(fused.hist.some((v) => v !== 0)).toBe(true);
+    for (const k of ["raw", "gh", "hist"] as const)
+      expect(Buffer.from(fused[k].buffer)).toEqual(Buffer.from(separate[k].buffer));
+  });
 });
 
 describe("a level's partitions on the threads", () => {
