@@ -265,15 +265,8 @@ function classEntriesOfTinyNode(data: ForestData, t: NodeRange, n: number, s: Fo
 }
 
 /**
- * From this many rows a tiny node's keys are sorted through per-bin lists (sortByBinLists), below by
- * insertion. A micro-benchmark of both on random bins of 12k rows (2026-12-07, ns a node): 4 rows 56 / 74,
- * 8 rows 88–150 / 206, 16 rows 366–470 / 258, 24 rows 436 / 320, 32 rows 700–740 / 485–496.
- */
-const LIST_SORT_FROM = 14;
-
-/**
  * The node's (bin << 8 | position) keys in order into keys (missing rows, bin 255, last); their number.
- * At most TINY_NODE keys: insertion sort for few, per-bin lists for more (LIST_SORT_FROM); the same keys.
+ * Insertion sort: at most TINY_NODE keys, often nearly in order.
  */
 export function sortTinyKeys(
   columns: Uint8Array,
@@ -283,7 +276,6 @@ export function sortTinyKeys(
   keys: Int32Array,
 ): number {
   const n = t.end - t.start;
-  if (n >= LIST_SORT_FROM) return sortByBinLists(columns, col, rows, t.start, n, keys);
   for (let k = 0; k < n; k++) {
     const key = (columns[col + rows[t.start + k]] << 8) | k;
     let j = k;
@@ -292,46 +284,6 @@ export function sortTinyKeys(
       j--;
     }
     keys[j] = key;
-  }
-  return n;
-}
-
-/** sortByBinLists' lists: each bin's first position (−1: none), each position's next in its bin, bins present. */
-const listHead = new Int8Array(256).fill(-1);
-const listNext = new Int8Array(TINY_NODE);
-const listBins = new Uint32Array(8);
-
-/**
- * sortTinyKeys by buckets: each position is put at the head of its bin's list (positions taken from the last
- * down, so every list ascends), then the bins present are walked in order. Keys are unique (the position is
- * in them), so this is the order the insertion sort gives, without its shifts (about n²/4 of them).
- * Leaves the lists empty.
- */
-function sortByBinLists(
-  columns: Uint8Array,
-  col: number,
-  rows: Int32Array,
-  start: number,
-  n: number,
-  keys: Int32Array,
-): number {
-  for (let k = n - 1; k >= 0; k--) {
-    const b = columns[col + rows[start + k]];
-    listNext[k] = listHead[b];
-    listHead[b] = k;
-    listBins[b >>> 5] |= 1 << (b & 31);
-  }
-  let q = 0;
-  for (let w = 0; w < 8; w++) {
-    let bits = listBins[w];
-    listBins[w] = 0;
-    while (bits !== 0) {
-      const low = bits & -bits;
-      bits ^= low;
-      const b = (w << 5) | (31 - Math.clz32(low));
-      for (let k = listHead[b]; k >= 0; k = listNext[k]) keys[q++] = (b << 8) | k;
-      listHead[b] = -1;
-    }
   }
   return n;
 }
