@@ -4,10 +4,14 @@
  * Reference: Blackman & Vigna, "Scrambled linear pseudorandom number generators" (2018).
  */
 export class Random {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  /**
+   * The four state words, as int32 (the generator only needs their bits). In an Int32Array, not four fields:
+   * a word at 2^30 or above is no small integer for V8, so each field held a boxed double and every draw
+   * converted it back and forth: int() took 34–36 ns against 16 here (the fastest of 40 runs of 400k draws,
+   * loaded 2-core VM, 2026-12-07), and an exact forest tree draws two features a split (weak-2: about 5000
+   * splits a tree).
+   */
+  private readonly s = new Int32Array(4);
   private spareNormal = Number.NaN;
 
   constructor(seed: number) {
@@ -19,22 +23,20 @@ export class Random {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
+    for (let k = 0; k < 4; k++) this.s[k] = next();
   }
 
   /** A uniform 32-bit unsigned integer. */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
-    const t = this.s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
+    const s = this.s;
+    const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
+    const t = s[1] << 9;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 11);
     return result;
   }
 
@@ -115,7 +117,11 @@ export class Random {
    */
   private nextBlock(block: Float64Array, wanted: number): number {
     const count = Math.min(wanted, block.length);
-    let { s0, s1, s2, s3 } = this;
+    const s = this.s;
+    let s0 = s[0];
+    let s1 = s[1];
+    let s2 = s[2];
+    let s3 = s[3];
     for (let d = 0; d < count; d++) {
       // next(): two 32-bit draws, the first one's top 27 bits and the second one's top 26.
       let hi = 0;
@@ -135,10 +141,10 @@ export class Random {
       }
       block[d] = (hi * 67108864 + lo) / 9007199254740992;
     }
-    this.s0 = s0;
-    this.s1 = s1;
-    this.s2 = s2;
-    this.s3 = s3;
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
     return count;
   }
 

@@ -40,6 +40,7 @@ import { rowStride } from "./hist/histogram.js";
 import { shared } from "./hist/threads.js";
 import { accumulateTree, impurityImportance, type TreeArrays } from "./tree/arrays.js";
 import { featuresPerSplit } from "./tree/fit-input.js";
+import { sortedValuesOf } from "./tree/orders.js";
 import { presortColumns } from "./tree/presort.js";
 
 export interface ForestParams extends TreeParams {
@@ -330,11 +331,14 @@ function exactGrowth(
   }
   const sorted = allocate(Int32Array, n * p, forWorkers);
   sorted.set(presortColumns(Xc, n, p));
+  const sortedValues = allocate(Float64Array, n * p, forWorkers);
+  sortedValuesOf({ Xc, n, p, sorted, y, nClasses, weight: null }, sortedValues);
   const sharedY = allocate(Float64Array, n, forWorkers);
   sharedY.set(y);
   const job: ExactJob = storedCopy({
     Xc,
     sorted,
+    sortedValues,
     y: sharedY,
     n,
     p,

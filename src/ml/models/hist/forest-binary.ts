@@ -137,12 +137,23 @@ export class BinaryOnes {
 
   /**
    * Writes the tree's class and bootstrap count of its rows rows[0..nRows) into their records (from
-   * data.values: classification puts a row's count in its class's channel, and counts are whole).
+   * data.classes, or for two classes from data.values: classification puts a row's count in its class's
+   * channel, and counts are whole).
    */
   weigh(rows: Int32Array, nRows: number): void {
     const { words, records } = this;
-    const { values, channels: C } = this.data;
+    const { values, channels: C, classes } = this.data;
     const R = words + 1;
+    // More than two classes: each row's class and count as bagRows wrote them (a search of the row's
+    // channels for its non-zero one mispredicted at almost every row).
+    if (classes) {
+      const { classOf, rowWeight } = classes;
+      for (let k = 0; k < nRows; k++) {
+        const i = rows[k];
+        records[i * R + words] = rowWeight[i] * 256 + classOf[i];
+      }
+      return;
+    }
     for (let k = 0; k < nRows; k++) {
       const i = rows[k];
       let c = 0;

@@ -19,6 +19,8 @@ export interface ExactJob {
   Xc: Float64Array;
   /** Per-feature row order by value (presortColumns). */
   sorted: Int32Array;
+  /** Each feature's values in that order (TreeInput.sortedValues). */
+  sortedValues: Float64Array;
   y: Float64Array;
   n: number;
   p: number;
@@ -49,11 +51,12 @@ export class ExactGrower {
    */
   grow(seed: number, inPlace = false): ExactTree {
     const { job, weight } = this;
-    const { Xc, sorted, y, n, p, nClasses } = job;
+    const { Xc, sorted, sortedValues, y, n, p, nClasses } = job;
     const rng = new Random(seed);
     weight.fill(job.bootstrap ? 0 : 1);
     if (job.bootstrap) rng.addBootstrapCounts(weight);
-    const tree = growTree({ Xc, n, p, y, nClasses, weight, sorted }, { ...job.options, rng }, this.scratch);
+    const input = { Xc, n, p, y, nClasses, weight, sorted, sortedValues };
+    const tree = growTree(input, { ...job.options, rng }, this.scratch);
     if (!inPlace) return forestTree(tree, p, new Int32Array(tree.count), null);
     if (this.child.length < tree.count) this.child = new Int32Array(tree.feature.length);
     return forestTree(tree, p, this.child, this);

@@ -60,6 +60,8 @@ interface Task extends NodeRange {
   known: number;
   /** The node's ones table, from its parent's (onesForChildren), or null. */
   table: OnesTable | null;
+  /** Two packed classes without a ones table: the node's packed sum when its parent knew it (else −1). */
+  packed: number;
 }
 
 /**
@@ -99,6 +101,7 @@ export function growForestTree(
       sorted: false,
       known: 0,
       table: null,
+      packed: -1,
     },
   ];
   scratch.seed = rng.nextUint32() | 1;
@@ -130,7 +133,7 @@ export function growForestTree(
       const sums = ones.sums;
       for (let c = 0; c < C; c++) scratch.sums[c] = sums[c];
     } else if (ones) ones.sumClasses(scratch.rows, t.start, t.end, scratch.sums);
-    else nodeSums(data, scratch.rows, t.start, t.end, scratch.sums);
+    else nodeSums(data, scratch.rows, t, scratch.sums);
     const W = weightOf(params.criterion, scratch.sums, 0, C);
     const parentScore = score(params.criterion, scratch.sums, 0, C, W);
     best.gain = 0;
@@ -174,6 +177,7 @@ export function growForestTree(
       sorted: t.sorted,
       known,
       table: null,
+      packed: -1,
     };
     // A literal, not a spread of left: the spread copies by a slower generic path at every split.
     const right: Task = {
@@ -185,8 +189,10 @@ export function growForestTree(
       sorted: t.sorted,
       known,
       table: null,
+      packed: -1,
     };
     if (ones?.built) onesForChildren(ones, scratch.rows, left, right, params);
+    else if (!ones && data.packed) packedForChildren(data.packed, scratch.rows, scratch.sums, left, right);
     childHistograms(data, scratch, t.hist, left, right, histFrom);
     stack.push(right, left);
   }
@@ -244,11 +250,30 @@ function isPure(sums: Float64Array, C: number): boolean {
   return nonZero <= 1;
 }
 
-function nodeSums(data: ForestData, rows: Int32Array, start: number, end: number, sums: Float64Array): void {
+/**
+ * Gives a split node's children their packed sums (Task.packed): the smaller child's from its rows, the larger's
+ * its parent's minus that. Packed sums are whole numbers below 2^53 (PACK), so the difference is the sum of
+ * the larger child's rows, to the bit, and no pass over them is needed.
+ */
+function packedForChildren(
+  packed: Float64Array,
+  rows: Int32Array,
+  sums: Float64Array,
+  left: Task,
+  right: Task,
+): void {
+  const small = size(left) <= size(right) ? left : right;
+  const large = small === left ? right : left;
+  small.packed = packedSum(packed, rows, small.start, small.end);
+  large.packed = sums[0] + sums[1] * PACK - small.packed;
+}
+
+function nodeSums(data: ForestData, rows: Int32Array, t: Task, sums: Float64Array): void {
   const C = data.channels;
   const v = data.values;
+  const { start, end } = t;
   if (data.packed) {
-    const sum = packedSum(data.packed, rows, start, end);
+    const sum = t.packed >= 0 ? t.packed : packedSum(data.packed, rows, start, end);
     sums[1] = packedHigh(sum);
     sums[0] = sum - sums[1] * PACK;
     return;

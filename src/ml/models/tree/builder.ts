@@ -23,6 +23,11 @@ export interface TreeInput {
   weight: Float64Array | null;
   /** presortColumns(Xc, n, p) */
   sorted: Int32Array;
+  /**
+   * Optional: each feature's values in sorted's order (Xc[f·n + sorted[f·n + t]] at f·n + t), for callers
+   * that grow many trees on one table (the exact forest): inBagOrders then reads them in order.
+   */
+  sortedValues?: Float64Array;
 }
 
 export interface TreeOptions {

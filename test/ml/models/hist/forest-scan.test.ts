@@ -86,6 +86,27 @@ describe("forest split scan", () => {
   });
 });
 
+describe("tiny-node keys", () => {
+  it("sorts every size's (bin, position) keys as a plain sort does, missing rows last", () => {
+    const rng = new Random(21);
+    for (let trial = 0; trial < 400; trial++) {
+      const n = 50;
+      const m = 1 + (trial % TINY_NODE);
+      // Few distinct bins in some trials (long lists per bin), the missing bin among them.
+      const spread = trial % 3 === 0 ? 3 : 256;
+      const columns = Uint8Array.from({ length: n }, () => (rng.next() < 0.1 ? 255 : rng.int(spread)));
+      const rows = Int32Array.from({ length: n }, () => rng.int(n));
+      const t = { start: 5, end: 5 + m };
+      const keys = new Int32Array(TINY_NODE);
+      expect(sortTinyKeys(columns, 0, rows, t, keys)).toBe(m);
+      const want = Array.from({ length: m }, (_, k) => (columns[rows[t.start + k]] << 8) | k).sort(
+        (a, b) => a - b,
+      );
+      expect(Array.from(keys.subarray(0, m))).toEqual(want);
+    }
+  });
+});
+
 describe("tiny-node Gini scan", () => {
   it("picks the split, with the same gain, that scanning the node's entries picks", () => {
     const rng = new Random(9);

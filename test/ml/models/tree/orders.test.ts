@@ -1,7 +1,7 @@
 /** inBagOrders against a plain filter of the presorted orders, and trees' leaves against their rows. */
 import { describe, expect, it } from "vitest";
 import { buildTree, type TreeInput } from "../../../../src/ml/models/tree/builder.js";
-import { inBagOrders } from "../../../../src/ml/models/tree/orders.js";
+import { inBagOrders, sortedValuesOf } from "../../../../src/ml/models/tree/orders.js";
 import { presortColumns } from "../../../../src/ml/models/tree/presort.js";
 import { Random } from "../../../../src/ml/random.js";
 
@@ -10,6 +10,13 @@ function table(n: number, p: number, seed: number, weight: Float64Array | null):
   const Xc = Float64Array.from({ length: n * p }, () => rng.normal());
   const y = Float64Array.from({ length: n }, (_, i) => Xc[i] + rng.normal());
   return { Xc, n, p, y, nClasses: 0, weight, sorted: presortColumns(Xc, n, p) };
+}
+
+/** The input with its sorted values (TreeInput.sortedValues) when `kept`. */
+function withValues(input: TreeInput, kept: boolean): TreeInput {
+  return kept
+    ? { ...input, sortedValues: sortedValuesOf(input, new Float64Array(input.n * input.p)) }
+    : input;
 }
 
 /** The in-bag rows of every feature's order, and their values, by a filter. */
@@ -37,11 +44,11 @@ describe("inBagOrders", () => {
     ["every row in", () => 2],
   ];
   for (const [name, weightOf] of weights) {
-    it(`keeps the in-bag rows in order: ${name}`, () => {
+    it.each([false, true])(`keeps the in-bag rows in order: ${name} (values kept sorted: %s)`, (kept) => {
       const rng = new Random(7);
       const weight = Float64Array.from({ length: n }, (_, i) => weightOf(i, rng));
       if (name === "a bootstrap sample") for (let i = 0; i < n; i++) weight[rng.int(n)]++;
-      const input = table(n, p, 3, weight);
+      const input = withValues(table(n, p, 3, weight), kept);
       // Stale contents in the scratch must not show through.
       const ordInto = new Int32Array(n * p).fill(-5);
       const valsInto = new Float64Array(n * p).fill(99);
@@ -52,8 +59,8 @@ describe("inBagOrders", () => {
     });
   }
 
-  it("without weights, is every feature's order and its values", () => {
-    const input = table(n, p, 4, null);
+  it.each([false, true])("without weights, is every feature's order and its values (kept: %s)", (kept) => {
+    const input = withValues(table(n, p, 4, null), kept);
     const { ord, vals } = inBagOrders(input, new Int32Array(n * p), new Float64Array(n * p));
     const expected = filtered(input);
     expect(Array.from(ord)).toEqual(expected.ord);
