@@ -205,6 +205,8 @@ export function fitBooster(
   let bestRound = -1;
   /** Whether the last round's training loss is still to be taken (through leaf marks). */
   let trainDue = false;
+  /** That loss when the round's gradient pass took it (MarkedScores.gradients), else null. */
+  let trainLoss: number | null = null;
   try {
     for (let round = 0; round < params.rounds; round++) {
       const subsampled = params.subsample < 1 && params.subsampleFreq > 0;
@@ -221,7 +223,7 @@ export function fitBooster(
         else listRows(rows, nt);
         if (marked) {
           if (workers && helpers) helpers.markedGradients(loss, nt, marked.takePending(), true);
-          else marked.gradients(loss, raw, yTrain, gh, nt);
+          else trainLoss = marked.gradients(loss, raw, yTrain, gh, nt, trainDue ? curveRows : null);
         } else if (helpers) helpers.gradients(loss, k, nt);
         else loss.gradients(raw, yTrain, k, gh, nt);
         const root = forest.nodes;
@@ -250,8 +252,9 @@ export function fitBooster(
         );
         // The last round's training loss, now that its scores are all added (with workers, by the tree's first
         // histogram wave: NodeThreads.markedGradients).
-        if (trainDue) curve.train.push(loss.value(raw, yTrain, curveRows, nt));
+        if (trainDue) curve.train.push(trainLoss ?? loss.value(raw, yTrain, curveRows, nt));
         trainDue = false;
+        trainLoss = null;
         const values = storeTree(grown, params, forest, featureGain);
         if (marked) marked.setTree(rows, grown.leaves, values, root);
         else if (marks) {

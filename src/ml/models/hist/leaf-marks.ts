@@ -76,15 +76,26 @@ export class MarkedScores {
     return pending;
   }
 
-  /** The loss's gradients of rows 0..n−1 into gh (one output), the pending values added to raw first. */
-  gradients(loss: Loss, raw: Float64Array, y: Float64Array, gh: Float64Array, n: number): void {
+  /**
+   * The loss's gradients of rows 0..n−1 into gh (one output), the pending values added to raw first. With
+   * `curveRows` (ascending), the loss's value over them after it when the pass took it (addGradients), else null.
+   */
+  gradients(
+    loss: Loss,
+    raw: Float64Array,
+    y: Float64Array,
+    gh: Float64Array,
+    n: number,
+    curveRows: Int32Array | null = null,
+  ): number | null {
     if (this.pending && loss.addGradients) {
-      loss.addGradients(raw, y, gh, n, this.nodeOf, this.nodeValues);
+      const value = loss.addGradients(raw, y, gh, n, this.nodeOf, this.nodeValues, curveRows);
       this.pending = false;
-      return;
+      return curveRows ? value : null;
     }
     this.flush(raw, n);
     loss.gradients(raw, y, 0, gh, n);
+    return null;
   }
 }
 

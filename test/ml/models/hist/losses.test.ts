@@ -1,7 +1,7 @@
 /** The boosting losses' one-pass forms against the plain per-row formulas, bit for bit. */
 import { describe, expect, it } from "vitest";
 import { EXP_CHUNK } from "../../../../src/ml/kernels/exp-lanes.js";
-import { binaryLogLoss, sigmoid } from "../../../../src/ml/models/hist/losses.js";
+import { binaryLogLoss, type Loss, sigmoid, squaredError } from "../../../../src/ml/models/hist/losses.js";
 import { Random } from "../../../../src/ml/random.js";
 
 /** n scores spread over the exp kernel's range and past it (|raw| ≥ 707 goes to Math.exp), and 0/1 labels. */
@@ -48,5 +48,29 @@ describe("binary log-loss", () => {
     expect(loss.value(raw, y, rows, n)).toBe(formula(rows, rows.length));
     expect(loss.value(raw, y, null, n)).toBe(formula(null, n));
     expect(loss.value(raw, y, null, 0)).toBe(0);
+  });
+});
+
+describe.each([
+  ["binary log-loss", binaryLogLoss],
+  ["squared error", squaredError],
+])("%s: the training loss in the gradient pass", (_name, make: () => Loss) => {
+  const n = 2 * EXP_CHUNK + 321;
+  it("returns value() over the ascending curve rows after the pass, bit for bit", () => {
+    const { rng, raw, y } = scores(n, 7);
+    const nodeOf = Uint16Array.from({ length: n }, () => rng.int(63));
+    const nodeValues = Float64Array.from({ length: 64 }, () => rng.normal());
+    // Rows in every chunk, at the chunks' edges and the last row.
+    const picked = new Set([0, EXP_CHUNK - 1, EXP_CHUNK, n - 1]);
+    for (let k = 0; k < 600; k++) picked.add(rng.int(n));
+    const curveRows = Int32Array.from([...picked]).sort();
+    const loss = make();
+    const gh = new Float64Array(2 * n);
+    const got = loss.addGradients?.(raw, y, gh, n, nodeOf, nodeValues, curveRows);
+    expect(got).toBe(loss.value(raw, y, curveRows, n));
+    const all = Int32Array.from({ length: n }, (_, i) => i);
+    expect(
+      make().addGradients?.(Float64Array.from(raw), y, gh, n, new Uint16Array(n), new Float64Array(64), all),
+    ).toBe(loss.value(raw, y, null, n));
   });
 });
