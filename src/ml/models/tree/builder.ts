@@ -171,18 +171,12 @@ export function growTree(input: TreeInput, opts: TreeOptions, scratch: TreeScrat
     store.threshold[node] = ctx.splitThreshold;
     store.left[node] = left;
     store.right[node] = right;
-    stack.push(
-      right,
-      splitPosition,
-      end,
-      depth + 1,
-      childHalves,
-      left,
-      start,
-      splitPosition,
-      depth + 1,
-      childHalves,
-    );
+    // A regression child of one row is a leaf (minCount ≥ 2), written here instead of stacked: a quarter of
+    // the nodes a stack would pop (weak-2 forest).
+    if (pairs && end - splitPosition === 1) ctx.oneRowChild(end - 1, store, right, leafOfRow);
+    else stack.push(right, splitPosition, end, depth + 1, childHalves);
+    if (pairs && splitPosition - start === 1) ctx.oneRowChild(start, store, left, leafOfRow);
+    else stack.push(left, start, splitPosition, depth + 1, childHalves);
   }
   return store;
 }
@@ -190,6 +184,8 @@ export function growTree(input: TreeInput, opts: TreeOptions, scratch: TreeScrat
 class SplitContext {
   private readonly k: number;
   private readonly features: Int32Array;
+  /** The features a split scans, in the order drawn (drawFeatures). */
+  private readonly scanOrder: Int32Array;
   private readonly goLeft: Uint8Array;
   /**
    * Where each feature's segment of the current node starts in ord and vals: f·m in the first half or
@@ -217,6 +213,9 @@ class SplitContext {
   /** The last scan's best score and position (−1: none beat the score to beat). */
   private scanScore = 0;
   private scanPosition = -1;
+  /** scanRegressionPair's best score and position of its second feature. */
+  private pairScore = 0;
+  private pairPosition = -1;
 
   private readonly weight: Float64Array;
   /** Regression: rowStats (w·y, w, w·y·y a row); empty for classification. */
@@ -224,6 +223,8 @@ class SplitContext {
 
   /** The input's and options' scalars, on this object of one shape (see growTree). */
   private readonly p: number;
+  private readonly n: number;
+  private readonly Xc: Float64Array;
   private readonly nClasses: number;
   private readonly y: Float64Array;
   private readonly rng: Random;
@@ -240,6 +241,8 @@ class SplitContext {
     scratch: TreeScratch,
   ) {
     this.p = input.p;
+    this.n = input.n;
+    this.Xc = input.Xc;
     this.nClasses = input.nClasses;
     this.y = input.y;
     this.rng = opts.rng;
@@ -250,6 +253,7 @@ class SplitContext {
     this.weight = scratch.weightsOf(input);
     this.stats = input.nClasses > 0 ? new Float64Array(0) : scratch.rowStats(input.y, this.weight, input.n);
     this.features = scratch.features;
+    this.scanOrder = new Int32Array(input.p);
     for (let f = 0; f < input.p; f++) this.features[f] = f;
     this.goLeft = scratch.goLeft;
     this.base = new Int32Array(input.p);
@@ -347,6 +351,22 @@ class SplitContext {
     return true;
   }
 
+  /**
+   * Draws features without replacement until maxFeatures non-constant ones in [start, end) were drawn
+   * (sklearn's rule); returns how many, which lead scanOrder in the order drawn. The draws do not depend
+   * on the scans, so they can all come first.
+   */
+  private drawFeatures(start: number, end: number): number {
+    const { p, maxFeatures, vals, base } = this;
+    let visited = 0;
+    for (let j = 0; j < p && visited < maxFeatures; j++) {
+      const f = this.drawFeature(j);
+      if (vals[base[f] + start] >= vals[base[f] + end - 1]) continue;
+      this.scanOrder[visited++] = f;
+    }
+    return visited;
+  }
+
   /** The node's j-th feature drawn without replacement (a Fisher–Yates step over features). */
   private drawFeature(j: number): number {
     const features = this.features;
@@ -355,6 +375,11 @@ class SplitContext {
     features[r] = features[j];
     features[j] = f;
     return f;
+  }
+
+  /** oneRowLeaf for the child of the last split whose row is at `position` of the split feature's segment. */
+  oneRowChild(position: number, store: NodeStore, node: number, leafOfRow: Int32Array): void {
+    this.oneRowLeaf(this.ord[this.base[this.splitFeature] + position], store, node, leafOfRow);
   }
 
   /** nodeStats and the leaf's row, for a regression leaf of one row. */
@@ -372,24 +397,32 @@ class SplitContext {
    * 3.3 ms (8000 × 2, 2026-12-07). At this size it is compiled on its own, with its own budget.
    */
   split(start: number, end: number): boolean {
-    const { p, maxFeatures } = this;
+    const p = this.p;
     const vals = this.vals;
     let best = Number.NEGATIVE_INFINITY;
     let bestFeature = -1;
     let bestPos = -1;
-    let visited = 0;
-    // Draw features without replacement until maxFeatures non-constant ones were examined (sklearn's rule).
-    for (let j = 0; j < p && visited < maxFeatures; j++) {
-      const f = this.drawFeature(j);
-      const seg = this.base[f];
-      if (vals[seg + start] >= vals[seg + end - 1]) continue;
-      visited++;
+    const visited = this.drawFeatures(start, end);
+    const drawn = this.scanOrder;
+    for (let v = 0; v < visited; v++) {
+      const f = drawn[v];
+      // Regression scans two features in one loop (scanRegressionPair), each from −∞: the first position of
+      // each one's best score, which a scan from the best so far would also have found if it beats it.
+      const two = this.nClasses === 0 && v + 1 < visited;
       if (this.nClasses > 0) this.scanClassification(f, start, end, best);
+      else if (two) this.scanRegressionPair(f, drawn[v + 1], start, end);
       else this.scanRegression(f, start, end, best);
       if (this.scanPosition >= 0 && this.scanScore > best) {
         best = this.scanScore;
         bestFeature = f;
         bestPos = this.scanPosition;
+      }
+      if (!two) continue;
+      v++;
+      if (this.pairPosition >= 0 && this.pairScore > best) {
+        best = this.pairScore;
+        bestFeature = drawn[v];
+        bestPos = this.pairPosition;
       }
     }
     if (bestFeature < 0) return false;
@@ -398,14 +431,14 @@ class SplitContext {
     this.splitPosition = bestPos;
     this.splitThreshold = midpoint(vals[seg + bestPos - 1], vals[seg + bestPos]);
     // Every other feature's segment [start, end) into the other half: rows going left, then right, in order.
-    const ord = this.ord;
-    const goLeft = this.goLeft;
-    for (let t = start; t < bestPos; t++) goLeft[ord[seg + t]] = 1;
-    for (let t = bestPos; t < end; t++) goLeft[ord[seg + t]] = 0;
-    for (let g = 0; g < p; g++) {
-      if (g === bestFeature) continue;
-      if (this.twoHalves) this.partitionAcross(g, start, bestPos, end);
-      else this.partitionInPlace(g, start, end);
+    if (this.twoHalves) {
+      for (let g = 0; g < p; g++) if (g !== bestFeature) this.partitionAcross(g, start, bestPos, end);
+    } else {
+      const ord = this.ord;
+      const goLeft = this.goLeft;
+      for (let t = start; t < bestPos; t++) goLeft[ord[seg + t]] = 1;
+      for (let t = bestPos; t < end; t++) goLeft[ord[seg + t]] = 0;
+      for (let g = 0; g < p; g++) if (g !== bestFeature) this.partitionInPlace(g, start, end);
     }
     this.childHalves = this.twoHalves ? this.halves ^ (((1 << p) - 1) & ~(1 << bestFeature)) : 0;
     return true;
@@ -413,7 +446,9 @@ class SplitContext {
 
   /** Feature g's segment [start, end) into the other half, its rows going left (goLeft) first, in order. */
   private partitionAcross(g: number, start: number, bestPos: number, end: number): void {
-    const { ord, vals, goLeft } = this;
+    const { ord, vals, Xc } = this;
+    const column = this.splitFeature * this.n;
+    const threshold = this.splitThreshold;
     const from = this.base[g];
     const second = this.m * this.p;
     const to = from < second ? from + second : from - second;
@@ -423,7 +458,7 @@ class SplitContext {
     // mask, and only that cursor moves.
     for (let t = from + start; t < from + end; t++) {
       const i = ord[t];
-      const side = goLeft[i];
+      const side = +(Xc[column + i] <= threshold);
       const at = r + ((l - r) & (0 - side));
       ord[at] = i;
       vals[at] = vals[t];
@@ -545,6 +580,67 @@ class SplitContext {
         best = score;
         this.scanScore = score;
         this.scanPosition = t + 1 - seg;
+      }
+    }
+  }
+
+  /**
+   * scanRegression of features f and g in one loop (half the loop overhead and exits), each from −∞: f's
+   * result in scanScore and scanPosition, g's in pairScore and pairPosition.
+   */
+  private scanRegressionPair(f: number, g: number, start: number, end: number): void {
+    const { stats, ord, vals, minLeaf } = this;
+    const segF = this.base[f];
+    const segG = this.base[g];
+    const sumTotal = this.nodeSum;
+    const wTotal = this.nodeWeight;
+    let sumF = 0;
+    let wF = 0;
+    let sumG = 0;
+    let wG = 0;
+    let bestF = Number.NEGATIVE_INFINITY;
+    let bestG = Number.NEGATIVE_INFINITY;
+    this.scanScore = bestF;
+    this.scanPosition = -1;
+    this.pairScore = bestG;
+    this.pairPosition = -1;
+    let t = start;
+    for (const first = t + minLeaf - 1; t < first; t++) {
+      const i = 3 * ord[segF + t];
+      sumF += stats[i];
+      wF += stats[i + 1];
+      const k = 3 * ord[segG + t];
+      sumG += stats[k];
+      wG += stats[k + 1];
+    }
+    let valueF = vals[segF + t];
+    let valueG = vals[segG + t];
+    for (const stop = end - Math.max(1, minLeaf); t < stop; t++) {
+      const i = 3 * ord[segF + t];
+      sumF += stats[i];
+      wF += stats[i + 1];
+      const k = 3 * ord[segG + t];
+      sumG += stats[k];
+      wG += stats[k + 1];
+      const nextF = vals[segF + t + 1];
+      if (!(nextF <= valueF)) {
+        valueF = nextF;
+        const score = squaredScore(sumF, wF, sumTotal, wTotal);
+        if (score > bestF) {
+          bestF = score;
+          this.scanScore = score;
+          this.scanPosition = t + 1;
+        }
+      }
+      const nextG = vals[segG + t + 1];
+      if (!(nextG <= valueG)) {
+        valueG = nextG;
+        const score = squaredScore(sumG, wG, sumTotal, wTotal);
+        if (score > bestG) {
+          bestG = score;
+          this.pairScore = score;
+          this.pairPosition = t + 1;
+        }
       }
     }
   }
