@@ -90,11 +90,19 @@ export class TreeScratch {
   readonly twoHalves: boolean;
   /** Split regression nodes of two rows at once (SplitContext.splitPair). */
   readonly pairs: boolean;
+  /** Scan a regression node's features two at a time (SplitContext.scanRegressionPair). */
+  readonly scanPairs: boolean;
 
   /** `layout`: how the trees are grown (tests compare the choices, which give the same trees). */
-  constructor(n: number, p: number, nOut: number, layout: { twoHalves?: boolean; pairs?: boolean } = {}) {
+  constructor(
+    n: number,
+    p: number,
+    nOut: number,
+    layout: { twoHalves?: boolean; pairs?: boolean; scanPairs?: boolean } = {},
+  ) {
     this.twoHalves = p <= HALVES_MAX_FEATURES && n * p <= HALVES_MAX_ENTRIES && (layout.twoHalves ?? true);
     this.pairs = layout.pairs ?? true;
+    this.scanPairs = layout.scanPairs ?? true;
     this.store = new NodeStore(nOut);
     this.leafOfRow = new Int32Array(n);
     const halves = this.twoHalves ? 2 : 1;
@@ -186,6 +194,8 @@ class SplitContext {
   private readonly features: Int32Array;
   /** The features a split scans, in the order drawn (drawFeatures). */
   private readonly scanOrder: Int32Array;
+  /** Regression with TreeScratch.scanPairs. */
+  private readonly scanPairs: boolean;
   private readonly goLeft: Uint8Array;
   /**
    * Where each feature's segment of the current node starts in ord and vals: f·m in the first half or
@@ -254,6 +264,7 @@ class SplitContext {
     this.stats = input.nClasses > 0 ? new Float64Array(0) : scratch.rowStats(input.y, this.weight, input.n);
     this.features = scratch.features;
     this.scanOrder = new Int32Array(input.p);
+    this.scanPairs = scratch.scanPairs && input.nClasses === 0;
     for (let f = 0; f < input.p; f++) this.features[f] = f;
     this.goLeft = scratch.goLeft;
     this.base = new Int32Array(input.p);
@@ -408,7 +419,7 @@ class SplitContext {
       const f = drawn[v];
       // Regression scans two features in one loop (scanRegressionPair), each from −∞: the first position of
       // each one's best score, which a scan from the best so far would also have found if it beats it.
-      const two = this.nClasses === 0 && v + 1 < visited;
+      const two = this.scanPairs && v + 1 < visited;
       if (this.nClasses > 0) this.scanClassification(f, start, end, best);
       else if (two) this.scanRegressionPair(f, drawn[v + 1], start, end);
       else this.scanRegression(f, start, end, best);
