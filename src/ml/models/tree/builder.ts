@@ -71,6 +71,7 @@ export class TreeScratch {
   readonly ord: Int32Array;
   readonly vals: Float64Array;
   readonly features: Int32Array;
+  /** Rows going left, marked for an in-place partition (empty with two halves: see partitionAcross). */
   readonly goLeft: Uint8Array;
   /** Rows going right during an in-place partition (tables wider than HALVES_MAX_FEATURES). */
   readonly tmp: Int32Array;
@@ -109,7 +110,7 @@ export class TreeScratch {
     this.ord = new Int32Array(halves * n * p);
     this.vals = new Float64Array(halves * n * p);
     this.features = new Int32Array(p);
-    this.goLeft = new Uint8Array(n);
+    this.goLeft = new Uint8Array(halves === 2 ? 0 : n);
     this.tmp = new Int32Array(halves === 2 ? 0 : n);
     this.tmpVals = new Float64Array(halves === 2 ? 0 : n);
     this.weight = new Float64Array(n);
@@ -455,7 +456,12 @@ class SplitContext {
     return true;
   }
 
-  /** Feature g's segment [start, end) into the other half, its rows going left (goLeft) first, in order. */
+  /**
+   * Feature g's segment [start, end) into the other half, its rows going left first, in order. A row goes left
+   * when its value of the split feature is at most the threshold: exactly the rows before splitPosition, as
+   * the threshold is at least the last value on the left and below the first on the right (midpoint). Read
+   * from Xc instead of marks written first (goLeft): one pass less over the node.
+   */
   private partitionAcross(g: number, start: number, bestPos: number, end: number): void {
     const { ord, vals, Xc } = this;
     const column = this.splitFeature * this.n;
