@@ -91,19 +91,11 @@ export class TreeScratch {
   readonly twoHalves: boolean;
   /** Split regression nodes of two rows at once (SplitContext.splitPair). */
   readonly pairs: boolean;
-  /** Scan a regression node's features two at a time (SplitContext.scanRegressionPair). */
-  readonly scanPairs: boolean;
 
   /** `layout`: how the trees are grown (tests compare the choices, which give the same trees). */
-  constructor(
-    n: number,
-    p: number,
-    nOut: number,
-    layout: { twoHalves?: boolean; pairs?: boolean; scanPairs?: boolean } = {},
-  ) {
+  constructor(n: number, p: number, nOut: number, layout: { twoHalves?: boolean; pairs?: boolean } = {}) {
     this.twoHalves = p <= HALVES_MAX_FEATURES && n * p <= HALVES_MAX_ENTRIES && (layout.twoHalves ?? true);
     this.pairs = layout.pairs ?? true;
-    this.scanPairs = layout.scanPairs ?? true;
     this.store = new NodeStore(nOut);
     this.leafOfRow = new Int32Array(n);
     const halves = this.twoHalves ? 2 : 1;
@@ -193,10 +185,6 @@ export function growTree(input: TreeInput, opts: TreeOptions, scratch: TreeScrat
 class SplitContext {
   private readonly k: number;
   private readonly features: Int32Array;
-  /** The features a split scans, in the order drawn (drawFeatures). */
-  private readonly scanOrder: Int32Array;
-  /** Regression with TreeScratch.scanPairs. */
-  private readonly scanPairs: boolean;
   private readonly goLeft: Uint8Array;
   /**
    * Where each feature's segment of the current node starts in ord and vals: f·m in the first half or
@@ -224,9 +212,6 @@ class SplitContext {
   /** The last scan's best score and position (−1: none beat the score to beat). */
   private scanScore = 0;
   private scanPosition = -1;
-  /** scanRegressionPair's best score and position of its second feature. */
-  private pairScore = 0;
-  private pairPosition = -1;
 
   private readonly weight: Float64Array;
   /** Regression: rowStats (w·y, w, w·y·y a row); empty for classification. */
@@ -264,8 +249,6 @@ class SplitContext {
     this.weight = scratch.weightsOf(input);
     this.stats = input.nClasses > 0 ? new Float64Array(0) : scratch.rowStats(input.y, this.weight, input.n);
     this.features = scratch.features;
-    this.scanOrder = new Int32Array(input.p);
-    this.scanPairs = scratch.scanPairs && input.nClasses === 0;
     for (let f = 0; f < input.p; f++) this.features[f] = f;
     this.goLeft = scratch.goLeft;
     this.base = new Int32Array(input.p);
@@ -363,22 +346,6 @@ class SplitContext {
     return true;
   }
 
-  /**
-   * Draws features without replacement until maxFeatures non-constant ones in [start, end) were drawn
-   * (sklearn's rule); returns how many, which lead scanOrder in the order drawn. The draws do not depend
-   * on the scans, so they can all come first.
-   */
-  private drawFeatures(start: number, end: number): number {
-    const { p, maxFeatures, vals, base } = this;
-    let visited = 0;
-    for (let j = 0; j < p && visited < maxFeatures; j++) {
-      const f = this.drawFeature(j);
-      if (vals[base[f] + start] >= vals[base[f] + end - 1]) continue;
-      this.scanOrder[visited++] = f;
-    }
-    return visited;
-  }
-
   /** The node's j-th feature drawn without replacement (a Fisher–Yates step over features). */
   private drawFeature(j: number): number {
     const features = this.features;
@@ -409,32 +376,24 @@ class SplitContext {
    * 3.3 ms (8000 × 2, 2026-12-07). At this size it is compiled on its own, with its own budget.
    */
   split(start: number, end: number): boolean {
-    const p = this.p;
+    const { p, maxFeatures } = this;
     const vals = this.vals;
     let best = Number.NEGATIVE_INFINITY;
     let bestFeature = -1;
     let bestPos = -1;
-    const visited = this.drawFeatures(start, end);
-    const drawn = this.scanOrder;
-    for (let v = 0; v < visited; v++) {
-      const f = drawn[v];
-      // Regression scans two features in one loop (scanRegressionPair), each from −∞: the first position of
-      // each one's best score, which a scan from the best so far would also have found if it beats it.
-      const two = this.scanPairs && v + 1 < visited;
+    let visited = 0;
+    // Draw features without replacement until maxFeatures non-constant ones were examined (sklearn's rule).
+    for (let j = 0; j < p && visited < maxFeatures; j++) {
+      const f = this.drawFeature(j);
+      const seg = this.base[f];
+      if (vals[seg + start] >= vals[seg + end - 1]) continue;
+      visited++;
       if (this.nClasses > 0) this.scanClassification(f, start, end, best);
-      else if (two) this.scanRegressionPair(f, drawn[v + 1], start, end);
       else this.scanRegression(f, start, end, best);
       if (this.scanPosition >= 0 && this.scanScore > best) {
         best = this.scanScore;
         bestFeature = f;
         bestPos = this.scanPosition;
-      }
-      if (!two) continue;
-      v++;
-      if (this.pairPosition >= 0 && this.pairScore > best) {
-        best = this.pairScore;
-        bestFeature = drawn[v];
-        bestPos = this.pairPosition;
       }
     }
     if (bestFeature < 0) return false;
@@ -597,67 +556,6 @@ class SplitContext {
         best = score;
         this.scanScore = score;
         this.scanPosition = t + 1 - seg;
-      }
-    }
-  }
-
-  /**
-   * scanRegression of features f and g in one loop (half the loop overhead and exits), each from −∞: f's
-   * result in scanScore and scanPosition, g's in pairScore and pairPosition.
-   */
-  private scanRegressionPair(f: number, g: number, start: number, end: number): void {
-    const { stats, ord, vals, minLeaf } = this;
-    const segF = this.base[f];
-    const segG = this.base[g];
-    const sumTotal = this.nodeSum;
-    const wTotal = this.nodeWeight;
-    let sumF = 0;
-    let wF = 0;
-    let sumG = 0;
-    let wG = 0;
-    let bestF = Number.NEGATIVE_INFINITY;
-    let bestG = Number.NEGATIVE_INFINITY;
-    this.scanScore = bestF;
-    this.scanPosition = -1;
-    this.pairScore = bestG;
-    this.pairPosition = -1;
-    let t = start;
-    for (const first = t + minLeaf - 1; t < first; t++) {
-      const i = 3 * ord[segF + t];
-      sumF += stats[i];
-      wF += stats[i + 1];
-      const k = 3 * ord[segG + t];
-      sumG += stats[k];
-      wG += stats[k + 1];
-    }
-    let valueF = vals[segF + t];
-    let valueG = vals[segG + t];
-    for (const stop = end - Math.max(1, minLeaf); t < stop; t++) {
-      const i = 3 * ord[segF + t];
-      sumF += stats[i];
-      wF += stats[i + 1];
-      const k = 3 * ord[segG + t];
-      sumG += stats[k];
-      wG += stats[k + 1];
-      const nextF = vals[segF + t + 1];
-      if (!(nextF <= valueF)) {
-        valueF = nextF;
-        const score = squaredScore(sumF, wF, sumTotal, wTotal);
-        if (score > bestF) {
-          bestF = score;
-          this.scanScore = score;
-          this.scanPosition = t + 1;
-        }
-      }
-      const nextG = vals[segG + t + 1];
-      if (!(nextG <= valueG)) {
-        valueG = nextG;
-        const score = squaredScore(sumG, wG, sumTotal, wTotal);
-        if (score > bestG) {
-          bestG = score;
-          this.pairScore = score;
-          this.pairPosition = t + 1;
-        }
       }
     }
   }

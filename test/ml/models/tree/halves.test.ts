@@ -1,7 +1,6 @@
 /**
  * Trees partitioned across two halves of the orders are the trees partitioned in place, and regression nodes of
- * two rows split at once (splitPair) as split splits them, and features scanned two at a time
- * (scanRegressionPair) pick the splits that one at a time do.
+ * two rows split at once (splitPair) as split splits them.
  */
 import { describe, expect, it } from "vitest";
 import {
@@ -32,7 +31,7 @@ function table(n: number, p: number, nClasses: number, bootstrap: boolean): Tree
 function grown(
   input: TreeInput,
   opts: Omit<TreeOptions, "rng">,
-  layout: { twoHalves: boolean; pairs: boolean; scanPairs?: boolean },
+  layout: { twoHalves: boolean; pairs: boolean },
 ) {
   const scratch = new TreeScratch(input.n, input.p, Math.max(1, input.nClasses), layout);
   const tree = growTree(input, { ...opts, rng: new Random(5) }, scratch).finish();
@@ -56,7 +55,6 @@ describe("growTree's layouts", () => {
         expect(across.tree.nodeCount).toBeGreaterThan(40);
         expect(grown(input, opts, { twoHalves: false, pairs: true })).toEqual(across);
         expect(grown(input, opts, { twoHalves: true, pairs: false })).toEqual(across);
-        expect(grown(input, opts, { twoHalves: true, pairs: true, scanPairs: false })).toEqual(across);
         // Every leaf holds at least minSamplesLeaf of the tree's rows.
         const rows = new Map<number, number>();
         for (const leaf of across.leafOfRow) if (leaf >= 0) rows.set(leaf, (rows.get(leaf) ?? 0) + 1);
@@ -64,21 +62,6 @@ describe("growTree's layouts", () => {
       });
     }
   }
-});
-
-describe("scanRegressionPair", () => {
-  it("breaks ties between features as one scan at a time: the feature drawn first wins", () => {
-    const input = table(400, 3, 0, true);
-    // Feature 2 a copy of feature 0: every split point of one scores the same as the other's.
-    input.Xc.copyWithin(2 * input.n, 0, input.n);
-    input.sorted = presortColumns(input.Xc, input.n, input.p);
-    const opts = { criterion: "squared_error" as const, maxDepth: 30, minSamplesSplit: 2, minSamplesLeaf: 1 };
-    for (const maxFeatures of [2, 3]) {
-      const one = grown(input, { ...opts, maxFeatures }, { twoHalves: true, pairs: true, scanPairs: false });
-      expect(one.tree.feature).toContain(2);
-      expect(grown(input, { ...opts, maxFeatures }, { twoHalves: true, pairs: true })).toEqual(one);
-    }
-  });
 });
 
 describe("TreeScratch's memory", () => {
