@@ -260,7 +260,7 @@ function logLossSum(
  * The log-loss gradients of rows 0..n−1 into gh, nodeValues[nodeOf[i]] added to raw[i] first when given: p =
  * sigmoid(raw) as sigmoid() computes it, with e^−raw taken a chunk at a time by the exp kernel. Returns the
  * mean log-loss of curveRows (ascending) as `value` takes it, from the same e^−raw (0 without them): `value`'s
- * reads of the scattered rows missed the cache, ~60 of a 1 s customers fit.
+ * reads of the scattered rows missed the cache, ~60 ms of a 1 s customers fit.
  */
 function logisticPass(
   raw: Float64Array,
