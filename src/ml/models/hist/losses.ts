@@ -55,7 +55,9 @@ class SquaredError implements Loss {
   readonly outputs = 1;
   /**
    * The gradient array whose first `unitRows` hessians are 1 already: every hessian is 1, so the gradient
-   * passes after the first store gradients only (the hessian stores were a quarter of the pass's bytes).
+   * passes after the first store gradients only (the hessian stores were a quarter of the pass's bytes;
+   * 160k × 2 at one thread, 11 alternating pairs on 2026-12-07: 0.29 s a fit against 0.31–0.32 s storing them).
+   * Safe as state: a loss belongs to one fit, and only its passes write gh's hessians.
    */
   // Never null: a null here in a fit's first pass deoptimised the pass compiled in the fit before.
   private unitFor: Float64Array = new Float64Array(0);
