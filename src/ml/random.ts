@@ -159,6 +159,17 @@ export class Random {
   fork(): Random {
     return new Random(this.nextUint32());
   }
+
+  // nextBlock runs a few times on a generator of its own when the class loads, so that its state's write-back
+  // after the loop has type feedback: a first large call (a big shuffle or bootstrap) compiled the loop on the
+  // stack before that code had ever run, and the compiled code gave up there ("insufficient type feedback for
+  // generic keyed access") at later calls, 12 times in a cold forest fit at load 3 (none after this). Several
+  // hundred draws a call, as V8 gives a function its feedback vector only after it has run a while.
+  static {
+    const warm = new Random(1);
+    const block = new Float64Array(256);
+    for (let pass = 0; pass < 3; pass++) warm.nextBlock(block, block.length);
+  }
 }
 
 /** Draws a block of shuffle and addBootstrapCounts holds (32 KB). */
