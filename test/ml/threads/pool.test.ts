@@ -41,6 +41,60 @@ describe("watched thread pool", () => {
     expect(Array.from(sums.subarray(1))).toEqual([expected(0), expected(1), expected(2)]);
   });
 
+  it("withdraws a shared-counter task from a worker that has not begun it, which then never runs it", () => {
+    const runs = new Int32Array(new SharedArrayBuffer(4));
+    // A second lease while one is held gets workers of its own, still starting when the first task is given.
+    const held = leaseCrew(1, ADD, () => ({ sums: new Float64Array(1), slot: 0 }));
+    const crew = leaseCrew(1, `(data) => { Atomics.add(data.runs, 0, 1); }`, () => ({ runs }));
+    try {
+      crew.runAll(
+        () => [],
+        () => {},
+        true,
+      );
+      expect(crew.serving(0)).toBe(false);
+      while (!crew.serving(0)) Atomics.wait(runs, 0, 0, 5);
+      crew.runAll(
+        () => [],
+        () => {},
+      );
+    } finally {
+      crew.close();
+      held.close();
+    }
+    // Only the second task ran: waited for, the first would have run too.
+    expect(runs[0]).toBe(1);
+  });
+
+  it("runs every unit of a shared counter once, whichever thread takes it, over thousands of rounds", () => {
+    const units = 6;
+    const done = new Int32Array(new SharedArrayBuffer(4 * units));
+    const next = new Int32Array(new SharedArrayBuffer(4));
+    const TAKE = `(data, args) => {
+      for (let u = Atomics.add(data.next, 0, 1); u < args[0]; u = Atomics.add(data.next, 0, 1)) Atomics.add(data.done, u, 1);
+    }`;
+    const take = new Function(`return ${TAKE}`)() as (data: object, args: number[]) => void;
+    const crew = leaseCrew(1, TAKE, () => ({ next, done }));
+    const rounds = 5000;
+    try {
+      for (let r = 0; r < rounds; r++) {
+        Atomics.store(next, 0, 0);
+        const args = [1 + (r % units)];
+        crew.runAll(
+          () => args,
+          () => take({ next, done }, args),
+          true,
+        );
+      }
+    } finally {
+      crew.close();
+    }
+    // Unit u is in the rounds whose count (1 + r mod units) exceeds it.
+    const expected = new Array(units).fill(0);
+    for (let r = 0; r < rounds; r++) for (let u = 0; u <= r % units; u++) expected[u]++;
+    expect(Array.from(done)).toEqual(expected);
+  });
+
   it("reuses the process's workers for the next lease, with the new task and data", () => {
     const sums = new Float64Array(new SharedArrayBuffer(8 * 3));
     const crew = leaseCrew(2, `(data, args) => { data.sums[data.slot] = args[0] * 10; }`, (k) => ({

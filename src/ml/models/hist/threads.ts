@@ -1352,6 +1352,7 @@ export class NodeThreads {
       this.pool.runAll(
         (k) => (k + 1 < count && this.pool?.serving(k) ? args : null),
         () => runUnits(this.data, args),
+        true,
       );
     else runUnits(this.data, args);
   }
