@@ -183,19 +183,19 @@ export function fitBooster(
   const marked =
     !workers || threadsMark(loss, space) ? markedScores(params, K, nt, space, init[0], workers) : null;
   const nodeValues = workers ? marked?.nodeValues : undefined;
-  const helpers = space
-    ? new NodeThreads(workers ? threads : 1, space, reach, { raw, y: yTrain, nodeValues }, minRows)
-    : null;
+  // Always a row list (below CURVE_ROWS all rows in order: the same sum as without one), so the loss's value
+  // runs the same code in a small fit (the bench's 2000-row warm-up) as in a large one: a list first seen in
+  // the large fit deoptimised it there (weak-2: value 21 of ~300 ms; customers: its log-loss helpers).
+  const curveRows = nt > CURVE_ROWS ? sampleHead(rng, nt, CURVE_ROWS, rows) : allRows(nt);
+  // With workers scoring through marks, the gradient units take the curve rows' log-loss (curveLoss).
+  const scores = { raw, y: yTrain, nodeValues, curveRows: nodeValues ? curveRows : undefined };
+  const helpers = space ? new NodeThreads(workers ? threads : 1, space, reach, scores, minRows) : null;
   // The threads' histograms come from shared memory (they subtract and scan them).
   const pool = helpers ? helpers.histograms : new HistogramPool(stride, featureStride);
   const curve: LearningCurve = { metric: loss.name, train: [], ...(validBins ? { validation: [] } : {}) };
   // With workers and several outputs (or a loss the threads cannot mark for: threadsMark), each class's leaf
   // values go into raw on the threads (addLeaves) instead of through marks: every score still gets one
   // addition per round, so the same numbers.
-  // Always a row list (below CURVE_ROWS all rows in order: the same sum as without one), so the loss's value
-  // runs the same code in a small fit (the bench's 2000-row warm-up) as in a large one: a list first seen in
-  // the large fit deoptimised it there (weak-2: value 21 of ~300 ms; customers: its log-loss helpers).
-  const curveRows = nt > CURVE_ROWS ? sampleHead(rng, nt, CURVE_ROWS, rows) : allRows(nt);
   const validRows = allRows(nv);
   const marks = helpers && workers ? null : leafMarks(params, K, nt);
   const markSpace = marked && workers ? helpers : marked && space?.canMark ? space : null;
@@ -252,7 +252,8 @@ export function fitBooster(
         );
         // The last round's training loss, now that its scores are all added (with workers, by the tree's first
         // histogram wave: NodeThreads.markedGradients).
-        if (trainDue) curve.train.push(trainLoss ?? loss.value(raw, yTrain, curveRows, nt));
+        if (trainDue)
+          curve.train.push(trainLoss ?? helpers?.curveLoss() ?? loss.value(raw, yTrain, curveRows, nt));
         trainDue = false;
         trainLoss = null;
         const values = storeTree(grown, params, forest, featureGain);

@@ -7,6 +7,8 @@
 import { EXP_CHUNK, expLanes } from "../../kernels/exp-lanes.js";
 
 const EPS = 1e-15;
+/** The clip of a log-loss probability (EPS), for the threads' copy of its terms (threads.ts' logisticLoop). */
+export const LOG_LOSS_EPS = EPS;
 /** Hessians are floored so a confident row never divides by zero (XGBoost uses the same floor). */
 const MIN_HESSIAN = 1e-16;
 

@@ -129,6 +129,36 @@ describe("per-row loops on the threads", () => {
     });
   }
 
+  it("takes the curve rows' log-loss in the marked gradient units, bit for bit as the loss's value does", () => {
+    const rng = new Random(7);
+    const nodeValues = sharedCopy(Float64Array.from({ length: 64 }, () => rng.normal()));
+    // Ascending, sparse, and ending at the last row: the units' boundaries and chunks fall between them.
+    const curveRows = Int32Array.from({ length: 1428 }, (_, q) => N - 1 - 7 * (1427 - q));
+    const space = createHistSpace(
+      N,
+      rowStride(P),
+      regionsFor(2, rowStride(P)),
+      false,
+      SIDE_SLOTS,
+    ) as HistSpace;
+    for (let i = 0; i < N; i++) space.marks[i] = rng.int(64);
+    // Scores from −800 (exp overflows) to +800: the clipped probabilities too.
+    const raw = sharedCopy(Float64Array.from({ length: N }, () => 800 * rng.normal() ** 3));
+    const y = Float64Array.from({ length: N }, () => +(rng.next() < 0.4));
+    const reach = reachableBins(new Int32Array(P).fill(255), rowStride(P));
+    const nodes = new NodeThreads(2, space, reach, { raw, y, nodeValues, curveRows }, 0);
+    open = nodes;
+    const loss = binaryLogLoss();
+    for (const addMarked of [true, false]) {
+      nodes.markedGradients(loss, N, addMarked);
+      expect(nodes.curveLoss()).toBe(loss.value(raw, y, curveRows, N));
+      // Taken once a pass.
+      expect(nodes.curveLoss()).toBeNull();
+    }
+    nodes.markedGradients(squaredError(), N, true);
+    expect(nodes.curveLoss()).toBeNull();
+  });
+
   it("adds each leaf's value to its rows' scores of one output, on 1 and 2 threads alike", () => {
     const outputs = 3;
     const after = [1, 2].map((threads) => {
