@@ -5,7 +5,6 @@
  * rows per binary feature examined. A binary feature whose ones weigh nothing or everything is constant in
  * the node, so finding one (most one-hot columns in deep nodes) costs no pass at all.
  */
-import { TINY_NODE } from "./forest-entries.js";
 import type { ForestData, NodeRange } from "./forest-scratch.js";
 
 /**
@@ -39,13 +38,14 @@ export class BinaryOnes {
   /** Whether the table holds the current node (built or given by use() since the last clear() or detach()). */
   built = false;
   /**
-   * Whether the current node is tiny and took gatherTiny instead of a table: its rows' words by position in
-   * tinyBits (words per row), their OR in tinyAny and AND in tinyAll.
+   * Whether the current node is tiny and took gatherTiny instead of a table: slot s's positions with a 1 as
+   * the bits of tinyMask[s] (position k at bit k: TINY_NODE ≤ 32), the slots with any 1 in tinyAny, and every
+   * position's bit in tinyFull.
    */
   tinyNode = false;
-  readonly tinyBits: Int32Array;
+  readonly tinyMask: Int32Array;
   readonly tinyAny: Int32Array;
-  readonly tinyAll: Int32Array;
+  tinyFull = 0;
 
   constructor(
     readonly data: ForestData,
@@ -66,9 +66,8 @@ export class BinaryOnes {
       for (let i = 0; i < n; i++) if (columns[col + i] !== 0) this.records[i * R + word] |= bit;
     }
     this.count = count;
-    this.tinyBits = new Int32Array(TINY_NODE * this.words);
+    this.tinyMask = new Int32Array(count);
     this.tinyAny = new Int32Array(this.words);
-    this.tinyAll = new Int32Array(this.words);
     this.table = this.take();
     this.ones = this.table.ones;
     this.any = this.table.any;
@@ -243,20 +242,19 @@ export class BinaryOnes {
 
   /**
    * A tiny node's (at most TINY_NODE rows) instead of a table: each row's class and count by position into
-   * tiny.tinyClass and tiny.tinyWeight, their class sums into tiny.sums, and its words into tinyBits, with
-   * their OR and AND. A table costs a pass adding each row's ones and another clearing them; a tiny node
-   * examines few binary features, each then a pass over a few positions (scanTinyOnes).
+   * tiny.tinyClass and tiny.tinyWeight, their class sums into tiny.sums, and each slot's positions with a 1
+   * into tinyMask. A table costs a pass adding each row's ones and another clearing them; a tiny node examines
+   * few binary features, each then a walk over its ones' positions (scanTinyOnes). Masks by slot, not each
+   * row's words by position: a scan visits the few ones (one-hot columns) instead of testing every position.
    */
   gatherTiny(rows: Int32Array, start: number, end: number, tiny: TinyRows): void {
-    const { words, records, tinyBits, tinyAny, tinyAll } = this;
+    const { words, records, tinyMask, tinyAny } = this;
     const { tinyClass, tinyWeight, sums } = tiny;
     const R = words + 1;
     for (let c = 0; c < this.data.channels; c++) sums[c] = 0;
-    for (let w = 0; w < words; w++) {
-      tinyAny[w] = 0;
-      tinyAll[w] = -1;
-    }
-    for (let k = 0; k < end - start; k++) {
+    this.clearTinyMasks();
+    const n = end - start;
+    for (let k = 0; k < n; k++) {
       const at = rows[start + k] * R;
       const record = records[at + words];
       const c = record & 255;
@@ -265,19 +263,37 @@ export class BinaryOnes {
       tinyWeight[k] = count;
       sums[c] += count;
       for (let w = 0; w < words; w++) {
-        const bits = records[at + w];
-        tinyBits[k * words + w] = bits;
+        let bits = records[at + w];
         tinyAny[w] |= bits;
-        tinyAll[w] &= bits;
+        while (bits !== 0) {
+          const low = bits & -bits;
+          bits ^= low;
+          tinyMask[(w << 5) | (31 - Math.clz32(low))] |= 1 << k;
+        }
       }
     }
+    this.tinyFull = (-1 >>> (32 - n)) | 0;
     this.tinyNode = true;
+  }
+
+  /** Zeroes the masks the last gatherTiny set (those of the slots in tinyAny). */
+  private clearTinyMasks(): void {
+    const { tinyMask, tinyAny } = this;
+    for (let w = 0; w < this.words; w++) {
+      let bits = tinyAny[w];
+      tinyAny[w] = 0;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        bits ^= low;
+        tinyMask[(w << 5) | (31 - Math.clz32(low))] = 0;
+      }
+    }
   }
 
   /** Whether slot s's feature is the same in every row of the gathered tiny node (gatherTiny). */
   tinyConstant(s: number): boolean {
-    const w = s >>> 5;
-    return (((this.tinyAny[w] & ~this.tinyAll[w]) >>> (s & 31)) & 1) === 0;
+    const mask = this.tinyMask[s];
+    return mask === 0 || mask === this.tinyFull;
   }
 
   /** Whether some row of the built node has slot s's feature 1. */

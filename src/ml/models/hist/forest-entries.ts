@@ -204,7 +204,7 @@ export function collectPresent(s: ForestScratch, C: number): number {
   return nE;
 }
 
-/** Nodes with at most this many rows sort their (bin, row) pairs directly. */
+/** Nodes with at most this many rows sort their (bin, row) pairs directly (at most 32: BinaryOnes.gatherTiny). */
 export const TINY_NODE = 32;
 
 /** Two channels, few rows: the sorted keys' equal bins merged (missing rows, sorted last, apart). */

@@ -392,7 +392,7 @@ function findSplit(
     const settled = best.gain >= ceiling;
     const constant =
       s >= 0
-        ? !examineBinary(data, t, f, s, settled, params, parentScore, W, scratch, best, ones as BinaryOnes)
+        ? !examineBinary(data, f, s, settled, params, parentScore, W, scratch, best, ones as BinaryOnes)
         : settled
           ? constantInRows(data, scratch.rows, t, f)
           : !examine(data, t, f, params, parentScore, W, scratch, best, ones);
@@ -410,7 +410,6 @@ function findSplit(
  */
 function examineBinary(
   data: ForestData,
-  t: Task,
   f: number,
   s: number,
   settled: boolean,
@@ -424,8 +423,7 @@ function examineBinary(
   const minLeaf = params.minSamplesLeaf;
   if (ones.tinyNode) {
     if (ones.tinyConstant(s)) return false;
-    if (!settled)
-      scanTinyOnes(ones.tinyBits, ones.words, s, t.end - t.start, f, minLeaf, parentScore, W, scratch, best);
+    if (!settled) scanTinyOnes(ones.tinyMask[s], f, minLeaf, parentScore, W, scratch, best);
     return true;
   }
   if (!ones.hasOnes(s)) return false;

@@ -530,14 +530,11 @@ export function scanOnes(
 
 /**
  * scanOnes for a tiny node gathered without a table (BinaryOnes.gatherTiny, feature f not constant there):
- * the class weights of the positions whose bit `slot` is 1 in bits (words per position), from s.tinyClass and
+ * the class weights of the positions whose bit is set in `mask` (the feature's ones), from s.tinyClass and
  * s.tinyWeight. Whole counts, so the same weights as the table's and the same gain, to the bit.
  */
 export function scanTinyOnes(
-  bits: Int32Array,
-  words: number,
-  slot: number,
-  n: number,
+  mask: number,
   f: number,
   minSamplesLeaf: number,
   parentScore: number,
@@ -548,10 +545,12 @@ export function scanTinyOnes(
   const C = s.channels;
   const { right, tinyClass, tinyWeight } = s;
   for (let c = 0; c < C; c++) right[c] = 0;
-  const w = slot >>> 5;
-  const bit = slot & 31;
-  for (let k = 0; k < n; k++)
-    if (((bits[k * words + w] >>> bit) & 1) === 1) right[tinyClass[k]] += tinyWeight[k];
+  for (let bits = mask; bits !== 0; ) {
+    const low = bits & -bits;
+    bits ^= low;
+    const k = 31 - Math.clz32(low);
+    right[tinyClass[k]] += tinyWeight[k];
+  }
   giniOfOnes(right, 0, C, f, minSamplesLeaf, parentScore, W, s, best);
 }
 

@@ -177,7 +177,7 @@ describe("ones table of binary features", () => {
         const byGather = emptyBest();
         const varies = scanTwoBins(data, t, f, minLeaf, parent, W, s, byRows);
         expect(table.tinyConstant(f)).toBe(!varies);
-        if (varies) scanTinyOnes(table.tinyBits, table.words, f, m, f, minLeaf, parent, W, s, byGather);
+        if (varies) scanTinyOnes(table.tinyMask[f], f, minLeaf, parent, W, s, byGather);
         expect(byGather).toEqual(byRows);
         constants += +!varies;
         splits += +(byRows.feature === f);
@@ -185,6 +185,25 @@ describe("ones table of binary features", () => {
     }
     expect(constants).toBeGreaterThan(100);
     expect(splits).toBeGreaterThan(100);
+  });
+
+  it("tells constant features in a tiny node of 31 and of 32 rows (the mask's sign bit)", () => {
+    const n = 40;
+    const p = 4;
+    const columns = new Uint8Array(n * p);
+    // Feature 0 all ones, 1 all zeros, 2 one only in the last row, 3 one everywhere but the last row.
+    for (let i = 0; i < n; i++) {
+      columns[i] = 1;
+      columns[2 * n + i] = +(i === 31 || i === 30);
+      columns[3 * n + i] = +(i < 30);
+    }
+    const data = { ...binaryData(new Random(3), n, p, 3), columns };
+    const { table, all } = weighedTable(data);
+    const s = new ForestScratch(n, p, 3, 0);
+    for (const m of [31, 32]) {
+      table.gatherTiny(all, 0, m, s);
+      expect([0, 1, 2, 3].map((f) => table.tinyConstant(f))).toEqual([true, true, false, false]);
+    }
   });
 
   it("is made only when the binary features are sparse and many enough to pay", () => {
