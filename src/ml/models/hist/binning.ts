@@ -589,10 +589,13 @@ function binRowsOnThreads(
       stageChunk(table, matrix, from + r0, len, data.stage, stageRows);
       Atomics.store(data.next, 0, 0);
       const args = [r0, len];
-      // A worker still starting is left out: this thread takes its units (Crew.serving).
+      // A worker still starting is left out: this thread takes its units (Crew.serving). The units come from
+      // a shared counter, so a worker that has not begun when this thread has taken them all is withdrawn,
+      // not waited for (its wake-up: Crew.runAll's shared).
       crew.runAll(
         (k) => (crew.serving(k) ? args : null),
         () => binTask(data, args),
+        true,
       );
     }
   } finally {
