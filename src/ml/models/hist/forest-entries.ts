@@ -110,13 +110,16 @@ export function sumRowsByBin(data: ForestData, t: NodeRange, f: number, s: Fores
  * the bins present in s.present. Whoever reads them clears them (scanPackedGini, collectPacked).
  */
 export function sumPackedByBin(data: ForestData, t: NodeRange, f: number, s: ForestScratch): void {
-  const k = sumPackedPairs(data, t, f, s);
+  const nBins = data.binCounts[f];
+  const dense = t.end - t.start >= DENSE_ROWS_PER_BIN * nBins;
+  const k = dense ? sumPackedDense(data, t, f, s) : sumPackedPairs(data, t, f, s);
   if (k < t.end) {
     const b = data.columns[f * data.n + s.rows[k]];
     s.binPacked[b] += (data.packed as Float64Array)[s.rows[k]];
     s.present[b >>> 5] |= 1 << (b & 31);
   }
-  mergeOddBits(s.present, s.presentOdd);
+  if (dense) markPackedBins(s, nBins);
+  else mergeOddBits(s.present, s.presentOdd);
 }
 
 /**
@@ -140,6 +143,52 @@ function sumPackedPairs(data: ForestData, t: NodeRange, f: number, s: ForestScra
     presentOdd[c >>> 5] |= 1 << (c & 31);
   }
   return k;
+}
+
+/**
+ * A node with this many rows per bin of a feature or more sums its packed weights without marking bins as it
+ * goes (sumPackedDense): finding the non-empty ones afterwards reads each bin once, less than a bitmap
+ * update per row.
+ */
+const DENSE_ROWS_PER_BIN = 2;
+
+/**
+ * sumPackedPairs without the bitmaps: even rows into s.binPacked, odd ones into s.binPackedOdd (so each row's
+ * add waits for no other row's), merged by markPackedBins; returns where the pairs end. Alone in its function
+ * for the same reason.
+ */
+function sumPackedDense(data: ForestData, t: NodeRange, f: number, s: ForestScratch): number {
+  const col = f * data.n;
+  const columns = data.columns;
+  const packed = data.packed as Float64Array;
+  const { rows, binPacked, binPackedOdd } = s;
+  let k = t.start;
+  for (; k + 1 < t.end; k += 2) {
+    const i = rows[k];
+    const j = rows[k + 1];
+    binPacked[columns[col + i]] += packed[i];
+    binPackedOdd[columns[col + j]] += packed[j];
+  }
+  return k;
+}
+
+/**
+ * Merges sumPackedDense's odd rows into s.binPacked (bins below nBins, and the missing bin) and marks the bins
+ * with rows in s.present. Every row in a node weighs at least 1, so a bin has rows exactly when its sum is
+ * not 0; the sums are whole numbers below 2^53 (PACK), so the merge gives sumPackedPairs' sums, to the bit.
+ */
+function markPackedBins(s: ForestScratch, nBins: number): void {
+  const { binPacked, binPackedOdd, present } = s;
+  for (let b = 0; b < nBins; b++) {
+    const sum = binPacked[b] + binPackedOdd[b];
+    binPacked[b] = sum;
+    binPackedOdd[b] = 0;
+    present[b >>> 5] |= +(sum !== 0) << (b & 31);
+  }
+  const missing = binPacked[MISSING_BIN] + binPackedOdd[MISSING_BIN];
+  binPacked[MISSING_BIN] = missing;
+  binPackedOdd[MISSING_BIN] = 0;
+  present[MISSING_BIN >>> 5] |= +(missing !== 0) << (MISSING_BIN & 31);
 }
 
 /** collectPresent for sumPackedByBin's sums: each bin's two class weights unpacked into the entries. */

@@ -465,7 +465,10 @@ export function scanTwoBins(
   const m = t.end - t.start;
   let ones = 0;
   if (C === 2) {
-    const sum = packedOnes(data, t, f, s);
+    // The last row of an odd count here: see packedOnes.
+    const last = rows[t.end - 1];
+    const odd = (m & 1) === 1 ? columns[col + last] * (data.packed as Float64Array)[last] : 0;
+    const sum = packedOnes(data, t, f, s) + odd;
     // Every row weighs at least 1: no ones weigh nothing, all ones weigh the node's packed sum.
     if (sum === 0 || sum === s.sums[0] + s.sums[1] * PACK) return false;
     const right = s.right;
@@ -488,8 +491,11 @@ export function scanTwoBins(
 }
 
 /**
- * The packed class weights of the node's rows whose feature f is 1. The loop is alone in its function (as in
- * sumPackedPairs): OSR code for it would deopt, call after call, on scanTwoBins' test after it.
+ * The packed class weights of the node's rows whose feature f is 1, but for the last row of an odd count
+ * (which the caller adds). The loop is alone in its function, and nothing follows it, as in sumPackedPairs:
+ * OSR code for it would deopt, call after call, on code after it. Rows are taken in pairs, so each pair's
+ * add waits for the previous pair's, not each row's; packed weights are whole numbers below 2^53 (PACK),
+ * so the sum is the same in any order, to the bit.
  */
 function packedOnes(data: ForestData, t: NodeRange, f: number, s: ForestScratch): number {
   const { columns } = data;
@@ -498,9 +504,10 @@ function packedOnes(data: ForestData, t: NodeRange, f: number, s: ForestScratch)
   const col = f * data.n;
   let sum = 0;
   // Branch-free: binary columns other than one-hot ones are often half ones.
-  for (let k = t.start; k < t.end; k++) {
+  for (let k = t.start; k + 1 < t.end; k += 2) {
     const i = rows[k];
-    sum += columns[col + i] * packed[i];
+    const j = rows[k + 1];
+    sum += columns[col + i] * packed[i] + columns[col + j] * packed[j];
   }
   return sum;
 }

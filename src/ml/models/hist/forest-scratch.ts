@@ -98,6 +98,8 @@ export class ForestScratch {
   readonly binSums: Float64Array;
   /** Packed per-bin sums of a node's rows (two classes), all zero between uses (sumPackedByBin). */
   readonly binPacked = new Float64Array(256);
+  /** sumPackedDense's odd rows' sums, all zero between uses. */
+  readonly binPackedOdd = new Float64Array(256);
   /** Bitmap of the bins with rows in binSums. */
   readonly present = new Uint32Array(8);
   /**

@@ -5,6 +5,7 @@
  * for two classes) and the one-pass scan of a binary feature.
  */
 import { describe, expect, it } from "vitest";
+import { MISSING_BIN } from "../../../../src/ml/models/hist/binning.js";
 import { score } from "../../../../src/ml/models/hist/channels.js";
 import {
   collectPacked,
@@ -240,6 +241,7 @@ function classNode(
     p: 1,
     channels: k,
     categories: new Int32Array(1),
+    binCounts: Int32Array.of(binsOf(columns)),
     values,
     classes: k > 2 ? { classOf, rowWeight } : null,
     packed: k === 2 ? packedOf(values) : null,
@@ -251,6 +253,11 @@ function classNode(
   for (let j = start; j < end; j++) s.sums[classOf[s.rows[j]]] += rowWeight[s.rows[j]];
   const W = s.sums.reduce((a, v) => a + v, 0);
   return { data, t, s, W, parent: score("gini", s.sums, 0, k, W) };
+}
+
+/** A feature's bin count (ForestData.binCounts): its largest bin but the missing one, plus 1. */
+function binsOf(columns: Uint8Array): number {
+  return 1 + columns.reduce((top, b) => (b === MISSING_BIN ? top : Math.max(top, b)), 0);
 }
 
 function binGini(
@@ -280,7 +287,15 @@ describe("packed per-bin sums with missing rows", () => {
       const columns = Uint8Array.from({ length: n }, () => (rng.next() < 0.2 ? 255 : rng.int(30)));
       const values = new Float64Array(2 * n);
       for (let i = 0; i < n; i++) values[2 * i + rng.int(2)] = 1 + rng.int(5);
-      const data = { columns, n, p: 1, channels: 2, values, packed: packedOf(values) } as ForestData;
+      const data = {
+        columns,
+        n,
+        p: 1,
+        channels: 2,
+        binCounts: Int32Array.of(30),
+        values,
+        packed: packedOf(values),
+      } as ForestData;
       const t = { start: 2, end: 3 + rng.int(n - 3) };
       const fromRows = new ForestScratch(n, 1, 2, 0);
       const fromPacked = new ForestScratch(n, 1, 2, 0);
