@@ -153,13 +153,15 @@ export function fitBooster(
     bundledSpace.bins.set(bins);
     bins = bundledSpace.bins;
     bundleBins(bins as Uint8Array, nt, stride, bundling, bundledSpace.bundled);
-    if (bundledSpace.columns) transposeBins(bundledSpace.bundled, nt, bundling.stride, bundledSpace.columns);
+    bundledSpace.fillColumns();
     space = bundledSpace;
   }
   const rows = space ? space.rows : new Int32Array(nt);
   // The column-major copy speeds partitions; above COLUMN_COPY_MAX_BYTES its memory matters more.
   const columns =
-    !bundling && withColumns ? transposeBins(bins, nt, stride, space?.columns ?? undefined) : null;
+    !bundling && withColumns
+      ? (space?.fillColumns() ?? transposeBins(bins, nt, stride, space?.columns ?? undefined))
+      : null;
   const validBins = parts.valid ? binRows(mapper, parts.valid) : null;
   const featureStride = histStrideOf(missing);
   const nv = parts.valid?.nRows ?? 0;
