@@ -120,6 +120,8 @@ interface Kernels {
   mark?: Mark;
   /** list(rowsFrom, count): the row list 0..count − 1 written at rowsFrom. */
   list: (rowsFrom: number, count: number) => void;
+  /** transpose(bins, stride, count, columns) (the uint8 kernel only): the column-major copy of a matrix. */
+  transpose?: (bins: number, stride: number, count: number, columns: number) => void;
 }
 
 /** The memory a `HistSpace` is built on, shared so workers can instantiate the kernel over it too. */
@@ -323,6 +325,19 @@ export class HistSpace {
     const l = this.layout;
     const { first, step } = partitionSource(l, cut.column, this.bundling !== null);
     (this.kernels.mark as Mark)(first, step, l.rowsAt + 4 * start, end - start, l.marksAt, l.markNodesAt);
+  }
+
+  /**
+   * Fills `columns` (when the layout has them) from the matrix they copy, the compact one when there is one
+   * (after bundleBins), in the kernel; returns them, or null where the kernel has no transpose (uint16 bins).
+   */
+  fillColumns(): BinArray | null {
+    const { columns, layout: l } = this;
+    const transpose = this.kernels.transpose;
+    if (columns === null || transpose === undefined) return null;
+    const [at, stride] = l.bundledAt >= 0 ? [l.bundledAt, l.bundledStride] : [l.binsAt, l.stride];
+    transpose(at, stride, l.rows, l.columnsAt);
+    return columns;
   }
 
   /** rows[0..n) = 0..n − 1 (in the kernel: a loop here over the shared memory was 5–10× slower). */
