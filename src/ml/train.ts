@@ -204,7 +204,7 @@ function splitRows(frame: Frame, spec: TrainSpec, seed: number) {
   return {
     trainRows: gatherRows(target.rows, split.train),
     testRows: gatherRows(target.rows, split.test),
-    yTrain: gather(target.y, split.train),
+    yTrain: gatherShared(target.y, split.train),
     yTest: gather(target.y, split.test),
     classes: target.classes,
     facts: factsOf(target, split.train.length, split.test.length),
@@ -215,6 +215,16 @@ function splitRows(frame: Frame, spec: TrainSpec, seed: number) {
 function gatherRows(rows: Int32Array, picks: Int32Array): Int32Array {
   const out = new Int32Array(picks.length);
   for (let k = 0; k < picks.length; k++) out[k] = rows[picks[k]];
+  return out;
+}
+
+/**
+ * values[picks[k]] for every k, in shared memory: a GBDT fit on worker threads reads the targets there
+ * (its gradient units), so it need not keep a shared copy of its own beside these (n × 8 bytes).
+ */
+function gatherShared(values: Float64Array, picks: Int32Array): Float64Array {
+  const out = new Float64Array(new SharedArrayBuffer(8 * picks.length));
+  for (let k = 0; k < picks.length; k++) out[k] = values[picks[k]];
   return out;
 }
 
