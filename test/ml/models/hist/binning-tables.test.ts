@@ -16,8 +16,8 @@ function step(x: number, steps: number): number {
 
 /** Values at and around every threshold (±1 and ±2 ulps), and the awkward ones. */
 function adversarial(thresholds: number[], rng: Random): number[] {
-  const out = [0, -0, Number.NaN, Infinity, -Infinity, Number.MIN_VALUE, -Number.MIN_VALUE, 2.2e-308, -2.2e-308];
-  out.push(Number.MAX_VALUE, -Number.MAX_VALUE, 1e-300, -1e-300, 1e300, -1e300, 1, -1);
+  const out = [0, -0, Number.NaN, Infinity, -Infinity, Number.MIN_VALUE, -Number.MIN_VALUE];
+  out.push(2.2e-308, -2.2e-308, Number.MAX_VALUE, -Number.MAX_VALUE, 1e-300, -1e-300, 1e300, -1e300, 1, -1);
   for (const t of thresholds) for (const d of [-2, -1, 0, 1, 2]) out.push(step(t, d), -step(t, d));
   const lo = Math.min(...thresholds);
   const hi = Math.max(...thresholds);
@@ -49,7 +49,7 @@ function expectExact(thresholds: number[], rng: Random, missing?: number): void 
   expect(wrong).toEqual([]);
 }
 
-const quantiles = (rng: Random, count: number, draw: () => number) =>
+const quantiles = (count: number, draw: () => number) =>
   Array.from({ length: 30_000 }, draw)
     .sort((a, b) => a - b)
     .filter((_, i, a) => i % Math.floor(a.length / count) === 0)
@@ -58,11 +58,11 @@ const quantiles = (rng: Random, count: number, draw: () => number) =>
 describe("binRows by lookup tables", () => {
   const rng = new Random(5);
   const cases: Record<string, number[]> = {
-    "normal quantiles": quantiles(rng, 255, () => rng.normal()),
+    "normal quantiles": quantiles(255, () => rng.normal()),
     "uniform grid": Array.from({ length: 255 }, (_, i) => i / 7 - 10),
     "few, zero among them": [-1.5, 0, 0.5],
     "negative zero as a threshold": [-3, -0, 2, 7],
-    "subnormals": [-Number.MIN_VALUE * 3, -Number.MIN_VALUE, 0, Number.MIN_VALUE, Number.MIN_VALUE * 5],
+    subnormals: [-Number.MIN_VALUE * 3, -Number.MIN_VALUE, 0, Number.MIN_VALUE, Number.MIN_VALUE * 5],
     "the largest magnitudes": [-Number.MAX_VALUE, -1, 1, Number.MAX_VALUE],
     "neighbouring floats": [1, step(1, 1), step(1, 2), step(1, 3), step(1, 9)],
     "dense cluster and far outliers": [-1e9, ...Array.from({ length: 50 }, (_, i) => i * 1e-3), 1e9],
