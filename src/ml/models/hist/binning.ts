@@ -262,8 +262,11 @@ export interface BinTable {
 const TABLE_CELLS = 1024;
 /** Halvings after the lookup, at most: more and the binary search alone is as fast. */
 const TABLE_HALVINGS = 3;
-/** Rows binned at least for BinTables: one takes ~5 µs to build, what its lookups save on ~2000 values. */
-const TABLE_MIN_ROWS = 4096;
+/**
+ * Rows binned at least for BinTables: one takes ~5 µs to build, what its lookups save on ~2000 values; as few
+ * as a chunk so that a small fit (the bench's 2000-row warm-up) has the table loop optimised for the next.
+ */
+const TABLE_MIN_ROWS = 1024;
 
 /**
  * Feature f's BinTable, or null when one of its cells holds so many thresholds that the halvings after the
