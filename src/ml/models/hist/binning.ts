@@ -234,11 +234,65 @@ const CHUNK_ROWS = 1024;
 function paddedThresholds(m: BinMapper, f: number): Float64Array | null {
   if (m.categories[f] > 0) return null;
   const count = m.offsets[f + 1] - m.offsets[f];
-  const t = new Float64Array(2 ** Math.max(1, Math.ceil(Math.log2(count + 1))) - 1).fill(
-    Number.POSITIVE_INFINITY,
-  );
+  return padThresholds(m, f, 2 ** Math.max(1, Math.ceil(Math.log2(count + 1))) - 1);
+}
+
+/** Feature f's thresholds followed by +∞ up to `length` entries. */
+function padThresholds(m: BinMapper, f: number, length: number): Float64Array {
+  const t = new Float64Array(length).fill(Number.POSITIVE_INFINITY);
   t.set(m.thresholds.subarray(m.offsets[f], m.offsets[f + 1]));
   return t;
+}
+
+/**
+ * A numeric feature's bins by a lookup table, then a short search: a value's cell is (x − base) · scale,
+ * clamped to the table and truncated; `lo[cell]` is a bin no greater than the bin of any value of that
+ * cell, and `k` halvings over t (the thresholds padded with +∞) from there find it. The bins are exactly the
+ * binary search's: the cell only narrows where a bin can be.
+ */
+export interface BinTable {
+  t: Float64Array;
+  lo: Uint16Array;
+  base: number;
+  scale: number;
+  k: number;
+}
+
+/** Cells of a BinTable: 2 KB a feature, few thresholds a cell for 255 quantiles of most columns. */
+const TABLE_CELLS = 1024;
+/** Halvings after the lookup, at most: more and the binary search alone is as fast. */
+const TABLE_HALVINGS = 3;
+/**
+ * Rows binned at least for BinTables: one takes ~5 µs to build, what its lookups save on ~2000 values; as few
+ * as a chunk so that a small fit (the bench's 2000-row warm-up) has the table loop optimised for the next.
+ */
+const TABLE_MIN_ROWS = 1024;
+
+/**
+ * Feature f's BinTable, or null when one of its cells holds so many thresholds that the halvings after the
+ * lookup would be more than TABLE_HALVINGS (a dense cluster among far-apart thresholds: a heavy tail).
+ */
+export function binTable(m: BinMapper, f: number): BinTable | null {
+  const from = m.offsets[f];
+  const count = m.offsets[f + 1] - from;
+  if (m.categories[f] > 0 || count < 2) return null;
+  const base = m.thresholds[from];
+  const scale = TABLE_CELLS / (m.thresholds[from + count - 1] - base);
+  // The cell never falls as x rises (each operation is monotone, rounding included; a NaN product of
+  // degenerate thresholds, 0 · ∞, truncates to cell 0 with every lower value), and −0 and +0 share theirs:
+  // so a threshold in a lower cell than x's is below x, and one in a higher cell above it.
+  const cell = (x: number) => Math.min(Math.max((x - base) * scale, 0), TABLE_CELLS - 1) | 0;
+  const perCell = new Int32Array(TABLE_CELLS);
+  for (let j = 0; j < count; j++) perCell[cell(m.thresholds[from + j])]++;
+  const lo = new Uint16Array(TABLE_CELLS);
+  let widest = 0;
+  for (let c = 0, below = 0; c < TABLE_CELLS; below += perCell[c++]) {
+    lo[c] = below;
+    widest = Math.max(widest, perCell[c]);
+  }
+  const k = Math.max(1, Math.ceil(Math.log2(widest + 1)));
+  if (k > TABLE_HALVINGS) return null;
+  return { t: padThresholds(m, f, count + 2 ** k), lo, base, scale, k };
 }
 
 /**
@@ -271,16 +325,16 @@ function halvings(k: number, cases: boolean, lanes: number): string {
  * A numeric binning loop, as source: LANES values a step, then the rest one at a time, each value's bin the
  * position its halvings (`steps(lanes)`) leave, or missing for NaN.
  */
-function laneLoops(steps: (lanes: number) => string): string {
+function laneLoops(steps: (lanes: number) => string, start: (q: number) => string = () => "0"): string {
   return `let i = 0;
   for (; i + ${LANES} <= n; i += ${LANES}) {
-    ${perLane(LANES, (q) => `const v${q} = x[at + (i + ${q}) * inStride];\nlet pos${q} = 0;`)}
+    ${perLane(LANES, (q) => `const v${q} = x[at + (i + ${q}) * inStride];\nlet pos${q} = ${start(q)};`)}
     ${steps(LANES)}
     ${perLane(LANES, (q) => `out[outAt + (i + ${q}) * outStride] = Number.isNaN(v${q}) ? missing : pos${q};`)}
   }
   for (; i < n; i++) {
     const v0 = x[at + i * inStride];
-    let pos0 = 0;
+    let pos0 = ${start(0)};
     ${steps(1)}
     out[outAt + i * outStride] = Number.isNaN(v0) ? missing : pos0;
   }`;
@@ -288,9 +342,10 @@ function laneLoops(steps: (lanes: number) => string): string {
 
 /**
  * The binning loop, as source: out[outAt + i · outStride] = the bin of x[at + i · inStride] for i in [0, n), for
- * a numeric feature's padded thresholds t (paddedThresholds) or, when t is null, a categorical feature of k
- * categories (missing, negative, non-integer and unknown codes are all missing). One copy of the code for
- * this thread (binValues) and the workers (BIN_TASK), so a bin never depends on the thread that made it.
+ * a numeric feature's padded thresholds t (paddedThresholds) or table t (binTable) or, when t is null, a
+ * categorical feature of k categories (missing, negative, non-integer and unknown codes are all missing). One
+ * copy of the code for this thread (binValues) and the workers (BIN_TASK), so a bin never depends on the
+ * thread that made it.
  */
 const BIN_VALUES_SOURCE = `(() => {
   const categorical = (x, at, n, k, missing, out, outAt, outStride, inStride) => {
@@ -319,8 +374,17 @@ const BIN_VALUES_SOURCE = `(() => {
     const k8 = 31 - Math.clz32(t.length + 1);
     ${laneLoops((lanes) => `switch (k8) {\n${halvings(7, true, lanes)}\n}`)}
   };
-  // Every case of fewer's switch, and both loops of fewer and full, run on a few made-up values, so that
-  // each has type feedback before V8 optimises the function: a case that a 2000-row fit never took (a feature
+  // A BinTable's lookup, then its k halvings (at most ${TABLE_HALVINGS}).
+  const table = (x, at, n, b, missing, out, outAt, outStride, inStride) => {
+    const { t, lo, base, scale, k } = b;
+    const last = lo.length - 1;
+    ${laneLoops(
+      (lanes) => `switch (k) {\n${halvings(TABLE_HALVINGS, true, lanes)}\n}`,
+      (q) => `lo[Math.min(Math.max((v${q} - base) * scale, 0), last) | 0]`,
+    )}
+  };
+  // Every case of fewer's and table's switches, and the loops of fewer, full and table, run on a few made-up
+  // values, so that each has type feedback before V8 optimises the function: a case that a 2000-row fit never took (a feature
   // with more distinct values in the next fit) had none, and its optimised code (compiled on stack, and
   // entered again at each call) gave up there at every call ("insufficient type feedback"): up to 24 times in
   // customers' first 2-thread fit after a 2000-row one, which spent 31 ms of this thread in fewer. Several steps of
@@ -335,11 +399,13 @@ const BIN_VALUES_SOURCE = `(() => {
     for (let pass = 0; pass < 2; pass++) {
       fewer(x, 0, x.length, t.subarray(0, 127), 0, out, 0, 1, 1);
       full(x, 0, x.length, t, 0, out, 0, 1, 1);
+      table(x, 0, x.length, { t, lo: new Uint16Array(4), base: 0, scale: 1, k: ${TABLE_HALVINGS} }, 0, out, 0, 1, 1);
     }
   }
   // Each loop a function of its own: V8 compiles each when it is first hot, not all of them at once.
   return (x, at, n, t, k, missing, out, outAt, outStride, inStride) => {
     if (t === null) categorical(x, at, n, k, missing, out, outAt, outStride, inStride);
+    else if (!(t instanceof Float64Array)) table(x, at, n, t, missing, out, outAt, outStride, inStride);
     else if (t.length > 255) wide(x, at, n, t, missing, out, outAt, outStride, inStride);
     else if (t.length === 255) full(x, at, n, t, missing, out, outAt, outStride, inStride);
     else fewer(x, at, n, t, missing, out, outAt, outStride, inStride);
@@ -350,7 +416,7 @@ type BinValues = (
   x: Float64Array,
   at: number,
   n: number,
-  t: Float64Array | null,
+  t: Float64Array | BinTable | null,
   k: number,
   missing: number,
   out: BinArray,
@@ -367,12 +433,12 @@ function categoryBins(m: BinMapper, f: number): number {
   return Math.min(m.categories[f], MAX_BINS);
 }
 
-/** Bins one column into out[i · stride + offset] for rows [from, from + n); t = paddedThresholds(m, f). */
+/** Bins one column into out[i · stride + offset] for rows [from, from + n); t as binRows' `padded`. */
 function binColumn(
   c: ColumnView,
   m: BinMapper,
   f: number,
-  t: Float64Array | null,
+  t: Float64Array | BinTable | null,
   n: number,
   buf: Float64Array,
   out: BinArray,
@@ -401,7 +467,8 @@ export function binRows<T extends BinArray = BinArray>(
   const p = table.columns.length;
   const bins = out ?? (allocateBins(m, n * stride) as T);
   // Built once, not per chunk: a million rows would otherwise leave ~30 MB of small arrays to the GC.
-  const padded = Array.from({ length: p }, (_, f) => paddedThresholds(m, f));
+  const tables = n >= TABLE_MIN_ROWS;
+  const padded = Array.from({ length: p }, (_, f) => (tables && binTable(m, f)) || paddedThresholds(m, f));
   if (threads > 1 && bins.buffer instanceof SharedArrayBuffer) {
     binRowsOnThreads(m, table, from, n, bins, stride, padded, threads);
     return bins;
@@ -458,7 +525,7 @@ function binRowMajor(
   n: number,
   bins: BinArray,
   stride: number,
-  padded: Array<Float64Array | null>,
+  padded: Array<Float64Array | BinTable | null>,
 ): void {
   const p = table.columns.length;
   const { values, rows } = source;
@@ -574,7 +641,7 @@ function binRowsOnThreads(
   n: number,
   out: BinArray,
   stride: number,
-  padded: Array<Float64Array | null>,
+  padded: Array<Float64Array | BinTable | null>,
   threads: number,
 ): void {
   const p = table.columns.length;
