@@ -95,6 +95,18 @@ export interface LevelOps {
   partitionAll(cuts: NodeCut[], mergeInNextBuild?: boolean): Int32Array;
   subtractAll(pairs: NodeSubtract[]): void;
   findSplits(scans: NodeScan[], binCounts: Int32Array, categories: Int32Array, rules: SplitRules): void;
+  /**
+   * A level after its partition: buildAll(small), subtractAll(pairs), then findSplits(scans) (NodeThreads
+   * runs them in one wave where it can).
+   */
+  growLevel(
+    small: NodeHist[],
+    pairs: NodeSubtract[],
+    scans: NodeScan[],
+    binCounts: Int32Array,
+    categories: Int32Array,
+    rules: SplitRules,
+  ): void;
 }
 
 interface Open {
@@ -191,12 +203,17 @@ class TreeGrowth {
     // The next call is buildAll: the threads may put the rows of nodes partitioned in parts together there.
     const nLeft = this.levels.partitionAll(this.cutsOf(splitting), true);
     const grown = this.childrenOf(splitting, nLeft);
+    // The small children as they are now: those that cannot split give their histograms back (nextOpen)
+    // before these are built, and nothing takes one until the next level.
     const small: NodeHist[] = [];
-    for (let k = 0; k < grown.length; k++) small.push(grown[k].small as NodeHist);
-    this.levels.buildAll(small);
-    this.levels.subtractAll(subtractionsOf(grown));
+    for (let k = 0; k < grown.length; k++) {
+      const { start, end, hist } = grown[k].small;
+      small.push({ start, end, hist: hist as Float64Array });
+    }
+    const pairs = subtractionsOf(grown);
     const next = this.nextOpen(grown);
-    this.findSplits(next);
+    const { data, params } = this;
+    this.levels.growLevel(small, pairs, this.scansOf(next), data.binCounts, data.categories, params);
     for (let k = 0; k < next.length; k++) this.open.push(next[k]);
     this.batchLeaves(batch);
   }
@@ -219,6 +236,12 @@ class TreeGrowth {
   /** The best splits of these nodes, their features drawn in order (the same draws on every thread count). */
   private findSplits(nodes: Open[]): void {
     const { params, data } = this;
+    this.levels.findSplits(this.scansOf(nodes), data.binCounts, data.categories, params);
+  }
+
+  /** The scans of these nodes' best splits (their features drawn in order: findSplits). */
+  private scansOf(nodes: Open[]): NodeScan[] {
+    const { params, data } = this;
     const scans: NodeScan[] = [];
     for (let k = 0; k < nodes.length; k++) {
       const o = nodes[k];
@@ -234,7 +257,7 @@ class TreeGrowth {
         split: o.split,
       });
     }
-    this.levels.findSplits(scans, data.binCounts, data.categories, params);
+    return scans;
   }
 
   /**
@@ -377,6 +400,19 @@ class LocalLevels implements LevelOps {
   findSplits(scans: NodeScan[], binCounts: Int32Array, categories: Int32Array, rules: SplitRules): void {
     for (const n of scans)
       findBestSplit(n.hist, n.features, binCounts, categories, n.node, rules, n.split, this.missing);
+  }
+
+  growLevel(
+    small: NodeHist[],
+    pairs: NodeSubtract[],
+    scans: NodeScan[],
+    binCounts: Int32Array,
+    categories: Int32Array,
+    rules: SplitRules,
+  ): void {
+    this.buildAll(small);
+    this.subtractAll(pairs);
+    this.findSplits(scans, binCounts, categories, rules);
   }
 }
 

@@ -9,7 +9,8 @@
  *
  * The rest of a level runs on the same threads: the shares added into the node histograms, the parents'
  * histograms turned into their larger children's (subtraction), and the split scans, in units of a few
- * features of a node; the node histograms are cut from a shared arena for this. So do the booster's per-row
+ * features of a node (after a level's partition, one wave for all three: growLevel); the node histograms are
+ * cut from a shared arena for this. So do the booster's per-row
  * loops: a round's gradients and hessians over row ranges, and a tree's leaf values added into the raw
  * scores over its leaves' row ranges (disjoint: each score is written by one unit), or, with one output,
  * through leaf marks as on one thread (leaf-marks.ts): the deepest level's rows marked with their leaf in
@@ -399,7 +400,9 @@ const expModule = kernelModule(EXP_LANES_WASM);
  * unit (from, to, into, minus) subtracts the cells of spans[from..to) (the plain
  * layout's reachable spans) of the arena histogram at `minus` from the one at `into`; a SCAN unit (0, count)
  * scans its `count` numeric features (scanFeatures: feature, value bins) of the arena histogram and node
- * given in scanIn, its best split into scanOut (NUMERIC_SCAN_SOURCE). A REDUCE unit (from, to, hist, first,
+ * given in scanIn, its best split into scanOut (NUMERIC_SCAN_SOURCE). A LEVEL unit (from, to, small, first,
+ * count, large, n0, n1) does a REDUCE unit's work (assigning) into the histogram at `small`, a SUBTRACT
+ * unit's from the one at `large` and the SCAN of n0 features of scan slot 2u and of n1 of slot 2u + 1. A REDUCE unit (from, to, hist, first,
  * count, assign) adds the cells of spans[from..to) of regions first..first+count−1, in order, into the arena
  * histogram at `hist` (the first region's copied when `assign`), as readRegion does; with a bundling
  * (kernel.plan, models/hist/bundles.ts) BUILD units read the compact matrix, REDUCE units copy the unbundled
@@ -421,6 +424,7 @@ const SCAN = 6;
 const REDUCE = 7;
 const SOFTMAX = 8;
 const MARK = 9;
+const LEVEL = 10;
 const TASK = `(() => {
   const gradientLoops = ${GRADIENT_LOOPS};
   const softmax = ${SOFTMAX_LOOP};
@@ -546,6 +550,20 @@ const TASK = `(() => {
       numericScan(data.arena, fs[q], base, base + 2 * l.missing, fs[q + 1], p[1], p[2], p[3], p[4], p[5], p[6], p[7], out);
     }
   };
+  // A LEVEL unit (u, at table word \`at\`: from, to, small, first, shares, large, and the two scans' feature
+  // counts): its feature block's cells (spans[from..to)) of the small child's shares reduced into its
+  // histogram, then subtracted from the large child's (its parent's), then the block's features of both
+  // scanned (slots 2u and 2u + 1; a count of 0 scans nothing). Every step reads only the block's cells.
+  const level = (data, u, at) => {
+    const units = data.units;
+    const from = units[at];
+    const to = units[at + 1];
+    const small = units[at + 2];
+    reduce(data, from, to, small, units[at + 3], units[at + 4], 1);
+    subtract(data.arena, data.spans, from, to, units[at + 5], small);
+    scan(data, 2 * u, units[at + 6]);
+    scan(data, 2 * u + 1, units[at + 7]);
+  };
   // The fit's data with this thread's kernel instance and views of its memory, made at its first task. A new
   // object of one shape, not properties added to the data sent: the worker's copy of each fit's data got a
   // map of its own, and the task (inlining the helpers) deoptimised in every fit ("wrong map"). Weakly held:
@@ -614,6 +632,10 @@ const TASK = `(() => {
       }
       if (kind === ${REDUCE}) {
         reduce(data, from, to, units[at + 2], units[at + 3], units[at + 4], units[at + 5]);
+        continue;
+      }
+      if (kind === ${LEVEL}) {
+        level(data, u, at);
         continue;
       }
       if (kind === ${SCAN}) {
@@ -842,9 +864,10 @@ export class NodeThreads {
     const arena = arenaHists > 0 ? shared(Float64Array, arenaHists * histLength) : null;
     this.histograms = new HistogramPool(layout.stride, cells, arena);
     const capacity = this.units.length / UNIT_WORDS;
-    this.scanIn = shared(Float64Array, 8 * capacity);
-    this.scanOut = shared(Float64Array, 8 * capacity);
-    this.scanFeatures = shared(Int32Array, 2 * UNIT_FEATURES * capacity);
+    // Two scan slots a unit: a LEVEL unit scans a block of each of its two children.
+    this.scanIn = shared(Float64Array, 16 * capacity);
+    this.scanOut = shared(Float64Array, 16 * capacity);
+    this.scanFeatures = shared(Int32Array, 4 * UNIT_FEATURES * capacity);
     const dataOf = () => ({
       kernel,
       units: this.units,
@@ -873,7 +896,24 @@ export class NodeThreads {
     const gradients = this.fusedBuild(nodes);
     if (gradients < 0) this.runDeferred();
     this.deferred = -1;
-    const units: Array<{ node: NodeHist; share: number; from: number; to: number }> = [];
+    const units = this.sharesOfNodes(nodes);
+    // Plain loops (no iterators or callbacks): this runs a few times a level, and V8's optimising compile of
+    // it competes with the fit's threads in a cold fit.
+    for (let w = 0; w < units.length; w += this.regions) {
+      const wave = units.slice(w, w + this.regions);
+      const merges = this.mergesFirst(wave.length);
+      const rows = this.writeBuilds(wave, merges);
+      const work =
+        rows * (this.stride + (gradients >= 0 ? GRADIENT_WORK : 0)) + (merges > 0 ? this.mergeWork : 0);
+      this.run([BUILD, merges + wave.length, gradients, merges], work);
+      this.reduceWave(wave);
+    }
+    this.runMerges();
+  }
+
+  /** Each node's shares (sharesOf its rows), in node order. */
+  private sharesOfNodes(nodes: NodeHist[]): BuildShare[] {
+    const units: BuildShare[] = [];
     for (let n = 0; n < nodes.length; n++) {
       const node = nodes[n];
       const shares = sharesOf(node.end - node.start, this.minRows);
@@ -883,25 +923,179 @@ export class NodeThreads {
         units.push({ node, share, from, to: Math.min(node.end, from + size) });
       }
     }
-    // Plain loops (no iterators or callbacks): this runs a few times a level, and V8's optimising compile of
-    // it competes with the fit's threads in a cold fit.
-    for (let w = 0; w < units.length; w += this.regions) {
-      const wave = units.slice(w, w + this.regions);
-      const merges = this.mergesFirst(wave.length);
-      let rows = 0;
-      for (let r = 0; r < wave.length; r++) {
-        const u = wave[r];
-        this.units[UNIT_WORDS * (merges + r)] = u.from;
-        this.units[UNIT_WORDS * (merges + r) + 1] = u.to;
-        this.units[UNIT_WORDS * (merges + r) + 2] = r;
-        rows += u.to - u.from;
-      }
-      const work =
-        rows * (this.stride + (gradients >= 0 ? GRADIENT_WORK : 0)) + (merges > 0 ? this.mergeWork : 0);
-      this.run([BUILD, merges + wave.length, gradients, merges], work);
-      this.reduceWave(wave);
+    return units;
+  }
+
+  /** Writes a wave's BUILD units (share r into region r) into the table from unit `at`; returns their rows. */
+  private writeBuilds(wave: BuildShare[], at: number): number {
+    let rows = 0;
+    for (let r = 0; r < wave.length; r++) {
+      const u = wave[r];
+      this.units[UNIT_WORDS * (at + r)] = u.from;
+      this.units[UNIT_WORDS * (at + r) + 1] = u.to;
+      this.units[UNIT_WORDS * (at + r) + 2] = r;
+      rows += u.to - u.from;
     }
-    this.runMerges();
+    return rows;
+  }
+
+  /**
+   * A level's histograms, subtractions and split scans: buildAll(small), subtractAll(pairs) and
+   * findSplits(scans), with pairs[k].minus small[k]'s histogram and each scan's histogram one of a pair's.
+   * When the level fits (levelShares), after its BUILD wave, one wave of LEVEL units, one per pair and block
+   * of UNIT_FEATURES features, each reducing the small child's shares of its block, subtracting them from the
+   * large child's and scanning both children's features of the block, instead of a REDUCE, a SUBTRACT and a
+   * SCAN wave: the same cells added in the same order, the same subtractions, and a node's blocks' bests
+   * taken in feature order (a later one only when its gain is larger), as findSplits' units give. Up to two
+   * wake-ups a level fewer, and the block's cells are in cache for its subtraction and scans. (The LEVEL units
+   * in the BUILD wave itself, each waiting for its pair's builds, were slower: 2026-12-08, worker waits.)
+   */
+  growLevel(
+    small: NodeHist[],
+    pairs: NodeSubtract[],
+    scans: NodeScan[],
+    binCounts: Int32Array,
+    categories: Int32Array,
+    rules: SplitRules,
+  ): void {
+    const shares = this.levelShares(small, pairs, scans, categories);
+    if (shares === null) {
+      this.buildAll(small);
+      this.subtractAll(pairs);
+      this.findSplits(scans, binCounts, categories, rules);
+      return;
+    }
+    // Not a round's root: the deferred gradients run first (as buildAll's fusedBuild decides).
+    this.runDeferred();
+    const merges = this.mergesFirst(shares.length);
+    const rows = this.writeBuilds(shares, merges);
+    this.run(
+      [BUILD, merges + shares.length, -1, merges],
+      rows * this.stride + (merges > 0 ? this.mergeWork : 0),
+    );
+    const cells = this.queueLevel(shares, pairs) + this.queueLevelScans(pairs, scans, binCounts, rules);
+    this.run([LEVEL, pairs.length * this.blocks], cells);
+    this.takeLevelScans(pairs, scans);
+  }
+
+  /** Blocks of UNIT_FEATURES features of a histogram (REDUCE, SUBTRACT and LEVEL units). */
+  private get blocks(): number {
+    return ceilDiv(this.spans.length / 4, UNIT_FEATURES);
+  }
+
+  /**
+   * The small children's shares, when the level runs in a BUILD wave and a LEVEL wave (growLevel): every
+   * histogram in the arena, each scan over ascending numeric features of a pair's child (in the pairs'
+   * order), the builds within the regions and the LEVEL units within the table; else null.
+   */
+  private levelShares(
+    small: NodeHist[],
+    pairs: NodeSubtract[],
+    scans: NodeScan[],
+    categories: Int32Array,
+  ): BuildShare[] | null {
+    if (pairs.length === 0 || small.length !== pairs.length) return null;
+    for (let k = 0; k < pairs.length; k++) {
+      const { into, minus } = pairs[k];
+      if (small[k].hist !== minus || this.inArena(into) < 0 || this.inArena(minus) < 0) return null;
+    }
+    for (let s = 0, k = 0; s < scans.length; s++) {
+      while (k < pairs.length && scans[s].hist !== pairs[k].minus && scans[s].hist !== pairs[k].into) k++;
+      if (
+        k === pairs.length ||
+        !ascending(scans[s].features) ||
+        anyCategorical(scans[s].features, categories)
+      )
+        return null;
+    }
+    const shares = this.sharesOfNodes(small);
+    const fits = shares.length <= this.regions && pairs.length * this.blocks <= this.capacity;
+    return fits ? shares : null;
+  }
+
+  /**
+   * Writes the LEVEL units: pair k's block b at unit k · blocks + b, its small child's shares in consecutive
+   * regions from `region` as the BUILD wave left them (its scans' counts 0 until queueLevelScans); returns
+   * their cells (reduced, subtracted).
+   */
+  private queueLevel(shares: BuildShare[], pairs: NodeSubtract[]): number {
+    const { spans, blocks, units } = this;
+    const features = spans.length / 4;
+    let cells = 0;
+    for (let k = 0, r = 0; k < pairs.length; k++) {
+      const region = r;
+      while (r < shares.length && shares[r].node.hist === pairs[k].minus) r++;
+      const small = this.inArena(pairs[k].minus);
+      const large = this.inArena(pairs[k].into);
+      for (let b = 0; b < blocks; b++) {
+        const to = 4 * Math.min(features, (b + 1) * UNIT_FEATURES);
+        units.set(
+          [4 * b * UNIT_FEATURES, to, small, region, r - region, large, 0, 0],
+          UNIT_WORDS * (k * blocks + b),
+        );
+        cells += (r - region + 1) * (spans[to - 1] - spans[4 * b * UNIT_FEATURES]);
+      }
+    }
+    return cells;
+  }
+
+  /**
+   * Writes each scan's blocks into the LEVEL units' scan slots (unit u's: 2u for the small child, 2u + 1 for
+   * the large one), as queueScan does per unit; returns the cells scanned.
+   */
+  private queueLevelScans(
+    pairs: NodeSubtract[],
+    scans: NodeScan[],
+    binCounts: Int32Array,
+    rules: SplitRules,
+  ): number {
+    const { blocks, units, scanIn, scanFeatures } = this;
+    let cells = 0;
+    for (let s = 0, k = 0; s < scans.length; s++) {
+      const { features, node, hist } = scans[s];
+      while (hist !== pairs[k].minus && hist !== pairs[k].into) k++;
+      const which = hist === pairs[k].minus ? 0 : 1;
+      const parent = leafScore(node.g, node.h, rules.l1, rules.l2);
+      const bounds = childHessianBounds(node, rules);
+      let q = 0;
+      for (let b = 0; b < blocks; b++) {
+        const u = k * blocks + b;
+        const slot = 2 * u + which;
+        let count = 0;
+        for (; q < features.length && features[q] < (b + 1) * UNIT_FEATURES; q++, count++) {
+          scanFeatures[2 * (UNIT_FEATURES * slot + count)] = features[q];
+          scanFeatures[2 * (UNIT_FEATURES * slot + count) + 1] = binCounts[features[q]];
+          cells += 2 * binCounts[features[q]];
+        }
+        units[UNIT_WORDS * u + 6 + which] = count;
+        const i = 8 * slot;
+        scanIn[i] = this.inArena(hist);
+        scanIn[i + 1] = node.g;
+        scanIn[i + 2] = node.h;
+        scanIn[i + 3] = parent;
+        scanIn[i + 4] = bounds[0];
+        scanIn[i + 5] = bounds[1];
+        scanIn[i + 6] = rules.l1;
+        scanIn[i + 7] = rules.l2;
+      }
+    }
+    return cells;
+  }
+
+  /** Each scan's best split from its blocks' bests (scan slots), taken in feature order as ScanQueue does. */
+  private takeLevelScans(pairs: NodeSubtract[], scans: NodeScan[]): void {
+    const { blocks, scanOut } = this;
+    for (let s = 0, k = 0; s < scans.length; s++) {
+      const { split, hist } = scans[s];
+      while (hist !== pairs[k].minus && hist !== pairs[k].into) k++;
+      const which = hist === pairs[k].minus ? 0 : 1;
+      split.gain = 0;
+      split.feature = -1;
+      for (let b = 0; b < blocks; b++) {
+        const at = 8 * (2 * (k * blocks + b) + which);
+        if (scanOut[at + 1] >= 0 && scanOut[at] > split.gain) takeScanned(split, scanOut, at);
+      }
+    }
   }
 
   /**
@@ -1407,6 +1601,20 @@ export class NodeThreads {
   close(): void {
     this.pool?.close();
   }
+}
+
+/** A share of a node's rows, built into a region of its wave. */
+interface BuildShare {
+  node: NodeHist;
+  share: number;
+  from: number;
+  to: number;
+}
+
+/** Whether the features are in ascending order (LEVEL units scan them by blocks of feature ids). */
+function ascending(features: Int32Array): boolean {
+  for (let k = 1; k < features.length; k++) if (features[k] <= features[k - 1]) return false;
+  return true;
 }
 
 /** Whether any of the features is categorical. */

@@ -340,6 +340,68 @@ describe("a level's histograms built in shares on the threads", () => {
     for (const k of ["raw", "gh", "hist"] as const)
       expect(Buffer.from(fused[k].buffer)).toEqual(Buffer.from(separate[k].buffer));
   });
+
+  it("builds, reduces, subtracts and scans a level in a BUILD and a LEVEL wave as buildAll, subtractAll and findSplits do", () => {
+    const stride = rowStride(WIDE);
+    const reach = reachableBins(new Int32Array(WIDE).fill(255), stride);
+    const binCounts = new Int32Array(WIDE).fill(255);
+    const rules: SplitRules = {
+      l1: 0.3,
+      l2: 1,
+      minChildWeight: 1,
+      minSamplesLeaf: 5,
+      maxCatToOnehot: 4,
+      catSmooth: 10,
+      catL2: 10,
+    };
+    // Small children of 1, 2 and 4 shares of at least 500 rows; their parents' histograms hold more.
+    const bounds = [0, 900, 2000, 4000];
+    const grown = [false, true].map((oneWave) => {
+      const rng = new Random(9);
+      const space = createHistSpace(N, stride, regionsFor(2, stride), false, SIDE_SLOTS) as HistSpace;
+      for (let i = 0; i < space.bins.length; i++) space.bins[i] = rng.int(256);
+      for (let i = 0; i < 2 * N; i++) space.gh[i] = rng.normal();
+      space.rows.set(rng.permutation(N));
+      space.useReachable(reach);
+      const raw = sharedCopy(new Float64Array(N));
+      const nodes = new NodeThreads(2, space, reach, { raw, y: new Float64Array(N) }, 500);
+      open = nodes;
+      const small = [0, 1, 2].map((k) => ({
+        start: bounds[k],
+        end: bounds[k + 1],
+        hist: nodes.histograms.take(),
+      }));
+      const pairs = small.map(({ hist }) => {
+        const into = nodes.histograms.take();
+        for (let c = 0; c < into.length; c++) into[c] = 1000 * rng.next();
+        return { into, minus: hist };
+      });
+      // Both children of the first pair, the large one of the second (over a subset), the small one of the third.
+      const subset = Int32Array.from({ length: WIDE }, (_, f) => f).filter((f) => f % 3 !== 1);
+      const all = Int32Array.from({ length: WIDE }, (_, f) => f);
+      const scans = [pairs[0].minus, pairs[0].into, pairs[1].into, pairs[2].minus].map((hist, k) => ({
+        hist,
+        features: k === 2 ? subset : all,
+        node: { g: rng.normal(), h: 1000 + 100 * k, count: 5000 },
+        split: emptySplit(),
+      }));
+      if (oneWave) nodes.growLevel(small, pairs, scans, binCounts, new Int32Array(WIDE), rules);
+      else {
+        nodes.buildAll(small);
+        nodes.subtractAll(pairs);
+        nodes.findSplits(scans, binCounts, new Int32Array(WIDE), rules);
+      }
+      nodes.close();
+      open = null;
+      return {
+        hists: pairs.flatMap((q) => [Float64Array.from(q.minus), Float64Array.from(q.into)]),
+        splits: scans.map((q) => q.split),
+      };
+    });
+    expect(grown[1].hists).toEqual(grown[0].hists);
+    expect(grown[1].splits).toEqual(grown[0].splits);
+    expect(grown[1].splits.every((q) => q.feature >= 0)).toBe(true);
+  });
 });
 
 describe("a level's partitions on the threads", () => {
