@@ -1049,7 +1049,7 @@ export class NodeThreads {
     binCounts: Int32Array,
     rules: SplitRules,
   ): number {
-    const { blocks, units, scanIn, scanFeatures } = this;
+    const { blocks, units, scanFeatures } = this;
     let cells = 0;
     for (let s = 0, k = 0; s < scans.length; s++) {
       const { features, node, hist } = scans[s];
@@ -1068,15 +1068,7 @@ export class NodeThreads {
           cells += 2 * binCounts[features[q]];
         }
         units[UNIT_WORDS * u + 6 + which] = count;
-        const i = 8 * slot;
-        scanIn[i] = this.inArena(hist);
-        scanIn[i + 1] = node.g;
-        scanIn[i + 2] = node.h;
-        scanIn[i + 3] = parent;
-        scanIn[i + 4] = bounds[0];
-        scanIn[i + 5] = bounds[1];
-        scanIn[i + 6] = rules.l1;
-        scanIn[i + 7] = rules.l2;
+        this.writeScanNode(slot, this.inArena(hist), node, parent, bounds, rules);
       }
     }
     return cells;
@@ -1392,7 +1384,7 @@ export class NodeThreads {
     const { features, node } = scan;
     const parent = leafScore(node.g, node.h, rules.l1, rules.l2);
     const bounds = childHessianBounds(node, rules);
-    const { scanIn, scanFeatures } = this;
+    const { scanFeatures } = this;
     let first = -1;
     for (let q = 0; q < features.length; q += UNIT_FEATURES) {
       const count = Math.min(UNIT_FEATURES, features.length - q);
@@ -1400,15 +1392,7 @@ export class NodeThreads {
       for (let k = 0; k < count; k++) cells += 2 * binCounts[features[q + k]];
       const u = units.push([0, count], cells);
       if (first < 0) first = u;
-      const i = 8 * u;
-      scanIn[i] = at;
-      scanIn[i + 1] = node.g;
-      scanIn[i + 2] = node.h;
-      scanIn[i + 3] = parent;
-      scanIn[i + 4] = bounds[0];
-      scanIn[i + 5] = bounds[1];
-      scanIn[i + 6] = rules.l1;
-      scanIn[i + 7] = rules.l2;
+      this.writeScanNode(u, at, node, parent, bounds, rules);
       for (let k = 0; k < count; k++) {
         const f = features[q + k];
         scanFeatures[2 * (UNIT_FEATURES * u + k)] = f;
@@ -1416,6 +1400,27 @@ export class NodeThreads {
       }
     }
     return first;
+  }
+
+  /** Scan slot `slot`'s node in scanIn: its histogram's arena index, sums, parent score and bounds, l1, l2. */
+  private writeScanNode(
+    slot: number,
+    at: number,
+    node: { g: number; h: number },
+    parent: number,
+    bounds: ArrayLike<number>,
+    rules: SplitRules,
+  ): void {
+    const { scanIn } = this;
+    const i = 8 * slot;
+    scanIn[i] = at;
+    scanIn[i + 1] = node.g;
+    scanIn[i + 2] = node.h;
+    scanIn[i + 3] = parent;
+    scanIn[i + 4] = bounds[0];
+    scanIn[i + 5] = bounds[1];
+    scanIn[i + 6] = rules.l1;
+    scanIn[i + 7] = rules.l2;
   }
 
   /** Where hist starts in the arena (an f64 index), or −1 when it is not cut from it. */

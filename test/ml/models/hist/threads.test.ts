@@ -34,6 +34,16 @@ const N = 10_000;
 const P = 5;
 /** Features of the split tests: more than one SCAN unit (8 features) per node. */
 const WIDE = 19;
+/** Split rules of the scan tests (l1 > 0, so the scans' soft thresholding is exercised too). */
+const RULES: SplitRules = {
+  l1: 0.3,
+  l2: 1,
+  minChildWeight: 1,
+  minSamplesLeaf: 5,
+  maxCatToOnehot: 4,
+  catSmooth: 10,
+  catL2: 10,
+};
 
 /**
  * A space of N rows (shuffled row list) and threads on it over raw (N × outputs) and y (0/1, or classes
@@ -231,15 +241,6 @@ describe("histogram subtraction and split finding on the threads", () => {
     open = nodes;
     const binCounts = new Int32Array(WIDE).fill(255);
     const categories = new Int32Array(WIDE);
-    const rules: SplitRules = {
-      l1: 0.3,
-      l2: 1,
-      minChildWeight: 1,
-      minSamplesLeaf: 5,
-      maxCatToOnehot: 4,
-      catSmooth: 10,
-      catL2: 10,
-    };
     const all = Int32Array.from({ length: WIDE }, (_, f) => f);
     const scans = Array.from({ length: 40 }, (_, k) => {
       const hist = nodes.histograms.take();
@@ -259,10 +260,10 @@ describe("histogram subtraction and split finding on the threads", () => {
       const features = k % 4 === 1 ? all.filter(() => rng.next() < 0.5) : all;
       return { hist, features, node: { g, h, count: 5000 }, split: emptySplit() };
     });
-    nodes.findSplits(scans, binCounts, categories, rules);
+    nodes.findSplits(scans, binCounts, categories, RULES);
     for (const scan of scans) {
       const expected = emptySplit();
-      findBestSplit(scan.hist, scan.features, binCounts, categories, scan.node, rules, expected);
+      findBestSplit(scan.hist, scan.features, binCounts, categories, scan.node, RULES, expected);
       expect(scan.split).toEqual(expected);
     }
     expect(scans[0].split.feature).toBe(2);
@@ -345,15 +346,6 @@ describe("a level's histograms built in shares on the threads", () => {
     const stride = rowStride(WIDE);
     const reach = reachableBins(new Int32Array(WIDE).fill(255), stride);
     const binCounts = new Int32Array(WIDE).fill(255);
-    const rules: SplitRules = {
-      l1: 0.3,
-      l2: 1,
-      minChildWeight: 1,
-      minSamplesLeaf: 5,
-      maxCatToOnehot: 4,
-      catSmooth: 10,
-      catL2: 10,
-    };
     // Small children of 1, 2 and 4 shares of at least 500 rows; their parents' histograms hold more.
     const bounds = [0, 900, 2000, 4000];
     const grown = [false, true].map((oneWave) => {
@@ -385,11 +377,11 @@ describe("a level's histograms built in shares on the threads", () => {
         node: { g: rng.normal(), h: 1000 + 100 * k, count: 5000 },
         split: emptySplit(),
       }));
-      if (oneWave) nodes.growLevel(small, pairs, scans, binCounts, new Int32Array(WIDE), rules);
+      if (oneWave) nodes.growLevel(small, pairs, scans, binCounts, new Int32Array(WIDE), RULES);
       else {
         nodes.buildAll(small);
         nodes.subtractAll(pairs);
-        nodes.findSplits(scans, binCounts, new Int32Array(WIDE), rules);
+        nodes.findSplits(scans, binCounts, new Int32Array(WIDE), RULES);
       }
       nodes.close();
       open = null;
